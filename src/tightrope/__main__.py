@@ -1,0 +1,3 @@
+from tightrope.cli import app
+
+app(prog_name="tightrope")

@@ -1,0 +1,298 @@
+"""The ``tightrope`` command.
+
+Commands read input, call the engines and print; they compute nothing themselves. Results go to
+stdout (with ``--format json``, only the JSON document); messages, warnings and progress go to
+stderr. Bad input exits with code 2 and one line per problem, ``FILE:LINE:COL: field: message``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tightrope import __version__
+from tightrope.report import terminal
+from tightrope.scenario import ScenarioError, dump_yaml, load_scenario, open_scenario
+from tightrope.scenario.builtin import (
+    DEFAULT_SCENARIO,
+    builtin_ids,
+    builtin_text,
+    load_builtin,
+    template_text,
+)
+from tightrope.scenario.provenance import numbers
+from tightrope.scenario.schema import Scenario
+from tightrope.scenario.tables import write_ktab
+
+app = typer.Typer(
+    name="tightrope",
+    help="Model a geopolitical crisis and forecast it.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+# Rich falls back to 80 columns when piped; wide tables read better at 120.
+stdout = Console(width=None if sys.stdout.isatty() else 120)
+stderr = Console(stderr=True)
+
+USAGE_ERROR = 2
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+class ExportFormat(StrEnum):
+    YAML = "yaml"
+    KTAB = "ktab"
+
+
+FormatOption = Annotated[
+    OutputFormat, typer.Option("--format", "-f", help="table for people, json for scripts.")
+]
+ScenarioArgument = Annotated[
+    str,
+    typer.Argument(
+        help="A built-in scenario id (see `tightrope scenarios`), a scenario YAML file, "
+        "a KTAB CSV or an expected-utility table.",
+    ),
+]
+
+
+def fail(message: str) -> NoReturn:
+    stderr.print(f"tightrope: {message}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(USAGE_ERROR)
+
+
+def report_problems(error: ScenarioError) -> NoReturn:
+    terminal.print_lines(stderr, [str(problem) for problem in error.problems])
+    raise typer.Exit(USAGE_ERROR)
+
+
+def resolve(spec: str) -> Scenario:
+    try:
+        return open_scenario(spec)
+    except ScenarioError as error:
+        report_problems(error)
+
+
+def emit_json(document: Any) -> None:
+    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        stdout.print(f"tightrope {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=version_callback, is_eager=True, help="Print the version."
+        ),
+    ] = False,
+) -> None:
+    """Model a geopolitical crisis and forecast it."""
+
+
+@app.command()
+def scenarios(output: FormatOption = OutputFormat.TABLE) -> None:
+    """List the built-in scenarios."""
+    rows = [load_builtin(scenario_id) for scenario_id in builtin_ids()]
+    if output is OutputFormat.JSON:
+        emit_json(
+            [
+                {
+                    "id": scenario.id,
+                    "title": scenario.title,
+                    "as_of": scenario.as_of.isoformat(),
+                    "default": scenario.id == DEFAULT_SCENARIO,
+                }
+                for scenario in rows
+            ]
+        )
+        return
+    table = Table(title="Built-in scenarios", title_justify="left")
+    for column in ("id", "title", "as of", "actors", "issues", "events", "questions"):
+        table.add_column(column)
+    for scenario in rows:
+        marker = " (default)" if scenario.id == DEFAULT_SCENARIO else ""
+        table.add_row(
+            scenario.id + marker,
+            scenario.title,
+            str(scenario.as_of),
+            str(len(scenario.actors)),
+            str(len(scenario.issues)),
+            str(len(scenario.events)),
+            str(len(scenario.questions)),
+        )
+    stdout.print(table)
+
+
+@app.command()
+def show(
+    scenario: ScenarioArgument = DEFAULT_SCENARIO, output: FormatOption = OutputFormat.TABLE
+) -> None:
+    """Summarise a scenario: actors, positions and saliences, levers and events, questions."""
+    model = resolve(scenario)
+    if output is OutputFormat.JSON:
+        emit_json(model.model_dump(mode="json"))
+        return
+    stdout.print(terminal.scenario_summary(model))
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Scenario files to check.")],
+    output: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """Check scenario files; report every problem as FILE:LINE:COL: field: message."""
+    results: list[dict[str, Any]] = []
+    for file in files:
+        try:
+            scenario = (
+                open_scenario(str(file))
+                if file.suffix.lower() in (".csv", ".tsv")
+                else load_scenario(file)
+            )
+        except ScenarioError as error:
+            results.append({"file": str(file), "valid": False, "problems": error.problems})
+            continue
+        results.append({"file": str(file), "valid": True, "problems": [], "id": scenario.id})
+    if output is OutputFormat.JSON:
+        emit_json(
+            [
+                {**result, "problems": [vars(problem) for problem in result["problems"]]}
+                for result in results
+            ]
+        )
+    else:
+        for result in results:
+            if result["valid"]:
+                stderr.print(
+                    f"{result['file']}: valid ({result['id']})", markup=False, highlight=False
+                )
+            else:
+                terminal.print_lines(stderr, [str(problem) for problem in result["problems"]])
+    if not all(result["valid"] for result in results):
+        raise typer.Exit(USAGE_ERROR)
+
+
+@app.command()
+def new(
+    file: Annotated[Path, typer.Argument(help="Where to write the new scenario.")],
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--from", help="Copy this scenario (a built-in id or a file) instead of the template."
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented template, or a copy of a scenario, to start editing."""
+    if file.exists() and not force:
+        fail(f"{file} exists; use --force to overwrite it")
+    if source is None:
+        text = template_text()
+    elif source in builtin_ids():
+        text = builtin_text(source)
+    else:
+        text = dump_yaml(resolve(source))
+    try:
+        file.write_text(text, encoding="utf-8")
+    except OSError as error:
+        fail(f"cannot write {file}: {error.strerror}")
+    stderr.print(
+        f"wrote {file}; check it with: tightrope validate {file}", markup=False, highlight=False
+    )
+
+
+@app.command()
+def provenance(
+    scenario: ScenarioArgument = DEFAULT_SCENARIO,
+    output: FormatOption = OutputFormat.TABLE,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Exit with code 1 if any number lacks evidence and judgment."
+        ),
+    ] = False,
+) -> None:
+    """List every number with its evidence or judgment flag, and the numbers that have neither."""
+    model = resolve(scenario)
+    records = numbers(model)
+    unsupported = [record.path for record in records if not record.supported]
+    if output is OutputFormat.JSON:
+        emit_json(
+            {
+                "scenario": model.id,
+                "numbers": [{**vars(record), "supported": record.supported} for record in records],
+                "count": len(records),
+                "with_evidence": sum(1 for record in records if record.evidence),
+                "judgment": sum(1 for record in records if record.judgment),
+                "unsupported": unsupported,
+            }
+        )
+    else:
+        stdout.print(terminal.provenance_table(records))
+        evidence = sum(1 for record in records if record.evidence)
+        judged = sum(1 for record in records if record.judgment)
+        stdout.print(
+            f"{len(records)} numbers: {evidence} with evidence, {judged} flagged as judgment, "
+            f"{len(unsupported)} with neither.",
+            highlight=False,
+        )
+        if unsupported:
+            stdout.print("Numbers with neither evidence nor a judgment flag:", style="bold red")
+            terminal.print_lines(stdout, [f"  {path}" for path in unsupported])
+    if strict and unsupported:
+        raise typer.Exit(1)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files (for editors that check YAML as you type)."""
+    document = Scenario.model_json_schema()
+    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    document["title"] = "tightrope scenario"
+    emit_json(document)
+
+
+@app.command()
+def export(
+    scenario: ScenarioArgument,
+    to: Annotated[
+        ExportFormat, typer.Option("--to", help="yaml (a scenario file) or ktab (KTAB SMP CSV).")
+    ] = ExportFormat.YAML,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="File to write; stdout if omitted.")
+    ] = None,
+) -> None:
+    """Convert a scenario, KTAB CSV or expected-utility table to a scenario YAML or a KTAB CSV."""
+    model = resolve(scenario)
+    if to is ExportFormat.KTAB:
+        try:
+            text = write_ktab(model)
+        except ValueError as error:
+            fail(f"{scenario}: cannot export to KTAB: {error}")
+    else:
+        text = dump_yaml(model)
+    if out is None:
+        sys.stdout.write(text)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as error:
+        fail(f"cannot write {out}: {error.strerror}")
+    stderr.print(f"wrote {out}", markup=False, highlight=False)

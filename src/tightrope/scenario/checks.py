@@ -1,0 +1,279 @@
+"""Rules that relate one part of a scenario to another: ids, references, cycles.
+
+Each check returns ``(path, message)`` pairs; the path is the same as in the file (list indices,
+mapping keys), so the loader can point at the line and column.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from pydantic import BaseModel
+
+from tightrope.scenario import expressions
+from tightrope.scenario.quantity import Quantity
+from tightrope.scenario.schema import Scenario
+
+Path = tuple[str | int, ...]
+Finding = tuple[Path, str]
+
+LADDER_VARIABLE = "ladder"
+
+
+def check_scenario(scenario: Scenario) -> list[Finding]:
+    """Every cross-reference problem of a scenario that passed field validation."""
+    findings: list[Finding] = []
+    for section in ("sources", "claims", "actors", "issues", "state", "events", "questions"):
+        findings += _duplicates(getattr(scenario, section), (section,))
+    findings += _claims(scenario)
+    findings += _evidence(scenario)
+    findings += _positions(scenario)
+    findings += _ladder(scenario)
+    findings += _events(scenario)
+    findings += _trigger_cycles(scenario)
+    findings += _questions(scenario)
+    findings += _conditions(scenario)
+    return findings
+
+
+def format_path(path: Path) -> str:
+    """``('actors', 2, 'capability')`` → ``actors[2].capability``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(document)"
+
+
+def unknown(what: str, name: str, known: Iterable[str]) -> str:
+    """'unknown actor 'x'' with the closest known name suggested."""
+    known = list(known)
+    message = f"unknown {what} {name!r}"
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    if close:
+        return f"{message} (did you mean {close[0]!r}?)"
+    if known and len(known) <= 12:
+        return f"{message} (known: {', '.join(known)})"
+    return message
+
+
+def _duplicates(items: Iterable[Any], path: Path) -> Iterator[Finding]:
+    seen: dict[str, int] = {}
+    for index, item in enumerate(items):
+        if item.id in seen:
+            yield (
+                (*path, index, "id"),
+                (f"duplicate id {item.id!r} (first used at {format_path((*path, seen[item.id]))})"),
+            )
+        else:
+            seen[item.id] = index
+
+
+def _claims(scenario: Scenario) -> Iterator[Finding]:
+    sources = [source.id for source in scenario.sources]
+    for index, claim in enumerate(scenario.claims):
+        if claim.source not in sources:
+            yield ("claims", index, "source"), unknown("source", claim.source, sources)
+
+
+def iter_quantities(model: BaseModel, path: Path = ()) -> Iterator[tuple[Path, Quantity]]:
+    """Every number of a scenario, with its path in the file."""
+    for name in type(model).model_fields:
+        yield from _walk(getattr(model, name), (*path, name))
+
+
+def _walk(value: Any, path: Path) -> Iterator[tuple[Path, Quantity]]:
+    if isinstance(value, Quantity):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        yield from iter_quantities(value, path)
+    elif isinstance(value, tuple):
+        for index, item in enumerate(value):
+            yield from _walk(item, (*path, index))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _walk(item, (*path, key))
+
+
+def _evidence(scenario: Scenario) -> Iterator[Finding]:
+    claims = [claim.id for claim in scenario.claims]
+    for path, quantity in iter_quantities(scenario):
+        for index, claim in enumerate(quantity.evidence):
+            if claim not in claims:
+                yield (*path, "evidence", index), unknown("claim", claim, claims)
+
+
+def _positions(scenario: Scenario) -> Iterator[Finding]:
+    issues = [issue.id for issue in scenario.issues]
+    actors = [actor.id for actor in scenario.actors]
+    for issue_id, stances in scenario.positions.items():
+        if issue_id not in issues:
+            yield ("positions", issue_id), unknown("issue", issue_id, issues)
+        for actor_id in stances:
+            if actor_id not in actors:
+                yield ("positions", issue_id, actor_id), unknown("actor", actor_id, actors)
+
+
+def _ladder(scenario: Scenario) -> Iterator[Finding]:
+    if scenario.ladder is None:
+        return
+    for index, level in enumerate(scenario.ladder.levels):
+        if level.level != index:
+            yield (
+                ("ladder", "levels", index, "level"),
+                f"ladder levels must be numbered 0, 1, 2, … in order; "
+                f"expected {index}, got {level.level}",
+            )
+    yield from _duplicates(scenario.ladder.levels, ("ladder", "levels"))
+    top = len(scenario.ladder.levels) - 1
+    if scenario.ladder.start > top:
+        yield (
+            ("ladder", "start"),
+            f"start level {scenario.ladder.start} is above the top level {top}",
+        )
+
+
+def _events(scenario: Scenario) -> Iterator[Finding]:
+    actors = [actor.id for actor in scenario.actors]
+    variables = [variable.id for variable in scenario.state]
+    events = [event.id for event in scenario.events]
+    top = len(scenario.ladder.levels) - 1 if scenario.ladder else None
+    for index, event in enumerate(scenario.events):
+        here: Path = ("events", index)
+        if event.actor is not None and event.actor not in actors:
+            yield (*here, "actor"), unknown("actor", event.actor, actors)
+        if event.lever and event.actor is None:
+            yield (*here, "lever"), "a lever needs the actor who pulls it"
+        if event.ladder is not None and (top is None or event.ladder > top):
+            limit = "the scenario has no ladder" if top is None else f"the top level is {top}"
+            yield (*here, "ladder"), f"ladder level {event.ladder} does not exist ({limit})"
+        if event.duration is None and (event.while_active or event.on_end):
+            yield (*here, "duration"), "while_active and on_end effects need a duration"
+        for group in ("effects", "while_active", "on_end"):
+            for number, effect in enumerate(getattr(event, group)):
+                if effect.variable not in variables:
+                    yield (
+                        (*here, group, number, "variable"),
+                        unknown("state variable", effect.variable, variables),
+                    )
+                if effect.poisson is not None and effect.poisson not in variables:
+                    yield (
+                        (*here, group, number, "poisson"),
+                        unknown("state variable", effect.poisson, variables),
+                    )
+        for number, trigger in enumerate(event.triggers):
+            if trigger.event not in events:
+                yield (*here, "triggers", number, "event"), unknown("event", trigger.event, events)
+
+
+def _trigger_cycles(scenario: Scenario) -> Iterator[Finding]:
+    """Same-month triggers must not loop back: a cycle would fire forever within one month."""
+    same_month = {
+        event.id: [trigger.event for trigger in event.triggers if trigger.lag_months == 0]
+        for event in scenario.events
+    }
+    index_of = {event.id: index for index, event in enumerate(scenario.events)}
+    reported: set[frozenset[str]] = set()
+    for start in same_month:
+        stack: list[tuple[str, list[str]]] = [(start, [start])]
+        while stack:
+            current, trail = stack.pop()
+            for following in same_month.get(current, []):
+                if following == start:
+                    cycle = frozenset(trail)
+                    if cycle not in reported:
+                        reported.add(cycle)
+                        loop = " → ".join([*trail, start])
+                        yield (
+                            ("events", index_of[start], "triggers"),
+                            f"same-month triggers form a cycle: {loop} (give one a lag_months ≥ 1)",
+                        )
+                elif following not in trail and following in same_month:
+                    stack.append((following, [*trail, following]))
+
+
+def _questions(scenario: Scenario) -> Iterator[Finding]:
+    events = [event.id for event in scenario.events]
+    variables = [variable.id for variable in scenario.state]
+    for index, question in enumerate(scenario.questions):
+        here: Path = ("questions", index)
+        if question.deadline < scenario.as_of:
+            yield (
+                (*here, "deadline"),
+                (f"deadline {question.deadline} is before the scenario date {scenario.as_of}"),
+            )
+        if question.event is not None and question.event not in events:
+            yield (*here, "event"), unknown("event", question.event, events)
+        if question.type != "ordinal" or question.variable is None:
+            continue
+        if question.variable == LADDER_VARIABLE:
+            if scenario.ladder is None:
+                yield (*here, "variable"), "the scenario has no ladder"
+            elif not question.cuts and len(question.levels) != len(scenario.ladder.levels):
+                yield (
+                    (*here, "levels"),
+                    (
+                        "without cuts, a ladder question needs one level per ladder level "
+                        f"({len(scenario.ladder.levels)})"
+                    ),
+                )
+        elif question.variable not in variables:
+            yield (
+                (*here, "variable"),
+                unknown("state variable", question.variable, [*variables, LADDER_VARIABLE]),
+            )
+        elif not question.cuts:
+            yield (*here, "cuts"), "an ordinal question on a state variable needs cuts"
+        if question.cuts and len(question.cuts) != len(question.levels) - 1:
+            yield (
+                (*here, "cuts"),
+                (
+                    f"{len(question.levels)} levels need {len(question.levels) - 1} cuts, "
+                    f"got {len(question.cuts)}"
+                ),
+            )
+        yield from _duplicates(question.levels, (*here, "levels"))
+
+
+def iter_conditions(scenario: Scenario) -> Iterator[tuple[Path, str]]:
+    """Every condition written in a scenario, with its path."""
+    if scenario.ladder is not None:
+        for index, level in enumerate(scenario.ladder.levels):
+            if level.when is not None:
+                yield ("ladder", "levels", index, "when"), level.when
+    for index, event in enumerate(scenario.events):
+        if event.requires is not None:
+            yield ("events", index, "requires"), event.requires
+        for number, modifier in enumerate(event.modifiers):
+            yield ("events", index, "modifiers", number, "when"), modifier.when
+    for index, question in enumerate(scenario.questions):
+        if question.when is not None:
+            yield ("questions", index, "when"), question.when
+
+
+def _conditions(scenario: Scenario) -> Iterator[Finding]:
+    variables = [variable.id for variable in scenario.state]
+    names = [*variables, *expressions.BUILTIN_NAMES]
+    events = {event.id: event for event in scenario.events}
+    for path, text in iter_conditions(scenario):
+        try:
+            tree = expressions.parse(text)
+        except expressions.ExpressionError as error:
+            yield path, f"condition {text!r} does not parse: {error}"
+            continue
+        used_names, calls = expressions.references(tree)
+        for name in used_names:
+            if name.name not in names:
+                yield path, f"in condition {text!r}: " + unknown("variable", name.name, names)
+        for call in calls:
+            if call.event not in events:
+                yield path, f"in condition {text!r}: " + unknown("event", call.event, list(events))
+            elif call.function == "active" and events[call.event].duration is None:
+                yield (
+                    path,
+                    (
+                        f"in condition {text!r}: active({call.event}) needs {call.event} to be a "
+                        "campaign (give it a duration)"
+                    ),
+                )

@@ -1,0 +1,286 @@
+"""The condition language of scenario files.
+
+Conditions are data, never Python: this module parses them into a small syntax tree that the
+dynamics engine compiles to array operations over runs. Grammar (lowest precedence first)::
+
+    condition  := or
+    or         := and ("or" and)*
+    and        := not ("and" not)*
+    not        := "not" not | comparison
+    comparison := sum (("<" | "<=" | ">" | ">=" | "==" | "!=") sum)?
+    sum        := product (("+" | "-") product)*
+    product    := unary (("*" | "/") unary)*
+    unary      := "-" unary | atom
+    atom       := NUMBER | "true" | "false" | NAME | CALL | "(" condition ")"
+    CALL       := occurred(EVENT [, within=N]) | active(EVENT)
+                | count(EVENT [, within=N]) | months_since(EVENT)
+
+NAME is a state variable, ``ladder`` (the current escalation level) or ``month`` (1, 2, …).
+``occurred`` and ``active`` are true or false; everything else is a number. Conditions are
+evaluated at the start of each month on the history up to the month before; ``within=N`` looks at
+the last N months.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+BUILTIN_NAMES = ("ladder", "month")
+FUNCTIONS = ("occurred", "active", "count", "months_since")
+_BOOLEAN_FUNCTIONS = ("occurred", "active")
+_WINDOWED = ("occurred", "count")
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<number>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)"
+    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<op><=|>=|==|!=|[<>()+\-*/,=]))"
+)
+
+Kind = Literal["bool", "number"]
+
+
+class ExpressionError(ValueError):
+    """A condition that does not parse or does not make sense; ``offset`` is 0-based."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(f"{message} (at character {offset + 1})")
+        self.offset = offset
+
+
+@dataclass(frozen=True)
+class Number:
+    value: float
+
+
+@dataclass(frozen=True)
+class Name:
+    name: str
+    offset: int
+
+
+@dataclass(frozen=True)
+class Call:
+    function: str
+    event: str
+    within: int | None
+    offset: int
+
+
+@dataclass(frozen=True)
+class Unary:
+    operator: str
+    operand: Node
+
+
+@dataclass(frozen=True)
+class Binary:
+    operator: str
+    left: Node
+    right: Node
+
+
+Node = Number | Name | Call | Unary | Binary
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str
+    text: str
+    offset: int
+
+
+def tokenize(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    position = 0
+    while position < len(text):
+        if text[position:].strip() == "":
+            break
+        match = _TOKEN.match(text, position)
+        if match is None or match.end() == position:
+            offset = position + len(text[position:]) - len(text[position:].lstrip())
+            raise ExpressionError(f"unexpected character {text[offset]!r}", offset)
+        kind = match.lastgroup
+        assert kind is not None
+        tokens.append(_Token(kind, match.group(kind), match.start(kind)))
+        position = match.end()
+    tokens.append(_Token("end", "", len(text)))
+    return tokens
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.tokens = tokenize(text)
+        self.index = 0
+
+    @property
+    def current(self) -> _Token:
+        return self.tokens[self.index]
+
+    def take(self, text: str | None = None) -> _Token:
+        token = self.current
+        if text is not None and token.text != text:
+            found = repr(token.text) if token.kind != "end" else "the end"
+            raise ExpressionError(f"expected {text!r}, found {found}", token.offset)
+        self.index += 1
+        return token
+
+    def binary(self, operators: tuple[str, ...], operand: Callable[[], Node]) -> Node:
+        node = operand()
+        while self.current.text in operators and self.current.kind in ("op", "name"):
+            operator = self.take().text
+            node = Binary(operator, node, operand())
+        return node
+
+    def parse_or(self) -> Node:
+        return self.binary(("or",), self.parse_and)
+
+    def parse_and(self) -> Node:
+        return self.binary(("and",), self.parse_not)
+
+    def parse_not(self) -> Node:
+        if self.current.kind == "name" and self.current.text == "not":
+            self.take()
+            return Unary("not", self.parse_not())
+        return self.parse_comparison()
+
+    def parse_comparison(self) -> Node:
+        node = self.parse_sum()
+        if self.current.text in ("<", "<=", ">", ">=", "==", "!="):
+            operator = self.take().text
+            node = Binary(operator, node, self.parse_sum())
+            if self.current.text in ("<", "<=", ">", ">=", "==", "!="):
+                raise ExpressionError(
+                    "comparisons cannot be chained; use 'and'", self.current.offset
+                )
+        return node
+
+    def parse_sum(self) -> Node:
+        return self.binary(("+", "-"), self.parse_product)
+
+    def parse_product(self) -> Node:
+        return self.binary(("*", "/"), self.parse_unary)
+
+    def parse_unary(self) -> Node:
+        if self.current.text == "-":
+            self.take()
+            return Unary("-", self.parse_unary())
+        return self.parse_atom()
+
+    def parse_atom(self) -> Node:
+        token = self.current
+        if token.kind == "number":
+            self.take()
+            return Number(float(token.text))
+        if token.text == "(":
+            self.take()
+            node = self.parse_or()
+            self.take(")")
+            return node
+        if token.kind == "name":
+            if token.text in ("and", "or", "not"):
+                raise ExpressionError(f"expected a value, found {token.text!r}", token.offset)
+            self.take()
+            if token.text in ("true", "false"):
+                return Number(1.0 if token.text == "true" else 0.0)
+            if self.current.text == "(":
+                return self.parse_call(token)
+            return Name(token.text, token.offset)
+        found = repr(token.text) if token.kind != "end" else "the end"
+        raise ExpressionError(f"expected a value, found {found}", token.offset)
+
+    def parse_call(self, function: _Token) -> Node:
+        if function.text not in FUNCTIONS:
+            raise ExpressionError(
+                f"unknown function {function.text!r} (known: {', '.join(FUNCTIONS)})",
+                function.offset,
+            )
+        self.take("(")
+        event = self.current
+        if event.kind != "name":
+            raise ExpressionError(f"{function.text}() needs an event id", event.offset)
+        self.take()
+        within = None
+        if self.current.text == ",":
+            self.take()
+            keyword = self.current
+            if keyword.text != "within" or function.text not in _WINDOWED:
+                raise ExpressionError(
+                    f"{function.text}() takes no argument {keyword.text!r}", keyword.offset
+                )
+            self.take()
+            self.take("=")
+            count = self.current
+            if count.kind != "number" or not count.text.isdigit() or int(count.text) < 1:
+                raise ExpressionError("within= needs a whole number of months ≥ 1", count.offset)
+            self.take()
+            within = int(count.text)
+        self.take(")")
+        return Call(function.text, event.text, within, function.offset)
+
+
+def parse(text: str) -> Node:
+    """Parse a condition; raise :class:`ExpressionError` if it is not a true-or-false expression."""
+    parser = _Parser(text)
+    node = parser.parse_or()
+    if parser.current.kind != "end":
+        raise ExpressionError(f"unexpected {parser.current.text!r}", parser.current.offset)
+    if kind_of(node) != "bool":
+        raise ExpressionError(
+            "a condition must be true or false (compare the value with '<', '>', …)", 0
+        )
+    return node
+
+
+def kind_of(node: Node) -> Kind:
+    """Type-check a tree: 'bool' or 'number', raising on a mix-up."""
+    if isinstance(node, Number | Name):
+        return "number"
+    if isinstance(node, Call):
+        return "bool" if node.function in _BOOLEAN_FUNCTIONS else "number"
+    if isinstance(node, Unary):
+        wanted: Kind = "bool" if node.operator == "not" else "number"
+        _expect(node.operand, wanted, node.operator)
+        return wanted
+    if node.operator in ("and", "or"):
+        _expect(node.left, "bool", node.operator)
+        _expect(node.right, "bool", node.operator)
+        return "bool"
+    _expect(node.left, "number", node.operator)
+    _expect(node.right, "number", node.operator)
+    return "bool" if node.operator in ("<", "<=", ">", ">=", "==", "!=") else "number"
+
+
+def _expect(node: Node, wanted: Kind, operator: str) -> None:
+    if kind_of(node) != wanted:
+        what = "true or false" if wanted == "bool" else "a number"
+        raise ExpressionError(f"'{operator}' needs {what} on each side", _offset(node))
+
+
+def _offset(node: Node) -> int:
+    if isinstance(node, Name | Call):
+        return node.offset
+    if isinstance(node, Unary):
+        return _offset(node.operand)
+    if isinstance(node, Binary):
+        return _offset(node.left)
+    return 0
+
+
+def references(node: Node) -> tuple[list[Name], list[Call]]:
+    """The variable names and event calls a tree uses."""
+    names: list[Name] = []
+    calls: list[Call] = []
+    stack: list[Node] = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Name):
+            names.append(item)
+        elif isinstance(item, Call):
+            calls.append(item)
+        elif isinstance(item, Unary):
+            stack.append(item.operand)
+        elif isinstance(item, Binary):
+            stack += [item.left, item.right]
+    return names, calls

@@ -1,0 +1,202 @@
+"""From a file (or text) to a validated :class:`Scenario`, or a list of located problems.
+
+Validation runs in two passes, as a compiler does: first the shape and values of every field
+(pydantic, all problems at once), then, once the shape is sound, the rules that relate parts of the
+file to each other (:mod:`tightrope.scenario.checks`). Every problem is reported as
+``FILE:LINE:COL: path.to.field: message``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path as FilePath
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from tightrope.scenario.checks import Path, check_scenario, format_path
+from tightrope.scenario.schema import Scenario
+from tightrope.scenario.yamlsafe import MAX_BYTES, Document, Location, YamlRefused, decode, parse
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a scenario file, with where it is."""
+
+    file: str
+    line: int
+    column: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.path}: {self.message}"
+
+
+class ScenarioError(Exception):
+    """A scenario file could not be read; holds every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(problem) for problem in problems))
+        self.problems = problems
+
+
+def load_scenario(path: str | FilePath) -> Scenario:
+    """Read and validate a scenario file."""
+    file = FilePath(path)
+    try:
+        if file.stat().st_size > MAX_BYTES:
+            raise ScenarioError(
+                [Problem(str(file), 1, 1, "(file)", f"file is larger than {MAX_BYTES // 2**20} MB")]
+            )
+        raw = file.read_bytes()
+    except OSError as error:
+        raise ScenarioError(
+            [Problem(str(file), 1, 1, "(file)", error.strerror or str(error))]
+        ) from None
+    return parse_scenario(raw, str(file))
+
+
+def parse_scenario(raw: bytes | str, name: str = "<text>") -> Scenario:
+    """Validate scenario text; ``name`` is what error messages call the file."""
+    try:
+        text = decode(raw) if isinstance(raw, bytes) else raw
+        document = parse(text)
+    except YamlRefused as refused:
+        raise ScenarioError([_problem(name, refused.location, "(yaml)", refused.message)]) from None
+    if document.data is None:
+        raise ScenarioError([Problem(name, 1, 1, "(document)", "the file is empty")])
+    if not isinstance(document.data, dict):
+        raise ScenarioError(
+            [
+                _problem(
+                    name,
+                    document.locate(()),
+                    "(document)",
+                    "a scenario must be a mapping of fields",
+                )
+            ]
+        )
+    try:
+        scenario = Scenario.model_validate(document.data)
+    except ValidationError as error:
+        details = _without_echoes(error.errors())
+        problems = [_from_pydantic(name, document, detail) for detail in details]
+        raise ScenarioError(_sorted(problems)) from None
+    findings = check_scenario(scenario)
+    if findings:
+        problems = [
+            _problem(name, document.locate(path), format_path(path), message)
+            for path, message in findings
+        ]
+        raise ScenarioError(_sorted(problems))
+    return scenario
+
+
+def _without_echoes(details: list[ErrorDetails]) -> list[ErrorDetails]:
+    """Drop 'too short' errors that only repeat that the items inside failed."""
+    failing = [detail["loc"] for detail in details if detail["type"] != "too_short"]
+    return [
+        detail
+        for detail in details
+        if detail["type"] != "too_short"
+        or not any(loc[: len(detail["loc"])] == detail["loc"] for loc in failing)
+    ]
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda problem: (problem.line, problem.column, problem.path))
+
+
+def _problem(name: str, location: Location, path: str, message: str) -> Problem:
+    return Problem(name, location.line, location.column, path, message)
+
+
+def _from_pydantic(name: str, document: Document, detail: ErrorDetails) -> Problem:
+    path = _data_path(document.data, detail["loc"])
+    kind = detail["type"]
+    message = detail["msg"].removeprefix("Value error, ")
+    if kind == "extra_forbidden":
+        field = str(path[-1])
+        message = f"unknown field {field!r}"
+        close = difflib.get_close_matches(field, _field_names(path[:-1]), n=1, cutoff=0.6)
+        if close:
+            message += f" (did you mean {close[0]!r}?)"
+        return _problem(name, document.locate(path, key=True), format_path(path), message)
+    if kind == "missing":
+        message = f"missing required field {str(path[-1])!r}"
+    elif kind in ("enum", "literal_error") and isinstance(detail["input"], str):
+        expected = re.findall(r"'([^']*)'", str(detail.get("ctx", {}).get("expected", "")))
+        close = difflib.get_close_matches(detail["input"], expected, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        message = f"{message} (got {detail['input']!r}{hint})"
+    elif _echoes_input(kind) and _is_scalar(detail["input"]):
+        message = f"{message} (got {detail['input']!r})"
+    return _problem(name, document.locate(path), format_path(path), message)
+
+
+def _echoes_input(kind: str) -> bool:
+    return kind.endswith(("_type", "_parsing")) or kind == "string_pattern_mismatch"
+
+
+def _is_scalar(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+def _data_path(data: Any, loc: tuple[int | str, ...]) -> Path:
+    """Keep the parts of a pydantic error location that name keys or indices of the data.
+
+    Pydantic inserts the names of union members and validators into locations; the missing or
+    extra key at the end is kept even though it is (or should be) absent.
+    """
+    path: list[str | int] = []
+    current = data
+    for index, part in enumerate(loc):
+        last = index == len(loc) - 1
+        if isinstance(current, dict) and part in current:
+            current = current[part]
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            current = current[part]
+        elif not (last and isinstance(part, str) and isinstance(current, dict)):
+            continue
+        path.append(part)
+    return tuple(path)
+
+
+def _field_names(path: Path) -> list[str]:
+    """The field names the schema allows at ``path`` (for 'did you mean')."""
+    current: Any = Scenario
+    for part in path:
+        current = _strip(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(str(part))
+            if field is None:
+                return []
+            current = field.annotation
+        else:
+            arguments = typing.get_args(current)
+            if not arguments:
+                return []
+            current = arguments[-1] if typing.get_origin(current) is dict else arguments[0]
+    current = _strip(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _strip(annotation: Any) -> Any:
+    """Remove Annotated and Optional wrappers."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            members = [member for member in typing.get_args(annotation) if member is not type(None)]
+            annotation = members[0]
+        else:
+            return annotation

@@ -1,0 +1,74 @@
+"""Where every number of a scenario comes from: its evidence, or the analyst's judgment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tightrope.scenario.checks import Path, iter_quantities
+from tightrope.scenario.schema import Scenario
+
+
+@dataclass(frozen=True)
+class NumberRecord:
+    """One number of a scenario with its provenance."""
+
+    path: str
+    estimate: float
+    distribution: str
+    low: float | None
+    high: float | None
+    evidence: tuple[str, ...]
+    judgment: bool
+    note: str | None
+
+    @property
+    def supported(self) -> bool:
+        return bool(self.evidence) or self.judgment
+
+
+def numbers(scenario: Scenario) -> list[NumberRecord]:
+    """Every number of the scenario in file order, named by ids: ``actors.us_admin.capability``."""
+    records = []
+    for path, quantity in iter_quantities(scenario):
+        low, high = quantity.support if quantity.is_uncertain else (None, None)
+        records.append(
+            NumberRecord(
+                path=readable_path(scenario, path),
+                estimate=quantity.estimate,
+                distribution=quantity.distribution,
+                low=low,
+                high=high,
+                evidence=quantity.evidence,
+                judgment=quantity.judgment,
+                note=quantity.note,
+            )
+        )
+    return records
+
+
+def readable_path(scenario: Scenario, path: Path) -> str:
+    """Replace list indices by the ids of the items they point at, where items have ids."""
+    parts: list[str] = []
+    current: Any = scenario
+    for part in path:
+        if isinstance(part, int):
+            current = current[part]
+            item_id = getattr(current, "id", None)
+            parts.append(str(item_id) if item_id is not None else f"[{part}]")
+        else:
+            current = current[part] if isinstance(current, dict) else getattr(current, part)
+            parts.append(part)
+    text = ""
+    for part in parts:
+        text += part if part.startswith("[") or not text else f".{part}"
+    return text
+
+
+def claims_used(scenario: Scenario) -> dict[str, list[str]]:
+    """claim id → the paths of the numbers that cite it."""
+    used: dict[str, list[str]] = {claim.id: [] for claim in scenario.claims}
+    for record in numbers(scenario):
+        for claim in record.evidence:
+            used.setdefault(claim, []).append(record.path)
+    return used

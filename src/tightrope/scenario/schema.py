@@ -1,0 +1,403 @@
+"""The scenario: typed, validated, immutable description of a crisis.
+
+A scenario holds who is involved (actors), what they bargain over (issues and positions), what
+can happen month by month (state variables, events and levers, the escalation ladder), what is to
+be forecast (questions) and the evidence behind every number (sources and claims). The file format
+is YAML; ``tightrope schema`` prints the JSON Schema of this model.
+
+Field-level rules live here; rules that relate one part of the file to another (references,
+duplicate ids, cycles) live in :mod:`tightrope.scenario.checks`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Annotated, Literal, Protocol, Self, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from tightrope.scenario.quantity import Quantity
+
+Identifier = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=64),
+    Field(description="A name made of letters, digits and underscores, not starting with a digit."),
+]
+ScenarioId = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64),
+    Field(description="Lower-case letters, digits, '-' and '_'."),
+]
+Condition = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=2000),
+    Field(description="A condition in tightrope's expression language over state and history."),
+]
+
+
+def _within(low: float, high: float, what: str) -> Callable[[Quantity], Quantity]:
+    def check(quantity: Quantity) -> Quantity:
+        lowest, highest = quantity.support
+        if lowest < low or highest > high:
+            shown = quantity.describe() if quantity.is_uncertain else f"{quantity.estimate:g}"
+            raise PydanticCustomError(
+                "out_of_range",
+                "{what} {shown} is outside [{low}, {high}]",
+                {"what": what, "shown": shown, "low": f"{low:g}", "high": f"{high:g}"},
+            )
+        return quantity
+
+    return check
+
+
+def _positive(what: str) -> Callable[[Quantity], Quantity]:
+    def check(quantity: Quantity) -> Quantity:
+        if quantity.support[0] <= 0:
+            raise PydanticCustomError(
+                "not_positive",
+                "{what} must be > 0, got {shown}",
+                {"what": what, "shown": quantity.describe()},
+            )
+        return quantity
+
+    return check
+
+
+Position = Annotated[Quantity, AfterValidator(_within(0, 100, "position"))]
+Salience = Annotated[Quantity, AfterValidator(_within(0, 1, "salience"))]
+Probability = Annotated[Quantity, AfterValidator(_within(0, 1, "probability"))]
+Capability = Annotated[Quantity, AfterValidator(_within(0, float("inf"), "capability"))]
+OddsRatio = Annotated[Quantity, AfterValidator(_positive("odds ratio"))]
+
+
+class Frozen(BaseModel):
+    """Base of every scenario part: immutable, and unknown fields are errors (typos)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Source(Frozen):
+    """A document that evidence comes from."""
+
+    id: Identifier
+    title: str
+    publisher: str | None = None
+    date: str | None = Field(None, description="Publication date, as precise as known.")
+    url: str | None = None
+    file: str | None = Field(None, description="A file shipped with the scenario.")
+    notes: str | None = None
+
+
+class Claim(Frozen):
+    """One statement taken from a source: a quoted sentence or a summary of a fact."""
+
+    id: Identifier
+    source: Identifier
+    text: str = Field(min_length=1)
+    kind: Literal["quote", "summary"] = "quote"
+
+
+class ActorKind(StrEnum):
+    STATE = "state"
+    GOVERNMENT = "government"
+    PARTY = "party"
+    COALITION = "coalition"
+    ARMED_GROUP = "armed_group"
+    INSTITUTION = "institution"
+    EXOGENOUS = "exogenous"
+    OTHER = "other"
+
+
+class Actor(Frozen):
+    """A player: a state, a government, a party or coalition, an armed group, an institution."""
+
+    id: Identifier
+    name: str = Field(min_length=1)
+    kind: ActorKind
+    capability: Capability = Field(description="Clout: any non-negative scale, used relatively.")
+    description: str = ""
+
+
+class Issue(Frozen):
+    """A contested issue on a 0–100 scale."""
+
+    id: Identifier
+    label: str = Field(min_length=1)
+    low_meaning: str = Field(description="What 0 on the scale means.")
+    high_meaning: str = Field(description="What 100 on the scale means.")
+    status_quo: Position | None = Field(None, description="Reference point / status quo, 0–100.")
+    description: str = ""
+
+
+class Stance(Frozen):
+    """An actor's position on an issue and how much the issue matters to it."""
+
+    position: Position
+    salience: Salience
+
+
+class StateVariable(Frozen):
+    """A named quantity of the crisis that events change (bounded when min/max are given)."""
+
+    id: Identifier
+    label: str = Field(min_length=1)
+    initial: Quantity
+    min: float | None = None
+    max: float | None = None
+    unit: str = ""
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _initial_within_bounds(self) -> Self:
+        if self.min is not None and self.max is not None and self.min >= self.max:
+            raise PydanticCustomError("bounds", "min must be below max")
+        lowest, highest = self.initial.support
+        if (self.min is not None and lowest < self.min) or (
+            self.max is not None and highest > self.max
+        ):
+            raise PydanticCustomError(
+                "initial_out_of_bounds",
+                "initial value {shown} is outside the bounds [{low}, {high}]",
+                {"shown": self.initial.describe(), "low": _text(self.min), "high": _text(self.max)},
+            )
+        return self
+
+
+class LadderLevel(Frozen):
+    """One rung of the escalation ladder; signals (threats) and actions are kept apart."""
+
+    level: int = Field(ge=0)
+    id: Identifier
+    label: str
+    kind: Literal["signal", "action", "calm"] = "action"
+    when: Condition | None = Field(
+        None, description="The crisis reaches this level whenever the condition holds."
+    )
+    description: str = ""
+
+
+class Ladder(Frozen):
+    """The ordinal escalation ladder and where the crisis stands at the start."""
+
+    start: int = Field(ge=0)
+    levels: tuple[LadderLevel, ...] = Field(min_length=2)
+
+
+class Hazard(Frozen):
+    """How likely an event is: a monthly rate, or a probability over a window of months."""
+
+    per_month: Probability | None = None
+    probability: Probability | None = None
+    months: int | None = Field(None, ge=1, description="The window that `probability` covers.")
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Self:
+        if (self.per_month is None) == (self.probability is None):
+            raise PydanticCustomError(
+                "hazard_form", "give either per_month, or probability with months"
+            )
+        if self.probability is not None and self.months is None:
+            raise PydanticCustomError("hazard_window", "probability needs months (its window)")
+        if self.per_month is not None and self.months is not None:
+            raise PydanticCustomError(
+                "hazard_window", "months goes with probability, not per_month"
+            )
+        return self
+
+
+class Modifier(Frozen):
+    """Multiplies the odds of an event while a condition holds."""
+
+    when: Condition
+    odds_ratio: OddsRatio
+    note: str | None = None
+
+
+class Effect(Frozen):
+    """A change to a state variable: set, add, multiply, or add a Poisson count."""
+
+    variable: Identifier
+    set: Quantity | None = None
+    add: Quantity | None = None
+    multiply: Quantity | None = None
+    poisson: Identifier | None = Field(
+        None, description="Add a Poisson draw whose mean is this state variable."
+    )
+    per_occurrence: bool = Field(
+        False, description="Draw the amount afresh each time (chance), not once per parameter set."
+    )
+
+    @model_validator(mode="after")
+    def _one_operation(self) -> Self:
+        given = [
+            name
+            for name in ("set", "add", "multiply", "poisson")
+            if getattr(self, name) is not None
+        ]
+        if len(given) != 1:
+            raise PydanticCustomError(
+                "effect_operation", "an effect needs exactly one of set, add, multiply, poisson"
+            )
+        return self
+
+
+class Trigger(Frozen):
+    """Another event this one sets off, with a probability, after a lag in months."""
+
+    event: Identifier
+    probability: Probability
+    lag_months: int = Field(0, ge=0)
+
+
+class Duration(Frozen):
+    """How long a campaign lasts once started."""
+
+    ending_hazard: Probability | None = None
+    months: int | None = Field(None, ge=1)
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Self:
+        if (self.ending_hazard is None) == (self.months is None):
+            raise PydanticCustomError("duration_form", "give either ending_hazard or months")
+        return self
+
+
+class Event(Frozen):
+    """Something that may happen in a month: an exogenous event or an actor's lever."""
+
+    id: Identifier
+    label: str = Field(min_length=1)
+    actor: Identifier | None = Field(None, description="Who acts; none for exogenous events.")
+    lever: bool = Field(False, description="True when the actor chooses it (a policy lever).")
+    hazard: Hazard
+    requires: Condition | None = Field(
+        None, description="Precondition; the event cannot happen otherwise."
+    )
+    modifiers: tuple[Modifier, ...] = ()
+    repeatable: bool = False
+    duration: Duration | None = Field(None, description="Makes the event a campaign that lasts.")
+    effects: tuple[Effect, ...] = Field((), description="Applied when the event happens or starts.")
+    while_active: tuple[Effect, ...] = Field((), description="Applied each month a campaign lasts.")
+    on_end: tuple[Effect, ...] = Field((), description="Applied when a campaign ends.")
+    ladder: int | None = Field(
+        None, ge=0, description="Raises the escalation ladder to this level."
+    )
+    triggers: tuple[Trigger, ...] = ()
+    description: str = ""
+
+
+class OrdinalLevel(Frozen):
+    id: Identifier
+    label: str
+
+
+class Question(Frozen):
+    """A question to forecast, with how it resolves."""
+
+    id: Identifier
+    text: str = Field(min_length=1)
+    resolution: str = Field(
+        min_length=1, description="Resolution criteria, as a judge would apply them."
+    )
+    deadline: dt.date
+    type: Literal["binary", "ordinal"]
+    event: Identifier | None = Field(
+        None, description="Binary: yes if this event happens by the deadline."
+    )
+    when: Condition | None = Field(
+        None, description="Binary: yes if this condition holds at the deadline."
+    )
+    variable: Identifier | None = Field(
+        None, description="Ordinal: the state variable, or 'ladder', that the levels cut."
+    )
+    statistic: Literal["final", "max", "min"] = "final"
+    cuts: tuple[float, ...] = Field((), description="Ordinal: the boundaries between levels.")
+    levels: tuple[OrdinalLevel, ...] = ()
+
+    @model_validator(mode="after")
+    def _resolvable(self) -> Self:
+        if self.type == "binary":
+            if (self.event is None) == (self.when is None):
+                raise PydanticCustomError(
+                    "binary_form", "a binary question needs either event or when"
+                )
+            if self.levels or self.cuts or self.variable:
+                raise PydanticCustomError(
+                    "binary_form", "levels, cuts and variable belong to ordinal questions"
+                )
+        else:
+            if self.variable is None or len(self.levels) < 2:
+                raise PydanticCustomError(
+                    "ordinal_form", "an ordinal question needs a variable and at least two levels"
+                )
+            if self.event or self.when:
+                raise PydanticCustomError(
+                    "ordinal_form", "event and when belong to binary questions"
+                )
+            if self.cuts and list(self.cuts) != sorted(set(self.cuts)):
+                raise PydanticCustomError("cuts_order", "cuts must be strictly increasing")
+        return self
+
+
+class Scenario(Frozen):
+    """A whole crisis model, as read from one file."""
+
+    format: Literal[1] = Field(1, description="Version of the file format.")
+    id: ScenarioId
+    title: str = Field(min_length=1)
+    description: str = ""
+    as_of: dt.date = Field(description="The date the scenario describes.")
+    horizon_months: int = Field(ge=1, le=240)
+    sources: tuple[Source, ...] = ()
+    claims: tuple[Claim, ...] = ()
+    actors: tuple[Actor, ...] = Field(min_length=1)
+    issues: tuple[Issue, ...] = ()
+    positions: dict[Identifier, dict[Identifier, Stance]] = Field(
+        default_factory=dict, description="issue id → actor id → position and salience."
+    )
+    state: tuple[StateVariable, ...] = ()
+    ladder: Ladder | None = None
+    events: tuple[Event, ...] = ()
+    questions: tuple[Question, ...] = ()
+
+    def actor(self, actor_id: str) -> Actor:
+        return _by_id(self.actors, actor_id, "actor")
+
+    def issue(self, issue_id: str) -> Issue:
+        return _by_id(self.issues, issue_id, "issue")
+
+    def event(self, event_id: str) -> Event:
+        return _by_id(self.events, event_id, "event")
+
+    def question(self, question_id: str) -> Question:
+        return _by_id(self.questions, question_id, "question")
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+_Item = TypeVar("_Item", bound=_HasId)
+
+
+def _by_id(items: tuple[_Item, ...], wanted: str, what: str) -> _Item:
+    for item in items:
+        if item.id == wanted:
+            return item
+    known = ", ".join(item.id for item in items) or "none"
+    raise KeyError(f"unknown {what} {wanted!r} (known: {known})")
+
+
+def _text(number: float | None) -> str:
+    return "-inf" if number is None else f"{number:g}"

@@ -1,0 +1,184 @@
+"""Reading YAML safely, keeping where every value stands in the file.
+
+PyYAML's safe loader already refuses to build arbitrary objects; on top of it this module refuses
+anything a scenario does not need and that could be abused: aliases (the "billion laughs" bomb),
+explicit tags, merge keys, deep nesting, duplicate keys, non-UTF-8 text and oversized files. It
+builds plain dicts, lists and scalars itself from PyYAML's node tree so that it can record the line
+and column of every key and value, which validation errors then point at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.events import AliasEvent, CollectionStartEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 64
+
+Path = tuple[str | int, ...]
+
+_TAG = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {_TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp")}
+_COLLECTION_TAGS = {_TAG + "map", _TAG + "seq"}
+
+
+@dataclass(frozen=True)
+class Location:
+    """1-based line and column."""
+
+    line: int
+    column: int
+
+
+class YamlRefused(Exception):
+    """The text is not YAML we accept; carries where the problem is."""
+
+    def __init__(self, message: str, location: Location) -> None:
+        super().__init__(message)
+        self.message = message
+        self.location = location
+
+
+@dataclass
+class Document:
+    """Plain data read from YAML with the location of each value and of each mapping key."""
+
+    data: Any
+    values: dict[Path, Location] = field(default_factory=dict)
+    keys: dict[Path, Location] = field(default_factory=dict)
+
+    def locate(self, path: Path, *, key: bool = False) -> Location:
+        """The location of the deepest part of ``path`` that exists in the file."""
+        if key and path in self.keys:
+            return self.keys[path]
+        for end in range(len(path), -1, -1):
+            prefix = path[:end]
+            if prefix in self.values:
+                return self.values[prefix]
+        return Location(1, 1)
+
+
+def decode(raw: bytes) -> str:
+    """Bytes to text, refusing oversized or non-UTF-8 input with a precise location."""
+    if len(raw) > MAX_BYTES:
+        raise YamlRefused(
+            f"file is {len(raw) / 1e6:.1f} MB; the limit is {MAX_BYTES // (1024 * 1024)} MB",
+            Location(1, 1),
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        raise YamlRefused("file is not UTF-8 text", Location(line, column)) from None
+    if "\x00" in text:
+        offset = text.index("\x00")
+        line = text.count("\n", 0, offset) + 1
+        raise YamlRefused("file contains a NUL character", Location(line, 1)) from None
+    return text.removeprefix("\ufeff")
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses aliases and deep nesting while composing."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        if self.check_event(AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise YamlRefused(
+                "YAML aliases (*name) are not allowed in scenario files",
+                _location(event.start_mark),
+            )
+        opens = self.check_event(CollectionStartEvent)
+        if opens:
+            self._depth += 1
+            if self._depth > MAX_DEPTH:
+                raise YamlRefused(
+                    f"nesting deeper than {MAX_DEPTH} levels",
+                    _location(self.peek_event().start_mark),  # type: ignore[no-untyped-call]
+                )
+        node = super().compose_node(parent, index)
+        if opens:
+            self._depth -= 1
+        return node
+
+
+def parse(text: str) -> Document:
+    """Parse one YAML document into plain data with locations."""
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+    except YamlRefused:
+        raise
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        message = error.problem or "YAML syntax error"
+        if error.context and error.problem:
+            message = f"{error.problem} ({error.context})"
+        raise YamlRefused(message, _location(mark) if mark else Location(1, 1)) from None
+    except yaml.YAMLError as error:
+        raise YamlRefused(f"YAML error: {error}", Location(1, 1)) from None
+    finally:
+        loader.dispose()
+    document = Document(data=None)
+    if node is not None:
+        document.data = _build(node, (), document, SafeConstructor())
+    return document
+
+
+def _build(node: Node, path: Path, document: Document, constructor: SafeConstructor) -> Any:
+    document.values[path] = _location(node.start_mark)
+    if isinstance(node, ScalarNode):
+        return _scalar(node, constructor)
+    if node.tag not in _COLLECTION_TAGS:
+        raise YamlRefused(f"YAML tag {node.tag!r} is not allowed", _location(node.start_mark))
+    if isinstance(node, SequenceNode):
+        return [
+            _build(item, (*path, i), document, constructor) for i, item in enumerate(node.value)
+        ]
+    assert isinstance(node, MappingNode)
+    result: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, ScalarNode):
+            raise YamlRefused("mapping keys must be plain names", _location(key_node.start_mark))
+        if key_node.tag == _TAG + "merge":
+            raise YamlRefused("merge keys (<<) are not allowed", _location(key_node.start_mark))
+        _scalar(key_node, constructor)  # refuses tagged keys
+        key = str(key_node.value)
+        if key in result:
+            raise YamlRefused(f"duplicate key {key!r}", _location(key_node.start_mark))
+        document.keys[(*path, key)] = _location(key_node.start_mark)
+        result[key] = _build(value_node, (*path, key), document, constructor)
+    return result
+
+
+def _scalar(node: ScalarNode, constructor: SafeConstructor) -> Any:
+    if node.tag not in _SCALAR_TAGS:
+        raise YamlRefused(f"YAML tag {node.tag!r} is not allowed", _location(node.start_mark))
+    kind = node.tag.removeprefix(_TAG)
+    if kind in ("str", "timestamp"):
+        # Dates stay text: the schema parses them, so a bad date is reported like any bad value.
+        return str(node.value)
+    if kind == "null":
+        return None
+    if kind == "bool" and str(node.value).lower() not in ("true", "false"):
+        # YAML 1.2 booleans only: 'yes', 'no', 'on', 'off' stay text, as analysts mean them.
+        return str(node.value)
+    try:
+        return getattr(constructor, f"construct_yaml_{kind}")(node)
+    except (ValueError, yaml.YAMLError):
+        raise YamlRefused(
+            f"cannot read {node.value!r} as {kind}", _location(node.start_mark)
+        ) from None
+
+
+def _location(mark: Any) -> Location:
+    return Location(mark.line + 1, mark.column + 1)
