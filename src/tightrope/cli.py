@@ -67,8 +67,13 @@ ScenarioArgument = Annotated[
 ]
 
 
+def say(message: str) -> None:
+    """A message for the user on stderr, unwrapped so that tools can read it line by line."""
+    terminal.print_lines(stderr, [message])
+
+
 def fail(message: str) -> NoReturn:
-    stderr.print(f"tightrope: {message}", markup=False, highlight=False, soft_wrap=True)
+    say(f"tightrope: {message}")
     raise typer.Exit(USAGE_ERROR)
 
 
@@ -180,9 +185,7 @@ def validate(
     else:
         for result in results:
             if result["valid"]:
-                stderr.print(
-                    f"{result['file']}: valid ({result['id']})", markup=False, highlight=False
-                )
+                say(f"{result['file']}: valid ({result['id']})")
             else:
                 terminal.print_lines(stderr, [str(problem) for problem in result["problems"]])
     if not all(result["valid"] for result in results):
@@ -213,9 +216,7 @@ def new(
         file.write_text(text, encoding="utf-8")
     except OSError as error:
         fail(f"cannot write {file}: {error.strerror}")
-    stderr.print(
-        f"wrote {file}; check it with: tightrope validate {file}", markup=False, highlight=False
-    )
+    say(f"wrote {file}; check it with: tightrope validate {file}")
 
 
 @app.command()
@@ -283,9 +284,15 @@ def export(
     model = resolve(scenario)
     if to is ExportFormat.KTAB:
         try:
-            text = write_ktab(model)
+            export_ktab = write_ktab(model)
         except ValueError as error:
             fail(f"{scenario}: cannot export to KTAB: {error}")
+        text = export_ktab.text
+        if export_ktab.rescaled:
+            say(
+                "warning: KTAB allows each actor a total salience of 100; scaled down: "
+                + ", ".join(export_ktab.rescaled)
+            )
     else:
         text = dump_yaml(model)
     if out is None:
@@ -295,4 +302,4 @@ def export(
         out.write_text(text, encoding="utf-8")
     except OSError as error:
         fail(f"cannot write {out}: {error.strerror}")
-    stderr.print(f"wrote {out}", markup=False, highlight=False)
+    say(f"wrote {out}")

@@ -48,7 +48,7 @@ def format_path(path: Path) -> str:
 
 def unknown(what: str, name: str, known: Iterable[str]) -> str:
     """'unknown actor 'x'' with the closest known name suggested."""
-    known = list(known)
+    known = list(dict.fromkeys(known))
     message = f"unknown {what} {name!r}"
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
     if close:

@@ -52,6 +52,7 @@ class ExpressionError(ValueError):
 @dataclass(frozen=True)
 class Number:
     value: float
+    offset: int
 
 
 @dataclass(frozen=True)
@@ -172,7 +173,7 @@ class _Parser:
         token = self.current
         if token.kind == "number":
             self.take()
-            return Number(float(token.text))
+            return Number(float(token.text), token.offset)
         if token.text == "(":
             self.take()
             node = self.parse_or()
@@ -183,7 +184,7 @@ class _Parser:
                 raise ExpressionError(f"expected a value, found {token.text!r}", token.offset)
             self.take()
             if token.text in ("true", "false"):
-                return Number(1.0 if token.text == "true" else 0.0)
+                return Number(1.0 if token.text == "true" else 0.0, token.offset)
             if self.current.text == "(":
                 return self.parse_call(token)
             return Name(token.text, token.offset)
@@ -228,7 +229,7 @@ def parse(text: str) -> Node:
         raise ExpressionError(f"unexpected {parser.current.text!r}", parser.current.offset)
     if kind_of(node) != "bool":
         raise ExpressionError(
-            "a condition must be true or false (compare the value with '<', '>', …)", 0
+            "a condition must be true or false (compare the value with '<', '>', …)", _offset(node)
         )
     return node
 
@@ -241,7 +242,7 @@ def kind_of(node: Node) -> Kind:
         return "bool" if node.function in _BOOLEAN_FUNCTIONS else "number"
     if isinstance(node, Unary):
         wanted: Kind = "bool" if node.operator == "not" else "number"
-        _expect(node.operand, wanted, node.operator)
+        _expect(node.operand, wanted, node.operator, sides="")
         return wanted
     if node.operator in ("and", "or"):
         _expect(node.left, "bool", node.operator)
@@ -252,20 +253,18 @@ def kind_of(node: Node) -> Kind:
     return "bool" if node.operator in ("<", "<=", ">", ">=", "==", "!=") else "number"
 
 
-def _expect(node: Node, wanted: Kind, operator: str) -> None:
+def _expect(node: Node, wanted: Kind, operator: str, sides: str = " on each side") -> None:
     if kind_of(node) != wanted:
         what = "true or false" if wanted == "bool" else "a number"
-        raise ExpressionError(f"'{operator}' needs {what} on each side", _offset(node))
+        raise ExpressionError(f"'{operator}' needs {what}{sides}", _offset(node))
 
 
 def _offset(node: Node) -> int:
-    if isinstance(node, Name | Call):
-        return node.offset
     if isinstance(node, Unary):
         return _offset(node.operand)
     if isinstance(node, Binary):
         return _offset(node.left)
-    return 0
+    return node.offset
 
 
 def references(node: Node) -> tuple[list[Name], list[Call]]:

@@ -141,7 +141,11 @@ def _from_pydantic(name: str, document: Document, detail: ErrorDetails) -> Probl
 
 
 def _echoes_input(kind: str) -> bool:
-    return kind.endswith(("_type", "_parsing")) or kind == "string_pattern_mismatch"
+    return kind.endswith(("_type", "_parsing", "_than", "_than_equal")) or kind in (
+        "string_pattern_mismatch",
+        "string_too_short",
+        "string_too_long",
+    )
 
 
 def _is_scalar(value: Any) -> bool:
@@ -158,14 +162,18 @@ def _data_path(data: Any, loc: tuple[int | str, ...]) -> Path:
     current = data
     for index, part in enumerate(loc):
         last = index == len(loc) - 1
-        if isinstance(current, dict) and part in current:
-            current = current[part]
-        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+        if _holds(current, part):
             current = current[part]
         elif not (last and isinstance(part, str) and isinstance(current, dict)):
             continue
         path.append(part)
     return tuple(path)
+
+
+def _holds(container: Any, part: int | str) -> bool:
+    if isinstance(container, dict):
+        return part in container
+    return isinstance(container, list) and isinstance(part, int) and 0 <= part < len(container)
 
 
 def _field_names(path: Path) -> list[str]:

@@ -60,9 +60,18 @@ class Quantity(BaseModel):
     @classmethod
     def _from_number(cls, data: Any) -> Any:
         if isinstance(data, bool):
-            raise PydanticCustomError("number_type", "expected a number, got a boolean")
+            raise PydanticCustomError("not_a_number", "expected a number, got a boolean")
         if isinstance(data, int | float):
             return {"value": data}
+        if isinstance(data, str):
+            try:
+                return {"value": float(data)}
+            except ValueError:
+                raise PydanticCustomError(
+                    "not_a_number",
+                    "expected a number (or a mapping: value, or low, mode and high), got {text}",
+                    {"text": repr(data)},
+                ) from None
         return data
 
     @model_validator(mode="after")

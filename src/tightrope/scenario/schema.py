@@ -48,8 +48,14 @@ Condition = Annotated[
 def _within(low: float, high: float, what: str) -> Callable[[Quantity], Quantity]:
     def check(quantity: Quantity) -> Quantity:
         lowest, highest = quantity.support
+        shown = quantity.describe() if quantity.is_uncertain else f"{quantity.estimate:g}"
+        if high == float("inf") and lowest < low:
+            raise PydanticCustomError(
+                "out_of_range",
+                "{what} must be ≥ {low}, got {shown}",
+                {"what": what, "shown": shown, "low": f"{low:g}"},
+            )
         if lowest < low or highest > high:
-            shown = quantity.describe() if quantity.is_uncertain else f"{quantity.estimate:g}"
             raise PydanticCustomError(
                 "out_of_range",
                 "{what} {shown} is outside [{low}, {high}]",

@@ -168,16 +168,29 @@ def read_ktab(text: str, name: str) -> Scenario:
     )
 
 
-def write_ktab(scenario: Scenario) -> str:
-    """KTAB SMP CSV of a scenario's issues, with point estimates of every number."""
+@dataclass(frozen=True)
+class KtabExport:
+    """A KTAB CSV and the actors whose saliences had to be scaled down to fit KTAB's rule."""
+
+    text: str
+    rescaled: tuple[str, ...]
+
+
+def write_ktab(scenario: Scenario) -> KtabExport:
+    """KTAB SMP CSV of a scenario's issues, with point estimates of every number.
+
+    KTAB needs each actor's saliences to add up to at most 100 (one budget of attention over all
+    dimensions), while a scenario gives each issue its own 0–1 salience. An actor whose saliences
+    add up to more is scaled down proportionally, and named in ``rescaled``.
+    """
+    if not scenario.issues:
+        raise ValueError("the scenario has no issues to export")
     missing = [
         f"{actor.id} on {issue.id}"
         for issue in scenario.issues
         for actor in scenario.actors
         if actor.id not in scenario.positions.get(issue.id, {})
     ]
-    if not scenario.issues:
-        raise ValueError("the scenario has no issues to export")
     if missing:
         raise ValueError(
             "KTAB needs every actor's position on every issue; missing: " + ", ".join(missing)
@@ -191,13 +204,19 @@ def write_ktab(scenario: Scenario) -> str:
     for issue in scenario.issues:
         header += [f"{issue.label} Position", f"{issue.label} Salience"]
     writer.writerow(header)
+    rescaled = []
     for actor in scenario.actors:
+        stances = [scenario.positions[issue.id][actor.id] for issue in scenario.issues]
+        total = sum(stance.salience.estimate for stance in stances)
+        scale = 1.0 if total <= 1 else 1 / total
+        if scale < 1:
+            rescaled.append(actor.id)
         row = [actor.name, actor.description, _number(actor.capability.estimate)]
-        for issue in scenario.issues:
-            stance = scenario.positions[issue.id][actor.id]
-            row += [_number(stance.position.estimate), _number(stance.salience.estimate * 100)]
+        for stance in stances:
+            salience = stance.salience.estimate * scale * 100
+            row += [_number(stance.position.estimate), _number(salience)]
         writer.writerow(row)
-    return out.getvalue()
+    return KtabExport(out.getvalue(), tuple(rescaled))
 
 
 def read_eu_table(text: str, name: str) -> Scenario:

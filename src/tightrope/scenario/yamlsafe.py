@@ -113,11 +113,16 @@ class _StrictLoader(yaml.SafeLoader):
 
 def parse(text: str) -> Document:
     """Parse one YAML document into plain data with locations."""
-    loader = _StrictLoader(text)
+    try:
+        loader = _StrictLoader(text)
+    except yaml.reader.ReaderError as error:
+        raise YamlRefused(_reader_message(error), _offset_location(text, error.position)) from None
     try:
         node = loader.get_single_node()
     except YamlRefused:
         raise
+    except yaml.reader.ReaderError as error:
+        raise YamlRefused(_reader_message(error), _offset_location(text, error.position)) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         message = error.problem or "YAML syntax error"
@@ -178,6 +183,17 @@ def _scalar(node: ScalarNode, constructor: SafeConstructor) -> Any:
         raise YamlRefused(
             f"cannot read {node.value!r} as {kind}", _location(node.start_mark)
         ) from None
+
+
+def _reader_message(error: yaml.reader.ReaderError) -> str:
+    character = error.character
+    code = ord(character) if isinstance(character, str) else character
+    return f"the character U+{code:04X} is not allowed in YAML"
+
+
+def _offset_location(text: str, offset: int) -> Location:
+    line = text.count("\n", 0, offset) + 1
+    return Location(line, offset - (text.rfind("\n", 0, offset) + 1) + 1)
 
 
 def _location(mark: Any) -> Location:

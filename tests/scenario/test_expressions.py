@@ -1,0 +1,80 @@
+"""The condition language: what parses, what does not, and where the error is."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tightrope.scenario.expressions import (
+    Binary,
+    Call,
+    ExpressionError,
+    Name,
+    Number,
+    Unary,
+    kind_of,
+    parse,
+    references,
+)
+
+
+def test_precedence_and_structure() -> None:
+    tree = parse("a < 3 and (b > 2 or not active(c))")
+    assert tree == Binary(
+        "and",
+        Binary("<", Name("a", 0), Number(3.0, 4)),
+        Binary(
+            "or",
+            Binary(">", Name("b", 11), Number(2.0, 15)),
+            Unary("not", Call("active", "c", None, 24)),
+        ),
+    )
+    assert parse("x + 2 * y >= 10") == Binary(
+        ">=", Binary("+", Name("x", 0), Binary("*", Number(2.0, 4), Name("y", 8))), Number(10.0, 13)
+    )
+
+
+def test_calls_and_windows() -> None:
+    names, calls = references(
+        parse("occurred(e, within=3) and count(f) > 1 and months_since(g) < 2")
+    )
+    assert names == []
+    assert sorted((call.function, call.event, call.within) for call in calls) == [
+        ("count", "f", None),
+        ("months_since", "g", None),
+        ("occurred", "e", 3),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "offset"),
+    [
+        ("a <", "expected a value, found the end", 3),
+        ("occurred(x, within=0)", "whole number of months", 19),
+        ("foo(x)", "unknown function 'foo'", 0),
+        ("a + b", "must be true or false", 0),
+        ("a $ b", "unexpected character '\\$'", 2),
+        ("a < b < c", "cannot be chained", 6),
+        ("occurred(x", "expected '\\)'", 10),
+        ("active(x, within=2)", "takes no argument 'within'", 10),
+        ("not 3", "'not' needs true or false \\(", 4),
+        ("active(x) + 1 > 0", "'\\+' needs a number", 0),
+        ("(a > 1", "expected '\\)'", 6),
+        ("a > 1 b", "unexpected 'b'", 6),
+    ],
+)
+def test_errors_say_what_and_where(text: str, message: str, offset: int) -> None:
+    with pytest.raises(ExpressionError, match=message) as caught:
+        parse(text)
+    assert caught.value.offset == offset
+
+
+@given(st.text(alphabet="abc()<>=!,. 0123456789andornotwithin_-+*/", max_size=40))
+def test_any_text_parses_or_fails_cleanly(text: str) -> None:
+    try:
+        tree = parse(text)
+    except ExpressionError as error:
+        assert 0 <= error.offset <= len(text)  # noqa: PT017 (the offset is what is checked)
+    else:
+        assert kind_of(tree) == "bool"

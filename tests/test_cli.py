@@ -1,0 +1,192 @@
+"""The command line: outputs, JSON on stdout only, exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from tightrope.cli import app
+from tightrope.scenario import load_scenario
+from tightrope.scenario.builtin import builtin_text
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    assert "Traceback" not in result.stdout + result.stderr
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_scenarios_lists_the_builtin() -> None:
+    code, out, _ = run("scenarios", "--format", "json")
+    assert code == 0
+    assert json.loads(out) == [
+        {
+            "id": "iraq-2025",
+            "title": "Iraq between US pressure and Iran (March 2025)",
+            "as_of": "2025-03-15",
+            "default": True,
+        }
+    ]
+    code, out, _ = run("scenarios")
+    assert "iraq-2025 (default)" in out
+
+
+def test_show_table_and_json() -> None:
+    code, out, _ = run("show", "iraq-2025")
+    assert code == 0
+    for text in (
+        "coordination_framework",
+        "militia_disarmament",
+        "oil_restriction",
+        "q8_max_ladder",
+    ):
+        assert text in out
+    code, out, err = run("show", "iraq-2025", "--format", "json")
+    assert code == 0
+    document = json.loads(out)
+    assert document["id"] == "iraq-2025"
+    assert document["positions"]["iran_ties"]["iran"]["salience"]["mode"] == 1.0
+    assert err == ""
+
+
+def test_show_reads_ktab_and_tables(data_dir: Path) -> None:
+    code, out, _ = run("show", str(data_dir / "ktab" / "SOE-Policy.csv"), "--format", "json")
+    assert code == 0
+    assert len(json.loads(out)["actors"]) == 26
+    code, out, _ = run("show", str(data_dir / "bdm1994" / "emission_standards.csv"))
+    assert code == 0
+    assert "Netherlands" in out
+
+
+def test_unknown_scenario_is_one_clear_line() -> None:
+    code, out, err = run("show", "no-such-scenario")
+    assert code == 2
+    assert out == ""
+    assert err.strip() == (
+        "no-such-scenario:1:1: (file): no such file, and no built-in scenario of that name "
+        "(built-ins: iraq-2025)"
+    )
+
+
+def test_bad_flag_value_exits_2() -> None:
+    code, _, err = run("show", "iraq-2025", "--format", "xml")
+    assert code == 2
+    assert "xml" in err
+
+
+def test_validate_accepts_the_builtin_file(tmp_path: Path) -> None:
+    file = tmp_path / "iraq.yaml"
+    file.write_text(builtin_text("iraq-2025"))
+    code, _, err = run("validate", str(file))
+    assert code == 0
+    assert "valid (iraq-2025)" in err
+
+
+def test_validate_json_lists_problems(tmp_path: Path) -> None:
+    good = tmp_path / "good.yaml"
+    good.write_text(builtin_text("iraq-2025"))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(builtin_text("iraq-2025").replace("horizon_months: 12", "horizon_months: -1"))
+    code, out, _ = run("validate", str(good), str(bad), "--format", "json")
+    assert code == 2
+    results = json.loads(out)
+    assert [result["valid"] for result in results] == [True, False]
+    problem = results[1]["problems"][0]
+    line = builtin_text("iraq-2025").splitlines().index("horizon_months: 12") + 1
+    assert (problem["path"], problem["line"], problem["column"]) == ("horizon_months", line, 17)
+    assert problem["message"] == "Input should be greater than or equal to 1 (got -1)"
+
+
+def test_new_writes_a_valid_template_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    file = tmp_path / "mine.yaml"
+    code, _, _ = run("new", str(file))
+    assert code == 0
+    assert load_scenario(file).id == "my-crisis"
+    assert "# A tightrope scenario" in file.read_text()
+    code, _, err = run("new", str(file))
+    assert code == 2
+    assert "exists" in err
+
+
+def test_new_from_builtin_keeps_comments(tmp_path: Path) -> None:
+    file = tmp_path / "copy.yaml"
+    code, _, _ = run("new", str(file), "--from", "iraq-2025")
+    assert code == 0
+    assert file.read_text() == builtin_text("iraq-2025")
+
+
+def test_new_from_ktab_writes_a_scenario(tmp_path: Path, data_dir: Path) -> None:
+    file = tmp_path / "soe.yaml"
+    code, _, _ = run("new", str(file), "--from", str(data_dir / "ktab" / "SOE-Pol-Comp.csv"))
+    assert code == 0
+    assert len(load_scenario(file).actors) == 13
+
+
+def test_provenance_of_the_builtin_is_complete() -> None:
+    code, out, _ = run("provenance", "iraq-2025", "--format", "json", "--strict")
+    assert code == 0
+    document = json.loads(out)
+    assert document["unsupported"] == []
+    assert document["count"] == len(document["numbers"]) > 100
+    capability = next(n for n in document["numbers"] if n["path"] == "actors.us_admin.capability")
+    assert capability["judgment"] is True
+    assert (capability["low"], capability["estimate"], capability["high"]) == (63, 90, 117)
+    code, out, _ = run("provenance", "iraq-2025")
+    assert "0 with neither" in out
+
+
+def test_provenance_flags_a_bare_table(data_dir: Path) -> None:
+    code, out, _ = run(
+        "provenance", str(data_dir / "bdm1994" / "iran_2013_election.csv"), "--format", "json"
+    )
+    assert code == 0
+    document = json.loads(out)
+    # 8 capabilities, 8 positions, 8 saliences, none supported.
+    assert len(document["unsupported"]) == 24
+    code, _, _ = run("provenance", str(data_dir / "bdm1994" / "iran_2013_election.csv"), "--strict")
+    assert code == 1
+
+
+def test_schema_checks_the_builtin_and_catches_typos() -> None:
+    code, out, _ = run("schema")
+    assert code == 0
+    schema = json.loads(out)
+    data = yaml.safe_load(builtin_text("iraq-2025"))
+    data["as_of"] = str(data["as_of"])
+    for question in data["questions"]:
+        question["deadline"] = str(question["deadline"])
+    jsonschema.validate(data, schema)
+    data["actors"][0]["capabilty"] = 3
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, schema)
+
+
+def test_export_round_trips_through_ktab(tmp_path: Path, data_dir: Path) -> None:
+    source = data_dir / "ktab" / "dummyData_3Dim.csv"
+    out_file = tmp_path / "out.csv"
+    code, _, _ = run("export", str(source), "--to", "ktab", "--out", str(out_file))
+    assert code == 0
+    code, first, _ = run("show", str(source), "--format", "json")
+    code, second, _ = run("show", str(out_file), "--format", "json")
+    strip = lambda text: {k: v for k, v in json.loads(text).items() if k not in ("id", "title")}  # noqa: E731
+    assert strip(first) == strip(second)
+
+
+def test_export_builtin_to_ktab_warns_about_rescaling() -> None:
+    code, out, err = run("export", "iraq-2025", "--to", "ktab")
+    assert code == 0
+    assert out.splitlines()[1].startswith("Actor,Description,Power")
+    assert "scaled down" in err
+
+
+def test_version() -> None:
+    code, out, _ = run("--version")
+    assert code == 0
+    assert out.startswith("tightrope ")
