@@ -1,0 +1,259 @@
+"""What every bargaining model shares: its input, its result and its interface.
+
+A model is a plain object whose parameters are set at construction (as in scikit-learn); its
+``solve`` method takes an :class:`IssueData` and returns a :class:`BargainResult`. Every model can
+also solve a *batch* of issues of the same size at once (``solve_batch``), which is how uncertainty
+samples are run quickly: arrays carry a leading batch axis.
+
+Positions are on the issue's 0–100 scale (any scale works: nothing but the SMP assumes 0–100),
+saliences on 0–1, capabilities non-negative.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+Array = NDArray[np.float64]
+
+
+class BargainingInputError(ValueError):
+    """Input a model cannot work with, with a message that says why."""
+
+
+@dataclass(frozen=True)
+class IssueData:
+    """Positions, saliences and capabilities of N actors on D dimensions.
+
+    ``positions`` and ``saliences`` are (N, D); ``capabilities`` is (N,); ``reference`` is the
+    status quo per dimension, or None.
+    """
+
+    actors: tuple[str, ...]
+    positions: Array
+    saliences: Array
+    capabilities: Array
+    dimensions: tuple[str, ...] = ("issue",)
+    reference: Array | None = None
+
+    def __post_init__(self) -> None:
+        positions = np.atleast_2d(np.asarray(self.positions, dtype=float))
+        if positions.shape[0] != len(self.actors) and positions.shape[1] == len(self.actors):
+            positions = positions.T
+        saliences = np.asarray(self.saliences, dtype=float).reshape(positions.shape)
+        capabilities = np.asarray(self.capabilities, dtype=float).reshape(len(self.actors))
+        object.__setattr__(self, "positions", positions)
+        object.__setattr__(self, "saliences", saliences)
+        object.__setattr__(self, "capabilities", capabilities)
+        if self.reference is not None:
+            reference = np.asarray(self.reference, dtype=float).reshape(positions.shape[1])
+            object.__setattr__(self, "reference", reference)
+        check_inputs(positions[None], saliences[None], capabilities[None], self.reference)
+        if len(self.dimensions) != positions.shape[1]:
+            raise BargainingInputError(
+                f"{positions.shape[1]} dimensions of positions but {len(self.dimensions)} names"
+            )
+
+    @property
+    def n_actors(self) -> int:
+        return len(self.actors)
+
+    @property
+    def n_dimensions(self) -> int:
+        return int(self.positions.shape[1])
+
+    def dimension(self, index: int) -> IssueData:
+        """One dimension as a one-dimensional issue."""
+        return IssueData(
+            self.actors,
+            self.positions[:, [index]],
+            self.saliences[:, [index]],
+            self.capabilities,
+            (self.dimensions[index],),
+            None if self.reference is None else self.reference[[index]],
+        )
+
+
+def check_inputs(
+    positions: Array, saliences: Array, capabilities: Array, reference: Array | None = None
+) -> None:
+    """Refuse what no model can use, with a clear reason. Arrays carry a leading batch axis."""
+    if positions.shape[1] < 1:
+        raise BargainingInputError("no actors")
+    for name, values in (
+        ("position", positions),
+        ("salience", saliences),
+        ("capability", capabilities),
+    ):
+        if not np.all(np.isfinite(values)):
+            raise BargainingInputError(f"a {name} is not a finite number (NaN or infinite)")
+    if reference is not None and not np.all(np.isfinite(reference)):
+        raise BargainingInputError("the reference point is not a finite number")
+    if np.any(saliences < 0) or np.any(saliences > 1):
+        raise BargainingInputError("saliences must lie in [0, 1]")
+    if np.any(capabilities < 0):
+        raise BargainingInputError("capabilities must be ≥ 0")
+    weights = capabilities[:, :, None] * saliences
+    if np.any(weights.sum(axis=1) <= 0):
+        raise BargainingInputError(
+            "no actor has both capability and salience on a dimension: there is nothing to weigh"
+        )
+
+
+@dataclass(frozen=True)
+class BargainResult:
+    """A model's forecast and its round-by-round trajectory.
+
+    ``positions`` is (rounds + 1, N, D), round 0 being the input; ``medians`` and ``means`` are
+    (rounds + 1, D), weighted by capability × salience; ``forecast`` is (D,). ``details`` holds,
+    per round, what a model computes beyond positions (the EUM's risk exponents and dyad
+    outcomes, the SMP's risk attitudes).
+    """
+
+    model: str
+    variant: str
+    actors: tuple[str, ...]
+    dimensions: tuple[str, ...]
+    forecast: Array
+    positions: Array
+    medians: Array
+    means: Array
+    converged: bool | None = None
+    details: tuple[dict[str, Any], ...] = field(default=())
+
+    @property
+    def rounds(self) -> int:
+        return int(self.positions.shape[0]) - 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary; one-dimensional results use plain numbers."""
+        one = len(self.dimensions) == 1
+
+        def shape(values: Array) -> Any:
+            return float(values[0]) if one else [float(value) for value in values]
+
+        rounds = []
+        for index in range(self.positions.shape[0]):
+            entry: dict[str, Any] = {
+                "round": index,
+                "median": shape(self.medians[index]),
+                "mean": shape(self.means[index]),
+                "positions": {
+                    actor: shape(self.positions[index, number])
+                    for number, actor in enumerate(self.actors)
+                },
+            }
+            if 0 < index <= len(self.details):
+                entry.update(_plain(self.details[index - 1]))
+            rounds.append(entry)
+        return {
+            "model": self.model,
+            "variant": self.variant,
+            "issue": self.dimensions[0] if one else list(self.dimensions),
+            "forecast": shape(self.forecast),
+            "converged": self.converged,
+            "rounds": rounds,
+        }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, np.floating | np.integer):
+        return value.item()
+    return value
+
+
+class BargainingModel(ABC):
+    """The interface every model shares."""
+
+    name: ClassVar[str]
+    variants: ClassVar[dict[str, str]]
+    metadata: ClassVar[dict[str, Any]]
+    default_variant: ClassVar[str]
+
+    def __init__(self, variant: str | None = None) -> None:
+        variant = variant or self.default_variant
+        if variant not in self.variants:
+            known = ", ".join(self.variants)
+            raise BargainingInputError(
+                f"model {self.name} has no variant {variant!r} (known: {known})"
+            )
+        self.variant = variant
+
+    def solve(self, data: IssueData) -> BargainResult:
+        """Forecast one issue (all its dimensions)."""
+        return self.solve_batch(
+            data.positions[None],
+            data.saliences[None],
+            data.capabilities[None],
+            None if data.reference is None else data.reference[None],
+            actors=data.actors,
+            dimensions=data.dimensions,
+        )[0]
+
+    @abstractmethod
+    def solve_batch(
+        self,
+        positions: Array,
+        saliences: Array,
+        capabilities: Array,
+        reference: Array | None = None,
+        *,
+        actors: tuple[str, ...] | None = None,
+        dimensions: tuple[str, ...] | None = None,
+    ) -> list[BargainResult]:
+        """Forecast B issues of the same size at once: positions and saliences are (B, N, D)."""
+
+    def forecast_batch(
+        self,
+        positions: Array,
+        saliences: Array,
+        capabilities: Array,
+        reference: Array | None = None,
+    ) -> Array:
+        """Only the forecasts, (B, D); models override it when that is cheaper."""
+        results = self.solve_batch(positions, saliences, capabilities, reference)
+        return np.stack([result.forecast for result in results])
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(variant={self.variant!r})"
+
+
+def names(actors: tuple[str, ...] | None, count: int, prefix: str = "actor") -> tuple[str, ...]:
+    return actors if actors is not None else tuple(f"{prefix}_{index}" for index in range(count))
+
+
+def weighted_mean(positions: Array, weights: Array) -> Array:
+    """Σ w x / Σ w over actors: positions and weights (B, N, D) → (B, D)."""
+    return np.asarray((weights * positions).sum(axis=1) / weights.sum(axis=1), dtype=float)
+
+
+def weighted_median(positions: Array, weights: Array) -> Array:
+    """The lower weighted median over actors: (B, N, D) → (B, D).
+
+    With single-peaked linear preferences it is the Condorcet winner among held positions (the
+    held position no other beats in a pairwise vote weighted by capability × salience). When the
+    weight is split exactly in half, the lower of the two middle positions is returned.
+    """
+    order = np.argsort(positions, axis=1, kind="stable")
+    sorted_positions = np.take_along_axis(positions, order, axis=1)
+    cumulative = np.cumsum(np.take_along_axis(weights, order, axis=1), axis=1)
+    half = cumulative[:, -1:, :] / 2
+    # Relative tolerance so that an exact half split is not lost to rounding.
+    index = np.argmax(cumulative >= half * (1 - 1e-12), axis=1)
+    return np.take_along_axis(sorted_positions, index[:, None, :], axis=1)[:, 0, :]
+
+
+def trajectory_summary(history: Array, weights: Array) -> tuple[Array, Array]:
+    """Medians and means of every round: history (R+1, N, D), weights (N, D)."""
+    repeated = np.broadcast_to(weights, history.shape)
+    return weighted_median(history, repeated), weighted_mean(history, repeated)

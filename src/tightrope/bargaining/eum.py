@@ -1,0 +1,342 @@
+"""Bueno de Mesquita's expected-utility model (EUM), as unravelled by Scholz, Calbert & Smith.
+
+Sources: Bueno de Mesquita, B. (1994), "Political forecasting: an expected utility method", in
+Bueno de Mesquita & Stokman (eds.), *European Community Decision Making*, Yale UP, ch. 4;
+Scholz, J. B., Calbert, G. J. & Smith, G. A. (2011), "Unravelling Bueno De Mesquita's group
+decision model", *Journal of Theoretical Politics* 23(4):510–531.
+
+Names: expected-utility model, EUM, BDM model, challenge model, "Predictioneer's game" (its
+commercial successor, which this is not).
+
+Each round every actor i weighs challenging every other actor j. With d = |x_i − x_j| / D (D the
+range of the initial positions) and risk exponent r, the utilities are
+U_s = 2 − 4(½ − ½d)^r, U_f = 2 − 4(½ + ½d)^r, U_b and U_w (the status quo moving toward or away
+from i, through the median μ), U_sq = 2 − 4(½)^r, and
+
+    E^i(U_ij) = s_j [P_ij U_s + (1 − P_ij) U_f] + (1 − s_j) U_s
+                − Q U_sq − (1 − Q)[T U_b + (1 − T) U_w].
+
+Risk exponents come from how exposed each actor is to challenges (its "security"); dyads are
+then classified as conflict, compromise, capitulation or stalemate, each actor takes one offer,
+and all move at once. The model has no convergence rule: it runs a fixed number of rounds and the
+forecast is the median of the last round.
+
+Variants (the printed equations and Scholz's own program differ; both are offered):
+
+- ``scholz-code`` (default): follows Scholz's program, which reproduces the published Table 2
+  (emission standards, Q = 1). The probability of success divides the positive votes for x_i over
+  x_j by the absolute votes of all actors over *all ordered pairs* of held positions; votes use
+  each voter's own risk exponent (u_k = −d^{r_k}); both sides of a dyad are evaluated with the
+  moving actor's risk exponent; an actor takes a lost conflict before any compromise (the nearest
+  winner), else the compromise with the smallest expected-utility-weighted position
+  (|a| x_i + |b| x_j)/(|a| + |b|), moving by the fraction |b/a|; capitulation never fires;
+  the
+  median is found by sequential pairwise comparison.
+- ``paper``: the equations as printed: P_ij = positive votes for x_i over x_j within the dyad /
+  absolute votes within the dyad, linear votes; each side evaluates with its own risk exponent;
+  conflict, compromise and capitulation all move the loser, and an actor takes the offer that moves
+  it least (ties: the proposer with the highest expected utility).
+- ``net-support``: as ``paper``, but the numerator of P_ij is the net signed support for x_i over
+  x_j (clipped at 0).
+
+Parameters: ``rounds`` (default 10) and ``q``, the probability that the status quo persists
+without a challenge (default 1.0, which Scholz et al. needed to reproduce BDM 1994; other
+sources use 0.5).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tightrope.bargaining.base import (
+    Array,
+    BargainingInputError,
+    BargainingModel,
+    BargainResult,
+    check_inputs,
+    names,
+    weighted_mean,
+    weighted_median,
+)
+
+OUTCOMES = ("none", "conflict-lost", "conflict-won", "compromise", "capitulation", "stalemate")
+_CHUNK = 64  # voters per block when summing votes, to bound memory at N³ / N * 64
+
+
+class ExpectedUtility(BargainingModel):
+    """Bueno de Mesquita's expected-utility model; one dimension at a time."""
+
+    name: ClassVar[str] = "eum"
+    default_variant: ClassVar[str] = "scholz-code"
+    variants: ClassVar[dict[str, str]] = {
+        "scholz-code": "Scholz's program: reproduces Scholz, Calbert & Smith (2011) Table 2",
+        "paper": "the equations as printed in Scholz, Calbert & Smith (2011)",
+        "net-support": "printed equations with net signed support in the probability",
+    }
+    metadata: ClassVar[dict[str, Any]] = {
+        "long_name": "Bueno de Mesquita's expected-utility model",
+        "source": "Bueno de Mesquita (1994); Scholz, Calbert & Smith (2011), JTP 23(4):510-531",
+        "dimensions": 1,
+        "dynamic": True,
+        "stochastic": False,
+    }
+
+    def __init__(self, variant: str | None = None, *, rounds: int = 10, q: float = 1.0) -> None:
+        super().__init__(variant)
+        if rounds < 0:
+            raise BargainingInputError("rounds must be ≥ 0")
+        if not 0 <= q <= 1:
+            raise BargainingInputError("q must lie in [0, 1]")
+        self.rounds = rounds
+        self.q = q
+
+    def __repr__(self) -> str:
+        return f"ExpectedUtility(variant={self.variant!r}, rounds={self.rounds}, q={self.q})"
+
+    def solve_batch(
+        self,
+        positions: Array,
+        saliences: Array,
+        capabilities: Array,
+        reference: Array | None = None,
+        *,
+        actors: tuple[str, ...] | None = None,
+        dimensions: tuple[str, ...] | None = None,
+    ) -> list[BargainResult]:
+        check_inputs(positions, saliences, capabilities, reference)
+        batch, count, dims = positions.shape
+        per_dimension = [
+            self._run(positions[:, :, k], saliences[:, :, k], capabilities) for k in range(dims)
+        ]
+        results = []
+        for index in range(batch):
+            history = np.stack([run[0][index] for run in per_dimension], axis=-1)
+            medians = np.stack([run[1][index] for run in per_dimension], axis=-1)
+            means = np.stack([run[2][index] for run in per_dimension], axis=-1)
+            labels = names(actors, count)
+            details = tuple(
+                _readable([run[3][t] for run in per_dimension], index, labels)
+                for t in range(self.rounds)
+            )
+            results.append(
+                BargainResult(
+                    model=self.name,
+                    variant=self.variant,
+                    actors=labels,
+                    dimensions=names(dimensions, dims, "dimension"),
+                    forecast=medians[-1],
+                    positions=history,
+                    medians=medians,
+                    means=means,
+                    converged=None,
+                    details=details,
+                )
+            )
+        return results
+
+    def forecast_batch(
+        self,
+        positions: Array,
+        saliences: Array,
+        capabilities: Array,
+        reference: Array | None = None,
+    ) -> Array:
+        check_inputs(positions, saliences, capabilities, reference)
+        return np.stack(
+            [
+                self._run(positions[:, :, k], saliences[:, :, k], capabilities)[1][:, -1]
+                for k in range(positions.shape[2])
+            ],
+            axis=-1,
+        )
+
+    def _run(
+        self, x0: Array, s: Array, c: Array
+    ) -> tuple[Array, Array, Array, list[dict[str, NDArray[Any]]]]:
+        """Run all rounds on (B, N) arrays; return history (B, R+1, N), medians, means, details."""
+        weights = c * s
+        spread = x0.max(axis=1) - x0.min(axis=1)
+        scale = np.where(spread > 0, spread, 1.0)[:, None, None]
+        x = x0.copy()
+        history, details = [x.copy()], []
+        for _ in range(self.rounds):
+            x, detail = self._round(x, s, weights, scale)
+            history.append(x.copy())
+            details.append(detail)
+        trajectory = np.stack(history, axis=1)
+        medians = np.stack([self._median(step, weights) for step in history], axis=1)
+        means = np.stack(
+            [weighted_mean(step[:, :, None], weights[:, :, None])[:, 0] for step in history], axis=1
+        )
+        return trajectory, medians, means, details
+
+    def _median(self, x: Array, weights: Array) -> Array:
+        if self.variant == "scholz-code":
+            return sequential_median(x, weights)
+        return weighted_median(x[:, :, None], weights[:, :, None])[:, 0]
+
+    def _round(
+        self, x: Array, s: Array, weights: Array, scale: Array
+    ) -> tuple[Array, dict[str, NDArray[Any]]]:
+        batch, count = x.shape
+        d = np.abs(x[:, :, None] - x[:, None, :]) / scale
+        same = x[:, :, None] == x[:, None, :]
+        mu = self._median(x, weights)
+        e = np.abs(x - mu[:, None])[:, :, None] / scale  # e[b, i] = |x_i − μ| / D
+        closer = np.abs(x - mu[:, None])[:, :, None] < np.abs(x[:, :, None] - x[:, None, :])
+        ones = np.ones((batch, count))
+
+        # First pass with every r = 1 gives the security levels and hence the risk exponents.
+        p_neutral = self._probabilities(d, weights, ones, same)
+        neutral = _expected(d, e, closer, p_neutral, s, 1.0, self.q)
+        security = neutral.sum(axis=1)  # Sec_i = Σ_j E^j(U_ji): column sums
+        top, bottom = security.max(axis=1, keepdims=True), security.min(axis=1, keepdims=True)
+        spread = np.where(top > bottom, top - bottom, 1.0)
+        big_r = np.where(top > bottom, (2 * security - top - bottom) / spread, 0.0)
+        r = (1 - big_r / 3) / (1 + big_r / 3)
+
+        p = self._probabilities(d, weights, r if self.variant == "scholz-code" else ones, same)
+        own = _expected(d, e, closer, p, s, r[:, :, None], self.q)  # E^i(U_ij) with r_i
+        if self.variant == "scholz-code":
+            # Both sides judged with the mover j's exponent: a with r_j (columns), b likewise.
+            a = _expected(d, e, closer, p, s, r[:, None, :], self.q)
+            b = np.swapaxes(own, 1, 2)
+        else:
+            a = own
+            b = np.swapaxes(own, 1, 2)
+        # a[b, i, j]: i's expected utility of challenging j; b[b, i, j]: j's of challenging i.
+        offered = (a > 0) & ~same
+        lost = offered & (b > 0) & (a > b)
+        won = offered & (b > 0) & (a <= b)
+        compromise = offered & (b <= 0) & (np.abs(a) > np.abs(b))
+        capitulation = offered & (b <= 0) & (np.abs(a) <= np.abs(b))
+        stalemate = (a < 0) & (b < 0) & ~same
+
+        target = x[:, :, None] * np.ones_like(d)  # target[b, i, j] = x_i
+        with np.errstate(divide="ignore", invalid="ignore"):
+            fraction = np.where(compromise, np.abs(b) / np.abs(a), 0.0)
+        compromise_to = x[:, None, :] + (target - x[:, None, :]) * fraction
+        distance = np.abs(target - x[:, None, :])
+        new = x.copy()
+        if self.variant == "scholz-code":
+            lost_choice = _argmin_where(distance, lost)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                weighted = (np.abs(a) * target + np.abs(b) * x[:, None, :]) / (
+                    np.abs(a) + np.abs(b)
+                )
+            compromise_choice = _argmin_where(weighted, compromise)
+            has_lost = lost.any(axis=1)
+            has_compromise = compromise.any(axis=1)
+            rows = np.arange(batch)[:, None]
+            cols = np.arange(count)[None, :]
+            to_lost = target[rows, lost_choice, cols]
+            to_compromise = compromise_to[rows, compromise_choice, cols]
+            new = np.where(has_lost, to_lost, np.where(has_compromise, to_compromise, x))
+        else:
+            moves = lost | compromise | capitulation
+            destination = np.where(compromise, compromise_to, target)
+            move = np.abs(destination - x[:, None, :])
+            # Least move first; among equal moves, the proposer with the highest expected utility.
+            key = np.where(moves, move - 1e-9 * np.tanh(a), np.inf)
+            choice = np.argmin(key, axis=1)
+            rows = np.arange(batch)[:, None]
+            cols = np.arange(count)[None, :]
+            new = np.where(moves.any(axis=1), destination[rows, choice, cols], x)
+
+        outcome = np.zeros(d.shape, dtype=np.int8)
+        for code, mask in enumerate((lost, won, compromise, capitulation, stalemate), start=1):
+            if self.variant == "scholz-code" and code == 4:
+                continue  # Scholz's program never classifies a capitulation
+            outcome = np.where(mask, code, outcome)
+        return new, {"risk_exponents": r, "dyads": outcome}
+
+    def _probabilities(self, d: Array, weights: Array, r: Array, same: Array) -> Array:
+        """P[b, i, j]: probability that x_i prevails over x_j."""
+        utility = -(d ** r[:, :, None])  # utility[b, k, a] = u_k(x_a)
+        positive = np.zeros(d.shape)
+        for start in range(0, d.shape[1], _CHUNK):
+            block = slice(start, start + _CHUNK)
+            votes = weights[:, block, None, None] * (
+                utility[:, block, :, None] - utility[:, block, None, :]
+            )
+            positive += np.clip(votes, 0, None).sum(axis=1)
+        net = np.einsum("bk,bka->ba", weights, utility)
+        net = net[:, :, None] - net[:, None, :]  # Σ_k v_k(x_a : x_b)
+        absolute = 2 * positive - net  # |v| = 2 max(v, 0) − v, summed over voters
+        if self.variant == "scholz-code":
+            denominator = absolute.sum(axis=(1, 2))[:, None, None]
+            numerator = positive
+        elif self.variant == "paper":
+            denominator, numerator = absolute, positive
+        else:
+            denominator, numerator = absolute, np.clip(net, 0, None)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            probability = np.where(denominator > 0, numerator / denominator, 0.0)
+        return np.where(same, 0.0, probability)
+
+
+def _readable(
+    rounds: list[dict[str, Array]], index: int, labels: tuple[str, ...]
+) -> dict[str, Any]:
+    """One round's risk exponents and dyad outcomes, by actor name (a list per dimension)."""
+    readable = []
+    for detail in rounds:
+        dyads = detail["dyads"][index]
+        readable.append(
+            {
+                "risk_exponents": dict(
+                    zip(labels, detail["risk_exponents"][index].tolist(), strict=True)
+                ),
+                "dyads": [
+                    {"challenger": labels[i], "target": labels[j], "outcome": OUTCOMES[dyads[i, j]]}
+                    for i, j in zip(*np.nonzero(dyads), strict=True)
+                ],
+            }
+        )
+    if len(readable) == 1:
+        return readable[0]
+    return {key: [entry[key] for entry in readable] for key in readable[0]}
+
+
+def _expected(
+    d: Array, e: Array, closer: NDArray[np.bool_], p: Array, s: Array, r: Array | float, q: float
+) -> Array:
+    """E[b, i, j] = E^i(U_ij) with risk exponent r (a number or an array broadcast to (B, N, N))."""
+    success = 2 - 4 * np.clip(0.5 - 0.5 * d, 0, None) ** r
+    failure = 2 - 4 * (0.5 + 0.5 * d) ** r
+    status_quo = 2 - 4 * 0.5**r
+    target_salience = s[:, None, :]
+    value = target_salience * (p * success + (1 - p) * failure) + (1 - target_salience) * success
+    value = value - q * status_quo
+    if q < 1:
+        better = 2 - 4 * np.clip(0.5 - 0.25 * (e + d), 0, None) ** r
+        worse = 2 - 4 * (0.5 + 0.25 * (e + d)) ** r
+        value = value - (1 - q) * np.where(closer, better, worse)
+    count = d.shape[1]
+    value = np.asarray(value, dtype=float)
+    value[:, np.arange(count), np.arange(count)] = 0.0
+    return value
+
+
+def _argmin_where(values: Array, mask: NDArray[np.bool_]) -> NDArray[np.intp]:
+    """Index along axis 1 of the smallest value where mask holds (first on ties)."""
+    return np.asarray(np.argmin(np.where(mask, values, np.inf), axis=1))
+
+
+def sequential_median(x: Array, weights: Array) -> Array:
+    """Median by sequential pairwise comparison, as in Scholz's program: (B, N) → (B,).
+
+    The first actor's position is the candidate; each later position replaces it if it wins the
+    weighted vote Σ_k w_k (|x_k − candidate| − |x_k − x_b|) > 0.
+    """
+    candidate = x[:, 0].copy()
+    for index in range(1, x.shape[1]):
+        challenger = x[:, index]
+        votes = (weights * (np.abs(x - candidate[:, None]) - np.abs(x - challenger[:, None]))).sum(
+            axis=1
+        )
+        candidate = np.where(votes > 0, challenger, candidate)
+    return candidate
