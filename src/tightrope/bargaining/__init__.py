@@ -21,9 +21,17 @@ from tightrope.bargaining.compromise import Compromise
 from tightrope.bargaining.eum import ExpectedUtility
 from tightrope.bargaining.median import WeightedMedian
 from tightrope.bargaining.nbs import NashBargaining
+from tightrope.bargaining.smp import SpatialModelOfPolitics
 
 MODELS: dict[str, type[BargainingModel]] = {
-    model.name: model for model in (Compromise, WeightedMedian, NashBargaining, ExpectedUtility)
+    model.name: model
+    for model in (
+        Compromise,
+        WeightedMedian,
+        NashBargaining,
+        ExpectedUtility,
+        SpatialModelOfPolitics,
+    )
 }
 
 __all__ = [

@@ -1,0 +1,493 @@
+"""KAPSARC's Spatial Model of Politics (SMP), as in the KTAB toolkit, vectorised.
+
+Sources: Wise, B., Lester, S. & Efird, B. (2015), "An introduction to the KAPSARC Toolkit for
+Behavioral Analysis (KTAB) using one-dimensional spatial models", KAPSARC discussion paper
+KS-1517-DP09A; the KTAB source code (MIT licence), `smp.cpp`, `smpbcn.cpp`, `kmodel.cpp`; Efird,
+Lester & Wise (2016), *Journal of East Asian Studies* 16:117–145 (the SOE reform cases).
+
+Names: SMP, KTAB SMP, BCN (bargain–challenge–negotiate) model.
+
+Positions live on [0, 1] internally (input / 100). Each turn:
+
+1. risk attitudes: a probabilistic Condorcet election (PCE) over the actors' positions with
+   risk-neutral utilities 1 − d and capability weights gives p_i; the most likely position maps to
+   R = +1 (risk averse), the least likely to −½; h estimates i's attitude as (2R_h + R_i)/3;
+2. challenges: each actor i evaluates, from its own perspective, challenging every j (principals
+   vote with capability × total salience; third parties join the side that minimises their expected
+   forced move) and picks the j with the largest expected gain above 1e-5;
+3. bargains: i and j are proposed the compromise b_k = (ω_i x_ik + ω_j x_jk)/(ω_i + ω_j) with
+   ω = s² P² (S2P2), rounded to 4 decimals; the bargain joins both actors' queues, each of which
+   also holds the status quo;
+4. resolution: each actor resolves its own queue by a PCE in which every actor votes (capability
+   weights) on the states the bargains would produce; deterministic mode takes the most probable
+   bargain (the first on ties). Bargains bind neither side.
+
+The run stops after turn t when t ≥ 100, or t ≥ 2 and the summed movement of turn t is below 2 %
+of turn 1's (+1e-4). Utilities are u(d, R) = (1 − d)(1 + R d), with the salience-weighted distance
+d_ij = sqrt(Σ_k s_ik² (q_ik − x_jk)² / Σ_k s_ik²) from i's ideal (its last advocated position).
+
+Parameters (KTAB's alternatives; defaults in brackets): ``voting_rule`` [proportional], binary,
+prop-bin, prop-cubic, cubic, asymmetric-prospect; ``victory_model`` [linear], square, quartic,
+octic, binary; ``pce`` [conditional], markov-incentive, markov-uniform; ``risk_adjust``
+[one-third], none, half, two-thirds, full; ``risk_range`` [mid], min, max; ``third_party``
+[semi-commit], no-commit, full-commit; ``interpolation`` [s2p2], s1p1, s2pmax; ``max_turns`` [100].
+Only KTAB's default bargain model (the initiator's interpolation) is offered.
+
+Well-defined answers where KTAB would stop on an assertion: an actor with no salience at all
+measures distance unweighted and casts zero-weight votes; when all positions are equally likely the
+risk attitudes are neutral (R = 0). Conditional PCE products are taken in logarithms, which avoids
+underflow with hundreds of options and does not change the ranking.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tightrope.bargaining.base import (
+    Array,
+    BargainingInputError,
+    BargainingModel,
+    BargainResult,
+    check_inputs,
+    names,
+    trajectory_summary,
+)
+
+VOTING_RULES = ("binary", "prop-bin", "proportional", "prop-cubic", "cubic", "asymmetric-prospect")
+VICTORY_MODELS = {"linear": 1, "square": 2, "quartic": 4, "octic": 8, "binary": 0}
+PCE_MODELS = ("conditional", "markov-incentive", "markov-uniform")
+RISK_ADJUST = {"none": 0.0, "one-third": 1 / 3, "half": 0.5, "two-thirds": 2 / 3, "full": 1.0}
+RISK_RANGES = ("min", "mid", "max")
+THIRD_PARTY = ("no-commit", "semi-commit", "full-commit")
+INTERPOLATIONS = ("s1p1", "s2p2", "s2pmax")
+
+_MIN_COALITION = 1e-8  # KTAB's floor on PCE coalition strengths
+_MIN_CONTRIBUTION = 1e-10  # KTAB's floor on the principals' contributions to a challenge
+_MIN_GAIN = 1e-5  # KTAB's threshold for a challenge worth making
+_MIN_WEIGHT = 1e-6  # KTAB's guard against 0/0 in bargain interpolation
+_CHUNK_ELEMENTS = 4_000_000  # largest (batch × N × N × N) block evaluated at once
+
+
+class SpatialModelOfPolitics(BargainingModel):
+    """KTAB's SMP: multi-dimensional, deterministic, with KTAB's alternatives as parameters."""
+
+    name: ClassVar[str] = "smp"
+    default_variant: ClassVar[str] = "ktab"
+    variants: ClassVar[dict[str, str]] = {
+        "ktab": "KTAB v1.4 SMP with the parameters given (KTAB's defaults unless changed)",
+    }
+    metadata: ClassVar[dict[str, Any]] = {
+        "long_name": "KAPSARC Spatial Model of Politics (KTAB SMP)",
+        "source": "Wise, Lester & Efird (2015), KAPSARC KS-1517-DP09A; KTAB source (MIT)",
+        "dimensions": "any",
+        "dynamic": True,
+        "stochastic": False,
+    }
+
+    def __init__(
+        self,
+        variant: str | None = None,
+        *,
+        voting_rule: str = "proportional",
+        victory_model: str = "linear",
+        pce: str = "conditional",
+        risk_adjust: str = "one-third",
+        risk_range: str = "mid",
+        third_party: str = "semi-commit",
+        interpolation: str = "s2p2",
+        max_turns: int = 100,
+    ) -> None:
+        super().__init__(variant)
+        for value, allowed, what in (
+            (voting_rule, VOTING_RULES, "voting_rule"),
+            (victory_model, tuple(VICTORY_MODELS), "victory_model"),
+            (pce, PCE_MODELS, "pce"),
+            (risk_adjust, tuple(RISK_ADJUST), "risk_adjust"),
+            (risk_range, RISK_RANGES, "risk_range"),
+            (third_party, THIRD_PARTY, "third_party"),
+            (interpolation, INTERPOLATIONS, "interpolation"),
+        ):
+            if value not in allowed:
+                raise BargainingInputError(
+                    f"{what} must be one of {', '.join(allowed)}; got {value!r}"
+                )
+        if max_turns < 1:
+            raise BargainingInputError("max_turns must be ≥ 1")
+        self.voting_rule = voting_rule
+        self.victory_model = victory_model
+        self.pce = pce
+        self.risk_adjust = risk_adjust
+        self.risk_range = risk_range
+        self.third_party = third_party
+        self.interpolation = interpolation
+        self.max_turns = max_turns
+
+    def __repr__(self) -> str:
+        return (
+            f"SpatialModelOfPolitics(voting_rule={self.voting_rule!r}, "
+            f"victory_model={self.victory_model!r}, pce={self.pce!r}, "
+            f"risk_adjust={self.risk_adjust!r}, risk_range={self.risk_range!r}, "
+            f"third_party={self.third_party!r}, interpolation={self.interpolation!r}, "
+            f"max_turns={self.max_turns})"
+        )
+
+    # ------------------------------------------------------------------ public interface
+
+    def solve_batch(
+        self,
+        positions: Array,
+        saliences: Array,
+        capabilities: Array,
+        reference: Array | None = None,
+        *,
+        actors: tuple[str, ...] | None = None,
+        dimensions: tuple[str, ...] | None = None,
+    ) -> list[BargainResult]:
+        check_inputs(positions, saliences, capabilities, reference)
+        if np.any(saliences.sum(axis=2) > 1 + 1e-9):
+            raise BargainingInputError(
+                "the SMP needs each actor's saliences to add up to at most 1 over the dimensions"
+            )
+        history, turns, risks = self._run(positions / 100.0, saliences, capabilities)
+        batch, count, dims = positions.shape
+        results = []
+        for index in range(batch):
+            used = turns[index]
+            trajectory = 100.0 * history[index, : used + 1]
+            weights = capabilities[index][:, None] * saliences[index]
+            medians, means = trajectory_summary(trajectory, weights)
+            labels = names(actors, count)
+            details = tuple(
+                {"risk_attitudes": dict(zip(labels, risks[index, t].tolist(), strict=True))}
+                for t in range(used)
+            )
+            results.append(
+                BargainResult(
+                    model=self.name,
+                    variant=self.variant,
+                    actors=labels,
+                    dimensions=names(dimensions, dims, "dimension"),
+                    forecast=means[-1],
+                    positions=trajectory,
+                    medians=medians,
+                    means=means,
+                    converged=bool(used < self.max_turns),
+                    details=details,
+                )
+            )
+        return results
+
+    # ------------------------------------------------------------------ the turn loop
+
+    def _run(self, x: Array, s: Array, c: Array) -> tuple[Array, NDArray[np.int_], Array]:
+        """Turn until each batch member stops: history (B, T+1, N, D), turns (B,), risks."""
+        batch = x.shape[0]
+        history = [x.copy()]
+        risks = []
+        turns = np.full(batch, self.max_turns)
+        active = np.ones(batch, dtype=bool)
+        first_move = np.zeros(batch)
+        current = x.copy()
+        for turn in range(1, self.max_turns + 1):
+            new, risk = self._turn(current, s, c)
+            new = np.where(active[:, None, None], new, current)
+            moved = np.linalg.norm(new - current, axis=2).sum(axis=1)
+            if turn == 1:
+                first_move = moved
+            history.append(new)
+            risks.append(risk)
+            stop = active & (turn >= 2) & (moved / (first_move + 1e-4) < 0.02)
+            turns = np.where(stop, turn, turns)
+            active &= ~stop
+            current = new
+            if not active.any():
+                break
+        return np.stack(history, axis=1), turns, np.stack(risks, axis=1)
+
+    def _turn(self, x: Array, s: Array, c: Array) -> tuple[Array, Array]:
+        batch, count, _ = x.shape
+        sigma = s.sum(axis=2)  # total salience
+        d = _distances(x, s)  # d[b, i, j]: from i's ideal (its position) to j's position
+        risk = self._risk_attitudes(d, c)
+
+        gain, win = self._challenges(d, risk, sigma * c, sigma)
+        gain[:, np.arange(count), np.arange(count)] = -np.inf
+        target = np.argmax(gain, axis=2)  # first maximum, as KTAB's strict comparison
+        rows = np.arange(batch)[:, None]
+        actors = np.arange(count)[None, :]
+        proposes = gain[rows, actors, target] > _MIN_GAIN
+        p_initiator = win[rows, actors, target]
+
+        own, other = self._interpolate(x, s, target, p_initiator)  # (B, N, D) each
+        return self._resolve(x, s, c, d, risk, target, proposes, own, other), risk
+
+    # ------------------------------------------------------------------ turn steps
+
+    def _risk_attitudes(self, d: Array, c: Array) -> Array:
+        """R_i from a PCE over the actors' positions with risk-neutral utilities."""
+        utility = 1.0 - d  # utility[b, k, option]
+        mask = np.ones(d.shape[:2], dtype=bool)
+        p = self._pce(utility, c, mask[:, None, :])[:, 0, :]
+        top, bottom = p.max(axis=1, keepdims=True), p.min(axis=1, keepdims=True)
+        spread = top - bottom
+        safe = np.where(spread > 1e-15, spread, 1.0)
+        if self.risk_range == "min":
+            big_r = (p - bottom) / safe
+        elif self.risk_range == "max":
+            big_r = (2 * p - top - bottom) / safe
+        else:
+            big_r = (3 * p - top - 2 * bottom) / (2 * safe)
+        return np.where(spread > 1e-15, big_r, 0.0)
+
+    def _challenges(
+        self, d: Array, risk: Array, weight: Array, sigma: Array
+    ) -> tuple[Array, Array]:
+        """gain[b, i, j]: i's expected gain from challenging j; win[b, i, j]: i's P[i beats j].
+
+        Everything is seen from the initiator's perspective h = i, which estimates actor a's risk
+        attitude as (1 − m) R_h + m R_a (m = 1/3 by default), so u_h(a, b) = (1 − d_ab)(1 + E d_ab).
+        """
+        batch, count, _ = d.shape
+        mix = RISK_ADJUST[self.risk_adjust]
+        close_t = (1.0 - d).transpose(0, 2, 1)  # close_t[b, j, n] = 1 − d_nj
+        curve_t = ((1.0 - d) * d).transpose(0, 2, 1)
+        gain = np.empty((batch, count, count))
+        win = np.empty((batch, count, count))
+        step = max(1, _CHUNK_ELEMENTS // max(1, batch * count * count))
+        for start in range(0, count, step):
+            chunk = np.arange(start, min(count, start + step))
+            # estimate[b, i, n]: i's estimate of n's risk attitude.
+            estimate = (1 - mix) * risk[:, chunk, None] + mix * risk[:, None, :]
+            # u_nj[b, i, j, n] = u_i(n, j); u_ni[b, i, 0, n] = u_i(n, i).
+            u_nj = close_t[:, None] + estimate[:, :, None, :] * curve_t[:, None]
+            u_ni = (close_t[:, chunk] + estimate * curve_t[:, chunk])[:, :, None, :]
+            u_ij = u_nj[:, np.arange(len(chunk)), :, chunk].transpose(1, 0, 2)  # u_i(i, j)
+            u_ji = u_ni[:, :, 0, :]  # u_i(j, i), as j is one of the n
+            contribution_i = _MIN_CONTRIBUTION + self._vote(weight[:, chunk, None], 1.0 - u_ij)
+            contribution_j = _MIN_CONTRIBUTION - self._vote(weight[:, None, :], u_ji - 1.0)
+            pro, con = self._third_parties(
+                u_ni, u_nj, weight, contribution_i, contribution_j, chunk
+            )
+            strength_i = contribution_i + pro
+            strength_j = contribution_j + con
+            p = strength_i / (strength_i + strength_j)
+            sigma_j = sigma[:, None, :]
+            status_quo = 1.0 + u_ij
+            contest = 2 * p + (1 - p) * 2 * u_ij
+            challenge = (1 - sigma_j) * 2 + sigma_j * contest
+            gain[:, chunk] = challenge - status_quo
+            win[:, chunk] = p
+        return gain, win
+
+    def _third_parties(
+        self,
+        u_ni: Array,
+        u_nj: Array,
+        weight: Array,
+        contribution_i: Array,
+        contribution_j: Array,
+        i_index: NDArray[np.int_],
+    ) -> tuple[Array, Array]:
+        """Summed votes of third parties n ∉ {i, j} for i (pro) and for j (con): (B, I, J)."""
+        w_n = weight[:, None, None, :]
+        little = self._vote(w_n, u_ni - u_nj)  # n's vote in its little contest
+        c_i = contribution_i[..., None] + np.clip(little, 0, None)
+        c_j = contribution_j[..., None] + np.clip(-little, 0, None)
+        p_in = c_i / (c_i + c_j)
+        if self.third_party == "semi-commit":
+            # joining i: p(2u_ni + u_nn) + (1 − p) 3u_nj; joining j: p 3u_ni + (1 − p)(2u_nj + u_nn)
+            difference = p_in * (1.0 - u_ni) - (1 - p_in) * (1.0 - u_nj)
+        else:
+            # Under no-commit and full-commit both alignments have the same expected utility.
+            difference = np.zeros_like(little)
+        vote = self._vote(w_n, difference)
+        count = u_nj.shape[-1]
+        exclude = np.zeros((len(i_index), count, count), dtype=bool)
+        exclude[np.arange(len(i_index)), :, i_index] = True  # n = i
+        exclude |= np.eye(count, dtype=bool)[None]  # n = j
+        vote = np.where(exclude[None], 0.0, vote)
+        return np.clip(vote, 0, None).sum(axis=3), np.clip(-vote, 0, None).sum(axis=3)
+
+    def _interpolate(
+        self, x: Array, s: Array, target: NDArray[np.int_], p_initiator: Array
+    ) -> tuple[Array, Array]:
+        """The bargain each initiator proposes: its own new position and its target's."""
+        rows = np.arange(x.shape[0])[:, None]
+        x_j = x[rows, target]
+        s_j = s[rows, target]
+        p_i = p_initiator[:, :, None]
+        p_j = 1 - p_i
+        if self.interpolation == "s2pmax":
+            d_i = np.clip(p_j - p_i, 0, None)
+            d_j = np.clip(p_i - p_j, 0, None)
+            move_i = d_i * s_j**2 / (d_i * s_j**2 + _MIN_WEIGHT + (1 - d_i) * s**2)
+            move_j = d_j * s**2 / (d_j * s**2 + _MIN_WEIGHT + (1 - d_j) * s_j**2)
+            return x + move_i * (x_j - x), x_j + move_j * (x - x_j)
+        power = 2 if self.interpolation == "s2p2" else 1
+        w_i = s**power * p_i**power
+        w_j = s_j**power * p_j**power
+        total = w_i + _MIN_WEIGHT + w_j
+        # The 1e-6 sits on each actor's own side, as in KTAB: with no weight, nobody moves.
+        own = _round4(((w_i + _MIN_WEIGHT) * x + w_j * x_j) / total)
+        other = _round4((w_i * x + (_MIN_WEIGHT + w_j) * x_j) / total)
+        return own, other
+
+    def _resolve(
+        self,
+        x: Array,
+        s: Array,
+        c: Array,
+        d: Array,
+        risk: Array,
+        target: NDArray[np.int_],
+        proposes: NDArray[np.bool_],
+        own: Array,
+        other: Array,
+    ) -> Array:
+        """Each actor takes the most probable option of its queue: status quo or a bargain."""
+        batch, count, _ = x.shape
+        rows = np.arange(batch)[:, None]
+        r = risk[:, :, None]
+        current = (1 - d) * (1 + r * d)  # current[b, a, n]: a's utility of n's position
+        total = current.sum(axis=2)  # (B, A)
+        # a's utility of the two new positions of bargain i (initiator i, receiver target[i]).
+        u_own = _utility(_distances_to(x, s, own), r)  # (B, A, I)
+        u_other = _utility(_distances_to(x, s, other), r)
+        u_init_old = current  # a's utility of i's current position: current[b, a, i]
+        u_rcvr_old = np.take_along_axis(current, target[:, None, :].repeat(count, axis=1), axis=2)
+        bargain_value = (total[:, :, None] - u_init_old - u_rcvr_old + u_own + u_other) / count
+        values = np.concatenate([total[:, :, None] / count, bargain_value], axis=2)  # (B, A, 1+I)
+
+        # queue[b, k, m]: option m (0 = status quo, 1 + i = bargain of i) is in k's queue.
+        queue = np.zeros((batch, count, count + 1), dtype=bool)
+        queue[:, :, 0] = True
+        initiators = np.arange(count)[None, :].repeat(batch, axis=0)
+        queue[rows, initiators, 1 + initiators] |= proposes
+        queue[rows, target, 1 + initiators] |= proposes
+        p = self._pce(values, c, queue)  # (B, K, M)
+        choice = np.argmax(np.where(queue, p, -np.inf), axis=2)  # first most probable
+        chosen_bargain = choice - 1
+        k = np.arange(count)[None, :]
+        from_own = own[rows, np.clip(chosen_bargain, 0, None)]
+        from_other = other[rows, np.clip(chosen_bargain, 0, None)]
+        new = np.where((chosen_bargain == k)[:, :, None], from_own, from_other)
+        return np.where((choice == 0)[:, :, None], x, new)
+
+    # ------------------------------------------------------------------ voting and PCE
+
+    def _vote(self, weight: Array | float, delta: Array) -> Array:
+        """KTAB's voting rules: weight × response to the utility difference."""
+        rule = self.voting_rule
+        if rule == "proportional":
+            return np.asarray(weight * delta)
+        binary = np.clip(delta / 1e-8, -1, 1)
+        if rule == "binary":
+            return np.asarray(weight * binary)
+        if rule == "prop-bin":
+            return np.asarray(weight * (0.8 * delta + 0.2 * binary))
+        if rule == "prop-cubic":
+            return np.asarray(weight * (0.5 * delta + 0.5 * delta**3))
+        if rule == "cubic":
+            return np.asarray(weight * delta**3)
+        return np.asarray(weight * np.where(delta > 0, 2 * delta / 3, delta))
+
+    def _pce(self, utility: Array, c: Array, mask: NDArray[np.bool_]) -> Array:
+        """PCE over options for each of K option sets.
+
+        utility[b, a, m]: actor a's utility of option m; c[b, a]: voting weights;
+        mask[b, k, m]: option m is in set k. Returns p[b, k, m] (zero outside the set).
+        """
+        batch, voters, options = utility.shape
+        strength = np.full((batch, options, options), _MIN_COALITION)
+        step = max(1, _CHUNK_ELEMENTS // max(1, batch * options * options))
+        for start in range(0, voters, step):
+            block = slice(start, start + step)
+            delta = utility[:, block, :, None] - utility[:, block, None, :]
+            strength += np.clip(self._vote(c[:, block, None, None], delta), 0, None).sum(axis=1)
+        diagonal = np.arange(options)
+        strength[:, diagonal, diagonal] = _MIN_COALITION
+        victory = self._victory(strength)
+        if self.pce == "conditional":
+            # p_m ∝ Π_{m' in set} P[m ≻ m'], in logarithms to avoid underflow.
+            logs = np.log(victory) @ mask.transpose(0, 2, 1).astype(float)  # (B, M, K)
+            logs = np.where(mask, logs.transpose(0, 2, 1), -np.inf)
+            logs -= logs.max(axis=2, keepdims=True)
+            weights = np.exp(logs)
+            return np.asarray(weights / weights.sum(axis=2, keepdims=True))
+        result = np.zeros(mask.shape)
+        for k in range(mask.shape[1]):
+            result[:, k] = self._markov(strength, victory, mask[:, k])
+        return result
+
+    def _victory(self, strength: Array) -> Array:
+        """P[a ≻ b] from coalition strengths."""
+        mine, theirs = strength, strength.transpose(0, 2, 1)
+        exponent = VICTORY_MODELS[self.victory_model]
+        if exponent:
+            return np.asarray(mine**exponent / (mine**exponent + theirs**exponent))
+        ratio = mine / (mine + theirs)
+        threshold = 1.10
+        interpolated = (ratio * (threshold + 1) - 1) / (threshold - 1)
+        p = np.where(
+            mine >= threshold * theirs, 1.0, np.where(theirs >= threshold * mine, 0.0, interpolated)
+        )
+        floor = 1e-6
+        p = np.where(p == 1.0, 1 / (1 + floor), np.where(p == 0.0, floor / (1 + floor), p))
+        return np.asarray(p)
+
+    def _markov(self, strength: Array, victory: Array, mask: NDArray[np.bool_]) -> Array:
+        """Markov PCE variants over the options in mask, batch by batch."""
+        batch, options, _ = victory.shape
+        result = np.zeros((batch, options))
+        for b in range(batch):
+            chosen = np.flatnonzero(mask[b])
+            v = victory[b][np.ix_(chosen, chosen)]
+            n = len(chosen)
+            p = np.full(n, 1.0 / n)
+            if self.pce == "markov-uniform":
+                for _ in range(1000):
+                    q = (v * (p[:, None] + p[None, :])).sum(axis=1) / n
+                    change = np.abs(q - p).max()
+                    p = (p + q) / 2
+                    if change <= 1e-6:
+                        break
+            else:
+                incentive = strength[b][np.ix_(chosen, chosen)] * v + 1e-10 * np.eye(n)
+                challenge = incentive / incentive.sum(axis=0, keepdims=True)
+                for _ in range(1000):
+                    flow = p[:, None] * challenge.T
+                    q = (v * (flow + flow.T)).sum(axis=1)
+                    change = np.abs(q - p).max()
+                    p = (p + q) / 2
+                    if change <= 1e-8:
+                        break
+            result[b, chosen] = p
+        return result
+
+
+def _round4(values: Array) -> Array:
+    """KTAB's rounding of bargains to 4 decimals: floor(0.5 + 10⁴ x) / 10⁴."""
+    return np.asarray(np.floor(0.5 + values * 10_000.0) / 10_000.0)
+
+
+def _distances(x: Array, s: Array) -> Array:
+    """d[b, i, j] = sqrt(Σ_k s_ik² (x_ik − x_jk)² / Σ_k s_ik²)."""
+    return _distances_to(x, s, x)
+
+
+def _distances_to(x: Array, s: Array, points: Array) -> Array:
+    """Distance from each actor's ideal x[b, a] (its saliences) to each of points[b, m]."""
+    weights = s**2
+    total = weights.sum(axis=2, keepdims=True)
+    # An actor with no salience at all measures distance unweighted.
+    weights = np.where(total > 0, weights / np.where(total > 0, total, 1.0), 1.0 / s.shape[2])
+    squared = ((x[:, :, None, :] - points[:, None, :, :]) ** 2 * weights[:, :, None, :]).sum(axis=3)
+    return np.asarray(np.sqrt(squared))
+
+
+def _utility(d: Array, r: Array) -> Array:
+    """KTAB's u(d, R) = (1 − d)(1 + R d); for round-off d > 1, (1 − d)(1 + R)."""
+    return np.asarray(np.where(d <= 1, (1 - d) * (1 + r * d), (1 - d) * (1 + r)))
