@@ -18,6 +18,8 @@ from rich.console import Console
 from rich.table import Table
 
 from tightrope import __version__
+from tightrope.bargaining import MODELS, BargainingInputError, make_model
+from tightrope.bargaining.analysis import analyse
 from tightrope.report import terminal
 from tightrope.scenario import ScenarioError, dump_yaml, load_scenario, open_scenario
 from tightrope.scenario.builtin import (
@@ -303,3 +305,77 @@ def export(
     except OSError as error:
         fail(f"cannot write {out}: {error.strerror}")
     say(f"wrote {out}")
+
+
+@app.command()
+def bargain(
+    scenario: ScenarioArgument = DEFAULT_SCENARIO,
+    issue: Annotated[
+        list[str] | None,
+        typer.Option("--issue", "-i", help="Issue id (repeat for several); all by default."),
+    ] = None,
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="compromise, median, nbs, eum, smp, or all.")
+    ] = "all",
+    variant: Annotated[
+        str | None,
+        typer.Option("--variant", help="A variant of the chosen model (see the README)."),
+    ] = None,
+    rounds: Annotated[
+        int | None,
+        typer.Option("--rounds", min=1, help="EUM rounds (default 10); SMP turn limit (100)."),
+    ] = None,
+    samples: Annotated[
+        int,
+        typer.Option(
+            "--samples", min=0, help="Samples of the elicited ranges for intervals (0: none)."
+        ),
+    ] = 500,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the samples.")] = 0,
+    joint: Annotated[
+        bool,
+        typer.Option("--joint", help="Treat the issues as dimensions of one space (as KTAB does)."),
+    ] = False,
+    output: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """Where will the contested issues settle? Every bargaining model, side by side."""
+    model_scenario = resolve(scenario)
+    names = list(MODELS) if model == "all" else [model]
+    if model != "all" and model not in MODELS:
+        fail(f"--model must be one of {', '.join(MODELS)} or all; got {model!r}")
+    if variant is not None and model == "all":
+        fail("--variant needs a single --model")
+    issues = issue or [item.id for item in model_scenario.issues]
+    if not issues:
+        fail(f"{scenario}: the scenario has no issues to bargain over")
+    try:
+        models = [make_model(name, variant, **_round_parameters(name, rounds)) for name in names]
+        with terminal.progress_bar(stderr, "sampling", samples * len(models) * len(issues)) as step:
+            forecasts = analyse(
+                model_scenario,
+                models,
+                issues,
+                joint=joint,
+                samples=samples,
+                seed=seed,
+                progress=step,
+            )
+    except BargainingInputError as error:
+        fail(f"{scenario}: {error}")
+    if output is OutputFormat.JSON:
+        documents = [forecast.to_dict() for forecast in forecasts]
+        emit_json(documents[0] if len(documents) == 1 else documents)
+        return
+    stdout.print(terminal.bargaining_table(forecasts, model_scenario.title))
+    if len(forecasts) == 1:
+        stdout.print(terminal.trajectory_table(forecasts[0].result))
+
+
+def _round_parameters(name: str, rounds: int | None) -> dict[str, int]:
+    if rounds is None:
+        return {}
+    if name == "eum":
+        return {"rounds": rounds}
+    if name == "smp":
+        return {"max_turns": rounds}
+    return {}

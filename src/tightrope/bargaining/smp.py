@@ -170,7 +170,7 @@ class SpatialModelOfPolitics(BargainingModel):
                     variant=self.variant,
                     actors=labels,
                     dimensions=names(dimensions, dims, "dimension"),
-                    forecast=means[-1],
+                    forecast=means[-1],  # where the actors end up, weighted by c × s
                     positions=trajectory,
                     medians=medians,
                     means=means,
@@ -179,6 +179,20 @@ class SpatialModelOfPolitics(BargainingModel):
                 )
             )
         return results
+
+    def forecast_batch(
+        self,
+        positions: Array,
+        saliences: Array,
+        capabilities: Array,
+        reference: Array | None = None,
+    ) -> Array:
+        """The capability × salience weighted mean of the final positions, (B, D)."""
+        check_inputs(positions, saliences, capabilities, reference)
+        history, turns, _ = self._run(positions / 100.0, saliences, capabilities)
+        final = 100.0 * history[np.arange(len(turns)), turns]
+        weights = capabilities[:, :, None] * saliences
+        return np.asarray((weights * final).sum(axis=1) / weights.sum(axis=1))
 
     # ------------------------------------------------------------------ the turn loop
 
@@ -192,8 +206,10 @@ class SpatialModelOfPolitics(BargainingModel):
         first_move = np.zeros(batch)
         current = x.copy()
         for turn in range(1, self.max_turns + 1):
-            new, risk = self._turn(current, s, c)
-            new = np.where(active[:, None, None], new, current)
+            # Only members still running are computed: a batch costs what its longest run costs.
+            running = np.flatnonzero(active)
+            new, risk = current.copy(), np.zeros(current.shape[:2])
+            new[running], risk[running] = self._turn(current[running], s[running], c[running])
             moved = np.linalg.norm(new - current, axis=2).sum(axis=1)
             if turn == 1:
                 first_move = moved

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from tightrope.bargaining.analysis import Forecast
+from tightrope.bargaining.base import BargainResult
 from tightrope.scenario.provenance import NumberRecord
 from tightrope.scenario.quantity import Quantity
 from tightrope.scenario.schema import Effect, Event, Scenario
@@ -187,3 +190,112 @@ def provenance_table(records: Sequence[NumberRecord]) -> RenderableType:
 def print_lines(console: Console, lines: Sequence[str]) -> None:
     for line in lines:
         console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def progress_bar(console: Console, label: str, total: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar on the console (stderr) while long work runs; silent when not a terminal."""
+    from rich.progress import BarColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
+
+    with Progress(
+        f"[bold]{label}",
+        BarColumn(),
+        "{task.completed}/{task.total}",
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=total == 0 or not console.is_terminal,
+    ) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda done: progress.advance(task, done)
+
+
+def _number(values: Sequence[float] | float) -> str:
+    if isinstance(values, float | int):
+        return f"{values:.1f}"
+    return "(" + ", ".join(f"{value:.1f}" for value in values) + ")"
+
+
+def bargaining_table(forecasts: Sequence[Forecast], title: str) -> RenderableType:
+    """Issues as rows, models as columns: forecast, and the 10–90 % interval when sampled."""
+    models: list[str] = list(dict.fromkeys(_model_label(f.result) for f in forecasts))
+    issues: list[str] = list(dict.fromkeys(", ".join(f.result.dimensions) for f in forecasts))
+    sampled = next((f.distribution for f in forecasts if f.distribution is not None), None)
+    caption = "Forecast on 0–100 from the point estimates"
+    if sampled is not None:
+        caption += (
+            f"; below it, the median [10th–90th percentile] over {sampled.values.shape[0]} "
+            "samples of the elicited ranges"
+        )
+    table = Table(
+        title=f"Where the issues settle: {title}",
+        min_width=60,
+        title_justify="left",
+        caption=caption,
+        caption_justify="left",
+    )
+    table.add_column("issue")
+    for model in models:
+        table.add_column(model, justify="right")
+    cells: dict[tuple[str, str], str] = {}
+    for forecast in forecasts:
+        result = forecast.result
+        text = _number(
+            [float(value) for value in result.forecast]
+            if len(result.forecast) > 1
+            else float(result.forecast[0])
+        )
+        if forecast.distribution is not None:
+            spread = forecast.distribution
+            text += "\n" + "; ".join(
+                f"{m:.1f} [{a:.1f}–{b:.1f}]"
+                for m, a, b in zip(spread.median, spread.p10, spread.p90, strict=True)
+            )
+        cells[(", ".join(result.dimensions), _model_label(result))] = text
+    for issue in issues:
+        table.add_row(issue, *(cells.get((issue, model), "–") for model in models))
+    return table
+
+
+def _model_label(result: BargainResult) -> str:
+    return (
+        result.model
+        if result.variant in ("capability-salience", "quadratic", "scholz-code", "ktab")
+        else f"{result.model} ({result.variant})"
+    )
+
+
+def trajectory_table(result: BargainResult) -> RenderableType:
+    """Round by round: the weighted median and mean, and every actor's position."""
+    one = len(result.dimensions) == 1
+    table = Table(
+        title=f"{_model_label(result)} on {', '.join(result.dimensions)}: round by round",
+        title_justify="left",
+    )
+    table.add_column("round", justify="right")
+    table.add_column("median", justify="right")
+    table.add_column("mean", justify="right")
+    shown = result.actors if one and len(result.actors) <= 8 else ()
+    for actor in shown:
+        table.add_column(actor, justify="right", overflow="fold")
+    step = max(1, result.rounds // 25)
+    for index in range(0, result.rounds + 1):
+        if index % step and index != result.rounds:
+            continue
+        row = [
+            str(index),
+            _number(
+                [float(v) for v in result.medians[index]]
+                if not one
+                else float(result.medians[index, 0])
+            ),
+            _number(
+                [float(v) for v in result.means[index]]
+                if not one
+                else float(result.means[index, 0])
+            ),
+        ]
+        row += [f"{result.positions[index, a, 0]:.1f}" for a in range(len(shown))]
+        table.add_row(*row)
+    return table

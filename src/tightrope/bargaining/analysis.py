@@ -1,0 +1,55 @@
+"""One call for the whole bargaining analysis of a scenario: every model on every issue, each with
+its trajectory (point estimates) and, when asked, its forecast distribution over samples."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tightrope.bargaining.base import BargainingModel, BargainResult
+from tightrope.bargaining.inputs import issue_data
+from tightrope.bargaining.uncertainty import ForecastDistribution, Progress, forecast_distributions
+from tightrope.scenario.schema import Scenario
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """A model's forecast of one issue (or of several jointly): trajectory and uncertainty."""
+
+    result: BargainResult
+    distribution: ForecastDistribution | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        document = self.result.to_dict()
+        if self.distribution is not None:
+            document["uncertainty"] = self.distribution.to_dict()
+        return document
+
+
+def analyse(
+    scenario: Scenario,
+    models: Sequence[BargainingModel],
+    issues: Sequence[str],
+    *,
+    joint: bool = False,
+    samples: int = 0,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> list[Forecast]:
+    """Run the models. ``joint`` treats the issues as the dimensions of one multi-dimensional
+    space (as KTAB does); otherwise each issue is forecast on its own."""
+    groups = [list(issues)] if joint else [[issue] for issue in issues]
+    distributions: dict[tuple[str, tuple[str, ...]], ForecastDistribution] = {}
+    if samples > 0:
+        for distribution in forecast_distributions(
+            scenario, models, groups, samples, seed, progress
+        ):
+            distributions[(distribution.model, distribution.issues)] = distribution
+    forecasts = []
+    for group in groups:
+        data = issue_data(scenario, group)
+        for model in models:
+            result = model.solve(data)
+            forecasts.append(Forecast(result, distributions.get((model.name, tuple(group)))))
+    return forecasts

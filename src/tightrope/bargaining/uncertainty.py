@@ -1,0 +1,89 @@
+"""How sure is a forecast? Run every model on seeded samples of the elicited ranges.
+
+The draws are made once, up front (see :mod:`tightrope.bargaining.inputs`), then models run on
+chunks of samples; models are deterministic per sample, so the result does not depend on the
+chunk size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from tightrope.bargaining.base import Array, BargainingModel
+from tightrope.bargaining.inputs import issue_samples
+from tightrope.scenario.schema import Scenario
+
+Progress = Callable[[int], None]
+
+CHUNK = 250
+
+
+@dataclass(frozen=True)
+class ForecastDistribution:
+    """One model's forecasts of one issue (or of several issues jointly) across samples."""
+
+    model: str
+    variant: str
+    issues: tuple[str, ...]
+    values: Array  # (S, D) forecasts
+
+    @property
+    def median(self) -> Array:
+        return np.asarray(np.median(self.values, axis=0))
+
+    @property
+    def p10(self) -> Array:
+        return np.asarray(np.percentile(self.values, 10, axis=0))
+
+    @property
+    def p90(self) -> Array:
+        return np.asarray(np.percentile(self.values, 90, axis=0))
+
+    def to_dict(self) -> dict[str, Any]:
+        def shape(values: Array) -> Any:
+            return float(values[0]) if values.size == 1 else [float(value) for value in values]
+
+        return {
+            "samples": int(self.values.shape[0]),
+            "median": shape(self.median),
+            "p10": shape(self.p10),
+            "p90": shape(self.p90),
+            "mean": shape(self.values.mean(axis=0)),
+        }
+
+
+def forecast_distributions(
+    scenario: Scenario,
+    models: Sequence[BargainingModel],
+    groups: Sequence[Sequence[str]],
+    samples: int,
+    seed: int,
+    progress: Progress | None = None,
+    chunk: int = CHUNK,
+) -> list[ForecastDistribution]:
+    """Each model's forecast distribution on each group of issues (a group of one issue is the
+    usual case; a larger group is a multi-dimensional space).
+
+    ``progress`` is called with the number of samples just finished, per model and group.
+    """
+    results = []
+    for group in groups:
+        drawn = issue_samples(scenario, group, samples, seed)
+        for model in models:
+            values = np.empty((samples, len(group)))
+            for start in range(0, samples, chunk):
+                part = slice(start, min(samples, start + chunk))
+                values[part] = model.forecast_batch(
+                    drawn.positions[part],
+                    drawn.saliences[part],
+                    drawn.capabilities[part],
+                    None if drawn.reference is None else drawn.reference[part],
+                )
+                if progress is not None:
+                    progress(part.stop - part.start)
+            results.append(ForecastDistribution(model.name, model.variant, tuple(group), values))
+    return results
