@@ -20,6 +20,8 @@ from rich.table import Table
 from tightrope import __version__
 from tightrope.bargaining import MODELS, BargainingInputError, make_model
 from tightrope.bargaining.analysis import analyse
+from tightrope.bargaining.backtest import backtest as run_backtest
+from tightrope.data import load_deu3
 from tightrope.report import terminal
 from tightrope.scenario import ScenarioError, dump_yaml, load_scenario, open_scenario
 from tightrope.scenario.builtin import (
@@ -41,6 +43,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 # Rich falls back to 80 columns when piped; wide tables read better at 120.
+backtest_app = typer.Typer(help="Score the models against real outcomes.", no_args_is_help=True)
+app.add_typer(backtest_app, name="backtest")
 stdout = Console(width=None if sys.stdout.isatty() else 120)
 stderr = Console(stderr=True)
 
@@ -379,3 +383,31 @@ def _round_parameters(name: str, rounds: int | None) -> dict[str, int]:
     if name == "smp":
         return {"max_turns": rounds}
     return {}
+
+
+class CapabilityChoice(StrEnum):
+    GDP = "gdp"
+    EQUAL = "equal"
+
+
+@backtest_app.command("deu")
+def backtest_deu(
+    capability: Annotated[
+        CapabilityChoice, typer.Option("--capability", help="gdp (the file's GDP row) or equal.")
+    ] = CapabilityChoice.GDP,
+    bootstrap: Annotated[
+        int, typer.Option("--bootstrap", min=100, help="Bootstrap resamples of proposals.")
+    ] = 2000,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap and the folds.")] = 0,
+    output: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """Every model's error against the outcomes the EU adopted (DEU III, 353 issues)."""
+    cases = load_deu3()
+    with terminal.progress_bar(stderr, "models", 8) as step:
+        result = run_backtest(
+            cases, capability.value, bootstrap=bootstrap, seed=seed, progress=step
+        )
+    if output is OutputFormat.JSON:
+        emit_json(result.to_dict())
+        return
+    stdout.print(terminal.backtest_table(result))

@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tightrope.bargaining.analysis import Forecast
+from tightrope.bargaining.backtest import BacktestResult
 from tightrope.bargaining.base import BargainResult
 from tightrope.scenario.provenance import NumberRecord
 from tightrope.scenario.quantity import Quantity
@@ -298,4 +299,38 @@ def trajectory_table(result: BargainResult) -> RenderableType:
         ]
         row += [f"{result.positions[index, a, 0]:.1f}" for a in range(len(shown))]
         table.add_row(*row)
+    return table
+
+
+def backtest_table(result: BacktestResult) -> RenderableType:
+    """Models ranked by mean absolute error, with intervals and the split by procedure."""
+    procedures = sorted({p for score in result.models.values() for p in score.by_procedure})
+    table = Table(
+        title=(
+            f"Backtest on DEU III: {result.issues} issues, {result.proposals} proposals, "
+            f"capability = {result.capability}"
+        ),
+        title_justify="left",
+        caption="\n".join(
+            [
+                "MAE: mean absolute error on 0–100; 95% interval from "
+                f"{result.bootstrap} bootstrap resamples of whole proposals.",
+                *result.notes,
+            ]
+        ),
+        caption_justify="left",
+    )
+    for column in ("model", "MAE", "95% interval", "median AE", "n", *procedures, "evaluated"):
+        table.add_column(column, justify="left" if column in ("model", "evaluated") else "right")
+    ranked = sorted(result.models.items(), key=lambda item: item[1].mae)
+    for name, score in ranked:
+        table.add_row(
+            name,
+            f"{score.mae:.2f}",
+            f"{score.mae_ci[0]:.2f}–{score.mae_ci[1]:.2f}",
+            f"{score.median_ae:.2f}",
+            str(score.n),
+            *(f"{score.by_procedure[p]['mae']:.2f}" for p in procedures),
+            score.out_of_sample,
+        )
     return table
