@@ -16,8 +16,9 @@ Positions live on [0, 1] internally (input / 100). Each turn:
    vote with capability × total salience; third parties join the side that minimises their expected
    forced move) and picks the j with the largest expected gain above 1e-5;
 3. bargains: i and j are proposed the compromise b_k = (ω_i x_ik + ω_j x_jk)/(ω_i + ω_j) with
-   ω = s² P² (S2P2), rounded to 4 decimals; the bargain joins both actors' queues, each of which
-   also holds the status quo;
+   ω = s² P² (S2P2), rounded to 4 decimals (0.01 on 0–100, so a position can leave the range
+   of the initial positions by at most 0.005); the bargain joins both actors' queues, each of
+   which also holds the status quo;
 4. resolution: each actor resolves its own queue by a PCE in which every actor votes (capability
    weights) on the states the bargains would produce; deterministic mode takes the most probable
    bargain (the first on ties). Bargains bind neither side.
