@@ -42,6 +42,9 @@ underflow with hundreds of options and does not change the ranking.
 
 from __future__ import annotations
 
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar
 
 import numpy as np
@@ -70,6 +73,8 @@ _MIN_CONTRIBUTION = 1e-10  # KTAB's floor on the principals' contributions to a 
 _MIN_GAIN = 1e-5  # KTAB's threshold for a challenge worth making
 _MIN_WEIGHT = 1e-6  # KTAB's guard against 0/0 in bargain interpolation
 _CHUNK_ELEMENTS = 4_000_000  # largest (batch × N × N × N) block evaluated at once
+_CACHE_ELEMENTS = 60_000  # elements per work block: small enough to stay in the CPU cache
+_POOL = ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)))
 
 
 class SpatialModelOfPolitics(BargainingModel):
@@ -265,68 +270,98 @@ class SpatialModelOfPolitics(BargainingModel):
         """gain[b, i, j]: i's expected gain from challenging j; win[b, i, j]: i's P[i beats j].
 
         Everything is seen from the initiator's perspective h = i, which estimates actor a's risk
-        attitude as (1 − m) R_h + m R_a (m = 1/3 by default), so u_h(a, b) = (1 − d_ab)(1 + E d_ab).
+        attitude as E = (1 − m) R_h + m R_a (m = 1/3 by default), so u_h(a, b) = (1 − d)(1 + E d).
+        The work is O(N³) per turn; it runs in blocks of initiators small enough to stay in cache.
         """
         batch, count, _ = d.shape
         mix = RISK_ADJUST[self.risk_adjust]
-        close_t = (1.0 - d).transpose(0, 2, 1)  # close_t[b, j, n] = 1 − d_nj
+        d_t = d.transpose(0, 2, 1)  # d_t[b, j, n] = d_nj
         curve_t = ((1.0 - d) * d).transpose(0, 2, 1)
         gain = np.empty((batch, count, count))
         win = np.empty((batch, count, count))
-        step = max(1, _CHUNK_ELEMENTS // max(1, batch * count * count))
-        for start in range(0, count, step):
-            chunk = np.arange(start, min(count, start + step))
+
+        def block(chunk: NDArray[np.int_]) -> None:
             # estimate[b, i, n]: i's estimate of n's risk attitude.
             estimate = (1 - mix) * risk[:, chunk, None] + mix * risk[:, None, :]
-            # u_nj[b, i, j, n] = u_i(n, j); u_ni[b, i, 0, n] = u_i(n, i).
-            u_nj = close_t[:, None] + estimate[:, :, None, :] * curve_t[:, None]
-            u_ni = (close_t[:, chunk] + estimate * curve_t[:, chunk])[:, :, None, :]
-            u_ij = u_nj[:, np.arange(len(chunk)), :, chunk].transpose(1, 0, 2)  # u_i(i, j)
-            u_ji = u_ni[:, :, 0, :]  # u_i(j, i), as j is one of the n
+            # loss_j[b, i, j, n] = 1 − u_i(n, j); loss_i[b, i, 0, n] = 1 − u_i(n, i).
+            shape = (batch, len(chunk), count, count)
+            loss_j = np.multiply(
+                curve_t[:, None], estimate[:, :, None, :], out=_scratch("loss", shape)
+            )
+            np.subtract(d_t[:, None], loss_j, out=loss_j)
+            loss_i = (d_t[:, chunk] - estimate * curve_t[:, chunk])[:, :, None, :]
+            u_ij = 1.0 - loss_j[:, np.arange(len(chunk)), :, chunk].transpose(1, 0, 2)
+            u_ji = 1.0 - loss_i[:, :, 0, :]  # u_i(j, i): j is one of the n
             contribution_i = _MIN_CONTRIBUTION + self._vote(weight[:, chunk, None], 1.0 - u_ij)
             contribution_j = _MIN_CONTRIBUTION - self._vote(weight[:, None, :], u_ji - 1.0)
             pro, con = self._third_parties(
-                u_ni, u_nj, weight, contribution_i, contribution_j, chunk
+                loss_i, loss_j, weight, contribution_i, contribution_j, chunk
             )
             strength_i = contribution_i + pro
             strength_j = contribution_j + con
-            p = strength_i / (strength_i + strength_j)
+            p_i = strength_i / (strength_i + strength_j)
+            p_j = strength_j / (strength_i + strength_j)
+            # Expected utilities to i, in KTAB's order of operations (u_ii = 1).
             sigma_j = sigma[:, None, :]
             status_quo = 1.0 + u_ij
-            contest = 2 * p + (1 - p) * 2 * u_ij
-            challenge = (1 - sigma_j) * 2 + sigma_j * contest
+            contest = p_i * 2.0 + p_j * (u_ij + u_ij)
+            challenge = (1 - sigma_j) * 2.0 + sigma_j * contest
             gain[:, chunk] = challenge - status_quo
-            win[:, chunk] = p
+            win[:, chunk] = p_i
+
+        step = max(1, _CACHE_ELEMENTS // max(1, batch * count * count))
+        chunks = [np.arange(start, min(count, start + step)) for start in range(0, count, step)]
+        # numpy releases the GIL inside array operations, so blocks run on both cores; each
+        # block writes only its own rows, so the result does not depend on the scheduling.
+        list(_POOL.map(block, chunks))
         return gain, win
 
     def _third_parties(
         self,
-        u_ni: Array,
-        u_nj: Array,
+        loss_i: Array,
+        loss_j: Array,
         weight: Array,
         contribution_i: Array,
         contribution_j: Array,
-        i_index: NDArray[np.int_],
+        chunk: NDArray[np.int_],
     ) -> tuple[Array, Array]:
-        """Summed votes of third parties n ∉ {i, j} for i (pro) and for j (con): (B, I, J)."""
+        """Summed votes of third parties n ∉ {i, j} for i (pro) and for j (con): (B, I, J).
+
+        n's little contest adds its own vote w_n (u_ni − u_nj) to the principals'; under
+        semi-commitment its vote is then w_n [p (1 − u_ni) − (1 − p)(1 − u_nj)].
+        """
+        batch, block, count, _ = loss_j.shape
         w_n = weight[:, None, None, :]
-        little = self._vote(w_n, u_ni - u_nj)  # n's vote in its little contest
-        c_i = contribution_i[..., None] + np.clip(little, 0, None)
-        c_j = contribution_j[..., None] + np.clip(-little, 0, None)
-        p_in = c_i / (c_i + c_j)
-        if self.third_party == "semi-commit":
-            # joining i: p(2u_ni + u_nn) + (1 − p) 3u_nj; joining j: p 3u_ni + (1 − p)(2u_nj + u_nn)
-            difference = p_in * (1.0 - u_ni) - (1 - p_in) * (1.0 - u_nj)
-        else:
+        if self.third_party != "semi-commit":
             # Under no-commit and full-commit both alignments have the same expected utility.
-            difference = np.zeros_like(little)
-        vote = self._vote(w_n, difference)
-        count = u_nj.shape[-1]
-        exclude = np.zeros((len(i_index), count, count), dtype=bool)
-        exclude[np.arange(len(i_index)), :, i_index] = True  # n = i
-        exclude |= np.eye(count, dtype=bool)[None]  # n = j
-        vote = np.where(exclude[None], 0.0, vote)
-        return np.clip(vote, 0, None).sum(axis=3), np.clip(-vote, 0, None).sum(axis=3)
+            zero = np.zeros((batch, block, count))
+            return zero, zero
+        c_i0 = contribution_i[..., None]
+        c_j0 = contribution_j[..., None]
+        shape = loss_j.shape
+        little = np.subtract(loss_j, loss_i, out=_scratch("little", shape))  # u_ni − u_nj
+        little = self._vote(w_n, little, out=little)  # n's vote in its little contest
+        c_i = np.maximum(little, 0.0, out=_scratch("c_i", shape))
+        c_j = np.subtract(c_i, little, out=_scratch("c_j", shape))  # max(−little, 0)
+        c_i += c_i0
+        c_j += c_j0
+        total = np.add(c_i, c_j, out=little)
+        # p (1 − u_ni) − (1 − p)(1 − u_nj), p = c_i / (c_i + c_j), times n's weight
+        c_i *= loss_i
+        c_j *= loss_j
+        c_i -= c_j
+        c_i /= total
+        vote = self._vote(w_n, c_i, out=c_i)
+        # Third parties exclude the principals: take out the terms n = i and n = j.
+        everyone = np.arange(count)
+        principals = (
+            vote[:, np.arange(block), :, chunk].transpose(1, 0, 2),
+            vote[:, :, everyone, everyone],
+        )
+        total_vote = vote.sum(axis=3) - principals[0] - principals[1]
+        pro = np.maximum(vote, 0.0, out=vote).sum(axis=3)
+        pro -= np.maximum(principals[0], 0.0) + np.maximum(principals[1], 0.0)
+        return pro, pro - total_vote
 
     def _interpolate(
         self, x: Array, s: Array, target: NDArray[np.int_], p_initiator: Array
@@ -338,8 +373,8 @@ class SpatialModelOfPolitics(BargainingModel):
         p_i = p_initiator[:, :, None]
         p_j = 1 - p_i
         if self.interpolation == "s2pmax":
-            d_i = np.clip(p_j - p_i, 0, None)
-            d_j = np.clip(p_i - p_j, 0, None)
+            d_i = np.maximum(p_j - p_i, 0.0)
+            d_j = np.maximum(p_i - p_j, 0.0)
             move_i = d_i * s_j**2 / (d_i * s_j**2 + _MIN_WEIGHT + (1 - d_i) * s**2)
             move_j = d_j * s**2 / (d_j * s**2 + _MIN_WEIGHT + (1 - d_j) * s_j**2)
             return x + move_i * (x_j - x), x_j + move_j * (x - x_j)
@@ -388,18 +423,19 @@ class SpatialModelOfPolitics(BargainingModel):
         choice = np.argmax(np.where(queue, p, -np.inf), axis=2)  # first most probable
         chosen_bargain = choice - 1
         k = np.arange(count)[None, :]
-        from_own = own[rows, np.clip(chosen_bargain, 0, None)]
-        from_other = other[rows, np.clip(chosen_bargain, 0, None)]
+        from_own = own[rows, np.maximum(chosen_bargain, 0)]
+        from_other = other[rows, np.maximum(chosen_bargain, 0)]
         new = np.where((chosen_bargain == k)[:, :, None], from_own, from_other)
         return np.where((choice == 0)[:, :, None], x, new)
 
     # ------------------------------------------------------------------ voting and PCE
 
-    def _vote(self, weight: Array | float, delta: Array) -> Array:
-        """KTAB's voting rules: weight × response to the utility difference."""
+    def _vote(self, weight: Array | float, delta: Array, out: Array | None = None) -> Array:
+        """KTAB's voting rules: weight × response to the utility difference (``out`` may be
+        ``delta`` itself, to save memory on large arrays)."""
         rule = self.voting_rule
         if rule == "proportional":
-            return np.asarray(weight * delta)
+            return np.multiply(weight, delta, out=out)
         binary = np.clip(delta / 1e-8, -1, 1)
         if rule == "binary":
             return np.asarray(weight * binary)
@@ -419,11 +455,12 @@ class SpatialModelOfPolitics(BargainingModel):
         """
         batch, voters, options = utility.shape
         strength = np.full((batch, options, options), _MIN_COALITION)
-        step = max(1, _CHUNK_ELEMENTS // max(1, batch * options * options))
+        step = max(1, _CACHE_ELEMENTS // max(1, batch * options * options))
         for start in range(0, voters, step):
             block = slice(start, start + step)
             delta = utility[:, block, :, None] - utility[:, block, None, :]
-            strength += np.clip(self._vote(c[:, block, None, None], delta), 0, None).sum(axis=1)
+            votes = self._vote(c[:, block, None, None], delta, out=delta)
+            strength += np.maximum(votes, 0.0, out=votes).sum(axis=1)
         diagonal = np.arange(options)
         strength[:, diagonal, diagonal] = _MIN_COALITION
         victory = self._victory(strength)
@@ -483,6 +520,21 @@ class SpatialModelOfPolitics(BargainingModel):
                         break
             result[b, chosen] = p
         return result
+
+
+_SCRATCH = threading.local()
+
+
+def _scratch(name: str, shape: tuple[int, ...]) -> Array:
+    """A work array reused by this thread: the hot loop would otherwise allocate and free large
+    temporaries every block, and the allocator's page faults then dominate the run time."""
+    store: dict[tuple[str, tuple[int, ...]], Array] = _SCRATCH.__dict__.setdefault("arrays", {})
+    key = (name, shape)
+    if key not in store:
+        if len(store) > 16:
+            store.clear()
+        store[key] = np.empty(shape)
+    return store[key]
 
 
 def _round4(values: Array) -> Array:

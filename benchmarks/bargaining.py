@@ -1,0 +1,159 @@
+"""Speed of the bargaining engine; prints one JSON document (run: python benchmarks/bargaining.py).
+
+Cases: SMP to convergence with 100 and 200 actors on one dimension, the EUM with 200 actors for 10
+rounds, 1,000 uncertainty samples of the built-in scenario (all models, all issues), KTAB's own
+reference inputs against KTAB's recorded run times, and how cost grows with the number of actors
+(the exponent of a power law fitted to the timings).
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tightrope.bargaining import MODELS, IssueData, make_model
+from tightrope.bargaining.uncertainty import forecast_distributions
+from tightrope.scenario.builtin import load_builtin
+from tightrope.scenario.tables import read_table
+
+KTAB = Path(__file__).resolve().parent.parent / "tests" / "data" / "ktab"
+
+
+def random_issue(count: int, seed: int = 0) -> IssueData:
+    rng = np.random.default_rng(seed)
+    return IssueData(
+        tuple(f"a{i}" for i in range(count)),
+        rng.uniform(0, 100, (count, 1)),
+        rng.uniform(0.2, 1.0, (count, 1)),
+        rng.uniform(1, 100, count),
+    )
+
+
+def timed(function: Any, repeat: int = 3) -> tuple[float, Any]:
+    best, value = float("inf"), None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        value = function()
+        best = min(best, time.perf_counter() - start)
+    return best, value
+
+
+def smp(count: int, repeat: int = 3) -> dict[str, Any]:
+    issue = random_issue(count)
+    seconds, result = timed(lambda: make_model("smp").solve(issue), repeat)
+    return {
+        "actors": count,
+        "seconds": round(seconds, 4),
+        "turns": result.rounds,
+        "converged": result.converged,
+        "seconds_per_turn": round(seconds / result.rounds, 5),
+    }
+
+
+def eum(count: int, repeat: int = 3) -> dict[str, Any]:
+    issue = random_issue(count)
+    seconds, _ = timed(lambda: make_model("eum", rounds=10).solve(issue), repeat)
+    return {"actors": count, "rounds": 10, "seconds": round(seconds, 4)}
+
+
+def exponent(points: list[dict[str, Any]], key: str) -> float:
+    sizes = np.log([point["actors"] for point in points])
+    costs = np.log([point[key] for point in points])
+    return round(float(np.polyfit(sizes, costs, 1)[0]), 2)
+
+
+def ktab_extrapolation(ktab: list[dict[str, Any]], scaling: list[dict[str, Any]]) -> dict[str, Any]:
+    """KTAB's time for 100 actors, extrapolated as N^4 per turn from its largest recorded run.
+
+    KTAB is not run here (it is C++ and not installed); its recorded times on a 2-core machine are
+    in tests/data/ktab. Turns are taken from our own 100-actor run.
+    """
+    largest = max(ktab, key=lambda case: case["actors"])
+    turns = {"SOE-Competitive.csv": 35, "SOE-Policy.csv": 19}.get(largest["input"], 30)
+    per_turn = largest["ktab_seconds"] / turns * (100 / largest["actors"]) ** 4
+    ours = next(point for point in scaling if point["actors"] == 100)
+    estimate = per_turn * ours["turns"]
+    return {
+        "ktab_estimated_seconds": round(estimate, 1),
+        "tightrope_seconds": ours["seconds"],
+        "speedup_estimate": round(estimate / ours["seconds"]),
+        "basis": f"{largest['input']} ({largest['actors']} actors, {turns} turns) scaled by N^4",
+    }
+
+
+def main() -> None:
+    scenario = load_builtin("iraq-2025")
+    issues = [[issue.id] for issue in scenario.issues]
+    models = [make_model(name) for name in MODELS]
+    uncertainty, _ = timed(
+        lambda: forecast_distributions(scenario, models, issues, 1000, seed=0), repeat=1
+    )
+    ktab = []
+    for reference in sorted(KTAB.glob("*.ktab.json")):
+        recorded = json.loads(reference.read_text())
+        table = read_table((KTAB / recorded["input"]).read_bytes(), recorded["input"])
+        ids = [actor.id for actor in table.actors]
+        issue = IssueData(
+            tuple(ids),
+            np.array(
+                [[table.positions[i.id][a].position.estimate for i in table.issues] for a in ids]
+            ),
+            np.array(
+                [[table.positions[i.id][a].salience.estimate for i in table.issues] for a in ids]
+            ),
+            np.array([table.actor(a).capability.estimate for a in ids]),
+            tuple(i.id for i in table.issues),
+        )
+        seconds, _ = timed(lambda issue=issue: make_model("smp").solve(issue))
+        ktab.append(
+            {
+                "input": recorded["input"],
+                "actors": len(ids),
+                "dimensions": len(table.issues),
+                "seconds": round(seconds, 4),
+                "ktab_seconds": recorded["ktab_seconds"],
+                "speedup": round(recorded["ktab_seconds"] / seconds, 1),
+            }
+        )
+    smp_scaling = [smp(count, 1) for count in (25, 50, 100, 200)]
+    eum_scaling = [eum(count, 1) for count in (25, 50, 100, 200)]
+    report = {
+        "machine": {
+            "python": platform.python_version(),
+            "processor": platform.machine(),
+            "numpy": np.__version__,
+        },
+        "smp_100_actors_1d": smp(100),
+        "smp_200_actors_1d": smp(200, 1),
+        "eum_200_actors_10_rounds": eum(200),
+        "uncertainty_1000_samples_builtin": {
+            "samples": 1000,
+            "models": len(models),
+            "issues": len(issues),
+            "seconds": round(uncertainty, 3),
+        },
+        "ktab_reference_inputs": ktab,
+        "scaling": {
+            "smp": smp_scaling,
+            "smp_exponent_per_turn": exponent(smp_scaling, "seconds_per_turn"),
+            "eum": eum_scaling,
+            "eum_exponent": exponent(eum_scaling, "seconds"),
+            "ktab_cost_per_turn_grows_as": "about N^4 (perspective × actor × pair loops)",
+        },
+        "smp_100_actors_vs_ktab": ktab_extrapolation(ktab, smp_scaling),
+        "targets": {
+            "smp_100_actors_seconds": 1.0,
+            "eum_200_actors_seconds": 1.0,
+            "uncertainty_1000_samples_seconds": 10.0,
+        },
+    }
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
