@@ -74,7 +74,7 @@ def ktab_extrapolation(ktab: list[dict[str, Any]], scaling: list[dict[str, Any]]
     in tests/data/ktab. Turns are taken from our own 100-actor run.
     """
     largest = max(ktab, key=lambda case: case["actors"])
-    turns = {"SOE-Competitive.csv": 35, "SOE-Policy.csv": 19}.get(largest["input"], 30)
+    turns = largest["ktab_turns"]
     per_turn = largest["ktab_seconds"] / turns * (100 / largest["actors"]) ** 4
     ours = next(point for point in scaling if point["actors"] == 100)
     estimate = per_turn * ours["turns"]
@@ -117,6 +117,7 @@ def main() -> None:
                 "dimensions": len(table.issues),
                 "seconds": round(seconds, 4),
                 "ktab_seconds": recorded["ktab_seconds"],
+                "ktab_turns": recorded["num_turns"],
                 "speedup": round(recorded["ktab_seconds"] / seconds, 1),
             }
         )
