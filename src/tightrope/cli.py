@@ -22,6 +22,7 @@ from tightrope.bargaining import MODELS, BargainingInputError, make_model
 from tightrope.bargaining.analysis import analyse
 from tightrope.bargaining.backtest import backtest as run_backtest
 from tightrope.data import load_deu3
+from tightrope.dynamics.analysis import SimulationRequest, WhatIfError, run_simulation
 from tightrope.report import terminal
 from tightrope.scenario import ScenarioError, dump_yaml, load_scenario, open_scenario
 from tightrope.scenario.builtin import (
@@ -411,3 +412,59 @@ def backtest_deu(
         emit_json(result.to_dict())
         return
     stdout.print(terminal.backtest_table(result))
+
+
+@app.command()
+def simulate(
+    scenario: ScenarioArgument = DEFAULT_SCENARIO,
+    runs: Annotated[
+        int, typer.Option("--runs", min=1, help="Total runs (samples × runs each).")
+    ] = 100_000,
+    samples: Annotated[
+        int, typer.Option("--samples", min=1, help="Parameter samples (outer loop) of the ranges.")
+    ] = 200,
+    months: Annotated[
+        int | None,
+        typer.Option("--months", min=1, max=240, help="Months to simulate (default: horizon)."),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of every random draw.")] = 0,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 1,
+    force: Annotated[
+        list[str] | None, typer.Option("--force", help="EVENT@MONTH: the event happens that month.")
+    ] = None,
+    forbid: Annotated[
+        list[str] | None, typer.Option("--forbid", help="EVENT never happens.")
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="PARAM=VALUE, e.g. events.us_strikes.hazard.per_month=0.05."),
+    ] = None,
+    given: Annotated[
+        str | None, typer.Option("--given", help="Also report probabilities given this event.")
+    ] = None,
+    output: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """How can the crisis unfold month by month? A Monte Carlo of events, state and escalation."""
+    model_scenario = resolve(scenario)
+    if not model_scenario.events:
+        fail(f"{scenario}: the scenario has no events to simulate")
+    request = SimulationRequest(
+        runs=runs,
+        samples=min(samples, runs),
+        months=months,
+        seed=seed,
+        workers=workers,
+        force=tuple(force or ()),
+        forbid=tuple(forbid or ()),
+        set=tuple(set_ or ()),
+        given=given,
+    )
+    try:
+        with terminal.progress_bar(stderr, "simulating", request.progress_total) as step:
+            document = run_simulation(model_scenario, request, progress=step)
+    except WhatIfError as error:
+        fail(str(error))
+    if output is OutputFormat.JSON:
+        emit_json(document)
+        return
+    stdout.print(terminal.simulation_report(document, model_scenario))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
@@ -333,4 +334,158 @@ def backtest_table(result: BacktestResult) -> RenderableType:
             *(f"{score.by_procedure[p]['mae']:.2f}" for p in procedures),
             score.out_of_sample,
         )
+    return table
+
+
+def _percent(value: float) -> str:
+    return f"{100 * value:.1f}%"
+
+
+def simulation_report(document: dict[str, Any], scenario: Scenario) -> RenderableType:
+    """The simulation summary: questions, events, escalation, state, sequences, what-ifs."""
+    design = document["design"]
+    parts: list[RenderableType] = []
+    header = Text()
+    header.append(f"{scenario.title}\n", style="bold")
+    header.append(
+        f"{design['runs']:,} runs = {design['samples']} parameter samples × "
+        f"{design['runs_per_sample']} runs, {design['months']} months, seed {design['seed']}"
+    )
+    interventions = document["interventions"]
+    changes = [f"force {f['event']}@{f['month']}" for f in interventions["force"]]
+    changes += [f"forbid {e}" for e in interventions["forbid"]]
+    changes += [f"set {p}={v:g}" for p, v in interventions["set"].items()]
+    if changes:
+        header.append("\nWhat-if: " + "; ".join(changes))
+    parts.append(Panel(header))
+    parts.append(_questions_result(document, scenario, "Questions"))
+    if "comparison" in document:
+        parts.append(_comparison(document["comparison"], scenario))
+    if "given" in document:
+        given = document["given"]
+        title = f"Given {given['event']} ({given['runs']:,} runs)"
+        parts.append(
+            _questions_result(given, scenario, title) if given["runs"] else Text(title + ": no run")
+        )
+    parts.append(_events_result(document))
+    parts.append(_ladder_result(document, scenario))
+    parts.append(_state_result(document))
+    parts.append(_sequences_result(document))
+    return Group(*parts)
+
+
+def _questions_result(document: dict[str, Any], scenario: Scenario, title: str) -> RenderableType:
+    table = Table(
+        title=title,
+        title_justify="left",
+        caption="interval: 5th–95th percentile across parameter samples",
+        caption_justify="left",
+    )
+    for column in ("question", "probability", "interval", "main drivers"):
+        table.add_column(column, overflow="fold")
+    drivers = document.get("drivers", {})
+    for question in scenario.questions:
+        result = document["questions"][question.id]
+        top = ", ".join(
+            f"{d['parameter'].removeprefix('events.')} ({d['rank_correlation']:+.2f})"
+            for d in drivers.get(question.id, [])[:2]
+        )
+        if question.type == "binary":
+            low, high = result["interval"]
+            table.add_row(
+                f"{question.id}\n{question.text}",
+                _percent(result["probability"]),
+                f"{_percent(low)}–{_percent(high)}",
+                top,
+            )
+        else:
+            lines = [
+                f"{level.label}: {_percent(result['distribution'][level.id])}"
+                for level in question.levels
+            ]
+            spans = [
+                f"{_percent(result['intervals'][level.id][0])}–{_percent(result['intervals'][level.id][1])}"
+                for level in question.levels
+            ]
+            table.add_row(
+                f"{question.id}\n{question.text}", "\n".join(lines), "\n".join(spans), top
+            )
+    return table
+
+
+def _comparison(comparison: dict[str, Any], scenario: Scenario) -> RenderableType:
+    table = Table(title="What-if against the baseline (paired runs)", title_justify="left")
+    for column in ("question", "baseline", "what-if", "difference ± MC s.e."):
+        table.add_column(column)
+    for question in scenario.questions:
+        entry = comparison[question.id]
+        items = (
+            [(question.id, entry)]
+            if question.type == "binary"
+            else [(f"{question.id}: {level}", value) for level, value in entry.items()]
+        )
+        for label, value in items:
+            table.add_row(
+                label,
+                _percent(value["baseline"]),
+                _percent(value["what_if"]),
+                f"{100 * value['difference']:+.1f} ± {100 * value['se']:.1f} pts",
+            )
+    return table
+
+
+def _events_result(document: dict[str, Any]) -> RenderableType:
+    months = document["months"]
+    marks = sorted({m for m in (3, 6, months) if m <= months})
+    table = Table(title="Events: probability of happening by month", title_justify="left")
+    table.add_column("event")
+    for month in marks:
+        table.add_column(f"by {month}", justify="right")
+    table.add_column("mean count", justify="right")
+    for event, result in document["events"].items():
+        table.add_row(
+            event,
+            *(_percent(result["by_month"][month - 1]) for month in marks),
+            f"{result['mean_count']:.2f}",
+        )
+    return table
+
+
+def _ladder_result(document: dict[str, Any], scenario: Scenario) -> RenderableType:
+    table = Table(title="Highest escalation level reached", title_justify="left")
+    table.add_column("level")
+    table.add_column("probability", justify="right")
+    table.add_column("")
+    levels = scenario.ladder.levels if scenario.ladder else ()
+    for level in levels:
+        share = document["ladder"]["max_level"].get(level.id, 0.0)
+        table.add_row(f"{level.level} {level.label}", _percent(share), "█" * round(40 * share))
+    return table
+
+
+def _state_result(document: dict[str, Any]) -> RenderableType:
+    table = Table(
+        title="State at the horizon: median [5th–95th percentile]",
+        title_justify="left",
+    )
+    for column in ("variable", "start", "horizon"):
+        table.add_column(column)
+    for variable, fan in document["variables"].items():
+        p = fan["percentiles"]
+        table.add_row(
+            f"{variable}: {fan['label']}",
+            f"{p['p50'][0]:.3g}",
+            f"{p['p50'][-1]:.3g} [{p['p5'][-1]:.3g}–{p['p95'][-1]:.3g}]",
+        )
+    return table
+
+
+def _sequences_result(document: dict[str, Any]) -> RenderableType:
+    table = Table(
+        title="Most frequent sequences of events (first occurrences)", title_justify="left"
+    )
+    table.add_column("share", justify="right")
+    table.add_column("sequence")
+    for entry in document["sequences"][:8]:
+        table.add_row(_percent(entry["share"]), " → ".join(entry["events"]) or "(nothing happens)")
     return table

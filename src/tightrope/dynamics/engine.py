@@ -1,0 +1,477 @@
+"""The monthly Monte Carlo simulation of a crisis.
+
+Uncertainty has two layers, as in exploratory modelling: an outer loop samples the uncertain
+parameters (what we do not know), an inner loop replays runs with each parameter set (chance).
+Runs are grouped into *streams*: stream (m, b) holds up to ``block`` runs of parameter sample m and
+draws every random number from its own generator, seeded by (seed, m, b). Streams are computed
+together in vectorised tiles, in one process or several; the result does not depend on how they
+are tiled or on the number of workers.
+
+A month, for every run at once:
+1. conditions are evaluated on the history up to the month before;
+2. each eligible event happens with its monthly hazard, its odds multiplied by the odds ratios of
+   the modifiers whose condition holds; lagged triggers due this month fire;
+3. same-month triggers propagate (validation guarantees they form no cycle); forced events
+   happen, forbidden ones do not;
+4. effects apply in event order and are clipped to the variables' bounds; campaigns start, apply
+   their monthly effects, and end with their ending hazard (or after a fixed number of months);
+5. the ladder rises to the level of any event that happened, then to any level whose condition
+   holds at the end of the month.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tightrope.dynamics.model import (
+    NEVER,
+    CompiledEffect,
+    CompiledEvent,
+    CompiledModel,
+    History,
+    compile_condition,
+    compile_scenario,
+)
+from tightrope.scenario import expressions
+from tightrope.scenario.schema import Scenario
+
+Array = NDArray[np.float64]
+Progress = Callable[[int], None]
+
+FAN_RUNS = 50_000  # fan charts use the first runs of each parameter sample, up to this many
+
+
+@dataclass(frozen=True)
+class Interventions:
+    """What-if changes: events forced at a month, events forbidden, parameters set."""
+
+    force: tuple[tuple[str, int], ...] = ()
+    forbid: tuple[str, ...] = ()
+    set: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.force or self.forbid or self.set)
+
+
+@dataclass(frozen=True)
+class Design:
+    """The experiment: parameter samples × runs per sample, the seed, the months."""
+
+    samples: int = 200
+    runs: int = 500
+    seed: int = 0
+    months: int | None = None
+    block: int = 10_000
+    tile: int = 50_000  # runs computed together in one vectorised pass
+
+    @property
+    def total_runs(self) -> int:
+        return self.samples * self.runs
+
+
+@dataclass
+class RunRecord:
+    """Per-run outcomes of a simulation, in run order (sample-major)."""
+
+    first: NDArray[np.int16]  # (runs, events): month of the first occurrence, 0 if never
+    counts: NDArray[np.int16]  # (runs, events)
+    ladder_max: NDArray[np.int8]  # (runs,)
+    answers: dict[str, NDArray[np.int16]]  # question id → (runs,) 0/1 or level index
+    fan: Array  # (fan runs, months + 1, variables)
+    fan_sample: NDArray[np.int32]  # (fan runs,) parameter sample of each fan run
+    sample: NDArray[np.int32]  # (runs,) parameter sample of each run
+    parameters: Array  # (samples, parameters): the outer-loop draws
+    extras: dict[str, object] = field(default_factory=dict)
+
+
+def draw_parameters(
+    model: CompiledModel, samples: int, seed: int, overrides: Sequence[tuple[str, float]] = ()
+) -> Array:
+    """(samples, parameters): every parameter from its own stream keyed by seed and path."""
+    import zlib
+
+    table = np.empty((samples, len(model.parameters)))
+    for index, parameter in enumerate(model.parameters):
+        rng = np.random.default_rng([seed, 1, zlib.crc32(parameter.path.encode())])
+        table[:, index] = parameter.quantity.sample(rng, samples)
+    for path, value in overrides:
+        table[:, model.parameter_index[path]] = value
+    return table
+
+
+def simulate(
+    scenario: Scenario,
+    design: Design,
+    interventions: Interventions = Interventions(),
+    *,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> tuple[CompiledModel, RunRecord]:
+    """Run the experiment; ``progress`` receives the number of runs just finished."""
+    model = compile_scenario(scenario, design.months)
+    parameters = draw_parameters(model, design.samples, design.seed, interventions.set)
+    streams = [
+        (m, b, min(design.block, design.runs - b * design.block))
+        for m in range(design.samples)
+        for b in range(math.ceil(design.runs / design.block))
+    ]
+    tiles: list[list[tuple[int, int, int]]] = [[]]
+    size = 0
+    for stream in streams:
+        if size + stream[2] > design.tile and tiles[-1]:
+            tiles.append([])
+            size = 0
+        tiles[-1].append(stream)
+        size += stream[2]
+    jobs = [(scenario, design, interventions, parameters, tile) for tile in tiles]
+    parts: list[dict[str, NDArray[np.generic]]] = []
+    if workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for part in pool.map(_run_tile_job, jobs):
+                parts.append(part)
+                if progress is not None:
+                    progress(int(part["runs"][0]))
+    else:
+        for job in jobs:
+            part = _run_tile_job(job)
+            parts.append(part)
+            if progress is not None:
+                progress(int(part["runs"][0]))
+    return model, _merge(parts, parameters, [q.id for q in scenario.questions], design)
+
+
+_MODELS: dict[tuple[int, int | None], CompiledModel] = {}
+
+
+def _run_tile_job(
+    job: tuple[Scenario, Design, Interventions, Array, list[tuple[int, int, int]]],
+) -> dict[str, NDArray[np.generic]]:
+    scenario, design, interventions, parameters, tile = job
+    key = (id(scenario), design.months)
+    if key not in _MODELS:
+        _MODELS.clear()
+        _MODELS[key] = compile_scenario(scenario, design.months)
+    return _Tile(_MODELS[key], design, interventions, parameters, tile).run()
+
+
+def _merge(
+    parts: list[dict[str, NDArray[np.generic]]],
+    parameters: Array,
+    questions: list[str],
+    design: Design,
+) -> RunRecord:
+    def joined(name: str) -> NDArray[np.generic]:
+        return np.concatenate([part[name] for part in parts])
+
+    fan = joined("fan")
+    fan_sample = joined("fan_sample")
+    return RunRecord(
+        first=joined("first").astype(np.int16),
+        counts=joined("counts").astype(np.int16),
+        ladder_max=joined("ladder_max").astype(np.int8),
+        answers={q: joined(f"answer:{q}").astype(np.int16) for q in questions},
+        fan=fan[:FAN_RUNS].astype(float),
+        fan_sample=fan_sample[:FAN_RUNS].astype(np.int32),
+        sample=joined("sample").astype(np.int32),
+        parameters=parameters,
+    )
+
+
+class _Tile:
+    """A group of streams simulated together."""
+
+    def __init__(
+        self,
+        model: CompiledModel,
+        design: Design,
+        interventions: Interventions,
+        parameters: Array,
+        streams: list[tuple[int, int, int]],
+    ) -> None:
+        self.model = model
+        self.months = model.months
+        self.streams = streams
+        self.generators = [np.random.default_rng([design.seed, 2, m, b]) for m, b, _ in streams]
+        self.sizes = [n for _, _, n in streams]
+        self.sample = np.concatenate([np.full(n, m, dtype=np.int32) for m, _, n in streams])
+        self.theta = parameters[self.sample]  # (runs, parameters)
+        self.forced = {model.event_index(e): month for e, month in interventions.force}
+        self.forbidden = {model.event_index(e) for e in interventions.forbid}
+        # Fan charts keep the first runs of each stream's sample, in stream order.
+        self.fan_keep = np.concatenate(
+            [np.arange(n) < max(0, FAN_RUNS // max(1, design.samples)) for n in self.sizes]
+        )
+
+    def uniforms(self, columns: int) -> Array:
+        """(runs, columns) uniforms, each stream from its own generator."""
+        if columns == 0:
+            return np.zeros((len(self.sample), 0))
+        return np.concatenate(
+            [rng.random((n, columns)) for rng, n in zip(self.generators, self.sizes, strict=True)]
+        )
+
+    def fresh(self, effect: CompiledEffect) -> Array:
+        """A new draw of an effect's amount for every run (used where the event happens)."""
+        assert effect.quantity is not None
+        return np.concatenate(
+            [
+                effect.quantity.sample(rng, n)
+                for rng, n in zip(self.generators, self.sizes, strict=True)
+            ]
+        )
+
+    def poisson(self, rate: Array) -> Array:
+        parts = []
+        start = 0
+        for rng, n in zip(self.generators, self.sizes, strict=True):
+            parts.append(rng.poisson(np.maximum(rate[start : start + n], 0.0)))
+            start += n
+        return np.concatenate(parts).astype(float)
+
+    def run(self) -> dict[str, NDArray[np.generic]]:
+        model, months = self.model, self.months
+        runs = len(self.sample)
+        events = len(model.events)
+        theta = self.theta
+        values = theta[:, list(model.initial)].copy()
+        np.clip(values, model.lower, model.upper, out=values)
+        history = History(
+            month=1,
+            values=values,
+            ladder=np.full(runs, float(model.ladder_start)),
+            last=np.full((runs, events), NEVER, dtype=np.int64),
+            counts=np.zeros((runs, events), dtype=np.int64),
+            occurred=np.zeros((runs, events, months + 2), dtype=bool),
+            active=np.zeros((runs, events), dtype=bool),
+        )
+        started = np.zeros((runs, events), dtype=np.int64)
+        scheduled = np.zeros((runs, events, months + 2), dtype=bool)
+        first = np.zeros((runs, events), dtype=np.int16)
+        ladder_max = history.ladder.copy()
+        highest = values.copy()
+        lowest = values.copy()
+        fan = np.empty((int(self.fan_keep.sum()), months + 1, len(model.variables)))
+        fan[:, 0] = values[self.fan_keep]
+        answers: dict[str, NDArray[np.int16]] = {}
+        deadlines = _question_months(model)
+        monthly = np.array([self._monthly(event) for event in model.events]).T  # (runs, events)
+        trigger_slots = [(e.index, t) for e in model.events for t in range(len(e.triggers))]
+        slot_of = {slot: column for column, slot in enumerate(trigger_slots)}
+        levels = np.array([-1.0 if e.ladder is None else float(e.ladder) for e in model.events])
+
+        for month in range(1, months + 1):
+            history.month = month
+            happening = self._hazards(history, monthly)
+            happening |= scheduled[:, :, month]
+            draws = self.uniforms(len(trigger_slots) + events)
+            trigger_draws = draws[:, : len(trigger_slots)]
+            ending_draws = draws[:, len(trigger_slots) :]
+            happening = self._allowed(history, happening, month)
+            for index in model.trigger_order:
+                for number, (target, probability, lag) in enumerate(model.events[index].triggers):
+                    column = slot_of[(index, number)]
+                    fire = happening[:, index] & (trigger_draws[:, column] < theta[:, probability])
+                    if lag == 0:
+                        happening[:, target] |= fire
+                        happening[:, target] = self._allowed_column(
+                            history, happening[:, target], target, month
+                        )
+                    elif month + lag <= months:
+                        scheduled[:, target, month + lag] |= fire
+            for index, event in enumerate(model.events):
+                for effect in event.effects:
+                    self._apply(effect, happening[:, index], values, theta)
+            self._campaigns(history, happening, started, ending_draws, values, theta, month)
+            history.last[happening] = month
+            history.counts += happening
+            history.occurred[:, :, month] = happening
+            newly = happening & (first == 0)
+            first[newly] = month
+            if model.events:
+                reached = np.where(happening, levels[None, :], -1.0).max(axis=1)
+                history.ladder = np.maximum(history.ladder, reached)
+            history.month = month + 1  # end-of-month conditions see this month's events
+            for level, rule in model.ladder_rules:
+                history.ladder = np.where(
+                    rule(history), np.maximum(history.ladder, level), history.ladder
+                )
+            history.month = month
+            ladder_max = np.maximum(ladder_max, history.ladder)
+            np.maximum(highest, values, out=highest)
+            np.minimum(lowest, values, out=lowest)
+            fan[:, month] = values[self.fan_keep]
+            for question, due in deadlines.items():
+                if due == month:
+                    answers[question] = self._answer(
+                        question, history, first, values, highest, lowest, ladder_max, month
+                    )
+
+        result: dict[str, NDArray[np.generic]] = {
+            "first": first,
+            "counts": history.counts.astype(np.int16),
+            "ladder_max": ladder_max.astype(np.int8),
+            "fan": fan.astype(np.float32),
+            "fan_sample": self.sample[self.fan_keep],
+            "sample": self.sample,
+            "runs": np.array([runs]),
+        }
+        for question, answer in answers.items():
+            result[f"answer:{question}"] = answer
+        return result
+
+    def _monthly(self, event: CompiledEvent) -> Array:
+        base = self.theta[:, event.hazard]
+        if event.window_months is not None:
+            # A probability over a window becomes a monthly hazard: p = 1 − (1 − P)^(1/months).
+            return np.asarray(1.0 - (1.0 - base) ** (1.0 / event.window_months))
+        return np.asarray(base)
+
+    def _hazards(self, history: History, monthly: Array) -> NDArray[np.bool_]:
+        """Which events happen this month by their own hazard."""
+        probability = monthly.copy()
+        for event in self.model.events:
+            p = probability[:, event.index]
+            for condition, ratio in event.modifiers:
+                odds_ratio = self.theta[:, ratio]
+                # Odds × ratio, written so that p = 1 stays 1: p r / (1 − p + p r).
+                scaled = p * odds_ratio / (1.0 - p + p * odds_ratio)
+                p = np.where(condition(history), scaled, p)
+            if event.requires is not None:
+                p = np.where(event.requires(history), p, 0.0)
+            probability[:, event.index] = p
+        return np.asarray(self.uniforms(len(self.model.events)) < probability)
+
+    def _allowed(
+        self, history: History, happening: NDArray[np.bool_], month: int
+    ) -> NDArray[np.bool_]:
+        """Remove what cannot happen; add what is forced."""
+        for event in self.model.events:
+            happening[:, event.index] = self._allowed_column(
+                history, happening[:, event.index], event.index, month
+            )
+        return happening
+
+    def _allowed_column(
+        self, history: History, happening: NDArray[np.bool_], column: int, month: int
+    ) -> NDArray[np.bool_]:
+        event = self.model.events[column]
+        if not event.repeatable:
+            happening = happening & (history.last[:, column] == NEVER)
+        if event.fixed_duration is not None or event.ending_hazard is not None:
+            happening = happening & ~history.active[:, column]
+        if event.requires is not None:
+            happening = happening & event.requires(history)
+        if self.forced.get(column) == month:
+            happening = np.ones_like(happening)
+        if column in self.forbidden:
+            happening = np.zeros_like(happening)
+        return happening
+
+    def _apply(
+        self, effect: CompiledEffect, where: NDArray[np.bool_], values: Array, theta: Array
+    ) -> None:
+        if not where.any():
+            return
+        column = effect.variable
+        if effect.operation == "poisson":
+            assert effect.rate_variable is not None
+            amount = self.poisson(values[:, effect.rate_variable])
+            updated = values[:, column] + amount
+        else:
+            assert effect.parameter is not None
+            amount = self.fresh(effect) if effect.per_occurrence else theta[:, effect.parameter]
+            if effect.operation == "set":
+                updated = amount
+            elif effect.operation == "add":
+                updated = values[:, column] + amount
+            else:
+                updated = values[:, column] * amount
+        values[:, column] = np.clip(
+            np.where(where, updated, values[:, column]),
+            self.model.lower[column],
+            self.model.upper[column],
+        )
+
+    def _campaigns(
+        self,
+        history: History,
+        happening: NDArray[np.bool_],
+        started: NDArray[np.int64],
+        ending_draws: Array,
+        values: Array,
+        theta: Array,
+        month: int,
+    ) -> None:
+        for event in self.model.events:
+            column = event.index
+            if event.fixed_duration is None and event.ending_hazard is None:
+                continue
+            beginning = happening[:, column]
+            history.active[beginning, column] = True
+            started[beginning, column] = month
+            active = history.active[:, column].copy()
+            for effect in event.while_active:
+                self._apply(effect, active, values, theta)
+            if event.ending_hazard is not None:
+                ending = active & (ending_draws[:, column] < theta[:, event.ending_hazard])
+            else:
+                assert event.fixed_duration is not None
+                ending = active & (month - started[:, column] + 1 >= event.fixed_duration)
+            for effect in event.on_end:
+                self._apply(effect, ending, values, theta)
+            history.active[ending, column] = False
+
+    def _answer(
+        self,
+        question_id: str,
+        history: History,
+        first: NDArray[np.int16],
+        values: Array,
+        highest: Array,
+        lowest: Array,
+        ladder_max: Array,
+        month: int,
+    ) -> NDArray[np.int16]:
+        model = self.model
+        question = model.scenario.question(question_id)
+        if question.type == "binary":
+            if question.event is not None:
+                column = model.event_index(question.event)
+                return (first[:, column] > 0).astype(np.int16)
+            assert question.when is not None
+            condition = compile_condition(
+                expressions.parse(question.when), model.variables, [e.id for e in model.events]
+            )
+            history.month = month + 1
+            answer = condition(history).astype(np.int16)
+            history.month = month
+            return answer
+        assert question.variable is not None
+        if question.variable == "ladder":
+            value = ladder_max if question.statistic == "max" else history.ladder
+        else:
+            column = model.variables.index(question.variable)
+            table = {"final": values, "max": highest, "min": lowest}[question.statistic]
+            value = table[:, column]
+        if question.cuts:
+            return np.searchsorted(np.array(question.cuts), value, side="right").astype(np.int16)
+        return np.clip(value, 0, len(question.levels) - 1).astype(np.int16)
+
+
+def _question_months(model: CompiledModel) -> dict[str, int]:
+    """The month at which each question is answered: its deadline, or the horizon if earlier."""
+    as_of = model.scenario.as_of
+    months = {}
+    for question in model.scenario.questions:
+        deadline = question.deadline
+        elapsed = (deadline.year - as_of.year) * 12 + deadline.month - as_of.month
+        elapsed += 1 if deadline.day >= as_of.day else 0
+        months[question.id] = max(1, min(model.months, elapsed))
+    return months
