@@ -201,7 +201,8 @@ class _Tile:
         self.generators = [np.random.default_rng([design.seed, 2, m, b]) for m, b, _ in streams]
         self.sizes = [n for _, _, n in streams]
         self.sample = np.concatenate([np.full(n, m, dtype=np.int32) for m, _, n in streams])
-        self.theta = parameters[self.sample]  # (runs, parameters)
+        # (runs, parameters), column-major so that one parameter across runs is contiguous.
+        self.theta = np.asfortranarray(parameters[self.sample])
         self.forced = {model.event_index(e): month for e, month in interventions.force}
         self.forbidden = {model.event_index(e) for e in interventions.forbid}
         # Fan charts keep the first runs of each stream's sample, in stream order.
@@ -248,11 +249,11 @@ class _Tile:
             ladder=np.full(runs, float(model.ladder_start)),
             last=np.full((runs, events), NEVER, dtype=np.int64),
             counts=np.zeros((runs, events), dtype=np.int64),
-            occurred=np.zeros((runs, events, months + 2), dtype=bool),
+            occurred=np.zeros((months + 2, runs, events), dtype=bool),
             active=np.zeros((runs, events), dtype=bool),
         )
         started = np.zeros((runs, events), dtype=np.int64)
-        scheduled = np.zeros((runs, events, months + 2), dtype=bool)
+        scheduled = np.zeros((months + 2, runs, events), dtype=bool)
         first = np.zeros((runs, events), dtype=np.int16)
         ladder_max = history.ladder.copy()
         highest = values.copy()
@@ -261,7 +262,7 @@ class _Tile:
         fan[:, 0] = values[self.fan_keep]
         answers: dict[str, NDArray[np.int16]] = {}
         deadlines = _question_months(model)
-        monthly = np.array([self._monthly(event) for event in model.events]).T  # (runs, events)
+        monthly = np.array([self._monthly(event) for event in model.events])  # (events, runs)
         trigger_slots = [(e.index, t) for e in model.events for t in range(len(e.triggers))]
         slot_of = {slot: column for column, slot in enumerate(trigger_slots)}
         levels = np.array([-1.0 if e.ladder is None else float(e.ladder) for e in model.events])
@@ -269,7 +270,7 @@ class _Tile:
         for month in range(1, months + 1):
             history.month = month
             happening = self._hazards(history, monthly)
-            happening |= scheduled[:, :, month]
+            happening |= scheduled[month]
             draws = self.uniforms(len(trigger_slots) + events)
             trigger_draws = draws[:, : len(trigger_slots)]
             ending_draws = draws[:, len(trigger_slots) :]
@@ -284,14 +285,14 @@ class _Tile:
                             history, happening[:, target], target, month
                         )
                     elif month + lag <= months:
-                        scheduled[:, target, month + lag] |= fire
+                        scheduled[month + lag, :, target] |= fire
             for index, event in enumerate(model.events):
                 for effect in event.effects:
                     self._apply(effect, happening[:, index], values, theta)
             self._campaigns(history, happening, started, ending_draws, values, theta, month)
             history.last[happening] = month
             history.counts += happening
-            history.occurred[:, :, month] = happening
+            history.occurred[month] = happening
             newly = happening & (first == 0)
             first[newly] = month
             if model.events:
@@ -334,10 +335,10 @@ class _Tile:
         return np.asarray(base)
 
     def _hazards(self, history: History, monthly: Array) -> NDArray[np.bool_]:
-        """Which events happen this month by their own hazard."""
+        """Which events happen this month by their own hazard; monthly is (events, runs)."""
         probability = monthly.copy()
         for event in self.model.events:
-            p = probability[:, event.index]
+            p = probability[event.index]
             for condition, ratio in event.modifiers:
                 odds_ratio = self.theta[:, ratio]
                 # Odds × ratio, written so that p = 1 stays 1: p r / (1 − p + p r).
@@ -345,8 +346,8 @@ class _Tile:
                 p = np.where(condition(history), scaled, p)
             if event.requires is not None:
                 p = np.where(event.requires(history), p, 0.0)
-            probability[:, event.index] = p
-        return np.asarray(self.uniforms(len(self.model.events)) < probability)
+            probability[event.index] = p
+        return np.asarray(self.uniforms(len(self.model.events)) < probability.T)
 
     def _allowed(
         self, history: History, happening: NDArray[np.bool_], month: int
@@ -377,8 +378,8 @@ class _Tile:
     def _apply(
         self, effect: CompiledEffect, where: NDArray[np.bool_], values: Array, theta: Array
     ) -> None:
-        if not where.any():
-            return
+        # Random amounts are drawn for every run, whether or not its event happened, so that each
+        # stream's sequence of draws does not depend on the other runs of the tile.
         column = effect.variable
         if effect.operation == "poisson":
             assert effect.rate_variable is not None

@@ -36,7 +36,7 @@ class History:
     ladder: Array  # (runs,)
     last: NDArray[np.int64]  # (runs, events): month of the latest occurrence, NEVER if none
     counts: NDArray[np.int64]  # (runs, events)
-    occurred: Mask  # (runs, events, months + 1): occurred[r, e, m]
+    occurred: Mask  # (months + 2, runs, events): occurred[m, r, e]
     active: Mask  # (runs, events): campaigns under way
 
 
@@ -294,7 +294,7 @@ def _compile(node: expressions.Node, variables: tuple[str, ...], events: list[st
 
         def windowed_count(history: History) -> NDArray[Any]:
             start = max(0, history.month - window)
-            return np.asarray(history.occurred[:, event, start : history.month].sum(axis=1), float)
+            return np.asarray(history.occurred[start : history.month, :, event].sum(axis=0), float)
 
         return windowed_count
     if isinstance(node, expressions.Unary):

@@ -1,0 +1,43 @@
+"""Speed and memory of the crisis simulation; prints one JSON document.
+
+Run: python benchmarks/dynamics.py. The case: 100,000 runs × 12 months of the built-in scenario
+(200 parameter samples × 500 runs), one process, and the same with two workers.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import time
+
+from tightrope.dynamics.engine import Design, simulate
+from tightrope.dynamics.results import summarise
+from tightrope.scenario.builtin import load_builtin
+
+
+def main() -> None:
+    scenario = load_builtin("iraq-2025")
+    design = Design(samples=200, runs=500, seed=0)
+    report = {}
+    for workers in (1, 2):
+        start = time.perf_counter()
+        model, record = simulate(scenario, design, workers=workers)
+        simulated = time.perf_counter() - start
+        summarise(model, record)
+        total = time.perf_counter() - start
+        run_months = design.total_runs * model.months
+        report[f"workers_{workers}"] = {
+            "runs": design.total_runs,
+            "months": model.months,
+            "simulate_seconds": round(simulated, 3),
+            "with_summary_seconds": round(total, 3),
+            "run_months_per_second": round(run_months / simulated),
+        }
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    report["peak_memory_mb"] = round(peak_mb, 1)
+    report["targets"] = {"seconds": 5.0, "run_months_per_second": 1_000_000, "memory_mb": 1024}
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""The simulation against hand-computed answers: hazards, windows, odds ratios, preconditions,
+forced and forbidden events, triggers, conditional forecasts, Poisson tempos."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tightrope.dynamics.engine import Design, Interventions, simulate
+from tightrope.dynamics.results import summarise
+from tightrope.scenario import Scenario, parse_scenario
+
+HEAD = """
+id: toy
+title: Toy
+as_of: 2025-01-01
+horizon_months: 12
+actors: [{id: a, name: A, kind: state, capability: 1}]
+state:
+  - {id: tempo, label: Tempo, initial: 0, min: 0}
+  - {id: attacks, label: Attacks, initial: 0, min: 0}
+"""
+RUNS = 40_000
+
+
+def toy(events: str) -> Scenario:
+    return parse_scenario(HEAD + "events:\n" + events)
+
+
+def run(scenario: Scenario, interventions: Interventions = Interventions(), **design: int):
+    settings = {"samples": 1, "runs": RUNS, "seed": 7, **design}
+    model, record = simulate(scenario, Design(**settings), interventions)
+    return model, record, summarise(model, record, drivers=0)
+
+
+def within(observed: float, expected: float, runs: int = RUNS) -> None:
+    error = np.sqrt(max(expected * (1 - expected), 1e-12) / runs)
+    assert abs(observed - expected) < 4.5 * error + 1e-9, (observed, expected)
+
+
+def test_monthly_hazard_gives_geometric_cumulative_probability() -> None:
+    scenario = toy("  - {id: e, label: E, hazard: {per_month: 0.1}}\n")
+    _, _, summary = run(scenario)
+    for month, observed in enumerate(summary["events"]["e"]["by_month"], start=1):
+        within(observed, 1 - 0.9**month)
+
+
+def test_window_probability_becomes_a_monthly_hazard() -> None:
+    scenario = toy("  - {id: e, label: E, hazard: {probability: 0.35, months: 12}}\n")
+    _, _, summary = run(scenario)
+    within(summary["events"]["e"]["probability"], 0.35)
+    within(summary["events"]["e"]["by_month"][5], 1 - 0.65**0.5)
+
+
+def test_odds_ratio_modifier() -> None:
+    scenario = toy(
+        "  - {id: a, label: A, hazard: {per_month: 0}}\n"
+        "  - id: b\n    label: B\n    hazard: {per_month: 0.1}\n"
+        "    modifiers: [{when: 'occurred(a)', odds_ratio: 3}]\n"
+    )
+    _, _, summary = run(scenario, Interventions(force=(("a", 1),)))
+    # Month 1: A has not happened yet (conditions see the months before): 0.1. Then odds × 3:
+    # 0.1 × 3 / (0.9 + 0.3) = 0.25 a month.
+    for month, observed in enumerate(summary["events"]["b"]["by_month"], start=1):
+        within(observed, 1 - 0.9 * 0.75 ** (month - 1))
+
+
+def test_precondition_and_forbidden_event() -> None:
+    scenario = toy(
+        "  - {id: a, label: A, hazard: {per_month: 0.2}}\n"
+        "  - {id: b, label: B, hazard: {per_month: 0.5}, requires: 'occurred(a)'}\n"
+    )
+    _, _, free = run(scenario)
+    _, _, forbidden = run(scenario, Interventions(forbid=("a",)))
+    assert forbidden["events"]["a"]["probability"] == 0
+    assert forbidden["events"]["b"]["probability"] == 0
+    # B needs A in an earlier month: P(B by 2) = P(A in 1) × 0.5 = 0.1.
+    within(free["events"]["b"]["by_month"][1], 0.2 * 0.5)
+
+
+def test_forced_event_happens_at_its_month() -> None:
+    scenario = toy("  - {id: e, label: E, hazard: {per_month: 0.1}}\n")
+    _, _, summary = run(scenario, Interventions(force=(("e", 3),)))
+    by_month = summary["events"]["e"]["by_month"]
+    within(by_month[1], 1 - 0.9**2)
+    assert by_month[2] == 1.0
+
+
+def test_triggers_same_month_and_lagged() -> None:
+    scenario = toy(
+        "  - id: a\n    label: A\n    hazard: {per_month: 0}\n"
+        "    triggers: [{event: b, probability: 0.7}, {event: c, probability: 1, lag_months: 2}]\n"
+        "  - {id: b, label: B, hazard: {per_month: 0}}\n"
+        "  - {id: c, label: C, hazard: {per_month: 0}}\n"
+    )
+    _, record, summary = run(scenario, Interventions(force=(("a", 1),)))
+    within(summary["events"]["b"]["by_month"][0], 0.7)
+    assert summary["events"]["c"]["by_month"][1] == 0
+    assert summary["events"]["c"]["by_month"][2] == 1.0
+    assert set(record.first[:, 2].tolist()) == {3}
+
+
+def test_conditional_forecast_from_the_same_runs() -> None:
+    scenario = toy(
+        "  - {id: a, label: A, hazard: {per_month: 0.05}, triggers: [{event: b, probability: 1}]}\n"
+        "  - {id: b, label: B, hazard: {per_month: 0.02}}\n"
+        "  - {id: c, label: C, hazard: {per_month: 0.05}}\n"
+    )
+    model, record, _ = run(scenario)
+    given = record.first[:, 0] > 0
+    conditional = summarise(model, record, where=given, drivers=0)
+    assert conditional["runs"] == int(given.sum())
+    within(conditional["runs"] / RUNS, 1 - 0.95**12)
+    assert conditional["events"]["b"]["probability"] == 1.0  # A always sets off B
+    within(conditional["events"]["c"]["probability"], 1 - 0.95**12, runs=conditional["runs"])
+
+
+def test_poisson_tempo_reproduces_its_mean() -> None:
+    scenario = toy(
+        "  - id: campaign\n    label: Campaign\n    hazard: {per_month: 0}\n"
+        "    duration: {months: 4}\n"
+        "    effects: [{variable: tempo, set: 40}]\n"
+        "    while_active: [{variable: attacks, poisson: tempo}]\n"
+        "    on_end: [{variable: tempo, set: 0}]\n"
+    )
+    _, record, summary = run(scenario, Interventions(force=(("campaign", 1),)))
+    attacks = summary["variables"]["attacks"]["percentiles"]
+    fan = record.fan[:, :, 1]
+    assert fan[:, -1].mean() == pytest.approx(160, abs=4.5 * np.sqrt(160 / len(fan)))
+    assert fan[:, 4].var() == pytest.approx(160, rel=0.05)  # Poisson: variance = mean
+    assert attacks["p50"][6] == attacks["p50"][12]  # nothing after the campaign ends
+
+
+def test_ending_hazard_gives_geometric_durations() -> None:
+    scenario = toy(
+        "  - id: campaign\n    label: Campaign\n    hazard: {per_month: 0}\n"
+        "    duration: {ending_hazard: 0.25}\n"
+        "    while_active: [{variable: attacks, add: 1}]\n"
+    )
+    _, record, _ = run(scenario, Interventions(force=(("campaign", 1),)), months=60)
+    months_active = record.fan[:, -1, 1]
+    assert months_active.mean() == pytest.approx(4.0, abs=0.1)  # 1 / 0.25

@@ -1,0 +1,88 @@
+"""`tightrope simulate` from the command line."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from tightrope.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    assert "Traceback" not in result.stdout + result.stderr
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_json_document() -> None:
+    code, out, err = run("simulate", "--runs", "4000", "--samples", "20", "--format", "json")
+    assert code == 0
+    assert err == ""
+    document = json.loads(out)
+    q1 = document["questions"]["q1_oil_restriction"]
+    assert {"probability", "interval", "by_month"} <= set(q1)
+    assert len(q1["interval"]) == 2
+    assert set(document["questions"]["q7_alignment"]["distribution"]) == {
+        "aligned_with_iran",
+        "balancing",
+        "aligned_with_us",
+    }
+    assert set(document["events"]) >= {"israel_escalation", "us_strikes"}
+    assert 0 <= document["events"]["us_strikes"]["probability"] <= 1
+    assert document["design"]["runs"] == 4000
+
+
+def test_what_if_and_given() -> None:
+    code, out, _ = run(
+        "simulate",
+        "--runs",
+        "4000",
+        "--samples",
+        "20",
+        "--force",
+        "us_casualties@2",
+        "--forbid",
+        "israel_escalation",
+        "--set",
+        "events.us_strikes.hazard.per_month=0.02",
+        "--given",
+        "militia_campaign",
+        "--format",
+        "json",
+    )
+    assert code == 0
+    document = json.loads(out)
+    strikes = document["comparison"]["q2_us_strikes"]
+    assert strikes["what_if"] > strikes["baseline"]
+    assert strikes["se"] > 0
+    assert document["events"]["israel_escalation"]["probability"] == 0
+    assert document["given"]["event"] == "militia_campaign"
+    assert document["given"]["runs"] > 0
+    code, out, _ = run(
+        "simulate", "--runs", "2000", "--samples", "10", "--force", "us_casualties@2"
+    )
+    assert code == 0
+    assert "What-if against the baseline" in out
+
+
+def test_bad_what_if_flags() -> None:
+    for args, message in (
+        (["--force", "us_strike@3"], "did you mean 'us_strikes'"),
+        (["--force", "us_strikes@40"], "month from 1 to 12"),
+        (["--forbid", "nothing"], "unknown event 'nothing'"),
+        (["--set", "events.us_strikes.hazard.per_month=abc"], "must be a number"),
+        (["--set", "events.nope=1"], "unknown parameter"),
+        (["--given", "x"], "unknown event 'x'"),
+        (["--runs", "0"], "greater than or equal to 1"),
+    ):
+        code, out, err = (
+            run("simulate", "--runs", "100", *args)
+            if args[0] != "--runs"
+            else run("simulate", *args)
+        )
+        assert code == 2, args
+        assert out == ""
+        assert message in err, (args, err)
