@@ -442,6 +442,12 @@ def simulate(
     given: Annotated[
         str | None, typer.Option("--given", help="Also report probabilities given this event.")
     ] = None,
+    drivers: Annotated[
+        str,
+        typer.Option(
+            "--drivers", help="screen (rank correlation), morris (SALib screening runs), or none."
+        ),
+    ] = "screen",
     output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """How can the crisis unfold month by month? A Monte Carlo of events, state and escalation."""
@@ -458,6 +464,7 @@ def simulate(
         forbid=tuple(forbid or ()),
         set=tuple(set_ or ()),
         given=given,
+        drivers=drivers,
     )
     try:
         with terminal.progress_bar(stderr, "simulating", request.progress_total) as step:

@@ -76,3 +76,31 @@ def test_summary_shapes_and_intervals() -> None:
         "events.oil_restriction"
     )
     assert summary["sequences"][0]["share"] >= summary["sequences"][1]["share"]
+
+
+def test_morris_screening_finds_the_obvious_driver() -> None:
+    from tightrope.dynamics.drivers import morris_drivers
+
+    result = morris_drivers(SCENARIO, trajectories=4, runs_per_point=100, seed=2)
+    top = result["questions"]["q1_oil_restriction"][0]
+    assert top["parameter"] == "events.oil_restriction.hazard.probability"
+    assert top["mu_star"] > 0
+    militia = [entry["parameter"] for entry in result["questions"]["q3_militia_campaign"][:2]]
+    assert "events.militia_campaign.hazard.per_month" in militia
+
+
+def test_ppf_matches_sampling() -> None:
+    from tightrope.scenario.quantity import Quantity
+
+    for data in (
+        {"mode": 3, "low": 1, "high": 10},
+        {"dist": "uniform", "low": 2, "high": 4},
+        {"dist": "triangular", "mode": 5, "low": 0, "high": 6},
+        {"dist": "normal", "value": 1, "sd": 2, "low": -1, "high": 5},
+        {"dist": "lognormal", "value": 2, "sd": 0.4},
+        {"dist": "beta", "alpha": 2, "beta": 3, "low": 0, "high": 1},
+    ):
+        quantity = Quantity.model_validate(data)
+        draws = quantity.sample(np.random.default_rng(0), 200_000)
+        quantiles = quantity.ppf(np.array([0.1, 0.5, 0.9]))
+        assert np.quantile(draws, [0.1, 0.5, 0.9]) == pytest.approx(quantiles, rel=0.02, abs=0.01)

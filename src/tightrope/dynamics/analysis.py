@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from tightrope.dynamics.drivers import morris_drivers
 from tightrope.dynamics.engine import Design, Interventions, simulate
 from tightrope.dynamics.model import compile_scenario
 from tightrope.dynamics.results import compare, summarise
@@ -30,6 +31,7 @@ class SimulationRequest:
     forbid: tuple[str, ...] = ()
     set: tuple[str, ...] = ()  # PARAM=VALUE
     given: str | None = None
+    drivers: str = "screen"  # screen (rank correlation), morris (SALib), none
 
     @property
     def runs_per_sample(self) -> int:
@@ -72,6 +74,8 @@ def parse_interventions(scenario: Scenario, request: SimulationRequest) -> Inter
         settings.append((path, value))
     if request.given is not None:
         _known(request.given, events, "event", "--given")
+    if request.drivers not in ("screen", "morris", "none"):
+        raise WhatIfError(f"--drivers must be screen, morris or none; got {request.drivers!r}")
     return Interventions(tuple(forced), tuple(request.forbid), tuple(settings))
 
 
@@ -112,6 +116,19 @@ def run_simulation(
         },
         **summarise(model, record),
     }
+    if request.drivers == "none":
+        document.pop("drivers", None)
+    elif request.drivers == "morris":
+        morris = morris_drivers(
+            scenario, seed=request.seed, months=request.months, interventions=interventions
+        )
+        document["drivers"] = morris.pop("questions")
+        document["drivers_method"] = morris
+    else:
+        document["drivers_method"] = {
+            "method": "rank correlation (Spearman) between each parameter's draws and the "
+            "probability across parameter samples: a quick screen",
+        }
     if request.given is not None:
         column = model.event_index(request.given)
         where = record.first[:, column] > 0

@@ -113,10 +113,17 @@ def simulate(
     *,
     workers: int = 1,
     progress: Progress | None = None,
+    parameters: Array | None = None,
 ) -> tuple[CompiledModel, RunRecord]:
-    """Run the experiment; ``progress`` receives the number of runs just finished."""
+    """Run the experiment; ``progress`` receives the number of runs just finished.
+
+    ``parameters`` (samples, parameters) replaces the outer-loop draws, for designed experiments.
+    """
     model = compile_scenario(scenario, design.months)
-    parameters = draw_parameters(model, design.samples, design.seed, interventions.set)
+    if parameters is None:
+        parameters = draw_parameters(model, design.samples, design.seed, interventions.set)
+    elif parameters.shape != (design.samples, len(model.parameters)):
+        raise ValueError("the parameter matrix must have one row per sample and one column each")
     streams = [
         (m, b, min(design.block, design.runs - b * design.block))
         for m in range(design.samples)

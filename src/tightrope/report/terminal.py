@@ -387,7 +387,12 @@ def _questions_result(document: dict[str, Any], scenario: Scenario, title: str) 
     for question in scenario.questions:
         result = document["questions"][question.id]
         top = ", ".join(
-            f"{d['parameter'].removeprefix('events.')} ({d['rank_correlation']:+.2f})"
+            f"{d['parameter'].removeprefix('events.')} "
+            + (
+                f"({d['rank_correlation']:+.2f})"
+                if "rank_correlation" in d
+                else f"(μ* {d['mu_star']:.2f})"
+            )
             for d in drivers.get(question.id, [])[:2]
         )
         if question.type == "binary":

@@ -184,6 +184,37 @@ class Quantity(BaseModel):
         low, high = self.support
         return f"{_fmt(self.estimate)} [{_fmt(low)}–{_fmt(high)}] {kind}"
 
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """The value at each cumulative probability u in [0, 1] (inverse CDF), for designs such
+        as Morris screening that place parameters by quantile."""
+        from scipy import stats
+
+        u = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
+        kind = self.distribution
+        if kind == "point":
+            return np.full(u.shape, self.estimate)
+        low, high = self.support
+        if kind == "uniform":
+            return low + (high - low) * u
+        if kind == "triangular":
+            shape = (self.estimate - low) / (high - low)
+            return np.asarray(stats.triang.ppf(u, shape, loc=low, scale=high - low), dtype=float)
+        if kind in ("pert", "beta"):
+            if kind == "pert":
+                a = 1 + 4 * (self.estimate - low) / (high - low)
+                b = 1 + 4 * (high - self.estimate) / (high - low)
+            else:
+                assert self.alpha is not None
+                assert self.beta is not None
+                a, b = self.alpha, self.beta
+            return low + (high - low) * np.asarray(stats.beta.ppf(u, a, b), dtype=float)
+        assert self.sd is not None
+        if kind == "normal":
+            return _truncated_normal_ppf(u, self.estimate, self.sd, low, high)
+        log_low = math.log(low) if low > 0 else -math.inf
+        logs = _truncated_normal_ppf(u, math.log(self.estimate), self.sd, log_low, math.log(high))
+        return np.asarray(np.exp(logs), dtype=float)
+
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """Draw ``size`` values; a point value is repeated."""
         kind = self.distribution
@@ -212,6 +243,15 @@ class Quantity(BaseModel):
             rng, size, math.log(self.estimate), self.sd, log_low, math.log(high)
         )
         return np.asarray(np.exp(logs), dtype=float)
+
+
+def _truncated_normal_ppf(
+    u: np.ndarray, mean: float, sd: float, low: float, high: float
+) -> np.ndarray:
+    from scipy import stats
+
+    a, b = (low - mean) / sd, (high - mean) / sd
+    return np.asarray(stats.truncnorm.ppf(u, a, b, loc=mean, scale=sd), dtype=float)
 
 
 def _truncated_normal(
