@@ -7,6 +7,7 @@ stderr. Bad input exits with code 2 and one line per problem, ``FILE:LINE:COL: f
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from enum import StrEnum
@@ -23,7 +24,16 @@ from tightrope.bargaining.analysis import analyse
 from tightrope.bargaining.backtest import backtest as run_backtest
 from tightrope.data import load_deu3
 from tightrope.dynamics.analysis import SimulationRequest, WhatIfError, run_simulation
+from tightrope.forecasts.registry import Registry, RegistryError, default_path
+from tightrope.forecasts.run import (
+    ForecastSettings,
+    question_forecasts,
+    run_forecast,
+    runs_table,
+)
+from tightrope.forecasts.scoring import score_all
 from tightrope.report import terminal
+from tightrope.report.html import render_report
 from tightrope.scenario import ScenarioError, dump_yaml, load_scenario, open_scenario
 from tightrope.scenario.builtin import (
     DEFAULT_SCENARIO,
@@ -475,3 +485,199 @@ def simulate(
         emit_json(document)
         return
     stdout.print(terminal.simulation_report(document, model_scenario))
+
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db", help="Registry database (default: the user data directory, or $TIGHTROPE_DB)."
+    ),
+]
+
+
+def _parse_date(text: str | None, flag: str) -> dt.date:
+    if text is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        fail(f"{flag} {text!r}: give a date as YYYY-MM-DD")
+
+
+def _registry(db: Path | None, *, create: bool = True, read_only: bool = False) -> Registry:
+    try:
+        return Registry(db or default_path(), create=create, read_only=read_only)
+    except RegistryError as error:
+        fail(str(error))
+
+
+@app.command()
+def forecast(
+    scenario: ScenarioArgument = DEFAULT_SCENARIO,
+    runs: Annotated[int, typer.Option("--runs", min=1, help="Simulation runs.")] = 100_000,
+    samples: Annotated[int, typer.Option("--samples", min=1, help="Parameter samples.")] = 200,
+    bargaining_samples: Annotated[
+        int,
+        typer.Option("--bargaining-samples", min=0, help="Samples for the bargaining intervals."),
+    ] = 500,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of every random draw.")] = 0,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 1,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for the report (default tightrope-output/ID)."),
+    ] = None,
+    record: Annotated[
+        bool, typer.Option("--record", help="Store the forecasts in the registry.")
+    ] = False,
+    db: DbOption = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="Forecast date for the registry (default today).")
+    ] = None,
+    output: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """The main job: both engines, a summary, an offline HTML report, JSON and Parquet results."""
+    model_scenario = resolve(scenario)
+    forecast_date = _parse_date(date, "--date")
+    settings = ForecastSettings(runs, min(samples, runs), bargaining_samples, seed, workers)
+    with terminal.progress_bar(
+        stderr, "forecasting", settings.progress_total(model_scenario)
+    ) as step:
+        result = run_forecast(model_scenario, settings, progress=step)
+    document = result.document
+    folder = out or Path("tightrope-output") / model_scenario.id
+    registry = _registry(db) if record else None
+    track_record = None
+    if registry is not None:
+        try:
+            run_id = registry.record(
+                scenario_id=model_scenario.id,
+                scenario_hash=document["scenario"]["hash"],
+                version=document["tightrope"],
+                seed=seed,
+                runs=document["run"]["runs"],
+                forecast_date=forecast_date,
+                questions=question_forecasts(model_scenario, document),
+            )
+            document["registry"] = {"path": str(registry.path), "run_id": run_id}
+            track_record = score_all(
+                registry.forecasts(model_scenario.id), registry.resolutions(model_scenario.id)
+            )
+        except RegistryError as error:
+            fail(str(error))
+        finally:
+            registry.close()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        report = folder / "report.html"
+        report.write_text(render_report(document, model_scenario, track_record), encoding="utf-8")
+        (folder / "forecast.json").write_text(
+            json.dumps(document, indent=2, ensure_ascii=False, default=str), encoding="utf-8"
+        )
+        if result.model is not None and result.record is not None:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            pq.write_table(
+                pa.table(runs_table(result.model, result.record)), folder / "runs.parquet"
+            )
+    except OSError as error:
+        fail(f"cannot write to {folder}: {error.strerror or error}")
+    document["files"] = {
+        "report": str(report),
+        "json": str(folder / "forecast.json"),
+        "runs": str(folder / "runs.parquet") if result.record is not None else None,
+    }
+    if output is OutputFormat.JSON:
+        emit_json(document)
+        return
+    stdout.print(terminal.forecast_summary(document, model_scenario))
+    say(f"report: {report}")
+
+
+@app.command("resolve")
+def resolve_question(
+    question: Annotated[str, typer.Argument(help="The question id.")],
+    outcome: Annotated[
+        str, typer.Option("--outcome", help="yes or no, or a level id of an ordinal question.")
+    ],
+    date: Annotated[str, typer.Option("--date", help="Resolution date, YYYY-MM-DD.")],
+    note: Annotated[str | None, typer.Option("--note", help="Source or remark.")] = None,
+    scenario_id: Annotated[
+        str | None, typer.Option("--scenario", help="Scenario id, when several have this question.")
+    ] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Change an earlier resolution.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Record how a question resolved."""
+    resolved = _parse_date(date, "--date")
+    with _registry(db, create=False) as registry:
+        try:
+            resolution = registry.resolve(
+                question, outcome, resolved, scenario_id=scenario_id, note=note, replace=replace
+            )
+        except RegistryError as error:
+            fail(str(error))
+    say(
+        f"{resolution.scenario_id}/{resolution.question_id} resolved {resolution.outcome!r} "
+        f"on {resolution.resolved_date}"
+    )
+
+
+@app.command()
+def score(
+    scenario_id: Annotated[
+        str | None, typer.Option("--scenario", help="Only this scenario.")
+    ] = None,
+    db: DbOption = None,
+    output: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """Brier, log and ranked probability scores of resolved questions, averaged over open days."""
+    with _registry(db, read_only=True) as registry:
+        try:
+            document = score_all(registry.forecasts(scenario_id), registry.resolutions(scenario_id))
+        except RegistryError as error:
+            fail(str(error))
+    if output is OutputFormat.JSON:
+        emit_json(document)
+        return
+    stdout.print(terminal.score_table(document))
+
+
+@app.command()
+def history(
+    question: Annotated[str, typer.Argument(help="The question id.")],
+    scenario_id: Annotated[
+        str | None, typer.Option("--scenario", help="Only this scenario.")
+    ] = None,
+    db: DbOption = None,
+    output: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """How a question's forecast moved across recorded runs."""
+    with _registry(db, read_only=True) as registry:
+        try:
+            recorded = registry.forecasts(scenario_id, question)
+        except RegistryError as error:
+            fail(str(error))
+    if not recorded:
+        fail(f"no recorded forecast of {question!r}")
+    rows = [
+        {
+            "date": f.forecast_date.isoformat(),
+            "run": f.run_id,
+            "scenario": f.scenario_id,
+            "scenario_hash": f.scenario_hash[:12],
+            "version": f.version,
+            "seed": f.seed,
+            "probability": f.probability,
+            "distribution": None
+            if f.distribution is None
+            else dict(zip(f.levels, f.distribution, strict=True)),
+        }
+        for f in recorded
+    ]
+    if output is OutputFormat.JSON:
+        emit_json({"question": question, "forecasts": rows})
+        return
+    stdout.print(terminal.history_table(question, rows))

@@ -494,3 +494,108 @@ def _sequences_result(document: dict[str, Any]) -> RenderableType:
     for entry in document["sequences"][:8]:
         table.add_row(_percent(entry["share"]), " → ".join(entry["events"]) or "(nothing happens)")
     return table
+
+
+def forecast_summary(document: dict[str, Any], scenario: Scenario) -> RenderableType:
+    """The concise answer: each question with its probability, interval and main drivers; where
+    each issue settles, by model."""
+    parts: list[RenderableType] = []
+    run = document["run"]
+    header = Text()
+    header.append(f"{scenario.title}\n", style="bold")
+    header.append(
+        f"{run['runs']:,} simulation runs, {run['bargaining_samples']} bargaining samples, "
+        f"seed {run['seed']}, {run['duration_seconds']:.1f} s · scenario hash "
+        f"{document['scenario']['hash'][:12]}"
+    )
+    if "registry" in document:
+        header.append(
+            f"\nrecorded as run {document['registry']['run_id']} in {document['registry']['path']}"
+        )
+    parts.append(Panel(header))
+    if "simulation" in document:
+        parts.append(_questions_result(document["simulation"], scenario, "Questions"))
+    if "bargaining" in document:
+        parts.append(_bargaining_summary(document["bargaining"]))
+    return Group(*parts)
+
+
+def _bargaining_summary(entries: list[dict[str, Any]]) -> RenderableType:
+    models = list(dict.fromkeys(entry["model"] for entry in entries))
+    issues = list(dict.fromkeys(str(entry["issue"]) for entry in entries))
+    table = Table(
+        title="Where the issues settle (0–100)",
+        title_justify="left",
+        caption="point forecast; below it, median [10th–90th percentile] over samples",
+        caption_justify="left",
+    )
+    table.add_column("issue")
+    for model in models:
+        table.add_column(model, justify="right")
+    cells = {}
+    for entry in entries:
+        text = f"{entry['forecast']:.1f}"
+        spread = entry.get("uncertainty")
+        if spread:
+            text += f"\n{spread['median']:.1f} [{spread['p10']:.1f}–{spread['p90']:.1f}]"
+        cells[(str(entry["issue"]), entry["model"])] = text
+    for issue in issues:
+        table.add_row(issue, *(cells.get((issue, model), "–") for model in models))
+    return table
+
+
+def score_table(document: dict[str, Any]) -> RenderableType:
+    table = Table(
+        title="Scores of resolved questions (averaged over the days each was open)",
+        title_justify="left",
+    )
+    for column in ("scenario", "question", "outcome", "days", "forecasts", "Brier", "log", "RPS"):
+        table.add_column(column)
+    for q in document["questions"]:
+        table.add_row(
+            q["scenario"],
+            q["question"],
+            q["outcome"],
+            str(q["days_open"]),
+            str(q["forecasts"]),
+            *("" if q[k] is None else f"{q[k]:.3f}" for k in ("brier", "log", "rps")),
+        )
+    summary = document["summary"]
+    parts: list[RenderableType] = [table]
+    line = f"{summary['resolved']} resolved"
+    for key, label in (
+        ("mean_brier", "mean Brier"),
+        ("mean_log", "mean log"),
+        ("mean_rps", "mean RPS"),
+    ):
+        if summary[key] is not None:
+            line += f" · {label} {summary[key]:.3f}"
+    parts.append(Text(line))
+    calibration = document.get("calibration", {})
+    if "diagram" in calibration:
+        parts.append(
+            Text(
+                f"Brier decomposition: reliability {calibration['reliability']:.3f}, resolution "
+                f"{calibration['resolution']:.3f}, uncertainty {calibration['uncertainty']:.3f}"
+            )
+        )
+    elif calibration:
+        parts.append(Text(calibration["note"]))
+    return Group(*parts)
+
+
+def history_table(question: str, rows: list[dict[str, Any]]) -> RenderableType:
+    table = Table(title=f"History of {question}", title_justify="left")
+    for column in ("date", "run", "scenario hash", "version", "forecast", ""):
+        table.add_column(column)
+    for row in rows:
+        if row["probability"] is not None:
+            value = row["probability"]
+            text = _percent(value)
+            bar = "█" * round(40 * value)
+        else:
+            distribution = row["distribution"] or {}
+            text = ", ".join(f"{k} {_percent(v)}" for k, v in distribution.items())
+            bar = ""
+        table.add_row(row["date"], str(row["run"]), row["scenario_hash"], row["version"], text, bar)
+    return table

@@ -1,0 +1,360 @@
+"""The forecast registry: every recorded forecast and every resolution, in one SQLite file.
+
+The database runs in WAL mode with full synchronisation, and each recording is one transaction:
+a process killed mid-write loses only the transaction it was writing, never one committed before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    created TEXT NOT NULL,
+    forecast_date TEXT NOT NULL,
+    scenario_id TEXT NOT NULL,
+    scenario_hash TEXT NOT NULL,
+    version TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    runs INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS forecasts (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    scenario_id TEXT NOT NULL,
+    question_id TEXT NOT NULL,
+    question_type TEXT NOT NULL CHECK (question_type IN ('binary', 'ordinal')),
+    question_text TEXT NOT NULL,
+    levels TEXT NOT NULL,
+    forecast_date TEXT NOT NULL,
+    probability REAL,
+    distribution TEXT
+);
+CREATE INDEX IF NOT EXISTS forecasts_question
+    ON forecasts (scenario_id, question_id, forecast_date);
+CREATE TABLE IF NOT EXISTS resolutions (
+    scenario_id TEXT NOT NULL,
+    question_id TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    outcome_index INTEGER NOT NULL,
+    resolved_date TEXT NOT NULL,
+    note TEXT,
+    recorded TEXT NOT NULL,
+    PRIMARY KEY (scenario_id, question_id)
+);
+"""
+
+
+class RegistryError(Exception):
+    """A registry that cannot be used, or a request it cannot honour; the message says why."""
+
+
+@dataclass(frozen=True)
+class QuestionForecast:
+    """One question's forecast as recorded."""
+
+    question_id: str
+    question_type: str
+    text: str
+    levels: tuple[str, ...]  # ("no", "yes") for binary questions
+    probability: float | None  # binary: P(yes)
+    distribution: tuple[float, ...] | None  # ordinal: P(level)
+
+
+@dataclass(frozen=True)
+class RecordedForecast:
+    id: int
+    run_id: int
+    scenario_id: str
+    question_id: str
+    question_type: str
+    text: str
+    levels: tuple[str, ...]
+    forecast_date: dt.date
+    probability: float | None
+    distribution: tuple[float, ...] | None
+    scenario_hash: str
+    version: str
+    seed: int
+
+
+@dataclass(frozen=True)
+class Resolution:
+    scenario_id: str
+    question_id: str
+    outcome: str
+    outcome_index: int
+    resolved_date: dt.date
+    note: str | None
+
+
+def default_path() -> Path:
+    """The registry in the user's data directory (TIGHTROPE_DB overrides it)."""
+    override = os.environ.get("TIGHTROPE_DB")
+    if override:
+        return Path(override)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("tightrope", appauthor=False)) / "forecasts.sqlite"
+
+
+class Registry:
+    """Open with ``Registry(path)``; use as a context manager to close it."""
+
+    def __init__(self, path: str | Path, *, create: bool = True, read_only: bool = False) -> None:
+        self.path = Path(path)
+        if (read_only or not create) and not self.path.exists():
+            raise RegistryError(f"{self.path}: no registry here (record a forecast first)")
+        try:
+            if read_only:
+                # Commands that only read open the file read-only: they cannot damage it.
+                self.connection = sqlite3.connect(
+                    f"{self.path.resolve().as_uri()}?mode=ro",
+                    uri=True,
+                    timeout=30,
+                    isolation_level=None,
+                )
+                self.connection.execute("SELECT COUNT(*) FROM runs").fetchone()
+                return
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self.connection.execute("PRAGMA journal_mode=WAL")
+            self.connection.execute("PRAGMA synchronous=FULL")
+            self.connection.execute("PRAGMA foreign_keys=ON")
+            with self._transaction():
+                for statement in SCHEMA.split(";"):
+                    if statement.strip():
+                        self.connection.execute(statement)
+        except sqlite3.DatabaseError as error:
+            raise RegistryError(f"{self.path}: cannot open the registry ({error})") from None
+        except OSError as error:
+            raise RegistryError(f"{self.path}: {error.strerror or error}") from None
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def __enter__(self) -> Registry:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self.connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise RegistryError(f"{self.path}: cannot write ({error})") from None
+        try:
+            yield self.connection
+        except BaseException:
+            self.connection.execute("ROLLBACK")
+            raise
+        else:
+            try:
+                self.connection.execute("COMMIT")
+            except sqlite3.DatabaseError as error:
+                self.connection.execute("ROLLBACK")
+                raise RegistryError(f"{self.path}: cannot write ({error})") from None
+
+    def record(
+        self,
+        *,
+        scenario_id: str,
+        scenario_hash: str,
+        version: str,
+        seed: int,
+        runs: int,
+        forecast_date: dt.date,
+        questions: Sequence[QuestionForecast],
+    ) -> int:
+        """Store one run's forecasts of every question, atomically; returns the run id."""
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        try:
+            with self._transaction() as connection:
+                cursor = connection.execute(
+                    "INSERT INTO runs (created, forecast_date, scenario_id, scenario_hash, version,"
+                    " seed, runs) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        now,
+                        forecast_date.isoformat(),
+                        scenario_id,
+                        scenario_hash,
+                        version,
+                        seed,
+                        runs,
+                    ),
+                )
+                run_id = int(cursor.lastrowid or 0)
+                connection.executemany(
+                    "INSERT INTO forecasts (run_id, scenario_id, question_id, question_type,"
+                    " question_text, levels, forecast_date, probability, distribution)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (
+                            run_id,
+                            scenario_id,
+                            question.question_id,
+                            question.question_type,
+                            question.text,
+                            json.dumps(list(question.levels)),
+                            forecast_date.isoformat(),
+                            question.probability,
+                            None
+                            if question.distribution is None
+                            else json.dumps(list(question.distribution)),
+                        )
+                        for question in questions
+                    ],
+                )
+        except sqlite3.DatabaseError as error:
+            raise RegistryError(f"{self.path}: cannot write ({error})") from None
+        return run_id
+
+    def forecasts(
+        self, scenario_id: str | None = None, question_id: str | None = None
+    ) -> list[RecordedForecast]:
+        """Recorded forecasts in date order (then recording order)."""
+        query = (
+            "SELECT f.id, f.run_id, f.scenario_id, f.question_id, f.question_type,"
+            " f.question_text, f.levels, f.forecast_date, f.probability, f.distribution,"
+            " r.scenario_hash, r.version, r.seed FROM forecasts f JOIN runs r ON r.id = f.run_id"
+        )
+        clauses, arguments = [], []
+        if scenario_id is not None:
+            clauses.append("f.scenario_id = ?")
+            arguments.append(scenario_id)
+        if question_id is not None:
+            clauses.append("f.question_id = ?")
+            arguments.append(question_id)
+        if clauses:
+            query += " WHERE " + " AND ".join(clauses)
+        query += " ORDER BY f.forecast_date, f.id"
+        try:
+            rows = self.connection.execute(query, arguments).fetchall()
+        except sqlite3.DatabaseError as error:
+            raise RegistryError(f"{self.path}: cannot read ({error})") from None
+        return [
+            RecordedForecast(
+                id=row[0],
+                run_id=row[1],
+                scenario_id=row[2],
+                question_id=row[3],
+                question_type=row[4],
+                text=row[5],
+                levels=tuple(json.loads(row[6])),
+                forecast_date=dt.date.fromisoformat(row[7]),
+                probability=row[8],
+                distribution=None if row[9] is None else tuple(json.loads(row[9])),
+                scenario_hash=row[10],
+                version=row[11],
+                seed=row[12],
+            )
+            for row in rows
+        ]
+
+    def resolve(
+        self,
+        question_id: str,
+        outcome: str,
+        resolved_date: dt.date,
+        *,
+        scenario_id: str | None = None,
+        note: str | None = None,
+        replace: bool = False,
+    ) -> Resolution:
+        """Record how a question resolved, after checking it against its forecasts."""
+        recorded = self.forecasts(scenario_id, question_id)
+        if not recorded:
+            known = sorted({f.question_id for f in self.forecasts(scenario_id)})
+            hint = f" (recorded: {', '.join(known)})" if known else " (nothing recorded yet)"
+            raise RegistryError(f"unknown question {question_id!r}{hint}")
+        scenarios = sorted({f.scenario_id for f in recorded})
+        if len(scenarios) > 1:
+            raise RegistryError(
+                f"question {question_id!r} exists in scenarios {', '.join(scenarios)}; "
+                "choose one with --scenario"
+            )
+        scenario = scenarios[0]
+        levels = recorded[-1].levels
+        index = _outcome_index(outcome, levels, recorded[-1].question_type)
+        first = recorded[0].forecast_date
+        if resolved_date < first:
+            raise RegistryError(
+                f"resolution date {resolved_date} is before the first forecast ({first})"
+            )
+        resolution = Resolution(scenario, question_id, levels[index], index, resolved_date, note)
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        try:
+            with self._transaction() as connection:
+                existing = connection.execute(
+                    "SELECT outcome FROM resolutions WHERE scenario_id = ? AND question_id = ?",
+                    (scenario, question_id),
+                ).fetchone()
+                if existing and not replace:
+                    raise RegistryError(
+                        f"{question_id} is already resolved as {existing[0]!r}; "
+                        "use --replace to change it"
+                    )
+                connection.execute(
+                    "INSERT OR REPLACE INTO resolutions VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        scenario,
+                        question_id,
+                        levels[index],
+                        index,
+                        resolved_date.isoformat(),
+                        note,
+                        now,
+                    ),
+                )
+        except sqlite3.DatabaseError as error:
+            raise RegistryError(f"{self.path}: cannot write ({error})") from None
+        return resolution
+
+    def resolutions(self, scenario_id: str | None = None) -> list[Resolution]:
+        query = (
+            "SELECT scenario_id, question_id, outcome, outcome_index, resolved_date, note"
+            " FROM resolutions"
+        )
+        arguments: list[str] = []
+        if scenario_id is not None:
+            query += " WHERE scenario_id = ?"
+            arguments.append(scenario_id)
+        try:
+            rows = self.connection.execute(query + " ORDER BY resolved_date", arguments).fetchall()
+        except sqlite3.DatabaseError as error:
+            raise RegistryError(f"{self.path}: cannot read ({error})") from None
+        return [
+            Resolution(row[0], row[1], row[2], row[3], dt.date.fromisoformat(row[4]), row[5])
+            for row in rows
+        ]
+
+    def integrity(self) -> str:
+        return str(self.connection.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def _outcome_index(outcome: str, levels: tuple[str, ...], kind: str) -> int:
+    text = outcome.strip().lower()
+    if kind == "binary":
+        if text in ("yes", "y", "true", "1"):
+            return 1
+        if text in ("no", "n", "false", "0"):
+            return 0
+        raise RegistryError(f"outcome {outcome!r}: a binary question resolves yes or no")
+    lowered = [level.lower() for level in levels]
+    if text in lowered:
+        return lowered.index(text)
+    if text.isdigit() and int(text) < len(levels):
+        return int(text)
+    raise RegistryError(
+        f"outcome {outcome!r} is not a level of this question ({', '.join(levels)})"
+    )

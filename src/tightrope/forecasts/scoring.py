@@ -1,0 +1,163 @@
+"""Scores of resolved questions, as forecasting tournaments compute them.
+
+Each day a question is open, the forecast in force is the latest one recorded on or before that
+day; the day's Brier score, log score (binary) or ranked probability score (ordinal) comes from
+scoringrules, and a question's score is the average over its open days (from its first forecast
+to the day before resolution, at least one day). The Brier decomposition (Murphy 1973) and the
+reliability diagram use each question's last forecast before resolution.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scoringrules
+
+from tightrope.forecasts.registry import RecordedForecast, Resolution
+
+MIN_FOR_CALIBRATION = 10
+BINS = 10
+
+
+@dataclass(frozen=True)
+class QuestionScore:
+    scenario_id: str
+    question_id: str
+    question_type: str
+    outcome: str
+    days: int
+    forecasts: int
+    brier: float | None
+    log: float | None
+    rps: float | None
+    last_probability: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario_id,
+            "question": self.question_id,
+            "type": self.question_type,
+            "outcome": self.outcome,
+            "days_open": self.days,
+            "forecasts": self.forecasts,
+            "brier": self.brier,
+            "log": self.log,
+            "rps": self.rps,
+        }
+
+
+def daily_forecasts(forecasts: list[RecordedForecast], resolved: dt.date) -> list[RecordedForecast]:
+    """The forecast in force on each open day."""
+    ordered = sorted(forecasts, key=lambda f: (f.forecast_date, f.id))
+    start = ordered[0].forecast_date
+    days = max(1, (resolved - start).days)
+    result = []
+    current = 0
+    for offset in range(days):
+        day = start + dt.timedelta(days=offset)
+        while current + 1 < len(ordered) and ordered[current + 1].forecast_date <= day:
+            current += 1
+        result.append(ordered[current])
+    return result
+
+
+def score_question(forecasts: list[RecordedForecast], resolution: Resolution) -> QuestionScore:
+    daily = daily_forecasts(forecasts, resolution.resolved_date)
+    kind = daily[0].question_type
+    brier: float | None = None
+    log: float | None = None
+    rps: float | None = None
+    last: float | None = None
+    if kind == "binary":
+        probabilities = np.array([f.probability for f in daily], dtype=float)
+        observed = np.full(len(daily), resolution.outcome_index)
+        brier = float(np.mean(scoringrules.brier_score(observed, probabilities)))
+        log = float(np.mean(scoringrules.log_score(observed, probabilities)))
+        last = float(probabilities[-1])
+    else:
+        distributions = np.array([f.distribution for f in daily], dtype=float)
+        # scoringrules numbers categories from 1; its RPS is not divided by (levels − 1).
+        observed = np.full(len(daily), resolution.outcome_index + 1)
+        rps = float(np.mean(scoringrules.rps_score(observed, distributions)))
+    return QuestionScore(
+        resolution.scenario_id,
+        resolution.question_id,
+        kind,
+        resolution.outcome,
+        len(daily),
+        len({f.id for f in forecasts}),
+        brier,
+        log,
+        rps,
+        last,
+    )
+
+
+def score_all(forecasts: list[RecordedForecast], resolutions: list[Resolution]) -> dict[str, Any]:
+    """Per-question scores, their means, and calibration once enough questions resolved."""
+    scores = []
+    for resolution in resolutions:
+        mine = [
+            f
+            for f in forecasts
+            if f.scenario_id == resolution.scenario_id
+            and f.question_id == resolution.question_id
+            and f.forecast_date <= resolution.resolved_date
+        ]
+        if mine:
+            scores.append(score_question(mine, resolution))
+    binary = [s for s in scores if s.question_type == "binary"]
+    ordinal = [s for s in scores if s.question_type == "ordinal"]
+    document: dict[str, Any] = {
+        "questions": [s.to_dict() for s in scores],
+        "summary": {
+            "resolved": len(scores),
+            "mean_brier": _mean([s.brier for s in binary]),
+            "mean_log": _mean([s.log for s in binary]),
+            "mean_rps": _mean([s.rps for s in ordinal]),
+        },
+    }
+    if len(binary) >= MIN_FOR_CALIBRATION:
+        probabilities = np.array([s.last_probability for s in binary], dtype=float)
+        outcomes = np.array([1.0 if s.outcome == "yes" else 0.0 for s in binary])
+        document["calibration"] = calibration(probabilities, outcomes)
+    else:
+        document["calibration"] = {
+            "note": f"needs at least {MIN_FOR_CALIBRATION} resolved binary questions "
+            f"({len(binary)} so far)"
+        }
+    return document
+
+
+def calibration(probabilities: np.ndarray, outcomes: np.ndarray) -> dict[str, Any]:
+    """Murphy's decomposition BS = reliability − resolution + uncertainty, and the diagram."""
+    bins = np.minimum((probabilities * BINS).astype(int), BINS - 1)
+    base_rate = float(outcomes.mean())
+    reliability = resolution = 0.0
+    diagram = []
+    for k in range(BINS):
+        members = bins == k
+        count = int(members.sum())
+        if count == 0:
+            continue
+        forecast = float(probabilities[members].mean())
+        observed = float(outcomes[members].mean())
+        reliability += count * (forecast - observed) ** 2
+        resolution += count * (observed - base_rate) ** 2
+        diagram.append({"bin": k, "forecast": forecast, "observed": observed, "count": count})
+    total = len(outcomes)
+    return {
+        "brier": float(np.mean((probabilities - outcomes) ** 2)),
+        "reliability": reliability / total,
+        "resolution": resolution / total,
+        "uncertainty": base_rate * (1 - base_rate),
+        "diagram": diagram,
+    }
+
+
+def _mean(values: list[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return float(np.mean(present)) if present else None

@@ -1,0 +1,448 @@
+"""The self-contained HTML report of a forecast: plotly's JavaScript is embedded, so the file
+opens offline and asks nothing of the network."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+from plotly.subplots import make_subplots
+
+from tightrope.scenario.schema import Scenario
+
+COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf", "#7f7f7f")
+STYLE = """
+body { font-family: system-ui, -apple-system, 'Segoe UI', sans-serif; margin: 2rem auto;
+       max-width: 1100px; color: #222; line-height: 1.45; padding: 0 1rem; }
+h1 { font-size: 1.6rem; margin-bottom: 0.2rem; }
+h2 { margin-top: 2.2rem; border-bottom: 1px solid #ddd; }
+table { border-collapse: collapse; margin: 0.8rem 0; font-size: 0.9rem; width: 100%; }
+th, td { border-bottom: 1px solid #eee; padding: 0.25rem 0.5rem; text-align: left;
+         vertical-align: top; }
+th { background: #f6f6f6; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.meta td:first-child { width: 14rem; color: #555; } .note { color: #555; font-size: 0.9rem; }
+.unsupported { color: #b00; font-weight: bold; } details { margin: 0.5rem 0; }
+"""
+
+
+def render_report(
+    document: dict[str, Any], scenario: Scenario, track_record: dict[str, Any] | None = None
+) -> str:
+    """The whole report as one HTML string."""
+    sections = [_header(document, scenario)]
+    simulation = document.get("simulation")
+    if simulation:
+        sections.append(_questions(simulation, scenario))
+        sections.append(
+            _figure(
+                "Question probabilities over time",
+                _probabilities(simulation, scenario),
+                "Cumulative probability that each event-question resolves yes, by month.",
+            )
+        )
+        ordinal = _ordinal(simulation, scenario)
+        if ordinal is not None:
+            sections.append(_figure("Ordinal questions", ordinal, "Probability of each level."))
+        if scenario.ladder is not None:
+            sections.append(
+                _figure(
+                    "Escalation ladder: highest level reached",
+                    _ladder(simulation, scenario),
+                    "Share of runs whose highest level is each rung.",
+                )
+            )
+        sections.append(
+            _figure(
+                "State of the crisis",
+                _fans(simulation),
+                "Median (line), 25th–75th and 5th–95th percentiles (bands) by month.",
+            )
+        )
+        if simulation.get("drivers"):
+            sections.append(
+                _figure(
+                    "What drives each question",
+                    _drivers(simulation, scenario),
+                    "Rank correlation between each uncertain parameter and the "
+                    "question's probability across parameter samples (top five).",
+                )
+            )
+        sections.append(_sequences(simulation))
+    if document.get("bargaining"):
+        sections.append(_bargaining_table(document["bargaining"]))
+        sections.append(
+            _figure(
+                "Bargaining trajectories",
+                _trajectories(document["bargaining"], scenario),
+                "Capability × salience weighted median of the positions, round by round, "
+                "per model (round 0 is the input).",
+            )
+        )
+    sections.append(_track_record(track_record))
+    sections.append(_provenance(document.get("provenance", [])))
+    title = html.escape(f"tightrope forecast: {scenario.title}")
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{title}</title>"
+        f"<style>{STYLE}</style><script>{get_plotlyjs()}</script></head><body>"
+        + "\n".join(sections)
+        + "</body></html>\n"
+    )
+
+
+def _figure(title: str, figure: go.Figure, caption: str) -> str:
+    figure.update_layout(
+        template="plotly_white", margin={"l": 60, "r": 20, "t": 30, "b": 50}, font={"size": 12}
+    )
+    body = figure.to_html(
+        full_html=False,
+        include_plotlyjs=False,
+        include_mathjax=False,
+        config={"displaylogo": False, "responsive": True},
+    )
+    return f"<h2>{html.escape(title)}</h2><p class='note'>{html.escape(caption)}</p>{body}"
+
+
+def _header(document: dict[str, Any], scenario: Scenario) -> str:
+    run = document["run"]
+    rows = [
+        ("Scenario", f"{scenario.id}: {scenario.title}"),
+        ("As of", scenario.as_of.isoformat()),
+        ("Content hash (SHA-256)", document["scenario"]["hash"]),
+        ("tightrope version", document["tightrope"]),
+        ("Created", run["created"]),
+        ("Seed", str(run["seed"])),
+        ("Simulation runs", f"{run['runs']:,} ({run['parameter_samples']} parameter samples)"),
+        ("Bargaining samples", str(run["bargaining_samples"])),
+        ("Duration", f"{run.get('duration_seconds', 0):.1f} s"),
+    ]
+    table = "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape(v)}</td></tr>" for k, v in rows)
+    return (
+        f"<h1>{html.escape(scenario.title)}</h1><p>{html.escape(scenario.description)}</p>"
+        f"<h2>Run</h2><table class='meta'>{table}</table>"
+    )
+
+
+def _percent(value: float) -> str:
+    return f"{100 * value:.1f}%"
+
+
+def _questions(simulation: dict[str, Any], scenario: Scenario) -> str:
+    rows = []
+    drivers = simulation.get("drivers", {})
+    for question in scenario.questions:
+        result = simulation["questions"][question.id]
+        top = ", ".join(html.escape(d["parameter"]) for d in drivers.get(question.id, [])[:2])
+        if question.type == "binary":
+            low, high = result["interval"]
+            cells = (
+                f"<td class='num'>{_percent(result['probability'])}</td>"
+                f"<td class='num'>{_percent(low)}–{_percent(high)}</td>"
+            )
+        else:
+            lines = "<br>".join(
+                f"{html.escape(level.label)}: {_percent(result['distribution'][level.id])}"
+                for level in question.levels
+            )
+            spans = "<br>".join(
+                f"{_percent(result['intervals'][level.id][0])}–"
+                f"{_percent(result['intervals'][level.id][1])}"
+                for level in question.levels
+            )
+            cells = f"<td>{lines}</td><td class='num'>{spans}</td>"
+        rows.append(
+            f"<tr><td><b>{html.escape(question.id)}</b><br>{html.escape(question.text)}</td>{cells}<td>{top}</td></tr>"
+        )
+    return (
+        "<h2>Questions</h2><table><tr><th>question</th><th>probability</th>"
+        "<th>interval (5th–95th percentile across parameter samples)</th><th>main drivers</th></tr>"
+        + "".join(rows)
+        + "</table>"
+    )
+
+
+def _probabilities(simulation: dict[str, Any], scenario: Scenario) -> go.Figure:
+    figure = go.Figure()
+    for number, question in enumerate(q for q in scenario.questions if q.type == "binary"):
+        by_month = simulation["questions"][question.id].get("by_month")
+        if by_month is None:
+            continue
+        figure.add_trace(
+            go.Scatter(
+                x=list(range(1, len(by_month) + 1)),
+                y=by_month,
+                mode="lines+markers",
+                name=question.id,
+                line={"color": COLOURS[number % len(COLOURS)]},
+            )
+        )
+    figure.update_layout(
+        xaxis_title="month", yaxis_title="probability", yaxis_range=[0, 1], height=420
+    )
+    return figure
+
+
+def _ordinal(simulation: dict[str, Any], scenario: Scenario) -> go.Figure | None:
+    ordinal = [q for q in scenario.questions if q.type == "ordinal"]
+    if not ordinal:
+        return None
+    figure = make_subplots(rows=1, cols=len(ordinal), subplot_titles=[q.id for q in ordinal])
+    for column, question in enumerate(ordinal, start=1):
+        distribution = simulation["questions"][question.id]["distribution"]
+        figure.add_trace(
+            go.Bar(
+                x=[level.label for level in question.levels],
+                y=[distribution[level.id] for level in question.levels],
+                name=question.id,
+                marker_color=COLOURS[column % len(COLOURS)],
+            ),
+            row=1,
+            col=column,
+        )
+    figure.update_layout(showlegend=False, height=420)
+    return figure
+
+
+def _ladder(simulation: dict[str, Any], scenario: Scenario) -> go.Figure:
+    assert scenario.ladder is not None
+    levels = scenario.ladder.levels
+    shares = simulation["ladder"]["max_level"]
+    figure = go.Figure(
+        go.Bar(
+            x=[f"{level.level} {level.label}" for level in levels],
+            y=[shares.get(level.id, 0.0) for level in levels],
+            marker_color="#d62728",
+        )
+    )
+    figure.update_layout(yaxis_title="share of runs", height=380)
+    return figure
+
+
+def _fans(simulation: dict[str, Any]) -> go.Figure:
+    variables = list(simulation["variables"].items())
+    columns = 2
+    rows = -(-len(variables) // columns)
+    figure = make_subplots(
+        rows=rows,
+        cols=columns,
+        subplot_titles=[v[0] for v in variables],
+        vertical_spacing=0.3 / max(1, rows),
+    )
+    for index, (_, fan) in enumerate(variables):
+        row, column = index // columns + 1, index % columns + 1
+        p = fan["percentiles"]
+        months = list(range(len(p["p50"])))
+        for low, high, opacity in (("p5", "p95", 0.15), ("p25", "p75", 0.3)):
+            figure.add_trace(
+                go.Scatter(
+                    x=months, y=p[high], line={"width": 0}, showlegend=False, hoverinfo="skip"
+                ),
+                row=row,
+                col=column,
+            )
+            figure.add_trace(
+                go.Scatter(
+                    x=months,
+                    y=p[low],
+                    fill="tonexty",
+                    line={"width": 0},
+                    fillcolor=f"rgba(31,119,180,{opacity})",
+                    showlegend=False,
+                    hoverinfo="skip",
+                ),
+                row=row,
+                col=column,
+            )
+        figure.add_trace(
+            go.Scatter(
+                x=months, y=p["p50"], line={"color": "#1f77b4"}, showlegend=False, name="median"
+            ),
+            row=row,
+            col=column,
+        )
+    figure.update_layout(height=260 * rows)
+    return figure
+
+
+def _drivers(simulation: dict[str, Any], scenario: Scenario) -> go.Figure:
+    questions = [q for q in scenario.questions if simulation["drivers"].get(q.id)]
+    columns = 2
+    rows = -(-len(questions) // columns)
+    figure = make_subplots(
+        rows=rows,
+        cols=columns,
+        subplot_titles=[q.id for q in questions],
+        horizontal_spacing=0.35,
+        vertical_spacing=0.35 / max(1, rows),
+    )
+    for index, question in enumerate(questions):
+        entries = simulation["drivers"][question.id][::-1]
+        values = [e.get("rank_correlation", e.get("mu_star", 0.0)) for e in entries]
+        figure.add_trace(
+            go.Bar(
+                x=values,
+                y=[e["parameter"].removeprefix("events.") for e in entries],
+                orientation="h",
+                marker_color=["#2ca02c" if v >= 0 else "#d62728" for v in values],
+            ),
+            row=index // columns + 1,
+            col=index % columns + 1,
+        )
+    figure.update_layout(showlegend=False, height=230 * rows)
+    return figure
+
+
+def _sequences(simulation: dict[str, Any]) -> str:
+    rows = "".join(
+        f"<tr><td class='num'>{_percent(entry['share'])}</td>"
+        f"<td>{html.escape(' → '.join(entry['events']) or '(nothing happens)')}</td></tr>"
+        for entry in simulation["sequences"]
+    )
+    return (
+        "<h2>Most frequent sequences of events</h2><table><tr><th>share</th><th>sequence (first "
+        f"occurrences)</th></tr>{rows}</table>"
+    )
+
+
+def _bargaining_table(bargaining: list[dict[str, Any]]) -> str:
+    models = list(dict.fromkeys(entry["model"] for entry in bargaining))
+    issues = list(dict.fromkeys(str(entry["issue"]) for entry in bargaining))
+    cells = {}
+    for entry in bargaining:
+        text = (
+            f"{entry['forecast']:.1f}"
+            if isinstance(entry["forecast"], float)
+            else str(entry["forecast"])
+        )
+        spread = entry.get("uncertainty")
+        if spread and isinstance(spread["median"], float):
+            text += (
+                f"<br><span class='note'>{spread['median']:.1f} "
+                f"[{spread['p10']:.1f}–{spread['p90']:.1f}]</span>"
+            )
+        cells[(str(entry["issue"]), entry["model"])] = text
+    header = "".join(f"<th>{html.escape(model)}</th>" for model in models)
+    rows = "".join(
+        f"<tr><td>{html.escape(issue)}</td>"
+        + "".join(f"<td class='num'>{cells.get((issue, model), '–')}</td>" for model in models)
+        + "</tr>"
+        for issue in issues
+    )
+    return (
+        "<h2>Where the contested issues settle</h2><p class='note'>Forecast on 0–100 from the "
+        "point "
+        "estimates; below it, the median [10th–90th percentile] over samples of the elicited "
+        f"ranges.</p><table><tr><th>issue</th>{header}</tr>{rows}</table>"
+    )
+
+
+def _trajectories(bargaining: list[dict[str, Any]], scenario: Scenario) -> go.Figure:
+    issues = list(dict.fromkeys(str(entry["issue"]) for entry in bargaining))
+    figure = make_subplots(rows=1, cols=len(issues), subplot_titles=issues)
+    models = list(dict.fromkeys(entry["model"] for entry in bargaining))
+    for entry in bargaining:
+        column = issues.index(str(entry["issue"])) + 1
+        colour = COLOURS[models.index(entry["model"]) % len(COLOURS)]
+        rounds = entry["rounds"]
+        figure.add_trace(
+            go.Scatter(
+                x=[r["round"] for r in rounds],
+                y=[r["median"] for r in rounds],
+                mode="lines+markers",
+                name=entry["model"],
+                legendgroup=entry["model"],
+                showlegend=column == 1,
+                line={"color": colour},
+            ),
+            row=1,
+            col=column,
+        )
+    figure.update_yaxes(range=[0, 100])
+    figure.update_layout(height=420)
+    return figure
+
+
+def _track_record(track_record: dict[str, Any] | None) -> str:
+    if not track_record or not track_record.get("questions"):
+        return (
+            "<h2>Track record</h2><p class='note'>No recorded forecast of this scenario has been "
+            "resolved yet. Record forecasts with <code>tightrope forecast --record</code> and "
+            "resolve questions with <code>tightrope resolve</code>.</p>"
+        )
+    rows = "".join(
+        f"<tr><td>{html.escape(q['question'])}</td><td>{html.escape(q['outcome'])}</td>"
+        f"<td class='num'>{q['days_open']}</td>"
+        + "".join(
+            f"<td class='num'>{'' if q[k] is None else f'{q[k]:.3f}'}</td>"
+            for k in ("brier", "log", "rps")
+        )
+        + "</tr>"
+        for q in track_record["questions"]
+    )
+    summary = track_record["summary"]
+    text = (
+        "<h2>Track record</h2><table><tr><th>question</th><th>outcome</th><th>days open</th>"
+        f"<th>Brier</th><th>log</th><th>RPS</th></tr>{rows}</table><p class='note'>Mean Brier "
+        f"{'–' if summary['mean_brier'] is None else round(summary['mean_brier'], 3)}"
+        ", averaged over the days each question was open.</p>"
+    )
+    calibration = track_record.get("calibration", {})
+    if "diagram" in calibration:
+        diagram = calibration["diagram"]
+        figure = go.Figure()
+        figure.add_trace(
+            go.Scatter(
+                x=[0, 1],
+                y=[0, 1],
+                mode="lines",
+                line={"dash": "dot", "color": "#999"},
+                name="perfect",
+            )
+        )
+        figure.add_trace(
+            go.Scatter(
+                x=[d["forecast"] for d in diagram],
+                y=[d["observed"] for d in diagram],
+                mode="lines+markers",
+                marker={"size": [6 + 2 * d["count"] for d in diagram]},
+                name="observed",
+            )
+        )
+        figure.update_layout(
+            xaxis_title="forecast probability", yaxis_title="observed frequency", height=420
+        )
+        text += _figure(
+            "Reliability diagram",
+            figure,
+            f"Reliability {calibration['reliability']:.3f}, "
+            f"resolution {calibration['resolution']:.3f}, "
+            f"uncertainty {calibration['uncertainty']:.3f}.",
+        )
+    else:
+        text += f"<p class='note'>{html.escape(calibration.get('note', ''))}</p>"
+    return text
+
+
+def _provenance(records: list[dict[str, Any]]) -> str:
+    rows = []
+    for record in records:
+        value = f"{record['estimate']:g}"
+        if record["low"] is not None and record["high"] is not None:
+            value += f" [{record['low']:g}–{record['high']:g}]"
+        css = "" if record["supported"] else " class='unsupported'"
+        rows.append(
+            f"<tr{css}><td>{html.escape(record['path'])}</td><td class='num'>{value}</td>"
+            f"<td>{html.escape(', '.join(record['evidence']))}</td>"
+            f"<td>{'judgment' if record['judgment'] else ''}</td></tr>"
+        )
+    unsupported = sum(1 for record in records if not record["supported"])
+    return (
+        f"<h2>Provenance of every input</h2><p class='note'>{len(records)} numbers; {unsupported} "
+        "without evidence or a judgment flag.</p><details><summary>Show the table</summary><table>"
+        "<tr><th>number</th><th>value</th><th>evidence</th><th>judgment</th></tr>"
+        + "".join(rows)
+        + "</table></details>"
+    )

@@ -1,0 +1,134 @@
+"""`tightrope forecast`, `resolve`, `score` and `history` from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from tightrope.cli import app
+
+runner = CliRunner()
+FAST = ["--runs", "3000", "--samples", "30", "--bargaining-samples", "30"]
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    assert "Traceback" not in result.stdout + result.stderr
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_forecast_writes_report_json_and_parquet(tmp_path: Path) -> None:
+    code, out, _ = run("forecast", *FAST, "--out", str(tmp_path), "--format", "json")
+    assert code == 0
+    document = json.loads(out)
+    assert document["scenario"]["id"] == "iraq-2025"
+    assert len(document["scenario"]["hash"]) == 64
+    assert set(document["simulation"]["questions"]) >= {"q1_oil_restriction", "q8_max_ladder"}
+    assert len(document["bargaining"]) == 15
+    assert all(entry["supported"] for entry in document["provenance"])
+    assert (tmp_path / "report.html").stat().st_size > 1_000_000
+    assert json.loads((tmp_path / "forecast.json").read_text())["run"]["seed"] == 0
+    table = pq.read_table(tmp_path / "runs.parquet")
+    assert table.num_rows == 3000
+    assert "answer.q1_oil_restriction" in table.column_names
+    code, out, _ = run("forecast", *FAST, "--out", str(tmp_path))
+    assert code == 0
+    assert "q1_oil_restriction" in out
+    assert "Where the issues settle" in out
+
+
+def test_record_resolve_score_history(tmp_path: Path) -> None:
+    db = str(tmp_path / "registry.sqlite")
+    out_dir = str(tmp_path / "out")
+    for day in ("2025-03-15", "2025-04-15"):
+        code, _, _ = run("forecast", *FAST, "--out", out_dir, "--record", "--db", db, "--date", day)
+        assert code == 0
+    code, _, err = run(
+        "resolve",
+        "q1_oil_restriction",
+        "--outcome",
+        "no",
+        "--date",
+        "2025-06-01",
+        "--db",
+        db,
+        "--note",
+        "no restriction reported",
+    )
+    assert code == 0, err
+    code, _, _ = run(
+        "resolve", "q7_alignment", "--outcome", "balancing", "--date", "2025-06-01", "--db", db
+    )
+    assert code == 0
+    code, out, _ = run("score", "--db", db, "--format", "json")
+    assert code == 0
+    document = json.loads(out)
+    scored = {q["question"]: q for q in document["questions"]}
+    assert scored["q1_oil_restriction"]["days_open"] == 78
+    assert 0 < scored["q1_oil_restriction"]["brier"] < 0.1
+    assert scored["q7_alignment"]["rps"] is not None
+    code, out, _ = run("history", "q1_oil_restriction", "--db", db, "--format", "json")
+    assert code == 0
+    assert [row["date"] for row in json.loads(out)["forecasts"]] == ["2025-03-15", "2025-04-15"]
+    code, out, _ = run("history", "q7_alignment", "--db", db)
+    assert code == 0
+    assert "balancing" in out
+    code, out, _ = run("forecast", *FAST, "--out", out_dir, "--record", "--db", db)
+    assert code == 0
+    assert "Track record" in (tmp_path / "out" / "report.html").read_text()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["resolve", "q_unknown", "--outcome", "yes", "--date", "2025-06-01"], "unknown question"),
+        (["resolve", "q7_alignment", "--outcome", "chaos", "--date", "2025-06-01"], "not a level"),
+        (
+            ["resolve", "q1_oil_restriction", "--outcome", "yes", "--date", "2024-01-01"],
+            "before the first forecast",
+        ),
+        (["resolve", "q1_oil_restriction", "--outcome", "yes", "--date", "soon"], "YYYY-MM-DD"),
+    ],
+)
+def test_bad_resolutions_exit_2_and_lose_nothing(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    db = str(tmp_path / "registry.sqlite")
+    code, _, _ = run(
+        "forecast",
+        *FAST,
+        "--out",
+        str(tmp_path / "o"),
+        "--record",
+        "--db",
+        db,
+        "--date",
+        "2025-03-15",
+    )
+    assert code == 0
+    code, out, err = run(*args, "--db", db)
+    assert code == 2
+    assert message in err
+    code, out, _ = run("history", "q1_oil_restriction", "--db", db, "--format", "json")
+    assert len(json.loads(out)["forecasts"]) == 1
+
+
+def test_corrupt_or_missing_database(tmp_path: Path) -> None:
+    corrupt = tmp_path / "corrupt.sqlite"
+    corrupt.write_bytes(b"garbage" * 1000)
+    for args in (
+        ["score"],
+        ["history", "q1"],
+        ["resolve", "q1", "--outcome", "yes", "--date", "2025-01-01"],
+    ):
+        code, _, err = run(*args, "--db", str(corrupt))
+        assert code == 2
+        assert "cannot open the registry" in err
+    code, _, err = run("score", "--db", str(tmp_path / "missing.sqlite"))
+    assert code == 2
+    assert "no registry here" in err
+    assert corrupt.read_bytes() == b"garbage" * 1000

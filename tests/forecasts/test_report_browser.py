@@ -1,0 +1,106 @@
+"""The HTML report in a real browser (Debian's Chromium, driven by Playwright), network blocked:
+every chart renders and nothing is requested from outside the file."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tightrope.cli import app
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("report")
+    result = CliRunner().invoke(
+        app,
+        [
+            "forecast",
+            "--runs",
+            "4000",
+            "--samples",
+            "40",
+            "--bargaining-samples",
+            "40",
+            "--out",
+            str(folder),
+            "--format",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.stderr
+    return folder / "report.html"
+
+
+def test_report_is_self_contained(report: Path) -> None:
+    text = report.read_text()
+    # plotly's bundle mentions map-tile hosts in its code; what matters is that the page loads
+    # no script, style or image from anywhere (the browser test checks requests too).
+    assert "<script src=" not in text
+    assert "<link " not in text
+    assert text.count("Plotly.newPlot") >= 6
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None and not os.environ.get("TIGHTROPE_REQUIRE_BROWSER"),
+    reason="Chromium is not installed (CI installs it and sets TIGHTROPE_REQUIRE_BROWSER)",
+)
+def test_every_chart_renders_offline_in_chromium(report: Path) -> None:
+    from playwright.sync_api import Route, sync_playwright
+
+    assert CHROMIUM is not None, "CI must install Debian's chromium"
+    outside: list[str] = []
+
+    def guard(route: Route) -> None:
+        url = route.request.url
+        if url.startswith(("file:", "data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.route("**/*", guard)
+            page.goto(report.as_uri(), wait_until="load")
+            page.wait_for_function(
+                "document.querySelectorAll('.js-plotly-plot').length > 0 && "
+                "[...document.querySelectorAll('.js-plotly-plot')]"
+                ".every(p => p.querySelector('.main-svg'))",
+                timeout=30_000,
+            )
+            plots = page.locator(".js-plotly-plot")
+            count = plots.count()
+            assert count >= 6
+            for index in range(count):
+                plot = plots.nth(index)
+                traces = plot.locator("g.trace, g.barlayer .point, .scatterlayer .trace").count()
+                assert traces > 0, f"chart {index} is empty"
+                box = plot.bounding_box()
+                assert box is not None
+                assert box["width"] > 100
+                assert box["height"] > 100
+            assert errors == []
+        finally:
+            browser.close()
+    assert outside == []

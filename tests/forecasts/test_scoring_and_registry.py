@@ -1,0 +1,139 @@
+"""Registry round trips, hand-computed scores with day-averaging, and resolution checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tightrope.forecasts.registry import QuestionForecast, Registry, RegistryError
+from tightrope.forecasts.scoring import calibration, score_all
+
+D0 = dt.date(2025, 3, 15)
+
+
+def binary(question: str, probability: float) -> QuestionForecast:
+    return QuestionForecast(question, "binary", "Will it?", ("no", "yes"), probability, None)
+
+
+def ordinal(question: str, distribution: tuple[float, ...]) -> QuestionForecast:
+    return QuestionForecast(
+        question, "ordinal", "Where?", ("low", "mid", "high"), None, distribution
+    )
+
+
+def record(registry: Registry, day: dt.date, *questions: QuestionForecast, seed: int = 0) -> int:
+    return registry.record(
+        scenario_id="toy",
+        scenario_hash="abc",
+        version="0.1.0",
+        seed=seed,
+        runs=10,
+        forecast_date=day,
+        questions=list(questions),
+    )
+
+
+@pytest.fixture
+def registry(tmp_path: Path) -> Registry:
+    with Registry(tmp_path / "r.sqlite") as opened:
+        yield opened
+
+
+def test_brier_of_a_single_forecast(registry: Registry) -> None:
+    record(registry, D0, binary("q", 0.7))
+    registry.resolve("q", "yes", D0 + dt.timedelta(days=1))
+    scores = score_all(registry.forecasts(), registry.resolutions())
+    question = scores["questions"][0]
+    assert question["brier"] == pytest.approx(0.09)  # (1 − 0.7)²
+    assert question["log"] == pytest.approx(-np.log(0.7))
+    assert question["days_open"] == 1
+
+
+def test_scores_are_averaged_over_open_days(registry: Registry) -> None:
+    record(registry, D0, binary("q", 0.7))
+    record(registry, D0 + dt.timedelta(days=5), binary("q", 0.9), seed=1)
+    registry.resolve("q", "yes", D0 + dt.timedelta(days=10))
+    question = score_all(registry.forecasts(), registry.resolutions())["questions"][0]
+    # five days at 0.7 (0.09 each) and five at 0.9 (0.01 each): 0.05
+    assert question["brier"] == pytest.approx(0.05)
+    assert question["days_open"] == 10
+    assert question["forecasts"] == 2
+
+
+def test_ranked_probability_score(registry: Registry) -> None:
+    record(registry, D0, ordinal("o", (0.2, 0.5, 0.3)))
+    registry.resolve("o", "mid", D0 + dt.timedelta(days=3))
+    question = score_all(registry.forecasts(), registry.resolutions())["questions"][0]
+    # cumulative forecast (0.2, 0.7, 1.0) against (0, 1, 1): 0.04 + 0.09 = 0.13
+    assert question["rps"] == pytest.approx(0.13)
+    assert question["brier"] is None
+
+
+def test_brier_decomposition_adds_up() -> None:
+    rng = np.random.default_rng(0)
+    probabilities = (np.floor(rng.uniform(0, 1, 400) * 10) + 0.5) / 10  # one value per bin
+    outcomes = (rng.uniform(0, 1, 400) < probabilities).astype(float)
+    parts = calibration(probabilities, outcomes)
+    # Exact when forecasts within a bin are equal: BS = REL − RES + UNC.
+    assert parts["brier"] == pytest.approx(
+        parts["reliability"] - parts["resolution"] + parts["uncertainty"], abs=1e-12
+    )
+    assert sum(d["count"] for d in parts["diagram"]) == 400
+
+
+def test_calibration_waits_for_enough_questions(registry: Registry) -> None:
+    record(registry, D0, binary("q", 0.7))
+    registry.resolve("q", "no", D0)
+    assert (
+        "needs at least"
+        in score_all(registry.forecasts(), registry.resolutions())["calibration"]["note"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "outcome", "date", "message"),
+    [
+        ("nope", "yes", D0, "unknown question 'nope'"),
+        ("q", "maybe", D0, "resolves yes or no"),
+        ("o", "huge", D0, "not a level of this question"),
+        ("q", "yes", D0 - dt.timedelta(days=1), "before the first forecast"),
+    ],
+)
+def test_bad_resolutions_are_refused(
+    registry: Registry, question: str, outcome: str, date: dt.date, message: str
+) -> None:
+    record(registry, D0, binary("q", 0.4), ordinal("o", (0.3, 0.3, 0.4)))
+    with pytest.raises(RegistryError, match=message):
+        registry.resolve(question, outcome, date)
+    assert registry.resolutions() == []
+
+
+def test_re_resolving_needs_replace(registry: Registry) -> None:
+    record(registry, D0, binary("q", 0.4))
+    registry.resolve("q", "yes", D0)
+    with pytest.raises(RegistryError, match="already resolved"):
+        registry.resolve("q", "no", D0)
+    registry.resolve("q", "no", D0, replace=True)
+    assert registry.resolutions()[0].outcome == "no"
+
+
+def test_corrupt_and_read_only_databases(tmp_path: Path) -> None:
+    corrupt = tmp_path / "corrupt.sqlite"
+    corrupt.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(RegistryError, match="cannot open"):
+        Registry(corrupt)
+    good = tmp_path / "good.sqlite"
+    with Registry(good) as registry:
+        record(registry, D0, binary("q", 0.5))
+    with Registry(good, read_only=True) as registry:
+        with pytest.raises(RegistryError, match="cannot write"):
+            record(registry, D0, binary("q", 0.6))
+        with pytest.raises(RegistryError, match="cannot write"):
+            registry.resolve("q", "yes", D0)
+        assert len(registry.forecasts()) == 1
+    with Registry(good) as registry:
+        assert len(registry.forecasts()) == 1
+        assert registry.integrity() == "ok"
