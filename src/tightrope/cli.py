@@ -33,7 +33,7 @@ from tightrope.forecasts.run import (
 )
 from tightrope.forecasts.scoring import score_all
 from tightrope.report import terminal
-from tightrope.report.html import render_report
+from tightrope.report.html import history_chart, render_report
 from tightrope.scenario import ScenarioError, dump_yaml, load_scenario, open_scenario
 from tightrope.scenario.builtin import (
     DEFAULT_SCENARIO,
@@ -652,6 +652,9 @@ def history(
         str | None, typer.Option("--scenario", help="Only this scenario.")
     ] = None,
     db: DbOption = None,
+    chart: Annotated[
+        Path | None, typer.Option("--chart", help="Also write the history as an HTML chart here.")
+    ] = None,
     output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """How a question's forecast moved across recorded runs."""
@@ -677,6 +680,12 @@ def history(
         }
         for f in recorded
     ]
+    if chart is not None:
+        try:
+            chart.write_text(history_chart(question, rows), encoding="utf-8")
+        except OSError as error:
+            fail(f"cannot write {chart}: {error.strerror or error}")
+        say(f"chart: {chart}")
     if output is OutputFormat.JSON:
         emit_json({"question": question, "forecasts": rows})
         return

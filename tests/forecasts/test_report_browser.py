@@ -104,3 +104,31 @@ def test_every_chart_renders_offline_in_chromium(report: Path) -> None:
         finally:
             browser.close()
     assert outside == []
+
+
+def test_track_record_section_shows_scores_and_the_reliability_diagram() -> None:
+    import numpy as np
+
+    from tightrope.forecasts.scoring import calibration
+    from tightrope.report.html import _track_record
+
+    probabilities = np.array([0.1, 0.3, 0.5, 0.7, 0.9] * 4)
+    outcomes = np.array([0, 0, 1, 1, 1] * 4, dtype=float)
+    track = {
+        "questions": [
+            {
+                "question": "q1",
+                "outcome": "yes",
+                "days_open": 30,
+                "brier": 0.09,
+                "log": 0.36,
+                "rps": None,
+            }
+        ],
+        "summary": {"mean_brier": 0.09},
+        "calibration": calibration(probabilities, outcomes),
+    }
+    section = _track_record(track)
+    assert "Reliability diagram" in section
+    assert "0.090" in section
+    assert "Plotly.newPlot" in section

@@ -340,27 +340,41 @@ def _bargaining_table(bargaining: list[dict[str, Any]]) -> str:
 
 
 def _trajectories(bargaining: list[dict[str, Any]], scenario: Scenario) -> go.Figure:
+    """Dynamic models round by round (the EUM's median, the SMP's weighted mean: the statistic
+    each forecasts); one-shot models as a dashed level at their forecast."""
     issues = list(dict.fromkeys(str(entry["issue"]) for entry in bargaining))
     figure = make_subplots(rows=1, cols=len(issues), subplot_titles=issues)
     models = list(dict.fromkeys(entry["model"] for entry in bargaining))
+    longest = max(len(entry["rounds"]) for entry in bargaining) - 1
     for entry in bargaining:
+        if not isinstance(entry["forecast"], float):
+            continue  # several dimensions at once: shown in the JSON
         column = issues.index(str(entry["issue"])) + 1
         colour = COLOURS[models.index(entry["model"]) % len(COLOURS)]
         rounds = entry["rounds"]
+        if len(rounds) > 1:
+            statistic = "median" if entry["model"] == "eum" else "mean"
+            x = [r["round"] for r in rounds]
+            y = [r[statistic] for r in rounds]
+            style = {"color": colour}
+        else:
+            x, y = [0, max(1, longest)], [entry["forecast"]] * 2
+            style = {"color": colour, "dash": "dash"}
         figure.add_trace(
             go.Scatter(
-                x=[r["round"] for r in rounds],
-                y=[r["median"] for r in rounds],
-                mode="lines+markers",
+                x=x,
+                y=y,
+                mode="lines",
                 name=entry["model"],
                 legendgroup=entry["model"],
                 showlegend=column == 1,
-                line={"color": colour},
+                line=style,
             ),
             row=1,
             col=column,
         )
     figure.update_yaxes(range=[0, 100])
+    figure.update_xaxes(title_text="round")
     figure.update_layout(height=420)
     return figure
 
@@ -445,4 +459,42 @@ def _provenance(records: list[dict[str, Any]]) -> str:
         "<tr><th>number</th><th>value</th><th>evidence</th><th>judgment</th></tr>"
         + "".join(rows)
         + "</table></details>"
+    )
+
+
+def history_chart(question: str, rows: list[dict[str, Any]]) -> str:
+    """A self-contained page charting how a question's forecast moved across recorded runs."""
+    figure = go.Figure()
+    dates = [row["date"] for row in rows]
+    if rows and rows[0]["probability"] is not None:
+        figure.add_trace(
+            go.Scatter(
+                x=dates,
+                y=[row["probability"] for row in rows],
+                mode="lines+markers",
+                name="P(yes)",
+                line={"shape": "hv"},
+            )
+        )
+    elif rows:
+        levels = list((rows[0]["distribution"] or {}).keys())
+        for number, level in enumerate(levels):
+            figure.add_trace(
+                go.Scatter(
+                    x=dates,
+                    y=[(row["distribution"] or {}).get(level, 0.0) for row in rows],
+                    mode="lines+markers",
+                    name=level,
+                    stackgroup="levels",
+                    line={"color": COLOURS[number % len(COLOURS)]},
+                )
+            )
+    figure.update_layout(yaxis_range=[0, 1], yaxis_title="probability", xaxis_title="forecast date")
+    title = html.escape(f"tightrope: history of {question}")
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{title}</title><style>{STYLE}</style><script>{get_plotlyjs()}</script></head>"
+        f"<body><h1>{title}</h1>"
+        + _figure("Forecast by recorded run", figure, "Each point is one recorded forecast.")
+        + "</body></html>\n"
     )
