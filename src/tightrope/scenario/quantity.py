@@ -184,6 +184,19 @@ class Quantity(BaseModel):
         low, high = self.support
         return f"{_fmt(self.estimate)} [{_fmt(low)}–{_fmt(high)}] {kind}"
 
+    def _beta_shapes(self) -> tuple[float, float]:
+        """Shapes of the beta on [low, high]: given, or Beta-PERT's with the classic weight 4
+        (Vose, *Risk Analysis*, 2008)."""
+        if self.distribution == "beta":
+            assert self.alpha is not None
+            assert self.beta is not None
+            return self.alpha, self.beta
+        low, high = self.support
+        return (
+            1 + 4 * (self.estimate - low) / (high - low),
+            1 + 4 * (high - self.estimate) / (high - low),
+        )
+
     def ppf(self, u: np.ndarray) -> np.ndarray:
         """The value at each cumulative probability u in [0, 1] (inverse CDF), for designs such
         as Morris screening that place parameters by quantile."""
@@ -200,13 +213,7 @@ class Quantity(BaseModel):
             shape = (self.estimate - low) / (high - low)
             return np.asarray(stats.triang.ppf(u, shape, loc=low, scale=high - low), dtype=float)
         if kind in ("pert", "beta"):
-            if kind == "pert":
-                a = 1 + 4 * (self.estimate - low) / (high - low)
-                b = 1 + 4 * (high - self.estimate) / (high - low)
-            else:
-                assert self.alpha is not None
-                assert self.beta is not None
-                a, b = self.alpha, self.beta
+            a, b = self._beta_shapes()
             return low + (high - low) * np.asarray(stats.beta.ppf(u, a, b), dtype=float)
         assert self.sd is not None
         if kind == "normal":
@@ -226,14 +233,7 @@ class Quantity(BaseModel):
         if kind == "triangular":
             return rng.triangular(low, self.estimate, high, size)
         if kind in ("pert", "beta"):
-            if kind == "pert":
-                # Beta-PERT with the classic shape weight 4 (Vose, Risk Analysis, 2008).
-                a = 1 + 4 * (self.estimate - low) / (high - low)
-                b = 1 + 4 * (high - self.estimate) / (high - low)
-            else:
-                assert self.alpha is not None
-                assert self.beta is not None
-                a, b = self.alpha, self.beta
+            a, b = self._beta_shapes()
             return np.asarray(low + (high - low) * rng.beta(a, b, size), dtype=float)
         assert self.sd is not None
         if kind == "normal":
