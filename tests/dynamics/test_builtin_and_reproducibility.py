@@ -104,3 +104,18 @@ def test_ppf_matches_sampling() -> None:
         draws = quantity.sample(np.random.default_rng(0), 200_000)
         quantiles = quantity.ppf(np.array([0.1, 0.5, 0.9]))
         assert np.quantile(draws, [0.1, 0.5, 0.9]) == pytest.approx(quantiles, rel=0.02, abs=0.01)
+
+
+def test_conditional_summary_selects_its_own_runs_for_fan_charts() -> None:
+    model, record = simulate(SCENARIO, DESIGN)
+    column = model.event_index("militia_campaign")
+    given = record.first[:, column] > 0
+    conditional = summarise(model, record, where=given, drivers=0)
+    everyone = summarise(model, record, drivers=0)
+    attacks = conditional["variables"]["attacks"]
+    assert attacks["runs"] == int(given[record.fan_run].sum())
+    assert (
+        attacks["percentiles"]["p50"][-1]
+        > everyone["variables"]["attacks"]["percentiles"]["p50"][-1]
+    )
+    assert conditional["questions"]["q3_militia_campaign"]["probability"] == 1.0

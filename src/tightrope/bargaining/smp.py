@@ -72,7 +72,6 @@ _MIN_COALITION = 1e-8  # KTAB's floor on PCE coalition strengths
 _MIN_CONTRIBUTION = 1e-10  # KTAB's floor on the principals' contributions to a challenge
 _MIN_GAIN = 1e-5  # KTAB's threshold for a challenge worth making
 _MIN_WEIGHT = 1e-6  # KTAB's guard against 0/0 in bargain interpolation
-_CHUNK_ELEMENTS = 4_000_000  # largest (batch × N × N × N) block evaluated at once
 _CACHE_ELEMENTS = 60_000  # elements per work block: small enough to stay in the CPU cache
 _POOL = ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)))
 

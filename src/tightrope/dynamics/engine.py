@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -86,9 +86,9 @@ class RunRecord:
     answers: dict[str, NDArray[np.int16]]  # question id → (runs,) 0/1 or level index
     fan: Array  # (fan runs, months + 1, variables)
     fan_sample: NDArray[np.int32]  # (fan runs,) parameter sample of each fan run
+    fan_run: NDArray[np.int64]  # (fan runs,) index of each fan run among all runs
     sample: NDArray[np.int32]  # (runs,) parameter sample of each run
     parameters: Array  # (samples, parameters): the outer-loop draws
-    extras: dict[str, object] = field(default_factory=dict)
 
 
 def draw_parameters(
@@ -179,6 +179,10 @@ def _merge(
 
     fan = joined("fan")
     fan_sample = joined("fan_sample")
+    offsets = np.cumsum([0] + [int(part["runs"][0]) for part in parts[:-1]])
+    fan_run = np.concatenate(
+        [part["fan_local"] + offset for part, offset in zip(parts, offsets, strict=True)]
+    )
     return RunRecord(
         first=joined("first").astype(np.int16),
         counts=joined("counts").astype(np.int16),
@@ -186,6 +190,7 @@ def _merge(
         answers={q: joined(f"answer:{q}").astype(np.int16) for q in questions},
         fan=fan[:FAN_RUNS].astype(float),
         fan_sample=fan_sample[:FAN_RUNS].astype(np.int32),
+        fan_run=fan_run[:FAN_RUNS].astype(np.int64),
         sample=joined("sample").astype(np.int32),
         parameters=parameters,
     )
@@ -327,6 +332,7 @@ class _Tile:
             "ladder_max": ladder_max.astype(np.int8),
             "fan": fan.astype(np.float32),
             "fan_sample": self.sample[self.fan_keep],
+            "fan_local": np.flatnonzero(self.fan_keep),
             "sample": self.sample,
             "runs": np.array([runs]),
         }

@@ -5,7 +5,6 @@ what-if comparisons with their Monte Carlo error."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,13 +19,6 @@ Mask = NDArray[np.bool_]
 
 PERCENTILES = (5, 25, 50, 75, 95)
 INTERVAL = (5, 95)
-
-
-@dataclass(frozen=True)
-class Summary:
-    """Everything reported about one set of runs (all runs, or those given an event)."""
-
-    document: dict[str, Any]
 
 
 def summarise(
@@ -54,8 +46,7 @@ def summarise(
         }
         for event in model.events
     }
-    fan_where = where[: len(record.fan)] if len(record.fan) <= len(where) else where
-    document["variables"] = _fans(model, record, fan_where)
+    document["variables"] = _fans(model, record, where[record.fan_run])
     ladder = record.ladder_max[where]
     levels = model.scenario.ladder.levels if model.scenario.ladder else ()
     document["ladder"] = {
@@ -119,9 +110,8 @@ def _cumulative(first: NDArray[np.int16], months: int) -> list[float]:
 
 
 def _fans(model: CompiledModel, record: RunRecord, where: Mask) -> dict[str, Any]:
-    fan = record.fan[where[: len(record.fan)]] if where.size >= len(record.fan) else record.fan
-    if len(fan) == 0:
-        fan = record.fan
+    """Percentiles by month of the fan runs selected by ``where`` (one flag per fan run)."""
+    fan = record.fan[where] if where.any() else record.fan
     result = {}
     for column, variable in enumerate(model.variables):
         values = np.percentile(fan[:, :, column], PERCENTILES, axis=0)
