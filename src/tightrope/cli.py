@@ -386,6 +386,12 @@ def bargain(
         stdout.print(terminal.trajectory_table(forecasts[0].result))
 
 
+def default_samples(runs: int) -> int:
+    """One parameter sample per 500 runs, at most 200: enough runs per sample that the interval
+    across samples reflects the parameters more than chance."""
+    return max(1, min(200, runs // 500))
+
+
 def _round_parameters(name: str, rounds: int | None) -> dict[str, int]:
     if rounds is None:
         return {}
@@ -431,8 +437,13 @@ def simulate(
         int, typer.Option("--runs", min=1, help="Total runs (samples × runs each).")
     ] = 100_000,
     samples: Annotated[
-        int, typer.Option("--samples", min=1, help="Parameter samples (outer loop) of the ranges.")
-    ] = 200,
+        int | None,
+        typer.Option(
+            "--samples",
+            min=1,
+            help="Parameter samples (outer loop) of the ranges; default one per 500 runs, ≤ 200.",
+        ),
+    ] = None,
     months: Annotated[
         int | None,
         typer.Option("--months", min=1, max=240, help="Months to simulate (default: horizon)."),
@@ -466,7 +477,7 @@ def simulate(
         fail(f"{scenario}: the scenario has no events to simulate")
     request = SimulationRequest(
         runs=runs,
-        samples=min(samples, runs),
+        samples=min(samples or default_samples(runs), runs),
         months=months,
         seed=seed,
         workers=workers,
@@ -515,7 +526,12 @@ def _registry(db: Path | None, *, create: bool = True, read_only: bool = False) 
 def forecast(
     scenario: ScenarioArgument = DEFAULT_SCENARIO,
     runs: Annotated[int, typer.Option("--runs", min=1, help="Simulation runs.")] = 100_000,
-    samples: Annotated[int, typer.Option("--samples", min=1, help="Parameter samples.")] = 200,
+    samples: Annotated[
+        int | None,
+        typer.Option(
+            "--samples", min=1, help="Parameter samples; default one per 500 runs, ≤ 200."
+        ),
+    ] = None,
     bargaining_samples: Annotated[
         int,
         typer.Option("--bargaining-samples", min=0, help="Samples for the bargaining intervals."),
@@ -538,7 +554,9 @@ def forecast(
     """The main job: both engines, a summary, an offline HTML report, JSON and Parquet results."""
     model_scenario = resolve(scenario)
     forecast_date = _parse_date(date, "--date")
-    settings = ForecastSettings(runs, min(samples, runs), bargaining_samples, seed, workers)
+    settings = ForecastSettings(
+        runs, min(samples or default_samples(runs), runs), bargaining_samples, seed, workers
+    )
     with terminal.progress_bar(
         stderr, "forecasting", settings.progress_total(model_scenario)
     ) as step:
