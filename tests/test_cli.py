@@ -190,3 +190,28 @@ def test_version() -> None:
     code, out, _ = run("--version")
     assert code == 0
     assert out.startswith("tightrope ")
+
+
+def test_console_entry_point_gives_one_line_usage_errors() -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "tightrope", "show", "--format", "xml"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("tightrope show: Invalid value for '--format'")
+    ok = subprocess.run(
+        [sys.executable, "-m", "tightrope", "scenarios", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert ok.returncode == 0
+    assert json.loads(ok.stdout)[0]["id"] == "iraq-2025"

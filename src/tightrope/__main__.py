@@ -1,3 +1,3 @@
-from tightrope.cli import app
+from tightrope.cli import run
 
-app(prog_name="tightrope")
+run()

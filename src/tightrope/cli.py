@@ -708,3 +708,24 @@ def history(
         emit_json({"question": question, "forecasts": rows})
         return
     stdout.print(terminal.history_table(question, rows))
+
+
+def run() -> None:
+    """The console entry point: like ``app()``, but a bad flag or value is one line on stderr."""
+    try:
+        code = app(standalone_mode=False)
+    except typer.Abort:
+        say("tightrope: interrupted")
+        raise SystemExit(130) from None
+    except Exception as error:
+        # Click's usage errors (bad flag, bad value, unknown command) carry exit code 2 and a
+        # message; typer may vendor Click, so they are recognised by those two attributes.
+        if getattr(error, "exit_code", None) != USAGE_ERROR or not hasattr(error, "format_message"):
+            raise
+        context = getattr(error, "ctx", None)
+        command = context.command_path if context is not None else "tightrope"
+        message = error.format_message()
+        if message:  # empty when the help was shown because no arguments were given
+            say(f"{command}: {message} (see {command} --help)")
+        raise SystemExit(USAGE_ERROR) from None
+    raise SystemExit(code if isinstance(code, int) else 0)
