@@ -713,7 +713,7 @@ def history(
 def run() -> None:
     """The console entry point: like ``app()``, but a bad flag or value is one line on stderr."""
     try:
-        code = app(standalone_mode=False)
+        code = app(standalone_mode=False, prog_name="tightrope")
     except typer.Abort:
         say("tightrope: interrupted")
         raise SystemExit(130) from None
