@@ -22,6 +22,7 @@ A month, for every run at once:
 from __future__ import annotations
 
 import math
+import zlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -95,8 +96,6 @@ def draw_parameters(
     model: CompiledModel, samples: int, seed: int, overrides: Sequence[tuple[str, float]] = ()
 ) -> Array:
     """(samples, parameters): every parameter from its own stream keyed by seed and path."""
-    import zlib
-
     table = np.empty((samples, len(model.parameters)))
     for index, parameter in enumerate(model.parameters):
         rng = np.random.default_rng([seed, 1, zlib.crc32(parameter.path.encode())])
@@ -146,33 +145,28 @@ def simulate(
                 if progress is not None:
                     progress(int(part["runs"][0]))
     else:
-        for job in jobs:
-            part = _run_tile_job(job)
+        for tile in tiles:
+            part = _Tile(model, design, interventions, parameters, tile).run()
             parts.append(part)
             if progress is not None:
                 progress(int(part["runs"][0]))
-    return model, _merge(parts, parameters, [q.id for q in scenario.questions], design)
-
-
-_MODELS: dict[tuple[int, int | None], CompiledModel] = {}
+    return model, _merge(parts, parameters, [q.id for q in scenario.questions])
 
 
 def _run_tile_job(
     job: tuple[Scenario, Design, Interventions, Array, list[tuple[int, int, int]]],
 ) -> dict[str, NDArray[np.generic]]:
+    """A tile in a worker process: compiled conditions are closures, which do not pickle, so
+    the worker compiles the scenario itself (a millisecond's work)."""
     scenario, design, interventions, parameters, tile = job
-    key = (id(scenario), design.months)
-    if key not in _MODELS:
-        _MODELS.clear()
-        _MODELS[key] = compile_scenario(scenario, design.months)
-    return _Tile(_MODELS[key], design, interventions, parameters, tile).run()
+    model = compile_scenario(scenario, design.months)
+    return _Tile(model, design, interventions, parameters, tile).run()
 
 
 def _merge(
     parts: list[dict[str, NDArray[np.generic]]],
     parameters: Array,
     questions: list[str],
-    design: Design,
 ) -> RunRecord:
     def joined(name: str) -> NDArray[np.generic]:
         return np.concatenate([part[name] for part in parts])
