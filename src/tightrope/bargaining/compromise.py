@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from tightrope.bargaining.base import Array, weighted_mean
-from tightrope.bargaining.static import StaticModel, weights_for
+from tightrope.bargaining.static import WEIGHTING_VARIANTS, StaticModel, weights_for
 
 
 class Compromise(StaticModel):
@@ -26,11 +26,7 @@ class Compromise(StaticModel):
 
     name: ClassVar[str] = "compromise"
     default_variant: ClassVar[str] = "capability-salience"
-    variants: ClassVar[dict[str, str]] = {
-        "capability-salience": "weights capability × salience (Achen 2006)",
-        "salience": "weights salience only",
-        "equal": "every actor weighs the same",
-    }
+    variants: ClassVar[dict[str, str]] = WEIGHTING_VARIANTS
     metadata: ClassVar[dict[str, Any]] = {
         "long_name": "Compromise model (weighted mean)",
         "source": "Achen (2006), in Thomson et al., The European Union Decides, ch. 10",

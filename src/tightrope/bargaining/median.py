@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from tightrope.bargaining.base import Array, weighted_median
-from tightrope.bargaining.static import StaticModel, weights_for
+from tightrope.bargaining.static import WEIGHTING_VARIANTS, StaticModel, weights_for
 
 
 class WeightedMedian(StaticModel):
@@ -29,11 +29,7 @@ class WeightedMedian(StaticModel):
 
     name: ClassVar[str] = "median"
     default_variant: ClassVar[str] = "capability-salience"
-    variants: ClassVar[dict[str, str]] = {
-        "capability-salience": "weights capability × salience",
-        "salience": "weights salience only",
-        "equal": "every actor weighs the same",
-    }
+    variants: ClassVar[dict[str, str]] = WEIGHTING_VARIANTS
     metadata: ClassVar[dict[str, Any]] = {
         "long_name": "Weighted median (Condorcet winner among held positions)",
         "source": "Black (1948); Achen (2006) in The European Union Decides, ch. 10",

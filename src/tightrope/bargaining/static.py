@@ -62,6 +62,13 @@ class StaticModel(BargainingModel):
         return results
 
 
+WEIGHTING_VARIANTS: dict[str, str] = {
+    "capability-salience": "weights capability × salience (Achen 2006)",
+    "salience": "weights salience only",
+    "equal": "every actor weighs the same",
+}
+
+
 def weights_for(variant: str, saliences: Array, capabilities: Array) -> Array:
     """Actor weights (B, N, D) for the weighting variants shared by the one-shot models."""
     if variant == "equal":
