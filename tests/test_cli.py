@@ -8,19 +8,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-from tightrope.cli import app
+from tests.cli_helpers import run
 from tightrope.scenario import load_scenario
 from tightrope.scenario.builtin import builtin_text
-
-runner = CliRunner()
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
-    assert "Traceback" not in result.stdout + result.stderr
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_scenarios_lists_the_builtin() -> None:

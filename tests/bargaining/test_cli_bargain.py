@@ -4,19 +4,9 @@ from __future__ import annotations
 
 import json
 
-from typer.testing import CliRunner
-
-from tightrope.cli import app
+from tests.cli_helpers import run
 
 from .conftest import DATA
-
-runner = CliRunner()
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
-    assert "Traceback" not in result.stdout + result.stderr
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_one_model_one_issue_json() -> None:

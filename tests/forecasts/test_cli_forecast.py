@@ -7,18 +7,10 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from typer.testing import CliRunner
 
-from tightrope.cli import app
+from tests.cli_helpers import run
 
-runner = CliRunner()
 FAST = ["--runs", "3000", "--samples", "30", "--bargaining-samples", "30"]
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
-    assert "Traceback" not in result.stdout + result.stderr
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_forecast_writes_report_json_and_parquet(tmp_path: Path) -> None:
