@@ -8,8 +8,9 @@ stderr. Bad input exits with code 2 and one line per problem, ``FILE:LINE:COL: f
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -18,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from tightrope import __version__
+from tightrope import __version__, limits
 from tightrope.bargaining import MODELS, BargainingInputError, make_model
 from tightrope.bargaining.analysis import analyse
 from tightrope.bargaining.backtest import backtest as run_backtest
@@ -27,14 +28,16 @@ from tightrope.dynamics.analysis import SimulationRequest, WhatIfError, run_simu
 from tightrope.forecasts.registry import Registry, RegistryError, default_path
 from tightrope.forecasts.run import (
     ForecastSettings,
+    check_forecast,
     question_forecasts,
     run_forecast,
     runs_table,
 )
 from tightrope.forecasts.scoring import score_all
+from tightrope.outputs import OutputError, StagedFiles, check_file, json_text, write_text_atomically
 from tightrope.report import terminal
 from tightrope.report.html import history_chart, render_report
-from tightrope.scenario import ScenarioError, dump_yaml, load_scenario, open_scenario
+from tightrope.scenario import ScenarioError, dump_yaml, open_scenario, read_scenario_file
 from tightrope.scenario.builtin import (
     DEFAULT_SCENARIO,
     builtin_ids,
@@ -75,6 +78,28 @@ class ExportFormat(StrEnum):
 FormatOption = Annotated[
     OutputFormat, typer.Option("--format", "-f", help="table for people, json for scripts.")
 ]
+SeedOption = Annotated[
+    int,
+    typer.Option("--seed", min=0, max=limits.MAX_SEED, help="Seed of every random draw (≥ 0)."),
+]
+RunsOption = Annotated[
+    int,
+    typer.Option(
+        "--runs", min=1, max=limits.MAX_RUNS, help="Simulation runs (samples × runs each)."
+    ),
+]
+ParameterSamplesOption = Annotated[
+    int | None,
+    typer.Option(
+        "--samples",
+        min=1,
+        max=limits.MAX_PARAMETER_SAMPLES,
+        help="Parameter samples (outer loop) of the ranges; default one per 500 runs, ≤ 200.",
+    ),
+]
+WorkersOption = Annotated[
+    int, typer.Option("--workers", min=1, max=limits.MAX_WORKERS, help="Worker processes.")
+]
 ScenarioArgument = Annotated[
     str,
     typer.Argument(
@@ -106,8 +131,20 @@ def resolve(spec: str) -> Scenario:
         report_problems(error)
 
 
+@contextmanager
+def refusals(prefix: str = "") -> Iterator[None]:
+    """Requests the core refuses (beyond a limit, unusable input, a destination that cannot be
+    written) become one line and exit code 2."""
+    try:
+        yield
+    except (limits.LimitError, BargainingInputError, WhatIfError, OutputError) as error:
+        fail(f"{prefix}{error}")
+    except RegistryError as error:
+        fail(str(error))
+
+
 def emit_json(document: Any) -> None:
-    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.write(json_text(document))
 
 
 def version_callback(value: bool) -> None:
@@ -183,11 +220,7 @@ def validate(
     results: list[dict[str, Any]] = []
     for file in files:
         try:
-            scenario = (
-                open_scenario(str(file))
-                if file.suffix.lower() in (".csv", ".tsv")
-                else load_scenario(file)
-            )
+            scenario = read_scenario_file(file)
         except ScenarioError as error:
             results.append({"file": str(file), "valid": False, "problems": error.problems})
             continue
@@ -223,16 +256,16 @@ def new(
     """Write a commented template, or a copy of a scenario, to start editing."""
     if file.exists() and not force:
         fail(f"{file} exists; use --force to overwrite it")
+    with refusals():
+        check_file(file)
     if source is None:
         text = template_text()
     elif source in builtin_ids():
         text = builtin_text(source)
     else:
         text = dump_yaml(resolve(source))
-    try:
-        file.write_text(text, encoding="utf-8")
-    except OSError as error:
-        fail(f"cannot write {file}: {error.strerror}")
+    with refusals():
+        write_text_atomically(file, text)
     say(f"wrote {file}; check it with: tightrope validate {file}")
 
 
@@ -315,10 +348,8 @@ def export(
     if out is None:
         sys.stdout.write(text)
         return
-    try:
-        out.write_text(text, encoding="utf-8")
-    except OSError as error:
-        fail(f"cannot write {out}: {error.strerror}")
+    with refusals():
+        write_text_atomically(out, text)
     say(f"wrote {out}")
 
 
@@ -338,15 +369,23 @@ def bargain(
     ] = None,
     rounds: Annotated[
         int | None,
-        typer.Option("--rounds", min=1, help="EUM rounds (default 10); SMP turn limit (100)."),
+        typer.Option(
+            "--rounds",
+            min=1,
+            max=limits.MAX_ROUNDS,
+            help="EUM rounds (default 10); SMP turn limit (100).",
+        ),
     ] = None,
     samples: Annotated[
         int,
         typer.Option(
-            "--samples", min=0, help="Samples of the elicited ranges for intervals (0: none)."
+            "--samples",
+            min=0,
+            max=limits.MAX_BARGAINING_SAMPLES,
+            help="Samples of the elicited ranges for intervals (0: none).",
         ),
     ] = 500,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the samples.")] = 0,
+    seed: SeedOption = 0,
     joint: Annotated[
         bool,
         typer.Option("--joint", help="Treat the issues as dimensions of one space (as KTAB does)."),
@@ -375,7 +414,7 @@ def bargain(
                 seed=seed,
                 progress=step,
             )
-    except BargainingInputError as error:
+    except (BargainingInputError, limits.LimitError) as error:
         fail(f"{scenario}: {error}")
     if output is OutputFormat.JSON:
         documents = [forecast.to_dict() for forecast in forecasts]
@@ -413,9 +452,15 @@ def backtest_deu(
         CapabilityChoice, typer.Option("--capability", help="gdp (the file's GDP row) or equal.")
     ] = CapabilityChoice.GDP,
     bootstrap: Annotated[
-        int, typer.Option("--bootstrap", min=100, help="Bootstrap resamples of proposals.")
+        int,
+        typer.Option(
+            "--bootstrap",
+            min=100,
+            max=limits.MAX_BOOTSTRAP,
+            help="Bootstrap resamples of proposals.",
+        ),
     ] = 2000,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap and the folds.")] = 0,
+    seed: SeedOption = 0,
     output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Every model's error against the outcomes the EU adopted (DEU III, 353 issues)."""
@@ -433,23 +478,19 @@ def backtest_deu(
 @app.command()
 def simulate(
     scenario: ScenarioArgument = DEFAULT_SCENARIO,
-    runs: Annotated[
-        int, typer.Option("--runs", min=1, help="Total runs (samples × runs each).")
-    ] = 100_000,
-    samples: Annotated[
-        int | None,
-        typer.Option(
-            "--samples",
-            min=1,
-            help="Parameter samples (outer loop) of the ranges; default one per 500 runs, ≤ 200.",
-        ),
-    ] = None,
+    runs: RunsOption = 100_000,
+    samples: ParameterSamplesOption = None,
     months: Annotated[
         int | None,
-        typer.Option("--months", min=1, max=240, help="Months to simulate (default: horizon)."),
+        typer.Option(
+            "--months",
+            min=1,
+            max=limits.MAX_MONTHS,
+            help="Months to simulate (default: horizon).",
+        ),
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of every random draw.")] = 0,
-    workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 1,
+    seed: SeedOption = 0,
+    workers: WorkersOption = 1,
     force: Annotated[
         list[str] | None, typer.Option("--force", help="EVENT@MONTH: the event happens that month.")
     ] = None,
@@ -487,11 +528,11 @@ def simulate(
         given=given,
         drivers=drivers,
     )
-    try:
-        with terminal.progress_bar(stderr, "simulating", request.progress_total) as step:
-            document = run_simulation(model_scenario, request, progress=step)
-    except WhatIfError as error:
-        fail(str(error))
+    with (
+        refusals(),
+        terminal.progress_bar(stderr, "simulating", request.progress_total) as step,
+    ):
+        document = run_simulation(model_scenario, request, progress=step)
     if output is OutputFormat.JSON:
         emit_json(document)
         return
@@ -525,19 +566,19 @@ def _registry(db: Path | None, *, create: bool = True, read_only: bool = False) 
 @app.command()
 def forecast(
     scenario: ScenarioArgument = DEFAULT_SCENARIO,
-    runs: Annotated[int, typer.Option("--runs", min=1, help="Simulation runs.")] = 100_000,
-    samples: Annotated[
-        int | None,
-        typer.Option(
-            "--samples", min=1, help="Parameter samples; default one per 500 runs, ≤ 200."
-        ),
-    ] = None,
+    runs: RunsOption = 100_000,
+    samples: ParameterSamplesOption = None,
     bargaining_samples: Annotated[
         int,
-        typer.Option("--bargaining-samples", min=0, help="Samples for the bargaining intervals."),
+        typer.Option(
+            "--bargaining-samples",
+            min=0,
+            max=limits.MAX_BARGAINING_SAMPLES,
+            help="Samples for the bargaining intervals.",
+        ),
     ] = 500,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of every random draw.")] = 0,
-    workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 1,
+    seed: SeedOption = 0,
+    workers: WorkersOption = 1,
     out: Annotated[
         Path | None,
         typer.Option("--out", help="Folder for the report (default tightrope-output/ID)."),
@@ -551,57 +592,72 @@ def forecast(
     ] = None,
     output: FormatOption = OutputFormat.TABLE,
 ) -> None:
-    """The main job: both engines, a summary, an offline HTML report, JSON and Parquet results."""
+    """The main job: both engines, a summary, an offline HTML report, JSON and Parquet results.
+
+    Every destination is checked before the work starts; the files and the registry entry are
+    written together at the end, or not at all."""
     model_scenario = resolve(scenario)
     forecast_date = _parse_date(date, "--date")
     settings = ForecastSettings(
-        runs, min(samples or default_samples(runs), runs), bargaining_samples, seed, workers
+        runs=runs,
+        samples=min(samples or default_samples(runs), runs),
+        bargaining_samples=bargaining_samples,
+        seed=seed,
+        workers=workers,
     )
+    folder = out or Path("tightrope-output") / model_scenario.id
+    registry_path = (db or default_path()) if record else None
+    with refusals(f"{scenario}: "):
+        check_forecast(model_scenario, settings)
+        check_file(folder / "report.html")
+        if registry_path is not None:
+            Registry.check(registry_path)
     with terminal.progress_bar(
         stderr, "forecasting", settings.progress_total(model_scenario)
     ) as step:
         result = run_forecast(model_scenario, settings, progress=step)
     document = result.document
-    folder = out or Path("tightrope-output") / model_scenario.id
-    registry = _registry(db) if record else None
-    track_record = None
-    if registry is not None:
-        try:
-            run_id = registry.record(
-                scenario_id=model_scenario.id,
-                scenario_hash=document["scenario"]["hash"],
-                version=document["tightrope"],
-                seed=seed,
-                runs=document["run"]["runs"],
-                forecast_date=forecast_date,
-                questions=question_forecasts(model_scenario, document),
-            )
-            document["registry"] = {"path": str(registry.path), "run_id": run_id}
-            track_record = score_all(
-                registry.forecasts(model_scenario.id), registry.resolutions(model_scenario.id)
-            )
-        except RegistryError as error:
-            fail(str(error))
-        finally:
-            registry.close()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        report = folder / "report.html"
-        report.write_text(render_report(document, model_scenario, track_record), encoding="utf-8")
-        (folder / "forecast.json").write_text(
-            json.dumps(document, indent=2, ensure_ascii=False, default=str), encoding="utf-8"
-        )
+    for issue, reason in document.get("bargaining_skipped", {}).items():
+        say(f"warning: {scenario}: {issue}: not bargained over ({reason})")
+    with refusals(), StagedFiles(folder) as staged:
         if result.model is not None and result.record is not None:
             import pyarrow as pa
             import pyarrow.parquet as pq
 
-            pq.write_table(
-                pa.table(runs_table(result.model, result.record)), folder / "runs.parquet"
-            )
-    except OSError as error:
-        fail(f"cannot write to {folder}: {error.strerror or error}")
+            table = pa.table(runs_table(result.model, result.record))
+            staged.write("runs.parquet", lambda path: pq.write_table(table, path))
+
+        def write_documents(track_record: dict[str, Any] | None) -> None:
+            staged.write_text("forecast.json", json_text(document))
+            staged.write_text("report.html", render_report(document, model_scenario, track_record))
+
+        if registry_path is None:
+            write_documents(None)
+        else:
+            with Registry.opened_for(registry_path) as registry:
+
+                def before_commit(run_id: int) -> None:
+                    document["registry"] = {"path": str(registry.path), "run_id": run_id}
+                    write_documents(
+                        score_all(
+                            registry.forecasts(model_scenario.id),
+                            registry.resolutions(model_scenario.id),
+                        )
+                    )
+
+                registry.record(
+                    scenario_id=model_scenario.id,
+                    scenario_hash=document["scenario"]["hash"],
+                    version=document["tightrope"],
+                    seed=seed,
+                    runs=document["run"]["runs"],
+                    forecast_date=forecast_date,
+                    questions=question_forecasts(model_scenario, document),
+                    before_commit=before_commit,
+                )
+        staged.commit()
     document["files"] = {
-        "report": str(report),
+        "report": str(folder / "report.html"),
         "json": str(folder / "forecast.json"),
         "runs": str(folder / "runs.parquet") if result.record is not None else None,
     }
@@ -609,7 +665,7 @@ def forecast(
         emit_json(document)
         return
     stdout.print(terminal.forecast_summary(document, model_scenario))
-    say(f"report: {report}")
+    say(f"report: {folder / 'report.html'}")
 
 
 @app.command("resolve")
@@ -699,10 +755,8 @@ def history(
         for f in recorded
     ]
     if chart is not None:
-        try:
-            chart.write_text(history_chart(question, rows), encoding="utf-8")
-        except OSError as error:
-            fail(f"cannot write {chart}: {error.strerror or error}")
+        with refusals():
+            write_text_atomically(chart, history_chart(question, rows))
         say(f"chart: {chart}")
     if output is OutputFormat.JSON:
         emit_json({"question": question, "forecasts": rows})

@@ -7,9 +7,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tightrope import limits
 from tightrope.bargaining.base import BargainingModel, BargainResult
 from tightrope.bargaining.inputs import issue_data
-from tightrope.bargaining.uncertainty import ForecastDistribution, Progress, forecast_distributions
+from tightrope.bargaining.uncertainty import (
+    ForecastDistribution,
+    Progress,
+    check_samples,
+    forecast_distributions,
+)
 from tightrope.scenario.schema import Scenario
 
 
@@ -40,6 +46,7 @@ def analyse(
     """Run the models. ``joint`` treats the issues as the dimensions of one multi-dimensional
     space (as KTAB does); otherwise each issue is forecast on its own."""
     groups = [list(issues)] if joint else [[issue] for issue in issues]
+    check_analysis(scenario, models, groups, samples, seed)
     distributions: dict[tuple[str, tuple[str, ...]], ForecastDistribution] = {}
     if samples > 0:
         for distribution in forecast_distributions(
@@ -53,3 +60,22 @@ def analyse(
             result = model.solve(data)
             forecasts.append(Forecast(result, distributions.get((model.name, tuple(group)))))
     return forecasts
+
+
+def check_analysis(
+    scenario: Scenario,
+    models: Sequence[BargainingModel],
+    groups: Sequence[Sequence[str]],
+    samples: int,
+    seed: int,
+) -> None:
+    """Refuse, before any work, input the models cannot use (raises BargainingInputError) and
+    requests beyond the limits or the memory budget (raises LimitError)."""
+    for group in groups:
+        data = issue_data(scenario, group)
+        for model in models:
+            needed = model.memory_bytes(1, data.n_actors, data.n_dimensions, trajectory=True)
+            limits.check_memory(
+                f"the {model.name} model's trajectory of {', '.join(group)}", needed
+            )
+    check_samples(scenario, models, groups, samples, seed)

@@ -17,6 +17,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from tightrope import limits
 from tightrope.bargaining.base import Array, BargainingModel
 from tightrope.bargaining.compromise import Compromise
 from tightrope.bargaining.eum import ExpectedUtility
@@ -99,6 +100,8 @@ def backtest(
     progress: Progress | None = None,
 ) -> BacktestResult:
     """Score every model, the baselines and the tuned compromise on the cases."""
+    limits.check_count("bootstrap resamples", bootstrap, 1, limits.MAX_BOOTSTRAP)
+    limits.check_count("seed", seed, 0, limits.MAX_SEED)
     models = default_models() if models is None else models
     outcomes = np.array([case.outcome for case in cases])
     forecasts: dict[str, Array] = {}

@@ -224,6 +224,12 @@ class BargainingModel(ABC):
         results = self.solve_batch(positions, saliences, capabilities, reference)
         return np.stack([result.forecast for result in results])
 
+    def memory_bytes(self, batch: int, actors: int, dimensions: int, *, trajectory: bool) -> int:
+        """About how many bytes solving ``batch`` issues of this size holds at once; with
+        ``trajectory``, as ``solve`` does, keeping every round. Models with pairwise work
+        override it."""
+        return 256 * batch * actors * dimensions
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(variant={self.variant!r})"
 

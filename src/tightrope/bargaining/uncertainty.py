@@ -13,13 +13,15 @@ from typing import Any
 
 import numpy as np
 
+from tightrope import limits
 from tightrope.bargaining.base import Array, BargainingModel
-from tightrope.bargaining.inputs import issue_samples
+from tightrope.bargaining.inputs import issue_samples, participants
 from tightrope.scenario.schema import Scenario
 
 Progress = Callable[[int], None]
 
 CHUNK = 250
+CHUNK_BYTES = 512 * 1024**2  # a chunk of samples holds at most this much at once
 
 
 @dataclass(frozen=True)
@@ -70,13 +72,17 @@ def forecast_distributions(
 
     ``progress`` is called with the number of samples just finished, per model and group.
     """
+    check_samples(scenario, models, groups, samples, seed)
     results = []
     for group in groups:
         drawn = issue_samples(scenario, group, samples, seed)
+        actors = len(drawn.actors)
         for model in models:
             values = np.empty((samples, len(group)))
-            for start in range(0, samples, chunk):
-                part = slice(start, min(samples, start + chunk))
+            one = model.memory_bytes(1, actors, len(group), trajectory=False)
+            size = max(1, min(chunk, CHUNK_BYTES // max(1, one)))
+            for start in range(0, samples, size):
+                part = slice(start, min(samples, start + size))
                 values[part] = model.forecast_batch(
                     drawn.positions[part],
                     drawn.saliences[part],
@@ -87,3 +93,23 @@ def forecast_distributions(
                     progress(part.stop - part.start)
             results.append(ForecastDistribution(model.name, model.variant, tuple(group), values))
     return results
+
+
+def check_samples(
+    scenario: Scenario,
+    models: Sequence[BargainingModel],
+    groups: Sequence[Sequence[str]],
+    samples: int,
+    seed: int,
+) -> None:
+    """Refuse, before any draw, more samples than the limit or than fit in memory."""
+    limits.check_count("seed", seed, 0, limits.MAX_SEED)
+    limits.check_count("bargaining samples", samples, 0, limits.MAX_BARGAINING_SAMPLES)
+    for group in groups:
+        actors, dimensions = len(participants(scenario, group)), len(group)
+        what = f"{samples:,} samples of {', '.join(group)} ({actors} actors)"
+        # The draws: positions and saliences (S, N, D), capabilities (S, N), forecasts (S, D).
+        limits.check_memory(what, 8 * samples * (actors * (2 * dimensions + 1) + dimensions))
+        for model in models:
+            needed = model.memory_bytes(1, actors, dimensions, trajectory=False)
+            limits.check_memory(f"the {model.name} model on {what}", needed, CHUNK_BYTES)

@@ -13,6 +13,7 @@ from tightrope.dynamics.drivers import morris_drivers
 from tightrope.dynamics.engine import Design, Interventions, simulate
 from tightrope.dynamics.model import compile_scenario
 from tightrope.dynamics.results import compare, summarise
+from tightrope.scenario.load import ScenarioError, with_numbers
 from tightrope.scenario.schema import Scenario
 
 
@@ -72,6 +73,15 @@ def parse_interventions(scenario: Scenario, request: SimulationRequest) -> Inter
         if not math.isfinite(value):
             raise WhatIfError(f"--set {item}: the value must be finite")
         settings.append((path, value))
+    if settings:
+        try:
+            with_numbers(scenario, dict(settings))
+        except ScenarioError as error:
+            given = dict(settings)
+            problem = error.problems[0]
+            raise WhatIfError(
+                f"--set {problem.path}={given[problem.path]:g}: {problem.message}"
+            ) from None
     if request.given is not None:
         _known(request.given, events, "event", "--given")
     if request.drivers not in ("screen", "morris", "none"):

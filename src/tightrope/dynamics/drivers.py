@@ -44,6 +44,16 @@ def morris_drivers(
         if parameter.quantity.is_uncertain and parameter.path not in fixed
     ]
     names = [model.parameters[index].path for index in uncertain]
+    result: dict[str, Any] = {
+        "method": "Morris elementary effects (SALib), μ* on the probability",
+        "trajectories": trajectories,
+        "points": 0,
+        "runs_per_point": runs_per_point,
+        "questions": {question.id: [] for question in scenario.questions},
+    }
+    if not uncertain:
+        result["note"] = "no uncertain parameter to screen"
+        return result
     problem = {"num_vars": len(uncertain), "names": names, "bounds": [[0.0, 1.0]] * len(uncertain)}
     design_points = morris_sample.sample(problem, trajectories, num_levels=LEVELS, seed=seed)
     theta = np.empty((len(design_points), len(model.parameters)))
@@ -53,13 +63,7 @@ def morris_drivers(
         theta[:, index] = model.parameters[index].quantity.ppf(design_points[:, position])
     design = Design(samples=len(design_points), runs=runs_per_point, seed=seed, months=months)
     _, record = simulate(scenario, design, interventions, parameters=theta, progress=progress)
-    result: dict[str, Any] = {
-        "method": "Morris elementary effects (SALib), μ* on the probability",
-        "trajectories": trajectories,
-        "points": len(design_points),
-        "runs_per_point": runs_per_point,
-        "questions": {},
-    }
+    result["points"] = len(design_points)
     for question in scenario.questions:
         answers = record.answers[question.id].astype(float)
         if question.type == "ordinal":

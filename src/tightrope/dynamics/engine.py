@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from tightrope import limits
 from tightrope.dynamics.model import (
     NEVER,
     CompiledEffect,
@@ -119,6 +120,7 @@ def simulate(
     ``parameters`` (samples, parameters) replaces the outer-loop draws, for designed experiments.
     """
     model = compile_scenario(scenario, design.months)
+    tile_runs = check_design(model, design, workers)
     if parameters is None:
         parameters = draw_parameters(model, design.samples, design.seed, interventions.set)
     elif parameters.shape != (design.samples, len(model.parameters)):
@@ -131,7 +133,7 @@ def simulate(
     tiles: list[list[tuple[int, int, int]]] = [[]]
     size = 0
     for stream in streams:
-        if size + stream[2] > design.tile and tiles[-1]:
+        if size + stream[2] > tile_runs and tiles[-1]:
             tiles.append([])
             size = 0
         tiles[-1].append(stream)
@@ -151,6 +153,41 @@ def simulate(
             if progress is not None:
                 progress(int(part["runs"][0]))
     return model, _merge(parts, parameters, [q.id for q in scenario.questions])
+
+
+def check_design(model: CompiledModel, design: Design, workers: int) -> int:
+    """Refuse a design beyond the limits or the memory budget, before anything is allocated;
+    return how many runs a tile may hold (fewer than ``design.tile`` for a large scenario, which
+    changes nothing in the results: they do not depend on the tiling)."""
+    limits.check_count("seed", design.seed, 0, limits.MAX_SEED)
+    limits.check_count("parameter samples", design.samples, 1, limits.MAX_PARAMETER_SAMPLES)
+    limits.check_count("runs", design.total_runs, 1, limits.MAX_RUNS)
+    limits.check_count("months", model.months, 1, limits.MAX_MONTHS)
+    limits.check_count("worker processes", workers, 1, limits.MAX_WORKERS)
+    if design.total_runs * model.months > limits.MAX_RUN_MONTHS:
+        raise limits.LimitError(
+            f"{design.total_runs:,} runs × {model.months} months is "
+            f"{design.total_runs * model.months:,} run-months; the limit is "
+            f"{limits.MAX_RUN_MONTHS:,}"
+        )
+    events, variables = len(model.events), len(model.variables)
+    questions, parameters = len(model.scenario.questions), len(model.parameters)
+    triggers = sum(len(event.triggers) for event in model.events)
+    # Bytes per run: the record (first month, count, answers, ladder, sample) held about three
+    # times over while tiles are merged and summarised; a tile's month-by-month history.
+    record_per_run = 3 * (4 * events + 2 * questions + 5)
+    tile_per_run = 2 * (model.months + 2) * events + 80 * events + 24 * variables
+    tile_per_run += 8 * parameters + 16 * triggers
+    fan = min(FAN_RUNS, design.total_runs) * (model.months + 1) * max(1, variables) * 16
+    smallest_tile = min(design.block, design.runs)
+    fixed = design.total_runs * record_per_run + fan + design.samples * parameters * 8
+    concurrent = workers  # each worker process holds one tile at a time
+    room = limits.MEMORY_BUDGET - fixed
+    limits.check_memory(
+        f"{design.total_runs:,} runs of this scenario ({events} events, {model.months} months)",
+        fixed + concurrent * smallest_tile * tile_per_run,
+    )
+    return max(smallest_tile, min(design.tile, room // (concurrent * tile_per_run)))
 
 
 def _run_tile_job(
@@ -178,10 +215,10 @@ def _merge(
         [part["fan_local"] + offset for part, offset in zip(parts, offsets, strict=True)]
     )
     return RunRecord(
-        first=joined("first").astype(np.int16),
-        counts=joined("counts").astype(np.int16),
-        ladder_max=joined("ladder_max").astype(np.int8),
-        answers={q: joined(f"answer:{q}").astype(np.int16) for q in questions},
+        first=joined("first").astype(np.int16, copy=False),
+        counts=joined("counts").astype(np.int16, copy=False),
+        ladder_max=joined("ladder_max").astype(np.int8, copy=False),
+        answers={q: joined(f"answer:{q}").astype(np.int16, copy=False) for q in questions},
         fan=fan[:FAN_RUNS].astype(float),
         fan_sample=fan_sample[:FAN_RUNS].astype(np.int32),
         fan_run=fan_run[:FAN_RUNS].astype(np.int64),

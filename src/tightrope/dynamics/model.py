@@ -7,7 +7,6 @@ Python's ``eval``.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from tightrope.limits import MAX_MAGNITUDE
 from tightrope.scenario import expressions
 from tightrope.scenario.checks import iter_quantities
 from tightrope.scenario.provenance import readable_path
@@ -200,8 +200,10 @@ def compile_scenario(scenario: Scenario, months: int | None = None) -> CompiledM
     return CompiledModel(
         scenario=scenario,
         variables=variables,
-        lower=np.array([-math.inf if v.min is None else v.min for v in scenario.state]),
-        upper=np.array([math.inf if v.max is None else v.max for v in scenario.state]),
+        # A variable without a bound is held within ±MAX_MAGNITUDE, so that repeated effects
+        # cannot overflow to infinity (and infinity × 0 to NaN).
+        lower=np.array([-MAX_MAGNITUDE if v.min is None else v.min for v in scenario.state]),
+        upper=np.array([MAX_MAGNITUDE if v.max is None else v.max for v in scenario.state]),
         initial=tuple(parameter(f"state.{v.id}.initial") for v in scenario.state),
         events=tuple(events),
         trigger_order=_trigger_order(events),

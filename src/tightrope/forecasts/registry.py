@@ -10,10 +10,12 @@ import datetime as dt
 import json
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from tightrope.outputs import OutputError, check_folder
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -138,6 +140,37 @@ class Registry:
         except OSError as error:
             raise RegistryError(f"{self.path}: {error.strerror or error}") from None
 
+    @staticmethod
+    def check(path: str | Path) -> None:
+        """Can a forecast be recorded at ``path``? Checked before a long run, changing nothing:
+        an existing file must be a readable registry, a new one must have a usable folder."""
+        path = Path(path)
+        if path.exists():
+            Registry(path, read_only=True).close()
+            return
+        try:
+            check_folder(path.parent)
+        except OutputError as error:
+            raise RegistryError(str(error)) from None
+
+    @staticmethod
+    @contextmanager
+    def opened_for(path: str | Path) -> Iterator[Registry]:
+        """The registry at ``path`` for one recording: a registry file this creates is removed
+        again if the block fails, so that a failed command leaves no new file behind."""
+        path = Path(path)
+        new = not path.exists()
+        registry = Registry(path)
+        try:
+            yield registry
+        except BaseException:
+            registry.close()
+            if new:
+                for suffix in ("", "-wal", "-shm", "-journal"):
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+            raise
+        registry.close()
+
     def close(self) -> None:
         self.connection.close()
 
@@ -175,8 +208,14 @@ class Registry:
         runs: int,
         forecast_date: dt.date,
         questions: Sequence[QuestionForecast],
+        before_commit: Callable[[int], None] | None = None,
     ) -> int:
-        """Store one run's forecasts of every question, atomically; returns the run id."""
+        """Store one run's forecasts of every question, atomically; returns the run id.
+
+        ``before_commit(run_id)`` runs inside the transaction (it sees the new forecasts); if it
+        raises, nothing is recorded. Outputs that must exist together with the record are
+        written there.
+        """
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         try:
             with self._transaction() as connection:
@@ -215,6 +254,8 @@ class Registry:
                         for question in questions
                     ],
                 )
+                if before_commit is not None:
+                    before_commit(run_id)
         except sqlite3.DatabaseError as error:
             raise RegistryError(f"{self.path}: cannot write ({error})") from None
         return run_id

@@ -14,10 +14,11 @@ from typing import Any
 import numpy as np
 
 from tightrope import __version__
-from tightrope.bargaining import MODELS, make_model
-from tightrope.bargaining.analysis import analyse
-from tightrope.dynamics.engine import Design, RunRecord, simulate
-from tightrope.dynamics.model import CompiledModel
+from tightrope.bargaining import MODELS, BargainingInputError, make_model
+from tightrope.bargaining.analysis import analyse, check_analysis
+from tightrope.bargaining.inputs import issue_data
+from tightrope.dynamics.engine import Design, RunRecord, check_design, simulate
+from tightrope.dynamics.model import CompiledModel, compile_scenario
 from tightrope.dynamics.results import summarise
 from tightrope.forecasts.registry import QuestionForecast
 from tightrope.scenario.provenance import numbers
@@ -38,6 +39,10 @@ class ForecastSettings:
     def runs_per_sample(self) -> int:
         return max(1, -(-self.runs // self.samples))
 
+    @property
+    def design(self) -> Design:
+        return Design(samples=self.samples, runs=self.runs_per_sample, seed=self.seed)
+
     def progress_total(self, scenario: Scenario) -> int:
         simulation = self.samples * self.runs_per_sample if scenario.events else 0
         bargaining = self.bargaining_samples * len(MODELS) * len(scenario.issues)
@@ -57,9 +62,37 @@ def scenario_hash(scenario: Scenario) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def bargaining_issues(scenario: Scenario) -> tuple[list[str], dict[str, str]]:
+    """The issues the models can forecast, and why each of the others cannot be (for example,
+    every salience on it is zero)."""
+    usable, skipped = [], {}
+    for issue in scenario.issues:
+        try:
+            issue_data(scenario, [issue.id])
+        except BargainingInputError as error:
+            skipped[issue.id] = str(error)
+        else:
+            usable.append(issue.id)
+    return usable, skipped
+
+
+def check_forecast(scenario: Scenario, settings: ForecastSettings) -> None:
+    """Refuse, before any work, a forecast beyond the limits (raises LimitError)."""
+    if scenario.events:
+        check_design(compile_scenario(scenario), settings.design, settings.workers)
+    usable, _ = bargaining_issues(scenario)
+    models = [make_model(name) for name in MODELS]
+    check_analysis(
+        scenario, models, [[issue] for issue in usable], settings.bargaining_samples, settings.seed
+    )
+
+
 def run_forecast(
     scenario: Scenario, settings: ForecastSettings, progress: Progress | None = None
 ) -> ForecastRun:
+    """Both engines on the scenario: the simulation's questions and the bargaining models'
+    forecasts of every issue, with the provenance of every number. Checks the limits first."""
+    check_forecast(scenario, settings)
     started = time.perf_counter()
     document: dict[str, Any] = {
         "tightrope": __version__,
@@ -80,15 +113,19 @@ def run_forecast(
     }
     model = record = None
     if scenario.events:
-        design = Design(samples=settings.samples, runs=settings.runs_per_sample, seed=settings.seed)
-        model, record = simulate(scenario, design, workers=settings.workers, progress=progress)
+        model, record = simulate(
+            scenario, settings.design, workers=settings.workers, progress=progress
+        )
         document["simulation"] = summarise(model, record)
-    if scenario.issues:
+    usable, skipped = bargaining_issues(scenario)
+    if skipped:
+        document["bargaining_skipped"] = skipped
+    if usable:
         models = [make_model(name) for name in MODELS]
         forecasts = analyse(
             scenario,
             models,
-            [issue.id for issue in scenario.issues],
+            usable,
             samples=settings.bargaining_samples,
             seed=settings.seed,
             progress=progress,

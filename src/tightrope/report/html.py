@@ -60,7 +60,7 @@ def render_report(
                 "Median (line), 25th–75th and 5th–95th percentiles (bands) by month.",
             )
         )
-        if simulation.get("drivers"):
+        if any(simulation.get("drivers", {}).values()):
             sections.append(
                 _figure(
                     "What drives each question",
@@ -68,6 +68,12 @@ def render_report(
                     "Rank correlation between each uncertain parameter and the "
                     "question's probability across parameter samples (top five).",
                 )
+            )
+        else:
+            sections.append(
+                "<h2>What drives each question</h2><p class='note'>No drivers to show: the "
+                "scenario has no uncertain number that moves a question's probability across "
+                "parameter samples (or too few samples were run to tell).</p>"
             )
         sections.append(_sequences(simulation))
     if document.get("bargaining"):
@@ -79,6 +85,10 @@ def render_report(
                 "Capability × salience weighted median of the positions, round by round, "
                 "per model (round 0 is the input).",
             )
+        )
+    for issue, reason in document.get("bargaining_skipped", {}).items():
+        sections.append(
+            f"<p class='note'>{html.escape(issue)}: not bargained over ({html.escape(reason)})</p>"
         )
     sections.append(_track_record(track_record))
     sections.append(_provenance(document.get("provenance", [])))

@@ -517,6 +517,8 @@ def forecast_summary(document: dict[str, Any], scenario: Scenario) -> Renderable
         parts.append(_questions_result(document["simulation"], scenario, "Questions"))
     if "bargaining" in document:
         parts.append(_bargaining_summary(document["bargaining"]))
+    for issue, reason in document.get("bargaining_skipped", {}).items():
+        parts.append(Text(f"{issue}: not bargained over ({reason})", style="yellow"))
     return Group(*parts)
 
 

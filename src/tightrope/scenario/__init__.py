@@ -7,7 +7,13 @@ from pathlib import Path
 import yaml
 
 from tightrope.scenario.builtin import builtin_ids, load_builtin
-from tightrope.scenario.load import Problem, ScenarioError, load_scenario, parse_scenario
+from tightrope.scenario.load import (
+    Problem,
+    ScenarioError,
+    load_scenario,
+    parse_scenario,
+    read_input,
+)
 from tightrope.scenario.quantity import Quantity
 from tightrope.scenario.schema import Scenario
 from tightrope.scenario.tables import read_table
@@ -23,6 +29,7 @@ __all__ = [
     "load_scenario",
     "open_scenario",
     "parse_scenario",
+    "read_scenario_file",
 ]
 
 
@@ -35,15 +42,15 @@ def open_scenario(spec: str) -> Scenario:
         known = ", ".join(builtin_ids())
         message = f"no such file, and no built-in scenario of that name (built-ins: {known})"
         raise ScenarioError([Problem(spec, 1, 1, "(file)", message)])
-    if path.is_dir():
-        raise ScenarioError([Problem(spec, 1, 1, "(file)", "is a folder, not a scenario file")])
+    return read_scenario_file(path)
+
+
+def read_scenario_file(path: Path) -> Scenario:
+    """A scenario file, by its suffix: KTAB CSV or expected-utility table, else YAML."""
+    raw = read_input(path)
     if path.suffix.lower() in TABLE_SUFFIXES:
-        try:
-            raw = path.read_bytes()
-        except OSError as error:
-            raise ScenarioError([Problem(spec, 1, 1, "(file)", str(error.strerror))]) from None
-        return read_table(raw, spec)
-    return load_scenario(path)
+        return read_table(raw, str(path))
+    return parse_scenario(raw, str(path))
 
 
 def dump_yaml(scenario: Scenario) -> str:

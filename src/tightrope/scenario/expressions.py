@@ -40,6 +40,11 @@ _TOKEN = re.compile(
 
 Kind = Literal["bool", "number"]
 
+# A condition is at most 2,000 characters, but nesting that deep would exhaust Python's stack in
+# the parser, the type check and the compiler (all recursive); real conditions nest a few levels.
+MAX_NESTING = 32  # parentheses, 'not' and unary '-' inside one another
+MAX_DEPTH = 100  # levels of the syntax tree, long chains of 'a + b + …' included
+
 
 class ExpressionError(ValueError):
     """A condition that does not parse or does not make sense; ``offset`` is 0-based."""
@@ -114,6 +119,18 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = tokenize(text)
         self.index = 0
+        self.nesting = 0
+
+    def nested(self, parse: Callable[[], Node]) -> Node:
+        """Parse one level deeper, refusing nesting beyond MAX_NESTING."""
+        if self.nesting >= MAX_NESTING:
+            raise ExpressionError(
+                f"the condition nests more than {MAX_NESTING} levels deep", self.current.offset
+            )
+        self.nesting += 1
+        node = parse()
+        self.nesting -= 1
+        return node
 
     @property
     def current(self) -> _Token:
@@ -143,7 +160,7 @@ class _Parser:
     def parse_not(self) -> Node:
         if self.current.kind == "name" and self.current.text == "not":
             self.take()
-            return Unary("not", self.parse_not())
+            return Unary("not", self.nested(self.parse_not))
         return self.parse_comparison()
 
     def parse_comparison(self) -> Node:
@@ -166,7 +183,7 @@ class _Parser:
     def parse_unary(self) -> Node:
         if self.current.text == "-":
             self.take()
-            return Unary("-", self.parse_unary())
+            return Unary("-", self.nested(self.parse_unary))
         return self.parse_atom()
 
     def parse_atom(self) -> Node:
@@ -176,7 +193,7 @@ class _Parser:
             return Number(float(token.text), token.offset)
         if token.text == "(":
             self.take()
-            node = self.parse_or()
+            node = self.nested(self.parse_or)
             self.take(")")
             return node
         if token.kind == "name":
@@ -227,11 +244,29 @@ def parse(text: str) -> Node:
     node = parser.parse_or()
     if parser.current.kind != "end":
         raise ExpressionError(f"unexpected {parser.current.text!r}", parser.current.offset)
+    if depth(node) > MAX_DEPTH:
+        raise ExpressionError(
+            f"the condition is more than {MAX_DEPTH} operations deep; split it", _offset(node)
+        )
     if kind_of(node) != "bool":
         raise ExpressionError(
             "a condition must be true or false (compare the value with '<', '>', …)", _offset(node)
         )
     return node
+
+
+def depth(node: Node) -> int:
+    """Levels of the tree, counted without recursion (the tree may be deep)."""
+    deepest = 0
+    stack: list[tuple[Node, int]] = [(node, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if isinstance(item, Unary):
+            stack.append((item.operand, level + 1))
+        elif isinstance(item, Binary):
+            stack += [(item.left, level + 1), (item.right, level + 1)]
+    return deepest
 
 
 def kind_of(node: Node) -> Kind:
@@ -260,10 +295,8 @@ def _expect(node: Node, wanted: Kind, operator: str, sides: str = " on each side
 
 
 def _offset(node: Node) -> int:
-    if isinstance(node, Unary):
-        return _offset(node.operand)
-    if isinstance(node, Binary):
-        return _offset(node.left)
+    while isinstance(node, Unary | Binary):
+        node = node.operand if isinstance(node, Unary) else node.left
     return node.offset
 
 

@@ -9,17 +9,19 @@ file to each other (:mod:`tightrope.scenario.checks`). Every problem is reported
 from __future__ import annotations
 
 import difflib
+import os
 import re
+import stat
 import types
 import typing
 from dataclasses import dataclass
 from pathlib import Path as FilePath
-from typing import Any
+from typing import Any, NoReturn
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from tightrope.scenario.checks import Path, check_scenario, format_path
+from tightrope.scenario.checks import Path, check_scenario, format_path, iter_quantities
 from tightrope.scenario.schema import Scenario
 from tightrope.scenario.yamlsafe import MAX_BYTES, Document, Location, YamlRefused, decode, parse
 
@@ -46,20 +48,40 @@ class ScenarioError(Exception):
         self.problems = problems
 
 
+def read_input(path: str | FilePath) -> bytes:
+    """The bytes of an input file: a regular file (not a device, FIFO or folder) of at most
+    ``MAX_BYTES``, counted while reading, so that a file growing under us cannot exceed it."""
+    file = FilePath(path)
+
+    def refuse(message: str) -> NoReturn:
+        raise ScenarioError([Problem(str(file), 1, 1, "(file)", message)])
+
+    too_large = f"file is larger than {MAX_BYTES // 2**20} MB"
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer before we can refuse it.
+        descriptor = os.open(file, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as error:
+        refuse(error.strerror or str(error))
+    with os.fdopen(descriptor, "rb") as stream:
+        status = os.fstat(descriptor)
+        if stat.S_ISDIR(status.st_mode):
+            refuse("is a folder, not a scenario file")
+        if not stat.S_ISREG(status.st_mode):
+            refuse("is not a regular file (a device, FIFO or socket); give a file")
+        if status.st_size > MAX_BYTES:
+            refuse(too_large)
+        try:
+            raw = stream.read(MAX_BYTES + 1)
+        except OSError as error:
+            refuse(error.strerror or str(error))
+    if len(raw) > MAX_BYTES:
+        refuse(too_large)
+    return raw
+
+
 def load_scenario(path: str | FilePath) -> Scenario:
     """Read and validate a scenario file."""
-    file = FilePath(path)
-    try:
-        if file.stat().st_size > MAX_BYTES:
-            raise ScenarioError(
-                [Problem(str(file), 1, 1, "(file)", f"file is larger than {MAX_BYTES // 2**20} MB")]
-            )
-        raw = file.read_bytes()
-    except OSError as error:
-        raise ScenarioError(
-            [Problem(str(file), 1, 1, "(file)", error.strerror or str(error))]
-        ) from None
-    return parse_scenario(raw, str(file))
+    return parse_scenario(read_input(path), str(path))
 
 
 def parse_scenario(raw: bytes | str, name: str = "<text>") -> Scenario:
@@ -208,3 +230,57 @@ def _strip(annotation: Any) -> Any:
             annotation = members[0]
         else:
             return annotation
+
+
+def with_numbers(scenario: Scenario, values: dict[str, float]) -> Scenario:
+    """The scenario with some numbers, named by their readable path
+    (``events.us_strikes.hazard.per_month``), set to point values and validated by the same rules
+    as a file. Each problem is named by the path that caused it: ``--set:1:1: PATH: message``."""
+    from tightrope.scenario.provenance import readable_path
+
+    located = {readable_path(scenario, path): path for path, _ in iter_quantities(scenario)}
+    unknown_names = [name for name in values if name not in located]
+    if unknown_names:
+        raise ScenarioError(
+            [
+                Problem("--set", 1, 1, name, "no such number in the scenario")
+                for name in unknown_names
+            ]
+        )
+    data = scenario.model_dump(mode="json")
+    for name, value in values.items():
+        holder: Any = data
+        for part in located[name][:-1]:
+            holder = holder[part]
+        holder[located[name][-1]] = value
+
+    def culprit(loc: Path) -> str:
+        """The set number whose place in the file shares most with the error's."""
+
+        def shared(name: str) -> int:
+            path = located[name]
+            return next(
+                (i for i, (a, b) in enumerate(zip(path, loc, strict=False)) if a != b),
+                min(len(path), len(loc)),
+            )
+
+        return max(values, key=shared)
+
+    try:
+        changed = Scenario.model_validate(data)
+    except ValidationError as error:
+        problems = [
+            Problem("--set", 1, 1, culprit(tuple(detail["loc"])), _message(detail))
+            for detail in error.errors()
+        ]
+        raise ScenarioError(problems) from None
+    findings = check_scenario(changed)
+    if findings:
+        raise ScenarioError(
+            [Problem("--set", 1, 1, culprit(path), message) for path, message in findings]
+        )
+    return changed
+
+
+def _message(detail: ErrorDetails) -> str:
+    return detail["msg"].removeprefix("Value error, ")

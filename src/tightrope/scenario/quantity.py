@@ -9,6 +9,8 @@ as a bare number (``capability: 90``) or as a mapping::
     fraction: {dist: uniform, low: 0.5, high: 1.0, judgment: true}
 
 ``evidence`` names claims that support the number; ``judgment: true`` marks an analyst's estimate.
+No number may be larger than 10¹² in size (``tightrope.limits.MAX_MAGNITUDE``: change the unit),
+and draws of an unbounded normal or lognormal are held within ±10¹².
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from tightrope.limits import MAX_MAGNITUDE
 
 DistributionName = Literal["point", "pert", "uniform", "triangular", "normal", "lognormal", "beta"]
 
@@ -81,6 +85,13 @@ class Quantity(BaseModel):
             if number is not None and not math.isfinite(number):
                 raise PydanticCustomError(
                     "not_finite", "{name} must be a finite number", {"name": name}
+                )
+            if number is not None and abs(number) > MAX_MAGNITUDE:
+                raise PydanticCustomError(
+                    "too_large",
+                    "{name} {number} is larger than tightrope computes with (at most {limit} "
+                    "in size); change the unit",
+                    {"name": name, "number": _fmt(number), "limit": _fmt(MAX_MAGNITUDE)},
                 )
         if self.value is not None and self.mode is not None:
             raise PydanticCustomError("value_and_mode", "give either value or mode, not both")
@@ -217,10 +228,10 @@ class Quantity(BaseModel):
             return low + (high - low) * np.asarray(stats.beta.ppf(u, a, b), dtype=float)
         assert self.sd is not None
         if kind == "normal":
-            return _truncated_normal_ppf(u, self.estimate, self.sd, low, high)
+            return _held(_truncated_normal_ppf(u, self.estimate, self.sd, low, high))
         log_low = math.log(low) if low > 0 else -math.inf
         logs = _truncated_normal_ppf(u, math.log(self.estimate), self.sd, log_low, math.log(high))
-        return np.asarray(np.exp(logs), dtype=float)
+        return _held(logs, exponentiate=True)
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """Draw ``size`` values; a point value is repeated."""
@@ -237,12 +248,12 @@ class Quantity(BaseModel):
             return np.asarray(low + (high - low) * rng.beta(a, b, size), dtype=float)
         assert self.sd is not None
         if kind == "normal":
-            return _truncated_normal(rng, size, self.estimate, self.sd, low, high)
+            return _held(_truncated_normal(rng, size, self.estimate, self.sd, low, high))
         log_low = math.log(low) if low > 0 else -math.inf
         logs = _truncated_normal(
             rng, size, math.log(self.estimate), self.sd, log_low, math.log(high)
         )
-        return np.asarray(np.exp(logs), dtype=float)
+        return _held(logs, exponentiate=True)
 
 
 def _truncated_normal_ppf(
@@ -261,6 +272,14 @@ def _truncated_normal(
 
     a, b = (low - mean) / sd, (high - mean) / sd
     return np.asarray(stats.truncnorm.rvs(a, b, loc=mean, scale=sd, size=size, random_state=rng))
+
+
+def _held(values: np.ndarray, *, exponentiate: bool = False) -> np.ndarray:
+    """Draws of an unbounded normal or lognormal (``exponentiate``: of its log), held within
+    ±MAX_MAGNITUDE; the tails of a wide lognormal overflow to infinity otherwise."""
+    with np.errstate(over="ignore"):
+        values = np.exp(values) if exponentiate else values
+        return np.asarray(np.clip(values, -MAX_MAGNITUDE, MAX_MAGNITUDE), dtype=float)
 
 
 def _is_empty(value: Any) -> bool:

@@ -26,6 +26,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from tightrope.limits import MAX_MAGNITUDE
 from tightrope.scenario.quantity import Quantity
 
 Identifier = Annotated[
@@ -153,7 +154,8 @@ class Stance(Frozen):
 
 
 class StateVariable(Frozen):
-    """A named quantity of the crisis that events change (bounded when min/max are given)."""
+    """A named quantity of the crisis that events change, held within [min, max] (within ±10¹²
+    where no bound is given)."""
 
     id: Identifier
     label: str = Field(min_length=1)
@@ -167,6 +169,14 @@ class StateVariable(Frozen):
     def _initial_within_bounds(self) -> Self:
         if self.min is not None and self.max is not None and self.min >= self.max:
             raise PydanticCustomError("bounds", "min must be below max")
+        for bound in (self.min, self.max):
+            if bound is not None and abs(bound) > MAX_MAGNITUDE:
+                raise PydanticCustomError(
+                    "too_large",
+                    "bounds are at most {limit} in size (a variable without a bound is held "
+                    "within ±{limit})",
+                    {"limit": _text(MAX_MAGNITUDE)},
+                )
         lowest, highest = self.initial.support
         if (self.min is not None and lowest < self.min) or (
             self.max is not None and highest > self.max
