@@ -416,6 +416,8 @@ def bargain(
             )
     except (BargainingInputError, limits.LimitError) as error:
         fail(f"{scenario}: {error}")
+    if samples > 0 and all(forecast.distribution is None for forecast in forecasts):
+        say("fixed inputs: nothing to sample (each model ran once)")
     if output is OutputFormat.JSON:
         documents = [forecast.to_dict() for forecast in forecasts]
         emit_json(documents[0] if len(documents) == 1 else documents)
@@ -764,10 +766,11 @@ def history(
     stdout.print(terminal.history_table(question, rows))
 
 
-def run() -> None:
-    """The console entry point: like ``app()``, but a bad flag or value is one line on stderr."""
+def run(args: list[str] | None = None) -> None:
+    """The console entry point: like ``app()``, but a bad flag or value is one line on stderr.
+    ``args`` replaces the command line (tests)."""
     try:
-        code = app(standalone_mode=False, prog_name="tightrope")
+        code = app(args=args, standalone_mode=False, prog_name="tightrope")
     except typer.Abort:
         say("tightrope: interrupted")
         raise SystemExit(130) from None

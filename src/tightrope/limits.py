@@ -14,7 +14,7 @@ MAX_RUNS = 10_000_000
 MAX_RUN_MONTHS = 240_000_000  # runs × months: about 3 minutes of simulation on two cores
 MAX_MONTHS = 240
 MAX_PARAMETER_SAMPLES = 100_000
-MAX_BARGAINING_SAMPLES = 100_000
+MAX_BARGAINING_SAMPLES = 20_000  # all five models on the built-in case: about a minute
 MAX_ROUNDS = 1_000  # EUM rounds and SMP turns
 MAX_BOOTSTRAP = 100_000
 MAX_WORKERS = 32
@@ -26,8 +26,9 @@ class LimitError(ValueError):
     """A request larger than tightrope will attempt; the message says the limit and the need."""
 
 
-def check_memory(what: str, needed: float, budget: int = MEMORY_BUDGET) -> None:
-    """Refuse ``what`` if it needs more than ``budget`` bytes."""
+def check_memory(what: str, needed: float, budget: int | None = None) -> None:
+    """Refuse ``what`` if it needs more than ``budget`` bytes (default: MEMORY_BUDGET)."""
+    budget = MEMORY_BUDGET if budget is None else budget
     if needed > budget:
         raise LimitError(
             f"{what} would need about {size_text(needed)} of memory; the limit is "

@@ -9,7 +9,7 @@ from typing import Any
 
 from tightrope import limits
 from tightrope.bargaining.base import BargainingModel, BargainResult
-from tightrope.bargaining.inputs import issue_data
+from tightrope.bargaining.inputs import has_ranges, issue_data
 from tightrope.bargaining.uncertainty import (
     ForecastDistribution,
     Progress,
@@ -44,13 +44,15 @@ def analyse(
     progress: Progress | None = None,
 ) -> list[Forecast]:
     """Run the models. ``joint`` treats the issues as the dimensions of one multi-dimensional
-    space (as KTAB does); otherwise each issue is forecast on its own."""
+    space (as KTAB does); otherwise each issue is forecast on its own. Issues whose inputs are
+    all fixed (no ranges) are solved once and have no sampled distribution."""
     groups = [list(issues)] if joint else [[issue] for issue in issues]
     check_analysis(scenario, models, groups, samples, seed)
     distributions: dict[tuple[str, tuple[str, ...]], ForecastDistribution] = {}
-    if samples > 0:
+    uncertain = [group for group in groups if has_ranges(scenario, group)]
+    if samples > 0 and uncertain:
         for distribution in forecast_distributions(
-            scenario, models, groups, samples, seed, progress
+            scenario, models, uncertain, samples, seed, progress
         ):
             distributions[(distribution.model, distribution.issues)] = distribution
     forecasts = []

@@ -31,6 +31,20 @@ def participants(scenario: Scenario, issues: Sequence[str]) -> list[str]:
     ]
 
 
+def has_ranges(scenario: Scenario, issues: Sequence[str]) -> bool:
+    """Does any input of the issues (a position, salience, capability or status quo) have a
+    range? If none has, sampling would only repeat the point forecast."""
+    actors = participants(scenario, issues)
+    quantities = [scenario.actor(actor).capability for actor in actors]
+    for issue in issues:
+        stances = scenario.positions[issue]
+        quantities += [stances[actor].position for actor in actors]
+        quantities += [stances[actor].salience for actor in actors]
+        status_quo = scenario.issue(issue).status_quo
+        quantities += [status_quo] if status_quo is not None else []
+    return any(quantity.is_uncertain for quantity in quantities)
+
+
 def issue_data(scenario: Scenario, issues: Sequence[str]) -> IssueData:
     """Point estimates of the positions, saliences and capabilities on one or more issues."""
     actors = participants(scenario, issues)

@@ -256,9 +256,11 @@ def _conditions(scenario: Scenario) -> Iterator[Finding]:
     variables = [variable.id for variable in scenario.state]
     names = [*variables, *expressions.BUILTIN_NAMES]
     events = {event.id: event for event in scenario.events}
-    for path, text in iter_conditions(scenario):
+    for path, condition in iter_conditions(scenario):
+        # Quote long conditions shortened: the message stays one readable line.
+        text = condition if len(condition) <= 80 else condition[:77] + "…"
         try:
-            tree = expressions.parse(text)
+            tree = expressions.parse(condition)
         except expressions.ExpressionError as error:
             yield path, f"condition {text!r} does not parse: {error}"
             continue

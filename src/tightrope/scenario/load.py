@@ -62,14 +62,15 @@ def read_input(path: str | FilePath) -> bytes:
         descriptor = os.open(file, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as error:
         refuse(error.strerror or str(error))
-    with os.fdopen(descriptor, "rb") as stream:
-        status = os.fstat(descriptor)
+    status = os.fstat(descriptor)
+    if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_BYTES:
+        os.close(descriptor)
         if stat.S_ISDIR(status.st_mode):
             refuse("is a folder, not a scenario file")
         if not stat.S_ISREG(status.st_mode):
             refuse("is not a regular file (a device, FIFO or socket); give a file")
-        if status.st_size > MAX_BYTES:
-            refuse(too_large)
+        refuse(too_large)
+    with os.fdopen(descriptor, "rb") as stream:
         try:
             raw = stream.read(MAX_BYTES + 1)
         except OSError as error:
