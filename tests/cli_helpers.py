@@ -23,13 +23,10 @@ def strict_json(text: str) -> Any:
     return json.loads(text, parse_constant=_refuse_constant)
 
 
-def asks_for_json(args: tuple[str, ...]) -> bool:
-    pairs = itertools.pairwise(args)
-    return (
-        any(flag in ("--format", "-f") and value == "json" for flag, value in pairs)
-        or any(arg in ("--format=json", "-fjson") for arg in args)
-        or (len(args) > 0 and args[0] == "schema")
-    )
+def asks_for_json(args: tuple[str, ...] | list[str]) -> bool:
+    """Does the command line ask for JSON (the last --format given wins)?"""
+    formats = [value for flag, value in itertools.pairwise(args) if flag in ("--format", "-f")]
+    return (bool(args) and args[0] == "schema") or (bool(formats) and formats[-1] == "json")
 
 
 def run(*args: str) -> tuple[int, str, str]:

@@ -113,6 +113,8 @@ class Registry:
 
     def __init__(self, path: str | Path, *, create: bool = True, read_only: bool = False) -> None:
         self.path = Path(path)
+        if self.path.is_dir():
+            raise RegistryError(f"{self.path}: is a folder, not a registry file")
         if (read_only or not create) and not self.path.exists():
             raise RegistryError(f"{self.path}: no registry here (record a forecast first)")
         try:
