@@ -34,6 +34,50 @@ def random_issue(count: int, seed: int = 0) -> IssueData:
     )
 
 
+def dominant_issue(count: int, seed: int = 0) -> IssueData:
+    """KTAB-style input: a few dominant actors (Pareto capabilities), positions on round
+    numbers."""
+    rng = np.random.default_rng(seed)
+    return IssueData(
+        tuple(f"a{i}" for i in range(count)),
+        rng.choice([0.0, 10, 25, 50, 75, 90, 100], (count, 1)),
+        rng.uniform(0.1, 1.0, (count, 1)),
+        rng.pareto(1.2, count) * 10 + 1,
+    )
+
+
+def smp_300_vs_200() -> dict[str, Any]:
+    """The SMP at 300 actors against 200 (issue 8: at most (300/200)^3 = 3.4 times the time).
+
+    Per turn the work is O(N^3) in cache-sized blocks; the number of turns to convergence depends
+    on the input (up to the 100-turn limit), so both totals and per-turn costs are reported."""
+    cases = []
+    for name, make in (("uniform", random_issue), ("dominant", dominant_issue)):
+        for seed in (0, 1):
+            row: dict[str, Any] = {"input": name, "seed": seed}
+            for count in (200, 300):
+                seconds, result = timed(
+                    lambda make=make, count=count, seed=seed: make_model("smp").solve(
+                        make(count, seed)
+                    ),
+                    1,
+                )
+                row[f"seconds_{count}"] = round(seconds, 2)
+                row[f"turns_{count}"] = result.rounds
+                row[f"seconds_per_turn_{count}"] = round(seconds / result.rounds, 4)
+            row["ratio_total"] = round(row["seconds_300"] / row["seconds_200"], 2)
+            row["ratio_per_turn"] = round(
+                row["seconds_per_turn_300"] / row["seconds_per_turn_200"], 2
+            )
+            cases.append(row)
+    return {
+        "cases": cases,
+        "bound": round(1.5**3, 3),
+        "worst_ratio_per_turn": max(case["ratio_per_turn"] for case in cases),
+        "worst_ratio_total": max(case["ratio_total"] for case in cases),
+    }
+
+
 def timed(function: Any, repeat: int = 3) -> tuple[float, Any]:
     best, value = float("inf"), None
     for _ in range(repeat):
@@ -147,6 +191,7 @@ def main() -> None:
             "ktab_cost_per_turn_grows_as": "about N^4 (perspective × actor × pair loops)",
         },
         "smp_100_actors_vs_ktab": ktab_extrapolation(ktab, smp_scaling),
+        "smp_300_vs_200_actors": smp_300_vs_200(),
         "targets": {
             "smp_100_actors_seconds": 1.0,
             "eum_200_actors_seconds": 1.0,

@@ -59,7 +59,28 @@ def zero_salience(data: Data) -> Data:
     return data
 
 
+def minimal(_: Data) -> Data:
+    """The least a file may hold: one actor, one event (no state, ladder, issues or questions)."""
+    return {
+        "format": 1,
+        "id": "minimal",
+        "title": "Minimal",
+        "as_of": "2025-01-01",
+        "horizon_months": 3,
+        "actors": [{"id": "a", "name": "A", "kind": "state", "capability": 1}],
+        "events": [{"id": "e", "label": "E", "hazard": {"per_month": 0.5}}],
+    }
+
+
+def actors_only(_: Data) -> Data:
+    data = minimal({})
+    del data["events"]
+    return data
+
+
 VARIANTS: dict[str, Callable[[Data], Data]] = {
+    "minimal": minimal,
+    "actors-only": actors_only,
     "point-values": point_values,
     "no-issues": no_issues,
     "no-events": no_events,

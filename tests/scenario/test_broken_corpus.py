@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from tightrope.cli import app
+from tests.cli_helpers import run
 from tightrope.scenario import ScenarioError, load_scenario
 
 BROKEN = Path(__file__).parent / "broken"
@@ -36,10 +35,8 @@ def test_problems_are_reported_at_their_place(file: Path) -> None:
 
 
 def test_validate_reports_every_file_and_exits_2() -> None:
-    result = CliRunner().invoke(app, ["validate", *map(str, FILES)])
-    assert result.exit_code == 2
-    output = result.stderr
+    code, _, output = run("validate", *map(str, FILES))
+    assert code == 2
     for file in FILES:
         for line in expected(file):
             assert f"{file}:{line}" in output
-    assert "Traceback" not in output

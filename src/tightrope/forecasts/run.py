@@ -108,7 +108,7 @@ def run_forecast(
             "seed": settings.seed,
             "runs": settings.samples * settings.runs_per_sample if scenario.events else 0,
             "parameter_samples": settings.samples,
-            "bargaining_samples": settings.bargaining_samples,
+            "bargaining_samples": settings.bargaining_samples if scenario.issues else 0,
         },
     }
     model = record = None

@@ -34,14 +34,21 @@ def render_report(
     sections = [_header(document, scenario)]
     simulation = document.get("simulation")
     if simulation:
-        sections.append(_questions(simulation, scenario))
-        sections.append(
-            _figure(
-                "Question probabilities over time",
-                _probabilities(simulation, scenario),
-                "Cumulative probability that each event-question resolves yes, by month.",
+        if scenario.questions:
+            sections.append(_questions(simulation, scenario))
+        else:
+            sections.append(
+                "<h2>Questions</h2><p class='note'>The scenario asks no questions; the events "
+                "and the state of the crisis are below.</p>"
             )
-        )
+        if any("by_month" in result for result in simulation.get("questions", {}).values()):
+            sections.append(
+                _figure(
+                    "Question probabilities over time",
+                    _probabilities(simulation, scenario),
+                    "Cumulative probability that each event-question resolves yes, by month.",
+                )
+            )
         ordinal = _ordinal(simulation, scenario)
         if ordinal is not None:
             sections.append(_figure("Ordinal questions", ordinal, "Probability of each level."))
@@ -53,13 +60,14 @@ def render_report(
                     "Share of runs whose highest level is each rung.",
                 )
             )
-        sections.append(
-            _figure(
-                "State of the crisis",
-                _fans(simulation),
-                "Median (line), 25th–75th and 5th–95th percentiles (bands) by month.",
+        if simulation.get("variables"):
+            sections.append(
+                _figure(
+                    "State of the crisis",
+                    _fans(simulation),
+                    "Median (line), 25th–75th and 5th–95th percentiles (bands) by month.",
+                )
             )
-        )
         if any(simulation.get("drivers", {}).values()):
             sections.append(
                 _figure(

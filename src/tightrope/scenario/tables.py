@@ -23,6 +23,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from tightrope.limits import MAX_MAGNITUDE
 from tightrope.scenario.checks import check_scenario
 from tightrope.scenario.load import Problem, ScenarioError
 from tightrope.scenario.schema import Scenario
@@ -73,6 +74,11 @@ class _Table:
             return 0.0
         if value != value or value in (float("inf"), float("-inf")):
             self.problem(line, column, field, f"expected a finite number, got {text!r}")
+            return 0.0
+        if abs(value) > MAX_MAGNITUDE:
+            self.problem(
+                line, column, field, f"{value:g} is larger than tightrope computes with (10^12)"
+            )
             return 0.0
         return value
 
