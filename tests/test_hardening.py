@@ -225,8 +225,8 @@ def test_outputs_and_registry_are_written_together(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A failure while writing the report rolls back the registry entry and leaves no file."""
-    from tightrope import cli
     from tightrope.outputs import OutputError
+    from tightrope.report import html
 
     db = tmp_path / "r.sqlite"
     run("forecast", *FAST, "--record", "--db", str(db), "--out", str(tmp_path / "first"))
@@ -235,7 +235,7 @@ def test_outputs_and_registry_are_written_together(
     def disk_full(*_: object) -> str:
         raise OutputError("report.html: No space left on device")
 
-    monkeypatch.setattr(cli, "render_report", disk_full)
+    monkeypatch.setattr(html, "render_report", disk_full)
     out = tmp_path / "second"
     line = one_line_refusal(*run("forecast", *FAST, "--record", "--db", str(db), "--out", str(out)))
     assert "No space left on device" in line
@@ -311,8 +311,9 @@ def test_a_valid_set_still_runs() -> None:
 
 def test_fixed_inputs_are_solved_once(data_dir: Path) -> None:
     scenario = open_scenario(str(data_dir / "ktab" / "SOE-Policy.csv"))
-    forecasts = analyse(scenario, [make_model("smp")], [scenario.issues[0].id], samples=500)
-    assert forecasts[0].distribution is None
+    result = analyse(scenario, [make_model("smp")], [scenario.issues[0].id], samples=500)
+    assert result.fixed_inputs
+    assert result.forecasts[0].distribution is None
     code, _, err = run("bargain", str(data_dir / "ktab" / "SOE-Policy.csv"), "-m", "smp")
     assert code == 0
     assert "fixed inputs: nothing to sample" in err

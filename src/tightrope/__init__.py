@@ -1,8 +1,75 @@
-"""tightrope: model a geopolitical crisis and forecast it."""
+"""tightrope: model a geopolitical crisis and forecast it.
 
-from importlib.metadata import PackageNotFoundError, version
+The public API, in one import::
+
+    import tightrope
+    sc = tightrope.load("iraq-2025")
+    b = tightrope.bargain(sc, model="eum")
+    s = tightrope.simulate(sc, runs=20_000, seed=1, whatif=[tightrope.Force("us_casualties", 2)])
+    f = tightrope.forecast(sc, seed=1)
+    f.save("out/")
+    with tightrope.Registry("forecasts.sqlite") as registry:
+        registry.record(f)
+
+Names load on first use (PEP 562), so ``import tightrope`` costs almost nothing.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
+from typing import TYPE_CHECKING, Any
 
 try:
-    __version__ = version("tightrope")
+    __version__ = _version("tightrope")
 except PackageNotFoundError:  # running from a source tree that was not installed
     __version__ = "0.0.0"
+
+_PUBLIC = {
+    "load": "tightrope.api",
+    "bargain": "tightrope.api",
+    "simulate": "tightrope.api",
+    "forecast": "tightrope.api",
+    "Force": "tightrope.dynamics.interventions",
+    "Forbid": "tightrope.dynamics.interventions",
+    "Set": "tightrope.dynamics.interventions",
+    "Registry": "tightrope.forecasts.registry",
+    "Scenario": "tightrope.scenario.schema",
+    "MODELS": "tightrope.bargaining",
+    "make_model": "tightrope.bargaining",
+}
+
+__all__ = [
+    "MODELS",
+    "Forbid",
+    "Force",
+    "Registry",
+    "Scenario",
+    "Set",
+    "__version__",
+    "bargain",
+    "forecast",
+    "load",
+    "make_model",
+    "simulate",
+]
+
+if TYPE_CHECKING:
+    from tightrope.api import bargain, forecast, load, simulate
+    from tightrope.bargaining import MODELS, make_model
+    from tightrope.dynamics.interventions import Forbid, Force, Set
+    from tightrope.forecasts.registry import Registry
+    from tightrope.scenario.schema import Scenario
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PUBLIC:
+        value = getattr(import_module(_PUBLIC[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'tightrope' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,6 +1,7 @@
 """The ``tightrope`` command.
 
-Commands read input, call the engines and print; they compute nothing themselves. Results go to
+Commands parse flags, call the public API (:mod:`tightrope.api`) and print; they compute nothing
+themselves. Results go to
 stdout (with ``--format json``, only the JSON document); messages, warnings and progress go to
 stderr. Bad input exits with code 2 and one line per problem, ``FILE:LINE:COL: field: message``.
 """
@@ -13,41 +14,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from tightrope import __version__, limits
-from tightrope.bargaining import MODELS, BargainingInputError, make_model
-from tightrope.bargaining.analysis import analyse
-from tightrope.bargaining.backtest import backtest as run_backtest
-from tightrope.data import load_deu3
-from tightrope.dynamics.analysis import SimulationRequest, WhatIfError, run_simulation
-from tightrope.forecasts.registry import Registry, RegistryError, default_path
-from tightrope.forecasts.run import (
-    ForecastSettings,
-    check_forecast,
-    question_forecasts,
-    run_forecast,
-    runs_table,
-)
-from tightrope.forecasts.scoring import score_all
-from tightrope.outputs import OutputError, StagedFiles, check_file, json_text, write_text_atomically
+from tightrope.errors import TightropeError
 from tightrope.report import terminal
-from tightrope.report.html import history_chart, render_report
-from tightrope.scenario import ScenarioError, dump_yaml, open_scenario, read_scenario_file
-from tightrope.scenario.builtin import (
-    DEFAULT_SCENARIO,
-    builtin_ids,
-    builtin_text,
-    load_builtin,
-    template_text,
-)
-from tightrope.scenario.provenance import numbers
-from tightrope.scenario.schema import Scenario
-from tightrope.scenario.tables import write_ktab
+
+if TYPE_CHECKING:
+    from tightrope.forecasts.registry import Registry
+    from tightrope.scenario import ScenarioError
+    from tightrope.scenario.schema import Scenario
+
+# Commands import the engines, reports and registry they use inside their bodies, so that
+# `--version`, `--help` and the scenario commands start at once (pip does the same).
+DEFAULT_SCENARIO = "iraq-2025"
 
 app = typer.Typer(
     name="tightrope",
@@ -125,25 +108,31 @@ def report_problems(error: ScenarioError) -> NoReturn:
 
 
 def resolve(spec: str) -> Scenario:
+    from tightrope.api import load
+    from tightrope.scenario import ScenarioError
+
     try:
-        return open_scenario(spec)
+        return load(spec)
     except ScenarioError as error:
         report_problems(error)
 
 
 @contextmanager
 def refusals(prefix: str = "") -> Iterator[None]:
-    """Requests the core refuses (beyond a limit, unusable input, a destination that cannot be
-    written) become one line and exit code 2."""
+    """What the core refuses (beyond a limit, inputs a model cannot use, a what-if the scenario
+    cannot take, a destination that cannot be written) becomes one line and exit code 2."""
     try:
         yield
-    except (limits.LimitError, BargainingInputError, WhatIfError, OutputError) as error:
+    except TightropeError as error:
+        kind = getattr(error, "kind", None)
+        if kind in ("force", "forbid", "set", "given", "drivers"):  # a what-if: name its flag
+            fail(f"--{kind} {getattr(error, 'given', '')}: {getattr(error, 'reason', error)}")
         fail(f"{prefix}{error}")
-    except RegistryError as error:
-        fail(str(error))
 
 
 def emit_json(document: Any) -> None:
+    from tightrope.outputs import json_text
+
     sys.stdout.write(json_text(document))
 
 
@@ -168,6 +157,10 @@ def main(
 @app.command()
 def scenarios(output: FormatOption = OutputFormat.TABLE) -> None:
     """List the built-in scenarios."""
+    from rich.table import Table
+
+    from tightrope.scenario.builtin import builtin_ids, load_builtin
+
     rows = [load_builtin(scenario_id) for scenario_id in builtin_ids()]
     if output is OutputFormat.JSON:
         emit_json(
@@ -217,6 +210,8 @@ def validate(
     output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Check scenario files; report every problem as FILE:LINE:COL: field: message."""
+    from tightrope.scenario import ScenarioError, read_scenario_file
+
     results: list[dict[str, Any]] = []
     for file in files:
         try:
@@ -254,6 +249,10 @@ def new(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented template, or a copy of a scenario, to start editing."""
+    from tightrope.outputs import check_file, write_text_atomically
+    from tightrope.scenario import dump_yaml
+    from tightrope.scenario.builtin import builtin_ids, builtin_text, template_text
+
     if file.exists() and not force:
         fail(f"{file} exists; use --force to overwrite it")
     with refusals():
@@ -281,27 +280,18 @@ def provenance(
     ] = False,
 ) -> None:
     """List every number with its evidence or judgment flag, and the numbers that have neither."""
+    from tightrope.scenario.provenance import numbers, provenance_summary
+
     model = resolve(scenario)
-    records = numbers(model)
-    unsupported = [record.path for record in records if not record.supported]
+    summary = provenance_summary(model)
+    unsupported = summary["unsupported"]
     if output is OutputFormat.JSON:
-        emit_json(
-            {
-                "scenario": model.id,
-                "numbers": [{**vars(record), "supported": record.supported} for record in records],
-                "count": len(records),
-                "with_evidence": sum(1 for record in records if record.evidence),
-                "judgment": sum(1 for record in records if record.judgment),
-                "unsupported": unsupported,
-            }
-        )
+        emit_json(summary)
     else:
-        stdout.print(terminal.provenance_table(records))
-        evidence = sum(1 for record in records if record.evidence)
-        judged = sum(1 for record in records if record.judgment)
+        stdout.print(terminal.provenance_table(numbers(model)))
         stdout.print(
-            f"{len(records)} numbers: {evidence} with evidence, {judged} flagged as judgment, "
-            f"{len(unsupported)} with neither.",
+            f"{summary['count']} numbers: {summary['with_evidence']} with evidence, "
+            f"{summary['judgment']} flagged as judgment, {len(unsupported)} with neither.",
             highlight=False,
         )
         if unsupported:
@@ -314,6 +304,8 @@ def provenance(
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of scenario files (for editors that check YAML as you type)."""
+    from tightrope.scenario.schema import Scenario
+
     document = Scenario.model_json_schema()
     document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     document["title"] = "tightrope scenario"
@@ -331,6 +323,10 @@ def export(
     ] = None,
 ) -> None:
     """Convert a scenario, KTAB CSV or expected-utility table to a scenario YAML or a KTAB CSV."""
+    from tightrope.outputs import write_text_atomically
+    from tightrope.scenario import dump_yaml
+    from tightrope.scenario.tables import write_ktab
+
     model = resolve(scenario)
     if to is ExportFormat.KTAB:
         try:
@@ -393,8 +389,10 @@ def bargain(
     output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Where will the contested issues settle? Every bargaining model, side by side."""
+    from tightrope import api
+    from tightrope.bargaining import MODELS
+
     model_scenario = resolve(scenario)
-    names = list(MODELS) if model == "all" else [model]
     if model != "all" and model not in MODELS:
         fail(f"--model must be one of {', '.join(MODELS)} or all; got {model!r}")
     if variant is not None and model == "all":
@@ -402,45 +400,30 @@ def bargain(
     issues = issue or [item.id for item in model_scenario.issues]
     if not issues:
         fail(f"{scenario}: the scenario has no issues to bargain over")
-    try:
-        models = [make_model(name, variant, **_round_parameters(name, rounds)) for name in names]
-        with terminal.progress_bar(stderr, "sampling", samples * len(models) * len(issues)) as step:
-            forecasts = analyse(
-                model_scenario,
-                models,
-                issues,
-                joint=joint,
-                samples=samples,
-                seed=seed,
-                progress=step,
-            )
-    except (BargainingInputError, limits.LimitError) as error:
-        fail(f"{scenario}: {error}")
-    if samples > 0 and all(forecast.distribution is None for forecast in forecasts):
+    count = len(MODELS) if model == "all" else 1
+    with (
+        refusals(f"{scenario}: "),
+        terminal.progress_bar(stderr, "sampling", samples * count * len(issues)) as step,
+    ):
+        result = api.bargain(
+            model_scenario,
+            model,
+            variant=variant,
+            rounds=rounds,
+            issues=issues,
+            samples=samples,
+            seed=seed,
+            joint=joint,
+            progress=step,
+        )
+    if result.fixed_inputs:
         say("fixed inputs: nothing to sample (each model ran once)")
     if output is OutputFormat.JSON:
-        documents = [forecast.to_dict() for forecast in forecasts]
-        emit_json(documents[0] if len(documents) == 1 else documents)
+        emit_json(result.to_dict())
         return
-    stdout.print(terminal.bargaining_table(forecasts, model_scenario.title))
-    if len(forecasts) == 1:
-        stdout.print(terminal.trajectory_table(forecasts[0].result))
-
-
-def default_samples(runs: int) -> int:
-    """One parameter sample per 500 runs, at most 200: enough runs per sample that the interval
-    across samples reflects the parameters more than chance."""
-    return max(1, min(200, runs // 500))
-
-
-def _round_parameters(name: str, rounds: int | None) -> dict[str, int]:
-    if rounds is None:
-        return {}
-    if name == "eum":
-        return {"rounds": rounds}
-    if name == "smp":
-        return {"max_turns": rounds}
-    return {}
+    stdout.print(terminal.bargaining_table(result.forecasts, model_scenario.title))
+    if len(result.forecasts) == 1:
+        stdout.print(terminal.trajectory_table(result.forecasts[0].result))
 
 
 class CapabilityChoice(StrEnum):
@@ -466,8 +449,11 @@ def backtest_deu(
     output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Every model's error against the outcomes the EU adopted (DEU III, 353 issues)."""
+    from tightrope.bargaining.backtest import backtest as run_backtest
+    from tightrope.data import load_deu3
+
     cases = load_deu3()
-    with terminal.progress_bar(stderr, "models", 8) as step:
+    with refusals(), terminal.progress_bar(stderr, "models", 8) as step:
         result = run_backtest(
             cases, capability.value, bootstrap=bootstrap, seed=seed, progress=step
         )
@@ -515,30 +501,63 @@ def simulate(
     output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """How can the crisis unfold month by month? A Monte Carlo of events, state and escalation."""
+    from tightrope import api
+
     model_scenario = resolve(scenario)
     if not model_scenario.events:
         fail(f"{scenario}: the scenario has no events to simulate")
-    request = SimulationRequest(
-        runs=runs,
-        samples=min(samples or default_samples(runs), runs),
-        months=months,
-        seed=seed,
-        workers=workers,
-        force=tuple(force or ()),
-        forbid=tuple(forbid or ()),
-        set=tuple(set_ or ()),
-        given=given,
-        drivers=drivers,
+    whatif = _whatifs(
+        force or [], forbid or [], set_ or [], months or model_scenario.horizon_months
     )
     with (
         refusals(),
-        terminal.progress_bar(stderr, "simulating", request.progress_total) as step,
+        terminal.progress_bar(
+            stderr, "simulating", _runs_total(runs, samples) * (2 if whatif else 1)
+        ) as step,
     ):
-        document = run_simulation(model_scenario, request, progress=step)
+        result = api.simulate(
+            model_scenario,
+            runs=runs,
+            samples=samples,
+            months=months,
+            seed=seed,
+            workers=workers,
+            whatif=whatif,
+            given=given,
+            drivers=drivers,  # type: ignore[arg-type]  # checked by the core
+            progress=step,
+        )
     if output is OutputFormat.JSON:
-        emit_json(document)
+        emit_json(result.to_dict())
         return
-    stdout.print(terminal.simulation_report(document, model_scenario))
+    stdout.print(terminal.simulation_report(result.to_dict(), model_scenario))
+
+
+def _runs_total(runs: int, samples: int | None) -> int:
+    from tightrope.dynamics.engine import Design
+
+    return Design.for_runs(runs, samples).total_runs
+
+
+def _whatifs(force: list[str], forbid: list[str], settings: list[str], months: int) -> list[Any]:
+    """What-if objects from the flags' text (EVENT@MONTH, EVENT, PATH=VALUE)."""
+    from tightrope.dynamics.interventions import Forbid, Force, Set
+
+    whatif: list[Any] = []
+    for item in force:
+        event, _, month = item.partition("@")
+        if not month.isdigit():
+            fail(f"--force {item}: give EVENT@MONTH with a month from 1 to {months}")
+        whatif.append(Force(event, int(month)))
+    whatif += [Forbid(event) for event in forbid]
+    for item in settings:
+        path, _, text = item.partition("=")
+        try:
+            value = float(text)
+        except ValueError:
+            fail(f"--set {item}: the value must be a number")
+        whatif.append(Set(path, value))
+    return whatif
 
 
 DbOption = Annotated[
@@ -559,10 +578,10 @@ def _parse_date(text: str | None, flag: str) -> dt.date:
 
 
 def _registry(db: Path | None, *, create: bool = True, read_only: bool = False) -> Registry:
-    try:
+    from tightrope.forecasts.registry import Registry, default_path
+
+    with refusals():
         return Registry(db or default_path(), create=create, read_only=read_only)
-    except RegistryError as error:
-        fail(str(error))
 
 
 @app.command()
@@ -598,11 +617,16 @@ def forecast(
 
     Every destination is checked before the work starts; the files and the registry entry are
     written together at the end, or not at all."""
+    from tightrope.forecasts.output import record_and_save, save_forecast
+    from tightrope.forecasts.registry import Registry, default_path
+    from tightrope.forecasts.run import ForecastSettings, check_forecast, run_forecast
+    from tightrope.outputs import check_file
+
     model_scenario = resolve(scenario)
     forecast_date = _parse_date(date, "--date")
     settings = ForecastSettings(
         runs=runs,
-        samples=min(samples or default_samples(runs), runs),
+        samples=samples,
         bargaining_samples=bargaining_samples,
         seed=seed,
         workers=workers,
@@ -618,56 +642,22 @@ def forecast(
         stderr, "forecasting", settings.progress_total(model_scenario)
     ) as step:
         result = run_forecast(model_scenario, settings, progress=step)
-    document = result.document
-    for issue, reason in document.get("bargaining_skipped", {}).items():
+    for issue, reason in result.document.get("bargaining_skipped", {}).items():
         say(f"warning: {scenario}: {issue}: not bargained over ({reason})")
-    with refusals(), StagedFiles(folder) as staged:
-        if result.model is not None and result.record is not None:
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-
-            table = pa.table(runs_table(result.model, result.record))
-            staged.write("runs.parquet", lambda path: pq.write_table(table, path))
-
-        def write_documents(track_record: dict[str, Any] | None) -> None:
-            staged.write_text("forecast.json", json_text(document))
-            staged.write_text("report.html", render_report(document, model_scenario, track_record))
-
+    with refusals():
         if registry_path is None:
-            write_documents(None)
+            paths = save_forecast(result, folder)
         else:
-            with Registry.opened_for(registry_path) as registry:
-
-                def before_commit(run_id: int) -> None:
-                    document["registry"] = {"path": str(registry.path), "run_id": run_id}
-                    write_documents(
-                        score_all(
-                            registry.forecasts(model_scenario.id),
-                            registry.resolutions(model_scenario.id),
-                        )
-                    )
-
-                registry.record(
-                    scenario_id=model_scenario.id,
-                    scenario_hash=document["scenario"]["hash"],
-                    version=document["tightrope"],
-                    seed=seed,
-                    runs=document["run"]["runs"],
-                    forecast_date=forecast_date,
-                    questions=question_forecasts(model_scenario, document),
-                    before_commit=before_commit,
-                )
-        staged.commit()
+            paths = record_and_save(result, folder, registry_path, forecast_date)
+    document = result.to_dict()
     document["files"] = {
-        "report": str(folder / "report.html"),
-        "json": str(folder / "forecast.json"),
-        "runs": str(folder / "runs.parquet") if result.record is not None else None,
+        name: str(paths[name]) if name in paths else None for name in ("report", "json", "runs")
     }
     if output is OutputFormat.JSON:
         emit_json(document)
         return
     stdout.print(terminal.forecast_summary(document, model_scenario))
-    say(f"report: {folder / 'report.html'}")
+    say(f"report: {paths['report']}")
 
 
 @app.command("resolve")
@@ -688,13 +678,10 @@ def resolve_question(
 ) -> None:
     """Record how a question resolved."""
     resolved = _parse_date(date, "--date")
-    with _registry(db, create=False) as registry:
-        try:
-            resolution = registry.resolve(
-                question, outcome, resolved, scenario_id=scenario_id, note=note, replace=replace
-            )
-        except RegistryError as error:
-            fail(str(error))
+    with _registry(db, create=False) as registry, refusals():
+        resolution = registry.resolve(
+            question, outcome, resolved, scenario_id=scenario_id, note=note, replace=replace
+        )
     say(
         f"{resolution.scenario_id}/{resolution.question_id} resolved {resolution.outcome!r} "
         f"on {resolution.resolved_date}"
@@ -710,15 +697,12 @@ def score(
     output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Brier, log and ranked probability scores of resolved questions, averaged over open days."""
-    with _registry(db, read_only=True) as registry:
-        try:
-            document = score_all(registry.forecasts(scenario_id), registry.resolutions(scenario_id))
-        except RegistryError as error:
-            fail(str(error))
+    with _registry(db, read_only=True) as registry, refusals():
+        scores = registry.scores(scenario_id)
     if output is OutputFormat.JSON:
-        emit_json(document)
+        emit_json(scores.to_dict())
         return
-    stdout.print(terminal.score_table(document))
+    stdout.print(terminal.score_table(scores.to_dict()))
 
 
 @app.command()
@@ -734,29 +718,14 @@ def history(
     output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """How a question's forecast moved across recorded runs."""
-    with _registry(db, read_only=True) as registry:
-        try:
-            recorded = registry.forecasts(scenario_id, question)
-        except RegistryError as error:
-            fail(str(error))
-    if not recorded:
+    with _registry(db, read_only=True) as registry, refusals():
+        rows = registry.history(question, scenario_id)
+    if not rows:
         fail(f"no recorded forecast of {question!r}")
-    rows = [
-        {
-            "date": f.forecast_date.isoformat(),
-            "run": f.run_id,
-            "scenario": f.scenario_id,
-            "scenario_hash": f.scenario_hash[:12],
-            "version": f.version,
-            "seed": f.seed,
-            "probability": f.probability,
-            "distribution": None
-            if f.distribution is None
-            else dict(zip(f.levels, f.distribution, strict=True)),
-        }
-        for f in recorded
-    ]
     if chart is not None:
+        from tightrope.outputs import write_text_atomically
+        from tightrope.report.html import history_chart
+
         with refusals():
             write_text_atomically(chart, history_chart(question, rows))
         say(f"chart: {chart}")

@@ -9,6 +9,8 @@ README's "Limits" section lists these numbers.
 
 from __future__ import annotations
 
+from tightrope.errors import TightropeError
+
 MAX_SEED = 2**63 - 1  # the registry stores seeds as SQLite INTEGER (signed 64-bit)
 MAX_RUNS = 10_000_000
 MAX_RUN_MONTHS = 240_000_000  # runs × months: about 3 minutes of simulation on two cores
@@ -22,7 +24,7 @@ MAX_MAGNITUDE = 1e12  # the largest size of any number in a scenario, and of a s
 MEMORY_BUDGET = 4 * 1024**3  # bytes one request may hold at once
 
 
-class LimitError(ValueError):
+class LimitError(TightropeError, ValueError):
     """A request larger than tightrope will attempt; the message says the limit and the need."""
 
 

@@ -18,10 +18,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-import numpy as np
+from tightrope.errors import TightropeError
 
 
-class OutputError(Exception):
+class OutputError(TightropeError):
     """A destination that cannot be written; the message names it and says why."""
 
 
@@ -123,10 +123,8 @@ def _plain(value: Any) -> Any:
         return {str(key): _plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(item) for item in value]
-    if isinstance(value, np.ndarray):
+    if hasattr(value, "tolist") and not isinstance(value, str):  # numpy arrays and scalars
         return _plain(value.tolist())
-    if isinstance(value, np.generic):
-        value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, bool | int | float | str) or value is None:

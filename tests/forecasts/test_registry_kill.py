@@ -19,7 +19,7 @@ from tightrope.forecasts.registry import QuestionForecast, Registry
 registry = Registry(sys.argv[1])
 start = int(sys.argv[2])
 for seed in range(start, start + 100000):
-    registry.record(scenario_id="kill", scenario_hash="h", version="t", seed=seed, runs=1,
+    registry.record_questions(scenario_id="kill", scenario_hash="h", version="t", seed=seed, runs=1,
         forecast_date=dt.date(2025, 1, 1),
         questions=[QuestionForecast(f"q{k}", "binary", "?", ("no", "yes"), 0.5, None)
                    for k in range(20)])

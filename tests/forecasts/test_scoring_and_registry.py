@@ -25,7 +25,7 @@ def ordinal(question: str, distribution: tuple[float, ...]) -> QuestionForecast:
 
 
 def record(registry: Registry, day: dt.date, *questions: QuestionForecast, seed: int = 0) -> int:
-    return registry.record(
+    return registry.record_questions(
         scenario_id="toy",
         scenario_hash="abc",
         version="0.1.0",

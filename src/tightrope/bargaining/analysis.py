@@ -20,7 +20,7 @@ from tightrope.scenario.schema import Scenario
 
 
 @dataclass(frozen=True)
-class Forecast:
+class IssueForecast:
     """A model's forecast of one issue (or of several jointly): trajectory and uncertainty."""
 
     result: BargainResult
@@ -33,6 +33,57 @@ class Forecast:
         return document
 
 
+@dataclass(frozen=True)
+class BargainingResult:
+    """Every model's forecast of every issue (``forecasts``, issue by issue, model by model).
+
+    ``sampled`` says whether intervals were asked for; ``fixed_inputs`` whether nothing could be
+    sampled because no input has a range."""
+
+    forecasts: tuple[IssueForecast, ...]
+    sampled: bool = False
+
+    @property
+    def fixed_inputs(self) -> bool:
+        return self.sampled and all(item.distribution is None for item in self.forecasts)
+
+    def __getitem__(self, key: tuple[str, str]) -> IssueForecast:
+        """``result["iran_ties", "eum"]``: one issue (or joint group) and one model."""
+        issue, model = key
+        for item in self.forecasts:
+            if item.result.model == model and issue in (
+                item.result.dimensions[0],
+                "+".join(item.result.dimensions),
+            ):
+                return item
+        raise KeyError(key)
+
+    def to_dict(self) -> Any:
+        """The CLI's JSON: one forecast's document, or a list of them."""
+        documents = [item.to_dict() for item in self.forecasts]
+        return documents[0] if len(documents) == 1 else documents
+
+    def to_frame(self) -> Any:
+        """issue × model table (pandas): the point forecast and, when sampled, median, p10, p90."""
+        import pandas as pd
+
+        rows = []
+        for item in self.forecasts:
+            for index, dimension in enumerate(item.result.dimensions):
+                row: dict[str, Any] = {
+                    "issue": dimension,
+                    "model": item.result.model,
+                    "variant": item.result.variant,
+                    "forecast": float(item.result.forecast[index]),
+                }
+                if item.distribution is not None:
+                    row["median"] = float(item.distribution.median[index])
+                    row["p10"] = float(item.distribution.p10[index])
+                    row["p90"] = float(item.distribution.p90[index])
+                rows.append(row)
+        return pd.DataFrame(rows)
+
+
 def analyse(
     scenario: Scenario,
     models: Sequence[BargainingModel],
@@ -42,7 +93,7 @@ def analyse(
     samples: int = 0,
     seed: int = 0,
     progress: Progress | None = None,
-) -> list[Forecast]:
+) -> BargainingResult:
     """Run the models. ``joint`` treats the issues as the dimensions of one multi-dimensional
     space (as KTAB does); otherwise each issue is forecast on its own. Issues whose inputs are
     all fixed (no ranges) are solved once and have no sampled distribution."""
@@ -60,8 +111,8 @@ def analyse(
         data = issue_data(scenario, group)
         for model in models:
             result = model.solve(data)
-            forecasts.append(Forecast(result, distributions.get((model.name, tuple(group)))))
-    return forecasts
+            forecasts.append(IssueForecast(result, distributions.get((model.name, tuple(group)))))
+    return BargainingResult(tuple(forecasts), sampled=samples > 0)
 
 
 def check_analysis(

@@ -18,10 +18,12 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
+from tightrope.errors import TightropeError
+
 Array = NDArray[np.float64]
 
 
-class BargainingInputError(ValueError):
+class BargainingInputError(TightropeError, ValueError):
     """Input a model cannot work with, with a message that says why."""
 
 
@@ -179,6 +181,7 @@ class BargainingModel(ABC):
     variants: ClassVar[dict[str, str]]
     metadata: ClassVar[dict[str, Any]]
     default_variant: ClassVar[str]
+    rounds_parameter: ClassVar[str | None] = None  # what the CLI's --rounds sets, if anything
 
     def __init__(self, variant: str | None = None) -> None:
         variant = variant or self.default_variant

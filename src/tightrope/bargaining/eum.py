@@ -72,6 +72,7 @@ class ExpectedUtility(BargainingModel):
 
     name: ClassVar[str] = "eum"
     default_variant: ClassVar[str] = "scholz-code"
+    rounds_parameter: ClassVar[str | None] = "rounds"
     variants: ClassVar[dict[str, str]] = {
         "scholz-code": "Scholz's program: reproduces Scholz, Calbert & Smith (2011) Table 2",
         "paper": "the equations as printed in Scholz, Calbert & Smith (2011)",

@@ -82,6 +82,7 @@ class SpatialModelOfPolitics(BargainingModel):
 
     name: ClassVar[str] = "smp"
     default_variant: ClassVar[str] = "ktab"
+    rounds_parameter: ClassVar[str | None] = "max_turns"
     variants: ClassVar[dict[str, str]] = {
         "ktab": "KTAB v1.4 SMP with the parameters given (KTAB's defaults unless changed)",
     }

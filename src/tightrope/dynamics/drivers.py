@@ -13,8 +13,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from SALib.analyze import morris as morris_analyze
-from SALib.sample import morris as morris_sample
 
 from tightrope.dynamics.engine import Design, Interventions, simulate
 from tightrope.dynamics.model import compile_scenario
@@ -36,6 +34,9 @@ def morris_drivers(
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
     """μ* (mean absolute elementary effect) of every uncertain parameter on every question."""
+    from SALib.analyze import morris as morris_analyze  # SALib loads pandas: only when asked
+    from SALib.sample import morris as morris_sample
+
     model = compile_scenario(scenario, months)
     fixed = dict(interventions.set)
     uncertain = [

@@ -77,6 +77,18 @@ class Design:
     def total_runs(self) -> int:
         return self.samples * self.runs
 
+    @classmethod
+    def for_runs(
+        cls, runs: int, samples: int | None = None, seed: int = 0, months: int | None = None
+    ) -> Design:
+        """About ``runs`` runs split into ``samples`` parameter samples (default: one per 500
+        runs, at most 200: enough runs per sample that the interval across samples reflects the
+        parameters more than chance); rounds up to a whole number of runs per sample."""
+        samples = min(samples or max(1, min(200, runs // 500)), max(1, runs))
+        return cls(
+            samples=samples, runs=max(1, math.ceil(runs / samples)), seed=seed, months=months
+        )
+
 
 @dataclass
 class RunRecord:

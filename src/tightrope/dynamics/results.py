@@ -9,7 +9,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
 
 from tightrope.dynamics.engine import RunRecord
 from tightrope.dynamics.model import CompiledModel
@@ -145,6 +144,8 @@ def _sequences(
 def _drivers(model: CompiledModel, record: RunRecord, top: int) -> dict[str, list[dict[str, Any]]]:
     """Which uncertain parameters move each question most: Spearman rank correlation between a
     parameter's draws and the question's probability across parameter samples (a screen)."""
+    from scipy import stats  # slow to import; only needed here
+
     samples = record.parameters.shape[0]
     uncertain = [
         index

@@ -14,8 +14,14 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from tightrope.errors import TightropeError
 from tightrope.outputs import OutputError, check_folder
+
+if TYPE_CHECKING:
+    from tightrope.forecasts.scoring import ScoreResult
+    from tightrope.results import ForecastResult, QuestionResult
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -55,7 +61,7 @@ CREATE TABLE IF NOT EXISTS resolutions (
 """
 
 
-class RegistryError(Exception):
+class RegistryError(TightropeError):
     """A registry that cannot be used, or a request it cannot honour; the message says why."""
 
 
@@ -69,6 +75,15 @@ class QuestionForecast:
     levels: tuple[str, ...]  # ("no", "yes") for binary questions
     probability: float | None  # binary: P(yes)
     distribution: tuple[float, ...] | None  # ordinal: P(level)
+
+    @classmethod
+    def of(cls, result: QuestionResult) -> QuestionForecast:
+        if result.kind == "binary":
+            return cls(result.id, "binary", result.text, ("no", "yes"), result.probability, None)
+        assert result.distribution is not None
+        levels = tuple(result.distribution)
+        shares = tuple(result.distribution[level] for level in levels)
+        return cls(result.id, "ordinal", result.text, levels, None, shares)
 
 
 @dataclass(frozen=True)
@@ -202,6 +217,27 @@ class Registry:
 
     def record(
         self,
+        forecast: ForecastResult,
+        date: dt.date | None = None,
+        *,
+        before_commit: Callable[[int], None] | None = None,
+    ) -> int:
+        """Store a forecast's questions, dated ``date`` (default today), in one transaction;
+        returns the run id. ``before_commit(run_id)`` runs inside the transaction."""
+        document = forecast.document
+        return self.record_questions(
+            scenario_id=forecast.scenario.id,
+            scenario_hash=document["scenario"]["hash"],
+            version=document["tightrope"],
+            seed=document["run"]["seed"],
+            runs=document["run"]["runs"],
+            forecast_date=date or dt.date.today(),
+            questions=[QuestionForecast.of(result) for result in forecast.questions.values()],
+            before_commit=before_commit,
+        )
+
+    def record_questions(
+        self,
         *,
         scenario_id: str,
         scenario_hash: str,
@@ -261,6 +297,30 @@ class Registry:
         except sqlite3.DatabaseError as error:
             raise RegistryError(f"{self.path}: cannot write ({error})") from None
         return run_id
+
+    def scores(self, scenario_id: str | None = None) -> ScoreResult:
+        """Day-averaged Brier, log and ranked probability scores of the resolved questions."""
+        from tightrope.forecasts.scoring import ScoreResult, score_all
+
+        return ScoreResult(score_all(self.forecasts(scenario_id), self.resolutions(scenario_id)))
+
+    def history(self, question_id: str, scenario_id: str | None = None) -> list[dict[str, Any]]:
+        """How a question's forecast moved across recorded runs, as ``history``'s JSON rows."""
+        return [
+            {
+                "date": f.forecast_date.isoformat(),
+                "run": f.run_id,
+                "scenario": f.scenario_id,
+                "scenario_hash": f.scenario_hash[:12],
+                "version": f.version,
+                "seed": f.seed,
+                "probability": f.probability,
+                "distribution": None
+                if f.distribution is None
+                else dict(zip(f.levels, f.distribution, strict=True)),
+            }
+            for f in self.forecasts(scenario_id, question_id)
+        ]
 
     def forecasts(
         self, scenario_id: str | None = None, question_id: str | None = None

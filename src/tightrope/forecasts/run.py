@@ -11,16 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from tightrope import __version__
 from tightrope.bargaining import MODELS, BargainingInputError, make_model
 from tightrope.bargaining.analysis import analyse, check_analysis
 from tightrope.bargaining.inputs import issue_data
-from tightrope.dynamics.engine import Design, RunRecord, check_design, simulate
-from tightrope.dynamics.model import CompiledModel, compile_scenario
+from tightrope.dynamics.engine import Design, check_design, simulate
+from tightrope.dynamics.model import compile_scenario
 from tightrope.dynamics.results import summarise
-from tightrope.forecasts.registry import QuestionForecast
+from tightrope.results import ForecastResult
 from tightrope.scenario.provenance import numbers
 from tightrope.scenario.schema import Scenario
 
@@ -29,31 +27,23 @@ Progress = Callable[[int], None]
 
 @dataclass(frozen=True)
 class ForecastSettings:
+    """How much work a forecast does: simulation runs split into parameter samples (default:
+    one per 500 runs, at most 200), bargaining samples, the seed and worker processes."""
+
     runs: int = 100_000
-    samples: int = 200
+    samples: int | None = None
     bargaining_samples: int = 500
     seed: int = 0
     workers: int = 1
 
     @property
-    def runs_per_sample(self) -> int:
-        return max(1, -(-self.runs // self.samples))
-
-    @property
     def design(self) -> Design:
-        return Design(samples=self.samples, runs=self.runs_per_sample, seed=self.seed)
+        return Design.for_runs(self.runs, self.samples, self.seed)
 
     def progress_total(self, scenario: Scenario) -> int:
-        simulation = self.samples * self.runs_per_sample if scenario.events else 0
+        simulation = self.design.total_runs if scenario.events else 0
         bargaining = self.bargaining_samples * len(MODELS) * len(scenario.issues)
         return simulation + bargaining
-
-
-@dataclass(frozen=True)
-class ForecastRun:
-    document: dict[str, Any]
-    model: CompiledModel | None
-    record: RunRecord | None
 
 
 def scenario_hash(scenario: Scenario) -> str:
@@ -89,7 +79,7 @@ def check_forecast(scenario: Scenario, settings: ForecastSettings) -> None:
 
 def run_forecast(
     scenario: Scenario, settings: ForecastSettings, progress: Progress | None = None
-) -> ForecastRun:
+) -> ForecastResult:
     """Both engines on the scenario: the simulation's questions and the bargaining models'
     forecasts of every issue, with the provenance of every number. Checks the limits first."""
     check_forecast(scenario, settings)
@@ -106,8 +96,8 @@ def run_forecast(
         "run": {
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "seed": settings.seed,
-            "runs": settings.samples * settings.runs_per_sample if scenario.events else 0,
-            "parameter_samples": settings.samples,
+            "runs": settings.design.total_runs if scenario.events else 0,
+            "parameter_samples": settings.design.samples,
             "bargaining_samples": settings.bargaining_samples if scenario.issues else 0,
         },
     }
@@ -130,50 +120,9 @@ def run_forecast(
             seed=settings.seed,
             progress=progress,
         )
-        document["bargaining"] = [forecast.to_dict() for forecast in forecasts]
+        document["bargaining"] = [forecast.to_dict() for forecast in forecasts.forecasts]
     document["provenance"] = [
         {**vars(record_), "supported": record_.supported} for record_ in numbers(scenario)
     ]
     document["run"]["duration_seconds"] = round(time.perf_counter() - started, 2)
-    return ForecastRun(document, model, record)
-
-
-def question_forecasts(scenario: Scenario, document: dict[str, Any]) -> list[QuestionForecast]:
-    """The questions' forecasts as the registry stores them."""
-    results = document.get("simulation", {}).get("questions", {})
-    forecasts = []
-    for question in scenario.questions:
-        if question.id not in results:
-            continue
-        result = results[question.id]
-        if question.type == "binary":
-            forecasts.append(
-                QuestionForecast(
-                    question.id, "binary", question.text, ("no", "yes"), result["probability"], None
-                )
-            )
-        else:
-            levels = tuple(level.id for level in question.levels)
-            forecasts.append(
-                QuestionForecast(
-                    question.id,
-                    "ordinal",
-                    question.text,
-                    levels,
-                    None,
-                    tuple(result["distribution"][level] for level in levels),
-                )
-            )
-    return forecasts
-
-
-def runs_table(model: CompiledModel, record: RunRecord) -> dict[str, np.ndarray]:
-    """Per-run outcomes as columns (for Parquet): sample, first month of each event, answers."""
-    columns: dict[str, np.ndarray] = {"parameter_sample": record.sample}
-    for event in model.events:
-        columns[f"first_month.{event.id}"] = record.first[:, event.index]
-        columns[f"count.{event.id}"] = record.counts[:, event.index]
-    columns["ladder_max"] = record.ladder_max
-    for question, answers in record.answers.items():
-        columns[f"answer.{question}"] = answers
-    return columns
+    return ForecastResult(scenario, document, model, record)

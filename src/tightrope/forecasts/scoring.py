@@ -9,12 +9,12 @@ reliability diagram use each question's last forecast before resolution.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import scoringrules
 
 from tightrope.forecasts.registry import RecordedForecast, Resolution
 
@@ -65,6 +65,8 @@ def daily_forecasts(forecasts: list[RecordedForecast], resolved: dt.date) -> lis
 
 
 def score_question(forecasts: list[RecordedForecast], resolution: Resolution) -> QuestionScore:
+    import scoringrules  # loads its array backends: only when something is scored
+
     daily = daily_forecasts(forecasts, resolution.resolved_date)
     kind = daily[0].question_type
     brier: float | None = None
@@ -94,6 +96,31 @@ def score_question(forecasts: list[RecordedForecast], resolution: Resolution) ->
         rps,
         last,
     )
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """The track record: each resolved question's day-averaged scores, their means, and the
+    calibration once enough binary questions resolved. ``to_dict()`` is ``score``'s JSON."""
+
+    document: dict[str, Any]
+
+    @property
+    def questions(self) -> list[dict[str, Any]]:
+        return copy.deepcopy(self.document["questions"])
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        return dict(self.document["summary"])
+
+    def to_dict(self) -> dict[str, Any]:
+        return copy.deepcopy(self.document)
+
+    def to_frame(self) -> Any:
+        """One row per resolved question (pandas)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.document["questions"])
 
 
 def score_all(forecasts: list[RecordedForecast], resolutions: list[Resolution]) -> dict[str, Any]:

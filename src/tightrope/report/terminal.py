@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from tightrope.bargaining.analysis import Forecast
-from tightrope.bargaining.backtest import BacktestResult
-from tightrope.bargaining.base import BargainResult
-from tightrope.scenario.provenance import NumberRecord
-from tightrope.scenario.quantity import Quantity
-from tightrope.scenario.schema import Effect, Event, Scenario
+if TYPE_CHECKING:  # types only: the engines load when a command needs them, not at start-up
+    from tightrope.bargaining.analysis import IssueForecast
+    from tightrope.bargaining.backtest import BacktestResult
+    from tightrope.bargaining.base import BargainResult
+    from tightrope.scenario.provenance import NumberRecord
+    from tightrope.scenario.quantity import Quantity
+    from tightrope.scenario.schema import Effect, Event, Scenario
 
 
 def scenario_summary(scenario: Scenario) -> RenderableType:
@@ -219,7 +220,7 @@ def _number(values: Sequence[float] | float) -> str:
     return "(" + ", ".join(f"{value:.1f}" for value in values) + ")"
 
 
-def bargaining_table(forecasts: Sequence[Forecast], title: str) -> RenderableType:
+def bargaining_table(forecasts: Sequence[IssueForecast], title: str) -> RenderableType:
     """Issues as rows, models as columns: forecast, and the 10–90 % interval when sampled."""
     models: list[str] = list(dict.fromkeys(_model_label(f.result) for f in forecasts))
     issues: list[str] = list(dict.fromkeys(", ".join(f.result.dimensions) for f in forecasts))

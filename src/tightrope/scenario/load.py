@@ -21,6 +21,7 @@ from typing import Any, NoReturn
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from tightrope.errors import TightropeError
 from tightrope.scenario.checks import Path, check_scenario, format_path, iter_quantities
 from tightrope.scenario.schema import Scenario
 from tightrope.scenario.yamlsafe import MAX_BYTES, Document, Location, YamlRefused, decode, parse
@@ -40,7 +41,7 @@ class Problem:
         return f"{self.file}:{self.line}:{self.column}: {self.path}: {self.message}"
 
 
-class ScenarioError(Exception):
+class ScenarioError(TightropeError):
     """A scenario file could not be read; holds every problem found."""
 
     def __init__(self, problems: list[Problem]) -> None:

@@ -47,6 +47,19 @@ def numbers(scenario: Scenario) -> list[NumberRecord]:
     return records
 
 
+def provenance_summary(scenario: Scenario) -> dict[str, Any]:
+    """Every number with its provenance, and the counts: ``provenance``'s JSON."""
+    records = numbers(scenario)
+    return {
+        "scenario": scenario.id,
+        "numbers": [{**vars(record), "supported": record.supported} for record in records],
+        "count": len(records),
+        "with_evidence": sum(1 for record in records if record.evidence),
+        "judgment": sum(1 for record in records if record.judgment),
+        "unsupported": [record.path for record in records if not record.supported],
+    }
+
+
 def readable_path(scenario: Scenario, path: Path) -> str:
     """Replace list indices by the ids of the items they point at, where items have ids."""
     parts: list[str] = []

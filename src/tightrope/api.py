@@ -1,0 +1,131 @@
+"""The public Python API: load a scenario, bargain, simulate, forecast.
+
+Every function takes a validated :class:`~tightrope.scenario.schema.Scenario` (from
+:func:`load`), sets its parameters by keyword, and returns a typed result whose ``to_dict()`` is
+the document ``tightrope … --format json`` prints. The CLI is a thin layer over these functions.
+Errors name the field and value: :class:`~tightrope.scenario.ScenarioError` (a file),
+:class:`~tightrope.dynamics.interventions.WhatIfError` (a what-if),
+:class:`~tightrope.limits.LimitError` (a size beyond the limits),
+:class:`~tightrope.bargaining.BargainingInputError` (inputs a model cannot use).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tightrope.bargaining.analysis import BargainingResult
+    from tightrope.dynamics.analysis import Drivers
+    from tightrope.dynamics.interventions import WhatIf
+    from tightrope.results import ForecastResult, SimulationResult
+    from tightrope.scenario.schema import Scenario
+
+Progress = Callable[[int], None]
+
+
+def load(source: str | os.PathLike[str]) -> Scenario:
+    """A built-in scenario by id (``"iraq-2025"``) or a file: scenario YAML, KTAB CSV or
+    expected-utility table. Raises ScenarioError listing every problem, located."""
+    from tightrope.scenario import open_scenario
+
+    return open_scenario(os.fspath(source))
+
+
+def bargain(
+    scenario: Scenario,
+    model: str | Sequence[str] = "all",
+    *,
+    variant: str | None = None,
+    rounds: int | None = None,
+    issues: Sequence[str] | None = None,
+    samples: int = 500,
+    seed: int = 0,
+    joint: bool = False,
+    progress: Progress | None = None,
+) -> BargainingResult:
+    """Where will the contested issues settle? Each model (``"eum"``, ``["eum", "smp"]`` or
+    ``"all"``) on each issue (all by default), with median and 10th–90th percentiles over
+    ``samples`` draws of the elicited ranges. ``rounds`` is the EUM's rounds and the SMP's turn
+    limit. ``joint`` treats the issues as dimensions of one space (as KTAB does)."""
+    from tightrope.bargaining import MODELS, BargainingInputError, make_model
+    from tightrope.bargaining.analysis import analyse
+
+    names = list(MODELS) if model == "all" else [model] if isinstance(model, str) else list(model)
+    if variant is not None and len(names) != 1:
+        raise BargainingInputError("a variant needs a single model")
+    chosen = [make_model(name, variant, **_rounds(name, rounds)) for name in names]
+    return analyse(
+        scenario,
+        chosen,
+        list(issues) if issues else [issue.id for issue in scenario.issues],
+        joint=joint,
+        samples=samples,
+        seed=seed,
+        progress=progress,
+    )
+
+
+def _rounds(name: str, rounds: int | None) -> dict[str, int]:
+    """The keyword that ``rounds`` sets on a model: the EUM's rounds, the SMP's turn limit."""
+    from tightrope.bargaining import MODELS
+
+    parameter = MODELS[name].rounds_parameter if name in MODELS else None
+    return {} if rounds is None or parameter is None else {parameter: rounds}
+
+
+def simulate(
+    scenario: Scenario,
+    *,
+    runs: int = 100_000,
+    samples: int | None = None,
+    months: int | None = None,
+    seed: int = 0,
+    workers: int = 1,
+    whatif: Sequence[WhatIf] = (),
+    given: str | None = None,
+    drivers: Drivers = "screen",
+    progress: Progress | None = None,
+) -> SimulationResult:
+    """How can the crisis unfold month by month? About ``runs`` runs in ``samples`` parameter
+    samples (default one per 500 runs, at most 200). ``whatif``: ``Force``, ``Forbid`` and
+    ``Set`` objects, compared with the baseline on the same random numbers. ``given``: also
+    report probabilities given that an event happened. ``drivers``: screen, morris or none."""
+    from tightrope.dynamics.analysis import SimulationRequest, run_simulation
+
+    request = SimulationRequest(
+        runs=runs,
+        samples=samples,
+        months=months,
+        seed=seed,
+        workers=workers,
+        whatif=tuple(whatif),
+        given=given,
+        drivers=drivers,
+    )
+    return run_simulation(scenario, request, progress)
+
+
+def forecast(
+    scenario: Scenario,
+    *,
+    runs: int = 100_000,
+    samples: int | None = None,
+    bargaining_samples: int = 500,
+    seed: int = 0,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> ForecastResult:
+    """The main job: the simulation's questions and every bargaining model on every issue, with
+    the provenance of every number. ``save(folder)`` writes the report, JSON and Parquet."""
+    from tightrope.forecasts.run import ForecastSettings, run_forecast
+
+    settings = ForecastSettings(
+        runs=runs,
+        samples=samples,
+        bargaining_samples=bargaining_samples,
+        seed=seed,
+        workers=workers,
+    )
+    return run_forecast(scenario, settings, progress)

@@ -1,0 +1,107 @@
+"""What-ifs as objects: force an event in a month, forbid one, set a number.
+
+They are checked against the scenario before a simulation: an unknown event or number names the
+closest valid one, a month must fall within the simulation, and a number set is checked by the same
+rules as the same number in a scenario file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tightrope.dynamics.engine import Interventions
+from tightrope.dynamics.model import CompiledModel
+from tightrope.errors import TightropeError
+from tightrope.scenario.load import ScenarioError, with_numbers
+from tightrope.scenario.schema import Scenario
+
+
+@dataclass(frozen=True)
+class Force:
+    """``event`` happens in ``month`` (1 is the first month after the scenario's date)."""
+
+    event: str
+    month: int
+
+    def __str__(self) -> str:
+        return f"{self.event}@{self.month}"
+
+
+@dataclass(frozen=True)
+class Forbid:
+    """``event`` never happens."""
+
+    event: str
+
+    def __str__(self) -> str:
+        return self.event
+
+
+@dataclass(frozen=True)
+class Set:
+    """The number at ``path`` (as ``tightrope provenance`` names it) takes ``value`` in every
+    run, e.g. ``Set("events.us_strikes.hazard.per_month", 0.05)``."""
+
+    path: str
+    value: float
+
+    def __str__(self) -> str:
+        return f"{self.path}={self.value:g}"
+
+
+WhatIf = Force | Forbid | Set
+
+
+class WhatIfError(TightropeError, ValueError):
+    """A what-if the scenario cannot take: ``kind`` (force, forbid, set, given), the what-if as
+    given, and why."""
+
+    def __init__(self, kind: str, given: str, reason: str) -> None:
+        super().__init__(f"{kind} {given}: {reason}")
+        self.kind = kind
+        self.given = given
+        self.reason = reason
+
+
+def _known(kind: str, given: str, name: str, known: Sequence[str], what: str) -> None:
+    if name not in known:
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise WhatIfError(kind, given, f"unknown {what} {name!r}{hint}")
+
+
+def check_given(scenario: Scenario, event: str) -> None:
+    _known("given", event, event, [item.id for item in scenario.events], "event")
+
+
+def resolve(scenario: Scenario, model: CompiledModel, whatif: Sequence[WhatIf]) -> Interventions:
+    """The engine's interventions for the what-ifs, each checked against the scenario."""
+    events = [event.id for event in scenario.events]
+    forced, forbidden, settings = [], [], {}
+    for item in whatif:
+        if isinstance(item, Force):
+            _known("force", str(item), item.event, events, "event")
+            if not 1 <= item.month <= model.months:
+                raise WhatIfError(
+                    "force", str(item), f"give EVENT@MONTH with a month from 1 to {model.months}"
+                )
+            forced.append((item.event, item.month))
+        elif isinstance(item, Forbid):
+            _known("forbid", str(item), item.event, events, "event")
+            forbidden.append(item.event)
+        else:
+            _known("set", str(item), item.path, list(model.parameter_index), "parameter")
+            if not math.isfinite(item.value):
+                raise WhatIfError("set", str(item), "the value must be finite")
+            settings[item.path] = item.value
+    if settings:
+        try:
+            with_numbers(scenario, settings)
+        except ScenarioError as error:
+            problem = error.problems[0]
+            given = str(Set(problem.path, settings[problem.path]))
+            raise WhatIfError("set", given, problem.message) from None
+    return Interventions(tuple(forced), tuple(forbidden), tuple(settings.items()))

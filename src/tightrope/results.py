@@ -1,0 +1,179 @@
+"""Typed results of the public API: simulations and forecasts, question by question.
+
+Each result keeps the JSON document that ``tightrope … --format json`` prints (``to_dict()``
+returns a copy of it, so the CLI and the API cannot drift apart) and offers typed attributes for
+what notebooks and the reports read: ``result.questions["q2_us_strikes"].probability``.
+``to_frame()`` gives the questions as a pandas DataFrame (pandas is imported only then).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from tightrope.scenario.schema import Question, Scenario
+
+if TYPE_CHECKING:
+    import pandas
+
+    from tightrope.dynamics.engine import RunRecord
+    from tightrope.dynamics.model import CompiledModel
+
+Interval = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """One question's forecast: a probability (binary) or a distribution over levels (ordinal),
+    with the 5th–95th percentile interval across parameter samples and the Monte Carlo error."""
+
+    id: str
+    text: str
+    kind: Literal["binary", "ordinal"]
+    probability: float | None = None  # binary: P(yes)
+    interval: Interval | None = None  # binary
+    mc_error: float | None = None  # binary
+    by_month: tuple[float, ...] | None = None  # binary event questions: P(by month m)
+    distribution: dict[str, float] | None = None  # ordinal: P(level)
+    intervals: dict[str, Interval] | None = None  # ordinal
+
+    @classmethod
+    def from_document(cls, question: Question, entry: dict[str, Any]) -> QuestionResult:
+        if question.type == "binary":
+            by_month = entry.get("by_month")
+            return cls(
+                question.id,
+                question.text,
+                "binary",
+                probability=entry["probability"],
+                interval=(entry["interval"][0], entry["interval"][1]),
+                mc_error=entry["mc_error"],
+                by_month=None if by_month is None else tuple(by_month),
+            )
+        return cls(
+            question.id,
+            question.text,
+            "ordinal",
+            distribution=dict(entry["distribution"]),
+            intervals={level: (low, high) for level, (low, high) in entry["intervals"].items()},
+        )
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Table rows: one for a binary question, one per level for an ordinal one."""
+        if self.kind == "binary":
+            assert self.interval is not None
+            return [
+                {
+                    "question": self.id,
+                    "level": "yes",
+                    "probability": self.probability,
+                    "interval_low": self.interval[0],
+                    "interval_high": self.interval[1],
+                    "mc_error": self.mc_error,
+                }
+            ]
+        assert self.distribution is not None
+        assert self.intervals is not None
+        return [
+            {
+                "question": self.id,
+                "level": level,
+                "probability": share,
+                "interval_low": self.intervals[level][0],
+                "interval_high": self.intervals[level][1],
+                "mc_error": None,
+            }
+            for level, share in self.distribution.items()
+        ]
+
+
+def question_results(scenario: Scenario, summary: dict[str, Any]) -> dict[str, QuestionResult]:
+    """The typed questions of a simulation summary (the ``questions`` part of its JSON)."""
+    entries = summary.get("questions", {})
+    return {
+        question.id: QuestionResult.from_document(question, entries[question.id])
+        for question in scenario.questions
+        if question.id in entries
+    }
+
+
+def _frame(results: dict[str, QuestionResult]) -> pandas.DataFrame:
+    import pandas as pd
+
+    rows = [row for result in results.values() for row in result.rows()]
+    columns = ["question", "level", "probability", "interval_low", "interval_high", "mc_error"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+@dataclass(frozen=True, eq=False)
+class SimulationResult:
+    """What ``tightrope.simulate`` returns: the questions, events, state fans, ladder, drivers,
+    and for a what-if the comparison with the baseline."""
+
+    scenario: Scenario
+    document: dict[str, Any]
+    compiled: CompiledModel | None = None
+    record: RunRecord | None = None
+
+    @property
+    def questions(self) -> dict[str, QuestionResult]:
+        return question_results(self.scenario, self.document)
+
+    @property
+    def runs(self) -> int:
+        return int(self.document["design"]["runs"])
+
+    @property
+    def comparison(self) -> dict[str, Any] | None:
+        """Baseline against what-if per question, with the difference's standard error."""
+        return copy.deepcopy(self.document.get("comparison"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return copy.deepcopy(self.document)
+
+    def to_frame(self) -> pandas.DataFrame:
+        """One row per binary question and per level of an ordinal question."""
+        return _frame(self.questions)
+
+
+@dataclass(frozen=True, eq=False)
+class ForecastResult:
+    """What ``tightrope.forecast`` returns: the simulation's questions, every bargaining model's
+    forecast of every issue, and the provenance of every number."""
+
+    scenario: Scenario
+    document: dict[str, Any]
+    compiled: CompiledModel | None = None
+    record: RunRecord | None = None
+
+    @property
+    def questions(self) -> dict[str, QuestionResult]:
+        return question_results(self.scenario, self.document.get("simulation", {}))
+
+    @property
+    def bargaining(self) -> list[dict[str, Any]]:
+        return copy.deepcopy(self.document.get("bargaining", []))
+
+    def to_dict(self) -> dict[str, Any]:
+        return copy.deepcopy(self.document)
+
+    def to_frame(self) -> pandas.DataFrame:
+        return _frame(self.questions)
+
+    def save(
+        self,
+        folder: str | Path,
+        *,
+        track_record: dict[str, Any] | None = None,
+        before_commit: Callable[[], None] | None = None,
+    ) -> dict[str, Path]:
+        """Write report.html, forecast.json and runs.parquet to ``folder``, all or none.
+
+        ``before_commit`` runs once the files are written under temporary names and before they
+        are put in place; if it raises, nothing is written."""
+        from tightrope.forecasts.output import save_forecast
+
+        return save_forecast(self, Path(folder), track_record, before_commit)
