@@ -17,14 +17,11 @@ Names load on first use (PEP 562), so ``import tightrope`` costs almost nothing.
 from __future__ import annotations
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as _version
 from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = _version("tightrope")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0.0.0"
+# The one place the version is written (pyproject.toml reads it from here): reading it back from
+# the installed metadata costs more start-up time than everything `--version` does otherwise.
+__version__ = "0.1.0"
 
 _PUBLIC = {
     "load": "tightrope.api",

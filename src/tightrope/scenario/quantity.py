@@ -16,9 +16,8 @@ and draws of an unbounded normal or lognormal are held within ±10¹².
 from __future__ import annotations
 
 import math
-from typing import Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
-import numpy as np
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -30,6 +29,9 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from tightrope.limits import MAX_MAGNITUDE
+
+if TYPE_CHECKING:
+    import numpy as np
 
 DistributionName = Literal["point", "pert", "uniform", "triangular", "normal", "lognormal", "beta"]
 
@@ -211,6 +213,8 @@ class Quantity(BaseModel):
     def ppf(self, u: np.ndarray) -> np.ndarray:
         """The value at each cumulative probability u in [0, 1] (inverse CDF), for designs such
         as Morris screening that place parameters by quantile."""
+        import numpy as np  # numpy loads when numbers are drawn, not to read a file
+
         from scipy import stats
 
         u = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
@@ -235,6 +239,8 @@ class Quantity(BaseModel):
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """Draw ``size`` values; a point value is repeated."""
+        import numpy as np  # numpy loads when numbers are drawn, not to read a file
+
         kind = self.distribution
         if kind == "point":
             return np.full(size, self.estimate)
@@ -259,6 +265,8 @@ class Quantity(BaseModel):
 def _truncated_normal_ppf(
     u: np.ndarray, mean: float, sd: float, low: float, high: float
 ) -> np.ndarray:
+    import numpy as np
+
     from scipy import stats
 
     a, b = (low - mean) / sd, (high - mean) / sd
@@ -268,6 +276,8 @@ def _truncated_normal_ppf(
 def _truncated_normal(
     rng: np.random.Generator, size: int, mean: float, sd: float, low: float, high: float
 ) -> np.ndarray:
+    import numpy as np
+
     from scipy import stats  # imported lazily: scipy is slow to import and rarely needed here
 
     a, b = (low - mean) / sd, (high - mean) / sd
@@ -277,6 +287,8 @@ def _truncated_normal(
 def _held(values: np.ndarray, *, exponentiate: bool = False) -> np.ndarray:
     """Draws of an unbounded normal or lognormal (``exponentiate``: of its log), held within
     ±MAX_MAGNITUDE; the tails of a wide lognormal overflow to infinity otherwise."""
+    import numpy as np
+
     with np.errstate(over="ignore"):
         values = np.exp(values) if exponentiate else values
         return np.asarray(np.clip(values, -MAX_MAGNITUDE, MAX_MAGNITUDE), dtype=float)
