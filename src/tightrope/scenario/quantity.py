@@ -214,7 +214,6 @@ class Quantity(BaseModel):
         """The value at each cumulative probability u in [0, 1] (inverse CDF), for designs such
         as Morris screening that place parameters by quantile."""
         import numpy as np  # numpy loads when numbers are drawn, not to read a file
-
         from scipy import stats
 
         u = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
@@ -266,7 +265,6 @@ def _truncated_normal_ppf(
     u: np.ndarray, mean: float, sd: float, low: float, high: float
 ) -> np.ndarray:
     import numpy as np
-
     from scipy import stats
 
     a, b = (low - mean) / sd, (high - mean) / sd
@@ -277,7 +275,6 @@ def _truncated_normal(
     rng: np.random.Generator, size: int, mean: float, sd: float, low: float, high: float
 ) -> np.ndarray:
     import numpy as np
-
     from scipy import stats  # imported lazily: scipy is slow to import and rarely needed here
 
     a, b = (low - mean) / sd, (high - mean) / sd
