@@ -423,7 +423,8 @@ def bargain(
         return
     stdout.print(terminal.bargaining_table(result.forecasts, model_scenario.title))
     if len(result.forecasts) == 1:
-        stdout.print(terminal.trajectory_table(result.forecasts[0].result))
+        only = result.forecasts[0]
+        stdout.print(terminal.trajectory_table(only.result, only.actor_names))
 
 
 class CapabilityChoice(StrEnum):

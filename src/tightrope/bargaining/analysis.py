@@ -4,7 +4,7 @@ its trajectory (point estimates) and, when asked, its forecast distribution over
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tightrope import limits
@@ -25,9 +25,12 @@ class IssueForecast:
 
     result: BargainResult
     distribution: ForecastDistribution | None = None
+    actor_names: dict[str, str] = field(default_factory=dict)  # id → name as the file gives it
 
     def to_dict(self) -> dict[str, Any]:
         document = self.result.to_dict()
+        if self.actor_names:
+            document["actor_names"] = dict(self.actor_names)
         if self.distribution is not None:
             document["uncertainty"] = self.distribution.to_dict()
         return document
@@ -111,7 +114,9 @@ def analyse(
         data = issue_data(scenario, group)
         for model in models:
             result = model.solve(data)
-            forecasts.append(IssueForecast(result, distributions.get((model.name, tuple(group)))))
+            names = {actor: scenario.actor(actor).name for actor in result.actors}
+            sampled = distributions.get((model.name, tuple(group)))
+            forecasts.append(IssueForecast(result, sampled, names))
     return BargainingResult(tuple(forecasts), sampled=samples > 0)
 
 

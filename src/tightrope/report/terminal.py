@@ -269,7 +269,7 @@ def _model_label(result: BargainResult) -> str:
     )
 
 
-def trajectory_table(result: BargainResult) -> RenderableType:
+def trajectory_table(result: BargainResult, names: dict[str, str] | None = None) -> RenderableType:
     """Round by round: the weighted median and mean, and every actor's position."""
     one = len(result.dimensions) == 1
     table = Table(
@@ -281,7 +281,7 @@ def trajectory_table(result: BargainResult) -> RenderableType:
     table.add_column("mean", justify="right")
     shown = result.actors if one and len(result.actors) <= 8 else ()
     for actor in shown:
-        table.add_column(actor, justify="right", overflow="fold")
+        table.add_column((names or {}).get(actor, actor), justify="right", overflow="fold")
     step = max(1, result.rounds // 25)
     for index in range(0, result.rounds + 1):
         if index % step and index != result.rounds:

@@ -1,0 +1,172 @@
+"""The public Python API: the README's example runs, results are typed, and ``to_dict()`` is
+exactly what the CLI prints with ``--format json``."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import tightrope
+from tests.cli_helpers import run, strict_json
+from tightrope.results import QuestionResult
+
+README = Path(__file__).parent.parent / "README.md"
+
+
+def python_blocks(text: str) -> list[str]:
+    return re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
+
+
+def test_the_readme_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocks = python_blocks(README.read_text())
+    assert blocks, "the README has a Python example"
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, Any] = {}
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        for block in blocks:
+            # Our own README, run as documentation tests (doctest does the same).
+            exec(compile(block, str(README), "exec"), namespace)
+    assert "q2_us_strikes" in printed.getvalue()
+    assert sorted(os.listdir(tmp_path / "out")) == ["forecast.json", "report.html", "runs.parquet"]
+    assert (tmp_path / "forecasts.sqlite").exists()
+    assert isinstance(namespace["q2"], QuestionResult)
+    assert 0 < namespace["q2"].probability < 1
+
+
+def without_clock(document: Any) -> Any:
+    """The document without what differs between two runs of the same seed: timestamps and
+    durations, and where the CLI says it wrote files."""
+    if isinstance(document, dict):
+        return {
+            key: without_clock(value)
+            for key, value in document.items()
+            if key not in ("created", "duration_seconds", "files")
+        }
+    if isinstance(document, list):
+        return [without_clock(value) for value in document]
+    return document
+
+
+def cli_json(*args: str) -> Any:
+    code, out, err = run(*args, "--format", "json")
+    assert code == 0, err
+    return strict_json(out)
+
+
+def api_json(document: Any) -> Any:
+    """Through the same strict JSON writer as the CLI (tuples become lists, numpy numbers plain)."""
+    from tightrope.outputs import json_text
+
+    return strict_json(json_text(document))
+
+
+@pytest.fixture(scope="module")
+def scenario() -> tightrope.Scenario:
+    return tightrope.load("iraq-2025")
+
+
+def test_bargain_to_dict_is_the_cli_json(scenario: tightrope.Scenario) -> None:
+    result = tightrope.bargain(scenario, samples=40, seed=3)
+    assert api_json(result.to_dict()) == cli_json("bargain", "--samples", "40", "--seed", "3")
+    single = tightrope.bargain(scenario, model="eum", issues=["iran_ties"], samples=20, rounds=12)
+    assert api_json(single.to_dict()) == cli_json(
+        "bargain", "-m", "eum", "-i", "iran_ties", "--samples", "20", "--rounds", "12"
+    )
+    frame = result.to_frame()
+    assert set(frame["model"]) == set(tightrope.MODELS)
+    assert len(frame) == 15
+
+
+def test_simulate_to_dict_is_the_cli_json(scenario: tightrope.Scenario) -> None:
+    whatif = [
+        tightrope.Force("us_casualties", 2),
+        tightrope.Forbid("israel_escalation"),
+        tightrope.Set("events.us_strikes.hazard.per_month", 0.02),
+    ]
+    result = tightrope.simulate(scenario, runs=3000, seed=5, whatif=whatif, given="bank_sanctions")
+    assert api_json(result.to_dict()) == cli_json(
+        "simulate",
+        "--runs",
+        "3000",
+        "--seed",
+        "5",
+        "--force",
+        "us_casualties@2",
+        "--forbid",
+        "israel_escalation",
+        "--set",
+        "events.us_strikes.hazard.per_month=0.02",
+        "--given",
+        "bank_sanctions",
+    )
+    q2 = result.questions["q2_us_strikes"]
+    assert q2.kind == "binary"
+    assert q2.probability == result.to_dict()["questions"]["q2_us_strikes"]["probability"]
+    q7 = result.questions["q7_alignment"]
+    assert q7.distribution is not None
+    assert sum(q7.distribution.values()) == pytest.approx(1)
+
+
+def test_forecast_and_score_to_dict_are_the_cli_json(
+    scenario: tightrope.Scenario, tmp_path: Path
+) -> None:
+    result = tightrope.forecast(scenario, runs=2000, bargaining_samples=20, seed=2)
+    printed = cli_json(
+        "forecast",
+        "--runs",
+        "2000",
+        "--bargaining-samples",
+        "20",
+        "--seed",
+        "2",
+        "--out",
+        str(tmp_path / "cli"),
+    )
+    assert without_clock(api_json(result.to_dict())) == without_clock(printed)
+    paths = result.save(tmp_path / "api")
+    assert sorted(paths) == ["json", "report", "runs"]
+    db = tmp_path / "r.sqlite"
+    with tightrope.Registry(db) as registry:
+        registry.record(result)
+        registry.resolve("q1_oil_restriction", "no", registry.forecasts()[0].forecast_date)
+        scores = registry.scores()
+    assert api_json(scores.to_dict()) == cli_json("score", "--db", str(db))
+    assert scores.summary["resolved"] == 1
+    assert list(scores.to_frame()["question"]) == ["q1_oil_restriction"]
+
+
+def test_errors_name_the_field_and_value(scenario: tightrope.Scenario) -> None:
+    from tightrope.errors import TightropeError
+
+    with pytest.raises(TightropeError, match="force us_strike@3: unknown event 'us_strike'"):
+        tightrope.simulate(scenario, runs=100, whatif=[tightrope.Force("us_strike", 3)])
+    with pytest.raises(TightropeError, match=r"set events.us_strikes.hazard.per_month=2: prob"):
+        tightrope.simulate(
+            scenario, runs=100, whatif=[tightrope.Set("events.us_strikes.hazard.per_month", 2)]
+        )
+    with pytest.raises(TightropeError, match="runs must be from 1 to 10,000,000"):
+        tightrope.simulate(scenario, runs=20_000_000)
+    with pytest.raises(TightropeError, match="no such file"):
+        tightrope.load("no-such.yaml")
+
+
+def test_the_public_surface_is_small() -> None:
+    assert sorted(name for name in dir(tightrope) if not name.startswith("_")) == [
+        "Forbid",
+        "Force",
+        "MODELS",
+        "Registry",
+        "Scenario",
+        "Set",
+        "bargain",
+        "forecast",
+        "load",
+        "make_model",
+        "simulate",
+    ]
