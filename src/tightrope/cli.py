@@ -61,28 +61,31 @@ class ExportFormat(StrEnum):
 FormatOption = Annotated[
     OutputFormat, typer.Option("--format", "-f", help="table for people, json for scripts.")
 ]
+
+
+def bounded(flag: str, low: int, high: int, help: str) -> Any:
+    """An option whose value must lie in [low, high] (every size a user can type is bounded)."""
+    return typer.Option(flag, min=low, max=high, help=help)
+
+
 SeedOption = Annotated[
     int,
-    typer.Option("--seed", min=0, max=limits.MAX_SEED, help="Seed of every random draw (≥ 0)."),
+    bounded("--seed", 0, limits.MAX_SEED, "Seed of every random draw (≥ 0)."),
 ]
 RunsOption = Annotated[
     int,
-    typer.Option(
-        "--runs", min=1, max=limits.MAX_RUNS, help="Simulation runs (samples × runs each)."
-    ),
+    bounded("--runs", 1, limits.MAX_RUNS, "Simulation runs (samples × runs each)."),
 ]
 ParameterSamplesOption = Annotated[
     int | None,
-    typer.Option(
+    bounded(
         "--samples",
-        min=1,
-        max=limits.MAX_PARAMETER_SAMPLES,
-        help="Parameter samples (outer loop) of the ranges; default one per 500 runs, ≤ 200.",
+        1,
+        limits.MAX_PARAMETER_SAMPLES,
+        "Parameter samples (outer loop) of the ranges; default one per 500 runs, ≤ 200.",
     ),
 ]
-WorkersOption = Annotated[
-    int, typer.Option("--workers", min=1, max=limits.MAX_WORKERS, help="Worker processes.")
-]
+WorkersOption = Annotated[int, bounded("--workers", 1, limits.MAX_WORKERS, "Worker processes.")]
 ScenarioArgument = Annotated[
     str,
     typer.Argument(
@@ -365,20 +368,15 @@ def bargain(
     ] = None,
     rounds: Annotated[
         int | None,
-        typer.Option(
-            "--rounds",
-            min=1,
-            max=limits.MAX_ROUNDS,
-            help="EUM rounds (default 10); SMP turn limit (100).",
-        ),
+        bounded("--rounds", 1, limits.MAX_ROUNDS, "EUM rounds (default 10); SMP turn limit (100)."),
     ] = None,
     samples: Annotated[
         int,
-        typer.Option(
+        bounded(
             "--samples",
-            min=0,
-            max=limits.MAX_BARGAINING_SAMPLES,
-            help="Samples of the elicited ranges for intervals (0: none).",
+            0,
+            limits.MAX_BARGAINING_SAMPLES,
+            "Samples of the elicited ranges for intervals (0: none).",
         ),
     ] = 500,
     seed: SeedOption = 0,
@@ -439,12 +437,7 @@ def backtest_deu(
     ] = CapabilityChoice.GDP,
     bootstrap: Annotated[
         int,
-        typer.Option(
-            "--bootstrap",
-            min=100,
-            max=limits.MAX_BOOTSTRAP,
-            help="Bootstrap resamples of proposals.",
-        ),
+        bounded("--bootstrap", 100, limits.MAX_BOOTSTRAP, "Bootstrap resamples of proposals."),
     ] = 2000,
     seed: SeedOption = 0,
     output: FormatOption = OutputFormat.TABLE,
@@ -471,12 +464,7 @@ def simulate(
     samples: ParameterSamplesOption = None,
     months: Annotated[
         int | None,
-        typer.Option(
-            "--months",
-            min=1,
-            max=limits.MAX_MONTHS,
-            help="Months to simulate (default: horizon).",
-        ),
+        bounded("--months", 1, limits.MAX_MONTHS, "Months to simulate (default: horizon)."),
     ] = None,
     seed: SeedOption = 0,
     workers: WorkersOption = 1,
@@ -592,11 +580,11 @@ def forecast(
     samples: ParameterSamplesOption = None,
     bargaining_samples: Annotated[
         int,
-        typer.Option(
+        bounded(
             "--bargaining-samples",
-            min=0,
-            max=limits.MAX_BARGAINING_SAMPLES,
-            help="Samples for the bargaining intervals.",
+            0,
+            limits.MAX_BARGAINING_SAMPLES,
+            "Samples for the bargaining intervals.",
         ),
     ] = 500,
     seed: SeedOption = 0,
@@ -618,31 +606,34 @@ def forecast(
 
     Every destination is checked before the work starts; the files and the registry entry are
     written together at the end, or not at all."""
+    from tightrope import api
     from tightrope.forecasts.output import record_and_save, save_forecast
     from tightrope.forecasts.registry import Registry, default_path
-    from tightrope.forecasts.run import ForecastSettings, check_forecast, run_forecast
+    from tightrope.forecasts.run import ForecastSettings
     from tightrope.outputs import check_file
 
     model_scenario = resolve(scenario)
     forecast_date = _parse_date(date, "--date")
-    settings = ForecastSettings(
-        runs=runs,
-        samples=samples,
-        bargaining_samples=bargaining_samples,
-        seed=seed,
-        workers=workers,
-    )
     folder = out or Path("tightrope-output") / model_scenario.id
     registry_path = (db or default_path()) if record else None
     with refusals(f"{scenario}: "):
-        check_forecast(model_scenario, settings)
         check_file(folder / "report.html")
         if registry_path is not None:
             Registry.check(registry_path)
-    with terminal.progress_bar(
-        stderr, "forecasting", settings.progress_total(model_scenario)
-    ) as step:
-        result = run_forecast(model_scenario, settings, progress=step)
+    work = ForecastSettings(runs=runs, samples=samples, bargaining_samples=bargaining_samples)
+    with (
+        refusals(f"{scenario}: "),  # limits are checked before any work
+        terminal.progress_bar(stderr, "forecasting", work.progress_total(model_scenario)) as step,
+    ):
+        result = api.forecast(
+            model_scenario,
+            runs=runs,
+            samples=samples,
+            bargaining_samples=bargaining_samples,
+            seed=seed,
+            workers=workers,
+            progress=step,
+        )
     for issue, reason in result.document.get("bargaining_skipped", {}).items():
         say(f"warning: {scenario}: {issue}: not bargained over ({reason})")
     with refusals():

@@ -109,27 +109,21 @@ def _frame(results: dict[str, QuestionResult]) -> pandas.DataFrame:
 
 
 @dataclass(frozen=True, eq=False)
-class SimulationResult:
-    """What ``tightrope.simulate`` returns: the questions, events, state fans, ladder, drivers,
-    and for a what-if the comparison with the baseline."""
+class _RunResult:
+    """A result that keeps its JSON document, and the compiled model and per-run record of the
+    simulation behind it (None when the scenario has no events)."""
 
     scenario: Scenario
     document: dict[str, Any]
     compiled: CompiledModel | None = None
     record: RunRecord | None = None
 
+    def _summary(self) -> dict[str, Any]:
+        return self.document
+
     @property
     def questions(self) -> dict[str, QuestionResult]:
-        return question_results(self.scenario, self.document)
-
-    @property
-    def runs(self) -> int:
-        return int(self.document["design"]["runs"])
-
-    @property
-    def comparison(self) -> dict[str, Any] | None:
-        """Baseline against what-if per question, with the difference's standard error."""
-        return copy.deepcopy(self.document.get("comparison"))
+        return question_results(self.scenario, self._summary())
 
     def to_dict(self) -> dict[str, Any]:
         return copy.deepcopy(self.document)
@@ -140,28 +134,31 @@ class SimulationResult:
 
 
 @dataclass(frozen=True, eq=False)
-class ForecastResult:
+class SimulationResult(_RunResult):
+    """What ``tightrope.simulate`` returns: the questions, events, state fans, ladder, drivers,
+    and for a what-if the comparison with the baseline."""
+
+    @property
+    def runs(self) -> int:
+        return int(self.document["design"]["runs"])
+
+    @property
+    def comparison(self) -> dict[str, Any] | None:
+        """Baseline against what-if per question, with the difference's standard error."""
+        return copy.deepcopy(self.document.get("comparison"))
+
+
+@dataclass(frozen=True, eq=False)
+class ForecastResult(_RunResult):
     """What ``tightrope.forecast`` returns: the simulation's questions, every bargaining model's
     forecast of every issue, and the provenance of every number."""
 
-    scenario: Scenario
-    document: dict[str, Any]
-    compiled: CompiledModel | None = None
-    record: RunRecord | None = None
-
-    @property
-    def questions(self) -> dict[str, QuestionResult]:
-        return question_results(self.scenario, self.document.get("simulation", {}))
+    def _summary(self) -> dict[str, Any]:
+        return dict(self.document.get("simulation", {}))
 
     @property
     def bargaining(self) -> list[dict[str, Any]]:
         return copy.deepcopy(self.document.get("bargaining", []))
-
-    def to_dict(self) -> dict[str, Any]:
-        return copy.deepcopy(self.document)
-
-    def to_frame(self) -> pandas.DataFrame:
-        return _frame(self.questions)
 
     def save(
         self,

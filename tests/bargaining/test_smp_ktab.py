@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from tightrope.bargaining import make_model
+from tightrope.bargaining.base import IssueBatch
 
 from .conftest import DATA, table_issue
 
@@ -32,9 +33,11 @@ def test_batch_members_are_independent() -> None:
     alone = make_model("smp").solve(first)
     shifted = first.positions * 0.5
     batch = make_model("smp").solve_batch(
-        np.stack([first.positions, shifted]),
-        np.stack([first.saliences, first.saliences]),
-        np.stack([first.capabilities, first.capabilities]),
+        IssueBatch(
+            np.stack([first.positions, shifted]),
+            np.stack([first.saliences, first.saliences]),
+            np.stack([first.capabilities, first.capabilities]),
+        )
     )
     np.testing.assert_array_equal(batch[0].positions, alone.positions)
     assert batch[1].rounds != 0

@@ -7,13 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tightrope import limits
 from tightrope.bargaining.base import BargainingModel, BargainResult
 from tightrope.bargaining.inputs import has_ranges, issue_data
 from tightrope.bargaining.uncertainty import (
     ForecastDistribution,
     Progress,
-    check_samples,
+    check_bargaining,
     forecast_distributions,
 )
 from tightrope.scenario.schema import Scenario
@@ -101,7 +100,7 @@ def analyse(
     space (as KTAB does); otherwise each issue is forecast on its own. Issues whose inputs are
     all fixed (no ranges) are solved once and have no sampled distribution."""
     groups = [list(issues)] if joint else [[issue] for issue in issues]
-    check_analysis(scenario, models, groups, samples, seed)
+    check_bargaining(scenario, models, groups, samples, seed, trajectories=True)
     distributions: dict[tuple[str, tuple[str, ...]], ForecastDistribution] = {}
     uncertain = [group for group in groups if has_ranges(scenario, group)]
     if samples > 0 and uncertain:
@@ -118,22 +117,3 @@ def analyse(
             sampled = distributions.get((model.name, tuple(group)))
             forecasts.append(IssueForecast(result, sampled, names))
     return BargainingResult(tuple(forecasts), sampled=samples > 0)
-
-
-def check_analysis(
-    scenario: Scenario,
-    models: Sequence[BargainingModel],
-    groups: Sequence[Sequence[str]],
-    samples: int,
-    seed: int,
-) -> None:
-    """Refuse, before any work, input the models cannot use (raises BargainingInputError) and
-    requests beyond the limits or the memory budget (raises LimitError)."""
-    for group in groups:
-        data = issue_data(scenario, group)
-        for model in models:
-            needed = model.memory_bytes(1, data.n_actors, data.n_dimensions, trajectory=True)
-            limits.check_memory(
-                f"the {model.name} model's trajectory of {', '.join(group)}", needed
-            )
-    check_samples(scenario, models, groups, samples, seed)

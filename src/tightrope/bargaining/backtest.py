@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tightrope import limits
-from tightrope.bargaining.base import Array, BargainingModel
+from tightrope.bargaining.base import Array, BargainingModel, IssueBatch
 from tightrope.bargaining.compromise import Compromise
 from tightrope.bargaining.eum import ExpectedUtility
 from tightrope.bargaining.median import WeightedMedian
@@ -173,7 +173,8 @@ def _forecasts(model: BargainingModel, cases: Sequence[DeuIssue], capability: Ca
         saliences = np.stack([cases[i].saliences for i in members])[:, :, None]
         caps = np.stack([_capabilities(cases[i], capability) for i in members])
         reference = np.array([[cases[i].reference] for i in members]) if has_reference else None
-        result[members] = model.forecast_batch(positions, saliences, caps, reference)[:, 0]
+        batch = IssueBatch(positions, saliences, caps, reference)
+        result[members] = model.forecast_batch(batch)[:, 0]
     return result
 
 

@@ -12,6 +12,7 @@ saliences on 0–1, capabilities non-negative.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -107,6 +108,61 @@ def check_inputs(
 
 
 @dataclass(frozen=True)
+class IssueBatch:
+    """B issues with the same N actors and D dimensions, solved together: ``positions`` and
+    ``saliences`` (B, N, D), ``capabilities`` (B, N), ``reference`` (B, D) or None. Checked on
+    construction; actors and dimensions are named ``actor_0``… and ``dimension_0``… unless
+    given."""
+
+    positions: Array
+    saliences: Array
+    capabilities: Array
+    reference: Array | None = None
+    actors: tuple[str, ...] = ()
+    dimensions: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        check_inputs(self.positions, self.saliences, self.capabilities, self.reference)
+        _, count, dims = self.positions.shape
+        if not self.actors:
+            object.__setattr__(self, "actors", tuple(f"actor_{i}" for i in range(count)))
+        if not self.dimensions:
+            object.__setattr__(self, "dimensions", tuple(f"dimension_{k}" for k in range(dims)))
+
+    @classmethod
+    def of(cls, data: IssueData) -> IssueBatch:
+        """A batch of one issue."""
+        return cls(
+            data.positions[None],
+            data.saliences[None],
+            data.capabilities[None],
+            None if data.reference is None else data.reference[None],
+            data.actors,
+            data.dimensions,
+        )
+
+    @property
+    def size(self) -> int:
+        return int(self.positions.shape[0])
+
+    @property
+    def weights(self) -> Array:
+        """Capability × salience, (B, N, D)."""
+        return self.capabilities[:, :, None] * self.saliences
+
+    def rows(self, part: slice) -> IssueBatch:
+        """The batch members in ``part``."""
+        return IssueBatch(
+            self.positions[part],
+            self.saliences[part],
+            self.capabilities[part],
+            None if self.reference is None else self.reference[part],
+            self.actors,
+            self.dimensions,
+        )
+
+
+@dataclass(frozen=True)
 class BargainResult:
     """A model's forecast and its round-by-round trajectory.
 
@@ -194,38 +250,51 @@ class BargainingModel(ABC):
 
     def solve(self, data: IssueData) -> BargainResult:
         """Forecast one issue (all its dimensions)."""
-        return self.solve_batch(
-            data.positions[None],
-            data.saliences[None],
-            data.capabilities[None],
-            None if data.reference is None else data.reference[None],
-            actors=data.actors,
-            dimensions=data.dimensions,
-        )[0]
+        return self.solve_batch(IssueBatch.of(data))[0]
 
     @abstractmethod
-    def solve_batch(
-        self,
-        positions: Array,
-        saliences: Array,
-        capabilities: Array,
-        reference: Array | None = None,
-        *,
-        actors: tuple[str, ...] | None = None,
-        dimensions: tuple[str, ...] | None = None,
-    ) -> list[BargainResult]:
-        """Forecast B issues of the same size at once: positions and saliences are (B, N, D)."""
+    def solve_batch(self, batch: IssueBatch) -> list[BargainResult]:
+        """Forecast B issues of the same size at once, with their trajectories."""
 
-    def forecast_batch(
-        self,
-        positions: Array,
-        saliences: Array,
-        capabilities: Array,
-        reference: Array | None = None,
-    ) -> Array:
+    def forecast_batch(self, batch: IssueBatch) -> Array:
         """Only the forecasts, (B, D); models override it when that is cheaper."""
-        results = self.solve_batch(positions, saliences, capabilities, reference)
-        return np.stack([result.forecast for result in results])
+        return np.stack([result.forecast for result in self.solve_batch(batch)])
+
+    def _results(
+        self,
+        batch: IssueBatch,
+        histories: Sequence[Array],
+        forecasts: Array | None = None,
+        *,
+        converged: Sequence[bool | None] | None = None,
+        details: Sequence[tuple[dict[str, Any], ...]] | None = None,
+        summaries: Sequence[tuple[Array, Array]] | None = None,
+    ) -> list[BargainResult]:
+        """One result per batch member from its trajectory (R+1, N, D). The medians and means
+        of every round are capability × salience weighted unless ``summaries`` gives them; the
+        forecast is the last median unless ``forecasts`` (B, D) gives it."""
+        results = []
+        for index, history in enumerate(histories):
+            medians, means = (
+                summaries[index]
+                if summaries is not None
+                else trajectory_summary(history, batch.weights[index])
+            )
+            results.append(
+                BargainResult(
+                    model=self.name,
+                    variant=self.variant,
+                    actors=batch.actors,
+                    dimensions=batch.dimensions,
+                    forecast=medians[-1] if forecasts is None else forecasts[index],
+                    positions=history,
+                    medians=medians,
+                    means=means,
+                    converged=None if converged is None else converged[index],
+                    details=() if details is None else details[index],
+                )
+            )
+        return results
 
     def memory_bytes(self, batch: int, actors: int, dimensions: int, *, trajectory: bool) -> int:
         """About how many bytes solving ``batch`` issues of this size holds at once; with
@@ -235,10 +304,6 @@ class BargainingModel(ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(variant={self.variant!r})"
-
-
-def names(actors: tuple[str, ...] | None, count: int, prefix: str = "actor") -> tuple[str, ...]:
-    return actors if actors is not None else tuple(f"{prefix}_{index}" for index in range(count))
 
 
 def weighted_mean(positions: Array, weights: Array) -> Array:

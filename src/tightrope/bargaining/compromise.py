@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from tightrope.bargaining.base import Array, weighted_mean
+from tightrope.bargaining.base import Array, IssueBatch, weighted_mean
 from tightrope.bargaining.static import WEIGHTING_VARIANTS, StaticModel, weights_for
 
 
@@ -35,11 +35,5 @@ class Compromise(StaticModel):
         "stochastic": False,
     }
 
-    def forecast_batch(
-        self,
-        positions: Array,
-        saliences: Array,
-        capabilities: Array,
-        reference: Array | None = None,
-    ) -> Array:
-        return weighted_mean(positions, weights_for(self.variant, saliences, capabilities))
+    def forecast_batch(self, batch: IssueBatch) -> Array:
+        return weighted_mean(batch.positions, weights_for(self.variant, batch))

@@ -56,8 +56,7 @@ from tightrope.bargaining.base import (
     BargainingInputError,
     BargainingModel,
     BargainResult,
-    check_inputs,
-    names,
+    IssueBatch,
     weighted_mean,
     weighted_median,
 )
@@ -104,62 +103,31 @@ class ExpectedUtility(BargainingModel):
     def __repr__(self) -> str:
         return f"ExpectedUtility(variant={self.variant!r}, rounds={self.rounds}, q={self.q})"
 
-    def solve_batch(
-        self,
-        positions: Array,
-        saliences: Array,
-        capabilities: Array,
-        reference: Array | None = None,
-        *,
-        actors: tuple[str, ...] | None = None,
-        dimensions: tuple[str, ...] | None = None,
-    ) -> list[BargainResult]:
-        check_inputs(positions, saliences, capabilities, reference)
-        batch, count, dims = positions.shape
-        per_dimension = [
-            self._run(positions[:, :, k], saliences[:, :, k], capabilities) for k in range(dims)
-        ]
-        results = []
-        for index in range(batch):
-            history = np.stack([run[0][index] for run in per_dimension], axis=-1)
+    def solve_batch(self, batch: IssueBatch) -> list[BargainResult]:
+        dims = batch.positions.shape[2]
+        per_dimension = [self._run_dimension(batch, k) for k in range(dims)]
+        histories, summaries, details = [], [], []
+        for index in range(batch.size):
+            histories.append(np.stack([run[0][index] for run in per_dimension], axis=-1))
             medians = np.stack([run[1][index] for run in per_dimension], axis=-1)
             means = np.stack([run[2][index] for run in per_dimension], axis=-1)
-            labels = names(actors, count)
-            details = tuple(
-                _readable([run[3][t] for run in per_dimension], index, labels)
-                for t in range(self.rounds)
-            )
-            results.append(
-                BargainResult(
-                    model=self.name,
-                    variant=self.variant,
-                    actors=labels,
-                    dimensions=names(dimensions, dims, "dimension"),
-                    forecast=medians[-1],
-                    positions=history,
-                    medians=medians,
-                    means=means,
-                    converged=None,
-                    details=details,
+            summaries.append((medians, means))
+            details.append(
+                tuple(
+                    _readable([run[3][t] for run in per_dimension], index, batch.actors)
+                    for t in range(self.rounds)
                 )
             )
-        return results
+        return self._results(batch, histories, details=details, summaries=summaries)
 
-    def forecast_batch(
-        self,
-        positions: Array,
-        saliences: Array,
-        capabilities: Array,
-        reference: Array | None = None,
-    ) -> Array:
-        check_inputs(positions, saliences, capabilities, reference)
-        return np.stack(
-            [
-                self._run(positions[:, :, k], saliences[:, :, k], capabilities)[1][:, -1]
-                for k in range(positions.shape[2])
-            ],
-            axis=-1,
-        )
+    def forecast_batch(self, batch: IssueBatch) -> Array:
+        dims = batch.positions.shape[2]
+        return np.stack([self._run_dimension(batch, k)[1][:, -1] for k in range(dims)], axis=-1)
+
+    def _run_dimension(
+        self, batch: IssueBatch, k: int
+    ) -> tuple[Array, Array, Array, list[dict[str, NDArray[Any]]]]:
+        return self._run(batch.positions[:, :, k], batch.saliences[:, :, k], batch.capabilities)
 
     def _run(
         self, x0: Array, s: Array, c: Array

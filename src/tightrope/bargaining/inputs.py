@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
-from tightrope.bargaining.base import Array, BargainingInputError, IssueData
+from tightrope.bargaining.base import Array, BargainingInputError, IssueBatch, IssueData
 from tightrope.scenario.quantity import Quantity
 from tightrope.scenario.schema import Scenario
 
@@ -66,25 +65,13 @@ def issue_data(scenario: Scenario, issues: Sequence[str]) -> IssueData:
     )
 
 
-@dataclass(frozen=True)
-class IssueSamples:
-    """S samples of one or more issues: positions and saliences (S, N, D), capabilities (S, N)."""
-
-    actors: tuple[str, ...]
-    dimensions: tuple[str, ...]
-    positions: Array
-    saliences: Array
-    capabilities: Array
-    reference: Array | None
-
-
 def draw(quantity: Quantity, path: str, seed: int, count: int) -> Array:
     """``count`` draws of one number from its own stream, keyed by seed and path."""
     rng = np.random.default_rng([seed, zlib.crc32(path.encode())])
     return quantity.sample(rng, count)
 
 
-def issue_samples(scenario: Scenario, issues: Sequence[str], count: int, seed: int) -> IssueSamples:
+def issue_samples(scenario: Scenario, issues: Sequence[str], count: int, seed: int) -> IssueBatch:
     """Seeded samples of every uncertain input of the issues (point values are repeated)."""
     actors = participants(scenario, issues)
     if not actors:
@@ -115,4 +102,4 @@ def issue_samples(scenario: Scenario, issues: Sequence[str], count: int, seed: i
             ],
             axis=1,
         )
-    return IssueSamples(tuple(actors), tuple(issues), positions, saliences, capabilities, reference)
+    return IssueBatch(positions, saliences, capabilities, reference, tuple(actors), tuple(issues))

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from tightrope.bargaining.base import Array, weighted_median
+from tightrope.bargaining.base import Array, IssueBatch, weighted_median
 from tightrope.bargaining.static import WEIGHTING_VARIANTS, StaticModel, weights_for
 
 
@@ -38,11 +38,5 @@ class WeightedMedian(StaticModel):
         "stochastic": False,
     }
 
-    def forecast_batch(
-        self,
-        positions: Array,
-        saliences: Array,
-        capabilities: Array,
-        reference: Array | None = None,
-    ) -> Array:
-        return weighted_median(positions, weights_for(self.variant, saliences, capabilities))
+    def forecast_batch(self, batch: IssueBatch) -> Array:
+        return weighted_median(batch.positions, weights_for(self.variant, batch))

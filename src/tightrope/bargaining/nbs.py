@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from tightrope.bargaining.base import Array, weighted_mean, weighted_median
+from tightrope.bargaining.base import Array, IssueBatch, weighted_mean, weighted_median
 from tightrope.bargaining.static import StaticModel
 
 _ITERATIONS = 100  # halves the bracket 100 times: far below double precision
@@ -48,14 +48,8 @@ class NashBargaining(StaticModel):
         "stochastic": False,
     }
 
-    def forecast_batch(
-        self,
-        positions: Array,
-        saliences: Array,
-        capabilities: Array,
-        reference: Array | None = None,
-    ) -> Array:
-        weights = capabilities[:, :, None] * saliences
+    def forecast_batch(self, batch: IssueBatch) -> Array:
+        positions, reference, weights = batch.positions, batch.reference, batch.weights
         if reference is None:
             if self.variant == "quadratic":
                 return weighted_mean(positions, weights)

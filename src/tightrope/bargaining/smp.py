@@ -55,8 +55,7 @@ from tightrope.bargaining.base import (
     BargainingInputError,
     BargainingModel,
     BargainResult,
-    check_inputs,
-    names,
+    IssueBatch,
     trajectory_summary,
 )
 from tightrope.limits import MAX_ROUNDS
@@ -151,68 +150,52 @@ class SpatialModelOfPolitics(BargainingModel):
 
     # ------------------------------------------------------------------ public interface
 
-    def solve_batch(
-        self,
-        positions: Array,
-        saliences: Array,
-        capabilities: Array,
-        reference: Array | None = None,
-        *,
-        actors: tuple[str, ...] | None = None,
-        dimensions: tuple[str, ...] | None = None,
-    ) -> list[BargainResult]:
-        check_inputs(positions, saliences, capabilities, reference)
-        if np.any(saliences.sum(axis=2) > 1 + 1e-9):
-            raise BargainingInputError(
-                "the SMP needs each actor's saliences to add up to at most 1 over the dimensions"
-            )
-        history, turns, risks = self._run(positions / 100.0, saliences, capabilities)
-        batch, count, dims = positions.shape
-        results = []
-        for index in range(batch):
+    def solve_batch(self, batch: IssueBatch) -> list[BargainResult]:
+        history, turns, risks = self._run(batch)
+        histories, details = [], []
+        for index in range(batch.size):
             used = turns[index]
-            trajectory = 100.0 * history[index, : used + 1]
-            weights = capabilities[index][:, None] * saliences[index]
-            medians, means = trajectory_summary(trajectory, weights)
-            labels = names(actors, count)
-            details = tuple(
-                {"risk_attitudes": dict(zip(labels, risks[index, t].tolist(), strict=True))}
-                for t in range(used)
-            )
-            results.append(
-                BargainResult(
-                    model=self.name,
-                    variant=self.variant,
-                    actors=labels,
-                    dimensions=names(dimensions, dims, "dimension"),
-                    forecast=means[-1],  # where the actors end up, weighted by c × s
-                    positions=trajectory,
-                    medians=medians,
-                    means=means,
-                    converged=bool(used < self.max_turns),
-                    details=details,
+            histories.append(100.0 * history[index, : used + 1])
+            details.append(
+                tuple(
+                    {
+                        "risk_attitudes": dict(
+                            zip(batch.actors, risks[index, t].tolist(), strict=True)
+                        )
+                    }
+                    for t in range(used)
                 )
             )
-        return results
+        # The forecast is where the actors end up, weighted by capability × salience.
+        summaries = [
+            trajectory_summary(h, w) for h, w in zip(histories, batch.weights, strict=True)
+        ]
+        return self._results(
+            batch,
+            histories,
+            np.stack([means[-1] for _, means in summaries]),
+            converged=[bool(used < self.max_turns) for used in turns],
+            details=details,
+            summaries=summaries,
+        )
 
-    def forecast_batch(
-        self,
-        positions: Array,
-        saliences: Array,
-        capabilities: Array,
-        reference: Array | None = None,
-    ) -> Array:
+    def forecast_batch(self, batch: IssueBatch) -> Array:
         """The capability × salience weighted mean of the final positions, (B, D)."""
-        check_inputs(positions, saliences, capabilities, reference)
-        history, turns, _ = self._run(positions / 100.0, saliences, capabilities)
+        history, turns, _ = self._run(batch)
         final = 100.0 * history[np.arange(len(turns)), turns]
-        weights = capabilities[:, :, None] * saliences
+        weights = batch.weights
         return np.asarray((weights * final).sum(axis=1) / weights.sum(axis=1))
 
     # ------------------------------------------------------------------ the turn loop
 
-    def _run(self, x: Array, s: Array, c: Array) -> tuple[Array, NDArray[np.int_], Array]:
-        """Turn until each batch member stops: history (B, T+1, N, D), turns (B,), risks."""
+    def _run(self, issues: IssueBatch) -> tuple[Array, NDArray[np.int_], Array]:
+        """Turn until each batch member stops: history (B, T+1, N, D) on 0–1, turns (B,),
+        risk attitudes."""
+        if np.any(issues.saliences.sum(axis=2) > 1 + 1e-9):
+            raise BargainingInputError(
+                "the SMP needs each actor's saliences to add up to at most 1 over the dimensions"
+            )
+        x, s, c = issues.positions / 100.0, issues.saliences, issues.capabilities
         batch = x.shape[0]
         history = [x.copy()]
         risks = []

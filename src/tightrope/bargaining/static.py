@@ -6,60 +6,19 @@ from abc import abstractmethod
 
 import numpy as np
 
-from tightrope.bargaining.base import (
-    Array,
-    BargainingModel,
-    BargainResult,
-    check_inputs,
-    names,
-    trajectory_summary,
-)
+from tightrope.bargaining.base import Array, BargainingModel, BargainResult, IssueBatch
 
 
 class StaticModel(BargainingModel):
     """A model whose forecast is a formula of the input; the trajectory is round 0 alone."""
 
     @abstractmethod
-    def forecast_batch(
-        self,
-        positions: Array,
-        saliences: Array,
-        capabilities: Array,
-        reference: Array | None = None,
-    ) -> Array: ...
+    def forecast_batch(self, batch: IssueBatch) -> Array: ...
 
-    def solve_batch(
-        self,
-        positions: Array,
-        saliences: Array,
-        capabilities: Array,
-        reference: Array | None = None,
-        *,
-        actors: tuple[str, ...] | None = None,
-        dimensions: tuple[str, ...] | None = None,
-    ) -> list[BargainResult]:
-        check_inputs(positions, saliences, capabilities, reference)
-        forecasts = self.forecast_batch(positions, saliences, capabilities, reference)
-        count, dims = positions.shape[1], positions.shape[2]
-        results = []
-        for index in range(positions.shape[0]):
-            weights = capabilities[index][:, None] * saliences[index]
-            history = positions[index][None]
-            medians, means = trajectory_summary(history, weights)
-            results.append(
-                BargainResult(
-                    model=self.name,
-                    variant=self.variant,
-                    actors=names(actors, count),
-                    dimensions=names(dimensions, dims, "dimension"),
-                    forecast=forecasts[index],
-                    positions=history,
-                    medians=medians,
-                    means=means,
-                    converged=True,
-                )
-            )
-        return results
+    def solve_batch(self, batch: IssueBatch) -> list[BargainResult]:
+        histories = [positions[None] for positions in batch.positions]
+        converged = [True] * batch.size
+        return self._results(batch, histories, self.forecast_batch(batch), converged=converged)
 
 
 WEIGHTING_VARIANTS: dict[str, str] = {
@@ -69,10 +28,10 @@ WEIGHTING_VARIANTS: dict[str, str] = {
 }
 
 
-def weights_for(variant: str, saliences: Array, capabilities: Array) -> Array:
+def weights_for(variant: str, batch: IssueBatch) -> Array:
     """Actor weights (B, N, D) for the weighting variants shared by the one-shot models."""
     if variant == "equal":
-        return np.ones_like(saliences)
+        return np.ones_like(batch.saliences)
     if variant == "salience":
-        return saliences.copy()
-    return capabilities[:, :, None] * saliences
+        return batch.saliences.copy()
+    return batch.weights

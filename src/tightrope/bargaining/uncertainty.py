@@ -15,7 +15,7 @@ import numpy as np
 
 from tightrope import limits
 from tightrope.bargaining.base import Array, BargainingModel
-from tightrope.bargaining.inputs import issue_samples, participants
+from tightrope.bargaining.inputs import issue_data, issue_samples
 from tightrope.scenario.schema import Scenario
 
 Progress = Callable[[int], None]
@@ -72,7 +72,7 @@ def forecast_distributions(
 
     ``progress`` is called with the number of samples just finished, per model and group.
     """
-    check_samples(scenario, models, groups, samples, seed)
+    check_bargaining(scenario, models, groups, samples, seed)
     results = []
     for group in groups:
         drawn = issue_samples(scenario, group, samples, seed)
@@ -83,33 +83,38 @@ def forecast_distributions(
             size = max(1, min(chunk, CHUNK_BYTES // max(1, one)))
             for start in range(0, samples, size):
                 part = slice(start, min(samples, start + size))
-                values[part] = model.forecast_batch(
-                    drawn.positions[part],
-                    drawn.saliences[part],
-                    drawn.capabilities[part],
-                    None if drawn.reference is None else drawn.reference[part],
-                )
+                values[part] = model.forecast_batch(drawn.rows(part))
                 if progress is not None:
                     progress(part.stop - part.start)
             results.append(ForecastDistribution(model.name, model.variant, tuple(group), values))
     return results
 
 
-def check_samples(
+def check_bargaining(
     scenario: Scenario,
     models: Sequence[BargainingModel],
     groups: Sequence[Sequence[str]],
     samples: int,
     seed: int,
+    *,
+    trajectories: bool = False,
 ) -> None:
-    """Refuse, before any draw, more samples than the limit or than fit in memory."""
+    """Refuse, before any work, input the models cannot use (BargainingInputError), and more
+    samples than the limit or than fit in memory (LimitError); with ``trajectories``, also
+    trajectories (every round kept) that would not fit."""
     limits.check_count("seed", seed, 0, limits.MAX_SEED)
     limits.check_count("bargaining samples", samples, 0, limits.MAX_BARGAINING_SAMPLES)
     for group in groups:
-        actors, dimensions = len(participants(scenario, group)), len(group)
-        what = f"{samples:,} samples of {', '.join(group)} ({actors} actors)"
+        data = issue_data(scenario, group)
+        actors, dimensions = data.n_actors, data.n_dimensions
+        issue = f"{', '.join(group)} ({actors} actors)"
+        what = f"{samples:,} samples of {issue}"
         # The draws: positions and saliences (S, N, D), capabilities (S, N), forecasts (S, D).
         limits.check_memory(what, 8 * samples * (actors * (2 * dimensions + 1) + dimensions))
         for model in models:
-            needed = model.memory_bytes(1, actors, dimensions, trajectory=False)
-            limits.check_memory(f"the {model.name} model on {what}", needed, CHUNK_BYTES)
+            if trajectories:
+                needed = model.memory_bytes(1, actors, dimensions, trajectory=True)
+                limits.check_memory(f"the {model.name} model's trajectory of {issue}", needed)
+            if samples > 0:
+                needed = model.memory_bytes(1, actors, dimensions, trajectory=False)
+                limits.check_memory(f"the {model.name} model on {what}", needed, CHUNK_BYTES)

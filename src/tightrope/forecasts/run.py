@@ -13,8 +13,9 @@ from typing import Any
 
 from tightrope import __version__
 from tightrope.bargaining import MODELS, BargainingInputError, make_model
-from tightrope.bargaining.analysis import analyse, check_analysis
+from tightrope.bargaining.analysis import analyse
 from tightrope.bargaining.inputs import issue_data
+from tightrope.bargaining.uncertainty import check_bargaining
 from tightrope.dynamics.engine import Design, check_design, simulate
 from tightrope.dynamics.model import compile_scenario
 from tightrope.dynamics.results import summarise
@@ -72,9 +73,9 @@ def check_forecast(scenario: Scenario, settings: ForecastSettings) -> None:
         check_design(compile_scenario(scenario), settings.design, settings.workers)
     usable, _ = bargaining_issues(scenario)
     models = [make_model(name) for name in MODELS]
-    check_analysis(
-        scenario, models, [[issue] for issue in usable], settings.bargaining_samples, settings.seed
-    )
+    groups = [[issue] for issue in usable]
+    samples, seed = settings.bargaining_samples, settings.seed
+    check_bargaining(scenario, models, groups, samples, seed, trajectories=True)
 
 
 def run_forecast(
