@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
+from tightrope.report.grid import settlement_grid
 from tightrope.scenario.schema import Scenario
 
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf", "#7f7f7f")
@@ -326,34 +327,25 @@ def _sequences(simulation: dict[str, Any]) -> str:
 
 
 def _bargaining_table(bargaining: list[dict[str, Any]]) -> str:
-    models = list(dict.fromkeys(entry["model"] for entry in bargaining))
-    issues = list(dict.fromkeys(str(entry["issue"]) for entry in bargaining))
-    cells = {}
-    for entry in bargaining:
-        text = (
-            f"{entry['forecast']:.1f}"
-            if isinstance(entry["forecast"], float)
-            else str(entry["forecast"])
-        )
-        spread = entry.get("uncertainty")
-        if spread and isinstance(spread["median"], float):
-            text += (
-                f"<br><span class='note'>{spread['median']:.1f} "
-                f"[{spread['p10']:.1f}–{spread['p90']:.1f}]</span>"
-            )
-        cells[(str(entry["issue"]), entry["model"])] = text
-    header = "".join(f"<th>{html.escape(model)}</th>" for model in models)
+    grid = settlement_grid(bargaining)
+
+    def cell(issue: str, model: str) -> str:
+        found = grid.cell(issue, model)
+        if found is None:
+            return "–"
+        spread = "" if found.spread is None else f"<br><span class='note'>{found.spread}</span>"
+        return html.escape(found.forecast) + spread
+
+    header = "".join(f"<th>{html.escape(model)}</th>" for model in grid.models)
     rows = "".join(
         f"<tr><td>{html.escape(issue)}</td>"
-        + "".join(f"<td class='num'>{cells.get((issue, model), '–')}</td>" for model in models)
+        + "".join(f"<td class='num'>{cell(issue, model)}</td>" for model in grid.models)
         + "</tr>"
-        for issue in issues
+        for issue in grid.issues
     )
     return (
-        "<h2>Where the contested issues settle</h2><p class='note'>Forecast on 0–100 from the "
-        "point "
-        "estimates; below it, the median [10th–90th percentile] over samples of the elicited "
-        f"ranges.</p><table><tr><th>issue</th>{header}</tr>{rows}</table>"
+        f"<h2>Where the contested issues settle</h2><p class='note'>{html.escape(grid.caption)}."
+        f"</p><table><tr><th>issue</th>{header}</tr>{rows}</table>"
     )
 
 

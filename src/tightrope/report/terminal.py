@@ -11,6 +11,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from tightrope.report.grid import SettlementGrid, model_label, number, settlement_grid
+
 if TYPE_CHECKING:  # types only: the engines load when a command needs them, not at start-up
     from tightrope.bargaining.analysis import IssueForecast
     from tightrope.bargaining.backtest import BacktestResult
@@ -214,66 +216,41 @@ def progress_bar(console: Console, label: str, total: int) -> Iterator[Callable[
         yield lambda done: progress.advance(task, done)
 
 
-def _number(values: Sequence[float] | float) -> str:
-    if isinstance(values, float | int):
-        return f"{values:.1f}"
-    return "(" + ", ".join(f"{value:.1f}" for value in values) + ")"
-
-
 def bargaining_table(forecasts: Sequence[IssueForecast], title: str) -> RenderableType:
     """Issues as rows, models as columns: forecast, and the 10–90 % interval when sampled."""
-    models: list[str] = list(dict.fromkeys(_model_label(f.result) for f in forecasts))
-    issues: list[str] = list(dict.fromkeys(", ".join(f.result.dimensions) for f in forecasts))
-    sampled = next((f.distribution for f in forecasts if f.distribution is not None), None)
-    caption = "Forecast on 0–100 from the point estimates"
-    if sampled is not None:
-        caption += (
-            f"; below it, the median [10th–90th percentile] over {sampled.values.shape[0]} "
-            "samples of the elicited ranges"
-        )
+    return _grid_table(
+        settlement_grid([forecast.to_dict() for forecast in forecasts]),
+        f"Where the issues settle: {title}",
+    )
+
+
+def _grid_table(grid: SettlementGrid, title: str) -> RenderableType:
     table = Table(
-        title=f"Where the issues settle: {title}",
+        title=title,
         min_width=60,
         title_justify="left",
-        caption=caption,
+        caption=grid.caption,
         caption_justify="left",
     )
     table.add_column("issue")
-    for model in models:
+    for model in grid.models:
         table.add_column(model, justify="right")
-    cells: dict[tuple[str, str], str] = {}
-    for forecast in forecasts:
-        result = forecast.result
-        text = _number(
-            [float(value) for value in result.forecast]
-            if len(result.forecast) > 1
-            else float(result.forecast[0])
-        )
-        if forecast.distribution is not None:
-            spread = forecast.distribution
-            text += "\n" + "; ".join(
-                f"{m:.1f} [{a:.1f}–{b:.1f}]"
-                for m, a, b in zip(spread.median, spread.p10, spread.p90, strict=True)
-            )
-        cells[(", ".join(result.dimensions), _model_label(result))] = text
-    for issue in issues:
-        table.add_row(issue, *(cells.get((issue, model), "–") for model in models))
+    for issue in grid.issues:
+        row = [issue]
+        for model in grid.models:
+            cell = grid.cell(issue, model)
+            text = "–" if cell is None else cell.forecast
+            row.append(text if cell is None or cell.spread is None else f"{text}\n{cell.spread}")
+        table.add_row(*row)
     return table
-
-
-def _model_label(result: BargainResult) -> str:
-    return (
-        result.model
-        if result.variant in ("capability-salience", "quadratic", "scholz-code", "ktab")
-        else f"{result.model} ({result.variant})"
-    )
 
 
 def trajectory_table(result: BargainResult, names: dict[str, str] | None = None) -> RenderableType:
     """Round by round: the weighted median and mean, and every actor's position."""
     one = len(result.dimensions) == 1
+    label = model_label(result.model, result.variant)
     table = Table(
-        title=f"{_model_label(result)} on {', '.join(result.dimensions)}: round by round",
+        title=f"{label} on {', '.join(result.dimensions)}: round by round",
         title_justify="left",
     )
     table.add_column("round", justify="right")
@@ -288,12 +265,12 @@ def trajectory_table(result: BargainResult, names: dict[str, str] | None = None)
             continue
         row = [
             str(index),
-            _number(
+            number(
                 [float(v) for v in result.medians[index]]
                 if not one
                 else float(result.medians[index, 0])
             ),
-            _number(
+            number(
                 [float(v) for v in result.means[index]]
                 if not one
                 else float(result.means[index, 0])
@@ -524,27 +501,7 @@ def forecast_summary(document: dict[str, Any], scenario: Scenario) -> Renderable
 
 
 def _bargaining_summary(entries: list[dict[str, Any]]) -> RenderableType:
-    models = list(dict.fromkeys(entry["model"] for entry in entries))
-    issues = list(dict.fromkeys(str(entry["issue"]) for entry in entries))
-    table = Table(
-        title="Where the issues settle (0–100)",
-        title_justify="left",
-        caption="point forecast; below it, median [10th–90th percentile] over samples",
-        caption_justify="left",
-    )
-    table.add_column("issue")
-    for model in models:
-        table.add_column(model, justify="right")
-    cells = {}
-    for entry in entries:
-        text = f"{entry['forecast']:.1f}"
-        spread = entry.get("uncertainty")
-        if spread:
-            text += f"\n{spread['median']:.1f} [{spread['p10']:.1f}–{spread['p90']:.1f}]"
-        cells[(str(entry["issue"]), entry["model"])] = text
-    for issue in issues:
-        table.add_row(issue, *(cells.get((issue, model), "–") for model in models))
-    return table
+    return _grid_table(settlement_grid(entries), "Where the issues settle (0–100)")
 
 
 def score_table(document: dict[str, Any]) -> RenderableType:
