@@ -14,13 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from tightrope.scenario.schema import Question, Scenario
-
 if TYPE_CHECKING:
     import pandas
 
     from tightrope.dynamics.engine import RunRecord
     from tightrope.dynamics.model import CompiledModel
+    from tightrope.scenario.schema import Question, Scenario
 
 Interval = tuple[float, float]
 

@@ -11,6 +11,7 @@ from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
 from tightrope.report.grid import settlement_grid
+from tightrope.results import question_results
 from tightrope.scenario.schema import Scenario
 
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf", "#7f7f7f")
@@ -152,28 +153,33 @@ def _percent(value: float) -> str:
 def _questions(simulation: dict[str, Any], scenario: Scenario) -> str:
     rows = []
     drivers = simulation.get("drivers", {})
+    results = question_results(scenario, simulation)
     for question in scenario.questions:
-        result = simulation["questions"][question.id]
+        result = results[question.id]
         top = ", ".join(html.escape(d["parameter"]) for d in drivers.get(question.id, [])[:2])
-        if question.type == "binary":
-            low, high = result["interval"]
+        if result.kind == "binary":
+            assert result.probability is not None
+            assert result.interval is not None
+            low, high = result.interval
             cells = (
-                f"<td class='num'>{_percent(result['probability'])}</td>"
+                f"<td class='num'>{_percent(result.probability)}</td>"
                 f"<td class='num'>{_percent(low)}–{_percent(high)}</td>"
             )
         else:
+            assert result.distribution is not None
+            assert result.intervals is not None
+            labels = {level.id: level.label for level in question.levels}
             lines = "<br>".join(
-                f"{html.escape(level.label)}: {_percent(result['distribution'][level.id])}"
-                for level in question.levels
+                f"{html.escape(labels[level])}: {_percent(p)}"
+                for level, p in result.distribution.items()
             )
             spans = "<br>".join(
-                f"{_percent(result['intervals'][level.id][0])}–"
-                f"{_percent(result['intervals'][level.id][1])}"
-                for level in question.levels
+                f"{_percent(a)}–{_percent(b)}" for a, b in result.intervals.values()
             )
             cells = f"<td>{lines}</td><td class='num'>{spans}</td>"
         rows.append(
-            f"<tr><td><b>{html.escape(question.id)}</b><br>{html.escape(question.text)}</td>{cells}<td>{top}</td></tr>"
+            f"<tr><td><b>{html.escape(question.id)}</b><br>{html.escape(question.text)}</td>"
+            f"{cells}<td>{top}</td></tr>"
         )
     return (
         "<h2>Questions</h2><table><tr><th>question</th><th>probability</th>"

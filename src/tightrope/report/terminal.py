@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tightrope.report.grid import SettlementGrid, model_label, number, settlement_grid
+from tightrope.results import question_results
 
 if TYPE_CHECKING:  # types only: the engines load when a command needs them, not at start-up
     from tightrope.bargaining.analysis import IssueForecast
@@ -362,8 +363,9 @@ def _questions_result(document: dict[str, Any], scenario: Scenario, title: str) 
     for column in ("question", "probability", "interval", "main drivers"):
         table.add_column(column, overflow="fold")
     drivers = document.get("drivers", {})
+    results = question_results(scenario, document)
     for question in scenario.questions:
-        result = document["questions"][question.id]
+        result = results[question.id]
         top = ", ".join(
             f"{d['parameter'].removeprefix('events.')} "
             + (
@@ -373,23 +375,22 @@ def _questions_result(document: dict[str, Any], scenario: Scenario, title: str) 
             )
             for d in drivers.get(question.id, [])[:2]
         )
-        if question.type == "binary":
-            low, high = result["interval"]
+        if result.kind == "binary":
+            assert result.probability is not None
+            assert result.interval is not None
+            low, high = result.interval
             table.add_row(
                 f"{question.id}\n{question.text}",
-                _percent(result["probability"]),
+                _percent(result.probability),
                 f"{_percent(low)}–{_percent(high)}",
                 top,
             )
         else:
-            lines = [
-                f"{level.label}: {_percent(result['distribution'][level.id])}"
-                for level in question.levels
-            ]
-            spans = [
-                f"{_percent(result['intervals'][level.id][0])}–{_percent(result['intervals'][level.id][1])}"
-                for level in question.levels
-            ]
+            assert result.distribution is not None
+            assert result.intervals is not None
+            labels = {level.id: level.label for level in question.levels}
+            lines = [f"{labels[level]}: {_percent(p)}" for level, p in result.distribution.items()]
+            spans = [f"{_percent(a)}–{_percent(b)}" for a, b in result.intervals.values()]
             table.add_row(
                 f"{question.id}\n{question.text}", "\n".join(lines), "\n".join(spans), top
             )
