@@ -99,6 +99,29 @@ def test_a_large_scenario_is_refused_by_its_memory_estimate(tmp_path: Path) -> N
     assert time.perf_counter() - started < 10
 
 
+def test_bargaining_work_is_estimated_before_computing(tmp_path: Path) -> None:
+    """500 SMP samples of a 300-actor issue with ranges: hours of work, refused at once."""
+    rng = np.random.default_rng(0)
+    actors = "\n".join(
+        f"  - {{id: a{i}, name: A{i}, kind: other, capability: {{mode: 50, low: 10, high: 90, "
+        "judgment: true}}"
+        for i in range(300)
+    )
+    stances = "\n".join(
+        f"    a{i}: {{position: {rng.uniform(0, 100):.0f}, salience: 0.5}}" for i in range(300)
+    )
+    file = tmp_path / "big.yaml"
+    file.write_text(
+        "id: big\ntitle: Big\nas_of: 2025-01-01\nhorizon_months: 3\nactors:\n"
+        f"{actors}\nissues:\n  - {{id: p, label: P, low_meaning: no, high_meaning: yes}}\n"
+        f"positions:\n  p:\n{stances}\n"
+    )
+    started = time.perf_counter()
+    line = one_line_refusal(*run("bargain", str(file), "-m", "smp", "--samples", "500"))
+    assert "500 samples of p would compute for about 3.8 hours; the limit is 1 hour" in line
+    assert time.perf_counter() - started < 10
+
+
 # 2. Files that are not files.
 
 

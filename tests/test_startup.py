@@ -57,3 +57,10 @@ def test_the_public_api_loads_lazily() -> None:
     modules = json.loads(result.stdout)
     assert "numpy" not in modules
     assert "tightrope.api" not in modules
+
+
+def test_the_cli_default_is_the_builtin_default() -> None:
+    from tightrope import cli
+    from tightrope.scenario import builtin
+
+    assert cli.DEFAULT_SCENARIO == builtin.DEFAULT_SCENARIO

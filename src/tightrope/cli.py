@@ -20,7 +20,7 @@ import typer
 from rich.console import Console
 
 from tightrope import __version__, limits
-from tightrope.errors import TightropeError
+from tightrope.errors import TightropeError, WhatIfError
 from tightrope.report import terminal
 
 if TYPE_CHECKING:
@@ -126,10 +126,9 @@ def refusals(prefix: str = "") -> Iterator[None]:
     cannot take, a destination that cannot be written) becomes one line and exit code 2."""
     try:
         yield
+    except WhatIfError as error:  # named by its flag
+        fail(f"--{error.kind} {error.given}: {error.reason}")
     except TightropeError as error:
-        kind = getattr(error, "kind", None)
-        if kind in ("force", "forbid", "set", "given", "drivers"):  # a what-if: name its flag
-            fail(f"--{kind} {getattr(error, 'given', '')}: {getattr(error, 'reason', error)}")
         fail(f"{prefix}{error}")
 
 

@@ -9,3 +9,14 @@ from __future__ import annotations
 
 class TightropeError(Exception):
     """Input or a request that tightrope refuses; the message says why."""
+
+
+class WhatIfError(TightropeError, ValueError):
+    """A what-if the scenario cannot take: ``kind`` (force, forbid, set, given, drivers), the
+    what-if as given, and why."""
+
+    def __init__(self, kind: str, given: str, reason: str) -> None:
+        super().__init__(f"{kind} {given}: {reason}")
+        self.kind = kind
+        self.given = given
+        self.reason = reason

@@ -22,6 +22,7 @@ MAX_BOOTSTRAP = 100_000
 MAX_WORKERS = 32
 MAX_MAGNITUDE = 1e12  # the largest size of any number in a scenario, and of a state variable
 MEMORY_BUDGET = 4 * 1024**3  # bytes one request may hold at once
+MAX_SECONDS = 3600  # estimated compute time of one bargaining request on the 2-core machine
 
 
 class LimitError(TightropeError, ValueError):
@@ -35,6 +36,15 @@ def check_memory(what: str, needed: float, budget: int | None = None) -> None:
         raise LimitError(
             f"{what} would need about {size_text(needed)} of memory; the limit is "
             f"{size_text(budget)} (see 'Limits' in the README)"
+        )
+
+
+def check_work(what: str, seconds: float) -> None:
+    """Refuse ``what`` if it is estimated to compute for longer than MAX_SECONDS."""
+    if seconds > MAX_SECONDS:
+        raise LimitError(
+            f"{what} would compute for about {seconds / 3600:,.1f} hours; the limit is "
+            f"{MAX_SECONDS / 3600:g} hour (ask for fewer samples or rounds)"
         )
 
 

@@ -302,6 +302,11 @@ class BargainingModel(ABC):
         override it."""
         return 256 * batch * actors * dimensions
 
+    def seconds(self, batch: int, actors: int, dimensions: int) -> float:
+        """Estimated compute time of ``batch`` issues of this size on the 2-core machine (an
+        upper bound for the models with rounds). One-shot models cost next to nothing."""
+        return 1e-7 * batch * actors * dimensions
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(variant={self.variant!r})"
 

@@ -100,6 +100,10 @@ class ExpectedUtility(BargainingModel):
         cells = batch * actors * actors * dimensions
         return cells * 1200 + (cells * self.rounds * 130 if trajectory else 0)
 
+    def seconds(self, batch: int, actors: int, dimensions: int) -> float:
+        # Measured: 200 actors × 10 rounds in 0.5 s, about 1.3 µs per pair and round.
+        return 1.3e-6 * batch * actors * actors * dimensions * max(1, self.rounds)
+
     def __repr__(self) -> str:
         return f"ExpectedUtility(variant={self.variant!r}, rounds={self.rounds}, q={self.q})"
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from tightrope import limits
 from tightrope.bargaining.base import Array, BargainingModel
-from tightrope.bargaining.inputs import issue_data, issue_samples
+from tightrope.bargaining.inputs import has_ranges, issue_data, issue_samples
 from tightrope.scenario.schema import Scenario
 
 Progress = Callable[[int], None]
@@ -104,17 +104,22 @@ def check_bargaining(
     trajectories (every round kept) that would not fit."""
     limits.check_count("seed", seed, 0, limits.MAX_SEED)
     limits.check_count("bargaining samples", samples, 0, limits.MAX_BARGAINING_SAMPLES)
+    seconds = 0.0
     for group in groups:
         data = issue_data(scenario, group)
         actors, dimensions = data.n_actors, data.n_dimensions
+        drawn = samples if has_ranges(scenario, group) else 0  # fixed inputs are solved once
         issue = f"{', '.join(group)} ({actors} actors)"
-        what = f"{samples:,} samples of {issue}"
+        what = f"{drawn:,} samples of {issue}"
         # The draws: positions and saliences (S, N, D), capabilities (S, N), forecasts (S, D).
-        limits.check_memory(what, 8 * samples * (actors * (2 * dimensions + 1) + dimensions))
+        limits.check_memory(what, 8 * drawn * (actors * (2 * dimensions + 1) + dimensions))
         for model in models:
             if trajectories:
                 needed = model.memory_bytes(1, actors, dimensions, trajectory=True)
                 limits.check_memory(f"the {model.name} model's trajectory of {issue}", needed)
-            if samples > 0:
+            if drawn > 0:
                 needed = model.memory_bytes(1, actors, dimensions, trajectory=False)
                 limits.check_memory(f"the {model.name} model on {what}", needed, CHUNK_BYTES)
+            seconds += model.seconds(drawn + 1, actors, dimensions)
+    issues = ", ".join(", ".join(group) for group in groups)
+    limits.check_work(f"{samples:,} samples of {issues}", seconds)

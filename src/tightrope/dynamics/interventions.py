@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from tightrope.dynamics.engine import Interventions
 from tightrope.dynamics.model import CompiledModel
-from tightrope.errors import TightropeError
+from tightrope.errors import WhatIfError
 from tightrope.scenario.load import ScenarioError, with_numbers
 from tightrope.scenario.schema import Scenario
 
@@ -54,16 +54,7 @@ class Set:
 
 WhatIf = Force | Forbid | Set
 
-
-class WhatIfError(TightropeError, ValueError):
-    """A what-if the scenario cannot take: ``kind`` (force, forbid, set, given), the what-if as
-    given, and why."""
-
-    def __init__(self, kind: str, given: str, reason: str) -> None:
-        super().__init__(f"{kind} {given}: {reason}")
-        self.kind = kind
-        self.given = given
-        self.reason = reason
+__all__ = ["Forbid", "Force", "Set", "WhatIf", "WhatIfError", "check_given", "resolve"]
 
 
 def _known(kind: str, given: str, name: str, known: Sequence[str], what: str) -> None:
