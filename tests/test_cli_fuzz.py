@@ -140,6 +140,13 @@ COMMANDS: dict[
             "--db": DB,
         },
     ),
+    "observe": (
+        [
+            st.sampled_from(["check", "import", ""]),
+            st.sampled_from(["obs.yaml", "obs.csv", "edge.yaml", "/dev/zero", "missing.csv"]),
+        ],
+        {"--scenario": SCENARIO},
+    ),
     "score": (
         [],
         {"--scenario": st.sampled_from(["iraq-2025", "x"]), "--db": DB, "--format": FORMAT},
@@ -190,6 +197,9 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_variant("point-values", folder).rename(folder / "edge.yaml")
     shutil.copy(DATA / "ktab" / "SOE-Policy.csv", folder / "ktab.csv")
     (folder / "afile").write_text("a file, not a folder")
+    observations = Path(__file__).parent / "scenario" / "observations"
+    shutil.copy(observations / "good.yaml", folder / "obs.yaml")
+    shutil.copy(observations / "bad-values.csv", folder / "obs.csv")
     for day in ("2025-03-20", "2025-04-20"):
         code, _, err = run(
             "forecast",

@@ -42,6 +42,8 @@ app = typer.Typer(
 # Rich falls back to 80 columns when piped; wide tables read better at 120.
 backtest_app = typer.Typer(help="Score the models against real outcomes.", no_args_is_help=True)
 app.add_typer(backtest_app, name="backtest")
+observe_app = typer.Typer(help="What has been seen since a scenario's date.", no_args_is_help=True)
+app.add_typer(observe_app, name="observe")
 stdout = Console(width=None if sys.stdout.isatty() else 120)
 stderr = Console(stderr=True)
 
@@ -118,6 +120,14 @@ def resolve(spec: str) -> Scenario:
         return load(spec)
     except ScenarioError as error:
         report_problems(error)
+
+
+def note_unused_observations(scenario: Scenario, spec: str) -> None:
+    if scenario.observations:
+        say(
+            f"note: {spec}: its {len(scenario.observations)} observations are checked but not "
+            f"yet used: results are as of {scenario.as_of}"
+        )
 
 
 @contextmanager
@@ -492,6 +502,7 @@ def simulate(
     from tightrope import api
 
     model_scenario = resolve(scenario)
+    note_unused_observations(model_scenario, scenario)
     if not model_scenario.events:
         fail(f"{scenario}: the scenario has no events to simulate")
     whatif = _whatifs(
@@ -565,6 +576,26 @@ def _parse_date(text: str | None, flag: str) -> dt.date:
         fail(f"{flag} {text!r}: give a date as YYYY-MM-DD")
 
 
+@observe_app.command("check")
+def observe_check(
+    file: Annotated[Path, typer.Argument(help="An observation file: YAML or CSV.")],
+    scenario: Annotated[
+        str, typer.Option("--scenario", "-s", help="The scenario the observations are about.")
+    ] = DEFAULT_SCENARIO,
+) -> None:
+    """Check an observation file against a scenario: every problem as FILE:LINE:COL."""
+    from tightrope.scenario import ScenarioError
+    from tightrope.scenario.observations import read_observations
+
+    model_scenario = resolve(scenario)
+    try:
+        combined = read_observations(model_scenario, file)
+    except ScenarioError as error:
+        report_problems(error)
+    added = len(combined.observations) - len(model_scenario.observations)
+    say(f"{file}: {added} observations, valid against {model_scenario.id}")
+
+
 def _registry(db: Path | None, *, create: bool = True, read_only: bool = False) -> Registry:
     from tightrope.forecasts.registry import Registry, default_path
 
@@ -612,6 +643,7 @@ def forecast(
     from tightrope.outputs import check_file
 
     model_scenario = resolve(scenario)
+    note_unused_observations(model_scenario, scenario)
     forecast_date = _parse_date(date, "--date")
     folder = out or Path("tightrope-output") / model_scenario.id
     registry_path = (db or default_path()) if record else None

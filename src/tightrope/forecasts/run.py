@@ -49,7 +49,11 @@ class ForecastSettings:
 
 def scenario_hash(scenario: Scenario) -> str:
     """SHA-256 of the scenario's content (not of its file: comments and layout do not count)."""
-    canonical = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    data = scenario.model_dump(mode="json")
+    for section in ("observations", "unobserved"):  # newer sections: absent ones keep old hashes
+        if not data[section]:
+            del data[section]
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

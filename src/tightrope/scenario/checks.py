@@ -35,7 +35,67 @@ def check_scenario(scenario: Scenario) -> list[Finding]:
     findings += _trigger_cycles(scenario)
     findings += _questions(scenario)
     findings += _conditions(scenario)
+    findings += _observations(scenario)
     return findings
+
+
+def _observations(scenario: Scenario) -> Iterator[Finding]:
+    """Observations name known events, variables, claims and sources; they fall after the
+    scenario's date and within a variable's bounds; campaigns end after they start."""
+    events = {event.id: event for event in scenario.events}
+    variables = {variable.id: variable for variable in scenario.state}
+    claims = [claim.id for claim in scenario.claims]
+    sources = [source.id for source in scenario.sources]
+    started: dict[str, list[Any]] = {}
+    for index, observation in enumerate(scenario.observations):
+        here: Path = ("observations", index)
+        day_field = "date" if observation.date is not None else "ended"
+        if observation.day < scenario.as_of:
+            yield (
+                (*here, day_field),
+                f"{observation.day} is before the scenario date {scenario.as_of}",
+            )
+        if observation.event is not None:
+            event = events.get(observation.event)
+            if event is None:
+                yield (*here, "event"), unknown("event", observation.event, list(events))
+            elif observation.ended is not None and event.duration is None:
+                yield (*here, "ended"), f"{event.id} is not a campaign (it has no duration)"
+            elif observation.date is not None:
+                started.setdefault(event.id, []).append(observation.date)
+                if len(started[event.id]) > 1 and not event.repeatable:
+                    yield (*here, "date"), f"{event.id} is not repeatable but is observed twice"
+        if observation.variable is not None:
+            variable = variables.get(observation.variable)
+            if variable is None:
+                yield (*here, "variable"), unknown("variable", observation.variable, variables)
+            elif observation.value is not None and (
+                (variable.min is not None and observation.value < variable.min)
+                or (variable.max is not None and observation.value > variable.max)
+            ):
+                yield (
+                    (*here, "value"),
+                    f"{observation.value:g} is outside {variable.id}'s bounds "
+                    f"[{_bound(variable.min, '-inf')}, {_bound(variable.max, 'inf')}]",
+                )
+        for number, claim in enumerate(observation.evidence):
+            if claim not in claims:
+                yield (*here, "evidence", number), unknown("claim", claim, claims)
+        if observation.source is not None and observation.source not in sources:
+            yield (*here, "source"), unknown("source", observation.source, sources)
+    for index, observation in enumerate(scenario.observations):
+        if observation.event is None or observation.ended is None:
+            continue
+        starts = started.get(observation.event, [])
+        if starts and observation.ended < min(starts):
+            yield (
+                ("observations", index, "ended"),
+                f"{observation.event} ends on {observation.ended}, before it started on "
+                f"{min(starts)}",
+            )
+    for index, event_id in enumerate(scenario.unobserved):
+        if event_id not in events:
+            yield ("unobserved", index), unknown("event", event_id, list(events))
 
 
 def format_path(path: Path) -> str:
@@ -279,3 +339,7 @@ def _conditions(scenario: Scenario) -> Iterator[Finding]:
                         "campaign (give it a duration)"
                     ),
                 )
+
+
+def _bound(value: float | None, missing: str) -> str:
+    return missing if value is None else f"{value:g}"

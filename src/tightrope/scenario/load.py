@@ -92,13 +92,15 @@ def parse_scenario(raw: bytes | str, name: str = "<text>") -> Scenario:
         text = decode(raw) if isinstance(raw, bytes) else raw
         document = parse(text)
     except YamlRefused as refused:
-        raise ScenarioError([_problem(name, refused.location, "(yaml)", refused.message)]) from None
+        raise ScenarioError(
+            [located_problem(name, refused.location, "(yaml)", refused.message)]
+        ) from None
     if document.data is None:
         raise ScenarioError([Problem(name, 1, 1, "(document)", "the file is empty")])
     if not isinstance(document.data, dict):
         raise ScenarioError(
             [
-                _problem(
+                located_problem(
                     name,
                     document.locate(()),
                     "(document)",
@@ -110,15 +112,15 @@ def parse_scenario(raw: bytes | str, name: str = "<text>") -> Scenario:
         scenario = Scenario.model_validate(document.data)
     except ValidationError as error:
         details = _without_echoes(error.errors())
-        problems = [_from_pydantic(name, document, detail) for detail in details]
-        raise ScenarioError(_sorted(problems)) from None
+        problems = [problem_from_pydantic(name, document, detail) for detail in details]
+        raise ScenarioError(sorted_problems(problems)) from None
     findings = check_scenario(scenario)
     if findings:
         problems = [
-            _problem(name, document.locate(path), format_path(path), message)
+            located_problem(name, document.locate(path), format_path(path), message)
             for path, message in findings
         ]
-        raise ScenarioError(_sorted(problems))
+        raise ScenarioError(sorted_problems(problems))
     return scenario
 
 
@@ -133,15 +135,15 @@ def _without_echoes(details: list[ErrorDetails]) -> list[ErrorDetails]:
     ]
 
 
-def _sorted(problems: list[Problem]) -> list[Problem]:
+def sorted_problems(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda problem: (problem.line, problem.column, problem.path))
 
 
-def _problem(name: str, location: Location, path: str, message: str) -> Problem:
+def located_problem(name: str, location: Location, path: str, message: str) -> Problem:
     return Problem(name, location.line, location.column, path, message)
 
 
-def _from_pydantic(name: str, document: Document, detail: ErrorDetails) -> Problem:
+def problem_from_pydantic(name: str, document: Document, detail: ErrorDetails) -> Problem:
     path = _data_path(document.data, detail["loc"])
     kind = detail["type"]
     message = detail["msg"].removeprefix("Value error, ")
@@ -151,7 +153,7 @@ def _from_pydantic(name: str, document: Document, detail: ErrorDetails) -> Probl
         close = difflib.get_close_matches(field, _field_names(path[:-1]), n=1, cutoff=0.6)
         if close:
             message += f" (did you mean {close[0]!r}?)"
-        return _problem(name, document.locate(path, key=True), format_path(path), message)
+        return located_problem(name, document.locate(path, key=True), format_path(path), message)
     if kind == "missing":
         message = f"missing required field {str(path[-1])!r}"
     elif kind in ("enum", "literal_error") and isinstance(detail["input"], str):
@@ -161,7 +163,7 @@ def _from_pydantic(name: str, document: Document, detail: ErrorDetails) -> Probl
         message = f"{message} (got {detail['input']!r}{hint})"
     elif _echoes_input(kind) and _is_scalar(detail["input"]):
         message = f"{message} (got {detail['input']!r})"
-    return _problem(name, document.locate(path), format_path(path), message)
+    return located_problem(name, document.locate(path), format_path(path), message)
 
 
 def _echoes_input(kind: str) -> bool:

@@ -57,6 +57,17 @@ def provenance_summary(scenario: Scenario) -> dict[str, Any]:
         "with_evidence": sum(1 for record in records if record.evidence),
         "judgment": sum(1 for record in records if record.judgment),
         "unsupported": [record.path for record in records if not record.supported],
+        "observations": [
+            {
+                "observation": index,
+                "about": observation.event or observation.variable,
+                "date": observation.day.isoformat(),
+                "evidence": list(observation.evidence),
+                "source": observation.source,
+                "reliability": observation.reliability,
+            }
+            for index, observation in enumerate(scenario.observations)
+        ],
     }
 
 

@@ -365,6 +365,58 @@ class Question(Frozen):
         return self
 
 
+class Observation(Frozen):
+    """Something seen after the scenario's date: an event that happened on a date, the end of a
+    campaign, or a state variable measured on a date with its measurement error."""
+
+    event: Identifier | None = Field(None, description="The event seen (or the campaign ended).")
+    variable: Identifier | None = Field(None, description="The state variable measured.")
+    date: dt.date | None = Field(None, description="When the event happened or was measured.")
+    ended: dt.date | None = Field(None, description="When the campaign (event) ended.")
+    value: float | None = Field(None, description="The measured value of the variable.")
+    sd: float | None = Field(None, gt=0, description="The measurement's standard deviation.")
+    reliability: float = Field(
+        1.0, gt=0, le=1, description="The chance the report is right (1: certain)."
+    )
+    evidence: tuple[str, ...] = Field((), description="Ids of the claims that report it.")
+    source: Identifier | None = Field(None, description="The source that reports it.")
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Self:
+        if (self.event is None) == (self.variable is None):
+            raise PydanticCustomError(
+                "observation_form", "an observation names either an event or a variable"
+            )
+        if self.event is not None:
+            if (self.date is None) == (self.ended is None):
+                raise PydanticCustomError(
+                    "observation_form",
+                    "an event observation gives either date (it happened) or ended (it ended)",
+                )
+            if self.value is not None or self.sd is not None:
+                raise PydanticCustomError(
+                    "observation_form", "value and sd belong to variable observations"
+                )
+            return self
+        if self.date is None or self.value is None or self.sd is None or self.ended is not None:
+            raise PydanticCustomError(
+                "observation_form", "a variable observation needs date, value and sd"
+            )
+        if abs(self.value) > MAX_MAGNITUDE:
+            raise PydanticCustomError(
+                "too_large", "value is larger than tightrope computes with (10^12)"
+            )
+        return self
+
+    @property
+    def day(self) -> dt.date:
+        """The date the observation is about: when it happened, ended or was measured."""
+        day = self.date if self.date is not None else self.ended
+        assert day is not None
+        return day
+
+
 class Scenario(Frozen):
     """A whole crisis model, as read from one file."""
 
@@ -385,6 +437,14 @@ class Scenario(Frozen):
     ladder: Ladder | None = None
     events: tuple[Event, ...] = ()
     questions: tuple[Question, ...] = ()
+    observations: tuple[Observation, ...] = Field(
+        (), description="What has been seen since the scenario's date."
+    )
+    unobserved: tuple[Identifier, ...] = Field(
+        (),
+        description="Events nobody could see (covert ones): not seeing them says nothing. Every "
+        "other event not observed by the forecast date did not happen (closed world).",
+    )
 
     def actor(self, actor_id: str) -> Actor:
         return _by_id(self.actors, actor_id, "actor")

@@ -1,0 +1,110 @@
+"""Observations: a scenario's own section and observation files (YAML, CSV), checked by the same
+rules with every problem located."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from tests.cli_helpers import run
+from tightrope.scenario import ScenarioError, parse_scenario
+from tightrope.scenario.builtin import builtin_text, load_builtin
+from tightrope.scenario.observations import read_observations
+
+FILES = Path(__file__).parent / "observations"
+
+
+@pytest.mark.parametrize("name", ["good.yaml", "good.csv"])
+def test_yaml_and_csv_files_read_the_same(name: str) -> None:
+    scenario = read_observations(load_builtin("iraq-2025"), FILES / name)
+    seen = scenario.observations
+    assert [(o.event, o.variable) for o in seen] == [
+        ("israel_escalation", None),
+        ("militia_campaign", None),
+        ("militia_campaign", None),
+        (None, "banks_barred"),
+    ]
+    assert seen[0].date == dt.date(2025, 6, 13)
+    assert seen[1].reliability == 0.7
+    assert seen[2].ended == dt.date(2025, 7, 10)
+    assert (seen[3].value, seen[3].sd) == (33, 1)
+    code, _, err = run("observe", "check", str(FILES / name))
+    assert code == 0
+    assert err.strip() == f"{FILES / name}: 4 observations, valid against iraq-2025"
+
+
+EXPECTED = {
+    "bad-references.yaml": [
+        "2:13: observations[0].event: unknown event 'israel_escalaton' "
+        "(did you mean 'israel_escalation'?)",
+        "3:31: observations[1].date: 2025-01-01 is before the scenario date 2025-03-15",
+        "5:38: observations[3].ended: militia_campaign ends on 2025-06-01, before it started on "
+        "2025-06-20",
+        "6:32: observations[4].ended: us_strikes is not a campaign (it has no duration)",
+        "7:55: observations[5].value: 50 is outside banks_barred's bounds [0, 44]",
+        "8:14: unobserved[0]: unknown event 'covert' (known: israel_escalation, "
+        "militia_campaign, us_casualties, bank_sanctions, oil_restriction, us_strikes, "
+        "iran_approval, disarmament_plan, iran_energy_halt)",
+    ],
+    "bad-rows.csv": [
+        "2:8: (row): row has 8 cells, the header 7",
+        "3:8: (row): row has 9 cells, the header 7",
+    ],
+    "bad-values.csv": [
+        "2:1: observations[0].date: Input should be a valid date or datetime, month value is "
+        "outside expected range of 1-12 (got '2025-13-01')",
+        "3:4: observations[1].value: Input should be a valid number, unable to parse string as a "
+        "number (got 'abc')",
+        "4:1: observations[2]: a variable observation needs date, value and sd",
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_bad_observation_files_report_every_problem_where_it_stands(name: str) -> None:
+    file = FILES / name
+    with pytest.raises(ScenarioError) as caught:
+        read_observations(load_builtin("iraq-2025"), file)
+    assert [str(p).removeprefix(f"{file}:") for p in caught.value.problems] == EXPECTED[name]
+    code, out, err = run("observe", "check", str(file))
+    assert code == 2
+    assert out == ""
+    assert len(err.strip().splitlines()) == len(EXPECTED[name])
+
+
+def test_a_scenario_carries_its_own_observations_and_provenance_lists_them() -> None:
+    text = builtin_text("iraq-2025") + (
+        "observations:\n"
+        "  - {event: us_strikes, date: 2025-05-02, reliability: 0.8, evidence: [seed_cut_ties]}\n"
+        "unobserved: [iran_approval]\n"
+    )
+    scenario = parse_scenario(text, "with.yaml")
+    assert scenario.observations[0].reliability == 0.8
+    assert scenario.unobserved == ("iran_approval",)
+    from tightrope.scenario.provenance import provenance_summary
+
+    listed = provenance_summary(scenario)["observations"]
+    assert listed == [
+        {
+            "observation": 0,
+            "about": "us_strikes",
+            "date": "2025-05-02",
+            "evidence": ["seed_cut_ties"],
+            "source": None,
+            "reliability": 0.8,
+        }
+    ]
+
+
+def test_observations_leave_the_hash_of_scenarios_without_them() -> None:
+    from tightrope.forecasts.run import scenario_hash
+
+    scenario = load_builtin("iraq-2025")
+    with_one = scenario.model_copy(update={"unobserved": ("iran_approval",)})
+    assert scenario_hash(scenario) != scenario_hash(with_one)
+    # The built-in's hash as tightrope computed it before scenarios had observations.
+    assert scenario_hash(scenario) == (
+        "bda118199c0b15b8327a54ac17199163ab7fb9232471cd258de836ecfe9dda6d"
+    )
