@@ -168,5 +168,6 @@ def test_the_public_surface_is_small() -> None:
         "forecast",
         "load",
         "make_model",
+        "observe",
         "simulate",
     ]

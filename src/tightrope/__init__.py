@@ -28,6 +28,7 @@ _PUBLIC = {
     "bargain": "tightrope.api",
     "simulate": "tightrope.api",
     "forecast": "tightrope.api",
+    "observe": "tightrope.api",
     "Force": "tightrope.dynamics.interventions",
     "Forbid": "tightrope.dynamics.interventions",
     "Set": "tightrope.dynamics.interventions",
@@ -49,11 +50,12 @@ __all__ = [
     "forecast",
     "load",
     "make_model",
+    "observe",
     "simulate",
 ]
 
 if TYPE_CHECKING:
-    from tightrope.api import bargain, forecast, load, simulate
+    from tightrope.api import bargain, forecast, load, observe, simulate
     from tightrope.bargaining import MODELS, make_model
     from tightrope.dynamics.interventions import Forbid, Force, Set
     from tightrope.forecasts.registry import Registry

@@ -11,6 +11,7 @@ Errors name the field and value: :class:`~tightrope.scenario.ScenarioError` (a f
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -86,12 +87,15 @@ def simulate(
     whatif: Sequence[WhatIf] = (),
     given: str | None = None,
     drivers: Drivers = "screen",
+    as_of: dt.date | None = None,
     progress: Progress | None = None,
 ) -> SimulationResult:
     """How can the crisis unfold month by month? About ``runs`` runs in ``samples`` parameter
     samples (default one per 500 runs, at most 200). ``whatif``: ``Force``, ``Forbid`` and
     ``Set`` objects, compared with the baseline on the same random numbers. ``given``: also
-    report probabilities given that an event happened. ``drivers``: screen, morris or none."""
+    report probabilities given that an event happened. ``drivers``: screen, morris or none.
+    ``as_of``: condition on the scenario's observations up to this date (Bayesian updating of
+    the uncertain parameters by likelihood weighting; see ``observe``)."""
     from tightrope.dynamics.analysis import SimulationRequest, run_simulation
 
     request = SimulationRequest(
@@ -103,6 +107,7 @@ def simulate(
         whatif=tuple(whatif),
         given=given,
         drivers=drivers,
+        as_of=as_of,
     )
     return run_simulation(scenario, request, progress)
 
@@ -115,6 +120,7 @@ def forecast(
     bargaining_samples: int = 500,
     seed: int = 0,
     workers: int = 1,
+    as_of: dt.date | None = None,
     progress: Progress | None = None,
 ) -> ForecastResult:
     """The main job: the simulation's questions and every bargaining model on every issue, with
@@ -127,5 +133,13 @@ def forecast(
         bargaining_samples=bargaining_samples,
         seed=seed,
         workers=workers,
+        as_of=as_of,
     )
     return run_forecast(scenario, settings, progress)
+
+
+def observe(scenario: Scenario, source: str | os.PathLike[str]) -> Scenario:
+    """The scenario with the observations of a file (YAML or CSV) added, checked against it."""
+    from tightrope.scenario.observations import read_observations
+
+    return read_observations(scenario, os.fspath(source))

@@ -88,6 +88,21 @@ ParameterSamplesOption = Annotated[
     ),
 ]
 WorkersOption = Annotated[int, bounded("--workers", 1, limits.MAX_WORKERS, "Worker processes.")]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Forecast as of this date (YYYY-MM-DD), conditioned on the observations up to it.",
+    ),
+]
+ObservationsOption = Annotated[
+    Path | None,
+    typer.Option("--observations", help="An observation file (YAML or CSV) to condition on."),
+]
+ObserveOption = Annotated[
+    list[str] | None,
+    typer.Option("--observe", help="EVENT@YYYY-MM-DD: the event happened that day (repeat)."),
+]
 ScenarioArgument = Annotated[
     str,
     typer.Argument(
@@ -122,11 +137,34 @@ def resolve(spec: str) -> Scenario:
         report_problems(error)
 
 
-def note_unused_observations(scenario: Scenario, spec: str) -> None:
-    if scenario.observations:
+def with_observations(
+    scenario: Scenario, spec: str, file: Path | None, observed: list[str] | None
+) -> Scenario:
+    """The scenario with the observations of ``--observations`` and ``--observe`` added."""
+    from tightrope.scenario import ScenarioError
+    from tightrope.scenario.observations import read_observations, with_observations
+    from tightrope.scenario.yamlsafe import Document
+
+    entries = []
+    for item in observed or []:
+        event, _, day = item.partition("@")
+        entries.append({"event": event, "date": day})
+    try:
+        if file is not None:
+            scenario = read_observations(scenario, file)
+        if entries:
+            document = Document(data={"observations": entries})
+            scenario = with_observations(scenario, document, "--observe")
+    except ScenarioError as error:
+        report_problems(error)
+    return scenario
+
+
+def note_unused_observations(scenario: Scenario, spec: str, as_of: dt.date | None) -> None:
+    if scenario.observations and as_of is None:
         say(
             f"note: {spec}: its {len(scenario.observations)} observations are checked but not "
-            f"yet used: results are as of {scenario.as_of}"
+            f"used without --as-of: results are as of {scenario.as_of}"
         )
 
 
@@ -496,13 +534,17 @@ def simulate(
             "--drivers", help="screen (rank correlation), morris (SALib screening runs), or none."
         ),
     ] = "screen",
+    as_of: AsOfOption = None,
+    observations: ObservationsOption = None,
+    observe: ObserveOption = None,
     output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """How can the crisis unfold month by month? A Monte Carlo of events, state and escalation."""
     from tightrope import api
 
-    model_scenario = resolve(scenario)
-    note_unused_observations(model_scenario, scenario)
+    model_scenario = with_observations(resolve(scenario), scenario, observations, observe)
+    forecast_day = None if as_of is None else _parse_date(as_of, "--as-of")
+    note_unused_observations(model_scenario, scenario, forecast_day)
     if not model_scenario.events:
         fail(f"{scenario}: the scenario has no events to simulate")
     whatif = _whatifs(
@@ -524,6 +566,7 @@ def simulate(
             whatif=whatif,
             given=given,
             drivers=drivers,  # type: ignore[arg-type]  # checked by the core
+            as_of=forecast_day,
             progress=step,
         )
     if output is OutputFormat.JSON:
@@ -628,8 +671,12 @@ def forecast(
     ] = False,
     db: DbOption = None,
     date: Annotated[
-        str | None, typer.Option("--date", help="Forecast date for the registry (default today).")
+        str | None,
+        typer.Option("--date", help="Forecast date for the registry (default: --as-of, or today)."),
     ] = None,
+    as_of: AsOfOption = None,
+    observations: ObservationsOption = None,
+    observe: ObserveOption = None,
     output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """The main job: both engines, a summary, an offline HTML report, JSON and Parquet results.
@@ -642,9 +689,10 @@ def forecast(
     from tightrope.forecasts.run import ForecastSettings
     from tightrope.outputs import check_file
 
-    model_scenario = resolve(scenario)
-    note_unused_observations(model_scenario, scenario)
-    forecast_date = _parse_date(date, "--date")
+    model_scenario = with_observations(resolve(scenario), scenario, observations, observe)
+    forecast_day = None if as_of is None else _parse_date(as_of, "--as-of")
+    note_unused_observations(model_scenario, scenario, forecast_day)
+    forecast_date = _parse_date(date, "--date") if date or not forecast_day else forecast_day
     folder = out or Path("tightrope-output") / model_scenario.id
     registry_path = (db or default_path()) if record else None
     with refusals(f"{scenario}: "):
@@ -663,6 +711,7 @@ def forecast(
             bargaining_samples=bargaining_samples,
             seed=seed,
             workers=workers,
+            as_of=forecast_day,
             progress=step,
         )
     for issue, reason in result.document.get("bargaining_skipped", {}).items():

@@ -3,11 +3,14 @@ forecasts and drivers, as one typed result (``to_dict()`` is the CLI's JSON)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from tightrope.dynamics.conditioning import condition
 from tightrope.dynamics.engine import Design, Interventions, simulate
+from tightrope.dynamics.evidence import ObservationError, compile_evidence
 from tightrope.dynamics.interventions import WhatIf, WhatIfError, check_given, resolve
 from tightrope.dynamics.model import compile_scenario
 from tightrope.dynamics.results import compare, summarise
@@ -31,6 +34,7 @@ class SimulationRequest:
     whatif: tuple[WhatIf, ...] = ()
     given: str | None = None
     drivers: Drivers = "screen"
+    as_of: dt.date | None = None  # condition on the scenario's observations up to this date
 
     @property
     def design(self) -> Design:
@@ -48,13 +52,30 @@ def run_simulation(
     raises WhatIfError for a what-if the scenario cannot take, LimitError beyond the limits."""
     if request.drivers not in DRIVERS:
         raise WhatIfError("drivers", str(request.drivers), "choose screen, morris or none")
-    interventions = resolve(scenario, compile_scenario(scenario, request.months), request.whatif)
+    compiled = compile_scenario(scenario, request.months)
+    interventions = resolve(scenario, compiled, request.whatif)
     if request.given is not None:
         check_given(scenario, request.given)
+    evidence = None
+    if request.as_of is not None:
+        if request.whatif:
+            raise ObservationError("what-ifs on a conditioned forecast are not supported yet")
+        evidence = compile_evidence(scenario, compiled, request.as_of)
     design = request.design
     model, record = simulate(
-        scenario, design, interventions, workers=request.workers, progress=progress
+        scenario,
+        design,
+        interventions,
+        workers=request.workers,
+        progress=progress,
+        evidence=evidence,
     )
+    conditioning = None
+    if evidence is not None:
+        assert request.as_of is not None
+        posterior = condition(model, record, evidence, request.seed)
+        record = posterior.record
+        conditioning = {"as_of": request.as_of.isoformat(), **posterior.summary}
     document: dict[str, Any] = {
         "scenario": scenario.id,
         "design": {
@@ -72,6 +93,8 @@ def run_simulation(
         },
         **summarise(model, record),
     }
+    if conditioning is not None:
+        document["conditioning"] = conditioning
     if request.drivers == "none":
         document.pop("drivers", None)
     elif request.drivers == "morris":

@@ -31,6 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tightrope import limits
+from tightrope.dynamics.evidence import Evidence
 from tightrope.dynamics.model import (
     NEVER,
     CompiledEffect,
@@ -103,6 +104,7 @@ class RunRecord:
     fan_run: NDArray[np.int64]  # (fan runs,) index of each fan run among all runs
     sample: NDArray[np.int32]  # (runs,) parameter sample of each run
     parameters: Array  # (samples, parameters): the outer-loop draws
+    loglik: Array | None = None  # (runs, evidence items): log-likelihood of each observation
 
 
 def draw_parameters(
@@ -126,10 +128,13 @@ def simulate(
     workers: int = 1,
     progress: Progress | None = None,
     parameters: Array | None = None,
+    evidence: Evidence | None = None,
 ) -> tuple[CompiledModel, RunRecord]:
     """Run the experiment; ``progress`` receives the number of runs just finished.
 
     ``parameters`` (samples, parameters) replaces the outer-loop draws, for designed experiments.
+    ``evidence`` clamps and weighs the observed months (see :mod:`tightrope.dynamics.evidence`);
+    the record then holds each run's log-likelihood of each observation.
     """
     model = compile_scenario(scenario, design.months)
     tile_runs = check_design(model, design, workers)
@@ -150,7 +155,7 @@ def simulate(
             size = 0
         tiles[-1].append(stream)
         size += stream[2]
-    jobs = [(scenario, design, interventions, parameters, tile) for tile in tiles]
+    jobs = [(scenario, design, interventions, parameters, tile, evidence) for tile in tiles]
     parts: list[dict[str, NDArray[np.generic]]] = []
     if workers > 1 and len(jobs) > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -160,11 +165,11 @@ def simulate(
                     progress(int(part["runs"][0]))
     else:
         for tile in tiles:
-            part = _Tile(model, design, interventions, parameters, tile).run()
+            part = _Tile(model, design, interventions, parameters, tile, evidence).run()
             parts.append(part)
             if progress is not None:
                 progress(int(part["runs"][0]))
-    return model, _merge(parts, parameters, [q.id for q in scenario.questions])
+    return model, _merge(parts, parameters, [q.id for q in scenario.questions], evidence)
 
 
 def check_design(model: CompiledModel, design: Design, workers: int) -> int:
@@ -203,19 +208,20 @@ def check_design(model: CompiledModel, design: Design, workers: int) -> int:
 
 
 def _run_tile_job(
-    job: tuple[Scenario, Design, Interventions, Array, list[tuple[int, int, int]]],
+    job: tuple[Scenario, Design, Interventions, Array, list[tuple[int, int, int]], Evidence | None],
 ) -> dict[str, NDArray[np.generic]]:
     """A tile in a worker process: compiled conditions are closures, which do not pickle, so
     the worker compiles the scenario itself (a millisecond's work)."""
-    scenario, design, interventions, parameters, tile = job
+    scenario, design, interventions, parameters, tile, evidence = job
     model = compile_scenario(scenario, design.months)
-    return _Tile(model, design, interventions, parameters, tile).run()
+    return _Tile(model, design, interventions, parameters, tile, evidence).run()
 
 
 def _merge(
     parts: list[dict[str, NDArray[np.generic]]],
     parameters: Array,
     questions: list[str],
+    evidence: Evidence | None = None,
 ) -> RunRecord:
     def joined(name: str) -> NDArray[np.generic]:
         return np.concatenate([part[name] for part in parts])
@@ -236,6 +242,7 @@ def _merge(
         fan_run=fan_run[:FAN_RUNS].astype(np.int64),
         sample=joined("sample").astype(np.int32),
         parameters=parameters,
+        loglik=None if evidence is None else joined("loglik").astype(float, copy=False),
     )
 
 
@@ -249,8 +256,12 @@ class _Tile:
         interventions: Interventions,
         parameters: Array,
         streams: list[tuple[int, int, int]],
+        evidence: Evidence | None = None,
     ) -> None:
         self.model = model
+        self.evidence = evidence
+        items = 0 if evidence is None else len(evidence.items)
+        self.loglik = np.zeros((sum(n for _, _, n in streams), items))
         self.months = model.months
         self.streams = streams
         self.generators = [np.random.default_rng([design.seed, 2, m, b]) for m, b, _ in streams]
@@ -324,23 +335,27 @@ class _Tile:
 
         for month in range(1, months + 1):
             history.month = month
-            happening = self._hazards(history, monthly)
-            happening |= scheduled[month]
+            happening, chance = self._hazards(history, monthly)
+            triggered = scheduled[month].copy()
+            happening |= triggered
             draws = self.uniforms(len(trigger_slots) + events)
             trigger_draws = draws[:, : len(trigger_slots)]
             ending_draws = draws[:, len(trigger_slots) :]
             happening = self._allowed(history, happening, month)
             for index in model.trigger_order:
+                self._clamp(history, happening, triggered, chance, index, month)
                 for number, (target, probability, lag) in enumerate(model.events[index].triggers):
                     column = slot_of[(index, number)]
                     fire = happening[:, index] & (trigger_draws[:, column] < theta[:, probability])
                     if lag == 0:
                         happening[:, target] |= fire
+                        triggered[:, target] |= fire
                         happening[:, target] = self._allowed_column(
                             history, happening[:, target], target, month
                         )
                     elif month + lag <= months:
                         scheduled[month + lag, :, target] |= fire
+            self._reports(happening, month)
             for index, event in enumerate(model.events):
                 for effect in event.effects:
                     self._apply(effect, happening[:, index], values, theta)
@@ -363,6 +378,7 @@ class _Tile:
             np.maximum(highest, values, out=highest)
             np.minimum(lowest, values, out=lowest)
             fan[:, month] = values[self.fan_keep]
+            self._measurements(values, month)
             for question, due in deadlines.items():
                 if due == month:
                     answers[question] = self._answer(
@@ -378,6 +394,7 @@ class _Tile:
             "fan_local": np.flatnonzero(self.fan_keep),
             "sample": self.sample,
             "runs": np.array([runs]),
+            "loglik": self.loglik,
         }
         for question, answer in answers.items():
             result[f"answer:{question}"] = answer
@@ -390,8 +407,9 @@ class _Tile:
             return np.asarray(1.0 - (1.0 - base) ** (1.0 / event.window_months))
         return np.asarray(base)
 
-    def _hazards(self, history: History, monthly: Array) -> NDArray[np.bool_]:
-        """Which events happen this month by their own hazard; monthly is (events, runs)."""
+    def _hazards(self, history: History, monthly: Array) -> tuple[NDArray[np.bool_], Array]:
+        """Which events happen this month by their own hazard, and the hazards (events, runs);
+        monthly is (events, runs)."""
         probability = monthly.copy()
         for event in self.model.events:
             p = probability[event.index]
@@ -403,7 +421,54 @@ class _Tile:
             if event.requires is not None:
                 p = np.where(event.requires(history), p, 0.0)
             probability[event.index] = p
-        return np.asarray(self.uniforms(len(self.model.events)) < probability.T)
+        return np.asarray(self.uniforms(len(self.model.events)) < probability.T), probability
+
+    def _weigh(self, item: int, likelihood: Array) -> None:
+        with np.errstate(divide="ignore"):
+            self.loglik[:, item] += np.log(likelihood)
+
+    def _clamp(
+        self,
+        history: History,
+        happening: NDArray[np.bool_],
+        triggered: NDArray[np.bool_],
+        chance: Array,
+        column: int,
+        month: int,
+    ) -> None:
+        """Make an observed event happen, or an event not seen not happen, and weigh the run by
+        the chance the model gave that (a trigger that fired makes it certain)."""
+        if self.evidence is None:
+            return
+        happened = self.evidence.happened.get(month, {}).get(column)
+        absent = self.evidence.absent.get(month, {}).get(column)
+        if happened is None and absent is None:
+            return
+        possible = self._allowed_column(history, np.ones_like(happening[:, column]), column, month)
+        certain = triggered[:, column] & possible
+        hazard = chance[column] * possible
+        if happened is not None:
+            self._weigh(happened, np.where(certain, 1.0, hazard))
+            happening[:, column] = possible
+        else:
+            assert absent is not None
+            self._weigh(absent, np.where(certain, 0.0, 1.0 - hazard))
+            happening[:, column] = False
+
+    def _reports(self, happening: NDArray[np.bool_], month: int) -> None:
+        """A report of reliability r weighs r where the event happened, 1 − r where not."""
+        if self.evidence is None:
+            return
+        for column, (reliability, item) in self.evidence.reported.get(month, {}).items():
+            self._weigh(item, np.where(happening[:, column], reliability, 1.0 - reliability))
+
+    def _measurements(self, values: Array, month: int) -> None:
+        """A measured variable weighs by the normal density of the measurement."""
+        if self.evidence is None:
+            return
+        for column, value, sd, item in self.evidence.measured.get(month, []):
+            z = (values[:, column] - value) / sd
+            self.loglik[:, item] += -0.5 * z * z - math.log(sd * math.sqrt(2 * math.pi))
 
     def _allowed(
         self, history: History, happening: NDArray[np.bool_], month: int
@@ -477,13 +542,37 @@ class _Tile:
             for effect in event.while_active:
                 self._apply(effect, active, values, theta)
             if event.ending_hazard is not None:
-                ending = active & (ending_draws[:, column] < theta[:, event.ending_hazard])
+                chance = theta[:, event.ending_hazard]
+                ending = active & (ending_draws[:, column] < chance)
             else:
                 assert event.fixed_duration is not None
                 ending = active & (month - started[:, column] + 1 >= event.fixed_duration)
+                chance = ending.astype(float)
+            ending = self._clamp_end(active, ending, chance, column, month)
             for effect in event.on_end:
                 self._apply(effect, ending, values, theta)
             history.active[ending, column] = False
+
+    def _clamp_end(
+        self,
+        active: NDArray[np.bool_],
+        ending: NDArray[np.bool_],
+        chance: Array,
+        column: int,
+        month: int,
+    ) -> NDArray[np.bool_]:
+        """An observed end happens (weighed by its chance); a campaign not seen to end goes on."""
+        if self.evidence is None:
+            return ending
+        ended = self.evidence.ended.get(month, {}).get(column)
+        if ended is not None:
+            self._weigh(ended, np.where(active, chance, 0.0))
+            return active.copy()
+        going_on = self.evidence.not_ended.get(month, {}).get(column)
+        if going_on is not None:
+            self._weigh(going_on, np.where(active, 1.0 - chance, 1.0))
+            return np.zeros_like(ending)
+        return ending
 
     def _answer(
         self,

@@ -158,12 +158,13 @@ def _drivers(model: CompiledModel, record: RunRecord, top: int) -> dict[str, lis
         if question.type == "ordinal":
             answers = answers / max(1, len(question.levels) - 1)  # mean level, scaled to 0–1
         outcome = _per_sample(answers, record.sample, samples)
+        present = np.bincount(record.sample, minlength=samples) > 0  # resampling may drop some
         if np.ptp(outcome) == 0 or len(uncertain) == 0:
             result[question.id] = []
             continue
         ranked = []
         for index in uncertain:
-            rho = stats.spearmanr(record.parameters[:, index], outcome).statistic
+            rho = stats.spearmanr(record.parameters[present, index], outcome).statistic
             if np.isfinite(rho):
                 ranked.append((abs(float(rho)), float(rho), model.parameters[index].path))
         ranked.sort(reverse=True)

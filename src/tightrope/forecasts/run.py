@@ -16,7 +16,9 @@ from tightrope.bargaining import MODELS, BargainingInputError, make_model
 from tightrope.bargaining.analysis import analyse
 from tightrope.bargaining.inputs import issue_data
 from tightrope.bargaining.uncertainty import check_bargaining
+from tightrope.dynamics.conditioning import condition
 from tightrope.dynamics.engine import Design, check_design, simulate
+from tightrope.dynamics.evidence import compile_evidence
 from tightrope.dynamics.model import compile_scenario
 from tightrope.dynamics.results import summarise
 from tightrope.results import ForecastResult
@@ -36,6 +38,7 @@ class ForecastSettings:
     bargaining_samples: int = 500
     seed: int = 0
     workers: int = 1
+    as_of: dt.date | None = None  # condition on the scenario's observations up to this date
 
     @property
     def design(self) -> Design:
@@ -108,9 +111,21 @@ def run_forecast(
     }
     model = record = None
     if scenario.events:
+        evidence = None
+        if settings.as_of is not None:
+            evidence = compile_evidence(scenario, compile_scenario(scenario), settings.as_of)
         model, record = simulate(
-            scenario, settings.design, workers=settings.workers, progress=progress
+            scenario,
+            settings.design,
+            workers=settings.workers,
+            progress=progress,
+            evidence=evidence,
         )
+        if evidence is not None:
+            assert settings.as_of is not None
+            posterior = condition(model, record, evidence, settings.seed)
+            record = posterior.record
+            document["conditioning"] = {"as_of": settings.as_of.isoformat(), **posterior.summary}
         document["simulation"] = summarise(model, record)
     usable, skipped = bargaining_issues(scenario)
     if skipped:

@@ -86,6 +86,8 @@ def render_report(
                 "parameter samples (or too few samples were run to tell).</p>"
             )
         sections.append(_sequences(simulation))
+    if document.get("conditioning"):
+        sections.append(_conditioning(document["conditioning"]))
     if document.get("bargaining"):
         sections.append(_bargaining_table(document["bargaining"]))
         sections.append(
@@ -329,6 +331,35 @@ def _sequences(simulation: dict[str, Any]) -> str:
     return (
         "<h2>Most frequent sequences of events</h2><table><tr><th>share</th><th>sequence (first "
         f"occurrences)</th></tr>{rows}</table>"
+    )
+
+
+def _conditioning(conditioning: dict[str, Any]) -> str:
+    """What the evidence taught the model, and the chance the model gave each observation."""
+
+    def described(entry: dict[str, Any]) -> str:
+        low, high = entry["interval"]
+        return f"{entry['mean']:.3g} [{low:.3g}–{high:.3g}]"
+
+    parameters = "".join(
+        f"<tr><td>{html.escape(p['parameter'])}</td><td class='num'>{described(p['prior'])}</td>"
+        f"<td class='num'>{described(p['posterior'])}</td></tr>"
+        for p in conditioning["parameters"]
+    )
+    observations = "".join(
+        f"<tr><td>{html.escape(o['observation'])}</td><td class='num'>{o['chance']:.3g}</td></tr>"
+        for o in conditioning["observations"]
+    )
+    warning = conditioning.get("warning")
+    note = f"<p class='unsupported'>{html.escape(warning)}</p>" if warning else ""
+    return (
+        f"<h2>As of {html.escape(conditioning['as_of'])}: what the evidence taught the model</h2>"
+        f"<p class='note'>{html.escape(conditioning['method'])}; effective sample size "
+        f"{conditioning['effective_sample_size']:,.0f} of {conditioning['runs']:,} runs. "
+        "Parameters: mean [5th–95th percentile] across parameter samples.</p>"
+        f"{note}<table><tr><th>parameter</th><th>prior</th><th>posterior</th></tr>{parameters}"
+        "</table><table><tr><th>observation</th><th>chance the model gave it</th></tr>"
+        f"{observations}</table>"
     )
 
 

@@ -338,6 +338,8 @@ def simulation_report(document: dict[str, Any], scenario: Scenario) -> Renderabl
         header.append("\nWhat-if: " + "; ".join(changes))
     parts.append(Panel(header))
     parts.append(_questions_result(document, scenario, "Questions"))
+    if "conditioning" in document:
+        parts.append(conditioning_table(document["conditioning"]))
     if "comparison" in document:
         parts.append(_comparison(document["comparison"], scenario))
     if "given" in document:
@@ -350,6 +352,44 @@ def simulation_report(document: dict[str, Any], scenario: Scenario) -> Renderabl
     parts.append(_ladder_result(document, scenario))
     parts.append(_state_result(document))
     parts.append(_sequences_result(document))
+    return Group(*parts)
+
+
+def conditioning_table(conditioning: dict[str, Any]) -> RenderableType:
+    """What the evidence taught the model: each uncertain parameter that moved, prior against
+    posterior, and how expected each observation was."""
+    table = Table(
+        title=(
+            f"As of {conditioning['as_of']}: what the evidence taught the model "
+            f"(effective sample size {conditioning['effective_sample_size']:,.0f} of "
+            f"{conditioning['runs']:,} runs)"
+        ),
+        title_justify="left",
+        caption="mean [5th–95th percentile] across parameter samples",
+        caption_justify="left",
+    )
+    for column in ("parameter", "prior", "posterior"):
+        table.add_column(column, overflow="fold")
+    for entry in conditioning["parameters"]:
+        prior, posterior = entry["prior"], entry["posterior"]
+        spread = prior["interval"][1] - prior["interval"][0]
+        if abs(posterior["mean"] - prior["mean"]) < 0.05 * spread:
+            continue  # show what moved
+        table.add_row(
+            entry["parameter"],
+            f"{prior['mean']:.3g} [{prior['interval'][0]:.3g}–{prior['interval'][1]:.3g}]",
+            f"{posterior['mean']:.3g} [{posterior['interval'][0]:.3g}–"
+            f"{posterior['interval'][1]:.3g}]",
+        )
+    parts: list[RenderableType] = [table]
+    chances = Table(title="Observations: the chance the model gave each", title_justify="left")
+    chances.add_column("observation", overflow="fold")
+    chances.add_column("chance", justify="right")
+    for item in conditioning["observations"]:
+        chances.add_row(item["observation"], f"{item['chance']:.3g}")
+    parts.append(chances)
+    if "warning" in conditioning:
+        parts.append(Text(f"warning: {conditioning['warning']}", style="yellow"))
     return Group(*parts)
 
 
@@ -494,6 +534,8 @@ def forecast_summary(document: dict[str, Any], scenario: Scenario) -> Renderable
     parts.append(Panel(header))
     if "simulation" in document:
         parts.append(_questions_result(document["simulation"], scenario, "Questions"))
+    if "conditioning" in document:
+        parts.append(conditioning_table(document["conditioning"]))
     if "bargaining" in document:
         parts.append(_bargaining_summary(document["bargaining"]))
     for issue, reason in document.get("bargaining_skipped", {}).items():

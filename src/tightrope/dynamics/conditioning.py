@@ -1,0 +1,117 @@
+"""From weighted runs to the posterior: resampling, effective sample size, what the evidence
+taught the model about its uncertain parameters, and how expected each observation was.
+
+The runs were simulated with the observations clamped (:mod:`tightrope.dynamics.evidence`); each
+run's weight is the likelihood the model gave the observations in it. Systematic resampling
+(Kitagawa 1996) with the seed draws as many runs as were simulated, in proportion to the weights,
+so every summary of the unweighted record is a summary of the posterior. The effective sample size
+(Σw)² / Σw² says how many independent runs the weighted ones are worth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from tightrope.dynamics.engine import FAN_RUNS, Array, RunRecord
+from tightrope.dynamics.evidence import Evidence, ObservationError
+from tightrope.dynamics.model import CompiledModel
+
+ESS_WARNING = 0.01  # warn when the effective sample size falls under this share of the runs
+
+
+@dataclass(frozen=True)
+class Posterior:
+    record: RunRecord  # resampled: unweighted, as many runs as were simulated
+    summary: dict[str, Any]  # the JSON ``conditioning`` section
+
+
+def condition(model: CompiledModel, record: RunRecord, evidence: Evidence, seed: int) -> Posterior:
+    """Resample the runs by the likelihood of the evidence and describe what it taught."""
+    assert record.loglik is not None
+    logw = record.loglik.sum(axis=1)
+    if not np.isfinite(logw).any():
+        raise ObservationError(
+            "no run agrees with the observations: the model gives them no chance (check the "
+            "events' hazards, preconditions and bounds, or mark covert events unobserved)"
+        )
+    weights = np.exp(logw - logw.max())
+    total = weights.sum()
+    runs = len(weights)
+    ess = float(total**2 / (weights**2).sum())
+    rng = np.random.default_rng([seed, 3])
+    positions = (rng.random() + np.arange(runs)) / runs
+    chosen = np.minimum(np.searchsorted(np.cumsum(weights) / total, positions), runs - 1)
+    summary: dict[str, Any] = {
+        "method": "likelihood weighting with the observations clamped, then systematic "
+        "resampling of the runs (their parameter samples with them)",
+        "runs": runs,
+        "effective_sample_size": ess,
+        "effective_share": ess / runs,
+        "observations": [
+            {
+                "observation": item,
+                # The chance the model gave it, averaged over the posterior runs: low means
+                # the evidence surprised the model.
+                "chance": float(np.exp(record.loglik[chosen, index]).mean()),
+            }
+            for index, item in enumerate(evidence.items)
+        ],
+        "parameters": _parameters(model, record, weights),
+    }
+    if ess < ESS_WARNING * runs:
+        summary["warning"] = (
+            f"effective sample size {ess:.0f} is under {ESS_WARNING:.0%} of the {runs:,} runs: "
+            "the posterior rests on few runs; run more"
+        )
+    return Posterior(_resampled(record, chosen), summary)
+
+
+def _resampled(record: RunRecord, chosen: np.ndarray) -> RunRecord:
+    position = {int(run): index for index, run in enumerate(record.fan_run)}
+    fan_rows = [(new, position[int(run)]) for new, run in enumerate(chosen) if int(run) in position]
+    fan_rows = fan_rows[:FAN_RUNS]
+    rows = np.array([row for _, row in fan_rows], dtype=np.int64)
+    return replace(
+        record,
+        first=record.first[chosen],
+        counts=record.counts[chosen],
+        ladder_max=record.ladder_max[chosen],
+        answers={question: answers[chosen] for question, answers in record.answers.items()},
+        fan=record.fan[rows] if len(rows) else record.fan[:0],
+        fan_sample=record.fan_sample[rows] if len(rows) else record.fan_sample[:0],
+        fan_run=np.array([new for new, _ in fan_rows], dtype=np.int64),
+        sample=record.sample[chosen],
+        loglik=None,
+    )
+
+
+def _parameters(model: CompiledModel, record: RunRecord, weights: Array) -> list[dict[str, Any]]:
+    """Each uncertain parameter's prior and posterior: mean and 5th–95th percentiles."""
+    samples = record.parameters.shape[0]
+    by_sample = np.bincount(record.sample, weights=weights, minlength=samples).astype(float)
+    result = []
+    for index, parameter in enumerate(model.parameters):
+        if not parameter.quantity.is_uncertain:
+            continue
+        draws = record.parameters[:, index]
+        result.append(
+            {
+                "parameter": parameter.path,
+                "prior": _describe(draws, np.ones(samples, dtype=float)),
+                "posterior": _describe(draws, by_sample),
+            }
+        )
+    return result
+
+
+def _describe(values: Array, weights: Array) -> dict[str, Any]:
+    order = np.argsort(values)
+    cumulative = np.cumsum(weights[order]) / weights.sum()
+    low, high = (float(values[order][np.searchsorted(cumulative, q)]) for q in (0.05, 0.95))
+    return {
+        "mean": float(np.average(values, weights=weights)),
+        "interval": [low, high],
+    }

@@ -1,0 +1,134 @@
+"""Observations as evidence for the simulation: what each month of each run must agree with.
+
+Conditioning is likelihood weighting (importance sampling with the observed events clamped, as in
+Bayesian networks; Fung & Chang 1990, Shachter & Peot 1990): in the months up to the forecast date,
+an event seen in a month is made to happen there and the run's weight is multiplied by the chance
+the model gave it (1 if a trigger forced it); an event not seen (closed world) is kept from
+happening and the weight multiplied by the chance it did not; a campaign's end likewise; a report
+with reliability r < 1 weighs r where the event happened and 1 − r where it did not; a measured
+variable weighs by the normal density of the measurement around the run's value. Runs keep their
+parameter samples, so the weights update the uncertain parameters too (the epistemic layer), and
+resampling the runs in proportion to their weights gives the posterior forecast.
+
+Months are counted from the scenario's date: month m covers (as_of + m − 1 months, as_of + m
+months]. Months that end on or before the forecast date are fully observed; the month the forecast
+date falls in is observed only for what was seen in it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from tightrope.dynamics.model import CompiledModel
+from tightrope.errors import TightropeError
+from tightrope.scenario.schema import Scenario
+
+
+class ObservationError(TightropeError):
+    """Observations that cannot condition this forecast (dated after it, say)."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the engine clamps and weighs, by month (1-based). Each term carries the index of the
+    item it belongs to (``items``), so that each observation's surprise can be reported."""
+
+    items: tuple[str, ...] = ()
+    happened: dict[int, dict[int, int]] = field(default_factory=dict)  # month → event → item
+    absent: dict[int, dict[int, int]] = field(default_factory=dict)  # month → event → item
+    reported: dict[int, dict[int, tuple[float, int]]] = field(default_factory=dict)
+    ended: dict[int, dict[int, int]] = field(default_factory=dict)  # month → campaign → item
+    not_ended: dict[int, dict[int, int]] = field(default_factory=dict)
+    measured: dict[int, list[tuple[int, float, float, int]]] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return not self.items
+
+
+def month_of(as_of: dt.date, day: dt.date) -> int:
+    """The month (1-based) whose span (as_of + m − 1 months, as_of + m months] holds ``day``."""
+    elapsed = (day.year - as_of.year) * 12 + day.month - as_of.month
+    return max(1, elapsed + (1 if day.day > as_of.day else 0))
+
+
+def full_months(as_of: dt.date, day: dt.date) -> int:
+    """How many months from ``as_of`` have ended by ``day``."""
+    elapsed = (day.year - as_of.year) * 12 + day.month - as_of.month
+    return max(0, elapsed - (1 if day.day < as_of.day else 0))
+
+
+def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt.date) -> Evidence:
+    """The scenario's observations up to ``forecast_date`` as evidence for the engine."""
+    if forecast_date < scenario.as_of:
+        raise ObservationError(
+            f"the forecast date {forecast_date} is before the scenario date {scenario.as_of}"
+        )
+    complete = full_months(scenario.as_of, forecast_date)
+    if complete >= model.months:
+        raise ObservationError(
+            f"the forecast date {forecast_date} leaves nothing of the {model.months}-month horizon "
+            "to forecast"
+        )
+    items: list[str] = []
+    evidence = Evidence()
+    seen: dict[int, set[int]] = {}  # event → months it was seen in with certainty
+    reported: set[tuple[int, int]] = set()
+    ends: dict[int, set[int]] = {}
+    for observation in scenario.observations:
+        if observation.day > forecast_date:
+            raise ObservationError(
+                f"an observation of {observation.event or observation.variable} is dated "
+                f"{observation.day}, after the forecast date {forecast_date}"
+            )
+        month = month_of(scenario.as_of, observation.day)
+        item = len(items)
+        if observation.variable is not None:
+            assert observation.value is not None
+            assert observation.sd is not None
+            items.append(f"{observation.variable} = {observation.value:g} on {observation.day}")
+            column = model.variables.index(observation.variable)
+            evidence.measured.setdefault(month, []).append(
+                (column, observation.value, observation.sd, item)
+            )
+            continue
+        assert observation.event is not None
+        event = model.event_index(observation.event)
+        if observation.ended is not None:
+            items.append(f"{observation.event} ended on {observation.ended}")
+            evidence.ended.setdefault(month, {})[event] = item
+            ends.setdefault(event, set()).add(month)
+        elif observation.reliability < 1:
+            reliability = f"reliability {observation.reliability:g}"
+            items.append(f"{observation.event} on {observation.day} ({reliability})")
+            evidence.reported.setdefault(month, {})[event] = (observation.reliability, item)
+            reported.add((month, event))
+        else:
+            items.append(f"{observation.event} on {observation.day}")
+            evidence.happened.setdefault(month, {})[event] = item
+            seen.setdefault(event, set()).add(month)
+    hidden = set(scenario.unobserved)
+    for compiled in model.events:
+        if compiled.id in hidden or complete == 0:
+            continue
+        item = len(items)
+        items.append(f"no other {compiled.id} up to {forecast_date}")
+        campaign = compiled.fixed_duration is not None or compiled.ending_hazard is not None
+        for month in range(1, complete + 1):
+            if (
+                month not in seen.get(compiled.index, set())
+                and (month, compiled.index) not in reported
+            ):
+                evidence.absent.setdefault(month, {})[compiled.index] = item
+            if campaign and month not in ends.get(compiled.index, set()):
+                evidence.not_ended.setdefault(month, {})[compiled.index] = item
+    return Evidence(
+        tuple(items),
+        evidence.happened,
+        evidence.absent,
+        evidence.reported,
+        evidence.ended,
+        evidence.not_ended,
+        evidence.measured,
+    )

@@ -1,0 +1,153 @@
+"""Conditioning on observations: the analytic answers Bayesian updating must give, within Monte
+Carlo error, and the built-in case updated on what happened."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+import tightrope
+from tests.cli_helpers import run
+
+BETA = """
+id: beta
+title: Beta
+as_of: 2025-01-15
+horizon_months: 8
+actors: [{id: a, name: A, kind: state, capability: 1}]
+events:
+  - id: e
+    label: E
+    hazard: {per_month: {dist: beta, low: 0, high: 1, alpha: 2, beta: 6, judgment: true}}
+questions:
+  - {id: q, text: "E?", resolution: r, deadline: 2025-09-15, type: binary, event: e}
+"""
+
+
+def scenario_from(text: str, tmp_path: Path) -> tightrope.Scenario:
+    file = tmp_path / "s.yaml"
+    file.write_text(text)
+    return tightrope.load(file)
+
+
+@pytest.mark.parametrize("unseen_months", [3, 6])
+def test_a_beta_hazard_not_seen_for_k_months_has_the_conjugate_posterior(
+    unseen_months: int, tmp_path: Path
+) -> None:
+    """Beta(a, b) prior on the monthly hazard, no event for k months: the next month's chance is
+    a / (a + b + k), where the prior's is a / (a + b)."""
+    a, b, k = 2, 6, unseen_months
+    scenario = scenario_from(BETA, tmp_path)
+    prior = tightrope.simulate(scenario, runs=200_000, samples=4000, seed=1, drivers="none")
+    assert prior.questions["q"].by_month is not None
+    assert prior.questions["q"].by_month[0] == pytest.approx(a / (a + b), abs=0.006)
+    as_of = dt.date(2025, 1 + k, 15)
+    posterior = tightrope.simulate(
+        scenario, runs=200_000, samples=4000, seed=1, drivers="none", as_of=as_of
+    )
+    by_month = posterior.questions["q"].by_month
+    assert by_month is not None
+    assert by_month[k - 1] == 0  # nothing in the months seen
+    assert by_month[k] == pytest.approx(a / (a + b + k), abs=0.006)
+    hazard = posterior.to_dict()["conditioning"]["parameters"][0]
+    assert hazard["parameter"] == "events.e.hazard.per_month"
+    assert hazard["posterior"]["mean"] == pytest.approx(a / (a + b + k), abs=0.006)
+    assert hazard["prior"]["mean"] == pytest.approx(a / (a + b), abs=0.006)
+
+
+def test_seeing_b_raises_the_chance_that_unseen_a_happened(tmp_path: Path) -> None:
+    text = """
+id: ab
+title: AB
+as_of: 2025-01-15
+horizon_months: 6
+actors: [{id: a, name: A, kind: state, capability: 1}]
+events:
+  - {id: a, label: A, hazard: {per_month: 0.1}}
+  - id: b
+    label: B
+    hazard: {per_month: 0.02}
+    modifiers: [{when: "occurred(a)", odds_ratio: 30}]
+unobserved: [a]
+observations:
+  - {event: b, date: 2025-03-10}
+"""
+    scenario = scenario_from(text, tmp_path)
+    prior = tightrope.simulate(scenario, runs=100_000, samples=1, seed=2, drivers="none")
+    posterior = tightrope.simulate(
+        scenario, runs=100_000, samples=1, seed=2, drivers="none", as_of=dt.date(2025, 4, 1)
+    )
+    before = prior.to_dict()["events"]["a"]["by_month"][1]
+    after = posterior.to_dict()["events"]["a"]["by_month"][1]
+    assert before == pytest.approx(1 - 0.9**2, abs=0.005)
+    assert after > before + 0.3  # B is far likelier once A has happened
+    assert posterior.to_dict()["events"]["b"]["by_month"][1] == 1
+
+
+def test_a_precise_measurement_pins_the_initial_value(tmp_path: Path) -> None:
+    text = """
+id: measured
+title: Measured
+as_of: 2025-01-15
+horizon_months: 4
+actors: [{id: a, name: A, kind: state, capability: 1}]
+state:
+  - {id: x, label: X, initial: {dist: uniform, low: 0, high: 100, judgment: true}, min: 0, max: 100}
+events:
+  - {id: e, label: E, hazard: {per_month: 0.1}, effects: [{variable: x, add: 0}]}
+observations:
+  - {variable: x, date: 2025-02-10, value: 37, sd: 0.5}
+"""
+    scenario = scenario_from(text, tmp_path)
+    posterior = tightrope.simulate(
+        scenario, runs=100_000, samples=20_000, seed=3, drivers="none", as_of=dt.date(2025, 3, 1)
+    )
+    initial = next(
+        p
+        for p in posterior.to_dict()["conditioning"]["parameters"]
+        if p["parameter"] == "state.x.initial"
+    )
+    assert initial["prior"]["mean"] == pytest.approx(50, abs=1)
+    assert initial["posterior"]["mean"] == pytest.approx(37, abs=0.3)
+    low, high = initial["posterior"]["interval"]
+    assert 35.5 < low < 37 < high < 38.5
+
+
+def test_the_builtin_case_updated_on_a_militia_campaign() -> None:
+    args = ["simulate", "--runs", "20000", "--seed", "4", "--format", "json"]
+    code, out, _ = run(*args)
+    assert code == 0
+    before = json.loads(out)["questions"]
+    code, out, _ = run(*args, "--observe", "militia_campaign@2025-06-01", "--as-of", "2025-07-01")
+    assert code == 0
+    document = json.loads(out)
+    after = document["questions"]
+    assert after["q3_militia_campaign"]["probability"] == 1
+    assert after["q2_us_strikes"]["probability"] > before["q2_us_strikes"]["probability"] + 0.1
+    top = ("limited_strikes", "sustained_conflict")
+    assert sum(after["q8_max_ladder"]["distribution"][level] for level in top) > sum(
+        before["q8_max_ladder"]["distribution"][level] for level in top
+    )
+    conditioning = document["conditioning"]
+    assert conditioning["as_of"] == "2025-07-01"
+    assert conditioning["effective_sample_size"] > 0.01 * 20_000
+    hazards = [p["parameter"] for p in conditioning["parameters"]]
+    assert "events.militia_campaign.hazard.per_month" in hazards
+
+
+def test_observations_after_the_forecast_date_are_refused() -> None:
+    code, out, err = run(
+        "simulate", "--runs", "1000", "--observe", "us_strikes@2025-08-01", "--as-of", "2025-07-01"
+    )
+    assert code == 2
+    assert out == ""
+    assert err.strip().splitlines() == [
+        "tightrope: an observation of us_strikes is dated 2025-08-01, after the forecast date "
+        "2025-07-01"
+    ]
+    code, _, err = run("simulate", "--runs", "1000", "--observe", "us_strikez@2025-06-01")
+    assert code == 2
+    assert "did you mean 'us_strikes'" in err
