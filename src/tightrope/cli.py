@@ -732,6 +732,95 @@ def forecast(
     say(f"report: {paths['report']}")
 
 
+@app.command("replay")
+def replay_forecasts(
+    scenario: ScenarioArgument = DEFAULT_SCENARIO,
+    observations: ObservationsOption = None,
+    observe: ObserveOption = None,
+    start: Annotated[
+        str | None, typer.Option("--from", help="First step (default: the scenario's date).")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="Last step (default: the last observation's date).")
+    ] = None,
+    every: Annotated[
+        str, typer.Option("--every", help="month, week, or Nd (every N days).")
+    ] = "month",
+    runs: RunsOption = 20_000,
+    samples: ParameterSamplesOption = None,
+    seed: SeedOption = 0,
+    workers: WorkersOption = 1,
+    db: DbOption = None,
+    output: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """Forecast as a forecaster would have on the way: one forecast per step, each using only
+    the observations dated on or before it, all recorded in the registry (or none)."""
+    from tightrope.dynamics.replay import (
+        MAX_STEPS,
+        as_known_on,
+        replay,
+        replay_document,
+        step_dates,
+    )
+    from tightrope.forecasts.registry import QuestionForecast, Registry, RunEntry, default_path
+    from tightrope.forecasts.run import scenario_hash
+
+    model_scenario = with_observations(resolve(scenario), scenario, observations, observe)
+    first = _parse_date(start, "--from") if start else model_scenario.as_of
+    days = [o.day for o in model_scenario.observations]
+    if end is None and not days:
+        fail(f"{scenario}: no observations; give --to (and --observations or --observe)")
+    last = _parse_date(end, "--to") if end else max(days)
+    if every not in ("month", "week") and not (every.endswith("d") and every[:-1].isdigit()):
+        fail(f"--every {every!r}: give month, week or Nd (N days)")
+    if every.endswith("d") and int(every[:-1]) < 1:
+        fail("--every: give at least 1d")
+    try:
+        dates = step_dates(model_scenario, first, last, every)
+    except ValueError as error:
+        fail(str(error))
+    if len(dates) > MAX_STEPS:
+        fail(f"{len(dates)} steps; the limit is {MAX_STEPS} (choose a longer --every)")
+    registry_path = db or default_path()
+    with refusals(f"{scenario}: "):
+        Registry.check(registry_path)
+    with (
+        refusals(f"{scenario}: "),
+        terminal.progress_bar(stderr, "replaying", len(dates) * _runs_total(runs, samples)) as step,
+    ):
+        steps = replay(
+            model_scenario,
+            dates,
+            runs=runs,
+            samples=samples,
+            seed=seed,
+            workers=workers,
+            progress=step,
+        )
+    document = replay_document(model_scenario, steps)
+    entries = [
+        RunEntry(
+            model_scenario.id,
+            scenario_hash(as_known_on(model_scenario, item.date)),
+            __version__,
+            seed,
+            item.result.runs,
+            item.date,
+            [QuestionForecast.of(result) for result in item.questions.values()],
+        )
+        for item in steps
+    ]
+    with refusals(), Registry.opened_for(registry_path) as registry:
+        run_ids = registry.record_runs(entries)
+    document["registry"] = {"path": str(registry_path), "run_ids": run_ids}
+    if output is OutputFormat.JSON:
+        emit_json(document)
+        return
+    stdout.print(terminal.replay_table(document, model_scenario))
+    stdout.print(terminal.what_changed_table(document["what_changed"]))
+    say(f"recorded {len(run_ids)} forecasts in {registry_path}")
+
+
 @app.command("resolve")
 def resolve_question(
     question: Annotated[str, typer.Argument(help="The question id.")],

@@ -87,6 +87,19 @@ class QuestionForecast:
 
 
 @dataclass(frozen=True)
+class RunEntry:
+    """One run's forecasts as the registry stores them."""
+
+    scenario_id: str
+    scenario_hash: str
+    version: str
+    seed: int
+    runs: int
+    forecast_date: dt.date
+    questions: Sequence[QuestionForecast]
+
+
+@dataclass(frozen=True)
 class RecordedForecast:
     id: int
     run_id: int
@@ -254,49 +267,62 @@ class Registry:
         raises, nothing is recorded. Outputs that must exist together with the record are
         written there.
         """
+        run = RunEntry(scenario_id, scenario_hash, version, seed, runs, forecast_date, questions)
+        return self.record_runs([run], before_commit=before_commit)[0]
+
+    def record_runs(
+        self,
+        entries: Sequence[RunEntry],
+        *,
+        before_commit: Callable[[int], None] | None = None,
+    ) -> list[int]:
+        """Store several runs' forecasts (a replay's steps) in one transaction: all or none."""
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        run_ids = []
         try:
             with self._transaction() as connection:
-                cursor = connection.execute(
-                    "INSERT INTO runs (created, forecast_date, scenario_id, scenario_hash, version,"
-                    " seed, runs) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        now,
-                        forecast_date.isoformat(),
-                        scenario_id,
-                        scenario_hash,
-                        version,
-                        seed,
-                        runs,
-                    ),
-                )
-                run_id = int(cursor.lastrowid or 0)
-                connection.executemany(
-                    "INSERT INTO forecasts (run_id, scenario_id, question_id, question_type,"
-                    " question_text, levels, forecast_date, probability, distribution)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
+                for entry in entries:
+                    cursor = connection.execute(
+                        "INSERT INTO runs (created, forecast_date, scenario_id, scenario_hash,"
+                        " version, seed, runs) VALUES (?, ?, ?, ?, ?, ?, ?)",
                         (
-                            run_id,
-                            scenario_id,
-                            question.question_id,
-                            question.question_type,
-                            question.text,
-                            json.dumps(list(question.levels)),
-                            forecast_date.isoformat(),
-                            question.probability,
-                            None
-                            if question.distribution is None
-                            else json.dumps(list(question.distribution)),
-                        )
-                        for question in questions
-                    ],
-                )
+                            now,
+                            entry.forecast_date.isoformat(),
+                            entry.scenario_id,
+                            entry.scenario_hash,
+                            entry.version,
+                            entry.seed,
+                            entry.runs,
+                        ),
+                    )
+                    run_id = int(cursor.lastrowid or 0)
+                    run_ids.append(run_id)
+                    connection.executemany(
+                        "INSERT INTO forecasts (run_id, scenario_id, question_id, question_type,"
+                        " question_text, levels, forecast_date, probability, distribution)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [
+                            (
+                                run_id,
+                                entry.scenario_id,
+                                question.question_id,
+                                question.question_type,
+                                question.text,
+                                json.dumps(list(question.levels)),
+                                entry.forecast_date.isoformat(),
+                                question.probability,
+                                None
+                                if question.distribution is None
+                                else json.dumps(list(question.distribution)),
+                            )
+                            for question in entry.questions
+                        ],
+                    )
                 if before_commit is not None:
-                    before_commit(run_id)
+                    before_commit(run_ids[-1])
         except sqlite3.DatabaseError as error:
             raise RegistryError(f"{self.path}: cannot write ({error})") from None
-        return run_id
+        return run_ids
 
     def scores(self, scenario_id: str | None = None) -> ScoreResult:
         """Day-averaged Brier, log and ranked probability scores of the resolved questions."""

@@ -20,8 +20,9 @@ from tightrope.dynamics.conditioning import condition
 from tightrope.dynamics.engine import Design, check_design, simulate
 from tightrope.dynamics.evidence import compile_evidence
 from tightrope.dynamics.model import compile_scenario
+from tightrope.dynamics.replay import ReplayStep, replay, what_changed
 from tightrope.dynamics.results import summarise
-from tightrope.results import ForecastResult
+from tightrope.results import ForecastResult, SimulationResult
 from tightrope.scenario.provenance import numbers
 from tightrope.scenario.schema import Scenario
 
@@ -85,6 +86,31 @@ def check_forecast(scenario: Scenario, settings: ForecastSettings) -> None:
     check_bargaining(scenario, models, groups, samples, seed, trajectories=True)
 
 
+def _what_changed(
+    scenario: Scenario,
+    settings: ForecastSettings,
+    document: dict[str, Any],
+    progress: Progress | None,
+) -> list[dict[str, Any]]:
+    """Before the evidence (the scenario's date) and after (the forecast), through a step at each
+    date something was seen, all with the forecast's seed and runs."""
+    assert settings.as_of is not None
+    seen = {o.day for o in scenario.observations if scenario.as_of < o.day < settings.as_of}
+    dates = sorted({scenario.as_of, *seen})
+    steps = replay(
+        scenario,
+        dates,
+        runs=settings.runs,
+        samples=settings.samples,
+        seed=settings.seed,
+        workers=settings.workers,
+        progress=progress,
+    )
+    final = SimulationResult(scenario, document["simulation"])
+    known = len([o for o in scenario.observations if o.day <= settings.as_of])
+    return what_changed(scenario, [*steps, ReplayStep(settings.as_of, known, final)])
+
+
 def run_forecast(
     scenario: Scenario, settings: ForecastSettings, progress: Progress | None = None
 ) -> ForecastResult:
@@ -127,6 +153,8 @@ def run_forecast(
             record = posterior.record
             document["conditioning"] = {"as_of": settings.as_of.isoformat(), **posterior.summary}
         document["simulation"] = summarise(model, record)
+        if settings.as_of is not None:
+            document["what_changed"] = _what_changed(scenario, settings, document, progress)
     usable, skipped = bargaining_issues(scenario)
     if skipped:
         document["bargaining_skipped"] = skipped

@@ -88,6 +88,8 @@ def render_report(
         sections.append(_sequences(simulation))
     if document.get("conditioning"):
         sections.append(_conditioning(document["conditioning"]))
+    if document.get("what_changed"):
+        sections.append(_what_changed(document["what_changed"]))
     if document.get("bargaining"):
         sections.append(_bargaining_table(document["bargaining"]))
         sections.append(
@@ -331,6 +333,26 @@ def _sequences(simulation: dict[str, Any]) -> str:
     return (
         "<h2>Most frequent sequences of events</h2><table><tr><th>share</th><th>sequence (first "
         f"occurrences)</th></tr>{rows}</table>"
+    )
+
+
+def _what_changed(changes: list[dict[str, Any]]) -> str:
+    rows = []
+    for change in changes:
+        moved = change.get("moved_most")
+        why = (
+            ""
+            if moved is None
+            else f"{moved['by']}: {'; '.join(moved['observations'])} ({moved['change']:+.3f})"
+        )
+        rows.append(
+            f"<tr><td>{html.escape(change['question'])}</td><td>{html.escape(change['measure'])}"
+            f"</td><td class='num'>{change['before']:.3f}</td><td class='num'>"
+            f"{change['after']:.3f}</td><td>{html.escape(why)}</td></tr>"
+        )
+    return (
+        "<h2>What changed with the evidence</h2><table><tr><th>question</th><th>measure</th>"
+        "<th>before</th><th>after</th><th>moved most by</th></tr>" + "".join(rows) + "</table>"
     )
 
 

@@ -393,6 +393,45 @@ def conditioning_table(conditioning: dict[str, Any]) -> RenderableType:
     return Group(*parts)
 
 
+def replay_table(document: dict[str, Any], scenario: Scenario) -> RenderableType:
+    """Each question's forecast at each step (binary: P(yes); ordinal: the likeliest level)."""
+    table = Table(title=f"Replay: {scenario.title}", title_justify="left")
+    table.add_column("date")
+    table.add_column("seen", justify="right")
+    for question in scenario.questions:
+        table.add_column(question.id, justify="right", overflow="fold")
+    for step in document["steps"]:
+        cells = []
+        for question in scenario.questions:
+            value = step["questions"][question.id]
+            if isinstance(value, dict):
+                level = max(value, key=lambda name: float(value[name]))
+                cells.append(f"{level} {_percent(value[level])}")
+            else:
+                cells.append(_percent(value))
+        table.add_row(step["date"], str(step["observations"]), *cells)
+    return table
+
+
+def what_changed_table(changes: list[dict[str, Any]]) -> RenderableType:
+    """Each question before the evidence and after, and what moved it most."""
+    table = Table(title="What changed with the evidence", title_justify="left")
+    for column in ("question", "measure", "before", "after", "moved most by"):
+        table.add_column(column, overflow="fold")
+    for change in changes:
+        moved = change.get("moved_most")
+        table.add_row(
+            change["question"],
+            change["measure"],
+            f"{change['before']:.3f}",
+            f"{change['after']:.3f}",
+            ""
+            if moved is None
+            else f"{moved['by']}: {'; '.join(moved['observations'])} ({moved['change']:+.3f})",
+        )
+    return table
+
+
 def _questions_result(document: dict[str, Any], scenario: Scenario, title: str) -> RenderableType:
     table = Table(
         title=title,
@@ -536,6 +575,8 @@ def forecast_summary(document: dict[str, Any], scenario: Scenario) -> Renderable
         parts.append(_questions_result(document["simulation"], scenario, "Questions"))
     if "conditioning" in document:
         parts.append(conditioning_table(document["conditioning"]))
+    if "what_changed" in document:
+        parts.append(what_changed_table(document["what_changed"]))
     if "bargaining" in document:
         parts.append(_bargaining_summary(document["bargaining"]))
     for issue, reason in document.get("bargaining_skipped", {}).items():

@@ -1,0 +1,160 @@
+"""Replay: the forecasts a forecaster would have made on the way, each step using only the
+observations dated on or before it, and what changed between the first and the last.
+
+Each step is a simulation conditioned as of its date (:mod:`tightrope.dynamics.evidence`) with the
+same seed, so differences between steps come from the evidence, not from chance draws. No step
+can see the future: a step's scenario holds only the observations dated on or before it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tightrope.dynamics.analysis import SimulationRequest, run_simulation
+from tightrope.results import QuestionResult, SimulationResult
+from tightrope.scenario.schema import Scenario
+
+Progress = Callable[[int], None]
+
+MAX_STEPS = 400  # each step is a whole simulation
+
+
+@dataclass(frozen=True)
+class ReplayStep:
+    date: dt.date
+    observations: int  # observations dated on or before the step
+    result: SimulationResult
+
+    @property
+    def questions(self) -> dict[str, QuestionResult]:
+        return self.result.questions
+
+
+def as_known_on(scenario: Scenario, day: dt.date) -> Scenario:
+    """The scenario with only the observations dated on or before ``day``."""
+    known = tuple(o for o in scenario.observations if o.day <= day)
+    return scenario.model_copy(update={"observations": known})
+
+
+def step_dates(scenario: Scenario, start: dt.date, end: dt.date, every: str) -> list[dt.date]:
+    """Dates from ``start`` to ``end``: every ``month`` (same day of the month, clipped to its
+    last day), ``week``, or ``Nd`` (N days)."""
+    if end < start:
+        raise ValueError(f"--to {end} is before --from {start}")
+    dates = [start]
+    while True:
+        previous = dates[-1]
+        if every == "month":
+            month = previous.month % 12 + 1
+            year = previous.year + (previous.month == 12)
+            day = min(start.day, _days_in(year, month))
+            following = dt.date(year, month, day)
+        elif every == "week":
+            following = previous + dt.timedelta(days=7)
+        else:
+            following = previous + dt.timedelta(days=int(every.removesuffix("d")))
+        if following > end:
+            return dates
+        dates.append(following)
+
+
+def _days_in(year: int, month: int) -> int:
+    following = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return (following - dt.timedelta(days=1)).day
+
+
+def replay(
+    scenario: Scenario,
+    dates: Sequence[dt.date],
+    *,
+    runs: int = 20_000,
+    samples: int | None = None,
+    seed: int = 0,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> list[ReplayStep]:
+    """One conditioned simulation per date (the scenario's own date: no conditioning)."""
+    steps = []
+    for day in dates:
+        known = as_known_on(scenario, day)
+        request = SimulationRequest(
+            runs=runs,
+            samples=samples,
+            seed=seed,
+            workers=workers,
+            drivers="none",
+            as_of=None if day == scenario.as_of else day,
+        )
+        steps.append(
+            ReplayStep(day, len(known.observations), run_simulation(known, request, progress))
+        )
+    return steps
+
+
+def what_changed(scenario: Scenario, steps: Sequence[ReplayStep]) -> list[dict[str, Any]]:
+    """Each question's headline (P(yes), or an ordinal question's mean level) at the first step
+    and the last, and the step that moved it most with the observations new in it."""
+    changes = []
+    for question in scenario.questions:
+        path = [_headline(step.questions[question.id]) for step in steps]
+        moves = [abs(b[1] - a[1]) for a, b in itertools.pairwise(path)]
+        entry: dict[str, Any] = {
+            "question": question.id,
+            "measure": path[-1][0],
+            "before": path[0][1],
+            "after": path[-1][1],
+        }
+        if moves:
+            largest = max(range(len(moves)), key=moves.__getitem__)
+            earlier, later = steps[largest], steps[largest + 1]
+            new = [o for o in scenario.observations if earlier.date < o.day <= later.date]
+            entry["moved_most"] = {
+                "by": later.date.isoformat(),
+                "change": path[largest + 1][1] - path[largest][1],
+                "observations": [
+                    f"{o.event or o.variable} {'ended ' if o.ended else ''}on {o.day}" for o in new
+                ]
+                or ["nothing seen: the months passed without it"],
+            }
+        changes.append(entry)
+    return changes
+
+
+def _headline(result: QuestionResult) -> tuple[str, float]:
+    """What a question's forecast is summed up by: P(yes), or the mean level (0 for the first
+    level, 1 for the second, …) of an ordinal question."""
+    if result.kind == "binary":
+        assert result.probability is not None
+        return "P(yes)", result.probability
+    assert result.distribution is not None
+    return "mean level", sum(i * p for i, p in enumerate(result.distribution.values()))
+
+
+def replay_document(scenario: Scenario, steps: Sequence[ReplayStep]) -> dict[str, Any]:
+    """``replay``'s JSON: each step's date, the observations known then, each question's
+    forecast and the effective sample size; and what changed from the first step to the last."""
+    entries = []
+    for step in steps:
+        questions: dict[str, Any] = {}
+        for question_id, result in step.questions.items():
+            questions[question_id] = (
+                result.probability if result.kind == "binary" else result.distribution
+            )
+        conditioning = step.result.document.get("conditioning", {})
+        entries.append(
+            {
+                "date": step.date.isoformat(),
+                "observations": step.observations,
+                "questions": questions,
+                "effective_sample_size": conditioning.get("effective_sample_size"),
+            }
+        )
+    return {
+        "scenario": scenario.id,
+        "steps": entries,
+        "what_changed": what_changed(scenario, steps),
+    }

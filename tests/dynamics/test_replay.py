@@ -1,0 +1,107 @@
+"""Replay: one forecast per step, each using only what was known by its date, recorded together."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from tests.cli_helpers import run
+
+OBSERVATIONS = """observations:
+  - {event: bank_sanctions, date: 2025-04-20}
+  - {event: militia_campaign, date: 2025-06-20}
+"""
+FUTURE = "  - {event: us_strikes, date: 2025-06-01}\n"
+
+
+def replay_json(tmp_path: Path, text: str, db: Path, *extra: str) -> dict[str, object]:
+    file = tmp_path / f"obs-{abs(hash(text))}.yaml"
+    file.write_text(text)
+    code, out, err = run(
+        "replay",
+        "--observations",
+        str(file),
+        "--to",
+        "2025-08-15",
+        "--runs",
+        "4000",
+        "--db",
+        str(db),
+        "--format",
+        "json",
+        *extra,
+    )
+    assert code == 0, err
+    document: dict[str, object] = json.loads(out)
+    return document
+
+
+def test_no_step_sees_an_observation_dated_after_it(tmp_path: Path) -> None:
+    plain = replay_json(tmp_path, OBSERVATIONS, tmp_path / "a.sqlite")
+    planted = replay_json(tmp_path, OBSERVATIONS + FUTURE, tmp_path / "b.sqlite")
+    steps, others = plain["steps"], planted["steps"]
+    assert isinstance(steps, list)
+    assert isinstance(others, list)
+    dates = [step["date"] for step in steps]
+    assert dates == [
+        "2025-03-15",
+        "2025-04-15",
+        "2025-05-15",
+        "2025-06-15",
+        "2025-07-15",
+        "2025-08-15",
+    ]
+    # Steps before 2025-06-01 are the same with or without the later observation.
+    for before, after in zip(steps, others, strict=True):
+        if before["date"] < "2025-06-01":
+            assert before == after
+        else:
+            assert before != after
+    assert others[3]["questions"]["q2_us_strikes"] == 1
+
+
+def test_each_step_is_recorded_and_scored_as_an_updating_forecaster(tmp_path: Path) -> None:
+    db = tmp_path / "r.sqlite"
+    document = replay_json(tmp_path, OBSERVATIONS, db)
+    registry = document["registry"]
+    assert isinstance(registry, dict)
+    assert len(registry["run_ids"]) == 6
+    code, out, _ = run("history", "q5_more_banks", "--db", str(db), "--format", "json")
+    assert code == 0
+    path = [row["probability"] for row in json.loads(out)["forecasts"]]
+    assert len(path) == 6
+    assert path[0] < 0.6
+    assert path[1] < 0.6  # 2025-04-15: nothing seen yet
+    assert path[2:] == [1.0] * 4  # bank sanctions seen on 2025-04-20
+    code, _, _ = run(
+        "resolve", "q5_more_banks", "--outcome", "yes", "--date", "2025-08-15", "--db", str(db)
+    )
+    assert code == 0
+    code, out, _ = run("score", "--db", str(db), "--format", "json")
+    scored = json.loads(out)["questions"][0]
+    assert scored["days_open"] > 100
+    assert scored["brier"] < (1 - path[0]) ** 2  # updating beat the first forecast alone
+
+
+def test_a_failed_replay_leaves_the_registry_unchanged(tmp_path: Path) -> None:
+    db = tmp_path / "r.sqlite"
+    replay_json(tmp_path, OBSERVATIONS, db)
+    with sqlite3.connect(db) as connection:
+        before = list(connection.iterdump())
+    file = tmp_path / "o.yaml"
+    file.write_text(OBSERVATIONS)
+    for args, message in (
+        (["--to", "2026-04-01"], "leaves nothing of the 12-month horizon"),
+        (["--to", "2025-08-15", "--every", "fortnight"], "--every 'fortnight'"),
+        (["--to", "2025-01-01"], "is before --from"),
+    ):
+        code, out, err = run(
+            "replay", "--observations", str(file), "--runs", "1000", "--db", str(db), *args
+        )
+        assert code == 2
+        assert out == ""
+        assert message in err
+        assert len(err.strip().splitlines()) == 1
+    with sqlite3.connect(db) as connection:
+        assert list(connection.iterdump()) == before
