@@ -1,0 +1,94 @@
+"""Cost of conditioning on observations; prints one JSON document
+(run: python benchmarks/conditioning.py > benchmarks/conditioning.latest.json).
+
+Cases (issue 10): 100,000 runs of the built-in case conditioned on 10 observations against the
+same simulation unconditioned (target: at most 2×), and a monthly replay over 12 months at 20,000
+runs a step, as a whole process (target: under 60 s).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from tightrope.dynamics.analysis import SimulationRequest, run_simulation
+from tightrope.scenario.builtin import load_builtin
+from tightrope.scenario.schema import Observation
+
+TEN = [
+    ("bank_sanctions", "2025-04-20"),
+    ("israel_escalation", "2025-06-13"),
+    ("militia_campaign", "2025-06-20"),
+    ("us_strikes", "2025-07-05"),
+    ("us_casualties", "2025-07-20"),
+    ("israel_escalation", "2025-08-10"),
+    ("bank_sanctions", "2025-09-02"),
+    ("us_strikes", "2025-09-20"),
+    ("bank_sanctions", "2025-10-12"),
+    ("us_strikes", "2025-11-03"),
+]
+
+
+def best_of(count: int, function: object) -> float:
+    assert callable(function)
+    best = float("inf")
+    for _ in range(count):
+        start = time.perf_counter()
+        function()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main() -> None:
+    scenario = load_builtin("iraq-2025")
+    observed = tuple(
+        Observation(event=event, date=dt.date.fromisoformat(day)) for event, day in TEN
+    )
+    conditioned = scenario.model_copy(update={"observations": observed})
+    plain = SimulationRequest(runs=100_000, seed=0, drivers="none")
+    as_of = SimulationRequest(runs=100_000, seed=0, drivers="none", as_of=dt.date(2025, 11, 15))
+    unconditioned_seconds = best_of(3, lambda: run_simulation(scenario, plain))
+    conditioned_seconds = best_of(3, lambda: run_simulation(conditioned, as_of))
+    result = run_simulation(conditioned, as_of).to_dict()["conditioning"]
+    exe = shutil.which("tightrope")
+    with tempfile.TemporaryDirectory() as folder:
+        observations = Path(folder) / "observations.yaml"
+        rows = "".join(f"  - {{event: {event}, date: {day}}}\n" for event, day in TEN)
+        observations.write_text("observations:\n" + rows)
+        command = [
+            str(exe),
+            "replay",
+            "--observations",
+            str(observations),
+            "--to",
+            "2026-02-15",
+            "--runs",
+            "20000",
+            "--db",
+            str(Path(folder) / "r.sqlite"),
+        ]
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        replay_seconds = time.perf_counter() - start
+    report = {
+        "machine": {"cores": os.cpu_count()},
+        "simulation_100000_runs": {
+            "unconditioned_seconds": round(unconditioned_seconds, 3),
+            "conditioned_on_10_observations_seconds": round(conditioned_seconds, 3),
+            "ratio": round(conditioned_seconds / unconditioned_seconds, 2),
+            "effective_sample_size": round(result["effective_sample_size"]),
+        },
+        "replay_12_monthly_steps_20000_runs_whole_process_seconds": round(replay_seconds, 2),
+        "targets": {"ratio": 2.0, "replay_seconds": 60},
+    }
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
