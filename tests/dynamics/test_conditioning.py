@@ -126,6 +126,9 @@ def test_the_builtin_case_updated_on_a_militia_campaign() -> None:
     document = json.loads(out)
     after = document["questions"]
     assert after["q3_militia_campaign"]["probability"] == 1
+    assert document["conditioning"]["resolved"] == {
+        "q3_militia_campaign": "yes: militia_campaign on 2025-06-01"
+    }
     assert after["q2_us_strikes"]["probability"] > before["q2_us_strikes"]["probability"] + 0.1
     top = ("limited_strikes", "sustained_conflict")
     assert sum(after["q8_max_ladder"]["distribution"][level] for level in top) > sum(

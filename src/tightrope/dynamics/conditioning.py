@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from tightrope.dynamics.engine import FAN_RUNS, Array, RunRecord
+from tightrope.dynamics.engine import FAN_RUNS, Array, RunRecord, question_months
 from tightrope.dynamics.evidence import Evidence, ObservationError
 from tightrope.dynamics.model import CompiledModel
 
@@ -60,6 +60,7 @@ def condition(model: CompiledModel, record: RunRecord, evidence: Evidence, seed:
             for index, item in enumerate(evidence.items)
         ],
         "parameters": _parameters(model, record, weights),
+        "resolved": _resolved(model, evidence),
     }
     if ess < ESS_WARNING * runs:
         summary["warning"] = (
@@ -67,6 +68,21 @@ def condition(model: CompiledModel, record: RunRecord, evidence: Evidence, seed:
             "the posterior rests on few runs; run more"
         )
     return Posterior(_resampled(record, chosen), summary)
+
+
+def _resolved(model: CompiledModel, evidence: Evidence) -> dict[str, str]:
+    """Questions the observations answer already: their event was seen by their deadline."""
+    deadlines = question_months(model)
+    resolved = {}
+    for question in model.scenario.questions:
+        if question.event is None:
+            continue
+        column = model.event_index(question.event)
+        months = [m for m, seen in evidence.happened.items() if column in seen]
+        if months and min(months) <= deadlines[question.id]:
+            item = evidence.happened[min(months)][column]
+            resolved[question.id] = f"yes: {evidence.items[item]}"
+    return resolved
 
 
 def _resampled(record: RunRecord, chosen: np.ndarray) -> RunRecord:

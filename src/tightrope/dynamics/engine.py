@@ -327,7 +327,7 @@ class _Tile:
         fan = np.empty((int(self.fan_keep.sum()), months + 1, len(model.variables)))
         fan[:, 0] = values[self.fan_keep]
         answers: dict[str, NDArray[np.int16]] = {}
-        deadlines = _question_months(model)
+        deadlines = question_months(model)
         monthly = np.array([self._monthly(event) for event in model.events])  # (events, runs)
         trigger_slots = [(e.index, t) for e in model.events for t in range(len(e.triggers))]
         slot_of = {slot: column for column, slot in enumerate(trigger_slots)}
@@ -611,7 +611,7 @@ class _Tile:
         return np.clip(value, 0, len(question.levels) - 1).astype(np.int16)
 
 
-def _question_months(model: CompiledModel) -> dict[str, int]:
+def question_months(model: CompiledModel) -> dict[str, int]:
     """The month at which each question is answered: its deadline, or the horizon if earlier."""
     as_of = model.scenario.as_of
     months = {}

@@ -374,6 +374,10 @@ def _conditioning(conditioning: dict[str, Any]) -> str:
     )
     warning = conditioning.get("warning")
     note = f"<p class='unsupported'>{html.escape(warning)}</p>" if warning else ""
+    note += "".join(
+        f"<p>{html.escape(question)} resolved by observation ({html.escape(answer)}).</p>"
+        for question, answer in conditioning.get("resolved", {}).items()
+    )
     return (
         f"<h2>As of {html.escape(conditioning['as_of'])}: what the evidence taught the model</h2>"
         f"<p class='note'>{html.escape(conditioning['method'])}; effective sample size "

@@ -388,6 +388,8 @@ def conditioning_table(conditioning: dict[str, Any]) -> RenderableType:
     for item in conditioning["observations"]:
         chances.add_row(item["observation"], f"{item['chance']:.3g}")
     parts.append(chances)
+    for question, answer in conditioning.get("resolved", {}).items():
+        parts.append(Text(f"{question} resolved by observation ({answer})"))
     if "warning" in conditioning:
         parts.append(Text(f"warning: {conditioning['warning']}", style="yellow"))
     return Group(*parts)
