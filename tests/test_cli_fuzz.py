@@ -159,10 +159,16 @@ COMMANDS: dict[
     ),
     "observe": (
         [
-            st.sampled_from(["check", "import", ""]),
-            st.sampled_from(["obs.yaml", "obs.csv", "edge.yaml", "/dev/zero", "missing.csv"]),
+            st.sampled_from(["check", "import", "import", ""]),
+            st.sampled_from(["obs.yaml", "obs.csv", "acled.csv", "/dev/zero", "missing.csv"]),
         ],
-        {"--scenario": SCENARIO},
+        {
+            "--scenario": SCENARIO,
+            "--format": st.sampled_from(["acled", "ucdp-ged", "x"]),
+            "--map": st.sampled_from(["map.yaml", "obs.yaml", "missing.yaml"]),
+            "--published": DATE,
+            "--out": st.sampled_from(["imported.yaml", "afile/x.yaml"]),
+        },
     ),
     "score": (
         [],
@@ -218,6 +224,8 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     observations = Path(__file__).parent / "scenario" / "observations"
     shutil.copy(observations / "good.yaml", folder / "obs.yaml")
     shutil.copy(observations / "bad-values.csv", folder / "obs.csv")
+    shutil.copy(DATA / "eventdata" / "acled-sample.csv", folder / "acled.csv")
+    shutil.copy(DATA / "eventdata" / "mapping.yaml", folder / "map.yaml")
     for day in ("2025-03-20", "2025-04-20"):
         code, _, err = run(
             "forecast",

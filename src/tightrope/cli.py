@@ -639,6 +639,56 @@ def observe_check(
     say(f"{file}: {added} observations, valid against {model_scenario.id}")
 
 
+class EventDataFormat(StrEnum):
+    ACLED = "acled"
+    UCDP_GED = "ucdp-ged"
+
+
+@observe_app.command("import")
+def observe_import(
+    file: Annotated[Path, typer.Argument(help="An ACLED CSV export or a UCDP GED CSV file.")],
+    kind: Annotated[EventDataFormat, typer.Option("--format", help="acled or ucdp-ged.")],
+    mapping_file: Annotated[
+        Path, typer.Option("--map", help="The mapping file: actors, aliases and rules.")
+    ],
+    scenario: Annotated[
+        str, typer.Option("--scenario", "-s", help="The scenario the events belong to.")
+    ] = DEFAULT_SCENARIO,
+    published: Annotated[
+        str | None,
+        typer.Option("--published", help="Release date of a file whose rows carry none (UCDP)."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Observation file to write; else stdout.")
+    ] = None,
+) -> None:
+    """Turn event-data rows into observations by the rules of a mapping file."""
+    import yaml
+
+    from tightrope.outputs import write_text_atomically
+    from tightrope.scenario import ScenarioError
+    from tightrope.scenario.eventdata import observations, read_mapping, read_rows
+    from tightrope.scenario.observations import with_observations
+    from tightrope.scenario.yamlsafe import Document
+
+    model_scenario = resolve(scenario)
+    release = _parse_date(published, "--published") if published else None
+    try:
+        mapping = read_mapping(mapping_file, model_scenario)
+        rows = read_rows(file, kind.value)
+        entries = observations(rows, mapping, kind.value, release)
+        with_observations(model_scenario, Document(data={"observations": entries}), str(file))
+    except ScenarioError as error:
+        report_problems(error)
+    text = yaml.safe_dump({"observations": entries}, sort_keys=False, allow_unicode=True)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        with refusals():
+            write_text_atomically(out, text)
+    say(f"{file}: {len(rows)} rows, {len(entries)} observations")
+
+
 def _registry(db: Path | None, *, create: bool = True, read_only: bool = False) -> Registry:
     from tightrope.forecasts.registry import Registry, default_path
 

@@ -77,6 +77,8 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
     reported: set[tuple[int, int]] = set()
     ends: dict[int, set[int]] = {}
     for observation in scenario.observations:
+        if observation.day <= forecast_date < observation.known:
+            continue  # it happened, but nobody knew it yet on the forecast date
         if observation.day > forecast_date:
             raise ObservationError(
                 f"an observation of {observation.event or observation.variable} is dated "

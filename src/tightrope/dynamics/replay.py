@@ -35,8 +35,8 @@ class ReplayStep:
 
 
 def as_known_on(scenario: Scenario, day: dt.date) -> Scenario:
-    """The scenario with only the observations dated on or before ``day``."""
-    known = tuple(o for o in scenario.observations if o.day <= day)
+    """The scenario with only the observations known (dated and published) by ``day``."""
+    known = tuple(o for o in scenario.observations if o.day <= day and o.known <= day)
     return scenario.model_copy(update={"observations": known})
 
 

@@ -50,6 +50,11 @@ def _observations(scenario: Scenario) -> Iterator[Finding]:
     for index, observation in enumerate(scenario.observations):
         here: Path = ("observations", index)
         day_field = "date" if observation.date is not None else "ended"
+        if observation.published is not None and observation.published < observation.day:
+            yield (
+                (*here, "published"),
+                f"published {observation.published}, before its date {observation.day}",
+            )
         if observation.day < scenario.as_of:
             yield (
                 (*here, day_field),

@@ -111,7 +111,7 @@ def parse_scenario(raw: bytes | str, name: str = "<text>") -> Scenario:
     try:
         scenario = Scenario.model_validate(document.data)
     except ValidationError as error:
-        details = _without_echoes(error.errors())
+        details = without_echoes(error.errors())
         problems = [problem_from_pydantic(name, document, detail) for detail in details]
         raise ScenarioError(sorted_problems(problems)) from None
     findings = check_scenario(scenario)
@@ -124,7 +124,7 @@ def parse_scenario(raw: bytes | str, name: str = "<text>") -> Scenario:
     return scenario
 
 
-def _without_echoes(details: list[ErrorDetails]) -> list[ErrorDetails]:
+def without_echoes(details: list[ErrorDetails]) -> list[ErrorDetails]:
     """Drop 'too short' errors that only repeat that the items inside failed."""
     failing = [detail["loc"] for detail in details if detail["type"] != "too_short"]
     return [

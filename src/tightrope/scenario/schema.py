@@ -380,6 +380,11 @@ class Observation(Frozen):
     )
     evidence: tuple[str, ...] = Field((), description="Ids of the claims that report it.")
     source: Identifier | None = Field(None, description="The source that reports it.")
+    published: dt.date | None = Field(
+        None,
+        description="When the report became available (default: its date); a forecast or "
+        "replay step before then does not know it.",
+    )
     note: str | None = None
 
     @model_validator(mode="after")
@@ -415,6 +420,11 @@ class Observation(Frozen):
         day = self.date if self.date is not None else self.ended
         assert day is not None
         return day
+
+    @property
+    def known(self) -> dt.date:
+        """From when the observation can be used: its publication, or its date."""
+        return self.published if self.published is not None else self.day
 
 
 class Scenario(Frozen):

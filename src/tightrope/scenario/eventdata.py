@@ -1,0 +1,265 @@
+"""Event data in: ACLED CSV exports and UCDP GED CSV files turned into observations by the rules
+of a mapping file.
+
+Column layouts (matched by header name, never by position): ACLED's export as documented in its
+codebook and read by the R client acledR (``event_id_cnty``, ``event_date``, ``event_type``,
+``sub_event_type``, ``actor1``, ``assoc_actor_1``, ``actor2``, ``assoc_actor_2``, ``country``,
+``region``, ``fatalities``, ``timestamp`` …); UCDP GED as read by the R package ucdp (``id``,
+``type_of_violence``, ``side_a``, ``side_b``, ``country``, ``region``, ``date_start``, ``best`` …).
+
+A mapping file names actors with their aliases and gives rules; a rule turns matching rows into an
+event of the scenario once at least ``at_least`` of them fall within ``within_days``::
+
+    actors:
+      us_forces: ["Military Forces of the United States"]
+      militias: ["Kataib Hezbollah", "Islamic Resistance in Iraq"]
+    rules:
+      - {event: militia_campaign, actor1: [militias], actor2: [us_forces], at_least: 10,
+         within_days: 30}
+      - {event: us_strikes, actor1: [us_forces], sub_event_type: ["Air/drone strike"],
+         country: [Iraq]}
+
+A criterion on a column the format lacks (``sub_event_type`` for UCDP GED) is not applied.
+Rows are de-duplicated by their id (keeping the latest upload). An observation is dated by the
+row that completes its rule and published when the last of its rows was: ACLED's ``timestamp`` is
+the upload time, not the event date, so a replay step never sees a row uploaded after it; UCDP
+rows carry no upload time, so the release date (``published``) stands for all of them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError
+
+from tightrope.scenario.checks import unknown
+from tightrope.scenario.load import (
+    Problem,
+    ScenarioError,
+    located_problem,
+    problem_from_pydantic,
+    read_input,
+    sorted_problems,
+    without_echoes,
+)
+from tightrope.scenario.schema import Frozen, Identifier, Scenario
+from tightrope.scenario.yamlsafe import YamlRefused, decode, parse
+
+Format = Literal["acled", "ucdp-ged"]
+
+# The role of each field in a rule, per format: which columns it reads.
+COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
+    "acled": {
+        "id": ("event_id_cnty",),
+        "date": ("event_date",),
+        "actor1": ("actor1", "assoc_actor_1"),
+        "actor2": ("actor2", "assoc_actor_2"),
+        "event_type": ("event_type",),
+        "sub_event_type": ("sub_event_type",),
+        "country": ("country",),
+        "region": ("region",),
+        "fatalities": ("fatalities",),
+        "published": ("timestamp",),
+    },
+    "ucdp-ged": {
+        "id": ("id",),
+        "date": ("date_start",),
+        "actor1": ("side_a",),
+        "actor2": ("side_b",),
+        "event_type": ("type_of_violence",),
+        "country": ("country",),
+        "region": ("region",),
+        "fatalities": ("best",),
+    },
+}
+
+
+class Rule(Frozen):
+    """Rows that make an event of the scenario happen."""
+
+    event: Identifier
+    actor1: tuple[str, ...] = Field((), description="Actor names (mapping or raw) on side 1.")
+    actor2: tuple[str, ...] = Field((), description="Actor names on side 2.")
+    event_type: tuple[str, ...] = ()
+    sub_event_type: tuple[str, ...] = ()
+    country: tuple[str, ...] = ()
+    region: tuple[str, ...] = ()
+    min_fatalities: int = Field(0, ge=0)
+    at_least: int = Field(1, ge=1, le=100_000, description="Rows needed within the window.")
+    within_days: int = Field(30, ge=1, le=3650)
+    reliability: float = Field(1.0, gt=0, le=1)
+
+
+class Mapping(Frozen):
+    """A mapping file: actor names with their aliases, and rules."""
+
+    actors: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    rules: tuple[Rule, ...] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Row:
+    id: str
+    date: dt.date
+    published: dt.date | None
+    fields: dict[str, tuple[str, ...]]
+    fatalities: float
+
+
+def read_mapping(path: str | Path, scenario: Scenario) -> Mapping:
+    """A mapping file, checked against the scenario; problems located FILE:LINE:COL."""
+    name = str(path)
+    try:
+        document = parse(decode(read_input(path)))
+    except YamlRefused as refused:
+        problem = located_problem(name, refused.location, "(yaml)", refused.message)
+        raise ScenarioError([problem]) from None
+    try:
+        mapping = Mapping.model_validate(document.data)
+    except ValidationError as error:
+        details = without_echoes(error.errors())
+        problems = [problem_from_pydantic(name, document, detail) for detail in details]
+        raise ScenarioError(sorted_problems(problems)) from None
+    events = [event.id for event in scenario.events]
+    problems = []
+    for index, rule in enumerate(mapping.rules):
+        if rule.event not in events:
+            location = document.locate(("rules", index, "event"))
+            message = unknown("event", rule.event, events)
+            problems.append(located_problem(name, location, f"rules[{index}].event", message))
+    if problems:
+        raise ScenarioError(problems)
+    return mapping
+
+
+def read_rows(path: str | Path, kind: Format) -> list[Row]:
+    """The rows of an export, de-duplicated by id (the latest upload kept)."""
+    name = str(path)
+    try:
+        text = decode(read_input(path))
+    except YamlRefused as refused:
+        problem = located_problem(name, refused.location, "(file)", refused.message)
+        raise ScenarioError([problem]) from None
+    table = list(csv.reader(io.StringIO(text)))
+    if not table:
+        raise ScenarioError([Problem(name, 1, 1, "(file)", "the file is empty")])
+    header = [cell.strip() for cell in table[0]]
+    columns = COLUMNS[kind]
+    needed = {column for role in ("id", "date") for column in columns[role]}
+    missing = sorted(needed - set(header))
+    if missing:
+        label = {"acled": "an ACLED", "ucdp-ged": "a UCDP GED"}[kind]
+        message = f"not {label} export: missing columns {', '.join(missing)}"
+        raise ScenarioError([Problem(name, 1, 1, "(header)", message)])
+    position = {column: index for index, column in enumerate(header)}
+    rows: dict[str, Row] = {}
+    problems = []
+    for line, cells in enumerate(table[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+
+        def cell(column: str, cells: Sequence[str] = cells) -> str:
+            index = position.get(column)
+            return cells[index].strip() if index is not None and index < len(cells) else ""
+
+        date_column = columns["date"][0]
+        try:
+            day = dt.date.fromisoformat(cell(date_column)[:10])
+        except ValueError:
+            message = f"expected a date YYYY-MM-DD, got {cell(date_column)!r}"
+            problems.append(Problem(name, line, position[date_column] + 1, date_column, message))
+            continue
+        published = None
+        if "published" in columns and cell(columns["published"][0]):
+            stamp = cell(columns["published"][0])
+            try:
+                published = dt.datetime.fromtimestamp(int(stamp), dt.UTC).date()
+            except (ValueError, OverflowError, OSError):
+                column = columns["published"][0]
+                message = f"expected Unix seconds, got {stamp!r}"
+                problems.append(Problem(name, line, position[column] + 1, column, message))
+                continue
+        try:
+            fatalities = float(cell(columns["fatalities"][0]) or 0)
+        except ValueError:
+            fatalities = 0.0
+        row = Row(
+            cell(columns["id"][0]),
+            day,
+            published,
+            {
+                # ACLED's associated actors list several names separated by ";".
+                role: tuple(
+                    part.strip()
+                    for column in names
+                    for part in cell(column).split(";")
+                    if part.strip()
+                )
+                for role, names in columns.items()
+                if role not in ("id", "date", "published", "fatalities")
+            },
+            fatalities,
+        )
+        kept = rows.get(row.id)
+        if kept is None or (row.published or row.date) >= (kept.published or kept.date):
+            rows[row.id] = row
+    if problems:
+        raise ScenarioError(problems)
+    return sorted(rows.values(), key=lambda row: (row.date, row.id))
+
+
+def observations(
+    rows: Sequence[Row], mapping: Mapping, kind: Format, published: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """The observations the rules make of the rows (as an observation file's entries)."""
+    found = []
+    for rule in mapping.rules:
+        window: list[Row] = []
+        for row in (row for row in rows if _matches(row, rule, mapping, kind)):
+            window = [kept for kept in window if (row.date - kept.date).days < rule.within_days]
+            window.append(row)
+            if len(window) < rule.at_least:
+                continue
+            known = max(
+                (kept.published or published or kept.date for kept in window), default=row.date
+            )
+            entry: dict[str, Any] = {
+                "event": rule.event,
+                "date": row.date.isoformat(),
+                "published": max(known, row.date).isoformat(),
+                "note": f"{kind}: {len(window)} rows from {window[0].date} to {row.date} "
+                f"({', '.join(kept.id for kept in window[:5])}{'…' if len(window) > 5 else ''})",
+            }
+            if rule.reliability < 1:
+                entry["reliability"] = rule.reliability
+            found.append(entry)
+            window = []
+    return sorted(found, key=lambda entry: (entry["date"], entry["event"]))
+
+
+def _matches(row: Row, rule: Rule, mapping: Mapping, kind: Format) -> bool:
+    if row.fatalities < rule.min_fatalities:
+        return False
+    for role in ("actor1", "actor2", "event_type", "sub_event_type", "country", "region"):
+        wanted: tuple[str, ...] = getattr(rule, role)
+        if not wanted or role not in COLUMNS[kind]:
+            continue  # a criterion on a column the format lacks (UCDP has no sub-types)
+        names = {name.casefold() for name in _expand(wanted, mapping)}
+        if not any(value.casefold() in names for value in row.fields.get(role, ())):
+            return False
+    return True
+
+
+def _expand(names: tuple[str, ...], mapping: Mapping) -> list[str]:
+    """Mapping actors become their aliases (and their own name); other names stay as written."""
+    expanded = []
+    for name in names:
+        expanded.append(name)
+        expanded += list(mapping.actors.get(name, ()))
+    return expanded

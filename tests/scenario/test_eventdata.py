@@ -1,0 +1,157 @@
+"""Event data in: ACLED and UCDP GED rows turned into observations by a mapping file's rules,
+de-duplicated, dated by the row that completes a rule and published when the last row was."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.cli_helpers import run
+from tests.conftest import DATA
+from tightrope.scenario import ScenarioError
+from tightrope.scenario.builtin import load_builtin
+from tightrope.scenario.eventdata import observations, read_mapping, read_rows
+
+EVENTS = DATA / "eventdata"
+
+
+def imported(kind: str, file: str, *extra: str) -> list[dict[str, object]]:
+    code, out, err = run(
+        "observe",
+        "import",
+        str(EVENTS / file),
+        "--format",
+        kind,
+        "--map",
+        str(EVENTS / "mapping.yaml"),
+        *extra,
+    )
+    assert code == 0, err
+    entries: list[dict[str, object]] = yaml.safe_load(out)["observations"]
+    return entries
+
+
+def test_acled_rows_become_observations_by_the_rules() -> None:
+    entries = imported("acled", "acled-sample.csv")
+    assert [(e["event"], e["date"], e["published"]) for e in entries] == [
+        # three militia attacks on US forces within 30 days; the third completes the rule
+        ("militia_campaign", "2025-06-25", "2025-07-02"),
+        # a US air strike in Iraq (the one in Syria does not count)
+        ("us_strikes", "2025-07-05", "2025-07-12"),
+        # uploaded two and a half months after it happened
+        ("us_strikes", "2025-08-03", "2025-10-20"),
+    ]
+
+
+def test_rows_are_deduplicated_keeping_the_latest_upload() -> None:
+    rows = read_rows(EVENTS / "acled-sample.csv", "acled")
+    assert len(rows) == 8  # nine lines, IRQ9002 twice
+    twice = next(row for row in rows if row.id == "IRQ9002")
+    assert twice.published == dt.date(2025, 6, 24)
+    assert twice.fatalities == 1
+
+
+def test_ucdp_rows_take_the_release_date() -> None:
+    entries = imported("ucdp-ged", "ucdp-ged-sample.csv", "--published", "2025-09-01")
+    assert [(e["event"], e["date"], e["published"]) for e in entries] == [
+        ("us_strikes", "2025-06-22", "2025-09-01"),
+        ("us_strikes", "2025-07-03", "2025-09-01"),
+    ]
+
+
+def test_a_row_published_late_is_not_seen_before_it_was(tmp_path: Path) -> None:
+    scenario = load_builtin("iraq-2025")
+    mapping = read_mapping(EVENTS / "mapping.yaml", scenario)
+    entries = observations(read_rows(EVENTS / "acled-sample.csv", "acled"), mapping, "acled")
+    file = tmp_path / "seen.yaml"
+    file.write_text(yaml.safe_dump({"observations": entries}))
+    without_late = tmp_path / "early.yaml"
+    without_late.write_text(yaml.safe_dump({"observations": entries[:2]}))
+
+    def steps(observed: Path) -> list[dict[str, object]]:
+        code, out, err = run(
+            "replay",
+            "--observations",
+            str(observed),
+            "--to",
+            "2025-10-15",
+            "--runs",
+            "3000",
+            "--db",
+            str(tmp_path / f"{observed.stem}.sqlite"),
+            "--format",
+            "json",
+        )
+        assert code == 0, err
+        result: list[dict[str, object]] = json.loads(out)["steps"]
+        return result
+
+    late, early = steps(file), steps(without_late)
+    for with_row, without_row in zip(late, early, strict=True):
+        # the August strike, uploaded on 2025-10-20, changes no step before that
+        assert with_row == without_row
+    assert late[-1]["date"] == "2025-10-15"
+
+
+@pytest.mark.parametrize(
+    ("mapping", "expected"),
+    [
+        (
+            "actors: {}\nrules:\n  - {event: us_strike}\n",
+            ["3:13: rules[0].event: unknown event 'us_strike' (did you mean 'us_strikes'?)"],
+        ),
+        (
+            "rules:\n  - {event: us_strikes, at_leest: 2}\n  - {event: us_strikes, at_least: 0}\n",
+            [
+                "2:25: rules[0].at_leest: unknown field 'at_leest'",
+                "3:35: rules[1].at_least: Input should be greater than or equal to 1 (got 0)",
+            ],
+        ),
+        (
+            "rules: [\n",
+            [
+                "2:1: (yaml): expected the node content, but found '<stream end>' (while "
+                "parsing a flow node)"
+            ],
+        ),
+    ],
+)
+def test_mapping_file_problems_are_located(
+    mapping: str, expected: list[str], tmp_path: Path
+) -> None:
+    file = tmp_path / "map.yaml"
+    file.write_text(mapping)
+    with pytest.raises(ScenarioError) as caught:
+        read_mapping(file, load_builtin("iraq-2025"))
+    reported = [str(problem).removeprefix(f"{file}:") for problem in caught.value.problems]
+    assert reported == expected
+
+
+def test_exports_that_are_not_of_the_format_are_refused(tmp_path: Path) -> None:
+    code, out, err = run(
+        "observe",
+        "import",
+        str(EVENTS / "ucdp-ged-sample.csv"),
+        "--format",
+        "acled",
+        "--map",
+        str(EVENTS / "mapping.yaml"),
+    )
+    assert code == 2
+    assert out == ""
+    assert err.strip().endswith(
+        "(header): not an ACLED export: missing columns event_date, event_id_cnty"
+    )
+    bad = tmp_path / "bad.csv"
+    text = (EVENTS / "acled-sample.csv").read_text().splitlines()
+    text[1] = text[1].replace("2025-06-02", "02/06/2025")
+    bad.write_text("\n".join(text) + "\n")
+    with pytest.raises(ScenarioError) as caught:
+        read_rows(bad, "acled")
+    assert str(caught.value.problems[0]) == (
+        f"{bad}:2:2: event_date: expected a date YYYY-MM-DD, got '02/06/2025'"
+    )
