@@ -108,3 +108,31 @@ def test_observations_leave_the_hash_of_scenarios_without_them() -> None:
     assert scenario_hash(scenario) == (
         "bda118199c0b15b8327a54ac17199163ab7fb9232471cd258de836ecfe9dda6d"
     )
+
+
+def test_the_worked_example_updates_the_builtin_case() -> None:
+    example = Path(__file__).parent.parent.parent / "examples" / "iraq-2025-seen.yaml"
+    code, _, err = run("observe", "check", str(example))
+    assert code == 0, err
+    code, out, err = run(
+        "simulate",
+        "--observations",
+        str(example),
+        "--as-of",
+        "2025-07-01",
+        "--runs",
+        "20000",
+        "--format",
+        "json",
+    )
+    assert code == 0, err
+    import json
+
+    document = json.loads(out)
+    hazard = next(
+        p
+        for p in document["conditioning"]["parameters"]
+        if p["parameter"] == "events.israel_escalation.hazard.per_month"
+    )
+    assert hazard["posterior"]["mean"] > hazard["prior"]["mean"] + 0.01
+    assert document["events"]["israel_escalation"]["by_month"][0] == 1  # seen on 2025-03-18
