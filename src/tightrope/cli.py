@@ -812,7 +812,13 @@ def replay_forecasts(
         replay_document,
         step_dates,
     )
-    from tightrope.forecasts.registry import QuestionForecast, Registry, RunEntry, default_path
+    from tightrope.forecasts.registry import (
+        QuestionForecast,
+        Registry,
+        RunEntry,
+        default_path,
+        observations_known,
+    )
     from tightrope.forecasts.run import scenario_hash
 
     model_scenario = with_observations(resolve(scenario), scenario, observations, observe)
@@ -857,6 +863,7 @@ def replay_forecasts(
             item.result.runs,
             item.date,
             [QuestionForecast.of(result) for result in item.questions.values()],
+            observations_known(model_scenario, item.date),
         )
         for item in steps
     ]
@@ -931,6 +938,7 @@ def history(
     """How a question's forecast moved across recorded runs."""
     with _registry(db, read_only=True) as registry, refusals():
         rows = registry.history(question, scenario_id)
+        seen = registry.observations(scenario_id or (rows[0]["scenario"] if rows else None))
     if not rows:
         fail(f"no recorded forecast of {question!r}")
     if chart is not None:
@@ -938,10 +946,10 @@ def history(
         from tightrope.report.html import history_chart
 
         with refusals():
-            write_text_atomically(chart, history_chart(question, rows))
+            write_text_atomically(chart, history_chart(question, rows, seen))
         say(f"chart: {chart}")
     if output is OutputFormat.JSON:
-        emit_json({"question": question, "forecasts": rows})
+        emit_json({"question": question, "forecasts": rows, "observations": seen})
         return
     stdout.print(terminal.history_table(question, rows))
 

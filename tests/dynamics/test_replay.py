@@ -67,9 +67,18 @@ def test_each_step_is_recorded_and_scored_as_an_updating_forecaster(tmp_path: Pa
     registry = document["registry"]
     assert isinstance(registry, dict)
     assert len(registry["run_ids"]) == 6
-    code, out, _ = run("history", "q5_more_banks", "--db", str(db), "--format", "json")
+    chart = tmp_path / "history.html"
+    code, out, _ = run(
+        "history", "q5_more_banks", "--db", str(db), "--format", "json", "--chart", str(chart)
+    )
     assert code == 0
-    path = [row["probability"] for row in json.loads(out)["forecasts"]]
+    history = json.loads(out)
+    assert history["observations"] == [
+        {"date": "2025-04-20", "observation": "bank_sanctions on 2025-04-20"},
+        {"date": "2025-06-20", "observation": "militia_campaign on 2025-06-20"},
+    ]
+    assert "bank_sanctions on 2025-04-20" in chart.read_text()
+    path = [row["probability"] for row in history["forecasts"]]
     assert len(path) == 6
     assert path[0] < 0.6
     assert path[1] < 0.6  # 2025-04-15: nothing seen yet
@@ -105,3 +114,27 @@ def test_a_failed_replay_leaves_the_registry_unchanged(tmp_path: Path) -> None:
         assert len(err.strip().splitlines()) == 1
     with sqlite3.connect(db) as connection:
         assert list(connection.iterdump()) == before
+
+
+def test_history_reads_a_registry_from_before_observations(tmp_path: Path) -> None:
+    db = tmp_path / "old.sqlite"
+    code, _, _ = run(
+        "forecast",
+        "--runs",
+        "1000",
+        "--bargaining-samples",
+        "0",
+        "--record",
+        "--db",
+        str(db),
+        "--out",
+        str(tmp_path / "out"),
+        "--date",
+        "2025-03-20",
+    )
+    assert code == 0
+    with sqlite3.connect(db) as connection:
+        connection.execute("DROP TABLE observations")
+    code, out, err = run("history", "q1_oil_restriction", "--db", str(db), "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["observations"] == []

@@ -22,6 +22,7 @@ from tightrope.outputs import OutputError, check_folder
 if TYPE_CHECKING:
     from tightrope.forecasts.scoring import ScoreResult
     from tightrope.results import ForecastResult, QuestionResult
+    from tightrope.scenario.schema import Scenario
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -48,6 +49,11 @@ CREATE TABLE IF NOT EXISTS forecasts (
 );
 CREATE INDEX IF NOT EXISTS forecasts_question
     ON forecasts (scenario_id, question_id, forecast_date);
+CREATE TABLE IF NOT EXISTS observations (
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    observed TEXT NOT NULL,
+    description TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS resolutions (
     scenario_id TEXT NOT NULL,
     question_id TEXT NOT NULL,
@@ -97,6 +103,7 @@ class RunEntry:
     runs: int
     forecast_date: dt.date
     questions: Sequence[QuestionForecast]
+    observations: Sequence[tuple[dt.date, str]] = ()  # what the forecast was conditioned on
 
 
 @dataclass(frozen=True)
@@ -124,6 +131,16 @@ class Resolution:
     outcome_index: int
     resolved_date: dt.date
     note: str | None
+
+
+def observations_known(scenario: Scenario, as_of: str | dt.date) -> list[tuple[dt.date, str]]:
+    """The scenario's observations known on ``as_of``, as the registry stores them."""
+    day = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
+    return [
+        (o.day, f"{o.event or o.variable}{' ended' if o.ended else ''} on {o.day}")
+        for o in scenario.observations
+        if o.day <= day and o.known <= day
+    ]
 
 
 def default_path() -> Path:
@@ -238,16 +255,38 @@ class Registry:
         """Store a forecast's questions, dated ``date`` (default today), in one transaction;
         returns the run id. ``before_commit(run_id)`` runs inside the transaction."""
         document = forecast.document
-        return self.record_questions(
-            scenario_id=forecast.scenario.id,
-            scenario_hash=document["scenario"]["hash"],
-            version=document["tightrope"],
-            seed=document["run"]["seed"],
-            runs=document["run"]["runs"],
-            forecast_date=date or dt.date.today(),
-            questions=[QuestionForecast.of(result) for result in forecast.questions.values()],
-            before_commit=before_commit,
+        as_of = document.get("conditioning", {}).get("as_of")
+        entry = RunEntry(
+            forecast.scenario.id,
+            document["scenario"]["hash"],
+            document["tightrope"],
+            document["run"]["seed"],
+            document["run"]["runs"],
+            date or dt.date.today(),
+            [QuestionForecast.of(result) for result in forecast.questions.values()],
+            [] if as_of is None else observations_known(forecast.scenario, as_of),
         )
+        return self.record_runs([entry], before_commit=before_commit)[0]
+
+    def observations(self, scenario_id: str | None = None) -> list[dict[str, str]]:
+        """Every observation a recorded forecast was conditioned on, once, by date."""
+        query = (
+            "SELECT DISTINCT o.observed, o.description FROM observations o"
+            " JOIN runs r ON r.id = o.run_id"
+        )
+        arguments = []
+        if scenario_id is not None:
+            query += " WHERE r.scenario_id = ?"
+            arguments.append(scenario_id)
+        try:
+            rows = self.connection.execute(query + " ORDER BY o.observed", arguments).fetchall()
+        except sqlite3.OperationalError as error:
+            if "no such table" in str(error):  # a registry from before observations
+                return []
+            raise RegistryError(f"{self.path}: cannot read ({error})") from None
+        except sqlite3.DatabaseError as error:
+            raise RegistryError(f"{self.path}: cannot read ({error})") from None
+        return [{"date": row[0], "observation": row[1]} for row in rows]
 
     def record_questions(
         self,
@@ -317,6 +356,10 @@ class Registry:
                             )
                             for question in entry.questions
                         ],
+                    )
+                    connection.executemany(
+                        "INSERT INTO observations (run_id, observed, description) VALUES (?, ?, ?)",
+                        [(run_id, day.isoformat(), text) for day, text in entry.observations],
                     )
                 if before_commit is not None:
                     before_commit(run_ids[-1])

@@ -535,8 +535,11 @@ def _provenance(records: list[dict[str, Any]]) -> str:
     )
 
 
-def history_chart(question: str, rows: list[dict[str, Any]]) -> str:
-    """A self-contained page charting how a question's forecast moved across recorded runs."""
+def history_chart(
+    question: str, rows: list[dict[str, Any]], observations: list[dict[str, str]] | None = None
+) -> str:
+    """A self-contained page charting how a question's forecast moved across recorded runs, with
+    the observations the forecasts were conditioned on marked at their dates."""
     figure = go.Figure()
     dates = [row["date"] for row in rows]
     if rows and rows[0]["probability"] is not None:
@@ -562,6 +565,18 @@ def history_chart(question: str, rows: list[dict[str, Any]]) -> str:
                     line={"color": COLOURS[number % len(COLOURS)]},
                 )
             )
+    for seen in observations or []:
+        figure.add_vline(x=seen["date"], line={"dash": "dot", "color": "#7f7f7f"})
+        figure.add_annotation(
+            x=seen["date"],
+            y=1,
+            text=seen["observation"],
+            showarrow=False,
+            textangle=-90,
+            xanchor="right",
+            yanchor="top",
+            font={"size": 10},
+        )
     figure.update_layout(yaxis_range=[0, 1], yaxis_title="probability", xaxis_title="forecast date")
     title = html.escape(f"tightrope: history of {question}")
     return (
