@@ -347,6 +347,11 @@ def provenance(
         if unsupported:
             stdout.print("Numbers with neither evidence nor a judgment flag:", style="bold red")
             terminal.print_lines(stdout, [f"  {path}" for path in unsupported])
+        for seen in summary["observations"]:
+            cited = ", ".join(seen["evidence"]) or "no claim cited"
+            terminal.print_lines(
+                stdout, [f"observation {seen['about']} on {seen['date']}: {cited}"]
+            )
     if strict and unsupported:
         raise typer.Exit(1)
 

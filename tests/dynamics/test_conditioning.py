@@ -52,6 +52,13 @@ def test_a_beta_hazard_not_seen_for_k_months_has_the_conjugate_posterior(
     assert by_month is not None
     assert by_month[k - 1] == 0  # nothing in the months seen
     assert by_month[k] == pytest.approx(a / (a + b + k), abs=0.006)
+    # Forcing "no event" as a what-if teaches the model nothing: the hazard stays the prior.
+    forced = tightrope.simulate(
+        scenario, runs=20_000, samples=4000, seed=1, drivers="none", whatif=[tightrope.Forbid("e")]
+    )
+    assert forced.record is not None
+    assert "conditioning" not in forced.to_dict()
+    assert forced.record.parameters[:, 0].mean() == pytest.approx(a / (a + b), abs=0.006)
     hazard = posterior.to_dict()["conditioning"]["parameters"][0]
     assert hazard["parameter"] == "events.e.hazard.per_month"
     assert hazard["posterior"]["mean"] == pytest.approx(a / (a + b + k), abs=0.006)
