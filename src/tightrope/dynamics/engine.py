@@ -45,6 +45,7 @@ from tightrope.scenario import expressions
 from tightrope.scenario.schema import Scenario
 
 Array = NDArray[np.float64]
+Mask = NDArray[np.bool_]
 Progress = Callable[[int], None]
 
 FAN_RUNS = 50_000  # fan charts use the first runs of each parameter sample, up to this many
@@ -430,8 +431,8 @@ class _Tile:
     def _clamp(
         self,
         history: History,
-        happening: NDArray[np.bool_],
-        triggered: NDArray[np.bool_],
+        happening: Mask,
+        triggered: Mask,
         chance: Array,
         column: int,
         month: int,
@@ -553,22 +554,15 @@ class _Tile:
                 self._apply(effect, ending, values, theta)
             history.active[ending, column] = False
 
-    def _clamp_end(
-        self,
-        active: NDArray[np.bool_],
-        ending: NDArray[np.bool_],
-        chance: Array,
-        column: int,
-        month: int,
-    ) -> NDArray[np.bool_]:
+    def _clamp_end(self, active: Mask, ending: Mask, chance: Array, event: int, month: int) -> Mask:
         """An observed end happens (weighed by its chance); a campaign not seen to end goes on."""
         if self.evidence is None:
             return ending
-        ended = self.evidence.ended.get(month, {}).get(column)
+        ended = self.evidence.ended.get(month, {}).get(event)
         if ended is not None:
             self._weigh(ended, np.where(active, chance, 0.0))
             return active.copy()
-        going_on = self.evidence.not_ended.get(month, {}).get(column)
+        going_on = self.evidence.not_ended.get(month, {}).get(event)
         if going_on is not None:
             self._weigh(going_on, np.where(active, 1.0 - chance, 1.0))
             return np.zeros_like(ending)

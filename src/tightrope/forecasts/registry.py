@@ -278,15 +278,17 @@ class Registry:
         if scenario_id is not None:
             query += " WHERE r.scenario_id = ?"
             arguments.append(scenario_id)
+        tables = self._rows("SELECT name FROM sqlite_master WHERE name = 'observations'", [])
+        if not tables:  # a registry from before observations were kept
+            return []
+        rows = self._rows(query + " ORDER BY o.observed", arguments)
+        return [{"date": row[0], "observation": row[1]} for row in rows]
+
+    def _rows(self, query: str, arguments: Sequence[object]) -> list[Any]:
         try:
-            rows = self.connection.execute(query + " ORDER BY o.observed", arguments).fetchall()
-        except sqlite3.OperationalError as error:
-            if "no such table" in str(error):  # a registry from before observations
-                return []
-            raise RegistryError(f"{self.path}: cannot read ({error})") from None
+            return self.connection.execute(query, arguments).fetchall()
         except sqlite3.DatabaseError as error:
             raise RegistryError(f"{self.path}: cannot read ({error})") from None
-        return [{"date": row[0], "observation": row[1]} for row in rows]
 
     def record_questions(
         self,
@@ -410,10 +412,7 @@ class Registry:
         if clauses:
             query += " WHERE " + " AND ".join(clauses)
         query += " ORDER BY f.forecast_date, f.id"
-        try:
-            rows = self.connection.execute(query, arguments).fetchall()
-        except sqlite3.DatabaseError as error:
-            raise RegistryError(f"{self.path}: cannot read ({error})") from None
+        rows = self._rows(query, arguments)
         return [
             RecordedForecast(
                 id=row[0],
@@ -501,10 +500,7 @@ class Registry:
         if scenario_id is not None:
             query += " WHERE scenario_id = ?"
             arguments.append(scenario_id)
-        try:
-            rows = self.connection.execute(query + " ORDER BY resolved_date", arguments).fetchall()
-        except sqlite3.DatabaseError as error:
-            raise RegistryError(f"{self.path}: cannot read ({error})") from None
+        rows = self._rows(query + " ORDER BY resolved_date", arguments)
         return [
             Resolution(row[0], row[1], row[2], row[3], dt.date.fromisoformat(row[4]), row[5])
             for row in rows

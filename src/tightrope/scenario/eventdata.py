@@ -36,18 +36,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
+from tightrope.scenario import load
 from tightrope.scenario.checks import unknown
-from tightrope.scenario.load import (
-    Problem,
-    ScenarioError,
-    located_problem,
-    problem_from_pydantic,
-    read_input,
-    sorted_problems,
-    without_echoes,
-)
+from tightrope.scenario.load import Problem, ScenarioError, read_input, validated
 from tightrope.scenario.schema import Frozen, Identifier, Scenario
 from tightrope.scenario.yamlsafe import YamlRefused, decode, parse
 
@@ -118,21 +111,16 @@ def read_mapping(path: str | Path, scenario: Scenario) -> Mapping:
     try:
         document = parse(decode(read_input(path)))
     except YamlRefused as refused:
-        problem = located_problem(name, refused.location, "(yaml)", refused.message)
+        problem = load.located_problem(name, refused.location, "(yaml)", refused.message)
         raise ScenarioError([problem]) from None
-    try:
-        mapping = Mapping.model_validate(document.data)
-    except ValidationError as error:
-        details = without_echoes(error.errors())
-        problems = [problem_from_pydantic(name, document, detail) for detail in details]
-        raise ScenarioError(sorted_problems(problems)) from None
+    mapping = validated(Mapping, document, name)
     events = [event.id for event in scenario.events]
     problems = []
     for index, rule in enumerate(mapping.rules):
         if rule.event not in events:
             location = document.locate(("rules", index, "event"))
             message = unknown("event", rule.event, events)
-            problems.append(located_problem(name, location, f"rules[{index}].event", message))
+            problems.append(load.located_problem(name, location, f"rules[{index}].event", message))
     if problems:
         raise ScenarioError(problems)
     return mapping
@@ -144,7 +132,7 @@ def read_rows(path: str | Path, kind: Format) -> list[Row]:
     try:
         text = decode(read_input(path))
     except YamlRefused as refused:
-        problem = located_problem(name, refused.location, "(file)", refused.message)
+        problem = load.located_problem(name, refused.location, "(file)", refused.message)
         raise ScenarioError([problem]) from None
     table = list(csv.reader(io.StringIO(text)))
     if not table:

@@ -16,7 +16,7 @@ import types
 import typing
 from dataclasses import dataclass
 from pathlib import Path as FilePath
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -25,6 +25,8 @@ from tightrope.errors import TightropeError
 from tightrope.scenario.checks import Path, check_scenario, format_path, iter_quantities
 from tightrope.scenario.schema import Scenario
 from tightrope.scenario.yamlsafe import MAX_BYTES, Document, Location, YamlRefused, decode, parse
+
+Validated = TypeVar("Validated", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -108,12 +110,7 @@ def parse_scenario(raw: bytes | str, name: str = "<text>") -> Scenario:
                 )
             ]
         )
-    try:
-        scenario = Scenario.model_validate(document.data)
-    except ValidationError as error:
-        details = without_echoes(error.errors())
-        problems = [problem_from_pydantic(name, document, detail) for detail in details]
-        raise ScenarioError(sorted_problems(problems)) from None
+    scenario = validated(Scenario, document, name)
     findings = check_scenario(scenario)
     if findings:
         problems = [
@@ -122,6 +119,16 @@ def parse_scenario(raw: bytes | str, name: str = "<text>") -> Scenario:
         ]
         raise ScenarioError(sorted_problems(problems))
     return scenario
+
+
+def validated(model: type[Validated], document: Document, name: str) -> Validated:
+    """``document``'s data as ``model``, or every problem located in the file."""
+    try:
+        return model.model_validate(document.data)
+    except ValidationError as error:
+        details = without_echoes(error.errors())
+        problems = [problem_from_pydantic(name, document, detail) for detail in details]
+        raise ScenarioError(sorted_problems(problems)) from None
 
 
 def without_echoes(details: list[ErrorDetails]) -> list[ErrorDetails]:
