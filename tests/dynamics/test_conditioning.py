@@ -161,3 +161,36 @@ def test_observations_after_the_forecast_date_are_refused() -> None:
     code, _, err = run("simulate", "--runs", "1000", "--observe", "us_strikez@2025-06-01")
     assert code == 2
     assert "did you mean 'us_strikes'" in err
+
+
+def test_the_forecast_shows_what_changed_and_the_posterior(tmp_path: Path) -> None:
+    code, out, err = run(
+        "forecast",
+        "--runs",
+        "10000",
+        "--bargaining-samples",
+        "0",
+        "--seed",
+        "4",
+        "--observe",
+        "militia_campaign@2025-06-01",
+        "--as-of",
+        "2025-07-01",
+        "--out",
+        str(tmp_path),
+        "--format",
+        "json",
+    )
+    assert code == 0, err
+    document = json.loads(out)
+    changed = {entry["question"]: entry for entry in document["what_changed"]}
+    assert changed["q3_militia_campaign"]["after"] == 1
+    assert changed["q3_militia_campaign"]["before"] < 0.7
+    assert changed["q2_us_strikes"]["after"] > changed["q2_us_strikes"]["before"]
+    assert changed["q3_militia_campaign"]["moved_most"]["observations"] == [
+        "militia_campaign on 2025-06-01"
+    ]
+    report = (tmp_path / "report.html").read_text()
+    assert "What changed with the evidence" in report
+    assert "events.militia_campaign.hazard.per_month" in report
+    assert "2025-07-01: what the evidence taught the model" in report
