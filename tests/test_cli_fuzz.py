@@ -138,8 +138,12 @@ COMMANDS: dict[
             "--observations": st.sampled_from(["obs.yaml", "obs.csv", "missing.yaml"]),
             "--observe": st.builds(lambda e, d: f"{e}@{d}", EVENT, DATE),
             "--from": DATE,
-            "--to": st.sampled_from(["2025-06-15", "2025-05-01", "2027-01-01", "x"]),
-            "--every": st.sampled_from(["month", "week", "10d", "0d", "fortnight"]),
+            "--to": st.sampled_from(
+                ["2025-06-15", "2025-05-01", "2027-01-01", "x", "9999-12-31", "0001-01-01"]
+            ),
+            "--every": st.sampled_from(
+                ["month", "week", "10d", "0d", "fortnight", "99999999999999999999d", "-3d"]
+            ),
             "--runs": integers(1, limits.MAX_RUNS, cheap_high=2000),
             "--seed": SEED,
             "--db": DB,

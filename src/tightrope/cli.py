@@ -832,16 +832,29 @@ def replay_forecasts(
     if end is None and not days:
         fail(f"{scenario}: no observations; give --to (and --observations or --observe)")
     last = _parse_date(end, "--to") if end else max(days)
-    if every not in ("month", "week") and not (every.endswith("d") and every[:-1].isdigit()):
-        fail(f"--every {every!r}: give month, week or Nd (N days)")
-    if every.endswith("d") and int(every[:-1]) < 1:
+    days_every = every[:-1] if every.endswith("d") else ""
+    if every not in ("month", "week") and not (days_every.isdigit() and len(days_every) <= 4):
+        fail(f"--every {every!r}: give month, week or Nd (N days, 1 to 9999)")
+    if days_every and int(days_every) < 1:
         fail("--every: give at least 1d")
-    try:
-        dates = step_dates(model_scenario, first, last, every)
-    except ValueError as error:
-        fail(str(error))
+    if first < model_scenario.as_of:
+        fail(f"--from {first} is before the scenario date {model_scenario.as_of}")
+    if last < first:
+        fail(f"--to {last} is before --from {first}")
+    if (last - first).days > 31 * limits.MAX_MONTHS:
+        fail(f"--to {last} is more than {limits.MAX_MONTHS} months after --from {first}")
+    horizon = model_scenario.horizon_months
+    if (first - model_scenario.as_of).days > 31 * horizon:
+        fail(f"--from {first} is after the scenario's {horizon}-month horizon")
+    dates = step_dates(model_scenario, first, last, every)
     if len(dates) > MAX_STEPS:
         fail(f"{len(dates)} steps; the limit is {MAX_STEPS} (choose a longer --every)")
+    total = len(dates) * _runs_total(runs, samples)
+    if total > limits.MAX_RUNS:
+        fail(
+            f"{len(dates)} steps × {total // len(dates):,} runs is {total:,} runs; the limit is "
+            f"{limits.MAX_RUNS:,} (fewer --runs or a longer --every)"
+        )
     registry_path = db or default_path()
     with refusals(f"{scenario}: "):
         Registry.check(registry_path)
