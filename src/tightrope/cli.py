@@ -137,7 +137,7 @@ def resolve(spec: str) -> Scenario:
         report_problems(error)
 
 
-def with_observations(
+def add_observations(
     scenario: Scenario, spec: str, file: Path | None, observed: list[str] | None
 ) -> Scenario:
     """The scenario with the observations of ``--observations`` and ``--observe`` added."""
@@ -547,7 +547,7 @@ def simulate(
     """How can the crisis unfold month by month? A Monte Carlo of events, state and escalation."""
     from tightrope import api
 
-    model_scenario = with_observations(resolve(scenario), scenario, observations, observe)
+    model_scenario = add_observations(resolve(scenario), scenario, observations, observe)
     forecast_day = None if as_of is None else _parse_date(as_of, "--as-of")
     note_unused_observations(model_scenario, scenario, forecast_day)
     if not model_scenario.events:
@@ -744,7 +744,7 @@ def forecast(
     from tightrope.forecasts.run import ForecastSettings
     from tightrope.outputs import check_file
 
-    model_scenario = with_observations(resolve(scenario), scenario, observations, observe)
+    model_scenario = add_observations(resolve(scenario), scenario, observations, observe)
     forecast_day = None if as_of is None else _parse_date(as_of, "--as-of")
     note_unused_observations(model_scenario, scenario, forecast_day)
     forecast_date = _parse_date(date, "--date") if date or not forecast_day else forecast_day
@@ -826,7 +826,7 @@ def replay_forecasts(
     )
     from tightrope.forecasts.run import scenario_hash
 
-    model_scenario = with_observations(resolve(scenario), scenario, observations, observe)
+    model_scenario = add_observations(resolve(scenario), scenario, observations, observe)
     first = _parse_date(start, "--from") if start else model_scenario.as_of
     days = [o.day for o in model_scenario.observations]
     if end is None and not days:

@@ -25,13 +25,13 @@ class OutputError(TightropeError):
     """A destination that cannot be written; the message names it and says why."""
 
 
-def check_folder(folder: Path) -> None:
-    """Can ``folder`` be used (or created) for output? Raises :class:`OutputError` if not."""
+def check_folder(folder: Path, purpose: str = "the output folder") -> None:
+    """Can ``folder`` be used (or created) for ``purpose``? Raises :class:`OutputError` if not."""
     for existing in (folder, *folder.parents):
         if existing.exists() or existing.is_symlink():
             break
     if not existing.is_dir():
-        what = "the output folder" if existing == folder else f"the output folder {folder}"
+        what = purpose if existing == folder else f"{purpose} {folder}"
         raise OutputError(f"{existing}: is not a folder; cannot use it for {what}")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise OutputError(f"{existing}: no permission to write there")

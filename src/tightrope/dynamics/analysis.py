@@ -8,9 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from tightrope.dynamics.conditioning import condition
+from tightrope.dynamics.conditioning import simulate_as_of
 from tightrope.dynamics.engine import Design, Interventions, simulate
-from tightrope.dynamics.evidence import ObservationError, compile_evidence
 from tightrope.dynamics.interventions import WhatIf, WhatIfError, check_given, resolve
 from tightrope.dynamics.model import compile_scenario
 from tightrope.dynamics.results import compare, summarise
@@ -56,26 +55,15 @@ def run_simulation(
     interventions = resolve(scenario, compiled, request.whatif)
     if request.given is not None:
         check_given(scenario, request.given)
-    evidence = None
-    if request.as_of is not None:
-        if request.whatif:
-            raise ObservationError("what-ifs on a conditioned forecast are not supported yet")
-        evidence = compile_evidence(scenario, compiled, request.as_of)
     design = request.design
-    model, record = simulate(
+    model, record, conditioning = simulate_as_of(
         scenario,
         design,
         interventions,
+        as_of=request.as_of,
         workers=request.workers,
         progress=progress,
-        evidence=evidence,
     )
-    conditioning = None
-    if evidence is not None:
-        assert request.as_of is not None
-        posterior = condition(model, record, evidence, request.seed)
-        record = posterior.record
-        conditioning = {"as_of": request.as_of.isoformat(), **posterior.summary}
     document: dict[str, Any] = {
         "scenario": scenario.id,
         "design": {

@@ -10,14 +10,25 @@ so every summary of the unweighted record is a summary of the posterior. The eff
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
-from tightrope.dynamics.engine import FAN_RUNS, Array, RunRecord, question_months
-from tightrope.dynamics.evidence import Evidence, ObservationError
-from tightrope.dynamics.model import CompiledModel
+from tightrope.dynamics.engine import (
+    FAN_RUNS,
+    Array,
+    Design,
+    Interventions,
+    RunRecord,
+    question_months,
+    simulate,
+)
+from tightrope.dynamics.evidence import Evidence, ObservationError, compile_evidence
+from tightrope.dynamics.model import CompiledModel, compile_scenario
+from tightrope.scenario.schema import Scenario
 
 ESS_WARNING = 0.01  # warn when the effective sample size falls under this share of the runs
 
@@ -26,6 +37,32 @@ ESS_WARNING = 0.01  # warn when the effective sample size falls under this share
 class Posterior:
     record: RunRecord  # resampled: unweighted, as many runs as were simulated
     summary: dict[str, Any]  # the JSON ``conditioning`` section
+
+
+def simulate_as_of(
+    scenario: Scenario,
+    design: Design,
+    interventions: Interventions = Interventions(),
+    *,
+    as_of: dt.date | None = None,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[CompiledModel, RunRecord, dict[str, Any] | None]:
+    """Simulate; with ``as_of``, conditioned on the observations known then and resampled. Returns
+    the model, the (posterior) record and the ``conditioning`` section (None without ``as_of``)."""
+    evidence = None
+    if as_of is not None:
+        if not interventions.empty:
+            raise ObservationError("what-ifs on a conditioned forecast are not supported yet")
+        evidence = compile_evidence(scenario, compile_scenario(scenario, design.months), as_of)
+    model, record = simulate(
+        scenario, design, interventions, workers=workers, progress=progress, evidence=evidence
+    )
+    if evidence is None:
+        return model, record, None
+    assert as_of is not None
+    posterior = condition(model, record, evidence, design.seed)
+    return model, posterior.record, {"as_of": as_of.isoformat(), **posterior.summary}
 
 
 def condition(model: CompiledModel, record: RunRecord, evidence: Evidence, seed: int) -> Posterior:

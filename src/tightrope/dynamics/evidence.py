@@ -18,7 +18,7 @@ date falls in is observed only for what was seen in it.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tightrope.dynamics.model import CompiledModel
 from tightrope.errors import TightropeError
@@ -72,7 +72,7 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
             "to forecast"
         )
     items: list[str] = []
-    evidence = Evidence()
+    evidence = Evidence()  # its tables are filled in place; the items are added at the end
     seen: dict[int, set[int]] = {}  # event → months it was seen in with certainty
     reported: set[tuple[int, int]] = set()
     ends: dict[int, set[int]] = {}
@@ -125,12 +125,4 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
                 evidence.absent.setdefault(month, {})[compiled.index] = item
             if campaign and month not in ends.get(compiled.index, set()):
                 evidence.not_ended.setdefault(month, {})[compiled.index] = item
-    return Evidence(
-        tuple(items),
-        evidence.happened,
-        evidence.absent,
-        evidence.reported,
-        evidence.ended,
-        evidence.not_ended,
-        evidence.measured,
-    )
+    return replace(evidence, items=tuple(items))

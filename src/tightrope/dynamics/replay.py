@@ -111,7 +111,7 @@ def what_changed(scenario: Scenario, steps: Sequence[ReplayStep]) -> list[dict[s
         if moves:
             largest = max(range(len(moves)), key=moves.__getitem__)
             earlier, later = steps[largest], steps[largest + 1]
-            new = [o for o in scenario.observations if earlier.date < o.day <= later.date]
+            new = [o for o in scenario.observations if earlier.date < o.known <= later.date]
             entry["moved_most"] = {
                 "by": later.date.isoformat(),
                 "change": path[largest + 1][1] - path[largest][1],

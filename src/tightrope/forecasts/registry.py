@@ -196,7 +196,7 @@ class Registry:
             Registry(path, read_only=True).close()
             return
         try:
-            check_folder(path.parent)
+            check_folder(path.parent, f"the folder of the registry {path.name}")
         except OutputError as error:
             raise RegistryError(str(error)) from None
 

@@ -16,11 +16,10 @@ from tightrope.bargaining import MODELS, BargainingInputError, make_model
 from tightrope.bargaining.analysis import analyse
 from tightrope.bargaining.inputs import issue_data
 from tightrope.bargaining.uncertainty import check_bargaining
-from tightrope.dynamics.conditioning import condition
-from tightrope.dynamics.engine import Design, check_design, simulate
-from tightrope.dynamics.evidence import compile_evidence
+from tightrope.dynamics.conditioning import simulate_as_of
+from tightrope.dynamics.engine import Design, check_design
 from tightrope.dynamics.model import compile_scenario
-from tightrope.dynamics.replay import ReplayStep, replay, what_changed
+from tightrope.dynamics.replay import ReplayStep, as_known_on, replay, what_changed
 from tightrope.dynamics.results import summarise
 from tightrope.results import ForecastResult, SimulationResult
 from tightrope.scenario.provenance import numbers
@@ -95,7 +94,7 @@ def _what_changed(
     """Before the evidence (the scenario's date) and after (the forecast), through a step at each
     date something was seen, all with the forecast's seed and runs."""
     assert settings.as_of is not None
-    seen = {o.day for o in scenario.observations if scenario.as_of < o.day < settings.as_of}
+    seen = {o.known for o in scenario.observations if scenario.as_of < o.known < settings.as_of}
     dates = sorted({scenario.as_of, *seen})
     steps = replay(
         scenario,
@@ -107,7 +106,7 @@ def _what_changed(
         progress=progress,
     )
     final = SimulationResult(scenario, document["simulation"])
-    known = len([o for o in scenario.observations if o.day <= settings.as_of])
+    known = len(as_known_on(scenario, settings.as_of).observations)
     return what_changed(scenario, [*steps, ReplayStep(settings.as_of, known, final)])
 
 
@@ -137,21 +136,15 @@ def run_forecast(
     }
     model = record = None
     if scenario.events:
-        evidence = None
-        if settings.as_of is not None:
-            evidence = compile_evidence(scenario, compile_scenario(scenario), settings.as_of)
-        model, record = simulate(
+        model, record, conditioning = simulate_as_of(
             scenario,
             settings.design,
+            as_of=settings.as_of,
             workers=settings.workers,
             progress=progress,
-            evidence=evidence,
         )
-        if evidence is not None:
-            assert settings.as_of is not None
-            posterior = condition(model, record, evidence, settings.seed)
-            record = posterior.record
-            document["conditioning"] = {"as_of": settings.as_of.isoformat(), **posterior.summary}
+        if conditioning is not None:
+            document["conditioning"] = conditioning
         document["simulation"] = summarise(model, record)
         if settings.as_of is not None:
             document["what_changed"] = _what_changed(scenario, settings, document, progress)
