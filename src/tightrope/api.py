@@ -16,6 +16,8 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from tightrope import limits
+
 if TYPE_CHECKING:
     from tightrope.bargaining.analysis import BargainingResult
     from tightrope.dynamics.analysis import Drivers
@@ -79,7 +81,7 @@ def _rounds(name: str, rounds: int | None) -> dict[str, int]:
 def simulate(
     scenario: Scenario,
     *,
-    runs: int = 100_000,
+    runs: int = limits.DEFAULT_RUNS,
     samples: int | None = None,
     months: int | None = None,
     seed: int = 0,
@@ -91,7 +93,7 @@ def simulate(
     progress: Progress | None = None,
 ) -> SimulationResult:
     """How can the crisis unfold month by month? About ``runs`` runs in ``samples`` parameter
-    samples (default one per 500 runs, at most 200). ``whatif``: ``Force``, ``Forbid`` and
+    samples (default one per 40 runs). ``whatif``: ``Force``, ``Forbid`` and
     ``Set`` objects, compared with the baseline on the same random numbers. ``given``: also
     report probabilities given that an event happened. ``drivers``: screen, morris or none.
     ``as_of``: condition on the scenario's observations up to this date (Bayesian updating of
@@ -115,7 +117,7 @@ def simulate(
 def forecast(
     scenario: Scenario,
     *,
-    runs: int = 100_000,
+    runs: int = limits.DEFAULT_RUNS,
     samples: int | None = None,
     bargaining_samples: int = 500,
     seed: int = 0,

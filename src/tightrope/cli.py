@@ -84,7 +84,7 @@ ParameterSamplesOption = Annotated[
         "--samples",
         1,
         limits.MAX_PARAMETER_SAMPLES,
-        "Parameter samples (outer loop) of the ranges; default one per 500 runs, ≤ 200.",
+        f"Parameter samples (outer loop); default one per {limits.RUNS_PER_SAMPLE} runs.",
     ),
 ]
 WorkersOption = Annotated[int, bounded("--workers", 1, limits.MAX_WORKERS, "Worker processes.")]
@@ -512,11 +512,16 @@ def backtest_deu(
 @app.command()
 def simulate(
     scenario: ScenarioArgument = DEFAULT_SCENARIO,
-    runs: RunsOption = 100_000,
+    runs: RunsOption = limits.DEFAULT_RUNS,
     samples: ParameterSamplesOption = None,
     months: Annotated[
         int | None,
-        bounded("--months", 1, limits.MAX_MONTHS, "Months to simulate (default: horizon)."),
+        bounded(
+            "--months",
+            1,
+            limits.MAX_MONTHS,
+            "Months to simulate (default: the horizon, or to the last deadline).",
+        ),
     ] = None,
     seed: SeedOption = 0,
     workers: WorkersOption = 1,
@@ -552,8 +557,10 @@ def simulate(
     note_unused_observations(model_scenario, scenario, forecast_day)
     if not model_scenario.events:
         fail(f"{scenario}: the scenario has no events to simulate")
+    from tightrope.dynamics.model import simulated_months
+
     whatif = _whatifs(
-        force or [], forbid or [], set_ or [], months or model_scenario.horizon_months
+        force or [], forbid or [], set_ or [], months or simulated_months(model_scenario)
     )
     with (
         refusals(),
@@ -704,7 +711,7 @@ def _registry(db: Path | None, *, create: bool = True, read_only: bool = False) 
 @app.command()
 def forecast(
     scenario: ScenarioArgument = DEFAULT_SCENARIO,
-    runs: RunsOption = 100_000,
+    runs: RunsOption = limits.DEFAULT_RUNS,
     samples: ParameterSamplesOption = None,
     bargaining_samples: Annotated[
         int,

@@ -24,6 +24,11 @@ MAX_MAGNITUDE = 1e12  # the largest size of any number in a scenario, and of a s
 MEMORY_BUDGET = 4 * 1024**3  # bytes one request may hold at once
 MAX_SECONDS = 3600  # estimated compute time of one bargaining request on the 2-core machine
 
+# The default simulation design (what a request asks for when it names no size): many parameter
+# samples with few runs each, see tightrope.dynamics.engine.Design.for_runs.
+DEFAULT_RUNS = 200_000
+RUNS_PER_SAMPLE = 40
+
 
 class LimitError(TightropeError, ValueError):
     """A request larger than tightrope will attempt; the message says the limit and the need."""

@@ -27,7 +27,8 @@ Interval = tuple[float, float]
 @dataclass(frozen=True)
 class QuestionResult:
     """One question's forecast: a probability (binary) or a distribution over levels (ordinal),
-    with the 5th–95th percentile interval across parameter samples and the Monte Carlo error."""
+    with the 5th–95th percentile interval across the parameter uncertainty and the Monte Carlo
+    error clustered by parameter sample (see ``tightrope.dynamics.results``)."""
 
     id: str
     text: str
@@ -38,6 +39,7 @@ class QuestionResult:
     by_month: tuple[float, ...] | None = None  # binary event questions: P(by month m)
     distribution: dict[str, float] | None = None  # ordinal: P(level)
     intervals: dict[str, Interval] | None = None  # ordinal
+    mc_errors: dict[str, float] | None = None  # ordinal
 
     @classmethod
     def from_document(cls, question: Question, entry: dict[str, Any]) -> QuestionResult:
@@ -58,6 +60,7 @@ class QuestionResult:
             "ordinal",
             distribution=dict(entry["distribution"]),
             intervals={level: (low, high) for level, (low, high) in entry["intervals"].items()},
+            mc_errors=dict(entry["mc_errors"]) if "mc_errors" in entry else None,
         )
 
     def rows(self) -> list[dict[str, Any]]:
@@ -83,7 +86,7 @@ class QuestionResult:
                 "probability": share,
                 "interval_low": self.intervals[level][0],
                 "interval_high": self.intervals[level][1],
-                "mc_error": None,
+                "mc_error": None if self.mc_errors is None else self.mc_errors[level],
             }
             for level, share in self.distribution.items()
         ]

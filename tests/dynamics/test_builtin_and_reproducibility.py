@@ -64,9 +64,10 @@ def test_summary_shapes_and_intervals() -> None:
     q1 = summary["questions"]["q1_oil_restriction"]
     assert 0 < q1["probability"] < 1
     assert q1["interval"][0] <= q1["probability"] <= q1["interval"][1]
-    assert len(q1["by_month"]) == 12
+    assert len(q1["by_month"]) == 13  # the horizon (12) extended to the deadline's month
     assert q1["by_month"] == sorted(q1["by_month"])
-    assert q1["by_month"][-1] == pytest.approx(q1["probability"])
+    # The deadline (31 March) holds 16 of month 13's 31 days.
+    assert q1["by_month"][-2] < q1["probability"] < q1["by_month"][-1]
     q7 = summary["questions"]["q7_alignment"]["distribution"]
     assert sum(q7.values()) == pytest.approx(1.0)
     ladder = summary["ladder"]["max_level"]
@@ -118,4 +119,8 @@ def test_conditional_summary_selects_its_own_runs_for_fan_charts() -> None:
         attacks["percentiles"]["p50"][-1]
         > everyone["variables"]["attacks"]["percentiles"]["p50"][-1]
     )
-    assert conditional["questions"]["q3_militia_campaign"]["probability"] == 1.0
+    # Every selected run has the campaign, but one that starts in month 13 counts only if it
+    # came by the deadline (31 March: 16 of the month's 31 days).
+    late = (record.first[given, column] == 13).mean()
+    q3 = conditional["questions"]["q3_militia_campaign"]["probability"]
+    assert 1 - late < q3 < 1 - late * (1 - 16 / 31) + 0.01

@@ -61,7 +61,7 @@ def test_what_if_and_given() -> None:
 def test_bad_what_if_flags() -> None:
     for args, message in (
         (["--force", "us_strike@3"], "did you mean 'us_strikes'"),
-        (["--force", "us_strikes@40"], "month from 1 to 12"),
+        (["--force", "us_strikes@40"], "month from 1 to 13"),
         (["--forbid", "nothing"], "unknown event 'nothing'"),
         (["--set", "events.us_strikes.hazard.per_month=abc"], "must be a number"),
         (["--set", "events.nope=1"], "unknown parameter"),

@@ -101,7 +101,7 @@ def test_a_failed_replay_leaves_the_registry_unchanged(tmp_path: Path) -> None:
     file = tmp_path / "o.yaml"
     file.write_text(OBSERVATIONS)
     for args, message in (
-        (["--to", "2026-04-01"], "leaves nothing of the 12-month horizon"),
+        (["--to", "2026-04-20"], "leaves nothing of the 13-month horizon"),
         (["--to", "2025-08-15", "--every", "fortnight"], "--every 'fortnight'"),
         (["--to", "2025-01-01"], "is before --from"),
     ):

@@ -12,7 +12,12 @@ from tightrope.dynamics.conditioning import simulate_as_of
 from tightrope.dynamics.engine import Design, Interventions, simulate
 from tightrope.dynamics.interventions import WhatIf, WhatIfError, check_given, resolve
 from tightrope.dynamics.model import compile_scenario
-from tightrope.dynamics.results import compare, summarise
+from tightrope.dynamics.results import (
+    INTERVAL_MEANING,
+    MC_ERROR_MEANING,
+    compare,
+    summarise,
+)
 from tightrope.results import SimulationResult
 from tightrope.scenario.schema import Scenario
 
@@ -23,9 +28,9 @@ DRIVERS: tuple[Drivers, ...] = ("screen", "morris", "none")
 @dataclass(frozen=True)
 class SimulationRequest:
     """A simulation study: about ``runs`` runs in ``samples`` parameter samples (default one per
-    500 runs, at most 200), the what-ifs, a conditioning event and the drivers method."""
+    40 runs), the what-ifs, a conditioning event and the drivers method."""
 
-    runs: int = 100_000
+    runs: int = 200_000
     samples: int | None = None
     months: int | None = None
     seed: int = 0
@@ -72,7 +77,8 @@ def run_simulation(
             "runs": design.total_runs,
             "months": model.months,
             "seed": design.seed,
-            "interval": "5th–95th percentile of the probability across parameter samples",
+            "interval": INTERVAL_MEANING,
+            "mc_error": MC_ERROR_MEANING,
         },
         "interventions": {
             "force": [{"event": e, "month": m} for e, m in interventions.force],

@@ -23,7 +23,7 @@ from tightrope.dynamics.engine import (
     Design,
     Interventions,
     RunRecord,
-    question_months,
+    question_deadlines,
     simulate,
 )
 from tightrope.dynamics.evidence import Evidence, ObservationError, compile_evidence
@@ -109,14 +109,14 @@ def condition(model: CompiledModel, record: RunRecord, evidence: Evidence, seed:
 
 def _resolved(model: CompiledModel, evidence: Evidence) -> dict[str, str]:
     """Questions the observations answer already: their event was seen by their deadline."""
-    deadlines = question_months(model)
+    deadlines = question_deadlines(model)
     resolved = {}
     for question in model.scenario.questions:
         if question.event is None:
             continue
         column = model.event_index(question.event)
         months = [m for m, seen in evidence.happened.items() if column in seen]
-        if months and min(months) <= deadlines[question.id]:
+        if months and min(months) <= deadlines[question.id].month:
             item = evidence.happened[min(months)][column]
             resolved[question.id] = f"yes: {evidence.items[item]}"
     return resolved

@@ -2,10 +2,13 @@
 
 Uncertainty has two layers, as in exploratory modelling: an outer loop samples the uncertain
 parameters (what we do not know), an inner loop replays runs with each parameter set (chance).
-Runs are grouped into *streams*: stream (m, b) holds up to ``block`` runs of parameter sample m and
-draws every random number from its own generator, seeded by (seed, m, b). Streams are computed
-together in vectorised tiles, in one process or several; the result does not depend on how they
-are tiled or on the number of workers.
+Runs are numbered sample by sample and grouped into *streams*: stream b holds runs
+b·block … (b+1)·block − 1 and draws every random number from its own generator, seeded by
+(seed, b). Streams are computed together in vectorised tiles, in one process or several; the
+result does not depend on how they are tiled or on the number of workers. With common random
+numbers (for screening designs, whose points are compared with each other) every parameter sample
+instead replays the same streams, so a difference between two samples is the parameters' doing,
+not chance's.
 
 A month, for every run at once:
 1. conditions are evaluated on the history up to the month before;
@@ -31,6 +34,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tightrope import limits
+from tightrope.dynamics.calendar import Deadline
 from tightrope.dynamics.evidence import Evidence
 from tightrope.dynamics.model import (
     NEVER,
@@ -47,6 +51,7 @@ from tightrope.scenario.schema import Scenario
 Array = NDArray[np.float64]
 Mask = NDArray[np.bool_]
 Progress = Callable[[int], None]
+Stream = tuple[tuple[int, ...], int, int]  # generator key, first run, runs
 
 FAN_RUNS = 50_000  # fan charts use the first runs of each parameter sample, up to this many
 
@@ -74,6 +79,27 @@ class Design:
     months: int | None = None
     block: int = 10_000
     tile: int = 50_000  # runs computed together in one vectorised pass
+    common_random_numbers: bool = False
+
+    @property
+    def streams(self) -> list[tuple[tuple[int, ...], int, int]]:
+        """Each stream's generator key, its first run and its number of runs."""
+        if self.common_random_numbers:
+            per_sample = math.ceil(self.runs / self.block)
+            return [
+                (
+                    (self.seed, 4, b),
+                    m * self.runs + b * self.block,
+                    min(self.block, self.runs - b * self.block),
+                )
+                for m in range(self.samples)
+                for b in range(per_sample)
+            ]
+        total = self.total_runs
+        return [
+            ((self.seed, 2, b), start, min(self.block, total - start))
+            for b, start in enumerate(range(0, total, self.block))
+        ]
 
     @property
     def total_runs(self) -> int:
@@ -83,10 +109,16 @@ class Design:
     def for_runs(
         cls, runs: int, samples: int | None = None, seed: int = 0, months: int | None = None
     ) -> Design:
-        """About ``runs`` runs split into ``samples`` parameter samples (default: one per 500
-        runs, at most 200: enough runs per sample that the interval across samples reflects the
-        parameters more than chance); rounds up to a whole number of runs per sample."""
-        samples = min(samples or max(1, min(200, runs // 500)), max(1, runs))
+        """About ``runs`` runs split into ``samples`` parameter samples (default: one per
+        ``limits.RUNS_PER_SAMPLE`` runs); rounds up to a whole number of runs per sample.
+
+        Many samples with few runs each: the outer (parameter) draw dominates the error of a
+        probability, so spreading a budget over more samples shrinks that error most, and the
+        interval removes the binomial noise of the few runs (see ``dynamics.results``). At
+        200,000 runs, 5,000 samples × 40 runs keep the interval's endpoints within about ±0.01
+        from seed to seed on the built-in case (benchmarks/intervals.py)."""
+        limit = limits.MAX_PARAMETER_SAMPLES
+        samples = min(samples or max(1, min(limit, runs // limits.RUNS_PER_SAMPLE)), max(1, runs))
         return cls(
             samples=samples, runs=max(1, math.ceil(runs / samples)), seed=seed, months=months
         )
@@ -143,14 +175,9 @@ def simulate(
         parameters = draw_parameters(model, design.samples, design.seed, interventions.set)
     elif parameters.shape != (design.samples, len(model.parameters)):
         raise ValueError("the parameter matrix must have one row per sample and one column each")
-    streams = [
-        (m, b, min(design.block, design.runs - b * design.block))
-        for m in range(design.samples)
-        for b in range(math.ceil(design.runs / design.block))
-    ]
-    tiles: list[list[tuple[int, int, int]]] = [[]]
+    tiles: list[list[Stream]] = [[]]
     size = 0
-    for stream in streams:
+    for stream in design.streams:
         if size + stream[2] > tile_runs and tiles[-1]:
             tiles.append([])
             size = 0
@@ -197,7 +224,7 @@ def check_design(model: CompiledModel, design: Design, workers: int) -> int:
     tile_per_run = 2 * (model.months + 2) * events + 80 * events + 24 * variables
     tile_per_run += 8 * parameters + 16 * triggers
     fan = min(FAN_RUNS, design.total_runs) * (model.months + 1) * max(1, variables) * 16
-    smallest_tile = min(design.block, design.runs)
+    smallest_tile = max(n for _, _, n in design.streams[:2])
     fixed = design.total_runs * record_per_run + fan + design.samples * parameters * 8
     concurrent = workers  # each worker process holds one tile at a time
     room = limits.MEMORY_BUDGET - fixed
@@ -209,7 +236,7 @@ def check_design(model: CompiledModel, design: Design, workers: int) -> int:
 
 
 def _run_tile_job(
-    job: tuple[Scenario, Design, Interventions, Array, list[tuple[int, int, int]], Evidence | None],
+    job: tuple[Scenario, Design, Interventions, Array, list[Stream], Evidence | None],
 ) -> dict[str, NDArray[np.generic]]:
     """A tile in a worker process: compiled conditions are closures, which do not pickle, so
     the worker compiles the scenario itself (a millisecond's work)."""
@@ -256,7 +283,7 @@ class _Tile:
         design: Design,
         interventions: Interventions,
         parameters: Array,
-        streams: list[tuple[int, int, int]],
+        streams: list[Stream],
         evidence: Evidence | None = None,
     ) -> None:
         self.model = model
@@ -264,18 +291,18 @@ class _Tile:
         items = 0 if evidence is None else len(evidence.items)
         self.loglik = np.zeros((sum(n for _, _, n in streams), items))
         self.months = model.months
-        self.streams = streams
-        self.generators = [np.random.default_rng([design.seed, 2, m, b]) for m, b, _ in streams]
+        self.keys = [key for key, _, _ in streams]
+        self.generators = [np.random.default_rng(list(key)) for key in self.keys]
         self.sizes = [n for _, _, n in streams]
-        self.sample = np.concatenate([np.full(n, m, dtype=np.int32) for m, _, n in streams])
+        run = np.concatenate([np.arange(start, start + n) for _, start, n in streams])
+        self.sample = (run // design.runs).astype(np.int32)
         # (runs, parameters), column-major so that one parameter across runs is contiguous.
         self.theta = np.asfortranarray(parameters[self.sample])
         self.forced = {model.event_index(e): month for e, month in interventions.force}
         self.forbidden = {model.event_index(e) for e in interventions.forbid}
-        # Fan charts keep the first runs of each stream's sample, in stream order.
-        self.fan_keep = np.concatenate(
-            [np.arange(n) < max(0, FAN_RUNS // max(1, design.samples)) for n in self.sizes]
-        )
+        # Fan charts keep the first runs of each sample (at least one, of at most FAN_RUNS samples).
+        per_sample = max(1, FAN_RUNS // design.samples)
+        self.fan_keep = (run % design.runs < per_sample) & (self.sample < FAN_RUNS)
 
     def uniforms(self, columns: int) -> Array:
         """(runs, columns) uniforms, each stream from its own generator."""
@@ -328,7 +355,7 @@ class _Tile:
         fan = np.empty((int(self.fan_keep.sum()), months + 1, len(model.variables)))
         fan[:, 0] = values[self.fan_keep]
         answers: dict[str, NDArray[np.int16]] = {}
-        deadlines = question_months(model)
+        deadlines = question_deadlines(model)
         monthly = np.array([self._monthly(event) for event in model.events])  # (events, runs)
         trigger_slots = [(e.index, t) for e in model.events for t in range(len(e.triggers))]
         slot_of = {slot: column for column, slot in enumerate(trigger_slots)}
@@ -381,9 +408,9 @@ class _Tile:
             fan[:, month] = values[self.fan_keep]
             self._measurements(values, month)
             for question, due in deadlines.items():
-                if due == month:
+                if due.month == month:
                     answers[question] = self._answer(
-                        question, history, first, values, highest, lowest, ladder_max, month
+                        question, history, first, values, highest, lowest, ladder_max, due
                     )
 
         result: dict[str, NDArray[np.generic]] = {
@@ -577,14 +604,29 @@ class _Tile:
         highest: Array,
         lowest: Array,
         ladder_max: Array,
-        month: int,
+        due: Deadline,
     ) -> NDArray[np.int16]:
         model = self.model
+        month = due.month
         question = model.scenario.question(question_id)
         if question.type == "binary":
             if question.event is not None:
                 column = model.event_index(question.event)
-                return (first[:, column] > 0).astype(np.int16)
+                happened = (first[:, column] > 0) & (first[:, column] < month)
+                # In the deadline's own month the event counts if it came by the deadline: the
+                # day within the month is taken as uniform, drawn from the question's own
+                # streams so that answering changes no other random number.
+                late: Mask = first[:, column] == month
+                if due.share < 1.0 and late.any():
+                    key = zlib.crc32(question_id.encode())
+                    day = np.concatenate(
+                        [
+                            np.random.default_rng([*stream_key, 5, key]).random(n)
+                            for stream_key, n in zip(self.keys, self.sizes, strict=True)
+                        ]
+                    )
+                    late &= day < due.share
+                return np.asarray(happened | late, dtype=np.int16)
             assert question.when is not None
             condition = compile_condition(
                 expressions.parse(question.when), model.variables, [e.id for e in model.events]
@@ -605,13 +647,14 @@ class _Tile:
         return np.clip(value, 0, len(question.levels) - 1).astype(np.int16)
 
 
-def question_months(model: CompiledModel) -> dict[str, int]:
-    """The month at which each question is answered: its deadline, or the horizon if earlier."""
+def question_deadlines(model: CompiledModel) -> dict[str, Deadline]:
+    """Where each question is answered: the month holding its deadline and the share of that
+    month's days up to it, or the last simulated month (whole) if ``months`` ends sooner."""
     as_of = model.scenario.as_of
-    months = {}
+    deadlines = {}
     for question in model.scenario.questions:
-        deadline = question.deadline
-        elapsed = (deadline.year - as_of.year) * 12 + deadline.month - as_of.month
-        elapsed += 1 if deadline.day >= as_of.day else 0
-        months[question.id] = max(1, min(model.months, elapsed))
-    return months
+        deadline = Deadline.of(as_of, question.deadline)
+        if deadline.month > model.months:
+            deadline = Deadline(model.months, 1.0)
+        deadlines[question.id] = deadline
+    return deadlines

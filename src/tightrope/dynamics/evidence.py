@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
+from tightrope.dynamics.calendar import full_months, month_of
 from tightrope.dynamics.model import CompiledModel
 from tightrope.errors import TightropeError
 from tightrope.scenario.schema import Scenario
@@ -45,18 +46,6 @@ class Evidence:
     @property
     def empty(self) -> bool:
         return not self.items
-
-
-def month_of(as_of: dt.date, day: dt.date) -> int:
-    """The month (1-based) whose span (as_of + m − 1 months, as_of + m months] holds ``day``."""
-    elapsed = (day.year - as_of.year) * 12 + day.month - as_of.month
-    return max(1, elapsed + (1 if day.day > as_of.day else 0))
-
-
-def full_months(as_of: dt.date, day: dt.date) -> int:
-    """How many months from ``as_of`` have ended by ``day``."""
-    elapsed = (day.year - as_of.year) * 12 + day.month - as_of.month
-    return max(0, elapsed - (1 if day.day < as_of.day else 0))
 
 
 def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt.date) -> Evidence:

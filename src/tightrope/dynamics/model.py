@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from tightrope.limits import MAX_MAGNITUDE
+from tightrope.dynamics.calendar import month_of
+from tightrope.limits import MAX_MAGNITUDE, MAX_MONTHS
 from tightrope.scenario import expressions
 from tightrope.scenario.checks import iter_quantities
 from tightrope.scenario.provenance import readable_path
@@ -103,9 +104,17 @@ class CompiledModel:
         raise KeyError(f"unknown event {event_id!r} (known: {known})")
 
 
+def simulated_months(scenario: Scenario) -> int:
+    """The horizon, extended to the month of the latest question deadline (each question is
+    answered at its own deadline, never cut short by the horizon)."""
+    deadlines = [month_of(scenario.as_of, q.deadline) for q in scenario.questions]
+    return min(MAX_MONTHS, max([scenario.horizon_months, *deadlines]))
+
+
 def compile_scenario(scenario: Scenario, months: int | None = None) -> CompiledModel:
-    """Compile the dynamics of a validated scenario."""
-    horizon = months or scenario.horizon_months
+    """Compile the dynamics of a validated scenario, over ``months`` months (default: the
+    horizon, or longer to reach the latest question's deadline)."""
+    horizon = months or simulated_months(scenario)
     parameters: list[Parameter] = []
     index: dict[str, int] = {}
     for path, quantity in iter_quantities(scenario):

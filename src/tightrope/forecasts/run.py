@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tightrope import __version__
+from tightrope import __version__, limits
 from tightrope.bargaining import MODELS, BargainingInputError, make_model
 from tightrope.bargaining.analysis import analyse
 from tightrope.bargaining.inputs import issue_data
@@ -33,7 +33,7 @@ class ForecastSettings:
     """How much work a forecast does: simulation runs split into parameter samples (default:
     one per 500 runs, at most 200), bargaining samples, the seed and worker processes."""
 
-    runs: int = 100_000
+    runs: int = limits.DEFAULT_RUNS
     samples: int | None = None
     bargaining_samples: int = 500
     seed: int = 0

@@ -187,9 +187,8 @@ def _questions(simulation: dict[str, Any], scenario: Scenario) -> str:
         )
     return (
         "<h2>Questions</h2><table><tr><th>question</th><th>probability</th>"
-        "<th>interval (5th–95th percentile across parameter samples)</th><th>main drivers</th></tr>"
-        + "".join(rows)
-        + "</table>"
+        "<th>interval (5th–95th percentile across the parameter uncertainty, binomial noise "
+        "removed)</th><th>main drivers</th></tr>" + "".join(rows) + "</table>"
     )
 
 

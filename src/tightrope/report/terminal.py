@@ -438,7 +438,8 @@ def _questions_result(document: dict[str, Any], scenario: Scenario, title: str) 
     table = Table(
         title=title,
         title_justify="left",
-        caption="interval: 5th–95th percentile across parameter samples",
+        caption="probability ± its Monte Carlo error (clustered by parameter sample); interval: "
+        "5th–95th percentile across the parameter uncertainty (binomial noise removed)",
         caption_justify="left",
     )
     for column in ("question", "probability", "interval", "main drivers"):
@@ -460,9 +461,10 @@ def _questions_result(document: dict[str, Any], scenario: Scenario, title: str) 
             assert result.probability is not None
             assert result.interval is not None
             low, high = result.interval
+            error = "" if result.mc_error is None else f" ± {100 * result.mc_error:.1f}"
             table.add_row(
                 f"{question.id}\n{question.text}",
-                _percent(result.probability),
+                _percent(result.probability) + error,
                 f"{_percent(low)}–{_percent(high)}",
                 top,
             )

@@ -1,0 +1,121 @@
+"""The numbers that say how sure a simulation is: the clustered Monte Carlo error, the
+noise-corrected interval, and the calendar that decides when a question is answered."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import stats
+
+from tightrope.dynamics.calendar import Deadline, add_months, month_of
+from tightrope.dynamics.engine import Design, Interventions, simulate
+from tightrope.dynamics.results import between_sample_interval, clustered_mean, compare
+from tightrope.scenario.builtin import load_builtin
+
+SCENARIO = load_builtin("iraq-2025")
+
+
+def test_the_clustered_error_is_the_spread_of_the_sample_means() -> None:
+    rng = np.random.default_rng(0)
+    samples, runs = 40, 25
+    sample = np.repeat(np.arange(samples), runs).astype(np.int32)
+    values = (rng.random(samples * runs) < rng.random(samples)[sample]).astype(float)
+    means = values.reshape(samples, runs).mean(axis=1)
+    mean, error = clustered_mean(values, sample, samples)
+    assert mean == pytest.approx(means.mean())
+    assert error == pytest.approx(means.std(ddof=1) / np.sqrt(samples), rel=1e-12)
+
+
+def test_the_reported_error_matches_the_spread_across_seeds() -> None:
+    """Thirty seeds of the built-in case: the standard deviation of the pooled probability is
+    the clustered error (runs sharing a parameter sample), not the error of independent runs,
+    which is more than twice too small here."""
+    design = {"samples": 200, "runs": 100, "months": 12}
+    pooled, reported, naive = [], [], []
+    for seed in range(30):
+        _, record = simulate(SCENARIO, Design(seed=seed, **design))
+        answers = record.answers["q3_militia_campaign"].astype(float)
+        probability, error = clustered_mean(answers, record.sample, 200)
+        pooled.append(probability)
+        reported.append(error)
+        naive.append(np.sqrt(probability * (1 - probability) / len(answers)))
+    spread = np.std(pooled, ddof=1)
+    assert 0.75 < spread / np.mean(reported) < 1.33
+    assert spread / np.mean(naive) > 2
+
+
+def test_a_what_if_difference_has_the_clustered_error() -> None:
+    design = Design(samples=60, runs=50, seed=4)
+    model, baseline = simulate(SCENARIO, design)
+    _, what_if = simulate(SCENARIO, design, Interventions(forbid=("us_strikes",)))
+    row = compare(model, baseline, what_if)["q2_us_strikes"]
+    difference = (what_if.answers["q2_us_strikes"] - baseline.answers["q2_us_strikes"]).astype(
+        float
+    )
+    per_sample = difference.reshape(60, 50).mean(axis=1)
+    assert row["difference"] == pytest.approx(per_sample.mean())
+    assert row["se"] == pytest.approx(per_sample.std(ddof=1) / np.sqrt(60), rel=1e-12)
+
+
+def test_the_interval_recovers_a_known_spread_under_binomial_noise() -> None:
+    """Probabilities drawn from Beta(3, 5), 20 runs each: the raw percentiles of the per-sample
+    means are widened by their binomial noise; the fitted interval recovers Beta(3, 5)'s own."""
+    rng = np.random.default_rng(1)
+    samples, runs = 20_000, 20
+    chance = rng.beta(3, 5, samples)
+    sample = np.repeat(np.arange(samples), runs).astype(np.int32)
+    hits = (rng.random(samples * runs) < chance[sample]).astype(float)
+    truth = stats.beta.ppf([0.05, 0.95], 3, 5)
+    low, high = between_sample_interval(hits, sample, samples)
+    assert low == pytest.approx(truth[0], abs=0.005)
+    assert high == pytest.approx(truth[1], abs=0.005)
+    raw = np.percentile(hits.reshape(samples, runs).mean(axis=1), [5, 95])
+    assert raw[0] < truth[0] - 0.02
+    assert raw[1] > truth[1] + 0.02
+
+
+def test_no_spread_beyond_noise_gives_a_point_interval() -> None:
+    rng = np.random.default_rng(2)
+    sample = np.repeat(np.arange(500), 40).astype(np.int32)
+    hits = (rng.random(20_000) < 0.3).astype(float)  # the same chance in every sample
+    low, high = between_sample_interval(hits, sample, 500)
+    assert high - low < 0.05
+    assert between_sample_interval(np.zeros(100), np.zeros(100, dtype=np.int32), 1) == [0.0, 0.0]
+
+
+def test_a_deadline_is_answered_in_the_month_that_holds_it() -> None:
+    as_of = dt.date(2025, 3, 15)
+    assert Deadline.of(as_of, dt.date(2026, 3, 31)) == Deadline(13, 16 / 31)
+    # The same day of the month ends a month: no month too many.
+    assert Deadline.of(as_of, dt.date(2026, 3, 15)) == Deadline(12, 1.0)
+    assert Deadline.of(as_of, dt.date(2026, 3, 16)) == Deadline(13, 1 / 31)
+    assert Deadline.of(dt.date(2025, 1, 31), dt.date(2025, 2, 28)) == Deadline(1, 1.0)
+
+
+@given(
+    st.dates(dt.date(1990, 1, 1), dt.date(2090, 1, 1)),
+    st.integers(1, 240),
+)
+def test_months_end_on_the_scenario_day(as_of: dt.date, months: int) -> None:
+    end = add_months(as_of, months)
+    assert month_of(as_of, end) == months
+    assert month_of(as_of, end + dt.timedelta(days=1)) == months + 1
+    assert Deadline.of(as_of, end).share == 1.0
+
+
+def test_an_event_question_counts_the_deadline_month_by_its_days() -> None:
+    """iraq-2025 runs to month 13 to reach the 31 March deadline; an event first seen in month
+    13 counts with the 16/31 of the month up to the deadline."""
+    model, record = simulate(SCENARIO, Design(samples=400, runs=100, seed=5))
+    assert model.months == 13
+    column = model.event_index("us_strikes")
+    first = record.first[:, column]
+    by_12, in_13 = ((first > 0) & (first <= 12)).mean(), (first == 13).mean()
+    probability = record.answers["q2_us_strikes"].mean()
+    expected = by_12 + 16 / 31 * in_13
+    assert probability == pytest.approx(expected, abs=4 * np.sqrt(in_13 / len(first)))
+    assert by_12 < probability < by_12 + in_13
