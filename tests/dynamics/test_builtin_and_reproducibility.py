@@ -73,19 +73,24 @@ def test_summary_shapes_and_intervals() -> None:
     ladder = summary["ladder"]["max_level"]
     assert sum(ladder.values()) == pytest.approx(1.0)
     assert ladder["calm"] == 0  # the ladder starts at 3 and never falls
-    assert summary["drivers"]["q1_oil_restriction"][0]["parameter"].startswith(
-        "events.oil_restriction"
-    )
+    # 50 samples are too few for any rank correlation to stand clear of the noise.
+    assert summary["drivers"]["q1_oil_restriction"] == []
     assert summary["sequences"][0]["share"] >= summary["sequences"][1]["share"]
 
 
 def test_morris_screening_finds_the_obvious_driver() -> None:
     from tightrope.dynamics.drivers import morris_drivers
 
-    result = morris_drivers(SCENARIO, trajectories=4, runs_per_point=100, seed=2)
+    result = morris_drivers(SCENARIO, trajectories=20, runs_per_point=50, seed=2)
     top = result["questions"]["q1_oil_restriction"][0]
     assert top["parameter"] == "events.oil_restriction.hazard.probability"
-    assert top["mu_star"] > 0
+    assert top["mu_star"] > top["mu_star_conf"] > 0
+    # Nothing without a path to the energy halt (bank sanctions, the electricity deficit).
+    listed = {entry["parameter"] for entry in result["questions"]["q6_energy_halt"]}
+    assert not listed & {
+        "events.bank_sanctions.hazard.probability",
+        "state.electricity_deficit.initial",
+    }
     militia = [entry["parameter"] for entry in result["questions"]["q3_militia_campaign"][:2]]
     assert "events.militia_campaign.hazard.per_month" in militia
 

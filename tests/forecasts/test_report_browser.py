@@ -23,9 +23,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
         [
             "forecast",
             "--runs",
-            "4000",
-            "--samples",
-            "40",
+            "20000",
             "--bargaining-samples",
             "40",
             "--out",

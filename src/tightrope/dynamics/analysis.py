@@ -13,6 +13,7 @@ from tightrope.dynamics.engine import Design, Interventions, simulate
 from tightrope.dynamics.interventions import WhatIf, WhatIfError, check_given, resolve
 from tightrope.dynamics.model import compile_scenario
 from tightrope.dynamics.results import (
+    DRIVERS_MEANING,
     INTERVAL_MEANING,
     MC_ERROR_MEANING,
     compare,
@@ -100,10 +101,7 @@ def run_simulation(
         document["drivers"] = morris.pop("questions")
         document["drivers_method"] = morris
     else:
-        document["drivers_method"] = {
-            "method": "rank correlation (Spearman) between each parameter's draws and the "
-            "probability across parameter samples: a quick screen",
-        }
+        document["drivers_method"] = {"method": DRIVERS_MEANING}
     if request.given is not None:
         column = model.event_index(request.given)
         where = record.first[:, column] > 0

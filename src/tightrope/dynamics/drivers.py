@@ -3,8 +3,12 @@
 Source: Morris, M. D. (1991), "Factorial sampling plans for preliminary computational
 experiments", *Technometrics* 33:161–174; Campolongo, Cariboni & Saltelli (2007) for μ*. Uses
 SALib's sampler and analyser. Each parameter moves along its own distribution (by quantile), so a
-step means the same thing for a PERT range as for a uniform one. The quick alternative, a rank
-correlation between draws and outcomes, comes with every simulation (see results.py).
+step means the same thing for a PERT range as for a uniform one. All design points replay the
+same random streams (common random numbers), so an elementary effect is the parameter's doing,
+not chance's. A parameter is listed only if it has a path to the question in the model's
+dependency graph and its μ* stands above its own bootstrap confidence half-width (SALib's
+``mu_star_conf``). The quick alternative, a rank correlation between draws and outcomes, comes
+with every simulation (see results.py).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from tightrope.dynamics.dependencies import parameter_labels, reachable_parameters
 from tightrope.dynamics.engine import Design, Interventions, simulate
 from tightrope.dynamics.model import compile_scenario
 from tightrope.dynamics.results import _per_sample
@@ -25,7 +30,7 @@ LEVELS = 4
 def morris_drivers(
     scenario: Scenario,
     *,
-    trajectories: int = 10,
+    trajectories: int = 20,
     runs_per_point: int = 200,
     seed: int = 0,
     months: int | None = None,
@@ -45,8 +50,12 @@ def morris_drivers(
         if parameter.quantity.is_uncertain and parameter.path not in fixed
     ]
     names = [model.parameters[index].path for index in uncertain]
+    reachable = reachable_parameters(scenario)
+    labels = parameter_labels(scenario)
     result: dict[str, Any] = {
-        "method": "Morris elementary effects (SALib), μ* on the probability",
+        "method": "Morris elementary effects (SALib), μ* on the probability, common random "
+        "numbers across design points; listed when μ* exceeds its 95% bootstrap half-width and "
+        "the parameter has a path to the question",
         "trajectories": trajectories,
         "points": 0,
         "runs_per_point": runs_per_point,
@@ -62,7 +71,13 @@ def morris_drivers(
         theta[:, column] = fixed.get(parameter.path, parameter.quantity.estimate)
     for position, index in enumerate(uncertain):
         theta[:, index] = model.parameters[index].quantity.ppf(design_points[:, position])
-    design = Design(samples=len(design_points), runs=runs_per_point, seed=seed, months=months)
+    design = Design(
+        samples=len(design_points),
+        runs=runs_per_point,
+        seed=seed,
+        months=months,
+        common_random_numbers=True,
+    )
     _, record = simulate(scenario, design, interventions, parameters=theta, progress=progress)
     result["points"] = len(design_points)
     for question in scenario.questions:
@@ -82,10 +97,12 @@ def morris_drivers(
         result["questions"][question.id] = [
             {
                 "parameter": name,
+                "label": labels.get(name, name),
                 "mu_star": float(mu_star),
                 "sigma": float(sigma),
                 "mu_star_conf": float(confidence),
             }
-            for name, mu_star, sigma, confidence in ranked[:top]
-        ]
+            for name, mu_star, sigma, confidence in ranked
+            if name in reachable[question.id] and mu_star > confidence
+        ][:top]
     return result

@@ -76,7 +76,10 @@ def render_report(
                     "What drives each question",
                     _drivers(simulation, scenario),
                     "Rank correlation between each uncertain parameter and the "
-                    "question's probability across parameter samples (top five).",
+                    "question's probability across parameter samples: only parameters with a "
+                    "path to the question, clearly above the noise of a finite sample (a "
+                    "permutation threshold plus three standard errors), top five. Monotone "
+                    "association only.",
                 )
             )
         else:
@@ -160,7 +163,11 @@ def _questions(simulation: dict[str, Any], scenario: Scenario) -> str:
     results = question_results(scenario, simulation)
     for question in scenario.questions:
         result = results[question.id]
-        top = ", ".join(html.escape(d["parameter"]) for d in drivers.get(question.id, [])[:2])
+        top = "; ".join(
+            f"<span title='{html.escape(d['parameter'])}'>"
+            f"{html.escape(d.get('label', d['parameter']))}</span>"
+            for d in drivers.get(question.id, [])[:2]
+        )
         if result.kind == "binary":
             assert result.probability is not None
             assert result.interval is not None
@@ -312,7 +319,7 @@ def _drivers(simulation: dict[str, Any], scenario: Scenario) -> go.Figure:
         figure.add_trace(
             go.Bar(
                 x=values,
-                y=[e["parameter"].removeprefix("events.") for e in entries],
+                y=[_shortened(e.get("label", e["parameter"])) for e in entries],
                 orientation="h",
                 marker_color=["#2ca02c" if v >= 0 else "#d62728" for v in values],
             ),
@@ -321,6 +328,10 @@ def _drivers(simulation: dict[str, Any], scenario: Scenario) -> go.Figure:
         )
     figure.update_layout(showlegend=False, height=230 * rows)
     return figure
+
+
+def _shortened(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _sequences(simulation: dict[str, Any]) -> str:

@@ -449,7 +449,7 @@ def _questions_result(document: dict[str, Any], scenario: Scenario, title: str) 
     for question in scenario.questions:
         result = results[question.id]
         top = ", ".join(
-            f"{d['parameter'].removeprefix('events.')} "
+            f"{d.get('label', d['parameter'])} "
             + (
                 f"({d['rank_correlation']:+.2f})"
                 if "rank_correlation" in d

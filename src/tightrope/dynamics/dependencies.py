@@ -1,0 +1,149 @@
+"""Which uncertain numbers can move which question, read from the scenario's structure, and what
+each number is called in words.
+
+The dynamics form a dependency graph: an event depends on what its precondition and modifiers
+read and on the events that trigger it; a state variable on the events whose effects change it
+(and on the variable a Poisson effect reads its mean from); the escalation ladder on the events
+that raise it and on what its levels' conditions read; a question on its event, its condition or
+its variable. A number acts on one node (a hazard, odds ratio or duration on its event, an effect
+amount on the variable it changes, a trigger's probability on the event it sets off, a starting
+value on its variable). A number can move a question only if its node is among the question's
+ancestors; the drivers never list one that cannot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from tightrope.scenario import expressions
+from tightrope.scenario.checks import iter_quantities
+from tightrope.scenario.provenance import readable_path
+from tightrope.scenario.schema import Scenario
+
+Node = tuple[str, str]  # ("event", id), ("variable", id) or ("ladder", "")
+LADDER: Node = ("ladder", "")
+
+
+def _reads(scenario: Scenario, condition: str | None) -> set[Node]:
+    if condition is None:
+        return set()
+    names, calls = expressions.references(expressions.parse(condition))
+    variables = {variable.id for variable in scenario.state}
+    nodes: set[Node] = {("event", call.event) for call in calls}
+    for name in names:
+        if name.name in variables:
+            nodes.add(("variable", name.name))
+        elif name.name == "ladder":
+            nodes.add(LADDER)
+    return nodes
+
+
+def _graph(scenario: Scenario) -> dict[Node, set[Node]]:
+    """Each node's direct parents (what it depends on)."""
+    parents: dict[Node, set[Node]] = {}
+
+    def depends(node: Node, on: Iterable[Node]) -> None:
+        parents.setdefault(node, set()).update(on)
+
+    for event in scenario.events:
+        node: Node = ("event", event.id)
+        depends(node, _reads(scenario, event.requires))
+        for modifier in event.modifiers:
+            depends(node, _reads(scenario, modifier.when))
+        for trigger in event.triggers:
+            depends(("event", trigger.event), {node})
+        for effect in (*event.effects, *event.while_active, *event.on_end):
+            depends(("variable", effect.variable), {node})
+            if effect.poisson is not None:
+                depends(("variable", effect.variable), {("variable", effect.poisson)})
+        if event.ladder is not None:
+            depends(LADDER, {node})
+    if scenario.ladder is not None:
+        for level in scenario.ladder.levels:
+            depends(LADDER, _reads(scenario, level.when))
+    return parents
+
+
+def _question_nodes(scenario: Scenario, question_id: str) -> set[Node]:
+    question = scenario.question(question_id)
+    if question.event is not None:
+        return {("event", question.event)}
+    if question.when is not None:
+        return _reads(scenario, question.when)
+    assert question.variable is not None
+    return {LADDER} if question.variable == "ladder" else {("variable", question.variable)}
+
+
+def _target(scenario: Scenario, path: tuple[Any, ...]) -> Node | None:
+    """The node a number of the dynamics acts on (None for the bargaining's numbers)."""
+    if path[0] == "state":
+        return ("variable", scenario.state[path[1]].id)
+    if path[0] != "events":
+        return None
+    event = scenario.events[path[1]]
+    part = path[2]
+    if part in ("effects", "while_active", "on_end"):
+        return ("variable", getattr(event, part)[path[3]].variable)
+    if part == "triggers":
+        return ("event", event.triggers[path[3]].event)
+    return ("event", event.id)
+
+
+def reachable_parameters(scenario: Scenario) -> dict[str, set[str]]:
+    """For each question, the readable paths of the numbers that have a path to it."""
+    parents = _graph(scenario)
+    targets = {
+        readable_path(scenario, path): target
+        for path, _ in iter_quantities(scenario)
+        if (target := _target(scenario, path)) is not None
+    }
+    result = {}
+    for question in scenario.questions:
+        ancestors: set[Node] = set()
+        stack = list(_question_nodes(scenario, question.id))
+        while stack:
+            node = stack.pop()
+            if node not in ancestors:
+                ancestors.add(node)
+                stack.extend(parents.get(node, ()))
+        result[question.id] = {path for path, node in targets.items() if node in ancestors}
+    return result
+
+
+def parameter_labels(scenario: Scenario) -> dict[str, str]:
+    """Each number of the dynamics in words, from the scenario's own labels and notes, e.g.
+    "Militia attacks on US forces resume — if Israel escalated in the last 3 months: odds
+    ratio"."""
+    variables = {variable.id: variable.label for variable in scenario.state}
+    events = {event.id: event.label for event in scenario.events}
+    labels = {}
+    for found, _ in iter_quantities(scenario):
+        path: tuple[Any, ...] = found
+        if path[0] == "state":
+            variable = scenario.state[path[1]]
+            labels[readable_path(scenario, path)] = f"{variable.label}: starting value"
+            continue
+        if path[0] != "events":
+            continue
+        event = scenario.events[path[1]]
+        part = path[2]
+        if part == "hazard":
+            words = (
+                f"chance over {event.hazard.months} months when no modifier applies"
+                if event.hazard.probability is not None
+                else "monthly chance when no modifier applies"
+            )
+        elif part == "modifiers":
+            modifier = event.modifiers[path[3]]
+            words = f"if {(modifier.note or modifier.when).rstrip('.')}: odds ratio"
+        elif part == "duration":
+            words = "monthly chance the campaign ends"
+        elif part == "triggers":
+            words = f"chance it sets off “{events[event.triggers[path[3]].event]}”"
+        else:
+            effect = getattr(event, part)[path[3]]
+            when = {"effects": "", "while_active": " each month", "on_end": " at its end"}[part]
+            words = f"{path[-1]} to “{variables[effect.variable]}”{when}"
+        labels[readable_path(scenario, path)] = f"{event.label} — {words}"
+    return labels

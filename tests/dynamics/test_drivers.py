@@ -1,0 +1,135 @@
+"""Drivers that hold up: only parameters with a path to the question, only above the noise,
+named in the scenario's own words."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from tightrope.dynamics.dependencies import parameter_labels, reachable_parameters
+from tightrope.dynamics.engine import Design, Interventions, simulate
+from tightrope.dynamics.results import noise_threshold, summarise
+from tightrope.scenario.builtin import load_builtin
+from tightrope.scenario.schema import Scenario
+
+SCENARIO = load_builtin("iraq-2025")
+# Numbers the energy-halt question cannot see: they change variables that no condition reads.
+UNSEEN_BY_Q6 = (
+    "state.electricity_deficit.initial",
+    "state.fiscal_stress.initial",
+    "events.bank_sanctions.effects[0].add",
+)
+
+
+def test_the_dependency_graph_of_the_builtin_case() -> None:
+    reachable = reachable_parameters(SCENARIO)
+    assert "events.oil_restriction.hazard.probability" in reachable["q1_oil_restriction"]
+    assert "events.us_casualties.triggers[0].probability" in reachable["q2_us_strikes"]
+    assert "state.alignment.initial" in reachable["q7_alignment"]
+    for path in UNSEEN_BY_Q6:
+        assert path not in reachable["q6_energy_halt"]
+    assert "events.bank_sanctions.hazard.probability" not in reachable["q6_energy_halt"]
+
+
+def test_a_number_with_no_path_cannot_change_the_answer() -> None:
+    """Set the numbers the graph calls unreachable to extreme values: every run answers the
+    energy-halt question exactly as before (same seed, same random numbers)."""
+    design = Design(samples=20, runs=200, seed=9)
+    _, baseline = simulate(SCENARIO, design)
+    extreme = Interventions(
+        set=tuple((path, 1e6 if "add" in path else 99.0) for path in UNSEEN_BY_Q6)
+    )
+    _, changed = simulate(SCENARIO, design, extreme)
+    assert np.array_equal(baseline.answers["q6_energy_halt"], changed.answers["q6_energy_halt"])
+    # ...while a number on its path does change it.
+    reachable = Interventions(set=(("events.iran_energy_halt.hazard.per_month", 0.5),))
+    _, moved = simulate(SCENARIO, design, reachable)
+    assert moved.answers["q6_energy_halt"].mean() > baseline.answers["q6_energy_halt"].mean() + 0.3
+
+
+def test_drivers_are_named_in_the_scenarios_words() -> None:
+    labels = parameter_labels(SCENARIO)
+    assert labels["events.militia_campaign.modifiers[0].odds_ratio"] == (
+        "Militia attacks on US forces resume (a campaign, not one incident) — if Israel "
+        "escalated in the last 3 months: odds ratio"
+    )
+    assert labels["events.oil_restriction.hazard.probability"].endswith(
+        "chance over 12 months when no modifier applies"
+    )
+    assert labels["state.alignment.initial"] == "Iraq's alignment: starting value"
+
+
+def test_the_noise_threshold_is_the_largest_chance_correlation() -> None:
+    """Forty parameters unrelated to the outcome, 5,000 samples: the 95th percentile of the
+    largest |ρ| is about √(2 ln 80 / 5000) ≈ 0.042, and no parameter passes it in most draws."""
+    rng = np.random.default_rng(3)
+    ranks = stats.rankdata(rng.random((5000, 40)), axis=0)
+    outcome = stats.rankdata(rng.random(5000))
+    floor = noise_threshold(ranks, outcome, "null")
+    assert 0.035 < floor < 0.06
+    centred = (ranks - ranks.mean(0)) / np.linalg.norm(ranks - ranks.mean(0), axis=0)
+    rho = centred.T @ ((outcome - outcome.mean()) / np.linalg.norm(outcome - outcome.mean()))
+    assert np.abs(rho).max() < floor
+
+
+def test_listed_drivers_have_a_path_and_stand_above_the_noise() -> None:
+    model, record = simulate(SCENARIO, Design(samples=2000, runs=20, seed=1))
+    drivers = summarise(model, record)["drivers"]
+    reachable = reachable_parameters(SCENARIO)
+    assert drivers["q1_oil_restriction"][0]["parameter"] == (
+        "events.oil_restriction.hazard.probability"
+    )
+    for question_id, listed in drivers.items():
+        for entry in listed:
+            assert entry["parameter"] in reachable[question_id]
+            assert abs(entry["rank_correlation"]) > entry["noise_threshold"]
+            assert entry["label"] != entry["parameter"]
+
+
+def test_a_variable_with_no_link_is_never_a_driver() -> None:
+    """A new user's scenario: a widely uncertain variable nothing reads, one strike event."""
+    scenario = Scenario.model_validate(
+        {
+            "id": "toy",
+            "title": "Toy",
+            "as_of": "2025-01-01",
+            "horizon_months": 12,
+            "actors": [{"id": "a", "name": "A", "kind": "state", "capability": 1}],
+            "state": [
+                {"id": "mood", "label": "Mood", "initial": {"low": 0, "mode": 50, "high": 100}}
+            ],
+            "events": [
+                {
+                    "id": "strike",
+                    "label": "A strike",
+                    "hazard": {"per_month": {"low": 0.01, "mode": 0.05, "high": 0.2}},
+                    "effects": [{"variable": "mood", "add": {"value": -5}}],
+                }
+            ],
+            "questions": [
+                {
+                    "id": "q_strike",
+                    "text": "Strike by December?",
+                    "resolution": "Any strike.",
+                    "deadline": "2025-12-31",
+                    "type": "binary",
+                    "event": "strike",
+                }
+            ],
+        }
+    )
+    model, record = simulate(scenario, Design(samples=1000, runs=20, seed=0))
+    listed = [entry["parameter"] for entry in summarise(model, record)["drivers"]["q_strike"]]
+    assert listed == ["events.strike.hazard.per_month"]
+    assert "state.mood.initial" not in reachable_parameters(scenario)["q_strike"]
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_morris_lists_only_reachable_numbers(seed: int) -> None:
+    from tightrope.dynamics.drivers import morris_drivers
+
+    result = morris_drivers(SCENARIO, trajectories=20, runs_per_point=20, seed=seed)
+    reachable = reachable_parameters(SCENARIO)
+    for question_id, listed in result["questions"].items():
+        assert {entry["parameter"] for entry in listed} <= reachable[question_id]
