@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tightrope.forecasts.registry import QuestionForecast, Registry, RegistryError
 from tightrope.forecasts.scoring import calibration, score_all
@@ -67,21 +69,50 @@ def test_ranked_probability_score(registry: Registry) -> None:
     record(registry, D0, ordinal("o", (0.2, 0.5, 0.3)))
     registry.resolve("o", "mid", D0 + dt.timedelta(days=3))
     question = score_all(registry.forecasts(), registry.resolutions())["questions"][0]
-    # cumulative forecast (0.2, 0.7, 1.0) against (0, 1, 1): 0.04 + 0.09 = 0.13
-    assert question["rps"] == pytest.approx(0.13)
+    # cumulative forecast (0.2, 0.7, 1.0) against (0, 1, 1): 0.04 + 0.09 = 0.13, over 3 − 1
+    assert question["rps"] == pytest.approx(0.065)
     assert question["brier"] is None
 
 
-def test_brier_decomposition_adds_up() -> None:
-    rng = np.random.default_rng(0)
-    probabilities = (np.floor(rng.uniform(0, 1, 400) * 10) + 0.5) / 10  # one value per bin
-    outcomes = (rng.uniform(0, 1, 400) < probabilities).astype(float)
-    parts = calibration(probabilities, outcomes)
-    # Exact when forecasts within a bin are equal: BS = REL − RES + UNC.
-    assert parts["brier"] == pytest.approx(
-        parts["reliability"] - parts["resolution"] + parts["uncertainty"], abs=1e-12
+@given(
+    st.lists(st.floats(0, 1), min_size=1, max_size=300),
+    st.integers(0, 2**32 - 1),
+)
+def test_brier_decomposition_adds_up(probabilities: list[float], seed: int) -> None:
+    """Reliability − resolution + uncertainty + within-bin variance − covariance is the Brier
+    score to 1e-12, whatever the forecasts (Stephenson et al. 2008)."""
+    forecasts = np.array(probabilities)
+    outcomes = (np.random.default_rng(seed).random(len(forecasts)) < forecasts).astype(float)
+    parts = calibration(forecasts, outcomes)
+    total = (
+        parts["reliability"]
+        - parts["resolution"]
+        + parts["uncertainty"]
+        + parts["within_bin_variance"]
+        - parts["within_bin_covariance"]
     )
-    assert sum(d["count"] for d in parts["diagram"]) == 400
+    assert parts["brier"] == pytest.approx(total, abs=1e-12)
+    assert sum(d["count"] for d in parts["diagram"]) == len(forecasts)
+
+
+def test_the_decomposition_on_the_reviewers_kind_of_data() -> None:
+    """Forty random forecasts: without the within-bin terms the parts miss the score."""
+    rng = np.random.default_rng(0)
+    forecasts = rng.random(40)
+    outcomes = (rng.random(40) < forecasts).astype(float)
+    parts = calibration(forecasts, outcomes)
+    murphy = parts["reliability"] - parts["resolution"] + parts["uncertainty"]
+    assert abs(parts["brier"] - murphy) > 1e-4
+    assert parts["bins"] == 5  # fewer than 50 questions
+
+
+def test_a_certain_forecast_that_fails_has_a_finite_log_score(registry: Registry) -> None:
+    record(registry, D0, binary("q", 0.0))
+    registry.resolve("q", "yes", D0 + dt.timedelta(days=2))
+    question = score_all(registry.forecasts(), registry.resolutions())["questions"][0]
+    assert question["log"] == pytest.approx(-np.log(0.001))
+    assert question["log_clipped_days"] == 2
+    assert question["brier"] == pytest.approx(1.0)
 
 
 def test_calibration_waits_for_enough_questions(registry: Registry) -> None:

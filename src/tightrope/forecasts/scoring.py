@@ -3,8 +3,16 @@
 Each day a question is open, the forecast in force is the latest one recorded on or before that
 day; the day's Brier score, log score (binary) or ranked probability score (ordinal) comes from
 scoringrules, and a question's score is the average over its open days (from its first forecast
-to the day before resolution, at least one day). The Brier decomposition (Murphy 1973) and the
-reliability diagram use each question's last forecast before resolution.
+to the day before resolution, at least one day). The Brier decomposition (Murphy 1973, with the
+two within-bin terms of Stephenson, Coelho & Jolliffe 2008, *Wea. Forecasting* 23:752–757, so that
+its parts add up to the Brier score exactly) and the reliability diagram use each question's last
+forecast before resolution.
+
+Conventions, stated with every score: the log score is −ln of the probability given to what
+happened, with probabilities clipped to [0.001, 0.999] first (a Monte Carlo estimate can be
+exactly 0 or 1, which would score infinity; the clip caps one day's log score at 6.91); the
+ranked probability score is divided by (levels − 1), so that it lies in [0, 1] and questions with
+3 and 7 levels can be averaged.
 """
 
 from __future__ import annotations
@@ -20,6 +28,13 @@ from tightrope.forecasts.registry import RecordedForecast, Resolution
 
 MIN_FOR_CALIBRATION = 10
 BINS = 10
+FEW_QUESTIONS = 50  # below this many, 5 bins: 10 would be mostly empty
+LOG_CLIP = 0.001
+CONVENTIONS = {
+    "log": f"−ln p(outcome), p clipped to [{LOG_CLIP}, {1 - LOG_CLIP}] (at most 6.91 a day)",
+    "rps": "ranked probability score divided by (levels − 1): 0 best, 1 worst",
+    "brier": "(p − outcome)², 0 best, 1 worst",
+}
 
 
 @dataclass(frozen=True)
@@ -34,6 +49,7 @@ class QuestionScore:
     log: float | None
     rps: float | None
     last_probability: float | None
+    clipped_days: int = 0  # days whose probability was clipped for the log score
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -46,6 +62,7 @@ class QuestionScore:
             "brier": self.brier,
             "log": self.log,
             "rps": self.rps,
+            "log_clipped_days": self.clipped_days,
         }
 
 
@@ -73,17 +90,21 @@ def score_question(forecasts: list[RecordedForecast], resolution: Resolution) ->
     log: float | None = None
     rps: float | None = None
     last: float | None = None
+    clipped = 0
     if kind == "binary":
         probabilities = np.array([f.probability for f in daily], dtype=float)
         observed = np.full(len(daily), resolution.outcome_index)
         brier = float(np.mean(scoringrules.brier_score(observed, probabilities)))
-        log = float(np.mean(scoringrules.log_score(observed, probabilities)))
+        bounded = np.clip(probabilities, LOG_CLIP, 1 - LOG_CLIP)
+        clipped = int(np.count_nonzero(bounded != probabilities))
+        log = float(np.mean(scoringrules.log_score(observed, bounded)))
         last = float(probabilities[-1])
     else:
         distributions = np.array([f.distribution for f in daily], dtype=float)
         # scoringrules numbers categories from 1; its RPS is not divided by (levels − 1).
         observed = np.full(len(daily), resolution.outcome_index + 1)
-        rps = float(np.mean(scoringrules.rps_score(observed, distributions)))
+        levels = distributions.shape[1]
+        rps = float(np.mean(scoringrules.rps_score(observed, distributions))) / max(1, levels - 1)
     return QuestionScore(
         resolution.scenario_id,
         resolution.question_id,
@@ -95,6 +116,7 @@ def score_question(forecasts: list[RecordedForecast], resolution: Resolution) ->
         log,
         rps,
         last,
+        clipped,
     )
 
 
@@ -145,6 +167,7 @@ def score_all(forecasts: list[RecordedForecast], resolutions: list[Resolution]) 
             "mean_brier": _mean([s.brier for s in binary]),
             "mean_log": _mean([s.log for s in binary]),
             "mean_rps": _mean([s.rps for s in ordinal]),
+            "conventions": CONVENTIONS,
         },
     }
     if len(binary) >= MIN_FOR_CALIBRATION:
@@ -160,27 +183,37 @@ def score_all(forecasts: list[RecordedForecast], resolutions: list[Resolution]) 
 
 
 def calibration(probabilities: np.ndarray, outcomes: np.ndarray) -> dict[str, Any]:
-    """Murphy's decomposition BS = reliability − resolution + uncertainty, and the diagram."""
-    bins = np.minimum((probabilities * BINS).astype(int), BINS - 1)
+    """The Brier score's decomposition BS = reliability − resolution + uncertainty +
+    within-bin variance − within-bin covariance (exact; Stephenson et al. 2008), and the
+    reliability diagram. Bins: tenths, or fifths for fewer than ``FEW_QUESTIONS`` questions."""
+    count_bins = BINS if len(outcomes) >= FEW_QUESTIONS else BINS // 2
+    bins = np.minimum((probabilities * count_bins).astype(int), count_bins - 1)
     base_rate = float(outcomes.mean())
-    reliability = resolution = 0.0
+    reliability = resolution = variance = covariance = 0.0
     diagram = []
-    for k in range(BINS):
+    for k in range(count_bins):
         members = bins == k
         count = int(members.sum())
         if count == 0:
             continue
-        forecast = float(probabilities[members].mean())
-        observed = float(outcomes[members].mean())
-        reliability += count * (forecast - observed) ** 2
-        resolution += count * (observed - base_rate) ** 2
-        diagram.append({"bin": k, "forecast": forecast, "observed": observed, "count": count})
+        forecasts, observed = probabilities[members], outcomes[members]
+        forecast, frequency = float(forecasts.mean()), float(observed.mean())
+        reliability += count * (forecast - frequency) ** 2
+        resolution += count * (frequency - base_rate) ** 2
+        variance += float(np.sum((forecasts - forecast) ** 2))
+        covariance += 2 * float(np.sum((forecasts - forecast) * (observed - frequency)))
+        diagram.append({"bin": k, "forecast": forecast, "observed": frequency, "count": count})
     total = len(outcomes)
     return {
         "brier": float(np.mean((probabilities - outcomes) ** 2)),
         "reliability": reliability / total,
         "resolution": resolution / total,
         "uncertainty": base_rate * (1 - base_rate),
+        "within_bin_variance": variance / total,
+        "within_bin_covariance": covariance / total,
+        "bins": count_bins,
+        "identity": "brier = reliability − resolution + uncertainty + within_bin_variance − "
+        "within_bin_covariance",
         "diagram": diagram,
     }
 

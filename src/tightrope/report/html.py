@@ -484,7 +484,8 @@ def _track_record(track_record: dict[str, Any] | None) -> str:
         "<h2>Track record</h2><table><tr><th>question</th><th>outcome</th><th>days open</th>"
         f"<th>Brier</th><th>log</th><th>RPS</th></tr>{rows}</table><p class='note'>Mean Brier "
         f"{'–' if summary['mean_brier'] is None else round(summary['mean_brier'], 3)}"
-        ", averaged over the days each question was open.</p>"
+        ", averaged over the days each question was open. Log score: probabilities clipped to "
+        "[0.001, 0.999]; RPS divided by (levels − 1).</p>"
     )
     calibration = track_record.get("calibration", {})
     if "diagram" in calibration:

@@ -619,12 +619,16 @@ def score_table(document: dict[str, Any]) -> RenderableType:
         if summary[key] is not None:
             line += f" · {label} {summary[key]:.3f}"
     parts.append(Text(line))
+    parts.append(Text("log: probabilities clipped to [0.001, 0.999]; RPS divided by (levels − 1)"))
     calibration = document.get("calibration", {})
     if "diagram" in calibration:
         parts.append(
             Text(
-                f"Brier decomposition: reliability {calibration['reliability']:.3f}, resolution "
-                f"{calibration['resolution']:.3f}, uncertainty {calibration['uncertainty']:.3f}"
+                f"Brier {calibration['brier']:.3f} = reliability {calibration['reliability']:.3f}"
+                f" − resolution {calibration['resolution']:.3f} + uncertainty "
+                f"{calibration['uncertainty']:.3f} + within-bin variance "
+                f"{calibration['within_bin_variance']:.3f} − within-bin covariance "
+                f"{calibration['within_bin_covariance']:.3f}"
             )
         )
     elif calibration:
