@@ -251,7 +251,13 @@ def show(
     if output is OutputFormat.JSON:
         emit_json(model.model_dump(mode="json"))
         return
-    stdout.print(terminal.scenario_summary(model))
+    windows: dict[str, Any] = {}
+    if any(event.hazard.probability is not None for event in model.events):
+        from tightrope.api import simulate
+
+        events = simulate(model, runs=20_000, drivers="none").to_dict()["events"]
+        windows = {key: entry["window"] for key, entry in events.items() if "window" in entry}
+    stdout.print(terminal.scenario_summary(model, windows))
 
 
 @app.command()

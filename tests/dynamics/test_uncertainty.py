@@ -4,6 +4,7 @@ noise-corrected interval, and the calendar that decides when a question is answe
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 import pytest
@@ -13,8 +14,14 @@ from scipy import stats
 
 from tightrope.dynamics.calendar import Deadline, add_months, month_of
 from tightrope.dynamics.engine import Design, Interventions, simulate
-from tightrope.dynamics.results import between_sample_interval, clustered_mean, compare
+from tightrope.dynamics.results import (
+    between_sample_interval,
+    clustered_mean,
+    compare,
+    summarise,
+)
 from tightrope.scenario.builtin import load_builtin
+from tightrope.scenario.schema import Scenario
 
 SCENARIO = load_builtin("iraq-2025")
 
@@ -119,3 +126,39 @@ def test_an_event_question_counts_the_deadline_month_by_its_days() -> None:
     expected = by_12 + 16 / 31 * in_13
     assert probability == pytest.approx(expected, abs=4 * np.sqrt(in_13 / len(first)))
     assert by_12 < probability < by_12 + in_13
+
+
+def _window_scenario(modifier: bool) -> Scenario:
+    event: dict[str, Any] = {
+        "id": "sanction",
+        "label": "A sanction",
+        "hazard": {"probability": {"value": 0.3}, "months": 12},
+    }
+    events: list[dict[str, Any]] = [
+        {"id": "shock", "label": "A shock", "hazard": {"per_month": {"value": 0.2}}},
+        event,
+    ]
+    if modifier:
+        event["modifiers"] = [{"when": "occurred(shock, within=2)", "odds_ratio": {"value": 4}}]
+    return Scenario.model_validate(
+        {
+            "id": "windows",
+            "title": "Windows",
+            "as_of": "2025-01-01",
+            "horizon_months": 12,
+            "actors": [{"id": "a", "name": "A", "kind": "state", "capability": 1}],
+            "events": events,
+        }
+    )
+
+
+def test_a_window_probability_is_the_chance_without_modifiers() -> None:
+    """0.30 over 12 months, no modifier: the implied chance is 0.30 (a constant hazard). With
+    an odds ratio of 4 in months after a frequent shock, the same 0.30 implies about 0.40."""
+    plain = _window_scenario(modifier=False)
+    model, record = simulate(plain, Design(samples=1, runs=40_000, seed=0))
+    window = summarise(model, record)["events"]["sanction"]["window"]
+    assert window["elicited_without_modifiers"] == 0.3
+    assert window["implied"] == pytest.approx(0.3, abs=4 * np.sqrt(0.21 / 40_000))
+    model, record = simulate(_window_scenario(modifier=True), Design(samples=1, runs=40_000))
+    assert summarise(model, record)["events"]["sanction"]["window"]["implied"] > 0.36

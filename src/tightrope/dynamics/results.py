@@ -69,6 +69,7 @@ def summarise(
             "probability": float((first[:, event.index] > 0).mean()),
             "by_month": _cumulative(first[:, event.index], model.months),
             "mean_count": float(record.counts[where][:, event.index].mean()),
+            **_window(model, event.id, first[:, event.index]),
         }
         for event in model.events
     }
@@ -116,6 +117,23 @@ def _question(
         "intervals": intervals,
         "mc_errors": errors,
         **_answered(model, question_id),
+    }
+
+
+def _window(model: CompiledModel, event_id: str, first: NDArray[np.int16]) -> dict[str, Any]:
+    """For an event elicited as a probability over a window: that number (the chance when no
+    modifier applies) beside the implied chance over the same window, with modifiers and
+    triggers at work — what the scenario actually says."""
+    hazard = model.scenario.event(event_id).hazard
+    if hazard.probability is None or hazard.months is None or hazard.months > model.months:
+        return {}
+    happened = ((first > 0) & (first <= hazard.months)).astype(float)
+    return {
+        "window": {
+            "months": hazard.months,
+            "elicited_without_modifiers": hazard.probability.estimate,
+            "implied": float(happened.mean()),
+        }
     }
 
 

@@ -89,6 +89,7 @@ def render_report(
                 "parameter samples (or too few samples were run to tell).</p>"
             )
         sections.append(_sequences(simulation))
+        sections.append(_windows(simulation, scenario))
     if document.get("conditioning"):
         sections.append(_conditioning(document["conditioning"]))
     if document.get("what_changed"):
@@ -328,6 +329,27 @@ def _drivers(simulation: dict[str, Any], scenario: Scenario) -> go.Figure:
         )
     figure.update_layout(showlegend=False, height=230 * rows)
     return figure
+
+
+def _windows(simulation: dict[str, Any], scenario: Scenario) -> str:
+    """Events elicited as a chance over a window: that chance (without modifiers) beside the
+    chance the model implies over the same window."""
+    rows = "".join(
+        f"<tr><td>{html.escape(scenario.event(event_id).label)}</td>"
+        f"<td class='num'>{window['months']}</td>"
+        f"<td class='num'>{_percent(window['elicited_without_modifiers'])}</td>"
+        f"<td class='num'>{_percent(window['implied'])}</td></tr>"
+        for event_id, entry in simulation["events"].items()
+        if (window := entry.get("window")) is not None
+    )
+    if not rows:
+        return ""
+    return (
+        "<h2>Elicited and implied chances</h2><p class='note'>An event's chance over a window is "
+        "elicited for months when no modifier applies; with the modifiers and triggers at work "
+        "the model implies another.</p><table><tr><th>event</th><th>window (months)</th>"
+        f"<th>elicited, no modifier</th><th>implied by the model</th></tr>{rows}</table>"
+    )
 
 
 def _shortened(text: str, width: int = 60) -> str:

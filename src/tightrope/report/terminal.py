@@ -23,8 +23,11 @@ if TYPE_CHECKING:  # types only: the engines load when a command needs them, not
     from tightrope.scenario.schema import Effect, Event, Scenario
 
 
-def scenario_summary(scenario: Scenario) -> RenderableType:
-    """Everything an analyst wants to see of a scenario on one screen or two."""
+def scenario_summary(
+    scenario: Scenario, windows: dict[str, dict[str, Any]] | None = None
+) -> RenderableType:
+    """Everything an analyst wants to see of a scenario on one screen or two; ``windows``: the
+    implied chance over each window-probability event's window (from a simulation)."""
     parts: list[RenderableType] = [_header(scenario), _actors(scenario)]
     parts += [_issue(scenario, issue.id) for issue in scenario.issues]
     if scenario.state:
@@ -32,7 +35,7 @@ def scenario_summary(scenario: Scenario) -> RenderableType:
     if scenario.ladder:
         parts.append(_ladder(scenario))
     if scenario.events:
-        parts.append(_events(scenario))
+        parts.append(_events(scenario, windows or {}))
     if scenario.questions:
         parts.append(_questions(scenario))
     return Group(*parts)
@@ -126,16 +129,27 @@ def _ladder(scenario: Scenario) -> RenderableType:
     return table
 
 
-def _hazard(event: Event) -> str:
+def _hazard(event: Event, window: dict[str, Any] | None) -> str:
     hazard = event.hazard
     if hazard.per_month is not None:
         return f"{_quantity(hazard.per_month)} /month"
     assert hazard.probability is not None
-    return f"{_quantity(hazard.probability)} in {hazard.months} months"
+    text = f"{_quantity(hazard.probability)} in {hazard.months} months"
+    if window is not None:
+        text += f"\n→ {_percent(window['implied'])} with modifiers"
+    return text
 
 
-def _events(scenario: Scenario) -> RenderableType:
-    table = Table(title="Events and levers", title_justify="left")
+def _events(scenario: Scenario, windows: dict[str, dict[str, Any]]) -> RenderableType:
+    table = Table(
+        title="Events and levers",
+        title_justify="left",
+        caption="base rate: the chance when no modifier applies; → the implied chance over "
+        "the window with modifiers and triggers (20,000 simulated runs)"
+        if windows
+        else "base rate: the chance when no modifier applies",
+        caption_justify="left",
+    )
     for column in ("id", "who", "base rate", "modifiers", "effects"):
         table.add_column(column, overflow="fold")
     for event in scenario.events:
@@ -149,7 +163,9 @@ def _events(scenario: Scenario) -> RenderableType:
         if event.duration is not None:
             effects.append("campaign")
         effects += [f"triggers {trigger.event}" for trigger in event.triggers]
-        table.add_row(event.id, who, _hazard(event), modifiers, "\n".join(effects))
+        table.add_row(
+            event.id, who, _hazard(event, windows.get(event.id)), modifiers, "\n".join(effects)
+        )
     return table
 
 

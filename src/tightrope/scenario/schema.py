@@ -210,10 +210,19 @@ class Ladder(Frozen):
 
 
 class Hazard(Frozen):
-    """How likely an event is: a monthly rate, or a probability over a window of months."""
+    """How likely an event is: a monthly rate, or a probability over a window of months. Both
+    are the baseline, in months when no modifier applies: modifiers multiply the odds and
+    triggers add occurrences, so the chance over the window is usually higher (`tightrope show`
+    and the report print the implied chance beside the elicited one)."""
 
-    per_month: Probability | None = None
-    probability: Probability | None = None
+    per_month: Probability | None = Field(
+        None, description="The monthly chance when no modifier applies."
+    )
+    probability: Probability | None = Field(
+        None,
+        description="The chance over `months` when no modifier applies (the baseline, not the "
+        "chance over the window once modifiers and triggers act).",
+    )
     months: int | None = Field(None, ge=1, description="The window that `probability` covers.")
 
     @model_validator(mode="after")
