@@ -182,6 +182,7 @@ class BargainResult:
     means: Array
     converged: bool | None = None
     details: tuple[dict[str, Any], ...] = field(default=())
+    notes: tuple[str, ...] = ()  # how the forecast was read off the trajectory, and warnings
 
     @property
     def rounds(self) -> int:
@@ -214,6 +215,7 @@ class BargainResult:
             "issue": self.dimensions[0] if one else list(self.dimensions),
             "forecast": shape(self.forecast),
             "converged": self.converged,
+            **({"notes": list(self.notes)} if self.notes else {}),
             "rounds": rounds,
         }
 
@@ -269,6 +271,7 @@ class BargainingModel(ABC):
         converged: Sequence[bool | None] | None = None,
         details: Sequence[tuple[dict[str, Any], ...]] | None = None,
         summaries: Sequence[tuple[Array, Array]] | None = None,
+        notes: Sequence[tuple[str, ...]] | None = None,
     ) -> list[BargainResult]:
         """One result per batch member from its trajectory (R+1, N, D). The medians and means
         of every round are capability × salience weighted unless ``summaries`` gives them; the
@@ -292,6 +295,7 @@ class BargainingModel(ABC):
                     means=means,
                     converged=None if converged is None else converged[index],
                     details=() if details is None else details[index],
+                    notes=() if notes is None else notes[index],
                 )
             )
         return results

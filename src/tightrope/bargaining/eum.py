@@ -18,13 +18,20 @@ from i, through the median μ), U_sq = 2 − 4(½)^r, and
 
 Risk exponents come from how exposed each actor is to challenges (its "security"); dyads are
 then classified as conflict, compromise, capitulation or stalemate, each actor takes one offer,
-and all move at once. The model has no convergence rule: it runs a fixed number of rounds and the
-forecast is the median of the last round.
+and all move at once. The model has no convergence rule of its own, and its median can cycle from
+round to round (BDM 1994 data: 8.42, 9.61, 9.96, 9.96, 9.96, 7.47, 8.82, …, 7.00), so the median
+of an arbitrary last round is not a forecast. The stopping rule used here: the forecast is the
+median at the first round in which it repeats (does not move from the round before), as BDM read
+the "dominant outcome" once the bargaining settles; if it never repeats within ``rounds``, the
+forecast is its average over rounds 1…R. Either way the result's notes say which, and warn when the
+median moves again after settling (a cycle). On the BDM 1994 data the forecast is then 9.96 for
+every round count from 4 up.
 
 Variants (the printed equations and Scholz's own program differ; both are offered):
 
 - ``scholz-code`` (default): follows Scholz's program, which reproduces the published Table 2
-  (emission standards, Q = 1). The probability of success divides the positive votes for x_i over
+  (emission standards, Q = 1) in 7 of its 8 rounds: round 2's median is 9.61 where the printed
+  table has 9.9. The probability of success divides the positive votes for x_i over
   x_j by the absolute votes of all actors over *all ordered pairs* of held positions; votes use
   each voter's own risk exponent (u_k = −d^{r_k}); both sides of a dyad are evaluated with the
   moving actor's risk exponent; an actor takes a lost conflict before any compromise (the nearest
@@ -66,6 +73,38 @@ OUTCOMES = ("none", "conflict-lost", "conflict-won", "compromise", "capitulation
 _CHUNK = 64  # voters per block when summing votes, to bound memory at N³ / N * 64
 
 
+def settled_median(medians: Array) -> tuple[Array, NDArray[np.int64], list[str]]:
+    """The forecast from (B, R+1) medians by round (round 0 the input): the median at the first
+    round in which it repeats, else the average over rounds 1…R; the round it settled at (0 if
+    never); and a note per batch member saying which, and whether it cycles afterwards."""
+    batch, count = medians.shape
+    rounds = count - 1
+    scale = np.maximum(np.abs(medians).max(axis=1, initial=0.0), 1.0)[:, None]
+    repeats = np.abs(np.diff(medians, axis=1)) <= 1e-9 * scale  # (B, R): round t vs t − 1
+    found = repeats.any(axis=1)
+    stopped = np.where(found, repeats.argmax(axis=1) + 1, 0)
+    averaged = medians[:, 1:].mean(axis=1) if rounds else medians[:, 0]
+    forecast = np.where(found, medians[np.arange(batch), stopped], averaged)
+    notes = []
+    for index in range(batch):
+        later = medians[index, stopped[index] :] if found[index] else medians[index, 1:]
+        low, high = (float(later.min()), float(later.max())) if later.size else (0.0, 0.0)
+        cycles = high - low > 1e-9 * float(scale[index, 0])
+        if found[index]:
+            note = f"the median settled at round {stopped[index]} (it repeated)"
+            if cycles:
+                note += f"; later rounds move it again, between {low:.4g} and {high:.4g}: it cycles"
+        elif rounds:
+            note = (
+                f"the median never repeated in {rounds} rounds: the forecast is its average over "
+                f"rounds 1–{rounds}; it cycles between {low:.4g} and {high:.4g}"
+            )
+        else:
+            note = ""
+        notes.append(note)
+    return forecast, stopped.astype(np.int64), notes
+
+
 class ExpectedUtility(BargainingModel):
     """Bueno de Mesquita's expected-utility model; one dimension at a time."""
 
@@ -73,7 +112,8 @@ class ExpectedUtility(BargainingModel):
     default_variant: ClassVar[str] = "scholz-code"
     rounds_parameter: ClassVar[str | None] = "rounds"
     variants: ClassVar[dict[str, str]] = {
-        "scholz-code": "Scholz's program: reproduces Scholz, Calbert & Smith (2011) Table 2",
+        "scholz-code": "Scholz's program: reproduces Scholz, Calbert & Smith (2011) Table 2 "
+        "except its round-2 median (9.61 against the printed 9.9)",
         "paper": "the equations as printed in Scholz, Calbert & Smith (2011)",
         "net-support": "printed equations with net signed support in the probability",
     }
@@ -122,11 +162,35 @@ class ExpectedUtility(BargainingModel):
                     for t in range(self.rounds)
                 )
             )
-        return self._results(batch, histories, details=details, summaries=summaries)
+        settled = [settled_median(run[1]) for run in per_dimension]
+        forecasts = np.stack([forecast for forecast, _, _ in settled], axis=-1)
+        notes = [
+            tuple(
+                run_notes[index] if dims == 1 else f"{dimension}: {run_notes[index]}"
+                for dimension, (_, _, run_notes) in zip(batch.dimensions, settled, strict=True)
+                if run_notes[index]
+            )
+            for index in range(batch.size)
+        ]
+        converged = [
+            all(bool(stopped[index] > 0) for _, stopped, _ in settled)
+            for index in range(batch.size)
+        ]
+        return self._results(
+            batch,
+            histories,
+            forecasts,
+            converged=converged,
+            details=details,
+            summaries=summaries,
+            notes=notes,
+        )
 
     def forecast_batch(self, batch: IssueBatch) -> Array:
         dims = batch.positions.shape[2]
-        return np.stack([self._run_dimension(batch, k)[1][:, -1] for k in range(dims)], axis=-1)
+        return np.stack(
+            [settled_median(self._run_dimension(batch, k)[1])[0] for k in range(dims)], axis=-1
+        )
 
     def _run_dimension(
         self, batch: IssueBatch, k: int
