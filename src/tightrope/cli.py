@@ -547,7 +547,9 @@ def simulate(
     drivers: Annotated[
         str,
         typer.Option(
-            "--drivers", help="screen (rank correlation), morris (SALib screening runs), or none."
+            "--drivers",
+            help="screen (rank correlation), morris (SALib screening), sobol (SALib Sobol' "
+            "indices with confidence intervals), or none.",
         ),
     ] = "screen",
     as_of: AsOfOption = None,

@@ -22,8 +22,8 @@ from tightrope.dynamics.results import (
 from tightrope.results import SimulationResult
 from tightrope.scenario.schema import Scenario
 
-Drivers = Literal["screen", "morris", "none"]
-DRIVERS: tuple[Drivers, ...] = ("screen", "morris", "none")
+Drivers = Literal["screen", "morris", "sobol", "none"]
+DRIVERS: tuple[Drivers, ...] = ("screen", "morris", "sobol", "none")
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def run_simulation(
     """Simulate the scenario (and, with what-ifs, its baseline with the same random numbers);
     raises WhatIfError for a what-if the scenario cannot take, LimitError beyond the limits."""
     if request.drivers not in DRIVERS:
-        raise WhatIfError("drivers", str(request.drivers), "choose screen, morris or none")
+        raise WhatIfError("drivers", str(request.drivers), "choose screen, morris, sobol or none")
     compiled = compile_scenario(scenario, request.months)
     interventions = resolve(scenario, compiled, request.whatif)
     if request.given is not None:
@@ -92,14 +92,15 @@ def run_simulation(
         document["conditioning"] = conditioning
     if request.drivers == "none":
         document.pop("drivers", None)
-    elif request.drivers == "morris":
-        from tightrope.dynamics.drivers import morris_drivers
+    elif request.drivers in ("morris", "sobol"):
+        from tightrope.dynamics.drivers import morris_drivers, sobol_drivers
 
-        morris = morris_drivers(
+        method = morris_drivers if request.drivers == "morris" else sobol_drivers
+        designed = method(
             scenario, seed=request.seed, months=request.months, interventions=interventions
         )
-        document["drivers"] = morris.pop("questions")
-        document["drivers_method"] = morris
+        document["drivers"] = designed.pop("questions")
+        document["drivers_method"] = designed
     else:
         document["drivers_method"] = {"method": DRIVERS_MEANING}
     if request.given is not None:

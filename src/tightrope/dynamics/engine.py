@@ -293,6 +293,11 @@ class _Tile:
         self.months = model.months
         self.keys = [key for key, _, _ in streams]
         self.generators = [np.random.default_rng(list(key)) for key in self.keys]
+        # Amounts and counts come from separate streams: their samplers consume a varying
+        # number of random bits (rejection sampling), which would otherwise shift every later
+        # uniform when a parameter changes, and break common random numbers between designs.
+        self.amounts = [np.random.default_rng([*key, 7]) for key in self.keys]
+        self.counts = [np.random.default_rng([*key, 8]) for key in self.keys]
         self.sizes = [n for _, _, n in streams]
         run = np.concatenate([np.arange(start, start + n) for _, start, n in streams])
         self.sample = (run // design.runs).astype(np.int32)
@@ -318,14 +323,14 @@ class _Tile:
         return np.concatenate(
             [
                 effect.quantity.sample(rng, n)
-                for rng, n in zip(self.generators, self.sizes, strict=True)
+                for rng, n in zip(self.amounts, self.sizes, strict=True)
             ]
         )
 
     def poisson(self, rate: Array) -> Array:
         parts = []
         start = 0
-        for rng, n in zip(self.generators, self.sizes, strict=True):
+        for rng, n in zip(self.counts, self.sizes, strict=True):
             parts.append(rng.poisson(np.maximum(rate[start : start + n], 0.0)))
             start += n
         return np.concatenate(parts).astype(float)

@@ -469,6 +469,8 @@ def _questions_result(document: dict[str, Any], scenario: Scenario, title: str) 
             + (
                 f"({d['rank_correlation']:+.2f})"
                 if "rank_correlation" in d
+                else f"(ST {d['total']:.2f} ± {d['total_conf']:.2f})"
+                if "total" in d
                 else f"(μ* {d['mu_star']:.2f})"
             )
             for d in drivers.get(question.id, [])[:2]
