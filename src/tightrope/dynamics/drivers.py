@@ -23,6 +23,7 @@ those runs counts as variance no parameter explains, so the indices sum to less 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -36,57 +37,80 @@ from tightrope.scenario.schema import Scenario
 LEVELS = 4
 
 
-def _design(
-    scenario: Scenario, months: int | None, interventions: Interventions
-) -> tuple[CompiledModel, list[int], dict[str, float]]:
-    """The compiled model, the parameters a design varies (uncertain and not set by a what-if),
-    and the what-if's fixed values."""
-    model = compile_scenario(scenario, months)
-    fixed = dict(interventions.set)
-    uncertain = [
-        index
-        for index, parameter in enumerate(model.parameters)
-        if parameter.quantity.is_uncertain and parameter.path not in fixed
-    ]
-    return model, uncertain, fixed
+@dataclass(frozen=True)
+class _Study:
+    """A designed experiment on a scenario: the parameters it varies (uncertain and not set by
+    a what-if), the what-if's fixed values, and what the drivers need to list them."""
 
+    scenario: Scenario
+    model: CompiledModel
+    uncertain: list[int]
+    fixed: dict[str, float]
+    interventions: Interventions
+    months: int | None
 
-def _outcomes(
-    scenario: Scenario,
-    model: CompiledModel,
-    uncertain: list[int],
-    fixed: dict[str, float],
-    points: Array,
-    *,
-    runs_per_point: int,
-    seed: int,
-    months: int | None,
-    interventions: Interventions,
-    progress: Callable[[int], None] | None,
-) -> dict[str, Array]:
-    """Each question's probability (ordinal: mean level scaled to 0–1) at each design point,
-    given in [0, 1] per varied parameter and mapped through its own distribution's quantiles;
-    every point replays the same random streams."""
-    theta = np.empty((len(points), len(model.parameters)))
-    for column, parameter in enumerate(model.parameters):
-        theta[:, column] = fixed.get(parameter.path, parameter.quantity.estimate)
-    for position, index in enumerate(uncertain):
-        theta[:, index] = model.parameters[index].quantity.ppf(points[:, position])
-    design = Design(
-        samples=len(points),
-        runs=runs_per_point,
-        seed=seed,
-        months=months,
-        common_random_numbers=True,
-    )
-    _, record = simulate(scenario, design, interventions, parameters=theta, progress=progress)
-    outcomes = {}
-    for question in scenario.questions:
-        answers = record.answers[question.id].astype(float)
-        if question.type == "ordinal":
-            answers = answers / max(1, len(question.levels) - 1)
-        outcomes[question.id] = _per_sample(answers, record.sample, len(points))
-    return outcomes
+    @classmethod
+    def of(cls, scenario: Scenario, months: int | None, interventions: Interventions) -> _Study:
+        model = compile_scenario(scenario, months)
+        fixed = dict(interventions.set)
+        uncertain = [
+            index
+            for index, parameter in enumerate(model.parameters)
+            if parameter.quantity.is_uncertain and parameter.path not in fixed
+        ]
+        return cls(scenario, model, uncertain, fixed, interventions, months)
+
+    @property
+    def names(self) -> list[str]:
+        return [self.model.parameters[index].path for index in self.uncertain]
+
+    @property
+    def problem(self) -> dict[str, Any]:
+        count = len(self.uncertain)
+        return {"num_vars": count, "names": self.names, "bounds": [[0.0, 1.0]] * count}
+
+    def listed(
+        self, question_id: str, rows: list[tuple[str, dict[str, float]]], top: int
+    ) -> list[dict[str, Any]]:
+        """The first ``top`` rows (already ranked and above their noise) with a path to the
+        question, each with its readable label."""
+        reachable = reachable_parameters(self.scenario)[question_id]
+        labels = parameter_labels(self.scenario)
+        return [
+            {"parameter": name, "label": labels.get(name, name), **values}
+            for name, values in rows
+            if name in reachable
+        ][:top]
+
+    def outcomes(
+        self, points: Array, runs_per_point: int, seed: int, progress: Callable[[int], None] | None
+    ) -> dict[str, Array]:
+        """Each question's probability (ordinal: mean level scaled to 0–1) at each design
+        point, given in [0, 1] per varied parameter and mapped through its own distribution's
+        quantiles; every point replays the same random streams."""
+        model = self.model
+        theta = np.empty((len(points), len(model.parameters)))
+        for column, parameter in enumerate(model.parameters):
+            theta[:, column] = self.fixed.get(parameter.path, parameter.quantity.estimate)
+        for position, index in enumerate(self.uncertain):
+            theta[:, index] = model.parameters[index].quantity.ppf(points[:, position])
+        design = Design(
+            samples=len(points),
+            runs=runs_per_point,
+            seed=seed,
+            months=self.months,
+            common_random_numbers=True,
+        )
+        _, record = simulate(
+            self.scenario, design, self.interventions, parameters=theta, progress=progress
+        )
+        outcomes = {}
+        for question in self.scenario.questions:
+            answers = record.answers[question.id].astype(float)
+            if question.type == "ordinal":
+                answers = answers / max(1, len(question.levels) - 1)
+            outcomes[question.id] = _per_sample(answers, record.sample, len(points))
+        return outcomes
 
 
 def morris_drivers(
@@ -104,10 +128,7 @@ def morris_drivers(
     from SALib.analyze import morris as morris_analyze  # SALib loads pandas: only when asked
     from SALib.sample import morris as morris_sample
 
-    model, uncertain, fixed = _design(scenario, months, interventions)
-    names = [model.parameters[index].path for index in uncertain]
-    reachable = reachable_parameters(scenario)
-    labels = parameter_labels(scenario)
+    study = _Study.of(scenario, months, interventions)
     result: dict[str, Any] = {
         "method": "Morris elementary effects (SALib), μ* on the probability, common random "
         "numbers across design points; listed when μ* exceeds its 95% bootstrap half-width and "
@@ -117,50 +138,34 @@ def morris_drivers(
         "runs_per_point": runs_per_point,
         "questions": {question.id: [] for question in scenario.questions},
     }
-    if not uncertain:
+    if not study.uncertain:
         result["note"] = "no uncertain parameter to screen"
         return result
-    problem = {"num_vars": len(uncertain), "names": names, "bounds": [[0.0, 1.0]] * len(uncertain)}
-    points = morris_sample.sample(problem, trajectories, num_levels=LEVELS, seed=seed)
-    outcomes = _outcomes(
-        scenario,
-        model,
-        uncertain,
-        fixed,
-        points,
-        runs_per_point=runs_per_point,
-        seed=seed,
-        months=months,
-        interventions=interventions,
-        progress=progress,
-    )
+    points = morris_sample.sample(study.problem, trajectories, num_levels=LEVELS, seed=seed)
+    outcomes = study.outcomes(points, runs_per_point, seed, progress)
     result["points"] = len(points)
     for question in scenario.questions:
         analysis = morris_analyze.analyze(
-            problem,
+            study.problem,
             points,
             outcomes[question.id],
             num_levels=LEVELS,
             seed=seed,
             print_to_console=False,
         )
-        ranked = sorted(
-            zip(
-                names, analysis["mu_star"], analysis["sigma"], analysis["mu_star_conf"], strict=True
-            ),
-            key=lambda item: -float(item[1]),
-        )
-        result["questions"][question.id] = [
-            {
-                "parameter": name,
-                "label": labels.get(name, name),
-                "mu_star": float(mu_star),
-                "sigma": float(sigma),
-                "mu_star_conf": float(confidence),
-            }
-            for name, mu_star, sigma, confidence in ranked
-            if name in reachable[question.id] and mu_star > confidence
-        ][:top]
+        rows = [
+            (name, {"mu_star": float(mu), "sigma": float(sigma), "mu_star_conf": float(conf)})
+            for name, mu, sigma, conf in zip(
+                study.names,
+                analysis["mu_star"],
+                analysis["sigma"],
+                analysis["mu_star_conf"],
+                strict=True,
+            )
+            if mu > conf
+        ]
+        rows.sort(key=lambda row: -row[1]["mu_star"])
+        result["questions"][question.id] = study.listed(question.id, rows, top)
     return result
 
 
@@ -180,10 +185,7 @@ def sobol_drivers(
     from SALib.analyze import sobol as sobol_analyze  # SALib loads pandas: only when asked
     from SALib.sample import sobol as sobol_sample
 
-    model, uncertain, fixed = _design(scenario, months, interventions)
-    names = [model.parameters[index].path for index in uncertain]
-    reachable = reachable_parameters(scenario)
-    labels = parameter_labels(scenario)
+    study = _Study.of(scenario, months, interventions)
     result: dict[str, Any] = {
         "method": "Sobol' indices (SALib; Saltelli sampling on a scrambled Sobol' sequence), "
         "first-order S1 and total ST of the probability's variance with 95% bootstrap "
@@ -194,52 +196,42 @@ def sobol_drivers(
         "runs_per_point": runs_per_point,
         "questions": {question.id: [] for question in scenario.questions},
     }
-    if not uncertain:
+    if not study.uncertain:
         result["note"] = "no uncertain parameter to analyse"
         return result
-    problem = {"num_vars": len(uncertain), "names": names, "bounds": [[0.0, 1.0]] * len(uncertain)}
-    points = sobol_sample.sample(problem, base_samples, calc_second_order=False, seed=seed)
-    outcomes = _outcomes(
-        scenario,
-        model,
-        uncertain,
-        fixed,
-        points,
-        runs_per_point=runs_per_point,
-        seed=seed,
-        months=months,
-        interventions=interventions,
-        progress=progress,
-    )
+    points = sobol_sample.sample(study.problem, base_samples, calc_second_order=False, seed=seed)
+    outcomes = study.outcomes(points, runs_per_point, seed, progress)
     result["points"] = len(points)
     for question in scenario.questions:
-        outcome = outcomes[question.id]
-        if np.ptp(outcome) == 0:
+        if np.ptp(outcomes[question.id]) == 0:
             continue  # no variance to share out
         analysis = sobol_analyze.analyze(
-            problem, outcome, calc_second_order=False, seed=seed, print_to_console=False
+            study.problem,
+            outcomes[question.id],
+            calc_second_order=False,
+            seed=seed,
+            print_to_console=False,
         )
-        ranked = sorted(
-            zip(
-                names,
+        rows = [
+            (
+                name,
+                {
+                    "first_order": float(first),
+                    "first_order_conf": float(first_conf),
+                    "total": float(total),
+                    "total_conf": float(total_conf),
+                },
+            )
+            for name, first, first_conf, total, total_conf in zip(
+                study.names,
                 analysis["S1"],
                 analysis["S1_conf"],
                 analysis["ST"],
                 analysis["ST_conf"],
                 strict=True,
-            ),
-            key=lambda item: -float(item[3]),
-        )
-        result["questions"][question.id] = [
-            {
-                "parameter": name,
-                "label": labels.get(name, name),
-                "first_order": float(first),
-                "first_order_conf": float(first_conf),
-                "total": float(total),
-                "total_conf": float(total_conf),
-            }
-            for name, first, first_conf, total, total_conf in ranked
-            if name in reachable[question.id] and total > total_conf
-        ][:top]
+            )
+            if total > total_conf
+        ]
+        rows.sort(key=lambda row: -row[1]["total"])
+        result["questions"][question.id] = study.listed(question.id, rows, top)
     return result
