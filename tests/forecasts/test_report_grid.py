@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import tightrope
 from tightrope.report.grid import settlement_grid
 from tightrope.report.html import render_report
@@ -37,3 +39,69 @@ def test_terminal_and_html_show_the_same_cells() -> None:
             assert found.spread is not None
             assert found.spread in page
             assert found.spread in text
+    # iraq-2025: the NBS is the status quo on every issue, flagged and left out of the consensus.
+    for issue in grid.issues:
+        nbs = grid.cell(issue, "nbs")
+        assert nbs is not None
+        assert "=sq" in nbs.marks
+        assert f"{nbs.text}" in text
+    assert "no mutually acceptable move" in page
+
+
+def _entry(model: str, forecast: float, p10: float, p90: float, notes: list[str]) -> dict[str, Any]:
+    uncertainty = {"samples": 50, "median": (p10 + p90) / 2, "p10": p10, "p90": p90}
+    return {
+        "issue": "x",
+        "model": model,
+        "variant": "capability-salience",
+        "forecast": forecast,
+        "uncertainty": uncertainty,
+        "notes": notes,
+    }
+
+
+def test_marks_spread_and_consensus() -> None:
+    grid = settlement_grid(
+        [
+            _entry("compromise", 40.0, 35.0, 45.0, []),
+            _entry("median", 0.0, 2.0, 8.0, []),  # outside its own interval
+            _entry("nbs", 90.0, 90.0, 90.0, ["no mutually acceptable move: ..."]),
+            _entry("eum", 70.0, 10.0, 80.0, ["the median settled at round 2; ... it cycles"]),
+        ]
+    )
+    marks = {
+        model: grid.cells[("x", model)].marks for model in ("compromise", "median", "nbs", "eum")
+    }
+    assert marks == {"compromise": (), "median": ("†",), "nbs": ("=sq",), "eum": ("~",)}
+    agreement = grid.agreement["x"]
+    # The consensus leaves the status-quo NBS out: median of 40, 0 and 70.
+    assert (agreement.consensus, agreement.low, agreement.high) == (40.0, 0.0, 70.0)
+    assert agreement.wide
+    assert any("no single model's number should lead" in note for note in grid.footnotes)
+
+
+def test_the_nbs_flags_only_a_status_quo_forced_by_unanimity() -> None:
+    import numpy as np
+
+    from tightrope.bargaining import IssueData, make_model
+
+    def solve(positions: list[float], reference: float | None) -> tuple[float, tuple[str, ...]]:
+        data = IssueData(
+            actors=tuple(f"a{i}" for i in range(len(positions))),
+            positions=np.array(positions, dtype=float)[:, None],
+            saliences=np.ones((len(positions), 1)),
+            capabilities=np.ones(len(positions)),
+            reference=None if reference is None else np.array([reference]),
+        )
+        result = make_model("nbs").solve(data)
+        return float(result.forecast[0]), result.notes
+
+    # Actors on both sides of the status quo: only the status quo is acceptable to all.
+    forecast, notes = solve([20.0, 80.0], 50.0)
+    assert forecast == 50.0
+    assert len(notes) == 1
+    assert "no mutually acceptable move" in notes[0]
+    # All on one side: a move is acceptable, no flag.
+    forecast, notes = solve([60.0, 80.0], 50.0)
+    assert forecast > 50.0
+    assert notes == ()

@@ -16,7 +16,9 @@ Variants:
 Without a reference point there is no disagreement point; the solution is then taken as the
 maximiser of Σ w_i u_i(x), the limit of the NBS as the disagreement point recedes: the weighted
 mean (quadratic) or the weighted median (linear). When actors on both sides of d all lose from any
-move (d lies between their ideals), only d itself is acceptable to all and the NBS is d.
+move (d lies between their ideals), only d itself is acceptable to all and the NBS is d: the
+result then says "no mutually acceptable move", since the NBS is then no forecast of a settlement
+but a statement that unanimity binds.
 """
 
 from __future__ import annotations
@@ -48,6 +50,17 @@ class NashBargaining(StaticModel):
         "stochastic": False,
     }
 
+    def notes_batch(self, batch: IssueBatch) -> list[tuple[str, ...]]:
+        if batch.reference is None:
+            return [()] * batch.size
+        low, high = _acceptable(batch.positions, batch.reference, batch.weights)
+        stuck: list[bool] = [bool(flag) for flag in np.all(high - low <= 1e-12, axis=1)]
+        note = (
+            "no mutually acceptable move: every outcome but the status quo leaves some weighted "
+            "actor worse off, so the NBS is the status quo (not a forecast of a settlement)"
+        )
+        return [(note,) if flag else () for flag in stuck]
+
     def forecast_batch(self, batch: IssueBatch) -> Array:
         positions, reference, weights = batch.positions, batch.reference, batch.weights
         if reference is None:
@@ -57,10 +70,8 @@ class NashBargaining(StaticModel):
         power = 2.0 if self.variant == "quadratic" else 1.0
         d = reference[:, None, :]
         reach = np.abs(d - positions)
-        # Outcomes every weighted actor accepts: |x − x_i| ≤ |d − x_i| for each of them.
         active = weights > 0
-        low = np.where(active, positions - reach, -np.inf).max(axis=1)
-        high = np.where(active, positions + reach, np.inf).min(axis=1)
+        low, high = _acceptable(positions, reference, weights)
 
         def slope(x: Array) -> Array:
             """Derivative of Σ w_i log(u_i(x) − u_i(d)); it decreases in x (concave objective)."""
@@ -83,3 +94,12 @@ class NashBargaining(StaticModel):
             a, b = np.where(rising, middle, a), np.where(rising, b, middle)
         solution = (a + b) / 2
         return np.asarray(np.where(high - low <= 1e-12, reference, solution), dtype=float)
+
+
+def _acceptable(positions: Array, reference: Array, weights: Array) -> tuple[Array, Array]:
+    """The interval (B, D) of outcomes every weighted actor accepts: |x − x_i| ≤ |d − x_i|."""
+    reach = np.abs(reference[:, None, :] - positions)
+    active = weights > 0
+    low = np.where(active, positions - reach, -np.inf).max(axis=1)
+    high = np.where(active, positions + reach, np.inf).min(axis=1)
+    return low, high

@@ -18,7 +18,17 @@ class StaticModel(BargainingModel):
     def solve_batch(self, batch: IssueBatch) -> list[BargainResult]:
         histories = [positions[None] for positions in batch.positions]
         converged = [True] * batch.size
-        return self._results(batch, histories, self.forecast_batch(batch), converged=converged)
+        return self._results(
+            batch,
+            histories,
+            self.forecast_batch(batch),
+            converged=converged,
+            notes=self.notes_batch(batch),
+        )
+
+    def notes_batch(self, batch: IssueBatch) -> list[tuple[str, ...]]:
+        """What a reader must know about each forecast (none by default)."""
+        return [()] * batch.size
 
 
 WEIGHTING_VARIANTS: dict[str, str] = {

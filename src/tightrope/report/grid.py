@@ -3,6 +3,7 @@ the HTML report from the bargaining results' JSON entries."""
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -11,13 +12,47 @@ from typing import Any
 DEFAULT_VARIANTS = ("capability-salience", "quadratic", "scholz-code", "ktab")
 
 
+WIDE_DISAGREEMENT = 25.0  # points on the 0–100 scale between the highest and lowest model
+
+# Marks a cell can carry, with what each means (the footnote under the table).
+MARKS = {
+    "†": "outside its own 10th–90th percentile over the samples",
+    "=sq": "the status quo: no outcome is acceptable to every actor (no mutually acceptable move)",
+    "~": "the median cycles from round to round (see the model's notes)",
+}
+
+
 @dataclass(frozen=True)
 class Cell:
     """One model's forecast of one issue: the point forecast and, when sampled, the median
-    [10th–90th percentile] over the samples."""
+    [10th–90th percentile] over the samples; ``marks`` (keys of ``MARKS``) warn the reader."""
 
     forecast: str
     spread: str | None
+    marks: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return self.forecast + "".join(f" {mark}" for mark in self.marks)
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """How far the models agree on one issue: the median of their point forecasts (a consensus
+    that no single model's quirks move much) and the range between them."""
+
+    consensus: float
+    low: float
+    high: float
+
+    @property
+    def wide(self) -> bool:
+        return self.high - self.low > WIDE_DISAGREEMENT
+
+    @property
+    def text(self) -> str:
+        text = f"{self.consensus:.1f} [{self.low:.1f}–{self.high:.1f}]"
+        return text + (" wide" if self.wide else "")
 
 
 @dataclass(frozen=True)
@@ -26,9 +61,23 @@ class SettlementGrid:
     models: tuple[str, ...]
     cells: dict[tuple[str, str], Cell]
     samples: int | None  # samples behind the spreads, None when nothing was sampled
+    agreement: dict[str, Agreement]  # one-dimensional issues with at least two models
 
     def cell(self, issue: str, model: str) -> Cell | None:
         return self.cells.get((issue, model))
+
+    @property
+    def footnotes(self) -> list[str]:
+        used = {mark for cell in self.cells.values() for mark in cell.marks}
+        notes = [f"{mark} {meaning}" for mark, meaning in MARKS.items() if mark in used]
+        if self.agreement:
+            notes.append(
+                "consensus: the median of the models' point forecasts, with the lowest and "
+                "highest below it, leaving out a forecast that is only the status quo (=sq); "
+                f"wide: the models disagree by more than {WIDE_DISAGREEMENT:.0f} points, so no "
+                "single model's number should lead"
+            )
+        return notes
 
     @property
     def caption(self) -> str:
@@ -57,6 +106,7 @@ def settlement_grid(entries: Sequence[dict[str, Any]]) -> SettlementGrid:
     issues: dict[str, None] = {}
     models: dict[str, None] = {}
     cells: dict[tuple[str, str], Cell] = {}
+    points: dict[str, list[float]] = {}
     samples = None
     for entry in entries:
         issue = entry["issue"] if isinstance(entry["issue"], str) else ", ".join(entry["issue"])
@@ -65,6 +115,7 @@ def settlement_grid(entries: Sequence[dict[str, Any]]) -> SettlementGrid:
         models.setdefault(model)
         spread = entry.get("uncertainty")
         text = None
+        marks: list[str] = []
         if spread:
             samples = spread["samples"]
             medians, lows, highs = (
@@ -74,5 +125,22 @@ def settlement_grid(entries: Sequence[dict[str, Any]]) -> SettlementGrid:
             text = "; ".join(
                 f"{m:.1f} [{a:.1f}–{b:.1f}]" for m, a, b in zip(medians, lows, highs, strict=True)
             )
-        cells[(issue, model)] = Cell(number(entry["forecast"]), text)
-    return SettlementGrid(tuple(issues), tuple(models), cells, samples)
+            forecasts = (
+                entry["forecast"] if isinstance(entry["forecast"], list) else [entry["forecast"]]
+            )
+            if any(not a <= f <= b for f, a, b in zip(forecasts, lows, highs, strict=True)):
+                marks.append("†")
+        notes = " ".join(entry.get("notes", ()))
+        if "no mutually acceptable move" in notes:
+            marks.append("=sq")
+        if "cycles" in notes:
+            marks.append("~")
+        cells[(issue, model)] = Cell(number(entry["forecast"]), text, tuple(marks))
+        if isinstance(entry["forecast"], float | int) and "=sq" not in marks:
+            points.setdefault(issue, []).append(float(entry["forecast"]))
+    agreement = {
+        issue: Agreement(float(statistics.median(values)), min(values), max(values))
+        for issue, values in points.items()
+        if len(values) >= 2
+    }
+    return SettlementGrid(tuple(issues), tuple(models), cells, samples, agreement)

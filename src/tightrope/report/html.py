@@ -429,18 +429,31 @@ def _bargaining_table(bargaining: list[dict[str, Any]]) -> str:
         if found is None:
             return "–"
         spread = "" if found.spread is None else f"<br><span class='note'>{found.spread}</span>"
-        return html.escape(found.forecast) + spread
+        return html.escape(found.text) + spread
+
+    def consensus(issue: str) -> str:
+        agreement = grid.agreement.get(issue)
+        return (
+            ""
+            if not grid.agreement
+            else (
+                f"<td class='num'>{'–' if agreement is None else html.escape(agreement.text)}</td>"
+            )
+        )
 
     header = "".join(f"<th>{html.escape(model)}</th>" for model in grid.models)
+    header += "<th>consensus</th>" if grid.agreement else ""
     rows = "".join(
         f"<tr><td>{html.escape(issue)}</td>"
         + "".join(f"<td class='num'>{cell(issue, model)}</td>" for model in grid.models)
+        + consensus(issue)
         + "</tr>"
         for issue in grid.issues
     )
+    footnotes = "".join(f"<br>{html.escape(note)}" for note in grid.footnotes)
     return (
         f"<h2>Where the contested issues settle</h2><p class='note'>{html.escape(grid.caption)}."
-        f"</p><table><tr><th>issue</th>{header}</tr>{rows}</table>"
+        f"{footnotes}</p><table><tr><th>issue</th>{header}</tr>{rows}</table>"
     )
 
 

@@ -246,18 +246,23 @@ def _grid_table(grid: SettlementGrid, title: str) -> RenderableType:
         title=title,
         min_width=60,
         title_justify="left",
-        caption=grid.caption,
+        caption="\n".join([grid.caption, *grid.footnotes]),
         caption_justify="left",
     )
-    table.add_column("issue")
+    table.add_column("issue", no_wrap=True)
     for model in grid.models:
         table.add_column(model, justify="right")
+    if grid.agreement:
+        table.add_column("consensus", justify="right")
     for issue in grid.issues:
         row = [issue]
         for model in grid.models:
             cell = grid.cell(issue, model)
-            text = "–" if cell is None else cell.forecast
+            text = "–" if cell is None else cell.text
             row.append(text if cell is None or cell.spread is None else f"{text}\n{cell.spread}")
+        if grid.agreement:
+            agreement = grid.agreement.get(issue)
+            row.append("–" if agreement is None else agreement.text)
         table.add_row(*row)
     return table
 
