@@ -60,3 +60,45 @@ def test_compromise_with_gdp_gives_the_published_error() -> None:
     assert "cross-validation" in result.models["compromise-tuned"].out_of_sample
     assert set(compromise.by_procedure) == {"COD", "CNS"}
     assert sum(part["n"] for part in compromise.by_procedure.values()) == 353
+    # The ensembles, cross-validated by proposal, and the paired comparison with the compromise
+    # model: neither beats it out of sample, so it leads.
+    fitted, equal = result.models["ensemble-fitted"], result.models["ensemble-equal"]
+    assert "cross-validation" in fitted.out_of_sample
+    assert fitted.mae == pytest.approx(23.55, abs=0.01)
+    assert equal.mae == pytest.approx(24.50, abs=0.01)
+    assert equal.versus_baseline is not None
+    difference, low, high = equal.versus_baseline
+    assert difference == pytest.approx(equal.mae - compromise.mae)
+    assert 0 < low < difference < high
+    assert compromise.versus_baseline is None
+    assert result.leader == "compromise"
+    assert sum(result.fitted_weights.values()) == pytest.approx(1.0)
+    assert max(result.fitted_weights, key=result.fitted_weights.__getitem__) == "compromise"
+
+
+def test_bma_weights_find_the_model_that_made_the_data() -> None:
+    """Outcomes drawn around the second of three forecasters: EM gives it nearly all weight."""
+    from tightrope.bargaining.backtest import _bma_weights
+
+    rng = np.random.default_rng(5)
+    members = rng.uniform(0, 100, (400, 3))
+    outcomes = members[:, 1] + rng.normal(0, 2, 400)
+    weights = _bma_weights(members, outcomes)
+    assert weights.sum() == pytest.approx(1.0)
+    assert weights[1] > 0.95
+
+
+def test_a_fitted_ensemble_never_sees_its_test_fold() -> None:
+    """Change the outcomes of one fold: that fold's ensemble forecasts do not move."""
+    from tightrope.bargaining.backtest import _fitted_ensemble
+
+    rng = np.random.default_rng(6)
+    members = rng.uniform(0, 100, (200, 3))
+    outcomes = members[:, 0] + rng.normal(0, 5, 200)
+    folds = np.arange(200) % 10
+    before = _fitted_ensemble(members, outcomes, folds)
+    changed = outcomes.copy()
+    changed[folds == 3] = members[folds == 3, 2]
+    after = _fitted_ensemble(members, changed, folds)
+    assert np.array_equal(before[folds == 3], after[folds == 3])
+    assert not np.array_equal(before[folds != 3], after[folds != 3])

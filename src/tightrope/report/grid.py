@@ -82,6 +82,11 @@ class SettlementGrid:
     @property
     def caption(self) -> str:
         text = "Forecast on 0–100 from the point estimates"
+        if self.models and self.models[0] == "compromise":
+            text += (
+                " (the compromise model first: the lowest out-of-sample error on the EU's DEU III "
+                "decisions, which no other model or ensemble beats — tightrope backtest deu)"
+            )
         if self.samples is not None:
             text += (
                 f"; below it, the median [10th–90th percentile] over {self.samples} samples of "

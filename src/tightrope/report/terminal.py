@@ -316,19 +316,25 @@ def backtest_table(result: BacktestResult) -> RenderableType:
             [
                 "MAE: mean absolute error on 0–100; 95% interval from "
                 f"{result.bootstrap} bootstrap resamples of whole proposals.",
+                f"Leads: {result.leader} (the lowest out-of-sample error among the models that "
+                "beat the compromise model with a paired interval clear of zero, else the "
+                "compromise model).",
                 *result.notes,
             ]
         ),
         caption_justify="left",
     )
-    for column in ("model", "MAE", "95% interval", "median AE", "n", *procedures, "evaluated"):
+    columns = ("model", "MAE", "95% interval", "− compromise [95%]", "median AE", "n")
+    for column in (*columns, *procedures, "evaluated"):
         table.add_column(column, justify="left" if column in ("model", "evaluated") else "right")
     ranked = sorted(result.models.items(), key=lambda item: item[1].mae)
     for name, score in ranked:
+        versus = score.versus_baseline
         table.add_row(
             name,
             f"{score.mae:.2f}",
             f"{score.mae_ci[0]:.2f}–{score.mae_ci[1]:.2f}",
+            "" if versus is None else f"{versus[0]:+.2f} [{versus[1]:+.2f}, {versus[2]:+.2f}]",
             f"{score.median_ae:.2f}",
             str(score.n),
             *(f"{score.by_procedure[p]['mae']:.2f}" for p in procedures),
