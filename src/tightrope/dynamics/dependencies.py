@@ -25,12 +25,18 @@ Node = tuple[str, str]  # ("event", id), ("variable", id) or ("ladder", "")
 LADDER: Node = ("ladder", "")
 
 
-def _reads(scenario: Scenario, condition: str | None) -> set[Node]:
+def _reads(scenario: Scenario, condition: str | None, *, term: bool = False) -> set[Node]:
     if condition is None:
         return set()
-    names, calls = expressions.references(expressions.parse(condition))
+    parse = expressions.parse_term if term else expressions.parse
+    names, calls, bargains = expressions.all_references(parse(condition))
     variables = {variable.id for variable in scenario.state}
     nodes: set[Node] = {("event", call.event) for call in calls}
+    for bargain in bargains:
+        issue = bargain.argument("issue")[0]
+        if bargain.function == "settlement":
+            nodes.add(("variable", f"settlement:{issue}"))
+        nodes.update(("variable", f"position:{issue}.{a}") for a in bargain.argument("actor"))
     for name in names:
         if name.name in variables:
             nodes.add(("variable", name.name))
@@ -51,17 +57,30 @@ def _graph(scenario: Scenario) -> dict[Node, set[Node]]:
         depends(node, _reads(scenario, event.requires))
         for modifier in event.modifiers:
             depends(node, _reads(scenario, modifier.when))
+            depends(node, _reads(scenario, modifier.term, term=True))
         for trigger in event.triggers:
             depends(("event", trigger.event), {node})
         for effect in (*event.effects, *event.while_active, *event.on_end):
-            depends(("variable", effect.variable), {node})
+            depends(("variable", effect.target), {node})
             if effect.poisson is not None:
-                depends(("variable", effect.variable), {("variable", effect.poisson)})
+                depends(("variable", effect.target), {("variable", effect.poisson)})
         if event.ladder is not None:
             depends(LADDER, {node})
     if scenario.ladder is not None:
         for level in scenario.ladder.levels:
             depends(LADDER, _reads(scenario, level.when))
+    if scenario.coupling is not None:
+        # A settlement is solved from its issue's positions and saliences and the capabilities.
+        for issue, stances in scenario.positions.items():
+            depends(
+                ("variable", f"settlement:{issue}"),
+                {
+                    ("variable", f"{kind}:{issue}.{actor}")
+                    for actor in stances
+                    for kind in ("position", "salience")
+                }
+                | {("variable", f"capability:{actor}") for actor in stances},
+            )
     return parents
 
 
@@ -71,6 +90,8 @@ def _question_nodes(scenario: Scenario, question_id: str) -> set[Node]:
         return {("event", question.event)}
     if question.when is not None:
         return _reads(scenario, question.when)
+    if question.issue is not None:
+        return {("variable", f"settlement:{question.issue}")}
     assert question.variable is not None
     return {LADDER} if question.variable == "ladder" else {("variable", question.variable)}
 
@@ -79,12 +100,16 @@ def _target(scenario: Scenario, path: tuple[Any, ...]) -> Node | None:
     """The node a number of the dynamics acts on (None for the bargaining's numbers)."""
     if path[0] == "state":
         return ("variable", scenario.state[path[1]].id)
+    if scenario.coupling is not None and path[0] == "positions":
+        return ("variable", f"{path[3]}:{path[1]}.{path[2]}")  # positions.ISSUE.ACTOR.position
+    if scenario.coupling is not None and path[0] == "actors" and path[2] == "capability":
+        return ("variable", f"capability:{scenario.actors[path[1]].id}")
     if path[0] != "events":
         return None
     event = scenario.events[path[1]]
     part = path[2]
     if part in ("effects", "while_active", "on_end"):
-        return ("variable", getattr(event, part)[path[3]].variable)
+        return ("variable", getattr(event, part)[path[3]].target)
     if part == "triggers":
         return ("event", event.triggers[path[3]].event)
     return ("event", event.id)
@@ -117,12 +142,35 @@ def parameter_labels(scenario: Scenario) -> dict[str, str]:
     ratio"."""
     variables = {variable.id: variable.label for variable in scenario.state}
     events = {event.id: event.label for event in scenario.events}
+    actors = {actor.id: actor.name for actor in scenario.actors}
+    issues = {issue.id: issue.label for issue in scenario.issues}
+
+    def target(name: str) -> str:
+        if name in variables:
+            return variables[name]
+        kind, _, where = name.partition(":")
+        if kind == "capability":
+            return f"{actors[where]}'s capability"
+        issue, _, actor = where.partition(".")
+        return f"{actors[actor]}'s {kind} on {issues[issue]}"
+
     labels = {}
     for found, _ in iter_quantities(scenario):
         path: tuple[Any, ...] = found
         if path[0] == "state":
             variable = scenario.state[path[1]]
             labels[readable_path(scenario, path)] = f"{variable.label}: starting value"
+            continue
+        if path[0] == "positions":
+            labels[readable_path(scenario, path)] = (
+                f"{target(f'{path[3]}:{path[1]}.{path[2]}')}: starting value"
+            )
+            continue
+        if path[0] == "actors":
+            actor = scenario.actors[path[1]].id
+            labels[readable_path(scenario, path)] = (
+                f"{target(f'capability:{actor}')}: starting value"
+            )
             continue
         if path[0] != "events":
             continue
@@ -136,7 +184,11 @@ def parameter_labels(scenario: Scenario) -> dict[str, str]:
             )
         elif part == "modifiers":
             modifier = event.modifiers[path[3]]
-            words = f"if {(modifier.note or modifier.when).rstrip('.')}: odds ratio"
+            if modifier.term is not None:
+                words = f"{(modifier.note or modifier.term).rstrip('.')}: log-odds per unit"
+            else:
+                assert modifier.when is not None
+                words = f"if {(modifier.note or modifier.when).rstrip('.')}: odds ratio"
         elif part == "duration":
             words = "monthly chance the campaign ends"
         elif part == "triggers":
@@ -144,6 +196,6 @@ def parameter_labels(scenario: Scenario) -> dict[str, str]:
         else:
             effect = getattr(event, part)[path[3]]
             when = {"effects": "", "while_active": " each month", "on_end": " at its end"}[part]
-            words = f"{path[-1]} to “{variables[effect.variable]}”{when}"
+            words = f"{path[-1]} to “{target(effect.target)}”{when}"
         labels[readable_path(scenario, path)] = f"{event.label} — {words}"
     return labels

@@ -38,6 +38,7 @@ from tightrope.dynamics.calendar import Deadline
 from tightrope.dynamics.evidence import Evidence
 from tightrope.dynamics.model import (
     NEVER,
+    CompiledCoupling,
     CompiledEffect,
     CompiledEvent,
     CompiledModel,
@@ -340,8 +341,7 @@ class _Tile:
         runs = len(self.sample)
         events = len(model.events)
         theta = self.theta
-        values = theta[:, list(model.initial)].copy()
-        np.clip(values, model.lower, model.upper, out=values)
+        values = model.initial_values(theta)
         history = History(
             month=1,
             values=values,
@@ -393,6 +393,8 @@ class _Tile:
                 for effect in event.effects:
                     self._apply(effect, happening[:, index], values, theta)
             self._campaigns(history, happening, started, ending_draws, values, theta, month)
+            if model.coupling is not None:
+                self._bargain(model.coupling, values, happening, month)
             history.last[happening] = month
             history.counts += happening
             history.occurred[month] = happening
@@ -451,10 +453,29 @@ class _Tile:
                 # Odds × ratio, written so that p = 1 stays 1: p r / (1 − p + p r).
                 scaled = p * odds_ratio / (1.0 - p + p * odds_ratio)
                 p = np.where(condition(history), scaled, p)
+            for term, coefficient in event.covariates:
+                # Log-odds + β × term; capped at ±50 (odds × e^50) so the ratio stays finite. A
+                # zero shift leaves p untouched, bit for bit.
+                shift = np.clip(self.theta[:, coefficient] * term(history), -50.0, 50.0)
+                odds_ratio = np.exp(shift)
+                scaled = p * odds_ratio / (1.0 - p + p * odds_ratio)
+                p = np.where(shift != 0, scaled, p)
             if event.requires is not None:
                 p = np.where(event.requires(history), p, 0.0)
             probability[event.index] = p
         return np.asarray(self.uniforms(len(self.model.events)) < probability.T), probability
+
+    @staticmethod
+    def _bargain(coupling: CompiledCoupling, values: Array, happening: Mask, month: int) -> None:
+        """Re-solve the bargaining on the month's new positions, saliences and capabilities:
+        in every run on the coupling's schedule, else in the runs where a flagged event
+        happened."""
+        if month % coupling.every == 0:
+            coupling.solve(values)
+        elif coupling.on:
+            flagged: Mask = np.any(happening[:, list(coupling.on)], axis=1)
+            if flagged.any():
+                coupling.solve(values, flagged)
 
     def _weigh(self, item: int, likelihood: Array) -> None:
         with np.errstate(divide="ignore"):
@@ -640,6 +661,11 @@ class _Tile:
             answer = condition(history).astype(np.int16)
             history.month = month
             return answer
+        if question.issue is not None:
+            value = {"final": values, "max": highest, "min": lowest}[question.statistic][
+                :, model.variables.index(f"settlement:{question.issue}")
+            ]
+            return np.searchsorted(np.array(question.cuts), value, side="right").astype(np.int16)
         assert question.variable is not None
         if question.variable == "ladder":
             value = ladder_max if question.statistic == "max" else history.ladder

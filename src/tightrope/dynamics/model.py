@@ -70,6 +70,7 @@ class CompiledEvent:
     window_months: int | None  # hazard given over a window (probability, months)
     hazard: int  # parameter index of per_month or probability
     modifiers: tuple[tuple[Condition, int], ...]  # (condition, odds-ratio parameter)
+    covariates: tuple[tuple[Numeric, int], ...]  # (term, log-odds coefficient parameter)
     requires: Condition | None
     repeatable: bool
     ending_hazard: int | None  # parameter index
@@ -82,12 +83,49 @@ class CompiledEvent:
 
 
 @dataclass(frozen=True)
+class CompiledCoupling:
+    """Bargaining inside the runs. Its inputs and results are columns of the values array after
+    the state variables (``position:ISSUE.ACTOR``, ``salience:…``, ``capability:ACTOR``,
+    ``settlement:ISSUE``), so events change them like any variable and conditions read them."""
+
+    model: str  # compromise or median
+    every: int  # re-solve every this many months
+    on: tuple[int, ...]  # events whose occurrence re-solves that run's bargaining
+    settlements: tuple[int, ...]  # column of each issue's settlement
+    positions: tuple[tuple[int, ...], ...]  # per issue, its actors' position columns
+    saliences: tuple[tuple[int, ...], ...]
+    capabilities: tuple[tuple[int, ...], ...]  # per issue, its actors' capability columns
+
+    def solve(self, values: Array, where: Mask | None = None) -> None:
+        """Re-solve every issue of the runs in ``where`` (all by default), in place: the
+        capability × salience weighted mean (compromise) or weighted median of the positions.
+        An issue on which no actor has weight keeps the plain mean of the positions."""
+        from tightrope.bargaining.base import weighted_median  # the bargaining models' own
+
+        for column, positions, saliences, capabilities in zip(
+            self.settlements, self.positions, self.saliences, self.capabilities, strict=True
+        ):
+            x = values[:, list(positions)]
+            w = values[:, list(capabilities)] * values[:, list(saliences)]
+            total = w.sum(axis=1)
+            if self.model == "median":
+                solved = weighted_median(x[:, :, None], w[:, :, None])[:, 0]
+            else:
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    solved = (w * x).sum(axis=1) / total
+            solved = np.where(total > 0, solved, x.mean(axis=1))
+            values[:, column] = (
+                solved if where is None else np.where(where, solved, values[:, column])
+            )
+
+
+@dataclass(frozen=True)
 class CompiledModel:
     scenario: Scenario
-    variables: tuple[str, ...]
+    variables: tuple[str, ...]  # the state variables, then the coupling's columns
     lower: Array
     upper: Array
-    initial: tuple[int, ...]  # parameter index per variable
+    initial: tuple[int | None, ...]  # parameter index per column (None: solved, a settlement)
     events: tuple[CompiledEvent, ...]
     trigger_order: tuple[int, ...]  # events ordered so that same-month triggers flow forward
     ladder_start: int
@@ -95,6 +133,18 @@ class CompiledModel:
     parameters: tuple[Parameter, ...]
     months: int
     parameter_index: dict[str, int] = field(default_factory=dict)
+    coupling: CompiledCoupling | None = None
+
+    def initial_values(self, theta: Array) -> Array:
+        """(runs, columns) starting values from the runs' parameters, settlements solved."""
+        values = np.zeros((theta.shape[0], len(self.variables)))
+        for column, parameter in enumerate(self.initial):
+            if parameter is not None:
+                values[:, column] = theta[:, parameter]
+        np.clip(values, self.lower, self.upper, out=values)
+        if self.coupling is not None:
+            self.coupling.solve(values)
+        return values
 
     def event_index(self, event_id: str) -> int:
         for event in self.events:
@@ -117,14 +167,21 @@ def compile_scenario(scenario: Scenario, months: int | None = None) -> CompiledM
     horizon = months or simulated_months(scenario)
     parameters: list[Parameter] = []
     index: dict[str, int] = {}
+    # Actors' capabilities and positions belong to the bargaining models, and to the runs only
+    # in a coupled scenario (so that an uncoupled one draws exactly what it always drew).
+    sections = (
+        ("state", "events", "actors", "positions") if scenario.coupling else ("state", "events")
+    )
     for path, quantity in iter_quantities(scenario):
-        if path[0] not in ("state", "events"):
-            continue  # actors, issues and positions belong to the bargaining models
+        if path[0] not in sections or (path[0] == "actors" and path[2] != "capability"):
+            continue
         readable = readable_path(scenario, path)
         index[readable] = len(parameters)
         parameters.append(Parameter(readable, quantity))
 
-    variables = tuple(variable.id for variable in scenario.state)
+    state = tuple(variable.id for variable in scenario.state)
+    columns = _coupling_columns(scenario)
+    variables = state + tuple(name for name, _, _, _ in columns)
     event_ids = [event.id for event in scenario.events]
 
     def parameter(path: str) -> int:
@@ -143,7 +200,7 @@ def compile_scenario(scenario: Scenario, months: int | None = None) -> CompiledM
             amount: Quantity | None = getattr(effect, operation) if operation != "poisson" else None
             compiled.append(
                 CompiledEffect(
-                    variable=variables.index(effect.variable),
+                    variable=variables.index(effect.target),
                     operation=operation,
                     parameter=(
                         None
@@ -176,6 +233,15 @@ def compile_scenario(scenario: Scenario, months: int | None = None) -> CompiledM
                 modifiers=tuple(
                     (condition(modifier.when), parameter(f"{base}.modifiers[{k}].odds_ratio"))
                     for k, modifier in enumerate(event.modifiers)
+                    if modifier.when is not None
+                ),
+                covariates=tuple(
+                    (
+                        _compile(expressions.parse_term(modifier.term), variables, event_ids),
+                        parameter(f"{base}.modifiers[{k}].coefficient"),
+                    )
+                    for k, modifier in enumerate(event.modifiers)
+                    if modifier.term is not None
                 ),
                 requires=condition(event.requires) if event.requires else None,
                 repeatable=event.repeatable,
@@ -211,9 +277,16 @@ def compile_scenario(scenario: Scenario, months: int | None = None) -> CompiledM
         variables=variables,
         # A variable without a bound is held within ±MAX_MAGNITUDE, so that repeated effects
         # cannot overflow to infinity (and infinity × 0 to NaN).
-        lower=np.array([-MAX_MAGNITUDE if v.min is None else v.min for v in scenario.state]),
-        upper=np.array([MAX_MAGNITUDE if v.max is None else v.max for v in scenario.state]),
-        initial=tuple(parameter(f"state.{v.id}.initial") for v in scenario.state),
+        lower=np.array(
+            [-MAX_MAGNITUDE if v.min is None else v.min for v in scenario.state]
+            + [low for _, low, _, _ in columns]
+        ),
+        upper=np.array(
+            [MAX_MAGNITUDE if v.max is None else v.max for v in scenario.state]
+            + [high for _, _, high, _ in columns]
+        ),
+        initial=tuple(parameter(f"state.{v.id}.initial") for v in scenario.state)
+        + tuple(None if path is None else parameter(path) for _, _, _, path in columns),
         events=tuple(events),
         trigger_order=_trigger_order(events),
         ladder_start=scenario.ladder.start if scenario.ladder is not None else 0,
@@ -221,6 +294,61 @@ def compile_scenario(scenario: Scenario, months: int | None = None) -> CompiledM
         parameters=tuple(parameters),
         months=horizon,
         parameter_index=index,
+        coupling=_compile_coupling(scenario, variables, event_ids),
+    )
+
+
+def _participants(scenario: Scenario) -> dict[str, list[str]]:
+    """Each issue with stances, and its actors in file order."""
+    order = [actor.id for actor in scenario.actors]
+    return {
+        issue.id: sorted(scenario.positions[issue.id], key=order.index)
+        for issue in scenario.issues
+        if scenario.positions.get(issue.id)
+    }
+
+
+def _coupling_columns(scenario: Scenario) -> list[tuple[str, float, float, str | None]]:
+    """The coupling's columns: name, lower and upper bound, and the parameter that starts it."""
+    if scenario.coupling is None:
+        return []
+    columns: list[tuple[str, float, float, str | None]] = []
+    actors: list[str] = []
+    for issue, members in _participants(scenario).items():
+        columns.append((f"settlement:{issue}", 0.0, 100.0, None))
+        for actor in members:
+            base = f"positions.{issue}.{actor}"
+            columns.append((f"position:{issue}.{actor}", 0.0, 100.0, f"{base}.position"))
+            columns.append((f"salience:{issue}.{actor}", 0.0, 1.0, f"{base}.salience"))
+            if actor not in actors:
+                actors.append(actor)
+    for actor in actors:
+        columns.append((f"capability:{actor}", 0.0, MAX_MAGNITUDE, f"actors.{actor}.capability"))
+    return columns
+
+
+def _compile_coupling(
+    scenario: Scenario, variables: tuple[str, ...], events: list[str]
+) -> CompiledCoupling | None:
+    if scenario.coupling is None:
+        return None
+    issues = _participants(scenario)
+    return CompiledCoupling(
+        model=scenario.coupling.model,
+        every=scenario.coupling.every,
+        on=tuple(events.index(event) for event in scenario.coupling.on),
+        settlements=tuple(variables.index(f"settlement:{issue}") for issue in issues),
+        positions=tuple(
+            tuple(variables.index(f"position:{issue}.{a}") for a in actors)
+            for issue, actors in issues.items()
+        ),
+        saliences=tuple(
+            tuple(variables.index(f"salience:{issue}.{a}") for a in actors)
+            for issue, actors in issues.items()
+        ),
+        capabilities=tuple(
+            tuple(variables.index(f"capability:{a}") for a in actors) for actors in issues.values()
+        ),
     )
 
 
@@ -308,6 +436,8 @@ def _compile(node: expressions.Node, variables: tuple[str, ...], events: list[st
             return np.asarray(history.occurred[start : history.month, :, event].sum(axis=0), float)
 
         return windowed_count
+    if isinstance(node, expressions.Bargain):
+        return _bargain(node, variables)
     if isinstance(node, expressions.Unary):
         operand = _compile(node.operand, variables, events)
         if node.operator == "not":
@@ -317,3 +447,18 @@ def _compile(node: expressions.Node, variables: tuple[str, ...], events: list[st
     right = _compile(node.right, variables, events)
     operation = _COMPARISONS[node.operator]
     return lambda history: operation(left(history), right(history))
+
+
+def _bargain(node: expressions.Bargain, variables: tuple[str, ...]) -> Numeric:
+    """A read of the bargaining state, kept in the coupling's columns of the values."""
+    if node.function == "settlement":
+        column = variables.index(f"settlement:{node.arguments[0]}")
+        return lambda history: history.values[:, column]
+    if node.function == "position":
+        issue, actor = node.arguments
+        column = variables.index(f"position:{issue}.{actor}")
+        return lambda history: history.values[:, column]
+    first, second, issue = node.arguments
+    a = variables.index(f"position:{issue}.{first}")
+    b = variables.index(f"position:{issue}.{second}")
+    return lambda history: np.abs(history.values[:, a] - history.values[:, b])

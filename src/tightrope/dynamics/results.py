@@ -74,6 +74,8 @@ def summarise(
         for event in model.events
     }
     document["variables"] = _fans(model, record, where[record.fan_run])
+    if model.coupling is not None:
+        document["settlements"] = _fans(model, record, where[record.fan_run], settlements=True)
     ladder = record.ladder_max[where]
     levels = model.scenario.ladder.levels if model.scenario.ladder else ()
     document["ladder"] = {
@@ -212,14 +214,28 @@ def _cumulative(first: NDArray[np.int16], months: int) -> list[float]:
     return [float(value) for value in np.cumsum(counts) / len(first)]
 
 
-def _fans(model: CompiledModel, record: RunRecord, where: Mask) -> dict[str, Any]:
-    """Percentiles by month of the fan runs selected by ``where`` (one flag per fan run)."""
+def _fans(
+    model: CompiledModel, record: RunRecord, where: Mask, *, settlements: bool = False
+) -> dict[str, Any]:
+    """Percentiles by month of the fan runs selected by ``where`` (one flag per fan run): of the
+    state variables, or with ``settlements`` of where each issue settles (coupled scenarios)."""
     fan = record.fan[where] if where.any() else record.fan
+    if settlements:
+        issues = {issue.id: issue.label for issue in model.scenario.issues}
+        columns = [
+            (column, name.removeprefix("settlement:"))
+            for column, name in enumerate(model.variables)
+            if name.startswith("settlement:")
+        ]
+        labels = {name: f"Where {issues[name]} settles (0–100)" for _, name in columns}
+    else:
+        columns = [(column, variable.id) for column, variable in enumerate(model.scenario.state)]
+        labels = {variable.id: variable.label for variable in model.scenario.state}
     result = {}
-    for column, variable in enumerate(model.variables):
+    for column, name in columns:
         values = np.percentile(fan[:, :, column], PERCENTILES, axis=0)
-        result[variable] = {
-            "label": model.scenario.state[column].label,
+        result[name] = {
+            "label": labels[name],
             "percentiles": {
                 f"p{p}": [float(v) for v in row] for p, row in zip(PERCENTILES, values, strict=True)
             },

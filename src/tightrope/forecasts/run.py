@@ -52,12 +52,31 @@ class ForecastSettings:
 
 def scenario_hash(scenario: Scenario) -> str:
     """SHA-256 of the scenario's content (not of its file: comments and layout do not count)."""
-    data = scenario.model_dump(mode="json")
+    data = _without_newer_blanks(scenario.model_dump(mode="json"))
     for section in ("observations", "unobserved"):  # newer sections: absent ones keep old hashes
         if not data[section]:
             del data[section]
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# Fields added to the format after the first forecasts were recorded: left blank, they do not
+# count, so a scenario that does not use them keeps the hash it always had.
+NEWER_FIELDS = frozenset(
+    {"coupling", "position", "salience", "capability", "term", "coefficient", "issue"}
+)
+
+
+def _without_newer_blanks(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {
+            key: _without_newer_blanks(value)
+            for key, value in data.items()
+            if not (key in NEWER_FIELDS and value is None)
+        }
+    if isinstance(data, list):
+        return [_without_newer_blanks(item) for item in data]
+    return data
 
 
 def bargaining_issues(scenario: Scenario) -> tuple[list[str], dict[str, str]]:

@@ -155,9 +155,12 @@ def _events(scenario: Scenario, windows: dict[str, dict[str, Any]]) -> Renderabl
     for event in scenario.events:
         who = (event.actor or "exogenous") + (" (lever)" if event.lever else "")
         modifiers = "\n".join(
-            f"×{modifier.odds_ratio.estimate:g} if {modifier.when}" for modifier in event.modifiers
+            f"×{modifier.odds_ratio.estimate:g} if {modifier.when}"
+            if modifier.odds_ratio is not None
+            else f"log-odds {_signed(modifier.coefficient)} × {modifier.term}"
+            for modifier in event.modifiers
         )
-        effects = [f"{effect.variable} {_operation(effect)}" for effect in event.effects]
+        effects = [f"{effect.target} {_operation(effect)}" for effect in event.effects]
         if event.ladder is not None:
             effects.append(f"ladder → {event.ladder}")
         if event.duration is not None:
@@ -167,6 +170,11 @@ def _events(scenario: Scenario, windows: dict[str, dict[str, Any]]) -> Renderabl
             event.id, who, _hazard(event, windows.get(event.id)), modifiers, "\n".join(effects)
         )
     return table
+
+
+def _signed(quantity: Quantity | None) -> str:
+    assert quantity is not None
+    return f"{quantity.estimate:+g}"
 
 
 def _operation(effect: Effect) -> str:

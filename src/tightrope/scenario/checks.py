@@ -35,8 +35,99 @@ def check_scenario(scenario: Scenario) -> list[Finding]:
     findings += _trigger_cycles(scenario)
     findings += _questions(scenario)
     findings += _conditions(scenario)
+    findings += _coupling(scenario)
     findings += _observations(scenario)
     return findings
+
+
+NEEDS_COUPLING = "{} needs a coupling: section"
+
+
+def _on(issue: str) -> str:
+    return f"actor with a stance on {issue}"
+
+
+def _stances(scenario: Scenario) -> dict[str, list[str]]:
+    """Each issue's actors with a stance on it."""
+    return {issue.id: list(scenario.positions.get(issue.id, {})) for issue in scenario.issues}
+
+
+def _coupling(scenario: Scenario) -> Iterator[Finding]:
+    """Effects on bargaining inputs and settlement questions name known issues and actors with
+    a stance, and need a coupling: section; so do the coupling's own events."""
+    stances = _stances(scenario)
+    issues = list(stances)
+    participants = sorted({actor for actors in stances.values() for actor in actors})
+    coupled = scenario.coupling is not None
+    events = [event.id for event in scenario.events]
+    if scenario.coupling is not None:
+        for number, event_id in enumerate(scenario.coupling.on):
+            if event_id not in events:
+                yield ("coupling", "on", number), unknown("event", event_id, events)
+    for index, event in enumerate(scenario.events):
+        for group in ("effects", "while_active", "on_end"):
+            for number, effect in enumerate(getattr(event, group)):
+                here: Path = ("events", index, group, number)
+                for field in ("position", "salience"):
+                    value = getattr(effect, field)
+                    if value is None:
+                        continue
+                    if not coupled:
+                        yield (*here, field), f"an effect on a {field} needs a coupling: section"
+                        continue
+                    issue, actor = value.split(".")
+                    if issue not in stances:
+                        yield (*here, field), unknown("issue", issue, issues)
+                    elif actor not in stances[issue]:
+                        yield (
+                            (*here, field),
+                            unknown(f"actor with a stance on {issue}", actor, stances[issue]),
+                        )
+                if effect.capability is not None:
+                    if not coupled:
+                        yield (
+                            (*here, "capability"),
+                            "an effect on a capability needs a coupling: section",
+                        )
+                    elif effect.capability not in participants:
+                        yield (
+                            (*here, "capability"),
+                            unknown(
+                                "actor with a stance on an issue", effect.capability, participants
+                            ),
+                        )
+    for index, question in enumerate(scenario.questions):
+        if question.issue is None:
+            continue
+        here = ("questions", index, "issue")
+        if not coupled:
+            yield here, "a settlement question needs a coupling: section"
+        elif question.issue not in stances or not stances[question.issue]:
+            yield (
+                here,
+                unknown("issue with stances", question.issue, [i for i in issues if stances[i]]),
+            )
+
+
+def _bargaining_reads(
+    scenario: Scenario, bargains: list[expressions.Bargain], text: str
+) -> Iterator[str]:
+    """What is wrong with the settlement/position/gap reads of one condition or term."""
+    stances = _stances(scenario)
+    for bargain in bargains:
+        if scenario.coupling is None:
+            yield f"in {text!r}: {bargain.function}() needs a coupling: section"
+            continue
+        issue = bargain.argument("issue")[0]
+        if issue not in stances or not stances[issue]:
+            known = [name for name, actors in stances.items() if actors]
+            yield f"in {text!r}: " + unknown("issue with stances", issue, known)
+            continue
+        for actor in bargain.argument("actor"):
+            if actor not in stances[issue]:
+                yield f"in {text!r}: " + unknown(
+                    f"actor with a stance on {issue}", actor, stances[issue]
+                )
 
 
 def _observations(scenario: Scenario) -> Iterator[Finding]:
@@ -217,7 +308,7 @@ def _events(scenario: Scenario) -> Iterator[Finding]:
             yield (*here, "duration"), "while_active and on_end effects need a duration"
         for group in ("effects", "while_active", "on_end"):
             for number, effect in enumerate(getattr(event, group)):
-                if effect.variable not in variables:
+                if effect.variable is not None and effect.variable not in variables:
                     yield (
                         (*here, group, number, "variable"),
                         unknown("state variable", effect.variable, variables),
@@ -311,7 +402,10 @@ def iter_conditions(scenario: Scenario) -> Iterator[tuple[Path, str]]:
         if event.requires is not None:
             yield ("events", index, "requires"), event.requires
         for number, modifier in enumerate(event.modifiers):
-            yield ("events", index, "modifiers", number, "when"), modifier.when
+            if modifier.when is not None:
+                yield ("events", index, "modifiers", number, "when"), modifier.when
+            if modifier.term is not None:
+                yield ("events", index, "modifiers", number, "term"), modifier.term
     for index, question in enumerate(scenario.questions):
         if question.when is not None:
             yield ("questions", index, "when"), question.when
@@ -324,12 +418,15 @@ def _conditions(scenario: Scenario) -> Iterator[Finding]:
     for path, condition in iter_conditions(scenario):
         # Quote long conditions shortened: the message stays one readable line.
         text = condition if len(condition) <= 80 else condition[:77] + "…"
+        parse = expressions.parse_term if path[-1] == "term" else expressions.parse
         try:
-            tree = expressions.parse(condition)
+            tree = parse(condition)
         except expressions.ExpressionError as error:
             yield path, f"condition {text!r} does not parse: {error}"
             continue
-        used_names, calls = expressions.references(tree)
+        used_names, calls, bargains = expressions.all_references(tree)
+        for problem in _bargaining_reads(scenario, bargains, text):
+            yield path, problem
         for name in used_names:
             if name.name not in names:
                 yield path, f"in condition {text!r}: " + unknown("variable", name.name, names)

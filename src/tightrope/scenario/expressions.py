@@ -14,11 +14,16 @@ dynamics engine compiles to array operations over runs. Grammar (lowest preceden
     atom       := NUMBER | "true" | "false" | NAME | CALL | "(" condition ")"
     CALL       := occurred(EVENT [, within=N]) | active(EVENT)
                 | count(EVENT [, within=N]) | months_since(EVENT)
+                | settlement(ISSUE) | position(ISSUE, ACTOR) | gap(ACTOR, ACTOR, ISSUE)
 
 NAME is a state variable, ``ladder`` (the current escalation level) or ``month`` (1, 2, …).
-``occurred`` and ``active`` are true or false; everything else is a number. Conditions are
-evaluated at the start of each month on the history up to the month before; ``within=N`` looks at
-the last N months.
+``occurred`` and ``active`` are true or false; everything else is a number. ``settlement``,
+``position`` and ``gap`` read the bargaining state of a run (a scenario with a ``coupling:``
+section): where an issue settles, where an actor stands on it, and how far apart two actors stand
+(0–100). Conditions are evaluated at the start of each month on the history up to the month
+before; ``within=N`` looks at the last N months.
+
+A *term* (of a continuous modifier) is the same language without the final comparison: a number.
 """
 
 from __future__ import annotations
@@ -29,7 +34,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 BUILTIN_NAMES = ("ladder", "month")
-FUNCTIONS = ("occurred", "active", "count", "months_since")
+FUNCTIONS = ("occurred", "active", "count", "months_since", "settlement", "position", "gap")
+# The bargaining functions and their arguments (issue or actor ids, in order).
+BARGAINING: dict[str, tuple[str, ...]] = {
+    "settlement": ("issue",),
+    "position": ("issue", "actor"),
+    "gap": ("actor", "actor", "issue"),
+}
 _BOOLEAN_FUNCTIONS = ("occurred", "active")
 _WINDOWED = ("occurred", "count")
 
@@ -75,6 +86,23 @@ class Call:
 
 
 @dataclass(frozen=True)
+class Bargain:
+    """A read of the bargaining state: ``function`` over ``arguments`` (issue and actor ids)."""
+
+    function: str
+    arguments: tuple[str, ...]
+    offset: int
+
+    def argument(self, role: str) -> list[str]:
+        """The arguments that name an ``role`` ("issue" or "actor")."""
+        return [
+            value
+            for value, kind in zip(self.arguments, BARGAINING[self.function], strict=True)
+            if kind == role
+        ]
+
+
+@dataclass(frozen=True)
 class Unary:
     operator: str
     operand: Node
@@ -87,7 +115,7 @@ class Binary:
     right: Node
 
 
-Node = Number | Name | Call | Unary | Binary
+Node = Number | Name | Call | Bargain | Unary | Binary
 
 
 @dataclass(frozen=True)
@@ -215,6 +243,8 @@ class _Parser:
                 function.offset,
             )
         self.take("(")
+        if function.text in BARGAINING:
+            return self.parse_bargain(function)
         event = self.current
         if event.kind != "name":
             raise ExpressionError(f"{function.text}() needs an event id", event.offset)
@@ -237,9 +267,41 @@ class _Parser:
         self.take(")")
         return Call(function.text, event.text, within, function.offset)
 
+    def parse_bargain(self, function: _Token) -> Node:
+        roles = BARGAINING[function.text]
+        arguments = []
+        for number in range(len(roles)):
+            if number:
+                self.take(",")
+            token = self.current
+            if token.kind != "name":
+                wanted = ", ".join(f"{kind.upper()}" for kind in roles)
+                raise ExpressionError(f"{function.text}() needs {wanted} (ids)", token.offset)
+            self.take()
+            arguments.append(token.text)
+        self.take(")")
+        return Bargain(function.text, tuple(arguments), function.offset)
+
 
 def parse(text: str) -> Node:
     """Parse a condition; raise :class:`ExpressionError` if it is not a true-or-false expression."""
+    node = _parsed(text)
+    if kind_of(node) != "bool":
+        raise ExpressionError(
+            "a condition must be true or false (compare the value with '<', '>', …)", _offset(node)
+        )
+    return node
+
+
+def parse_term(text: str) -> Node:
+    """Parse a term (a number, as a continuous modifier multiplies by its coefficient)."""
+    node = _parsed(text)
+    if kind_of(node) != "number":
+        raise ExpressionError("a term must be a number, not true or false", _offset(node))
+    return node
+
+
+def _parsed(text: str) -> Node:
     parser = _Parser(text)
     node = parser.parse_or()
     if parser.current.kind != "end":
@@ -247,10 +309,6 @@ def parse(text: str) -> Node:
     if depth(node) > MAX_DEPTH:
         raise ExpressionError(
             f"the condition is more than {MAX_DEPTH} operations deep; split it", _offset(node)
-        )
-    if kind_of(node) != "bool":
-        raise ExpressionError(
-            "a condition must be true or false (compare the value with '<', '>', …)", _offset(node)
         )
     return node
 
@@ -271,7 +329,7 @@ def depth(node: Node) -> int:
 
 def kind_of(node: Node) -> Kind:
     """Type-check a tree: 'bool' or 'number', raising on a mix-up."""
-    if isinstance(node, Number | Name):
+    if isinstance(node, Number | Name | Bargain):
         return "number"
     if isinstance(node, Call):
         return "bool" if node.function in _BOOLEAN_FUNCTIONS else "number"
@@ -302,8 +360,15 @@ def _offset(node: Node) -> int:
 
 def references(node: Node) -> tuple[list[Name], list[Call]]:
     """The variable names and event calls a tree uses."""
+    names, calls, _ = all_references(node)
+    return names, calls
+
+
+def all_references(node: Node) -> tuple[list[Name], list[Call], list[Bargain]]:
+    """The variable names, event calls and bargaining reads a tree uses."""
     names: list[Name] = []
     calls: list[Call] = []
+    bargains: list[Bargain] = []
     stack: list[Node] = [node]
     while stack:
         item = stack.pop()
@@ -311,8 +376,10 @@ def references(node: Node) -> tuple[list[Name], list[Call]]:
             names.append(item)
         elif isinstance(item, Call):
             calls.append(item)
+        elif isinstance(item, Bargain):
+            bargains.append(item)
         elif isinstance(item, Unary):
             stack.append(item.operand)
         elif isinstance(item, Binary):
             stack += [item.left, item.right]
-    return names, calls
+    return names, calls, bargains

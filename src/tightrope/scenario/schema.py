@@ -241,17 +241,54 @@ class Hazard(Frozen):
 
 
 class Modifier(Frozen):
-    """Multiplies the odds of an event while a condition holds."""
+    """Multiplies the odds of an event while a condition holds (``when`` and ``odds_ratio``), or
+    continuously: the log-odds change by ``coefficient`` per unit of a numeric ``term`` (for
+    example the settlement of an issue, in a coupled scenario)."""
 
-    when: Condition
-    odds_ratio: OddsRatio
+    when: Condition | None = None
+    odds_ratio: OddsRatio | None = None
+    term: Condition | None = Field(
+        None, description="A number (e.g. settlement(ISSUE) / 100) that moves the log-odds."
+    )
+    coefficient: Quantity | None = Field(
+        None,
+        description="Change in log-odds per unit of the term; a judgment range or evidence.",
+    )
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Self:
+        odds = self.when is not None and self.odds_ratio is not None
+        continuous = self.term is not None and self.coefficient is not None
+        partial = [
+            name
+            for name in ("when", "odds_ratio", "term", "coefficient")
+            if getattr(self, name) is not None
+        ]
+        if odds == continuous or len(partial) != 2:
+            raise PydanticCustomError(
+                "modifier_form",
+                "a modifier needs when and odds_ratio, or term and coefficient",
+            )
+        if continuous:
+            assert self.coefficient is not None
+            if not (self.coefficient.is_uncertain or self.coefficient.evidence):
+                raise PydanticCustomError(
+                    "coefficient_range",
+                    "a coefficient needs a judgment range (low, high) or evidence",
+                )
+        return self
 
 
 class Effect(Frozen):
-    """A change to a state variable: set, add, multiply, or add a Poisson count."""
+    """A change to a state variable (set, add, multiply, or add a Poisson count), or, in a coupled
+    scenario, to a bargaining input: an actor's position or salience on an issue, or its
+    capability (set, add or multiply)."""
 
-    variable: Identifier
+    variable: Identifier | None = None
+    position: str | None = Field(None, description="ISSUE.ACTOR: that actor's position (0–100).")
+    salience: str | None = Field(None, description="ISSUE.ACTOR: that actor's salience (0–1).")
+    capability: Identifier | None = Field(None, description="ACTOR: that actor's capability.")
     set: Quantity | None = None
     add: Quantity | None = None
     multiply: Quantity | None = None
@@ -273,7 +310,52 @@ class Effect(Frozen):
             raise PydanticCustomError(
                 "effect_operation", "an effect needs exactly one of set, add, multiply, poisson"
             )
+        targets = [name for name in EFFECT_TARGETS if getattr(self, name) is not None]
+        if len(targets) != 1:
+            raise PydanticCustomError(
+                "effect_target",
+                "an effect needs exactly one of variable, position, salience, capability",
+            )
+        if self.poisson is not None and self.variable is None:
+            raise PydanticCustomError(
+                "effect_operation", "a Poisson count adds to a state variable only"
+            )
+        for name in ("position", "salience"):
+            value = getattr(self, name)
+            if value is not None and value.count(".") != 1:
+                raise PydanticCustomError(
+                    "effect_target",
+                    "{name} needs ISSUE.ACTOR, e.g. iran_ties.iraq_gov",
+                    {"name": name},
+                )
         return self
+
+    @property
+    def target(self) -> str:
+        """The column the effect changes: a variable id, or a bargaining input such as
+        ``position:ISSUE.ACTOR``."""
+        if self.variable is not None:
+            return self.variable
+        name = next(name for name in EFFECT_TARGETS if getattr(self, name) is not None)
+        return f"{name}:{getattr(self, name)}"
+
+
+EFFECT_TARGETS = ("variable", "position", "salience", "capability")
+
+
+class Coupling(Frozen):
+    """Bargaining inside every run: each run re-solves a fast model on its own positions,
+    saliences and capabilities (which events may change), and conditions may read the result."""
+
+    model: Literal["compromise", "median"] = Field(
+        "compromise",
+        description="compromise: the capability × salience weighted mean; median: the weighted "
+        "median.",
+    )
+    every: int = Field(1, ge=1, le=240, description="Re-solve every this many months.")
+    on: tuple[Identifier, ...] = Field(
+        (), description="Also re-solve, in that run, in a month when one of these events happens."
+    )
 
 
 class Trigger(Frozen):
@@ -345,6 +427,11 @@ class Question(Frozen):
     variable: Identifier | None = Field(
         None, description="Ordinal: the state variable, or 'ladder', that the levels cut."
     )
+    issue: Identifier | None = Field(
+        None,
+        description="Ordinal, coupled scenarios: the issue whose settlement (0–100) the cuts "
+        "divide.",
+    )
     statistic: Literal["final", "max", "min"] = "final"
     cuts: tuple[float, ...] = Field((), description="Ordinal: the boundaries between levels.")
     levels: tuple[OrdinalLevel, ...] = ()
@@ -356,15 +443,25 @@ class Question(Frozen):
                 raise PydanticCustomError(
                     "binary_form", "a binary question needs either event or when"
                 )
-            if self.levels or self.cuts or self.variable:
+            if self.levels or self.cuts or self.variable or self.issue:
                 raise PydanticCustomError(
-                    "binary_form", "levels, cuts and variable belong to ordinal questions"
+                    "binary_form", "levels, cuts, variable and issue belong to ordinal questions"
                 )
         else:
-            if self.variable is None or len(self.levels) < 2:
+            if (self.variable is None) == (self.issue is None) or len(self.levels) < 2:
                 raise PydanticCustomError(
-                    "ordinal_form", "an ordinal question needs a variable and at least two levels"
+                    "ordinal_form",
+                    "an ordinal question needs a variable or an issue, and at least two levels",
                 )
+            if self.issue is not None:
+                if len(self.cuts) != len(self.levels) - 1:
+                    raise PydanticCustomError(
+                        "ordinal_form", "a settlement question needs one cut fewer than levels"
+                    )
+                if any(not 0 < cut < 100 for cut in self.cuts):
+                    raise PydanticCustomError(
+                        "cuts_range", "the cuts of a settlement question lie within 0–100"
+                    )
             if self.event or self.when:
                 raise PydanticCustomError(
                     "ordinal_form", "event and when belong to binary questions"
@@ -456,6 +553,9 @@ class Scenario(Frozen):
     ladder: Ladder | None = None
     events: tuple[Event, ...] = ()
     questions: tuple[Question, ...] = ()
+    coupling: Coupling | None = Field(
+        None, description="Bargaining inside the runs: events move it, conditions read it."
+    )
     observations: tuple[Observation, ...] = Field(
         (), description="What has been seen since the scenario's date."
     )

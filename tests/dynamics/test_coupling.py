@@ -1,0 +1,219 @@
+"""One model: events move the bargaining inputs, every run re-solves its bargaining, and the
+settlement moves the events (issue 12)."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tightrope.dynamics.engine import Design, Interventions, simulate
+from tightrope.scenario.builtin import load_builtin
+from tightrope.scenario.schema import Scenario
+
+# Weights c × s: a 2 × 1, b 1 × 0.5, c 1 × 1; Σw = 3.5; settlement (2·20 + 0.5·60 + 80) / 3.5.
+TOY: dict[str, Any] = {
+    "id": "toy",
+    "title": "Toy",
+    "as_of": "2025-01-01",
+    "horizon_months": 6,
+    "actors": [
+        {"id": "a", "name": "A", "kind": "state", "capability": {"value": 2}},
+        {"id": "b", "name": "B", "kind": "state", "capability": {"value": 1}},
+        {"id": "c", "name": "C", "kind": "state", "capability": {"value": 1}},
+    ],
+    "issues": [{"id": "x", "label": "X", "low_meaning": "no", "high_meaning": "yes"}],
+    "positions": {
+        "x": {
+            "a": {"position": {"value": 20}, "salience": {"value": 1}},
+            "b": {"position": {"value": 60}, "salience": {"value": 0.5}},
+            "c": {"position": {"value": 80}, "salience": {"value": 1}},
+        }
+    },
+    "events": [
+        {
+            "id": "shift",
+            "label": "B moves",
+            "hazard": {"per_month": {"value": 0}},
+            "effects": [{"position": "x.b", "add": {"value": 30}}],
+        },
+        {
+            "id": "react",
+            "label": "Reaction once X passes 45",
+            "hazard": {"per_month": {"value": 1}},
+            "requires": "settlement(x) > 45",
+        },
+    ],
+    "coupling": {"model": "compromise"},
+    "questions": [
+        {
+            "id": "where",
+            "text": "Where does X stand?",
+            "resolution": "By the settlement.",
+            "deadline": "2025-06-30",
+            "type": "ordinal",
+            "issue": "x",
+            "cuts": [45],
+            "levels": [{"id": "low", "label": "≤ 45"}, {"id": "high", "label": "> 45"}],
+        }
+    ],
+}
+
+
+def toy(**changes: Any) -> Scenario:
+    data = copy.deepcopy(TOY)
+    data.update(changes)
+    return Scenario.model_validate(data)
+
+
+def test_an_event_moves_the_settlement_by_its_weight_share() -> None:
+    """Forcing B's move (+30, weight 0.5 of 3.5) in month 3 moves the compromise by exactly
+    0.5 × 30 / 3.5 in that month; a condition on settlement(x) > 45 flips the month after."""
+    scenario = toy()
+    model, record = simulate(scenario, Design(samples=1, runs=50, seed=0))
+    column = model.variables.index("settlement:x")
+    before = (2 * 20 + 0.5 * 60 + 80) / 3.5
+    # Fan charts keep float32: equal to 1e-5 there, and to 1e-12 in the solver itself.
+    assert record.fan[0, :, column] == pytest.approx([before] * 7, abs=1e-5)
+    assert model.coupling is not None
+    values = model.initial_values(record.parameters[:1])
+    assert values[0, column] == pytest.approx(before, abs=1e-12)
+    values[0, model.variables.index("position:x.b")] += 30
+    model.coupling.solve(values)
+    assert values[0, column] - before == pytest.approx(0.5 * 30 / 3.5, abs=1e-12)
+    react = model.event_index("react")
+    assert (record.first[:, react] == 0).all()
+    forced = Interventions(force=(("shift", 3),))
+    model, record = simulate(scenario, Design(samples=1, runs=50, seed=0), forced)
+    path = record.fan[0, :, column]
+    assert path[:3] == pytest.approx([before] * 3, abs=1e-5)
+    assert path[3] - path[2] == pytest.approx(0.5 * 30 / 3.5, abs=1e-5)
+    assert before < 45 < path[3]
+    assert (record.first[:, react] == 4).all()
+    # The settlement question reads the same number at the deadline.
+    assert (record.answers["where"] == 1).all()
+
+
+def test_the_weighted_median_is_an_option() -> None:
+    model, record = simulate(toy(coupling={"model": "median"}), Design(samples=1, runs=5))
+    column = model.variables.index("settlement:x")
+    # Weights 2, 0.5, 1 at 20, 60, 80: half the weight (1.75) is reached at 20.
+    assert record.fan[0, 0, column] == 20.0
+
+
+def test_a_continuous_modifier_moves_the_log_odds_per_unit() -> None:
+    """Hazard 0.1, log-odds + 0.05 × settlement: at 150/3.5 the monthly chance is known."""
+    data = copy.deepcopy(TOY)
+    data["events"][1] = {
+        "id": "react",
+        "label": "Reaction",
+        "hazard": {"per_month": {"value": 0.1}},
+        "modifiers": [
+            {"term": "settlement(x)", "coefficient": {"low": 0.04, "mode": 0.05, "high": 0.06}}
+        ],
+    }
+    scenario = Scenario.model_validate(data)
+    theta_path = "events.react.modifiers[0].coefficient"
+    fixed = Interventions(set=((theta_path, 0.05),))
+    model, record = simulate(scenario, Design(samples=1, runs=200_000, seed=3, months=1), fixed)
+    odds = 0.1 / 0.9 * np.exp(0.05 * 150 / 3.5)
+    expected = odds / (1 + odds)
+    happened = (record.first[:, model.event_index("react")] == 1).mean()
+    assert happened == pytest.approx(expected, abs=4 * np.sqrt(expected * (1 - expected) / 200_000))
+
+
+def _fingerprint(record: Any, state_columns: int) -> str:
+    digest = hashlib.sha256()
+    for array in (
+        record.first,
+        record.counts,
+        record.ladder_max,
+        record.fan[:, :, :state_columns],
+        *[record.answers[key] for key in sorted(record.answers)],
+    ):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()
+
+
+def test_a_coupling_that_changes_nothing_changes_nothing() -> None:
+    """The built-in case as the engine ran it before coupling existed (fingerprint taken then),
+    and again with a coupling section and a zero coefficient: bit-identical runs."""
+    scenario = load_builtin("iraq-2025")
+    design = Design(samples=50, runs=100, seed=7)
+    _, record = simulate(scenario, design)
+    digest = hashlib.sha256()
+    for array in (record.first, record.counts, record.ladder_max, record.fan, record.sample):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    digest.update(np.ascontiguousarray(record.parameters).tobytes())
+    for key in sorted(record.answers):
+        digest.update(np.ascontiguousarray(record.answers[key]).tobytes())
+    assert digest.hexdigest() == "9d323d35170deecc3b75c333bd7337a3a758b88e5bdd578edf765162fd6712e2"
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    data["coupling"] = {"model": "compromise"}
+    data["events"][0].setdefault("modifiers", []).append(
+        {
+            "term": "settlement(iran_ties) - position(iran_ties, iraq_gov)",
+            "coefficient": {"value": 0, "evidence": ["fact_tower22"]},
+        }
+    )
+    coupled = Scenario.model_validate(data)
+    state = len(scenario.state)
+    _, again = simulate(coupled, design)
+    assert _fingerprint(again, state) == _fingerprint(record, state)
+
+
+BAD = [
+    (["events", 0, "effects", 0, "position"], "nope.b", "unknown issue 'nope'"),
+    (["events", 1, "requires"], "gap(a, zz, x) > 5", "unknown actor with a stance on x 'zz'"),
+    (
+        ["events", 1, "modifiers"],
+        [{"term": "settlement(x)", "coefficient": {"value": 0.05}}],
+        "a coefficient needs a judgment range (low, high) or evidence",
+    ),
+    (["questions", 0, "cuts"], [150], "the cuts of a settlement question lie within 0–100"),
+    (["coupling", "on"], ["nothing"], "unknown event 'nothing'"),
+]
+
+
+@pytest.mark.parametrize(("path", "value", "message"), BAD)
+def test_bad_coupling_input_is_located(
+    tmp_path: Any, path: list[Any], value: Any, message: str
+) -> None:
+    import yaml
+
+    from tests.cli_helpers import run
+
+    data = copy.deepcopy(TOY)
+    target = data
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    file = tmp_path / "bad.yaml"
+    file.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    code, out, err = run("validate", str(file))
+    assert code == 2
+    assert message in out + err
+    line = next(row for row in (out + err).splitlines() if message in row)
+    assert line.startswith(f"{file}:")
+
+
+def test_coupling_targets_need_a_coupling_section(tmp_path: Any) -> None:
+    import yaml
+
+    from tests.cli_helpers import run
+
+    data = copy.deepcopy(TOY)
+    del data["coupling"]
+    file = tmp_path / "uncoupled.yaml"
+    file.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    code, out, err = run("validate", str(file))
+    assert code == 2
+    for message in (
+        "an effect on a position needs a coupling: section",
+        "settlement() needs a coupling: section",
+        "a settlement question needs a coupling: section",
+    ):
+        assert message in out + err
