@@ -36,8 +36,14 @@ def point_values(data: Data) -> Data:
 
 
 def no_issues(data: Data) -> Data:
-    data.pop("issues", None)
-    data.pop("positions", None)
+    """No bargaining: no issues, positions or coupling, nor what reads or moves them."""
+    for key in ("issues", "positions", "coupling"):
+        data.pop(key, None)
+    for event in data.get("events", []):
+        for group in ("effects", "while_active", "on_end"):
+            event[group] = [e for e in event.get(group, []) if "variable" in e]
+        event["modifiers"] = [m for m in event.get("modifiers", []) if "when" in m]
+    data["questions"] = [q for q in data.get("questions", []) if "issue" not in q]
     return data
 
 

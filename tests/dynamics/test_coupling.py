@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from tightrope.dynamics.engine import Design, Interventions, simulate
+from tightrope.dynamics.results import summarise
 from tightrope.scenario.builtin import load_builtin
 from tightrope.scenario.schema import Scenario
 
@@ -74,16 +75,17 @@ def test_an_event_moves_the_settlement_by_its_weight_share() -> None:
     0.5 × 30 / 3.5 in that month; a condition on settlement(x) > 45 flips the month after."""
     scenario = toy()
     model, record = simulate(scenario, Design(samples=1, runs=50, seed=0))
-    column = model.variables.index("settlement:x")
+    column = model.fan_column("settlement:x")
+    solved = model.variables.index("settlement:x")
     before = (2 * 20 + 0.5 * 60 + 80) / 3.5
     # Fan charts keep float32: equal to 1e-5 there, and to 1e-12 in the solver itself.
     assert record.fan[0, :, column] == pytest.approx([before] * 7, abs=1e-5)
     assert model.coupling is not None
     values = model.initial_values(record.parameters[:1])
-    assert values[0, column] == pytest.approx(before, abs=1e-12)
+    assert values[0, solved] == pytest.approx(before, abs=1e-12)
     values[0, model.variables.index("position:x.b")] += 30
     model.coupling.solve(values)
-    assert values[0, column] - before == pytest.approx(0.5 * 30 / 3.5, abs=1e-12)
+    assert values[0, solved] - before == pytest.approx(0.5 * 30 / 3.5, abs=1e-12)
     react = model.event_index("react")
     assert (record.first[:, react] == 0).all()
     forced = Interventions(force=(("shift", 3),))
@@ -99,7 +101,7 @@ def test_an_event_moves_the_settlement_by_its_weight_share() -> None:
 
 def test_the_weighted_median_is_an_option() -> None:
     model, record = simulate(toy(coupling={"model": "median"}), Design(samples=1, runs=5))
-    column = model.variables.index("settlement:x")
+    column = model.fan_column("settlement:x")
     # Weights 2, 0.5, 1 at 20, 60, 80: half the weight (1.75) is reached at 20.
     assert record.fan[0, 0, column] == 20.0
 
@@ -125,25 +127,39 @@ def test_a_continuous_modifier_moves_the_log_odds_per_unit() -> None:
     assert happened == pytest.approx(expected, abs=4 * np.sqrt(expected * (1 - expected) / 200_000))
 
 
-def _fingerprint(record: Any, state_columns: int) -> str:
+def _fingerprint(record: Any, state_columns: int, questions: list[str]) -> str:
     digest = hashlib.sha256()
     for array in (
         record.first,
         record.counts,
         record.ladder_max,
         record.fan[:, :, :state_columns],
-        *[record.answers[key] for key in sorted(record.answers)],
+        *[record.answers[key] for key in questions],
     ):
         digest.update(np.ascontiguousarray(array).tobytes())
     return digest.hexdigest()
 
 
+def _uncoupled(data: dict[str, Any]) -> dict[str, Any]:
+    """The scenario without its coupling and everything that moves or reads the bargaining."""
+    data = copy.deepcopy(data)
+    data.pop("coupling", None)
+    for event in data["events"]:
+        for group in ("effects", "while_active", "on_end"):
+            event[group] = [e for e in event.get(group, []) if "variable" in e]
+        event["modifiers"] = [m for m in event.get("modifiers", []) if "when" in m]
+    data["questions"] = [q for q in data["questions"] if "issue" not in q]
+    return data
+
+
 def test_a_coupling_that_changes_nothing_changes_nothing() -> None:
-    """The built-in case as the engine ran it before coupling existed (fingerprint taken then),
-    and again with a coupling section and a zero coefficient: bit-identical runs."""
-    scenario = load_builtin("iraq-2025")
+    """The built-in case without its coupling runs exactly as the engine ran it before
+    coupling existed (a fingerprint taken then); with its coupling and every coefficient set
+    to zero, every event, count, answer and state path is bit-identical again."""
+    data = load_builtin("iraq-2025").model_dump(mode="json", exclude_none=True)
     design = Design(samples=50, runs=100, seed=7)
-    _, record = simulate(scenario, design)
+    plain = Scenario.model_validate(_uncoupled(data))
+    _, record = simulate(plain, design)
     digest = hashlib.sha256()
     for array in (record.first, record.counts, record.ladder_max, record.fan, record.sample):
         digest.update(np.ascontiguousarray(array).tobytes())
@@ -151,18 +167,14 @@ def test_a_coupling_that_changes_nothing_changes_nothing() -> None:
     for key in sorted(record.answers):
         digest.update(np.ascontiguousarray(record.answers[key]).tobytes())
     assert digest.hexdigest() == "9d323d35170deecc3b75c333bd7337a3a758b88e5bdd578edf765162fd6712e2"
-    data = scenario.model_dump(mode="json", exclude_none=True)
-    data["coupling"] = {"model": "compromise"}
-    data["events"][0].setdefault("modifiers", []).append(
-        {
-            "term": "settlement(iran_ties) - position(iran_ties, iraq_gov)",
-            "coefficient": {"value": 0, "evidence": ["fact_tower22"]},
-        }
-    )
-    coupled = Scenario.model_validate(data)
-    state = len(scenario.state)
-    _, again = simulate(coupled, design)
-    assert _fingerprint(again, state) == _fingerprint(record, state)
+    zero = copy.deepcopy(data)
+    for event in zero["events"]:
+        for modifier in event.get("modifiers", []):
+            if "term" in modifier:
+                modifier["coefficient"] = {"value": 0, "evidence": ["fact_tower22"]}
+    _, again = simulate(Scenario.model_validate(zero), design)
+    state, questions = len(plain.state), sorted(record.answers)
+    assert _fingerprint(again, state, questions) == _fingerprint(record, state, questions)
 
 
 BAD = [
@@ -217,3 +229,40 @@ def test_coupling_targets_need_a_coupling_section(tmp_path: Any) -> None:
         "a settlement question needs a coupling: section",
     ):
         assert message in out + err
+
+
+def test_the_builtin_disarmament_plan_moves_its_issue_and_the_hazards_that_read_it() -> None:
+    """iraq-2025: forcing the plan in month 1 moves the government (+30) and the Coordination
+    Framework (+20) on militia_disarmament, so the settlement rises by about 0.104 × 30 +
+    0.143 × 20 ≈ 6 points; the militia campaign and bank bans, whose log-odds fall with that
+    settlement, become rarer in the same runs."""
+    scenario = load_builtin("iraq-2025")
+    design = Design(samples=400, runs=50, seed=2)
+    model, baseline = simulate(scenario, design)
+    _, planned = simulate(scenario, design, Interventions(force=(("disarmament_plan", 1),)))
+    column = model.fan_column("settlement:militia_disarmament")
+    rise = planned.fan[:, 1, column] - baseline.fan[:, 1, column]
+    assert 4 < float(np.median(rise)) < 9
+    summary = summarise(model, planned, drivers=0)
+    assert "militia_disarmament" in summary["settlements"]
+    for event in ("militia_campaign", "bank_sanctions"):
+        index = model.event_index(event)
+        before = (baseline.first[:, index] > 0).mean()
+        after = (planned.first[:, index] > 0).mean()
+        assert after < before - 0.01, event
+
+
+@pytest.mark.parametrize(
+    ("coupling", "moves_in"),
+    [({"every": 3}, 3), ({"every": 3, "on": ["shift"]}, 1), ({"every": 1}, 1)],
+)
+def test_the_schedule_decides_when_a_run_re_solves(coupling: dict[str, Any], moves_in: int) -> None:
+    """B's move forced in month 1: with every 3 months the settlement moves at month 3; when
+    the move is a flagged event, in its own month."""
+    scenario = toy(coupling={"model": "compromise", **coupling})
+    forced = Interventions(force=(("shift", 1),))
+    model, record = simulate(scenario, Design(samples=1, runs=3, seed=0), forced)
+    path = record.fan[0, :, model.fan_column("settlement:x")]
+    before = (2 * 20 + 0.5 * 60 + 80) / 3.5
+    assert path[moves_in - 1] == pytest.approx(before, abs=1e-5)
+    assert path[moves_in] == pytest.approx(before + 0.5 * 30 / 3.5, abs=1e-5)

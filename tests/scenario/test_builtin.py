@@ -43,6 +43,7 @@ QUESTIONS = {
     "q6_energy_halt",
     "q7_alignment",
     "q8_max_ladder",
+    "q9_disarmament_settlement",  # not in the brief: the coupled bargaining's own question
 }
 
 scenario = load_builtin("iraq-2025")
@@ -106,7 +107,11 @@ def test_event_rates_match_the_brief() -> None:
     campaign = scenario.event("militia_campaign")
     assert campaign.duration is not None
     assert campaign.duration.ending_hazard.estimate == 0.25  # type: ignore[union-attr]
-    ratios = {modifier.when: modifier.odds_ratio.estimate for modifier in campaign.modifiers}
+    ratios = {
+        modifier.when: modifier.odds_ratio.estimate
+        for modifier in campaign.modifiers
+        if modifier.odds_ratio is not None
+    }
     assert ratios["occurred(israel_escalation, within=3)"] == 6
     assert ratios["occurred(us_strikes, within=3)"] == 3
     assert ratios["occurred(iran_approval)"] == 0.3

@@ -224,7 +224,8 @@ def check_design(model: CompiledModel, design: Design, workers: int) -> int:
     record_per_run = 3 * (4 * events + 2 * questions + 5)
     tile_per_run = 2 * (model.months + 2) * events + 80 * events + 24 * variables
     tile_per_run += 8 * parameters + 16 * triggers
-    fan = min(FAN_RUNS, design.total_runs) * (model.months + 1) * max(1, variables) * 16
+    fan_width = max(1, len(model.fan_columns))
+    fan = min(FAN_RUNS, design.total_runs) * (model.months + 1) * fan_width * 16
     smallest_tile = max(n for _, _, n in design.streams[:2])
     fixed = design.total_runs * record_per_run + fan + design.samples * parameters * 8
     concurrent = workers  # each worker process holds one tile at a time
@@ -293,6 +294,8 @@ class _Tile:
         self.loglik = np.zeros((sum(n for _, _, n in streams), items))
         self.months = model.months
         self.keys = [key for key, _, _ in streams]
+        self.state_columns = len(model.scenario.state)
+        self.moved = np.zeros(0, dtype=bool)
         self.generators = [np.random.default_rng(list(key)) for key in self.keys]
         # Amounts and counts come from separate streams: their samplers consume a varying
         # number of random bits (rejection sampling), which would otherwise shift every later
@@ -342,6 +345,7 @@ class _Tile:
         events = len(model.events)
         theta = self.theta
         values = model.initial_values(theta)
+        self.moved = np.zeros(runs, dtype=bool)  # runs whose bargaining inputs changed
         history = History(
             month=1,
             values=values,
@@ -355,10 +359,11 @@ class _Tile:
         scheduled = np.zeros((months + 2, runs, events), dtype=bool)
         first = np.zeros((runs, events), dtype=np.int16)
         ladder_max = history.ladder.copy()
-        highest = values.copy()
-        lowest = values.copy()
-        fan = np.empty((int(self.fan_keep.sum()), months + 1, len(model.variables)))
-        fan[:, 0] = values[self.fan_keep]
+        highest = values.copy(order="F")
+        lowest = values.copy(order="F")
+        fan_columns = np.array(model.fan_columns, dtype=np.intp)
+        fan = np.empty((int(self.fan_keep.sum()), months + 1, len(fan_columns)))
+        fan[:, 0] = values[np.ix_(self.fan_keep, fan_columns)]
         answers: dict[str, NDArray[np.int16]] = {}
         deadlines = question_deadlines(model)
         monthly = np.array([self._monthly(event) for event in model.events])  # (events, runs)
@@ -412,7 +417,7 @@ class _Tile:
             ladder_max = np.maximum(ladder_max, history.ladder)
             np.maximum(highest, values, out=highest)
             np.minimum(lowest, values, out=lowest)
-            fan[:, month] = values[self.fan_keep]
+            fan[:, month] = values[np.ix_(self.fan_keep, fan_columns)]
             self._measurements(values, month)
             for question, due in deadlines.items():
                 if due.month == month:
@@ -465,17 +470,27 @@ class _Tile:
             probability[event.index] = p
         return np.asarray(self.uniforms(len(self.model.events)) < probability.T), probability
 
-    @staticmethod
-    def _bargain(coupling: CompiledCoupling, values: Array, happening: Mask, month: int) -> None:
+    def _bargain(
+        self, coupling: CompiledCoupling, values: Array, happening: Mask, month: int
+    ) -> None:
         """Re-solve the bargaining on the month's new positions, saliences and capabilities:
         in every run on the coupling's schedule, else in the runs where a flagged event
-        happened."""
+        happened. Only runs whose inputs changed since their last solve are recomputed (the
+        others would get the same numbers back)."""
         if month % coupling.every == 0:
-            coupling.solve(values)
+            rows = self.moved
         elif coupling.on:
-            flagged: Mask = np.any(happening[:, list(coupling.on)], axis=1)
-            if flagged.any():
-                coupling.solve(values, flagged)
+            rows = self.moved & np.any(happening[:, list(coupling.on)], axis=1)
+        else:
+            return
+        index = np.flatnonzero(rows)
+        if len(index) == 0:
+            return
+        subset = values[index]
+        coupling.solve(subset)
+        columns = np.array(coupling.settlements, dtype=np.intp)
+        values[np.ix_(index, columns)] = subset[:, columns]
+        self.moved[index] = False
 
     def _weigh(self, item: int, likelihood: Array) -> None:
         with np.errstate(divide="ignore"):
@@ -556,6 +571,8 @@ class _Tile:
         # Random amounts are drawn for every run, whether or not its event happened, so that each
         # stream's sequence of draws does not depend on the other runs of the tile.
         column = effect.variable
+        if column >= self.state_columns:  # a bargaining input: its settlement needs solving
+            self.moved |= where
         if effect.operation == "poisson":
             assert effect.rate_variable is not None
             amount = self.poisson(values[:, effect.rate_variable])

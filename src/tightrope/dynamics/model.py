@@ -135,9 +135,22 @@ class CompiledModel:
     parameter_index: dict[str, int] = field(default_factory=dict)
     coupling: CompiledCoupling | None = None
 
+    @property
+    def fan_columns(self) -> tuple[int, ...]:
+        """The columns fan charts keep: the state variables, then the settlements (not the
+        bargaining inputs, which would multiply the memory and time of the fans)."""
+        state = len(self.scenario.state)
+        settlements = () if self.coupling is None else self.coupling.settlements
+        return (*range(state), *settlements)
+
+    def fan_column(self, name: str) -> int:
+        """Where a variable (or ``settlement:ISSUE``) sits in the fan charts' last axis."""
+        return self.fan_columns.index(self.variables.index(name))
+
     def initial_values(self, theta: Array) -> Array:
-        """(runs, columns) starting values from the runs' parameters, settlements solved."""
-        values = np.zeros((theta.shape[0], len(self.variables)))
+        """(runs, columns) starting values from the runs' parameters, settlements solved;
+        column-major, as the engine reads and writes one column across runs at a time."""
+        values = np.zeros((theta.shape[0], len(self.variables)), order="F")
         for column, parameter in enumerate(self.initial):
             if parameter is not None:
                 values[:, column] = theta[:, parameter]

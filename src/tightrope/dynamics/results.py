@@ -223,11 +223,11 @@ def _fans(
     if settlements:
         issues = {issue.id: issue.label for issue in model.scenario.issues}
         columns = [
-            (column, name.removeprefix("settlement:"))
-            for column, name in enumerate(model.variables)
+            (model.fan_column(name), name.removeprefix("settlement:"))
+            for name in model.variables
             if name.startswith("settlement:")
         ]
-        labels = {name: f"Where {issues[name]} settles (0–100)" for _, name in columns}
+        labels = {name: f"{issues[name]}: settlement (0–100)" for _, name in columns}
     else:
         columns = [(column, variable.id) for column, variable in enumerate(model.scenario.state)]
         labels = {variable.id: variable.label for variable in model.scenario.state}

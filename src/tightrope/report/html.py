@@ -66,8 +66,18 @@ def render_report(
             sections.append(
                 _figure(
                     "State of the crisis",
-                    _fans(simulation),
+                    _fans(simulation["variables"]),
                     "Median (line), 25th–75th and 5th–95th percentiles (bands) by month.",
+                )
+            )
+        if simulation.get("settlements"):
+            sections.append(
+                _figure(
+                    "Where the issues settle, month by month, inside the runs",
+                    _fans(simulation["settlements"]),
+                    "The coupled bargaining: each run re-solves the compromise of every issue on "
+                    "its own positions, saliences and capabilities as events move them. Median "
+                    "(line), 25th–75th and 5th–95th percentiles (bands), 0–100.",
                 )
             )
         if any(simulation.get("drivers", {}).values()):
@@ -257,8 +267,8 @@ def _ladder(simulation: dict[str, Any], scenario: Scenario) -> go.Figure:
     return figure
 
 
-def _fans(simulation: dict[str, Any]) -> go.Figure:
-    variables = list(simulation["variables"].items())
+def _fans(fans: dict[str, Any]) -> go.Figure:
+    variables = list(fans.items())
     columns = 2
     rows = -(-len(variables) // columns)
     figure = make_subplots(

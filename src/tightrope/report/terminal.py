@@ -386,6 +386,8 @@ def simulation_report(document: dict[str, Any], scenario: Scenario) -> Renderabl
     parts.append(_events_result(document))
     parts.append(_ladder_result(document, scenario))
     parts.append(_state_result(document))
+    if document.get("settlements"):
+        parts.append(_state_result(document, "settlements"))
     parts.append(_sequences_result(document))
     return Group(*parts)
 
@@ -567,14 +569,16 @@ def _ladder_result(document: dict[str, Any], scenario: Scenario) -> RenderableTy
     return table
 
 
-def _state_result(document: dict[str, Any]) -> RenderableType:
-    table = Table(
-        title="State at the horizon: median [5th–95th percentile]",
-        title_justify="left",
+def _state_result(document: dict[str, Any], section: str = "variables") -> RenderableType:
+    title = (
+        "State at the horizon: median [5th–95th percentile]"
+        if section == "variables"
+        else "Where the issues settle inside the runs (coupled bargaining): median [5th–95th]"
     )
-    for column in ("variable", "start", "horizon"):
+    table = Table(title=title, title_justify="left")
+    for column in ("variable" if section == "variables" else "issue", "start", "horizon"):
         table.add_column(column)
-    for variable, fan in document["variables"].items():
+    for variable, fan in document[section].items():
         p = fan["percentiles"]
         table.add_row(
             f"{variable}: {fan['label']}",
