@@ -140,25 +140,13 @@ def _fingerprint(record: Any, state_columns: int, questions: list[str]) -> str:
     return digest.hexdigest()
 
 
-def _uncoupled(data: dict[str, Any]) -> dict[str, Any]:
-    """The scenario without its coupling and everything that moves or reads the bargaining."""
-    data = copy.deepcopy(data)
-    data.pop("coupling", None)
-    for event in data["events"]:
-        for group in ("effects", "while_active", "on_end"):
-            event[group] = [e for e in event.get(group, []) if "variable" in e]
-        event["modifiers"] = [m for m in event.get("modifiers", []) if "when" in m]
-    data["questions"] = [q for q in data["questions"] if "issue" not in q]
-    return data
-
-
 def test_a_coupling_that_changes_nothing_changes_nothing() -> None:
     """The built-in case without its coupling runs exactly as the engine ran it before
     coupling existed (a fingerprint taken then); with its coupling and every coefficient set
     to zero, every event, count, answer and state path is bit-identical again."""
     data = load_builtin("iraq-2025").model_dump(mode="json", exclude_none=True)
     design = Design(samples=50, runs=100, seed=7)
-    plain = Scenario.model_validate(_uncoupled(data))
+    plain = load_builtin("iraq-2025").uncoupled()
     _, record = simulate(plain, design)
     digest = hashlib.sha256()
     for array in (record.first, record.counts, record.ladder_max, record.fan, record.sample):

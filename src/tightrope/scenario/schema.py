@@ -577,6 +577,19 @@ class Scenario(Frozen):
     def question(self, question_id: str) -> Question:
         return _by_id(self.questions, question_id, "question")
 
+    def uncoupled(self) -> Scenario:
+        """The scenario without its coupling and everything that moves or reads the bargaining
+        inside the runs (effects on positions, saliences and capabilities, continuous
+        modifiers, settlement questions): the two engines side by side, for comparison."""
+        data = self.model_dump(mode="json", exclude_none=True)
+        data.pop("coupling", None)
+        for event in data["events"]:
+            for group in ("effects", "while_active", "on_end"):
+                event[group] = [effect for effect in event[group] if "variable" in effect]
+            event["modifiers"] = [m for m in event["modifiers"] if "when" in m]
+        data["questions"] = [q for q in data["questions"] if "issue" not in q]
+        return Scenario.model_validate(data)
+
 
 class _HasId(Protocol):
     @property
