@@ -167,6 +167,9 @@ def test_a_coupling_that_changes_nothing_changes_nothing() -> None:
 
 BAD = [
     (["events", 0, "effects", 0, "position"], "nope.b", "unknown issue 'nope'"),
+    (["events", 0, "effects", 0, "position"], "x.zz", "unknown actor with a stance on x 'zz'"),
+    (["events", 0, "effects", 0], {"capability": "zz", "multiply": {"value": 2}}, "'zz'"),
+    (["events", 1, "requires"], "settlement(nope) > 5", "unknown issue with stances 'nope'"),
     (["events", 1, "requires"], "gap(a, zz, x) > 5", "unknown actor with a stance on x 'zz'"),
     (
         ["events", 1, "modifiers"],
@@ -254,3 +257,18 @@ def test_the_schedule_decides_when_a_run_re_solves(coupling: dict[str, Any], mov
     before = (2 * 20 + 0.5 * 60 + 80) / 3.5
     assert path[moves_in - 1] == pytest.approx(before, abs=1e-5)
     assert path[moves_in] == pytest.approx(before + 0.5 * 30 / 3.5, abs=1e-5)
+
+
+def test_the_report_shows_the_settlement_fans() -> None:
+    from tightrope.api import forecast
+    from tightrope.report.html import render_report
+
+    scenario = load_builtin("iraq-2025")
+    result = forecast(scenario, runs=4000, bargaining_samples=0, seed=1)
+    page = render_report(result.document, scenario)
+    assert "Where the issues settle, month by month, inside the runs" in page
+    assert set(result.document["simulation"]["settlements"]) == {
+        "militia_disarmament",
+        "iran_ties",
+        "us_pressure",
+    }
