@@ -272,3 +272,29 @@ def test_the_report_shows_the_settlement_fans() -> None:
         "iran_ties",
         "us_pressure",
     }
+
+
+def test_degenerate_bargaining_stays_finite() -> None:
+    """No actor with weight: the settlement is the plain mean; a term of 0/0 moves nothing and
+    one that divides by zero caps the odds; capabilities cannot go negative."""
+    data = copy.deepcopy(TOY)
+    for actor in data["actors"]:
+        actor["capability"] = {"value": 0}
+    data["events"][1] = {
+        "id": "react",
+        "label": "Reaction",
+        "hazard": {"per_month": {"value": 0.1}},
+        "modifiers": [
+            {"term": "(settlement(x) - 40) / 0", "coefficient": {"value": 1, "evidence": []}},
+            {"term": "0 / 0", "coefficient": {"low": 1, "mode": 2, "high": 3}},
+        ],
+        "effects": [{"capability": "a", "add": {"value": -5}}],
+    }
+    data["events"][1]["modifiers"][0]["coefficient"] = {"low": 0.5, "mode": 1, "high": 2}
+    scenario = Scenario.model_validate(data)
+    model, record = simulate(scenario, Design(samples=5, runs=200, seed=0, months=3))
+    column = model.fan_column("settlement:x")
+    assert record.fan[0, 0, column] == pytest.approx((20 + 60 + 80) / 3, abs=1e-5)
+    assert np.isfinite(record.fan).all()
+    # (53.3 − 40) / 0 = +inf: the odds are capped at e^50, so the reaction is all but certain.
+    assert (record.first[:, model.event_index("react")] == 1).mean() > 0.99

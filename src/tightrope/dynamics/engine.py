@@ -459,9 +459,12 @@ class _Tile:
                 scaled = p * odds_ratio / (1.0 - p + p * odds_ratio)
                 p = np.where(condition(history), scaled, p)
             for term, coefficient in event.covariates:
-                # Log-odds + β × term; capped at ±50 (odds × e^50) so the ratio stays finite. A
-                # zero shift leaves p untouched, bit for bit.
-                shift = np.clip(self.theta[:, coefficient] * term(history), -50.0, 50.0)
+                # Log-odds + β × term; capped at ±50 (odds × e^50) so the ratio stays finite, and
+                # a term that is not a number (0/0) moves nothing. A zero shift leaves p
+                # untouched, bit for bit.
+                with np.errstate(invalid="ignore", over="ignore"):
+                    raw = self.theta[:, coefficient] * term(history)
+                shift = np.clip(np.nan_to_num(raw, nan=0.0), -50.0, 50.0)
                 odds_ratio = np.exp(shift)
                 scaled = p * odds_ratio / (1.0 - p + p * odds_ratio)
                 p = np.where(shift != 0, scaled, p)
