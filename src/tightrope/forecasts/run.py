@@ -63,7 +63,16 @@ def scenario_hash(scenario: Scenario) -> str:
 # Fields added to the format after the first forecasts were recorded: left blank, they do not
 # count, so a scenario that does not use them keeps the hash it always had.
 NEWER_FIELDS = frozenset(
-    {"coupling", "position", "salience", "capability", "term", "coefficient", "issue"}
+    {
+        "coupling",
+        "position",
+        "salience",
+        "capability",
+        "term",
+        "coefficient",
+        "issue",
+        "estimative_scale",
+    }
 )
 
 

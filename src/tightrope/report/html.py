@@ -37,6 +37,7 @@ def render_report(
     simulation = document.get("simulation")
     if simulation:
         if scenario.questions:
+            sections.append(_bottom_line(simulation, scenario))
             sections.append(_questions(simulation, scenario))
         else:
             sections.append(
@@ -359,6 +360,27 @@ def _windows(simulation: dict[str, Any], scenario: Scenario) -> str:
         "elicited for months when no modifier applies; with the modifiers and triggers at work "
         "the model implies another.</p><table><tr><th>event</th><th>window (months)</th>"
         f"<th>elicited, no modifier</th><th>implied by the model</th></tr>{rows}</table>"
+    )
+
+
+def _bottom_line(simulation: dict[str, Any], scenario: Scenario) -> str:
+    """Bottom line up front: a sentence per question, words before numbers."""
+    from tightrope.report.bottomline import bottom_line, scale_note
+
+    items = "".join(
+        f"<li>{html.escape(line.sentence)}"
+        + (
+            f"<br><span class='note'>Would move it most: "
+            f"{html.escape('; '.join(line.movers))}.</span>"
+            if line.movers
+            else ""
+        )
+        + "</li>"
+        for line in bottom_line(simulation, scenario)
+    )
+    return (
+        f"<section id='bottom-line'><h2>Bottom line</h2><ul>{items}</ul>"
+        f"<p class='note'>{html.escape(scale_note(scenario))}.</p></section>"
     )
 
 

@@ -616,6 +616,8 @@ def forecast_summary(document: dict[str, Any], scenario: Scenario) -> Renderable
             f"\nrecorded as run {document['registry']['run_id']} in {document['registry']['path']}"
         )
     parts.append(Panel(header))
+    if "simulation" in document and scenario.questions:
+        parts.append(_bottom_line(document["simulation"], scenario))
     if "simulation" in document:
         parts.append(_questions_result(document["simulation"], scenario, "Questions"))
     if "conditioning" in document:
@@ -627,6 +629,19 @@ def forecast_summary(document: dict[str, Any], scenario: Scenario) -> Renderable
     for issue, reason in document.get("bargaining_skipped", {}).items():
         parts.append(Text(f"{issue}: not bargained over ({reason})", style="yellow"))
     return Group(*parts)
+
+
+def _bottom_line(simulation: dict[str, Any], scenario: Scenario) -> RenderableType:
+    from tightrope.report.bottomline import bottom_line, scale_note
+
+    text = Text()
+    text.append("Bottom line\n", style="bold")
+    for line in bottom_line(simulation, scenario):
+        text.append(f"• {line.sentence}\n")
+        if line.movers:
+            text.append(f"  Would move it most: {'; '.join(line.movers)}.\n", style="dim")
+    text.append(scale_note(scenario), style="dim")
+    return text
 
 
 def _bargaining_summary(entries: list[dict[str, Any]]) -> RenderableType:

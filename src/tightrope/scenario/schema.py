@@ -358,6 +358,15 @@ class Coupling(Frozen):
     )
 
 
+class EstimativeBand(Frozen):
+    """One phrase of an estimative-language scale and the probability it stops below."""
+
+    phrase: str = Field(min_length=1, max_length=60)
+    below: float = Field(
+        gt=0, le=1, description="Upper bound of the band (its lower bound is the band before's)."
+    )
+
+
 class Trigger(Frozen):
     """Another event this one sets off, with a probability, after a lag in months."""
 
@@ -556,6 +565,11 @@ class Scenario(Frozen):
     coupling: Coupling | None = Field(
         None, description="Bargaining inside the runs: events move it, conditions read it."
     )
+    estimative_scale: tuple[EstimativeBand, ...] | None = Field(
+        None,
+        description="The words for probabilities in the bottom line (default: US ICD 203), "
+        "in increasing order, the last band ending at 1.",
+    )
     observations: tuple[Observation, ...] = Field(
         (), description="What has been seen since the scenario's date."
     )
@@ -576,6 +590,18 @@ class Scenario(Frozen):
 
     def question(self, question_id: str) -> Question:
         return _by_id(self.questions, question_id, "question")
+
+    @model_validator(mode="after")
+    def _scale_covers_zero_to_one(self) -> Self:
+        scale = self.estimative_scale
+        if scale is not None:
+            bounds = [band.below for band in scale]
+            if not scale or bounds != sorted(set(bounds)) or bounds[-1] != 1:
+                raise PydanticCustomError(
+                    "estimative_scale",
+                    "an estimative scale needs bands in increasing order, the last ending at 1",
+                )
+        return self
 
     def uncoupled(self) -> Scenario:
         """The scenario without its coupling and everything that moves or reads the bargaining

@@ -1,0 +1,102 @@
+"""The bottom line up front: one sentence per question in estimative language, with the number,
+what would move it most, and what changed since the observations.
+
+Estimative language follows the US Intelligence Community's Directive 203 (Analytic Standards,
+2015): almost no chance 1–5 %, very unlikely 5–20 %, unlikely 20–45 %, roughly even chance
+45–55 %, likely 55–80 %, very likely 80–95 %, almost certain 95–99 %. Each band includes its
+lower bound (exactly 20 % is "unlikely"); below 1 % the first phrase and above 99 % the last
+still apply, with the number beside them. A scenario may bring its own scale
+(``estimative_scale:``, for example NATO's or a client's), checked to cover 0–1 without gaps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tightrope.scenario.schema import EstimativeBand, Scenario
+
+ICD_203: tuple[EstimativeBand, ...] = (
+    EstimativeBand(phrase="almost no chance", below=0.05),
+    EstimativeBand(phrase="very unlikely", below=0.20),
+    EstimativeBand(phrase="unlikely", below=0.45),
+    EstimativeBand(phrase="roughly even chance", below=0.55),
+    EstimativeBand(phrase="likely", below=0.80),
+    EstimativeBand(phrase="very likely", below=0.95),
+    EstimativeBand(phrase="almost certain", below=1.0),
+)
+SCALE_NAME = "US ICD 203"
+
+
+def scale_of(scenario: Scenario) -> tuple[tuple[EstimativeBand, ...], str]:
+    """The scenario's own estimative scale, or ICD 203; and its name."""
+    if scenario.estimative_scale:
+        return scenario.estimative_scale, "the scenario's own scale"
+    return ICD_203, SCALE_NAME
+
+
+def estimative(probability: float, scale: Sequence[EstimativeBand] = ICD_203) -> str:
+    """The phrase for a probability: the first band whose upper bound lies above it."""
+    for band in scale:
+        if probability < band.below:
+            return band.phrase
+    return scale[-1].phrase
+
+
+@dataclass(frozen=True)
+class Line:
+    """One question's bottom line: the sentence, and what would move it."""
+
+    question: str
+    sentence: str
+    movers: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"question": self.question, "sentence": self.sentence, "movers": list(self.movers)}
+
+
+def _percent(value: float) -> str:
+    return f"{100 * value:.0f}%"
+
+
+def bottom_line(simulation: dict[str, Any], scenario: Scenario) -> list[Line]:
+    """A sentence per question, words first, then the number and its interval; the two or three
+    inputs that move it most, by name."""
+    scale, _ = scale_of(scenario)
+    lines = []
+    for question in scenario.questions:
+        entry = simulation.get("questions", {}).get(question.id)
+        if entry is None:
+            continue
+        if "probability" in entry:
+            probability = entry["probability"]
+            low, high = entry["interval"]
+            phrase = estimative(probability, scale)
+            sentence = (
+                f"{phrase[0].upper()}{phrase[1:]} ({_percent(probability)}; "
+                f"{_percent(low)}–{_percent(high)}): {question.text}"
+            )
+        else:
+            levels = {level.id: level.label for level in question.levels}
+            level, share = max(entry["distribution"].items(), key=lambda item: item[1])
+            phrase = estimative(share, scale)
+            sentence = (
+                f"{question.text} Most likely: {levels[level]} — {phrase} ({_percent(share)})."
+            )
+        movers = tuple(
+            driver.get("label", driver["parameter"])
+            for driver in simulation.get("drivers", {}).get(question.id, [])[:3]
+        )
+        lines.append(Line(question.id, sentence, movers))
+    return lines
+
+
+def scale_note(scenario: Scenario) -> str:
+    """How the phrases map to numbers, for the reader."""
+    scale, name = scale_of(scenario)
+    parts, low = [], 0.0
+    for band in scale:
+        parts.append(f"{band.phrase} {_percent(low)}–{_percent(band.below)}")
+        low = band.below
+    return f"Estimative language ({name}; each range includes its lower bound): " + ", ".join(parts)

@@ -1,0 +1,75 @@
+"""The bottom line up front: estimative phrases on the documented scale, words before numbers."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from pydantic import ValidationError
+
+import tightrope
+from tightrope.report.bottomline import ICD_203, bottom_line, estimative, scale_of
+from tightrope.report.html import render_report
+from tightrope.scenario.schema import EstimativeBand, Scenario
+
+# ICD 203's bands; each includes its lower bound.
+BOUNDARIES = [
+    (0.0, "almost no chance"),
+    (0.0499, "almost no chance"),
+    (0.05, "very unlikely"),
+    (0.1999, "very unlikely"),
+    (0.20, "unlikely"),
+    (0.4499, "unlikely"),
+    (0.45, "roughly even chance"),
+    (0.5499, "roughly even chance"),
+    (0.55, "likely"),
+    (0.7999, "likely"),
+    (0.80, "very likely"),
+    (0.9499, "very likely"),
+    (0.95, "almost certain"),
+    (1.0, "almost certain"),
+]
+
+
+@pytest.mark.parametrize(("probability", "phrase"), BOUNDARIES)
+def test_the_phrase_at_every_boundary_of_the_scale(probability: float, phrase: str) -> None:
+    assert estimative(probability) == phrase
+
+
+def test_a_scenario_may_bring_its_own_scale() -> None:
+    data = tightrope.load("iraq-2025").model_dump(mode="json", exclude_none=True)
+    data["estimative_scale"] = [
+        {"phrase": "highly unlikely", "below": 0.1},
+        {"phrase": "unlikely", "below": 0.4},
+        {"phrase": "even chance", "below": 0.6},
+        {"phrase": "likely", "below": 0.9},
+        {"phrase": "highly likely", "below": 1},
+    ]
+    scenario = Scenario.model_validate(data)
+    scale, name = scale_of(scenario)
+    assert name == "the scenario's own scale"
+    assert estimative(0.5, scale) == "even chance"
+    assert estimative(0.95, scale) == "highly likely"
+    broken = copy.deepcopy(data)
+    broken["estimative_scale"] = [{"phrase": "a", "below": 0.6}, {"phrase": "b", "below": 0.4}]
+    with pytest.raises(ValidationError, match="increasing order"):
+        Scenario.model_validate(broken)
+    assert scale_of(tightrope.load("iraq-2025"))[0] == ICD_203
+    assert EstimativeBand(phrase="x", below=1).below == 1
+
+
+def test_every_question_gets_a_sentence_whose_phrase_matches_its_number() -> None:
+    scenario = tightrope.load("iraq-2025")
+    result = tightrope.forecast(scenario, runs=4000, bargaining_samples=0, seed=2)
+    simulation = result.document["simulation"]
+    lines = bottom_line(simulation, scenario)
+    assert [line.question for line in lines] == [q.id for q in scenario.questions]
+    for line in lines:
+        entry = simulation["questions"][line.question]
+        if "probability" in entry:
+            phrase = estimative(entry["probability"])
+            assert line.sentence.lower().startswith(phrase)
+            assert f"{100 * entry['probability']:.0f}%" in line.sentence
+        assert scenario.question(line.question).text in line.sentence
+    page = render_report(result.document, scenario)
+    assert page.index("id='bottom-line'") < page.index("<h2>Questions</h2>")
