@@ -4,6 +4,7 @@ opens offline and asks nothing of the network."""
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from typing import Any
 
 import plotly.graph_objects as go
@@ -67,7 +68,7 @@ def render_report(
             sections.append(
                 _figure(
                     "State of the crisis",
-                    _fans(simulation["variables"]),
+                    _fans(simulation["variables"], scenario),
                     "Median (line), 25th–75th and 5th–95th percentiles (bands) by month.",
                 )
             )
@@ -75,7 +76,7 @@ def render_report(
             sections.append(
                 _figure(
                     "Where the issues settle, month by month, inside the runs",
-                    _fans(simulation["settlements"]),
+                    _fans(simulation["settlements"], scenario),
                     "The coupled bargaining: each run re-solves the compromise of every issue on "
                     "its own positions, saliences and capabilities as events move them. Median "
                     "(line), 25th–75th and 5th–95th percentiles (bands), 0–100.",
@@ -219,31 +220,41 @@ def _probabilities(simulation: dict[str, Any], scenario: Scenario) -> go.Figure:
             continue
         figure.add_trace(
             go.Scatter(
-                x=list(range(1, len(by_month) + 1)),
+                x=_calendar(scenario, range(1, len(by_month) + 1)),
                 y=by_month,
                 mode="lines+markers",
-                name=question.id,
+                name=_shortened(question.text),
                 line={"color": COLOURS[number % len(COLOURS)]},
             )
         )
     figure.update_layout(
-        xaxis_title="month", yaxis_title="probability", yaxis_range=[0, 1], height=420
+        xaxis_title="end of month", yaxis_title="probability", yaxis_range=[0, 1], height=420
     )
     return figure
+
+
+def _calendar(scenario: Scenario, months: Iterable[int]) -> list[str]:
+    """The dates simulated months end on (month m ends m months after the scenario date), for a
+    chart's date axis."""
+    from tightrope.dynamics.calendar import add_months
+
+    return [add_months(scenario.as_of, month).isoformat() for month in months]
 
 
 def _ordinal(simulation: dict[str, Any], scenario: Scenario) -> go.Figure | None:
     ordinal = [q for q in scenario.questions if q.type == "ordinal"]
     if not ordinal:
         return None
-    figure = make_subplots(rows=1, cols=len(ordinal), subplot_titles=[q.id for q in ordinal])
+    figure = make_subplots(
+        rows=1, cols=len(ordinal), subplot_titles=[_shortened(q.text, 45) for q in ordinal]
+    )
     for column, question in enumerate(ordinal, start=1):
         distribution = simulation["questions"][question.id]["distribution"]
         figure.add_trace(
             go.Bar(
                 x=[level.label for level in question.levels],
                 y=[distribution[level.id] for level in question.levels],
-                name=question.id,
+                name=_shortened(question.text),
                 marker_color=COLOURS[column % len(COLOURS)],
             ),
             row=1,
@@ -268,20 +279,20 @@ def _ladder(simulation: dict[str, Any], scenario: Scenario) -> go.Figure:
     return figure
 
 
-def _fans(fans: dict[str, Any]) -> go.Figure:
+def _fans(fans: dict[str, Any], scenario: Scenario) -> go.Figure:
     variables = list(fans.items())
     columns = 2
     rows = -(-len(variables) // columns)
     figure = make_subplots(
         rows=rows,
         cols=columns,
-        subplot_titles=[v[0] for v in variables],
+        subplot_titles=[_shortened(fan["label"], 45) for _, fan in variables],
         vertical_spacing=0.3 / max(1, rows),
     )
     for index, (_, fan) in enumerate(variables):
         row, column = index // columns + 1, index % columns + 1
         p = fan["percentiles"]
-        months = list(range(len(p["p50"])))
+        months = _calendar(scenario, range(len(p["p50"])))
         for low, high, opacity in (("p5", "p95", 0.15), ("p25", "p75", 0.3)):
             figure.add_trace(
                 go.Scatter(
@@ -321,7 +332,7 @@ def _drivers(simulation: dict[str, Any], scenario: Scenario) -> go.Figure:
     figure = make_subplots(
         rows=rows,
         cols=columns,
-        subplot_titles=[q.id for q in questions],
+        subplot_titles=[_shortened(q.text, 45) for q in questions],
         horizontal_spacing=0.35,
         vertical_spacing=0.35 / max(1, rows),
     )
@@ -493,7 +504,12 @@ def _trajectories(bargaining: list[dict[str, Any]], scenario: Scenario) -> go.Fi
     """Dynamic models round by round (the EUM's median, the SMP's weighted mean: the statistic
     each forecasts); one-shot models as a dashed level at their forecast."""
     issues = list(dict.fromkeys(str(entry["issue"]) for entry in bargaining))
-    figure = make_subplots(rows=1, cols=len(issues), subplot_titles=issues)
+    labels = {issue.id: issue.label for issue in scenario.issues}
+    figure = make_subplots(
+        rows=1,
+        cols=len(issues),
+        subplot_titles=[_shortened(labels.get(issue, issue), 40) for issue in issues],
+    )
     models = list(dict.fromkeys(entry["model"] for entry in bargaining))
     longest = max(len(entry["rounds"]) for entry in bargaining) - 1
     for entry in bargaining:
