@@ -123,10 +123,15 @@ def forecast(
     seed: int = 0,
     workers: int = 1,
     as_of: dt.date | None = None,
+    whatif: Sequence[WhatIf] = (),
+    given: str | None = None,
     progress: Progress | None = None,
 ) -> ForecastResult:
     """The main job: the simulation's questions and every bargaining model on every issue, with
-    the provenance of every number. ``save(folder)`` writes the report, JSON and Parquet."""
+    the provenance of every number. ``save(folder)`` writes the report, JSON and Parquet.
+    ``whatif`` (``Force``, ``Forbid``, ``Set``) runs beside the baseline on the same random
+    numbers; the forecast stays the baseline and ``comparison`` holds each question's change.
+    ``given``: also report the probabilities given that an event happened."""
     from tightrope.forecasts.run import ForecastSettings, run_forecast
 
     settings = ForecastSettings(
@@ -136,6 +141,8 @@ def forecast(
         seed=seed,
         workers=workers,
         as_of=as_of,
+        whatif=tuple(whatif),
+        given=given,
     )
     return run_forecast(scenario, settings, progress)
 

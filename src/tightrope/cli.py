@@ -88,6 +88,22 @@ ParameterSamplesOption = Annotated[
     ),
 ]
 WorkersOption = Annotated[int, bounded("--workers", 1, limits.MAX_WORKERS, "Worker processes.")]
+ForceOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--force",
+        help="EVENT@MONTH: the event happens that month (a number, or YYYY-MM: the simulated "
+        "month that ends in it).",
+    ),
+]
+ForbidOption = Annotated[list[str] | None, typer.Option("--forbid", help="EVENT never happens.")]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="PARAM=VALUE, e.g. events.us_strikes.hazard.per_month=0.05."),
+]
+GivenOption = Annotated[
+    str | None, typer.Option("--given", help="Also report probabilities given this event.")
+]
 AsOfOption = Annotated[
     str | None,
     typer.Option(
@@ -531,19 +547,10 @@ def simulate(
     ] = None,
     seed: SeedOption = 0,
     workers: WorkersOption = 1,
-    force: Annotated[
-        list[str] | None, typer.Option("--force", help="EVENT@MONTH: the event happens that month.")
-    ] = None,
-    forbid: Annotated[
-        list[str] | None, typer.Option("--forbid", help="EVENT never happens.")
-    ] = None,
-    set_: Annotated[
-        list[str] | None,
-        typer.Option("--set", help="PARAM=VALUE, e.g. events.us_strikes.hazard.per_month=0.05."),
-    ] = None,
-    given: Annotated[
-        str | None, typer.Option("--given", help="Also report probabilities given this event.")
-    ] = None,
+    force: ForceOption = None,
+    forbid: ForbidOption = None,
+    set_: SetOption = None,
+    given: GivenOption = None,
     drivers: Annotated[
         str,
         typer.Option(
@@ -568,7 +575,11 @@ def simulate(
     from tightrope.dynamics.model import simulated_months
 
     whatif = _whatifs(
-        force or [], forbid or [], set_ or [], months or simulated_months(model_scenario)
+        force or [],
+        forbid or [],
+        set_ or [],
+        model_scenario,
+        months or simulated_months(model_scenario),
     )
     with (
         refusals(),
@@ -601,16 +612,22 @@ def _runs_total(runs: int, samples: int | None) -> int:
     return Design.for_runs(runs, samples).total_runs
 
 
-def _whatifs(force: list[str], forbid: list[str], settings: list[str], months: int) -> list[Any]:
-    """What-if objects from the flags' text (EVENT@MONTH, EVENT, PATH=VALUE)."""
+def _whatifs(
+    force: list[str], forbid: list[str], settings: list[str], scenario: Scenario, months: int
+) -> list[Any]:
+    """What-if objects from the flags' text (EVENT@MONTH or EVENT@YYYY-MM, EVENT, PATH=VALUE)."""
     from tightrope.dynamics.interventions import Forbid, Force, Set
 
     whatif: list[Any] = []
     for item in force:
         event, _, month = item.partition("@")
-        if not month.isdigit():
-            fail(f"--force {item}: give EVENT@MONTH with a month from 1 to {months}")
-        whatif.append(Force(event, int(month)))
+        number = _month_number(month, scenario)
+        if number is None:
+            fail(
+                f"--force {item}: give EVENT@MONTH with a month from 1 to {months}, or a "
+                "calendar month YYYY-MM"
+            )
+        whatif.append(Force(event, number))
     whatif += [Forbid(event) for event in forbid]
     for item in settings:
         path, _, text = item.partition("=")
@@ -620,6 +637,21 @@ def _whatifs(force: list[str], forbid: list[str], settings: list[str], months: i
             fail(f"--set {item}: the value must be a number")
         whatif.append(Set(path, value))
     return whatif
+
+
+def _month_number(text: str, scenario: Scenario) -> int | None:
+    """A simulated month from its number, or from YYYY-MM: the month that ends in it (month m
+    ends m months after the scenario date)."""
+    if text.isdigit() and len(text) <= 4:
+        return int(text)
+    year, dash, month = text.partition("-")
+    if not (dash and year.isdigit() and month.isdigit() and len(year) == 4 and len(month) <= 2):
+        return None
+    if not 1 <= int(month) <= 12:
+        return None
+    as_of = scenario.as_of
+    number = (int(year) - as_of.year) * 12 + int(month) - as_of.month
+    return number if number >= 1 else None
 
 
 DbOption = Annotated[
@@ -747,6 +779,10 @@ def forecast(
     as_of: AsOfOption = None,
     observations: ObservationsOption = None,
     observe: ObserveOption = None,
+    force: ForceOption = None,
+    forbid: ForbidOption = None,
+    set_: SetOption = None,
+    given: GivenOption = None,
     output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """The main job: both engines, a summary, an offline HTML report, JSON and Parquet results.
@@ -769,7 +805,16 @@ def forecast(
         check_file(folder / "report.html")
         if registry_path is not None:
             Registry.check(registry_path)
-    work = ForecastSettings(runs=runs, samples=samples, bargaining_samples=bargaining_samples)
+    whatif: list[Any] = []
+    if force or forbid or set_:
+        from tightrope.dynamics.model import simulated_months
+
+        whatif = _whatifs(
+            force or [], forbid or [], set_ or [], model_scenario, simulated_months(model_scenario)
+        )
+    work = ForecastSettings(
+        runs=runs, samples=samples, bargaining_samples=bargaining_samples, whatif=tuple(whatif)
+    )
     with (
         refusals(f"{scenario}: "),  # limits are checked before any work
         terminal.progress_bar(stderr, "forecasting", work.progress_total(model_scenario)) as step,
@@ -782,6 +827,8 @@ def forecast(
             seed=seed,
             workers=workers,
             as_of=forecast_day,
+            whatif=whatif,
+            given=given,
             progress=step,
         )
     for issue, reason in result.document.get("bargaining_skipped", {}).items():

@@ -125,3 +125,48 @@ def test_corrupt_or_missing_database(tmp_path: Path) -> None:
     assert code == 2
     assert "no registry here" in err
     assert corrupt.read_bytes() == b"garbage" * 1000
+
+
+def test_forecast_sets_a_what_if_beside_the_baseline(tmp_path: Path) -> None:
+    """`--force EVENT@YYYY-MM` (the simulated month ending in it): the forecast stays the
+    baseline, each question gains the what-if, the difference and its clustered error, in the
+    JSON, the terminal summary and the report; the same runs without the flag give the same
+    baseline."""
+    args = [*FAST, "--out", str(tmp_path), "--format", "json"]
+    code, out, err = run("forecast", *args, "--force", "us_casualties@2025-06")
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["interventions"]["force"] == [{"event": "us_casualties", "month": 3}]
+    strikes = document["comparison"]["q2_us_strikes"]
+    assert strikes["what_if"] > strikes["baseline"] + 0.3
+    assert strikes["difference"] > 5 * strikes["se"] > 0
+    code, plain, _ = run("forecast", *args)
+    assert json.loads(plain)["simulation"]["questions"] == document["simulation"]["questions"]
+    code, out, _ = run("forecast", *FAST, "--out", str(tmp_path), "--force", "us_casualties@3")
+    assert code == 0
+    assert "What-if against the baseline" in out
+    page = (tmp_path / "report.html").read_text()
+    assert "<h2>What if</h2>" in page
+    assert "US casualties from a militia attack forced in the month ending 2025-06-15" in page
+    # A forced month after every deadline is simulated (and moves no question).
+    code, out, _ = run("forecast", *args, "--force", "us_casualties@2026-05")
+    assert code == 0
+    late = json.loads(out)
+    assert late["interventions"]["force"] == [{"event": "us_casualties", "month": 14}]
+    assert late["comparison"]["q2_us_strikes"]["difference"] == 0
+
+
+@pytest.mark.parametrize(
+    ("flag", "message"),
+    [
+        ("us_casualties@2024-05", "or a calendar month YYYY-MM"),
+        ("us_casualties@2026-13", "or a calendar month YYYY-MM"),
+        ("nope@3", "unknown event 'nope'"),
+    ],
+)
+def test_bad_forecast_what_ifs_exit_2(tmp_path: Path, flag: str, message: str) -> None:
+    code, out, err = run("forecast", *FAST, "--out", str(tmp_path / "x"), "--force", flag)
+    assert code == 2
+    assert out == ""
+    assert message in err
+    assert not (tmp_path / "x").exists()

@@ -17,10 +17,11 @@ from tightrope.bargaining.analysis import analyse
 from tightrope.bargaining.inputs import issue_data
 from tightrope.bargaining.uncertainty import check_bargaining
 from tightrope.dynamics.conditioning import simulate_as_of
-from tightrope.dynamics.engine import Design, check_design
-from tightrope.dynamics.model import compile_scenario
+from tightrope.dynamics.engine import Design, RunRecord, check_design, simulate
+from tightrope.dynamics.interventions import Force, WhatIf, WhatIfError, check_given, resolve
+from tightrope.dynamics.model import CompiledModel, compile_scenario, simulated_months
 from tightrope.dynamics.replay import ReplayStep, as_known_on, replay, what_changed
-from tightrope.dynamics.results import summarise
+from tightrope.dynamics.results import compare, summarise
 from tightrope.results import ForecastResult, SimulationResult
 from tightrope.scenario.provenance import numbers
 from tightrope.scenario.schema import Scenario
@@ -31,7 +32,8 @@ Progress = Callable[[int], None]
 @dataclass(frozen=True)
 class ForecastSettings:
     """How much work a forecast does: simulation runs split into parameter samples (default:
-    one per 500 runs, at most 200), bargaining samples, the seed and worker processes."""
+    one per 40 runs), bargaining samples, the seed and worker processes; what-ifs to set beside
+    the baseline, and an event to condition on (``given``)."""
 
     runs: int = limits.DEFAULT_RUNS
     samples: int | None = None
@@ -39,13 +41,23 @@ class ForecastSettings:
     seed: int = 0
     workers: int = 1
     as_of: dt.date | None = None  # condition on the scenario's observations up to this date
+    whatif: tuple[WhatIf, ...] = ()
+    given: str | None = None
 
     @property
     def design(self) -> Design:
         return Design.for_runs(self.runs, self.samples, self.seed)
 
+    def design_for(self, scenario: Scenario) -> Design:
+        """The design on this scenario: months to the last deadline, or further to a forced
+        event's month (a what-if after every deadline moves no question, but is allowed)."""
+        forced = [item.month for item in self.whatif if isinstance(item, Force)]
+        months = min(limits.MAX_MONTHS, max([simulated_months(scenario), *forced]))
+        return Design.for_runs(self.runs, self.samples, self.seed, months)
+
     def progress_total(self, scenario: Scenario) -> int:
         simulation = self.design.total_runs if scenario.events else 0
+        simulation *= 2 if self.whatif else 1
         bargaining = self.bargaining_samples * len(MODELS) * len(scenario.issues)
         return simulation + bargaining
 
@@ -103,14 +115,52 @@ def bargaining_issues(scenario: Scenario) -> tuple[list[str], dict[str, str]]:
 
 
 def check_forecast(scenario: Scenario, settings: ForecastSettings) -> None:
-    """Refuse, before any work, a forecast beyond the limits (raises LimitError)."""
+    """Refuse, before any work, a forecast beyond the limits (raises LimitError) or with a
+    what-if the scenario cannot take (raises WhatIfError)."""
+    if (settings.whatif or settings.given) and not scenario.events:
+        kind, given = ("given", settings.given) if settings.given else ("what-if", "")
+        raise WhatIfError(kind, given or "", "the scenario has no events to change or condition on")
+    if settings.whatif and settings.as_of is not None:
+        raise WhatIfError("as-of", str(settings.as_of), "what-ifs cannot yet be set after --as-of")
     if scenario.events:
-        check_design(compile_scenario(scenario), settings.design, settings.workers)
+        design = settings.design_for(scenario)
+        compiled = compile_scenario(scenario, design.months)
+        check_design(compiled, design, settings.workers)
+        resolve(scenario, compiled, settings.whatif)
+        if settings.given is not None:
+            check_given(scenario, settings.given)
     usable, _ = bargaining_issues(scenario)
     models = [make_model(name) for name in MODELS]
     groups = [[issue] for issue in usable]
     samples, seed = settings.bargaining_samples, settings.seed
     check_bargaining(scenario, models, groups, samples, seed, trajectories=True)
+
+
+def _what_if(
+    scenario: Scenario,
+    settings: ForecastSettings,
+    model: CompiledModel,
+    baseline: RunRecord,
+    progress: Progress | None,
+) -> dict[str, Any]:
+    """The what-ifs run on the baseline's random numbers (same seed and streams), each question
+    beside the baseline with the difference and its clustered standard error."""
+    interventions = resolve(scenario, model, settings.whatif)
+    _, changed = simulate(
+        scenario,
+        settings.design_for(scenario),
+        interventions,
+        workers=settings.workers,
+        progress=progress,
+    )
+    return {
+        "interventions": {
+            "force": [{"event": e, "month": m} for e, m in interventions.force],
+            "forbid": list(interventions.forbid),
+            "set": {path: value for path, value in interventions.set},
+        },
+        "comparison": compare(model, baseline, changed),
+    }
 
 
 def _what_changed(
@@ -166,7 +216,7 @@ def run_forecast(
     if scenario.events:
         model, record, conditioning = simulate_as_of(
             scenario,
-            settings.design,
+            settings.design_for(scenario),
             as_of=settings.as_of,
             workers=settings.workers,
             progress=progress,
@@ -174,6 +224,14 @@ def run_forecast(
         if conditioning is not None:
             document["conditioning"] = conditioning
         document["simulation"] = summarise(model, record)
+        if settings.given is not None:
+            column = model.event_index(settings.given)
+            document["given"] = {
+                "event": settings.given,
+                **summarise(model, record, where=record.first[:, column] > 0, drivers=0),
+            }
+        if settings.whatif:
+            document.update(_what_if(scenario, settings, model, record, progress))
         if settings.as_of is not None:
             document["what_changed"] = _what_changed(scenario, settings, document, progress)
     usable, skipped = bargaining_issues(scenario)

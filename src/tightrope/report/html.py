@@ -40,6 +40,8 @@ def render_report(
         if scenario.questions:
             sections.append(_bottom_line(simulation, scenario))
             sections.append(_questions(simulation, scenario))
+        if document.get("comparison"):
+            sections.append(_what_ifs(document, scenario))
         else:
             sections.append(
                 "<h2>Questions</h2><p class='note'>The scenario asks no questions; the events "
@@ -371,6 +373,42 @@ def _windows(simulation: dict[str, Any], scenario: Scenario) -> str:
         "elicited for months when no modifier applies; with the modifiers and triggers at work "
         "the model implies another.</p><table><tr><th>event</th><th>window (months)</th>"
         f"<th>elicited, no modifier</th><th>implied by the model</th></tr>{rows}</table>"
+    )
+
+
+def _what_ifs(document: dict[str, Any], scenario: Scenario) -> str:
+    """Each question under the what-if beside the baseline, on the same random numbers."""
+    changes = document.get("interventions", {})
+    said = [
+        f"{scenario.event(item['event']).label} forced in the month ending "
+        f"{_calendar(scenario, [item['month']])[0]}"
+        for item in changes.get("force", [])
+    ]
+    said += [f"{scenario.event(event).label} never happens" for event in changes.get("forbid", [])]
+    said += [f"{path} set to {value:g}" for path, value in changes.get("set", {}).items()]
+    rows = []
+    for question in scenario.questions:
+        entry = document["comparison"][question.id]
+        labels = {level.id: level.label for level in question.levels}
+        items = (
+            [(question.text, entry)]
+            if question.type == "binary"
+            else [(f"{question.text} {labels[level]}", value) for level, value in entry.items()]
+        )
+        rows += [
+            f"<tr><td>{html.escape(text)}</td><td class='num'>{_percent(value['baseline'])}</td>"
+            f"<td class='num'>{_percent(value['what_if'])}</td><td class='num'>"
+            f"{100 * value['difference']:+.1f} ± {100 * value['se']:.1f} pts</td></tr>"
+            for text, value in items
+        ]
+    return (
+        "<h2>What if</h2><p class='note'>"
+        + html.escape("; ".join(said))
+        + ". Run on the baseline's random numbers (same seed and streams); ± is the Monte Carlo "
+        "standard error of the difference, clustered by parameter sample.</p><table><tr>"
+        "<th>question</th><th>baseline</th><th>what if</th><th>difference</th></tr>"
+        + "".join(rows)
+        + "</table>"
     )
 
 

@@ -375,14 +375,7 @@ def simulation_report(document: dict[str, Any], scenario: Scenario) -> Renderabl
     parts.append(_questions_result(document, scenario, "Questions"))
     if "conditioning" in document:
         parts.append(conditioning_table(document["conditioning"]))
-    if "comparison" in document:
-        parts.append(_comparison(document["comparison"], scenario))
-    if "given" in document:
-        given = document["given"]
-        title = f"Given {given['event']} ({given['runs']:,} runs)"
-        parts.append(
-            _questions_result(given, scenario, title) if given["runs"] else Text(title + ": no run")
-        )
+    parts += _what_ifs_and_given(document, scenario)
     parts.append(_events_result(document))
     parts.append(_ladder_result(document, scenario))
     parts.append(_state_result(document))
@@ -519,16 +512,31 @@ def _questions_result(document: dict[str, Any], scenario: Scenario, title: str) 
     return table
 
 
+def _what_ifs_and_given(document: dict[str, Any], scenario: Scenario) -> list[RenderableType]:
+    """The what-if beside the baseline, and the probabilities given an event, if asked for."""
+    parts: list[RenderableType] = []
+    if "comparison" in document:
+        parts.append(_comparison(document["comparison"], scenario))
+    if "given" in document:
+        given = document["given"]
+        title = f"Given {given['event']} ({given['runs']:,} runs)"
+        parts.append(
+            _questions_result(given, scenario, title) if given["runs"] else Text(title + ": no run")
+        )
+    return parts
+
+
 def _comparison(comparison: dict[str, Any], scenario: Scenario) -> RenderableType:
     table = Table(title="What-if against the baseline (paired runs)", title_justify="left")
     for column in ("question", "baseline", "what-if", "difference ± MC s.e."):
         table.add_column(column)
     for question in scenario.questions:
         entry = comparison[question.id]
+        labels = {level.id: level.label for level in question.levels}
         items = (
-            [(question.id, entry)]
+            [(question.text, entry)]
             if question.type == "binary"
-            else [(f"{question.id}: {level}", value) for level, value in entry.items()]
+            else [(f"{question.text}: {labels[level]}", value) for level, value in entry.items()]
         )
         for label, value in items:
             table.add_row(
@@ -620,6 +628,7 @@ def forecast_summary(document: dict[str, Any], scenario: Scenario) -> Renderable
         parts.append(_bottom_line(document["simulation"], scenario))
     if "simulation" in document:
         parts.append(_questions_result(document["simulation"], scenario, "Questions"))
+    parts += _what_ifs_and_given(document, scenario)
     if "conditioning" in document:
         parts.append(conditioning_table(document["conditioning"]))
     if "what_changed" in document:
