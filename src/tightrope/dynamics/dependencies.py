@@ -150,9 +150,9 @@ def parameter_labels(scenario: Scenario) -> dict[str, str]:
             return variables[name]
         kind, _, where = name.partition(":")
         if kind == "capability":
-            return f"{actors[where]}'s capability"
+            return f"{possessive(actors[where])} capability"
         issue, _, actor = where.partition(".")
-        return f"{actors[actor]}'s {kind} on {issues[issue]}"
+        return f"{possessive(actors[actor])} {kind} on {issues[issue]}"
 
     labels = {}
     for found, _ in iter_quantities(scenario):
@@ -199,3 +199,8 @@ def parameter_labels(scenario: Scenario) -> dict[str, str]:
             words = f"{path[-1]} to “{target(effect.target)}”{when}"
         labels[readable_path(scenario, path)] = f"{event.label} — {words}"
     return labels
+
+
+def possessive(name: str) -> str:
+    """``Iran's``, ``US Congress hawks'``."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"

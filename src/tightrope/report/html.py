@@ -123,7 +123,7 @@ def render_report(
             f"<p class='note'>{html.escape(issue)}: not bargained over ({html.escape(reason)})</p>"
         )
     sections.append(_track_record(track_record))
-    sections.append(_provenance(document.get("provenance", [])))
+    sections.append(_provenance(document.get("provenance", []), scenario))
     title = html.escape(f"tightrope forecast: {scenario.title}")
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
@@ -645,26 +645,60 @@ def _track_record(track_record: dict[str, Any] | None) -> str:
     return text
 
 
-def _provenance(records: list[dict[str, Any]]) -> str:
+def _provenance(records: list[dict[str, Any]], scenario: Scenario) -> str:
+    """Every input in words, its value and range, and its evidence: the quoted claim and the
+    source it comes from, one click away; then the sources."""
+    from tightrope.dynamics.dependencies import parameter_labels
+
+    labels = parameter_labels(scenario)
+    claims = {claim.id: claim for claim in scenario.claims}
+    sources = {source.id: source for source in scenario.sources}
+
+    def cited(claim_id: str) -> str:
+        claim = claims.get(claim_id)
+        if claim is None:
+            return html.escape(claim_id)
+        source = sources.get(claim.source)
+        where = _source_link(source) if source is not None else html.escape(claim.source)
+        quote = f"“{claim.text}”" if claim.kind == "quote" else claim.text
+        return f"{html.escape(quote)} <span class='note'>— {where}</span>"
+
     rows = []
     for record in records:
         value = f"{record['estimate']:g}"
         if record["low"] is not None and record["high"] is not None:
             value += f" [{record['low']:g}–{record['high']:g}]"
         css = "" if record["supported"] else " class='unsupported'"
+        label = labels.get(record["path"], record["path"])
+        evidence = "<br>".join(cited(claim) for claim in record["evidence"])
         rows.append(
-            f"<tr{css}><td>{html.escape(record['path'])}</td><td class='num'>{value}</td>"
-            f"<td>{html.escape(', '.join(record['evidence']))}</td>"
+            f"<tr{css}><td title='{html.escape(record['path'])}'>{html.escape(label)}</td>"
+            f"<td class='num'>{value}</td><td>{evidence}</td>"
             f"<td>{'judgment' if record['judgment'] else ''}</td></tr>"
         )
     unsupported = sum(1 for record in records if not record["supported"])
+    used = {claims[c].source for r in records for c in r["evidence"] if c in claims}
+    listed = "".join(
+        f"<li>{_source_link(source)}</li>" for source in scenario.sources if source.id in used
+    )
     return (
         f"<h2>Provenance of every input</h2><p class='note'>{len(records)} numbers; {unsupported} "
-        "without evidence or a judgment flag.</p><details><summary>Show the table</summary><table>"
+        "without evidence or a judgment flag. Hover a number's name for its path in the file."
+        "</p><details><summary>Show the table</summary><table>"
         "<tr><th>number</th><th>value</th><th>evidence</th><th>judgment</th></tr>"
         + "".join(rows)
         + "</table></details>"
+        + (f"<h2>Sources</h2><ul>{listed}</ul>" if listed else "")
     )
+
+
+def _source_link(source: Any) -> str:
+    """A source's title (linked when it has an address), publisher and date."""
+    title = html.escape(source.title)
+    if source.url and source.url.startswith(("https://", "http://")):
+        title = f"<a href='{html.escape(source.url, quote=True)}' rel='noreferrer'>{title}</a>"
+    details = ", ".join(html.escape(part) for part in (source.publisher, source.date) if part)
+    return title + (f", {details}" if details else "")
 
 
 def history_chart(
