@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import re
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -73,3 +75,24 @@ def test_every_question_gets_a_sentence_whose_phrase_matches_its_number() -> Non
         assert scenario.question(line.question).text in line.sentence
     page = render_report(result.document, scenario)
     assert page.index("id='bottom-line'") < page.index("<h2>Questions</h2>")
+
+
+def test_the_brief_is_written_beside_the_report_and_escapes_scenario_text(tmp_path: Path) -> None:
+    from tightrope.report.brief import escaped, render_brief
+
+    hostile = "</script><script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:y)"
+    assert "<" not in escaped(hostile).replace("\\<", "")
+    assert "](" not in escaped(hostile).replace("\\](", "")
+    scenario = tightrope.load("iraq-2025")
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    data["title"] = hostile
+    data["questions"][0]["text"] = hostile
+    hostile_scenario = Scenario.model_validate(data)
+    result = tightrope.forecast(hostile_scenario, runs=2000, bargaining_samples=0, seed=1)
+    brief = render_brief(result.document, hostile_scenario)
+    assert brief.startswith("# \\</script\\>\\<script\\>alert(1)\\</script\\>")
+    assert not re.search(r"(?<!\\)[<>]", brief)  # every angle bracket escaped: no markup
+    result.save(tmp_path)
+    text = (tmp_path / "brief.md").read_text()
+    assert "## Bottom line" in text
+    assert "## Sources" in text

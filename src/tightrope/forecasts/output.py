@@ -16,7 +16,7 @@ from tightrope.forecasts.registry import Registry, RegistryError
 from tightrope.outputs import StagedFiles, json_text
 from tightrope.results import ForecastResult
 
-FILES = ("report.html", "forecast.json", "runs.parquet")
+FILES = ("report.html", "brief.md", "forecast.json", "runs.parquet")
 
 
 def runs_table(model: CompiledModel, record: RunRecord) -> dict[str, np.ndarray]:
@@ -39,6 +39,7 @@ def save_forecast(
 ) -> dict[str, Path]:
     """Write the files under temporary names, call ``before_commit``, then put them in place;
     returns the paths written (runs.parquet only when the scenario has events)."""
+    from tightrope.report.brief import render_brief
     from tightrope.report.html import render_report  # plotly: only when a report is written
 
     with StagedFiles(folder) as staged:
@@ -52,6 +53,9 @@ def save_forecast(
         paths["json"] = staged.write_text("forecast.json", json_text(result.document))
         paths["report"] = staged.write_text(
             "report.html", render_report(result.document, result.scenario, track_record)
+        )
+        paths["brief"] = staged.write_text(
+            "brief.md", render_brief(result.document, result.scenario)
         )
         if before_commit is not None:
             before_commit()

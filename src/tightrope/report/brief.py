@@ -1,0 +1,82 @@
+"""A one-page brief in Markdown, to paste into an email: the bottom line, the questions with their
+numbers, what would move them, and the sources. Scenario text is data: Markdown and HTML
+characters in it are escaped, so a label cannot become a link, an image or markup."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tightrope.report.bottomline import bottom_line, scale_note
+from tightrope.scenario.schema import Scenario
+
+# What Markdown (or the HTML inside it) could read as markup; ordinary punctuation stays plain.
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+
+
+def escaped(text: str) -> str:
+    """Scenario text shown as itself in Markdown (and in the HTML a renderer makes of it): the
+    markup characters escaped, and a leading '#', '-', '+' or number-dot that would start a
+    heading or list."""
+    text = _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return re.sub(r"^([#+-]|\d+\.)", r"\\\1", text)
+
+
+def render_brief(document: dict[str, Any], scenario: Scenario) -> str:
+    """The brief of a forecast's JSON document."""
+    run = document["run"]
+    lines = [
+        f"# {escaped(scenario.title)}",
+        "",
+        f"Forecast of {escaped(run['created'][:10])}, scenario as of {scenario.as_of}; "
+        f"{run['runs']:,} simulation runs, seed {run['seed']}.",
+        "",
+    ]
+    simulation = document.get("simulation")
+    if simulation and scenario.questions:
+        lines += ["## Bottom line", ""]
+        for line in bottom_line(simulation, scenario):
+            lines.append(f"- {escaped(line.sentence)}")
+            if line.movers:
+                lines.append(f"  Would move it most: {escaped('; '.join(line.movers))}.")
+        lines += ["", f"_{escaped(scale_note(scenario))}._", ""]
+        lines += [
+            "## Questions",
+            "",
+            "| question | forecast | interval (5th–95th) |",
+            "|---|---|---|",
+        ]
+        for question in scenario.questions:
+            entry = simulation["questions"].get(question.id)
+            if entry is None:
+                continue
+            if "probability" in entry:
+                low, high = entry["interval"]
+                lines.append(
+                    f"| {escaped(question.text)} | {_percent(entry['probability'])} | "
+                    f"{_percent(low)}–{_percent(high)} |"
+                )
+                continue
+            labels = {level.id: level.label for level in question.levels}
+            for level, share in entry["distribution"].items():
+                low, high = entry["intervals"][level]
+                lines.append(
+                    f"| {escaped(question.text)} {escaped(labels[level])} | {_percent(share)} | "
+                    f"{_percent(low)}–{_percent(high)} |"
+                )
+        lines.append("")
+    sources = [source for source in scenario.sources]
+    if sources:
+        lines += ["## Sources", ""]
+        for source in sources:
+            details = ", ".join(escaped(part) for part in (source.publisher, source.date) if part)
+            title = escaped(source.title)
+            if source.url and source.url.startswith(("https://", "http://")):
+                title = f"[{title}](<{source.url.replace('>', '%3E')}>)"
+            lines.append(f"- {title}" + (f", {details}" if details else ""))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _percent(value: float) -> str:
+    return f"{100 * value:.0f}%"
