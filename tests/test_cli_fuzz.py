@@ -67,6 +67,15 @@ COMMANDS: dict[
         {"--from": SCENARIO, "--force": None},
     ),
     "provenance": ([SCENARIO], {"--format": FORMAT, "--strict": None}),
+    "diff": (
+        [SCENARIO, SCENARIO],
+        {
+            "--forecast": None,
+            "--runs": integers(1, limits.MAX_RUNS, cheap_high=2000),
+            "--seed": SEED,
+            "--format": FORMAT,
+        },
+    ),
     "schema": ([], {}),
     "export": (
         [SCENARIO],

@@ -606,6 +606,33 @@ def simulate(
     stdout.print(terminal.simulation_report(result.to_dict(), model_scenario))
 
 
+@app.command("diff")
+def diff_command(
+    first: Annotated[str, typer.Argument(help="A scenario file or built-in id.")],
+    second: Annotated[str, typer.Argument(help="Another scenario file or built-in id.")],
+    forecast: Annotated[
+        bool,
+        typer.Option("--forecast", help="Also simulate both and say how each question moved."),
+    ] = False,
+    runs: Annotated[
+        int, bounded("--runs", 1, limits.MAX_RUNS, "Simulation runs per version.")
+    ] = 20_000,
+    seed: SeedOption = 0,
+    output: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """What changed between two versions of a scenario, and with --forecast how it moved each
+    question and which change moved it most."""
+    from tightrope.forecasts.versions import compare_versions
+
+    a, b = resolve(first), resolve(second)
+    with refusals():
+        document = compare_versions(a, b, forecast=forecast, runs=runs, seed=seed)
+    if output is OutputFormat.JSON:
+        emit_json(document)
+        return
+    stdout.print(terminal.versions_report(document, b))
+
+
 def _runs_total(runs: int, samples: int | None) -> int:
     from tightrope.dynamics.engine import Design
 

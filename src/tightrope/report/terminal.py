@@ -716,3 +716,61 @@ def history_table(question: str, rows: list[dict[str, Any]]) -> RenderableType:
             bar = ""
         table.add_row(row["date"], str(row["run"]), row["scenario_hash"], row["version"], text, bar)
     return table
+
+
+def versions_report(document: dict[str, Any], scenario: Scenario) -> RenderableType:
+    """The changes between two versions, and how the forecast moved."""
+    changes = Table(
+        title=f"What changed from {document['first']} to {document['second']}",
+        title_justify="left",
+    )
+    for column in ("input", "change", "before", "after"):
+        changes.add_column(column, overflow="fold")
+    for change in document["changes"]:
+        changes.add_row(
+            change["path"], change["kind"], _brief(change["before"]), _brief(change["after"])
+        )
+    if not document["changes"]:
+        return Text("No difference in the inputs.")
+    parts: list[RenderableType] = [changes]
+    forecast = document.get("forecast")
+    if forecast:
+        table = Table(
+            title="How the forecast moved (same seed and runs)",
+            title_justify="left",
+            caption=forecast["note"],
+            caption_justify="left",
+        )
+        for column in ("question", "before", "after", "move", "moved most by"):
+            table.add_column(column, overflow="fold")
+        still = 0
+        for question in scenario.questions:
+            entry = forecast["questions"].get(question.id)
+            if entry is None:
+                continue
+            for level, now in entry["second"].items():
+                if not entry["moved"][level]:
+                    still += 1
+                    continue
+                label = question.text if level == "yes" else f"{question.text}: {level}"
+                mover = entry.get("moved_most_by", {}).get("change", "")
+                table.add_row(
+                    label,
+                    _percent(entry["first"].get(level, 0.0)),
+                    _percent(now),
+                    f"{100 * entry['move'][level]:+.1f} ± {100 * entry['se'][level]:.1f} pts",
+                    mover,
+                )
+        parts.append(table)
+        if still:
+            parts.append(
+                Text(f"{still} other answers did not move beyond their Monte Carlo error.")
+            )
+    return Group(*parts)
+
+
+def _brief(value: Any) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    return text if len(text) <= 60 else text[:59] + "…"

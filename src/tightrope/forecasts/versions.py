@@ -1,0 +1,112 @@
+"""Two versions of a scenario side by side: what changed in the inputs and, simulated with the same
+seed and runs, how each question's forecast moved and which single change moved it most."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tightrope import limits
+from tightrope.dynamics.analysis import SimulationRequest, run_simulation
+from tightrope.scenario.diff import Change, diff, with_change
+from tightrope.scenario.schema import Scenario
+
+MAX_ATTRIBUTED = 20  # changes simulated one at a time to say which moved a question most
+
+
+def _probabilities(scenario: Scenario, runs: int, seed: int) -> dict[str, dict[str, Any]]:
+    """Each question's probability (binary) or distribution (ordinal), and their errors."""
+    request = SimulationRequest(runs=runs, seed=seed, drivers="none")
+    return dict(run_simulation(scenario, request).document["questions"])
+
+
+def _shares(entry: dict[str, Any]) -> dict[str, float]:
+    if "probability" in entry:
+        return {"yes": entry["probability"]}
+    return dict(entry["distribution"])
+
+
+def _errors(entry: dict[str, Any]) -> dict[str, float]:
+    if "probability" in entry:
+        return {"yes": entry["mc_error"]}
+    return dict(entry["mc_errors"])
+
+
+def compare_versions(
+    first: Scenario,
+    second: Scenario,
+    *,
+    forecast: bool = False,
+    runs: int = 20_000,
+    seed: int = 0,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """The changes from ``first`` to ``second``; with ``forecast``, each question's forecast in
+    both, the move, and the one change that moves it most when applied alone to ``first``."""
+    changes = diff(first, second)
+    document: dict[str, Any] = {
+        "first": first.id,
+        "second": second.id,
+        "changes": [change.to_dict() for change in changes],
+    }
+    if not forecast:
+        return document
+    if not (first.events and second.events):
+        document["forecast_note"] = "a version has no events to simulate"
+        return document
+    simulations = 2 + min(len(changes), MAX_ATTRIBUTED)
+    if runs * simulations > limits.MAX_RUNS:
+        raise limits.LimitError(
+            f"{simulations} simulations of {runs:,} runs are {runs * simulations:,} runs; the "
+            f"limit is {limits.MAX_RUNS:,} (use fewer --runs)"
+        )
+    before = _probabilities(first, runs, seed)
+    after = _probabilities(second, runs, seed)
+    singles: list[tuple[Change, dict[str, dict[str, Any]]]] = []
+    for change in changes[:MAX_ATTRIBUTED]:
+        version = with_change(first, change)
+        if version is not None and version.events:
+            singles.append((change, _probabilities(version, runs, seed)))
+        if progress is not None:
+            progress(1)
+    questions = {}
+    for question in second.questions:
+        if question.id not in before or question.id not in after:
+            continue
+        was, now = _shares(before[question.id]), _shares(after[question.id])
+        moves = {level: now[level] - was.get(level, 0.0) for level in now}
+        errors_before, errors_after = _errors(before[question.id]), _errors(after[question.id])
+        # The versions' Monte Carlo errors as if independent: conservative, since the same seed
+        # makes their runs share random numbers where the structure allows.
+        errors = {
+            level: (errors_before.get(level, 0.0) ** 2 + errors_after[level] ** 2) ** 0.5
+            for level in now
+        }
+        entry: dict[str, Any] = {
+            "first": was,
+            "second": now,
+            "move": moves,
+            "se": errors,
+            "moved": {level: abs(moves[level]) > 2 * errors[level] for level in now},
+        }
+        ranked = []
+        for change, alone in singles:
+            if question.id in alone:
+                shares = _shares(alone[question.id])
+                size = max(abs(shares[level] - was.get(level, 0.0)) for level in shares)
+                ranked.append((size, change.path))
+        if ranked:
+            size, path = max(ranked)
+            entry["moved_most_by"] = {"change": path, "largest_move_alone": size}
+        questions[question.id] = entry
+    document["forecast"] = {
+        "runs": runs,
+        "seed": seed,
+        "questions": questions,
+        "attributed": len(singles),
+        "note": "both versions and each change alone simulated with the same seed and runs; a "
+        "question moved when its change exceeds twice the standard error of the difference; "
+        f"at most {MAX_ATTRIBUTED} changes are tried one at a time (added or removed parts "
+        "cannot be applied alone)",
+    }
+    return document

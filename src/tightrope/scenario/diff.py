@@ -1,0 +1,96 @@
+"""What changed between two versions of a scenario: every input added, removed or changed, named
+as ``tightrope provenance`` names numbers (list items by their ids), and the scenario with one
+change at a time applied, so that a forecast can say which change moved a question."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tightrope.scenario.schema import Scenario
+
+Key = str | int  # a mapping key, or a list position
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference: where (readable, and the path in the second version's data), what."""
+
+    path: str
+    kind: str  # added, removed or changed
+    before: Any
+    after: Any
+    location: tuple[Key, ...]  # in the first version's data (None-free for "changed")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "kind": self.kind, "before": self.before, "after": self.after}
+
+
+def _data(scenario: Scenario) -> dict[str, Any]:
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    return {key: value for key, value in data.items() if value not in ([], {}, ())}
+
+
+def diff(first: Scenario, second: Scenario) -> list[Change]:
+    """Every difference between two scenarios, in the order of the second's file."""
+    changes: list[Change] = []
+    _walk(_data(first), _data(second), (), "", changes)
+    return changes
+
+
+def _name(prefix: str, part: str) -> str:
+    return part if not prefix else f"{prefix}.{part}"
+
+
+def _walk(a: Any, b: Any, location: tuple[Key, ...], name: str, out: list[Change]) -> None:
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in [*b, *(k for k in a if k not in b)]:
+            child = _name(name, str(key))
+            if key not in a:
+                out.append(Change(child, "added", None, b[key], (*location, key)))
+            elif key not in b:
+                out.append(Change(child, "removed", a[key], None, (*location, key)))
+            else:
+                _walk(a[key], b[key], (*location, key), child, out)
+        return
+    if isinstance(a, list) and isinstance(b, list):
+        identified = all(isinstance(item, dict) and "id" in item for item in [*a, *b])
+        if identified:
+            positions = {item["id"]: index for index, item in enumerate(a)}
+            seen = set()
+            for item in b:
+                child = _name(name, str(item["id"]))
+                if item["id"] in positions:
+                    index = positions[item["id"]]
+                    _walk(a[index], item, (*location, index), child, out)
+                else:
+                    out.append(Change(child, "added", None, item, (*location, item["id"])))
+                seen.add(item["id"])
+            for item in a:
+                if item["id"] not in seen:
+                    out.append(
+                        Change(_name(name, str(item["id"])), "removed", item, None, location)
+                    )
+            return
+        if len(a) == len(b):
+            for index, (left, right) in enumerate(zip(a, b, strict=True)):
+                _walk(left, right, (*location, index), f"{name}[{index}]", out)
+            return
+    if a != b:
+        out.append(Change(name, "changed", a, b, location))
+
+
+def with_change(scenario: Scenario, change: Change) -> Scenario | None:
+    """The scenario with this one change applied (None for an added or removed part, which
+    cannot be applied alone)."""
+    if change.kind != "changed":
+        return None
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    target: Any = data
+    for key in change.location[:-1]:
+        target = target[key]
+    target[change.location[-1]] = change.after
+    try:
+        return Scenario.model_validate(data)
+    except ValueError:
+        return None  # valid only together with other changes

@@ -1,0 +1,77 @@
+"""`tightrope diff`: what changed between two versions of a scenario; how the forecast moved."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+
+import tightrope
+from tests.cli_helpers import run
+from tightrope.scenario.diff import diff, with_change
+from tightrope.scenario.schema import Scenario
+
+
+def _changed_copy(tmp_path: Path) -> Path:
+    data = tightrope.load("iraq-2025").model_dump(mode="json", exclude_none=True)
+    strikes = next(event for event in data["events"] if event["id"] == "us_strikes")
+    strikes["hazard"]["per_month"]["mode"] = 0.02
+    file = tmp_path / "changed.yaml"
+    file.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    return file
+
+
+def test_diff_lists_exactly_the_change(tmp_path: Path) -> None:
+    code, out, err = run("diff", "iraq-2025", str(_changed_copy(tmp_path)), "--format", "json")
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["changes"] == [
+        {
+            "path": "events.us_strikes.hazard.per_month.mode",
+            "kind": "changed",
+            "before": 0.01,
+            "after": 0.02,
+        }
+    ]
+    code, out, _ = run("diff", "iraq-2025", "iraq-2025", "--format", "json")
+    assert json.loads(out)["changes"] == []
+
+
+def test_diff_forecast_names_the_questions_it_moved(tmp_path: Path) -> None:
+    file = str(_changed_copy(tmp_path))
+    args = ["--forecast", "--runs", "20000"]
+    code, out, err = run("diff", "iraq-2025", file, *args, "--format", "json")
+    assert code == 0, err
+    questions = json.loads(out)["forecast"]["questions"]
+    strikes = questions["q2_us_strikes"]
+    assert strikes["moved"]["yes"]
+    assert strikes["move"]["yes"] > 0.03
+    assert strikes["moved_most_by"]["change"] == "events.us_strikes.hazard.per_month.mode"
+    # The energy halt does not depend on US strikes' rate (no path in the model): it stays.
+    assert not questions["q6_energy_halt"]["moved"]["yes"]
+    code, out, _ = run("diff", "iraq-2025", file, *args)
+    assert code == 0
+    assert "How the forecast moved" in out
+
+
+def test_added_and_removed_parts_are_listed_by_id() -> None:
+    first = tightrope.load("iraq-2025")
+    data = first.model_dump(mode="json", exclude_none=True)
+    data["events"] = [event for event in data["events"] if event["id"] != "iran_energy_halt"]
+    data["questions"] = [q for q in data["questions"] if q["id"] != "q6_energy_halt"]
+    second = Scenario.model_validate(data)
+    kinds = {(change.path, change.kind) for change in diff(first, second)}
+    assert ("events.iran_energy_halt", "removed") in kinds
+    assert ("questions.q6_energy_halt", "removed") in kinds
+    removed = next(c for c in diff(first, second) if c.kind == "removed")
+    assert with_change(first, removed) is None
+
+
+def test_a_bad_version_is_a_located_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: x\n")
+    code, out, err = run("diff", "iraq-2025", str(bad))
+    assert code == 2
+    assert out == ""
+    assert str(bad) in err
