@@ -33,7 +33,12 @@ def test_the_readme_python_example_runs(tmp_path: Path, monkeypatch: pytest.Monk
             # Our own README, run as documentation tests (doctest does the same).
             exec(compile(block, str(README), "exec"), namespace)
     assert "q2_us_strikes" in printed.getvalue()
-    assert sorted(os.listdir(tmp_path / "out")) == ["forecast.json", "report.html", "runs.parquet"]
+    assert sorted(os.listdir(tmp_path / "out")) == [
+        "brief.md",
+        "forecast.json",
+        "report.html",
+        "runs.parquet",
+    ]
     assert (tmp_path / "forecasts.sqlite").exists()
     assert isinstance(namespace["q2"], QuestionResult)
     assert 0 < namespace["q2"].probability < 1
@@ -130,7 +135,7 @@ def test_forecast_and_score_to_dict_are_the_cli_json(
     )
     assert without_clock(api_json(result.to_dict())) == without_clock(printed)
     paths = result.save(tmp_path / "api")
-    assert sorted(paths) == ["json", "report", "runs"]
+    assert sorted(paths) == ["brief", "json", "report", "runs"]
     db = tmp_path / "r.sqlite"
     with tightrope.Registry(db) as registry:
         registry.record(result)
