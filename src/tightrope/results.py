@@ -169,7 +169,7 @@ class ForecastResult(_RunResult):
         track_record: dict[str, Any] | None = None,
         before_commit: Callable[[], None] | None = None,
     ) -> dict[str, Path]:
-        """Write report.html, forecast.json and runs.parquet to ``folder``, all or none.
+        """Write report.html, brief.md, forecast.json and runs.parquet to ``folder``, all or none.
 
         ``before_commit`` runs once the files are written under temporary names and before they
         are put in place; if it raises, nothing is written."""

@@ -1,4 +1,4 @@
-"""A forecast's files (report.html, forecast.json, runs.parquet) and its registry entry, written
+"""A forecast's files (report.html, brief.md, forecast.json, runs.parquet) and its registry entry,
 all together or not at all."""
 
 from __future__ import annotations
