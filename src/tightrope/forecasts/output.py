@@ -1,5 +1,5 @@
 """A forecast's files (report.html, brief.md, forecast.json, runs.parquet) and its registry entry,
-all together or not at all."""
+written all together or not at all."""
 
 from __future__ import annotations
 
