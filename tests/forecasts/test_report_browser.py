@@ -104,6 +104,67 @@ def test_every_chart_renders_offline_in_chromium(report: Path) -> None:
     assert outside == []
 
 
+@pytest.mark.skipif(
+    CHROMIUM is None and not os.environ.get("TIGHTROPE_REQUIRE_BROWSER"),
+    reason="Chromium is not installed (CI installs it and sets TIGHTROPE_REQUIRE_BROWSER)",
+)
+def test_the_bottom_line_comes_first_in_words(report: Path) -> None:
+    """At 1400 × 900 the bottom line starts on the first screen; each binary question's sentence
+    opens with the phrase its probability has on ICD 203; no parameter path shows as text; the
+    probability chart's axis is in calendar months; the provenance quotes its claims."""
+    import json
+    import re
+
+    from playwright.sync_api import sync_playwright
+
+    from tightrope.report.bottomline import estimative
+    from tightrope.scenario.builtin import load_builtin
+
+    assert CHROMIUM is not None
+    document = json.loads((report.parent / "forecast.json").read_text())
+    scenario = load_builtin("iraq-2025")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.route(
+                "**/*",
+                lambda route: (
+                    route.abort()
+                    if route.request.url.startswith(("http:", "https:"))
+                    else route.continue_()
+                ),
+            )
+            page.goto(report.as_uri(), wait_until="load")
+            box = page.locator("#bottom-line").bounding_box()
+            assert box is not None
+            assert box["y"] < 900
+            sentences = page.locator("#bottom-line li").all_inner_texts()
+            binary = [q for q in scenario.questions if q.type == "binary"]
+            for question, sentence in zip(binary, sentences, strict=False):
+                probability = document["simulation"]["questions"][question.id]["probability"]
+                assert sentence.lower().startswith(estimative(probability)), sentence
+                assert question.text in sentence
+            visible = page.inner_text("body")
+            assert "modifiers[" not in visible
+            assert "events." not in visible
+            page.wait_for_function(
+                "[...document.querySelectorAll('.js-plotly-plot')]"
+                ".every(p => p.querySelector('.main-svg'))",
+                timeout=30_000,
+            )
+            ticks = " ".join(
+                page.locator(".js-plotly-plot").first.locator(".xtick text").all_text_contents()
+            )
+            assert re.search(r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)", ticks), ticks
+            page.get_by_text("Show the table").click()
+            cited = next(r["evidence"][0] for r in document["provenance"] if r["evidence"])
+            claim = next(c.text for c in scenario.claims if c.id == cited)
+            assert claim[:40] in page.inner_text("body")
+        finally:
+            browser.close()
+
+
 def test_track_record_section_shows_scores_and_the_reliability_diagram() -> None:
     import numpy as np
 

@@ -204,7 +204,7 @@ def _questions(simulation: dict[str, Any], scenario: Scenario) -> str:
             )
             cells = f"<td>{lines}</td><td class='num'>{spans}</td>"
         rows.append(
-            f"<tr><td><b>{html.escape(question.id)}</b><br>{html.escape(question.text)}</td>"
+            f"<tr><td title='{html.escape(question.id)}'>{html.escape(question.text)}</td>"
             f"{cells}<td>{top}</td></tr>"
         )
     return (
