@@ -350,3 +350,35 @@ def test_tables_refuse_numbers_too_large_where_they_stand(tmp_path: Path) -> Non
     )
     line = one_line_refusal(*run("validate", str(file)))
     assert line == f"{file}:3:3: capability: 1e+308 is larger than tightrope computes with (10^12)"
+
+
+def test_rich_markup_in_scenario_text_prints_as_itself(tmp_path: Path) -> None:
+    """Labels with rich's [markup] (a stray "[/]" used to crash every table command)."""
+    import yaml
+
+    import tightrope
+
+    data = tightrope.load("iraq-2025").model_dump(mode="json", exclude_none=True)
+    data["title"] = "[/bold] [red]x"
+    data["questions"][0]["text"] = "[/] oops [link=javascript:alert(1)]x[/link]"
+    data["events"][0]["label"] = "[/]"
+    file = tmp_path / "markup.yaml"
+    file.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    out = str(tmp_path / "out")
+    for args in (
+        ["show", str(file)],
+        ["simulate", str(file), "--runs", "2000"],
+        [
+            "forecast",
+            str(file),
+            "--runs",
+            "2000",
+            "--bargaining-samples",
+            "0",
+            "--out",
+            str(tmp_path),
+        ],
+    ):
+        code, out, err = run(*args)
+        assert code == 0, (args, err)
+        assert "[/bold] [red]x" in out

@@ -44,7 +44,9 @@ backtest_app = typer.Typer(help="Score the models against real outcomes.", no_ar
 app.add_typer(backtest_app, name="backtest")
 observe_app = typer.Typer(help="What has been seen since a scenario's date.", no_args_is_help=True)
 app.add_typer(observe_app, name="observe")
-stdout = Console(width=None if sys.stdout.isatty() else 120)
+# Scenario text reaches the tables as data: rich's [markup] in a label must print as itself
+# (and a stray "[/]" must not crash the command), so markup is off for everything printed.
+stdout = Console(width=None if sys.stdout.isatty() else 120, markup=False)
 stderr = Console(stderr=True)
 
 USAGE_ERROR = 2

@@ -191,3 +191,57 @@ def test_track_record_section_shows_scores_and_the_reliability_diagram() -> None
     assert "Reliability diagram" in section
     assert "0.090" in section
     assert "Plotly.newPlot" in section
+
+
+HOSTILE = "</script><script>window.__pwned = 1</script><img src=x onerror='window.__pwned = 2'>"
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None and not os.environ.get("TIGHTROPE_REQUIRE_BROWSER"),
+    reason="Chromium is not installed (CI installs it and sets TIGHTROPE_REQUIRE_BROWSER)",
+)
+def test_scenario_text_is_data_never_markup(tmp_path: Path) -> None:
+    """Title, labels, names, notes and claim quotes that carry </script>, <script> and <img
+    onerror>: the report shows them as text and runs none of them, charts included."""
+    from playwright.sync_api import sync_playwright
+
+    import tightrope
+    from tightrope.scenario.schema import Scenario
+
+    data = tightrope.load("iraq-2025").model_dump(mode="json", exclude_none=True)
+    data["title"] = HOSTILE
+    data["actors"][0]["name"] = HOSTILE
+    data["issues"][0]["label"] = HOSTILE
+    data["state"][0]["label"] = HOSTILE
+    data["events"][0]["label"] = HOSTILE
+    data["questions"][0]["text"] = HOSTILE
+    data["questions"][6]["levels"][0]["label"] = HOSTILE
+    data["claims"][0]["text"] = HOSTILE
+    for event in data["events"]:
+        for modifier in event.get("modifiers", []):
+            modifier["note"] = HOSTILE
+    scenario = Scenario.model_validate(data)
+    result = tightrope.forecast(scenario, runs=4000, bargaining_samples=10, seed=1)
+    result.save(tmp_path)
+    report = tmp_path / "report.html"
+    assert CHROMIUM is not None
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            dialogs: list[str] = []
+            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+            page.goto(report.as_uri(), wait_until="load")
+            page.wait_for_function(
+                "[...document.querySelectorAll('.js-plotly-plot')]"
+                ".every(p => p.querySelector('.main-svg'))",
+                timeout=30_000,
+            )
+            assert page.evaluate("window.__pwned") is None
+            assert page.locator("img").count() == 0
+            assert "window.__pwned = 1" in page.inner_text("h1")
+            chart_text = " ".join(page.locator(".js-plotly-plot text").all_text_contents())
+            assert "<script>" in chart_text or "</script>" in chart_text
+            assert dialogs == []
+        finally:
+            browser.close()

@@ -254,7 +254,7 @@ def _ordinal(simulation: dict[str, Any], scenario: Scenario) -> go.Figure | None
         distribution = simulation["questions"][question.id]["distribution"]
         figure.add_trace(
             go.Bar(
-                x=[level.label for level in question.levels],
+                x=[_shortened(level.label, 30) for level in question.levels],
                 y=[distribution[level.id] for level in question.levels],
                 name=_shortened(question.text),
                 marker_color=COLOURS[column % len(COLOURS)],
@@ -272,7 +272,7 @@ def _ladder(simulation: dict[str, Any], scenario: Scenario) -> go.Figure:
     shares = simulation["ladder"]["max_level"]
     figure = go.Figure(
         go.Bar(
-            x=[f"{level.level} {level.label}" for level in levels],
+            x=[_shortened(f"{level.level} {level.label}", 30) for level in levels],
             y=[shares.get(level.id, 0.0) for level in levels],
             marker_color="#d62728",
         )
@@ -434,7 +434,11 @@ def _bottom_line(simulation: dict[str, Any], scenario: Scenario) -> str:
 
 
 def _shortened(text: str, width: int = 60) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+    """Scenario text for a chart: shortened, and its '<', '>' and '&' written as entities, which
+    plotly shows as the characters (its text understands a few tags, such as <b> and <a>: a
+    label must show as itself, never become markup)."""
+    text = text if len(text) <= width else text[: width - 1] + "…"
+    return html.escape(text, quote=False)
 
 
 def _sequences(simulation: dict[str, Any]) -> str:
@@ -736,7 +740,7 @@ def history_chart(
         figure.add_annotation(
             x=seen["date"],
             y=1,
-            text=seen["observation"],
+            text=_shortened(seen["observation"], 80),
             showarrow=False,
             textangle=-90,
             xanchor="right",
