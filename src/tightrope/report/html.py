@@ -40,13 +40,13 @@ def render_report(
         if scenario.questions:
             sections.append(_bottom_line(simulation, scenario))
             sections.append(_questions(simulation, scenario))
-        if document.get("comparison"):
-            sections.append(_what_ifs(document, scenario))
         else:
             sections.append(
                 "<h2>Questions</h2><p class='note'>The scenario asks no questions; the events "
                 "and the state of the crisis are below.</p>"
             )
+        if document.get("comparison"):
+            sections.append(_what_ifs(document, scenario))
         if any("by_month" in result for result in simulation.get("questions", {}).values()):
             sections.append(
                 _figure(
