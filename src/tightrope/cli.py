@@ -812,6 +812,9 @@ def forecast(
     forbid: ForbidOption = None,
     set_: SetOption = None,
     given: GivenOption = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Also print the report to report.pdf (needs Chromium).")
+    ] = False,
     output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """The main job: both engines, a summary, an offline HTML report, JSON and Parquet results.
@@ -834,6 +837,10 @@ def forecast(
         check_file(folder / "report.html")
         if registry_path is not None:
             Registry.check(registry_path)
+        if pdf:
+            from tightrope.report.pdf import find_browser
+
+            find_browser()
     whatif: list[Any] = []
     if force or forbid or set_:
         from tightrope.dynamics.model import simulated_months
@@ -864,9 +871,9 @@ def forecast(
         say(f"warning: {scenario}: {issue}: not bargained over ({reason})")
     with refusals():
         if registry_path is None:
-            paths = save_forecast(result, folder)
+            paths = save_forecast(result, folder, pdf=pdf)
         else:
-            paths = record_and_save(result, folder, registry_path, forecast_date)
+            paths = record_and_save(result, folder, registry_path, forecast_date, pdf=pdf)
     document = result.to_dict()
     document["files"] = {
         name: str(paths[name]) if name in paths else None for name in ("report", "json", "runs")

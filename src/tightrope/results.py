@@ -168,11 +168,13 @@ class ForecastResult(_RunResult):
         *,
         track_record: dict[str, Any] | None = None,
         before_commit: Callable[[], None] | None = None,
+        pdf: bool = False,
     ) -> dict[str, Path]:
-        """Write report.html, brief.md, forecast.json and runs.parquet to ``folder``, all or none.
+        """Write report.html, brief.md, forecast.json and runs.parquet to ``folder``, all or none
+        (with ``pdf``, report.pdf too, printed by Chromium).
 
         ``before_commit`` runs once the files are written under temporary names and before they
         are put in place; if it raises, nothing is written."""
         from tightrope.forecasts.output import save_forecast
 
-        return save_forecast(self, Path(folder), track_record, before_commit)
+        return save_forecast(self, Path(folder), track_record, before_commit, pdf=pdf)

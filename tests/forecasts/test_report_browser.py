@@ -245,3 +245,33 @@ def test_scenario_text_is_data_never_markup(tmp_path: Path) -> None:
             assert dialogs == []
         finally:
             browser.close()
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None and not os.environ.get("TIGHTROPE_REQUIRE_BROWSER"),
+    reason="Chromium is not installed (CI installs it and sets TIGHTROPE_REQUIRE_BROWSER)",
+)
+def test_pdf_pages_render(tmp_path: Path) -> None:
+    """`forecast --pdf` prints the report with Chromium: page 1 renders (not blank) and the
+    brief is written beside it."""
+    import pypdfium2
+
+    result = CliRunner().invoke(
+        app,
+        [
+            "forecast",
+            "--runs",
+            "4000",
+            "--bargaining-samples",
+            "10",
+            "--pdf",
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 0, result.stderr
+    document = pypdfium2.PdfDocument(tmp_path / "report.pdf")
+    assert len(document) > 3
+    first = document[0].render(scale=1).to_numpy()
+    assert first.std() > 10  # text and tables, not a blank page
+    assert (tmp_path / "brief.md").read_text().startswith("# Iraq between US pressure")

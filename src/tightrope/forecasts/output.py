@@ -36,9 +36,11 @@ def save_forecast(
     folder: Path,
     track_record: dict[str, Any] | None = None,
     before_commit: Callable[[], None] | None = None,
+    pdf: bool = False,
 ) -> dict[str, Path]:
     """Write the files under temporary names, call ``before_commit``, then put them in place;
-    returns the paths written (runs.parquet only when the scenario has events)."""
+    returns the paths written (runs.parquet only when the scenario has events; report.pdf with
+    ``pdf``, printed by Chromium)."""
     from tightrope.report.brief import render_brief
     from tightrope.report.html import render_report  # plotly: only when a report is written
 
@@ -51,9 +53,12 @@ def save_forecast(
             table = pa.table(runs_table(result.compiled, result.record))
             paths["runs"] = staged.write("runs.parquet", lambda path: pq.write_table(table, path))
         paths["json"] = staged.write_text("forecast.json", json_text(result.document))
-        paths["report"] = staged.write_text(
-            "report.html", render_report(result.document, result.scenario, track_record)
-        )
+        page = render_report(result.document, result.scenario, track_record)
+        paths["report"] = staged.write_text("report.html", page)
+        if pdf:
+            from tightrope.report.pdf import write_pdf
+
+            paths["pdf"] = staged.write("report.pdf", lambda path: write_pdf(page, path))
         paths["brief"] = staged.write_text(
             "brief.md", render_brief(result.document, result.scenario)
         )
@@ -64,7 +69,7 @@ def save_forecast(
 
 
 def record_and_save(
-    result: ForecastResult, folder: Path, registry_path: Path, date: dt.date
+    result: ForecastResult, folder: Path, registry_path: Path, date: dt.date, *, pdf: bool = False
 ) -> dict[str, Path]:
     """Record the forecast in the registry and write its files, both or neither: the files are
     staged inside the registry's transaction (the report shows the track record with this
@@ -78,7 +83,7 @@ def record_and_save(
             result.document["registry"] = {"path": str(registry.path), "run_id": run_id}
             scenario_id = result.scenario.id
             track = score_all(registry.forecasts(scenario_id), registry.resolutions(scenario_id))
-            paths.update(save_forecast(result, folder, track))
+            paths.update(save_forecast(result, folder, track, pdf=pdf))
 
         try:
             registry.record(result, date, before_commit=write)

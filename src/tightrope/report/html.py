@@ -27,6 +27,14 @@ th, td { border-bottom: 1px solid #eee; padding: 0.25rem 0.5rem; text-align: lef
 th { background: #f6f6f6; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .meta td:first-child { width: 14rem; color: #555; } .note { color: #555; font-size: 0.9rem; }
 .unsupported { color: #b00; font-weight: bold; } details { margin: 0.5rem 0; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 10pt; }
+  h2 { break-before: page; break-after: avoid; }
+  #bottom-line h2, h2:first-of-type { break-before: auto; }
+  .js-plotly-plot, .plotly-graph-div, table, tr, li { break-inside: avoid; }
+  details > summary { display: none; }
+  details { display: block; }
+}
 """
 
 
