@@ -9,6 +9,7 @@ file to each other (:mod:`tightrope.scenario.checks`). Every problem is reported
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import re
 import stat
@@ -157,8 +158,11 @@ def problem_from_pydantic(name: str, document: Document, detail: ErrorDetails) -
     if kind == "extra_forbidden":
         field = str(path[-1])
         message = f"unknown field {field!r}"
+        owners = _owners().get(field)
         close = difflib.get_close_matches(field, _field_names(path[:-1]), n=1, cutoff=0.6)
-        if close:
+        if owners:  # a real field in the wrong place says where it belongs
+            message += f" here ({field!r} belongs to {' or '.join(owners)})"
+        elif close:
             message += f" (did you mean {close[0]!r}?)"
         return located_problem(name, document.locate(path, key=True), format_path(path), message)
     if kind == "missing":
@@ -207,6 +211,37 @@ def _holds(container: Any, part: int | str) -> bool:
     if isinstance(container, dict):
         return part in container
     return isinstance(container, list) and isinstance(part, int) and 0 <= part < len(container)
+
+
+@functools.cache
+def _owners() -> dict[str, list[str]]:
+    """Every field name of the schema and the parts that have it ("an effect", "a hazard")."""
+    owners: dict[str, list[str]] = {}
+    seen: set[type] = set()
+    stack: list[Any] = [Scenario]
+    while stack:
+        model = stack.pop()
+        if model in seen:
+            continue
+        seen.add(model)
+        words = re.sub(r"(?<!^)(?=[A-Z])", " ", model.__name__).lower()
+        article = "an" if words[0] in "aeiou" else "a"
+        for name, field in model.model_fields.items():
+            owners.setdefault(name, []).append(f"{article} {words}")
+            stack += _models_in(field.annotation)
+    return owners
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The pydantic models an annotation holds, however wrapped (lists, dicts, unions)."""
+    found: list[type[BaseModel]] = []
+    stack = [annotation]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, type) and issubclass(item, BaseModel):
+            found.append(item)
+        stack += list(typing.get_args(item))
+    return found
 
 
 def _field_names(path: Path) -> list[str]:

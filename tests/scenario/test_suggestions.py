@@ -1,0 +1,39 @@
+"""Unknown keys get a useful hint: where a real field belongs, or the near miss."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+import tightrope
+from tests.cli_helpers import run
+
+
+def _validate(tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> str:
+    data = tightrope.load("iraq-2025").model_dump(mode="json", exclude_none=True)
+    change(data)
+    file = tmp_path / "s.yaml"
+    file.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    code, _, err = run("validate", str(file))
+    assert code == 2
+    return err
+
+
+def test_a_real_field_in_the_wrong_place_says_where_it_belongs(tmp_path: Path) -> None:
+    def misplace(data: dict[str, Any]) -> None:
+        data["events"][0]["effects"][0]["add"] = {"poisson": "attack_tempo"}
+
+    err = _validate(tmp_path, misplace)
+    assert "unknown field 'poisson' here ('poisson' belongs to an effect)" in err
+    assert "did you mean 'point'" not in err
+
+
+def test_a_typo_gets_the_near_miss(tmp_path: Path) -> None:
+    def typo(data: dict[str, Any]) -> None:
+        data["events"][1]["hazard"]["per_mnth"] = 0.1
+
+    err = _validate(tmp_path, typo)
+    assert "unknown field 'per_mnth' (did you mean 'per_month'?)" in err
