@@ -349,7 +349,9 @@ def provenance(
     strict: Annotated[
         bool,
         typer.Option(
-            "--strict", help="Exit with code 1 if any number lacks evidence and judgment."
+            "--strict",
+            help="Exit with code 1 if a number has neither evidence, a judgment flag nor is a "
+            "definition.",
         ),
     ] = False,
 ) -> None:
@@ -365,7 +367,8 @@ def provenance(
         stdout.print(terminal.provenance_table(numbers(model)))
         stdout.print(
             f"{summary['count']} numbers: {summary['with_evidence']} with evidence, "
-            f"{summary['judgment']} flagged as judgment, {len(unsupported)} with neither.",
+            f"{summary['judgment']} flagged as judgment, {summary['definitions']} definitions, "
+            f"{len(unsupported)} with none of these.",
             highlight=False,
         )
         if unsupported:

@@ -94,6 +94,7 @@ def _without_newer_blanks(data: Any) -> Any:
             key: _without_newer_blanks(value)
             for key, value in data.items()
             if not (key in NEWER_FIELDS and value is None)
+            and not (key == "definition" and value is False)
         }
     if isinstance(data, list):
         return [_without_newer_blanks(item) for item in data]

@@ -686,7 +686,7 @@ def _provenance(records: list[dict[str, Any]], scenario: Scenario) -> str:
         rows.append(
             f"<tr{css}><td title='{html.escape(record['path'])}'>{html.escape(label)}</td>"
             f"<td class='num'>{value}</td><td>{evidence}</td>"
-            f"<td>{'judgment' if record['judgment'] else ''}</td></tr>"
+            f"<td>{_flag(record)}</td></tr>"
         )
     unsupported = sum(1 for record in records if not record["supported"])
     used = {claims[c].source for r in records for c in r["evidence"] if c in claims}
@@ -702,6 +702,12 @@ def _provenance(records: list[dict[str, Any]], scenario: Scenario) -> str:
         + "</table></details>"
         + (f"<h2>Sources</h2><ul>{listed}</ul>" if listed else "")
     )
+
+
+def _flag(record: dict[str, Any]) -> str:
+    if record["judgment"]:
+        return "judgment"
+    return "definition" if record.get("definition") else ""
 
 
 def _source_link(source: Any) -> str:

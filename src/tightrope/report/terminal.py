@@ -210,7 +210,7 @@ def provenance_table(records: Sequence[NumberRecord]) -> RenderableType:
             else ""
         )
         value = f"{record.estimate:g}{low_high}"
-        judgment = "yes" if record.judgment else ""
+        judgment = "yes" if record.judgment else ("definition" if record.definition else "")
         evidence = ", ".join(record.evidence)
         style = None if record.supported else "bold red"
         table.add_row(record.path, value, evidence, judgment, style=style)

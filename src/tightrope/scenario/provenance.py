@@ -20,11 +20,12 @@ class NumberRecord:
     high: float | None
     evidence: tuple[str, ...]
     judgment: bool
+    definition: bool
     note: str | None
 
     @property
     def supported(self) -> bool:
-        return bool(self.evidence) or self.judgment
+        return bool(self.evidence) or self.judgment or self.definition
 
 
 def numbers(scenario: Scenario) -> list[NumberRecord]:
@@ -41,6 +42,7 @@ def numbers(scenario: Scenario) -> list[NumberRecord]:
                 high=high,
                 evidence=quantity.evidence,
                 judgment=quantity.judgment,
+                definition=quantity.definition,
                 note=quantity.note,
             )
         )
@@ -56,6 +58,7 @@ def provenance_summary(scenario: Scenario) -> dict[str, Any]:
         "count": len(records),
         "with_evidence": sum(1 for record in records if record.evidence),
         "judgment": sum(1 for record in records if record.judgment),
+        "definitions": sum(1 for record in records if record.definition),
         "unsupported": [record.path for record in records if not record.supported],
         "observations": [
             {

@@ -60,6 +60,11 @@ class Quantity(BaseModel):
     beta: float | None = Field(None, description="Second shape of a beta on [low, high].")
     evidence: tuple[str, ...] = Field((), description="Ids of the claims that support the number.")
     judgment: bool = Field(False, description="True when the number is an analyst's estimate.")
+    definition: bool = Field(
+        False,
+        description="True for a number that is a definition, not an estimate (a counter that "
+        "starts at 0, a unit, a scale's end): it needs no evidence. A definition has no range.",
+    )
     note: str | None = Field(None, description="Free text: how the number was reached.")
 
     @model_validator(mode="before")
@@ -79,6 +84,15 @@ class Quantity(BaseModel):
                     {"text": repr(data)},
                 ) from None
         return data
+
+    @model_validator(mode="after")
+    def _definition_is_exact(self) -> Self:
+        if self.definition and (self.low is not None or self.high is not None or self.judgment):
+            raise PydanticCustomError(
+                "definition",
+                "a definition is an exact number: no range and no judgment flag",
+            )
+        return self
 
     @model_validator(mode="after")
     def _check_shape(self) -> Self:
