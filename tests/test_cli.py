@@ -130,7 +130,7 @@ def test_provenance_of_the_builtin_is_complete() -> None:
     assert capability["judgment"] is True
     assert (capability["low"], capability["estimate"], capability["high"]) == (63, 90, 117)
     code, out, _ = run("provenance", "iraq-2025")
-    assert "0 with neither" in out
+    assert "0 with none of these" in out
 
 
 def test_provenance_flags_a_bare_table(data_dir: Path) -> None:
