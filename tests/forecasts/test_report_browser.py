@@ -161,6 +161,15 @@ def test_the_bottom_line_comes_first_in_words(report: Path) -> None:
             cited = next(r["evidence"][0] for r in document["provenance"] if r["evidence"])
             claim = next(c.text for c in scenario.claims if c.id == cited)
             assert claim[:40] in page.inner_text("body")
+            # Each quoted claim links to its source, listed (and the seed article embedded).
+            link = page.locator("a[href^='#source-']").first
+            target = link.get_attribute("href")
+            assert target is not None
+            link.click()
+            assert page.evaluate("location.hash") == target
+            assert page.locator(target).is_visible()
+            page.get_by_text("Read the source").first.click()
+            assert "disarm and dismantle Iran-linked militias" in page.inner_text("body")
         finally:
             browser.close()
 

@@ -671,7 +671,11 @@ def _provenance(records: list[dict[str, Any]], scenario: Scenario) -> str:
         if claim is None:
             return html.escape(claim_id)
         source = sources.get(claim.source)
-        where = _source_link(source) if source is not None else html.escape(claim.source)
+        where = (
+            f"<a href='#source-{html.escape(source.id)}'>{html.escape(source.title)}</a>"
+            if source is not None
+            else html.escape(claim.source)
+        )
         quote = f"“{claim.text}”" if claim.kind == "quote" else claim.text
         return f"{html.escape(quote)} <span class='note'>— {where}</span>"
 
@@ -691,7 +695,10 @@ def _provenance(records: list[dict[str, Any]], scenario: Scenario) -> str:
     unsupported = sum(1 for record in records if not record["supported"])
     used = {claims[c].source for r in records for c in r["evidence"] if c in claims}
     listed = "".join(
-        f"<li>{_source_link(source)}</li>" for source in scenario.sources if source.id in used
+        f"<li id='source-{html.escape(source.id)}'>{_source_link(source)}"
+        f"{_shipped(scenario, source)}</li>"
+        for source in scenario.sources
+        if source.id in used
     )
     return (
         f"<h2>Provenance of every input</h2><p class='note'>{len(records)} numbers; {unsupported} "
@@ -701,6 +708,22 @@ def _provenance(records: list[dict[str, Any]], scenario: Scenario) -> str:
         + "".join(rows)
         + "</table></details>"
         + (f"<h2>Sources</h2><ul>{listed}</ul>" if listed else "")
+    )
+
+
+def _shipped(scenario: Scenario, source: Any) -> str:
+    """A built-in scenario's own source document, embedded (the report stays one offline file)."""
+    from tightrope.scenario.builtin import builtin_ids, source_text
+
+    if source.file is None or scenario.id not in builtin_ids():
+        return ""
+    try:
+        text = source_text(source.file)
+    except (OSError, ValueError):
+        return ""
+    return (
+        "<details><summary>Read the source</summary>"
+        f"<pre style='white-space: pre-wrap'>{html.escape(text)}</pre></details>"
     )
 
 
