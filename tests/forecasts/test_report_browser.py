@@ -168,6 +168,11 @@ def test_the_bottom_line_comes_first_in_words(report: Path) -> None:
             link.click()
             assert page.evaluate("location.hash") == target
             assert page.locator(target).is_visible()
+            # A driver links to its number's provenance row (the closed table opens on arrival).
+            driver = page.locator("a[href^='#number-']").first
+            driver.click()
+            row = page.locator(f"[id='{driver.get_attribute('href')[1:]}']")
+            assert row.is_visible()
             page.get_by_text("Read the source").first.click()
             assert "disarm and dismantle Iran-linked militias" in page.inner_text("body")
         finally:

@@ -110,14 +110,14 @@ def render_report(
                 "scenario has no uncertain number that moves a question's probability across "
                 "parameter samples (or too few samples were run to tell).</p>"
             )
-        sections.append(_sequences(simulation))
+        sections.append(_sequences(simulation, scenario))
         sections.append(_windows(simulation, scenario))
     if document.get("conditioning"):
         sections.append(_conditioning(document["conditioning"]))
     if document.get("what_changed"):
         sections.append(_what_changed(document["what_changed"]))
     if document.get("bargaining"):
-        sections.append(_bargaining_table(document["bargaining"]))
+        sections.append(_bargaining_table(document["bargaining"], scenario))
         sections.append(
             _figure(
                 "Bargaining trajectories",
@@ -187,8 +187,9 @@ def _questions(simulation: dict[str, Any], scenario: Scenario) -> str:
     for question in scenario.questions:
         result = results[question.id]
         top = "; ".join(
-            f"<span title='{html.escape(d['parameter'])}'>"
-            f"{html.escape(d.get('label', d['parameter']))}</span>"
+            f"<a href='#number-{html.escape(d['parameter'], quote=True)}' "
+            f"title='{html.escape(d['parameter'])}'>"
+            f"{html.escape(d.get('label', d['parameter']))}</a>"
             for d in drivers.get(question.id, [])[:2]
         )
         if result.kind == "binary":
@@ -449,10 +450,12 @@ def _shortened(text: str, width: int = 60) -> str:
     return html.escape(text, quote=False)
 
 
-def _sequences(simulation: dict[str, Any]) -> str:
+def _sequences(simulation: dict[str, Any], scenario: Scenario) -> str:
+    labels = {event.id: event.label for event in scenario.events}
     rows = "".join(
-        f"<tr><td class='num'>{_percent(entry['share'])}</td>"
-        f"<td>{html.escape(' → '.join(entry['events']) or '(nothing happens)')}</td></tr>"
+        f"<tr><td class='num'>{_percent(entry['share'])}</td><td>"
+        + html.escape(" → ".join(labels[e] for e in entry["events"]) or "(nothing happens)")
+        + "</td></tr>"
         for entry in simulation["sequences"]
     )
     return (
@@ -514,7 +517,15 @@ def _conditioning(conditioning: dict[str, Any]) -> str:
     )
 
 
-def _bargaining_table(bargaining: list[dict[str, Any]]) -> str:
+def _scales(scenario: Scenario) -> list[str]:
+    """What 0 and 100 mean on each issue."""
+    return [
+        f"{issue.id} — {issue.label}: 0 = {issue.low_meaning}; 100 = {issue.high_meaning}"
+        for issue in scenario.issues
+    ]
+
+
+def _bargaining_table(bargaining: list[dict[str, Any]], scenario: Scenario) -> str:
     grid = settlement_grid(bargaining)
 
     def cell(issue: str, model: str) -> str:
@@ -543,7 +554,9 @@ def _bargaining_table(bargaining: list[dict[str, Any]]) -> str:
         + "</tr>"
         for issue in grid.issues
     )
-    footnotes = "".join(f"<br>{html.escape(note)}" for note in grid.footnotes)
+    footnotes = "".join(
+        f"<br>{html.escape(note)}" for note in [*_scales(scenario), *grid.footnotes]
+    )
     return (
         f"<h2>Where the contested issues settle</h2><p class='note'>{html.escape(grid.caption)}."
         f"{footnotes}</p><table><tr><th>issue</th>{header}</tr>{rows}</table>"
@@ -688,7 +701,8 @@ def _provenance(records: list[dict[str, Any]], scenario: Scenario) -> str:
         label = labels.get(record["path"], record["path"])
         evidence = "<br>".join(cited(claim) for claim in record["evidence"])
         rows.append(
-            f"<tr{css}><td title='{html.escape(record['path'])}'>{html.escape(label)}</td>"
+            f"<tr{css} id='number-{html.escape(record['path'], quote=True)}'>"
+            f"<td title='{html.escape(record['path'])}'>{html.escape(label)}</td>"
             f"<td class='num'>{value}</td><td>{evidence}</td>"
             f"<td>{_flag(record)}</td></tr>"
         )

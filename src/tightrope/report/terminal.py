@@ -635,6 +635,15 @@ def forecast_summary(document: dict[str, Any], scenario: Scenario) -> Renderable
         parts.append(what_changed_table(document["what_changed"]))
     if "bargaining" in document:
         parts.append(_bargaining_summary(document["bargaining"]))
+        parts.append(
+            Text(
+                "\n".join(
+                    f"{issue.id}: 0 = {issue.low_meaning}; 100 = {issue.high_meaning}"
+                    for issue in scenario.issues
+                ),
+                style="dim",
+            )
+        )
     for issue, reason in document.get("bargaining_skipped", {}).items():
         parts.append(Text(f"{issue}: not bargained over ({reason})", style="yellow"))
     return Group(*parts)
