@@ -98,3 +98,24 @@ def test_the_brief_is_written_beside_the_report_and_escapes_scenario_text(tmp_pa
     text = (tmp_path / "brief.md").read_text()
     assert "## Bottom line" in text
     assert "## Sources" in text
+
+
+def test_the_bottom_line_says_what_changed_since_the_scenario_date() -> None:
+    from tightrope.report.bottomline import bottom_line
+
+    scenario = tightrope.load("iraq-2025")
+    simulation = {"questions": {"q1_oil_restriction": {"probability": 0.2, "interval": [0.1, 0.3]}}}
+    changed = [
+        {
+            "question": "q1_oil_restriction",
+            "measure": "P(yes)",
+            "before": 0.12,
+            "after": 0.2,
+            "moved_most": {"by": "2025-06-01", "change": 0.05, "observations": ["a on 2025-05-20"]},
+        }
+    ]
+    (line,) = bottom_line(simulation, scenario, changed)
+    assert (
+        line.changed
+        == "Up 8.0 points since the scenario date; most by 2025-06-01 (a on 2025-05-20)."
+    )

@@ -46,24 +46,37 @@ def estimative(probability: float, scale: Sequence[EstimativeBand] = ICD_203) ->
 
 @dataclass(frozen=True)
 class Line:
-    """One question's bottom line: the sentence, and what would move it."""
+    """One question's bottom line: the sentence, what would move it, and what changed it since
+    the scenario's date (once observations exist)."""
 
     question: str
     sentence: str
     movers: tuple[str, ...]
+    changed: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"question": self.question, "sentence": self.sentence, "movers": list(self.movers)}
+        return {
+            "question": self.question,
+            "sentence": self.sentence,
+            "movers": list(self.movers),
+            "changed": self.changed,
+        }
 
 
 def _percent(value: float) -> str:
     return f"{100 * value:.0f}%"
 
 
-def bottom_line(simulation: dict[str, Any], scenario: Scenario) -> list[Line]:
+def bottom_line(
+    simulation: dict[str, Any],
+    scenario: Scenario,
+    what_changed: list[dict[str, Any]] | None = None,
+) -> list[Line]:
     """A sentence per question, words first, then the number and its interval; the two or three
-    inputs that move it most, by name."""
+    inputs that move it most, by name; and, from a forecast as of a later date, how it moved
+    since the scenario's date and on what news."""
     scale, _ = scale_of(scenario)
+    changes = {entry["question"]: entry for entry in what_changed or []}
     lines = []
     for question in scenario.questions:
         entry = simulation.get("questions", {}).get(question.id)
@@ -88,8 +101,22 @@ def bottom_line(simulation: dict[str, Any], scenario: Scenario) -> list[Line]:
             driver.get("label", driver["parameter"])
             for driver in simulation.get("drivers", {}).get(question.id, [])[:3]
         )
-        lines.append(Line(question.id, sentence, movers))
+        lines.append(Line(question.id, sentence, movers, _changed(changes.get(question.id))))
     return lines
+
+
+def _changed(entry: dict[str, Any] | None) -> str | None:
+    """``Up 12 points since 15 Mar 2025; most on 2025-06-20 (militia_campaign on 2025-06-20).``"""
+    if entry is None:
+        return None
+    move = entry["after"] - entry["before"]
+    binary = entry["measure"] == "P(yes)"
+    size = f"{abs(move) * 100:.1f} points" if binary else f"{abs(move):.2f} levels (mean)"
+    text = f"{'Up' if move >= 0 else 'Down'} {size} since the scenario date"
+    most = entry.get("moved_most")
+    if most:
+        text += f"; most by {most['by']} ({', '.join(most['observations'])})"
+    return text + "."
 
 
 def scale_note(scenario: Scenario) -> str:

@@ -35,10 +35,12 @@ def render_brief(document: dict[str, Any], scenario: Scenario) -> str:
     simulation = document.get("simulation")
     if simulation and scenario.questions:
         lines += ["## Bottom line", ""]
-        for line in bottom_line(simulation, scenario):
+        for line in bottom_line(simulation, scenario, document.get("what_changed")):
             lines.append(f"- {escaped(line.sentence)}")
             if line.movers:
                 lines.append(f"  Would move it most: {escaped('; '.join(line.movers))}.")
+            if line.changed:
+                lines.append(f"  {escaped(line.changed)}")
         lines += ["", f"_{escaped(scale_note(scenario))}._", ""]
         lines += [
             "## Questions",

@@ -46,7 +46,7 @@ def render_report(
     simulation = document.get("simulation")
     if simulation:
         if scenario.questions:
-            sections.append(_bottom_line(simulation, scenario))
+            sections.append(_bottom_line(simulation, scenario, document.get("what_changed")))
             sections.append(_questions(simulation, scenario))
         else:
             sections.append(
@@ -421,7 +421,9 @@ def _what_ifs(document: dict[str, Any], scenario: Scenario) -> str:
     )
 
 
-def _bottom_line(simulation: dict[str, Any], scenario: Scenario) -> str:
+def _bottom_line(
+    simulation: dict[str, Any], scenario: Scenario, what_changed: list[dict[str, Any]] | None
+) -> str:
     """Bottom line up front: a sentence per question, words before numbers."""
     from tightrope.report.bottomline import bottom_line, scale_note
 
@@ -433,8 +435,9 @@ def _bottom_line(simulation: dict[str, Any], scenario: Scenario) -> str:
             if line.movers
             else ""
         )
+        + (f"<br><span class='note'>{html.escape(line.changed)}</span>" if line.changed else "")
         + "</li>"
-        for line in bottom_line(simulation, scenario)
+        for line in bottom_line(simulation, scenario, what_changed)
     )
     return (
         f"<section id='bottom-line'><h2>Bottom line</h2><ul>{items}</ul>"
