@@ -376,7 +376,7 @@ def simulation_report(document: dict[str, Any], scenario: Scenario) -> Renderabl
     if "conditioning" in document:
         parts.append(conditioning_table(document["conditioning"]))
     parts += _what_ifs_and_given(document, scenario)
-    parts.append(_events_result(document))
+    parts.append(_events_result(document, scenario))
     parts.append(_ladder_result(document, scenario))
     parts.append(_state_result(document))
     if document.get("settlements"):
@@ -548,7 +548,7 @@ def _comparison(comparison: dict[str, Any], scenario: Scenario) -> RenderableTyp
     return table
 
 
-def _events_result(document: dict[str, Any]) -> RenderableType:
+def _events_result(document: dict[str, Any], scenario: Scenario) -> RenderableType:
     months = document["months"]
     marks = sorted({m for m in (3, 6, months) if m <= months})
     table = Table(title="Events: probability of happening by month", title_justify="left")
@@ -556,9 +556,10 @@ def _events_result(document: dict[str, Any]) -> RenderableType:
     for month in marks:
         table.add_column(f"by {month}", justify="right")
     table.add_column("mean count", justify="right")
+    labels = {event.id: event.label for event in scenario.events}
     for event, result in document["events"].items():
         table.add_row(
-            event,
+            labels.get(event, event),
             *(_percent(result["by_month"][month - 1]) for month in marks),
             f"{result['mean_count']:.2f}",
         )
