@@ -22,6 +22,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -591,9 +592,11 @@ class Scenario(Frozen):
     def question(self, question_id: str) -> Question:
         return _by_id(self.questions, question_id, "question")
 
-    @model_validator(mode="after")
-    def _scale_covers_zero_to_one(self) -> Self:
-        scale = self.estimative_scale
+    @field_validator("estimative_scale")
+    @classmethod
+    def _scale_covers_zero_to_one(
+        cls, scale: tuple[EstimativeBand, ...] | None
+    ) -> tuple[EstimativeBand, ...] | None:
         if scale is not None:
             bounds = [band.below for band in scale]
             if not scale or bounds != sorted(set(bounds)) or bounds[-1] != 1:
@@ -601,7 +604,7 @@ class Scenario(Frozen):
                     "estimative_scale",
                     "an estimative scale needs bands in increasing order, the last ending at 1",
                 )
-        return self
+        return scale
 
     def uncoupled(self) -> Scenario:
         """The scenario without its coupling and everything that moves or reads the bargaining
