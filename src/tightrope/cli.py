@@ -384,10 +384,20 @@ def provenance(
 
 
 @app.command()
-def schema() -> None:
-    """Print the JSON Schema of scenario files (for editors that check YAML as you type)."""
+def schema(
+    guide: Annotated[
+        bool, typer.Option("--guide", help="Print the scenario guide (Markdown) instead.")
+    ] = False,
+) -> None:
+    """Print the JSON Schema of scenario files (for editors that check YAML as you type), or
+    with --guide every part and field of the format in words."""
     from tightrope.scenario.schema import Scenario
 
+    if guide:
+        from tightrope.scenario.guide import scenario_guide
+
+        terminal.print_lines(stdout, scenario_guide().splitlines())
+        return
     document = Scenario.model_json_schema()
     document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     document["title"] = "tightrope scenario"
