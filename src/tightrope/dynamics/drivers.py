@@ -22,6 +22,7 @@ those runs counts as variance no parameter explains, so the indices sum to less 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -69,17 +70,23 @@ class _Study:
         count = len(self.uncertain)
         return {"num_vars": count, "names": self.names, "bounds": [[0.0, 1.0]] * count}
 
+    @functools.cached_property
+    def reachable(self) -> dict[str, set[str]]:
+        return reachable_parameters(self.scenario)
+
+    @functools.cached_property
+    def labels(self) -> dict[str, str]:
+        return parameter_labels(self.scenario)
+
     def listed(
         self, question_id: str, rows: list[tuple[str, dict[str, float]]], top: int
     ) -> list[dict[str, Any]]:
         """The first ``top`` rows (already ranked and above their noise) with a path to the
         question, each with its readable label."""
-        reachable = reachable_parameters(self.scenario)[question_id]
-        labels = parameter_labels(self.scenario)
         return [
-            {"parameter": name, "label": labels.get(name, name), **values}
+            {"parameter": name, "label": self.labels.get(name, name), **values}
             for name, values in rows
-            if name in reachable
+            if name in self.reachable[question_id]
         ][:top]
 
     def outcomes(
