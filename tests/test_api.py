@@ -170,6 +170,7 @@ def test_the_public_surface_is_small() -> None:
         "Scenario",
         "Set",
         "bargain",
+        "diff",
         "forecast",
         "load",
         "make_model",

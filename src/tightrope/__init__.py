@@ -29,6 +29,7 @@ _PUBLIC = {
     "simulate": "tightrope.api",
     "forecast": "tightrope.api",
     "observe": "tightrope.api",
+    "diff": "tightrope.api",
     "Force": "tightrope.dynamics.interventions",
     "Forbid": "tightrope.dynamics.interventions",
     "Set": "tightrope.dynamics.interventions",
@@ -47,6 +48,7 @@ __all__ = [
     "Set",
     "__version__",
     "bargain",
+    "diff",
     "forecast",
     "load",
     "make_model",
@@ -55,7 +57,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from tightrope.api import bargain, forecast, load, observe, simulate
+    from tightrope.api import bargain, diff, forecast, load, observe, simulate
     from tightrope.bargaining import MODELS, make_model
     from tightrope.dynamics.interventions import Forbid, Force, Set
     from tightrope.forecasts.registry import Registry

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tightrope import limits
 
@@ -152,3 +152,14 @@ def observe(scenario: Scenario, source: str | os.PathLike[str]) -> Scenario:
     from tightrope.scenario.observations import read_observations
 
     return read_observations(scenario, os.fspath(source))
+
+
+def diff(
+    first: Scenario, second: Scenario, *, forecast: bool = False, runs: int = 20_000, seed: int = 0
+) -> dict[str, Any]:
+    """What changed from ``first`` to ``second`` (every input added, removed or changed, named by
+    path); with ``forecast``, both simulated with the same seed and runs: each question's move,
+    its standard error, whether it moved, and the single change that moves it most."""
+    from tightrope.forecasts.versions import compare_versions
+
+    return compare_versions(first, second, forecast=forecast, runs=runs, seed=seed)

@@ -637,11 +637,11 @@ def diff_command(
 ) -> None:
     """What changed between two versions of a scenario, and with --forecast how it moved each
     question and which change moved it most."""
-    from tightrope.forecasts.versions import compare_versions
+    from tightrope import api
 
     a, b = resolve(first), resolve(second)
     with refusals():
-        document = compare_versions(a, b, forecast=forecast, runs=runs, seed=seed)
+        document = api.diff(a, b, forecast=forecast, runs=runs, seed=seed)
     if output is OutputFormat.JSON:
         emit_json(document)
         return

@@ -75,3 +75,12 @@ def test_a_bad_version_is_a_located_error(tmp_path: Path) -> None:
     assert code == 2
     assert out == ""
     assert str(bad) in err
+
+
+def test_the_python_api_gives_the_cli_json() -> None:
+    first = tightrope.load("iraq-2025")
+    assert tightrope.diff(first, first) == {
+        "first": "iraq-2025",
+        "second": "iraq-2025",
+        "changes": [],
+    }
