@@ -587,15 +587,7 @@ def simulate(
     note_unused_observations(model_scenario, scenario, forecast_day)
     if not model_scenario.events:
         fail(f"{scenario}: the scenario has no events to simulate")
-    from tightrope.dynamics.model import simulated_months
-
-    whatif = _whatifs(
-        force or [],
-        forbid or [],
-        set_ or [],
-        model_scenario,
-        months or simulated_months(model_scenario),
-    )
+    whatif = _whatifs(force, forbid, set_, model_scenario, months)
     with (
         refusals(),
         terminal.progress_bar(
@@ -655,13 +647,24 @@ def _runs_total(runs: int, samples: int | None) -> int:
 
 
 def _whatifs(
-    force: list[str], forbid: list[str], settings: list[str], scenario: Scenario, months: int
+    force: list[str] | None,
+    forbid: list[str] | None,
+    settings: list[str] | None,
+    scenario: Scenario,
+    months: int | None = None,
 ) -> list[Any]:
-    """What-if objects from the flags' text (EVENT@MONTH or EVENT@YYYY-MM, EVENT, PATH=VALUE)."""
+    """What-if objects from the flags' text (EVENT@MONTH or EVENT@YYYY-MM, EVENT, PATH=VALUE);
+    ``months`` (default: the scenario's simulated months) only words the error."""
     from tightrope.dynamics.interventions import Forbid, Force, Set
 
     whatif: list[Any] = []
-    for item in force:
+    if not (force or forbid or settings):
+        return whatif
+    if months is None:
+        from tightrope.dynamics.model import simulated_months
+
+        months = simulated_months(scenario)
+    for item in force or []:
         event, _, month = item.partition("@")
         number = _month_number(month, scenario)
         if number is None:
@@ -670,8 +673,8 @@ def _whatifs(
                 "calendar month YYYY-MM"
             )
         whatif.append(Force(event, number))
-    whatif += [Forbid(event) for event in forbid]
-    for item in settings:
+    whatif += [Forbid(event) for event in forbid or []]
+    for item in settings or []:
         path, _, text = item.partition("=")
         try:
             value = float(text)
@@ -854,13 +857,7 @@ def forecast(
             from tightrope.report.pdf import find_browser
 
             find_browser()
-    whatif: list[Any] = []
-    if force or forbid or set_:
-        from tightrope.dynamics.model import simulated_months
-
-        whatif = _whatifs(
-            force or [], forbid or [], set_ or [], model_scenario, simulated_months(model_scenario)
-        )
+    whatif = _whatifs(force, forbid, set_, model_scenario)
     work = ForecastSettings(
         runs=runs, samples=samples, bargaining_samples=bargaining_samples, whatif=tuple(whatif)
     )
