@@ -125,13 +125,16 @@ def forecast(
     as_of: dt.date | None = None,
     whatif: Sequence[WhatIf] = (),
     given: str | None = None,
+    compare_to: Scenario | None = None,
     progress: Progress | None = None,
 ) -> ForecastResult:
     """The main job: the simulation's questions and every bargaining model on every issue, with
     the provenance of every number. ``save(folder)`` writes the report, JSON and Parquet.
     ``whatif`` (``Force``, ``Forbid``, ``Set``) runs beside the baseline on the same random
     numbers; the forecast stays the baseline and ``comparison`` holds each question's change.
-    ``given``: also report the probabilities given that an event happened."""
+    ``given``: also report the probabilities given that an event happened. ``compare_to``: an
+    earlier version of the scenario; ``versions`` then says what changed and how it moved each
+    question (as ``diff(compare_to, scenario, forecast=True)``)."""
     from tightrope.forecasts.run import ForecastSettings, run_forecast
 
     settings = ForecastSettings(
@@ -143,6 +146,7 @@ def forecast(
         as_of=as_of,
         whatif=tuple(whatif),
         given=given,
+        compare_to=compare_to,
     )
     return run_forecast(scenario, settings, progress)
 

@@ -831,6 +831,14 @@ def forecast(
     pdf: Annotated[
         bool, typer.Option("--pdf", help="Also print the report to report.pdf (needs Chromium).")
     ] = False,
+    compare_to: Annotated[
+        str | None,
+        typer.Option(
+            "--compare-to",
+            help="An earlier version (file or built-in id): what changed, and how it moved each "
+            "question.",
+        ),
+    ] = None,
     output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """The main job: both engines, a summary, an offline HTML report, JSON and Parquet results.
@@ -858,6 +866,7 @@ def forecast(
 
             find_browser()
     whatif = _whatifs(force, forbid, set_, model_scenario)
+    earlier = None if compare_to is None else resolve(compare_to)
     work = ForecastSettings(
         runs=runs, samples=samples, bargaining_samples=bargaining_samples, whatif=tuple(whatif)
     )
@@ -875,6 +884,7 @@ def forecast(
             as_of=forecast_day,
             whatif=whatif,
             given=given,
+            compare_to=earlier,
             progress=step,
         )
     for issue, reason in result.document.get("bargaining_skipped", {}).items():

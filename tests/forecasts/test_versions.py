@@ -84,3 +84,23 @@ def test_the_python_api_gives_the_cli_json() -> None:
         "second": "iraq-2025",
         "changes": [],
     }
+
+
+def test_forecast_compares_itself_with_an_earlier_version(tmp_path: Path) -> None:
+    """`forecast NEW --compare-to OLD`: the report and JSON carry what changed since OLD and
+    the questions it moved."""
+    file = str(_changed_copy(tmp_path))
+    out = str(tmp_path / "out")
+    args = ["--runs", "20000", "--bargaining-samples", "0", "--out", out]
+    code, printed, err = run(
+        "forecast", file, *args, "--compare-to", "iraq-2025", "--format", "json"
+    )
+    assert code == 0, err
+    versions = json.loads(printed)["versions"]
+    assert [change["path"] for change in versions["changes"]] == [
+        "events.us_strikes.hazard.per_month.mode"
+    ]
+    assert versions["forecast"]["questions"]["q2_us_strikes"]["moved"]["yes"]
+    page = (tmp_path / "out" / "report.html").read_text()
+    assert "<h2>Since iraq-2025</h2>" in page
+    assert "events.us_strikes.hazard.per_month.mode" in page

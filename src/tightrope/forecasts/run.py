@@ -43,6 +43,7 @@ class ForecastSettings:
     as_of: dt.date | None = None  # condition on the scenario's observations up to this date
     whatif: tuple[WhatIf, ...] = ()
     given: str | None = None
+    compare_to: Scenario | None = None  # an earlier version: what changed, and how it moved
 
     @property
     def design(self) -> Design:
@@ -249,6 +250,16 @@ def run_forecast(
             progress=progress,
         )
         document["bargaining"] = [forecast.to_dict() for forecast in forecasts.forecasts]
+    if settings.compare_to is not None:
+        from tightrope.forecasts.versions import DIFF_RUNS, compare_versions
+
+        document["versions"] = compare_versions(
+            settings.compare_to,
+            scenario,
+            forecast=True,
+            runs=min(settings.runs, DIFF_RUNS),
+            seed=settings.seed,
+        )
     document["provenance"] = [
         {**vars(record_), "supported": record_.supported} for record_ in numbers(scenario)
     ]

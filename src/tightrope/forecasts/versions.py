@@ -12,6 +12,7 @@ from tightrope.scenario.diff import Change, diff, with_change
 from tightrope.scenario.schema import Scenario
 
 MAX_ATTRIBUTED = 20  # changes simulated one at a time to say which moved a question most
+DIFF_RUNS = 20_000  # runs per version by default: enough to see a move of a point or two
 
 
 def _probabilities(scenario: Scenario, runs: int, seed: int) -> dict[str, dict[str, Any]]:
@@ -37,7 +38,7 @@ def compare_versions(
     second: Scenario,
     *,
     forecast: bool = False,
-    runs: int = 20_000,
+    runs: int = DIFF_RUNS,
     seed: int = 0,
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:

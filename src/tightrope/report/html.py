@@ -55,6 +55,8 @@ def render_report(
             )
         if document.get("comparison"):
             sections.append(_what_ifs(document, scenario))
+        if document.get("versions"):
+            sections.append(_versions(document["versions"], scenario))
         if any("by_month" in result for result in simulation.get("questions", {}).values()):
             sections.append(
                 _figure(
@@ -419,6 +421,58 @@ def _what_ifs(document: dict[str, Any], scenario: Scenario) -> str:
         + "".join(rows)
         + "</table>"
     )
+
+
+def _versions(versions: dict[str, Any], scenario: Scenario) -> str:
+    """What changed since an earlier version of the scenario, and how it moved the questions."""
+    changes = "".join(
+        f"<tr><td>{html.escape(change['path'])}</td><td>{html.escape(change['kind'])}</td>"
+        f"<td>{html.escape(_brief_value(change['before']))}</td>"
+        f"<td>{html.escape(_brief_value(change['after']))}</td></tr>"
+        for change in versions["changes"]
+    )
+    if not changes:
+        return (
+            f"<h2>Since {html.escape(versions['first'])}</h2><p class='note'>No input changed.</p>"
+        )
+    rows = []
+    forecast = versions.get("forecast", {})
+    for question in scenario.questions:
+        entry = forecast.get("questions", {}).get(question.id)
+        if entry is None:
+            continue
+        for level, now in entry["second"].items():
+            if not entry["moved"][level]:
+                continue
+            text = question.text if level == "yes" else f"{question.text} {level}"
+            mover = entry.get("moved_most_by", {}).get("change", "")
+            rows.append(
+                f"<tr><td>{html.escape(text)}</td>"
+                f"<td class='num'>{_percent(entry['first'].get(level, 0.0))}</td>"
+                f"<td class='num'>{_percent(now)}</td><td class='num'>"
+                f"{100 * entry['move'][level]:+.1f} ± {100 * entry['se'][level]:.1f}</td>"
+                f"<td>{html.escape(mover)}</td></tr>"
+            )
+    moved = (
+        "<table><tr><th>question</th><th>before</th><th>now</th><th>move (points)</th>"
+        "<th>moved most by</th></tr>" + "".join(rows) + "</table>"
+        if rows
+        else "<p class='note'>No question moved beyond its Monte Carlo error.</p>"
+    )
+    return (
+        f"<h2>Since {html.escape(versions['first'])}</h2><p class='note'>What changed in the "
+        "inputs, and the questions it moved (both versions simulated with the same seed and "
+        f"{forecast.get('runs', 0):,} runs; a move counts beyond twice its standard error).</p>"
+        "<table><tr><th>input</th><th>change</th><th>before</th><th>after</th></tr>"
+        f"{changes}</table>{moved}"
+    )
+
+
+def _brief_value(value: Any) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    return text if len(text) <= 60 else text[:59] + "…"
 
 
 def _bottom_line(

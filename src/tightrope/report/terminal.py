@@ -630,6 +630,8 @@ def forecast_summary(document: dict[str, Any], scenario: Scenario) -> Renderable
     if "simulation" in document:
         parts.append(_questions_result(document["simulation"], scenario, "Questions"))
     parts += _what_ifs_and_given(document, scenario)
+    if "versions" in document:
+        parts.append(versions_report(document["versions"], scenario))
     if "conditioning" in document:
         parts.append(conditioning_table(document["conditioning"]))
     if "what_changed" in document:
