@@ -77,6 +77,9 @@ def test_every_question_gets_a_sentence_whose_phrase_matches_its_number() -> Non
     assert page.index("id='bottom-line'") < page.index("<h2>Questions</h2>")
     assert "asks no questions" not in page
     assert "<h2>What if</h2>" not in page
+    # Each event question links to the evidence for its own rate, a row that exists.
+    assert "href='#number-events.oil_restriction.hazard.probability'" in page
+    assert "id='number-events.oil_restriction.hazard.probability'" in page
 
 
 def test_the_brief_is_written_beside_the_report_and_escapes_scenario_text(tmp_path: Path) -> None:

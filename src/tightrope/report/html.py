@@ -13,7 +13,7 @@ from plotly.subplots import make_subplots
 
 from tightrope.report.grid import settlement_grid
 from tightrope.results import question_results
-from tightrope.scenario.schema import Scenario
+from tightrope.scenario.schema import Question, Scenario
 
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf", "#7f7f7f")
 STYLE = """
@@ -215,13 +215,26 @@ def _questions(simulation: dict[str, Any], scenario: Scenario) -> str:
             )
             cells = f"<td>{lines}</td><td class='num'>{spans}</td>"
         rows.append(
-            f"<tr><td title='{html.escape(question.id)}'>{html.escape(question.text)}</td>"
-            f"{cells}<td>{top}</td></tr>"
+            f"<tr><td title='{html.escape(question.id)}'>{html.escape(question.text)}"
+            f"{_evidence_link(question, scenario)}</td>{cells}<td>{top}</td></tr>"
         )
     return (
         "<h2>Questions</h2><table><tr><th>question</th><th>probability</th>"
         "<th>interval (5th–95th percentile across the parameter uncertainty, binomial noise "
         "removed)</th><th>main drivers</th></tr>" + "".join(rows) + "</table>"
+    )
+
+
+def _evidence_link(question: Question, scenario: Scenario) -> str:
+    """A link to the evidence behind an event question's own rate (its provenance row)."""
+    if question.event is None:
+        return ""
+    hazard = scenario.event(question.event).hazard
+    kind = "per_month" if hazard.per_month is not None else "probability"
+    path = f"events.{question.event}.hazard.{kind}"
+    return (
+        f"<br><a class='note' href='#number-{html.escape(path, quote=True)}'>"
+        "evidence for its rate</a>"
     )
 
 
