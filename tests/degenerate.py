@@ -11,6 +11,7 @@ import yaml
 
 from tightrope.scenario.builtin import load_builtin
 from tightrope.scenario.checks import iter_quantities
+from tightrope.scenario.schema import Scenario
 
 Data = dict[str, Any]
 
@@ -37,13 +38,9 @@ def point_values(data: Data) -> Data:
 
 def no_issues(data: Data) -> Data:
     """No bargaining: no issues, positions or coupling, nor what reads or moves them."""
-    for key in ("issues", "positions", "coupling"):
+    data = {"format": 1, **Scenario.model_validate(data).uncoupled().model_dump(mode="json")}
+    for key in ("issues", "positions"):
         data.pop(key, None)
-    for event in data.get("events", []):
-        for group in ("effects", "while_active", "on_end"):
-            event[group] = [e for e in event.get(group, []) if "variable" in e]
-        event["modifiers"] = [m for m in event.get("modifiers", []) if "when" in m]
-    data["questions"] = [q for q in data.get("questions", []) if "issue" not in q]
     return data
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -13,6 +14,7 @@ import pytest
 from tightrope.dynamics.engine import Design, Interventions, simulate
 from tightrope.dynamics.results import summarise
 from tightrope.scenario.builtin import load_builtin
+from tightrope.scenario.load import load_scenario
 from tightrope.scenario.schema import Scenario
 
 # Weights c × s: a 2 × 1, b 1 × 0.5, c 1 × 1; Σw = 3.5; settlement (2·20 + 0.5·60 + 80) / 3.5.
@@ -140,13 +142,16 @@ def _fingerprint(record: Any, state_columns: int, questions: list[str]) -> str:
     return digest.hexdigest()
 
 
+BEFORE_COUPLING = Path(__file__).parent / "data" / "iraq-2025-before-coupling.yaml"
+
+
 def test_a_coupling_that_changes_nothing_changes_nothing() -> None:
-    """The built-in case without its coupling runs exactly as the engine ran it before
-    coupling existed (a fingerprint taken then); with its coupling and every coefficient set
-    to zero, every event, count, answer and state path is bit-identical again."""
-    data = load_builtin("iraq-2025").model_dump(mode="json", exclude_none=True)
+    """The built-in case as it was before coupling existed runs exactly as the engine ran it
+    then (a fingerprint taken then); given a coupling, the built-in's effects on positions,
+    saliences and capabilities and continuous modifiers whose coefficients are all zero, every
+    event, count, answer and state path is bit-identical again."""
+    plain = load_scenario(BEFORE_COUPLING)
     design = Design(samples=50, runs=100, seed=7)
-    plain = load_builtin("iraq-2025").uncoupled()
     _, record = simulate(plain, design)
     digest = hashlib.sha256()
     for array in (record.first, record.counts, record.ladder_max, record.fan, record.sample):
@@ -155,11 +160,18 @@ def test_a_coupling_that_changes_nothing_changes_nothing() -> None:
     for key in sorted(record.answers):
         digest.update(np.ascontiguousarray(record.answers[key]).tobytes())
     assert digest.hexdigest() == "9d323d35170deecc3b75c333bd7337a3a758b88e5bdd578edf765162fd6712e2"
-    zero = copy.deepcopy(data)
+    zero = plain.model_dump(mode="json", exclude_none=True)
+    zero["coupling"] = {"model": "compromise"}
+    builtin = {event.id: event for event in load_builtin("iraq-2025").events}
+    term = "(settlement(militia_disarmament) - 42) / 10"
     for event in zero["events"]:
-        for modifier in event.get("modifiers", []):
-            if "term" in modifier:
-                modifier["coefficient"] = {"value": 0, "evidence": ["fact_tower22"]}
+        event["effects"] += [
+            effect.model_dump(mode="json", exclude_none=True)
+            for effect in builtin[event["id"]].effects
+            if effect.variable is None
+        ]
+        zero_coefficient = {"value": 0, "evidence": ["fact_tower22"]}
+        event["modifiers"].append({"term": term, "coefficient": zero_coefficient})
     _, again = simulate(Scenario.model_validate(zero), design)
     state, questions = len(plain.state), sorted(record.answers)
     assert _fingerprint(again, state, questions) == _fingerprint(record, state, questions)
@@ -178,6 +190,7 @@ BAD = [
     ),
     (["questions", 0, "cuts"], [150], "the cuts of a settlement question lie within 0–100"),
     (["coupling", "on"], ["nothing"], "unknown event 'nothing'"),
+    (["questions", 0, "actor"], "zz", "unknown actor with a stance on x 'zz'"),
 ]
 
 
@@ -298,3 +311,15 @@ def test_degenerate_bargaining_stays_finite() -> None:
     assert np.isfinite(record.fan).all()
     # (53.3 − 40) / 0 = +inf: the odds are capped at e^50, so the reaction is all but certain.
     assert (record.first[:, model.event_index("react")] == 1).mean() > 0.99
+
+
+def test_a_question_can_read_one_actors_position() -> None:
+    """With ``actor``, the cuts divide that actor's position: B starts at 60 (above 45) and,
+    forced to move +30, ends at 90, above a cut at 75 it started below."""
+    data = copy.deepcopy(TOY)
+    data["questions"][0] |= {"actor": "b", "cuts": [75]}
+    scenario = Scenario.model_validate(data)
+    design = Design(samples=1, runs=50, seed=0)
+    assert (simulate(scenario, design)[1].answers["where"] == 0).all()
+    forced = Interventions(force=(("shift", 3),))
+    assert (simulate(scenario, design, forced)[1].answers["where"] == 1).all()

@@ -26,7 +26,8 @@ def test_the_dependency_graph_of_the_builtin_case() -> None:
     reachable = reachable_parameters(SCENARIO)
     assert "events.oil_restriction.hazard.probability" in reachable["q1_oil_restriction"]
     assert "events.us_casualties.triggers[0].probability" in reachable["q2_us_strikes"]
-    assert "state.alignment.initial" in reachable["q7_alignment"]
+    assert "positions.iran_ties.iraq_gov.position" in reachable["q7_alignment"]
+    assert "events.us_strikes.effects[0].add" in reachable["q7_alignment"]
     for path in UNSEEN_BY_Q6:
         assert path not in reachable["q6_energy_halt"]
     assert "events.bank_sanctions.hazard.probability" not in reachable["q6_energy_halt"]
@@ -57,7 +58,11 @@ def test_drivers_are_named_in_the_scenarios_words() -> None:
     assert labels["events.oil_restriction.hazard.probability"].endswith(
         "chance over 12 months when no modifier applies"
     )
-    assert labels["state.alignment.initial"] == "Iraq's alignment: starting value"
+    assert labels["state.fiscal_stress.initial"] == "Iraq's fiscal stress: starting value"
+    assert labels["events.oil_restriction.effects[3].multiply"] == (
+        "US restricts Iraq's oil revenue / dollar access — factor on “Iraqi prime minister & "
+        "government's capability”"
+    )
 
 
 def test_the_noise_threshold_is_the_largest_chance_correlation() -> None:

@@ -131,7 +131,7 @@ def test_state_ladder_and_questions() -> None:
     state = {variable.id: variable for variable in scenario.state}
     assert state["banks_barred"].initial.estimate == 28
     assert state["banks_barred"].max == 44
-    assert state["alignment"].initial.support == (35, 55)
+    assert state["fiscal_stress"].initial.support == (20, 40)
     assert scenario.ladder is not None
     assert scenario.ladder.start == 3
     assert [level.id for level in scenario.ladder.levels][3] == "waiver_revoked"
@@ -140,6 +140,8 @@ def test_state_ladder_and_questions() -> None:
     assert {"signal", "action"} <= kinds
     alignment = scenario.question("q7_alignment")
     assert alignment.cuts == (35, 65)
+    # Iraq's alignment is its government's stance on ties with Iran (the model review, §6.4).
+    assert (alignment.issue, alignment.actor) == ("iran_ties", "iraq_gov")
     assert len(scenario.question("q8_max_ladder").levels) == 7
     assert {str(question.deadline) for question in scenario.questions} == {"2026-03-31"}
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from tightrope.dynamics.model import issue_column
 from tightrope.scenario import expressions
 from tightrope.scenario.checks import iter_quantities
 from tightrope.scenario.provenance import readable_path
@@ -91,7 +92,7 @@ def _question_nodes(scenario: Scenario, question_id: str) -> set[Node]:
     if question.when is not None:
         return _reads(scenario, question.when)
     if question.issue is not None:
-        return {("variable", f"settlement:{question.issue}")}
+        return {("variable", issue_column(question.issue, question.actor))}
     assert question.variable is not None
     return {LADDER} if question.variable == "ladder" else {("variable", question.variable)}
 
@@ -196,9 +197,13 @@ def parameter_labels(scenario: Scenario) -> dict[str, str]:
         else:
             effect = getattr(event, part)[path[3]]
             when = {"effects": "", "while_active": " each month", "on_end": " at its end"}[part]
-            words = f"{path[-1]} to “{target(effect.target)}”{when}"
+            verb = EFFECT_VERBS.get(path[-1], path[-1])
+            words = f"{verb} “{target(effect.target)}”{when}"
         labels[readable_path(scenario, path)] = f"{event.label} — {words}"
     return labels
+
+
+EFFECT_VERBS = {"add": "amount added to", "multiply": "factor on", "set": "value set for"}
 
 
 def possessive(name: str) -> str:

@@ -45,6 +45,7 @@ from tightrope.dynamics.model import (
     History,
     compile_condition,
     compile_scenario,
+    issue_column,
 )
 from tightrope.scenario import expressions
 from tightrope.scenario.schema import Scenario
@@ -683,7 +684,7 @@ class _Tile:
             return answer
         if question.issue is not None:
             value = {"final": values, "max": highest, "min": lowest}[question.statistic][
-                :, model.variables.index(f"settlement:{question.issue}")
+                :, model.variables.index(issue_column(question.issue, question.actor))
             ]
             return np.searchsorted(np.array(question.cuts), value, side="right").astype(np.int16)
         assert question.variable is not None

@@ -321,6 +321,11 @@ def _participants(scenario: Scenario) -> dict[str, list[str]]:
     }
 
 
+def issue_column(issue: str, actor: str | None = None) -> str:
+    """The column of an issue's settlement, or of one actor's position on it."""
+    return f"settlement:{issue}" if actor is None else f"position:{issue}.{actor}"
+
+
 def _coupling_columns(scenario: Scenario) -> list[tuple[str, float, float, str | None]]:
     """The coupling's columns: name, lower and upper bound, and the parameter that starts it."""
     if scenario.coupling is None:

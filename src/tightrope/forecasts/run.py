@@ -69,6 +69,9 @@ def scenario_hash(scenario: Scenario) -> str:
     for section in ("observations", "unobserved"):  # newer sections: absent ones keep old hashes
         if not data[section]:
             del data[section]
+    for question in data["questions"]:  # a question's actor is newer (an event's is not)
+        if question["actor"] is None:
+            del question["actor"]
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 

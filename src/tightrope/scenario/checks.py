@@ -107,6 +107,11 @@ def _coupling(scenario: Scenario) -> Iterator[Finding]:
                 here,
                 unknown("issue with stances", question.issue, [i for i in issues if stances[i]]),
             )
+        elif question.actor is not None and question.actor not in stances[question.issue]:
+            yield (
+                ("questions", index, "actor"),
+                unknown(_on(question.issue), question.actor, stances[question.issue]),
+            )
 
 
 def _bargaining_reads(

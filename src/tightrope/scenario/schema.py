@@ -28,6 +28,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from tightrope.limits import MAX_MAGNITUDE
+from tightrope.scenario import expressions
 from tightrope.scenario.quantity import Quantity
 
 Identifier = Annotated[
@@ -442,6 +443,11 @@ class Question(Frozen):
         description="Ordinal, coupled scenarios: the issue whose settlement (0–100) the cuts "
         "divide.",
     )
+    actor: Identifier | None = Field(
+        None,
+        description="With issue: the cuts divide this actor's position on the issue (which "
+        "events move) instead of the settlement.",
+    )
     statistic: Literal["final", "max", "min"] = "final"
     cuts: tuple[float, ...] = Field((), description="Ordinal: the boundaries between levels.")
     levels: tuple[OrdinalLevel, ...] = ()
@@ -453,15 +459,20 @@ class Question(Frozen):
                 raise PydanticCustomError(
                     "binary_form", "a binary question needs either event or when"
                 )
-            if self.levels or self.cuts or self.variable or self.issue:
+            if self.levels or self.cuts or self.variable or self.issue or self.actor:
                 raise PydanticCustomError(
-                    "binary_form", "levels, cuts, variable and issue belong to ordinal questions"
+                    "binary_form",
+                    "levels, cuts, variable, issue and actor belong to ordinal questions",
                 )
         else:
             if (self.variable is None) == (self.issue is None) or len(self.levels) < 2:
                 raise PydanticCustomError(
                     "ordinal_form",
                     "an ordinal question needs a variable or an issue, and at least two levels",
+                )
+            if self.actor is not None and self.issue is None:
+                raise PydanticCustomError(
+                    "ordinal_form", "actor goes with issue: the actor's position on that issue"
                 )
             if self.issue is not None:
                 if len(self.cuts) != len(self.levels) - 1:
@@ -609,14 +620,25 @@ class Scenario(Frozen):
     def uncoupled(self) -> Scenario:
         """The scenario without its coupling and everything that moves or reads the bargaining
         inside the runs (effects on positions, saliences and capabilities, continuous
-        modifiers, settlement questions): the two engines side by side, for comparison."""
+        modifiers and conditions that read it, settlement questions): the two engines side by
+        side, for comparison."""
+
+        def reads_bargaining(text: str | None) -> bool:
+            return text is not None and bool(expressions.all_references(expressions.parse(text))[2])
+
         data = self.model_dump(mode="json", exclude_none=True)
         data.pop("coupling", None)
         for event in data["events"]:
             for group in ("effects", "while_active", "on_end"):
                 event[group] = [effect for effect in event[group] if "variable" in effect]
-            event["modifiers"] = [m for m in event["modifiers"] if "when" in m]
-        data["questions"] = [q for q in data["questions"] if "issue" not in q]
+            event["modifiers"] = [
+                m for m in event["modifiers"] if "when" in m and not reads_bargaining(m["when"])
+            ]
+            if reads_bargaining(event.get("requires")):
+                del event["requires"]
+        data["questions"] = [
+            q for q in data["questions"] if "issue" not in q and not reads_bargaining(q.get("when"))
+        ]
         return Scenario.model_validate(data)
 
 
