@@ -77,9 +77,17 @@ def test_every_question_gets_a_sentence_whose_phrase_matches_its_number() -> Non
     assert page.index("id='bottom-line'") < page.index("<h2>Questions</h2>")
     assert "asks no questions" not in page
     assert "<h2>What if</h2>" not in page
-    # Each event question links to the evidence for its own rate, a row that exists.
-    assert "href='#number-events.oil_restriction.hazard.probability'" in page
-    assert "id='number-events.oil_restriction.hazard.probability'" in page
+    # Each question links to the evidence for its main input (an event's rate, the starting
+    # position q7 cuts, the positions q9's settlement weighs), a row that exists; the ladder
+    # question has no single such number.
+    import re
+
+    targets = re.findall(r"href='#(number-[^']+)'>evidence for", page)
+    assert len(targets) == len(scenario.questions) - 1
+    assert "number-events.oil_restriction.hazard.probability" in targets
+    assert "number-positions.iran_ties.iraq_gov.position" in targets
+    for target in targets:
+        assert f"id='{target}'" in page
 
 
 def test_the_brief_is_written_beside_the_report_and_escapes_scenario_text(tmp_path: Path) -> None:

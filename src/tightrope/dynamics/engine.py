@@ -277,6 +277,49 @@ def _merge(
     )
 
 
+def _question_column(model: CompiledModel, question_id: str) -> int | None:
+    """The values column an ordinal question cuts (None for the ladder)."""
+    question = model.scenario.question(question_id)
+    if question.issue is not None:
+        return model.variables.index(issue_column(question.issue, question.actor))
+    if question.variable is None or question.variable == "ladder":
+        return None
+    return model.variables.index(question.variable)
+
+
+def _extreme_columns(model: CompiledModel) -> list[int]:
+    """The columns whose highest or lowest value over the months a question asks for."""
+    columns = {
+        _question_column(model, question.id)
+        for question in model.scenario.questions
+        if question.type == "ordinal" and question.statistic != "final"
+    }
+    return sorted(column for column in columns if column is not None)
+
+
+class _Extremes:
+    """Each run's highest and lowest value so far of the columns questions ask it of (only
+    those: a coupled model has many bargaining columns no question reads this way)."""
+
+    def __init__(self, values: Array, columns: list[int]) -> None:
+        self.columns = np.array(columns, dtype=np.intp)
+        self.where = {column: index for index, column in enumerate(columns)}
+        self.highest = values[:, self.columns]
+        self.lowest = self.highest.copy()
+
+    def update(self, values: Array) -> None:
+        if self.columns.size:
+            current = values[:, self.columns]
+            np.maximum(self.highest, current, out=self.highest)
+            np.minimum(self.lowest, current, out=self.lowest)
+
+    def read(self, values: Array, statistic: str, column: int) -> Array:
+        if statistic == "final":
+            return values[:, column]
+        table = self.highest if statistic == "max" else self.lowest
+        return table[:, self.where[column]]
+
+
 class _Tile:
     """A group of streams simulated together."""
 
@@ -360,8 +403,7 @@ class _Tile:
         scheduled = np.zeros((months + 2, runs, events), dtype=bool)
         first = np.zeros((runs, events), dtype=np.int16)
         ladder_max = history.ladder.copy()
-        highest = values.copy(order="F")
-        lowest = values.copy(order="F")
+        extremes = _Extremes(values, _extreme_columns(model))
         fan_columns = np.array(model.fan_columns, dtype=np.intp)
         fan = np.empty((int(self.fan_keep.sum()), months + 1, len(fan_columns)))
         fan[:, 0] = values[np.ix_(self.fan_keep, fan_columns)]
@@ -416,14 +458,13 @@ class _Tile:
                 )
             history.month = month
             ladder_max = np.maximum(ladder_max, history.ladder)
-            np.maximum(highest, values, out=highest)
-            np.minimum(lowest, values, out=lowest)
+            extremes.update(values)
             fan[:, month] = values[np.ix_(self.fan_keep, fan_columns)]
             self._measurements(values, month)
             for question, due in deadlines.items():
                 if due.month == month:
                     answers[question] = self._answer(
-                        question, history, first, values, highest, lowest, ladder_max, due
+                        question, history, first, values, extremes, ladder_max, due
                     )
 
         result: dict[str, NDArray[np.generic]] = {
@@ -648,8 +689,7 @@ class _Tile:
         history: History,
         first: NDArray[np.int16],
         values: Array,
-        highest: Array,
-        lowest: Array,
+        extremes: _Extremes,
         ladder_max: Array,
         due: Deadline,
     ) -> NDArray[np.int16]:
@@ -682,18 +722,11 @@ class _Tile:
             answer = condition(history).astype(np.int16)
             history.month = month
             return answer
-        if question.issue is not None:
-            value = {"final": values, "max": highest, "min": lowest}[question.statistic][
-                :, model.variables.index(issue_column(question.issue, question.actor))
-            ]
-            return np.searchsorted(np.array(question.cuts), value, side="right").astype(np.int16)
-        assert question.variable is not None
-        if question.variable == "ladder":
+        column = _question_column(model, question_id)
+        if column is None:  # the ladder
             value = ladder_max if question.statistic == "max" else history.ladder
         else:
-            column = model.variables.index(question.variable)
-            table = {"final": values, "max": highest, "min": lowest}[question.statistic]
-            value = table[:, column]
+            value = extremes.read(values, question.statistic, column)
         if question.cuts:
             return np.searchsorted(np.array(question.cuts), value, side="right").astype(np.int16)
         return np.clip(value, 0, len(question.levels) - 1).astype(np.int16)

@@ -226,16 +226,23 @@ def _questions(simulation: dict[str, Any], scenario: Scenario) -> str:
 
 
 def _evidence_link(question: Question, scenario: Scenario) -> str:
-    """A link to the evidence behind an event question's own rate (its provenance row)."""
-    if question.event is None:
+    """A link to the evidence behind a question's main input (its provenance row): an event
+    question's rate, the starting value of the variable or position an ordinal question cuts,
+    an issue's positions where its settlement is asked. Ladder and condition questions have no
+    single such number."""
+    if question.event is not None:
+        hazard = scenario.event(question.event).hazard
+        kind = "per_month" if hazard.per_month is not None else "probability"
+        path, words = f"events.{question.event}.hazard.{kind}", "evidence for its rate"
+    elif question.issue is not None:
+        actor = question.actor or next(iter(scenario.positions[question.issue]))
+        path = f"positions.{question.issue}.{actor}.position"
+        words = "evidence for the starting position" + ("" if question.actor else "s")
+    elif question.variable is not None and question.variable != "ladder":
+        path, words = f"state.{question.variable}.initial", "evidence for its starting value"
+    else:
         return ""
-    hazard = scenario.event(question.event).hazard
-    kind = "per_month" if hazard.per_month is not None else "probability"
-    path = f"events.{question.event}.hazard.{kind}"
-    return (
-        f"<br><a class='note' href='#number-{html.escape(path, quote=True)}'>"
-        "evidence for its rate</a>"
-    )
+    return f"<br><a class='note' href='#number-{html.escape(path, quote=True)}'>{words}</a>"
 
 
 def _probabilities(simulation: dict[str, Any], scenario: Scenario) -> go.Figure:
