@@ -722,11 +722,11 @@ class _Tile:
             answer = condition(history).astype(np.int16)
             history.month = month
             return answer
-        column = _question_column(model, question_id)
-        if column is None:  # the ladder
+        cut = _question_column(model, question_id)
+        if cut is None:  # the ladder
             value = ladder_max if question.statistic == "max" else history.ladder
         else:
-            value = extremes.read(values, question.statistic, column)
+            value = extremes.read(values, question.statistic, cut)
         if question.cuts:
             return np.searchsorted(np.array(question.cuts), value, side="right").astype(np.int16)
         return np.clip(value, 0, len(question.levels) - 1).astype(np.int16)
