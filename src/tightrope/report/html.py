@@ -39,10 +39,16 @@ th { background: #f6f6f6; } td.num { text-align: right; font-variant-numeric: ta
 
 
 def render_report(
-    document: dict[str, Any], scenario: Scenario, track_record: dict[str, Any] | None = None
+    document: dict[str, Any],
+    scenario: Scenario,
+    track_record: dict[str, Any] | None = None,
+    *,
+    plotly_src: str | None = None,
+    banner: str = "",
 ) -> str:
-    """The whole report as one HTML string."""
-    sections = [_header(document, scenario)]
+    """The whole report as one HTML string: plotly's JavaScript embedded, or loaded from
+    ``plotly_src`` (as the workbench serves it); ``banner`` is markup put first in the body."""
+    sections = [banner, _header(document, scenario)]
     simulation = document.get("simulation")
     if simulation:
         if scenario.questions:
@@ -139,10 +145,17 @@ def render_report(
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>{title}</title>"
-        f"<style>{STYLE}</style><script>{get_plotlyjs()}</script></head><body>"
+        f"<style>{STYLE}</style>{plotly_script(plotly_src)}</head><body>"
         + "\n".join(sections)
         + "</body></html>\n"
     )
+
+
+def plotly_script(source: str | None = None) -> str:
+    """plotly's JavaScript, inline or (given a URL) loaded from ``source``."""
+    if source is not None:
+        return f"<script src='{html.escape(source, quote=True)}'></script>"
+    return f"<script>{get_plotlyjs()}</script>"
 
 
 def _figure(title: str, figure: go.Figure, caption: str) -> str:
@@ -838,6 +851,18 @@ def history_chart(
 ) -> str:
     """A self-contained page charting how a question's forecast moved across recorded runs, with
     the observations the forecasts were conditioned on marked at their dates."""
+    title = html.escape(f"tightrope: history of {question}")
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{title}</title><style>{STYLE}</style><script>{get_plotlyjs()}</script></head>"
+        f"<body><h1>{title}</h1>" + history_section(rows, observations) + "</body></html>\n"
+    )
+
+
+def history_section(
+    rows: list[dict[str, Any]], observations: list[dict[str, str]] | None = None
+) -> str:
+    """The history chart as a report section (plotly's JavaScript loaded by the page)."""
     figure = go.Figure()
     dates = [row["date"] for row in rows]
     if rows and rows[0]["probability"] is not None:
@@ -876,11 +901,4 @@ def history_chart(
             font={"size": 10},
         )
     figure.update_layout(yaxis_range=[0, 1], yaxis_title="probability", xaxis_title="forecast date")
-    title = html.escape(f"tightrope: history of {question}")
-    return (
-        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{title}</title><style>{STYLE}</style><script>{get_plotlyjs()}</script></head>"
-        f"<body><h1>{title}</h1>"
-        + _figure("Forecast by recorded run", figure, "Each point is one recorded forecast.")
-        + "</body></html>\n"
-    )
+    return _figure("Forecast by recorded run", figure, "Each point is one recorded forecast.")

@@ -1,0 +1,280 @@
+"""The workbench's pages, rendered on the server from the API's documents. Scenario text is data,
+never markup: every text is escaped here, and data for the page's script goes in a JSON block
+whose ``<`` are escaped so that no ``</script>`` can close it."""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+from urllib.parse import quote
+
+from tightrope.report.html import STYLE, history_section, plotly_script, render_report
+from tightrope.scenario.schema import Scenario
+from tightrope.server.store import Entry
+
+PLOTLY = "/static/plotly.min.js"
+WORKBENCH_STYLE = """
+nav.top { display: flex; gap: 1.2rem; align-items: baseline; border-bottom: 2px solid #222;
+          padding-bottom: 0.4rem; margin-bottom: 1rem; flex-wrap: wrap; }
+nav.top strong { font-size: 1.1rem; } .up { color: #b00; } .down { color: #060; }
+.lever { display: grid; grid-template-columns: 22rem 14rem; gap: 0.3rem; align-items: center; }
+.param { display: grid; grid-template-columns: 28rem 12rem 5rem; gap: 0.4rem; font-size: 0.85rem; }
+textarea { width: 100%; height: 32rem; font-family: monospace; font-size: 0.85rem; }
+button { padding: 0.3rem 1rem; } .problems li { color: #b00; font-family: monospace; }
+"""
+
+
+def text(value: Any) -> str:
+    return html.escape(str(value))
+
+
+def link(path: str) -> str:
+    return html.escape(path, quote=True)
+
+
+def page(title: str, body: str, *, plotly: bool = False, script: str = "") -> str:
+    head = plotly_script(PLOTLY) if plotly else ""
+    tail = f"<script src='/static/{script}'></script>" if script else ""
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{text(title)}</title><style>{STYLE}{WORKBENCH_STYLE}</style>{head}</head>"
+        f"<body>{navigation()}{body}{tail}</body></html>\n"
+    )
+
+
+def navigation(scenario_id: str | None = None) -> str:
+    links = ["<strong>tightrope</strong>", "<a href='/'>Board</a>"]
+    if scenario_id is not None:
+        base = f"/scenarios/{quote(scenario_id)}"
+        links += [
+            f"<a href='{link(base)}'>Forecast</a>",
+            f"<a href='{link(base)}/what-if'>What if</a>",
+            f"<a href='/compare?a={quote(scenario_id)}'>Compare</a>",
+            f"<a href='{link(base)}/edit'>Edit</a>",
+        ]
+    links += ["<a href='/edit'>New or upload</a>", "<a href='/openapi.json'>HTTP API (OpenAPI)</a>"]
+    return "<nav class='top'>" + " ".join(links) + "</nav>"
+
+
+def data_block(element_id: str, data: Any) -> str:
+    """JSON for the page's script, safe inside HTML: ``<`` and ``&`` become JSON escapes."""
+    payload = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace("&", "\\u0026")
+    return f"<script type='application/json' id='{element_id}'>{payload}</script>"
+
+
+def arrow(change: float | None) -> str:
+    """CrisisWatch-style: up, down or unchanged (within one point) since the last record."""
+    if change is None:
+        return "<span class='note'>no earlier record</span>"
+    if change >= 0.01:
+        return f"<span class='up' title='up since the last record'>▲ {change:+.0%}</span>"
+    if change <= -0.01:
+        return f"<span class='down' title='down since the last record'>▼ {change:+.0%}</span>"
+    return "<span class='note'>= unchanged</span>"
+
+
+def board(rows: list[dict[str, Any]]) -> str:
+    """Every scenario and its questions: the forecast now and the arrow since the last record."""
+    parts = [
+        "<h1>Scenarios and questions</h1><p class='note'>Each question's forecast now (the "
+        "scenario as it stands, a quick simulation) and its move since the last forecast "
+        "recorded in the registry (▲ up, ▼ down, = within one point).</p>"
+    ]
+    for row in rows:
+        entry: Entry = row["entry"]
+        href = f"/scenarios/{quote(entry.id)}"
+        if entry.scenario is None:
+            parts.append(
+                f"<h2>{text(entry.id)} <span class='note'>({text(entry.origin)}, invalid)</span>"
+                "</h2><ul class='problems'>"
+                + "".join(f"<li>{text(problem)}</li>" for problem in entry.problems)
+                + "</ul>"
+            )
+            continue
+        parts.append(
+            f"<h2><a href='{link(href)}'>{text(entry.scenario.title)}</a> "
+            f"<span class='note'>{text(entry.id)} · {text(entry.origin)}</span></h2>"
+            "<table><tr><th>question</th><th>forecast now</th><th>since last record</th></tr>"
+        )
+        for question in row["questions"]:
+            qhref = f"{href}/questions/{quote(question['id'])}"
+            parts.append(
+                f"<tr><td><a href='{link(qhref)}'>{text(question['text'])}</a></td>"
+                f"<td class='num'>{text(question['now'])}</td>"
+                f"<td>{arrow(question['change'])}</td></tr>"
+            )
+        parts.append("</table>")
+    return page("tightrope workbench", "".join(parts))
+
+
+def scenario_page(document: dict[str, Any], scenario: Scenario) -> str:
+    """The forecast report (bottom line, questions over time, ladder, fans, settlements,
+    drivers, provenance with sources), with the workbench's navigation above it."""
+    banner = f"<style>{WORKBENCH_STYLE}</style>{navigation(scenario.id)}"
+    return render_report(document, scenario, plotly_src=PLOTLY, banner=banner)
+
+
+def what_if_page(scenario: Scenario, parameters: list[dict[str, Any]], runs: int) -> str:
+    from tightrope.report.html import _calendar
+
+    months = list(range(1, scenario.horizon_months + 1))
+    labels = _calendar(scenario, months)
+    choices = "".join(
+        f"<option value='{m}'>forced in {text(label)}</option>"
+        for m, label in zip(months, labels, strict=True)
+    )
+    rows = []
+    # Levers first (the actors' choices), then the other events.
+    for event in sorted(scenario.events, key=lambda e: not e.lever):
+        note = "" if event.lever else " <span class='note'>(not a lever)</span>"
+        rows.append(
+            f"<label for='lever-{link(event.id)}'>{text(event.label)}{note}</label>"
+            f"<select id='lever-{link(event.id)}' data-event='{link(event.id)}'>"
+            "<option value=''>as modelled</option><option value='forbid'>never happens</option>"
+            f"{choices}</select>"
+        )
+    body = (
+        f"<h1>What if: {text(scenario.title)}</h1><p class='note'>Force or forbid events, move "
+        "uncertain numbers within their ranges, and run: the what-if and the baseline use the "
+        f"same seed and the same random numbers ({runs:,} runs), so their difference and its "
+        "standard error (clustered by parameter sample) show the what-if's own effect.</p>"
+        "<h2>Events</h2><div class='lever'>" + "".join(rows) + "</div>"
+        "<details><summary>Uncertain numbers (sliders within each elicited range)</summary>"
+        "<div id='parameters'></div></details>"
+        f"<p><label>runs <input id='runs' type='number' min='1000' max='{runs}' value='{runs}'>"
+        "</label> <label>seed <input id='seed' type='number' min='0' value='0'></label> "
+        "<button id='run'>Run the what-if</button> <span id='status' class='note'></span></p>"
+        "<h2>Baseline and what-if</h2><div id='chart' style='height:420px'></div>"
+        "<table id='results'><thead><tr><th>question</th><th>baseline</th><th>what-if</th>"
+        "<th>difference ± standard error</th></tr></thead><tbody></tbody></table>"
+        + data_block(
+            "workbench-data",
+            {
+                "scenario": scenario.id,
+                "questions": {q.id: q.text for q in scenario.questions},
+                "parameters": parameters,
+            },
+        )
+    )
+    return page(f"What if: {scenario.title}", body, plotly=True, script="workbench.js").replace(
+        navigation(), navigation(scenario.id), 1
+    )
+
+
+def question_page(
+    scenario: Scenario,
+    question_id: str,
+    now: str,
+    history: list[dict[str, Any]],
+    observations: list[dict[str, str]],
+    resolution: dict[str, Any] | None,
+    score: dict[str, Any] | None,
+) -> str:
+    question = scenario.question(question_id)
+    parts = [
+        f"<h1>{text(question.text)}</h1><table class='meta'>"
+        f"<tr><td>scenario</td><td>{text(scenario.title)}</td></tr>"
+        f"<tr><td>resolves</td><td>{text(question.resolution)}</td></tr>"
+        f"<tr><td>deadline</td><td>{text(question.deadline)}</td></tr>"
+        f"<tr><td>forecast now</td><td>{text(now)}</td></tr>"
+    ]
+    if resolution is not None:
+        parts.append(
+            f"<tr><td>resolved</td><td>{text(resolution['outcome'])} on "
+            f"{text(resolution['date'])}</td></tr>"
+        )
+    if score is not None:
+        shown = ", ".join(f"{k} {v:.3f}" for k, v in score.items() if isinstance(v, float))
+        parts.append(f"<tr><td>score</td><td>{text(shown)}</td></tr>")
+    parts.append("</table>")
+    if history:
+        parts.append(history_section(history, observations))
+        parts.append(
+            "<h2>Recorded forecasts</h2><table><tr><th>date</th><th>run</th><th>forecast</th>"
+            "<th>scenario version</th></tr>"
+        )
+        for row in history:
+            shown = (
+                f"{row['probability']:.1%}"
+                if row["probability"] is not None
+                else ", ".join(f"{k} {v:.0%}" for k, v in (row["distribution"] or {}).items())
+            )
+            parts.append(
+                f"<tr><td>{text(row['date'])}</td><td>{text(row['run'])}</td>"
+                f"<td>{text(shown)}</td><td>{text(row['scenario_hash'])}</td></tr>"
+            )
+        parts.append("</table>")
+    else:
+        parts.append(
+            "<p class='note'>No forecast of this question is recorded yet "
+            "(<code>tightrope forecast --record</code> or the API's record).</p>"
+        )
+    return page(question.text, "".join(parts), plotly=bool(history)).replace(
+        navigation(), navigation(scenario.id), 1
+    )
+
+
+def compare_page(
+    entries: list[Entry], first: str | None, second: str | None, result: dict[str, Any] | None
+) -> str:
+    options = "".join(
+        f"<option value='{link(e.id)}'{{}}>{text(e.id)}</option>" for e in entries if e.scenario
+    )
+
+    def select(name: str, chosen: str | None) -> str:
+        picks = [" selected" if e.id == chosen else "" for e in entries if e.scenario]
+        return f"<select name='{name}'>" + options.format(*picks) + "</select>"
+
+    parts = [
+        "<h1>Compare two scenarios or versions</h1><form method='get' action='/compare'>"
+        f"{select('a', first)} → {select('b', second)} <button>Compare</button></form>"
+    ]
+    if result is not None:
+        changes = result.get("changes", [])
+        parts.append(f"<h2>What changed in the inputs ({len(changes)})</h2>")
+        parts.append("<table><tr><th>input</th><th>change</th><th>before</th><th>after</th></tr>")
+        for change in changes:
+            cells = (text(change.get(key, "")) for key in ("path", "kind", "before", "after"))
+            parts.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
+        parts.append("</table>")
+        moved = result.get("forecast", {}).get("questions", {})
+        if moved:
+            parts.append(
+                "<h2>How the forecast moved</h2><p class='note'>Both versions simulated with the "
+                "same seed and runs; a move counts when it exceeds two standard errors.</p>"
+                "<table><tr><th>question</th><th>level</th><th>before</th><th>after</th>"
+                "<th>move ± s.e.</th><th>moved most by</th></tr>"
+            )
+            for question, move in moved.items():
+                most = (move.get("moved_most_by") or {}).get("change", "")
+                for level, before in move["first"].items():
+                    flag = " ✱" if move["moved"][level] else ""
+                    parts.append(
+                        f"<tr><td>{text(question)}</td><td>{text(level)}</td>"
+                        f"<td class='num'>{_number(before)}</td>"
+                        f"<td class='num'>{_number(move['second'][level])}</td>"
+                        f"<td class='num'>{_number(move['move'][level])} ± "
+                        f"{_number(move['se'][level])}{flag}</td><td>{text(most)}</td></tr>"
+                    )
+            parts.append("</table>")
+    return page("Compare", "".join(parts))
+
+
+def _number(value: Any) -> str:
+    return f"{value:.3f}" if isinstance(value, int | float) else text(value or "")
+
+
+def editor_page(scenario_id: str | None, source: str) -> str:
+    title = f"Edit a copy of {scenario_id}" if scenario_id else "Write or upload a scenario"
+    body = (
+        f"<h1>{text(title)}</h1><p class='note'>Validate checks the text as <code>tightrope "
+        "validate</code> does (each problem with its line and field); Save keeps a valid "
+        "scenario in the server's data folder under its id.</p>"
+        "<p><input type='file' id='file' accept='.yaml,.yml'></p>"
+        f"<textarea id='source' spellcheck='false'>{text(source)}</textarea>"
+        "<p><button id='validate'>Validate</button> <button id='save'>Save</button> "
+        "<span id='status' class='note'></span></p><ul id='problems' class='problems'></ul>"
+    )
+    return page(title, body, script="editor.js")

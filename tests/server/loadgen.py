@@ -1,0 +1,71 @@
+"""A bounded load on loopback: clients in threads, each sending one kind of request for a fixed
+time; latencies by kind (used by tests/server/test_load.py and benchmarks/serve.py)."""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+from typing import Any
+
+import httpx
+
+WHAT_IF = {"runs": 20_000, "seed": 0, "force": [{"event": "us_casualties", "month": 2}]}
+
+
+def load(url: str, page_clients: int, what_if_clients: int, seconds: float) -> dict[str, Any]:
+    """``page_clients`` clients fetch the cached forecast page and ``what_if_clients`` post the
+    20,000-run what-if, each as fast as answers come, for ``seconds``."""
+    kinds: dict[str, list[float]] = {"page": [], "what_if": []}
+    errors: list[str] = []
+    lock = threading.Lock()
+    with httpx.Client(timeout=120) as warm:  # the page is cached before the clock starts
+        warm.get(url + "/scenarios/iraq-2025").raise_for_status()
+    stop = time.monotonic() + seconds
+
+    def client(kind: str) -> None:
+        with httpx.Client(timeout=120) as session:
+            while time.monotonic() < stop:
+                started = time.perf_counter()
+                try:
+                    if kind == "page":
+                        response = session.get(url + "/scenarios/iraq-2025")
+                    else:
+                        response = session.post(
+                            url + "/api/scenarios/iraq-2025/simulate", json=WHAT_IF
+                        )
+                    ok = response.status_code == 200
+                except httpx.HTTPError as error:
+                    ok, response = False, error  # type: ignore[assignment]
+                elapsed = time.perf_counter() - started
+                with lock:
+                    if ok:
+                        kinds[kind].append(elapsed)
+                    else:
+                        errors.append(f"{kind}: {response}")
+
+    threads = [threading.Thread(target=client, args=("page",)) for _ in range(page_clients)]
+    threads += [threading.Thread(target=client, args=("what_if",)) for _ in range(what_if_clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return {
+        "clients": page_clients + what_if_clients,
+        "seconds": seconds,
+        "errors": len(errors),
+        "first_errors": errors[:3],
+        **{kind: summary(latencies) for kind, latencies in kinds.items()},
+    }
+
+
+def summary(latencies: list[float]) -> dict[str, Any]:
+    if not latencies:
+        return {"requests": 0}
+    ordered = sorted(latencies)
+    return {
+        "requests": len(ordered),
+        "median_ms": round(1000 * statistics.median(ordered), 1),
+        "p95_ms": round(1000 * ordered[int(0.95 * (len(ordered) - 1))], 1),
+        "max_ms": round(1000 * ordered[-1], 1),
+    }

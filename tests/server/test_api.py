@@ -1,0 +1,201 @@
+"""The HTTP API: the CLI's JSON documents, located validation, and its safety by default (token,
+body bounds, malicious YAML, no cross-origin writes, capped runs, time limits)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tightrope.server.app import Settings, create_app
+
+TOKEN = "a-long-enough-token-0123456789"
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    root = tmp_path_factory.mktemp("api")
+    settings = Settings(db=root / "registry.sqlite", data=root / "data", max_runs=50_000)
+    with TestClient(create_app(settings)) as test_client:
+        test_client.root = root  # type: ignore[attr-defined]
+        yield test_client
+
+
+def test_scenarios_are_listed_and_served_as_the_cli_exports_them(client: TestClient) -> None:
+    listed = client.get("/api/scenarios").json()
+    assert {"id": "iraq-2025", "origin": "built-in"}.items() <= listed[0].items()
+    scenario = client.get("/api/scenarios/iraq-2025").json()
+    assert scenario["id"] == "iraq-2025"
+    assert len(scenario["questions"]) == 9
+    assert client.get("/api/scenarios/nope").status_code == 404
+
+
+def test_a_what_if_comes_back_beside_its_baseline(client: TestClient) -> None:
+    """Forcing US casualties in month 2 makes US strikes (q2) more likely, on the same random
+    numbers: the same document as `tightrope simulate --force us_casualties@2 --format json`."""
+    body = {"runs": 4000, "seed": 3, "force": [{"event": "us_casualties", "month": 2}]}
+    document = client.post("/api/scenarios/iraq-2025/simulate", json=body).json()
+    q2 = document["comparison"]["q2_us_strikes"]
+    assert q2["what_if"] > q2["baseline"] + 5 * q2["se"]
+    assert document["interventions"]["force"] == [{"event": "us_casualties", "month": 2}]
+    from tests.cli_helpers import run, strict_json
+
+    code, out, _ = run(
+        "simulate",
+        "--runs",
+        "4000",
+        "--seed",
+        "3",
+        "--force",
+        "us_casualties@2",
+        "--drivers",
+        "none",
+        "--format",
+        "json",
+    )
+    assert code == 0
+    assert strict_json(out)["comparison"]["q2_us_strikes"] == q2
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"force": [{"event": "nothing", "month": 2}]}, "unknown event 'nothing'"),
+        ({"set": {"events.nope.hazard.per_month": 0.5}}, "nope"),
+        ({"runs": 60_000}, "at most 50,000 per request"),
+    ],
+)
+def test_bad_what_ifs_get_one_line(client: TestClient, body: dict[str, Any], message: str) -> None:
+    response = client.post("/api/scenarios/iraq-2025/simulate", json=body)
+    assert response.status_code == 400
+    assert message in response.json()["detail"]
+    assert "\n" not in response.json()["detail"]
+
+
+def test_validation_is_located_as_the_cli_locates_it(client: TestClient) -> None:
+    from tightrope.scenario.builtin import builtin_text
+
+    text = builtin_text("iraq-2025").replace("horizon_months: 12", "horizon_months: -3")
+    answer = client.post("/api/scenarios/validate", json={"text": text, "name": "x.yaml"}).json()
+    assert answer["valid"] is False
+    assert answer["problems"][0].startswith("x.yaml:17:")
+    assert "horizon_months" in answer["problems"][0]
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("a: &a [1]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b]\n", 400),
+        ("id: !!python/object/apply:os.system ['touch /tmp/pwned-by-yaml']\n", 400),
+        ("x" * (10 * 2**20), 413),
+    ],
+    ids=["alias bomb", "python tag", "10 MB"],
+)
+def test_malicious_uploads_are_refused_and_the_server_stays_up(
+    client: TestClient, text: str, status: int
+) -> None:
+    response = client.post("/api/scenarios", json={"text": text, "name": "evil.yaml"})
+    assert response.status_code == status
+    assert not Path("/tmp/pwned-by-yaml").exists()
+    root: Path = client.root  # type: ignore[attr-defined]
+    assert not (root / "data" / "scenarios").exists() or not any(
+        (root / "data" / "scenarios").iterdir()
+    )
+    assert client.get("/api/scenarios").status_code == 200
+
+
+def test_an_upload_is_kept_under_its_id_in_the_data_folder(client: TestClient) -> None:
+    import tightrope
+    from tightrope.scenario import dump_yaml
+
+    data = tightrope.load("iraq-2025").model_dump(mode="json", exclude_none=True)
+    data["id"] = "my-copy"
+    text = dump_yaml(tightrope.Scenario.model_validate(data))
+    answer = client.post("/api/scenarios", json={"text": text, "name": "../../etc/x.yaml"})
+    assert answer.status_code == 201
+    root: Path = client.root  # type: ignore[attr-defined]
+    assert [p.name for p in (root / "data" / "scenarios").iterdir()] == ["my-copy.yaml"]
+    assert "my-copy" in [s["id"] for s in client.get("/api/scenarios").json()]
+    builtin = text.replace("id: my-copy", "id: iraq-2025")
+    refused = client.post("/api/scenarios", json={"text": builtin})
+    assert refused.status_code == 400
+    assert "built-in" in refused.json()["detail"]
+
+
+def test_writes_from_another_origin_are_refused(client: TestClient) -> None:
+    """A page on another site cannot record, resolve or upload: the registry stays as it was."""
+    root: Path = client.root  # type: ignore[attr-defined]
+    evil = {"Origin": "http://evil.example"}
+    response = client.post("/api/scenarios/iraq-2025/record", json={"runs": 1000}, headers=evil)
+    assert response.status_code == 403
+    assert not (root / "registry.sqlite").exists()
+    form = client.post(
+        "/api/scenarios/iraq-2025/record",
+        content="runs=1000",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert form.status_code == 422
+    site = client.post(
+        "/api/registry/resolve",
+        json={"question": "q1", "outcome": "yes", "date": "2026-01-01"},
+        headers={"Sec-Fetch-Site": "cross-site"},
+    )
+    assert site.status_code == 403
+    assert not (root / "registry.sqlite").exists()
+
+
+def test_record_resolve_and_history_through_the_api(client: TestClient) -> None:
+    first = client.post(
+        "/api/scenarios/iraq-2025/record", json={"runs": 2000, "date": "2025-04-01"}
+    )
+    assert first.status_code == 201, first.text
+    client.post(
+        "/api/scenarios/iraq-2025/record", json={"runs": 2000, "seed": 1, "date": "2025-05-01"}
+    )
+    history = client.get("/api/registry/history/q2_us_strikes").json()
+    assert [row["date"] for row in history["forecasts"]] == ["2025-04-01", "2025-05-01"]
+    resolved = client.post(
+        "/api/registry/resolve",
+        json={"question": "q2_us_strikes", "outcome": "no", "date": "2026-03-31"},
+    )
+    assert resolved.json()["outcome"] == "no"
+    scores = client.get("/api/registry/scores").json()
+    assert [q["question"] for q in scores["questions"]] == ["q2_us_strikes"]
+    page = client.get("/scenarios/iraq-2025/questions/q2_us_strikes").text
+    assert "2025-05-01" in page
+    assert "resolved" in page
+    board = client.get("/").text
+    assert "since last record" in board
+
+
+def test_a_job_over_its_time_limit_answers_504_and_the_server_goes_on(tmp_path: Path) -> None:
+    settings = Settings(db=tmp_path / "r.sqlite", data=tmp_path / "d", timeout=0.01, workers=1)
+    with TestClient(create_app(settings)) as slow:
+        response = slow.post("/api/scenarios/iraq-2025/simulate", json={"runs": 100_000})
+        assert response.status_code == 504
+        assert "limit" in response.json()["detail"]
+        assert slow.get("/api/scenarios").status_code == 200
+
+
+def test_another_address_needs_a_token_and_every_request_carries_it(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="needs a token"):
+        create_app(Settings(host="0.0.0.0", data=tmp_path))
+    settings = Settings(host="0.0.0.0", token=TOKEN, db=tmp_path / "r.sqlite", data=tmp_path)
+    with TestClient(create_app(settings)) as guarded:
+        for path in ("/", "/api/scenarios", "/openapi.json", "/scenarios/iraq-2025/what-if"):
+            assert guarded.get(path).status_code == 401, path
+        assert (
+            guarded.get("/api/scenarios", headers={"Authorization": "Bearer wrong"}).status_code
+            == 401
+        )
+        bearer = {"Authorization": f"Bearer {TOKEN}"}
+        assert guarded.get("/api/scenarios", headers=bearer).status_code == 200
+        assert guarded.get(f"/api/scenarios?token={TOKEN}").status_code == 200
+    from tests.cli_helpers import run
+
+    code, _, err = run("serve", "--host", "0.0.0.0")
+    assert code == 2
+    assert "needs a token" in err

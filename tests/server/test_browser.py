@@ -1,0 +1,113 @@
+"""The workbench in a real browser (Debian's Chromium driven by Playwright), every request
+outside the server blocked: the board, a scenario, the what-if panel, a question page, and
+hostile scenario text shown as text on every page."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.server.conftest import LiveServer
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None and not os.environ.get("TIGHTROPE_REQUIRE_BROWSER"),
+    reason="Chromium is not installed (CI installs it and sets TIGHTROPE_REQUIRE_BROWSER)",
+)
+
+
+@pytest.fixture(scope="module")
+def browser_page(live: LiveServer) -> Iterator[tuple[Any, list[str], list[str]]]:
+    from playwright.sync_api import Route, sync_playwright
+
+    assert CHROMIUM is not None, "CI must install Debian's chromium"
+    outside: list[str] = []
+    errors: list[str] = []
+
+    def guard(route: Route) -> None:
+        if route.request.url.startswith((live.url, "data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.route("**/*", guard)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("dialog", lambda dialog: (errors.append(dialog.message), dialog.dismiss()))
+        try:
+            yield page, outside, errors
+        finally:
+            browser.close()
+
+
+def test_board_scenario_what_if_and_question_pages(
+    live: LiveServer, browser_page: tuple[Any, list[str], list[str]]
+) -> None:
+    page, outside, errors = browser_page
+    page.goto(live.url + "/", wait_until="load")
+    assert "Will the US carry out military strikes" in page.inner_text("body")
+    page.click("text=Iraq between US pressure and Iran (March 2025)")
+    plots = "[...document.querySelectorAll('.js-plotly-plot')]"
+    page.wait_for_function(
+        f"{plots}.length > 5 && {plots}.every(p => p.querySelector('.main-svg'))", timeout=60_000
+    )
+    assert page.locator("#bottom-line").count() == 1
+    # The what-if panel: force US casualties in the second month and run.
+    page.goto(live.url + "/scenarios/iraq-2025/what-if", wait_until="load")
+    page.wait_for_function("document.body.dataset.ran === '1'", timeout=60_000)
+    q2 = page.locator("#results tr[data-question='q2_us_strikes']")
+    baseline_row = q2.inner_text()
+    page.select_option("#lever-us_casualties", "2")
+    page.click("#run")
+    page.wait_for_function("document.body.dataset.ran === '2'", timeout=60_000)
+    cells = q2.locator("td").all_inner_texts()
+    baseline, what_if = (float(cell.rstrip("%")) for cell in cells[1:3])
+    assert what_if > baseline + 10, cells
+    assert q2.inner_text() != baseline_row
+    bars = page.evaluate(
+        "document.getElementById('chart').data.map(t => t.x[t.y.findIndex("
+        "y => y.startsWith('Will the US carry out military strikes'))])"
+    )
+    assert bars[1] > bars[0] + 0.1
+    page.goto(live.url + "/scenarios/iraq-2025/questions/q2_us_strikes", wait_until="load")
+    assert "Will the US carry out military strikes" in page.inner_text("h1")
+    assert "forecast now" in page.inner_text("body")
+    assert errors == []
+    assert outside == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/scenarios/hostile",
+        "/scenarios/hostile/what-if",
+        "/scenarios/hostile/questions/q2_us_strikes",
+        "/scenarios/hostile/edit",
+        "/compare?a=iraq-2025&b=hostile",
+    ],
+)
+def test_hostile_scenario_text_is_shown_as_text(
+    live: LiveServer, browser_page: tuple[Any, list[str], list[str]], path: str
+) -> None:
+    page, outside, errors = browser_page
+    page.goto(live.url + path, wait_until="load")
+    page.wait_for_load_state("networkidle", timeout=60_000)
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("img").count() == 0
+    if path != "/compare?a=iraq-2025&b=hostile":
+        assert "window.__pwned = 1" in page.inner_text("body") or "window.__pwned = 1" in (
+            page.input_value("#source") if path.endswith("/edit") else ""
+        )
+    assert errors == []
+    assert outside == []
