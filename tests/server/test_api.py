@@ -199,3 +199,44 @@ def test_another_address_needs_a_token_and_every_request_carries_it(tmp_path: Pa
     code, _, err = run("serve", "--host", "0.0.0.0")
     assert code == 2
     assert "needs a token" in err
+
+
+def test_observations_and_replay_through_the_api(client: TestClient) -> None:
+    """An uploaded scenario with what was seen since its date: the API lists the observations,
+    conditions a forecast on them, and replays month by month as `tightrope replay` does."""
+    import yaml
+
+    import tightrope
+    from tightrope.scenario import dump_yaml
+
+    scenario = tightrope.observe(tightrope.load("iraq-2025"), "examples/iraq-2025-seen.yaml")
+    data = yaml.safe_load(dump_yaml(scenario))
+    data["id"] = "seen"
+    upload = client.post("/api/scenarios", json={"text": yaml.safe_dump(data)})
+    assert upload.status_code == 201, upload.text
+    seen = client.get("/api/scenarios/seen/observations").json()
+    assert [o["event"] for o in seen] == ["israel_escalation", "israel_escalation"]
+    body = {"runs": 4000, "as_of": "2025-07-01"}
+    conditioned = client.post("/api/scenarios/seen/simulate", json=body).json()
+    plain = client.post("/api/scenarios/seen/simulate", json={"runs": 4000}).json()
+    q3 = "q3_militia_campaign"
+    assert conditioned["questions"][q3]["probability"] > plain["questions"][q3]["probability"]
+    replayed = client.post("/api/scenarios/seen/replay", json={"runs": 2000}).json()
+    months = ["2025-03-15", "2025-04-15", "2025-05-15"]
+    assert [step["date"] for step in replayed["steps"]] == months
+    from tests.cli_helpers import run, strict_json
+
+    code, out, _ = run(
+        "replay",
+        "--observations",
+        "examples/iraq-2025-seen.yaml",
+        "--runs",
+        "2000",
+        "--format",
+        "json",
+    )
+    assert code == 0
+    assert strict_json(out)["steps"] == replayed["steps"]
+    too_many = client.post("/api/scenarios/seen/replay", json={"runs": 2000, "every": "1d"})
+    assert too_many.status_code == 400
+    assert "at most 60" in too_many.json()["detail"]

@@ -90,6 +90,7 @@ class SimulateRequest(BaseModel):
     forbid: list[Text] = Field([], max_length=100)
     set: dict[str, Annotated[float, Field(allow_inf_nan=False)]] = Field({}, max_length=1000)
     drivers: Literal["none", "screen"] = "none"
+    as_of: dt.date | None = None  # condition on the scenario's observations up to this date
 
 
 class ForecastRequest(BaseModel):
@@ -97,6 +98,7 @@ class ForecastRequest(BaseModel):
     runs: int = Field(20_000, ge=1, le=limits.MAX_RUNS)
     seed: int = Field(0, ge=0, le=limits.MAX_SEED)
     bargaining_samples: int = Field(100, ge=0, le=2_000)
+    as_of: dt.date | None = None
 
 
 class BargainRequest(BaseModel):
@@ -104,6 +106,20 @@ class BargainRequest(BaseModel):
     model: Literal["all", "eum", "smp", "compromise", "median", "nbs"] = "all"
     samples: int = Field(100, ge=0, le=2_000)
     seed: int = Field(0, ge=0, le=limits.MAX_SEED)
+
+
+class ReplayRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    every: str = Field(
+        "month", pattern=r"^(month|week|[1-9][0-9]{0,2}d)$", description="month, week, or Nd"
+    )
+    start: dt.date | None = None
+    end: dt.date | None = None
+    runs: int = Field(20_000, ge=1, le=limits.MAX_RUNS)
+    seed: int = Field(0, ge=0, le=limits.MAX_SEED)
+
+
+MAX_REPLAY_STEPS = 60
 
 
 class ScenarioText(BaseModel):
@@ -365,7 +381,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         _check_whatif(scenario, whatif)
         runs = runs_allowed(body.runs)
         result: dict[str, Any] = await pool.run(
-            jobs.simulate_job, scenario, runs, body.seed, whatif, body.drivers
+            jobs.simulate_job, scenario, runs, body.seed, whatif, body.drivers, body.as_of
         )
         return result
 
@@ -374,7 +390,40 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """The forecast document (``tightrope forecast --format json``)."""
         scenario = scenario_of(scenario_id)
         runs, samples = runs_allowed(body.runs), samples_allowed(body.bargaining_samples)
+        if body.as_of is not None:
+            result: dict[str, Any] = await pool.run(
+                jobs.forecast_job, scenario, runs, body.seed, samples, body.as_of
+            )
+            return result
         return await forecast_document(scenario, runs, body.seed, samples)
+
+    @app.get("/api/scenarios/{scenario_id}/observations", tags=["observations"])
+    def observations(scenario_id: str) -> list[dict[str, Any]]:
+        """What the scenario records as seen since its date (events, measurements)."""
+        scenario = scenario_of(scenario_id)
+        return jobs.plain([o.model_dump(mode="json") for o in scenario.observations])  # type: ignore[no-any-return]
+
+    @app.post("/api/scenarios/{scenario_id}/replay", tags=["observations"])
+    async def replay(scenario_id: str, body: ReplayRequest) -> dict[str, Any]:
+        """The forecast as it would have stood at each date, each step conditioned on what was
+        known by then (``tightrope replay --format json``)."""
+        from tightrope.dynamics.replay import step_dates
+
+        scenario = scenario_of(scenario_id)
+        start = body.start or scenario.as_of
+        seen = [o.day for o in scenario.observations]
+        end = body.end or max(seen, default=scenario.as_of)
+        if (end - start).days > 3660:
+            raise Invalid("replay at most ten years at a time")
+        try:
+            dates = step_dates(scenario, start, end, body.every)
+        except ValueError as error:
+            raise Invalid(str(error)) from None
+        if len(dates) > MAX_REPLAY_STEPS:
+            raise Invalid(f"{len(dates)} steps: at most {MAX_REPLAY_STEPS} per request")
+        runs = runs_allowed(body.runs)
+        result: dict[str, Any] = await pool.run(jobs.replay_job, scenario, dates, runs, body.seed)
+        return result
 
     @app.post("/api/scenarios/{scenario_id}/bargain", tags=["runs"])
     async def bargain(scenario_id: str, body: BargainRequest) -> dict[str, Any]:

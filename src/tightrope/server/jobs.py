@@ -42,7 +42,12 @@ def plain(document: Any) -> Any:
 
 
 def simulate_job(
-    scenario: Scenario, runs: int, seed: int, whatif: WhatIfSpec, drivers: str
+    scenario: Scenario,
+    runs: int,
+    seed: int,
+    whatif: WhatIfSpec,
+    drivers: str,
+    as_of: dt.date | None = None,
 ) -> dict[str, Any]:
     import tightrope
 
@@ -52,17 +57,18 @@ def simulate_job(
         seed=seed,
         whatif=whatif.objects(),
         drivers=drivers,  # type: ignore[arg-type]
+        as_of=as_of,
     )
     return plain(result.to_dict())  # type: ignore[no-any-return]
 
 
 def forecast_job(
-    scenario: Scenario, runs: int, seed: int, bargaining_samples: int
+    scenario: Scenario, runs: int, seed: int, bargaining_samples: int, as_of: dt.date | None = None
 ) -> dict[str, Any]:
     import tightrope
 
     result = tightrope.forecast(
-        scenario, runs=runs, seed=seed, bargaining_samples=bargaining_samples
+        scenario, runs=runs, seed=seed, bargaining_samples=bargaining_samples, as_of=as_of
     )
     return plain(result.document)  # type: ignore[no-any-return]
 
@@ -79,6 +85,14 @@ def diff_job(
     import tightrope
 
     return plain(tightrope.diff(first, second, forecast=forecast, runs=runs, seed=seed))  # type: ignore[no-any-return]
+
+
+def replay_job(scenario: Scenario, dates: list[dt.date], runs: int, seed: int) -> dict[str, Any]:
+    """The forecast as it would have stood at each date (``tightrope replay --format json``)."""
+    from tightrope.dynamics.replay import replay, replay_document
+
+    steps = replay(scenario, dates, runs=runs, seed=seed)
+    return plain(replay_document(scenario, steps))  # type: ignore[no-any-return]
 
 
 def record_job(

@@ -154,6 +154,7 @@ def what_if_page(scenario: Scenario, parameters: list[dict[str, Any]], runs: int
             {
                 "scenario": scenario.id,
                 "questions": {q.id: q.text for q in scenario.questions},
+                "levels": {q.id: {v.id: v.label for v in q.levels} for q in scenario.questions},
                 "parameters": parameters,
             },
         )

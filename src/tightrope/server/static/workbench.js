@@ -55,7 +55,7 @@
         const tr = document.createElement("tr");
         tr.dataset.question = id;
         if (level) tr.dataset.level = level;
-        const name = data.questions[id] + (level ? " — " + level : "");
+        const name = data.questions[id] + (level ? " — " + (data.levels[id][level] || level) : "");
         const cells = "what_if" in v
           ? [name, percent(v.baseline), percent(v.what_if),
              (v.difference >= 0 ? "+" : "") + (100 * v.difference).toFixed(1) + " ± " + (100 * v.se).toFixed(1) + " pts"]
