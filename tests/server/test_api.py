@@ -193,7 +193,10 @@ def test_another_address_needs_a_token_and_every_request_carries_it(tmp_path: Pa
         )
         bearer = {"Authorization": f"Bearer {TOKEN}"}
         assert guarded.get("/api/scenarios", headers=bearer).status_code == 200
-        assert guarded.get(f"/api/scenarios?token={TOKEN}").status_code == 200
+        opened = guarded.get(f"/?token={TOKEN}")
+        assert opened.status_code == 200
+        assert "HttpOnly" in opened.headers["set-cookie"]
+        assert guarded.get("/scenarios/iraq-2025/what-if").status_code == 200  # by the cookie
     from tests.cli_helpers import run
 
     code, _, err = run("serve", "--host", "0.0.0.0")
@@ -240,3 +243,44 @@ def test_observations_and_replay_through_the_api(client: TestClient) -> None:
     too_many = client.post("/api/scenarios/seen/replay", json={"runs": 2000, "every": "1d"})
     assert too_many.status_code == 400
     assert "at most 60" in too_many.json()["detail"]
+
+
+def test_bargaining_and_malformed_numbers(client: TestClient) -> None:
+    """The bargaining document is the CLI's (a list, one entry per model and issue); a NaN in a
+    request is refused with the documented 422, whose answer stays strict JSON."""
+    answer = client.post("/api/scenarios/iraq-2025/bargain", json={"model": "eum", "samples": 5})
+    assert answer.status_code == 200
+    assert [entry["issue"] for entry in answer.json()] == [
+        "militia_disarmament",
+        "iran_ties",
+        "us_pressure",
+    ]
+    nan = b'{"runs": 2000, "set": {"events.us_strikes.hazard.per_month": NaN}}'
+    refused = client.post(
+        "/api/scenarios/iraq-2025/simulate",
+        content=nan,
+        headers={"Content-Type": "application/json"},
+    )
+    assert refused.status_code == 422
+    from tests.cli_helpers import strict_json
+
+    assert strict_json(refused.text)["detail"][0]["loc"][-1] == "events.us_strikes.hazard.per_month"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--port", "0"], "--port"),
+        (["--token", "short"], "at least 16 characters"),
+        (["--max-runs", "5"], "--max-runs"),
+        (["--workers", "99"], "--workers"),
+        (["--host", "192.0.2.1"], "needs a token"),
+    ],
+)
+def test_bad_serve_flags_exit_2_with_one_line(args: list[str], message: str) -> None:
+    from tests.cli_helpers import run
+
+    code, _, err = run("serve", *args)
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err

@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import unquote
 
 from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -179,8 +181,18 @@ class Guard:
                 raise BodyTooLarge
             return message
 
+        reply = send
+        if self.token is not None and self._query_token(scope) == self.token:
+            # Opened once with ?token=…: a cookie carries it for the pages' own requests.
+            cookie = f"tightrope_token={self.token}; HttpOnly; SameSite=Strict; Path=/"
+
+            async def reply(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    message["headers"] = [*message["headers"], (b"set-cookie", cookie.encode())]
+                await send(message)
+
         try:
-            await self.app(scope, bounded, send)
+            await self.app(scope, bounded, reply)
         except BodyTooLarge:
             too_large = JSONResponse({"detail": "request body too large"}, status_code=413)
             await too_large(scope, receive, send)
@@ -210,11 +222,18 @@ class Guard:
             name, _, value = cookie.strip().partition("=")
             if name == "tightrope_token":
                 offered.append(value)
+        query = self._query_token(scope)
+        if query is not None:
+            offered.append(query)
+        return any(hmac.compare_digest(o.encode(), self.token.encode()) for o in offered)
+
+    @staticmethod
+    def _query_token(scope: Scope) -> str | None:
         for pair in scope.get("query_string", b"").decode("latin-1").split("&"):
             name, _, value = pair.partition("=")
             if name == "token":
-                offered.append(value)
-        return any(hmac.compare_digest(o.encode(), self.token.encode()) for o in offered)
+                return unquote(value)
+        return None
 
 
 class BodyTooLarge(Exception):
@@ -272,6 +291,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse(
             {"detail": str(error).splitlines()[0] if str(error) else "refused"}, 400
         )
+
+    @app.exception_handler(RequestValidationError)
+    async def malformed(_: Request, error: RequestValidationError) -> JSONResponse:
+        # FastAPI's own answer echoes the input, which may hold a NaN that strict JSON cannot
+        # carry; say where and what, as the documented 422 does, without the input.
+        details = [
+            {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in error.errors()
+        ]
+        return JSONResponse({"detail": details}, 422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
@@ -426,12 +454,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return result
 
     @app.post("/api/scenarios/{scenario_id}/bargain", tags=["runs"])
-    async def bargain(scenario_id: str, body: BargainRequest) -> dict[str, Any]:
+    async def bargain(scenario_id: str, body: BargainRequest) -> list[dict[str, Any]]:
         """Where the issues settle (``tightrope bargain --format json``)."""
         scenario = scenario_of(scenario_id)
         if not scenario.issues:
             raise Invalid(f"scenario {scenario_id!r} has no issues to bargain over")
-        result: dict[str, Any] = await pool.run(
+        result: list[dict[str, Any]] = await pool.run(
             jobs.bargain_job, scenario, body.model, samples_allowed(body.samples), body.seed
         )
         return result

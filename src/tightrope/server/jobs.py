@@ -73,7 +73,7 @@ def forecast_job(
     return plain(result.document)  # type: ignore[no-any-return]
 
 
-def bargain_job(scenario: Scenario, model: str, samples: int, seed: int) -> dict[str, Any]:
+def bargain_job(scenario: Scenario, model: str, samples: int, seed: int) -> list[dict[str, Any]]:
     import tightrope
 
     return plain(tightrope.bargain(scenario, model, samples=samples, seed=seed).to_dict())  # type: ignore[no-any-return]
