@@ -12,51 +12,20 @@ from __future__ import annotations
 import json
 import os
 import platform
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.server.loadgen import WHAT_IF, load
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.server.loadgen import WHAT_IF, load, server_process
 
 
 def main() -> None:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    folder = Path(tempfile.mkdtemp(prefix="tightrope-serve-"))
     started = time.perf_counter()
-    server = subprocess.Popen(
-        [
-            "tightrope",
-            "serve",
-            "--port",
-            str(port),
-            "--data",
-            str(folder / "data"),
-            "--db",
-            str(folder / "registry.sqlite"),
-        ],
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        while True:
-            try:
-                httpx.get(url + "/api/scenarios", timeout=1).raise_for_status()
-                break
-            except httpx.HTTPError:
-                time.sleep(0.05)
+    with server_process() as url:
         ready = time.perf_counter() - started
         endpoint = url + "/api/scenarios/iraq-2025/simulate"
         httpx.post(endpoint, json=WHAT_IF, timeout=120).raise_for_status()  # workers warm up
@@ -66,9 +35,6 @@ def main() -> None:
             httpx.post(endpoint, json=WHAT_IF, timeout=120).raise_for_status()
             times.append(time.perf_counter() - begin)
         loaded = load(url, page_clients=16, what_if_clients=4, seconds=30)
-    finally:
-        server.terminate()
-        server.wait(30)
     document = {
         "machine": {"cores": os.cpu_count(), "python": platform.python_version()},
         "server_ready_seconds": round(ready, 2),

@@ -1,14 +1,50 @@
-"""A bounded load on loopback: clients in threads, each sending one kind of request for a fixed
-time; latencies by kind (used by tests/server/test_load.py and benchmarks/serve.py)."""
+"""A `tightrope serve` process on loopback, and a bounded load on it: clients in threads, each
+sending one kind of request for a fixed time; latencies by kind (used by
+tests/server/test_load.py, benchmarks/serve.py and scripts/screenshots.py)."""
 
 from __future__ import annotations
 
+import socket
 import statistics
+import subprocess
+import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
+
+
+@contextmanager
+def server_process() -> Iterator[str]:
+    """`tightrope serve` on a free loopback port with its own data folder and registry; yields
+    its URL once it answers."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    folder = Path(tempfile.mkdtemp(prefix="tightrope-serve-"))
+    command = ["tightrope", "serve", "--port", str(port), "--data", str(folder / "data")]
+    command += ["--db", str(folder / "registry.sqlite")]
+    server = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(url + "/api/scenarios", timeout=1).raise_for_status()
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(30)
+
 
 WHAT_IF = {"runs": 20_000, "seed": 0, "force": [{"event": "us_casualties", "month": 2}]}
 

@@ -377,8 +377,15 @@ class Registry:
 
     def history(self, question_id: str, scenario_id: str | None = None) -> list[dict[str, Any]]:
         """How a question's forecast moved across recorded runs, as ``history``'s JSON rows."""
+        return self.rows(scenario_id, question_id)
+
+    def rows(
+        self, scenario_id: str | None = None, question_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Recorded forecasts as JSON rows, in date order."""
         return [
             {
+                "question": f.question_id,
                 "date": f.forecast_date.isoformat(),
                 "run": f.run_id,
                 "scenario": f.scenario_id,

@@ -491,19 +491,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if registry is None:
             return []
         with registry:
-            rows = [
-                {
-                    "scenario": f.scenario_id,
-                    "question": f.question_id,
-                    "date": f.forecast_date.isoformat(),
-                    "run": f.run_id,
-                    "probability": f.probability,
-                    "distribution": None
-                    if f.distribution is None
-                    else dict(zip(f.levels, f.distribution, strict=True)),
-                }
-                for f in registry.forecasts(scenario, question)
-            ]
+            rows = registry.rows(scenario, question)
         return jobs.plain(rows)  # type: ignore[no-any-return]
 
     @app.get("/api/registry/scores", tags=["registry"])
