@@ -144,7 +144,14 @@ def test_writes_from_another_origin_are_refused(client: TestClient) -> None:
         headers={"Sec-Fetch-Site": "cross-site"},
     )
     assert site.status_code == 403
+    before = client.get("/api/scenarios").json()
+    from tightrope.scenario.builtin import builtin_text
+
+    valid = builtin_text("iraq-2025").replace("id: iraq-2025", "id: evil-copy", 1)
+    upload = client.post("/api/scenarios", json={"text": valid}, headers=evil)
+    assert upload.status_code == 403
     assert not (root / "registry.sqlite").exists()
+    assert client.get("/api/scenarios").json() == before
 
 
 def test_record_resolve_and_history_through_the_api(client: TestClient) -> None:
@@ -162,6 +169,8 @@ def test_record_resolve_and_history_through_the_api(client: TestClient) -> None:
         json={"question": "q2_us_strikes", "outcome": "no", "date": "2026-03-31"},
     )
     assert resolved.json()["outcome"] == "no"
+    listed = client.get("/api/registry/resolutions").json()
+    assert [(r["question"], r["outcome"]) for r in listed] == [("q2_us_strikes", "no")]
     scores = client.get("/api/registry/scores").json()
     assert [q["question"] for q in scores["questions"]] == ["q2_us_strikes"]
     page = client.get("/scenarios/iraq-2025/questions/q2_us_strikes").text

@@ -503,6 +503,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         with registry:
             return jobs.plain(registry.scores(scenario).to_dict())  # type: ignore[no-any-return]
 
+    @app.get("/api/registry/resolutions", tags=["registry"])
+    def resolutions(
+        scenario: Annotated[str | None, Query(max_length=200)] = None,
+    ) -> list[dict[str, Any]]:
+        """How the questions resolved (``tightrope resolve`` records them)."""
+        registry = _read_registry(settings)
+        if registry is None:
+            return []
+        with registry:
+            return [
+                {
+                    "scenario": r.scenario_id,
+                    "question": r.question_id,
+                    "outcome": r.outcome,
+                    "date": r.resolved_date.isoformat(),
+                    "note": r.note,
+                }
+                for r in registry.resolutions(scenario)
+            ]
+
     @app.get("/api/registry/history/{question}", tags=["registry"])
     def history(
         question: str, scenario: Annotated[str | None, Query(max_length=200)] = None
@@ -548,6 +568,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "question": resolution.question_id,
             "outcome": resolution.outcome,
             "date": resolution.resolved_date.isoformat(),
+            "note": resolution.note,
         }
 
     async def forecast_document(
