@@ -30,6 +30,7 @@ _PUBLIC = {
     "forecast": "tightrope.api",
     "observe": "tightrope.api",
     "diff": "tightrope.api",
+    "explore": "tightrope.api",
     "Force": "tightrope.dynamics.interventions",
     "Forbid": "tightrope.dynamics.interventions",
     "Set": "tightrope.dynamics.interventions",
@@ -49,6 +50,7 @@ __all__ = [
     "__version__",
     "bargain",
     "diff",
+    "explore",
     "forecast",
     "load",
     "make_model",
@@ -57,7 +59,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from tightrope.api import bargain, diff, forecast, load, observe, simulate
+    from tightrope.api import bargain, diff, explore, forecast, load, observe, simulate
     from tightrope.bargaining import MODELS, make_model
     from tightrope.dynamics.interventions import Forbid, Force, Set
     from tightrope.forecasts.registry import Registry

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from tightrope.bargaining.analysis import BargainingResult
     from tightrope.dynamics.analysis import Drivers
     from tightrope.dynamics.interventions import WhatIf
+    from tightrope.exploratory.experiments import Design, ExploreResult
     from tightrope.results import ForecastResult, SimulationResult
     from tightrope.scenario.schema import Scenario
 
@@ -167,3 +168,41 @@ def diff(
     from tightrope.forecasts.versions import compare_versions
 
     return compare_versions(first, second, forecast=forecast, runs=runs, seed=seed)
+
+
+def explore(
+    scenario: Scenario,
+    levers: Sequence[str] = (),
+    uncertainties: Sequence[str] | None = None,
+    *,
+    design: Design = "lhs",
+    samples: int = 100,
+    runs: int = 1_000,
+    seed: int = 0,
+    workers: int = 1,
+    scheduler: str | None = None,
+    maximize: Sequence[str] = (),
+    threshold: float = 0.5,
+    progress: Progress | None = None,
+) -> ExploreResult:
+    """Exploratory modelling: every policy (the ``levers``' options combined, e.g.
+    ``"oil_restriction=modelled,never,@3"``) at ``samples`` points of the ``uncertainties``
+    (parameter paths; all with a range by default) drawn by ``design`` (lhs, sobol, factorial),
+    ``runs`` runs each on common random numbers. Runs here (``workers`` processes) or on a Dask
+    cluster (``scheduler``), with the same results. ``to_frame()``: one row per experiment;
+    ``robustness``: each policy's mean, largest regret and satisficing share per binary
+    question (lower is better unless the question is in ``maximize``)."""
+    from tightrope.exploratory.experiments import make_plan, run_plan
+
+    plan = make_plan(
+        scenario, levers, uncertainties, design=design, samples=samples, runs=runs, seed=seed
+    )
+    return run_plan(
+        scenario,
+        plan,
+        workers=workers,
+        scheduler=scheduler,
+        maximize=maximize,
+        threshold=threshold,
+        progress=progress,
+    )

@@ -790,3 +790,45 @@ def _brief(value: Any) -> str:
         return ""
     text = str(value)
     return text if len(text) <= 60 else text[:59] + "…"
+
+
+def robustness_table(rows: list[dict[str, Any]], scenario: Scenario) -> Table:
+    """Each policy's robustness per binary question, as `explore` prints it."""
+    texts = {question.id: question.text for question in scenario.questions}
+    table = Table(
+        title="Robustness of each policy across the uncertainties (regret: how much worse than "
+        "the best policy at the same point, at worst)"
+    )
+    for column in ("question", "policy", "mean chance", "largest regret", "satisficing share"):
+        table.add_column(column, justify="left" if column in ("question", "policy") else "right")
+    for row in rows:
+        policy = ", ".join(f"{k}={v}" for k, v in row["policy"].items()) or "as modelled"
+        table.add_row(
+            texts.get(row["question"], row["question"]),
+            policy,
+            f"{row['mean']:.1%}",
+            f"{row['max_regret']:.1%}",
+            f"{row['satisficing_share']:.0%}",
+        )
+    return table
+
+
+def prim_table(result: Any) -> Table:
+    """PRIM's box, as `discover` prints it."""
+    table = Table(
+        title=f"Where {result.condition} holds ({result.cases} of {result.experiments} "
+        f"experiments): coverage {result.coverage:.0%}, density {result.density:.0%}, "
+        f"mass {result.mass:.0%}"
+    )
+    for column in ("uncertainty", "box low", "box high", "explored range", "quasi-p-value"):
+        table.add_column(column, justify="left" if column == "uncertainty" else "right")
+    for limit in result.box:
+        low, high = limit["range"]
+        table.add_row(
+            limit["name"],
+            f"{limit['low']:.4g}",
+            f"{limit['high']:.4g}",
+            f"{low:.4g}–{high:.4g}",
+            f"{limit['qp']:.2g}",
+        )
+    return table

@@ -1,0 +1,101 @@
+"""Scenario discovery: which combinations of uncertainties lead to an outcome? PRIM (Friedman and
+Fisher 1999) as the EMA Workbench implements it (peeling and pasting, the coverage–density
+trade-off, quasi-p-values of each restricted dimension; Kwakkel 2017): an established
+implementation rather than a new one. The workbench loads only here."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from tightrope.exploratory.experiments import ExploreError, condition_mask
+
+
+@dataclass(frozen=True)
+class PrimResult:
+    """The chosen box (its limits and the quasi-p-value of each restricted dimension, its
+    coverage, density and mass) and the whole peeling trajectory."""
+
+    condition: str
+    cases: int  # experiments where the condition holds
+    experiments: int
+    box: list[dict[str, Any]]  # per restricted dimension: name, low, high, qp
+    coverage: float
+    density: float
+    mass: float
+    trajectory: list[dict[str, float]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "condition": self.condition,
+            "cases": self.cases,
+            "experiments": self.experiments,
+            "box": self.box,
+            "coverage": self.coverage,
+            "density": self.density,
+            "mass": self.mass,
+            "trajectory": self.trajectory,
+        }
+
+
+def prim(frame: Any, condition: str, inputs: list[str], threshold: float = 0.8) -> PrimResult:
+    """PRIM on the ``inputs`` columns for the experiments where ``condition`` holds. The box
+    reported is the one on the peeling trajectory with the best balance of coverage and density
+    (their harmonic mean) among those at least ``threshold`` dense, else the densest."""
+    y = condition_mask(frame, condition)
+    if not inputs:
+        raise ExploreError("scenario discovery needs uncertainties to explore")
+    if y.sum() == 0 or y.all():
+        raise ExploreError(
+            f"--where {condition!r} holds in {int(y.sum())} of {len(y)} experiments: "
+            "nothing to discover"
+        )
+    with warnings.catch_warnings():
+        # The workbench warns at import about optional parallel back ends it does not need here.
+        warnings.simplefilter("ignore")
+        from ema_workbench.analysis import prim as ema_prim
+
+        x = frame[inputs].astype(float).reset_index(drop=True)
+        search = ema_prim.Prim(x, y, threshold=threshold)
+        box = search.find_box()
+    trajectory = box.peeling_trajectory
+    coverage = trajectory["coverage"].to_numpy()
+    density = trajectory["density"].to_numpy()
+    balance = 2 * coverage * density / np.maximum(coverage + density, 1e-12)
+    dense = density >= threshold
+    chosen = (
+        int(np.argmax(np.where(dense, balance, -1.0))) if dense.any() else int(np.argmax(density))
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        box.select(chosen)
+        stats, limits = box.inspect(chosen, style="data")[0]
+    restricted = []
+    lows, highs = x.min(), x.max()
+    for name in limits.index:
+        low, high = float(limits.loc[name].iloc[0]), float(limits.loc[name].iloc[1])
+        restricted.append(
+            {
+                "name": str(name),
+                "low": low,
+                "high": high,
+                "range": [float(lows[name]), float(highs[name])],
+                "qp": float(np.nanmin(limits.loc[name].iloc[2:4].to_numpy(dtype=float))),
+            }
+        )
+    return PrimResult(
+        condition=condition,
+        cases=int(y.sum()),
+        experiments=len(y),
+        box=restricted,
+        coverage=float(stats["coverage"]),
+        density=float(stats["density"]),
+        mass=float(stats["mass"]),
+        trajectory=[
+            {k: float(row[k]) for k in ("coverage", "density", "mass", "res_dim")}
+            for _, row in trajectory.iterrows()
+        ],
+    )

@@ -1,0 +1,438 @@
+"""Designed experiments over a scenario's levers and uncertainties.
+
+An experiment is one policy (a choice of option for every lever) at one point of the uncertainty
+space; it runs ``runs`` times with every parameter fixed (the explored uncertainties at the
+design point, every other number at its central estimate), so that its outcomes are the
+chances the model gives under exactly those assumptions. Every experiment uses the same random
+streams (common random numbers): two policies at the same point differ by their own effect
+only, and an experiment's outcomes do not depend on how experiments are grouped into tasks, on
+how many processes run them, or on which machine of a cluster does (tested).
+
+Levers (``LEVER=OPTION,OPTION,…``): a lever event takes ``modelled`` (as the scenario says),
+``never`` (forbidden) or ``@M`` (forced in month M); a parameter takes numbers. Policies are every
+combination of the levers' options. Uncertainties are parameters with a range (all by default),
+sampled by Latin hypercube, scrambled Sobol' points or a full factorial grid (scipy's
+``stats.qmc``), each mapped through the parameter's own elicited distribution (its inverse CDF).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tightrope import limits
+from tightrope.errors import TightropeError
+from tightrope.scenario.schema import Scenario
+
+Design = Literal["lhs", "sobol", "factorial"]
+Progress = Callable[[int], None]
+MAX_POLICIES = 1_000
+MAX_EXPERIMENTS = 1_000_000
+MAX_OPTIONS = 50
+TASK_POINTS = 50  # experiments (of one policy) per task
+MODELLED, NEVER = "modelled", "never"
+
+
+class ExploreError(TightropeError, ValueError):
+    """An experiment the scenario cannot take; the message names the lever or parameter."""
+
+
+@dataclass(frozen=True)
+class Lever:
+    """A lever and its options: an event's (modelled, never, @M) or a parameter's numbers."""
+
+    name: str
+    options: tuple[str, ...]
+    event: bool
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to run: the policies, the uncertainties and the points at which to run them."""
+
+    levers: tuple[Lever, ...]
+    policies: tuple[tuple[str, ...], ...]  # one option per lever, in lever order
+    uncertainties: tuple[str, ...]  # parameter paths
+    points: NDArray[np.float64]  # (experiments per policy, uncertainties), in parameter units
+    runs: int
+    seed: int
+    design: str
+
+    @property
+    def experiments(self) -> int:
+        return len(self.policies) * len(self.points)
+
+
+@dataclass(frozen=True)
+class Task:
+    """Part of a plan for one worker: one policy at some of the points."""
+
+    policy: int
+    first: int  # index of its first point
+    count: int
+
+
+@dataclass
+class ExploreResult:
+    """Every experiment's inputs and outcomes (``to_frame()``: one row each) and the levers'
+    robustness (``robustness``), from :func:`run_plan`."""
+
+    plan: Plan
+    frame: Any  # pandas.DataFrame
+    robustness: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_frame(self) -> Any:
+        return self.frame.copy()
+
+    def save(self, folder: str | Path) -> dict[str, Path]:
+        """Write experiments.parquet (one row per experiment) and explore.json (the plan and
+        the robustness), both or neither."""
+        from tightrope.outputs import StagedFiles, check_folder, json_text
+
+        folder = Path(folder)
+        check_folder(folder, "the output folder")
+        with StagedFiles(folder) as staged:
+            paths = {
+                "experiments": staged.write(
+                    "experiments.parquet", lambda path: self.frame.to_parquet(path, index=False)
+                ),
+                "summary": staged.write_text("explore.json", json_text(self.to_dict())),
+            }
+            staged.commit()
+        return paths
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "experiments": self.plan.experiments,
+            "policies": len(self.plan.policies),
+            "points": len(self.plan.points),
+            "runs": self.plan.runs,
+            "seed": self.plan.seed,
+            "design": self.plan.design,
+            "levers": {lever.name: list(lever.options) for lever in self.plan.levers},
+            "uncertainties": list(self.plan.uncertainties),
+            "robustness": self.robustness,
+        }
+
+
+def parse_lever(text: str, scenario: Scenario, parameters: Sequence[str]) -> Lever:
+    """``EVENT=modelled,never,@3`` or ``PARAMETER=0.01,0.05``, checked against the scenario."""
+    name, equals, given = text.partition("=")
+    options = tuple(option.strip() for option in given.split(",") if option.strip())
+    if not equals or not options:
+        raise ExploreError(f"--lever {text}: give LEVER=OPTION,OPTION,…")
+    if len(options) > MAX_OPTIONS or len(set(options)) != len(options):
+        raise ExploreError(f"--lever {text}: at most {MAX_OPTIONS} distinct options")
+    events = [event.id for event in scenario.events]
+    if name in events:
+        months = scenario.horizon_months + 1
+        for option in options:
+            month = option[1:]
+            if option in (MODELLED, NEVER) or (
+                option.startswith("@") and month.isdigit() and 1 <= int(month) <= months
+            ):
+                continue
+            raise ExploreError(
+                f"--lever {text}: {option!r} is not modelled, never or @MONTH (1 to {months})"
+            )
+        return Lever(name, options, event=True)
+    if name in parameters:
+        for option in options:
+            try:
+                value = float(option)
+            except ValueError:
+                raise ExploreError(f"--lever {text}: {option!r} is not a number") from None
+            if not math.isfinite(value):
+                raise ExploreError(f"--lever {text}: {option!r} is not a finite number")
+        _check_values(scenario, name, options, text)
+        return Lever(name, options, event=False)
+    raise ExploreError(
+        f"--lever {text}: {name!r} is neither an event nor a parameter of the scenario "
+        "(tightrope provenance lists the parameters)"
+    )
+
+
+def _check_values(scenario: Scenario, path: str, options: Sequence[str], text: str) -> None:
+    """A parameter lever's values must lie within the parameter's bounds (as ``--set``)."""
+    from tightrope.dynamics.interventions import Set, resolve
+    from tightrope.dynamics.model import compile_scenario
+
+    try:
+        resolve(scenario, compile_scenario(scenario), [Set(path, float(o)) for o in options])
+    except TightropeError as error:
+        raise ExploreError(f"--lever {text}: {error}") from None
+
+
+def make_plan(
+    scenario: Scenario,
+    levers: Sequence[str] = (),
+    uncertainties: Sequence[str] | None = None,
+    *,
+    design: Design = "lhs",
+    samples: int = 100,
+    runs: int = 1_000,
+    seed: int = 0,
+) -> Plan:
+    """The experiments: every policy (the levers' options combined) at ``samples`` points of
+    the uncertainties (for ``factorial``, ``samples`` levels per uncertainty)."""
+    from tightrope.dynamics.model import compile_scenario
+
+    model = compile_scenario(scenario)
+    paths = [parameter.path for parameter in model.parameters]
+    quantities = {parameter.path: parameter.quantity for parameter in model.parameters}
+    parsed = tuple(parse_lever(text, scenario, paths) for text in levers)
+    if len({lever.name for lever in parsed}) != len(parsed):
+        raise ExploreError("--lever: each lever once")
+    chosen = [p for p in paths if quantities[p].is_uncertain] if uncertainties is None else []
+    for path in uncertainties or ():
+        if path not in quantities:
+            raise ExploreError(f"--uncertainty {path}: not a parameter of the scenario")
+        if not quantities[path].is_uncertain:
+            raise ExploreError(f"--uncertainty {path}: a fixed number, with no range to explore")
+        chosen.append(path)
+    chosen = [path for path in chosen if path not in {lever.name for lever in parsed}]
+    limits.check_count("runs per experiment", runs, 1, limits.MAX_RUNS)
+    limits.check_count("seed", seed, 0, limits.MAX_SEED)
+    limits.check_count("samples", samples, 1, limits.MAX_PARAMETER_SAMPLES)
+    policies = math.prod(len(lever.options) for lever in parsed)
+    if policies > MAX_POLICIES:
+        raise ExploreError(f"{policies:,} policies: at most {MAX_POLICIES:,}")
+    count = samples ** len(chosen) if design == "factorial" else samples
+    if policies * count > MAX_EXPERIMENTS or (design == "factorial" and len(chosen) > 20):
+        raise ExploreError(
+            f"{policies:,} policies × {count:,} points: at most {MAX_EXPERIMENTS:,} experiments"
+        )
+    if policies * count * runs * model.months > 10 * limits.MAX_RUN_MONTHS:
+        raise ExploreError(
+            f"{policies * count * runs * model.months:,} run-months: at most "
+            f"{10 * limits.MAX_RUN_MONTHS:,} in one exploration"
+        )
+    unit = unit_points(len(chosen), design, samples, seed)
+    points = np.empty_like(unit)
+    for column, path in enumerate(chosen):
+        points[:, column] = quantities[path].ppf(unit[:, column])
+    return Plan(
+        levers=parsed,
+        policies=tuple(itertools.product(*(lever.options for lever in parsed))),
+        uncertainties=tuple(chosen),
+        points=points,
+        runs=runs,
+        seed=seed,
+        design=design,
+    )
+
+
+def unit_points(dimensions: int, design: Design, samples: int, seed: int) -> NDArray[np.float64]:
+    """(points, dimensions) in the open unit cube."""
+    from scipy.stats import qmc
+
+    if dimensions == 0:
+        return np.zeros((1, 0))
+    if design == "factorial":
+        levels = (np.arange(samples) + 0.5) / samples  # cell midpoints: never 0 or 1
+        grid = np.meshgrid(*([levels] * dimensions), indexing="ij")
+        return np.stack([axis.ravel() for axis in grid], axis=1)
+    if design == "sobol":
+        sampler: Any = qmc.Sobol(dimensions, scramble=True, seed=np.random.default_rng(seed))
+        # Sobol' points balance best in powers of two; other counts are allowed, and scipy warns.
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            unit = sampler.random(samples)
+    elif design == "lhs":
+        unit = qmc.LatinHypercube(dimensions, seed=np.random.default_rng(seed)).random(samples)
+    else:
+        raise ExploreError(f"--design {design}: lhs, sobol or factorial")
+    clipped: NDArray[np.float64] = np.clip(np.asarray(unit, dtype=float), 1e-9, 1 - 1e-9)
+    return clipped
+
+
+def tasks(plan: Plan) -> list[Task]:
+    found = []
+    for policy in range(len(plan.policies)):
+        for first in range(0, len(plan.points), TASK_POINTS):
+            found.append(Task(policy, first, min(TASK_POINTS, len(plan.points) - first)))
+    return found
+
+
+def run_task(scenario: Scenario, plan: Plan, task: Task) -> dict[str, NDArray[np.float64]]:
+    """The outcomes of one task's experiments, a column each (the same whoever runs it)."""
+    from tightrope.dynamics.engine import Design as EngineDesign
+    from tightrope.dynamics.engine import Interventions, simulate
+    from tightrope.dynamics.model import compile_scenario
+
+    model = compile_scenario(scenario)
+    options = plan.policies[task.policy]
+    force, forbid = [], []
+    parameters = np.array([p.quantity.estimate for p in model.parameters])
+    for lever, option in zip(plan.levers, options, strict=True):
+        if lever.event and option == NEVER:
+            forbid.append(lever.name)
+        elif lever.event and option.startswith("@"):
+            force.append((lever.name, int(option[1:])))
+        elif not lever.event:
+            parameters[model.parameter_index[lever.name]] = float(option)
+    matrix = np.tile(parameters, (task.count, 1))
+    for column, path in enumerate(plan.uncertainties):
+        matrix[:, model.parameter_index[path]] = plan.points[
+            task.first : task.first + task.count, column
+        ]
+    design = EngineDesign(
+        samples=task.count, runs=plan.runs, seed=plan.seed, common_random_numbers=True
+    )
+    interventions = Interventions(force=tuple(force), forbid=tuple(forbid))
+    _, record = simulate(scenario, design, interventions, parameters=matrix)
+    return outcomes(scenario, record, task.count)
+
+
+def outcomes(scenario: Scenario, record: Any, experiments: int) -> dict[str, NDArray[np.float64]]:
+    """Per experiment: each binary question's probability; each ordinal question's mean level
+    and the chance of each level; each event's chance of happening; the mean highest rung."""
+    sample = record.sample
+    size = np.bincount(sample, minlength=experiments).astype(float)
+
+    def mean(values: NDArray[Any]) -> NDArray[np.float64]:
+        counts = np.bincount(sample, weights=values.astype(float), minlength=experiments)
+        return np.asarray(counts / size, dtype=float)
+
+    columns: dict[str, NDArray[np.float64]] = {}
+    for question in scenario.questions:
+        answers = record.answers[question.id]
+        if question.type == "binary":
+            columns[question.id] = mean(answers)
+            continue
+        columns[question.id] = mean(answers)  # the mean level (0 = the first level)
+        for index, level in enumerate(question.levels):
+            columns[f"{question.id}={level.id}"] = mean(answers == index)
+    for index, event in enumerate(scenario.events):
+        columns[f"event:{event.id}"] = mean(record.first[:, index] > 0)
+    if scenario.ladder is not None:
+        columns["ladder:max"] = mean(record.ladder_max)
+    return columns
+
+
+def run_plan(
+    scenario: Scenario,
+    plan: Plan,
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    maximize: Sequence[str] = (),
+    threshold: float = 0.5,
+    progress: Progress | None = None,
+) -> ExploreResult:
+    """Run every experiment: here (``workers`` processes) or on a Dask cluster (``scheduler``,
+    ``tcp://HOST:8786``); the results are the same either way."""
+    import pandas as pd
+
+    work = tasks(plan)
+    if scheduler is not None:
+        from tightrope.exploratory.cluster import run_on_cluster
+
+        parts = run_on_cluster(scheduler, scenario, plan, work, progress)
+    elif workers > 1 and len(work) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        limits.check_count("worker processes", workers, 1, limits.MAX_WORKERS)
+        with ProcessPoolExecutor(workers) as pool:
+            futures = [pool.submit(run_task, scenario, plan, task) for task in work]
+            parts = []
+            for task, future in zip(work, futures, strict=True):
+                parts.append(future.result())
+                if progress is not None:
+                    progress(task.count)
+    else:
+        parts = []
+        for task in work:
+            parts.append(run_task(scenario, plan, task))
+            if progress is not None:
+                progress(task.count)
+    rows = []
+    done = 0
+    for task, part in zip(work, parts, strict=True):
+        points = slice(task.first, task.first + task.count)
+        columns: dict[str, Any] = {
+            "experiment": np.arange(done, done + task.count),
+            "policy": task.policy,
+            "point": np.arange(task.first, task.first + task.count),
+        }
+        for number, lever in enumerate(plan.levers):
+            columns[f"lever:{lever.name}"] = plan.policies[task.policy][number]
+        for column, path in enumerate(plan.uncertainties):
+            columns[path] = plan.points[points, column]
+        rows.append(pd.DataFrame({**columns, **part}))
+        done += task.count
+    frame = pd.concat(rows, ignore_index=True)
+    result = ExploreResult(plan, frame)
+    result.robustness = robustness(scenario, plan, frame, maximize, threshold)
+    return result
+
+
+def robustness(
+    scenario: Scenario,
+    plan: Plan,
+    frame: Any,
+    maximize: Sequence[str] = (),
+    threshold: float = 0.5,
+) -> list[dict[str, Any]]:
+    """Per policy and binary question: the mean chance across the uncertainty points, the
+    largest regret (how much worse than the best policy at the same point, the worst case over
+    points) and the satisficing share (the share of points where the chance is at most
+    ``threshold``, or at least it for a question to maximise)."""
+    found = []
+    binary = [q.id for q in scenario.questions if q.type == "binary"]
+    for question in binary:
+        wide = frame.pivot(index="point", columns="policy", values=question)
+        up = question in maximize
+        best = wide.max(axis=1) if up else wide.min(axis=1)
+        gap = best.to_numpy()[:, None] - wide.to_numpy()
+        regret = gap if up else -gap  # ≥ 0: how far from the best policy at that point
+        satisfied = wide >= threshold if up else wide <= threshold
+        for number, policy in enumerate(wide.columns):
+            found.append(
+                {
+                    "question": question,
+                    "goal": "maximise" if up else "minimise",
+                    "policy": dict(
+                        zip(
+                            (lever.name for lever in plan.levers),
+                            plan.policies[policy],
+                            strict=True,
+                        )
+                    ),
+                    "mean": float(wide[policy].mean()),
+                    "max_regret": float(regret[:, number].max()) + 0.0,
+                    "satisficing_share": float(satisfied[policy].mean()),
+                }
+            )
+    return found
+
+
+def policy_of(plan: Plan, policy: int) -> dict[str, str]:
+    names = [lever.name for lever in plan.levers]
+    return dict(zip(names, plan.policies[policy], strict=True))
+
+
+CONDITION = re.compile(r"^\s*([A-Za-z0-9_.:=\[\]-]+)\s*(>=|<=|>|<)\s*(-?[0-9.]+(?:e-?[0-9]+)?)\s*$")
+
+
+def condition_mask(frame: Any, condition: str) -> NDArray[np.bool_]:
+    """Rows where ``COLUMN OP NUMBER`` holds (parsed, never evaluated as code)."""
+    match = CONDITION.match(condition)
+    if match is None:
+        raise ExploreError(f"--where {condition!r}: give COLUMN >= NUMBER (or >, <=, <)")
+    column, operator, number = match.group(1), match.group(2), float(match.group(3))
+    if column not in frame.columns:
+        raise ExploreError(f"--where {condition!r}: no outcome column {column!r}")
+    values = frame[column].to_numpy(dtype=float)
+    compare = {">=": np.greater_equal, ">": np.greater, "<=": np.less_equal, "<": np.less}
+    return np.asarray(compare[operator](values, number))

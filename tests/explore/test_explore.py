@@ -1,0 +1,152 @@
+"""Exploratory modelling: designed experiments, their outcomes and robustness, PRIM scenario
+discovery on a planted rule, and the same results on 1 process, 2 processes and a Dask cluster."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import tightrope
+from tests.cli_helpers import run, strict_json
+from tests.explore.toy import planted
+from tightrope.exploratory.discovery import prim
+from tightrope.exploratory.experiments import make_plan
+
+
+def test_prim_recovers_a_planted_rule() -> None:
+    """The outcome happens exactly when a > 0.6 and b > 7: PRIM's box restricts a and b (not
+    the distraction c) to within 10% of the thresholds, with coverage and density ≥ 0.8."""
+    result = tightrope.explore(planted(), design="lhs", samples=600, runs=10, seed=4)
+    found = prim(result.to_frame(), "q_boom >= 0.5", list(result.plan.uncertainties))
+    assert found.coverage >= 0.8
+    assert found.density >= 0.8
+    limits = {limit["name"]: limit for limit in found.box}
+    assert set(limits) == {"state.a.initial", "state.b.initial"}
+    assert limits["state.a.initial"]["low"] == pytest.approx(0.6, rel=0.1)
+    assert limits["state.b.initial"]["low"] == pytest.approx(7, rel=0.1)
+    assert limits["state.a.initial"]["qp"] < 1e-6
+
+
+def test_designs_cover_the_elicited_ranges() -> None:
+    scenario = planted()
+    lhs = make_plan(scenario, design="lhs", samples=100, seed=1)
+    # Latin hypercube: one point in each of the 100 equal-probability strata of every input.
+    strata = np.floor(lhs.points[:, 1] / 10 * 100).astype(int)
+    assert sorted(strata) == list(range(100))
+    grid = make_plan(
+        scenario, ["events.lever.hazard.per_month=0.1,0.9"], design="factorial", samples=3
+    )
+    assert grid.points.shape == (27, 3)
+    assert sorted(set(np.round(grid.points[:, 0], 9))) == pytest.approx([1 / 6, 0.5, 5 / 6])
+    assert len(grid.policies) == 2
+
+
+def test_policies_are_compared_on_common_random_numbers() -> None:
+    """A lever that changes nothing leaves every outcome identical (zero regret); forcing an
+    event makes its chance 1 in every experiment."""
+    result = tightrope.explore(planted(), ["lever=modelled,@1,never"], samples=40, runs=50, seed=2)
+    frame = result.to_frame()
+    boom = frame.pivot(index="point", columns="policy", values="q_boom")
+    assert (boom[0] == boom[1]).all()
+    assert (boom[0] == boom[2]).all()
+    assert (frame[frame.policy == 1]["event:lever"] == 1).all()
+    assert (frame[frame.policy == 2]["event:lever"] == 0).all()
+    assert {row["max_regret"] for row in result.robustness} == {0.0}
+
+
+def test_the_same_seed_gives_the_same_parquet_on_one_two_processes_and_a_cluster(
+    tmp_path: Path,
+) -> None:
+    from distributed import LocalCluster
+
+    scenario = tightrope.load("iraq-2025")
+    spec = {"samples": 120, "runs": 200, "seed": 5, "design": "sobol"}
+    levers = ["oil_restriction=modelled,never"]
+    tables = {}
+    for name, options in (("one", {"workers": 1}), ("two", {"workers": 2})):
+        tightrope.explore(scenario, levers, **spec, **options).save(tmp_path / name)  # type: ignore[arg-type]
+        tables[name] = pd.read_parquet(tmp_path / name / "experiments.parquet")
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        result = tightrope.explore(scenario, levers, scheduler=cluster.scheduler_address, **spec)  # type: ignore[arg-type]
+        result.save(tmp_path / "cluster")
+    tables["cluster"] = pd.read_parquet(tmp_path / "cluster" / "experiments.parquet")
+    assert len(tables["one"]) == 2 * 120
+    pd.testing.assert_frame_equal(tables["one"], tables["two"], check_exact=True)
+    pd.testing.assert_frame_equal(tables["one"], tables["cluster"], check_exact=True)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--lever", "nothing=never"], "neither an event nor a parameter"),
+        (["--lever", "oil_restriction=sometimes"], "not modelled, never or @MONTH"),
+        (["--lever", "events.us_strikes.hazard.per_month=0.1,7"], "outside [0, 1]"),
+        (["--uncertainty", "actors.nobody.capability"], "not a parameter"),
+        (["--uncertainty", "state.attacks.initial"], "a fixed number"),
+        (["--design", "factorial", "--samples", "10"], "at most 1,000,000 experiments"),
+    ],
+)
+def test_bad_experiment_specs_exit_2_with_one_line(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    code, _, err = run("explore", *args, "--out", str(tmp_path / "out"))
+    assert code == 2
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_unreachable_scheduler_fails_within_thirty_seconds(tmp_path: Path) -> None:
+    started = time.monotonic()
+    code, _, err = run(
+        "explore",
+        "--samples",
+        "2",
+        "--runs",
+        "10",
+        "--scheduler",
+        "tcp://127.0.0.1:9",
+        "--out",
+        str(tmp_path / "out"),
+    )
+    assert code == 2
+    assert "no Dask scheduler answered" in err
+    assert time.monotonic() - started < 35
+    assert not (tmp_path / "out").exists()
+
+
+def test_explore_then_discover_from_the_command_line(tmp_path: Path) -> None:
+    folder = tmp_path / "explore"
+    planted_file = tmp_path / "planted.yaml"
+    from tightrope.scenario import dump_yaml
+
+    planted_file.write_text(dump_yaml(planted()))
+    code, out, _ = run(
+        "explore",
+        str(planted_file),
+        "--samples",
+        "400",
+        "--runs",
+        "5",
+        "--out",
+        str(folder),
+        "--format",
+        "json",
+    )
+    assert code == 0
+    summary = strict_json(out)
+    assert summary["experiments"] == 400
+    assert (folder / "experiments.parquet").is_file()
+    code, out, _ = run("discover", str(folder), "--where", "q_boom >= 0.5", "--format", "json")
+    assert code == 0
+    box = {limit["name"] for limit in strict_json(out)["box"]}
+    assert box == {"state.a.initial", "state.b.initial"}
+    code, _, err = run("discover", str(folder), "--where", "__import__('os') >= 1")
+    assert code == 2
+    assert "COLUMN >= NUMBER" in err

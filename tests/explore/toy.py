@@ -1,0 +1,54 @@
+"""Toy scenarios with known answers for the exploratory-modelling tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tightrope.scenario.schema import Scenario
+
+UNIFORM = {"dist": "uniform", "judgment": True}
+
+
+def planted(extra_events: list[dict[str, Any]] | None = None) -> Scenario:
+    """``boom`` happens in the first month exactly when a > 0.6 and b > 7 (a uniform on 0–1,
+    b on 0–10, c on 0–1 a distraction); ``lever`` is a lever that does nothing."""
+    return Scenario.model_validate(
+        {
+            "id": "planted",
+            "title": "A planted rule",
+            "as_of": "2025-01-01",
+            "horizon_months": 2,
+            "actors": [{"id": "x", "name": "X", "kind": "state", "capability": {"value": 1}}],
+            "state": [
+                {"id": "a", "label": "A", "initial": {**UNIFORM, "low": 0, "high": 1}},
+                {"id": "b", "label": "B", "initial": {**UNIFORM, "low": 0, "high": 10}},
+                {"id": "c", "label": "C", "initial": {**UNIFORM, "low": 0, "high": 1}},
+            ],
+            "events": [
+                {
+                    "id": "boom",
+                    "label": "Boom",
+                    "hazard": {"per_month": {"value": 1}},
+                    "requires": "a > 0.6 and b > 7",
+                },
+                {
+                    "id": "lever",
+                    "label": "A lever",
+                    "actor": "x",
+                    "lever": True,
+                    "hazard": {"per_month": {"value": 0.3, "judgment": True}},
+                },
+                *(extra_events or []),
+            ],
+            "questions": [
+                {
+                    "id": "q_boom",
+                    "text": "Boom?",
+                    "resolution": "If it booms.",
+                    "deadline": "2025-02-28",
+                    "type": "binary",
+                    "event": "boom",
+                }
+            ],
+        }
+    )
