@@ -171,6 +171,7 @@ def test_the_public_surface_is_small() -> None:
         "Set",
         "bargain",
         "diff",
+        "explore",
         "forecast",
         "load",
         "make_model",

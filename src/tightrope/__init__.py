@@ -7,6 +7,7 @@ The public API, in one import::
     b = tightrope.bargain(sc, model="eum")
     s = tightrope.simulate(sc, runs=20_000, seed=1, whatif=[tightrope.Force("us_casualties", 2)])
     f = tightrope.forecast(sc, seed=1)
+    e = tightrope.explore(sc, ["oil_restriction=modelled,never"], samples=100, runs=1_000)
     f.save("out/")
     with tightrope.Registry("forecasts.sqlite") as registry:
         registry.record(f)
