@@ -6,7 +6,6 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -77,7 +76,3 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     )
     with LiveServer(settings) as server:
         yield server
-
-
-def data_folder(server: LiveServer) -> Path:
-    return server.settings.data

@@ -33,14 +33,16 @@ def link(path: str) -> str:
     return html.escape(path, quote=True)
 
 
-def page(title: str, body: str, *, plotly: bool = False, script: str = "") -> str:
+def page(
+    title: str, body: str, *, plotly: bool = False, script: str = "", scenario: str | None = None
+) -> str:
     head = plotly_script(PLOTLY) if plotly else ""
     tail = f"<script src='/static/{script}'></script>" if script else ""
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>{text(title)}</title><style>{STYLE}{WORKBENCH_STYLE}</style>{head}</head>"
-        f"<body>{navigation()}{body}{tail}</body></html>\n"
+        f"<body>{navigation(scenario)}{body}{tail}</body></html>\n"
     )
 
 
@@ -159,8 +161,8 @@ def what_if_page(scenario: Scenario, parameters: list[dict[str, Any]], runs: int
             },
         )
     )
-    return page(f"What if: {scenario.title}", body, plotly=True, script="workbench.js").replace(
-        navigation(), navigation(scenario.id), 1
+    return page(
+        f"What if: {scenario.title}", body, plotly=True, script="workbench.js", scenario=scenario.id
     )
 
 
@@ -212,9 +214,7 @@ def question_page(
             "<p class='note'>No forecast of this question is recorded yet "
             "(<code>tightrope forecast --record</code> or the API's record).</p>"
         )
-    return page(question.text, "".join(parts), plotly=bool(history)).replace(
-        navigation(), navigation(scenario.id), 1
-    )
+    return page(question.text, "".join(parts), plotly=bool(history), scenario=scenario.id)
 
 
 def compare_page(
@@ -278,4 +278,4 @@ def editor_page(scenario_id: str | None, source: str) -> str:
         "<p><button id='validate'>Validate</button> <button id='save'>Save</button> "
         "<span id='status' class='note'></span></p><ul id='problems' class='problems'></ul>"
     )
-    return page(title, body, script="editor.js")
+    return page(title, body, script="editor.js", scenario=scenario_id)

@@ -53,12 +53,6 @@ class ScenarioStore:
                 return entry
         raise KeyError(scenario_id)
 
-    def scenario(self, scenario_id: str) -> Scenario:
-        entry = self.get(scenario_id)
-        if entry.scenario is None:
-            raise ScenarioError([])
-        return entry.scenario
-
     def save(self, text: str, name: str) -> Scenario:
         """Validate ``text`` and keep it as ``<id>.yaml`` in the uploads folder (a name the
         server makes, never one the client gives); a built-in's id is refused."""
