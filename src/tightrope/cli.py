@@ -1152,8 +1152,11 @@ def explore(
     """Exploratory modelling: every policy at many points of the uncertainties; each
     experiment's outcomes to Parquet, each policy's robustness to the terminal."""
     from tightrope.exploratory.experiments import make_plan, run_plan
+    from tightrope.outputs import check_folder
 
     model = resolve(scenario)
+    with refusals():
+        check_folder(out)  # before any run, not after them
     for question in maximize or []:
         if question not in {q.id for q in model.questions if q.type == "binary"}:
             fail(f"--maximize {question}: not a binary question of the scenario")

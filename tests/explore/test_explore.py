@@ -102,6 +102,35 @@ def test_bad_experiment_specs_exit_2_with_one_line(
     assert not (tmp_path / "out").exists()
 
 
+def test_explore_refuses_a_scenario_without_events_and_handles_the_edge_cases(
+    tmp_path: Path,
+) -> None:
+    from tests.degenerate import VARIANTS, write_variant
+
+    for variant in VARIANTS:
+        file = write_variant(variant, tmp_path)
+        out = tmp_path / f"out-{variant}"
+        code, stdout, err = run(
+            "explore",
+            str(file),
+            "--samples",
+            "3",
+            "--runs",
+            "20",
+            "--out",
+            str(out),
+            "--format",
+            "json",
+        )
+        if variant in ("actors-only", "no-events"):
+            assert code == 2
+            assert "no events to simulate" in err
+            assert not out.exists()
+        else:
+            assert code == 0, (variant, err)
+            assert strict_json(stdout)["experiments"] >= 1
+
+
 def test_an_unreachable_scheduler_fails_within_thirty_seconds(tmp_path: Path) -> None:
     started = time.monotonic()
     code, _, err = run(

@@ -235,7 +235,8 @@ def check_design(model: CompiledModel, design: Design, workers: int) -> int:
         f"{design.total_runs:,} runs of this scenario ({events} events, {model.months} months)",
         fixed + concurrent * smallest_tile * tile_per_run,
     )
-    return max(smallest_tile, min(design.tile, room // (concurrent * tile_per_run)))
+    # A scenario with nothing to simulate costs nothing per run: one tile holds them all.
+    return max(smallest_tile, min(design.tile, room // max(1, concurrent * tile_per_run)))
 
 
 def _run_tile_job(

@@ -185,6 +185,8 @@ def make_plan(
     the uncertainties (for ``factorial``, ``samples`` levels per uncertainty)."""
     from tightrope.dynamics.model import compile_scenario
 
+    if not scenario.events:
+        raise ExploreError(f"{scenario.id}: the scenario has no events to simulate")
     model = compile_scenario(scenario)
     paths = [parameter.path for parameter in model.parameters]
     quantities = {parameter.path: parameter.quantity for parameter in model.parameters}
