@@ -1204,12 +1204,13 @@ def discover(
     ] = 0.8,
     output: FormatOption = OutputFormat.TABLE,
 ) -> None:
-    """Scenario discovery (PRIM): which ranges of the uncertainties lead to an outcome."""
+    """Scenario discovery (PRIM and CART): which ranges of the uncertainties lead to an outcome;
+    a table here and discovery.html (the trade-off chart, the boxes) in the folder."""
     import json
 
     import pandas as pd
 
-    from tightrope.exploratory.discovery import prim
+    from tightrope.exploratory.discovery import cart, prim
 
     if not where:
         fail("--where: give the outcome to explain, e.g. 'q8_max_ladder >= 5'")
@@ -1223,8 +1224,14 @@ def discover(
         fail(f"{folder}: cannot read the experiments ({error})")
     with refusals():
         result = prim(frame, where, list(inputs), threshold)
+        tree = cart(frame, where, list(inputs))
+        from tightrope.outputs import write_text_atomically
+        from tightrope.report.discovery import discovery_page
+
+        write_text_atomically(folder / "discovery.html", discovery_page(result, tree))
+    say(f"page: {folder / 'discovery.html'}")
     if output is OutputFormat.JSON:
-        emit_json(result.to_dict())
+        emit_json({"prim": result.to_dict(), "cart": tree.to_dict()})
         return
     stdout.print(terminal.prim_table(result))
 

@@ -174,8 +174,21 @@ def test_explore_then_discover_from_the_command_line(tmp_path: Path) -> None:
     assert (folder / "experiments.parquet").is_file()
     code, out, _ = run("discover", str(folder), "--where", "q_boom >= 0.5", "--format", "json")
     assert code == 0
-    box = {limit["name"] for limit in strict_json(out)["box"]}
-    assert box == {"state.a.initial", "state.b.initial"}
+    found = strict_json(out)
+    assert {limit["name"] for limit in found["prim"]["box"]} == {
+        "state.a.initial",
+        "state.b.initial",
+    }
+    # CART finds the same rule as one leaf: a above about 0.6 and b above about 7.
+    leaf = found["cart"]["boxes"][0]
+    assert leaf["density"] == 1.0
+    assert leaf["coverage"] == 1.0
+    lows = {limit["name"]: limit["low"] for limit in leaf["limits"]}
+    assert lows["state.a.initial"] == pytest.approx(0.6, rel=0.1)
+    assert lows["state.b.initial"] == pytest.approx(7, rel=0.1)
+    page = (folder / "discovery.html").read_text()
+    assert "coverage–density trade-off" in page
+    assert "q_boom &gt;= 0.5" in page
     code, _, err = run("discover", str(folder), "--where", "__import__('os') >= 1")
     assert code == 2
     assert "COLUMN >= NUMBER" in err
