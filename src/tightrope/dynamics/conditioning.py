@@ -138,6 +138,7 @@ def _resampled(record: RunRecord, chosen: np.ndarray) -> RunRecord:
         fan_run=np.array([new for new, _ in fan_rows], dtype=np.int64),
         sample=record.sample[chosen],
         loglik=None,
+        final=None if record.final is None else record.final[chosen],
     )
 
 

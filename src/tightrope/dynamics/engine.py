@@ -140,6 +140,7 @@ class RunRecord:
     sample: NDArray[np.int32]  # (runs,) parameter sample of each run
     parameters: Array  # (samples, parameters): the outer-loop draws
     loglik: Array | None = None  # (runs, evidence items): log-likelihood of each observation
+    final: NDArray[np.float32] | None = None  # (runs, state variables): the state at the end
 
 
 def draw_parameters(
@@ -222,7 +223,7 @@ def check_design(model: CompiledModel, design: Design, workers: int) -> int:
     triggers = sum(len(event.triggers) for event in model.events)
     # Bytes per run: the record (first month, count, answers, ladder, sample) held about three
     # times over while tiles are merged and summarised; a tile's month-by-month history.
-    record_per_run = 3 * (4 * events + 2 * questions + 5)
+    record_per_run = 3 * (4 * events + 2 * questions + 5 + 4 * len(model.scenario.state))
     tile_per_run = 2 * (model.months + 2) * events + 80 * events + 24 * variables
     tile_per_run += 8 * parameters + 16 * triggers
     fan_width = max(1, len(model.fan_columns))
@@ -275,6 +276,7 @@ def _merge(
         sample=joined("sample").astype(np.int32),
         parameters=parameters,
         loglik=None if evidence is None else joined("loglik").astype(float, copy=False),
+        final=joined("final").astype(np.float32, copy=False),
     )
 
 
@@ -478,6 +480,7 @@ class _Tile:
             "sample": self.sample,
             "runs": np.array([runs]),
             "loglik": self.loglik,
+            "final": values[:, : self.state_columns].astype(np.float32),
         }
         for question, answer in answers.items():
             result[f"answer:{question}"] = answer

@@ -298,7 +298,8 @@ def run_task(scenario: Scenario, plan: Plan, task: Task) -> dict[str, NDArray[np
 
 def outcomes(scenario: Scenario, record: Any, experiments: int) -> dict[str, NDArray[np.float64]]:
     """Per experiment: each binary question's probability; each ordinal question's mean level
-    and the chance of each level; each event's chance of happening; the mean highest rung."""
+    and the chance of each level; each event's chance of happening; the mean highest rung; each
+    state variable's mean value at the end of the simulated months."""
     sample = record.sample
     size = np.bincount(sample, minlength=experiments).astype(float)
 
@@ -319,6 +320,9 @@ def outcomes(scenario: Scenario, record: Any, experiments: int) -> dict[str, NDA
         columns[f"event:{event.id}"] = mean(record.first[:, index] > 0)
     if scenario.ladder is not None:
         columns["ladder:max"] = mean(record.ladder_max)
+    if record.final is not None:
+        for index, variable in enumerate(scenario.state):
+            columns[f"state:{variable.id}"] = mean(record.final[:, index])
     return columns
 
 
