@@ -300,13 +300,22 @@ class ExpectedUtility(BargainingModel):
     def _probabilities(self, d: Array, weights: Array, r: Array, same: Array) -> Array:
         """P[b, i, j]: probability that x_i prevails over x_j."""
         utility = -(d ** r[:, :, None])  # utility[b, k, a] = u_k(x_a)
+        batch, count = d.shape[0], d.shape[1]
         positive = np.zeros(d.shape)
-        for start in range(0, d.shape[1], _CHUNK):
+        # Σ_k max(w_k (u_k(a) − u_k(b)), 0) = Σ_k w_k max(u_k(a) − u_k(b), 0) for w ≥ 0: the
+        # weighted sum over voters is then one matrix product per block (BLAS), in place.
+        nonnegative = bool((weights >= 0).all())
+        for start in range(0, count, _CHUNK):
             block = slice(start, start + _CHUNK)
-            votes = weights[:, block, None, None] * (
-                utility[:, block, :, None] - utility[:, block, None, :]
-            )
-            positive += np.clip(votes, 0, None).sum(axis=1)
+            votes = utility[:, block, :, None] - utility[:, block, None, :]
+            if nonnegative:
+                np.maximum(votes, 0, out=votes)
+                for b in range(batch):
+                    flat = votes[b].reshape(votes.shape[1], count * count)
+                    positive[b] += (weights[b, block] @ flat).reshape(count, count)
+            else:
+                votes *= weights[:, block, None, None]
+                positive += np.maximum(votes, 0).sum(axis=1)
         net = np.einsum("bk,bka->ba", weights, utility)
         net = net[:, :, None] - net[:, None, :]  # Σ_k v_k(x_a : x_b)
         absolute = 2 * positive - net  # |v| = 2 max(v, 0) − v, summed over voters
@@ -327,16 +336,24 @@ def _readable(
 ) -> dict[str, Any]:
     """One round's risk exponents and dyad outcomes, by actor name (a list per dimension)."""
     readable = []
+    names = np.array(labels, dtype=object)
+    outcomes = np.array(OUTCOMES, dtype=object)
     for detail in rounds:
         dyads = detail["dyads"][index]
+        rows, columns = np.nonzero(dyads)
         readable.append(
             {
                 "risk_exponents": dict(
                     zip(labels, detail["risk_exponents"][index].tolist(), strict=True)
                 ),
                 "dyads": [
-                    {"challenger": labels[i], "target": labels[j], "outcome": OUTCOMES[dyads[i, j]]}
-                    for i, j in zip(*np.nonzero(dyads), strict=True)
+                    {"challenger": challenger, "target": target, "outcome": outcome}
+                    for challenger, target, outcome in zip(
+                        names[rows].tolist(),
+                        names[columns].tolist(),
+                        outcomes[dyads[rows, columns]].tolist(),
+                        strict=True,
+                    )
                 ],
             }
         )
