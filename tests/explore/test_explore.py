@@ -86,6 +86,41 @@ def test_the_same_seed_gives_the_same_parquet_on_one_two_processes_and_a_cluster
     pd.testing.assert_frame_equal(tables["one"], tables["cluster"], check_exact=True)
 
 
+def test_a_worker_killed_mid_exploration_changes_nothing() -> None:
+    """One of the cluster's two workers is killed (SIGKILL) once the first task is back: its
+    tasks run again elsewhere and every outcome is identical to the run on one process."""
+    import os
+    import signal
+
+    from distributed import Client, LocalCluster
+
+    scenario = tightrope.load("iraq-2025")
+    spec = {"samples": 300, "runs": 300, "seed": 3}
+    levers = ["oil_restriction=modelled,never"]
+    here = tightrope.explore(scenario, levers, **spec).to_frame()  # type: ignore[arg-type]
+    killed: list[int] = []
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+
+        def kill_once(_: int) -> None:
+            if not killed:
+                with Client(cluster.scheduler_address) as client:
+                    victim = min(client.run(os.getpid).values())
+                os.kill(victim, signal.SIGKILL)
+                killed.append(victim)
+
+        there = tightrope.explore(
+            scenario,
+            levers,
+            scheduler=cluster.scheduler_address,
+            progress=kill_once,
+            **spec,  # type: ignore[arg-type]
+        ).to_frame()
+    assert len(killed) == 1
+    pd.testing.assert_frame_equal(here, there, check_exact=True)
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
