@@ -300,12 +300,10 @@ def outcomes(scenario: Scenario, record: Any, experiments: int) -> dict[str, NDA
     """Per experiment: each binary question's probability; each ordinal question's mean level
     and the chance of each level; each event's chance of happening; the mean highest rung; each
     state variable's mean value at the end of the simulated months."""
-    sample = record.sample
-    size = np.bincount(sample, minlength=experiments).astype(float)
+    from tightrope.dynamics.results import _per_sample
 
     def mean(values: NDArray[Any]) -> NDArray[np.float64]:
-        counts = np.bincount(sample, weights=values.astype(float), minlength=experiments)
-        return np.asarray(counts / size, dtype=float)
+        return _per_sample(values.astype(float), record.sample, experiments)
 
     columns: dict[str, NDArray[np.float64]] = {}
     for question in scenario.questions:
