@@ -43,6 +43,7 @@ from tightrope.dynamics.model import (
     CompiledEvent,
     CompiledModel,
     History,
+    RunParameters,
     compile_condition,
     compile_scenario,
     issue_column,
@@ -352,8 +353,7 @@ class _Tile:
         self.sizes = [n for _, _, n in streams]
         run = np.concatenate([np.arange(start, start + n) for _, start, n in streams])
         self.sample = (run // design.runs).astype(np.int32)
-        # (runs, parameters), column-major so that one parameter across runs is contiguous.
-        self.theta = np.asfortranarray(parameters[self.sample])
+        self.theta = RunParameters(parameters, self.sample)
         self.forced = {model.event_index(e): month for e, month in interventions.force}
         self.forbidden = {model.event_index(e) for e in interventions.forbid}
         # Fan charts keep the first runs of each sample (at least one, of at most FAN_RUNS samples).
@@ -615,7 +615,7 @@ class _Tile:
         return happening
 
     def _apply(
-        self, effect: CompiledEffect, where: NDArray[np.bool_], values: Array, theta: Array
+        self, effect: CompiledEffect, where: NDArray[np.bool_], values: Array, theta: RunParameters
     ) -> None:
         # Random amounts are drawn for every run, whether or not its event happened, so that each
         # stream's sequence of draws does not depend on the other runs of the tile.
@@ -648,7 +648,7 @@ class _Tile:
         started: NDArray[np.int64],
         ending_draws: Array,
         values: Array,
-        theta: Array,
+        theta: RunParameters,
         month: int,
     ) -> None:
         for event in self.model.events:

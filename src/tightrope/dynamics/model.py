@@ -119,6 +119,26 @@ class CompiledCoupling:
             )
 
 
+class RunParameters:
+    """Each run's parameter values, ``theta[:, j]``, gathered from its sample's row when column j
+    is first read: a month reads a few of a scenario's parameters, and gathering the whole
+    (runs × parameters) table up front cost more than all the hazards of a run."""
+
+    def __init__(self, table: Array, sample: NDArray[np.int32]) -> None:
+        self.table = table
+        self.sample = sample
+        self.gathered: dict[int, Array] = {}
+
+    def __len__(self) -> int:
+        return len(self.sample)
+
+    def __getitem__(self, key: tuple[slice, int]) -> Array:
+        column = key[1]
+        if column not in self.gathered:
+            self.gathered[column] = self.table[self.sample, column]
+        return self.gathered[column]
+
+
 @dataclass(frozen=True)
 class CompiledModel:
     scenario: Scenario
@@ -147,10 +167,10 @@ class CompiledModel:
         """Where a variable (or ``settlement:ISSUE``) sits in the fan charts' last axis."""
         return self.fan_columns.index(self.variables.index(name))
 
-    def initial_values(self, theta: Array) -> Array:
+    def initial_values(self, theta: Array | RunParameters) -> Array:
         """(runs, columns) starting values from the runs' parameters, settlements solved;
         column-major, as the engine reads and writes one column across runs at a time."""
-        values = np.zeros((theta.shape[0], len(self.variables)), order="F")
+        values = np.zeros((len(theta), len(self.variables)), order="F")
         for column, parameter in enumerate(self.initial):
             if parameter is not None:
                 values[:, column] = theta[:, parameter]
