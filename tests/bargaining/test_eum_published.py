@@ -84,7 +84,7 @@ def test_paper_variant_round_one(emission: IssueData) -> None:
     x = emission.positions[None, :, 0]
     d = np.abs(x[:, :, None] - x[:, None, :]) / 6.0
     weights = emission.capabilities[None] * emission.saliences[None, :, 0]
-    p = model._probabilities(d, weights, np.ones((1, 10)), x[:, :, None] == x[:, None, :])
+    p = model._probabilities(x, d, weights, np.ones((1, 10)), x[:, :, None] == x[:, None, :])
     assert p[0, 1, 0] == pytest.approx(0.634, abs=5e-4)  # Belgium over the Netherlands
 
 

@@ -181,7 +181,7 @@ class BargainResult:
     medians: Array
     means: Array
     converged: bool | None = None
-    details: tuple[dict[str, Any], ...] = field(default=())
+    details: Sequence[dict[str, Any]] = field(default=())
     notes: tuple[str, ...] = ()  # how the forecast was read off the trajectory, and warnings
 
     @property
@@ -269,7 +269,7 @@ class BargainingModel(ABC):
         forecasts: Array | None = None,
         *,
         converged: Sequence[bool | None] | None = None,
-        details: Sequence[tuple[dict[str, Any], ...]] | None = None,
+        details: Sequence[Sequence[dict[str, Any]]] | None = None,
         summaries: Sequence[tuple[Array, Array]] | None = None,
         notes: Sequence[tuple[str, ...]] | None = None,
     ) -> list[BargainResult]:
