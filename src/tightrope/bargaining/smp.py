@@ -348,15 +348,28 @@ class SpatialModelOfPolitics(BargainingModel):
         c_j *= loss_j
         c_i -= c_j
         c_i /= total
-        vote = self._vote(w_n, c_i, out=c_i)
-        # Third parties exclude the principals: take out the terms n = i and n = j.
         everyone = np.arange(count)
-        principals = (
-            vote[:, np.arange(block), :, chunk].transpose(1, 0, 2),
-            vote[:, :, everyone, everyone],
-        )
-        total_vote = vote.sum(axis=3) - principals[0] - principals[1]
-        pro = np.maximum(vote, 0.0, out=vote).sum(axis=3)
+        if self.voting_rule == "proportional" and bool((weight >= 0).all()):
+            # The votes w_n · c_i summed over n, and their positive parts: for w ≥ 0,
+            # max(w_n c, 0) = w_n max(c, 0), so both sums are matrix–vector products (BLAS),
+            # with no (B, I, J, N) array of votes written or read.
+            column = weight[:, None, :, None]
+            total_vote = np.matmul(c_i, column)[..., 0]
+            pro = np.matmul(np.maximum(c_i, 0.0, out=_scratch("c_j", shape)), column)[..., 0]
+            principals = (
+                weight[:, chunk, None] * c_i[:, np.arange(block), :, chunk].transpose(1, 0, 2),
+                weight[:, None, :] * c_i[:, :, everyone, everyone],
+            )
+        else:
+            vote = self._vote(w_n, c_i, out=c_i)
+            principals = (
+                vote[:, np.arange(block), :, chunk].transpose(1, 0, 2),
+                vote[:, :, everyone, everyone],
+            )
+            total_vote = vote.sum(axis=3)
+            pro = np.maximum(vote, 0.0, out=vote).sum(axis=3)
+        # Third parties exclude the principals: take out the terms n = i and n = j.
+        total_vote -= principals[0] + principals[1]
         pro -= np.maximum(principals[0], 0.0) + np.maximum(principals[1], 0.0)
         return pro, pro - total_vote
 
@@ -453,11 +466,19 @@ class SpatialModelOfPolitics(BargainingModel):
         batch, voters, options = utility.shape
         strength = np.full((batch, options, options), _MIN_COALITION)
         step = max(1, _CACHE_ELEMENTS // max(1, batch * options * options))
+        # Proportional votes with weights ≥ 0: Σ_k max(c_k δ_k, 0) = Σ_k c_k max(δ_k, 0), one
+        # matrix product per block (BLAS) instead of scaling every vote and summing.
+        weighted = self.voting_rule == "proportional" and bool((c >= 0).all())
         for start in range(0, voters, step):
             block = slice(start, start + step)
             delta = utility[:, block, :, None] - utility[:, block, None, :]
-            votes = self._vote(c[:, block, None, None], delta, out=delta)
-            strength += np.maximum(votes, 0.0, out=votes).sum(axis=1)
+            if weighted:
+                np.maximum(delta, 0.0, out=delta)
+                flat = delta.reshape(batch, delta.shape[1], options * options)
+                strength += np.matmul(c[:, None, block], flat).reshape(batch, options, options)
+            else:
+                votes = self._vote(c[:, block, None, None], delta, out=delta)
+                strength += np.maximum(votes, 0.0, out=votes).sum(axis=1)
         diagonal = np.arange(options)
         strength[:, diagonal, diagonal] = _MIN_COALITION
         victory = self._victory(strength)

@@ -362,11 +362,12 @@ class _Tile:
 
     def uniforms(self, columns: int) -> Array:
         """(runs, columns) uniforms, each stream from its own generator."""
-        if columns == 0:
-            return np.zeros((len(self.sample), 0))
-        return np.concatenate(
-            [rng.random((n, columns)) for rng, n in zip(self.generators, self.sizes, strict=True)]
-        )
+        drawn = np.empty((len(self.sample), columns))
+        start = 0
+        for rng, n in zip(self.generators, self.sizes, strict=True):
+            rng.random(out=drawn[start : start + n])
+            start += n
+        return drawn
 
     def fresh(self, effect: CompiledEffect) -> Array:
         """A new draw of an effect's amount for every run (used where the event happens)."""
@@ -408,14 +409,15 @@ class _Tile:
         ladder_max = history.ladder.copy()
         extremes = _Extremes(values, _extreme_columns(model))
         fan_columns = np.array(model.fan_columns, dtype=np.intp)
-        fan = np.empty((int(self.fan_keep.sum()), months + 1, len(fan_columns)))
-        fan[:, 0] = values[np.ix_(self.fan_keep, fan_columns)]
+        fan_rows = np.flatnonzero(self.fan_keep)
+        fan = np.empty((len(fan_rows), months + 1, len(fan_columns)))
+        fan[:, 0] = values[np.ix_(fan_rows, fan_columns)]
         answers: dict[str, NDArray[np.int16]] = {}
         deadlines = question_deadlines(model)
         monthly = np.array([self._monthly(event) for event in model.events])  # (events, runs)
         trigger_slots = [(e.index, t) for e in model.events for t in range(len(e.triggers))]
         slot_of = {slot: column for column, slot in enumerate(trigger_slots)}
-        levels = np.array([-1.0 if e.ladder is None else float(e.ladder) for e in model.events])
+        rungs = [(e.index, float(e.ladder)) for e in model.events if e.ladder is not None]
 
         for month in range(1, months + 1):
             history.month = month
@@ -451,9 +453,8 @@ class _Tile:
             history.occurred[month] = happening
             newly = happening & (first == 0)
             first[newly] = month
-            if model.events:
-                reached = np.where(happening, levels[None, :], -1.0).max(axis=1)
-                history.ladder = np.maximum(history.ladder, reached)
+            for column, level in rungs:
+                np.maximum(history.ladder, level, out=history.ladder, where=happening[:, column])
             history.month = month + 1  # end-of-month conditions see this month's events
             for level, rule in model.ladder_rules:
                 history.ladder = np.where(
@@ -462,7 +463,7 @@ class _Tile:
             history.month = month
             ladder_max = np.maximum(ladder_max, history.ladder)
             extremes.update(values)
-            fan[:, month] = values[np.ix_(self.fan_keep, fan_columns)]
+            fan[:, month] = values[np.ix_(fan_rows, fan_columns)]
             self._measurements(values, month)
             for question, due in deadlines.items():
                 if due.month == month:
@@ -500,9 +501,11 @@ class _Tile:
         for event in self.model.events:
             p = probability[event.index]
             for condition, ratio in event.modifiers:
-                odds_ratio = self.theta[:, ratio]
                 # Odds × ratio, written so that p = 1 stays 1: p r / (1 − p + p r).
-                scaled = p * odds_ratio / (1.0 - p + p * odds_ratio)
+                scaled = p * self.theta[:, ratio]
+                denominator = 1.0 - p
+                denominator += scaled
+                scaled /= denominator
                 p = np.where(condition(history), scaled, p)
             for term, coefficient in event.covariates:
                 # Log-odds + β × term; capped at ±50 (odds × e^50) so the ratio stays finite, and
@@ -535,10 +538,9 @@ class _Tile:
         index = np.flatnonzero(rows)
         if len(index) == 0:
             return
-        subset = values[index]
-        coupling.solve(subset)
-        columns = np.array(coupling.settlements, dtype=np.intp)
-        values[np.ix_(index, columns)] = subset[:, columns]
+        # When most runs moved, solving every run on whole columns beats gathering the moved
+        # ones; the runs that did not move get their own settlement back, bit for bit.
+        coupling.solve(values, None if 4 * len(index) > len(rows) else index)
         self.moved[index] = False
 
     def _weigh(self, item: int, likelihood: Array) -> None:

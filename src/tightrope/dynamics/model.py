@@ -96,27 +96,39 @@ class CompiledCoupling:
     saliences: tuple[tuple[int, ...], ...]
     capabilities: tuple[tuple[int, ...], ...]  # per issue, its actors' capability columns
 
-    def solve(self, values: Array, where: Mask | None = None) -> None:
-        """Re-solve every issue of the runs in ``where`` (all by default), in place: the
+    def solve(self, values: Array, rows: NDArray[np.intp] | None = None) -> None:
+        """Re-solve every issue of the runs ``rows`` (all by default), in place: the
         capability × salience weighted mean (compromise) or weighted median of the positions.
         An issue on which no actor has weight keeps the plain mean of the positions."""
         from tightrope.bargaining.base import weighted_median  # the bargaining models' own
 
-        for column, positions, saliences, capabilities in zip(
+        def column(index: int) -> Array:
+            return values[:, index] if rows is None else values[:, index][rows]
+
+        for settlement, positions, saliences, capabilities in zip(
             self.settlements, self.positions, self.saliences, self.capabilities, strict=True
         ):
-            x = values[:, list(positions)]
-            w = values[:, list(capabilities)] * values[:, list(saliences)]
-            total = w.sum(axis=1)
+            x = [column(index) for index in positions]
+            w = [column(c) * column(s) for c, s in zip(capabilities, saliences, strict=True)]
+            # Summed actor by actor, left to right (the order a reduction over the columns of
+            # the column-major values array takes), on whole columns rather than a gathered
+            # (runs × actors) block: the gather cost more than the arithmetic.
+            total, weighted, plain = w[0].copy(), w[0] * x[0], x[0].copy()
+            for position, weight in zip(x[1:], w[1:], strict=True):
+                total += weight
+                weighted += weight * position
+                plain += position
             if self.model == "median":
-                solved = weighted_median(x[:, :, None], w[:, :, None])[:, 0]
+                stacked = np.stack(x, axis=1)[:, :, None]
+                solved = weighted_median(stacked, np.stack(w, axis=1)[:, :, None])[:, 0]
             else:
                 with np.errstate(invalid="ignore", divide="ignore"):
-                    solved = (w * x).sum(axis=1) / total
-            solved = np.where(total > 0, solved, x.mean(axis=1))
-            values[:, column] = (
-                solved if where is None else np.where(where, solved, values[:, column])
-            )
+                    solved = weighted / total
+            solved = np.where(total > 0, solved, plain / len(x))
+            if rows is None:
+                values[:, settlement] = solved
+            else:
+                values[rows, settlement] = solved
 
 
 class RunParameters:
@@ -125,7 +137,7 @@ class RunParameters:
     (runs × parameters) table up front cost more than all the hazards of a run."""
 
     def __init__(self, table: Array, sample: NDArray[np.int32]) -> None:
-        self.table = table
+        self.table = np.asfortranarray(table)  # a parameter's column is contiguous to gather from
         self.sample = sample
         self.gathered: dict[int, Array] = {}
 
@@ -135,7 +147,7 @@ class RunParameters:
     def __getitem__(self, key: tuple[slice, int]) -> Array:
         column = key[1]
         if column not in self.gathered:
-            self.gathered[column] = self.table[self.sample, column]
+            self.gathered[column] = self.table[:, column][self.sample]
         return self.gathered[column]
 
 
