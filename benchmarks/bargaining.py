@@ -9,6 +9,7 @@ reference inputs against KTAB's recorded run times, and how cost grows with the 
 from __future__ import annotations
 
 import json
+import os
 import platform
 import time
 from pathlib import Path
@@ -87,8 +88,8 @@ def timed(function: Any, repeat: int = 3) -> tuple[float, Any]:
     return best, value
 
 
-def smp(count: int, repeat: int = 3) -> dict[str, Any]:
-    issue = random_issue(count)
+def smp(count: int, repeat: int = 3, make: Any = random_issue, seed: int = 0) -> dict[str, Any]:
+    issue = make(count, seed)
     seconds, result = timed(lambda: make_model("smp").solve(issue), repeat)
     return {
         "actors": count,
@@ -165,15 +166,25 @@ def main() -> None:
                 "speedup": round(recorded["ktab_seconds"] / seconds, 1),
             }
         )
+    # Issue 15: the cost per turn and the number of turns vary with the input, so time several,
+    # uniform and KTAB-style (a few dominant actors, positions on round numbers).
+    smp_inputs = [
+        {"input": name, "seed": seed, **smp(100, 3, make, seed)}
+        for name, make in (("uniform", random_issue), ("dominant", dominant_issue))
+        for seed in range(4)
+    ]
     smp_scaling = [smp(count, 1) for count in (25, 50, 100, 200)]
     eum_scaling = [eum(count, 1) for count in (25, 50, 100, 200)]
     report = {
         "machine": {
             "python": platform.python_version(),
             "processor": platform.machine(),
+            "cores": os.cpu_count(),
             "numpy": np.__version__,
         },
         "smp_100_actors_1d": smp(100),
+        "smp_100_actors_inputs": smp_inputs,
+        "smp_100_actors_worst_seconds": max(case["seconds"] for case in smp_inputs),
         "smp_200_actors_1d": smp(200, 1),
         "eum_200_actors_10_rounds": eum(200),
         "uncertainty_1000_samples_builtin": {
@@ -194,7 +205,9 @@ def main() -> None:
         "smp_300_vs_200_actors": smp_300_vs_200(),
         "targets": {
             "smp_100_actors_seconds": 1.0,
+            "smp_100_actors_any_input_seconds_issue_15": 0.3,
             "eum_200_actors_seconds": 1.0,
+            "eum_200_actors_seconds_issue_15": 0.2,
             "uncertainty_1000_samples_seconds": 10.0,
         },
     }

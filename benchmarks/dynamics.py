@@ -8,6 +8,7 @@ the bargaining coupled inside the runs), one process, and the same with two work
 from __future__ import annotations
 
 import json
+import os
 import resource
 import time
 
@@ -20,7 +21,7 @@ from tightrope.scenario.builtin import load_builtin
 def main() -> None:
     scenario = load_builtin("iraq-2025")
     design = Design.for_runs(limits.DEFAULT_RUNS, seed=0)
-    report = {}
+    report: dict[str, object] = {"machine": {"cores": os.cpu_count()}}
     for workers in (1, 2):
         start = time.perf_counter()
         model, record = simulate(scenario, design, workers=workers)
@@ -37,7 +38,12 @@ def main() -> None:
         }
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     report["peak_memory_mb"] = round(peak_mb, 1)
-    report["targets"] = {"seconds": 5.0, "run_months_per_second": 1_000_000, "memory_mb": 1024}
+    report["targets"] = {
+        "seconds": 5.0,
+        "run_months_per_second": 1_000_000,
+        "run_months_per_second_issue_15": 10_000_000,
+        "memory_mb": 1024,
+    }
     print(json.dumps(report, indent=2))
 
 
