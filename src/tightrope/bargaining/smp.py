@@ -73,6 +73,7 @@ _MIN_CONTRIBUTION = 1e-10  # KTAB's floor on the principals' contributions to a 
 _MIN_GAIN = 1e-5  # KTAB's threshold for a challenge worth making
 _MIN_WEIGHT = 1e-6  # KTAB's guard against 0/0 in bargain interpolation
 _CACHE_ELEMENTS = 60_000  # elements per work block: small enough to stay in the CPU cache
+_PCE_ELEMENTS = 250_000  # per block of votes: a PCE makes three passes over it, not dozens
 _POOL = ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)))
 
 
@@ -465,13 +466,16 @@ class SpatialModelOfPolitics(BargainingModel):
         """
         batch, voters, options = utility.shape
         strength = np.full((batch, options, options), _MIN_COALITION)
-        step = max(1, _CACHE_ELEMENTS // max(1, batch * options * options))
+        step = max(1, _PCE_ELEMENTS // max(1, batch * options * options))
         # Proportional votes with weights ≥ 0: Σ_k max(c_k δ_k, 0) = Σ_k c_k max(δ_k, 0), one
         # matrix product per block (BLAS) instead of scaling every vote and summing.
         weighted = self.voting_rule == "proportional" and bool((c >= 0).all())
         for start in range(0, voters, step):
             block = slice(start, start + step)
-            delta = utility[:, block, :, None] - utility[:, block, None, :]
+            shape = (batch, len(range(start, min(voters, start + step))), options, options)
+            delta = np.subtract(
+                utility[:, block, :, None], utility[:, block, None, :], out=_scratch("delta", shape)
+            )
             if weighted:
                 np.maximum(delta, 0.0, out=delta)
                 flat = delta.reshape(batch, delta.shape[1], options * options)
