@@ -332,9 +332,8 @@ def _positive_votes(utility: Array, weights: Array) -> Array:
         votes = utility[:, block, :, None] - utility[:, block, None, :]
         if nonnegative:
             np.maximum(votes, 0, out=votes)
-            for b in range(batch):
-                flat = votes[b].reshape(votes.shape[1], count * count)
-                positive[b] += (weights[b, block] @ flat).reshape(count, count)
+            flat = votes.reshape(batch, votes.shape[1], count * count)
+            positive += np.matmul(weights[:, None, block], flat).reshape(batch, count, count)
         else:
             votes *= weights[:, block, None, None]
             positive += np.maximum(votes, 0).sum(axis=1)
