@@ -65,6 +65,7 @@ from tightrope.bargaining.base import (
     BargainingModel,
     BargainResult,
     IssueBatch,
+    sorted_vote_sums,
     weighted_mean,
     weighted_median,
 )
@@ -302,7 +303,7 @@ class ExpectedUtility(BargainingModel):
         utility = -(d ** r[:, :, None])  # utility[b, k, a] = u_k(x_a)
         count = d.shape[1]
         if count >= _SORTED_FROM and bool((weights >= 0).all()):
-            positive = _positive_votes_sorted(x, utility, weights)
+            positive = sorted_vote_sums(x, utility, weights)
         else:
             positive = _positive_votes(utility, weights)
         net = np.einsum("bk,bka->ba", weights, utility)
@@ -337,34 +338,6 @@ def _positive_votes(utility: Array, weights: Array) -> Array:
         else:
             votes *= weights[:, block, None, None]
             positive += np.maximum(votes, 0).sum(axis=1)
-    return positive
-
-
-def _positive_votes_sorted(x: Array, utility: Array, weights: Array) -> Array:
-    """The same sums in O(N² log N), for weights ≥ 0 and utilities falling with distance
-    (u_k = −d^r, r > 0): voter k prefers x_a to x_c exactly when it lies on x_a's side of their
-    midpoint, so with the voters sorted by position the voters who count form a prefix (x_a < x_c)
-    or a suffix (x_a > x_c), and each sum is a difference of cumulative sums. Agrees with the
-    direct sum to rounding (tests/bargaining/test_eum_votes.py)."""
-    batch, count = x.shape
-    positive = np.zeros((batch, count, count))
-    mine = np.arange(count)[:, None]
-    theirs = np.arange(count)[None, :]
-    for b in range(batch):
-        order = np.argsort(x[b], kind="stable")
-        ordered = x[b, order]
-        # prefix[m, a] = Σ over the m leftmost voters of w_k u_k(x_a)
-        prefix = np.zeros((count + 1, count))
-        np.cumsum(weights[b, order, None] * utility[b, order, :], axis=0, out=prefix[1:])
-        total = prefix[count]
-        midpoint = (x[b, :, None] + x[b, None, :]) / 2
-        left = np.searchsorted(ordered, midpoint, side="left")  # voters strictly left of it
-        right = np.searchsorted(ordered, midpoint, side="right")  # voters left of it or on it
-        from_left = prefix[left, mine] - prefix[left, theirs]
-        from_right = (total[mine] - prefix[right, mine]) - (total[theirs] - prefix[right, theirs])
-        below = x[b, :, None] < x[b, None, :]
-        above = x[b, :, None] > x[b, None, :]
-        positive[b] = np.where(below, from_left, np.where(above, from_right, 0.0))
     return positive
 
 

@@ -56,6 +56,7 @@ from tightrope.bargaining.base import (
     BargainingModel,
     BargainResult,
     IssueBatch,
+    sorted_vote_sums,
     trajectory_summary,
 )
 from tightrope.limits import MAX_ROUNDS
@@ -74,6 +75,7 @@ _MIN_GAIN = 1e-5  # KTAB's threshold for a challenge worth making
 _MIN_WEIGHT = 1e-6  # KTAB's guard against 0/0 in bargain interpolation
 _CACHE_ELEMENTS = 60_000  # elements per work block: small enough to stay in the CPU cache
 _PCE_ELEMENTS = 250_000  # per block of votes: a PCE makes three passes over it, not dozens
+_SORTED_FROM = 24  # options from which vote sums by sorting beat the direct O(N³) sums
 _POOL = ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)))
 
 
@@ -231,7 +233,7 @@ class SpatialModelOfPolitics(BargainingModel):
         batch, count, _ = x.shape
         sigma = s.sum(axis=2)  # total salience
         d = _distances(x, s)  # d[b, i, j]: from i's ideal (its position) to j's position
-        risk = self._risk_attitudes(d, c)
+        risk = self._risk_attitudes(x, d, c)
 
         gain, win = self._challenges(d, risk, sigma * c, sigma)
         gain[:, np.arange(count), np.arange(count)] = -np.inf
@@ -246,11 +248,14 @@ class SpatialModelOfPolitics(BargainingModel):
 
     # ------------------------------------------------------------------ turn steps
 
-    def _risk_attitudes(self, d: Array, c: Array) -> Array:
+    def _risk_attitudes(self, x: Array, d: Array, c: Array) -> Array:
         """R_i from a PCE over the actors' positions with risk-neutral utilities."""
         utility = 1.0 - d  # utility[b, k, option]
         mask = np.ones(d.shape[:2], dtype=bool)
-        p = self._pce(utility, c, mask[:, None, :])[:, 0, :]
+        # On one dimension the utilities fall with the distance between positions, so the vote
+        # sums can be taken by sorting (sorted_vote_sums).
+        positions = x[:, :, 0] if x.shape[2] == 1 else None
+        p = self._pce(utility, c, mask[:, None, :], positions)[:, 0, :]
         top, bottom = p.max(axis=1, keepdims=True), p.min(axis=1, keepdims=True)
         spread = top - bottom
         safe = np.where(spread > 1e-15, spread, 1.0)
@@ -458,32 +463,22 @@ class SpatialModelOfPolitics(BargainingModel):
             return np.asarray(weight * delta**3)
         return np.asarray(weight * np.where(delta > 0, 2 * delta / 3, delta))
 
-    def _pce(self, utility: Array, c: Array, mask: NDArray[np.bool_]) -> Array:
+    def _pce(
+        self,
+        utility: Array,
+        c: Array,
+        mask: NDArray[np.bool_],
+        positions: Array | None = None,
+    ) -> Array:
         """PCE over options for each of K option sets.
 
         utility[b, a, m]: actor a's utility of option m; c[b, a]: voting weights;
         mask[b, k, m]: option m is in set k. Returns p[b, k, m] (zero outside the set).
+        ``positions`` (B, N), when the voters are the options and their utilities fall with the
+        distance between positions on one dimension.
         """
-        batch, voters, options = utility.shape
-        strength = np.full((batch, options, options), _MIN_COALITION)
-        step = max(1, _PCE_ELEMENTS // max(1, batch * options * options))
-        # Proportional votes with weights ≥ 0: Σ_k max(c_k δ_k, 0) = Σ_k c_k max(δ_k, 0), one
-        # matrix product per block (BLAS) instead of scaling every vote and summing.
-        weighted = self.voting_rule == "proportional" and bool((c >= 0).all())
-        for start in range(0, voters, step):
-            block = slice(start, start + step)
-            shape = (batch, len(range(start, min(voters, start + step))), options, options)
-            delta = np.subtract(
-                utility[:, block, :, None], utility[:, block, None, :], out=_scratch("delta", shape)
-            )
-            if weighted:
-                np.maximum(delta, 0.0, out=delta)
-                flat = delta.reshape(batch, delta.shape[1], options * options)
-                strength += np.matmul(c[:, None, block], flat).reshape(batch, options, options)
-            else:
-                votes = self._vote(c[:, block, None, None], delta, out=delta)
-                strength += np.maximum(votes, 0.0, out=votes).sum(axis=1)
-        diagonal = np.arange(options)
+        strength = self._strength(utility, c, positions)
+        diagonal = np.arange(utility.shape[2])
         strength[:, diagonal, diagonal] = _MIN_COALITION
         victory = self._victory(strength)
         if self.pce == "conditional":
@@ -497,6 +492,33 @@ class SpatialModelOfPolitics(BargainingModel):
         for k in range(mask.shape[1]):
             result[:, k] = self._markov(strength, victory, mask[:, k])
         return result
+
+    def _strength(self, utility: Array, c: Array, positions: Array | None) -> Array:
+        """strength[b, m, m'] = 1e-8 + Σ_a vote_a(m : m')⁺, the coalition for m against m'."""
+        batch, voters, options = utility.shape
+        strength = np.full((batch, options, options), _MIN_COALITION)
+        # Proportional votes with weights ≥ 0: Σ_k max(c_k δ_k, 0) = Σ_k c_k max(δ_k, 0).
+        weighted = self.voting_rule == "proportional" and bool((c >= 0).all())
+        if weighted and positions is not None and options >= _SORTED_FROM:
+            strength += sorted_vote_sums(positions, utility, c)
+            return strength
+        step = max(1, _PCE_ELEMENTS // max(1, batch * options * options))
+        for start in range(0, voters, step):
+            block = slice(start, start + step)
+            shape = (batch, len(range(start, min(voters, start + step))), options, options)
+            delta = np.subtract(
+                utility[:, block, :, None],
+                utility[:, block, None, :],
+                out=_scratch("delta", shape),
+            )
+            if weighted:  # one matrix product per block (BLAS)
+                np.maximum(delta, 0.0, out=delta)
+                flat = delta.reshape(batch, delta.shape[1], options * options)
+                strength += np.matmul(c[:, None, block], flat).reshape(batch, options, options)
+            else:
+                votes = self._vote(c[:, block, None, None], delta, out=delta)
+                strength += np.maximum(votes, 0.0, out=votes).sum(axis=1)
+        return strength
 
     def _victory(self, strength: Array) -> Array:
         """P[a ≻ b] from coalition strengths."""
