@@ -186,7 +186,8 @@ def explore(
     progress: Progress | None = None,
 ) -> ExploreResult:
     """Exploratory modelling: every policy (the ``levers``' options combined, e.g.
-    ``"oil_restriction=modelled,never,@3"``) at ``samples`` points of the ``uncertainties``
+    ``"oil_restriction=modelled,never,@3,x0.5"``; ``xF`` scales the event's hazard rate by F) at
+    ``samples`` points of the ``uncertainties``
     (parameter paths; all with a range by default) drawn by ``design`` (lhs, sobol, factorial),
     ``runs`` runs each on common random numbers. Runs here (``workers`` processes) or on a Dask
     cluster (``scheduler``), with the same results. ``to_frame()``: one row per experiment;

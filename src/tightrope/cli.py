@@ -1103,8 +1103,9 @@ def explore(
         list[str] | None,
         typer.Option(
             "--lever",
-            help="LEVER=OPTION,…: an event's modelled, never or @MONTH; a parameter's values "
-            "(repeat for more levers; policies are every combination).",
+            help="LEVER=OPTION,…: an event's modelled, never, @MONTH or xFACTOR (its hazard "
+            "rate scaled); a parameter's values (repeat for more levers; policies are every "
+            "combination).",
         ),
     ] = None,
     uncertainty: Annotated[

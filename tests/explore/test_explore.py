@@ -3,6 +3,7 @@ discovery on a planted rule, and the same results on 1 process, 2 processes and 
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 
 import tightrope
 from tests.cli_helpers import run, strict_json
-from tests.explore.toy import planted
+from tests.explore.toy import planted, steady
 from tightrope.exploratory.discovery import prim
 from tightrope.exploratory.experiments import make_plan
 
@@ -61,6 +62,24 @@ def test_policies_are_compared_on_common_random_numbers() -> None:
         np.testing.assert_allclose(
             frame[f"state:{name}"], frame[f"state.{name}.initial"], rtol=1e-6
         )
+
+
+def test_a_scaled_hazard_matches_proportional_hazards() -> None:
+    """``xF`` multiplies the hazard rate: over 12 months a monthly chance p becomes
+    1 − (1 − p)^(12 F); ``x0`` and ``never`` both leave the event out (no triggers here)."""
+    # Every experiment replays the same runs (common random numbers): the error is that of
+    # `runs` runs, however many points.
+    result = tightrope.explore(
+        steady(0.1), ["tick=x1,x2,x0.5,x0,never"], samples=2, runs=20_000, seed=3
+    )
+    frame = result.to_frame()
+    chance = frame.groupby("lever:tick")["event:tick"].mean()
+    for option, factor in (("x1", 1.0), ("x2", 2.0), ("x0.5", 0.5)):
+        expected = 1 - 0.9 ** (12 * factor)
+        error = math.sqrt(expected * (1 - expected) / 20_000)
+        assert chance[option] == pytest.approx(expected, abs=4 * error), option
+    assert chance["x0"] == 0.0
+    assert chance["never"] == 0.0
 
 
 def test_the_same_seed_gives_the_same_parquet_on_one_two_processes_and_a_cluster(
@@ -125,7 +144,10 @@ def test_a_worker_killed_mid_exploration_changes_nothing() -> None:
     ("args", "message"),
     [
         (["--lever", "nothing=never"], "neither an event nor a parameter"),
-        (["--lever", "oil_restriction=sometimes"], "not modelled, never or @MONTH"),
+        (["--lever", "oil_restriction=sometimes"], "not modelled, never, @MONTH (1 to 13) or"),
+        (["--lever", "oil_restriction=x-1"], "xFACTOR (a hazard scale from 0 to 100)"),
+        (["--lever", "oil_restriction=x1e9"], "xFACTOR (a hazard scale from 0 to 100)"),
+        (["--lever", "oil_restriction=xnan"], "xFACTOR (a hazard scale from 0 to 100)"),
         (["--lever", "events.us_strikes.hazard.per_month=0.1,7"], "outside [0, 1]"),
         (["--uncertainty", "actors.nobody.capability"], "not a parameter"),
         (["--uncertainty", "state.attacks.initial"], "a fixed number"),

@@ -52,3 +52,37 @@ def planted(extra_events: list[dict[str, Any]] | None = None) -> Scenario:
             ],
         }
     )
+
+
+def steady(per_month: float) -> Scenario:
+    """``tick`` happens each month with a fixed chance; ``c`` is an uncertainty that moves
+    nothing (an experiment needs one)."""
+    return Scenario.model_validate(
+        {
+            "id": "steady",
+            "title": "A steady hazard",
+            "as_of": "2025-01-01",
+            "horizon_months": 12,
+            "actors": [{"id": "x", "name": "X", "kind": "state", "capability": {"value": 1}}],
+            "state": [{"id": "c", "label": "C", "initial": {**UNIFORM, "low": 0, "high": 1}}],
+            "events": [
+                {
+                    "id": "tick",
+                    "label": "Tick",
+                    "actor": "x",
+                    "lever": True,
+                    "hazard": {"per_month": {"value": per_month}},
+                }
+            ],
+            "questions": [
+                {
+                    "id": "q_tick",
+                    "text": "Tick?",
+                    "resolution": "If it ticks.",
+                    "deadline": "2025-06-30",
+                    "type": "binary",
+                    "event": "tick",
+                }
+            ],
+        }
+    )

@@ -9,10 +9,13 @@ only, and an experiment's outcomes do not depend on how experiments are grouped 
 how many processes run them, or on which machine of a cluster does (tested).
 
 Levers (``LEVER=OPTION,OPTION,…``): a lever event takes ``modelled`` (as the scenario says),
-``never`` (forbidden) or ``@M`` (forced in month M); a parameter takes numbers. Policies are every
-combination of the levers' options. Uncertainties are parameters with a range (all by default),
-sampled by Latin hypercube, scrambled Sobol' points or a full factorial grid (scipy's
-``stats.qmc``), each mapped through the parameter's own elicited distribution (its inverse CDF).
+``never`` (forbidden), ``@M`` (forced in month M) or ``xF`` (its hazard rate scaled by F, as in a
+proportional-hazards model: a monthly chance p becomes 1 − (1 − p)^F, and a chance P over a
+window 1 − (1 − P)^F; modifiers and triggers act on top, as always); a parameter takes numbers.
+Policies are every combination of the levers' options. Uncertainties are parameters with a range
+(all by default), sampled by Latin hypercube, scrambled Sobol' points or a full factorial grid
+(scipy's ``stats.qmc``), each mapped through the parameter's own elicited distribution (its
+inverse CDF).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ MAX_EXPERIMENTS = 1_000_000
 MAX_OPTIONS = 50
 TASK_POINTS = 50  # experiments (of one policy) per task
 MODELLED, NEVER = "modelled", "never"
+MAX_HAZARD_SCALE = 100.0
 
 
 class ExploreError(TightropeError, ValueError):
@@ -140,8 +144,11 @@ def parse_lever(text: str, scenario: Scenario, parameters: Sequence[str]) -> Lev
                 option.startswith("@") and month.isdigit() and 1 <= int(month) <= months
             ):
                 continue
+            if option.startswith("x") and _hazard_scale(option) is not None:
+                continue
             raise ExploreError(
-                f"--lever {text}: {option!r} is not modelled, never or @MONTH (1 to {months})"
+                f"--lever {text}: {option!r} is not modelled, never, @MONTH (1 to {months}) "
+                f"or xFACTOR (a hazard scale from 0 to {MAX_HAZARD_SCALE:g})"
             )
         return Lever(name, options, event=True)
     if name in parameters:
@@ -158,6 +165,22 @@ def parse_lever(text: str, scenario: Scenario, parameters: Sequence[str]) -> Lev
         f"--lever {text}: {name!r} is neither an event nor a parameter of the scenario "
         "(tightrope provenance lists the parameters)"
     )
+
+
+def _hazard_scale(option: str) -> float | None:
+    """The factor of an ``xF`` option, or None if F is not a number from 0 to the limit."""
+    try:
+        factor = float(option[1:])
+    except ValueError:
+        return None
+    return factor if 0 <= factor <= MAX_HAZARD_SCALE else None
+
+
+def scaled_hazard(chance: NDArray[np.float64], factor: float) -> NDArray[np.float64]:
+    """A chance whose hazard rate is multiplied by ``factor``: 1 − (1 − p)^F (p = 1 stays 1
+    unless F = 0)."""
+    scaled: NDArray[np.float64] = 1.0 - (1.0 - chance) ** factor
+    return scaled
 
 
 def _check_values(scenario: Scenario, path: str, options: Sequence[str], text: str) -> None:
@@ -274,13 +297,16 @@ def run_task(scenario: Scenario, plan: Plan, task: Task) -> dict[str, NDArray[np
 
     model = compile_scenario(scenario)
     options = plan.policies[task.policy]
-    force, forbid = [], []
+    force, forbid, scale = [], [], []
     parameters = np.array([p.quantity.estimate for p in model.parameters])
     for lever, option in zip(plan.levers, options, strict=True):
         if lever.event and option == NEVER:
             forbid.append(lever.name)
         elif lever.event and option.startswith("@"):
             force.append((lever.name, int(option[1:])))
+        elif lever.event and option.startswith("x"):
+            hazard = model.events[model.event_index(lever.name)].hazard
+            scale.append((hazard, float(option[1:])))
         elif not lever.event:
             parameters[model.parameter_index[lever.name]] = float(option)
     matrix = np.tile(parameters, (task.count, 1))
@@ -288,6 +314,8 @@ def run_task(scenario: Scenario, plan: Plan, task: Task) -> dict[str, NDArray[np
         matrix[:, model.parameter_index[path]] = plan.points[
             task.first : task.first + task.count, column
         ]
+    for hazard, factor in scale:  # on the drawn hazard, so its uncertainty is kept
+        matrix[:, hazard] = scaled_hazard(matrix[:, hazard], factor)
     design = EngineDesign(
         samples=task.count, runs=plan.runs, seed=plan.seed, common_random_numbers=True
     )
