@@ -538,8 +538,8 @@ class _Tile:
         index = np.flatnonzero(rows)
         if len(index) == 0:
             return
-        # When most runs moved, solving every run on whole columns beats gathering the moved
-        # ones; the runs that did not move get their own settlement back, bit for bit.
+        # When over a quarter of the runs moved, solving every run on whole columns beats
+        # gathering the moved ones (measured); the others get their own settlement back.
         coupling.solve(values, None if 4 * len(index) > len(rows) else index)
         self.moved[index] = False
 
