@@ -279,44 +279,54 @@ class SpatialModelOfPolitics(BargainingModel):
         batch, count, _ = d.shape
         mix = RISK_ADJUST[self.risk_adjust]
         d_t = d.transpose(0, 2, 1)  # d_t[b, j, n] = d_nj
-        curve_t = ((1.0 - d) * d).transpose(0, 2, 1)
-        gain = np.empty((batch, count, count))
-        win = np.empty((batch, count, count))
+        curve = (1.0 - d) * d
+        curve_t = curve.transpose(0, 2, 1)
+        # Everything of size (B, I, J) is computed once for all initiators; only the O(N³) third
+        # parties run in blocks (many small operations per block would hold the GIL and keep
+        # the blocks from running side by side).
+        # estimate[b, i, n]: i's estimate of n's risk attitude.
+        estimate = (1 - mix) * risk[:, :, None] + mix * risk[:, None, :]
+        own = estimate[:, np.arange(count), np.arange(count)]  # i's estimate of itself
+        u_ij = 1.0 - (d - curve * own[:, :, None])  # u_i(j, i) … from i's perspective
+        loss_i = d_t - estimate * curve_t  # loss_i[b, i, n] = 1 − u_i(n, i)
+        u_ji = 1.0 - loss_i  # u_i(j, i): j is one of the n
+        contribution_i = _MIN_CONTRIBUTION + self._vote(weight[:, :, None], 1.0 - u_ij)
+        contribution_j = _MIN_CONTRIBUTION - self._vote(weight[:, None, :], u_ji - 1.0)
+        pro = np.empty((batch, count, count))
+        con = np.empty((batch, count, count))
 
         def block(chunk: NDArray[np.int_]) -> None:
-            # estimate[b, i, n]: i's estimate of n's risk attitude.
-            estimate = (1 - mix) * risk[:, chunk, None] + mix * risk[:, None, :]
-            # loss_j[b, i, j, n] = 1 − u_i(n, j); loss_i[b, i, 0, n] = 1 − u_i(n, i).
+            # loss_j[b, i, j, n] = 1 − u_i(n, j)
             shape = (batch, len(chunk), count, count)
             loss_j = np.multiply(
-                curve_t[:, None], estimate[:, :, None, :], out=_scratch("loss", shape)
+                curve_t[:, None], estimate[:, chunk, None, :], out=_scratch("loss", shape)
             )
             np.subtract(d_t[:, None], loss_j, out=loss_j)
-            loss_i = (d_t[:, chunk] - estimate * curve_t[:, chunk])[:, :, None, :]
-            u_ij = 1.0 - loss_j[:, np.arange(len(chunk)), :, chunk].transpose(1, 0, 2)
-            u_ji = 1.0 - loss_i[:, :, 0, :]  # u_i(j, i): j is one of the n
-            contribution_i = _MIN_CONTRIBUTION + self._vote(weight[:, chunk, None], 1.0 - u_ij)
-            contribution_j = _MIN_CONTRIBUTION - self._vote(weight[:, None, :], u_ji - 1.0)
-            pro, con = self._third_parties(
-                loss_i, loss_j, weight, contribution_i, contribution_j, chunk
+            pro[:, chunk], con[:, chunk] = self._third_parties(
+                loss_i[:, chunk, None, :],
+                loss_j,
+                weight,
+                contribution_i[:, chunk],
+                contribution_j[:, chunk],
+                chunk,
             )
-            strength_i = contribution_i + pro
-            strength_j = contribution_j + con
-            p_i = strength_i / (strength_i + strength_j)
-            p_j = strength_j / (strength_i + strength_j)
-            # Expected utilities to i, in KTAB's order of operations (u_ii = 1).
-            sigma_j = sigma[:, None, :]
-            status_quo = 1.0 + u_ij
-            contest = p_i * 2.0 + p_j * (u_ij + u_ij)
-            challenge = (1 - sigma_j) * 2.0 + sigma_j * contest
-            gain[:, chunk] = challenge - status_quo
-            win[:, chunk] = p_i
 
         step = max(1, _CACHE_ELEMENTS // max(1, batch * count * count))
         chunks = [np.arange(start, min(count, start + step)) for start in range(0, count, step)]
         # numpy releases the GIL inside array operations, so blocks run on both cores; each
         # block writes only its own rows, so the result does not depend on the scheduling.
         list(_POOL.map(block, chunks))
+        strength_i = contribution_i + pro
+        strength_j = contribution_j + con
+        p_i = strength_i / (strength_i + strength_j)
+        p_j = strength_j / (strength_i + strength_j)
+        # Expected utilities to i, in KTAB's order of operations (u_ii = 1).
+        sigma_j = sigma[:, None, :]
+        status_quo = 1.0 + u_ij
+        contest = p_i * 2.0 + p_j * (u_ij + u_ij)
+        challenge = (1 - sigma_j) * 2.0 + sigma_j * contest
+        gain = challenge - status_quo
+        win = p_i
         return gain, win
 
     def _third_parties(
