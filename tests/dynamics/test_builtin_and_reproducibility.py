@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tightrope.dynamics.engine import Design, Interventions, simulate
 from tightrope.dynamics.results import compare, summarise
@@ -129,3 +131,28 @@ def test_conditional_summary_selects_its_own_runs_for_fan_charts() -> None:
     late = (record.first[given, column] == 13).mean()
     q3 = conditional["questions"]["q3_militia_campaign"]["probability"]
     assert 1 - late < q3 < 1 - late * (1 - 16 / 31) + 0.01
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(0, 9), st.integers(1, 400))
+def test_sequences_are_counted_and_ranked_like_a_counter(seed: int, events: int, runs: int) -> None:
+    """The most frequent orders of first occurrences, ties in order of first appearance: the
+    same list a Counter over the per-run orders gives."""
+    from collections import Counter
+
+    from tightrope.dynamics.model import compile_scenario
+    from tightrope.dynamics.results import _sequences
+
+    model = compile_scenario(SCENARIO)
+    names = [event.id for event in model.events]
+    events = min(events, len(names))
+    rng = np.random.default_rng(seed)
+    first = rng.integers(0, 3, (runs, events)).astype(np.int16)  # few months: many ties
+    expected: Counter[tuple[str, ...]] = Counter()
+    for row in first.tolist():
+        happened = sorted((month, index) for index, month in enumerate(row) if month > 0)
+        expected[tuple(names[index] for _, index in happened[:6])] += 1
+    found = _sequences(model, first, top=10)
+    assert [(tuple(entry["events"]), entry["share"]) for entry in found] == [
+        (key, count / runs) for key, count in expected.most_common(10)
+    ]

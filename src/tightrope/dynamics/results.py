@@ -20,7 +20,6 @@ given that draw), so two different uncertainties are reported:
 from __future__ import annotations
 
 import zlib
-from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -252,12 +251,24 @@ def _sequences(
     order = np.argsort(months * 64 + np.arange(first.shape[1])[None, :], axis=1)[:, :6]
     happened = np.take_along_axis(first > 0, order, axis=1)
     codes = np.where(happened, order + 1, 0)
-    keys = Counter(map(tuple, codes.tolist()))
+    # Group equal rows by sorting them (a Counter over 200,000 tuples took 0.1 s): each group's
+    # size, and the run where it first occurs.
+    by_row = np.lexsort(codes.T[::-1]) if codes.shape[1] else np.arange(len(codes))
+    ordered = codes[by_row]
+    starts = np.flatnonzero(np.r_[True, np.any(ordered[1:] != ordered[:-1], axis=1)])
+    counts = np.diff(np.r_[starts, len(codes)])
+    first_seen = np.minimum.reduceat(by_row, starts)
+    keys = ordered[starts]
+    # Most frequent first; ties in the order they first occur (as Counter.most_common gives).
+    ranked = np.lexsort((first_seen, -counts))[:top]
     total = len(first)
     names = [event.id for event in model.events]
     return [
-        {"events": [names[code - 1] for code in key if code], "share": count / total}
-        for key, count in keys.most_common(top)
+        {
+            "events": [names[code - 1] for code in keys[row].tolist() if code],
+            "share": int(counts[row]) / total,
+        }
+        for row in ranked
     ]
 
 
