@@ -218,7 +218,7 @@ def _fans(
 ) -> dict[str, Any]:
     """Percentiles by month of the fan runs selected by ``where`` (one flag per fan run): of the
     state variables, or with ``settlements`` of where each issue settles (coupled scenarios)."""
-    fan = record.fan[where] if where.any() else record.fan
+    fan = record.fan[where] if where.any() and not where.all() else record.fan
     if settlements:
         issues = {issue.id: issue.label for issue in model.scenario.issues}
         columns = [
@@ -230,9 +230,11 @@ def _fans(
     else:
         columns = [(column, variable.id) for column, variable in enumerate(model.scenario.state)]
         labels = {variable.id: variable.label for variable in model.scenario.state}
+    # All columns in one pass (each column's percentiles depend on that column alone).
+    table = np.percentile(fan[:, :, [column for column, _ in columns]], PERCENTILES, axis=0)
     result = {}
-    for column, name in columns:
-        values = np.percentile(fan[:, :, column], PERCENTILES, axis=0)
+    for position, (_, name) in enumerate(columns):
+        values = table[:, :, position]
         result[name] = {
             "label": labels[name],
             "percentiles": {
