@@ -144,7 +144,7 @@ class ExpectedUtility(BargainingModel):
         return cells * 1200 + (cells * self.rounds * 130 if trajectory else 0)
 
     def seconds(self, batch: int, actors: int, dimensions: int) -> float:
-        # Measured: 200 actors × 10 rounds in 0.16 s, about 0.4 µs per pair and round (small
+        # Measured: 200 actors × 10 rounds in 0.12 s, about 0.3 µs per pair and round (small
         # inputs, summed in O(N³), cost more per pair; 1 µs bounds both).
         return 1e-6 * batch * actors * actors * dimensions * max(1, self.rounds)
 
