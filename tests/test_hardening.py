@@ -100,7 +100,7 @@ def test_a_large_scenario_is_refused_by_its_memory_estimate(tmp_path: Path) -> N
 
 
 def test_bargaining_work_is_estimated_before_computing(tmp_path: Path) -> None:
-    """500 SMP samples of a 300-actor issue with ranges: hours of work, refused at once."""
+    """2,000 SMP samples of a 300-actor issue with ranges: hours of work, refused at once."""
     rng = np.random.default_rng(0)
     actors = "\n".join(
         f"  - {{id: a{i}, name: A{i}, kind: other, capability: {{mode: 50, low: 10, high: 90, "
@@ -117,8 +117,8 @@ def test_bargaining_work_is_estimated_before_computing(tmp_path: Path) -> None:
         f"positions:\n  p:\n{stances}\n"
     )
     started = time.perf_counter()
-    line = one_line_refusal(*run("bargain", str(file), "-m", "smp", "--samples", "500"))
-    assert "500 samples of p would compute for about 3.8 hours; the limit is 1 hour" in line
+    line = one_line_refusal(*run("bargain", str(file), "-m", "smp", "--samples", "2000"))
+    assert "2,000 samples of p would compute for about 3.0 hours; the limit is 1 hour" in line
     assert time.perf_counter() - started < 10
 
 

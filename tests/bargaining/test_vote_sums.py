@@ -1,5 +1,6 @@
-"""The two ways of summing the votes for x_a over x_c agree (base.sorted_vote_sums), and the
-models that use them give the same answers either way."""
+"""The two ways of summing the votes for x_a over x_c agree (base.sorted_vote_sums), the SMP's
+compiled loops (bargaining.kernels) equal their definitions, and the models give the same answers
+whichever way they sum."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tightrope.bargaining import IssueData, base, eum
+from tightrope.bargaining import IssueData, base, eum, kernels
 from tightrope.bargaining.eum import ExpectedUtility
 from tightrope.bargaining.smp import SpatialModelOfPolitics
 
@@ -55,7 +56,7 @@ def test_the_smp_gives_the_same_answer_either_way(monkeypatch: pytest.MonkeyPatc
     from tightrope.bargaining import smp
 
     rng = np.random.default_rng(5)
-    count = 60
+    count = 40  # below smp._COMPILED_FROM: the numpy path, by sorting or in blocks
     issue = IssueData(
         tuple(f"a{i}" for i in range(count)),
         rng.choice(GRID, (count, 1)),
@@ -67,3 +68,76 @@ def test_the_smp_gives_the_same_answer_either_way(monkeypatch: pytest.MonkeyPatc
     slow = SpatialModelOfPolitics().solve(issue)
     assert fast.rounds == slow.rounds
     assert np.allclose(fast.positions, slow.positions, rtol=0, atol=1e-9)
+
+
+RULES = ["proportional", "binary", "prop-bin", "prop-cubic", "cubic", "asymmetric-prospect"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(2, 30), st.integers(0, 2**32 - 1), st.sampled_from(RULES))
+def test_the_compiled_coalitions_equal_the_direct_sums(count: int, seed: int, rule: str) -> None:
+    """kernels.coalitions against the definition Σ_a max(vote_a(u_am − u_am'), 0), written out
+    with numpy, for every voting rule and weights of either sign."""
+    rng = np.random.default_rng(seed)
+    utility = rng.uniform(-1, 1, (2, count, count + 1))
+    weight = rng.uniform(-1, 10, (2, count)) * (rng.random((2, count)) > 0.2)
+    model = SpatialModelOfPolitics(voting_rule=rule)
+    delta = utility[:, :, :, None] - utility[:, :, None, :]
+    direct = np.maximum(model._vote(weight[:, :, None, None], delta), 0.0).sum(axis=1)
+    compiled = np.zeros_like(direct)
+    kernels.coalitions(utility, weight, rule, 0, count + 1, compiled)
+    assert np.allclose(compiled, direct, rtol=1e-12, atol=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(3, 25), st.integers(0, 2**32 - 1), st.sampled_from(RULES))
+def test_the_compiled_third_parties_equal_the_definition(count: int, seed: int, rule: str) -> None:
+    """kernels.third_parties against the third parties' votes written out over (B, I, J, N)
+    (Wise, Lester & Efird 2015; KTAB smp.cpp): n ∉ {i, j} adds w_n (u_ni − u_nj) to the side it
+    prefers, then votes w_n [p (1 − u_ni) − (1 − p)(1 − u_nj)]."""
+    rng = np.random.default_rng(seed)
+    d = rng.random((2, count, count))
+    d_t = np.ascontiguousarray(d.transpose(0, 2, 1))
+    estimate = rng.uniform(-0.5, 1.0, (2, count, count))
+    weight = rng.uniform(0, 5, (2, count))
+    c_i0, c_j0 = rng.uniform(1e-10, 3, (2, 2, count, count))
+    model = SpatialModelOfPolitics(voting_rule=rule)
+    # loss[b, i, j, n] = 1 − u_i(n, j) = d_nj − (1 − d_nj) d_nj E_in, from i's perspective
+    loss = d_t[:, None, :, :] - (1 - d_t[:, None, :, :]) * d_t[:, None, :, :] * estimate[:, :, None]
+    loss_i = np.take_along_axis(loss, np.arange(count)[None, :, None, None], axis=2)  # j = i
+    w = weight[:, None, None, :]
+    little = model._vote(w, loss - loss_i)
+    c_i = np.maximum(little, 0) + c_i0[..., None]
+    c_j = np.maximum(-little, 0) + c_j0[..., None]
+    votes = model._vote(w, (c_i * loss_i - c_j * loss) / (c_i + c_j))
+    n = np.arange(count)
+    third = (n[None, None, :] != n[:, None, None]) & (n[None, None, :] != n[None, :, None])
+    votes = np.where(third[None], votes, 0.0)
+    pro, con = np.zeros((2, 2, count, count))
+    kernels.third_parties(d_t, estimate, weight, c_i0, c_j0, rule, 0, count, pro, con)
+    assert np.allclose(pro, np.maximum(votes, 0).sum(axis=3), rtol=1e-10, atol=1e-10)
+    assert np.allclose(con, np.maximum(-votes, 0).sum(axis=3), rtol=1e-10, atol=1e-10)
+
+
+def test_the_smp_gives_the_same_answer_compiled_or_in_numpy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """60 actors, KTAB-style (round-number positions, a few dominant actors), on two dimensions:
+    the compiled loops and the numpy blocks give the same turns and positions."""
+    from tightrope.bargaining import smp
+
+    rng = np.random.default_rng(8)
+    count = 60
+    saliences = rng.uniform(0.1, 0.5, (count, 2))
+    issue = IssueData(
+        tuple(f"a{i}" for i in range(count)),
+        rng.choice(GRID, (count, 2)),
+        saliences,
+        rng.pareto(1.2, count) * 10 + 1,
+        ("p", "q"),
+    )
+    compiled = SpatialModelOfPolitics().solve(issue)
+    monkeypatch.setattr(smp, "_COMPILED_FROM", count + 1)
+    in_numpy = SpatialModelOfPolitics().solve(issue)
+    assert compiled.rounds == in_numpy.rounds > 5
+    assert np.allclose(compiled.positions, in_numpy.positions, rtol=0, atol=1e-9)

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar
 
@@ -76,7 +77,12 @@ _MIN_WEIGHT = 1e-6  # KTAB's guard against 0/0 in bargain interpolation
 _CACHE_ELEMENTS = 60_000  # elements per work block: small enough to stay in the CPU cache
 _PCE_ELEMENTS = 250_000  # per block of votes: a PCE makes three passes over it, not dozens
 _SORTED_FROM = 24  # options from which vote sums by sorting beat the direct O(N³) sums
-_POOL = ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)))
+# Actors from which the O(N³) steps run as compiled loops (bargaining.kernels, 4–6× faster a
+# turn): from there they repay numba's one-time start-up in a process (about 0.25 s); below, a
+# turn costs under a millisecond in numpy anyway, and the results stay those of numpy.
+_COMPILED_FROM = 48
+_THREADS = max(1, min(4, os.cpu_count() or 1))
+_POOL = ThreadPoolExecutor(max_workers=_THREADS)
 
 
 class SpatialModelOfPolitics(BargainingModel):
@@ -137,15 +143,18 @@ class SpatialModelOfPolitics(BargainingModel):
         self.max_turns = max_turns
 
     def memory_bytes(self, batch: int, actors: int, dimensions: int, *, trajectory: bool) -> int:
-        # Measured with tracemalloc: about 400 bytes per pairwise cell (the O(N³) work runs in
-        # cache-sized blocks), plus every turn's positions for a trajectory.
+        # Measured with tracemalloc: about 400 bytes per pairwise cell (below _COMPILED_FROM
+        # actors the O(N³) work runs in cache-sized numpy blocks; from there, compiled loops
+        # hold no (N, N, N) array: about 160), plus every turn's positions for a trajectory.
         turns = self.max_turns if trajectory else 2
         return batch * actors * dimensions * (actors * 400 + turns * 8)
 
     def seconds(self, batch: int, actors: int, dimensions: int) -> float:
-        # Measured: about 10 ns per actor³ and turn (0.08 s a turn at 200 actors, 0.21 s at
-        # 300); an upper bound, as if every issue ran to the turn limit.
-        return 1e-8 * batch * actors**3 * dimensions * self.max_turns
+        # Measured: about 10 ns per actor³ and turn in numpy, 1.5 ns in the compiled loops used
+        # from _COMPILED_FROM actors (12 ms a turn at 200 actors, 39 ms at 300); an upper bound,
+        # as if every issue ran to the turn limit.
+        per_cell = 2e-9 if actors >= _COMPILED_FROM else 1e-8
+        return per_cell * batch * actors**3 * dimensions * self.max_turns
 
     def __repr__(self) -> str:
         return (
@@ -274,7 +283,10 @@ class SpatialModelOfPolitics(BargainingModel):
 
         Everything is seen from the initiator's perspective h = i, which estimates actor a's risk
         attitude as E = (1 − m) R_h + m R_a (m = 1/3 by default), so u_h(a, b) = (1 − d)(1 + E d).
-        The work is O(N³) per turn; it runs in blocks of initiators small enough to stay in cache.
+        The third parties' votes are O(N³) per turn: a compiled loop from _COMPILED_FROM actors,
+        below it numpy in blocks of initiators small enough to stay in cache. Blocks run side by
+        side on threads and each writes only its own rows, so the result does not depend on the
+        scheduling.
         """
         batch, count, _ = d.shape
         mix = RISK_ADJUST[self.risk_adjust]
@@ -282,8 +294,8 @@ class SpatialModelOfPolitics(BargainingModel):
         curve = (1.0 - d) * d
         curve_t = curve.transpose(0, 2, 1)
         # Everything of size (B, I, J) is computed once for all initiators; only the O(N³) third
-        # parties run in blocks (many small operations per block would hold the GIL and keep
-        # the blocks from running side by side).
+        # parties run in blocks (many small numpy operations per block would hold the GIL and
+        # keep the blocks from running side by side).
         # estimate[b, i, n]: i's estimate of n's risk attitude.
         estimate = (1 - mix) * risk[:, :, None] + mix * risk[:, None, :]
         own = estimate[:, np.arange(count), np.arange(count)]  # i's estimate of itself
@@ -294,28 +306,43 @@ class SpatialModelOfPolitics(BargainingModel):
         contribution_j = _MIN_CONTRIBUTION - self._vote(weight[:, None, :], u_ji - 1.0)
         pro = np.empty((batch, count, count))
         con = np.empty((batch, count, count))
+        if self.third_party != "semi-commit":
+            # Under no-commit and full-commit both alignments have the same expected utility.
+            pro[:] = con[:] = 0.0
+        elif count >= _COMPILED_FROM:
+            from tightrope.bargaining import kernels  # numba: imported only for large issues
 
-        def block(chunk: NDArray[np.int_]) -> None:
-            # loss_j[b, i, j, n] = 1 − u_i(n, j)
-            shape = (batch, len(chunk), count, count)
-            loss_j = np.multiply(
-                curve_t[:, None], estimate[:, chunk, None, :], out=_scratch("loss", shape)
+            d_t, estimate, weight = (np.ascontiguousarray(a) for a in (d_t, estimate, weight))
+            c_i, c_j = (np.ascontiguousarray(a) for a in (contribution_i, contribution_j))
+            _on_threads(
+                count,
+                lambda first, stop: kernels.third_parties(
+                    d_t, estimate, weight, c_i, c_j, self.voting_rule, first, stop, pro, con
+                ),
             )
-            np.subtract(d_t[:, None], loss_j, out=loss_j)
-            pro[:, chunk], con[:, chunk] = self._third_parties(
-                loss_i[:, chunk, None, :],
-                loss_j,
-                weight,
-                contribution_i[:, chunk],
-                contribution_j[:, chunk],
-                chunk,
-            )
+        else:
 
-        step = max(1, _CACHE_ELEMENTS // max(1, batch * count * count))
-        chunks = [np.arange(start, min(count, start + step)) for start in range(0, count, step)]
-        # numpy releases the GIL inside array operations, so blocks run on both cores; each
-        # block writes only its own rows, so the result does not depend on the scheduling.
-        list(_POOL.map(block, chunks))
+            def block(chunk: NDArray[np.int_]) -> None:
+                # loss_j[b, i, j, n] = 1 − u_i(n, j)
+                shape = (batch, len(chunk), count, count)
+                loss_j = np.multiply(
+                    curve_t[:, None], estimate[:, chunk, None, :], out=_scratch("loss", shape)
+                )
+                np.subtract(d_t[:, None], loss_j, out=loss_j)
+                pro[:, chunk], con[:, chunk] = self._third_parties(
+                    loss_i[:, chunk, None, :],
+                    loss_j,
+                    weight,
+                    contribution_i[:, chunk],
+                    contribution_j[:, chunk],
+                    chunk,
+                )
+
+            step = max(1, _CACHE_ELEMENTS // max(1, batch * count * count))
+            chunks = [np.arange(start, min(count, start + step)) for start in range(0, count, step)]
+            # numpy releases the GIL inside array operations, so blocks run on both cores; each
+            # block writes only its own rows, so the result does not depend on the scheduling.
+            list(_POOL.map(block, chunks))
         strength_i = contribution_i + pro
         strength_j = contribution_j + con
         p_i = strength_i / (strength_i + strength_j)
@@ -343,12 +370,8 @@ class SpatialModelOfPolitics(BargainingModel):
         n's little contest adds its own vote w_n (u_ni − u_nj) to the principals'; under
         semi-commitment its vote is then w_n [p (1 − u_ni) − (1 − p)(1 − u_nj)].
         """
-        batch, block, count, _ = loss_j.shape
+        block, count = loss_j.shape[1:3]
         w_n = weight[:, None, None, :]
-        if self.third_party != "semi-commit":
-            # Under no-commit and full-commit both alignments have the same expected utility.
-            zero = np.zeros((batch, block, count))
-            return zero, zero
         c_i0 = contribution_i[..., None]
         c_j0 = contribution_j[..., None]
         shape = loss_j.shape
@@ -504,11 +527,25 @@ class SpatialModelOfPolitics(BargainingModel):
         return result
 
     def _strength(self, utility: Array, c: Array, positions: Array | None) -> Array:
-        """strength[b, m, m'] = 1e-8 + Σ_a vote_a(m : m')⁺, the coalition for m against m'."""
+        """strength[b, m, m'] = 1e-8 + Σ_a vote_a(m : m')⁺, the coalition for m against m'.
+
+        A compiled loop from _COMPILED_FROM options (faster than the sums by sorting at every
+        size measured, 50 to 800); below it, sums by sorting or numpy blocks."""
         batch, voters, options = utility.shape
         strength = np.full((batch, options, options), _MIN_COALITION)
         # Proportional votes with weights ≥ 0: Σ_k max(c_k δ_k, 0) = Σ_k c_k max(δ_k, 0).
         weighted = self.voting_rule == "proportional" and bool((c >= 0).all())
+        if options >= _COMPILED_FROM:
+            from tightrope.bargaining import kernels  # numba: imported only for large issues
+
+            utility, c = np.ascontiguousarray(utility), np.ascontiguousarray(c)
+            _on_threads(
+                options,
+                lambda first, stop: kernels.coalitions(
+                    utility, c, self.voting_rule, first, stop, strength
+                ),
+            )
+            return strength
         if weighted and positions is not None and options >= _SORTED_FROM:
             strength += sorted_vote_sums(positions, utility, c)
             return strength
@@ -574,6 +611,14 @@ class SpatialModelOfPolitics(BargainingModel):
                         break
             result[b, chosen] = p
         return result
+
+
+def _on_threads(rows: int, work: Callable[[int, int], None]) -> None:
+    """work(first, stop) on blocks of rows, side by side on the pool's threads (the compiled
+    loops release the GIL). Each block writes only its own rows, so the result does not depend
+    on the scheduling; two blocks per thread balance the load."""
+    step = max(1, -(-rows // (2 * _THREADS)))
+    list(_POOL.map(lambda first: work(first, min(rows, first + step)), range(0, rows, step)))
 
 
 _SCRATCH = threading.local()
