@@ -570,7 +570,7 @@ def simulate(
         str,
         typer.Option(
             "--drivers",
-            help="screen (rank correlation), morris (SALib screening), sobol (SALib Sobol' "
+            help="screen (rank regression), morris (SALib screening), sobol (SALib Sobol' "
             "indices with confidence intervals), or none.",
         ),
     ] = "screen",

@@ -8,7 +8,7 @@ step means the same thing for a PERT range as for a uniform one. All design poin
 same random streams (common random numbers), so an elementary effect is the parameter's doing,
 not chance's. A parameter is listed only if it has a path to the question in the model's
 dependency graph and its μ* stands above its own bootstrap confidence half-width (SALib's
-``mu_star_conf``). The quick alternative, a rank correlation between draws and outcomes, comes
+``mu_star_conf``). The quick alternative, a rank regression of the outcomes on the draws, comes
 with every simulation (see results.py).
 
 Sobol' indices: Saltelli, A. (2002), "Making best use of model evaluations to compute

@@ -384,7 +384,7 @@ def _drivers(simulation: dict[str, Any], scenario: Scenario) -> go.Figure:
     )
     for index, question in enumerate(questions):
         entries = simulation["drivers"][question.id][::-1]
-        values = [e.get("rank_correlation", e.get("total", e.get("mu_star", 0.0))) for e in entries]
+        values = [e.get("rank_regression", e.get("total", e.get("mu_star", 0.0))) for e in entries]
         figure.add_trace(
             go.Bar(
                 x=values,

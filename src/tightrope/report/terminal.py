@@ -481,8 +481,8 @@ def _questions_result(document: dict[str, Any], scenario: Scenario, title: str) 
         top = ", ".join(
             f"{d.get('label', d['parameter'])} "
             + (
-                f"({d['rank_correlation']:+.2f})"
-                if "rank_correlation" in d
+                f"({d['rank_regression']:+.2f})"
+                if "rank_regression" in d
                 else f"(ST {d['total']:.2f} ± {d['total_conf']:.2f})"
                 if "total" in d
                 else f"(μ* {d['mu_star']:.2f})"
