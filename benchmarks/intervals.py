@@ -10,7 +10,8 @@ Twelve seeds of the built-in case at the default design (issue 11):
 * the same ratios over 48 more seeds (12–59) at the same design: twelve seeds estimate a
   standard deviation only to about ±21 % (a χ² with 11 degrees of freedom), so even an exact
   error lands outside ±30 % for about one quantity in six; more seeds show whether the error
-  is right;
+  is right, and the four blocks of twelve among them show how often twelve seeds put all
+  fourteen ratios inside, against what an exact error would give;
 * the seconds one default simulation takes (kernel and summary, in this process).
 """
 
@@ -18,65 +19,115 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
 import tightrope
 
 
-def study(seeds: range, runs: int) -> dict[str, object]:
+@dataclass
+class Seed:
+    seed: int
+    values: dict[str, tuple[float, float]]  # quantity → (pooled probability, reported error)
+    endpoints: dict[str, list[float]]  # binary question → interval
+    seconds: float
+
+
+def collect(seeds: range, runs: int) -> list[Seed]:
+    """Per seed: each quantity's pooled probability and reported error, the binary questions'
+    interval endpoints, the what-if difference and its error, and the seconds taken."""
     scenario = tightrope.load("iraq-2025")
-    pooled: dict[str, list[float]] = {}
-    errors: dict[str, list[float]] = {}
-    endpoints: dict[str, list[list[float]]] = {}
-    difference: list[float] = []
-    difference_se: list[float] = []
-    seconds = []
+    rows: list[Seed] = []
     for seed in seeds:
         start = time.perf_counter()
         result = tightrope.simulate(scenario, runs=runs, seed=seed, drivers="none")
-        seconds.append(time.perf_counter() - start)
+        seconds = time.perf_counter() - start
+        values: dict[str, tuple[float, float]] = {}
+        endpoints: dict[str, list[float]] = {}
         for question_id, entry in result.to_dict()["questions"].items():
             if "probability" in entry:
-                pooled.setdefault(question_id, []).append(entry["probability"])
-                errors.setdefault(question_id, []).append(entry["mc_error"])
-                endpoints.setdefault(question_id, []).append(entry["interval"])
+                values[question_id] = (entry["probability"], entry["mc_error"])
+                endpoints[question_id] = entry["interval"]
                 continue
             for level, share in entry["distribution"].items():
                 if 0.0 < share < 1.0:
-                    key = f"{question_id}:{level}"
-                    pooled.setdefault(key, []).append(share)
-                    errors.setdefault(key, []).append(entry["mc_errors"][level])
+                    values[f"{question_id}:{level}"] = (share, entry["mc_errors"][level])
         what_if = tightrope.simulate(
             scenario, runs=runs, seed=seed, drivers="none", whatif=[tightrope.Forbid("us_strikes")]
         )
         change = what_if.to_dict()["comparison"]["q3_militia_campaign"]
-        difference.append(change["difference"])
-        difference_se.append(change["se"])
-    ratios = {
-        key: round(float(np.std(values, ddof=1) / np.mean(errors[key])), 3)
-        for key, values in pooled.items()
-        if len(values) == len(seeds)
-    }
-    ratios["what_if:q3_militia_campaign, us_strikes forbidden"] = round(
-        float(np.std(difference, ddof=1) / np.mean(difference_se)), 3
-    )
+        values[WHAT_IF] = (change["difference"], change["se"])
+        rows.append(Seed(seed, values, endpoints, seconds))
+    return rows
+
+
+WHAT_IF = "what_if:q3_militia_campaign, us_strikes forbidden"
+
+
+def ratios(rows: list[Seed]) -> dict[str, float]:
+    """Standard deviation across the seeds over the mean reported error, per quantity."""
+    keys = [key for key in rows[0].values if all(key in row.values for row in rows)]
+    result = {}
+    for key in keys:
+        points = np.array([row.values[key] for row in rows])
+        result[key] = round(float(np.std(points[:, 0], ddof=1) / np.mean(points[:, 1])), 3)
+    return result
+
+
+def study(rows: list[Seed], runs: int) -> dict[str, object]:
+    endpoints: dict[str, list[list[float]]] = {}
+    for row in rows:
+        for key, interval in row.endpoints.items():
+            endpoints.setdefault(key, []).append(interval)
+    seeds = [row.seed for row in rows]
     return {
-        "seeds": f"{seeds.start}–{seeds.stop - 1}",
+        "seeds": f"{seeds[0]}–{seeds[-1]}",
         "runs": runs,
-        "sd_over_reported_error": ratios,
+        "sd_over_reported_error": ratios(rows),
         "interval_endpoint_range": {
             key: [round(float(np.ptp(column)), 4) for column in np.array(values).T]
             for key, values in endpoints.items()
         },
-        "simulate_seconds_median": round(float(np.median(seconds)), 3),
+        "simulate_seconds_median": round(float(np.median([row.seconds for row in rows])), 3),
+    }
+
+
+def blocks_of_twelve(rows: list[Seed]) -> dict[str, object]:
+    """How often twelve seeds put every ratio inside 0.7–1.3, against what an exact error
+    would give: with twelve seeds, (ratio)² × 11 follows a χ² with 11 degrees of freedom."""
+    from scipy import stats
+
+    inside_one = float(stats.chi2.cdf(1.3**2 * 11, 11) - stats.chi2.cdf(0.7**2 * 11, 11))
+    blocks: list[dict[str, object]] = []
+    quantities = 0
+    for start in range(0, len(rows) - 11, 12):
+        block = ratios(rows[start : start + 12])
+        outside = {key: value for key, value in block.items() if not 0.7 <= value <= 1.3}
+        quantities = len(block)
+        blocks.append(
+            {
+                "seeds": f"{rows[start].seed}–{rows[start + 11].seed}",
+                "inside": len(block) - len(outside),
+                "quantities": len(block),
+                "outside": outside,
+            }
+        )
+    return {
+        "blocks": blocks,
+        "exact_error_one_ratio_inside": round(inside_one, 3),
+        "exact_error_expected_inside": round(inside_one * quantities, 1),
+        "exact_error_all_inside_if_independent": round(inside_one**quantities, 3),
     }
 
 
 def main() -> None:
+    first = collect(range(12), 200_000)
+    more = collect(range(12, 60), 200_000)
     document = {
-        "default_design": study(range(12), 200_000),
-        "more_seeds": study(range(12, 60), 200_000),
+        "default_design": study(first, 200_000),
+        "more_seeds": study(more, 200_000),
+        "more_seeds_in_blocks_of_12": blocks_of_twelve(more),
         "targets": {"ratio": [0.7, 1.3], "endpoint_range": 0.02},
     }
     print(json.dumps(document, indent=2))
