@@ -105,11 +105,12 @@ def render_report(
                 _figure(
                     "What drives each question",
                     _drivers(simulation, scenario),
-                    "Rank correlation between each uncertain parameter and the "
-                    "question's probability across parameter samples: only parameters with a "
-                    "path to the question, clearly above the noise of a finite sample (a "
-                    "permutation threshold plus three standard errors), top five. Monotone "
-                    "association only.",
+                    "Standardized rank regression coefficient of the question's probability "
+                    "across parameter samples on each uncertain parameter with a path to the "
+                    "question (its effect with the others held fixed). Listed down to the last "
+                    "clear break in the ranking (5 standard errors), at least a quarter of the "
+                    "leading effect, at most five: the same list from seed to seed. Monotone "
+                    "effects only.",
                 )
             )
         else:
