@@ -284,12 +284,9 @@ class SpatialModelOfPolitics(BargainingModel):
 
         Everything is seen from the initiator's perspective h = i, which estimates actor a's risk
         attitude as E = (1 − m) R_h + m R_a (m = 1/3 by default), so u_h(a, b) = (1 − d)(1 + E d).
-        The third parties' votes are O(N³) per turn: a compiled loop from _COMPILED_FROM actors,
-        below it numpy in blocks of initiators small enough to stay in cache. Blocks run side by
-        side on threads and each writes only its own rows, so the result does not depend on the
-        scheduling.
+        The third parties' votes are O(N³) per turn (_third_party_votes); the rest is (B, I, J).
         """
-        batch, count, _ = d.shape
+        count = d.shape[1]
         mix = RISK_ADJUST[self.risk_adjust]
         d_t = d.transpose(0, 2, 1)  # d_t[b, j, n] = d_nj
         curve = (1.0 - d) * d
@@ -305,6 +302,37 @@ class SpatialModelOfPolitics(BargainingModel):
         u_ji = 1.0 - loss_i  # u_i(j, i): j is one of the n
         contribution_i = _MIN_CONTRIBUTION + self._vote(weight[:, :, None], 1.0 - u_ij)
         contribution_j = _MIN_CONTRIBUTION - self._vote(weight[:, None, :], u_ji - 1.0)
+        pro, con = self._third_party_votes(
+            d_t, curve_t, estimate, loss_i, weight, contribution_i, contribution_j
+        )
+        strength_i = contribution_i + pro
+        strength_j = contribution_j + con
+        p_i = strength_i / (strength_i + strength_j)
+        p_j = strength_j / (strength_i + strength_j)
+        # Expected utilities to i, in KTAB's order of operations (u_ii = 1).
+        sigma_j = sigma[:, None, :]
+        status_quo = 1.0 + u_ij
+        contest = p_i * 2.0 + p_j * (u_ij + u_ij)
+        challenge = (1 - sigma_j) * 2.0 + sigma_j * contest
+        gain = challenge - status_quo
+        win = p_i
+        return gain, win
+
+    def _third_party_votes(
+        self,
+        d_t: Array,
+        curve_t: Array,
+        estimate: Array,
+        loss_i: Array,
+        weight: Array,
+        contribution_i: Array,
+        contribution_j: Array,
+    ) -> tuple[Array, Array]:
+        """The third parties' summed votes for i (pro) and for j (con), (B, I, J): a compiled
+        loop from _COMPILED_FROM actors, below it numpy in blocks of initiators small enough to
+        stay in cache (_third_parties). Blocks run side by side on threads and each writes only
+        its own rows, so the result does not depend on the scheduling."""
+        batch, count, _ = d_t.shape
         pro = np.empty((batch, count, count))
         con = np.empty((batch, count, count))
         if self.third_party != "semi-commit":
@@ -341,21 +369,9 @@ class SpatialModelOfPolitics(BargainingModel):
 
             step = max(1, _CACHE_ELEMENTS // max(1, batch * count * count))
             chunks = [np.arange(start, min(count, start + step)) for start in range(0, count, step)]
-            # numpy releases the GIL inside array operations, so blocks run on both cores; each
-            # block writes only its own rows, so the result does not depend on the scheduling.
+            # numpy releases the GIL inside array operations, so blocks run on both cores.
             list(_POOL.map(block, chunks))
-        strength_i = contribution_i + pro
-        strength_j = contribution_j + con
-        p_i = strength_i / (strength_i + strength_j)
-        p_j = strength_j / (strength_i + strength_j)
-        # Expected utilities to i, in KTAB's order of operations (u_ii = 1).
-        sigma_j = sigma[:, None, :]
-        status_quo = 1.0 + u_ij
-        contest = p_i * 2.0 + p_j * (u_ij + u_ij)
-        challenge = (1 - sigma_j) * 2.0 + sigma_j * contest
-        gain = challenge - status_quo
-        win = p_i
-        return gain, win
+        return pro, con
 
     def _third_parties(
         self,
@@ -366,7 +382,8 @@ class SpatialModelOfPolitics(BargainingModel):
         contribution_j: Array,
         chunk: NDArray[np.int_],
     ) -> tuple[Array, Array]:
-        """Summed votes of third parties n ∉ {i, j} for i (pro) and for j (con): (B, I, J).
+        """Summed votes of third parties n ∉ {i, j} for i (pro) and for j (con), for a block of
+        initiators in numpy: (B, I, J).
 
         n's little contest adds its own vote w_n (u_ni − u_nj) to the principals'; under
         semi-commitment its vote is then w_n [p (1 − u_ni) − (1 − p)(1 − u_nj)].
