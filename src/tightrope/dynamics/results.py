@@ -308,8 +308,9 @@ def _drivers(model: CompiledModel, record: RunRecord, top: int) -> dict[str, lis
             for position, index in enumerate(varied)
             if model.parameters[index].path in reachable[question.id]
         ]
-        # A regression needs more samples than coefficients; 10 more keep its errors usable.
-        if ranks is None or not columns or np.ptp(outcome) == 0 or len(outcome) < len(columns) + 12:
+        # Under 10 residual degrees of freedom, a regression's standard errors are unusable.
+        too_few = len(outcome) - len(columns) - 1 < 10
+        if ranks is None or not columns or np.ptp(outcome) == 0 or too_few:
             result[question.id] = []
             continue
         effect, covariance = rank_regression(ranks[:, columns], average_ranks(outcome))
