@@ -122,6 +122,22 @@ def test_bargaining_work_is_estimated_before_computing(tmp_path: Path) -> None:
     assert time.perf_counter() - started < 10
 
 
+def test_a_fixed_issue_too_big_to_solve_is_refused_without_mentioning_samples(
+    tmp_path: Path,
+) -> None:
+    """A KTAB file (fixed inputs, solved once) of 3,000 actors: 100 SMP turns would take about
+    1.5 hours at 2 ns per actor³ and turn; no samples are drawn, so none are mentioned."""
+    rows = [
+        "Big; scen 1,Scenario-0001; 3000 actors, 3000, 1, ",
+        "Actor,Description,Influence,P Position,P Salience, ",
+    ]
+    rows += [f"A{i},Actor {i},{1 + i % 97},{i % 101},{20 + i % 80}, " for i in range(3000)]
+    file = tmp_path / "big.csv"
+    file.write_text("\n".join(rows) + "\n")
+    line = one_line_refusal(*run("bargain", str(file), "-m", "smp"))
+    assert "solving p would compute for about 1.5 hours; the limit is 1 hour" in line
+
+
 # 2. Files that are not files.
 
 

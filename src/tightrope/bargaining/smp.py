@@ -551,8 +551,6 @@ class SpatialModelOfPolitics(BargainingModel):
         size measured, 50 to 800); below it, sums by sorting or numpy blocks."""
         batch, voters, options = utility.shape
         strength = np.full((batch, options, options), _MIN_COALITION)
-        # Proportional votes with weights ≥ 0: Σ_k max(c_k δ_k, 0) = Σ_k c_k max(δ_k, 0).
-        weighted = self.voting_rule == "proportional" and bool((c >= 0).all())
         if options >= _COMPILED_FROM:
             from tightrope.bargaining import kernels  # numba: imported only for large issues
 
@@ -564,6 +562,8 @@ class SpatialModelOfPolitics(BargainingModel):
                 ),
             )
             return strength
+        # Proportional votes with weights ≥ 0: Σ_k max(c_k δ_k, 0) = Σ_k c_k max(δ_k, 0).
+        weighted = self.voting_rule == "proportional" and bool((c >= 0).all())
         if weighted and positions is not None and options >= _SORTED_FROM:
             strength += sorted_vote_sums(positions, utility, c)
             return strength

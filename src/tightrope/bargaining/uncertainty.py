@@ -105,10 +105,12 @@ def check_bargaining(
     limits.check_count("seed", seed, 0, limits.MAX_SEED)
     limits.check_count("bargaining samples", samples, 0, limits.MAX_BARGAINING_SAMPLES)
     seconds = 0.0
+    sampled = False
     for group in groups:
         data = issue_data(scenario, group)
         actors, dimensions = data.n_actors, data.n_dimensions
         drawn = samples if has_ranges(scenario, group) else 0  # fixed inputs are solved once
+        sampled |= drawn > 0
         issue = f"{', '.join(group)} ({actors} actors)"
         what = f"{drawn:,} samples of {issue}"
         # The draws: positions and saliences (S, N, D), capabilities (S, N), forecasts (S, D).
@@ -122,4 +124,6 @@ def check_bargaining(
                 limits.check_memory(f"the {model.name} model on {what}", needed, CHUNK_BYTES)
             seconds += model.seconds(drawn + 1, actors, dimensions)
     issues = ", ".join(", ".join(group) for group in groups)
-    limits.check_work(f"{samples:,} samples of {issues}", seconds)
+    limits.check_work(
+        f"{samples:,} samples of {issues}" if sampled else f"solving {issues}", seconds
+    )
