@@ -139,6 +139,7 @@ class RunParameters:
     def __init__(self, table: Array, sample: NDArray[np.int32]) -> None:
         self.table = np.asfortranarray(table)  # a parameter's column is contiguous to gather from
         self.sample = sample
+        self.index = sample.astype(np.intp)  # np.take's own index type: no conversion per read
         self.gathered: dict[int, Array] = {}
 
     def __len__(self) -> int:
@@ -147,7 +148,7 @@ class RunParameters:
     def __getitem__(self, key: tuple[slice, int]) -> Array:
         column = key[1]
         if column not in self.gathered:
-            self.gathered[column] = self.table[:, column][self.sample]
+            self.gathered[column] = np.take(self.table[:, column], self.index)
         return self.gathered[column]
 
 

@@ -229,8 +229,10 @@ def _fans(
     else:
         columns = [(column, variable.id) for column, variable in enumerate(model.scenario.state)]
         labels = {variable.id: variable.label for variable in model.scenario.state}
-    # All columns in one pass (each column's percentiles depend on that column alone).
-    table = np.percentile(fan[:, :, [column for column, _ in columns]], PERCENTILES, axis=0)
+    # All columns in one pass (each column's percentiles depend on that column alone), in
+    # double precision.
+    chosen = fan[:, :, [column for column, _ in columns]].astype(float)
+    table = np.percentile(chosen, PERCENTILES, axis=0)
     result = {}
     for position, (_, name) in enumerate(columns):
         values = table[:, :, position]

@@ -1,0 +1,26 @@
+"""numba's compiler with the compiled code cached on disk, for the loops numpy is slow at
+(:mod:`tightrope.bargaining.kernels`, :mod:`tightrope.dynamics.kernel`).
+
+Imported only where such a loop runs: numba and the cached code take about 0.25 s to load in a
+new process.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numba
+
+
+def compiled(**options: Any) -> Any:
+    """numba.njit with the compiled code cached on disk, or only in memory where no cache
+    directory is writable (a read-only install without a home directory): numba then refuses
+    to cache, and the loops are compiled again in each process (about 1 s)."""
+
+    def decorate(function: Any) -> Any:
+        try:
+            return numba.njit(cache=True, **options)(function)
+        except RuntimeError:  # "cannot cache function …: no locator available"
+            return numba.njit(**options)(function)
+
+    return decorate
