@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tightrope import compiled as jit
 from tightrope.bargaining import IssueData, base, eum, kernels
 from tightrope.bargaining.eum import ExpectedUtility
 from tightrope.bargaining.smp import SpatialModelOfPolitics
@@ -163,7 +162,7 @@ def test_the_loops_compile_without_a_disk_cache_where_none_is_writable(
     def total(values: np.ndarray) -> float:
         return float(values.sum())
 
-    compiled = jit.compiled(nogil=True)(total)
+    compiled = kernels._compiled(nogil=True)(total)
     assert compiled(np.arange(4.0)) == 6.0
     assert type(compiled._cache).__name__ == "NullCache"  # compiled, not cached
     assert type(kernels._third_parties._cache).__name__ == "FunctionCache"  # normally cached

@@ -43,7 +43,6 @@ from tightrope.dynamics.model import (
     CompiledEvent,
     CompiledModel,
     History,
-    Numeric,
     RunParameters,
     compile_condition,
     compile_scenario,
@@ -58,11 +57,6 @@ Progress = Callable[[int], None]
 Stream = tuple[tuple[int, ...], int, int]  # generator key, first run, runs
 
 FAN_RUNS = 50_000  # fan charts use the first runs of each parameter sample, up to this many
-# Run-months from which a month runs as compiled loops (dynamics.kernel, see the benchmark):
-# from there it repays numba's one-time start-up in a process (about 0.3 s); below, numpy. The
-# two give the same results to the last bit, so the switch is invisible.
-COMPILED_FROM = 1_000_000
-COMPILED_TILE = 10_000
 
 
 @dataclass(frozen=True)
@@ -183,11 +177,6 @@ def simulate(
     """
     model = compile_scenario(scenario, design.months)
     tile_runs = check_design(model, design, workers)
-    compiled = compiles(model, design, evidence)
-    if compiled:
-        # Smaller tiles keep a tile's history in the processor's cache (measured 10–15 %
-        # faster); numpy's passes favour large tiles, where each pass's overhead is shared.
-        tile_runs = min(tile_runs, COMPILED_TILE)
     if parameters is None:
         parameters = draw_parameters(model, design.samples, design.seed, interventions.set)
     elif parameters.shape != (design.samples, len(model.parameters)):
@@ -200,12 +189,10 @@ def simulate(
             size = 0
         tiles[-1].append(stream)
         size += stream[2]
-    if compiled and workers > 1:
-        # Loaded before the pool forks, so that the workers inherit numba instead of each
-        # loading it again.
-        from tightrope.dynamics import kernel  # noqa: F401
+    parameters = np.asfortranarray(parameters)  # a parameter's column contiguous to gather from
     jobs = [
-        (scenario, design, interventions, parameters, tile, evidence, compiled) for tile in tiles
+        (scenario, design, interventions, *_samples_of(parameters, design, tile), evidence)
+        for tile in tiles
     ]
     parts: list[dict[str, NDArray[np.generic]]] = []
     if workers > 1 and len(jobs) > 1:
@@ -216,7 +203,7 @@ def simulate(
                     progress(int(part["runs"][0]))
     else:
         for tile in tiles:
-            part = _Tile(model, design, interventions, parameters, tile, evidence, compiled).run()
+            part = _Tile(model, design, interventions, parameters, tile, evidence).run()
             parts.append(part)
             if progress is not None:
                 progress(int(part["runs"][0]))
@@ -260,32 +247,25 @@ def check_design(model: CompiledModel, design: Design, workers: int) -> int:
     return max(smallest_tile, min(design.tile, room // max(1, concurrent * tile_per_run)))
 
 
-def compiles(model: CompiledModel, design: Design, evidence: Evidence | None) -> bool:
-    """Whether the months run as the compiled loop: for designs of at least COMPILED_FROM
-    run-months, and for what the loop computes; not yet evidence (clamps and weights), more than
-    one Poisson effect (numpy draws each effect's counts for all of a stream's runs before the
-    next effect's; the loop goes run by run) or the weighted-median coupling."""
-    effects = [
-        effect
-        for event in model.events
-        for effect in (*event.effects, *event.while_active, *event.on_end)
-    ]
-    return (
-        design.total_runs * model.months >= COMPILED_FROM
-        and evidence is None
-        and sum(effect.operation == "poisson" for effect in effects) <= 1
-        and (model.coupling is None or model.coupling.model == "compromise")
-    )
+def _samples_of(
+    parameters: Array, design: Design, tile: list[Stream]
+) -> tuple[Array, list[Stream], int]:
+    """The rows of the parameter table a tile's runs use, the tile, and the first row's sample:
+    a worker is sent those rows only (the whole table, sent with each tile, cost more than the
+    simulation at a million runs)."""
+    first = min(start for _, start, _ in tile) // design.runs
+    last = max(start + n - 1 for _, start, n in tile) // design.runs
+    return parameters[first : last + 1], tile, first
 
 
 def _run_tile_job(
-    job: tuple[Scenario, Design, Interventions, Array, list[Stream], Evidence | None, bool],
+    job: tuple[Scenario, Design, Interventions, Array, list[Stream], int, Evidence | None],
 ) -> dict[str, NDArray[np.generic]]:
     """A tile in a worker process: compiled conditions are closures, which do not pickle, so
     the worker compiles the scenario itself (a millisecond's work)."""
-    scenario, design, interventions, parameters, tile, evidence, compiled = job
+    scenario, design, interventions, parameters, tile, first_sample, evidence = job
     model = compile_scenario(scenario, design.months)
-    return _Tile(model, design, interventions, parameters, tile, evidence, compiled).run()
+    return _Tile(model, design, interventions, parameters, tile, evidence, first_sample).run()
 
 
 def _merge(
@@ -372,11 +352,10 @@ class _Tile:
         parameters: Array,
         streams: list[Stream],
         evidence: Evidence | None = None,
-        compiled: bool = False,
+        first_sample: int = 0,  # the sample of the parameters' first row
     ) -> None:
         self.model = model
         self.evidence = evidence
-        self.compiled = compiled
         items = 0 if evidence is None else len(evidence.items)
         self.loglik = np.zeros((sum(n for _, _, n in streams), items))
         self.months = model.months
@@ -392,7 +371,7 @@ class _Tile:
         self.sizes = [n for _, _, n in streams]
         run = np.concatenate([np.arange(start, start + n) for _, start, n in streams])
         self.sample = (run // design.runs).astype(np.int32)
-        self.theta = RunParameters(parameters, self.sample)
+        self.theta = RunParameters(parameters, self.sample - first_sample)
         self.forced = {model.event_index(e): month for e, month in interventions.force}
         self.forbidden = {model.event_index(e) for e in interventions.forbid}
         # Fan charts keep the first runs of each sample (at least one, of at most FAN_RUNS samples).
@@ -454,59 +433,12 @@ class _Tile:
         answers: dict[str, NDArray[np.int16]] = {}
         deadlines = question_deadlines(model)
         monthly = np.array([self._monthly(event) for event in model.events])  # (events, runs)
-        month_steps = self._compiled_months if self.compiled else self._numpy_months
-        step = month_steps(history, monthly, scheduled, started, first)
-        for month in range(1, months + 1):
-            history.month = month
-            step(month)
-            history.month = month + 1  # end-of-month conditions see this month's events
-            for level, rule in model.ladder_rules:
-                history.ladder = np.where(
-                    rule(history), np.maximum(history.ladder, level), history.ladder
-                )
-            history.month = month
-            ladder_max = np.maximum(ladder_max, history.ladder)
-            extremes.update(values)
-            self._fan(fan[:, month], values, fan_rows, fan_columns)
-            self._measurements(values, month)
-            for question, due in deadlines.items():
-                if due.month == month:
-                    answers[question] = self._answer(
-                        question, history, first, values, extremes, ladder_max, due
-                    )
-
-        result: dict[str, NDArray[np.generic]] = {
-            "first": first,
-            "counts": history.counts.astype(np.int16),
-            "ladder_max": ladder_max.astype(np.int8),
-            "fan": fan.astype(np.float32),
-            "fan_sample": self.sample[self.fan_keep],
-            "fan_local": np.flatnonzero(self.fan_keep),
-            "sample": self.sample,
-            "runs": np.array([runs]),
-            "loglik": self.loglik,
-            "final": values[:, : self.state_columns].astype(np.float32),
-        }
-        for question, answer in answers.items():
-            result[f"answer:{question}"] = answer
-        return result
-
-    def _numpy_months(
-        self,
-        history: History,
-        monthly: Array,
-        scheduled: Mask,
-        started: NDArray[np.int64],
-        first: NDArray[np.int16],
-    ) -> Callable[[int], None]:
-        """A month's steps 2–5 (up to the ladder rules) as numpy passes over the runs."""
-        model, months, theta, values = self.model, self.months, self.theta, history.values
-        events = len(model.events)
         trigger_slots = [(e.index, t) for e in model.events for t in range(len(e.triggers))]
         slot_of = {slot: column for column, slot in enumerate(trigger_slots)}
         rungs = [(e.index, float(e.ladder)) for e in model.events if e.ladder is not None]
 
-        def step(month: int) -> None:
+        for month in range(1, months + 1):
+            history.month = month
             happening, chance = self._hazards(history, monthly)
             triggered = scheduled[month].copy()
             happening |= triggered
@@ -541,60 +473,37 @@ class _Tile:
             first[newly] = month
             for column, level in rungs:
                 np.maximum(history.ladder, level, out=history.ladder, where=happening[:, column])
+            history.month = month + 1  # end-of-month conditions see this month's events
+            for level, rule in model.ladder_rules:
+                history.ladder = np.where(
+                    rule(history), np.maximum(history.ladder, level), history.ladder
+                )
+            history.month = month
+            ladder_max = np.maximum(ladder_max, history.ladder)
+            extremes.update(values)
+            self._fan(fan[:, month], values, fan_rows, fan_columns)
+            self._measurements(values, month)
+            for question, due in deadlines.items():
+                if due.month == month:
+                    answers[question] = self._answer(
+                        question, history, first, values, extremes, ladder_max, due
+                    )
 
-        return step
-
-    def _compiled_months(
-        self,
-        history: History,
-        monthly: Array,
-        scheduled: Mask,
-        started: NDArray[np.int64],
-        first: NDArray[np.int16],
-    ) -> Callable[[int], None]:
-        """The same steps as compiled loops over the runs (:mod:`tightrope.dynamics.kernel`);
-        the conditions and the draws are numpy's, evaluated and drawn as the numpy month does."""
-        from tightrope.dynamics import kernel  # numba: imported only for large designs
-
-        model, runs = self.model, len(self.sample)
-        events = len(model.events)
-        plan = kernel.plan(model, self.forced, self.forbidden)
-        loops = kernel.Month(plan.structure, runs, events)
-        streams = list(zip(self.counts, self.sizes, strict=True))
-        # Column-major, as the loop reads them column by column.
-        theta = np.empty((runs, len(plan.parameters)), order="F")
-        for column, parameter in enumerate(plan.parameters):
-            theta[:, column] = self.theta[:, parameter]
-        slots = sum(len(event.triggers) for event in model.events)
-        conditions = np.empty((runs, len(plan.conditions)), dtype=bool, order="F")
-        odds = np.empty((runs, len(plan.covariates)), order="F")
-        shifted = np.empty((runs, len(plan.covariates)), dtype=bool, order="F")
-        fresh = np.empty((runs, len(plan.fresh)), order="F")
-
-        def step(month: int) -> None:
-            for column, condition in enumerate(plan.conditions):
-                conditions[:, column] = condition(history)
-            for column, (term, coefficient) in enumerate(plan.covariates):
-                shift = self._shift(history, term, coefficient)
-                odds[:, column] = np.exp(shift)
-                shifted[:, column] = shift != 0
-            hazard_draws = self.uniforms(events)
-            draws = self.uniforms(slots + events)
-            for column, effect in enumerate(plan.fresh):
-                fresh[:, column] = self.fresh(effect)
-            loops(
-                month, self.months, streams, monthly, conditions, odds, shifted, hazard_draws,
-                draws, fresh, theta, history, started, scheduled, first, self.moved,
-            )  # fmt: skip
-
-        return step
-
-    def _shift(self, history: History, term: Numeric, coefficient: int) -> Array:
-        """A covariate's log-odds shift, β × term, capped at ±50 (odds × e^50) so the ratio
-        stays finite; a term that is not a number (0/0) moves nothing."""
-        with np.errstate(invalid="ignore", over="ignore"):
-            raw = self.theta[:, coefficient] * term(history)
-        return np.clip(np.nan_to_num(raw, nan=0.0), -50.0, 50.0)
+        result: dict[str, NDArray[np.generic]] = {
+            "first": first,
+            "counts": history.counts.astype(np.int16),
+            "ladder_max": ladder_max.astype(np.int8),
+            "fan": fan.astype(np.float32),
+            "fan_sample": self.sample[self.fan_keep],
+            "fan_local": np.flatnonzero(self.fan_keep),
+            "sample": self.sample,
+            "runs": np.array([runs]),
+            "loglik": self.loglik,
+            "final": values[:, : self.state_columns].astype(np.float32),
+        }
+        for question, answer in answers.items():
+            result[f"answer:{question}"] = answer
+        return result
 
     @staticmethod
     def _fan(into: Array, values: Array, rows: NDArray[np.intp], columns: NDArray[np.intp]) -> None:
@@ -624,8 +533,12 @@ class _Tile:
                 scaled /= denominator
                 p = np.where(condition(history), scaled, p)
             for term, coefficient in event.covariates:
-                # Log-odds + β × term. A zero shift leaves p untouched, bit for bit.
-                shift = self._shift(history, term, coefficient)
+                # Log-odds + β × term; capped at ±50 (odds × e^50) so the ratio stays finite, and
+                # a term that is not a number (0/0) moves nothing. A zero shift leaves p
+                # untouched, bit for bit.
+                with np.errstate(invalid="ignore", over="ignore"):
+                    raw = self.theta[:, coefficient] * term(history)
+                shift = np.clip(np.nan_to_num(raw, nan=0.0), -50.0, 50.0)
                 odds_ratio = np.exp(shift)
                 scaled = p * odds_ratio / (1.0 - p + p * odds_ratio)
                 p = np.where(shift != 0, scaled, p)
