@@ -102,8 +102,16 @@ class CompiledCoupling:
         An issue on which no actor has weight keeps the plain mean of the positions."""
         from tightrope.bargaining.base import weighted_median  # the bargaining models' own
 
+        gathered: dict[int, Array] = {}
+
         def column(index: int) -> Array:
-            return values[:, index] if rows is None else values[:, index][rows]
+            """A column, or its rows; each gathered once (an actor's capability serves on
+            every issue it has a stance on)."""
+            if rows is None:
+                return values[:, index]
+            if index not in gathered:
+                gathered[index] = np.take(values[:, index], rows)
+            return gathered[index]
 
         for settlement, positions, saliences, capabilities in zip(
             self.settlements, self.positions, self.saliences, self.capabilities, strict=True
