@@ -47,9 +47,10 @@ def test_forcing_us_casualties_raises_us_strikes() -> None:
 
 def test_same_seed_same_output_in_one_tile_or_many_and_with_two_workers() -> None:
     design = Design(samples=20, runs=300, seed=11, block=100)
+    tiled = Design(samples=20, runs=300, seed=11, block=100, tile=250)
     _, one = simulate(SCENARIO, design)
-    _, many = simulate(SCENARIO, Design(samples=20, runs=300, seed=11, block=100, tile=250))
-    _, parallel = simulate(SCENARIO, design, workers=2)
+    _, many = simulate(SCENARIO, tiled)
+    _, parallel = simulate(SCENARIO, tiled, workers=2)  # each worker sent its tiles' samples
     for other in (many, parallel):
         np.testing.assert_array_equal(one.first, other.first)
         np.testing.assert_array_equal(one.counts, other.counts)
@@ -156,3 +157,15 @@ def test_sequences_are_counted_and_ranked_like_a_counter(seed: int, events: int,
     assert [(tuple(entry["events"]), entry["share"]) for entry in found] == [
         (key, count / runs) for key, count in expected.most_common(10)
     ]
+
+
+def test_common_random_numbers_give_the_same_runs_on_two_workers() -> None:
+    """Screening designs replay the same streams for every parameter sample; a worker given
+    only its tiles' parameter rows reproduces them."""
+    design = Design(samples=6, runs=250, seed=3, block=100, tile=200, common_random_numbers=True)
+    _, one = simulate(SCENARIO, design)
+    _, parallel = simulate(SCENARIO, design, workers=2)
+    np.testing.assert_array_equal(one.first, parallel.first)
+    np.testing.assert_array_equal(one.sample, parallel.sample)
+    np.testing.assert_array_equal(one.fan, parallel.fan)
+    assert one.first[:, 0].any()

@@ -189,13 +189,13 @@ def simulate(
             size = 0
         tiles[-1].append(stream)
         size += stream[2]
-    parameters = np.asfortranarray(parameters)  # a parameter's column contiguous to gather from
-    jobs = [
-        (scenario, design, interventions, *_samples_of(parameters, design, tile), evidence)
-        for tile in tiles
-    ]
+    table = np.asfortranarray(parameters)  # a parameter's column contiguous to gather from
     parts: list[dict[str, NDArray[np.generic]]] = []
-    if workers > 1 and len(jobs) > 1:
+    if workers > 1 and len(tiles) > 1:
+        jobs = [
+            (scenario, design, interventions, *_samples_of(table, design, tile), evidence)
+            for tile in tiles
+        ]
         with ProcessPoolExecutor(max_workers=workers) as pool:
             for part in pool.map(_run_tile_job, jobs):
                 parts.append(part)
@@ -203,7 +203,7 @@ def simulate(
                     progress(int(part["runs"][0]))
     else:
         for tile in tiles:
-            part = _Tile(model, design, interventions, parameters, tile, evidence).run()
+            part = _Tile(model, design, interventions, table, tile, evidence).run()
             parts.append(part)
             if progress is not None:
                 progress(int(part["runs"][0]))

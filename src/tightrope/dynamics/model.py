@@ -146,12 +146,11 @@ class RunParameters:
 
     def __init__(self, table: Array, sample: NDArray[np.int32]) -> None:
         self.table = np.asfortranarray(table)  # a parameter's column is contiguous to gather from
-        self.sample = sample
         self.index = sample.astype(np.intp)  # np.take's own index type: no conversion per read
         self.gathered: dict[int, Array] = {}
 
     def __len__(self) -> int:
-        return len(self.sample)
+        return len(self.index)
 
     def __getitem__(self, key: tuple[slice, int]) -> Array:
         column = key[1]
