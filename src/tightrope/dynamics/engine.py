@@ -193,7 +193,7 @@ def simulate(
     parts: list[dict[str, NDArray[np.generic]]] = []
     if workers > 1 and len(tiles) > 1:
         jobs = [
-            (scenario, design, interventions, *_samples_of(table, design, tile), evidence)
+            (scenario, design, interventions, *_samples_of(table, design, tile), tile, evidence)
             for tile in tiles
         ]
         with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -247,23 +247,21 @@ def check_design(model: CompiledModel, design: Design, workers: int) -> int:
     return max(smallest_tile, min(design.tile, room // max(1, concurrent * tile_per_run)))
 
 
-def _samples_of(
-    parameters: Array, design: Design, tile: list[Stream]
-) -> tuple[Array, list[Stream], int]:
-    """The rows of the parameter table a tile's runs use, the tile, and the first row's sample:
-    a worker is sent those rows only (the whole table, sent with each tile, cost more than the
+def _samples_of(parameters: Array, design: Design, tile: list[Stream]) -> tuple[Array, int]:
+    """The rows of the parameter table a tile's runs use, and the first row's sample: a worker
+    is sent those rows only (the whole table, sent with each tile, cost more than the
     simulation at a million runs)."""
     first = min(start for _, start, _ in tile) // design.runs
     last = max(start + n - 1 for _, start, n in tile) // design.runs
-    return parameters[first : last + 1], tile, first
+    return parameters[first : last + 1], first
 
 
 def _run_tile_job(
-    job: tuple[Scenario, Design, Interventions, Array, list[Stream], int, Evidence | None],
+    job: tuple[Scenario, Design, Interventions, Array, int, list[Stream], Evidence | None],
 ) -> dict[str, NDArray[np.generic]]:
     """A tile in a worker process: compiled conditions are closures, which do not pickle, so
     the worker compiles the scenario itself (a millisecond's work)."""
-    scenario, design, interventions, parameters, tile, first_sample, evidence = job
+    scenario, design, interventions, parameters, first_sample, tile, evidence = job
     model = compile_scenario(scenario, design.months)
     return _Tile(model, design, interventions, parameters, tile, evidence, first_sample).run()
 
