@@ -347,3 +347,35 @@ def test_a_settlement_off_the_schedule_waits_for_its_solve() -> None:
     np.testing.assert_array_equal(path[:, 1], path[:, 0])
     np.testing.assert_array_equal(path[:, 2], path[:, 0])
     assert (path[:, 3] != path[:, 0]).any()  # solved on the schedule
+
+
+def test_an_input_re_solves_the_issues_it_feeds_and_only_those() -> None:
+    """Two issues, x and y, on which A, B and C all stand. B's move on x re-solves x and leaves
+    y alone; C's capability (which weighs on both issues) re-solves both, by its weight share."""
+    data = copy.deepcopy(TOY)
+    data["issues"].append({"id": "y", "label": "Y", "low_meaning": "no", "high_meaning": "yes"})
+    data["positions"]["y"] = {
+        "a": {"position": {"value": 0}, "salience": {"value": 1}},
+        "b": {"position": {"value": 50}, "salience": {"value": 1}},
+        "c": {"position": {"value": 100}, "salience": {"value": 1}},
+    }
+    data["events"][1] = {
+        "id": "grow",
+        "label": "C grows",
+        "hazard": {"per_month": {"value": 0}},
+        "effects": [{"capability": "c", "multiply": {"value": 3}}],
+    }
+    scenario = Scenario.model_validate(data)
+    forced = Interventions(force=(("shift", 1), ("grow", 2)))
+    model, record = simulate(scenario, Design(samples=1, runs=4, seed=0), forced)
+    assert model.coupling is not None
+    b_moves = model.variables.index("position:x.b")
+    c_grows = model.variables.index("capability:c")
+    assert model.coupling.issues_fed_by(b_moves) == (0,)
+    assert model.coupling.issues_fed_by(c_grows) == (0, 1)
+    x = record.fan[0, :, model.fan_column("settlement:x")]
+    y = record.fan[0, :, model.fan_column("settlement:y")]
+    # x: weights 2, 0.5, 1 at 20, 60 → 90 (month 1), 80; then C's weight 1 → 3.
+    assert x[:3] == pytest.approx([150 / 3.5, 165 / 3.5, (40 + 45 + 240) / 5.5], abs=1e-4)
+    # y: weights 2, 1, 1 at 0, 50, 100; unmoved by B, then C's weight 1 → 3.
+    assert y[:3] == pytest.approx([150 / 4, 150 / 4, 350 / 6], abs=1e-4)

@@ -29,6 +29,7 @@ import zlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -54,6 +55,7 @@ from tightrope.scenario.schema import Scenario
 Array = NDArray[np.float64]
 Mask = NDArray[np.bool_]
 Progress = Callable[[int], None]
+Value = TypeVar("Value")
 Stream = tuple[tuple[int, ...], int, int]  # generator key, first run, runs
 
 FAN_RUNS = 50_000  # fan charts use the first runs of each parameter sample, up to this many
@@ -359,7 +361,18 @@ class _Tile:
         self.months = model.months
         self.keys = [key for key, _, _ in streams]
         self.state_columns = len(model.scenario.state)
-        self.moved = np.zeros(0, dtype=bool)
+        # (issues, runs): the runs whose inputs to an issue's settlement changed since it was
+        # last solved; and the issues each bargaining column feeds.
+        self.moved = np.zeros((0, 0), dtype=bool)
+        coupling = model.coupling
+        self.feeds = (
+            {}
+            if coupling is None
+            else {
+                column: coupling.issues_fed_by(column)
+                for column in range(self.state_columns, len(model.variables))
+            }
+        )
         self.generators = [np.random.default_rng(list(key)) for key in self.keys]
         # Amounts and counts come from separate streams: their samplers consume a varying
         # number of random bits (rejection sampling), which would otherwise shift every later
@@ -367,6 +380,9 @@ class _Tile:
         self.amounts = [np.random.default_rng([*key, 7]) for key in self.keys]
         self.counts = [np.random.default_rng([*key, 8]) for key in self.keys]
         self.sizes = [n for _, _, n in streams]
+        # This month's value of each condition and term, on the history before the month's
+        # events: several events read the same one (the model compiles each text once).
+        self.this_month: dict[Callable[[History], Any], Any] = {}
         run = np.concatenate([np.arange(start, start + n) for _, start, n in streams])
         self.sample = (run // design.runs).astype(np.int32)
         self.theta = RunParameters(parameters, self.sample - first_sample)
@@ -409,7 +425,8 @@ class _Tile:
         events = len(model.events)
         theta = self.theta
         values = model.initial_values(theta)
-        self.moved = np.zeros(runs, dtype=bool)  # runs whose bargaining inputs changed
+        issues = 0 if model.coupling is None else len(model.coupling.settlements)
+        self.moved = np.zeros((issues, runs), dtype=bool)
         history = History(
             month=1,
             values=values,
@@ -437,6 +454,7 @@ class _Tile:
 
         for month in range(1, months + 1):
             history.month = month
+            self.this_month.clear()
             happening, chance = self._hazards(history, monthly)
             triggered = scheduled[month].copy()
             happening |= triggered
@@ -517,6 +535,13 @@ class _Tile:
             return np.asarray(1.0 - (1.0 - base) ** (1.0 / event.window_months))
         return np.asarray(base)
 
+    def _holds(self, condition: Callable[[History], Value], history: History) -> Value:
+        """A condition's (or a term's) value this month, evaluated once."""
+        if condition not in self.this_month:
+            self.this_month[condition] = condition(history)
+        value: Value = self.this_month[condition]
+        return value
+
     def _hazards(self, history: History, monthly: Array) -> tuple[NDArray[np.bool_], Array]:
         """Which events happen this month by their own hazard, and the hazards (events, runs);
         monthly is (events, runs)."""
@@ -529,19 +554,19 @@ class _Tile:
                 denominator = 1.0 - p
                 denominator += scaled
                 scaled /= denominator
-                p = np.where(condition(history), scaled, p)
+                p = np.where(self._holds(condition, history), scaled, p)
             for term, coefficient in event.covariates:
                 # Log-odds + β × term; capped at ±50 (odds × e^50) so the ratio stays finite, and
                 # a term that is not a number (0/0) moves nothing. A zero shift leaves p
                 # untouched, bit for bit.
                 with np.errstate(invalid="ignore", over="ignore"):
-                    raw = self.theta[:, coefficient] * term(history)
+                    raw = self.theta[:, coefficient] * self._holds(term, history)
                 shift = np.clip(np.nan_to_num(raw, nan=0.0), -50.0, 50.0)
                 odds_ratio = np.exp(shift)
                 scaled = p * odds_ratio / (1.0 - p + p * odds_ratio)
                 p = np.where(shift != 0, scaled, p)
             if event.requires is not None:
-                p = np.where(event.requires(history), p, 0.0)
+                p = np.where(self._holds(event.requires, history), p, 0.0)
             probability[event.index] = p
         return np.asarray(self.uniforms(len(self.model.events)) < probability.T), probability
 
@@ -550,23 +575,25 @@ class _Tile:
     ) -> None:
         """Re-solve the bargaining on the month's new positions, saliences and capabilities:
         in every run on the coupling's schedule, else in the runs where a flagged event
-        happened. Only runs whose inputs changed since their last solve are recomputed (the
-        others would get the same numbers back)."""
+        happened. Only the issues whose inputs changed since their last solve are recomputed,
+        in those runs only (the others would get the same numbers back)."""
         if month % coupling.every == 0:
-            rows = self.moved
+            flagged = None
         elif coupling.on:
-            rows = self.moved & np.any(happening[:, list(coupling.on)], axis=1)
+            flagged = np.any(happening[:, list(coupling.on)], axis=1)
         else:
             return
-        index = np.flatnonzero(rows)
-        if len(index) == 0:
-            return
-        # When over a quarter of the runs moved, solving every run on whole columns beats
-        # gathering the moved ones (measured); the others get their own settlement back, as
-        # long as none of them moved (a moved run off the schedule waits for its solve).
-        whole = 4 * len(index) > len(rows) and not np.any(self.moved & ~rows)
-        coupling.solve(values, None if whole else index)
-        self.moved[index] = False
+        for issue, moved in enumerate(self.moved):
+            rows = moved if flagged is None else moved & flagged
+            index = np.flatnonzero(rows)
+            if len(index) == 0:
+                continue
+            # When over a quarter of the runs moved, solving every run on whole columns beats
+            # gathering the moved ones (measured); the others get their own settlement back,
+            # as long as none of them moved (a moved run off the schedule waits for its solve).
+            whole = 4 * len(index) > len(rows) and not np.any(moved & ~rows)
+            coupling.solve(values, None if whole else index, (issue,))
+            moved[index] = False
 
     def _weigh(self, item: int, likelihood: Array) -> None:
         with np.errstate(divide="ignore"):
@@ -634,7 +661,7 @@ class _Tile:
         if event.fixed_duration is not None or event.ending_hazard is not None:
             happening = happening & ~history.active[:, column]
         if event.requires is not None:
-            happening = happening & event.requires(history)
+            happening = happening & self._holds(event.requires, history)
         if self.forced.get(column) == month:
             happening = np.ones_like(happening)
         if column in self.forbidden:
@@ -647,8 +674,8 @@ class _Tile:
         # Random amounts are drawn for every run, whether or not its event happened, so that each
         # stream's sequence of draws does not depend on the other runs of the tile.
         column = effect.variable
-        if column >= self.state_columns:  # a bargaining input: its settlement needs solving
-            self.moved |= where
+        for issue in self.feeds.get(column, ()):  # a bargaining input: its settlement moves
+            self.moved[issue] |= where
         if effect.operation == "poisson":
             assert effect.rate_variable is not None
             amount = self.poisson(values[:, effect.rate_variable])

@@ -96,12 +96,27 @@ class CompiledCoupling:
     saliences: tuple[tuple[int, ...], ...]
     capabilities: tuple[tuple[int, ...], ...]  # per issue, its actors' capability columns
 
-    def solve(self, values: Array, rows: NDArray[np.intp] | None = None) -> None:
-        """Re-solve every issue of the runs ``rows`` (all by default), in place: the
-        capability × salience weighted mean (compromise) or weighted median of the positions.
-        An issue on which no actor has weight keeps the plain mean of the positions."""
-        from tightrope.bargaining.base import weighted_median  # the bargaining models' own
+    def issues_fed_by(self, column: int) -> tuple[int, ...]:
+        """The issues whose settlement depends on a column (an actor's capability feeds every
+        issue it has a stance on)."""
+        return tuple(
+            issue
+            for issue, columns in enumerate(
+                zip(self.positions, self.saliences, self.capabilities, strict=True)
+            )
+            if any(column in group for group in columns) or column == self.settlements[issue]
+        )
 
+    def solve(
+        self,
+        values: Array,
+        rows: NDArray[np.intp] | None = None,
+        issues: tuple[int, ...] | None = None,
+    ) -> None:
+        """Re-solve the ``issues`` (all by default) of the runs ``rows`` (all by default), in
+        place: the capability × salience weighted mean (compromise) or weighted median of the
+        positions. An issue on which no actor has weight keeps the plain mean of the
+        positions."""
         gathered: dict[int, Array] = {}
 
         def column(index: int) -> Array:
@@ -113,11 +128,13 @@ class CompiledCoupling:
                 gathered[index] = np.take(values[:, index], rows)
             return gathered[index]
 
-        for settlement, positions, saliences, capabilities in zip(
-            self.settlements, self.positions, self.saliences, self.capabilities, strict=True
-        ):
-            x = [column(index) for index in positions]
-            w = [column(c) * column(s) for c, s in zip(capabilities, saliences, strict=True)]
+        for issue in range(len(self.settlements)) if issues is None else issues:
+            settlement = self.settlements[issue]
+            x = [column(index) for index in self.positions[issue]]
+            w = [
+                column(c) * column(s)
+                for c, s in zip(self.capabilities[issue], self.saliences[issue], strict=True)
+            ]
             # Summed actor by actor, left to right (the order a reduction over the columns of
             # the column-major values array takes), on whole columns rather than a gathered
             # (runs × actors) block: the gather cost more than the arithmetic.
@@ -127,6 +144,10 @@ class CompiledCoupling:
                 weighted += weight * position
                 plain += position
             if self.model == "median":
+                # The bargaining models' own; imported here, as the compromise (the default)
+                # does without it and the import costs a worker process 30 ms.
+                from tightrope.bargaining.base import weighted_median
+
                 stacked = np.stack(x, axis=1)[:, :, None]
                 solved = weighted_median(stacked, np.stack(w, axis=1)[:, :, None])[:, 0]
             else:
@@ -269,8 +290,20 @@ def compile_scenario(scenario: Scenario, months: int | None = None) -> CompiledM
             )
         return tuple(compiled)
 
+    # A condition or term written the same way twice is compiled once: the engine evaluates
+    # each compiled one once a month, however many events read it.
+    conditions: dict[str, Condition] = {}
+    terms: dict[str, Numeric] = {}
+
     def condition(text: str) -> Condition:
-        return compile_condition(expressions.parse(text), variables, event_ids)
+        if text not in conditions:
+            conditions[text] = compile_condition(expressions.parse(text), variables, event_ids)
+        return conditions[text]
+
+    def term(text: str) -> Numeric:
+        if text not in terms:
+            terms[text] = _compile(expressions.parse_term(text), variables, event_ids)
+        return terms[text]
 
     events = []
     for number, event in enumerate(scenario.events):
@@ -289,10 +322,7 @@ def compile_scenario(scenario: Scenario, months: int | None = None) -> CompiledM
                     if modifier.when is not None
                 ),
                 covariates=tuple(
-                    (
-                        _compile(expressions.parse_term(modifier.term), variables, event_ids),
-                        parameter(f"{base}.modifiers[{k}].coefficient"),
-                    )
+                    (term(modifier.term), parameter(f"{base}.modifiers[{k}].coefficient"))
                     for k, modifier in enumerate(event.modifiers)
                     if modifier.term is not None
                 ),
