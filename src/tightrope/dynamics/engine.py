@@ -431,14 +431,14 @@ class _Tile:
             month=1,
             values=values,
             ladder=np.full(runs, float(model.ladder_start)),
-            last=np.full((runs, events), NEVER, dtype=np.int64),
-            counts=np.zeros((runs, events), dtype=np.int64),
-            occurred=np.zeros((months + 2, runs, events), dtype=bool),
-            active=np.zeros((runs, events), dtype=bool),
+            last=np.full((events, runs), NEVER, dtype=np.int64),
+            counts=np.zeros((events, runs), dtype=np.int64),
+            occurred=np.zeros((months + 2, events, runs), dtype=bool),
+            active=np.zeros((events, runs), dtype=bool),
         )
-        started = np.zeros((runs, events), dtype=np.int64)
-        scheduled = np.zeros((months + 2, runs, events), dtype=bool)
-        first = np.zeros((runs, events), dtype=np.int16)
+        started = np.zeros((events, runs), dtype=np.int64)
+        scheduled = np.zeros((months + 2, events, runs), dtype=bool)
+        first = np.zeros((events, runs), dtype=np.int16)
         ladder_max = history.ladder.copy()
         extremes = _Extremes(values, _extreme_columns(model))
         fan_columns = np.array(model.fan_columns, dtype=np.intp)
@@ -466,19 +466,19 @@ class _Tile:
                 self._clamp(history, happening, triggered, chance, index, month)
                 for number, (target, probability, lag) in enumerate(model.events[index].triggers):
                     column = slot_of[(index, number)]
-                    fire = happening[:, index] & (trigger_draws[:, column] < theta[:, probability])
+                    fire = happening[index] & (trigger_draws[:, column] < theta[:, probability])
                     if lag == 0:
-                        happening[:, target] |= fire
-                        triggered[:, target] |= fire
-                        happening[:, target] = self._allowed_column(
-                            history, happening[:, target], target, month
+                        happening[target] |= fire
+                        triggered[target] |= fire
+                        happening[target] = self._allowed_column(
+                            history, happening[target], target, month
                         )
                     elif month + lag <= months:
-                        scheduled[month + lag, :, target] |= fire
+                        scheduled[month + lag, target] |= fire
             self._reports(happening, month)
             for index, event in enumerate(model.events):
                 for effect in event.effects:
-                    self._apply(effect, happening[:, index], values, theta)
+                    self._apply(effect, happening[index], values, theta)
             self._campaigns(history, happening, started, ending_draws, values, theta, month)
             if model.coupling is not None:
                 self._bargain(model.coupling, values, happening, month)
@@ -488,7 +488,7 @@ class _Tile:
             newly = happening & (first == 0)
             first[newly] = month
             for column, level in rungs:
-                np.maximum(history.ladder, level, out=history.ladder, where=happening[:, column])
+                np.maximum(history.ladder, level, out=history.ladder, where=happening[column])
             history.month = month + 1  # end-of-month conditions see this month's events
             for level, rule in model.ladder_rules:
                 history.ladder = np.where(
@@ -506,8 +506,8 @@ class _Tile:
                     )
 
         result: dict[str, NDArray[np.generic]] = {
-            "first": first,
-            "counts": history.counts.astype(np.int16),
+            "first": np.ascontiguousarray(first.T),
+            "counts": np.ascontiguousarray(history.counts.T, dtype=np.int16),
             "ladder_max": ladder_max.astype(np.int8),
             "fan": fan.astype(np.float32),
             "fan_sample": self.sample[self.fan_keep],
@@ -543,8 +543,8 @@ class _Tile:
         return value
 
     def _hazards(self, history: History, monthly: Array) -> tuple[NDArray[np.bool_], Array]:
-        """Which events happen this month by their own hazard, and the hazards (events, runs);
-        monthly is (events, runs)."""
+        """Which events happen this month by their own hazard, and the hazards; all (events,
+        runs), as is monthly."""
         probability = monthly.copy()
         for event in self.model.events:
             p = probability[event.index]
@@ -568,7 +568,9 @@ class _Tile:
             if event.requires is not None:
                 p = np.where(self._holds(event.requires, history), p, 0.0)
             probability[event.index] = p
-        return np.asarray(self.uniforms(len(self.model.events)) < probability.T), probability
+        # The uniforms are drawn (runs, events), as each stream has always drawn them.
+        draws = self.uniforms(len(self.model.events)).T
+        return np.less(draws, probability, order="C"), probability
 
     def _bargain(
         self, coupling: CompiledCoupling, values: Array, happening: Mask, month: int
@@ -580,7 +582,7 @@ class _Tile:
         if month % coupling.every == 0:
             flagged = None
         elif coupling.on:
-            flagged = np.any(happening[:, list(coupling.on)], axis=1)
+            flagged = np.any(happening[list(coupling.on)], axis=0)
         else:
             return
         for issue, moved in enumerate(self.moved):
@@ -616,23 +618,23 @@ class _Tile:
         absent = self.evidence.absent.get(month, {}).get(column)
         if happened is None and absent is None:
             return
-        possible = self._allowed_column(history, np.ones_like(happening[:, column]), column, month)
-        certain = triggered[:, column] & possible
+        possible = self._allowed_column(history, np.ones_like(happening[column]), column, month)
+        certain = triggered[column] & possible
         hazard = chance[column] * possible
         if happened is not None:
             self._weigh(happened, np.where(certain, 1.0, hazard))
-            happening[:, column] = possible
+            happening[column] = possible
         else:
             assert absent is not None
             self._weigh(absent, np.where(certain, 0.0, 1.0 - hazard))
-            happening[:, column] = False
+            happening[column] = False
 
     def _reports(self, happening: NDArray[np.bool_], month: int) -> None:
         """A report of reliability r weighs r where the event happened, 1 − r where not."""
         if self.evidence is None:
             return
         for column, (reliability, item) in self.evidence.reported.get(month, {}).items():
-            self._weigh(item, np.where(happening[:, column], reliability, 1.0 - reliability))
+            self._weigh(item, np.where(happening[column], reliability, 1.0 - reliability))
 
     def _measurements(self, values: Array, month: int) -> None:
         """A measured variable weighs by the normal density of the measurement."""
@@ -647,8 +649,8 @@ class _Tile:
     ) -> NDArray[np.bool_]:
         """Remove what cannot happen; add what is forced."""
         for event in self.model.events:
-            happening[:, event.index] = self._allowed_column(
-                history, happening[:, event.index], event.index, month
+            happening[event.index] = self._allowed_column(
+                history, happening[event.index], event.index, month
             )
         return happening
 
@@ -657,9 +659,9 @@ class _Tile:
     ) -> NDArray[np.bool_]:
         event = self.model.events[column]
         if not event.repeatable:
-            happening = happening & (history.last[:, column] == NEVER)
+            happening = happening & (history.last[column] == NEVER)
         if event.fixed_duration is not None or event.ending_hazard is not None:
-            happening = happening & ~history.active[:, column]
+            happening = happening & ~history.active[column]
         if event.requires is not None:
             happening = happening & self._holds(event.requires, history)
         if self.forced.get(column) == month:
@@ -709,10 +711,10 @@ class _Tile:
             column = event.index
             if event.fixed_duration is None and event.ending_hazard is None:
                 continue
-            beginning = happening[:, column]
-            history.active[beginning, column] = True
-            started[beginning, column] = month
-            active = history.active[:, column].copy()
+            beginning = happening[column]
+            history.active[column, beginning] = True
+            started[column, beginning] = month
+            active = history.active[column].copy()
             for effect in event.while_active:
                 self._apply(effect, active, values, theta)
             if event.ending_hazard is not None:
@@ -720,12 +722,12 @@ class _Tile:
                 ending = active & (ending_draws[:, column] < chance)
             else:
                 assert event.fixed_duration is not None
-                ending = active & (month - started[:, column] + 1 >= event.fixed_duration)
+                ending = active & (month - started[column] + 1 >= event.fixed_duration)
                 chance = ending.astype(float)
             ending = self._clamp_end(active, ending, chance, column, month)
             for effect in event.on_end:
                 self._apply(effect, ending, values, theta)
-            history.active[ending, column] = False
+            history.active[column, ending] = False
 
     def _clamp_end(self, active: Mask, ending: Mask, chance: Array, event: int, month: int) -> Mask:
         """An observed end happens (weighed by its chance); a campaign not seen to end goes on."""
@@ -757,11 +759,11 @@ class _Tile:
         if question.type == "binary":
             if question.event is not None:
                 column = model.event_index(question.event)
-                happened = (first[:, column] > 0) & (first[:, column] < month)
+                happened = (first[column] > 0) & (first[column] < month)
                 # In the deadline's own month the event counts if it came by the deadline: the
                 # day within the month is taken as uniform, drawn from the question's own
                 # streams so that answering changes no other random number.
-                late: Mask = first[:, column] == month
+                late: Mask = first[column] == month
                 if due.share < 1.0 and late.any():
                     key = zlib.crc32(question_id.encode())
                     day = np.concatenate(

@@ -35,10 +35,12 @@ class History:
     month: int  # the month about to be simulated (1-based)
     values: Array  # (runs, variables)
     ladder: Array  # (runs,)
-    last: NDArray[np.int64]  # (runs, events): month of the latest occurrence, NEVER if none
-    counts: NDArray[np.int64]  # (runs, events)
-    occurred: Mask  # (months + 2, runs, events): occurred[m, r, e]
-    active: Mask  # (runs, events): campaigns under way
+    # Event-major, (events, runs): a condition reads one event's row for every run, which is
+    # contiguous this way (a column of (runs, events) was read 5-20× slower).
+    last: NDArray[np.int64]  # (events, runs): month of the latest occurrence, NEVER if none
+    counts: NDArray[np.int64]  # (events, runs)
+    occurred: Mask  # (months + 2, events, runs): occurred[m, e, r]
+    active: Mask  # (events, runs): campaigns under way
 
 
 Condition = Callable[[History], Mask]
@@ -513,21 +515,21 @@ def _compile(node: expressions.Node, variables: tuple[str, ...], events: list[st
         event = events.index(node.event)
         window = node.within
         if node.function == "active":
-            return lambda history: history.active[:, event]
+            return lambda history: history.active[event]
         if node.function == "months_since":
             return lambda history: np.where(
-                history.last[:, event] == NEVER, 1e9, history.month - history.last[:, event]
+                history.last[event] == NEVER, 1e9, history.month - history.last[event]
             ).astype(float)
         if node.function == "occurred":
             if window is None:
-                return lambda history: history.last[:, event] != NEVER
-            return lambda history: history.last[:, event] >= history.month - window
+                return lambda history: history.last[event] != NEVER
+            return lambda history: history.last[event] >= history.month - window
         if window is None:
-            return lambda history: history.counts[:, event].astype(float)
+            return lambda history: history.counts[event].astype(float)
 
         def windowed_count(history: History) -> NDArray[Any]:
             start = max(0, history.month - window)
-            return np.asarray(history.occurred[start : history.month, :, event].sum(axis=0), float)
+            return np.asarray(history.occurred[start : history.month, event].sum(axis=0), float)
 
         return windowed_count
     if isinstance(node, expressions.Bargain):
