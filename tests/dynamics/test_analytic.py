@@ -140,3 +140,27 @@ def test_ending_hazard_gives_geometric_durations() -> None:
     _, record, _ = run(scenario, Interventions(force=(("campaign", 1),)), months=60)
     months_active = record.fan[:, -1, 1]
     assert months_active.mean() == pytest.approx(4.0, abs=0.1)  # 1 / 0.25
+
+
+def test_ladder_rules_apply_in_order_at_the_end_of_the_month() -> None:
+    """An event forced in month 3 lifts the ladder to 1 by its rung; a rule on the event lifts
+    it to 2 that month, and a rule on the ladder itself, listed after, to 3 the same month: an
+    end-of-month rule sees the month's events and the rises of the rules before it."""
+    scenario = parse_scenario(
+        HEAD
+        + """events:
+  - {id: e, label: E, hazard: {per_month: 0}, ladder: 1}
+ladder:
+  start: 0
+  levels:
+    - {level: 0, id: calm, label: Calm, kind: calm}
+    - {level: 1, id: signal, label: Signal, kind: signal}
+    - {level: 2, id: act, label: Act, kind: action, when: "occurred(e, within=1)"}
+    - {level: 3, id: more, label: More, kind: action, when: "ladder >= 2"}
+"""
+    )
+    forced = Interventions(force=(("e", 3),))
+    _, record = simulate(scenario, Design(samples=1, runs=5, seed=0, months=3), forced)
+    assert (record.ladder_max == 3).all()
+    _, record = simulate(scenario, Design(samples=1, runs=5, seed=0, months=2), forced)
+    assert (record.ladder_max == 0).all()

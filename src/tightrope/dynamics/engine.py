@@ -28,7 +28,7 @@ import math
 import zlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import numpy as np
@@ -341,6 +341,21 @@ class _Extremes:
         return table[:, self.where[column]]
 
 
+@dataclass
+class _TileState:
+    """What a tile carries from month to month besides the random streams."""
+
+    history: History
+    started: NDArray[np.int64]  # (events, runs): the month each campaign under way began
+    scheduled: Mask  # (months + 2, events, runs): lagged triggers due in each month
+    first: NDArray[np.int16]  # (events, runs): month of the first occurrence, 0 if never
+    ladder_max: Array  # (runs,)
+    extremes: _Extremes
+    fan: Array  # (fan runs, months + 1, fan columns)
+    monthly: Array  # (events, runs): each event's monthly hazard before its modifiers
+    answers: dict[str, NDArray[np.int16]] = field(default_factory=dict)
+
+
 class _Tile:
     """A group of streams simulated together."""
 
@@ -391,6 +406,13 @@ class _Tile:
         # Fan charts keep the first runs of each sample (at least one, of at most FAN_RUNS samples).
         per_sample = max(1, FAN_RUNS // design.samples)
         self.fan_keep = (run % design.runs < per_sample) & (self.sample < FAN_RUNS)
+        self.fan_rows = np.flatnonzero(self.fan_keep)
+        self.fan_columns = np.array(model.fan_columns, dtype=np.intp)
+        self.deadlines = question_deadlines(model)
+        # Each trigger's column among the month's trigger uniforms, and each rung of the ladder.
+        slots = [(e.index, t) for e in model.events for t in range(len(e.triggers))]
+        self.trigger_slots = {slot: column for column, slot in enumerate(slots)}
+        self.rungs = [(e.index, float(e.ladder)) for e in model.events if e.ladder is not None]
 
     def uniforms(self, columns: int) -> Array:
         """(runs, columns) uniforms, each stream from its own generator."""
@@ -420,11 +442,22 @@ class _Tile:
         return np.concatenate(parts).astype(float)
 
     def run(self) -> dict[str, NDArray[np.generic]]:
-        model, months = self.model, self.months
-        runs = len(self.sample)
+        """Simulate the tile month by month (the steps of the module docstring)."""
+        state = self._start()
+        for month in range(1, self.months + 1):
+            state.history.month = month
+            self.this_month.clear()
+            happening, ending_draws = self._events(state, month)  # steps 1–3
+            self._consequences(state, happening, ending_draws, month)  # step 4
+            self._record(state, happening, month)  # step 5
+            self._observe(state, month)
+        return self._result(state)
+
+    def _start(self) -> _TileState:
+        """The runs before their first month: starting values, settlements solved."""
+        model, months, runs = self.model, self.months, len(self.sample)
         events = len(model.events)
-        theta = self.theta
-        values = model.initial_values(theta)
+        values = model.initial_values(self.theta)
         issues = 0 if model.coupling is None else len(model.coupling.settlements)
         self.moved = np.zeros((issues, runs), dtype=bool)
         history = History(
@@ -436,88 +469,102 @@ class _Tile:
             occurred=np.zeros((months + 2, events, runs), dtype=bool),
             active=np.zeros((events, runs), dtype=bool),
         )
-        started = np.zeros((events, runs), dtype=np.int64)
-        scheduled = np.zeros((months + 2, events, runs), dtype=bool)
-        first = np.zeros((events, runs), dtype=np.int16)
-        ladder_max = history.ladder.copy()
-        extremes = _Extremes(values, _extreme_columns(model))
-        fan_columns = np.array(model.fan_columns, dtype=np.intp)
-        fan_rows = np.flatnonzero(self.fan_keep)
-        fan = np.empty((len(fan_rows), months + 1, len(fan_columns)))
-        self._fan(fan[:, 0], values, fan_rows, fan_columns)
-        answers: dict[str, NDArray[np.int16]] = {}
-        deadlines = question_deadlines(model)
-        monthly = np.array([self._monthly(event) for event in model.events])  # (events, runs)
-        trigger_slots = [(e.index, t) for e in model.events for t in range(len(e.triggers))]
-        slot_of = {slot: column for column, slot in enumerate(trigger_slots)}
-        rungs = [(e.index, float(e.ladder)) for e in model.events if e.ladder is not None]
+        fan = np.empty((len(self.fan_rows), months + 1, len(self.fan_columns)))
+        self._fan(fan[:, 0], values, self.fan_rows, self.fan_columns)
+        return _TileState(
+            history=history,
+            started=np.zeros((events, runs), dtype=np.int64),
+            scheduled=np.zeros((months + 2, events, runs), dtype=bool),
+            first=np.zeros((events, runs), dtype=np.int16),
+            ladder_max=history.ladder.copy(),
+            extremes=_Extremes(values, _extreme_columns(model)),
+            fan=fan,
+            monthly=np.array([self._monthly(event) for event in model.events]),
+        )
 
-        for month in range(1, months + 1):
-            history.month = month
-            self.this_month.clear()
-            happening, chance = self._hazards(history, monthly)
-            triggered = scheduled[month].copy()
-            happening |= triggered
-            draws = self.uniforms(len(trigger_slots) + events)
-            trigger_draws = draws[:, : len(trigger_slots)]
-            ending_draws = draws[:, len(trigger_slots) :]
-            happening = self._allowed(history, happening, month)
-            for index in model.trigger_order:
-                self._clamp(history, happening, triggered, chance, index, month)
-                for number, (target, probability, lag) in enumerate(model.events[index].triggers):
-                    column = slot_of[(index, number)]
-                    fire = happening[index] & (trigger_draws[:, column] < theta[:, probability])
-                    if lag == 0:
-                        happening[target] |= fire
-                        triggered[target] |= fire
-                        happening[target] = self._allowed_column(
-                            history, happening[target], target, month
-                        )
-                    elif month + lag <= months:
-                        scheduled[month + lag, target] |= fire
-            self._reports(happening, month)
-            for index, event in enumerate(model.events):
-                for effect in event.effects:
-                    self._apply(effect, happening[index], values, theta)
-            self._campaigns(history, happening, started, ending_draws, values, theta, month)
-            if model.coupling is not None:
-                self._bargain(model.coupling, values, happening, month)
-            history.last[happening] = month
-            history.counts += happening
-            history.occurred[month] = happening
-            newly = happening & (first == 0)
-            first[newly] = month
-            for column, level in rungs:
-                np.maximum(history.ladder, level, out=history.ladder, where=happening[column])
-            history.month = month + 1  # end-of-month conditions see this month's events
-            for level, rule in model.ladder_rules:
-                history.ladder = np.where(
-                    rule(history), np.maximum(history.ladder, level), history.ladder
-                )
-            history.month = month
-            ladder_max = np.maximum(ladder_max, history.ladder)
-            extremes.update(values)
-            self._fan(fan[:, month], values, fan_rows, fan_columns)
-            self._measurements(values, month)
-            for question, due in deadlines.items():
-                if due.month == month:
-                    answers[question] = self._answer(
-                        question, history, first, values, extremes, ladder_max, due
+    def _events(self, state: _TileState, month: int) -> tuple[Mask, Array]:
+        """Steps 1–3: which events happen this month (events, runs), by their hazards, lagged
+        and same-month triggers, forcing and forbidding, and the evidence; and the uniforms
+        that end campaigns (runs, events)."""
+        model, history, theta = self.model, state.history, self.theta
+        happening, chance = self._hazards(history, state.monthly)
+        triggered = state.scheduled[month].copy()
+        happening |= triggered
+        slots = len(self.trigger_slots)
+        draws = self.uniforms(slots + len(model.events))
+        happening = self._allowed(history, happening, month)
+        for index in model.trigger_order:
+            self._clamp(history, happening, triggered, chance, index, month)
+            for number, (target, probability, lag) in enumerate(model.events[index].triggers):
+                column = self.trigger_slots[(index, number)]
+                fire = happening[index] & (draws[:, column] < theta[:, probability])
+                if lag == 0:
+                    happening[target] |= fire
+                    triggered[target] |= fire
+                    happening[target] = self._allowed_column(
+                        history, happening[target], target, month
                     )
+                elif month + lag <= self.months:
+                    state.scheduled[month + lag, target] |= fire
+        self._reports(happening, month)
+        return happening, draws[:, slots:]
 
+    def _consequences(
+        self, state: _TileState, happening: Mask, ending_draws: Array, month: int
+    ) -> None:
+        """Step 4: the events' effects in event order, the campaigns, and the bargaining
+        re-solved where its inputs moved."""
+        model, values = self.model, state.history.values
+        for index, event in enumerate(model.events):
+            for effect in event.effects:
+                self._apply(effect, happening[index], values, self.theta)
+        self._campaigns(state.history, happening, state.started, ending_draws, values, month)
+        if model.coupling is not None:
+            self._bargain(model.coupling, values, happening, month)
+
+    def _record(self, state: _TileState, happening: Mask, month: int) -> None:
+        """Step 5: the month's events into the history; the ladder rises to their rungs, then
+        to any level whose condition holds at the end of the month."""
+        history = state.history
+        history.last[happening] = month
+        history.counts += happening
+        history.occurred[month] = happening
+        newly = happening & (state.first == 0)
+        state.first[newly] = month
+        for column, level in self.rungs:
+            np.maximum(history.ladder, level, out=history.ladder, where=happening[column])
+        for level, rule in self.model.ladder_rules:  # a later rule sees the earlier ones' rises
+            history.ladder = np.where(
+                rule(history.at_month_end()), np.maximum(history.ladder, level), history.ladder
+            )
+        state.ladder_max = np.maximum(state.ladder_max, history.ladder)
+
+    def _observe(self, state: _TileState, month: int) -> None:
+        """What the month leaves on the record: extremes, fans, the weight of measurements, and
+        the answers of the questions due this month."""
+        values = state.history.values
+        state.extremes.update(values)
+        self._fan(state.fan[:, month], values, self.fan_rows, self.fan_columns)
+        self._measurements(values, month)
+        for question, due in self.deadlines.items():
+            if due.month == month:
+                state.answers[question] = self._answer(question, state, due)
+
+    def _result(self, state: _TileState) -> dict[str, NDArray[np.generic]]:
+        """The tile's record, run-major, as :func:`_merge` joins it."""
         result: dict[str, NDArray[np.generic]] = {
-            "first": np.ascontiguousarray(first.T),
-            "counts": np.ascontiguousarray(history.counts.T, dtype=np.int16),
-            "ladder_max": ladder_max.astype(np.int8),
-            "fan": fan.astype(np.float32),
+            "first": np.ascontiguousarray(state.first.T),
+            "counts": np.ascontiguousarray(state.history.counts.T, dtype=np.int16),
+            "ladder_max": state.ladder_max.astype(np.int8),
+            "fan": state.fan.astype(np.float32),
             "fan_sample": self.sample[self.fan_keep],
             "fan_local": np.flatnonzero(self.fan_keep),
             "sample": self.sample,
-            "runs": np.array([runs]),
+            "runs": np.array([len(self.sample)]),
             "loglik": self.loglik,
-            "final": values[:, : self.state_columns].astype(np.float32),
+            "final": state.history.values[:, : self.state_columns].astype(np.float32),
         }
-        for question, answer in answers.items():
+        for question, answer in state.answers.items():
             result[f"answer:{question}"] = answer
         return result
 
@@ -704,9 +751,11 @@ class _Tile:
         started: NDArray[np.int64],
         ending_draws: Array,
         values: Array,
-        theta: RunParameters,
         month: int,
     ) -> None:
+        """Campaigns start, apply their effects while under way, and end by their ending
+        hazard or after their fixed duration (then apply their effects at the end)."""
+        theta = self.theta
         for event in self.model.events:
             column = event.index
             if event.fixed_duration is None and event.ending_hazard is None:
@@ -743,17 +792,9 @@ class _Tile:
             return np.zeros_like(ending)
         return ending
 
-    def _answer(
-        self,
-        question_id: str,
-        history: History,
-        first: NDArray[np.int16],
-        values: Array,
-        extremes: _Extremes,
-        ladder_max: Array,
-        due: Deadline,
-    ) -> NDArray[np.int16]:
-        model = self.model
+    def _answer(self, question_id: str, state: _TileState, due: Deadline) -> NDArray[np.int16]:
+        """Each run's answer to a question at its deadline: 0/1, or an ordinal level."""
+        model, history, first = self.model, state.history, state.first
         month = due.month
         question = model.scenario.question(question_id)
         if question.type == "binary":
@@ -778,15 +819,12 @@ class _Tile:
             condition = compile_condition(
                 expressions.parse(question.when), model.variables, [e.id for e in model.events]
             )
-            history.month = month + 1
-            answer = condition(history).astype(np.int16)
-            history.month = month
-            return answer
+            return condition(history.at_month_end()).astype(np.int16)
         cut = _question_column(model, question_id)
         if cut is None:  # the ladder
-            value = ladder_max if question.statistic == "max" else history.ladder
+            value = state.ladder_max if question.statistic == "max" else history.ladder
         else:
-            value = extremes.read(values, question.statistic, cut)
+            value = state.extremes.read(history.values, question.statistic, cut)
         if question.cuts:
             return np.searchsorted(np.array(question.cuts), value, side="right").astype(np.int16)
         return np.clip(value, 0, len(question.levels) - 1).astype(np.int16)

@@ -8,7 +8,7 @@ Python's ``eval``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -41,6 +41,11 @@ class History:
     counts: NDArray[np.int64]  # (events, runs)
     occurred: Mask  # (months + 2, events, runs): occurred[m, e, r]
     active: Mask  # (events, runs): campaigns under way
+
+    def at_month_end(self) -> History:
+        """The history as end-of-month conditions see it: this month's events included (a view
+        sharing the arrays, one month on)."""
+        return replace(self, month=self.month + 1)
 
 
 Condition = Callable[[History], Mask]
