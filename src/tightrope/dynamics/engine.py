@@ -192,7 +192,7 @@ def simulate(
         tiles[-1].append(stream)
         size += stream[2]
     table = np.asfortranarray(parameters)  # a parameter's column contiguous to gather from
-    parts: list[dict[str, NDArray[np.generic]]] = []
+    parts: list[_Part] = []
     if workers > 1 and len(tiles) > 1:
         jobs = [
             (scenario, design, interventions, *_samples_of(table, design, tile), tile, evidence)
@@ -202,13 +202,13 @@ def simulate(
             for part in pool.map(_run_tile_job, jobs):
                 parts.append(part)
                 if progress is not None:
-                    progress(int(part["runs"][0]))
+                    progress(part.runs)
     else:
         for tile in tiles:
             part = _Tile(model, design, interventions, table, tile, evidence).run()
             parts.append(part)
             if progress is not None:
-                progress(int(part["runs"][0]))
+                progress(part.runs)
     return model, _merge(parts, parameters, [q.id for q in scenario.questions], evidence)
 
 
@@ -260,7 +260,7 @@ def _samples_of(parameters: Array, design: Design, tile: list[Stream]) -> tuple[
 
 def _run_tile_job(
     job: tuple[Scenario, Design, Interventions, Array, int, list[Stream], Evidence | None],
-) -> dict[str, NDArray[np.generic]]:
+) -> _Part:
     """A tile in a worker process: compiled conditions are closures, which do not pickle, so
     the worker compiles the scenario itself (a millisecond's work)."""
     scenario, design, interventions, parameters, first_sample, tile, evidence = job
@@ -268,33 +268,45 @@ def _run_tile_job(
     return _Tile(model, design, interventions, parameters, tile, evidence, first_sample).run()
 
 
-def _merge(
-    parts: list[dict[str, NDArray[np.generic]]],
-    parameters: Array,
-    questions: list[str],
-    evidence: Evidence | None = None,
-) -> RunRecord:
-    def joined(name: str) -> NDArray[np.generic]:
-        return np.concatenate([part[name] for part in parts])
+@dataclass
+class _Part:
+    """One tile's record, run-major, in the order of the tile's runs (a RunRecord's pieces)."""
 
-    fan = joined("fan")
-    fan_sample = joined("fan_sample")
-    offsets = np.cumsum([0] + [int(part["runs"][0]) for part in parts[:-1]])
+    first: NDArray[np.int16]
+    counts: NDArray[np.int16]
+    ladder_max: NDArray[np.int8]
+    answers: dict[str, NDArray[np.int16]]
+    fan: NDArray[np.float32]
+    fan_sample: NDArray[np.int32]
+    fan_local: NDArray[np.intp]  # each fan run's index among the tile's runs
+    sample: NDArray[np.int32]
+    loglik: Array
+    final: NDArray[np.float32]
+
+    @property
+    def runs(self) -> int:
+        return len(self.sample)
+
+
+def _merge(
+    parts: list[_Part], parameters: Array, questions: list[str], evidence: Evidence | None = None
+) -> RunRecord:
+    offsets = np.cumsum([0] + [part.runs for part in parts[:-1]])
     fan_run = np.concatenate(
-        [part["fan_local"] + offset for part, offset in zip(parts, offsets, strict=True)]
+        [part.fan_local + offset for part, offset in zip(parts, offsets, strict=True)]
     )
     return RunRecord(
-        first=joined("first").astype(np.int16, copy=False),
-        counts=joined("counts").astype(np.int16, copy=False),
-        ladder_max=joined("ladder_max").astype(np.int8, copy=False),
-        answers={q: joined(f"answer:{q}").astype(np.int16, copy=False) for q in questions},
-        fan=fan[:FAN_RUNS].astype(np.float32, copy=False),
-        fan_sample=fan_sample[:FAN_RUNS].astype(np.int32),
+        first=np.concatenate([part.first for part in parts]),
+        counts=np.concatenate([part.counts for part in parts]),
+        ladder_max=np.concatenate([part.ladder_max for part in parts]),
+        answers={q: np.concatenate([part.answers[q] for part in parts]) for q in questions},
+        fan=np.concatenate([part.fan for part in parts])[:FAN_RUNS],
+        fan_sample=np.concatenate([part.fan_sample for part in parts])[:FAN_RUNS],
         fan_run=fan_run[:FAN_RUNS].astype(np.int64),
-        sample=joined("sample").astype(np.int32),
+        sample=np.concatenate([part.sample for part in parts]),
         parameters=parameters,
-        loglik=None if evidence is None else joined("loglik").astype(float, copy=False),
-        final=joined("final").astype(np.float32, copy=False),
+        loglik=None if evidence is None else np.concatenate([part.loglik for part in parts]),
+        final=np.concatenate([part.final for part in parts]),
     )
 
 
@@ -441,7 +453,7 @@ class _Tile:
             start += n
         return np.concatenate(parts).astype(float)
 
-    def run(self) -> dict[str, NDArray[np.generic]]:
+    def run(self) -> _Part:
         """Simulate the tile month by month (the steps of the module docstring)."""
         state = self._start()
         for month in range(1, self.months + 1):
@@ -550,23 +562,20 @@ class _Tile:
             if due.month == month:
                 state.answers[question] = self._answer(question, state, due)
 
-    def _result(self, state: _TileState) -> dict[str, NDArray[np.generic]]:
+    def _result(self, state: _TileState) -> _Part:
         """The tile's record, run-major, as :func:`_merge` joins it."""
-        result: dict[str, NDArray[np.generic]] = {
-            "first": np.ascontiguousarray(state.first.T),
-            "counts": np.ascontiguousarray(state.history.counts.T, dtype=np.int16),
-            "ladder_max": state.ladder_max.astype(np.int8),
-            "fan": state.fan.astype(np.float32),
-            "fan_sample": self.sample[self.fan_keep],
-            "fan_local": np.flatnonzero(self.fan_keep),
-            "sample": self.sample,
-            "runs": np.array([len(self.sample)]),
-            "loglik": self.loglik,
-            "final": state.history.values[:, : self.state_columns].astype(np.float32),
-        }
-        for question, answer in state.answers.items():
-            result[f"answer:{question}"] = answer
-        return result
+        return _Part(
+            first=np.ascontiguousarray(state.first.T),
+            counts=np.ascontiguousarray(state.history.counts.T, dtype=np.int16),
+            ladder_max=state.ladder_max.astype(np.int8),
+            answers=state.answers,
+            fan=state.fan.astype(np.float32),
+            fan_sample=self.sample[self.fan_keep],
+            fan_local=np.flatnonzero(self.fan_keep),
+            sample=self.sample,
+            loglik=self.loglik,
+            final=state.history.values[:, : self.state_columns].astype(np.float32),
+        )
 
     @staticmethod
     def _fan(into: Array, values: Array, rows: NDArray[np.intp], columns: NDArray[np.intp]) -> None:
