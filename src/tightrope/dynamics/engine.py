@@ -235,6 +235,11 @@ def check_design(model: CompiledModel, design: Design, workers: int) -> int:
     record_per_run = 3 * (4 * events + 2 * questions + 5 + 4 * len(model.scenario.state))
     tile_per_run = 2 * (model.months + 2) * events + 80 * events + 24 * variables
     tile_per_run += 8 * parameters + 16 * triggers
+    # Each condition and term is kept for the month once evaluated (up to 8 bytes a run).
+    read_monthly = {id(condition) for event in model.events for condition, _ in event.modifiers}
+    read_monthly |= {id(term) for event in model.events for term, _ in event.covariates}
+    read_monthly |= {id(event.requires) for event in model.events if event.requires is not None}
+    tile_per_run += 8 * len(read_monthly)
     fan_width = max(1, len(model.fan_columns))
     fan = min(FAN_RUNS, design.total_runs) * (model.months + 1) * fan_width * 16
     smallest_tile = max(n for _, _, n in design.streams[:2])
