@@ -379,3 +379,29 @@ def test_an_input_re_solves_the_issues_it_feeds_and_only_those() -> None:
     assert x[:3] == pytest.approx([150 / 3.5, 165 / 3.5, (40 + 45 + 240) / 5.5], abs=1e-4)
     # y: weights 2, 1, 1 at 0, 50, 100; unmoved by B, then C's weight 1 → 3.
     assert y[:3] == pytest.approx([150 / 4, 150 / 4, 350 / 6], abs=1e-4)
+
+
+def test_re_solving_only_moved_issues_changes_no_number(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The built-in case with its coupling re-solved every 2 months or after US strikes, and
+    interventions that move every issue: re-solving each issue only where its own inputs moved
+    gives the record bit for bit that re-solving every issue of a moved run gives."""
+    from tightrope.dynamics.model import CompiledCoupling
+
+    data: dict[str, Any] = load_builtin("iraq-2025").model_dump(mode="json", exclude_none=True)
+    data["coupling"] = {"model": "compromise", "every": 2, "on": ["us_strikes"]}
+    scenario = Scenario.model_validate(data)
+    moved = Interventions(force=(("oil_restriction", 2), ("disarmament_plan", 4)))
+    design = Design(samples=20, runs=100, seed=3)
+    questions = [q.id for q in scenario.questions]
+    model, record = simulate(scenario, design, moved)
+    state = len(model.scenario.state)
+    per_issue = _fingerprint(record, state, questions)
+    settlements = [model.fan_column(name) for name in model.variables if "settlement:" in name]
+
+    def every_issue(self: CompiledCoupling, column: int) -> tuple[int, ...]:
+        return tuple(range(len(self.settlements)))
+
+    monkeypatch.setattr(CompiledCoupling, "issues_fed_by", every_issue)
+    model, everything = simulate(scenario, design, moved)
+    assert _fingerprint(everything, state, questions) == per_issue
+    np.testing.assert_array_equal(everything.fan[:, :, settlements], record.fan[:, :, settlements])
