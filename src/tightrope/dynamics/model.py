@@ -7,6 +7,7 @@ Python's ``eval``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -299,18 +300,13 @@ def compile_scenario(scenario: Scenario, months: int | None = None) -> CompiledM
 
     # A condition or term written the same way twice is compiled once: the engine evaluates
     # each compiled one once a month, however many events read it.
-    conditions: dict[str, Condition] = {}
-    terms: dict[str, Numeric] = {}
-
+    @functools.cache
     def condition(text: str) -> Condition:
-        if text not in conditions:
-            conditions[text] = compile_condition(expressions.parse(text), variables, event_ids)
-        return conditions[text]
+        return compile_condition(expressions.parse(text), variables, event_ids)
 
+    @functools.cache
     def term(text: str) -> Numeric:
-        if text not in terms:
-            terms[text] = _compile(expressions.parse_term(text), variables, event_ids)
-        return terms[text]
+        return _compile(expressions.parse_term(text), variables, event_ids)
 
     events = []
     for number, event in enumerate(scenario.events):
