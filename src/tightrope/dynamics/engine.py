@@ -393,9 +393,7 @@ class _Tile:
         self.months = model.months
         self.keys = [key for key, _, _ in streams]
         self.state_columns = len(model.scenario.state)
-        # (issues, runs): the runs whose inputs to an issue's settlement changed since it was
-        # last solved; and the issues each bargaining column feeds.
-        self.moved = np.zeros((0, 0), dtype=bool)
+        # The issues each bargaining column feeds.
         coupling = model.coupling
         self.feeds = (
             {}
@@ -418,6 +416,10 @@ class _Tile:
         run = np.concatenate([np.arange(start, start + n) for _, start, n in streams])
         self.sample = (run // design.runs).astype(np.int32)
         self.theta = RunParameters(parameters, self.sample - first_sample)
+        # (issues, runs): the runs whose inputs to an issue's settlement changed since it was
+        # last solved (all of them solved at the start).
+        issues = 0 if coupling is None else len(coupling.settlements)
+        self.moved = np.zeros((issues, len(self.sample)), dtype=bool)
         self.forced = {model.event_index(e): month for e, month in interventions.force}
         self.forbidden = {model.event_index(e) for e in interventions.forbid}
         # Fan charts keep the first runs of each sample (at least one, of at most FAN_RUNS samples).
@@ -475,8 +477,6 @@ class _Tile:
         model, months, runs = self.model, self.months, len(self.sample)
         events = len(model.events)
         values = model.initial_values(self.theta)
-        issues = 0 if model.coupling is None else len(model.coupling.settlements)
-        self.moved = np.zeros((issues, runs), dtype=bool)
         history = History(
             month=1,
             values=values,
