@@ -138,3 +138,20 @@ def test_history_reads_a_registry_from_before_observations(tmp_path: Path) -> No
     code, out, err = run("history", "q1_oil_restriction", "--db", str(db), "--format", "json")
     assert code == 0, err
     assert json.loads(out)["observations"] == []
+
+
+def test_step_dates_refuses_a_step_that_never_reaches_the_end() -> None:
+    import datetime as dt
+
+    import pytest
+
+    from tightrope.dynamics.replay import step_dates
+    from tightrope.scenario.builtin import load_builtin
+
+    scenario = load_builtin("iraq-2025")
+    start, end = dt.date(2025, 3, 15), dt.date(2025, 4, 15)
+    assert step_dates(scenario, start, end, "10d")[-1] == dt.date(2025, 4, 14)
+    assert step_dates(scenario, start, end, "month") == [start, end]
+    for every in ("0d", "0", "5", "-1d", "10000d", "²d", "fortnight"):
+        with pytest.raises(ValueError, match="give month, week or Nd"):
+            step_dates(scenario, start, end, every)

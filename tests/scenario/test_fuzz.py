@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.cli_helpers import run
 from tightrope.scenario import Scenario, ScenarioError, parse_scenario
 from tightrope.scenario.builtin import builtin_text
+from tightrope.scenario.tables import read_table
 
 BASE = builtin_text("iraq-2025")
 LINES = BASE.splitlines(keepends=True)
@@ -89,3 +91,34 @@ def test_mutations_through_the_command_line(tmp_path: Path, text: str) -> None:
     file.write_text(text, encoding="utf-8")
     code, _, _ = run("validate", str(file))  # fails on any traceback
     assert code in (0, 2)
+
+
+# Cells a table is made of: header words of both formats, numbers in and out of range, blanks.
+TABLE_CELLS = st.sampled_from(
+    [
+        *("actor", "Actor", "capability", "position", "salience", "issue", "Power"),
+        *("Dim Position", "Dim Salience", "a", "0", "1", "2", "0.5", "50", "100", "101", "-1"),
+        *("1e13", "1e400", "nan", "", " ", '"q,"'),
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(TABLE_CELLS, max_size=8).map(",".join), max_size=7).map("\n".join))
+def test_random_tables(text: str) -> None:
+    """A KTAB CSV or expected-utility table of any shape: a scenario or located problems (an
+    empty line after a KTAB title line once raised IndexError)."""
+    problems = []
+    try:
+        result = read_table(text, "fuzz.csv")
+    except ScenarioError as error:
+        problems = error.problems
+        assert problems
+    else:
+        assert isinstance(result, Scenario)
+    assert all(str(problem).startswith("fuzz.csv:") for problem in problems)
+
+
+def test_a_ktab_title_line_followed_by_an_empty_line() -> None:
+    with pytest.raises(ScenarioError, match="header: not a KTAB file"):
+        read_table("actor,actor,0,0\n\n", "t.csv")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +46,9 @@ def step_dates(scenario: Scenario, start: dt.date, end: dt.date, every: str) -> 
     last day), ``week``, or ``Nd`` (N days)."""
     if end < start:
         raise ValueError(f"--to {end} is before --from {start}")
+    if every not in ("month", "week") and not re.fullmatch(r"[1-9][0-9]{0,3}d", every):
+        # A step of 0 days would never reach the end.
+        raise ValueError(f"every {every!r}: give month, week or Nd (N days, 1 to 9999)")
     dates = [start]
     while True:
         previous = dates[-1]
@@ -56,7 +60,7 @@ def step_dates(scenario: Scenario, start: dt.date, end: dt.date, every: str) -> 
         elif every == "week":
             following = previous + dt.timedelta(days=7)
         else:
-            following = previous + dt.timedelta(days=int(every.removesuffix("d")))
+            following = previous + dt.timedelta(days=int(every[:-1]))
         if following > end:
             return dates
         dates.append(following)

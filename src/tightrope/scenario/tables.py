@@ -38,7 +38,8 @@ def looks_like_ktab(text: str) -> bool:
     if len(rows) < 2 or len(rows[0]) < 4:
         return False
     counts = [field.strip() for field in rows[0][2:4]]
-    return all(count.isdigit() for count in counts) and rows[1][0].strip().lower() == "actor"
+    header = rows[1][0].strip().lower() if rows[1] else ""  # an empty line reads as no cells
+    return all(count.isdigit() for count in counts) and header == "actor"
 
 
 def read_table(raw: bytes | str, name: str) -> Scenario:

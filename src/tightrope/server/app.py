@@ -264,6 +264,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             f"binding to {settings.host} needs a token (--token or TIGHTROPE_TOKEN): "
             "without one, anyone on the network could use the server"
         )
+    if settings.scenarios is not None and not settings.scenarios.is_dir():
+        # A mistyped folder would otherwise serve the built-in cases only, without a word.
+        raise ValueError(f"--scenarios {settings.scenarios}: no such folder")
     store = ScenarioStore(settings.scenarios, settings.data / "scenarios")
     pool = jobs.WorkerPool(settings.workers, settings.timeout)
     cache = Cache()
