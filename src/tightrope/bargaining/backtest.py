@@ -75,6 +75,10 @@ class ModelScore:
 
 @dataclass(frozen=True)
 class BacktestResult:
+    """The DEU III backtest: each model's error on the proposals (out of sample, by proposal, for
+    the fitted ones), its paired-bootstrap difference from the compromise model, and the weights the
+    fitted ensemble takes on all proposals (shown, never used to score)."""
+
     capability: Capability
     issues: int
     proposals: int
@@ -110,6 +114,7 @@ class BacktestResult:
 
 
 def default_models() -> dict[str, BargainingModel]:
+    """The models the backtest scores, by the names its table shows."""
     return {
         "compromise": Compromise(),
         "compromise-salience": Compromise("salience"),

@@ -108,6 +108,9 @@ class RunEntry:
 
 @dataclass(frozen=True)
 class RecordedForecast:
+    """One question's forecast as the registry keeps it: a probability (binary) or a distribution
+    over the levels (ordinal), with the run, scenario hash, version and seed that made it."""
+
     id: int
     run_id: int
     scenario_id: str
@@ -499,6 +502,7 @@ class Registry:
         return resolution
 
     def resolutions(self, scenario_id: str | None = None) -> list[Resolution]:
+        """Every recorded outcome (of one scenario, or all), oldest resolution first."""
         query = (
             "SELECT scenario_id, question_id, outcome, outcome_index, resolved_date, note"
             " FROM resolutions"

@@ -39,6 +39,10 @@ CONVENTIONS = {
 
 @dataclass(frozen=True)
 class QuestionScore:
+    """A resolved question's scores, each averaged over the days it was open: Brier and log
+    (binary; probabilities clipped for the log score on ``clipped_days``) or the ranked probability
+    score divided by levels − 1 (ordinal)."""
+
     scenario_id: str
     question_id: str
     question_type: str
@@ -82,6 +86,9 @@ def daily_forecasts(forecasts: list[RecordedForecast], resolved: dt.date) -> lis
 
 
 def score_question(forecasts: list[RecordedForecast], resolution: Resolution) -> QuestionScore:
+    """Score a question's recorded forecasts against its outcome. Each day from the first
+    forecast to the resolution carries the latest forecast made by then (see
+    :func:`daily_forecasts`), so a forecaster who updates often is not weighted more."""
     import scoringrules  # loads its array backends: only when something is scored
 
     daily = daily_forecasts(forecasts, resolution.resolved_date)

@@ -12,6 +12,8 @@ from tightrope.report.html import STYLE, _figure, plotly_script
 
 
 def discovery_page(found: PrimResult, tree: CartResult) -> str:
+    """The offline HTML page of a scenario discovery: PRIM's coverage–density trade-off, the
+    chosen box with each limit's quasi-p-value, and CART's boxes."""
     condition = html.escape(found.condition)
     trajectory = found.trajectory
     figure = go.Figure(

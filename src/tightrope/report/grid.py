@@ -57,6 +57,9 @@ class Agreement:
 
 @dataclass(frozen=True)
 class SettlementGrid:
+    """The issue × model table of settlements the terminal and the HTML report show:
+    each cell's forecast, spread and marks, and the models' agreement on each issue."""
+
     issues: tuple[str, ...]
     models: tuple[str, ...]
     cells: dict[tuple[str, str], Cell]

@@ -200,6 +200,7 @@ def _questions(scenario: Scenario) -> RenderableType:
 
 
 def provenance_table(records: Sequence[NumberRecord]) -> RenderableType:
+    """Every number of a scenario with its evidence and judgment flag."""
     table = Table(title="Provenance of every number", title_justify="left")
     for column in ("number", "value", "evidence", "judgment"):
         table.add_column(column)
@@ -674,6 +675,7 @@ def _bargaining_summary(entries: list[dict[str, Any]]) -> RenderableType:
 
 
 def score_table(document: dict[str, Any]) -> RenderableType:
+    """The track record: each resolved question's day-averaged scores and their means."""
     table = Table(
         title="Scores of resolved questions (averaged over the days each was open)",
         title_justify="left",
@@ -718,6 +720,7 @@ def score_table(document: dict[str, Any]) -> RenderableType:
 
 
 def history_table(question: str, rows: list[dict[str, Any]]) -> RenderableType:
+    """How a question's forecast moved across recorded runs, one row per run."""
     table = Table(title=f"History of {question}", title_justify="left")
     for column in ("date", "run", "scenario hash", "version", "forecast", ""):
         table.add_column(column)

@@ -126,6 +126,8 @@ class _Token:
 
 
 def tokenize(text: str) -> list[_Token]:
+    """The tokens of a condition or term, ending with an ``end`` token; ExpressionError at the
+    first character no token starts with."""
     tokens: list[_Token] = []
     position = 0
     while position < len(text):

@@ -152,6 +152,8 @@ def located_problem(name: str, location: Location, path: str, message: str) -> P
 
 
 def problem_from_pydantic(name: str, document: Document, detail: ErrorDetails) -> Problem:
+    """A pydantic validation error as a located problem in the user's words: the field's path in
+    the file, its line and column, and for an unknown field the closest known one."""
     path = _data_path(document.data, detail["loc"])
     kind = detail["type"]
     message = detail["msg"].removeprefix("Value error, ")

@@ -94,6 +94,9 @@ class _Table:
 
 
 def read_ktab(text: str, name: str) -> Scenario:
+    """A scenario from KTAB's SMP CSV (the format in the module docstring): one actor per row,
+    one issue per dimension, saliences divided by 100. Raises ScenarioError with every problem
+    located ``name:LINE:COL``."""
     table = _Table(name)
     rows = [row for row in csv.reader(io.StringIO(text))]
     if len(rows) < 3:
@@ -227,6 +230,9 @@ def write_ktab(scenario: Scenario) -> KtabExport:
 
 
 def read_eu_table(text: str, name: str) -> Scenario:
+    """A scenario from an expected-utility table (``actor, capability, position, salience`` and
+    an optional ``issue`` column; saliences on 0–1, or 0–100 when any exceeds 1). Raises
+    ScenarioError with every problem located ``name:LINE:COL``."""
     table = _Table(name)
     rows = list(csv.reader(io.StringIO(text)))
     header = [cell.strip().lower() for cell in rows[0]] if rows else []

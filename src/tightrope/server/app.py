@@ -39,6 +39,9 @@ Text = Annotated[str, Field(min_length=1, max_length=200)]
 
 @dataclass(frozen=True)
 class Settings:
+    """How a workbench server runs: where it listens and keeps its data, its token, and the
+    bounds on each request's work."""
+
     host: str = "127.0.0.1"
     port: int = 8000
     db: Path | None = None  # the registry (default: the user's, as the CLI's)
@@ -258,6 +261,9 @@ class Cache:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    """The workbench: its pages and HTTP API over the public API, runs in a worker pool with a
+    timeout. Raises ValueError for settings it refuses (another address without a token, a missing
+    scenarios folder)."""
     settings = settings or Settings()
     if not is_loopback(settings.host) and not settings.token:
         raise ValueError(

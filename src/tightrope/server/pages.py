@@ -119,6 +119,7 @@ def scenario_page(document: dict[str, Any], scenario: Scenario) -> str:
 
 
 def what_if_page(scenario: Scenario, parameters: list[dict[str, Any]], runs: int) -> str:
+    """The what-if page: levers and parameters to change, run in the browser through the API."""
     from tightrope.report.html import _calendar
 
     months = list(range(1, scenario.horizon_months + 1))

@@ -28,6 +28,9 @@ class Entry:
 
 
 class ScenarioStore:
+    """The scenarios a server offers, by id: built-in, the named folder's files (re-read when
+    they change) and the uploads; an invalid file is listed with its problems, not offered."""
+
     def __init__(self, folder: Path | None, uploads: Path) -> None:
         self.folder = folder
         self.uploads = uploads
