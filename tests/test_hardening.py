@@ -398,3 +398,16 @@ def test_rich_markup_in_scenario_text_prints_as_itself(tmp_path: Path) -> None:
         code, out, err = run(*args)
         assert code == 0, (args, err)
         assert "[/bold] [red]x" in out
+
+
+def test_messages_print_the_users_text_as_given(tmp_path: Path) -> None:
+    """A file name or value is quoted verbatim: no emoji codes (rich once printed ':fire:' as
+    an emoji), no markup, no wrapping however long the line."""
+    name = str(tmp_path / f"no-:fire:-[bold]{'x' * 150}.yaml")
+    code, out, err = run("show", name)
+    assert code == 2
+    assert out == ""
+    assert (
+        err == f"{name}:1:1: (file): no such file, and no built-in scenario of that name "
+        "(built-ins: iraq-2025)\n"
+    )

@@ -9,22 +9,25 @@ stderr. Bad input exits with code 2 and one line per problem, ``FILE:LINE:COL: f
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import importlib.util
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
 
 from tightrope import __version__, limits
 from tightrope.errors import TightropeError, WhatIfError
-from tightrope.report import terminal
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from tightrope.forecasts.registry import Registry
+    from tightrope.report import terminal
     from tightrope.scenario import ScenarioError
     from tightrope.scenario.schema import Scenario
 
@@ -39,15 +42,54 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-# Rich falls back to 80 columns when piped; wide tables read better at 120.
 backtest_app = typer.Typer(help="Score the models against real outcomes.", no_args_is_help=True)
 app.add_typer(backtest_app, name="backtest")
 observe_app = typer.Typer(help="What has been seen since a scenario's date.", no_args_is_help=True)
 app.add_typer(observe_app, name="observe")
-# Scenario text reaches the tables as data: rich's [markup] in a label must print as itself
-# (and a stray "[/]" must not crash the command), so markup is off for everything printed.
-stdout = Console(width=None if sys.stdout.isatty() else 120, markup=False)
-stderr = Console(stderr=True)
+
+
+def _lazy_module(name: str) -> Any:
+    """A module imported when first used (importlib's LazyLoader): rich and the renderers take
+    about 25 ms to import, which commands that print only lines (validate, every refusal) skip."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)  # imports the parent package
+    assert spec is not None
+    assert spec.loader is not None
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    loader.exec_module(module)
+    parent, _, child = name.rpartition(".")
+    setattr(sys.modules[parent], child, module)  # as an import binds it
+    return module
+
+
+if not TYPE_CHECKING:
+    terminal = _lazy_module("tightrope.report.terminal")
+
+
+class _Consoles:
+    """rich's consoles for tables and progress, made on first use."""
+
+    @functools.cached_property
+    def out(self) -> Console:
+        from rich.console import Console
+
+        # Scenario text reaches the tables as data: rich's [markup] in a label must print as
+        # itself (a stray "[/]" must not crash the command), so markup is off for everything
+        # printed. Rich falls back to 80 columns when piped; wide tables read better at 120.
+        return Console(width=None if sys.stdout.isatty() else 120, markup=False)
+
+    @functools.cached_property
+    def err(self) -> Console:
+        from rich.console import Console
+
+        return Console(stderr=True)
+
+
+consoles = _Consoles()
 
 USAGE_ERROR = 2
 
@@ -132,7 +174,13 @@ ScenarioArgument = Annotated[
 
 def say(message: str) -> None:
     """A message for the user on stderr, unwrapped so that tools can read it line by line."""
-    terminal.print_lines(stderr, [message])
+    print_lines([message])
+
+
+def print_lines(lines: Sequence[str]) -> None:
+    """Lines on stderr exactly as given: no wrapping, markup or emoji codes."""
+    sys.stderr.write("".join(f"{line}\n" for line in lines))
+    sys.stderr.flush()
 
 
 def fail(message: str) -> NoReturn:
@@ -141,7 +189,7 @@ def fail(message: str) -> NoReturn:
 
 
 def report_problems(error: ScenarioError) -> NoReturn:
-    terminal.print_lines(stderr, [str(problem) for problem in error.problems])
+    print_lines([str(problem) for problem in error.problems])
     raise typer.Exit(USAGE_ERROR)
 
 
@@ -206,7 +254,7 @@ def emit_json(document: Any) -> None:
 
 def version_callback(value: bool) -> None:
     if value:
-        stdout.print(f"tightrope {__version__}")
+        consoles.out.print(f"tightrope {__version__}")
         raise typer.Exit()
 
 
@@ -257,7 +305,7 @@ def scenarios(output: FormatOption = OutputFormat.TABLE) -> None:
             str(len(scenario.events)),
             str(len(scenario.questions)),
         )
-    stdout.print(table)
+    consoles.out.print(table)
 
 
 @app.command()
@@ -275,7 +323,7 @@ def show(
 
         events = simulate(model, runs=20_000, drivers="none").to_dict()["events"]
         windows = {key: entry["window"] for key, entry in events.items() if "window" in entry}
-    stdout.print(terminal.scenario_summary(model, windows))
+    consoles.out.print(terminal.scenario_summary(model, windows))
 
 
 @app.command()
@@ -306,7 +354,7 @@ def validate(
             if result["valid"]:
                 say(f"{result['file']}: valid ({result['id']})")
             else:
-                terminal.print_lines(stderr, [str(problem) for problem in result["problems"]])
+                print_lines([str(problem) for problem in result["problems"]])
     if not all(result["valid"] for result in results):
         raise typer.Exit(USAGE_ERROR)
 
@@ -364,20 +412,22 @@ def provenance(
     if output is OutputFormat.JSON:
         emit_json(summary)
     else:
-        stdout.print(terminal.provenance_table(numbers(model)))
-        stdout.print(
+        consoles.out.print(terminal.provenance_table(numbers(model)))
+        consoles.out.print(
             f"{summary['count']} numbers: {summary['with_evidence']} with evidence, "
             f"{summary['judgment']} flagged as judgment, {summary['definitions']} definitions, "
             f"{len(unsupported)} with none of these.",
             highlight=False,
         )
         if unsupported:
-            stdout.print("Numbers with neither evidence nor a judgment flag:", style="bold red")
-            terminal.print_lines(stdout, [f"  {path}" for path in unsupported])
+            consoles.out.print(
+                "Numbers with neither evidence nor a judgment flag:", style="bold red"
+            )
+            terminal.print_lines(consoles.out, [f"  {path}" for path in unsupported])
         for seen in summary["observations"]:
             cited = ", ".join(seen["evidence"]) or "no claim cited"
             terminal.print_lines(
-                stdout, [f"observation {seen['about']} on {seen['date']}: {cited}"]
+                consoles.out, [f"observation {seen['about']} on {seen['date']}: {cited}"]
             )
     if strict and unsupported:
         raise typer.Exit(1)
@@ -396,7 +446,7 @@ def schema(
     if guide:
         from tightrope.scenario.guide import scenario_guide
 
-        terminal.print_lines(stdout, scenario_guide().splitlines())
+        terminal.print_lines(consoles.out, scenario_guide().splitlines())
         return
     document = Scenario.model_json_schema()
     document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
@@ -490,7 +540,7 @@ def bargain(
     count = len(MODELS) if model == "all" else 1
     with (
         refusals(f"{scenario}: "),
-        terminal.progress_bar(stderr, "sampling", samples * count * len(issues)) as step,
+        terminal.progress_bar(consoles.err, "sampling", samples * count * len(issues)) as step,
     ):
         result = api.bargain(
             model_scenario,
@@ -508,10 +558,10 @@ def bargain(
     if output is OutputFormat.JSON:
         emit_json(result.to_dict())
         return
-    stdout.print(terminal.bargaining_table(result.forecasts, model_scenario.title))
+    consoles.out.print(terminal.bargaining_table(result.forecasts, model_scenario.title))
     if len(result.forecasts) == 1:
         only = result.forecasts[0]
-        stdout.print(terminal.trajectory_table(only.result, only.actor_names))
+        consoles.out.print(terminal.trajectory_table(only.result, only.actor_names))
 
 
 class CapabilityChoice(StrEnum):
@@ -536,14 +586,14 @@ def backtest_deu(
     from tightrope.data import load_deu3
 
     cases = load_deu3()
-    with refusals(), terminal.progress_bar(stderr, "models", 8) as step:
+    with refusals(), terminal.progress_bar(consoles.err, "models", 8) as step:
         result = run_backtest(
             cases, capability.value, bootstrap=bootstrap, seed=seed, progress=step
         )
     if output is OutputFormat.JSON:
         emit_json(result.to_dict())
         return
-    stdout.print(terminal.backtest_table(result))
+    consoles.out.print(terminal.backtest_table(result))
 
 
 @app.command()
@@ -591,7 +641,7 @@ def simulate(
     with (
         refusals(),
         terminal.progress_bar(
-            stderr, "simulating", _runs_total(runs, samples) * (2 if whatif else 1)
+            consoles.err, "simulating", _runs_total(runs, samples) * (2 if whatif else 1)
         ) as step,
     ):
         result = api.simulate(
@@ -610,7 +660,7 @@ def simulate(
     if output is OutputFormat.JSON:
         emit_json(result.to_dict())
         return
-    stdout.print(terminal.simulation_report(result.to_dict(), model_scenario))
+    consoles.out.print(terminal.simulation_report(result.to_dict(), model_scenario))
 
 
 @app.command("diff")
@@ -637,7 +687,7 @@ def diff_command(
     if output is OutputFormat.JSON:
         emit_json(document)
         return
-    stdout.print(terminal.versions_report(document, b))
+    consoles.out.print(terminal.versions_report(document, b))
 
 
 def _runs_total(runs: int, samples: int | None) -> int:
@@ -872,7 +922,9 @@ def forecast(
     )
     with (
         refusals(f"{scenario}: "),  # limits are checked before any work
-        terminal.progress_bar(stderr, "forecasting", work.progress_total(model_scenario)) as step,
+        terminal.progress_bar(
+            consoles.err, "forecasting", work.progress_total(model_scenario)
+        ) as step,
     ):
         result = api.forecast(
             model_scenario,
@@ -901,7 +953,7 @@ def forecast(
     if output is OutputFormat.JSON:
         emit_json(document)
         return
-    stdout.print(terminal.forecast_summary(document, model_scenario))
+    consoles.out.print(terminal.forecast_summary(document, model_scenario))
     say(f"report: {paths['report']}")
 
 
@@ -978,7 +1030,9 @@ def replay_forecasts(
         Registry.check(registry_path)
     with (
         refusals(f"{scenario}: "),
-        terminal.progress_bar(stderr, "replaying", len(dates) * _runs_total(runs, samples)) as step,
+        terminal.progress_bar(
+            consoles.err, "replaying", len(dates) * _runs_total(runs, samples)
+        ) as step,
     ):
         steps = replay(
             model_scenario,
@@ -1009,8 +1063,8 @@ def replay_forecasts(
     if output is OutputFormat.JSON:
         emit_json(document)
         return
-    stdout.print(terminal.replay_table(document, model_scenario))
-    stdout.print(terminal.what_changed_table(document["what_changed"]))
+    consoles.out.print(terminal.replay_table(document, model_scenario))
+    consoles.out.print(terminal.what_changed_table(document["what_changed"]))
     say(f"recorded {len(run_ids)} forecasts in {registry_path}")
 
 
@@ -1056,7 +1110,7 @@ def score(
     if output is OutputFormat.JSON:
         emit_json(scores.to_dict())
         return
-    stdout.print(terminal.score_table(scores.to_dict()))
+    consoles.out.print(terminal.score_table(scores.to_dict()))
 
 
 @app.command()
@@ -1087,7 +1141,7 @@ def history(
     if output is OutputFormat.JSON:
         emit_json({"question": question, "forecasts": rows, "observations": seen})
         return
-    stdout.print(terminal.history_table(question, rows))
+    consoles.out.print(terminal.history_table(question, rows))
 
 
 class DesignChoice(StrEnum):
@@ -1171,7 +1225,7 @@ def explore(
             runs=runs,
             seed=seed,
         )
-        with terminal.progress_bar(stderr, "exploring", plan.experiments) as step:
+        with terminal.progress_bar(consoles.err, "exploring", plan.experiments) as step:
             result = run_plan(
                 model,
                 plan,
@@ -1186,7 +1240,7 @@ def explore(
     if output is OutputFormat.JSON:
         emit_json(result.to_dict())
         return
-    stdout.print(terminal.robustness_table(result.robustness, model))
+    consoles.out.print(terminal.robustness_table(result.robustness, model))
 
 
 @app.command()
@@ -1234,7 +1288,7 @@ def discover(
     if output is OutputFormat.JSON:
         emit_json({"prim": result.to_dict(), "cart": tree.to_dict()})
         return
-    stdout.print(terminal.prim_table(result))
+    consoles.out.print(terminal.prim_table(result))
 
 
 @app.command()
