@@ -369,7 +369,8 @@ def test_tables_refuse_numbers_too_large_where_they_stand(tmp_path: Path) -> Non
 
 
 def test_rich_markup_in_scenario_text_prints_as_itself(tmp_path: Path) -> None:
-    """Labels with rich's [markup] (a stray "[/]" used to crash every table command)."""
+    """Labels with rich's [markup] (a stray "[/]" used to crash every table command) and
+    :emoji: codes."""
     import yaml
 
     import tightrope
@@ -378,6 +379,7 @@ def test_rich_markup_in_scenario_text_prints_as_itself(tmp_path: Path) -> None:
     data["title"] = "[/bold] [red]x"
     data["questions"][0]["text"] = "[/] oops [link=javascript:alert(1)]x[/link]"
     data["events"][0]["label"] = "[/]"
+    data["questions"][1]["text"] = "Will it :fire:?"
     file = tmp_path / "markup.yaml"
     file.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
     out = str(tmp_path / "out")
@@ -398,6 +400,8 @@ def test_rich_markup_in_scenario_text_prints_as_itself(tmp_path: Path) -> None:
         code, out, err = run(*args)
         assert code == 0, (args, err)
         assert "[/bold] [red]x" in out
+        assert "\N{FIRE}" not in out
+        assert args[0] == "forecast" or "Will it :fire:?" in out
 
 
 def test_messages_print_the_users_text_as_given(tmp_path: Path) -> None:

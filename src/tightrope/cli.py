@@ -77,10 +77,11 @@ class _Consoles:
     def out(self) -> Console:
         from rich.console import Console
 
-        # Scenario text reaches the tables as data: rich's [markup] in a label must print as
-        # itself (a stray "[/]" must not crash the command), so markup is off for everything
-        # printed. Rich falls back to 80 columns when piped; wide tables read better at 120.
-        return Console(width=None if sys.stdout.isatty() else 120, markup=False)
+        # Scenario text reaches the tables as data: rich's [markup] and :emoji: codes in a label
+        # must print as themselves (a stray "[/]" must not crash the command), so both are off
+        # for everything printed. Rich falls back to 80 columns when piped; wide tables read
+        # better at 120.
+        return Console(width=None if sys.stdout.isatty() else 120, markup=False, emoji=False)
 
     @functools.cached_property
     def err(self) -> Console:
