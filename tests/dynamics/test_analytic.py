@@ -65,6 +65,19 @@ def test_odds_ratio_modifier() -> None:
         within(observed, 1 - 0.9 * 0.75 ** (month - 1))
 
 
+def test_true_and_false_are_conditions_that_always_and_never_hold() -> None:
+    scenario = toy(
+        "  - id: a\n    label: A\n    hazard: {per_month: 0.1}\n"
+        "    modifiers:\n      - {when: 'true', odds_ratio: 3}\n"
+        "      - {when: 'false or not true', odds_ratio: 9}\n"
+        "  - {id: b, label: B, hazard: {per_month: 0.5}, requires: 'false'}\n"
+    )
+    _, _, summary = run(scenario)
+    # Odds × 3 every month, never × 9: 0.25 a month; B never.
+    within(summary["events"]["a"]["by_month"][2], 1 - 0.75**3)
+    assert summary["events"]["b"]["probability"] == 0
+
+
 def test_precondition_and_forbidden_event() -> None:
     scenario = toy(
         "  - {id: a, label: A, hazard: {per_month: 0.2}}\n"

@@ -12,6 +12,7 @@ from tightrope.scenario.expressions import (
     ExpressionError,
     Name,
     Number,
+    Truth,
     Unary,
     kind_of,
     parse,
@@ -32,6 +33,11 @@ def test_precedence_and_structure() -> None:
     )
     assert parse("x + 2 * y >= 10") == Binary(
         ">=", Binary("+", Name("x", 0), Binary("*", Number(2.0, 4), Name("y", 8))), Number(10.0, 13)
+    )
+    # The grammar's constants are conditions (they once parsed as the numbers 1 and 0, which
+    # no condition accepted).
+    assert parse("true or not false") == Binary(
+        "or", Truth(True, 0), Unary("not", Truth(False, 12))
     )
 
 
@@ -61,6 +67,7 @@ def test_calls_and_windows() -> None:
         ("not 3", "'not' needs true or false \\(", 4),
         ("active(x) + 1 > 0", "'\\+' needs a number", 0),
         ("(a > 1", "expected '\\)'", 6),
+        ("true + 1", "'\\+' needs a number", 0),
         ("a > 1 b", "unexpected 'b'", 6),
     ],
 )

@@ -502,7 +502,7 @@ def _divided(a: Array | float, b: Array | float) -> Array | float:
 
 
 def _compile(node: expressions.Node, variables: tuple[str, ...], events: list[str]) -> Numeric:
-    if isinstance(node, expressions.Number):
+    if isinstance(node, expressions.Number | expressions.Truth):
         value = node.value
         return lambda history: value
     if isinstance(node, expressions.Name):

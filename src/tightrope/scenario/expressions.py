@@ -72,6 +72,14 @@ class Number:
 
 
 @dataclass(frozen=True)
+class Truth:
+    """The constants ``true`` and ``false``: a condition that always (never) holds."""
+
+    value: bool
+    offset: int
+
+
+@dataclass(frozen=True)
 class Name:
     name: str
     offset: int
@@ -115,7 +123,7 @@ class Binary:
     right: Node
 
 
-Node = Number | Name | Call | Bargain | Unary | Binary
+Node = Number | Truth | Name | Call | Bargain | Unary | Binary
 
 
 @dataclass(frozen=True)
@@ -231,7 +239,7 @@ class _Parser:
                 raise ExpressionError(f"expected a value, found {token.text!r}", token.offset)
             self.take()
             if token.text in ("true", "false"):
-                return Number(1.0 if token.text == "true" else 0.0, token.offset)
+                return Truth(token.text == "true", token.offset)
             if self.current.text == "(":
                 return self.parse_call(token)
             return Name(token.text, token.offset)
@@ -331,6 +339,8 @@ def depth(node: Node) -> int:
 
 def kind_of(node: Node) -> Kind:
     """Type-check a tree: 'bool' or 'number', raising on a mix-up."""
+    if isinstance(node, Truth):
+        return "bool"
     if isinstance(node, Number | Name | Bargain):
         return "number"
     if isinstance(node, Call):
