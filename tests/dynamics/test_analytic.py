@@ -78,6 +78,24 @@ def test_true_and_false_are_conditions_that_always_and_never_hold() -> None:
     assert summary["events"]["b"]["probability"] == 0
 
 
+def test_arithmetic_that_overflows_or_divides_by_zero_is_quiet() -> None:
+    """x/0 is inf, 0/0 NaN, an overflow inf: conditions handle them without numpy warnings."""
+    import warnings
+
+    scenario = toy(
+        "  - id: a\n    label: A\n    hazard: {per_month: 0.1}\n"
+        "    modifiers:\n      - {when: 'tempo / 0 > 1 or (tempo + 1) * 1e300 * 1e300 > 1',"
+        " odds_ratio: 3}\n"
+        "  - {id: b, label: B, hazard: {per_month: 0.5}, requires: 'tempo / tempo > 0'}\n"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _, _, summary = run(scenario)
+    # (0 + 1) × 1e600 overflows to inf > 1: odds × 3 every month; 0/0 is NaN: B never.
+    within(summary["events"]["a"]["by_month"][2], 1 - 0.75**3)
+    assert summary["events"]["b"]["probability"] == 0
+
+
 def test_precondition_and_forbidden_event() -> None:
     scenario = toy(
         "  - {id: a, label: A, hazard: {per_month: 0.2}}\n"

@@ -486,19 +486,24 @@ _COMPARISONS: dict[str, Callable[[Array | float, Array | float], Array | float]]
     ">=": lambda a, b: np.greater_equal(a, b),
     "==": lambda a, b: np.equal(a, b),
     "!=": lambda a, b: np.not_equal(a, b),
-    "+": lambda a, b: np.add(a, b),
-    "-": lambda a, b: np.subtract(a, b),
-    "*": lambda a, b: np.multiply(a, b),
-    "/": lambda a, b: _divided(a, b),
+    "+": lambda a, b: _quietly(np.add, a, b),
+    "-": lambda a, b: _quietly(np.subtract, a, b),
+    "*": lambda a, b: _quietly(np.multiply, a, b),
+    "/": lambda a, b: _quietly(np.divide, a, b),
     "and": lambda a, b: np.logical_and(a, b),
     "or": lambda a, b: np.logical_or(a, b),
 }
 
 
-def _divided(a: Array | float, b: Array | float) -> Array | float:
-    """a / b, quietly: x/0 is ±inf and 0/0 NaN, which comparisons and terms then handle."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.divide(a, b)
+def _quietly(
+    operation: Callable[[Array | float, Array | float], Array | float],
+    a: Array | float,
+    b: Array | float,
+) -> Array | float:
+    """Arithmetic without numpy's warnings: x/0 is ±inf, 0/0 NaN and an overflow ±inf, which
+    comparisons and terms then handle (a warning would only reach the user's terminal)."""
+    with np.errstate(all="ignore"):
+        return operation(a, b)
 
 
 def _compile(node: expressions.Node, variables: tuple[str, ...], events: list[str]) -> Numeric:
