@@ -195,6 +195,9 @@ def report_problems(error: ScenarioError) -> NoReturn:
 
 
 def resolve(spec: str) -> Scenario:
+    """The scenario a command names (a file or a built-in id), or its problems and exit 2.
+    Commands keep what the user typed as ``scenario`` (messages quote it) and call the
+    scenario read from it ``loaded``."""
     from tightrope.api import load
     from tightrope.scenario import ScenarioError
 
@@ -314,17 +317,17 @@ def show(
     scenario: ScenarioArgument = DEFAULT_SCENARIO, output: FormatOption = OutputFormat.TABLE
 ) -> None:
     """Summarise a scenario: actors, positions and saliences, levers and events, questions."""
-    model = resolve(scenario)
+    loaded = resolve(scenario)
     if output is OutputFormat.JSON:
-        emit_json(model.model_dump(mode="json"))
+        emit_json(loaded.model_dump(mode="json"))
         return
     windows: dict[str, Any] = {}
-    if any(event.hazard.probability is not None for event in model.events):
+    if any(event.hazard.probability is not None for event in loaded.events):
         from tightrope.api import simulate
 
-        events = simulate(model, runs=20_000, drivers="none").to_dict()["events"]
+        events = simulate(loaded, runs=20_000, drivers="none").to_dict()["events"]
         windows = {key: entry["window"] for key, entry in events.items() if "window" in entry}
-    consoles.out.print(terminal.scenario_summary(model, windows))
+    consoles.out.print(terminal.scenario_summary(loaded, windows))
 
 
 @app.command()
@@ -407,13 +410,13 @@ def provenance(
     """List every number with its evidence or judgment flag, and the numbers that have neither."""
     from tightrope.scenario.provenance import numbers, provenance_summary
 
-    model = resolve(scenario)
-    summary = provenance_summary(model)
+    loaded = resolve(scenario)
+    summary = provenance_summary(loaded)
     unsupported = summary["unsupported"]
     if output is OutputFormat.JSON:
         emit_json(summary)
     else:
-        consoles.out.print(terminal.provenance_table(numbers(model)))
+        consoles.out.print(terminal.provenance_table(numbers(loaded)))
         consoles.out.print(
             f"{summary['count']} numbers: {summary['with_evidence']} with evidence, "
             f"{summary['judgment']} flagged as judgment, {summary['definitions']} definitions, "
@@ -470,10 +473,10 @@ def export(
     from tightrope.scenario import dump_yaml
     from tightrope.scenario.tables import write_ktab
 
-    model = resolve(scenario)
+    loaded = resolve(scenario)
     if to is ExportFormat.KTAB:
         try:
-            export_ktab = write_ktab(model)
+            export_ktab = write_ktab(loaded)
         except ValueError as error:
             fail(f"{scenario}: cannot export to KTAB: {error}")
         text = export_ktab.text
@@ -483,7 +486,7 @@ def export(
                 + ", ".join(export_ktab.rescaled)
             )
     else:
-        text = dump_yaml(model)
+        text = dump_yaml(loaded)
     if out is None:
         sys.stdout.write(text)
         return
@@ -530,12 +533,12 @@ def bargain(
     from tightrope import api
     from tightrope.bargaining import MODELS
 
-    model_scenario = resolve(scenario)
+    loaded = resolve(scenario)
     if model != "all" and model not in MODELS:
         fail(f"--model must be one of {', '.join(MODELS)} or all; got {model!r}")
     if variant is not None and model == "all":
         fail("--variant needs a single --model")
-    issues = issue or [item.id for item in model_scenario.issues]
+    issues = issue or [item.id for item in loaded.issues]
     if not issues:
         fail(f"{scenario}: the scenario has no issues to bargain over")
     count = len(MODELS) if model == "all" else 1
@@ -544,7 +547,7 @@ def bargain(
         terminal.progress_bar(consoles.err, "sampling", samples * count * len(issues)) as step,
     ):
         result = api.bargain(
-            model_scenario,
+            loaded,
             model,
             variant=variant,
             rounds=rounds,
@@ -559,7 +562,7 @@ def bargain(
     if output is OutputFormat.JSON:
         emit_json(result.to_dict())
         return
-    consoles.out.print(terminal.bargaining_table(result.forecasts, model_scenario.title))
+    consoles.out.print(terminal.bargaining_table(result.forecasts, loaded.title))
     if len(result.forecasts) == 1:
         only = result.forecasts[0]
         consoles.out.print(terminal.trajectory_table(only.result, only.actor_names))
@@ -633,12 +636,12 @@ def simulate(
     """How can the crisis unfold month by month? A Monte Carlo of events, state and escalation."""
     from tightrope import api
 
-    model_scenario = add_observations(resolve(scenario), scenario, observations, observe)
+    loaded = add_observations(resolve(scenario), scenario, observations, observe)
     forecast_day = None if as_of is None else _parse_date(as_of, "--as-of")
-    note_unused_observations(model_scenario, scenario, forecast_day)
-    if not model_scenario.events:
+    note_unused_observations(loaded, scenario, forecast_day)
+    if not loaded.events:
         fail(f"{scenario}: the scenario has no events to simulate")
-    whatif = _whatifs(force, forbid, set_, model_scenario, months)
+    whatif = _whatifs(force, forbid, set_, loaded, months)
     with (
         refusals(),
         terminal.progress_bar(
@@ -646,7 +649,7 @@ def simulate(
         ) as step,
     ):
         result = api.simulate(
-            model_scenario,
+            loaded,
             runs=runs,
             samples=samples,
             months=months,
@@ -661,7 +664,7 @@ def simulate(
     if output is OutputFormat.JSON:
         emit_json(result.to_dict())
         return
-    consoles.out.print(terminal.simulation_report(result.to_dict(), model_scenario))
+    consoles.out.print(terminal.simulation_report(result.to_dict(), loaded))
 
 
 @app.command("diff")
@@ -778,13 +781,13 @@ def observe_check(
     from tightrope.scenario import ScenarioError
     from tightrope.scenario.observations import read_observations
 
-    model_scenario = resolve(scenario)
+    loaded = resolve(scenario)
     try:
-        combined = read_observations(model_scenario, file)
+        combined = read_observations(loaded, file)
     except ScenarioError as error:
         report_problems(error)
-    added = len(combined.observations) - len(model_scenario.observations)
-    say(f"{file}: {added} observations, valid against {model_scenario.id}")
+    added = len(combined.observations) - len(loaded.observations)
+    say(f"{file}: {added} observations, valid against {loaded.id}")
 
 
 class EventDataFormat(StrEnum):
@@ -819,13 +822,13 @@ def observe_import(
     from tightrope.scenario.observations import with_observations
     from tightrope.scenario.yamlsafe import Document
 
-    model_scenario = resolve(scenario)
+    loaded = resolve(scenario)
     release = _parse_date(published, "--published") if published else None
     try:
-        mapping = read_mapping(mapping_file, model_scenario)
+        mapping = read_mapping(mapping_file, loaded)
         rows = read_rows(file, kind.value)
         entries = observations(rows, mapping, kind.value, release)
-        with_observations(model_scenario, Document(data={"observations": entries}), str(file))
+        with_observations(loaded, Document(data={"observations": entries}), str(file))
     except ScenarioError as error:
         report_problems(error)
     text = yaml.safe_dump({"observations": entries}, sort_keys=False, allow_unicode=True)
@@ -902,11 +905,11 @@ def forecast(
     from tightrope.forecasts.run import ForecastSettings
     from tightrope.outputs import check_file
 
-    model_scenario = add_observations(resolve(scenario), scenario, observations, observe)
+    loaded = add_observations(resolve(scenario), scenario, observations, observe)
     forecast_day = None if as_of is None else _parse_date(as_of, "--as-of")
-    note_unused_observations(model_scenario, scenario, forecast_day)
+    note_unused_observations(loaded, scenario, forecast_day)
     forecast_date = _parse_date(date, "--date") if date or not forecast_day else forecast_day
-    folder = out or Path("tightrope-output") / model_scenario.id
+    folder = out or Path("tightrope-output") / loaded.id
     registry_path = (db or default_path()) if record else None
     with refusals(f"{scenario}: "):
         check_file(folder / "report.html")
@@ -916,19 +919,17 @@ def forecast(
             from tightrope.report.pdf import find_browser
 
             find_browser()
-    whatif = _whatifs(force, forbid, set_, model_scenario)
+    whatif = _whatifs(force, forbid, set_, loaded)
     earlier = None if compare_to is None else resolve(compare_to)
     work = ForecastSettings(
         runs=runs, samples=samples, bargaining_samples=bargaining_samples, whatif=tuple(whatif)
     )
     with (
         refusals(f"{scenario}: "),  # limits are checked before any work
-        terminal.progress_bar(
-            consoles.err, "forecasting", work.progress_total(model_scenario)
-        ) as step,
+        terminal.progress_bar(consoles.err, "forecasting", work.progress_total(loaded)) as step,
     ):
         result = api.forecast(
-            model_scenario,
+            loaded,
             runs=runs,
             samples=samples,
             bargaining_samples=bargaining_samples,
@@ -954,7 +955,7 @@ def forecast(
     if output is OutputFormat.JSON:
         emit_json(document)
         return
-    consoles.out.print(terminal.forecast_summary(document, model_scenario))
+    consoles.out.print(terminal.forecast_summary(document, loaded))
     say(f"report: {paths['report']}")
 
 
@@ -997,9 +998,9 @@ def replay_forecasts(
     )
     from tightrope.forecasts.run import scenario_hash
 
-    model_scenario = add_observations(resolve(scenario), scenario, observations, observe)
-    first = _parse_date(start, "--from") if start else model_scenario.as_of
-    days = [o.day for o in model_scenario.observations]
+    loaded = add_observations(resolve(scenario), scenario, observations, observe)
+    first = _parse_date(start, "--from") if start else loaded.as_of
+    days = [o.day for o in loaded.observations]
     if end is None and not days:
         fail(f"{scenario}: no observations; give --to (and --observations or --observe)")
     last = _parse_date(end, "--to") if end else max(days)
@@ -1008,16 +1009,16 @@ def replay_forecasts(
         fail(f"--every {every!r}: give month, week or Nd (N days, 1 to 9999)")
     if days_every and int(days_every) < 1:
         fail("--every: give at least 1d")
-    if first < model_scenario.as_of:
-        fail(f"--from {first} is before the scenario date {model_scenario.as_of}")
+    if first < loaded.as_of:
+        fail(f"--from {first} is before the scenario date {loaded.as_of}")
     if last < first:
         fail(f"--to {last} is before --from {first}")
     if (last - first).days > 31 * limits.MAX_MONTHS:
         fail(f"--to {last} is more than {limits.MAX_MONTHS} months after --from {first}")
-    horizon = model_scenario.horizon_months
-    if (first - model_scenario.as_of).days > 31 * horizon:
+    horizon = loaded.horizon_months
+    if (first - loaded.as_of).days > 31 * horizon:
         fail(f"--from {first} is after the scenario's {horizon}-month horizon")
-    dates = step_dates(model_scenario, first, last, every)
+    dates = step_dates(loaded, first, last, every)
     if len(dates) > MAX_STEPS:
         fail(f"{len(dates)} steps; the limit is {MAX_STEPS} (choose a longer --every)")
     total = len(dates) * _runs_total(runs, samples)
@@ -1036,7 +1037,7 @@ def replay_forecasts(
         ) as step,
     ):
         steps = replay(
-            model_scenario,
+            loaded,
             dates,
             runs=runs,
             samples=samples,
@@ -1044,17 +1045,17 @@ def replay_forecasts(
             workers=workers,
             progress=step,
         )
-    document = replay_document(model_scenario, steps)
+    document = replay_document(loaded, steps)
     entries = [
         RunEntry(
-            model_scenario.id,
-            scenario_hash(as_known_on(model_scenario, item.date)),
+            loaded.id,
+            scenario_hash(as_known_on(loaded, item.date)),
             __version__,
             seed,
             item.result.runs,
             item.date,
             [QuestionForecast.of(result) for result in item.questions.values()],
-            observations_known(model_scenario, item.date),
+            observations_known(loaded, item.date),
         )
         for item in steps
     ]
@@ -1064,7 +1065,7 @@ def replay_forecasts(
     if output is OutputFormat.JSON:
         emit_json(document)
         return
-    consoles.out.print(terminal.replay_table(document, model_scenario))
+    consoles.out.print(terminal.replay_table(document, loaded))
     consoles.out.print(terminal.what_changed_table(document["what_changed"]))
     say(f"recorded {len(run_ids)} forecasts in {registry_path}")
 
@@ -1210,15 +1211,15 @@ def explore(
     from tightrope.exploratory.experiments import make_plan, run_plan
     from tightrope.outputs import check_folder
 
-    model = resolve(scenario)
+    loaded = resolve(scenario)
     with refusals():
         check_folder(out)  # before any run, not after them
     for question in maximize or []:
-        if question not in {q.id for q in model.questions if q.type == "binary"}:
+        if question not in {q.id for q in loaded.questions if q.type == "binary"}:
             fail(f"--maximize {question}: not a binary question of the scenario")
     with refusals():
         plan = make_plan(
-            model,
+            loaded,
             lever or [],
             uncertainty,
             design=design.value,
@@ -1228,7 +1229,7 @@ def explore(
         )
         with terminal.progress_bar(consoles.err, "exploring", plan.experiments) as step:
             result = run_plan(
-                model,
+                loaded,
                 plan,
                 workers=workers,
                 scheduler=scheduler,
@@ -1241,7 +1242,7 @@ def explore(
     if output is OutputFormat.JSON:
         emit_json(result.to_dict())
         return
-    consoles.out.print(terminal.robustness_table(result.robustness, model))
+    consoles.out.print(terminal.robustness_table(result.robustness, loaded))
 
 
 @app.command()
