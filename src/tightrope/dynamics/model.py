@@ -479,7 +479,7 @@ def compile_condition(
     return evaluate
 
 
-_COMPARISONS: dict[str, Callable[[Array | float, Array | float], Array | float]] = {
+_OPERATORS: dict[str, Callable[[Array | float, Array | float], Array | float]] = {
     "<": lambda a, b: np.less(a, b),
     "<=": lambda a, b: np.less_equal(a, b),
     ">": lambda a, b: np.greater(a, b),
@@ -547,7 +547,7 @@ def _compile(node: expressions.Node, variables: tuple[str, ...], events: list[st
         return lambda history: np.negative(operand(history))
     left = _compile(node.left, variables, events)
     right = _compile(node.right, variables, events)
-    operation = _COMPARISONS[node.operator]
+    operation = _OPERATORS[node.operator]
     return lambda history: operation(left(history), right(history))
 
 

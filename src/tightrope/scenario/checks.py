@@ -16,8 +16,8 @@ from tightrope.scenario import expressions
 from tightrope.scenario.quantity import Quantity
 from tightrope.scenario.schema import Scenario
 
-Path = tuple[str | int, ...]
-Finding = tuple[Path, str]
+FieldPath = tuple[str | int, ...]  # where a value sits in a scenario, e.g. ("events", 2, "hazard")
+Finding = tuple[FieldPath, str]
 
 LADDER_VARIABLE = "ladder"
 
@@ -67,7 +67,7 @@ def _coupling(scenario: Scenario) -> Iterator[Finding]:
     for index, event in enumerate(scenario.events):
         for group in ("effects", "while_active", "on_end"):
             for number, effect in enumerate(getattr(event, group)):
-                here: Path = ("events", index, group, number)
+                here: FieldPath = ("events", index, group, number)
                 for field in ("position", "salience"):
                     value = getattr(effect, field)
                     if value is None:
@@ -144,7 +144,7 @@ def _observations(scenario: Scenario) -> Iterator[Finding]:
     sources = [source.id for source in scenario.sources]
     started: dict[str, list[Any]] = {}
     for index, observation in enumerate(scenario.observations):
-        here: Path = ("observations", index)
+        here: FieldPath = ("observations", index)
         day_field = "date" if observation.date is not None else "ended"
         if observation.published is not None and observation.published < observation.day:
             yield (
@@ -199,7 +199,7 @@ def _observations(scenario: Scenario) -> Iterator[Finding]:
             yield ("unobserved", index), unknown("event", event_id, list(events))
 
 
-def format_path(path: Path) -> str:
+def format_path(path: FieldPath) -> str:
     """``('actors', 2, 'capability')`` → ``actors[2].capability``."""
     text = ""
     for part in path:
@@ -219,7 +219,7 @@ def unknown(what: str, name: str, known: Iterable[str]) -> str:
     return message
 
 
-def _duplicates(items: Iterable[Any], path: Path) -> Iterator[Finding]:
+def _duplicates(items: Iterable[Any], path: FieldPath) -> Iterator[Finding]:
     seen: dict[str, int] = {}
     for index, item in enumerate(items):
         if item.id in seen:
@@ -238,13 +238,13 @@ def _claims(scenario: Scenario) -> Iterator[Finding]:
             yield ("claims", index, "source"), unknown("source", claim.source, sources)
 
 
-def iter_quantities(model: BaseModel, path: Path = ()) -> Iterator[tuple[Path, Quantity]]:
+def iter_quantities(model: BaseModel, path: FieldPath = ()) -> Iterator[tuple[FieldPath, Quantity]]:
     """Every number of a scenario, with its path in the file."""
     for name in type(model).model_fields:
         yield from _walk(getattr(model, name), (*path, name))
 
 
-def _walk(value: Any, path: Path) -> Iterator[tuple[Path, Quantity]]:
+def _walk(value: Any, path: FieldPath) -> Iterator[tuple[FieldPath, Quantity]]:
     if isinstance(value, Quantity):
         yield path, value
     elif isinstance(value, BaseModel):
@@ -301,7 +301,7 @@ def _events(scenario: Scenario) -> Iterator[Finding]:
     events = [event.id for event in scenario.events]
     top = len(scenario.ladder.levels) - 1 if scenario.ladder else None
     for index, event in enumerate(scenario.events):
-        here: Path = ("events", index)
+        here: FieldPath = ("events", index)
         if event.actor is not None and event.actor not in actors:
             yield (*here, "actor"), unknown("actor", event.actor, actors)
         if event.lever and event.actor is None:
@@ -358,7 +358,7 @@ def _questions(scenario: Scenario) -> Iterator[Finding]:
     events = [event.id for event in scenario.events]
     variables = [variable.id for variable in scenario.state]
     for index, question in enumerate(scenario.questions):
-        here: Path = ("questions", index)
+        here: FieldPath = ("questions", index)
         if question.deadline < scenario.as_of:
             yield (
                 (*here, "deadline"),
@@ -397,7 +397,7 @@ def _questions(scenario: Scenario) -> Iterator[Finding]:
         yield from _duplicates(question.levels, (*here, "levels"))
 
 
-def iter_conditions(scenario: Scenario) -> Iterator[tuple[Path, str]]:
+def iter_conditions(scenario: Scenario) -> Iterator[tuple[FieldPath, str]]:
     """Every condition written in a scenario, with its path."""
     if scenario.ladder is not None:
         for index, level in enumerate(scenario.ladder.levels):

@@ -16,14 +16,14 @@ import stat
 import types
 import typing
 from dataclasses import dataclass
-from pathlib import Path as FilePath
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from tightrope.errors import TightropeError
-from tightrope.scenario.checks import Path, check_scenario, format_path, iter_quantities
+from tightrope.scenario.checks import FieldPath, check_scenario, format_path, iter_quantities
 from tightrope.scenario.schema import Scenario
 from tightrope.scenario.yamlsafe import MAX_BYTES, Document, Location, YamlRefused, decode, parse
 
@@ -52,10 +52,10 @@ class ScenarioError(TightropeError):
         self.problems = problems
 
 
-def read_input(path: str | FilePath) -> bytes:
+def read_input(path: str | Path) -> bytes:
     """The bytes of an input file: a regular file (not a device, FIFO or folder) of at most
     ``MAX_BYTES``, counted while reading, so that a file growing under us cannot exceed it."""
-    file = FilePath(path)
+    file = Path(path)
 
     def refuse(message: str) -> NoReturn:
         raise ScenarioError([Problem(str(file), 1, 1, "(file)", message)])
@@ -84,7 +84,7 @@ def read_input(path: str | FilePath) -> bytes:
     return raw
 
 
-def load_scenario(path: str | FilePath) -> Scenario:
+def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file."""
     return parse_scenario(read_input(path), str(path))
 
@@ -191,7 +191,7 @@ def _is_scalar(value: Any) -> bool:
     return value is None or isinstance(value, str | int | float | bool)
 
 
-def _data_path(data: Any, loc: tuple[int | str, ...]) -> Path:
+def _data_path(data: Any, loc: tuple[int | str, ...]) -> FieldPath:
     """Keep the parts of a pydantic error location that name keys or indices of the data.
 
     Pydantic inserts the names of union members and validators into locations; the missing or
@@ -246,7 +246,7 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
     return found
 
 
-def _field_names(path: Path) -> list[str]:
+def _field_names(path: FieldPath) -> list[str]:
     """The field names the schema allows at ``path`` (for 'did you mean')."""
     current: Any = Scenario
     for part in path:
@@ -302,7 +302,7 @@ def with_numbers(scenario: Scenario, values: dict[str, float]) -> Scenario:
             holder = holder[part]
         holder[located[name][-1]] = value
 
-    def culprit(loc: Path) -> str:
+    def culprit(loc: FieldPath) -> str:
         """The set number whose place in the file shares most with the error's."""
 
         def shared(name: str) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tightrope.scenario.checks import Path, iter_quantities
+from tightrope.scenario.checks import FieldPath, iter_quantities
 from tightrope.scenario.schema import Scenario
 
 
@@ -74,7 +74,7 @@ def provenance_summary(scenario: Scenario) -> dict[str, Any]:
     }
 
 
-def readable_path(scenario: Scenario, path: Path) -> str:
+def readable_path(scenario: Scenario, path: FieldPath) -> str:
     """Replace list indices by the ids of the items they point at, where items have ids."""
     parts: list[str] = []
     current: Any = scenario
