@@ -408,7 +408,7 @@ def provenance(
     ] = False,
 ) -> None:
     """List every number with its evidence or judgment flag, and the numbers that have neither."""
-    from tightrope.scenario.provenance import numbers, provenance_summary
+    from tightrope.scenario.provenance import number_records, provenance_summary
 
     loaded = resolve(scenario)
     summary = provenance_summary(loaded)
@@ -416,7 +416,7 @@ def provenance(
     if output is OutputFormat.JSON:
         emit_json(summary)
     else:
-        consoles.out.print(terminal.provenance_table(numbers(loaded)))
+        consoles.out.print(terminal.provenance_table(number_records(loaded)))
         consoles.out.print(
             f"{summary['count']} numbers: {summary['with_evidence']} with evidence, "
             f"{summary['judgment']} flagged as judgment, {summary['definitions']} definitions, "

@@ -6,7 +6,7 @@ import pytest
 
 from tightrope.scenario import dump_yaml, parse_scenario
 from tightrope.scenario.builtin import builtin_ids, builtin_text, load_builtin, source_text
-from tightrope.scenario.provenance import claims_used, numbers
+from tightrope.scenario.provenance import claims_used, number_records
 
 BRIEF_TABLE = {
     # actor: capability, (disarmament pos, sal), (iran_ties pos, sal), (us_pressure pos, sal)
@@ -147,7 +147,7 @@ def test_state_ladder_and_questions() -> None:
 
 
 def test_every_number_has_evidence_or_a_judgment_flag() -> None:
-    records = numbers(scenario)
+    records = number_records(scenario)
     assert len(records) > 100
     assert [record.path for record in records if not record.supported] == []
 

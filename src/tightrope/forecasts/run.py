@@ -23,7 +23,7 @@ from tightrope.dynamics.model import CompiledModel, compile_scenario, simulated_
 from tightrope.dynamics.replay import ReplayStep, as_known_on, replay, what_changed
 from tightrope.dynamics.results import compare, summarise
 from tightrope.results import ForecastResult, SimulationResult
-from tightrope.scenario.provenance import numbers
+from tightrope.scenario.provenance import number_records
 from tightrope.scenario.schema import Scenario
 
 Progress = Callable[[int], None]
@@ -264,7 +264,7 @@ def run_forecast(
             seed=settings.seed,
         )
     document["provenance"] = [
-        {**vars(record_), "supported": record_.supported} for record_ in numbers(scenario)
+        {**vars(record_), "supported": record_.supported} for record_ in number_records(scenario)
     ]
     document["run"]["duration_seconds"] = round(time.perf_counter() - started, 2)
     return ForecastResult(scenario, document, model, record)

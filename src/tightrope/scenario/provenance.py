@@ -28,7 +28,7 @@ class NumberRecord:
         return bool(self.evidence) or self.judgment or self.definition
 
 
-def numbers(scenario: Scenario) -> list[NumberRecord]:
+def number_records(scenario: Scenario) -> list[NumberRecord]:
     """Every number of the scenario in file order, named by ids: ``actors.us_admin.capability``."""
     records = []
     for path, quantity in iter_quantities(scenario):
@@ -51,7 +51,7 @@ def numbers(scenario: Scenario) -> list[NumberRecord]:
 
 def provenance_summary(scenario: Scenario) -> dict[str, Any]:
     """Every number with its provenance, and the counts: ``provenance``'s JSON."""
-    records = numbers(scenario)
+    records = number_records(scenario)
     return {
         "scenario": scenario.id,
         "numbers": [{**vars(record), "supported": record.supported} for record in records],
@@ -95,7 +95,7 @@ def readable_path(scenario: Scenario, path: FieldPath) -> str:
 def claims_used(scenario: Scenario) -> dict[str, list[str]]:
     """claim id → the paths of the numbers that cite it."""
     used: dict[str, list[str]] = {claim.id: [] for claim in scenario.claims}
-    for record in numbers(scenario):
+    for record in number_records(scenario):
         for claim in record.evidence:
             used.setdefault(claim, []).append(record.path)
     return used
