@@ -8,7 +8,7 @@ Python's ``eval``.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -21,7 +21,7 @@ from tightrope.scenario import expressions
 from tightrope.scenario.checks import iter_quantities
 from tightrope.scenario.provenance import readable_path
 from tightrope.scenario.quantity import Quantity
-from tightrope.scenario.schema import Effect, Scenario
+from tightrope.scenario.schema import Effect, Event, Scenario
 
 Array = NDArray[np.float64]
 Mask = NDArray[np.bool_]
@@ -246,115 +246,17 @@ def simulated_months(scenario: Scenario) -> int:
 def compile_scenario(scenario: Scenario, months: int | None = None) -> CompiledModel:
     """Compile the dynamics of a validated scenario, over ``months`` months (default: the
     horizon, or longer to reach the latest question's deadline)."""
-    horizon = months or simulated_months(scenario)
-    parameters: list[Parameter] = []
-    index: dict[str, int] = {}
-    # Actors' capabilities and positions belong to the bargaining models, and to the runs only
-    # in a coupled scenario (so that an uncoupled one draws exactly what it always drew).
-    sections = (
-        ("state", "events", "actors", "positions") if scenario.coupling else ("state", "events")
-    )
-    for path, quantity in iter_quantities(scenario):
-        if path[0] not in sections or (path[0] == "actors" and path[2] != "capability"):
-            continue
-        readable = readable_path(scenario, path)
-        index[readable] = len(parameters)
-        parameters.append(Parameter(readable, quantity))
-
+    parameters, index = _parameters(scenario)
     state = tuple(variable.id for variable in scenario.state)
     columns = _coupling_columns(scenario)
     variables = state + tuple(name for name, _, _, _ in columns)
     event_ids = [event.id for event in scenario.events]
-
-    def parameter(path: str) -> int:
-        return index[path]
-
-    def compile_effects(
-        event_id: str, group: str, effects: tuple[Effect, ...]
-    ) -> tuple[CompiledEffect, ...]:
-        compiled = []
-        for number, effect in enumerate(effects):
-            operation = next(
-                op
-                for op in ("set", "add", "multiply", "poisson")
-                if getattr(effect, op) is not None
-            )
-            amount: Quantity | None = getattr(effect, operation) if operation != "poisson" else None
-            compiled.append(
-                CompiledEffect(
-                    variable=variables.index(effect.target),
-                    operation=operation,
-                    parameter=(
-                        None
-                        if amount is None
-                        else parameter(f"events.{event_id}.{group}[{number}].{operation}")
-                    ),
-                    rate_variable=(
-                        variables.index(effect.poisson) if effect.poisson is not None else None
-                    ),
-                    per_occurrence=effect.per_occurrence,
-                    quantity=amount,
-                )
-            )
-        return tuple(compiled)
-
-    # A condition or term written the same way twice is compiled once: the engine evaluates
-    # each compiled one once a month, however many events read it.
-    @functools.cache
-    def condition(text: str) -> Condition:
-        return compile_condition(expressions.parse(text), variables, event_ids)
-
-    @functools.cache
-    def term(text: str) -> Numeric:
-        return _compile(expressions.parse_term(text), variables, event_ids)
-
-    events = []
-    for number, event in enumerate(scenario.events):
-        base = f"events.{event.id}"
-        hazard = event.hazard
-        kind = "per_month" if hazard.per_month is not None else "probability"
-        events.append(
-            CompiledEvent(
-                index=number,
-                id=event.id,
-                window_months=hazard.months if hazard.per_month is None else None,
-                hazard=parameter(f"{base}.hazard.{kind}"),
-                modifiers=tuple(
-                    (condition(modifier.when), parameter(f"{base}.modifiers[{k}].odds_ratio"))
-                    for k, modifier in enumerate(event.modifiers)
-                    if modifier.when is not None
-                ),
-                covariates=tuple(
-                    (term(modifier.term), parameter(f"{base}.modifiers[{k}].coefficient"))
-                    for k, modifier in enumerate(event.modifiers)
-                    if modifier.term is not None
-                ),
-                requires=condition(event.requires) if event.requires else None,
-                repeatable=event.repeatable,
-                ending_hazard=(
-                    parameter(f"{base}.duration.ending_hazard")
-                    if event.duration is not None and event.duration.ending_hazard is not None
-                    else None
-                ),
-                fixed_duration=event.duration.months if event.duration is not None else None,
-                effects=compile_effects(event.id, "effects", event.effects),
-                while_active=compile_effects(event.id, "while_active", event.while_active),
-                on_end=compile_effects(event.id, "on_end", event.on_end),
-                ladder=event.ladder,
-                triggers=tuple(
-                    (
-                        event_ids.index(trigger.event),
-                        parameter(f"{base}.triggers[{k}].probability"),
-                        trigger.lag_months,
-                    )
-                    for k, trigger in enumerate(event.triggers)
-                ),
-            )
-        )
+    compilers = _Compilers(variables, event_ids, index)
+    events = tuple(compilers.event(number, event) for number, event in enumerate(scenario.events))
     ladder_rules: list[tuple[int, Condition]] = []
     if scenario.ladder is not None:
         ladder_rules = [
-            (level.level, condition(level.when))
+            (level.level, compilers.condition(level.when))
             for level in scenario.ladder.levels
             if level.when is not None
         ]
@@ -371,17 +273,126 @@ def compile_scenario(scenario: Scenario, months: int | None = None) -> CompiledM
             [MAX_MAGNITUDE if v.max is None else v.max for v in scenario.state]
             + [high for _, _, high, _ in columns]
         ),
-        initial=tuple(parameter(f"state.{v.id}.initial") for v in scenario.state)
-        + tuple(None if path is None else parameter(path) for _, _, _, path in columns),
-        events=tuple(events),
+        initial=tuple(index[f"state.{v.id}.initial"] for v in scenario.state)
+        + tuple(None if path is None else index[path] for _, _, _, path in columns),
+        events=events,
         trigger_order=_trigger_order(events),
         ladder_start=scenario.ladder.start if scenario.ladder is not None else 0,
         ladder_rules=tuple(ladder_rules),
         parameters=tuple(parameters),
-        months=horizon,
+        months=months or simulated_months(scenario),
         parameter_index=index,
         coupling=_compile_coupling(scenario, variables, event_ids),
     )
+
+
+def _parameters(scenario: Scenario) -> tuple[list[Parameter], dict[str, int]]:
+    """The uncertain numbers the runs draw, in file order, and each one's column by path."""
+    parameters: list[Parameter] = []
+    index: dict[str, int] = {}
+    # Actors' capabilities and positions belong to the bargaining models, and to the runs only
+    # in a coupled scenario (so that an uncoupled one draws exactly what it always drew).
+    sections = (
+        ("state", "events", "actors", "positions") if scenario.coupling else ("state", "events")
+    )
+    for path, quantity in iter_quantities(scenario):
+        if path[0] not in sections or (path[0] == "actors" and path[2] != "capability"):
+            continue
+        readable = readable_path(scenario, path)
+        index[readable] = len(parameters)
+        parameters.append(Parameter(readable, quantity))
+    return parameters, index
+
+
+class _Compilers:
+    """Compiles a scenario's events, effects, conditions and terms against its columns and
+    parameters. A condition or term written the same way twice is compiled once (the engine
+    then evaluates each compiled one once a month, however many events read it)."""
+
+    def __init__(
+        self, variables: tuple[str, ...], event_ids: list[str], index: dict[str, int]
+    ) -> None:
+        self.variables = variables
+        self.event_ids = event_ids
+        self.index = index
+        self.condition = functools.cache(self._condition)
+        self.term = functools.cache(self._term)
+
+    def _condition(self, text: str) -> Condition:
+        return compile_condition(expressions.parse(text), self.variables, self.event_ids)
+
+    def _term(self, text: str) -> Numeric:
+        return _compile(expressions.parse_term(text), self.variables, self.event_ids)
+
+    def event(self, number: int, event: Event) -> CompiledEvent:
+        base, index = f"events.{event.id}", self.index
+        hazard = event.hazard
+        kind = "per_month" if hazard.per_month is not None else "probability"
+        return CompiledEvent(
+            index=number,
+            id=event.id,
+            window_months=hazard.months if hazard.per_month is None else None,
+            hazard=index[f"{base}.hazard.{kind}"],
+            modifiers=tuple(
+                (self.condition(modifier.when), index[f"{base}.modifiers[{k}].odds_ratio"])
+                for k, modifier in enumerate(event.modifiers)
+                if modifier.when is not None
+            ),
+            covariates=tuple(
+                (self.term(modifier.term), index[f"{base}.modifiers[{k}].coefficient"])
+                for k, modifier in enumerate(event.modifiers)
+                if modifier.term is not None
+            ),
+            requires=self.condition(event.requires) if event.requires else None,
+            repeatable=event.repeatable,
+            ending_hazard=(
+                index[f"{base}.duration.ending_hazard"]
+                if event.duration is not None and event.duration.ending_hazard is not None
+                else None
+            ),
+            fixed_duration=event.duration.months if event.duration is not None else None,
+            effects=self.effects(event.id, "effects", event.effects),
+            while_active=self.effects(event.id, "while_active", event.while_active),
+            on_end=self.effects(event.id, "on_end", event.on_end),
+            ladder=event.ladder,
+            triggers=tuple(
+                (
+                    self.event_ids.index(trigger.event),
+                    index[f"{base}.triggers[{k}].probability"],
+                    trigger.lag_months,
+                )
+                for k, trigger in enumerate(event.triggers)
+            ),
+        )
+
+    def effects(
+        self, event_id: str, group: str, effects: tuple[Effect, ...]
+    ) -> tuple[CompiledEffect, ...]:
+        compiled = []
+        for number, effect in enumerate(effects):
+            operation = next(
+                op
+                for op in ("set", "add", "multiply", "poisson")
+                if getattr(effect, op) is not None
+            )
+            amount: Quantity | None = getattr(effect, operation) if operation != "poisson" else None
+            compiled.append(
+                CompiledEffect(
+                    variable=self.variables.index(effect.target),
+                    operation=operation,
+                    parameter=(
+                        None
+                        if amount is None
+                        else self.index[f"events.{event_id}.{group}[{number}].{operation}"]
+                    ),
+                    rate_variable=(
+                        self.variables.index(effect.poisson) if effect.poisson is not None else None
+                    ),
+                    per_occurrence=effect.per_occurrence,
+                    quantity=amount,
+                )
+            )
+        return tuple(compiled)
 
 
 def _participants(scenario: Scenario) -> dict[str, list[str]]:
@@ -443,7 +454,7 @@ def _compile_coupling(
     )
 
 
-def _trigger_order(events: list[CompiledEvent]) -> tuple[int, ...]:
+def _trigger_order(events: Sequence[CompiledEvent]) -> tuple[int, ...]:
     """Events in an order where every same-month trigger points forward (validation forbids
     cycles), so one pass propagates chains of triggers within a month."""
     remaining = {event.index for event in events}
