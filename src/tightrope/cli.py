@@ -175,10 +175,10 @@ ScenarioArgument = Annotated[
 
 def say(message: str) -> None:
     """A message for the user on stderr, unwrapped so that tools can read it line by line."""
-    print_lines([message])
+    say_lines([message])
 
 
-def print_lines(lines: Sequence[str]) -> None:
+def say_lines(lines: Sequence[str]) -> None:
     """Lines on stderr exactly as given: no wrapping, markup or emoji codes."""
     sys.stderr.write("".join(f"{line}\n" for line in lines))
     sys.stderr.flush()
@@ -190,7 +190,7 @@ def fail(message: str) -> NoReturn:
 
 
 def report_problems(error: ScenarioError) -> NoReturn:
-    print_lines([str(problem) for problem in error.problems])
+    say_lines([str(problem) for problem in error.problems])
     raise typer.Exit(USAGE_ERROR)
 
 
@@ -358,7 +358,7 @@ def validate(
             if result["valid"]:
                 say(f"{result['file']}: valid ({result['id']})")
             else:
-                print_lines([str(problem) for problem in result["problems"]])
+                say_lines([str(problem) for problem in result["problems"]])
     if not all(result["valid"] for result in results):
         raise typer.Exit(USAGE_ERROR)
 
@@ -1004,11 +1004,6 @@ def replay_forecasts(
     if end is None and not days:
         fail(f"{scenario}: no observations; give --to (and --observations or --observe)")
     last = _parse_date(end, "--to") if end else max(days)
-    days_every = every[:-1] if every.endswith("d") else ""
-    if every not in ("month", "week") and not (days_every.isdigit() and len(days_every) <= 4):
-        fail(f"--every {every!r}: give month, week or Nd (N days, 1 to 9999)")
-    if days_every and int(days_every) < 1:
-        fail("--every: give at least 1d")
     if first < loaded.as_of:
         fail(f"--from {first} is before the scenario date {loaded.as_of}")
     if last < first:
@@ -1018,7 +1013,10 @@ def replay_forecasts(
     horizon = loaded.horizon_months
     if (first - loaded.as_of).days > 31 * horizon:
         fail(f"--from {first} is after the scenario's {horizon}-month horizon")
-    dates = step_dates(loaded, first, last, every)
+    try:
+        dates = step_dates(loaded, first, last, every)
+    except ValueError as error:
+        fail(str(error))
     if len(dates) > MAX_STEPS:
         fail(f"{len(dates)} steps; the limit is {MAX_STEPS} (choose a longer --every)")
     total = len(dates) * _runs_total(runs, samples)

@@ -48,7 +48,7 @@ def step_dates(scenario: Scenario, start: dt.date, end: dt.date, every: str) -> 
         raise ValueError(f"--to {end} is before --from {start}")
     if every not in ("month", "week") and not re.fullmatch(r"[1-9][0-9]{0,3}d", every):
         # A step of 0 days would never reach the end.
-        raise ValueError(f"every {every!r}: give month, week or Nd (N days, 1 to 9999)")
+        raise ValueError(f"--every {every!r}: give month, week or Nd (N days, 1 to 9999)")
     dates = [start]
     while True:
         previous = dates[-1]
