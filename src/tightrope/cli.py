@@ -1321,7 +1321,8 @@ def serve(
         int, bounded("--workers", 1, limits.MAX_WORKERS, "Worker processes for runs.")
     ] = 2,
 ) -> None:
-    """The local web workbench and its HTTP API (http://127.0.0.1:8000/; API docs at /docs)."""
+    """The local web workbench and its HTTP API (http://127.0.0.1:8000/, described at
+    /openapi.json)."""
     import uvicorn
 
     from tightrope.server.app import Settings, create_app, default_data

@@ -33,6 +33,21 @@ def test_scenarios_are_listed_and_served_as_the_cli_exports_them(client: TestCli
     assert client.get("/api/scenarios/nope").status_code == 404
 
 
+def test_a_method_a_path_does_not_take_names_the_ones_it_does(client: TestClient) -> None:
+    """405 with every method of the path in Allow, the literal path before a templated one
+    (``/api/scenarios/validate`` takes POST only, though ``/api/scenarios/{id}`` takes GET)."""
+    for method, path, allowed in [
+        ("DELETE", "/api/scenarios", "GET, POST"),
+        ("PUT", "/api/scenarios/validate", "POST"),
+        ("DELETE", "/api/scenarios/iraq-2025", "GET"),
+        ("POST", "/compare", "GET"),
+    ]:
+        response = client.request(method, path)
+        assert response.status_code == 405, (method, path)
+        assert response.headers["allow"] == allowed, (method, path)
+        assert set(response.json()) == {"detail"}
+
+
 def test_a_what_if_comes_back_beside_its_baseline(client: TestClient) -> None:
     """Forcing US casualties in month 2 makes US strikes (q2) more likely, on the same random
     numbers: the same document as `tightrope simulate --force us_casualties@2 --format json`."""

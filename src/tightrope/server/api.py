@@ -1,0 +1,338 @@
+"""The workbench's JSON HTTP API (described by OpenAPI at ``/openapi.json``): each route checks
+its request, hands the work to the worker pool and returns the document the CLI's
+``--format json`` prints."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from tightrope import limits
+from tightrope.scenario import ScenarioError, parse_scenario
+from tightrope.scenario.yamlsafe import MAX_BYTES
+from tightrope.server import jobs
+from tightrope.server.workbench import Bench, Invalid, NotFound, check_whatif
+
+Text = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class Problem(BaseModel):
+    detail: str
+
+
+class Validation(BaseModel):
+    valid: bool
+    id: str | None = None
+    problems: list[str] = []
+    saved: bool = False
+
+
+class ForceItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    event: Text
+    month: int = Field(ge=1, le=limits.MAX_MONTHS)
+
+
+class SimulateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    runs: int = Field(20_000, ge=1, le=limits.MAX_RUNS)
+    seed: int = Field(0, ge=0, le=limits.MAX_SEED)
+    force: list[ForceItem] = Field([], max_length=100)
+    forbid: list[Text] = Field([], max_length=100)
+    set: dict[str, Annotated[float, Field(allow_inf_nan=False)]] = Field({}, max_length=1000)
+    drivers: Literal["none", "screen"] = "none"
+    as_of: dt.date | None = None  # condition on the scenario's observations up to this date
+
+
+class ForecastRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    runs: int = Field(20_000, ge=1, le=limits.MAX_RUNS)
+    seed: int = Field(0, ge=0, le=limits.MAX_SEED)
+    bargaining_samples: int = Field(100, ge=0, le=2_000)
+    as_of: dt.date | None = None
+
+
+class BargainRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    model: Literal["all", "eum", "smp", "compromise", "median", "nbs"] = "all"
+    samples: int = Field(100, ge=0, le=2_000)
+    seed: int = Field(0, ge=0, le=limits.MAX_SEED)
+
+
+class ReplayRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    every: str = Field(
+        "month", pattern=r"^(month|week|[1-9][0-9]{0,2}d)$", description="month, week, or Nd"
+    )
+    start: dt.date | None = None
+    end: dt.date | None = None
+    runs: int = Field(20_000, ge=1, le=limits.MAX_RUNS)
+    seed: int = Field(0, ge=0, le=limits.MAX_SEED)
+
+
+MAX_REPLAY_STEPS = 60
+
+
+class ScenarioText(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=MAX_BYTES)
+    name: str = Field("upload.yaml", min_length=1, max_length=200)
+
+
+class RecordRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    runs: int = Field(20_000, ge=1, le=limits.MAX_RUNS)
+    seed: int = Field(0, ge=0, le=limits.MAX_SEED)
+    date: dt.date | None = None
+
+
+class ResolveRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    question: Text
+    outcome: Text
+    date: dt.date
+    scenario: Text | None = None
+    note: str | None = Field(None, max_length=2000)
+    replace: bool = False
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": Problem} for code in (400, 401, 403, 404, 409, 413, 415, 503, 504)
+}
+
+
+router = APIRouter()
+
+
+@router.get("/api/scenarios", tags=["scenarios"])
+def list_scenarios(bench: Bench) -> list[dict[str, Any]]:
+    """Every scenario the server offers: built-in, from its folder, uploaded."""
+    return [
+        {
+            "id": e.id,
+            "origin": e.origin,
+            "title": e.scenario.title if e.scenario else None,
+            "valid": e.scenario is not None,
+            "problems": list(e.problems),
+        }
+        for e in bench.store.entries()
+    ]
+
+
+@router.get("/api/scenarios/{scenario_id}", tags=["scenarios"])
+def get_scenario(bench: Bench, scenario_id: str) -> dict[str, Any]:
+    """The scenario, as ``tightrope export --format json`` writes it."""
+    return jobs.plain(bench.scenario(scenario_id).model_dump(mode="json"))  # type: ignore[no-any-return]
+
+
+@router.post("/api/scenarios/validate", tags=["scenarios"])
+def validate_scenario(bench: Bench, body: ScenarioText) -> Validation:
+    """Validate scenario text; each problem located as ``tightrope validate`` says it."""
+    try:
+        scenario = parse_scenario(body.text, body.name)
+    except ScenarioError as error:
+        return Validation(valid=False, problems=[str(p) for p in error.problems])
+    return Validation(valid=True, id=scenario.id)
+
+
+@router.post("/api/scenarios", tags=["scenarios"], status_code=201)
+def upload_scenario(bench: Bench, body: ScenarioText) -> Validation:
+    """Validate and keep a scenario in the server's data folder, under its id."""
+    try:
+        scenario = bench.store.save(body.text, body.name)
+    except ScenarioError as error:
+        problems = [str(p) for p in error.problems]
+        raise Invalid(problems[0] if problems else "not a valid scenario") from None
+    except ValueError as error:
+        raise Invalid(str(error)) from None
+    return Validation(valid=True, id=scenario.id, saved=True)
+
+
+@router.post("/api/scenarios/{scenario_id}/simulate", tags=["runs"])
+async def simulate(bench: Bench, scenario_id: str, body: SimulateRequest) -> dict[str, Any]:
+    """The simulation, with what-ifs beside the baseline on the same random numbers:
+    ``comparison`` holds each question's difference and its standard error."""
+    scenario = bench.scenario(scenario_id)
+    whatif = jobs.WhatIfSpec(
+        tuple((f.event, f.month) for f in body.force),
+        tuple(body.forbid),
+        tuple(body.set.items()),
+    )
+    check_whatif(scenario, whatif)
+    runs = bench.runs_allowed(body.runs)
+    result: dict[str, Any] = await bench.pool.run(
+        jobs.simulate_job, scenario, runs, body.seed, whatif, body.drivers, body.as_of
+    )
+    return result
+
+
+@router.post("/api/scenarios/{scenario_id}/forecast", tags=["runs"])
+async def forecast(bench: Bench, scenario_id: str, body: ForecastRequest) -> dict[str, Any]:
+    """The forecast document (``tightrope forecast --format json``)."""
+    scenario = bench.scenario(scenario_id)
+    runs, samples = bench.runs_allowed(body.runs), bench.samples_allowed(body.bargaining_samples)
+    if body.as_of is not None:
+        result: dict[str, Any] = await bench.pool.run(
+            jobs.forecast_job, scenario, runs, body.seed, samples, body.as_of
+        )
+        return result
+    return await bench.forecast(scenario, runs, body.seed, samples)
+
+
+@router.get("/api/scenarios/{scenario_id}/observations", tags=["observations"])
+def observations(bench: Bench, scenario_id: str) -> list[dict[str, Any]]:
+    """What the scenario records as seen since its date (events, measurements)."""
+    scenario = bench.scenario(scenario_id)
+    return jobs.plain([o.model_dump(mode="json") for o in scenario.observations])  # type: ignore[no-any-return]
+
+
+@router.post("/api/scenarios/{scenario_id}/replay", tags=["observations"])
+async def replay(bench: Bench, scenario_id: str, body: ReplayRequest) -> dict[str, Any]:
+    """The forecast as it would have stood at each date, each step conditioned on what was
+    known by then (``tightrope replay --format json``)."""
+    from tightrope.dynamics.replay import step_dates
+
+    scenario = bench.scenario(scenario_id)
+    start = body.start or scenario.as_of
+    seen = [o.day for o in scenario.observations]
+    end = body.end or max(seen, default=scenario.as_of)
+    if (end - start).days > 3660:
+        raise Invalid("replay at most ten years at a time")
+    try:
+        dates = step_dates(scenario, start, end, body.every)
+    except ValueError as error:
+        raise Invalid(str(error)) from None
+    if len(dates) > MAX_REPLAY_STEPS:
+        raise Invalid(f"{len(dates)} steps: at most {MAX_REPLAY_STEPS} per request")
+    runs = bench.runs_allowed(body.runs)
+    result: dict[str, Any] = await bench.pool.run(jobs.replay_job, scenario, dates, runs, body.seed)
+    return result
+
+
+@router.post("/api/scenarios/{scenario_id}/bargain", tags=["runs"])
+async def bargain(bench: Bench, scenario_id: str, body: BargainRequest) -> list[dict[str, Any]]:
+    """Where the issues settle (``tightrope bargain --format json``)."""
+    scenario = bench.scenario(scenario_id)
+    if not scenario.issues:
+        raise Invalid(f"scenario {scenario_id!r} has no issues to bargain over")
+    result: list[dict[str, Any]] = await bench.pool.run(
+        jobs.bargain_job, scenario, body.model, bench.samples_allowed(body.samples), body.seed
+    )
+    return result
+
+
+@router.get("/api/diff", tags=["runs"])
+async def diff(
+    bench: Bench,
+    a: Annotated[str, Query(max_length=200)],
+    b: Annotated[str, Query(max_length=200)],
+    forecast: bool = False,
+    runs: Annotated[int, Query(ge=1, le=limits.MAX_RUNS)] = 20_000,
+    seed: Annotated[int, Query(ge=0, le=limits.MAX_SEED)] = 0,
+) -> dict[str, Any]:
+    """What changed from scenario ``a`` to ``b`` (``tightrope diff``); with ``forecast``,
+    how each question moved and which change moved it most."""
+    return await bench.diff(a, b, forecast, runs, seed)
+
+
+@router.get("/api/registry/forecasts", tags=["registry"])
+def recorded_forecasts(
+    bench: Bench,
+    scenario: Annotated[str | None, Query(max_length=200)] = None,
+    question: Annotated[str | None, Query(max_length=200)] = None,
+) -> list[dict[str, Any]]:
+    """Recorded forecasts, in date order (``tightrope history --format json`` rows)."""
+    registry = bench.read_registry()
+    if registry is None:
+        return []
+    with registry:
+        rows = registry.rows(scenario, question)
+    return jobs.plain(rows)  # type: ignore[no-any-return]
+
+
+@router.get("/api/registry/scores", tags=["registry"])
+def scores(
+    bench: Bench, scenario: Annotated[str | None, Query(max_length=200)] = None
+) -> dict[str, Any]:
+    """Scores of the resolved questions (``tightrope score --format json``)."""
+    registry = bench.read_registry()
+    if registry is None:
+        return {"questions": []}
+    with registry:
+        return jobs.plain(registry.scores(scenario).to_dict())  # type: ignore[no-any-return]
+
+
+@router.get("/api/registry/resolutions", tags=["registry"])
+def resolutions(
+    bench: Bench,
+    scenario: Annotated[str | None, Query(max_length=200)] = None,
+) -> list[dict[str, Any]]:
+    """How the questions resolved (``tightrope resolve`` records them)."""
+    registry = bench.read_registry()
+    if registry is None:
+        return []
+    with registry:
+        return [
+            {
+                "scenario": r.scenario_id,
+                "question": r.question_id,
+                "outcome": r.outcome,
+                "date": r.resolved_date.isoformat(),
+                "note": r.note,
+            }
+            for r in registry.resolutions(scenario)
+        ]
+
+
+@router.get("/api/registry/history/{question}", tags=["registry"])
+def history(
+    bench: Bench, question: str, scenario: Annotated[str | None, Query(max_length=200)] = None
+) -> dict[str, Any]:
+    """How a question's forecast moved (``tightrope history --format json``)."""
+    registry = bench.read_registry()
+    if registry is None:
+        return {"question": question, "forecasts": [], "observations": []}
+    with registry:
+        rows = registry.history(question, scenario)
+        seen = registry.observations(scenario or (rows[0]["scenario"] if rows else None))
+    return jobs.plain({"question": question, "forecasts": rows, "observations": seen})  # type: ignore[no-any-return]
+
+
+@router.post("/api/scenarios/{scenario_id}/record", tags=["registry"], status_code=201)
+async def record(bench: Bench, scenario_id: str, body: RecordRequest) -> dict[str, Any]:
+    """Forecast and record it in the registry (``tightrope forecast --record``)."""
+    scenario = bench.scenario(scenario_id)
+    runs = bench.runs_allowed(body.runs)
+    result: dict[str, Any] = await bench.pool.run(
+        jobs.record_job, scenario, bench.registry_path(), runs, body.seed, body.date
+    )
+    return result
+
+
+@router.post("/api/registry/resolve", tags=["registry"])
+def resolve(bench: Bench, body: ResolveRequest) -> dict[str, Any]:
+    """Record how a question resolved (``tightrope resolve``)."""
+    from tightrope.forecasts.registry import Registry
+
+    path = bench.registry_path()
+    if not path.exists():
+        raise NotFound("nothing is recorded yet")
+    with Registry(path, create=False) as registry:
+        resolution = registry.resolve(
+            body.question,
+            body.outcome,
+            body.date,
+            scenario_id=body.scenario,
+            note=body.note,
+            replace=body.replace,
+        )
+    return {
+        "scenario": resolution.scenario_id,
+        "question": resolution.question_id,
+        "outcome": resolution.outcome,
+        "date": resolution.resolved_date.isoformat(),
+        "note": resolution.note,
+    }
