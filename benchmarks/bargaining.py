@@ -47,6 +47,18 @@ def dominant_issue(count: int, seed: int = 0) -> IssueData:
     )
 
 
+def polarised_issue(count: int, seed: int = 0) -> IssueData:
+    """Two camps at 0 and 100: the SMP often runs to its 100-turn limit without converging,
+    the slowest case there is."""
+    rng = np.random.default_rng(seed)
+    return IssueData(
+        tuple(f"a{i}" for i in range(count)),
+        rng.choice([0.0, 100.0], (count, 1)),
+        rng.uniform(0.05, 1.0, (count, 1)),
+        rng.uniform(1, 100, count),
+    )
+
+
 def smp_300_vs_200() -> dict[str, Any]:
     """The SMP at 300 actors against 200 (issue 8: at most (300/200)^3 = 3.4 times the time).
 
@@ -132,12 +144,13 @@ def ktab_extrapolation(ktab: list[dict[str, Any]], scaling: list[dict[str, Any]]
 
 
 def smp_many_inputs(count: int = 100, seeds: int = 60) -> dict[str, Any]:
-    """Issue 15's "any input": the SMP on many 100-actor inputs of both kinds (best of two runs
-    each). The compiled O(N³) loops do the same work whatever the input, so the cost per turn
-    barely varies; the number of turns does, up to the 100-turn limit."""
+    """Issue 15's "any input": the SMP on many 100-actor inputs of three kinds (best of two
+    runs each). The compiled O(N³) loops do the same work whatever the input, so the cost per
+    turn barely varies; the number of turns does, up to the 100-turn limit, which polarised
+    inputs often reach."""
     cases = [
         smp(count, 2, make, seed)
-        for make in (random_issue, dominant_issue)
+        for make in (random_issue, dominant_issue, polarised_issue)
         for seed in range(seeds)
     ]
     per_turn = sorted(case["seconds_per_turn"] for case in cases)
@@ -147,6 +160,7 @@ def smp_many_inputs(count: int = 100, seeds: int = 60) -> dict[str, Any]:
         "most_turns": max(case["turns"] for case in cases),
         "median_seconds_per_turn": per_turn[len(per_turn) // 2],
         "worst_seconds_per_turn": per_turn[-1],
+        "at_turn_limit": sum(case["turns"] == 100 for case in cases),
         "at_turn_limit_seconds_estimate": round(100 * per_turn[len(per_turn) // 2], 3),
     }
 
@@ -190,7 +204,11 @@ def main() -> None:
     # uniform and KTAB-style (a few dominant actors, positions on round numbers).
     smp_inputs = [
         {"input": name, "seed": seed, **smp(100, 3, make, seed)}
-        for name, make in (("uniform", random_issue), ("dominant", dominant_issue))
+        for name, make in (
+            ("uniform", random_issue),
+            ("dominant", dominant_issue),
+            ("polarised", polarised_issue),
+        )
         for seed in range(4)
     ]
     smp_scaling = [smp(count, 1) for count in (25, 50, 100, 200)]
@@ -205,7 +223,7 @@ def main() -> None:
         "smp_100_actors_1d": smp(100),
         "smp_100_actors_inputs": smp_inputs,
         "smp_100_actors_worst_seconds": max(case["seconds"] for case in smp_inputs),
-        "smp_100_actors_120_inputs": smp_many_inputs(),
+        "smp_100_actors_180_inputs": smp_many_inputs(),
         "smp_200_actors_1d": smp(200, 1),
         "eum_200_actors_10_rounds": eum(200),
         "uncertainty_1000_samples_builtin": {
