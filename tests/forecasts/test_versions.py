@@ -68,6 +68,28 @@ def test_added_and_removed_parts_are_listed_by_id() -> None:
     assert with_change(first, removed) is None
 
 
+def test_a_change_that_reads_a_part_only_the_second_version_has_is_not_tried_alone() -> None:
+    """A modifier changed to read an event the second version adds is valid only with that
+    event: applied alone to the first version it would name an unknown event (this crashed
+    ``diff --forecast`` with a traceback, found by the server's page fuzzing)."""
+    first = tightrope.load("iraq-2025")
+    data = first.model_dump(mode="json", exclude_none=True)
+    data["events"].append(
+        {"id": "cyber_attack", "label": "Cyber attack", "hazard": {"per_month": {"value": 0.1}}}
+    )
+    militia = next(event for event in data["events"] if event["id"] == "militia_campaign")
+    militia["modifiers"][0]["when"] = "occurred(cyber_attack, within=3)"
+    second = Scenario.model_validate(data)
+    reads_new = next(c for c in diff(first, second) if c.path.endswith("modifiers[0].when"))
+    assert reads_new.kind == "changed"
+    assert with_change(first, reads_new) is None
+    document = tightrope.diff(first, second, forecast=True, runs=2000)
+    assert (
+        document["forecast"]["attributed"]
+        == sum(change["kind"] == "changed" for change in document["changes"]) - 1
+    )
+
+
 def test_a_bad_version_is_a_located_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("id: x\n")

@@ -108,6 +108,6 @@ def compare_versions(
         "note": "both versions and each change alone simulated with the same seed and runs; a "
         "question moved when its change exceeds twice the standard error of the difference; "
         f"at most {MAX_ATTRIBUTED} changes are tried one at a time (added or removed parts "
-        "cannot be applied alone)",
+        "cannot be applied alone, nor changes that read them)",
     }
     return document

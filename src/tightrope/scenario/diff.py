@@ -82,7 +82,8 @@ def _walk(a: Any, b: Any, location: tuple[Key, ...], name: str, out: list[Change
 
 def with_change(scenario: Scenario, change: Change) -> Scenario | None:
     """The scenario with this one change applied (None for an added or removed part, which
-    cannot be applied alone)."""
+    cannot be applied alone, or for a change that is valid only with others: a condition that
+    reads an event the first version lacks)."""
     if change.kind != "changed":
         return None
     data = scenario.model_dump(mode="json", exclude_none=True)
@@ -90,7 +91,10 @@ def with_change(scenario: Scenario, change: Change) -> Scenario | None:
     for key in change.location[:-1]:
         target = target[key]
     target[change.location[-1]] = change.after
+    from tightrope.scenario.checks import check_scenario
+
     try:
-        return Scenario.model_validate(data)
+        changed = Scenario.model_validate(data)
     except ValueError:
-        return None  # valid only together with other changes
+        return None
+    return None if check_scenario(changed) else changed
