@@ -18,10 +18,9 @@ from typing import Any
 import httpx
 
 
-@contextmanager
-def server_process() -> Iterator[str]:
-    """`tightrope serve` on a free loopback port with its own data folder and registry; yields
-    its URL once it answers."""
+def start_server() -> tuple[subprocess.Popen[bytes], str]:
+    """`tightrope serve` on a free loopback port with its own data folder and registry, and its
+    URL, once it answers."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -30,16 +29,23 @@ def server_process() -> Iterator[str]:
     command = ["tightrope", "serve", "--port", str(port), "--data", str(folder / "data")]
     command += ["--db", str(folder / "registry.sqlite")]
     server = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            httpx.get(url + "/api/scenarios", timeout=1).raise_for_status()
+            return server, url
+        except httpx.HTTPError:
+            if time.monotonic() > deadline:
+                server.kill()
+                raise
+            time.sleep(0.05)
+
+
+@contextmanager
+def server_process() -> Iterator[str]:
+    """A started server (:func:`start_server`), stopped on leaving; yields its URL."""
+    server, url = start_server()
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(url + "/api/scenarios", timeout=1).raise_for_status()
-                break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
         yield url
     finally:
         server.terminate()

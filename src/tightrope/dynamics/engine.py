@@ -27,7 +27,6 @@ from __future__ import annotations
 import math
 import zlib
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -51,6 +50,7 @@ from tightrope.dynamics.model import (
 )
 from tightrope.scenario import expressions
 from tightrope.scenario.schema import Scenario
+from tightrope.workers import process_pool
 
 Array = NDArray[np.float64]
 Mask = NDArray[np.bool_]
@@ -198,7 +198,7 @@ def simulate(
             (scenario, design, interventions, *_samples_of(table, design, tile), tile, evidence)
             for tile in tiles
         ]
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with process_pool(workers) as pool:
             for part in pool.map(_run_tile_job, jobs):
                 parts.append(part)
                 if progress is not None:

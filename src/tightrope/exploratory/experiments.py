@@ -372,10 +372,10 @@ def run_plan(
 
         parts = run_on_cluster(scheduler, scenario, plan, work, progress)
     elif workers > 1 and len(work) > 1:
-        from concurrent.futures import ProcessPoolExecutor
+        from tightrope.workers import process_pool
 
         limits.check_count("worker processes", workers, 1, limits.MAX_WORKERS)
-        with ProcessPoolExecutor(workers) as pool:
+        with process_pool(workers) as pool:
             futures = [pool.submit(run_task, scenario, plan, task) for task in work]
             parts = []
             for task, future in zip(work, futures, strict=True):

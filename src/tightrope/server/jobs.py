@@ -16,6 +16,7 @@ from typing import Any
 
 from tightrope.outputs import json_text
 from tightrope.scenario.schema import Scenario
+from tightrope.workers import process_pool
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ class WorkerPool:
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            self._pool = process_pool(self.workers, context)
         return self._pool
 
     async def run(self, function: Any, *arguments: Any) -> Any:
