@@ -309,3 +309,14 @@ def test_bad_serve_flags_exit_2_with_one_line(args: list[str], message: str) -> 
     assert code == 2
     assert message in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_the_workbench_reaches_each_route_on_the_event_loop() -> None:
+    """A plain-function dependency would send every request, cached pages included, through
+    FastAPI's thread pool: under benchmarks/serve.py's load the pages' p95 went from 140 to
+    260 ms that way."""
+    import inspect
+
+    from tightrope.server.workbench import current
+
+    assert inspect.iscoroutinefunction(current)
