@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import psutil
 import pytest
@@ -39,14 +40,14 @@ def test_a_simulation_killed_from_outside_leaves_no_worker_behind(how: signal.Si
             parent.kill()
 
 
-def test_a_stopped_server_leaves_no_worker_behind() -> None:
+def test_a_stopped_server_leaves_no_worker_behind(tmp_path: Path) -> None:
     """uvicorn shuts down gracefully on SIGTERM, then re-raises it, so the pool's own shutdown
     never finishes: the workers must notice on their own."""
     import httpx
 
     from tests.server.loadgen import start_server
 
-    server, url = start_server()
+    server, url = start_server(tmp_path)
     try:
         reply = httpx.post(url + "/api/scenarios/iraq-2025/simulate", json={"runs": 2000})
         assert reply.status_code == 200

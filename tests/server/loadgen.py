@@ -18,14 +18,13 @@ from typing import Any
 import httpx
 
 
-def start_server() -> tuple[subprocess.Popen[bytes], str]:
-    """`tightrope serve` on a free loopback port with its own data folder and registry, and its
-    URL, once it answers."""
+def start_server(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """`tightrope serve` on a free loopback port, its data folder and registry in ``folder``,
+    and its URL, once it answers."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     url = f"http://127.0.0.1:{port}"
-    folder = Path(tempfile.mkdtemp(prefix="tightrope-serve-"))
     command = ["tightrope", "serve", "--port", str(port), "--data", str(folder / "data")]
     command += ["--db", str(folder / "registry.sqlite")]
     server = subprocess.Popen(command, stderr=subprocess.DEVNULL)
@@ -43,13 +42,15 @@ def start_server() -> tuple[subprocess.Popen[bytes], str]:
 
 @contextmanager
 def server_process() -> Iterator[str]:
-    """A started server (:func:`start_server`), stopped on leaving; yields its URL."""
-    server, url = start_server()
-    try:
-        yield url
-    finally:
-        server.terminate()
-        server.wait(30)
+    """A started server (:func:`start_server`) in a temporary folder, stopped and the folder
+    removed on leaving; yields its URL."""
+    with tempfile.TemporaryDirectory(prefix="tightrope-serve-") as folder:
+        server, url = start_server(Path(folder))
+        try:
+            yield url
+        finally:
+            server.terminate()
+            server.wait(30)
 
 
 WHAT_IF = {"runs": 20_000, "seed": 0, "force": [{"event": "us_casualties", "month": 2}]}
