@@ -12,7 +12,8 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tightrope.server.app import Settings, create_app
 
-ROOT = Path(tempfile.mkdtemp(prefix="tightrope-fuzz-"))
+FOLDER = tempfile.TemporaryDirectory(prefix="tightrope-fuzz-")  # removed when pytest exits
+ROOT = Path(FOLDER.name)
 APP = create_app(
     Settings(
         db=ROOT / "registry.sqlite",
