@@ -670,8 +670,16 @@ def _distances_to(x: Array, s: Array, points: Array) -> Array:
     total = weights.sum(axis=2, keepdims=True)
     # An actor with no salience at all measures distance unweighted.
     weights = np.where(total > 0, weights / np.where(total > 0, total, 1.0), 1.0 / s.shape[2])
-    squared = ((x[:, :, None, :] - points[:, None, :, :]) ** 2 * weights[:, :, None, :]).sum(axis=3)
-    return np.asarray(np.sqrt(squared))
+    # Summed dimension by dimension, in order (numpy's own order for up to 8 dimensions, so the
+    # distances are the same to the bit): summing the short last axis of a (B, N, M, D) array
+    # took 40 % of a turn at 100 actors on 3 dimensions.
+    squared = np.square(x[:, :, None, 0] - points[:, None, :, 0])
+    squared *= weights[:, :, None, 0]
+    for k in range(1, x.shape[2]):
+        term = np.square(x[:, :, None, k] - points[:, None, :, k])
+        term *= weights[:, :, None, k]
+        squared += term
+    return np.sqrt(squared, out=squared)
 
 
 def _utility(d: Array, r: Array) -> Array:
