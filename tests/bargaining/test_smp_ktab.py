@@ -71,3 +71,28 @@ def test_smp_refuses_saliences_over_one() -> None:
     )
     with pytest.raises(BargainingInputError, match="add up to at most 1"):
         make_model("smp").solve(issue)
+
+
+@pytest.mark.parametrize("dimensions", [1, 2, 3, 6, 9])
+def test_distances_follow_their_definition_on_any_number_of_dimensions(dimensions: int) -> None:
+    """d = sqrt(Σ_k s_k² (x_k − p_k)² / Σ_k s_k²), an actor with no salience unweighted; summed
+    dimension by dimension in the engine, checked here term by term in plain Python."""
+    from tightrope.bargaining.smp import _distances_to
+
+    rng = np.random.default_rng(dimensions)
+    x = rng.random((2, 5, dimensions))
+    s = rng.random((2, 5, dimensions))
+    s[0, 0] = 0.0  # no salience at all
+    points = rng.random((2, 4, dimensions))
+    got = _distances_to(x, s, points)
+    for b in range(2):
+        for a in range(5):
+            total = sum(s[b, a, k] ** 2 for k in range(dimensions))
+            for m in range(4):
+                squares = [(x[b, a, k] - points[b, m, k]) ** 2 for k in range(dimensions)]
+                weights = [
+                    s[b, a, k] ** 2 / total if total > 0 else 1 / dimensions
+                    for k in range(dimensions)
+                ]
+                expected = sum(w * q for w, q in zip(weights, squares, strict=True)) ** 0.5
+                assert got[b, a, m] == pytest.approx(expected, rel=1e-12)
