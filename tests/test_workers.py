@@ -1,6 +1,7 @@
-"""Worker processes never outlive the command that started them: killed from outside (SIGTERM
-from a job scheduler or ``timeout``, SIGKILL), the parent cannot shut its pool down, and its
-workers, which hold both ends of the pool's task queue, used to wait for work forever."""
+"""Commands stopped from outside (SIGTERM from a job scheduler or ``timeout``, SIGKILL) leave
+nothing behind: no worker process (a pool's workers hold both ends of its task queue and used to
+wait for work forever once their parent was gone), no registry or output half written, and a
+SIGTERM ends a command at once rather than after the task in hand."""
 
 from __future__ import annotations
 
@@ -21,17 +22,23 @@ def _gone_within(processes: list[psutil.Process], seconds: float) -> bool:
     return not alive
 
 
+def _two_workers(parent: subprocess.Popen[bytes]) -> list[psutil.Process]:
+    """The command's two worker processes, once it has started them."""
+    deadline = time.monotonic() + 60
+    workers: list[psutil.Process] = []
+    while len(workers) < 2 and time.monotonic() < deadline and parent.poll() is None:
+        time.sleep(0.1)
+        workers = psutil.Process(parent.pid).children()
+    assert len(workers) == 2, "the command did not start its two workers"
+    return workers
+
+
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL])
 def test_a_simulation_killed_from_outside_leaves_no_worker_behind(how: signal.Signals) -> None:
     command = [sys.executable, "-m", "tightrope", "simulate", "--runs", "3000000", "--workers"]
     parent = subprocess.Popen([*command, "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
-        workers: list[psutil.Process] = []
-        while len(workers) < 2 and time.monotonic() < deadline and parent.poll() is None:
-            time.sleep(0.1)
-            workers = psutil.Process(parent.pid).children()
-        assert len(workers) == 2, "the simulation did not start its two workers"
+        workers = _two_workers(parent)
         parent.send_signal(how)
         parent.wait(30)
         assert _gone_within(workers, 10), "a worker outlived its parent"
@@ -63,3 +70,64 @@ def test_a_stopped_server_leaves_no_worker_behind(tmp_path: Path) -> None:
     finally:
         if server.poll() is None:
             server.kill()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["simulate", "--runs", "3000000"],
+        # Tasks of several seconds each: the main thread used to hear the signal only once the
+        # task it waited for ended, and the workers then took on the next ones.
+        ["explore", "--design", "lhs", "--samples", "400", "--runs", "20000", "--out", "x"],
+    ],
+    ids=["simulate", "explore"],
+)
+def test_sigterm_ends_a_command_with_workers_at_once(command: list[str], tmp_path: Path) -> None:
+    parent = subprocess.Popen(
+        [sys.executable, "-m", "tightrope", *command, "--workers", "2"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        workers = _two_workers(parent)
+        time.sleep(1.0)  # into the first tasks
+        parent.terminate()
+        started = time.monotonic()
+        parent.wait(30)
+        assert time.monotonic() - started < 5, "the command went on after SIGTERM"
+        assert parent.returncode == 128 + signal.SIGTERM
+        assert _gone_within(workers, 10)
+        assert not (tmp_path / "x").exists()  # explore writes all or nothing
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+
+
+INTERRUPTED_WHILE_WRITING = """
+import os, signal, sys
+import tightrope.report.html as html
+from tightrope.cli import run
+
+render = html.render_report
+
+
+def render_then_stop(*args, **kwargs):
+    page = render(*args, **kwargs)
+    os.kill(os.getpid(), signal.SIGTERM)  # the registry's transaction is open, files staged
+    return page
+
+
+html.render_report = render_then_stop
+run(sys.argv[1:])
+"""
+
+
+def test_sigterm_while_recording_leaves_no_registry_and_no_output(tmp_path: Path) -> None:
+    db, out = tmp_path / "registry.sqlite", tmp_path / "out"
+    args = ["forecast", "--runs", "2000", "--record", "--db", str(db), "--out", str(out)]
+    done = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED_WHILE_WRITING, *args], capture_output=True, timeout=120
+    )
+    assert done.returncode == 128 + signal.SIGTERM, done.stderr[-500:]
+    assert sorted(path.name for path in tmp_path.iterdir()) == []

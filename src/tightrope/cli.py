@@ -1348,9 +1348,25 @@ def serve(
     uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
+def _terminated(signal_number: int, _: object) -> None:
+    """SIGTERM (a job scheduler, ``timeout``, ``kill``) ends the command as an error would: the
+    clean-up runs, so a registry this command created is removed and no staged output stays.
+    The command's worker processes stop at once rather than finish the task in hand."""
+    import multiprocessing
+
+    for worker in multiprocessing.active_children():
+        worker.terminate()
+    raise SystemExit(128 + signal_number)
+
+
 def run(args: list[str] | None = None) -> None:
     """The console entry point: like ``app()``, but a bad flag or value is one line on stderr.
     ``args`` replaces the command line (tests)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():  # signal's own requirement
+        signal.signal(signal.SIGTERM, _terminated)
     try:
         code = app(args=args, standalone_mode=False, prog_name="tightrope")
     except typer.Abort:

@@ -10,16 +10,25 @@ when it is gone.
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from multiprocessing.context import BaseContext
+from typing import TypeVar
 
 PARENT_CHECK_SECONDS = 0.5
+WAKE_SECONDS = 0.5
+Result = TypeVar("Result")
 
 
 def _follow_parent(parent: int) -> None:
-    """A pool initializer: end this worker once ``parent`` is no longer its parent process."""
+    """A pool initializer: end this worker once ``parent`` is no longer its parent process, or
+    when it is sent SIGTERM (a forked worker would otherwise inherit the command's handler, and
+    the pool would report the SystemExit as the task's result and go on to the next task)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -34,3 +43,32 @@ def process_pool(workers: int, context: BaseContext | None = None) -> ProcessPoo
     return ProcessPoolExecutor(
         workers, mp_context=context, initializer=_follow_parent, initargs=(os.getpid(),)
     )
+
+
+@contextmanager
+def pool_of(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """A pool for one command's work. An error or an interruption (Ctrl-C, SIGTERM) cancels the
+    work still queued and returns at once, instead of waiting for it all as leaving a pool
+    normally does; the workers end by themselves once this process has."""
+    pool = process_pool(workers)
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+
+
+def in_order(futures: Iterable[Future[Result]]) -> Iterator[Result]:
+    """Each future's result, in order, waking every half second while waiting: a signal can
+    reach any of the process's threads, and Python runs its handler (Ctrl-C, SIGTERM) only
+    once the main thread wakes, which a plain ``result()`` on a long task delays until the task
+    ends."""
+    for future in futures:
+        while True:
+            try:
+                yield future.result(timeout=WAKE_SECONDS)
+                break
+            except TimeoutError:
+                if future.done():  # the task's own TimeoutError
+                    raise

@@ -50,7 +50,7 @@ from tightrope.dynamics.model import (
 )
 from tightrope.scenario import expressions
 from tightrope.scenario.schema import Scenario
-from tightrope.workers import process_pool
+from tightrope.workers import in_order, pool_of
 
 Array = NDArray[np.float64]
 Mask = NDArray[np.bool_]
@@ -198,8 +198,8 @@ def simulate(
             (scenario, design, interventions, *_samples_of(table, design, tile), tile, evidence)
             for tile in tiles
         ]
-        with process_pool(workers) as pool:
-            for part in pool.map(_run_tile_job, jobs):
+        with pool_of(workers) as pool:
+            for part in in_order([pool.submit(_run_tile_job, job) for job in jobs]):
                 parts.append(part)
                 if progress is not None:
                     progress(part.runs)

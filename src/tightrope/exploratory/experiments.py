@@ -372,14 +372,14 @@ def run_plan(
 
         parts = run_on_cluster(scheduler, scenario, plan, work, progress)
     elif workers > 1 and len(work) > 1:
-        from tightrope.workers import process_pool
+        from tightrope.workers import in_order, pool_of
 
         limits.check_count("worker processes", workers, 1, limits.MAX_WORKERS)
-        with process_pool(workers) as pool:
+        with pool_of(workers) as pool:
             futures = [pool.submit(run_task, scenario, plan, task) for task in work]
             parts = []
-            for task, future in zip(work, futures, strict=True):
-                parts.append(future.result())
+            for task, part in zip(work, in_order(futures), strict=True):
+                parts.append(part)
                 if progress is not None:
                     progress(task.count)
     else:
