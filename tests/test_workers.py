@@ -131,3 +131,14 @@ def test_sigterm_while_recording_leaves_no_registry_and_no_output(tmp_path: Path
     )
     assert done.returncode == 128 + signal.SIGTERM, done.stderr[-500:]
     assert sorted(path.name for path in tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_says_so_in_one_line_and_exits_130() -> None:
+    command = [sys.executable, "-m", "tightrope", "simulate", "--runs", "3000000"]
+    parent = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(2)  # well into the simulation
+    parent.send_signal(signal.SIGINT)
+    out, err = parent.communicate(timeout=30)
+    assert parent.returncode == 130
+    assert err.decode() == "tightrope: interrupted\n"
+    assert out == b""

@@ -93,6 +93,7 @@ class _Consoles:
 consoles = _Consoles()
 
 USAGE_ERROR = 2
+INTERRUPTED = 130  # the shell's code for a command stopped by Ctrl-C (128 + SIGINT)
 
 
 class OutputFormat(StrEnum):
@@ -1369,9 +1370,8 @@ def run(args: list[str] | None = None) -> None:
         signal.signal(signal.SIGTERM, _terminated)
     try:
         code = app(args=args, standalone_mode=False, prog_name="tightrope")
-    except typer.Abort:
-        say("tightrope: interrupted")
-        raise SystemExit(130) from None
+    except typer.Abort:  # Ctrl-C, as older typer and Click report it
+        code = INTERRUPTED
     except Exception as error:
         # Click's usage errors (bad flag, bad value, unknown command) carry exit code 2 and a
         # message; typer may vendor Click, so they are recognised by those two attributes.
@@ -1383,4 +1383,6 @@ def run(args: list[str] | None = None) -> None:
         if message:  # empty when the help was shown because no arguments were given
             say(f"{command}: {message} (see {command} --help)")
         raise SystemExit(USAGE_ERROR) from None
+    if code == INTERRUPTED:  # Ctrl-C, as typer reports it; the clean-up has run
+        say("tightrope: interrupted")
     raise SystemExit(code if isinstance(code, int) else 0)
