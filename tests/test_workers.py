@@ -5,11 +5,14 @@ SIGTERM ends a command at once rather than after the task in hand."""
 
 from __future__ import annotations
 
+import json
+import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
@@ -142,3 +145,78 @@ def test_ctrl_c_says_so_in_one_line_and_exits_130() -> None:
     assert parent.returncode == 130
     assert err.decode() == "tightrope: interrupted\n"
     assert out == b""
+
+
+def _square_dying_once(task: tuple[int, str]) -> int:
+    """Task 3 kills its worker the first time it runs (a marker file remembers it did)."""
+    number, marker = task
+    if number == 3 and not os.path.exists(marker):
+        open(marker, "w").close()
+        os._exit(1)
+    return number * number
+
+
+def _always_dying(_: int) -> int:
+    os._exit(1)
+
+
+def test_a_worker_that_dies_costs_a_fresh_pool_not_the_work(tmp_path: Path) -> None:
+    from tightrope.workers import run_all
+
+    marker = str(tmp_path / "died")
+    tasks = [(number, marker) for number in range(8)]
+    heard: list[tuple[int, int]] = []
+    results = run_all(
+        2, _square_dying_once, tasks, lambda task, result: heard.append((task[0], result))
+    )
+    assert os.path.exists(marker)  # task 3 did kill its worker once
+    assert results == [n * n for n in range(8)]
+    assert heard == [(n, n * n) for n in range(8)]  # each result heard once, in order
+
+
+def test_workers_that_keep_dying_end_in_one_clear_error() -> None:
+    from tightrope.workers import RESTARTS, WorkersDied, run_all
+
+    with pytest.raises(WorkersDied, match=f"died {RESTARTS + 1} times"):
+        run_all(2, _always_dying, [1, 2, 3])
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["simulate", "--runs", "1000000", "--drivers", "none"],
+        ["explore", "--design", "lhs", "--samples", "60", "--runs", "20000"],
+    ],
+    ids=["simulate", "explore"],
+)
+def test_a_worker_killed_mid_run_changes_no_result(command: list[str], tmp_path: Path) -> None:
+    """The kernel's out-of-memory killer, say: the command used to end in a traceback."""
+
+    def run(folder: str, kill: bool) -> dict[str, Any]:
+        args = [*command, "--workers", "2", "--seed", "5", "--format", "json"]
+        if command[0] == "explore":
+            args += ["--out", folder]
+        parent = subprocess.Popen(
+            [sys.executable, "-m", "tightrope", *args],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        if kill:
+            _two_workers(parent)[0].kill()
+        out, err = parent.communicate(timeout=300)
+        assert parent.returncode == 0, err.decode()[-500:]
+        document: dict[str, Any] = json.loads(out)
+        return document
+
+    clean, killed = run("clean", False), run("killed", True)
+    if command[0] == "simulate":
+        assert killed["questions"] == clean["questions"]
+    else:
+        import pandas as pd
+
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(tmp_path / "killed" / "experiments.parquet"),
+            pd.read_parquet(tmp_path / "clean" / "experiments.parquet"),
+            check_exact=True,
+        )

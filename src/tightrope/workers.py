@@ -1,10 +1,16 @@
-"""Pools of worker processes that do not outlive the process that started them.
+"""Pools of worker processes that do not outlive the process that started them, and work that
+survives a worker's death.
 
 A pool's workers hold both ends of its task queue, so they never see the queue close: when the
 parent dies without shutting its pool down (SIGTERM from a job scheduler or ``timeout``, SIGKILL,
 a closed terminal; uvicorn also re-raises SIGTERM after its graceful shutdown), they would wait
 for work forever, each holding its memory. Each worker therefore watches its parent and exits
 when it is gone.
+
+A worker can also die under its parent (the kernel's out-of-memory killer, a stray ``kill``):
+:func:`run_all` then starts a fresh pool and runs again the tasks whose results it has not yet
+taken. Every task draws its random numbers from its own seeded streams, so a task run again
+gives the same result, and so does the whole.
 """
 
 from __future__ import annotations
@@ -13,15 +19,24 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from multiprocessing.context import BaseContext
 from typing import TypeVar
 
+from tightrope.errors import TightropeError
+
 PARENT_CHECK_SECONDS = 0.5
 WAKE_SECONDS = 0.5
+RESTARTS = 3  # fresh pools after a worker died, as many as the Dask path's retries
 Result = TypeVar("Result")
+Task = TypeVar("Task")
+
+
+class WorkersDied(TightropeError):
+    """Worker processes kept dying: the work could not be finished."""
 
 
 def _follow_parent(parent: int) -> None:
@@ -72,3 +87,32 @@ def in_order(futures: Iterable[Future[Result]]) -> Iterator[Result]:
             except TimeoutError:
                 if future.done():  # the task's own TimeoutError
                     raise
+
+
+def run_all(
+    workers: int,
+    function: Callable[[Task], Result],
+    tasks: Sequence[Task],
+    done: Callable[[Task, Result], None] | None = None,
+) -> list[Result]:
+    """``function`` of every task on ``workers`` processes, the results in the tasks' order;
+    ``done`` hears of each task and its result as the result is taken. A worker that dies
+    costs a fresh pool and the tasks not yet taken, up to RESTARTS times."""
+    results: list[Result] = []
+    deaths = 0
+    while True:
+        try:
+            with pool_of(workers) as pool:
+                waiting = [pool.submit(function, task) for task in tasks[len(results) :]]
+                for result in in_order(waiting):
+                    if done is not None:
+                        done(tasks[len(results)], result)
+                    results.append(result)
+            return results
+        except BrokenProcessPool:
+            deaths += 1
+            if deaths > RESTARTS:
+                raise WorkersDied(
+                    f"worker processes died {deaths} times (out of memory? try fewer --workers "
+                    "or runs)"
+                ) from None

@@ -50,7 +50,7 @@ from tightrope.dynamics.model import (
 )
 from tightrope.scenario import expressions
 from tightrope.scenario.schema import Scenario
-from tightrope.workers import in_order, pool_of
+from tightrope.workers import run_all
 
 Array = NDArray[np.float64]
 Mask = NDArray[np.bool_]
@@ -198,11 +198,12 @@ def simulate(
             (scenario, design, interventions, *_samples_of(table, design, tile), tile, evidence)
             for tile in tiles
         ]
-        with pool_of(workers) as pool:
-            for part in in_order([pool.submit(_run_tile_job, job) for job in jobs]):
-                parts.append(part)
-                if progress is not None:
-                    progress(part.runs)
+        parts = run_all(
+            workers,
+            _run_tile_job,
+            jobs,
+            None if progress is None else lambda _, part: progress(part.runs),
+        )
     else:
         for tile in tiles:
             part = _Tile(model, design, interventions, table, tile, evidence).run()

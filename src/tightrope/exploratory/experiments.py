@@ -20,6 +20,7 @@ inverse CDF).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -372,16 +373,15 @@ def run_plan(
 
         parts = run_on_cluster(scheduler, scenario, plan, work, progress)
     elif workers > 1 and len(work) > 1:
-        from tightrope.workers import in_order, pool_of
+        from tightrope.workers import run_all
 
         limits.check_count("worker processes", workers, 1, limits.MAX_WORKERS)
-        with pool_of(workers) as pool:
-            futures = [pool.submit(run_task, scenario, plan, task) for task in work]
-            parts = []
-            for task, part in zip(work, in_order(futures), strict=True):
-                parts.append(part)
-                if progress is not None:
-                    progress(task.count)
+        parts = run_all(
+            workers,
+            functools.partial(run_task, scenario, plan),
+            work,
+            None if progress is None else lambda task, _: progress(task.count),
+        )
     else:
         parts = []
         for task in work:
