@@ -1353,10 +1353,11 @@ def _terminated(signal_number: int, _: object) -> None:
     """SIGTERM (a job scheduler, ``timeout``, ``kill``) ends the command as an error would: the
     clean-up runs, so a registry this command created is removed and no staged output stays.
     The command's worker processes stop at once rather than finish the task in hand."""
-    import multiprocessing
-
-    for worker in multiprocessing.active_children():
-        worker.terminate()
+    # Without a pool, multiprocessing was never imported (nor need it be, inside a handler).
+    multiprocessing = sys.modules.get("multiprocessing")
+    if multiprocessing is not None:
+        for worker in multiprocessing.active_children():
+            worker.terminate()
     raise SystemExit(128 + signal_number)
 
 
