@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tightrope.scenario.checks import check_scenario
 from tightrope.scenario.schema import Scenario
 
 Key = str | int  # a mapping key, or a list position
@@ -91,8 +92,6 @@ def with_change(scenario: Scenario, change: Change) -> Scenario | None:
     for key in change.location[:-1]:
         target = target[key]
     target[change.location[-1]] = change.after
-    from tightrope.scenario.checks import check_scenario
-
     try:
         changed = Scenario.model_validate(data)
     except ValueError:
