@@ -320,3 +320,41 @@ def test_the_workbench_reaches_each_route_on_the_event_loop() -> None:
     from tightrope.server.workbench import current
 
     assert inspect.iscoroutinefunction(current)
+
+
+def _dies_once(marker: str) -> str:
+    """Kills its worker the first time (a marker file remembers it did)."""
+    import os
+
+    if not os.path.exists(marker):
+        open(marker, "w").close()
+        os._exit(1)
+    return "answered"
+
+
+def _always_dies(_: str) -> str:
+    import os
+
+    os._exit(1)
+
+
+def test_a_job_whose_worker_died_runs_once_more_then_the_server_says_so(tmp_path: Path) -> None:
+    """As the CLI's pools do: a worker that dies (the out-of-memory killer, say) costs a fresh
+    pool, not the request; a second death is a 504 the client may retry."""
+    import asyncio
+
+    from tightrope.server.jobs import Busy, WorkerPool
+
+    async def scenario() -> None:
+        pool = WorkerPool(workers=1, timeout=60)
+        try:
+            marker = str(tmp_path / "died")
+            assert await pool.run(_dies_once, marker) == "answered"
+            assert Path(marker).exists()
+            with pytest.raises(Busy, match="a worker process died"):
+                await pool.run(_always_dies, "")
+            assert await pool.run(_dies_once, marker) == "answered"  # the server goes on
+        finally:
+            pool.close()
+
+    asyncio.run(scenario())

@@ -129,15 +129,27 @@ class WorkerPool:
         return self._pool
 
     async def run(self, function: Any, *arguments: Any) -> Any:
-        future = self._executor().submit(function, *arguments)
-        try:
-            return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
-        except TimeoutError:
-            future.cancel()
-            raise Busy(f"the request took longer than its limit of {self.timeout:g} s") from None
-        except BrokenProcessPool:
-            self.close()
-            raise Busy("a worker process died; try again") from None
+        """The job's result, within the time limit. A job whose worker died (the out-of-memory
+        killer, say) runs once more on a fresh pool, as the CLI's do: it gives the same answer
+        wherever it runs. Not a recording, which the worker may have written before it died."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout
+        for _ in range(1 if function is record_job else 2):
+            pool = self._executor()
+            try:
+                future = pool.submit(function, *arguments)
+                return await asyncio.wait_for(
+                    asyncio.wrap_future(future), max(0.0, deadline - loop.time())
+                )
+            except TimeoutError:
+                future.cancel()
+                raise Busy(
+                    f"the request took longer than its limit of {self.timeout:g} s"
+                ) from None
+            except BrokenProcessPool:
+                if self._pool is pool:  # not a fresh pool another request has started since
+                    self.close()
+        raise Busy("a worker process died; try again")
 
     def close(self) -> None:
         if self._pool is not None:
