@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -168,3 +169,35 @@ def test_corrupt_and_read_only_databases(tmp_path: Path) -> None:
     with Registry(good) as registry:
         assert len(registry.forecasts()) == 1
         assert registry.integrity() == "ok"
+
+
+def _interrupted_recording(path: Path, meanwhile: Callable[[], None]) -> None:
+    """A command that creates the registry at ``path``, lets ``meanwhile`` happen, and is
+    interrupted before it records anything."""
+    with Registry.opened_for(path):
+        meanwhile()
+        raise KeyboardInterrupt
+
+
+def test_a_failed_recording_keeps_a_new_registry_another_command_recorded_in(
+    tmp_path: Path,
+) -> None:
+    """Two commands may create the same registry at once: the one that fails removes the file
+    only if nothing is recorded in it, never the other's forecasts."""
+    import tightrope
+
+    result = tightrope.forecast(tightrope.load("iraq-2025"), runs=500, bargaining_samples=0)
+    path = tmp_path / "registry.sqlite"
+
+    def other_command_records() -> None:
+        with Registry(path) as other:
+            other.record(result, dt.date(2025, 4, 1))
+
+    with pytest.raises(KeyboardInterrupt):
+        _interrupted_recording(path, other_command_records)
+    with Registry(path, read_only=True) as registry:
+        assert len(registry.forecasts()) == 9
+    alone = tmp_path / "alone.sqlite"
+    with pytest.raises(KeyboardInterrupt):
+        _interrupted_recording(alone, lambda: None)
+    assert not alone.exists()

@@ -207,19 +207,32 @@ class Registry:
     @contextmanager
     def opened_for(path: str | Path) -> Iterator[Registry]:
         """The registry at ``path`` for one recording: a registry file this creates is removed
-        again if the block fails, so that a failed command leaves no new file behind."""
+        again if the block fails, so that a failed command leaves no new file behind, unless
+        another command has recorded in it meanwhile (two commands may create it at once)."""
         path = Path(path)
         new = not path.exists()
         registry = Registry(path)
         try:
             yield registry
         except BaseException:
+            empty = new and registry._holds_nothing()
             registry.close()
-            if new:
+            if empty:
                 for suffix in ("", "-wal", "-shm", "-journal"):
                     Path(f"{path}{suffix}").unlink(missing_ok=True)
             raise
         registry.close()
+
+    def _holds_nothing(self) -> bool:
+        """No run and no resolution committed, by this connection or any other (False when
+        that cannot be read: a file in doubt is kept)."""
+        try:
+            row = self.connection.execute(
+                "SELECT EXISTS (SELECT 1 FROM runs) OR EXISTS (SELECT 1 FROM resolutions)"
+            ).fetchone()
+        except sqlite3.Error:
+            return False
+        return not row[0]
 
     def close(self) -> None:
         self.connection.close()
