@@ -135,6 +135,16 @@ class Resolution:
     resolved_date: dt.date
     note: str | None
 
+    def to_dict(self) -> dict[str, Any]:
+        """The resolution as the HTTP API returns it."""
+        return {
+            "scenario": self.scenario_id,
+            "question": self.question_id,
+            "outcome": self.outcome,
+            "date": self.resolved_date.isoformat(),
+            "note": self.note,
+        }
+
 
 def observations_known(scenario: Scenario, as_of: str | dt.date) -> list[tuple[dt.date, str]]:
     """The scenario's observations known on ``as_of``, as the registry stores them."""

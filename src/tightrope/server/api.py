@@ -275,16 +275,7 @@ def resolutions(
     if registry is None:
         return []
     with registry:
-        return [
-            {
-                "scenario": r.scenario_id,
-                "question": r.question_id,
-                "outcome": r.outcome,
-                "date": r.resolved_date.isoformat(),
-                "note": r.note,
-            }
-            for r in registry.resolutions(scenario)
-        ]
+        return [r.to_dict() for r in registry.resolutions(scenario)]
 
 
 @router.get("/api/registry/history/{question}", tags=["registry"])
@@ -329,10 +320,4 @@ def resolve(bench: Bench, body: ResolveRequest) -> dict[str, Any]:
             note=body.note,
             replace=body.replace,
         )
-    return {
-        "scenario": resolution.scenario_id,
-        "question": resolution.question_id,
-        "outcome": resolution.outcome,
-        "date": resolution.resolved_date.isoformat(),
-        "note": resolution.note,
-    }
+    return resolution.to_dict()
