@@ -1,0 +1,70 @@
+"""The ``tightrope`` command.
+
+Each module of this package holds a group of commands (:mod:`.common` what they share); importing
+them registers their commands, in the order ``tightrope --help`` lists them. Commands import the
+engines, reports and registry they use inside their bodies, so that ``--version``, ``--help`` and
+the scenario commands start at once (pip does the same).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from tightrope.cli.common import DEFAULT_SCENARIO, INTERRUPTED, USAGE_ERROR, app, say
+
+# Importing a group registers its commands; the help lists them in this order.
+# isort: off
+import tightrope.cli.scenario
+import tightrope.cli.bargain
+import tightrope.cli.simulate
+import tightrope.cli.observe
+import tightrope.cli.forecast
+import tightrope.cli.registry
+import tightrope.cli.explore
+import tightrope.cli.serve  # noqa: F401
+
+# isort: on
+
+__all__ = ["DEFAULT_SCENARIO", "app", "run"]
+
+
+def _terminated(signal_number: int, _: object) -> None:
+    """SIGTERM (a job scheduler, ``timeout``, ``kill``) ends the command as an error would: the
+    clean-up runs, so a registry this command created is removed and no staged output stays.
+    The command's worker processes stop at once rather than finish the task in hand."""
+    # Without a pool, multiprocessing was never imported (nor need it be, inside a handler).
+    multiprocessing = sys.modules.get("multiprocessing")
+    if multiprocessing is not None:
+        for worker in multiprocessing.active_children():
+            worker.terminate()
+    raise SystemExit(128 + signal_number)
+
+
+def run(args: list[str] | None = None) -> None:
+    """The console entry point: like ``app()``, but a bad flag or value is one line on stderr.
+    ``args`` replaces the command line (tests)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():  # signal's own requirement
+        signal.signal(signal.SIGTERM, _terminated)
+    try:
+        code = app(args=args, standalone_mode=False, prog_name="tightrope")
+    except typer.Abort:  # Ctrl-C, as older typer and Click report it
+        code = INTERRUPTED
+    except Exception as error:
+        # Click's usage errors (bad flag, bad value, unknown command) carry exit code 2 and a
+        # message; typer may vendor Click, so they are recognised by those two attributes.
+        if getattr(error, "exit_code", None) != USAGE_ERROR or not hasattr(error, "format_message"):
+            raise
+        context = getattr(error, "ctx", None)
+        command = context.command_path if context is not None else "tightrope"
+        message = error.format_message()
+        if message:  # empty when the help was shown because no arguments were given
+            say(f"{command}: {message} (see {command} --help)")
+        raise SystemExit(USAGE_ERROR) from None
+    if code == INTERRUPTED:  # Ctrl-C, as typer reports it; the clean-up has run
+        say("tightrope: interrupted")
+    raise SystemExit(code if isinstance(code, int) else 0)

@@ -1,0 +1,265 @@
+"""The main job (both engines, report, registry) and the replay of a forecast over time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tightrope import __version__, limits
+from tightrope.cli.common import (
+    DEFAULT_SCENARIO,
+    AsOfOption,
+    DbOption,
+    ForbidOption,
+    ForceOption,
+    FormatOption,
+    GivenOption,
+    ObservationsOption,
+    ObserveOption,
+    OutputFormat,
+    ParameterSamplesOption,
+    RunsOption,
+    ScenarioArgument,
+    SeedOption,
+    SetOption,
+    WorkersOption,
+    add_observations,
+    app,
+    bounded,
+    consoles,
+    emit_json,
+    fail,
+    note_unused_observations,
+    parse_date,
+    refusals,
+    resolve,
+    runs_total,
+    say,
+    terminal,
+    whatifs,
+)
+
+
+@app.command()
+def forecast(
+    scenario: ScenarioArgument = DEFAULT_SCENARIO,
+    runs: RunsOption = limits.DEFAULT_RUNS,
+    samples: ParameterSamplesOption = None,
+    bargaining_samples: Annotated[
+        int,
+        bounded(
+            "--bargaining-samples",
+            0,
+            limits.MAX_BARGAINING_SAMPLES,
+            "Samples for the bargaining intervals.",
+        ),
+    ] = 500,
+    seed: SeedOption = 0,
+    workers: WorkersOption = 1,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for the report (default tightrope-output/ID)."),
+    ] = None,
+    record: Annotated[
+        bool, typer.Option("--record", help="Store the forecasts in the registry.")
+    ] = False,
+    db: DbOption = None,
+    date: Annotated[
+        str | None,
+        typer.Option("--date", help="Forecast date for the registry (default: --as-of, or today)."),
+    ] = None,
+    as_of: AsOfOption = None,
+    observations: ObservationsOption = None,
+    observe: ObserveOption = None,
+    force: ForceOption = None,
+    forbid: ForbidOption = None,
+    set_: SetOption = None,
+    given: GivenOption = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Also print the report to report.pdf (needs Chromium).")
+    ] = False,
+    compare_to: Annotated[
+        str | None,
+        typer.Option(
+            "--compare-to",
+            help="An earlier version (file or built-in id): what changed, and how it moved each "
+            "question.",
+        ),
+    ] = None,
+    output: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """The main job: both engines, a summary, an offline HTML report, JSON and Parquet results.
+
+    Every destination is checked before the work starts; the files and the registry entry are
+    written together at the end, or not at all."""
+    from tightrope import api
+    from tightrope.forecasts.output import record_and_save, save_forecast
+    from tightrope.forecasts.registry import Registry, default_path
+    from tightrope.forecasts.run import ForecastSettings
+    from tightrope.outputs import check_file
+
+    loaded = add_observations(resolve(scenario), scenario, observations, observe)
+    forecast_day = None if as_of is None else parse_date(as_of, "--as-of")
+    note_unused_observations(loaded, scenario, forecast_day)
+    forecast_date = parse_date(date, "--date") if date or not forecast_day else forecast_day
+    folder = out or Path("tightrope-output") / loaded.id
+    registry_path = (db or default_path()) if record else None
+    with refusals(f"{scenario}: "):
+        check_file(folder / "report.html")
+        if registry_path is not None:
+            Registry.check(registry_path)
+        if pdf:
+            from tightrope.report.pdf import find_browser
+
+            find_browser()
+    whatif = whatifs(force, forbid, set_, loaded)
+    earlier = None if compare_to is None else resolve(compare_to)
+    work = ForecastSettings(
+        runs=runs, samples=samples, bargaining_samples=bargaining_samples, whatif=tuple(whatif)
+    )
+    with (
+        refusals(f"{scenario}: "),  # limits are checked before any work
+        terminal.progress_bar(consoles.err, "forecasting", work.progress_total(loaded)) as step,
+    ):
+        result = api.forecast(
+            loaded,
+            runs=runs,
+            samples=samples,
+            bargaining_samples=bargaining_samples,
+            seed=seed,
+            workers=workers,
+            as_of=forecast_day,
+            whatif=whatif,
+            given=given,
+            compare_to=earlier,
+            progress=step,
+        )
+    for issue, reason in result.document.get("bargaining_skipped", {}).items():
+        say(f"warning: {scenario}: {issue}: not bargained over ({reason})")
+    with refusals():
+        if registry_path is None:
+            paths = save_forecast(result, folder, pdf=pdf)
+        else:
+            paths = record_and_save(result, folder, registry_path, forecast_date, pdf=pdf)
+    document = result.to_dict()
+    document["files"] = {
+        name: str(paths[name]) if name in paths else None for name in ("report", "json", "runs")
+    }
+    if output is OutputFormat.JSON:
+        emit_json(document)
+        return
+    consoles.out.print(terminal.forecast_summary(document, loaded))
+    say(f"report: {paths['report']}")
+
+
+@app.command("replay")
+def replay_forecasts(
+    scenario: ScenarioArgument = DEFAULT_SCENARIO,
+    observations: ObservationsOption = None,
+    observe: ObserveOption = None,
+    start: Annotated[
+        str | None, typer.Option("--from", help="First step (default: the scenario's date).")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="Last step (default: the last observation's date).")
+    ] = None,
+    every: Annotated[
+        str, typer.Option("--every", help="month, week, or Nd (every N days).")
+    ] = "month",
+    runs: RunsOption = 20_000,
+    samples: ParameterSamplesOption = None,
+    seed: SeedOption = 0,
+    workers: WorkersOption = 1,
+    db: DbOption = None,
+    output: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """Forecast again at each step of the way, from what was known then.
+
+    One forecast per step, each using only the observations dated on or before it, all
+    recorded in the registry (or none)."""
+    from tightrope.dynamics.replay import (
+        MAX_STEPS,
+        as_known_on,
+        replay,
+        replay_document,
+        step_dates,
+    )
+    from tightrope.forecasts.registry import (
+        QuestionForecast,
+        Registry,
+        RunEntry,
+        default_path,
+        observations_known,
+    )
+    from tightrope.forecasts.run import scenario_hash
+
+    loaded = add_observations(resolve(scenario), scenario, observations, observe)
+    first = parse_date(start, "--from") if start else loaded.as_of
+    days = [o.day for o in loaded.observations]
+    if end is None and not days:
+        fail(f"{scenario}: no observations; give --to (and --observations or --observe)")
+    last = parse_date(end, "--to") if end else max(days)
+    if first < loaded.as_of:
+        fail(f"--from {first} is before the scenario date {loaded.as_of}")
+    if last < first:
+        fail(f"--to {last} is before --from {first}")
+    if (last - first).days > 31 * limits.MAX_MONTHS:
+        fail(f"--to {last} is more than {limits.MAX_MONTHS} months after --from {first}")
+    horizon = loaded.horizon_months
+    if (first - loaded.as_of).days > 31 * horizon:
+        fail(f"--from {first} is after the scenario's {horizon}-month horizon")
+    try:
+        dates = step_dates(loaded, first, last, every)
+    except ValueError as error:
+        fail(str(error))
+    if len(dates) > MAX_STEPS:
+        fail(f"{len(dates)} steps; the limit is {MAX_STEPS} (choose a longer --every)")
+    total = len(dates) * runs_total(runs, samples)
+    if total > limits.MAX_RUNS:
+        fail(
+            f"{len(dates)} steps × {total // len(dates):,} runs is {total:,} runs; the limit is "
+            f"{limits.MAX_RUNS:,} (fewer --runs or a longer --every)"
+        )
+    registry_path = db or default_path()
+    with refusals(f"{scenario}: "):
+        Registry.check(registry_path)
+    with (
+        refusals(f"{scenario}: "),
+        terminal.progress_bar(
+            consoles.err, "replaying", len(dates) * runs_total(runs, samples)
+        ) as step,
+    ):
+        steps = replay(
+            loaded,
+            dates,
+            runs=runs,
+            samples=samples,
+            seed=seed,
+            workers=workers,
+            progress=step,
+        )
+    document = replay_document(loaded, steps)
+    entries = [
+        RunEntry(
+            loaded.id,
+            scenario_hash(as_known_on(loaded, item.date)),
+            __version__,
+            seed,
+            item.result.runs,
+            item.date,
+            [QuestionForecast.of(result) for result in item.questions.values()],
+            observations_known(loaded, item.date),
+        )
+        for item in steps
+    ]
+    with refusals(), Registry.opened_for(registry_path) as registry:
+        run_ids = registry.record_runs(entries)
+    document["registry"] = {"path": str(registry_path), "run_ids": run_ids}
+    if output is OutputFormat.JSON:
+        emit_json(document)
+        return
+    consoles.out.print(terminal.replay_table(document, loaded))
+    consoles.out.print(terminal.what_changed_table(document["what_changed"]))
+    say(f"recorded {len(run_ids)} forecasts in {registry_path}")

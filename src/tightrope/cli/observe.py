@@ -1,0 +1,90 @@
+"""Observations: checking an observation file, and turning event data into one."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tightrope.cli.common import (
+    DEFAULT_SCENARIO,
+    observe_app,
+    parse_date,
+    refusals,
+    report_problems,
+    resolve,
+    say,
+)
+
+
+@observe_app.command("check")
+def observe_check(
+    file: Annotated[Path, typer.Argument(help="An observation file: YAML or CSV.")],
+    scenario: Annotated[
+        str, typer.Option("--scenario", "-s", help="The scenario the observations are about.")
+    ] = DEFAULT_SCENARIO,
+) -> None:
+    """Check an observation file against a scenario: every problem as FILE:LINE:COL."""
+    from tightrope.scenario import ScenarioError
+    from tightrope.scenario.observations import read_observations
+
+    loaded = resolve(scenario)
+    try:
+        combined = read_observations(loaded, file)
+    except ScenarioError as error:
+        report_problems(error)
+    added = len(combined.observations) - len(loaded.observations)
+    say(f"{file}: {added} observations, valid against {loaded.id}")
+
+
+class EventDataFormat(StrEnum):
+    ACLED = "acled"
+    UCDP_GED = "ucdp-ged"
+
+
+@observe_app.command("import")
+def observe_import(
+    file: Annotated[Path, typer.Argument(help="An ACLED CSV export or a UCDP GED CSV file.")],
+    kind: Annotated[EventDataFormat, typer.Option("--format", help="acled or ucdp-ged.")],
+    mapping_file: Annotated[
+        Path, typer.Option("--map", help="The mapping file: actors, aliases and rules.")
+    ],
+    scenario: Annotated[
+        str, typer.Option("--scenario", "-s", help="The scenario the events belong to.")
+    ] = DEFAULT_SCENARIO,
+    published: Annotated[
+        str | None,
+        typer.Option("--published", help="Release date of a file whose rows carry none (UCDP)."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Observation file to write; else stdout.")
+    ] = None,
+) -> None:
+    """Turn event-data rows into observations by the rules of a mapping file."""
+    import yaml
+
+    from tightrope.outputs import write_text_atomically
+    from tightrope.scenario import ScenarioError
+    from tightrope.scenario.eventdata import observations, read_mapping, read_rows
+    from tightrope.scenario.observations import with_observations
+    from tightrope.scenario.yamlsafe import Document
+
+    loaded = resolve(scenario)
+    release = parse_date(published, "--published") if published else None
+    try:
+        mapping = read_mapping(mapping_file, loaded)
+        rows = read_rows(file, kind.value)
+        entries = observations(rows, mapping, kind.value, release)
+        with_observations(loaded, Document(data={"observations": entries}), str(file))
+    except ScenarioError as error:
+        report_problems(error)
+    text = yaml.safe_dump({"observations": entries}, sort_keys=False, allow_unicode=True)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        with refusals():
+            write_text_atomically(out, text)
+    say(f"{file}: {len(rows)} rows, {len(entries)} observations")

@@ -1,0 +1,255 @@
+"""Commands about scenario files: list, show, check, write, trace and convert them."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from tightrope.cli.common import (
+    DEFAULT_SCENARIO,
+    USAGE_ERROR,
+    FormatOption,
+    OutputFormat,
+    ScenarioArgument,
+    app,
+    consoles,
+    emit_json,
+    fail,
+    refusals,
+    resolve,
+    say,
+    say_lines,
+    terminal,
+)
+
+
+class ExportFormat(StrEnum):
+    YAML = "yaml"
+    KTAB = "ktab"
+
+
+@app.command()
+def scenarios(output: FormatOption = OutputFormat.TABLE) -> None:
+    """List the built-in scenarios."""
+    from rich.table import Table
+
+    from tightrope.scenario.builtin import builtin_ids, load_builtin
+
+    rows = [load_builtin(scenario_id) for scenario_id in builtin_ids()]
+    if output is OutputFormat.JSON:
+        emit_json(
+            [
+                {
+                    "id": scenario.id,
+                    "title": scenario.title,
+                    "as_of": scenario.as_of.isoformat(),
+                    "default": scenario.id == DEFAULT_SCENARIO,
+                }
+                for scenario in rows
+            ]
+        )
+        return
+    table = Table(title="Built-in scenarios", title_justify="left")
+    for column in ("id", "title", "as of", "actors", "issues", "events", "questions"):
+        table.add_column(column)
+    for scenario in rows:
+        marker = " (default)" if scenario.id == DEFAULT_SCENARIO else ""
+        table.add_row(
+            scenario.id + marker,
+            scenario.title,
+            str(scenario.as_of),
+            str(len(scenario.actors)),
+            str(len(scenario.issues)),
+            str(len(scenario.events)),
+            str(len(scenario.questions)),
+        )
+    consoles.out.print(table)
+
+
+@app.command()
+def show(
+    scenario: ScenarioArgument = DEFAULT_SCENARIO, output: FormatOption = OutputFormat.TABLE
+) -> None:
+    """Summarise a scenario: actors, positions and saliences, levers and events, questions."""
+    loaded = resolve(scenario)
+    if output is OutputFormat.JSON:
+        emit_json(loaded.model_dump(mode="json"))
+        return
+    windows: dict[str, Any] = {}
+    if any(event.hazard.probability is not None for event in loaded.events):
+        from tightrope.api import simulate
+
+        events = simulate(loaded, runs=20_000, drivers="none").to_dict()["events"]
+        windows = {key: entry["window"] for key, entry in events.items() if "window" in entry}
+    consoles.out.print(terminal.scenario_summary(loaded, windows))
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Scenario files to check.")],
+    output: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """Check scenario files; report every problem as FILE:LINE:COL: field: message."""
+    from tightrope.scenario import ScenarioError, read_scenario_file
+
+    results: list[dict[str, Any]] = []
+    for file in files:
+        try:
+            scenario = read_scenario_file(file)
+        except ScenarioError as error:
+            results.append({"file": str(file), "valid": False, "problems": error.problems})
+            continue
+        results.append({"file": str(file), "valid": True, "problems": [], "id": scenario.id})
+    if output is OutputFormat.JSON:
+        emit_json(
+            [
+                {**result, "problems": [vars(problem) for problem in result["problems"]]}
+                for result in results
+            ]
+        )
+    else:
+        for result in results:
+            if result["valid"]:
+                say(f"{result['file']}: valid ({result['id']})")
+            else:
+                say_lines([str(problem) for problem in result["problems"]])
+    if not all(result["valid"] for result in results):
+        raise typer.Exit(USAGE_ERROR)
+
+
+@app.command()
+def new(
+    file: Annotated[Path, typer.Argument(help="Where to write the new scenario.")],
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--from", help="Copy this scenario (a built-in id or a file) instead of the template."
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented template, or a copy of a scenario, to start editing."""
+    from tightrope.outputs import check_file, write_text_atomically
+    from tightrope.scenario import dump_yaml
+    from tightrope.scenario.builtin import builtin_ids, builtin_text, template_text
+
+    if file.exists() and not force:
+        fail(f"{file} exists; use --force to overwrite it")
+    with refusals():
+        check_file(file)
+    if source is None:
+        text = template_text()
+    elif source in builtin_ids():
+        text = builtin_text(source)
+    else:
+        text = dump_yaml(resolve(source))
+    with refusals():
+        write_text_atomically(file, text)
+    say(f"wrote {file}; check it with: tightrope validate {file}")
+
+
+@app.command()
+def provenance(
+    scenario: ScenarioArgument = DEFAULT_SCENARIO,
+    output: FormatOption = OutputFormat.TABLE,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Exit with code 1 if a number has neither evidence, a judgment flag nor is a "
+            "definition.",
+        ),
+    ] = False,
+) -> None:
+    """List every number with its evidence or judgment flag, and the numbers that have neither."""
+    from tightrope.scenario.provenance import number_records, provenance_summary
+
+    loaded = resolve(scenario)
+    summary = provenance_summary(loaded)
+    unsupported = summary["unsupported"]
+    if output is OutputFormat.JSON:
+        emit_json(summary)
+    else:
+        consoles.out.print(terminal.provenance_table(number_records(loaded)))
+        consoles.out.print(
+            f"{summary['count']} numbers: {summary['with_evidence']} with evidence, "
+            f"{summary['judgment']} flagged as judgment, {summary['definitions']} definitions, "
+            f"{len(unsupported)} with none of these.",
+            highlight=False,
+        )
+        if unsupported:
+            consoles.out.print(
+                "Numbers with neither evidence nor a judgment flag:", style="bold red"
+            )
+            terminal.print_lines(consoles.out, [f"  {path}" for path in unsupported])
+        for seen in summary["observations"]:
+            cited = ", ".join(seen["evidence"]) or "no claim cited"
+            terminal.print_lines(
+                consoles.out, [f"observation {seen['about']} on {seen['date']}: {cited}"]
+            )
+    if strict and unsupported:
+        raise typer.Exit(1)
+
+
+@app.command()
+def schema(
+    guide: Annotated[
+        bool, typer.Option("--guide", help="Print the scenario guide (Markdown) instead.")
+    ] = False,
+) -> None:
+    """Print the JSON Schema of scenario files, or with --guide the format in words.
+
+    The schema lets editors check a scenario's YAML as you type; the guide describes every part
+    and field of the format."""
+    from tightrope.scenario.schema import Scenario
+
+    if guide:
+        from tightrope.scenario.guide import scenario_guide
+
+        terminal.print_lines(consoles.out, scenario_guide().splitlines())
+        return
+    document = Scenario.model_json_schema()
+    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    document["title"] = "tightrope scenario"
+    emit_json(document)
+
+
+@app.command()
+def export(
+    scenario: ScenarioArgument,
+    to: Annotated[
+        ExportFormat, typer.Option("--to", help="yaml (a scenario file) or ktab (KTAB SMP CSV).")
+    ] = ExportFormat.YAML,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="File to write; stdout if omitted.")
+    ] = None,
+) -> None:
+    """Convert a scenario, KTAB CSV or expected-utility table to a scenario YAML or a KTAB CSV."""
+    from tightrope.outputs import write_text_atomically
+    from tightrope.scenario import dump_yaml
+    from tightrope.scenario.tables import write_ktab
+
+    loaded = resolve(scenario)
+    if to is ExportFormat.KTAB:
+        try:
+            export_ktab = write_ktab(loaded)
+        except ValueError as error:
+            fail(f"{scenario}: cannot export to KTAB: {error}")
+        text = export_ktab.text
+        if export_ktab.rescaled:
+            say(
+                "warning: KTAB allows each actor a total salience of 100; scaled down: "
+                + ", ".join(export_ktab.rescaled)
+            )
+    else:
+        text = dump_yaml(loaded)
+    if out is None:
+        sys.stdout.write(text)
+        return
+    with refusals():
+        write_text_atomically(out, text)
+    say(f"wrote {out}")

@@ -1,0 +1,135 @@
+"""The month-by-month simulation, and what changed between two versions of a scenario."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from tightrope import limits
+from tightrope.cli.common import (
+    DEFAULT_SCENARIO,
+    AsOfOption,
+    ForbidOption,
+    ForceOption,
+    FormatOption,
+    GivenOption,
+    ObservationsOption,
+    ObserveOption,
+    OutputFormat,
+    ParameterSamplesOption,
+    RunsOption,
+    ScenarioArgument,
+    SeedOption,
+    SetOption,
+    WorkersOption,
+    add_observations,
+    app,
+    bounded,
+    consoles,
+    emit_json,
+    fail,
+    note_unused_observations,
+    parse_date,
+    refusals,
+    resolve,
+    runs_total,
+    terminal,
+    whatifs,
+)
+
+
+@app.command()
+def simulate(
+    scenario: ScenarioArgument = DEFAULT_SCENARIO,
+    runs: RunsOption = limits.DEFAULT_RUNS,
+    samples: ParameterSamplesOption = None,
+    months: Annotated[
+        int | None,
+        bounded(
+            "--months",
+            1,
+            limits.MAX_MONTHS,
+            "Months to simulate (default: the horizon, or to the last deadline).",
+        ),
+    ] = None,
+    seed: SeedOption = 0,
+    workers: WorkersOption = 1,
+    force: ForceOption = None,
+    forbid: ForbidOption = None,
+    set_: SetOption = None,
+    given: GivenOption = None,
+    drivers: Annotated[
+        str,
+        typer.Option(
+            "--drivers",
+            help="screen (rank regression), morris (SALib screening), sobol (SALib Sobol' "
+            "indices with confidence intervals), or none.",
+        ),
+    ] = "screen",
+    as_of: AsOfOption = None,
+    observations: ObservationsOption = None,
+    observe: ObserveOption = None,
+    output: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """How can the crisis unfold month by month? A Monte Carlo of events, state and escalation."""
+    from tightrope import api
+
+    loaded = add_observations(resolve(scenario), scenario, observations, observe)
+    forecast_day = None if as_of is None else parse_date(as_of, "--as-of")
+    note_unused_observations(loaded, scenario, forecast_day)
+    if not loaded.events:
+        fail(f"{scenario}: the scenario has no events to simulate")
+    whatif = whatifs(force, forbid, set_, loaded, months)
+    with (
+        refusals(),
+        terminal.progress_bar(
+            consoles.err, "simulating", runs_total(runs, samples) * (2 if whatif else 1)
+        ) as step,
+    ):
+        result = api.simulate(
+            loaded,
+            runs=runs,
+            samples=samples,
+            months=months,
+            seed=seed,
+            workers=workers,
+            whatif=whatif,
+            given=given,
+            drivers=drivers,  # type: ignore[arg-type]  # checked by the core
+            as_of=forecast_day,
+            progress=step,
+        )
+    if output is OutputFormat.JSON:
+        emit_json(result.to_dict())
+        return
+    consoles.out.print(terminal.simulation_report(result.to_dict(), loaded))
+
+
+@app.command("diff")
+def diff_command(
+    first: Annotated[str, typer.Argument(help="A scenario file or built-in id.")],
+    second: Annotated[str, typer.Argument(help="Another scenario file or built-in id.")],
+    forecast: Annotated[
+        bool,
+        typer.Option("--forecast", help="Also simulate both and say how each question moved."),
+    ] = False,
+    runs: Annotated[
+        int, bounded("--runs", 1, limits.MAX_RUNS, "Simulation runs per version.")
+    ] = 20_000,
+    seed: SeedOption = 0,
+    output: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """What changed between two versions of a scenario, and how it moved the forecast.
+
+    With --forecast both versions are simulated with the same seed: how each question moved,
+    and which change moved it most."""
+    from tightrope import api
+
+    a, b = resolve(first), resolve(second)
+    with refusals():
+        document = api.diff(a, b, forecast=forecast, runs=runs, seed=seed)
+    if output is OutputFormat.JSON:
+        emit_json(document)
+        return
+    consoles.out.print(terminal.versions_report(document, b))
