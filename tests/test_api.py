@@ -176,5 +176,6 @@ def test_the_public_surface_is_small() -> None:
         "load",
         "make_model",
         "observe",
+        "replay",
         "simulate",
     ]

@@ -8,6 +8,7 @@ The public API, in one import::
     s = tightrope.simulate(sc, runs=20_000, seed=1, whatif=[tightrope.Force("us_casualties", 2)])
     f = tightrope.forecast(sc, seed=1)
     e = tightrope.explore(sc, ["oil_restriction=modelled,never"], samples=100, runs=1_000)
+    r = tightrope.replay(tightrope.observe(sc, "seen.yaml"), every="week")
     f.save("out/")
     with tightrope.Registry("forecasts.sqlite") as registry:
         registry.record(f)
@@ -31,6 +32,7 @@ _PUBLIC = {
     "forecast": "tightrope.api",
     "observe": "tightrope.api",
     "diff": "tightrope.api",
+    "replay": "tightrope.api",
     "explore": "tightrope.api",
     "Force": "tightrope.dynamics.interventions",
     "Forbid": "tightrope.dynamics.interventions",
@@ -56,11 +58,12 @@ __all__ = [
     "load",
     "make_model",
     "observe",
+    "replay",
     "simulate",
 ]
 
 if TYPE_CHECKING:
-    from tightrope.api import bargain, diff, explore, forecast, load, observe, simulate
+    from tightrope.api import bargain, diff, explore, forecast, load, observe, replay, simulate
     from tightrope.bargaining import MODELS, make_model
     from tightrope.dynamics.interventions import Forbid, Force, Set
     from tightrope.forecasts.registry import Registry

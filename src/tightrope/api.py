@@ -1,4 +1,4 @@
-"""The public Python API: load a scenario, bargain, simulate, forecast.
+"""The public Python API: load a scenario, bargain, simulate, forecast, replay.
 
 Every function takes a validated :class:`~tightrope.scenario.schema.Scenario` (from
 :func:`load`), sets its parameters by keyword, and returns a typed result whose ``to_dict()`` is
@@ -6,7 +6,8 @@ the document ``tightrope … --format json`` prints. The CLI is a thin layer ove
 Errors name the field and value: :class:`~tightrope.scenario.ScenarioError` (a file),
 :class:`~tightrope.dynamics.interventions.WhatIfError` (a what-if),
 :class:`~tightrope.limits.LimitError` (a size beyond the limits),
-:class:`~tightrope.bargaining.BargainingInputError` (inputs a model cannot use).
+:class:`~tightrope.bargaining.BargainingInputError` (inputs a model cannot use),
+:class:`~tightrope.dynamics.replay.ReplayError` (replay settings that cannot be run).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from tightrope.bargaining.analysis import BargainingResult
     from tightrope.dynamics.analysis import Drivers
     from tightrope.dynamics.interventions import WhatIf
+    from tightrope.dynamics.replay import ReplayResult
     from tightrope.exploratory.experiments import Design, ExploreResult
     from tightrope.results import ForecastResult, SimulationResult
     from tightrope.scenario.schema import Scenario
@@ -157,6 +159,32 @@ def observe(scenario: Scenario, source: str | os.PathLike[str]) -> Scenario:
     from tightrope.scenario.observations import read_observations
 
     return read_observations(scenario, os.fspath(source))
+
+
+def replay(
+    scenario: Scenario,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    every: str = "month",
+    runs: int = 20_000,
+    samples: int | None = None,
+    seed: int = 0,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> ReplayResult:
+    """The forecasts a forecaster would have made on the way: one per step from ``start``
+    (default: the scenario's date) to ``end`` (default: its last observation), every ``month``,
+    ``week`` or ``Nd`` (N days), each conditioned only on the observations known by then and run
+    with the same seed. ``Registry.record_replay`` keeps them."""
+    from tightrope.dynamics.replay import ReplayResult, replay_dates
+    from tightrope.dynamics.replay import replay as replay_steps
+
+    dates = replay_dates(scenario, start, end, every, runs=runs, samples=samples)
+    steps = replay_steps(
+        scenario, dates, runs=runs, samples=samples, seed=seed, workers=workers, progress=progress
+    )
+    return ReplayResult(scenario, tuple(steps), seed)
 
 
 def diff(

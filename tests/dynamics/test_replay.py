@@ -155,3 +155,75 @@ def test_step_dates_refuses_a_step_that_never_reaches_the_end() -> None:
     for every in ("0d", "0", "5", "-1d", "10000d", "²d", "fortnight"):
         with pytest.raises(ValueError, match="give month, week or Nd"):
             step_dates(scenario, start, end, every)
+
+
+def test_the_api_replays_as_the_command_does_and_the_registry_keeps_it(tmp_path: Path) -> None:
+    import datetime as dt
+
+    import pandas as pd
+
+    import tightrope
+
+    document = replay_json(tmp_path, OBSERVATIONS, tmp_path / "cli.sqlite")
+    file = tmp_path / "seen.yaml"
+    file.write_text(OBSERVATIONS)
+    scenario = tightrope.observe(tightrope.load("iraq-2025"), file)
+    result = tightrope.replay(scenario, end=dt.date(2025, 8, 15), runs=4000)
+    assert {**result.to_dict(), "registry": document["registry"]} == document
+    frame = result.to_frame()
+    # Each step's rows are its simulation's own, with the step's date and observations.
+    steps = [step.result.to_frame() for step in result.steps]
+    questions = frame.drop(columns=["date", "observations"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(questions, pd.concat(steps, ignore_index=True))
+    assert frame.groupby("date")["observations"].first().tolist() == [0, 0, 1, 1, 2, 2]
+    banks = frame[frame["question"] == "q5_more_banks"]["probability"].tolist()
+    assert banks[2:] == [1.0] * 4
+    with tightrope.Registry(tmp_path / "api.sqlite") as registry:
+        run_ids = registry.record_replay(result)
+        rows = registry.history("q5_more_banks")
+    assert len(run_ids) == 6
+    assert [row["probability"] for row in rows] == banks
+
+
+def test_replay_settings_are_refused_by_their_names_before_any_work() -> None:
+    import datetime as dt
+
+    import pytest
+
+    import tightrope
+    from tightrope import limits
+    from tightrope.dynamics.replay import ReplayError, replay_dates
+
+    scenario = tightrope.load("iraq-2025")
+    longer = scenario.model_copy(update={"horizon_months": 36})
+    for given, settings, message in (
+        (scenario, {}, "no observations to replay and no end: add some, or give end"),
+        (
+            scenario,
+            {"start": dt.date(2025, 1, 1), "end": dt.date(2025, 5, 1)},
+            "start 2025-01-01 is before",
+        ),
+        (scenario, {"end": dt.date(2025, 1, 1)}, "end 2025-01-01 is before start 2025-03-15"),
+        (scenario, {"end": dt.date(2025, 5, 1), "every": "0d"}, "every '0d': give month"),
+        (scenario, {"end": dt.date(2046, 5, 1)}, "is more than 240 months after start"),
+        (
+            scenario,
+            {"start": dt.date(2026, 4, 15), "end": dt.date(2026, 5, 1)},
+            "start 2026-04-15 leaves nothing of the 13-month horizon",
+        ),
+        (
+            scenario,
+            {"end": dt.date(2026, 4, 20)},
+            "end 2026-04-20: the step on 2026-04-15 leaves nothing of the 13-month horizon",
+        ),
+        (longer, {"end": dt.date(2026, 6, 1), "every": "1d"}, "444 steps; the limit is 400"),
+        (
+            scenario,
+            {"end": dt.date(2026, 2, 1), "runs": limits.MAX_RUNS // 4},
+            "11 steps × 2,500,000 runs is 27,500,000 runs; the limit is",
+        ),
+    ):
+        with pytest.raises(ReplayError, match=message):
+            tightrope.replay(given, **settings)  # type: ignore[arg-type]
+    # The last day before the horizon is a step like any other.
+    assert replay_dates(scenario, end=dt.date(2026, 4, 14))[-1] == dt.date(2026, 3, 15)

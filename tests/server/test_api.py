@@ -267,6 +267,9 @@ def test_observations_and_replay_through_the_api(client: TestClient) -> None:
     too_many = client.post("/api/scenarios/seen/replay", json={"runs": 2000, "every": "1d"})
     assert too_many.status_code == 400
     assert "at most 60" in too_many.json()["detail"]
+    early = client.post("/api/scenarios/seen/replay", json={"runs": 2000, "start": "2025-01-01"})
+    assert early.status_code == 400
+    assert early.json()["detail"] == "start 2025-01-01 is before the scenario date 2025-03-15"
 
 
 def test_bargaining_and_malformed_numbers(client: TestClient) -> None:

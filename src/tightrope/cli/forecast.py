@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from tightrope import __version__, limits
+from tightrope import limits
 from tightrope.cli.common import (
     DEFAULT_SCENARIO,
     AsOfOption,
@@ -30,7 +30,6 @@ from tightrope.cli.common import (
     bounded,
     consoles,
     emit_json,
-    fail,
     note_unused_observations,
     parse_date,
     refusals,
@@ -154,6 +153,9 @@ def forecast(
     say(f"report: {paths['report']}")
 
 
+REPLAY_FLAGS = {"start": "--from", "end": "--to", "every": "--every", "runs": "--runs"}
+
+
 @app.command("replay")
 def replay_forecasts(
     scenario: ScenarioArgument = DEFAULT_SCENARIO,
@@ -179,51 +181,18 @@ def replay_forecasts(
 
     One forecast per step, each using only the observations dated on or before it, all
     recorded in the registry (or none)."""
-    from tightrope.dynamics.replay import (
-        MAX_STEPS,
-        as_known_on,
-        replay,
-        replay_document,
-        step_dates,
-    )
-    from tightrope.forecasts.registry import (
-        QuestionForecast,
-        Registry,
-        RunEntry,
-        default_path,
-        observations_known,
-    )
-    from tightrope.forecasts.run import scenario_hash
+    from tightrope import api
+    from tightrope.dynamics.replay import replay_dates
+    from tightrope.forecasts.registry import Registry, default_path
 
     loaded = add_observations(resolve(scenario), scenario, observations, observe)
-    first = parse_date(start, "--from") if start else loaded.as_of
-    days = [o.day for o in loaded.observations]
-    if end is None and not days:
-        fail(f"{scenario}: no observations; give --to (and --observations or --observe)")
-    last = parse_date(end, "--to") if end else max(days)
-    if first < loaded.as_of:
-        fail(f"--from {first} is before the scenario date {loaded.as_of}")
-    if last < first:
-        fail(f"--to {last} is before --from {first}")
-    if (last - first).days > 31 * limits.MAX_MONTHS:
-        fail(f"--to {last} is more than {limits.MAX_MONTHS} months after --from {first}")
-    horizon = loaded.horizon_months
-    if (first - loaded.as_of).days > 31 * horizon:
-        fail(f"--from {first} is after the scenario's {horizon}-month horizon")
-    try:
-        dates = step_dates(loaded, first, last, every)
-    except ValueError as error:
-        fail(str(error))
-    if len(dates) > MAX_STEPS:
-        fail(f"{len(dates)} steps; the limit is {MAX_STEPS} (choose a longer --every)")
-    total = len(dates) * runs_total(runs, samples)
-    if total > limits.MAX_RUNS:
-        fail(
-            f"{len(dates)} steps × {total // len(dates):,} runs is {total:,} runs; the limit is "
-            f"{limits.MAX_RUNS:,} (fewer --runs or a longer --every)"
-        )
+    first = parse_date(start, "--from") if start else None
+    last = parse_date(end, "--to") if end else None
     registry_path = db or default_path()
     with refusals(f"{scenario}: "):
+        dates = replay_dates(
+            loaded, first, last, every, runs=runs, samples=samples, names=REPLAY_FLAGS
+        )
         Registry.check(registry_path)
     with (
         refusals(f"{scenario}: "),
@@ -231,31 +200,20 @@ def replay_forecasts(
             consoles.err, "replaying", len(dates) * runs_total(runs, samples)
         ) as step,
     ):
-        steps = replay(
+        result = api.replay(
             loaded,
-            dates,
+            start=first,
+            end=last,
+            every=every,
             runs=runs,
             samples=samples,
             seed=seed,
             workers=workers,
             progress=step,
         )
-    document = replay_document(loaded, steps)
-    entries = [
-        RunEntry(
-            loaded.id,
-            scenario_hash(as_known_on(loaded, item.date)),
-            __version__,
-            seed,
-            item.result.runs,
-            item.date,
-            [QuestionForecast.of(result) for result in item.questions.values()],
-            observations_known(loaded, item.date),
-        )
-        for item in steps
-    ]
     with refusals(), Registry.opened_for(registry_path) as registry:
-        run_ids = registry.record_runs(entries)
+        run_ids = registry.record_replay(result)
+    document = result.to_dict()
     document["registry"] = {"path": str(registry_path), "run_ids": run_ids}
     if output is OutputFormat.JSON:
         emit_json(document)

@@ -11,17 +11,30 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from tightrope import limits
 from tightrope.dynamics.analysis import SimulationRequest, run_simulation
+from tightrope.errors import TightropeError
 from tightrope.results import QuestionResult, SimulationResult
 from tightrope.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    import pandas
 
 Progress = Callable[[int], None]
 
 MAX_STEPS = 400  # each step is a whole simulation
+# What the messages call the replay's settings: the Python API's names by default; the command
+# line passes its flags.
+SETTING_NAMES = {"start": "start", "end": "end", "every": "every", "runs": "runs"}
+
+
+class ReplayError(TightropeError, ValueError):
+    """Replay settings that cannot be run: dates out of order or outside the scenario's reach,
+    a step that never ends, too many steps or runs."""
 
 
 @dataclass(frozen=True)
@@ -41,14 +54,73 @@ def as_known_on(scenario: Scenario, day: dt.date) -> Scenario:
     return scenario.model_copy(update={"observations": known})
 
 
-def step_dates(scenario: Scenario, start: dt.date, end: dt.date, every: str) -> list[dt.date]:
+def replay_dates(
+    scenario: Scenario,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    every: str = "month",
+    *,
+    runs: int = 20_000,
+    samples: int | None = None,
+    names: Mapping[str, str] = SETTING_NAMES,
+) -> list[dt.date]:
+    """The steps of a replay from ``start`` (default: the scenario's date) to ``end`` (default:
+    the last observation's date), checked before any work: :class:`ReplayError` names the
+    settings by ``names``."""
+    from tightrope.dynamics.calendar import full_months
+    from tightrope.dynamics.engine import Design
+    from tightrope.dynamics.model import simulated_months
+
+    first = start or scenario.as_of
+    days = [o.day for o in scenario.observations]
+    if end is None and not days:
+        raise ReplayError(f"no observations to replay and no end: add some, or give {names['end']}")
+    last = end or max(days)
+    if first < scenario.as_of:
+        raise ReplayError(f"{names['start']} {first} is before the scenario date {scenario.as_of}")
+    if (last - first).days > 31 * limits.MAX_MONTHS:  # bounds the dates listed below
+        raise ReplayError(
+            f"{names['end']} {last} is more than {limits.MAX_MONTHS} months after "
+            f"{names['start']} {first}"
+        )
+    months = simulated_months(scenario)
+    if full_months(scenario.as_of, first) >= months:
+        raise ReplayError(
+            f"{names['start']} {first} leaves nothing of the {months}-month horizon to forecast"
+        )
+    dates = step_dates(scenario, first, last, every, names)
+    if full_months(scenario.as_of, dates[-1]) >= months:
+        raise ReplayError(
+            f"{names['end']} {last}: the step on {dates[-1]} leaves nothing of the "
+            f"{months}-month horizon to forecast"
+        )
+    if len(dates) > MAX_STEPS:
+        raise ReplayError(
+            f"{len(dates)} steps; the limit is {MAX_STEPS} (choose a longer {names['every']})"
+        )
+    per_step = Design.for_runs(runs, samples).total_runs
+    if len(dates) * per_step > limits.MAX_RUNS:
+        raise ReplayError(
+            f"{len(dates)} steps × {per_step:,} runs is {len(dates) * per_step:,} runs; the limit "
+            f"is {limits.MAX_RUNS:,} (fewer {names['runs']} or a longer {names['every']})"
+        )
+    return dates
+
+
+def step_dates(
+    scenario: Scenario,
+    start: dt.date,
+    end: dt.date,
+    every: str,
+    names: Mapping[str, str] = SETTING_NAMES,
+) -> list[dt.date]:
     """Dates from ``start`` to ``end``: every ``month`` (same day of the month, clipped to its
     last day), ``week``, or ``Nd`` (N days)."""
     if end < start:
-        raise ValueError(f"--to {end} is before --from {start}")
+        raise ReplayError(f"{names['end']} {end} is before {names['start']} {start}")
     if every not in ("month", "week") and not re.fullmatch(r"[1-9][0-9]{0,3}d", every):
         # A step of 0 days would never reach the end.
-        raise ValueError(f"--every {every!r}: give month, week or Nd (N days, 1 to 9999)")
+        raise ReplayError(f"{names['every']} {every!r}: give month, week or Nd (N days, 1 to 9999)")
     dates = [start]
     while True:
         previous = dates[-1]
@@ -69,6 +141,32 @@ def step_dates(scenario: Scenario, start: dt.date, end: dt.date, every: str) -> 
 def _days_in(year: int, month: int) -> int:
     following = dt.date(year + (month == 12), month % 12 + 1, 1)
     return (following - dt.timedelta(days=1)).day
+
+
+@dataclass(frozen=True)
+class ReplayResult:
+    """What ``tightrope.replay`` returns: one forecast per step, in date order. ``to_dict()`` is
+    what ``tightrope replay --format json`` prints, less the registry's part."""
+
+    scenario: Scenario
+    steps: tuple[ReplayStep, ...]
+    seed: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return replay_document(self.scenario, self.steps)
+
+    def to_frame(self) -> pandas.DataFrame:
+        """One row per step and binary question or level of an ordinal question, as the
+        forecast's own frame has them, with the step's date and observations known."""
+        import pandas as pd
+
+        rows = [
+            {"date": step.date, "observations": step.observations, **row}
+            for step in self.steps
+            for result in step.questions.values()
+            for row in result.rows()
+        ]
+        return pd.DataFrame(rows)
 
 
 def replay(

@@ -20,6 +20,7 @@ from tightrope.errors import TightropeError
 from tightrope.outputs import OutputError, check_folder
 
 if TYPE_CHECKING:
+    from tightrope.dynamics.replay import ReplayResult
     from tightrope.forecasts.scoring import ScoreResult
     from tightrope.results import ForecastResult, QuestionResult
     from tightrope.scenario.schema import Scenario
@@ -293,6 +294,29 @@ class Registry:
             [] if as_of is None else observations_known(forecast.scenario, as_of),
         )
         return self.record_runs([entry], before_commit=before_commit)[0]
+
+    def record_replay(self, replay: ReplayResult) -> list[int]:
+        """Store a replay's steps, each dated by its step and tied to the observations known
+        then, in one transaction: all or none. Returns the run ids in date order."""
+        from tightrope import __version__
+        from tightrope.dynamics.replay import as_known_on
+        from tightrope.forecasts.run import scenario_hash
+
+        scenario = replay.scenario
+        entries = [
+            RunEntry(
+                scenario.id,
+                scenario_hash(as_known_on(scenario, step.date)),
+                __version__,
+                replay.seed,
+                step.result.runs,
+                step.date,
+                [QuestionForecast.of(result) for result in step.questions.values()],
+                observations_known(scenario, step.date),
+            )
+            for step in replay.steps
+        ]
+        return self.record_runs(entries)
 
     def observations(self, scenario_id: str | None = None) -> list[dict[str, str]]:
         """Every observation a recorded forecast was conditioned on, once, by date."""

@@ -193,22 +193,19 @@ def observations(bench: Bench, scenario_id: str) -> list[dict[str, Any]]:
 async def replay(bench: Bench, scenario_id: str, body: ReplayRequest) -> dict[str, Any]:
     """The forecast as it would have stood at each date, each step conditioned on what was
     known by then (``tightrope replay --format json``)."""
-    from tightrope.dynamics.replay import step_dates
+    from tightrope.dynamics.replay import ReplayError, replay_dates
 
     scenario = bench.scenario(scenario_id)
-    start = body.start or scenario.as_of
-    seen = [o.day for o in scenario.observations]
-    end = body.end or max(seen, default=scenario.as_of)
-    if (end - start).days > 3660:
-        raise Invalid("replay at most ten years at a time")
+    runs = bench.runs_allowed(body.runs)
     try:
-        dates = step_dates(scenario, start, end, body.every)
-    except ValueError as error:
+        dates = replay_dates(scenario, body.start, body.end, body.every, runs=runs)
+    except ReplayError as error:
         raise Invalid(str(error)) from None
     if len(dates) > MAX_REPLAY_STEPS:
         raise Invalid(f"{len(dates)} steps: at most {MAX_REPLAY_STEPS} per request")
-    runs = bench.runs_allowed(body.runs)
-    result: dict[str, Any] = await bench.pool.run(jobs.replay_job, scenario, dates, runs, body.seed)
+    result: dict[str, Any] = await bench.pool.run(
+        jobs.replay_job, scenario, dates[0], dates[-1], body.every, runs, body.seed
+    )
     return result
 
 

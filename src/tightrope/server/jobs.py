@@ -88,12 +88,14 @@ def diff_job(
     return plain(tightrope.diff(first, second, forecast=forecast, runs=runs, seed=seed))  # type: ignore[no-any-return]
 
 
-def replay_job(scenario: Scenario, dates: list[dt.date], runs: int, seed: int) -> dict[str, Any]:
-    """The forecast as it would have stood at each date (``tightrope replay --format json``)."""
-    from tightrope.dynamics.replay import replay, replay_document
+def replay_job(
+    scenario: Scenario, start: dt.date, end: dt.date, every: str, runs: int, seed: int
+) -> dict[str, Any]:
+    """The forecast as it would have stood at each step (``tightrope replay --format json``)."""
+    import tightrope
 
-    steps = replay(scenario, dates, runs=runs, seed=seed)
-    return plain(replay_document(scenario, steps))  # type: ignore[no-any-return]
+    result = tightrope.replay(scenario, start=start, end=end, every=every, runs=runs, seed=seed)
+    return plain(result.to_dict())  # type: ignore[no-any-return]
 
 
 def record_job(
