@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from tightrope.dynamics.replay import ReplayResult
     from tightrope.exploratory.experiments import Design, ExploreResult
     from tightrope.results import ForecastResult, SimulationResult
+    from tightrope.scenario.eventdata import Format as EventDataFormat
     from tightrope.scenario.schema import Scenario
 
 Progress = Callable[[int], None]
@@ -154,11 +155,30 @@ def forecast(
     return run_forecast(scenario, settings, progress)
 
 
-def observe(scenario: Scenario, source: str | os.PathLike[str]) -> Scenario:
-    """The scenario with the observations of a file (YAML or CSV) added, checked against it."""
-    from tightrope.scenario.observations import read_observations
+def observe(
+    scenario: Scenario,
+    source: str | os.PathLike[str],
+    *,
+    format: EventDataFormat | None = None,
+    mapping: str | os.PathLike[str] | None = None,
+    published: dt.date | None = None,
+) -> Scenario:
+    """The scenario with the observations of a file (YAML or CSV) added, checked against it.
+    With ``format`` ("acled" or "ucdp-ged"), ``source`` is an event-data export whose rows the
+    rules of the ``mapping`` file turn into observations (``tightrope observe import``);
+    ``published`` is the release date of a file whose rows carry none (UCDP GED)."""
+    if format is None:
+        if mapping is not None or published is not None:
+            raise ValueError("mapping and published go with format: acled or ucdp-ged")
+        from tightrope.scenario.observations import read_observations
 
-    return read_observations(scenario, os.fspath(source))
+        return read_observations(scenario, os.fspath(source))
+    if format not in ("acled", "ucdp-ged") or mapping is None:
+        raise ValueError(f"format {format!r}: give acled or ucdp-ged, with a mapping file")
+    from tightrope.scenario.eventdata import import_events
+
+    imported = import_events(scenario, os.fspath(source), format, os.fspath(mapping), published)
+    return imported.scenario
 
 
 def replay(

@@ -155,3 +155,28 @@ def test_exports_that_are_not_of_the_format_are_refused(tmp_path: Path) -> None:
     assert str(caught.value.problems[0]) == (
         f"{bad}:2:2: event_date: expected a date YYYY-MM-DD, got '02/06/2025'"
     )
+
+
+def test_the_api_observes_event_data_as_the_command_imports_it() -> None:
+    import tightrope
+
+    scenario = tightrope.load("iraq-2025")
+    seen = tightrope.observe(
+        scenario, EVENTS / "acled-sample.csv", format="acled", mapping=EVENTS / "mapping.yaml"
+    )
+    added = [o.model_dump(mode="json", exclude_defaults=True) for o in seen.observations]
+    assert [(o["event"], o["date"], o["published"]) for o in added] == [
+        (e["event"], e["date"], e["published"]) for e in imported("acled", "acled-sample.csv")
+    ]
+    ucdp = tightrope.observe(
+        scenario,
+        EVENTS / "ucdp-ged-sample.csv",
+        format="ucdp-ged",
+        mapping=EVENTS / "mapping.yaml",
+        published=dt.date(2025, 9, 1),
+    )
+    assert {o.known for o in ucdp.observations} == {dt.date(2025, 9, 1)}
+    with pytest.raises(ValueError, match="give acled or ucdp-ged, with a mapping file"):
+        tightrope.observe(scenario, EVENTS / "acled-sample.csv", format="acled")
+    with pytest.raises(ValueError, match="mapping and published go with format"):
+        tightrope.observe(scenario, EVENTS / "acled-sample.csv", mapping=EVENTS / "mapping.yaml")

@@ -68,23 +68,19 @@ def observe_import(
 
     from tightrope.outputs import write_text_atomically
     from tightrope.scenario import ScenarioError
-    from tightrope.scenario.eventdata import observations, read_mapping, read_rows
-    from tightrope.scenario.observations import with_observations
-    from tightrope.scenario.yamlsafe import Document
+    from tightrope.scenario.eventdata import import_events
 
     loaded = resolve(scenario)
     release = parse_date(published, "--published") if published else None
     try:
-        mapping = read_mapping(mapping_file, loaded)
-        rows = read_rows(file, kind.value)
-        entries = observations(rows, mapping, kind.value, release)
-        with_observations(loaded, Document(data={"observations": entries}), str(file))
+        imported = import_events(loaded, file, kind.value, mapping_file, release)
     except ScenarioError as error:
         report_problems(error)
+    entries = imported.entries
     text = yaml.safe_dump({"observations": entries}, sort_keys=False, allow_unicode=True)
     if out is None:
         sys.stdout.write(text)
     else:
         with refusals():
             write_text_atomically(out, text)
-    say(f"{file}: {len(rows)} rows, {len(entries)} observations")
+    say(f"{file}: {imported.rows} rows, {len(entries)} observations")

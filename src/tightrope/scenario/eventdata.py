@@ -231,6 +231,35 @@ def observations(
     return sorted(found, key=lambda entry: (entry["date"], entry["event"]))
 
 
+@dataclass(frozen=True)
+class EventImport:
+    """What an export made: the rows read (after de-duplication), the observations as an
+    observation file's entries, and the scenario with them added (checked against it)."""
+
+    rows: int
+    entries: list[dict[str, Any]]
+    scenario: Scenario
+
+
+def import_events(
+    scenario: Scenario,
+    path: str | Path,
+    kind: Format,
+    mapping: str | Path,
+    published: dt.date | None = None,
+) -> EventImport:
+    """The observations an export's rows make by the rules of the mapping file, added to the
+    scenario; every problem of either file located, as :class:`ScenarioError`."""
+    from tightrope.scenario.observations import with_observations
+    from tightrope.scenario.yamlsafe import Document
+
+    rules = read_mapping(mapping, scenario)
+    rows = read_rows(path, kind)
+    entries = observations(rows, rules, kind, published)
+    combined = with_observations(scenario, Document(data={"observations": entries}), str(path))
+    return EventImport(len(rows), entries, combined)
+
+
 def _matches(row: Row, rule: Rule, mapping: Mapping, kind: Format) -> bool:
     if row.fatalities < rule.min_fatalities:
         return False
