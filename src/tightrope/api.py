@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from tightrope import limits
 
 if TYPE_CHECKING:
+    from tightrope._types import Progress
     from tightrope.bargaining.analysis import BargainingResult
     from tightrope.dynamics.analysis import Drivers
     from tightrope.dynamics.interventions import WhatIf
@@ -28,8 +29,6 @@ if TYPE_CHECKING:
     from tightrope.results import ForecastResult, SimulationResult
     from tightrope.scenario.eventdata import Format as EventDataFormat
     from tightrope.scenario.schema import Scenario
-
-Progress = Callable[[int], None]
 
 
 def load(source: str | os.PathLike[str]) -> Scenario:

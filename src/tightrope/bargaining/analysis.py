@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from tightrope._types import Progress
 from tightrope.bargaining.base import BargainingModel, BargainResult
 from tightrope.bargaining.inputs import has_ranges, issue_data
 from tightrope.bargaining.uncertainty import (
     ForecastDistribution,
-    Progress,
     check_bargaining,
     forecast_distributions,
 )

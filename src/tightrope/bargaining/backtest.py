@@ -19,7 +19,7 @@ bootstrap): the 95 % interval of the difference says whether a model beats it ou
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -27,7 +27,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tightrope import limits
-from tightrope.bargaining.base import Array, BargainingModel, IssueBatch
+from tightrope._types import Array, Progress
+from tightrope.bargaining.base import BargainingModel, IssueBatch
 from tightrope.bargaining.compromise import Compromise
 from tightrope.bargaining.eum import ExpectedUtility
 from tightrope.bargaining.median import WeightedMedian
@@ -36,7 +37,6 @@ from tightrope.bargaining.smp import SpatialModelOfPolitics
 from tightrope.data import DeuIssue
 
 Capability = Literal["gdp", "equal"]
-Progress = Callable[[int], None]
 
 ALPHAS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
 BETAS = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)

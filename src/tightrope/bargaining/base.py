@@ -17,11 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
-from numpy.typing import NDArray
 
+from tightrope._types import Array
 from tightrope.errors import TightropeError
-
-Array = NDArray[np.float64]
 
 
 class BargainingInputError(TightropeError, ValueError):

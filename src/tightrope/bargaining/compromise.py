@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from tightrope.bargaining.base import Array, IssueBatch, weighted_mean
+from tightrope._types import Array
+from tightrope.bargaining.base import IssueBatch, weighted_mean
 from tightrope.bargaining.static import WEIGHTING_VARIANTS, StaticModel, weights_for
 
 

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from tightrope.bargaining.base import Array, BargainingInputError, IssueBatch, IssueData
+from tightrope._types import Array
+from tightrope.bargaining.base import BargainingInputError, IssueBatch, IssueData
 from tightrope.scenario.quantity import Quantity
 from tightrope.scenario.schema import Scenario
 

@@ -15,9 +15,8 @@ from typing import Any
 
 import numba
 import numpy as np
-from numpy.typing import NDArray
 
-Array = NDArray[np.float64]
+from tightrope._types import Array
 
 
 def _compiled(**options: Any) -> Any:

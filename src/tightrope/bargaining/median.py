@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from tightrope.bargaining.base import Array, IssueBatch, weighted_median
+from tightrope._types import Array
+from tightrope.bargaining.base import IssueBatch, weighted_median
 from tightrope.bargaining.static import WEIGHTING_VARIANTS, StaticModel, weights_for
 
 

@@ -27,7 +27,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from tightrope.bargaining.base import Array, IssueBatch, weighted_mean, weighted_median
+from tightrope._types import Array
+from tightrope.bargaining.base import IssueBatch, weighted_mean, weighted_median
 from tightrope.bargaining.static import StaticModel
 
 _ITERATIONS = 100  # halves the bracket 100 times: far below double precision

@@ -52,8 +52,8 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
+from tightrope._types import Array
 from tightrope.bargaining.base import (
-    Array,
     BargainingInputError,
     BargainingModel,
     BargainResult,

@@ -6,7 +6,8 @@ from abc import abstractmethod
 
 import numpy as np
 
-from tightrope.bargaining.base import Array, BargainingModel, BargainResult, IssueBatch
+from tightrope._types import Array
+from tightrope.bargaining.base import BargainingModel, BargainResult, IssueBatch
 
 
 class StaticModel(BargainingModel):

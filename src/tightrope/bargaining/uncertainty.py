@@ -7,18 +7,17 @@ chunk size.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from tightrope import limits
-from tightrope.bargaining.base import Array, BargainingModel
+from tightrope._types import Array, Progress
+from tightrope.bargaining.base import BargainingModel
 from tightrope.bargaining.inputs import has_ranges, issue_data, issue_samples
 from tightrope.scenario.schema import Scenario
-
-Progress = Callable[[int], None]
 
 CHUNK = 250
 CHUNK_BYTES = 512 * 1024**2  # a chunk of samples holds at most this much at once

@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 
+from tightrope._types import Array
 from tightrope.dynamics.engine import (
     FAN_RUNS,
-    Array,
     Design,
     Interventions,
     RunRecord,

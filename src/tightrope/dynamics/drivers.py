@@ -29,10 +29,11 @@ from typing import Any
 
 import numpy as np
 
+from tightrope._types import Array
 from tightrope.dynamics.dependencies import parameter_labels, reachable_parameters
 from tightrope.dynamics.engine import Design, Interventions, simulate
 from tightrope.dynamics.model import CompiledModel, compile_scenario
-from tightrope.dynamics.results import Array, _per_sample
+from tightrope.dynamics.results import _per_sample
 from tightrope.scenario.schema import Scenario
 
 LEVELS = 4

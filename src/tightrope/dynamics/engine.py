@@ -34,6 +34,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tightrope import limits
+from tightrope._types import Array, Mask, Progress
 from tightrope.dynamics.calendar import Deadline
 from tightrope.dynamics.evidence import Evidence
 from tightrope.dynamics.model import (
@@ -52,9 +53,6 @@ from tightrope.scenario import expressions
 from tightrope.scenario.schema import Scenario
 from tightrope.workers import run_all
 
-Array = NDArray[np.float64]
-Mask = NDArray[np.bool_]
-Progress = Callable[[int], None]
 Value = TypeVar("Value")
 Stream = tuple[tuple[int, ...], int, int]  # generator key, first run, runs
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from tightrope._types import Array, Mask
 from tightrope.dynamics.calendar import month_of
 from tightrope.limits import MAX_MAGNITUDE, MAX_MONTHS
 from tightrope.scenario import expressions
@@ -22,9 +23,6 @@ from tightrope.scenario.checks import iter_quantities
 from tightrope.scenario.provenance import readable_path
 from tightrope.scenario.quantity import Quantity
 from tightrope.scenario.schema import Effect, Event, Scenario
-
-Array = NDArray[np.float64]
-Mask = NDArray[np.bool_]
 
 NEVER = -1_000_000  # "month" of an event that has not happened
 

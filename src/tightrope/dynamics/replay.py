@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tightrope import limits
+from tightrope._types import Progress
 from tightrope.dynamics.analysis import SimulationRequest, run_simulation
 from tightrope.errors import TightropeError
 from tightrope.results import QuestionResult, SimulationResult
@@ -24,7 +25,6 @@ from tightrope.scenario.schema import Scenario
 if TYPE_CHECKING:
     import pandas
 
-Progress = Callable[[int], None]
 
 MAX_STEPS = 400  # each step is a whole simulation
 # What the messages call the replay's settings: the Python API's names by default; the command

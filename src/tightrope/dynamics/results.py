@@ -24,13 +24,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from tightrope._types import Array, Mask
 from tightrope.dynamics.calendar import Deadline
 from tightrope.dynamics.dependencies import parameter_labels, reachable_parameters
 from tightrope.dynamics.engine import RunRecord, question_deadlines
 from tightrope.dynamics.model import CompiledModel
-
-Array = NDArray[np.float64]
-Mask = NDArray[np.bool_]
 
 PERCENTILES = (5, 25, 50, 75, 95)
 INTERVAL = (5, 95)

@@ -24,7 +24,7 @@ import functools
 import itertools
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -33,11 +33,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tightrope import limits
+from tightrope._types import Progress
 from tightrope.errors import TightropeError
 from tightrope.scenario.schema import Scenario
 
 Design = Literal["lhs", "sobol", "factorial"]
-Progress = Callable[[int], None]
 MAX_POLICIES = 1_000
 MAX_EXPERIMENTS = 1_000_000
 MAX_OPTIONS = 50

@@ -7,11 +7,11 @@ import datetime as dt
 import hashlib
 import json
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from tightrope import __version__, limits
+from tightrope._types import Progress
 from tightrope.bargaining import MODELS, BargainingInputError, make_model
 from tightrope.bargaining.analysis import analyse
 from tightrope.bargaining.inputs import issue_data
@@ -25,8 +25,6 @@ from tightrope.dynamics.results import compare, summarise
 from tightrope.results import ForecastResult, SimulationResult
 from tightrope.scenario.provenance import number_records
 from tightrope.scenario.schema import Scenario
-
-Progress = Callable[[int], None]
 
 
 @dataclass(frozen=True)
