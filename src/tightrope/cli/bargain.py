@@ -20,8 +20,8 @@ from tightrope.cli.common import (
     consoles,
     emit_json,
     fail,
+    open_scenario,
     refusals,
-    resolve,
     say,
     terminal,
 )
@@ -65,7 +65,7 @@ def bargain(
     from tightrope import api
     from tightrope.bargaining import MODELS
 
-    loaded = resolve(scenario)
+    loaded = open_scenario(scenario)
     if model != "all" and model not in MODELS:
         fail(f"--model must be one of {', '.join(MODELS)} or all; got {model!r}")
     if variant is not None and model == "all":

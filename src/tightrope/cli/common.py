@@ -195,7 +195,7 @@ def report_problems(error: ScenarioError) -> NoReturn:
     raise typer.Exit(USAGE_ERROR)
 
 
-def resolve(spec: str) -> Scenario:
+def open_scenario(spec: str) -> Scenario:
     """The scenario a command names (a file or a built-in id), or its problems and exit 2.
     Commands keep what the user typed as ``scenario`` (messages quote it) and call the
     scenario read from it ``loaded``."""

@@ -21,8 +21,8 @@ from tightrope.cli.common import (
     consoles,
     emit_json,
     fail,
+    open_scenario,
     refusals,
-    resolve,
     say,
     terminal,
 )
@@ -94,7 +94,7 @@ def explore(
     from tightrope.exploratory.experiments import make_plan, run_plan
     from tightrope.outputs import check_folder
 
-    loaded = resolve(scenario)
+    loaded = open_scenario(scenario)
     with refusals():
         check_folder(out)  # before any run, not after them
     for question in maximize or []:

@@ -31,9 +31,9 @@ from tightrope.cli.common import (
     consoles,
     emit_json,
     note_unused_observations,
+    open_scenario,
     parse_date,
     refusals,
-    resolve,
     runs_total,
     say,
     terminal,
@@ -99,7 +99,7 @@ def forecast(
     from tightrope.forecasts.run import ForecastSettings
     from tightrope.outputs import check_file
 
-    loaded = add_observations(resolve(scenario), scenario, observations, observe)
+    loaded = add_observations(open_scenario(scenario), scenario, observations, observe)
     forecast_day = None if as_of is None else parse_date(as_of, "--as-of")
     note_unused_observations(loaded, scenario, forecast_day)
     forecast_date = parse_date(date, "--date") if date or not forecast_day else forecast_day
@@ -114,7 +114,7 @@ def forecast(
 
             find_browser()
     whatif = whatifs(force, forbid, set_, loaded)
-    earlier = None if compare_to is None else resolve(compare_to)
+    earlier = None if compare_to is None else open_scenario(compare_to)
     work = ForecastSettings(
         runs=runs, samples=samples, bargaining_samples=bargaining_samples, whatif=tuple(whatif)
     )
@@ -185,7 +185,7 @@ def replay_forecasts(
     from tightrope.dynamics.replay import replay_dates
     from tightrope.forecasts.registry import Registry, default_path
 
-    loaded = add_observations(resolve(scenario), scenario, observations, observe)
+    loaded = add_observations(open_scenario(scenario), scenario, observations, observe)
     first = parse_date(start, "--from") if start else None
     last = parse_date(end, "--to") if end else None
     registry_path = db or default_path()

@@ -12,10 +12,10 @@ import typer
 from tightrope.cli.common import (
     DEFAULT_SCENARIO,
     observe_app,
+    open_scenario,
     parse_date,
     refusals,
     report_problems,
-    resolve,
     say,
 )
 
@@ -31,7 +31,7 @@ def observe_check(
     from tightrope.scenario import ScenarioError
     from tightrope.scenario.observations import read_observations
 
-    loaded = resolve(scenario)
+    loaded = open_scenario(scenario)
     try:
         combined = read_observations(loaded, file)
     except ScenarioError as error:
@@ -70,7 +70,7 @@ def observe_import(
     from tightrope.scenario import ScenarioError
     from tightrope.scenario.eventdata import import_events
 
-    loaded = resolve(scenario)
+    loaded = open_scenario(scenario)
     release = parse_date(published, "--published") if published else None
     try:
         imported = import_events(loaded, file, kind.value, mapping_file, release)

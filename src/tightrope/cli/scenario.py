@@ -19,8 +19,8 @@ from tightrope.cli.common import (
     consoles,
     emit_json,
     fail,
+    open_scenario,
     refusals,
-    resolve,
     say,
     say_lines,
     terminal,
@@ -75,7 +75,7 @@ def show(
     scenario: ScenarioArgument = DEFAULT_SCENARIO, output: FormatOption = OutputFormat.TABLE
 ) -> None:
     """Summarise a scenario: actors, positions and saliences, levers and events, questions."""
-    loaded = resolve(scenario)
+    loaded = open_scenario(scenario)
     if output is OutputFormat.JSON:
         emit_json(loaded.model_dump(mode="json"))
         return
@@ -146,7 +146,7 @@ def new(
     elif source in builtin_ids():
         text = builtin_text(source)
     else:
-        text = dump_yaml(resolve(source))
+        text = dump_yaml(open_scenario(source))
     with refusals():
         write_text_atomically(file, text)
     say(f"wrote {file}; check it with: tightrope validate {file}")
@@ -168,7 +168,7 @@ def provenance(
     """List every number with its evidence or judgment flag, and the numbers that have neither."""
     from tightrope.scenario.provenance import number_records, provenance_summary
 
-    loaded = resolve(scenario)
+    loaded = open_scenario(scenario)
     summary = provenance_summary(loaded)
     unsupported = summary["unsupported"]
     if output is OutputFormat.JSON:
@@ -233,7 +233,7 @@ def export(
     from tightrope.scenario import dump_yaml
     from tightrope.scenario.tables import write_ktab
 
-    loaded = resolve(scenario)
+    loaded = open_scenario(scenario)
     if to is ExportFormat.KTAB:
         try:
             export_ktab = write_ktab(loaded)

@@ -30,9 +30,9 @@ from tightrope.cli.common import (
     emit_json,
     fail,
     note_unused_observations,
+    open_scenario,
     parse_date,
     refusals,
-    resolve,
     runs_total,
     terminal,
     whatifs,
@@ -75,7 +75,7 @@ def simulate(
     """How can the crisis unfold month by month? A Monte Carlo of events, state and escalation."""
     from tightrope import api
 
-    loaded = add_observations(resolve(scenario), scenario, observations, observe)
+    loaded = add_observations(open_scenario(scenario), scenario, observations, observe)
     forecast_day = None if as_of is None else parse_date(as_of, "--as-of")
     note_unused_observations(loaded, scenario, forecast_day)
     if not loaded.events:
@@ -126,7 +126,7 @@ def diff_command(
     and which change moved it most."""
     from tightrope import api
 
-    a, b = resolve(first), resolve(second)
+    a, b = open_scenario(first), open_scenario(second)
     with refusals():
         document = api.diff(a, b, forecast=forecast, runs=runs, seed=seed)
     if output is OutputFormat.JSON:

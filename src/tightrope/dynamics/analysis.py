@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from tightrope.dynamics.conditioning import simulate_as_of
 from tightrope.dynamics.engine import Design, Interventions, simulate
-from tightrope.dynamics.interventions import WhatIf, WhatIfError, check_given, resolve
+from tightrope.dynamics.interventions import WhatIf, WhatIfError, check_given, checked_interventions
 from tightrope.dynamics.model import compile_scenario
 from tightrope.dynamics.results import (
     DRIVERS_MEANING,
@@ -58,7 +58,7 @@ def run_simulation(
     if request.drivers not in DRIVERS:
         raise WhatIfError("drivers", str(request.drivers), "choose screen, morris, sobol or none")
     compiled = compile_scenario(scenario, request.months)
-    interventions = resolve(scenario, compiled, request.whatif)
+    interventions = checked_interventions(scenario, compiled, request.whatif)
     if request.given is not None:
         check_given(scenario, request.given)
     design = request.design

@@ -54,7 +54,15 @@ class Set:
 
 WhatIf = Force | Forbid | Set
 
-__all__ = ["Forbid", "Force", "Set", "WhatIf", "WhatIfError", "check_given", "resolve"]
+__all__ = [
+    "Forbid",
+    "Force",
+    "Set",
+    "WhatIf",
+    "WhatIfError",
+    "check_given",
+    "checked_interventions",
+]
 
 
 def _known(kind: str, given: str, name: str, known: Sequence[str], what: str) -> None:
@@ -68,7 +76,9 @@ def check_given(scenario: Scenario, event: str) -> None:
     _known("given", event, event, [item.id for item in scenario.events], "event")
 
 
-def resolve(scenario: Scenario, model: CompiledModel, whatif: Sequence[WhatIf]) -> Interventions:
+def checked_interventions(
+    scenario: Scenario, model: CompiledModel, whatif: Sequence[WhatIf]
+) -> Interventions:
     """The engine's interventions for the what-ifs, each checked against the scenario."""
     events = [event.id for event in scenario.events]
     forced, forbidden, settings = [], [], {}

@@ -186,11 +186,12 @@ def scaled_hazard(chance: NDArray[np.float64], factor: float) -> NDArray[np.floa
 
 def _check_values(scenario: Scenario, path: str, options: Sequence[str], text: str) -> None:
     """A parameter lever's values must lie within the parameter's bounds (as ``--set``)."""
-    from tightrope.dynamics.interventions import Set, resolve
+    from tightrope.dynamics.interventions import Set, checked_interventions
     from tightrope.dynamics.model import compile_scenario
 
     try:
-        resolve(scenario, compile_scenario(scenario), [Set(path, float(o)) for o in options])
+        settings = [Set(path, float(option)) for option in options]
+        checked_interventions(scenario, compile_scenario(scenario), settings)
     except TightropeError as error:
         raise ExploreError(f"--lever {text}: {error}") from None
 

@@ -18,7 +18,13 @@ from tightrope.bargaining.inputs import issue_data
 from tightrope.bargaining.uncertainty import check_bargaining
 from tightrope.dynamics.conditioning import simulate_as_of
 from tightrope.dynamics.engine import Design, RunRecord, check_design, simulate
-from tightrope.dynamics.interventions import Force, WhatIf, WhatIfError, check_given, resolve
+from tightrope.dynamics.interventions import (
+    Force,
+    WhatIf,
+    WhatIfError,
+    check_given,
+    checked_interventions,
+)
 from tightrope.dynamics.model import CompiledModel, compile_scenario, simulated_months
 from tightrope.dynamics.replay import ReplayStep, as_known_on, replay, what_changed
 from tightrope.dynamics.results import compare, summarise
@@ -129,7 +135,7 @@ def check_forecast(scenario: Scenario, settings: ForecastSettings) -> None:
         design = settings.design_for(scenario)
         compiled = compile_scenario(scenario, design.months)
         check_design(compiled, design, settings.workers)
-        resolve(scenario, compiled, settings.whatif)
+        checked_interventions(scenario, compiled, settings.whatif)
         if settings.given is not None:
             check_given(scenario, settings.given)
     usable, _ = bargaining_issues(scenario)
@@ -148,7 +154,7 @@ def _what_if(
 ) -> dict[str, Any]:
     """The what-ifs run on the baseline's random numbers (same seed and streams), each question
     beside the baseline with the difference and its clustered standard error."""
-    interventions = resolve(scenario, model, settings.whatif)
+    interventions = checked_interventions(scenario, model, settings.whatif)
     _, changed = simulate(
         scenario,
         settings.design_for(scenario),

@@ -183,10 +183,10 @@ Bench = Annotated[Workbench, Depends(current)]
 
 def check_whatif(scenario: Scenario, whatif: jobs.WhatIfSpec) -> None:
     """Refuse, before any work, a what-if the scenario cannot take (the API's own message)."""
-    from tightrope.dynamics.interventions import resolve
+    from tightrope.dynamics.interventions import checked_interventions
     from tightrope.dynamics.model import compile_scenario
 
     try:
-        resolve(scenario, compile_scenario(scenario), whatif.objects())
+        checked_interventions(scenario, compile_scenario(scenario), whatif.objects())
     except TightropeError as error:
         raise Invalid(str(error)) from None
