@@ -23,7 +23,21 @@ from tightrope.bargaining.static import WEIGHTING_VARIANTS, StaticModel, weights
 
 
 class Compromise(StaticModel):
-    """Forecast = Σ w_i x_i / Σ w_i."""
+    """The compromise model: forecast = Σ w_i x_i / Σ w_i, the weighted mean of the positions.
+
+    Parameters
+    ----------
+    variant : {"capability-salience", "salience", "equal"}, default "capability-salience"
+        The weights w_i: capability × salience (Achen 2006), salience only, or equal.
+
+    Examples
+    --------
+    >>> import tightrope
+    >>> sc = tightrope.load("iraq-2025")
+    >>> b = tightrope.bargain(sc, model="compromise", issues=["iran_ties"], samples=0)
+    >>> round(float(b["iran_ties", "compromise"].result.forecast[0]), 1)
+    45.1
+    """
 
     name: ClassVar[str] = "compromise"
     default_variant: ClassVar[str] = "capability-salience"

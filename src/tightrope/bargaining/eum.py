@@ -109,7 +109,31 @@ def settled_median(medians: Array) -> tuple[Array, NDArray[np.int64], list[str]]
 
 
 class ExpectedUtility(BargainingModel):
-    """Bueno de Mesquita's expected-utility model; one dimension at a time."""
+    """Bueno de Mesquita's expected-utility model, one dimension at a time: actors challenge,
+    compromise or capitulate round by round, and the forecast is the median position.
+
+    Parameters
+    ----------
+    variant : {"scholz-code", "paper", "net-support"}, default "scholz-code"
+        Scholz's program (reproduces Scholz, Calbert & Smith 2011, Table 2, except its round-2
+        median: 9.61 against the printed 9.9), the equations as printed, or the printed
+        equations with net signed support in the probability (see the module docstring).
+    rounds : int, default 10
+        Rounds of challenges (0 to ``limits.MAX_ROUNDS``).
+    q : float, default 1.0
+        The probability that the status quo persists without a challenge (Scholz et al. needed
+        1.0 to reproduce BDM 1994; other sources use 0.5).
+
+    Examples
+    --------
+    >>> import tightrope
+    >>> sc = tightrope.load("iraq-2025")
+    >>> b = tightrope.bargain(sc, model="eum", rounds=20, issues=["iran_ties"], samples=0)
+    >>> float(b["iran_ties", "eum"].result.forecast[0])
+    40.0
+    >>> tightrope.make_model("eum", variant="paper", rounds=20).rounds
+    20
+    """
 
     name: ClassVar[str] = "eum"
     default_variant: ClassVar[str] = "scholz-code"

@@ -26,7 +26,14 @@ from tightrope.bargaining.static import WEIGHTING_VARIANTS, StaticModel, weights
 
 
 class WeightedMedian(StaticModel):
-    """Forecast = the weighted median of the held positions, per dimension."""
+    """The weighted median of the held positions, per dimension (the median voter's position
+    when actors weigh as their capability × salience).
+
+    Parameters
+    ----------
+    variant : {"capability-salience", "salience", "equal"}, default "capability-salience"
+        The weights: capability × salience (Achen 2006), salience only, or equal.
+    """
 
     name: ClassVar[str] = "median"
     default_variant: ClassVar[str] = "capability-salience"

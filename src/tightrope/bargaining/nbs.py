@@ -35,7 +35,15 @@ _ITERATIONS = 100  # halves the bracket 100 times: far below double precision
 
 
 class NashBargaining(StaticModel):
-    """Forecast = argmax Σ w_i log(u_i(x) − u_i(d)) on the acceptable interval."""
+    """The Nash bargaining solution: forecast = argmax Σ w_i log(u_i(x) − u_i(d)) over the
+    positions every actor prefers to the status quo d; the status quo itself, flagged "no
+    mutually acceptable move", when there is none.
+
+    Parameters
+    ----------
+    variant : {"quadratic", "linear"}, default "quadratic"
+        The utilities: u_i(x) = −(x − x_i)² or −|x − x_i|.
+    """
 
     name: ClassVar[str] = "nbs"
     default_variant: ClassVar[str] = "quadratic"

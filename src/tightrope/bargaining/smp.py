@@ -87,7 +87,32 @@ _POOL = ThreadPoolExecutor(max_workers=_THREADS)
 
 
 class SpatialModelOfPolitics(BargainingModel):
-    """KTAB's SMP: multi-dimensional, deterministic, with KTAB's alternatives as parameters."""
+    """KTAB's Spatial Model of Politics: multi-dimensional and deterministic; actors challenge,
+    bargain and resolve turn by turn until the positions settle (the module docstring gives
+    the steps).
+
+    Parameters
+    ----------
+    variant : {"ktab"}, default "ktab"
+        KTAB v1.4's SMP with the parameters below.
+    voting_rule : str, default "proportional"
+        binary, prop-bin, prop-cubic, cubic or asymmetric-prospect are KTAB's alternatives.
+    victory_model : str, default "linear"
+        Or square, quartic, octic, binary.
+    pce : str, default "conditional"
+        The probabilistic Condorcet election: or markov-incentive, markov-uniform.
+    risk_adjust : str, default "one-third"
+        How far risk attitudes move utilities: none, half, two-thirds, full.
+    risk_range : str, default "mid"
+        Or min, max.
+    third_party : str, default "semi-commit"
+        How third parties join a challenge: or no-commit, full-commit.
+    interpolation : str, default "s2p2"
+        The bargain's weights ω = s² P²; or s1p1, s2pmax.
+    max_turns : int, default 100
+        The turn limit; the run stops sooner once the positions move less than 2 % of the
+        first turn's movement.
+    """
 
     name: ClassVar[str] = "smp"
     default_variant: ClassVar[str] = "ktab"
