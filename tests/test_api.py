@@ -179,3 +179,19 @@ def test_the_public_surface_is_small() -> None:
         "replay",
         "simulate",
     ]
+
+
+@pytest.mark.parametrize(
+    "name", ["load", "bargain", "simulate", "forecast", "observe", "replay", "diff", "explore"]
+)
+def test_every_parameter_of_the_api_is_documented(name: str) -> None:
+    import inspect
+
+    function = getattr(tightrope, name)
+    documented = inspect.getdoc(function) or ""
+    assert "Parameters\n----------" in documented
+    # The parameter lines of the numpydoc section, flush left: "name : type" or "a, b, c".
+    named = re.findall(r"^([a-z_][a-z_, ]*?)(?: : |$)", documented.split("----------", 1)[1], re.M)
+    listed = {word.strip() for line in named for word in line.split(",")}
+    for parameter in inspect.signature(function).parameters:
+        assert parameter in listed, f"{name}: {parameter} undocumented"

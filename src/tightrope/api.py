@@ -32,8 +32,19 @@ if TYPE_CHECKING:
 
 
 def load(source: str | os.PathLike[str]) -> Scenario:
-    """A built-in scenario by id (``"iraq-2025"``) or a file: scenario YAML, KTAB CSV or
-    expected-utility table. Raises ScenarioError listing every problem, located."""
+    """A scenario, validated.
+
+    Parameters
+    ----------
+    source : str or path
+        A built-in scenario's id (``"iraq-2025"``) or a file: scenario YAML, KTAB CSV or
+        expected-utility table.
+
+    Raises
+    ------
+    ScenarioError
+        Listing every problem of the file, each located ``FILE:LINE:COL: field: message``.
+    """
     from tightrope.scenario import open_scenario
 
     return open_scenario(os.fspath(source))
@@ -51,10 +62,34 @@ def bargain(
     joint: bool = False,
     progress: Progress | None = None,
 ) -> BargainingResult:
-    """Where will the contested issues settle? Each model (``"eum"``, ``["eum", "smp"]`` or
-    ``"all"``) on each issue (all by default), with median and 10th–90th percentiles over
-    ``samples`` draws of the elicited ranges. ``rounds`` is the EUM's rounds and the SMP's turn
-    limit. ``joint`` treats the issues as dimensions of one space (as KTAB does)."""
+    """Where will the contested issues settle? Every chosen model on every chosen issue.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    model : str or list of str, default "all"
+        ``"eum"``, ``["eum", "smp"]`` or ``"all"`` (``tightrope.MODELS`` names them).
+    variant : str, optional
+        A variant of a single model (each model's class lists its own).
+    rounds : int, optional
+        The EUM's rounds and the SMP's turn limit (their defaults: 10 and 100).
+    issues : list of str, optional
+        Issue ids; all of the scenario's by default.
+    samples : int, default 500
+        Draws of the elicited ranges, for the median and 10th–90th percentiles of each
+        forecast (0: the point forecast alone).
+    seed : int, default 0
+    joint : bool, default False
+        Treat the issues as dimensions of one space (as KTAB does).
+    progress : callable, optional
+        Called with the number of samples just finished.
+
+    Returns
+    -------
+    BargainingResult
+        ``result["iran_ties", "eum"]`` is one model's forecast of one issue; ``to_frame()``
+        has one row per issue and model.
+    """
     from tightrope.bargaining import MODELS, BargainingInputError, make_model
     from tightrope.bargaining.analysis import analyse
 
@@ -95,12 +130,41 @@ def simulate(
     as_of: dt.date | None = None,
     progress: Progress | None = None,
 ) -> SimulationResult:
-    """How can the crisis unfold month by month? About ``runs`` runs in ``samples`` parameter
-    samples (default one per 40 runs). ``whatif``: ``Force``, ``Forbid`` and
-    ``Set`` objects, compared with the baseline on the same random numbers. ``given``: also
-    report probabilities given that an event happened. ``drivers``: screen, morris or none.
-    ``as_of``: condition on the scenario's observations up to this date (Bayesian updating of
-    the uncertain parameters by likelihood weighting; see ``observe``)."""
+    """How can the crisis unfold month by month? A Monte Carlo of events, state and escalation.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    runs : int, default 200,000
+        About this many runs, rounded up to a whole number per parameter sample.
+    samples : int, optional
+        Parameter samples (the outer loop); by default one per 40 runs.
+    months : int, optional
+        Months to simulate; by default the horizon, or to the last question's deadline.
+    seed : int, default 0
+        The same seed gives the same results whatever ``workers``.
+    workers : int, default 1
+        Worker processes.
+    whatif : list of Force, Forbid and Set
+        What-ifs, run beside the baseline on the same random numbers; ``comparison`` then
+        holds each question's change and its standard error.
+    given : str, optional
+        An event: also report the probabilities given that it happened.
+    drivers : {"screen", "morris", "sobol", "none"}, default "screen"
+        How each question's drivers are found: rank regression on the parameter samples, Morris
+        screening or Sobol' indices (SALib), or not at all.
+    as_of : date, optional
+        Condition on the scenario's observations up to this date (Bayesian updating of the
+        uncertain parameters by likelihood weighting; see ``observe``).
+    progress : callable, optional
+        Called with the number of runs just finished.
+
+    Returns
+    -------
+    SimulationResult
+        ``questions[...]`` gives each question's probability, interval and Monte Carlo error;
+        ``to_dict()`` is ``tightrope simulate --format json``.
+    """
     from tightrope.dynamics.analysis import SimulationRequest, run_simulation
 
     request = SimulationRequest(
@@ -132,12 +196,30 @@ def forecast(
     progress: Progress | None = None,
 ) -> ForecastResult:
     """The main job: the simulation's questions and every bargaining model on every issue, with
-    the provenance of every number. ``save(folder)`` writes the report, JSON and Parquet.
-    ``whatif`` (``Force``, ``Forbid``, ``Set``) runs beside the baseline on the same random
-    numbers; the forecast stays the baseline and ``comparison`` holds each question's change.
-    ``given``: also report the probabilities given that an event happened. ``compare_to``: an
-    earlier version of the scenario; ``versions`` then says what changed and how it moved each
-    question (as ``diff(compare_to, scenario, forecast=True)``)."""
+    the provenance of every number.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    runs, samples, seed, workers, as_of, given
+        As for :func:`simulate`.
+    bargaining_samples : int, default 500
+        Draws of the elicited ranges for the bargaining intervals (0: point forecasts).
+    whatif : list of Force, Forbid and Set
+        Run beside the baseline on the same random numbers; the forecast stays the baseline
+        and ``comparison`` holds each question's change.
+    compare_to : Scenario, optional
+        An earlier version of the scenario: ``versions`` then says what changed and how it
+        moved each question (as ``diff(compare_to, scenario, forecast=True)``).
+    progress : callable, optional
+        Called with the number of runs and samples just finished.
+
+    Returns
+    -------
+    ForecastResult
+        ``save(folder)`` writes the report, brief, JSON and Parquet (all or none);
+        ``Registry.record`` keeps its forecasts.
+    """
     from tightrope.forecasts.run import ForecastSettings, run_forecast
 
     settings = ForecastSettings(
@@ -162,10 +244,26 @@ def observe(
     mapping: str | os.PathLike[str] | None = None,
     published: dt.date | None = None,
 ) -> Scenario:
-    """The scenario with the observations of a file (YAML or CSV) added, checked against it.
-    With ``format`` ("acled" or "ucdp-ged"), ``source`` is an event-data export whose rows the
-    rules of the ``mapping`` file turn into observations (``tightrope observe import``);
-    ``published`` is the release date of a file whose rows carry none (UCDP GED)."""
+    """The scenario with what was seen since its date added, checked against it.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    source : str or path
+        An observation file (YAML or CSV), or with ``format`` an event-data export.
+    format : {"acled", "ucdp-ged"}, optional
+        ``source`` is an ACLED export or a UCDP GED file, whose rows the rules of ``mapping``
+        turn into observations (``tightrope observe import``).
+    mapping : str or path, optional
+        The mapping file (actors, aliases and rules); needed with ``format``.
+    published : date, optional
+        The release date of an export whose rows carry none (UCDP GED).
+
+    Raises
+    ------
+    ScenarioError
+        Every problem of the files, located.
+    """
     if format is None:
         if mapping is not None or published is not None:
             raise ValueError("mapping and published go with format: acled or ucdp-ged")
@@ -192,10 +290,34 @@ def replay(
     workers: int = 1,
     progress: Progress | None = None,
 ) -> ReplayResult:
-    """The forecasts a forecaster would have made on the way: one per step from ``start``
-    (default: the scenario's date) to ``end`` (default: its last observation), every ``month``,
-    ``week`` or ``Nd`` (N days), each conditioned only on the observations known by then and run
-    with the same seed. ``Registry.record_replay`` keeps them."""
+    """The forecasts a forecaster would have made on the way, each from what was known then.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        With its observations (see :func:`observe`).
+    start : date, optional
+        The first step; the scenario's date by default.
+    end : date, optional
+        The last step at most; the last observation's date by default.
+    every : str, default "month"
+        ``"month"``, ``"week"`` or ``"Nd"`` (every N days).
+    runs, samples, seed, workers
+        As for :func:`simulate`, for each step; every step uses the same seed, so steps differ
+        by the evidence, not by chance.
+    progress : callable, optional
+        Called with the number of runs just finished.
+
+    Returns
+    -------
+    ReplayResult
+        One step per date; ``Registry.record_replay`` keeps them.
+
+    Raises
+    ------
+    ReplayError
+        Settings it cannot run, before any step runs.
+    """
     from tightrope.dynamics.replay import ReplayResult, replay_dates
     from tightrope.dynamics.replay import replay as replay_steps
 
@@ -209,9 +331,18 @@ def replay(
 def diff(
     first: Scenario, second: Scenario, *, forecast: bool = False, runs: int = 20_000, seed: int = 0
 ) -> dict[str, Any]:
-    """What changed from ``first`` to ``second`` (every input added, removed or changed, named by
-    path); with ``forecast``, both simulated with the same seed and runs: each question's move,
-    its standard error, whether it moved, and the single change that moves it most."""
+    """What changed from ``first`` to ``second``: every input added, removed or changed, named
+    by its path.
+
+    Parameters
+    ----------
+    first, second : Scenario
+    forecast : bool, default False
+        Also simulate both with the same seed and runs: each question's move, its standard
+        error, whether it moved, and the single change that moves it most.
+    runs, seed
+        As for :func:`simulate`.
+    """
     from tightrope.forecasts.versions import compare_versions
 
     return compare_versions(first, second, forecast=forecast, runs=runs, seed=seed)
@@ -232,14 +363,41 @@ def explore(
     threshold: float = 0.5,
     progress: Progress | None = None,
 ) -> ExploreResult:
-    """Exploratory modelling: every policy (the ``levers``' options combined, e.g.
-    ``"oil_restriction=modelled,never,@3,x0.5"``; ``xF`` scales the event's hazard rate by F) at
-    ``samples`` points of the ``uncertainties``
-    (parameter paths; all with a range by default) drawn by ``design`` (lhs, sobol, factorial),
-    ``runs`` runs each on common random numbers. Runs here (``workers`` processes) or on a Dask
-    cluster (``scheduler``), with the same results. ``to_frame()``: one row per experiment;
-    ``robustness``: each policy's mean, largest regret and satisficing share per binary
-    question (lower is better unless the question is in ``maximize``)."""
+    """Exploratory modelling: every policy at many points of the uncertainties.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    levers : list of str
+        ``"LEVER=OPTION,…"``; policies are every combination of the levers' options. An event's
+        options are ``modelled``, ``never``, ``@MONTH`` and ``xF`` (its hazard rate scaled by
+        F), e.g. ``"oil_restriction=modelled,never,@3,x0.5"``; a parameter's are its values.
+    uncertainties : list of str, optional
+        Parameter paths to explore; all with a range by default.
+    design : {"lhs", "sobol", "factorial"}, default "lhs"
+        How the points of the uncertainties are drawn.
+    samples : int, default 100
+        Points of the uncertainties (factorial: levels of each).
+    runs : int, default 1,000
+        Runs of each experiment, on common random numbers.
+    seed : int, default 0
+    workers : int, default 1
+        Local worker processes.
+    scheduler : str, optional
+        A Dask scheduler (``"tcp://HOST:8786"``) to run on instead; the results are the same.
+    maximize : list of str
+        Binary questions whose chance is good (the others' is bad).
+    threshold : float, default 0.5
+        Satisficing: a chance at most this (at least, for ``maximize``) is good.
+    progress : callable, optional
+        Called with the number of experiments just finished.
+
+    Returns
+    -------
+    ExploreResult
+        ``to_frame()``: one row per experiment; ``robustness``: each policy's mean, largest
+        regret and satisficing share per binary question; ``save(folder)``: Parquet and JSON.
+    """
     from tightrope.exploratory.experiments import make_plan, run_plan
 
     plan = make_plan(
