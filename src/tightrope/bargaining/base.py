@@ -11,6 +11,7 @@ saliences on 0–1, capabilities non-negative.
 
 from __future__ import annotations
 
+import inspect
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -309,8 +310,15 @@ class BargainingModel(ABC):
         upper bound for the models with rounds). One-shot models cost next to nothing."""
         return 1e-7 * batch * actors * dimensions
 
+    def get_params(self) -> dict[str, Any]:
+        """The model's parameters, by the names its constructor takes (as scikit-learn's
+        estimators give them): ``type(model)(**model.get_params())`` is the same model."""
+        signature = inspect.signature(type(self).__init__)
+        return {name: getattr(self, name) for name in signature.parameters if name != "self"}
+
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(variant={self.variant!r})"
+        arguments = ", ".join(f"{name}={value!r}" for name, value in self.get_params().items())
+        return f"{type(self).__name__}({arguments})"
 
 
 def weighted_mean(positions: Array, weights: Array) -> Array:

@@ -172,9 +172,6 @@ class ExpectedUtility(BargainingModel):
         # inputs, summed in O(N³), cost more per pair; 1 µs bounds both).
         return 1e-6 * batch * actors * actors * dimensions * max(1, self.rounds)
 
-    def __repr__(self) -> str:
-        return f"ExpectedUtility(variant={self.variant!r}, rounds={self.rounds}, q={self.q})"
-
     def solve_batch(self, batch: IssueBatch) -> list[BargainResult]:
         dims = batch.positions.shape[2]
         per_dimension = [self._run_dimension(batch, k) for k in range(dims)]

@@ -182,15 +182,6 @@ class SpatialModelOfPolitics(BargainingModel):
         per_cell = 2e-9 if actors >= _COMPILED_FROM else 1e-8
         return per_cell * batch * actors**3 * dimensions * self.max_turns
 
-    def __repr__(self) -> str:
-        return (
-            f"SpatialModelOfPolitics(voting_rule={self.voting_rule!r}, "
-            f"victory_model={self.victory_model!r}, pce={self.pce!r}, "
-            f"risk_adjust={self.risk_adjust!r}, risk_range={self.risk_range!r}, "
-            f"third_party={self.third_party!r}, interpolation={self.interpolation!r}, "
-            f"max_turns={self.max_turns})"
-        )
-
     # ------------------------------------------------------------------ public interface
 
     def solve_batch(self, batch: IssueBatch) -> list[BargainResult]:
