@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 from pathlib import Path
 
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
 from tests.cli_helpers import run
+from tightrope.dynamics.calendar import full_months
+from tightrope.dynamics.model import simulated_months
+from tightrope.dynamics.replay import MAX_STEPS, ReplayError, replay_dates
+from tightrope.scenario.builtin import load_builtin
 
 OBSERVATIONS = """observations:
   - {event: bank_sanctions, date: 2025-04-20}
@@ -141,12 +149,9 @@ def test_history_reads_a_registry_from_before_observations(tmp_path: Path) -> No
 
 
 def test_step_dates_refuses_a_step_that_never_reaches_the_end() -> None:
-    import datetime as dt
-
     import pytest
 
     from tightrope.dynamics.replay import step_dates
-    from tightrope.scenario.builtin import load_builtin
 
     scenario = load_builtin("iraq-2025")
     start, end = dt.date(2025, 3, 15), dt.date(2025, 4, 15)
@@ -158,8 +163,6 @@ def test_step_dates_refuses_a_step_that_never_reaches_the_end() -> None:
 
 
 def test_the_api_replays_as_the_command_does_and_the_registry_keeps_it(tmp_path: Path) -> None:
-    import datetime as dt
-
     import pandas as pd
 
     import tightrope
@@ -186,17 +189,14 @@ def test_the_api_replays_as_the_command_does_and_the_registry_keeps_it(tmp_path:
 
 
 def test_replay_settings_are_refused_by_their_names_before_any_work() -> None:
-    import datetime as dt
-
     import pytest
 
     import tightrope
     from tightrope import limits
-    from tightrope.dynamics.replay import ReplayError, replay_dates
 
     scenario = tightrope.load("iraq-2025")
     longer = scenario.model_copy(update={"horizon_months": 36})
-    for given, settings, message in (
+    for version, arguments, message in (
         (scenario, {}, "no observations to replay and no end: add some, or give end"),
         (
             scenario,
@@ -224,6 +224,35 @@ def test_replay_settings_are_refused_by_their_names_before_any_work() -> None:
         ),
     ):
         with pytest.raises(ReplayError, match=message):
-            tightrope.replay(given, **settings)  # type: ignore[arg-type]
+            tightrope.replay(version, **arguments)  # type: ignore[arg-type]
     # The last day before the horizon is a step like any other.
     assert replay_dates(scenario, end=dt.date(2026, 4, 14))[-1] == dt.date(2026, 3, 15)
+
+
+# Mostly dates near the scenario's year, where steps run; some far off, which are refused.
+NEAR = st.dates(dt.date(2025, 2, 1), dt.date(2026, 6, 1))
+DAYS = NEAR | st.dates(dt.date(2000, 1, 1), dt.date(2099, 12, 31))
+STEPS = st.sampled_from(["month", "week", "1d", "7d", "31d", "400d", "0d", "x", "9999d"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(start=st.none() | DAYS, end=st.none() | DAYS, every=STEPS)
+@example(start=None, end=dt.date(2026, 4, 14), every="month")
+@example(start=dt.date(2025, 3, 31), end=dt.date(2026, 3, 30), every="month")
+@example(start=dt.date(2025, 3, 15), end=dt.date(2026, 4, 14), every="1d")
+def test_replay_steps_are_either_refused_or_runnable(
+    start: dt.date | None, end: dt.date | None, every: str
+) -> None:
+    """``replay_dates`` refuses with a ReplayError, or gives ordered steps from the start to at
+    most the end, each inside the horizon (so every step can run), at most MAX_STEPS of them."""
+    scenario = load_builtin("iraq-2025")
+    try:
+        dates = replay_dates(scenario, start, end, every, runs=1000)
+    except ReplayError:
+        return
+    assert dates[0] == (start or scenario.as_of)
+    assert dates == sorted(set(dates))
+    assert end is not None
+    assert dates[-1] <= end
+    assert full_months(scenario.as_of, dates[-1]) < simulated_months(scenario)
+    assert len(dates) <= MAX_STEPS
