@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tightrope import limits
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from tightrope.dynamics.interventions import WhatIf
     from tightrope.dynamics.replay import ReplayResult
     from tightrope.exploratory.experiments import Design, ExploreResult
-    from tightrope.results import ForecastResult, SimulationResult
+    from tightrope.results import DiffResult, ForecastResult, SimulationResult
     from tightrope.scenario.eventdata import Format as EventDataFormat
     from tightrope.scenario.schema import Scenario
 
@@ -330,7 +330,7 @@ def replay(
 
 def diff(
     first: Scenario, second: Scenario, *, forecast: bool = False, runs: int = 20_000, seed: int = 0
-) -> dict[str, Any]:
+) -> DiffResult:
     """What changed from ``first`` to ``second``: every input added, removed or changed, named
     by its path.
 
@@ -342,10 +342,18 @@ def diff(
         error, whether it moved, and the single change that moves it most.
     runs, seed
         As for :func:`simulate`.
+
+    Returns
+    -------
+    DiffResult
+        ``changes``, and ``to_frame()`` one row per change; with ``forecast``,
+        ``moves_frame()`` one row per question (or level); ``to_dict()`` is
+        ``tightrope diff --format json``.
     """
     from tightrope.forecasts.versions import compare_versions
+    from tightrope.results import DiffResult
 
-    return compare_versions(first, second, forecast=forecast, runs=runs, seed=seed)
+    return DiffResult(compare_versions(first, second, forecast=forecast, runs=runs, seed=seed))
 
 
 def explore(

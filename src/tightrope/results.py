@@ -1,4 +1,5 @@
-"""Typed results of the public API: simulations and forecasts, question by question.
+"""Typed results of the public API: simulations and forecasts, question by question, and the
+differences between two versions of a scenario.
 
 Each result keeps the JSON document that ``tightrope … --format json`` prints (``to_dict()``
 returns a copy of it, so the CLI and the API cannot drift apart) and offers typed attributes for
@@ -178,3 +179,50 @@ class ForecastResult(_RunResult):
         from tightrope.forecasts.output import save_forecast
 
         return save_forecast(self, Path(folder), track_record, before_commit, pdf=pdf)
+
+
+@dataclass(frozen=True, eq=False)
+class DiffResult:
+    """What ``tightrope.diff`` returns: every input that changed from one version of a scenario
+    to the other and, when asked, how each question's forecast moved."""
+
+    document: dict[str, Any]
+
+    @property
+    def changes(self) -> list[dict[str, Any]]:
+        """Each change: the input's ``path``, its ``kind`` (added, removed, changed), ``before``
+        and ``after``."""
+        return copy.deepcopy(self.document["changes"])
+
+    def to_dict(self) -> dict[str, Any]:
+        """``tightrope diff --format json``."""
+        return copy.deepcopy(self.document)
+
+    def to_frame(self) -> pandas.DataFrame:
+        """One row per change."""
+        import pandas as pd
+
+        return pd.DataFrame(self.document["changes"], columns=["path", "kind", "before", "after"])
+
+    def moves_frame(self) -> pandas.DataFrame:
+        """With the forecast: one row per binary question and per level of an ordinal one, its
+        chance in both versions, the move with its standard error, whether that is more than
+        noise, and the change that moves it most alone."""
+        import pandas as pd
+
+        rows = [
+            {
+                "question": question,
+                "level": level,
+                "first": entry["first"][level],
+                "second": entry["second"][level],
+                "move": entry["move"][level],
+                "se": entry["se"][level],
+                "moved": entry["moved"][level],
+                "moved_most_by": (entry.get("moved_most_by") or {}).get("change"),
+            }
+            for question, entry in self.document.get("forecast", {}).get("questions", {}).items()
+            for level in entry["first"]
+        ]
+        columns = ["question", "level", "first", "second", "move", "se", "moved", "moved_most_by"]
+        return pd.DataFrame(rows, columns=columns)

@@ -83,11 +83,21 @@ def test_a_change_that_reads_a_part_only_the_second_version_has_is_not_tried_alo
     reads_new = next(c for c in diff(first, second) if c.path.endswith("modifiers[0].when"))
     assert reads_new.kind == "changed"
     assert with_change(first, reads_new) is None
-    document = tightrope.diff(first, second, forecast=True, runs=2000)
+    result = tightrope.diff(first, second, forecast=True, runs=2000)
+    document = result.to_dict()
     assert (
         document["forecast"]["attributed"]
         == sum(change["kind"] == "changed" for change in document["changes"]) - 1
     )
+    # The frames: one row per change, one per binary question or ordinal level.
+    assert list(result.to_frame()["path"]) == [change["path"] for change in result.changes]
+    moves = result.moves_frame()
+    assert set(moves["question"]) == {question.id for question in first.questions}
+    row = moves[moves["question"] == "q3_militia_campaign"].iloc[0]
+    entry = document["forecast"]["questions"]["q3_militia_campaign"]
+    expected = ("yes", entry["move"]["yes"], entry["moved"]["yes"])
+    assert (row["level"], row["move"], row["moved"]) == expected
+    assert tightrope.diff(first, first).moves_frame().empty
 
 
 def test_a_bad_version_is_a_located_error(tmp_path: Path) -> None:
@@ -99,13 +109,19 @@ def test_a_bad_version_is_a_located_error(tmp_path: Path) -> None:
     assert str(bad) in err
 
 
-def test_the_python_api_gives_the_cli_json() -> None:
+def test_the_python_api_gives_the_cli_json(tmp_path: Path) -> None:
     first = tightrope.load("iraq-2025")
-    assert tightrope.diff(first, first) == {
+    assert tightrope.diff(first, first).to_dict() == {
         "first": "iraq-2025",
         "second": "iraq-2025",
         "changes": [],
     }
+    changed = _changed_copy(tmp_path)
+    args = ["--forecast", "--runs", "2000", "--format", "json"]
+    code, out, err = run("diff", "iraq-2025", str(changed), *args)
+    assert code == 0, err
+    result = tightrope.diff(first, tightrope.load(changed), forecast=True, runs=2000)
+    assert result.to_dict() == json.loads(out)
 
 
 def test_forecast_compares_itself_with_an_earlier_version(tmp_path: Path) -> None:

@@ -128,7 +128,7 @@ def diff_command(
 
     a, b = open_scenario(first), open_scenario(second)
     with refusals():
-        document = api.diff(a, b, forecast=forecast, runs=runs, seed=seed)
+        document = api.diff(a, b, forecast=forecast, runs=runs, seed=seed).to_dict()
     if output is OutputFormat.JSON:
         emit_json(document)
         return

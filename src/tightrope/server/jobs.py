@@ -85,7 +85,8 @@ def diff_job(
 ) -> dict[str, Any]:
     import tightrope
 
-    return plain(tightrope.diff(first, second, forecast=forecast, runs=runs, seed=seed))  # type: ignore[no-any-return]
+    result = tightrope.diff(first, second, forecast=forecast, runs=runs, seed=seed)
+    return plain(result.to_dict())  # type: ignore[no-any-return]
 
 
 def replay_job(
