@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import tightrope
+from tightrope.bargaining import MODELS
 from tightrope.report.grid import settlement_grid
 from tightrope.report.html import render_report
 
@@ -53,7 +54,7 @@ def _entry(model: str, forecast: float, p10: float, p90: float, notes: list[str]
     return {
         "issue": "x",
         "model": model,
-        "variant": "capability-salience",
+        "variant": MODELS[model].default_variant,
         "forecast": forecast,
         "uncertainty": uncertainty,
         "notes": notes,
@@ -105,3 +106,13 @@ def test_the_nbs_flags_only_a_status_quo_forced_by_unanimity() -> None:
     forecast, notes = solve([60.0, 80.0], 50.0)
     assert forecast > 50.0
     assert notes == ()
+
+
+def test_a_cell_names_the_variant_unless_it_is_the_models_default() -> None:
+    from tightrope.report.grid import model_label
+
+    for name, model in MODELS.items():
+        assert model_label(name, model.default_variant) == name
+    assert model_label("eum", "paper") == "eum (paper)"
+    assert model_label("nbs", "linear") == "nbs (linear)"
+    assert model_label("compromise", "equal") == "compromise (equal)"

@@ -150,6 +150,8 @@ class ExpectedUtility(BargainingModel):
         "dimensions": 1,
         "dynamic": True,
         "stochastic": False,
+        # The round-by-round statistic whose last value is the forecast.
+        "trajectory_statistic": "median",
     }
 
     def __init__(self, variant: str | None = None, *, rounds: int = 10, q: float = 1.0) -> None:

@@ -126,6 +126,8 @@ class SpatialModelOfPolitics(BargainingModel):
         "dimensions": "any",
         "dynamic": True,
         "stochastic": False,
+        # The round-by-round statistic whose last value is the forecast.
+        "trajectory_statistic": "mean",
     }
 
     def __init__(

@@ -33,7 +33,7 @@ from tightrope._types import Array
 from tightrope.dynamics.dependencies import parameter_labels, reachable_parameters
 from tightrope.dynamics.engine import Design, Interventions, simulate
 from tightrope.dynamics.model import CompiledModel, compile_scenario
-from tightrope.dynamics.results import _per_sample
+from tightrope.dynamics.results import per_sample_means
 from tightrope.scenario.schema import Scenario
 
 LEVELS = 4
@@ -117,7 +117,7 @@ class _Study:
             answers = record.answers[question.id].astype(float)
             if question.type == "ordinal":
                 answers = answers / max(1, len(question.levels) - 1)
-            outcomes[question.id] = _per_sample(answers, record.sample, len(points))
+            outcomes[question.id] = per_sample_means(answers, record.sample, len(points))
         return outcomes
 
 

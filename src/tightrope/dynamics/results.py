@@ -150,7 +150,7 @@ def _answered(model: CompiledModel, question_id: str) -> dict[str, Any]:
     return answered
 
 
-def _per_sample(values: Array, sample: NDArray[np.int32], samples: int) -> Array:
+def per_sample_means(values: Array, sample: NDArray[np.int32], samples: int) -> Array:
     """The mean of values within each parameter sample (samples without runs are left out)."""
     sums = np.bincount(sample, weights=values, minlength=samples)
     counts = np.bincount(sample, minlength=samples)
@@ -302,7 +302,7 @@ def _drivers(model: CompiledModel, record: RunRecord, top: int) -> dict[str, lis
         answers = record.answers[question.id].astype(float)
         if question.type == "ordinal":
             answers = answers / max(1, len(question.levels) - 1)  # mean level, scaled to 0–1
-        outcome = _per_sample(answers, record.sample, samples)
+        outcome = per_sample_means(answers, record.sample, samples)
         columns = [
             position
             for position, index in enumerate(varied)

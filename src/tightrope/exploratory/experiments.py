@@ -330,10 +330,10 @@ def outcomes(scenario: Scenario, record: Any, experiments: int) -> dict[str, NDA
     """Per experiment: each binary question's probability; each ordinal question's mean level
     and the chance of each level; each event's chance of happening; the mean highest rung; each
     state variable's mean value at the end of the simulated months."""
-    from tightrope.dynamics.results import _per_sample
+    from tightrope.dynamics.results import per_sample_means
 
     def mean(values: NDArray[Any]) -> NDArray[np.float64]:
-        return _per_sample(values.astype(float), record.sample, experiments)
+        return per_sample_means(values.astype(float), record.sample, experiments)
 
     columns: dict[str, NDArray[np.float64]] = {}
     for question in scenario.questions:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tightrope.report.numbers import percent
 from tightrope.scenario.schema import EstimativeBand, Scenario
 
 ICD_203: tuple[EstimativeBand, ...] = (
@@ -63,10 +64,6 @@ class Line:
         }
 
 
-def _percent(value: float) -> str:
-    return f"{100 * value:.0f}%"
-
-
 def bottom_line(
     simulation: dict[str, Any],
     scenario: Scenario,
@@ -87,15 +84,15 @@ def bottom_line(
             low, high = entry["interval"]
             phrase = estimative(probability, scale)
             sentence = (
-                f"{phrase[0].upper()}{phrase[1:]} ({_percent(probability)}; "
-                f"{_percent(low)}–{_percent(high)}): {question.text}"
+                f"{phrase[0].upper()}{phrase[1:]} ({percent(probability, 0)}; "
+                f"{percent(low, 0)}–{percent(high, 0)}): {question.text}"
             )
         else:
             levels = {level.id: level.label for level in question.levels}
             level, share = max(entry["distribution"].items(), key=lambda item: item[1])
             phrase = estimative(share, scale)
             sentence = (
-                f"{question.text} Most likely: {levels[level]} — {phrase} ({_percent(share)})."
+                f"{question.text} Most likely: {levels[level]} — {phrase} ({percent(share, 0)})."
             )
         movers = tuple(
             driver.get("label", driver["parameter"])
@@ -124,6 +121,6 @@ def scale_note(scenario: Scenario) -> str:
     scale, name = scale_of(scenario)
     parts, low = [], 0.0
     for band in scale:
-        parts.append(f"{band.phrase} {_percent(low)}–{_percent(band.below)}")
+        parts.append(f"{band.phrase} {percent(low, 0)}–{percent(band.below, 0)}")
         low = band.below
     return f"Estimative language ({name}; each range includes its lower bound): " + ", ".join(parts)

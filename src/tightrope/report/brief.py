@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from tightrope.report.bottomline import bottom_line, scale_note
+from tightrope.report.numbers import percent
 from tightrope.scenario.schema import Scenario
 
 # What Markdown (or the HTML inside it) could read as markup; ordinary punctuation stays plain.
@@ -55,16 +56,16 @@ def render_brief(document: dict[str, Any], scenario: Scenario) -> str:
             if "probability" in entry:
                 low, high = entry["interval"]
                 lines.append(
-                    f"| {escaped(question.text)} | {_percent(entry['probability'])} | "
-                    f"{_percent(low)}–{_percent(high)} |"
+                    f"| {escaped(question.text)} | {percent(entry['probability'], 0)} | "
+                    f"{percent(low, 0)}–{percent(high, 0)} |"
                 )
                 continue
             labels = {level.id: level.label for level in question.levels}
             for level, share in entry["distribution"].items():
                 low, high = entry["intervals"][level]
                 lines.append(
-                    f"| {escaped(question.text)} {escaped(labels[level])} | {_percent(share)} | "
-                    f"{_percent(low)}–{_percent(high)} |"
+                    f"| {escaped(question.text)} {escaped(labels[level])} | {percent(share, 0)} | "
+                    f"{percent(low, 0)}–{percent(high, 0)} |"
                 )
         lines.append("")
     sources = [source for source in scenario.sources]
@@ -78,7 +79,3 @@ def render_brief(document: dict[str, Any], scenario: Scenario) -> str:
             lines.append(f"- {title}" + (f", {details}" if details else ""))
         lines.append("")
     return "\n".join(lines)
-
-
-def _percent(value: float) -> str:
-    return f"{100 * value:.0f}%"

@@ -8,10 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-# The variants each model runs by default; a cell names any other variant beside the model.
-DEFAULT_VARIANTS = ("capability-salience", "quadratic", "scholz-code", "ktab")
-
-
 WIDE_DISAGREEMENT = 25.0  # points on the 0–100 scale between the highest and lowest model
 
 # Marks a cell can carry, with what each means (the footnote under the table).
@@ -99,7 +95,11 @@ class SettlementGrid:
 
 
 def model_label(model: str, variant: str) -> str:
-    return model if variant in DEFAULT_VARIANTS else f"{model} ({variant})"
+    """The model's name, with its variant beside it unless that is the model's default."""
+    from tightrope.bargaining import MODELS
+
+    default = MODELS[model].default_variant if model in MODELS else None
+    return model if variant == default else f"{model} ({variant})"
 
 
 def number(values: Sequence[float] | float) -> str:

@@ -11,7 +11,9 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
+from tightrope.bargaining import MODELS
 from tightrope.report.grid import settlement_grid
+from tightrope.report.numbers import percent
 from tightrope.results import question_results
 from tightrope.scenario.schema import Question, Scenario
 
@@ -192,10 +194,6 @@ def _header(document: dict[str, Any], scenario: Scenario) -> str:
     )
 
 
-def _percent(value: float) -> str:
-    return f"{100 * value:.1f}%"
-
-
 def _questions(simulation: dict[str, Any], scenario: Scenario) -> str:
     rows = []
     drivers = simulation.get("drivers", {})
@@ -213,20 +211,18 @@ def _questions(simulation: dict[str, Any], scenario: Scenario) -> str:
             assert result.interval is not None
             low, high = result.interval
             cells = (
-                f"<td class='num'>{_percent(result.probability)}</td>"
-                f"<td class='num'>{_percent(low)}–{_percent(high)}</td>"
+                f"<td class='num'>{percent(result.probability)}</td>"
+                f"<td class='num'>{percent(low)}–{percent(high)}</td>"
             )
         else:
             assert result.distribution is not None
             assert result.intervals is not None
             labels = {level.id: level.label for level in question.levels}
             lines = "<br>".join(
-                f"{html.escape(labels[level])}: {_percent(p)}"
+                f"{html.escape(labels[level])}: {percent(p)}"
                 for level, p in result.distribution.items()
             )
-            spans = "<br>".join(
-                f"{_percent(a)}–{_percent(b)}" for a, b in result.intervals.values()
-            )
+            spans = "<br>".join(f"{percent(a)}–{percent(b)}" for a, b in result.intervals.values())
             cells = f"<td>{lines}</td><td class='num'>{spans}</td>"
         rows.append(
             f"<tr><td title='{html.escape(question.id)}'>{html.escape(question.text)}"
@@ -406,8 +402,8 @@ def _windows(simulation: dict[str, Any], scenario: Scenario) -> str:
     rows = "".join(
         f"<tr><td>{html.escape(scenario.event(event_id).label)}</td>"
         f"<td class='num'>{window['months']}</td>"
-        f"<td class='num'>{_percent(window['elicited_without_modifiers'])}</td>"
-        f"<td class='num'>{_percent(window['implied'])}</td></tr>"
+        f"<td class='num'>{percent(window['elicited_without_modifiers'])}</td>"
+        f"<td class='num'>{percent(window['implied'])}</td></tr>"
         for event_id, entry in simulation["events"].items()
         if (window := entry.get("window")) is not None
     )
@@ -441,8 +437,8 @@ def _what_ifs(document: dict[str, Any], scenario: Scenario) -> str:
             else [(f"{question.text} {labels[level]}", value) for level, value in entry.items()]
         )
         rows += [
-            f"<tr><td>{html.escape(text)}</td><td class='num'>{_percent(value['baseline'])}</td>"
-            f"<td class='num'>{_percent(value['what_if'])}</td><td class='num'>"
+            f"<tr><td>{html.escape(text)}</td><td class='num'>{percent(value['baseline'])}</td>"
+            f"<td class='num'>{percent(value['what_if'])}</td><td class='num'>"
             f"{100 * value['difference']:+.1f} ± {100 * value['se']:.1f} pts</td></tr>"
             for text, value in items
         ]
@@ -482,8 +478,8 @@ def _versions(versions: dict[str, Any], scenario: Scenario) -> str:
             mover = entry.get("moved_most_by", {}).get("change", "")
             rows.append(
                 f"<tr><td>{html.escape(text)}</td>"
-                f"<td class='num'>{_percent(entry['first'].get(level, 0.0))}</td>"
-                f"<td class='num'>{_percent(now)}</td><td class='num'>"
+                f"<td class='num'>{percent(entry['first'].get(level, 0.0))}</td>"
+                f"<td class='num'>{percent(now)}</td><td class='num'>"
                 f"{100 * entry['move'][level]:+.1f} ± {100 * entry['se'][level]:.1f}</td>"
                 f"<td>{html.escape(mover)}</td></tr>"
             )
@@ -544,7 +540,7 @@ def _shortened(text: str, width: int = 60) -> str:
 def _sequences(simulation: dict[str, Any], scenario: Scenario) -> str:
     labels = {event.id: event.label for event in scenario.events}
     rows = "".join(
-        f"<tr><td class='num'>{_percent(entry['share'])}</td><td>"
+        f"<tr><td class='num'>{percent(entry['share'])}</td><td>"
         + html.escape(" → ".join(labels[e] for e in entry["events"]) or "(nothing happens)")
         + "</td></tr>"
         for entry in simulation["sequences"]
@@ -655,8 +651,9 @@ def _bargaining_table(bargaining: list[dict[str, Any]], scenario: Scenario) -> s
 
 
 def _trajectories(bargaining: list[dict[str, Any]], scenario: Scenario) -> go.Figure:
-    """Dynamic models round by round (the EUM's median, the SMP's weighted mean: the statistic
-    each forecasts); one-shot models as a dashed level at their forecast."""
+    """Dynamic models round by round (the statistic each forecasts, as its metadata names it:
+    the EUM's median, the SMP's weighted mean); one-shot models as a dashed level at their
+    forecast."""
     issues = list(dict.fromkeys(str(entry["issue"]) for entry in bargaining))
     labels = {issue.id: issue.label for issue in scenario.issues}
     figure = make_subplots(
@@ -673,7 +670,7 @@ def _trajectories(bargaining: list[dict[str, Any]], scenario: Scenario) -> go.Fi
         colour = COLOURS[models.index(entry["model"]) % len(COLOURS)]
         rounds = entry["rounds"]
         if len(rounds) > 1:
-            statistic = "median" if entry["model"] == "eum" else "mean"
+            statistic = MODELS[entry["model"]].metadata["trajectory_statistic"]
             x = [r["round"] for r in rounds]
             y = [r[statistic] for r in rounds]
             style = {"color": colour}

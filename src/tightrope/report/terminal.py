@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tightrope.report.grid import SettlementGrid, model_label, number, settlement_grid
+from tightrope.report.numbers import percent
 from tightrope.results import question_results
 
 if TYPE_CHECKING:  # types only: the engines load when a command needs them, not at start-up
@@ -136,7 +137,7 @@ def _hazard(event: Event, window: dict[str, Any] | None) -> str:
     assert hazard.probability is not None
     text = f"{_quantity(hazard.probability)} in {hazard.months} months"
     if window is not None:
-        text += f"\n→ {_percent(window['implied'])} with modifiers"
+        text += f"\n→ {percent(window['implied'])} with modifiers"
     return text
 
 
@@ -352,10 +353,6 @@ def backtest_table(result: BacktestResult) -> RenderableType:
     return table
 
 
-def _percent(value: float) -> str:
-    return f"{100 * value:.1f}%"
-
-
 def simulation_report(document: dict[str, Any], scenario: Scenario) -> RenderableType:
     """The simulation summary: questions, events, escalation, state, sequences, what-ifs."""
     design = document["design"]
@@ -439,9 +436,9 @@ def replay_table(document: dict[str, Any], scenario: Scenario) -> RenderableType
             value = step["questions"][question.id]
             if isinstance(value, dict):
                 level = max(value, key=lambda name: float(value[name]))
-                cells.append(f"{level} {_percent(value[level])}")
+                cells.append(f"{level} {percent(value[level])}")
             else:
-                cells.append(_percent(value))
+                cells.append(percent(value))
         table.add_row(step["date"], str(step["observations"]), *cells)
     return table
 
@@ -497,16 +494,16 @@ def _questions_result(document: dict[str, Any], scenario: Scenario, title: str) 
             error = "" if result.mc_error is None else f" ± {100 * result.mc_error:.1f}"
             table.add_row(
                 f"{question.id}\n{question.text}",
-                _percent(result.probability) + error,
-                f"{_percent(low)}–{_percent(high)}",
+                percent(result.probability) + error,
+                f"{percent(low)}–{percent(high)}",
                 top,
             )
         else:
             assert result.distribution is not None
             assert result.intervals is not None
             labels = {level.id: level.label for level in question.levels}
-            lines = [f"{labels[level]}: {_percent(p)}" for level, p in result.distribution.items()]
-            spans = [f"{_percent(a)}–{_percent(b)}" for a, b in result.intervals.values()]
+            lines = [f"{labels[level]}: {percent(p)}" for level, p in result.distribution.items()]
+            spans = [f"{percent(a)}–{percent(b)}" for a, b in result.intervals.values()]
             table.add_row(
                 f"{question.id}\n{question.text}", "\n".join(lines), "\n".join(spans), top
             )
@@ -542,8 +539,8 @@ def _comparison(comparison: dict[str, Any], scenario: Scenario) -> RenderableTyp
         for label, value in items:
             table.add_row(
                 label,
-                _percent(value["baseline"]),
-                _percent(value["what_if"]),
+                percent(value["baseline"]),
+                percent(value["what_if"]),
                 f"{100 * value['difference']:+.1f} ± {100 * value['se']:.1f} pts",
             )
     return table
@@ -561,7 +558,7 @@ def _events_result(document: dict[str, Any], scenario: Scenario) -> RenderableTy
     for event, result in document["events"].items():
         table.add_row(
             labels.get(event, event),
-            *(_percent(result["by_month"][month - 1]) for month in marks),
+            *(percent(result["by_month"][month - 1]) for month in marks),
             f"{result['mean_count']:.2f}",
         )
     return table
@@ -575,7 +572,7 @@ def _ladder_result(document: dict[str, Any], scenario: Scenario) -> RenderableTy
     levels = scenario.ladder.levels if scenario.ladder else ()
     for level in levels:
         share = document["ladder"]["max_level"].get(level.id, 0.0)
-        table.add_row(f"{level.level} {level.label}", _percent(share), "█" * round(40 * share))
+        table.add_row(f"{level.level} {level.label}", percent(share), "█" * round(40 * share))
     return table
 
 
@@ -605,7 +602,7 @@ def _sequences_result(document: dict[str, Any]) -> RenderableType:
     table.add_column("share", justify="right")
     table.add_column("sequence")
     for entry in document["sequences"][:8]:
-        table.add_row(_percent(entry["share"]), " → ".join(entry["events"]) or "(nothing happens)")
+        table.add_row(percent(entry["share"]), " → ".join(entry["events"]) or "(nothing happens)")
     return table
 
 
@@ -727,11 +724,11 @@ def history_table(question: str, rows: list[dict[str, Any]]) -> RenderableType:
     for row in rows:
         if row["probability"] is not None:
             value = row["probability"]
-            text = _percent(value)
+            text = percent(value)
             bar = "█" * round(40 * value)
         else:
             distribution = row["distribution"] or {}
-            text = ", ".join(f"{k} {_percent(v)}" for k, v in distribution.items())
+            text = ", ".join(f"{k} {percent(v)}" for k, v in distribution.items())
             bar = ""
         table.add_row(row["date"], str(row["run"]), row["scenario_hash"], row["version"], text, bar)
     return table
@@ -775,8 +772,8 @@ def versions_report(document: dict[str, Any], scenario: Scenario) -> RenderableT
                 mover = entry.get("moved_most_by", {}).get("change", "")
                 table.add_row(
                     label,
-                    _percent(entry["first"].get(level, 0.0)),
-                    _percent(now),
+                    percent(entry["first"].get(level, 0.0)),
+                    percent(now),
                     f"{100 * entry['move'][level]:+.1f} ± {100 * entry['se'][level]:.1f} pts",
                     mover,
                 )
