@@ -116,6 +116,21 @@ def test_simulate_to_dict_is_the_cli_json(scenario: tightrope.Scenario) -> None:
     q7 = result.questions["q7_alignment"]
     assert q7.distribution is not None
     assert sum(q7.distribution.values()) == pytest.approx(1)
+    # Events, typed: a chance by month that never falls and ends at the event's probability;
+    # a forbidden event never happens; the window event shows the chance its modifiers imply.
+    events = result.events
+    assert list(events) == [event.id for event in scenario.events]
+    for event in events.values():
+        assert list(event.by_month) == sorted(event.by_month)
+        assert event.by_month[-1] == event.probability <= event.mean_count
+    assert events["israel_escalation"].probability == 0
+    window = events["oil_restriction"].window
+    assert window is not None
+    assert window["implied"] > window["elicited_without_modifiers"]
+    frame = result.events_frame()
+    assert len(frame) == len(events) * result.to_dict()["months"]
+    us_strikes = frame[frame["event"] == "us_strikes"]["probability"].tolist()
+    assert us_strikes == list(events["us_strikes"].by_month)
 
 
 def test_forecast_and_score_to_dict_are_the_cli_json(

@@ -93,6 +93,37 @@ class QuestionResult:
         ]
 
 
+@dataclass(frozen=True)
+class EventResult:
+    """One event over the simulated months: the chance it happens at least once, by month, and
+    how often on average. For an event elicited as a chance over a window, ``window`` holds the
+    elicited chance (without modifiers) and the one the model implies with them."""
+
+    id: str
+    label: str
+    probability: float  # at least once by the last simulated month
+    by_month: tuple[float, ...]  # at least once by the end of month m (m = 1, 2, …)
+    mean_count: float
+    window: dict[str, float] | None = None
+
+
+def event_results(scenario: Scenario, summary: dict[str, Any]) -> dict[str, EventResult]:
+    """The typed events of a simulation summary (the ``events`` part of its JSON)."""
+    entries = summary.get("events", {})
+    return {
+        event.id: EventResult(
+            event.id,
+            event.label,
+            entries[event.id]["probability"],
+            tuple(entries[event.id]["by_month"]),
+            entries[event.id]["mean_count"],
+            copy.deepcopy(entries[event.id].get("window")),
+        )
+        for event in scenario.events
+        if event.id in entries
+    }
+
+
 def question_results(scenario: Scenario, summary: dict[str, Any]) -> dict[str, QuestionResult]:
     """The typed questions of a simulation summary (the ``questions`` part of its JSON)."""
     entries = summary.get("questions", {})
@@ -127,6 +158,22 @@ class _RunResult:
     @property
     def questions(self) -> dict[str, QuestionResult]:
         return question_results(self.scenario, self._summary())
+
+    @property
+    def events(self) -> dict[str, EventResult]:
+        """Each event's chance of happening by each month, and its mean count."""
+        return event_results(self.scenario, self._summary())
+
+    def events_frame(self) -> pandas.DataFrame:
+        """One row per event and simulated month: the chance it has happened by then."""
+        import pandas as pd
+
+        rows = [
+            {"event": event.id, "month": month, "probability": chance}
+            for event in self.events.values()
+            for month, chance in enumerate(event.by_month, start=1)
+        ]
+        return pd.DataFrame(rows, columns=["event", "month", "probability"])
 
     def to_dict(self) -> dict[str, Any]:
         return copy.deepcopy(self.document)
