@@ -131,6 +131,16 @@ def test_simulate_to_dict_is_the_cli_json(scenario: tightrope.Scenario) -> None:
     assert len(frame) == len(events) * result.to_dict()["months"]
     us_strikes = frame[frame["event"] == "us_strikes"]["probability"].tolist()
     assert us_strikes == list(events["us_strikes"].by_month)
+    # Fans: the state variables and settlements from month 0, percentiles in order.
+    fans = result.fans_frame()
+    document = result.to_dict()
+    names = [*document["variables"], *(f"settlement:{i}" for i in document["settlements"])]
+    assert list(dict.fromkeys(fans["variable"])) == names
+    assert len(fans) == len(names) * (document["months"] + 1)
+    percentiles = fans[["p5", "p25", "p50", "p75", "p95"]].to_numpy()
+    assert (percentiles[:, 1:] >= percentiles[:, :-1]).all()
+    tension = fans[fans["variable"] == "regional_tension"]["p50"].tolist()
+    assert tension == document["variables"]["regional_tension"]["percentiles"]["p50"]
 
 
 def test_forecast_and_score_to_dict_are_the_cli_json(

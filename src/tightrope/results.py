@@ -175,6 +175,25 @@ class _RunResult:
         ]
         return pd.DataFrame(rows, columns=["event", "month", "probability"])
 
+    def fans_frame(self) -> pandas.DataFrame:
+        """The fan charts as a table: one row per state variable (and issue settlement, as
+        ``settlement:ISSUE``, in a coupled scenario) and month, month 0 being the start, with
+        the 5th, 25th, 50th, 75th and 95th percentiles across the runs the fans keep."""
+        import pandas as pd
+
+        summary = self._summary()
+        fans = {
+            **summary.get("variables", {}),
+            **{f"settlement:{k}": v for k, v in summary.get("settlements", {}).items()},
+        }
+        rows = [
+            {"variable": name, "month": month}
+            | {percentile: values[month] for percentile, values in fan["percentiles"].items()}
+            for name, fan in fans.items()
+            for month in range(len(fan["percentiles"]["p50"]))
+        ]
+        return pd.DataFrame(rows) if rows else pd.DataFrame(columns=["variable", "month"])
+
     def to_dict(self) -> dict[str, Any]:
         return copy.deepcopy(self.document)
 
