@@ -75,6 +75,11 @@ def test_every_question_gets_a_sentence_whose_phrase_matches_its_number() -> Non
         assert scenario.question(line.question).text in line.sentence
     page = render_report(result.document, scenario)
     assert page.index("id='bottom-line'") < page.index("<h2>Questions</h2>")
+    # Nothing but the title, the scenario's paragraph and a line on the run comes before the
+    # bottom line; the run's details (hash, version, seed) close the report.
+    assert page.count("<h2", 0, page.index("id='bottom-line'")) == 0
+    assert page.index("<h2 id='the-run'>") > page.index("Provenance")
+    assert result.document["scenario"]["hash"] in page[page.index("<h2 id='the-run'>") :]
     assert "asks no questions" not in page
     assert "<h2>What if</h2>" not in page
     # Each question links to the evidence for its main input (an event's rate, the starting

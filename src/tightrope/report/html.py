@@ -143,6 +143,7 @@ def render_report(
         )
     sections.append(_track_record(track_record))
     sections.append(_provenance(document.get("provenance", []), scenario))
+    sections.append(_run_details(document, scenario))
     title = html.escape(f"tightrope forecast: {scenario.title}")
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
@@ -175,6 +176,22 @@ def _figure(title: str, figure: go.Figure, caption: str) -> str:
 
 
 def _header(document: dict[str, Any], scenario: Scenario) -> str:
+    """The title, the scenario in a paragraph and one line on the run; the bottom line follows,
+    and the run's details close the report."""
+    run = document["run"]
+    line = (
+        f"As of {scenario.as_of.isoformat()} · {run['runs']:,} simulation runs, seed "
+        f"{run['seed']} · tightrope {document['tightrope']} · "
+        "<a href='#the-run'>the run's details</a> at the end"
+    )
+    return (
+        f"<h1>{html.escape(scenario.title)}</h1><p>{html.escape(scenario.description)}</p>"
+        f"<p class='note'>{line}</p>"
+    )
+
+
+def _run_details(document: dict[str, Any], scenario: Scenario) -> str:
+    """What reproduces the report: the scenario's content hash, the version, seed and sizes."""
     run = document["run"]
     rows = [
         ("Scenario", f"{scenario.id}: {scenario.title}"),
@@ -188,10 +205,7 @@ def _header(document: dict[str, Any], scenario: Scenario) -> str:
         ("Duration", f"{run.get('duration_seconds', 0):.1f} s"),
     ]
     table = "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape(v)}</td></tr>" for k, v in rows)
-    return (
-        f"<h1>{html.escape(scenario.title)}</h1><p>{html.escape(scenario.description)}</p>"
-        f"<h2>Run</h2><table class='meta'>{table}</table>"
-    )
+    return f"<h2 id='the-run'>The run</h2><table class='meta'>{table}</table>"
 
 
 def _questions(simulation: dict[str, Any], scenario: Scenario) -> str:
