@@ -302,22 +302,29 @@ def _ordinal(simulation: dict[str, Any], scenario: Scenario) -> go.Figure | None
     ordinal = [q for q in scenario.questions if q.type == "ordinal"]
     if not ordinal:
         return None
+    # Two charts a row at most: three side by side left their titles running into each other
+    # and the ladder's slanted level names cut off.
+    columns = min(2, len(ordinal))
+    rows = -(-len(ordinal) // columns)
     figure = make_subplots(
-        rows=1, cols=len(ordinal), subplot_titles=[_shortened(q.text, 45) for q in ordinal]
+        rows=rows,
+        cols=columns,
+        subplot_titles=[_shortened(q.text, 110 // columns) for q in ordinal],
+        vertical_spacing=0.45 / rows,
     )
-    for column, question in enumerate(ordinal, start=1):
+    for index, question in enumerate(ordinal):
         distribution = simulation["questions"][question.id]["distribution"]
         figure.add_trace(
             go.Bar(
                 x=[_shortened(level.label, 30) for level in question.levels],
                 y=[distribution[level.id] for level in question.levels],
                 name=_shortened(question.text),
-                marker_color=COLOURS[column % len(COLOURS)],
+                marker_color=COLOURS[(index + 1) % len(COLOURS)],
             ),
-            row=1,
-            col=column,
+            row=index // columns + 1,
+            col=index % columns + 1,
         )
-    figure.update_layout(showlegend=False, height=420)
+    figure.update_layout(showlegend=False, height=380 * rows)
     return figure
 
 
@@ -353,7 +360,12 @@ def _fans(fans: dict[str, Any], scenario: Scenario) -> go.Figure:
         for low, high, opacity in (("p5", "p95", 0.15), ("p25", "p75", 0.3)):
             figure.add_trace(
                 go.Scatter(
-                    x=months, y=p[high], line={"width": 0}, showlegend=False, hoverinfo="skip"
+                    x=months,
+                    y=p[high],
+                    mode="lines",  # plotly marks points of short lines, in other colours
+                    line={"width": 0},
+                    showlegend=False,
+                    hoverinfo="skip",
                 ),
                 row=row,
                 col=column,
@@ -362,6 +374,7 @@ def _fans(fans: dict[str, Any], scenario: Scenario) -> go.Figure:
                 go.Scatter(
                     x=months,
                     y=p[low],
+                    mode="lines",
                     fill="tonexty",
                     line={"width": 0},
                     fillcolor=f"rgba(31,119,180,{opacity})",
@@ -373,7 +386,12 @@ def _fans(fans: dict[str, Any], scenario: Scenario) -> go.Figure:
             )
         figure.add_trace(
             go.Scatter(
-                x=months, y=p["p50"], line={"color": "#1f77b4"}, showlegend=False, name="median"
+                x=months,
+                y=p["p50"],
+                mode="lines",
+                line={"color": "#1f77b4"},
+                showlegend=False,
+                name="median",
             ),
             row=row,
             col=column,
