@@ -116,3 +116,20 @@ def test_a_cell_names_the_variant_unless_it_is_the_models_default() -> None:
     assert model_label("eum", "paper") == "eum (paper)"
     assert model_label("nbs", "linear") == "nbs (linear)"
     assert model_label("compromise", "equal") == "compromise (equal)"
+
+
+def test_fan_charts_draw_lines_and_ordinal_charts_sit_two_a_row() -> None:
+    from tightrope.report.html import _fans, _ordinal
+
+    scenario = tightrope.load("iraq-2025")
+    simulation = tightrope.simulate(scenario, runs=2000, drivers="none").to_dict()
+    fans = _fans(simulation["variables"], scenario)
+    # Points marked on the bands' edges would take plotly's cycle of unrelated colours.
+    assert {trace.mode for trace in fans.data} == {"lines"}
+    ordinal = _ordinal(simulation, scenario)
+    assert ordinal is not None
+    columns = {trace.xaxis for trace in ordinal.data}
+    assert len(ordinal.data) == 3
+    assert len(columns) == 3
+    domains = {round(ordinal.layout[f"xaxis{n}"].domain[0], 2) for n in ("", "2", "3")}
+    assert len(domains) == 2  # two columns: the third chart starts a second row
