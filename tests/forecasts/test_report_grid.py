@@ -119,7 +119,7 @@ def test_a_cell_names_the_variant_unless_it_is_the_models_default() -> None:
 
 
 def test_fan_charts_draw_lines_and_ordinal_charts_sit_two_a_row() -> None:
-    from tightrope.report.html import _fans, _ordinal
+    from tightrope.report.html import _drivers, _fans, _ordinal
 
     scenario = tightrope.load("iraq-2025")
     simulation = tightrope.simulate(scenario, runs=2000, drivers="none").to_dict()
@@ -133,3 +133,9 @@ def test_fan_charts_draw_lines_and_ordinal_charts_sit_two_a_row() -> None:
     assert len(columns) == 3
     domains = {round(ordinal.layout[f"xaxis{n}"].domain[0], 2) for n in ("", "2", "3")}
     assert len(domains) == 2  # two columns: the third chart starts a second row
+    # Drivers: one chart a row, whose long labels then never run into a neighbour's bars.
+    simulation = tightrope.simulate(scenario, runs=20_000).to_dict()
+    drivers = _drivers(simulation, scenario)
+    assert len(drivers.data) >= 2
+    axes = [drivers.layout[f"xaxis{n if n > 1 else ''}"] for n in range(1, len(drivers.data) + 1)]
+    assert {tuple(axis.domain) for axis in axes} == {(0.0, 1.0)}

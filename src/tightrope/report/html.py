@@ -401,30 +401,35 @@ def _fans(fans: dict[str, Any], scenario: Scenario) -> go.Figure:
 
 
 def _drivers(simulation: dict[str, Any], scenario: Scenario) -> go.Figure:
+    """One chart a row, each as tall as its list of drivers: side by side, the second column's
+    long labels ran into the first column's bars."""
     questions = [q for q in scenario.questions if simulation["drivers"].get(q.id)]
-    columns = 2
-    rows = -(-len(questions) // columns)
+    counts = [len(simulation["drivers"][q.id]) for q in questions]
+    heights = [90 + 30 * count for count in counts]  # pixels: title and axis, then a bar each
+    gap = 40
+    total = sum(heights) + gap * (len(questions) - 1)
     figure = make_subplots(
-        rows=rows,
-        cols=columns,
-        subplot_titles=[_shortened(q.text, 45) for q in questions],
-        horizontal_spacing=0.35,
-        vertical_spacing=0.35 / max(1, rows),
+        rows=len(questions),
+        cols=1,
+        # Centred over the bars, which the drivers' labels leave half the width.
+        subplot_titles=[_shortened(q.text, 70) for q in questions],
+        row_heights=heights,
+        vertical_spacing=gap / total,
     )
-    for index, question in enumerate(questions):
+    for row, question in enumerate(questions, start=1):
         entries = simulation["drivers"][question.id][::-1]
         values = [e.get("rank_regression", e.get("total", e.get("mu_star", 0.0))) for e in entries]
         figure.add_trace(
             go.Bar(
                 x=values,
-                y=[_shortened(e.get("label", e["parameter"])) for e in entries],
+                y=[_shortened(e.get("label", e["parameter"]), 80) for e in entries],
                 orientation="h",
                 marker_color=["#2ca02c" if v >= 0 else "#d62728" for v in values],
             ),
-            row=index // columns + 1,
-            col=index % columns + 1,
+            row=row,
+            col=1,
         )
-    figure.update_layout(showlegend=False, height=230 * rows)
+    figure.update_layout(showlegend=False, height=total + 80)
     return figure
 
 
