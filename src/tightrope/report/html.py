@@ -133,8 +133,10 @@ def render_report(
             _figure(
                 "Bargaining trajectories",
                 _trajectories(document["bargaining"], scenario),
-                "Capability × salience weighted median of the positions, round by round, "
-                "per model (round 0 is the input).",
+                "Round by round, the statistic each dynamic model forecasts (the EUM: the "
+                "capability × salience weighted median of the positions; the SMP: their "
+                "weighted mean); one-shot models as a dashed level at their forecast. Round 0 "
+                "is the input.",
             )
         )
     for issue, reason in document.get("bargaining_skipped", {}).items():
