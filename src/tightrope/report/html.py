@@ -36,6 +36,7 @@ th { background: #f6f6f6; } td.num { text-align: right; font-variant-numeric: ta
   .js-plotly-plot, .plotly-graph-div, table, tr, li { break-inside: avoid; }
   details > summary { display: none; }
   details { display: block; }
+  .modebar-container { display: none; }
 }
 """
 
@@ -311,7 +312,7 @@ def _ordinal(simulation: dict[str, Any], scenario: Scenario) -> go.Figure | None
     figure = make_subplots(
         rows=rows,
         cols=columns,
-        subplot_titles=[_shortened(q.text, 110 // columns) for q in ordinal],
+        subplot_titles=[_shortened(q.text, 80 // columns) for q in ordinal],
         vertical_spacing=0.45 / rows,
     )
     for index, question in enumerate(ordinal):
