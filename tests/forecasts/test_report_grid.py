@@ -119,7 +119,7 @@ def test_a_cell_names_the_variant_unless_it_is_the_models_default() -> None:
 
 
 def test_fan_charts_draw_lines_and_ordinal_charts_sit_two_a_row() -> None:
-    from tightrope.report.html import _drivers, _fans, _ordinal
+    from tightrope.report.html import _driver_figures, _fan_figures, _fans, _ordinal
 
     scenario = tightrope.load("iraq-2025")
     simulation = tightrope.simulate(scenario, runs=2000, drivers="none").to_dict()
@@ -134,8 +134,15 @@ def test_fan_charts_draw_lines_and_ordinal_charts_sit_two_a_row() -> None:
     domains = {round(ordinal.layout[f"xaxis{n}"].domain[0], 2) for n in ("", "2", "3")}
     assert len(domains) == 2  # two columns: the third chart starts a second row
     # Drivers: one chart a row, whose long labels then never run into a neighbour's bars.
-    simulation = tightrope.simulate(scenario, runs=20_000).to_dict()
-    drivers = _drivers(simulation, scenario)
-    assert len(drivers.data) >= 2
-    axes = [drivers.layout[f"xaxis{n if n > 1 else ''}"] for n in range(1, len(drivers.data) + 1)]
-    assert {tuple(axis.domain) for axis in axes} == {(0.0, 1.0)}
+    simulation = tightrope.simulate(scenario, runs=20_000, samples=5000).to_dict()
+    figures = _driver_figures(simulation, scenario)
+    charts = [trace for figure in figures for trace in figure.data]
+    assert len(charts) == sum(1 for entries in simulation["drivers"].values() if entries) > 4
+    for drivers in figures:
+        assert len(drivers.data) <= 4  # a figure that fits a printed page
+        names = ["xaxis", *(f"xaxis{n}" for n in range(2, len(drivers.data) + 1))]
+        axes = [drivers.layout[name] for name in names]
+        assert {tuple(axis.domain) for axis in axes} == {(0.0, 1.0)}
+    # The nine state variables' fans: in figures of at most six, three rows a page.
+    parts = _fan_figures(simulation["variables"], scenario)
+    assert [len(part.data) // 5 for part in parts] == [6, 3]  # five lines a chart

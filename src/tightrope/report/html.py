@@ -89,7 +89,7 @@ def render_report(
             sections.append(
                 _figure(
                     "State of the crisis",
-                    _fans(simulation["variables"], scenario),
+                    _fan_figures(simulation["variables"], scenario),
                     "Median (line), 25th–75th and 5th–95th percentiles (bands) by month.",
                 )
             )
@@ -97,7 +97,7 @@ def render_report(
             sections.append(
                 _figure(
                     "Where the issues settle, month by month, inside the runs",
-                    _fans(simulation["settlements"], scenario),
+                    _fan_figures(simulation["settlements"], scenario),
                     "The coupled bargaining: each run re-solves the compromise of every issue on "
                     "its own positions, saliences and capabilities as events move them. Median "
                     "(line), 25th–75th and 5th–95th percentiles (bands), 0–100.",
@@ -107,7 +107,7 @@ def render_report(
             sections.append(
                 _figure(
                     "What drives each question",
-                    _drivers(simulation, scenario),
+                    _driver_figures(simulation, scenario),
                     "Standardized rank regression coefficient of the question's probability "
                     "across parameter samples on each uncertain parameter with a path to the "
                     "question (its effect with the others held fixed). Listed down to the last "
@@ -165,17 +165,34 @@ def plotly_script(source: str | None = None) -> str:
     return f"<script>{get_plotlyjs()}</script>"
 
 
-def _figure(title: str, figure: go.Figure, caption: str) -> str:
-    figure.update_layout(
-        template="plotly_white", margin={"l": 60, "r": 20, "t": 30, "b": 50}, font={"size": 12}
-    )
-    body = figure.to_html(
-        full_html=False,
-        include_plotlyjs=False,
-        include_mathjax=False,
-        config={"displaylogo": False, "responsive": True},
-    )
+def _figure(title: str, figure: go.Figure | list[go.Figure], caption: str) -> str:
+    """A section of one chart, or of several one after the other (a tall chart in parts that
+    each fit a printed page)."""
+    body = ""
+    for part in figure if isinstance(figure, list) else [figure]:
+        part.update_layout(
+            template="plotly_white", margin={"l": 60, "r": 20, "t": 30, "b": 50}, font={"size": 12}
+        )
+        body += part.to_html(
+            full_html=False,
+            include_plotlyjs=False,
+            include_mathjax=False,
+            config={"displaylogo": False, "responsive": True},
+        )
     return f"<h2>{html.escape(title)}</h2><p class='note'>{html.escape(caption)}</p>{body}"
+
+
+PER_PRINTED_PAGE = 6  # fan charts in one figure: three rows, which fit a printed page
+
+
+def _fan_figures(fans: dict[str, Any], scenario: Scenario) -> list[go.Figure]:
+    """The fans in figures of at most PER_PRINTED_PAGE charts: one tall figure was cut across
+    the pages of the printed report."""
+    items = list(fans.items())
+    return [
+        _fans(dict(items[start : start + PER_PRINTED_PAGE]), scenario)
+        for start in range(0, len(items), PER_PRINTED_PAGE)
+    ]
 
 
 def _header(document: dict[str, Any], scenario: Scenario) -> str:
@@ -403,10 +420,16 @@ def _fans(fans: dict[str, Any], scenario: Scenario) -> go.Figure:
     return figure
 
 
-def _drivers(simulation: dict[str, Any], scenario: Scenario) -> go.Figure:
+def _driver_figures(simulation: dict[str, Any], scenario: Scenario) -> list[go.Figure]:
+    """The drivers in figures of four questions at most, each of which fits a printed page."""
+    questions = [q for q in scenario.questions if simulation["drivers"].get(q.id)]
+    chunks = [questions[start : start + 4] for start in range(0, len(questions), 4)]
+    return [_drivers(simulation, chunk) for chunk in chunks]
+
+
+def _drivers(simulation: dict[str, Any], questions: list[Question]) -> go.Figure:
     """One chart a row, each as tall as its list of drivers: side by side, the second column's
     long labels ran into the first column's bars."""
-    questions = [q for q in scenario.questions if simulation["drivers"].get(q.id)]
     counts = [len(simulation["drivers"][q.id]) for q in questions]
     heights = [90 + 30 * count for count in counts]  # pixels: title and axis, then a bar each
     gap = 40
