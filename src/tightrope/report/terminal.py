@@ -466,7 +466,8 @@ def _questions_result(document: dict[str, Any], scenario: Scenario, title: str) 
     table = Table(
         title=title,
         title_justify="left",
-        caption="probability ± its Monte Carlo error (clustered by parameter sample); interval: "
+        caption="probability ± its Monte Carlo error in percentage points (clustered by "
+        "parameter sample); interval: "
         "5th–95th percentile across the parameter uncertainty (binomial noise removed)",
         caption_justify="left",
     )
@@ -491,7 +492,7 @@ def _questions_result(document: dict[str, Any], scenario: Scenario, title: str) 
             assert result.probability is not None
             assert result.interval is not None
             low, high = result.interval
-            error = "" if result.mc_error is None else f" ± {100 * result.mc_error:.1f}"
+            error = "" if result.mc_error is None else f" ± {100 * result.mc_error:.1f} pt"
             table.add_row(
                 f"{question.id}\n{question.text}",
                 percent(result.probability) + error,
