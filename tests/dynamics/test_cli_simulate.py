@@ -76,3 +76,20 @@ def test_bad_what_if_flags() -> None:
         assert code == 2, args
         assert out == ""
         assert message in err, (args, err)
+
+
+def test_the_table_gives_each_probability_its_error_on_its_own_line() -> None:
+    """Each level of an ordinal question: its probability, Monte Carlo error and interval on
+    one line, never wrapped apart (the ladder's long level names used to wrap)."""
+    args = ("--runs", "4000", "--samples", "100", "--drivers", "none")
+    code, out, _ = run("simulate", *args, "--format", "json")
+    assert code == 0
+    ladder = json.loads(out)["questions"]["q8_max_ladder"]
+    code, table, _ = run("simulate", *args)
+    assert code == 0
+    assert "MC error" in table
+    share = ladder["distribution"]["sustained_conflict"]
+    error = ladder["mc_errors"]["sustained_conflict"]
+    line = next(line for line in table.splitlines() if "6 Sustained US–militia conflict" in line)
+    assert f"{100 * share:.1f}%" in line
+    assert f"± {100 * error:.1f} pt" in line

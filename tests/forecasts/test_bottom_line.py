@@ -80,6 +80,13 @@ def test_every_question_gets_a_sentence_whose_phrase_matches_its_number() -> Non
     assert page.count("<h2", 0, page.index("id='bottom-line'")) == 0
     assert page.index("<h2 id='the-run'>") > page.index("Provenance")
     assert result.document["scenario"]["hash"] in page[page.index("<h2 id='the-run'>") :]
+    # Every probability of the questions' table stands beside its Monte Carlo error.
+    start = page.index("<h2>Questions</h2>")
+    table = page[start : page.index("</table>", start)]
+    q1 = simulation["questions"]["q1_oil_restriction"]
+    assert f"± {100 * q1['mc_error']:.1f} pt" in table
+    levels = simulation["questions"]["q7_alignment"]["mc_errors"]
+    assert all(f"± {100 * error:.1f} pt" in table for error in levels.values())
     assert "asks no questions" not in page
     assert "<h2>What if</h2>" not in page
     # Each question links to the evidence for its main input (an event's rate, the starting

@@ -13,7 +13,7 @@ from plotly.subplots import make_subplots
 
 from tightrope.bargaining import MODELS
 from tightrope.report.grid import settlement_grid
-from tightrope.report.numbers import percent
+from tightrope.report.numbers import error_points, percent
 from tightrope.results import question_results
 from tightrope.scenario.schema import Question, Scenario
 
@@ -246,24 +246,29 @@ def _questions(simulation: dict[str, Any], scenario: Scenario) -> str:
             low, high = result.interval
             cells = (
                 f"<td class='num'>{percent(result.probability)}</td>"
+                f"<td class='num'>{error_points(result.mc_error)}</td>"
                 f"<td class='num'>{percent(low)}–{percent(high)}</td>"
             )
         else:
             assert result.distribution is not None
             assert result.intervals is not None
             labels = {level.id: level.label for level in question.levels}
+            errors = result.mc_errors or {}
             lines = "<br>".join(
                 f"{html.escape(labels[level])}: {percent(p)}"
                 for level, p in result.distribution.items()
             )
+            margins = "<br>".join(error_points(errors.get(level)) for level in result.distribution)
             spans = "<br>".join(f"{percent(a)}–{percent(b)}" for a, b in result.intervals.values())
-            cells = f"<td>{lines}</td><td class='num'>{spans}</td>"
+            cells = f"<td>{lines}</td><td class='num'>{margins}</td><td class='num'>{spans}</td>"
         rows.append(
             f"<tr><td title='{html.escape(question.id)}'>{html.escape(question.text)}"
             f"{_evidence_link(question, scenario)}</td>{cells}<td>{top}</td></tr>"
         )
     return (
         "<h2>Questions</h2><table><tr><th>question</th><th>probability</th>"
+        "<th>Monte Carlo error (standard error in percentage points, clustered by parameter "
+        "sample)</th>"
         "<th>interval (5th–95th percentile across the parameter uncertainty, binomial noise "
         "removed)</th><th>main drivers</th></tr>" + "".join(rows) + "</table>"
     )

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tightrope.report.grid import SettlementGrid, model_label, number, settlement_grid
-from tightrope.report.numbers import percent
+from tightrope.report.numbers import error_points, percent
 from tightrope.results import question_results
 
 if TYPE_CHECKING:  # types only: the engines load when a command needs them, not at start-up
@@ -466,13 +466,16 @@ def _questions_result(document: dict[str, Any], scenario: Scenario, title: str) 
     table = Table(
         title=title,
         title_justify="left",
-        caption="probability ± its Monte Carlo error in percentage points (clustered by "
-        "parameter sample); interval: "
+        caption="MC error: the probability's Monte Carlo standard error in percentage points "
+        "(clustered by parameter sample); interval: "
         "5th–95th percentile across the parameter uncertainty (binomial noise removed)",
         caption_justify="left",
     )
-    for column in ("question", "probability", "interval", "main drivers"):
-        table.add_column(column, overflow="fold")
+    # The columns whose lines stand level by level beside each other never wrap, so that each
+    # level's probability, error and interval stay on one line.
+    aligned = ("probability", "MC error", "interval")
+    for column in ("question", *aligned, "main drivers"):
+        table.add_column(column, overflow="fold", no_wrap=column in aligned)
     drivers = document.get("drivers", {})
     results = question_results(scenario, document)
     for question in scenario.questions:
@@ -492,10 +495,10 @@ def _questions_result(document: dict[str, Any], scenario: Scenario, title: str) 
             assert result.probability is not None
             assert result.interval is not None
             low, high = result.interval
-            error = "" if result.mc_error is None else f" ± {100 * result.mc_error:.1f} pt"
             table.add_row(
                 f"{question.id}\n{question.text}",
-                percent(result.probability) + error,
+                percent(result.probability),
+                error_points(result.mc_error),
                 f"{percent(low)}–{percent(high)}",
                 top,
             )
@@ -503,10 +506,16 @@ def _questions_result(document: dict[str, Any], scenario: Scenario, title: str) 
             assert result.distribution is not None
             assert result.intervals is not None
             labels = {level.id: level.label for level in question.levels}
+            errors = result.mc_errors or {}
             lines = [f"{labels[level]}: {percent(p)}" for level, p in result.distribution.items()]
+            margins = [error_points(errors.get(level)) for level in result.distribution]
             spans = [f"{percent(a)}–{percent(b)}" for a, b in result.intervals.values()]
             table.add_row(
-                f"{question.id}\n{question.text}", "\n".join(lines), "\n".join(spans), top
+                f"{question.id}\n{question.text}",
+                "\n".join(lines),
+                "\n".join(margins),
+                "\n".join(spans),
+                top,
             )
     return table
 
