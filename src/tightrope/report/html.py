@@ -27,6 +27,7 @@ table { border-collapse: collapse; margin: 0.8rem 0; font-size: 0.9rem; width: 1
 th, td { border-bottom: 1px solid #eee; padding: 0.25rem 0.5rem; text-align: left;
          vertical-align: top; }
 th { background: #f6f6f6; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num, td.levels { white-space: nowrap; }
 .meta td:first-child { width: 14rem; color: #555; } .note { color: #555; font-size: 0.9rem; }
 .unsupported { color: #b00; font-weight: bold; } details { margin: 0.5rem 0; }
 @media print {
@@ -260,17 +261,22 @@ def _questions(simulation: dict[str, Any], scenario: Scenario) -> str:
             )
             margins = "<br>".join(error_points(errors.get(level)) for level in result.distribution)
             spans = "<br>".join(f"{percent(a)}–{percent(b)}" for a, b in result.intervals.values())
-            cells = f"<td>{lines}</td><td class='num'>{margins}</td><td class='num'>{spans}</td>"
+            cells = (
+                f"<td class='levels'>{lines}</td><td class='num'>{margins}</td>"
+                f"<td class='num'>{spans}</td>"
+            )
         rows.append(
             f"<tr><td title='{html.escape(question.id)}'>{html.escape(question.text)}"
             f"{_evidence_link(question, scenario)}</td>{cells}<td>{top}</td></tr>"
         )
     return (
-        "<h2>Questions</h2><table><tr><th>question</th><th>probability</th>"
-        "<th>Monte Carlo error (standard error in percentage points, clustered by parameter "
-        "sample)</th>"
-        "<th>interval (5th–95th percentile across the parameter uncertainty, binomial noise "
-        "removed)</th><th>main drivers</th></tr>" + "".join(rows) + "</table>"
+        "<h2>Questions</h2><p class='note'>MC error: the probability's Monte Carlo standard "
+        "error in percentage points, clustered by parameter sample (runs that share a sample "
+        "are not independent). Interval: the 5th–95th percentile across the parameter "
+        "uncertainty, binomial noise removed.</p><table><tr><th>question</th>"
+        "<th>probability</th><th>MC error</th><th>interval</th><th>main drivers</th></tr>"
+        + "".join(rows)
+        + "</table>"
     )
 
 
