@@ -34,7 +34,7 @@ td.num, td.levels { white-space: nowrap; }
   body { margin: 0; max-width: none; font-size: 10pt; }
   h2 { break-before: page; break-after: avoid; }
   #bottom-line h2, h2:first-of-type { break-before: auto; }
-  .js-plotly-plot, .plotly-graph-div, table, tr, li { break-inside: avoid; }
+  .js-plotly-plot, .plotly-graph-div, tr, li { break-inside: avoid; }
   details > summary { display: none; }
   details { display: block; }
   .modebar-container { display: none; }
@@ -432,9 +432,10 @@ def _fans(fans: dict[str, Any], scenario: Scenario) -> go.Figure:
 
 
 def _driver_figures(simulation: dict[str, Any], scenario: Scenario) -> list[go.Figure]:
-    """The drivers in figures of four questions at most, each of which fits a printed page."""
+    """The drivers in figures of three questions at most: each fits a printed page, the first
+    with the section's heading (four left the heading alone on its page)."""
     questions = [q for q in scenario.questions if simulation["drivers"].get(q.id)]
-    chunks = [questions[start : start + 4] for start in range(0, len(questions), 4)]
+    chunks = [questions[start : start + 3] for start in range(0, len(questions), 3)]
     return [_drivers(simulation, chunk) for chunk in chunks]
 
 
