@@ -32,6 +32,27 @@ def test_prim_recovers_a_planted_rule() -> None:
     assert limits["state.a.initial"]["qp"] < 1e-6
 
 
+def test_prim_shows_the_densest_box_when_none_reaches_the_target() -> None:
+    """A rare, noisy outcome (1 in 5 inside a > 0.9, never outside): no box reaches 80 %
+    density. PRIM still restricts a, to the region the outcome lives in, and says that the box
+    falls short of the target (the workbench alone returns the whole space, saying nothing)."""
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"a": rng.random(2000), "b": rng.random(2000)})
+    frame["hit"] = ((frame["a"] > 0.9) & (rng.random(2000) < 0.2)).astype(float)
+    found = prim(frame, "hit >= 0.5", ["a", "b"])
+    limits = {limit["name"]: limit for limit in found.box}
+    assert limits["a"]["low"] == pytest.approx(0.9, abs=0.03)
+    assert 0.1 < found.density < 0.8
+    assert found.coverage >= 0.8
+    assert found.note is not None
+    assert "density target 80%" in found.note
+    assert found.to_dict()["note"] == found.note
+    rule = pd.DataFrame({"a": frame["a"], "hit": (frame["a"] > 0.5).astype(float)})
+    planted_rule = prim(rule, "hit >= 0.5", ["a"])
+    assert planted_rule.note is None
+    assert "note" not in planted_rule.to_dict()
+
+
 def test_designs_cover_the_elicited_ranges() -> None:
     scenario = planted()
     lhs = make_plan(scenario, design="lhs", samples=100, seed=1)

@@ -28,9 +28,11 @@ class PrimResult:
     density: float
     mass: float
     trajectory: list[dict[str, float]]
+    density_target: float = 0.8
+    note: str | None = None  # why the box shown falls short of the density target, if it does
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        document = {
             "condition": self.condition,
             "cases": self.cases,
             "experiments": self.experiments,
@@ -38,8 +40,10 @@ class PrimResult:
             "coverage": self.coverage,
             "density": self.density,
             "mass": self.mass,
+            "density_target": self.density_target,
             "trajectory": self.trajectory,
         }
+        return document if self.note is None else {**document, "note": self.note}
 
 
 def prim(frame: Any, condition: str, inputs: list[str], threshold: float = 0.8) -> PrimResult:
@@ -60,7 +64,11 @@ def prim(frame: Any, condition: str, inputs: list[str], threshold: float = 0.8) 
         from ema_workbench.analysis import prim as ema_prim
 
         x = frame[inputs].astype(float).reset_index(drop=True)
-        search = ema_prim.Prim(x, y, threshold=threshold)
+        # The workbench's threshold does two things: its cases of interest are y ≥ threshold
+        # (for 0/1 outcomes any threshold in (0, 1] picks the 1s), and when no box's density
+        # reaches it, it returns its whole-space "dump box" without the peeling trajectory. A
+        # tiny threshold keeps the trajectory; the choice below applies the user's target.
+        search = ema_prim.Prim(x, y, threshold=1e-9)
         box = search.find_box()
     trajectory = box.peeling_trajectory
     coverage = trajectory["coverage"].to_numpy()
@@ -87,6 +95,13 @@ def prim(frame: Any, condition: str, inputs: list[str], threshold: float = 0.8) 
                 "qp": float(np.nanmin(limits.loc[name].iloc[2:4].to_numpy(dtype=float))),
             }
         )
+    note = (
+        None
+        if dense.any()
+        else f"no box on the peeling trajectory reaches the density target {threshold:.0%}: "
+        f"the densest is shown ({float(stats['density']):.0%}; {y.mean():.1%} of all "
+        "experiments meet the condition)"
+    )
     return PrimResult(
         condition=condition,
         cases=int(y.sum()),
@@ -95,6 +110,8 @@ def prim(frame: Any, condition: str, inputs: list[str], threshold: float = 0.8) 
         coverage=float(stats["coverage"]),
         density=float(stats["density"]),
         mass=float(stats["mass"]),
+        density_target=threshold,
+        note=note,
         trajectory=[
             {k: float(row[k]) for k in ("coverage", "density", "mass", "res_dim")}
             for _, row in trajectory.iterrows()

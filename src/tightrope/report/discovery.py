@@ -64,10 +64,12 @@ def discovery_page(found: PrimResult, tree: CartResult) -> str:
             figure,
             "Each point is a box on PRIM's peeling trajectory (the EMA Workbench's PRIM); the "
             "circled one is reported below: the best balance of coverage and density among "
-            "those dense enough.",
+            "those dense enough (the densest, if none is).",
         )
         + f"<h2>PRIM's box: coverage {found.coverage:.0%}, density {found.density:.0%}, mass "
-        f"{found.mass:.0%}</h2><table><tr><th>uncertainty</th><th>box low</th><th>box high</th>"
+        f"{found.mass:.0%}</h2>"
+        + ("" if found.note is None else f"<p class='note'>{html.escape(found.note)}</p>")
+        + "<table><tr><th>uncertainty</th><th>box low</th><th>box high</th>"
         f"<th>explored range</th><th>quasi-p-value</th></tr>{rows}</table>"
         "<h2>CART: the tree's leaves where it mostly holds</h2><table><tr><th>limits</th>"
         f"<th>coverage</th><th>density</th><th>mass</th></tr>{leaves}</table>"

@@ -828,7 +828,9 @@ def prim_table(result: Any) -> Table:
     table = Table(
         title=f"Where {result.condition} holds ({result.cases} of {result.experiments} "
         f"experiments): coverage {result.coverage:.0%}, density {result.density:.0%}, "
-        f"mass {result.mass:.0%}"
+        f"mass {result.mass:.0%}",
+        caption=result.note,
+        caption_justify="left",
     )
     for column in ("uncertainty", "box low", "box high", "explored range", "quasi-p-value"):
         table.add_column(column, justify="left" if column == "uncertainty" else "right")
