@@ -47,6 +47,15 @@ def test_prim_shows_the_densest_box_when_none_reaches_the_target() -> None:
     assert found.note is not None
     assert "density target 80%" in found.note
     assert found.to_dict()["note"] == found.note
+    # The page says so, and says when no CART leaf has it holding in most of its experiments.
+    from tightrope.exploratory.discovery import cart
+    from tightrope.report.discovery import discovery_page
+
+    tree = cart(frame, "hit >= 0.5", ["a", "b"])
+    page = discovery_page(found, tree)
+    assert "density target 80%" in page
+    assert not tree.boxes
+    assert "No leaf of the tree has the condition holding" in page
     rule = pd.DataFrame({"a": frame["a"], "hit": (frame["a"] > 0.5).astype(float)})
     planted_rule = prim(rule, "hit >= 0.5", ["a"])
     assert planted_rule.note is None

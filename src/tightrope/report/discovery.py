@@ -38,7 +38,13 @@ def discovery_page(found: PrimResult, tree: CartResult) -> str:
             name="chosen box",
         )
     )
-    figure.update_layout(xaxis_title="coverage", yaxis_title="density", xaxis_range=[0, 1.02])
+    figure.update_layout(
+        xaxis_title="coverage",
+        yaxis_title="density",
+        xaxis_range=[0, 1.02],
+        # Below the chart: at the right, the legend ran into the colour bar's title.
+        legend={"orientation": "h", "y": -0.25},
+    )
     rows = "".join(
         f"<tr><td>{html.escape(limit['name'])}</td><td class='num'>{limit['low']:.4g}</td>"
         f"<td class='num'>{limit['high']:.4g}</td><td class='num'>{limit['range'][0]:.4g}–"
@@ -71,8 +77,14 @@ def discovery_page(found: PrimResult, tree: CartResult) -> str:
         + ("" if found.note is None else f"<p class='note'>{html.escape(found.note)}</p>")
         + "<table><tr><th>uncertainty</th><th>box low</th><th>box high</th>"
         f"<th>explored range</th><th>quasi-p-value</th></tr>{rows}</table>"
-        "<h2>CART: the tree's leaves where it mostly holds</h2><table><tr><th>limits</th>"
-        f"<th>coverage</th><th>density</th><th>mass</th></tr>{leaves}</table>"
+        "<h2>CART: the tree's leaves where it mostly holds</h2>"
+        + (
+            f"<table><tr><th>limits</th><th>coverage</th><th>density</th><th>mass</th></tr>"
+            f"{leaves}</table>"
+            if leaves
+            else "<p class='note'>No leaf of the tree has the condition holding in most of its "
+            "experiments.</p>"
+        )
     )
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
