@@ -334,9 +334,15 @@ def backtest_table(result: BacktestResult) -> RenderableType:
         ),
         caption_justify="left",
     )
-    columns = ("model", "MAE", "95% interval", "− compromise [95%]", "median AE", "n")
+    columns = ("model", "MAE", "95% interval", "− compromise\n[95%]", "median AE", "n")
     for column in (*columns, *procedures, "evaluated"):
-        table.add_column(column, justify="left" if column in ("model", "evaluated") else "right")
+        # Only the last column's words wrap: a model's name or an interval split anywhere
+        # but after its point value ("+0.08 [-0.56," / "+0.75]") read badly.
+        table.add_column(
+            column,
+            justify="left" if column in ("model", "evaluated") else "right",
+            no_wrap=column != "evaluated",
+        )
     ranked = sorted(result.models.items(), key=lambda item: item[1].mae)
     for name, score in ranked:
         versus = score.versus_baseline
@@ -344,7 +350,7 @@ def backtest_table(result: BacktestResult) -> RenderableType:
             name,
             f"{score.mae:.2f}",
             f"{score.mae_ci[0]:.2f}–{score.mae_ci[1]:.2f}",
-            "" if versus is None else f"{versus[0]:+.2f} [{versus[1]:+.2f}, {versus[2]:+.2f}]",
+            "" if versus is None else f"{versus[0]:+.2f}\n[{versus[1]:+.2f}, {versus[2]:+.2f}]",
             f"{score.median_ae:.2f}",
             str(score.n),
             *(f"{score.by_procedure[p]['mae']:.2f}" for p in procedures),
