@@ -123,3 +123,14 @@ def test_backtest_json() -> None:
     )
     assert equal["capability"] == "equal"
     assert equal["models"]["compromise"]["mae"] != compromise["mae"]
+
+
+def test_backtest_table_keeps_names_and_numbers_whole() -> None:
+    code, out, _ = run("backtest", "deu", "--bootstrap", "200", "--format", "json")
+    assert code == 0
+    salience = json.loads(out)["models"]["compromise-salience"]
+    code, table, _ = run("backtest", "deu", "--bootstrap", "200")
+    assert code == 0
+    line = next(line for line in table.splitlines() if "compromise-salience" in line)
+    assert f"{salience['mae']:.2f}" in line
+    assert f"{salience['minus_compromise']['difference']:+.2f}" in line
