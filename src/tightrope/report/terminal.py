@@ -728,7 +728,7 @@ def score_table(document: dict[str, Any]) -> RenderableType:
             )
         )
     elif calibration:
-        parts.append(Text(calibration["note"]))
+        parts.append(Text(f"calibration diagram and Brier decomposition: {calibration['note']}"))
     return Group(*parts)
 
 
