@@ -735,18 +735,19 @@ def score_table(document: dict[str, Any]) -> RenderableType:
 def history_table(question: str, rows: list[dict[str, Any]]) -> RenderableType:
     """How a question's forecast moved across recorded runs, one row per run."""
     table = Table(title=f"History of {question}", title_justify="left")
-    for column in ("date", "run", "scenario hash", "version", "forecast", ""):
+    # A bar for a binary question's probability; an ordinal question's levels fill the row.
+    binary = any(row["probability"] is not None for row in rows)
+    columns = ["date", "run", "scenario hash", "version", "forecast"]
+    for column in [*columns, ""] if binary else columns:
         table.add_column(column)
     for row in rows:
         if row["probability"] is not None:
             value = row["probability"]
-            text = percent(value)
-            bar = "█" * round(40 * value)
+            cells = [percent(value), "█" * round(40 * value)]
         else:
             distribution = row["distribution"] or {}
-            text = ", ".join(f"{k} {percent(v)}" for k, v in distribution.items())
-            bar = ""
-        table.add_row(row["date"], str(row["run"]), row["scenario_hash"], row["version"], text, bar)
+            cells = [", ".join(f"{k} {percent(v)}" for k, v in distribution.items())]
+        table.add_row(row["date"], str(row["run"]), row["scenario_hash"], row["version"], *cells)
     return table
 
 
