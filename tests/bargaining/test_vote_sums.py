@@ -141,28 +141,3 @@ def test_the_smp_gives_the_same_answer_compiled_or_in_numpy(
     in_numpy = SpatialModelOfPolitics().solve(issue)
     assert compiled.rounds == in_numpy.rounds > 5
     assert np.allclose(compiled.positions, in_numpy.positions, rtol=0, atol=1e-9)
-
-
-def test_the_loops_compile_without_a_disk_cache_where_none_is_writable(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """numba refuses cache=True when no cache directory is writable; the loops are then
-    compiled in memory and give the same sums."""
-    import numba
-
-    njit = numba.njit
-
-    def refusing(*args: object, **options: object) -> object:
-        if options.get("cache"):
-            raise RuntimeError("cannot cache function 'f': no locator available for file 'x'")
-        return njit(*args, **options)
-
-    monkeypatch.setattr(numba, "njit", refusing)
-
-    def total(values: np.ndarray) -> float:
-        return float(values.sum())
-
-    compiled = kernels._compiled(nogil=True)(total)
-    assert compiled(np.arange(4.0)) == 6.0
-    assert type(compiled._cache).__name__ == "NullCache"  # compiled, not cached
-    assert type(kernels._third_parties._cache).__name__ == "FunctionCache"  # normally cached

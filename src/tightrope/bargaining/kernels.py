@@ -11,27 +11,10 @@ cached loops take about 0.25 s to load in a new process.
 
 from __future__ import annotations
 
-from typing import Any
-
-import numba
 import numpy as np
 
 from tightrope._types import Array
-
-
-def _compiled(**options: Any) -> Any:
-    """numba.njit with the compiled code cached on disk, or only in memory where no cache
-    directory is writable (a read-only install without a home directory): numba then refuses
-    to cache, and the loops are compiled again in each process (about 1 s)."""
-
-    def decorate(function: Any) -> Any:
-        try:
-            return numba.njit(cache=True, **options)(function)
-        except RuntimeError:  # "cannot cache function …: no locator available"
-            return numba.njit(**options)(function)
-
-    return decorate
-
+from tightrope.compiled import compiled
 
 VOTING_RULE_CODES = {
     "proportional": 0,
@@ -43,13 +26,13 @@ VOTING_RULE_CODES = {
 }
 
 
-@_compiled(inline="always")
+@compiled(inline="always")
 def _positive(value: float) -> float:
     """max(value, 0), exactly, without a branch."""
     return (value + abs(value)) * 0.5
 
 
-@_compiled(inline="always")
+@compiled(inline="always")
 def _vote(rule: int, weight: float, delta: float) -> float:
     """KTAB's voting rules for one voter (the same arithmetic as SpatialModelOfPolitics._vote)."""
     if rule == 0:
@@ -69,7 +52,7 @@ def _vote(rule: int, weight: float, delta: float) -> float:
 # The numpy error model lets a division by zero give inf or nan, as numpy does, instead of
 # raising; without that check, and with max(x, 0) written branch-free, the inner loop runs in
 # SIMD registers (measured 3× faster).
-@_compiled(nogil=True, error_model="numpy")
+@compiled(nogil=True, error_model="numpy")
 def _third_parties(
     distance_t: Array,
     estimate: Array,
@@ -119,7 +102,7 @@ def _third_parties(
                 con[b, i, j] = positive - total_vote
 
 
-@_compiled(nogil=True, error_model="numpy")
+@compiled(nogil=True, error_model="numpy")
 def _coalitions(
     utility: Array, weight: Array, rule: int, first: int, stop: int, strength: Array
 ) -> None:
