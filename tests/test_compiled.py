@@ -7,6 +7,7 @@ import pytest
 
 from tightrope.bargaining import kernels as smp_kernels
 from tightrope.compiled import compiled as loops
+from tightrope.dynamics import kernels as dynamics_kernels
 
 
 def test_the_loops_compile_without_a_disk_cache_where_none_is_writable(
@@ -33,3 +34,4 @@ def test_the_loops_compile_without_a_disk_cache_where_none_is_writable(
     assert type(compiled._cache).__name__ == "NullCache"  # compiled, not cached
     # normally cached on disk
     assert type(smp_kernels._third_parties._cache).__name__ == "FunctionCache"
+    assert type(dynamics_kernels.apply_effect._cache).__name__ == "FunctionCache"

@@ -24,7 +24,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from multiprocessing.context import BaseContext
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from tightrope.errors import TightropeError
 
@@ -39,10 +39,21 @@ class WorkersDied(TightropeError):
     """Worker processes kept dying: the work could not be finished."""
 
 
-def _follow_parent(parent: int) -> None:
-    """A pool initializer: end this worker once ``parent`` is no longer its parent process, or
-    when it is sent SIGTERM (a forked worker would otherwise inherit the command's handler, and
-    the pool would report the SystemExit as the task's result and go on to the next task)."""
+_shared: Any = None  # what every task of this worker's pool shares (see process_pool)
+
+
+def shared() -> Any:
+    """In a worker process, what its pool was given to share with every task."""
+    return _shared
+
+
+def _start_worker(parent: int, shared: Any) -> None:
+    """A pool initializer: keep what the tasks share; end this worker once ``parent`` is no
+    longer its parent process, or when it is sent SIGTERM (a forked worker would otherwise
+    inherit the command's handler, and the pool would report the SystemExit as the task's
+    result and go on to the next task)."""
+    global _shared
+    _shared = shared
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
     def watch() -> None:
@@ -53,19 +64,27 @@ def _follow_parent(parent: int) -> None:
     threading.Thread(target=watch, name="follow-parent", daemon=True).start()
 
 
-def process_pool(workers: int, context: BaseContext | None = None) -> ProcessPoolExecutor:
-    """A ProcessPoolExecutor whose workers exit when this process does, however it ends."""
+def process_pool(
+    workers: int, context: BaseContext | None = None, shared: Any = None
+) -> ProcessPoolExecutor:
+    """A ProcessPoolExecutor whose workers exit when this process does, however it ends.
+
+    ``shared`` reaches each worker once, as it starts (by fork, without pickling, where
+    processes fork), and tasks read it with :func:`shared`: a task then carries only what is
+    its own. Large tasks also hang a pool's shutdown: a task of more than a pipe's buffer (64
+    KB), half written to the pool's queue when its workers are stopped, is never read, and the
+    thread writing it never ends."""
     return ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_follow_parent, initargs=(os.getpid(),)
+        workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(), shared)
     )
 
 
 @contextmanager
-def pool_of(workers: int) -> Iterator[ProcessPoolExecutor]:
+def pool_of(workers: int, shared: Any = None) -> Iterator[ProcessPoolExecutor]:
     """A pool for one command's work. An error or an interruption (Ctrl-C, SIGTERM) cancels the
     work still queued and returns at once, instead of waiting for it all as leaving a pool
     normally does; the workers end by themselves once this process has."""
-    pool = process_pool(workers)
+    pool = process_pool(workers, shared=shared)
     try:
         yield pool
     except BaseException:
@@ -94,15 +113,17 @@ def run_all(
     function: Callable[[Task], Result],
     tasks: Sequence[Task],
     done: Callable[[Task, Result], None] | None = None,
+    shared: Any = None,
 ) -> list[Result]:
     """``function`` of every task on ``workers`` processes, the results in the tasks' order;
-    ``done`` hears of each task and its result as the result is taken. A worker that dies
-    costs a fresh pool and the tasks not yet taken, up to RESTARTS times."""
+    ``done`` hears of each task and its result as the result is taken; ``shared`` is what
+    every task reads with :func:`shared`. A worker that dies costs a fresh pool and the tasks
+    not yet taken, up to RESTARTS times."""
     results: list[Result] = []
     deaths = 0
     while True:
         try:
-            with pool_of(workers) as pool:
+            with pool_of(workers, shared) as pool:
                 waiting = [pool.submit(function, task) for task in tasks[len(results) :]]
                 for result in in_order(waiting):
                     if done is not None:

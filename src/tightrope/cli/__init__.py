@@ -8,6 +8,7 @@ the scenario commands start at once (pip does the same).
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
@@ -30,21 +31,39 @@ import tightrope.cli.serve  # noqa: F401
 __all__ = ["DEFAULT_SCENARIO", "app", "run"]
 
 
+_stopped_workers: list[int] = []  # the exit code, once SIGTERM has stopped worker processes
+
+
 def _terminated(signal_number: int, _: object) -> None:
     """SIGTERM (a job scheduler, ``timeout``, ``kill``) ends the command as an error would: the
     clean-up runs, so a registry this command created is removed and no staged output stays.
     The command's worker processes stop at once rather than finish the task in hand."""
     # Without a pool, multiprocessing was never imported (nor need it be, inside a handler).
     multiprocessing = sys.modules.get("multiprocessing")
-    if multiprocessing is not None:
-        for worker in multiprocessing.active_children():
-            worker.terminate()
+    workers = [] if multiprocessing is None else multiprocessing.active_children()
+    for worker in workers:
+        worker.terminate()
+    if workers:
+        _stopped_workers.append(128 + signal_number)
     raise SystemExit(128 + signal_number)
 
 
 def run(args: list[str] | None = None) -> None:
     """The console entry point: like ``app()``, but a bad flag or value is one line on stderr.
     ``args`` replaces the command line (tests)."""
+    try:
+        _run(args)
+    finally:
+        if _stopped_workers:
+            # The clean-up has run; the process ends without waiting for its pool's threads. A
+            # worker stopped while it sent a result leaves the pool's reader thread waiting for
+            # the rest of it forever, and Python's exit waits for that thread (CPython 3.11).
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(_stopped_workers[0])
+
+
+def _run(args: list[str] | None) -> None:
     import signal
     import threading
 

@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 from tightrope._types import Array, Mask
 from tightrope.dynamics.calendar import month_of
+from tightrope.dynamics.loops import NUMPY, Loops, as_indices
 from tightrope.limits import MAX_MAGNITUDE, MAX_MONTHS
 from tightrope.scenario import expressions
 from tightrope.scenario.checks import iter_quantities
@@ -118,52 +119,49 @@ class CompiledCoupling:
         values: Array,
         rows: NDArray[np.intp] | None = None,
         issues: tuple[int, ...] | None = None,
+        loops: Loops = NUMPY,
     ) -> None:
         """Re-solve the ``issues`` (all by default) of the runs ``rows`` (all by default), in
         place: the capability × salience weighted mean (compromise) or weighted median of the
         positions. An issue on which no actor has weight keeps the plain mean of the
         positions."""
-        gathered: dict[int, Array] = {}
-
-        def column(index: int) -> Array:
-            """A column, or its rows; each gathered once (an actor's capability serves on
-            every issue it has a stance on)."""
-            if rows is None:
-                return values[:, index]
-            if index not in gathered:
-                gathered[index] = np.take(values[:, index], rows)
-            return gathered[index]
-
+        if self.model == "median":
+            self._solve_median(values, rows, issues)
+            return
+        selected = as_indices([]) if rows is None else rows
         for issue in range(len(self.settlements)) if issues is None else issues:
-            settlement = self.settlements[issue]
-            x = [column(index) for index in self.positions[issue]]
+            loops.weighted_settlement(
+                values,
+                selected,
+                rows is None,
+                as_indices(self.positions[issue]),
+                as_indices(self.capabilities[issue]),
+                as_indices(self.saliences[issue]),
+                self.settlements[issue],
+            )
+
+    def _solve_median(
+        self, values: Array, rows: NDArray[np.intp] | None, issues: tuple[int, ...] | None
+    ) -> None:
+        """The capability × salience weighted median of the positions (see :meth:`solve`)."""
+        # The bargaining models' own; imported here, as the compromise (the default) does
+        # without it and the import costs a worker process 30 ms.
+        from tightrope.bargaining.base import weighted_median
+
+        selected = slice(None) if rows is None else rows
+        for issue in range(len(self.settlements)) if issues is None else issues:
+            x = [values[selected, index] for index in self.positions[issue]]
             w = [
-                column(c) * column(s)
+                values[selected, c] * values[selected, s]
                 for c, s in zip(self.capabilities[issue], self.saliences[issue], strict=True)
             ]
-            # Summed actor by actor, left to right (the order a reduction over the columns of
-            # the column-major values array takes), on whole columns rather than a gathered
-            # (runs × actors) block: the gather cost more than the arithmetic.
-            total, weighted, plain = w[0].copy(), w[0] * x[0], x[0].copy()
+            total, plain = w[0].copy(), x[0].copy()
             for position, weight in zip(x[1:], w[1:], strict=True):
                 total += weight
-                weighted += weight * position
                 plain += position
-            if self.model == "median":
-                # The bargaining models' own; imported here, as the compromise (the default)
-                # does without it and the import costs a worker process 30 ms.
-                from tightrope.bargaining.base import weighted_median
-
-                stacked = np.stack(x, axis=1)[:, :, None]
-                solved = weighted_median(stacked, np.stack(w, axis=1)[:, :, None])[:, 0]
-            else:
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    solved = weighted / total
-            solved = np.where(total > 0, solved, plain / len(x))
-            if rows is None:
-                values[:, settlement] = solved
-            else:
-                values[rows, settlement] = solved
+            stacked = np.stack(x, axis=1)[:, :, None]
+            solved = weighted_median(stacked, np.stack(w, axis=1)[:, :, None])[:, 0]
+            values[selected, self.settlements[issue]] = np.where(total > 0, solved, plain / len(x))
 
 
 class RunParameters:
@@ -214,7 +212,7 @@ class CompiledModel:
         """Where a variable (or ``settlement:ISSUE``) sits in the fan charts' last axis."""
         return self.fan_columns.index(self.variables.index(name))
 
-    def initial_values(self, theta: Array | RunParameters) -> Array:
+    def initial_values(self, theta: Array | RunParameters, loops: Loops = NUMPY) -> Array:
         """(runs, columns) starting values from the runs' parameters, settlements solved;
         column-major, as the engine reads and writes one column across runs at a time."""
         values = np.zeros((len(theta), len(self.variables)), order="F")
@@ -223,7 +221,7 @@ class CompiledModel:
                 values[:, column] = theta[:, parameter]
         np.clip(values, self.lower, self.upper, out=values)
         if self.coupling is not None:
-            self.coupling.solve(values)
+            self.coupling.solve(values, loops=loops)
         return values
 
     def event_index(self, event_id: str) -> int:
