@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tightrope.dynamics import engine
 from tightrope.dynamics.engine import Design, Interventions, simulate
 from tightrope.dynamics.results import compare, summarise
 from tightrope.scenario.builtin import load_builtin
@@ -45,20 +46,33 @@ def test_forcing_us_casualties_raises_us_strikes() -> None:
     assert change["what_if"] > 0.6  # the trigger alone gives 0.7
 
 
-def test_same_seed_same_output_in_one_tile_or_many_and_with_two_workers() -> None:
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_same_seed_same_output_in_one_tile_or_many_and_with_two_workers(
+    start_method: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forked workers put their parts in a record in shared memory; with another start method
+    they send them back (the pool still forks here: only the path taken changes)."""
+    monkeypatch.setattr(engine.multiprocessing, "get_start_method", lambda: start_method)
     design = Design(samples=20, runs=300, seed=11, block=100)
     tiled = Design(samples=20, runs=300, seed=11, block=100, tile=250)
     _, one = simulate(SCENARIO, design)
     _, many = simulate(SCENARIO, tiled)
-    _, parallel = simulate(SCENARIO, tiled, workers=2)  # each worker sent its tiles' samples
+    _, parallel = simulate(SCENARIO, tiled, workers=2)
     for other in (many, parallel):
-        np.testing.assert_array_equal(one.first, other.first)
-        np.testing.assert_array_equal(one.counts, other.counts)
-        np.testing.assert_array_equal(one.fan, other.fan)
+        for name in ("first", "counts", "ladder_max", "fan", "fan_sample", "fan_run", "final"):
+            np.testing.assert_array_equal(getattr(one, name), getattr(other, name))
         for question in one.answers:
             np.testing.assert_array_equal(one.answers[question], other.answers[question])
     _, different = simulate(SCENARIO, Design(samples=20, runs=300, seed=12, block=100))
     assert not np.array_equal(one.first, different.first)
+    # Fans keep 50 of each sample's 60 runs; tiles end inside samples.
+    fans = Design(samples=1000, runs=60, seed=11, block=1_000, tile=2_500)
+    _, one = simulate(SCENARIO, fans)
+    _, parallel = simulate(SCENARIO, fans, workers=2)
+    assert len(one.fan_run) == 50_000
+    assert set(one.fan_run % 60) == set(range(50))
+    for name in ("fan", "fan_sample", "fan_run", "first"):
+        np.testing.assert_array_equal(getattr(one, name), getattr(parallel, name))
 
 
 def test_summary_shapes_and_intervals() -> None:
