@@ -291,13 +291,21 @@ def tasks(plan: Plan) -> list[Task]:
     return found
 
 
+def sweep_run_months(plan: Plan, months: int) -> int:
+    """The whole sweep's run-months: its experiments' simulations are small, but together they
+    repay loading the compiled loops (see :mod:`tightrope.dynamics.loops`)."""
+    return len(plan.policies) * len(plan.points) * plan.runs * months
+
+
 def run_task(scenario: Scenario, plan: Plan, task: Task) -> dict[str, NDArray[np.float64]]:
     """The outcomes of one task's experiments, a column each (the same whoever runs it)."""
     from tightrope.dynamics.engine import Design as EngineDesign
     from tightrope.dynamics.engine import Interventions, simulate
+    from tightrope.dynamics.loops import choose
     from tightrope.dynamics.model import compile_scenario
 
     model = compile_scenario(scenario)
+    choose(sweep_run_months(plan, model.months))  # a large sweep loads the compiled loops, once
     options = plan.policies[task.policy]
     force, forbid, scale = [], [], []
     parameters = np.array([p.quantity.estimate for p in model.parameters])
