@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from tests.dynamics.test_random_scenarios import scenario_text
-from tightrope.dynamics import engine, kernels
+from tightrope.dynamics import engine, kernels, loops
 from tightrope.dynamics.engine import Design, RunRecord
 from tightrope.dynamics.evidence import Evidence
 from tightrope.dynamics.loops import NUMPY, OPERATIONS, as_indices
@@ -146,10 +146,10 @@ def test_random_scenarios_simulate_alike_in_numpy_and_compiled(text: str, seed: 
         assume(False)
     design = Design(samples=4, runs=50, seed=seed)
     records = []
-    for loops in (NUMPY, COMPILED):
+    for chosen in (NUMPY, COMPILED):
         with pytest.MonkeyPatch.context() as patch, warnings.catch_warnings():
             warnings.simplefilter("error")  # neither prints numpy's warnings
-            patch.setattr(engine, "choose", lambda _: loops)  # noqa: B023 - used at once
+            patch.setattr(engine, "choose", lambda _: chosen)  # noqa: B023 - used at once
             records.append(engine.simulate(scenario, design)[1])
     for numpy_array, compiled_array in zip(*map(_record_arrays, records), strict=True):
         assert same_bits(compiled_array, numpy_array)
@@ -168,11 +168,20 @@ def test_the_coupled_builtin_case_simulates_alike_on_workers_and_with_evidence()
     )
     design = Design(samples=40, runs=500, seed=6, block=5_000, tile=5_000)
     records = []
-    for loops, workers in ((NUMPY, 1), (COMPILED, 2)):
+    for chosen, workers in ((NUMPY, 1), (COMPILED, 2)):
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(engine, "choose", lambda _: loops)  # noqa: B023 - used at once
+            patch.setattr(engine, "choose", lambda _: chosen)  # noqa: B023 - used at once
             records.append(engine.simulate(scenario, design, workers=workers, evidence=evidence)[1])
     assert records[0].loglik is not None
     assert np.isfinite(records[0].loglik).mean() > 0.2  # the evidence weighs most runs
     for numpy_array, compiled_array in zip(*map(_record_arrays, records), strict=True):
         assert same_bits(compiled_array, numpy_array)
+
+
+def test_a_large_simulation_loads_the_compiled_loops_and_later_ones_keep_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(loops, "_compiled_loaded", False)
+    assert loops.choose(loops.COMPILED_FROM - 1) is NUMPY
+    assert loops.choose(loops.COMPILED_FROM) is COMPILED
+    assert loops.choose(1) is COMPILED  # loaded: no reason left to run numpy

@@ -140,15 +140,12 @@ COMPILED = cast(
         weighted_settlement=weighted_settlement,
     ),
 )
-_loaded = False
 
 
 def load() -> None:
-    """Load the loops from numba's cache now (about 0.3 s the first time in a process, LLVM's
-    start-up): a process that forks workers loads them once for all of them."""
-    global _loaded
-    if _loaded:
-        return
+    """Load the loops from numba's cache now (0.2-0.45 s in a new process, mostly LLVM's
+    start-up), each for the argument types the engine passes, rather than inside the first
+    tile (a process that then forks workers loads them once for all of them)."""
     runs, tiny, mask = 1, np.zeros(1), np.zeros(1, dtype=bool)
     scale_odds(tiny.copy(), tiny, mask)
     apply_effect(tiny.copy(), mask, tiny, SET, 0.0, 1.0)
@@ -168,4 +165,3 @@ def load() -> None:
     weighted_settlement(
         values, as_indices([0]), False, as_indices([0]), as_indices([1]), as_indices([2]), 3
     )
-    _loaded = True

@@ -5,12 +5,10 @@ Both do the same IEEE arithmetic in the same order, so they give the same result
 take 0.2–0.45 s to load in a new process (0.2 s once scipy is loaded), which the compiled loops
 repay from two to four million run-months (measured on the built-in case: 0.27 µs a run-month
 in numpy, 0.15 µs compiled). A smaller simulation (``show``'s, a test's, the default forecast's
-2.6 million) runs in numpy, unless the loops are already loaded in the process.
+2.6 million) runs in numpy, unless a simulation in the process has loaded the loops already.
 """
 
 from __future__ import annotations
-
-import sys
 
 import numpy as np
 from numpy.typing import NDArray
@@ -24,13 +22,19 @@ COMPILED_FROM = 4_000_000  # run-months from which a simulation runs the compile
 OPERATIONS = {"set": 0, "add": 1, "multiply": 2}
 
 
+_compiled_loaded = False  # whether a simulation in this process has loaded the compiled loops
+
+
 def choose(run_months: int) -> Loops:
-    """The compiled loops for a simulation of at least COMPILED_FROM run-months or in a process
-    that has loaded them already; numpy otherwise."""
-    if run_months >= COMPILED_FROM or "tightrope.dynamics.kernels" in sys.modules:
+    """The compiled loops for a simulation of at least COMPILED_FROM run-months, or once a
+    simulation in this process (or in the one that forked it) has loaded them; numpy otherwise."""
+    global _compiled_loaded
+    if run_months >= COMPILED_FROM or _compiled_loaded:
         from tightrope.dynamics import kernels
 
-        kernels.load()
+        if not _compiled_loaded:
+            kernels.load()
+            _compiled_loaded = True
         return kernels.COMPILED
     return NUMPY
 
