@@ -15,6 +15,7 @@ import pytest
 import tightrope
 from tests.cli_helpers import run, strict_json
 from tightrope.results import QuestionResult
+from tightrope.scenario import ScenarioError
 
 README = Path(__file__).parent.parent / "README.md"
 
@@ -220,3 +221,35 @@ def test_every_parameter_of_the_api_is_documented(name: str) -> None:
     listed = {word.strip() for line in named for word in line.split(",")}
     for parameter in inspect.signature(function).parameters:
         assert parameter in listed, f"{name}: {parameter} undocumented"
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda s: tightrope.bargain(s),
+        lambda s: tightrope.simulate(s, runs=100),
+        lambda s: tightrope.forecast(s, runs=100),
+        lambda s: tightrope.observe(s, "seen.yaml"),
+        lambda s: tightrope.replay(s, end="2025-05-15", runs=100),
+        lambda s: tightrope.diff(tightrope.load("iraq-2025"), s),
+        lambda s: tightrope.explore(s, samples=2, runs=10),
+    ],
+    ids=["bargain", "simulate", "forecast", "observe", "replay", "diff", "explore"],
+)
+def test_a_scenario_changed_in_python_is_checked_as_a_file_is(call: Any) -> None:
+    """pydantic does not validate ``model_copy(update=...)``, and the cross-references are
+    checked when a file is read: every door of the API checks them, before any work, and the
+    error names each field."""
+    builtin = tightrope.load("iraq-2025")
+    uncoupled = builtin.model_copy(update={"coupling": None})
+    with pytest.raises(ScenarioError) as refused:
+        call(uncoupled)
+    lines = str(refused.value).splitlines()
+    assert len(lines) == 17  # each settlement term, position effect and settlement question
+    assert lines[0] == (
+        "scenario 'iraq-2025': events[1].effects[1].position: "
+        "an effect on a position needs a coupling: section"
+    )
+    shortened = builtin.model_copy(update={"horizon_months": 0})
+    with pytest.raises(ScenarioError, match=r"^scenario 'iraq-2025': horizon_months: "):
+        call(shortened)

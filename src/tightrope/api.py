@@ -3,7 +3,8 @@
 Every function takes a validated :class:`~tightrope.scenario.schema.Scenario` (from
 :func:`load`), sets its parameters by keyword, and returns a typed result whose ``to_dict()`` is
 the document ``tightrope … --format json`` prints. The CLI is a thin layer over these functions.
-Errors name the field and value: :class:`~tightrope.scenario.ScenarioError` (a file),
+Errors name the field and value: :class:`~tightrope.scenario.ScenarioError` (a file, or a
+scenario built or changed in Python, which every function checks as a file is checked),
 :class:`~tightrope.dynamics.interventions.WhatIfError` (a what-if),
 :class:`~tightrope.limits.LimitError` (a size beyond the limits),
 :class:`~tightrope.bargaining.BargainingInputError` (inputs a model cannot use),
@@ -29,6 +30,15 @@ if TYPE_CHECKING:
     from tightrope.results import DiffResult, ForecastResult, SimulationResult
     from tightrope.scenario.eventdata import Format as EventDataFormat
     from tightrope.scenario.schema import Scenario
+
+
+def _checked(*scenarios: Scenario) -> None:
+    """Each scenario checked as a file is: one built or changed in Python may not have been
+    (see :func:`tightrope.scenario.load.checked`)."""
+    from tightrope.scenario.load import checked
+
+    for scenario in scenarios:
+        checked(scenario)
 
 
 def load(source: str | os.PathLike[str]) -> Scenario:
@@ -90,6 +100,7 @@ def bargain(
         ``result["iran_ties", "eum"]`` is one model's forecast of one issue; ``to_frame()``
         has one row per issue and model.
     """
+    _checked(scenario)
     from tightrope.bargaining import MODELS, BargainingInputError, make_model
     from tightrope.bargaining.analysis import analyse
 
@@ -165,6 +176,7 @@ def simulate(
         ``questions[...]`` gives each question's probability, interval and Monte Carlo error;
         ``to_dict()`` is ``tightrope simulate --format json``.
     """
+    _checked(scenario)
     from tightrope.dynamics.analysis import SimulationRequest, run_simulation
 
     request = SimulationRequest(
@@ -220,6 +232,7 @@ def forecast(
         ``save(folder)`` writes the report, brief, JSON and Parquet (all or none);
         ``Registry.record`` keeps its forecasts.
     """
+    _checked(scenario)
     from tightrope.forecasts.run import ForecastSettings, run_forecast
 
     settings = ForecastSettings(
@@ -264,6 +277,7 @@ def observe(
     ScenarioError
         Every problem of the files, located.
     """
+    _checked(scenario)
     if format is None:
         if mapping is not None or published is not None:
             raise ValueError("mapping and published go with format: acled or ucdp-ged")
@@ -318,6 +332,7 @@ def replay(
     ReplayError
         Settings it cannot run, before any step runs.
     """
+    _checked(scenario)
     from tightrope.dynamics.replay import ReplayResult, replay_dates
     from tightrope.dynamics.replay import replay as replay_steps
 
@@ -350,6 +365,7 @@ def diff(
         ``moves_frame()`` one row per question (or level); ``to_dict()`` is
         ``tightrope diff --format json``.
     """
+    _checked(first, second)
     from tightrope.forecasts.versions import compare_versions
     from tightrope.results import DiffResult
 
@@ -406,6 +422,7 @@ def explore(
         ``to_frame()``: one row per experiment; ``robustness``: each policy's mean, largest
         regret and satisficing share per binary question; ``save(folder)``: Parquet and JSON.
     """
+    _checked(scenario)
     from tightrope.exploratory.experiments import make_plan, run_plan
 
     plan = make_plan(

@@ -41,6 +41,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        if self.line == 0:  # a scenario built in Python: no line to point at
+            return f"{self.file}: {self.path}: {self.message}"
         return f"{self.file}:{self.line}:{self.column}: {self.path}: {self.message}"
 
 
@@ -120,6 +122,33 @@ def parse_scenario(raw: bytes | str, name: str = "<text>") -> Scenario:
         ]
         raise ScenarioError(sorted_problems(problems))
     return scenario
+
+
+def checked(scenario: Scenario) -> Scenario:
+    """A scenario built or changed in Python (``Scenario(...)``, ``model_copy(update=...)``),
+    checked as a file is, or ScenarioError naming each field: pydantic checks fields only when
+    a model is built from data (``model_copy`` not at all), and the cross-references (events,
+    actors, the coupling) are checked only when a file is read. Without this, such a scenario
+    failed deep in an engine with an error that named nothing. It costs about 3 ms."""
+    name = f"scenario {scenario.id!r}"
+    try:
+        again = Scenario.model_validate(scenario.model_dump())
+    except ValidationError as error:
+        problems = [
+            Problem(name, 0, 0, format_path(_field_path(detail["loc"])), _message(detail))
+            for detail in error.errors()
+        ]
+        raise ScenarioError(sorted_problems(problems)) from None
+    findings = check_scenario(again)
+    if findings:
+        problems = [Problem(name, 0, 0, format_path(path), message) for path, message in findings]
+        raise ScenarioError(sorted_problems(problems))
+    return scenario
+
+
+def _field_path(location: tuple[int | str, ...]) -> FieldPath:
+    """A pydantic error's location without the names of its validators and union members."""
+    return tuple(part for part in location if isinstance(part, int) or part.isidentifier())
 
 
 def validated(model: type[Validated], document: Document, name: str) -> Validated:
