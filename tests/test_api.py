@@ -185,6 +185,35 @@ def test_errors_name_the_field_and_value(scenario: tightrope.Scenario) -> None:
         tightrope.simulate(scenario, runs=20_000_000)
     with pytest.raises(TightropeError, match="no such file"):
         tightrope.load("no-such.yaml")
+    # Counts, dates and scenarios of the wrong kind, as a notebook might pass them.
+    refusals = [
+        (lambda: tightrope.simulate(scenario, runs=0), "runs must be from 1 to 10,000,000; got 0"),
+        (
+            lambda: tightrope.forecast(scenario, runs=-5),
+            "runs must be from 1 to 10,000,000; got -5",
+        ),
+        (
+            lambda: tightrope.simulate(scenario, runs="100"),  # type: ignore[arg-type]
+            "runs must be a whole number from 1 to 10,000,000; got '100'",
+        ),
+        (lambda: tightrope.simulate(scenario, runs=100, samples=0), "parameter samples must be"),
+        (
+            lambda: tightrope.simulate(scenario, runs=100, as_of="2025-13-01"),
+            "as_of '2025-13-01': give a date, as datetime.date or 'YYYY-MM-DD'",
+        ),
+        (
+            lambda: tightrope.replay(scenario, start=20250401, end="2025-05-15"),  # type: ignore[arg-type]
+            "start 20250401: give a date",
+        ),
+        (
+            lambda: tightrope.simulate({"id": "x"}),  # type: ignore[arg-type]
+            "scenario: give a tightrope.Scenario (from tightrope.load); got a dict",
+        ),
+    ]
+    for call, message in refusals:
+        with pytest.raises(TightropeError, match=re.escape(message)):
+            call()
+    assert tightrope.simulate(scenario, runs=100, drivers="none", as_of="2025-04-01")
 
 
 def test_the_public_surface_is_small() -> None:

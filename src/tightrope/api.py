@@ -35,10 +35,31 @@ if TYPE_CHECKING:
 def _checked(*scenarios: Scenario) -> None:
     """Each scenario checked as a file is: one built or changed in Python may not have been
     (see :func:`tightrope.scenario.load.checked`)."""
+    from tightrope.errors import ArgumentError
     from tightrope.scenario.load import checked
+    from tightrope.scenario.schema import Scenario
 
     for scenario in scenarios:
+        if not isinstance(scenario, Scenario):
+            raise ArgumentError(
+                f"scenario: give a tightrope.Scenario (from tightrope.load); got a "
+                f"{type(scenario).__name__}"
+            )
         checked(scenario)
+
+
+def _date(name: str, value: dt.date | str | None) -> dt.date | None:
+    """A date argument, given as a date or as text 'YYYY-MM-DD'."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    from tightrope.errors import ArgumentError
+
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ArgumentError(f"{name} {value!r}: give a date, as datetime.date or 'YYYY-MM-DD'")
 
 
 def load(source: str | os.PathLike[str]) -> Scenario:
@@ -138,7 +159,7 @@ def simulate(
     whatif: Sequence[WhatIf] = (),
     given: str | None = None,
     drivers: Drivers = "screen",
-    as_of: dt.date | None = None,
+    as_of: dt.date | str | None = None,
     progress: Progress | None = None,
 ) -> SimulationResult:
     """How can the crisis unfold month by month? A Monte Carlo of events, state and escalation.
@@ -164,9 +185,10 @@ def simulate(
     drivers : {"screen", "morris", "sobol", "none"}, default "screen"
         How each question's drivers are found: rank regression on the parameter samples, Morris
         screening or Sobol' indices (SALib), or not at all.
-    as_of : date, optional
-        Condition on the scenario's observations up to this date (Bayesian updating of the
-        uncertain parameters by likelihood weighting; see ``observe``).
+    as_of : date or str, optional
+        Condition on the scenario's observations up to this date, given as a date or as text
+        'YYYY-MM-DD' (Bayesian updating of the uncertain parameters by likelihood weighting;
+        see ``observe``).
     progress : callable, optional
         Called with the number of runs just finished.
 
@@ -188,7 +210,7 @@ def simulate(
         whatif=tuple(whatif),
         given=given,
         drivers=drivers,
-        as_of=as_of,
+        as_of=_date("as_of", as_of),
     )
     return run_simulation(scenario, request, progress)
 
@@ -201,7 +223,7 @@ def forecast(
     bargaining_samples: int = 500,
     seed: int = 0,
     workers: int = 1,
-    as_of: dt.date | None = None,
+    as_of: dt.date | str | None = None,
     whatif: Sequence[WhatIf] = (),
     given: str | None = None,
     compare_to: Scenario | None = None,
@@ -232,7 +254,7 @@ def forecast(
         ``save(folder)`` writes the report, brief, JSON and Parquet (all or none);
         ``Registry.record`` keeps its forecasts.
     """
-    _checked(scenario)
+    _checked(scenario, *([] if compare_to is None else [compare_to]))
     from tightrope.forecasts.run import ForecastSettings, run_forecast
 
     settings = ForecastSettings(
@@ -241,7 +263,7 @@ def forecast(
         bargaining_samples=bargaining_samples,
         seed=seed,
         workers=workers,
-        as_of=as_of,
+        as_of=_date("as_of", as_of),
         whatif=tuple(whatif),
         given=given,
         compare_to=compare_to,
@@ -295,8 +317,8 @@ def observe(
 def replay(
     scenario: Scenario,
     *,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
+    start: dt.date | str | None = None,
+    end: dt.date | str | None = None,
     every: str = "month",
     runs: int = 20_000,
     samples: int | None = None,
@@ -310,9 +332,9 @@ def replay(
     ----------
     scenario : Scenario
         With its observations (see :func:`observe`).
-    start : date, optional
-        The first step; the scenario's date by default.
-    end : date, optional
+    start : date or str, optional
+        The first step (a date, or text 'YYYY-MM-DD'); the scenario's date by default.
+    end : date or str, optional
         The last step at most; the last observation's date by default.
     every : str, default "month"
         ``"month"``, ``"week"`` or ``"Nd"`` (every N days).
@@ -336,7 +358,8 @@ def replay(
     from tightrope.dynamics.replay import ReplayResult, replay_dates
     from tightrope.dynamics.replay import replay as replay_steps
 
-    dates = replay_dates(scenario, start, end, every, runs=runs, samples=samples)
+    first, last = _date("start", start), _date("end", end)
+    dates = replay_dates(scenario, first, last, every, runs=runs, samples=samples)
     steps = replay_steps(
         scenario, dates, runs=runs, samples=samples, seed=seed, workers=workers, progress=progress
     )

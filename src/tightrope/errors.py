@@ -20,3 +20,9 @@ class WhatIfError(TightropeError, ValueError):
         self.kind = kind
         self.given = given
         self.reason = reason
+
+
+class ArgumentError(TightropeError, ValueError):
+    """An argument of the Python API that is not of the kind it takes (a scenario that is not
+    one, a date that is neither a date nor 'YYYY-MM-DD'): the message names the argument and
+    the value."""

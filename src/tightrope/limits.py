@@ -9,6 +9,8 @@ README's "Limits" section lists these numbers.
 
 from __future__ import annotations
 
+import numbers
+
 from tightrope.errors import TightropeError
 
 MAX_SEED = 2**63 - 1  # the registry stores seeds as SQLite INTEGER (signed 64-bit)
@@ -54,7 +56,10 @@ def check_work(what: str, seconds: float) -> None:
 
 
 def check_count(what: str, value: int, low: int, high: int) -> None:
-    """Refuse a count outside [low, high]."""
+    """Refuse a count outside [low, high], or one that is not a whole number (from Python, a
+    text or a float; numpy's integers are whole numbers)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise LimitError(f"{what} must be a whole number from {low:,} to {high:,}; got {value!r}")
     if not low <= value <= high:
         raise LimitError(f"{what} must be from {low:,} to {high:,}; got {value:,}")
 

@@ -125,7 +125,10 @@ class Design:
         200,000 runs, 5,000 samples × 40 runs keep the interval's endpoints within about ±0.01
         from seed to seed on the built-in case (benchmarks/intervals.py)."""
         limit = limits.MAX_PARAMETER_SAMPLES
-        samples = min(samples or max(1, min(limit, runs // limits.RUNS_PER_SAMPLE)), max(1, runs))
+        limits.check_count("runs", runs, 1, limits.MAX_RUNS)
+        if samples is not None:
+            limits.check_count("parameter samples", samples, 1, limit)
+        samples = min(samples or max(1, min(limit, runs // limits.RUNS_PER_SAMPLE)), runs)
         return cls(
             samples=samples, runs=max(1, math.ceil(runs / samples)), seed=seed, months=months
         )
