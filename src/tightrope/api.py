@@ -8,7 +8,9 @@ scenario built or changed in Python, which every function checks as a file is ch
 :class:`~tightrope.dynamics.interventions.WhatIfError` (a what-if),
 :class:`~tightrope.limits.LimitError` (a size beyond the limits),
 :class:`~tightrope.bargaining.BargainingInputError` (inputs a model cannot use),
-:class:`~tightrope.dynamics.replay.ReplayError` (replay settings that cannot be run).
+:class:`~tightrope.dynamics.replay.ReplayError` (replay settings that cannot be run),
+:class:`~tightrope.errors.ArgumentError` (an argument of the wrong kind; dates may be given as
+``datetime.date`` or text ``'YYYY-MM-DD'``).
 """
 
 from __future__ import annotations
