@@ -209,6 +209,12 @@ def test_errors_name_the_field_and_value(scenario: tightrope.Scenario) -> None:
             lambda: tightrope.simulate({"id": "x"}),  # type: ignore[arg-type]
             "scenario: give a tightrope.Scenario (from tightrope.load); got a dict",
         ),
+        (lambda: tightrope.simulate(scenario, runs=100, months=0), "months must be from 1 to 240"),
+        (lambda: tightrope.bargain(scenario, "eum", rounds=0), "rounds must be from 1 to 1,000"),
+        (
+            lambda: tightrope.simulate(scenario, runs=100, whatif=["force x@3"]),  # type: ignore[list-item]
+            "whatif 'force x@3': give Force, Forbid or Set",
+        ),
     ]
     for call, message in refusals:
         with pytest.raises(TightropeError, match=re.escape(message)):

@@ -146,6 +146,8 @@ def _rounds(name: str, rounds: int | None) -> dict[str, int]:
     """The keyword that ``rounds`` sets on a model: the EUM's rounds, the SMP's turn limit."""
     from tightrope.bargaining import MODELS
 
+    if rounds is not None:
+        limits.check_count("rounds", rounds, 1, limits.MAX_ROUNDS)
     parameter = MODELS[name].rounds_parameter if name in MODELS else None
     return {} if rounds is None or parameter is None else {parameter: rounds}
 

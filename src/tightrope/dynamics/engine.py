@@ -128,6 +128,8 @@ class Design:
         limits.check_count("runs", runs, 1, limits.MAX_RUNS)
         if samples is not None:
             limits.check_count("parameter samples", samples, 1, limit)
+        if months is not None:
+            limits.check_count("months", months, 1, limits.MAX_MONTHS)
         samples = min(samples or max(1, min(limit, runs // limits.RUNS_PER_SAMPLE)), runs)
         return cls(
             samples=samples, runs=max(1, math.ceil(runs / samples)), seed=seed, months=months

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from tightrope.dynamics.engine import Interventions
 from tightrope.dynamics.model import CompiledModel
-from tightrope.errors import WhatIfError
+from tightrope.errors import ArgumentError, WhatIfError
 from tightrope.scenario.load import ScenarioError, with_numbers
 from tightrope.scenario.schema import Scenario
 
@@ -93,11 +93,15 @@ def checked_interventions(
         elif isinstance(item, Forbid):
             _known("forbid", str(item), item.event, events, "event")
             forbidden.append(item.event)
-        else:
+        elif isinstance(item, Set):
             _known("set", str(item), item.path, list(model.parameter_index), "parameter")
             if not math.isfinite(item.value):
                 raise WhatIfError("set", str(item), "the value must be finite")
             settings[item.path] = item.value
+        else:
+            raise ArgumentError(
+                f"whatif {item!r}: give Force, Forbid or Set, e.g. tightrope.Force('us_strikes', 3)"
+            )
     if settings:
         try:
             with_numbers(scenario, settings)
