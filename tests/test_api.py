@@ -288,3 +288,23 @@ def test_a_scenario_changed_in_python_is_checked_as_a_file_is(call: Any) -> None
     shortened = builtin.model_copy(update={"horizon_months": 0})
     with pytest.raises(ScenarioError, match=r"^scenario 'iraq-2025': horizon_months: "):
         call(shortened)
+
+
+def test_the_registry_takes_dates_as_text_and_refuses_what_is_not_a_result(
+    scenario: tightrope.Scenario, tmp_path: Path
+) -> None:
+    from tightrope.errors import ArgumentError
+
+    result = tightrope.forecast(scenario, runs=200, bargaining_samples=0)
+    with tightrope.Registry(tmp_path / "r.sqlite") as registry:
+        with pytest.raises(ArgumentError, match=r"forecast: give the result of tightrope\.fore"):
+            registry.record("forecast.json")  # type: ignore[arg-type]
+        with pytest.raises(ArgumentError, match=r"replay: give the result of tightrope\.replay"):
+            registry.record_replay(result)  # type: ignore[arg-type]
+        with pytest.raises(ArgumentError, match="date 'March 20': give a date"):
+            registry.record(result, "March 20")
+        registry.record(result, "2025-03-20")
+        assert registry.forecasts()[0].forecast_date.isoformat() == "2025-03-20"
+        resolved = registry.resolve("q1_oil_restriction", "no", "2026-03-31")
+        assert resolved.resolved_date.isoformat() == "2026-03-31"
+        assert registry.integrity() == "ok"  # nothing half-written by the refusals

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from tightrope import limits
+from tightrope.arguments import as_optional_date
 
 if TYPE_CHECKING:
     from tightrope._types import Progress
@@ -37,31 +38,14 @@ if TYPE_CHECKING:
 def _checked(*scenarios: Scenario) -> None:
     """Each scenario checked as a file is: one built or changed in Python may not have been
     (see :func:`tightrope.scenario.load.checked`)."""
-    from tightrope.errors import ArgumentError
+    from tightrope.arguments import of_kind
     from tightrope.scenario.load import checked
     from tightrope.scenario.schema import Scenario
 
     for scenario in scenarios:
-        if not isinstance(scenario, Scenario):
-            raise ArgumentError(
-                f"scenario: give a tightrope.Scenario (from tightrope.load); got a "
-                f"{type(scenario).__name__}"
-            )
-        checked(scenario)
-
-
-def _date(name: str, value: dt.date | str | None) -> dt.date | None:
-    """A date argument, given as a date or as text 'YYYY-MM-DD'."""
-    if value is None or isinstance(value, dt.date):
-        return value
-    from tightrope.errors import ArgumentError
-
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise ArgumentError(f"{name} {value!r}: give a date, as datetime.date or 'YYYY-MM-DD'")
+        checked(
+            of_kind("scenario", scenario, Scenario, "a tightrope.Scenario (from tightrope.load)")
+        )
 
 
 def load(source: str | os.PathLike[str]) -> Scenario:
@@ -214,7 +198,7 @@ def simulate(
         whatif=tuple(whatif),
         given=given,
         drivers=drivers,
-        as_of=_date("as_of", as_of),
+        as_of=as_optional_date("as_of", as_of),
     )
     return run_simulation(scenario, request, progress)
 
@@ -267,7 +251,7 @@ def forecast(
         bargaining_samples=bargaining_samples,
         seed=seed,
         workers=workers,
-        as_of=_date("as_of", as_of),
+        as_of=as_optional_date("as_of", as_of),
         whatif=tuple(whatif),
         given=given,
         compare_to=compare_to,
@@ -362,7 +346,7 @@ def replay(
     from tightrope.dynamics.replay import ReplayResult, replay_dates
     from tightrope.dynamics.replay import replay as replay_steps
 
-    first, last = _date("start", start), _date("end", end)
+    first, last = as_optional_date("start", start), as_optional_date("end", end)
     dates = replay_dates(scenario, first, last, every, runs=runs, samples=samples)
     steps = replay_steps(
         scenario, dates, runs=runs, samples=samples, seed=seed, workers=workers, progress=progress

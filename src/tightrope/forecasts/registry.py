@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tightrope.arguments import as_date, as_optional_date, of_kind
 from tightrope.errors import TightropeError
 from tightrope.outputs import OutputError, check_folder
 
@@ -275,12 +276,17 @@ class Registry:
     def record(
         self,
         forecast: ForecastResult,
-        date: dt.date | None = None,
+        date: dt.date | str | None = None,
         *,
         before_commit: Callable[[int], None] | None = None,
     ) -> int:
-        """Store a forecast's questions, dated ``date`` (default today), in one transaction;
-        returns the run id. ``before_commit(run_id)`` runs inside the transaction."""
+        """Store a forecast's questions, dated ``date`` (default today; a date or text
+        'YYYY-MM-DD'), in one transaction; returns the run id. ``before_commit(run_id)`` runs
+        inside the transaction."""
+        from tightrope.results import ForecastResult
+
+        of_kind("forecast", forecast, ForecastResult, "the result of tightrope.forecast")
+        date = as_optional_date("date", date)
         document = forecast.document
         as_of = document.get("conditioning", {}).get("as_of")
         entry = RunEntry(
@@ -299,6 +305,9 @@ class Registry:
         """Store a replay's steps, each dated by its step and tied to the observations known
         then, in one transaction: all or none. Returns the run ids in date order."""
         from tightrope import __version__
+        from tightrope.dynamics.replay import ReplayResult
+
+        of_kind("replay", replay, ReplayResult, "the result of tightrope.replay")
         from tightrope.dynamics.replay import as_known_on
         from tightrope.forecasts.run import scenario_hash
 
@@ -493,13 +502,15 @@ class Registry:
         self,
         question_id: str,
         outcome: str,
-        resolved_date: dt.date,
+        resolved_date: dt.date | str,
         *,
         scenario_id: str | None = None,
         note: str | None = None,
         replace: bool = False,
     ) -> Resolution:
-        """Record how a question resolved, after checking it against its forecasts."""
+        """Record how a question resolved (on a date, or text 'YYYY-MM-DD'), after checking it
+        against its forecasts."""
+        day = as_date("resolved_date", resolved_date)
         recorded = self.forecasts(scenario_id, question_id)
         if not recorded:
             known = sorted({f.question_id for f in self.forecasts(scenario_id)})
@@ -515,11 +526,9 @@ class Registry:
         levels = recorded[-1].levels
         index = _outcome_index(outcome, levels, recorded[-1].question_type)
         first = recorded[0].forecast_date
-        if resolved_date < first:
-            raise RegistryError(
-                f"resolution date {resolved_date} is before the first forecast ({first})"
-            )
-        resolution = Resolution(scenario, question_id, levels[index], index, resolved_date, note)
+        if day < first:
+            raise RegistryError(f"resolution date {day} is before the first forecast ({first})")
+        resolution = Resolution(scenario, question_id, levels[index], index, day, note)
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         try:
             with self._transaction() as connection:
@@ -539,7 +548,7 @@ class Registry:
                         question_id,
                         levels[index],
                         index,
-                        resolved_date.isoformat(),
+                        day.isoformat(),
                         note,
                         now,
                     ),

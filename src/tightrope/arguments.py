@@ -1,0 +1,38 @@
+"""Arguments of the Python API of the kind each takes, or an :class:`ArgumentError` naming it.
+
+The command line and the server check what they parse; a notebook passes Python objects
+straight in, where a text for a date or a dict for a scenario used to fail deep inside with a
+bare TypeError or AttributeError.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TypeVar
+
+from tightrope.errors import ArgumentError
+
+Kind = TypeVar("Kind")
+
+
+def as_date(name: str, value: dt.date | str) -> dt.date:
+    """A date argument, given as a date or as text 'YYYY-MM-DD'."""
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ArgumentError(f"{name} {value!r}: give a date, as datetime.date or 'YYYY-MM-DD'")
+
+
+def as_optional_date(name: str, value: dt.date | str | None) -> dt.date | None:
+    return None if value is None else as_date(name, value)
+
+
+def of_kind(name: str, value: object, kind: type[Kind], hint: str) -> Kind:
+    """``value`` if it is a ``kind``; else an error that says what to give (``hint``)."""
+    if not isinstance(value, kind):
+        raise ArgumentError(f"{name}: give {hint}; got a {type(value).__name__}")
+    return value
