@@ -62,8 +62,11 @@ def test_scaling_the_odds(data: st.DataObject, runs: int) -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.data(), RUNS, st.sampled_from(sorted(OPERATIONS)))
 def test_an_effect(data: st.DataObject, runs: int, operation: str) -> None:
+    """On a column within its bounds (or NaN), as the engine keeps every column an effect
+    targets (the whole simulations below check that too)."""
     column, amount, where = data.draw(floats(runs)), data.draw(floats(runs)), data.draw(masks(runs))
     lower, upper = sorted(data.draw(st.lists(BOUND, min_size=2, max_size=2)))
+    np.clip(column, lower, upper, out=column)
     compiled = column.copy()
     with np.errstate(all="ignore"):
         NUMPY.apply_effect(column, where, amount, OPERATIONS[operation], lower, upper)
@@ -153,6 +156,12 @@ def test_random_scenarios_simulate_alike_in_numpy_and_compiled(text: str, seed: 
             records.append(engine.simulate(scenario, design)[1])
     for numpy_array, compiled_array in zip(*map(_record_arrays, records), strict=True):
         assert same_bits(compiled_array, numpy_array)
+    model = compile_scenario(scenario)
+    final, state = records[0].final, len(scenario.state)
+    assert final is not None  # single precision: so are the bounds it is compared with
+    lower, upper = (bound[:state].astype(np.float32) for bound in (model.lower, model.upper))
+    inside = (final >= lower) & (final <= upper) | np.isnan(final)
+    assert inside.all()
 
 
 def test_the_coupled_builtin_case_simulates_alike_on_workers_and_with_evidence() -> None:

@@ -529,12 +529,16 @@ class _Tile:
         )
 
     def poisson(self, rate: Array) -> Array:
-        parts = []
+        """A count for every run, drawn only where the rate is not zero: numpy's sampler returns
+        0 for a zero rate without consuming a random bit, so skipping those runs leaves every
+        stream's draws as they were (a NaN rate is still passed, and refused, as before)."""
+        count = np.zeros(len(rate))
         start = 0
         for rng, n in zip(self.counts, self.sizes, strict=True):
-            parts.append(rng.poisson(np.maximum(rate[start : start + n], 0.0)))
+            rows = start + np.flatnonzero(~(rate[start : start + n] <= 0.0))
+            count[rows] = rng.poisson(rate[rows])
             start += n
-        return np.concatenate(parts).astype(float)
+        return count
 
     def run(self) -> _Part:
         """Simulate the tile month by month (the steps of the module docstring)."""
@@ -552,7 +556,13 @@ class _Tile:
         """The runs before their first month: starting values, settlements solved."""
         model, months, runs = self.model, self.months, len(self.sample)
         events = len(model.events)
-        values = model.initial_values(self.theta, self.loops)
+        # The runs of a parameter sample start alike: their starting values, settlements
+        # solved, are computed once per sample and copied to its runs.
+        present, which = np.unique(self.sample, return_inverse=True)
+        starting = model.initial_values(RunParameters(self.theta.table, present), self.loops)
+        values = np.empty((runs, starting.shape[1]), order="F")
+        for column in range(starting.shape[1]):
+            np.take(starting[:, column], which, out=values[:, column])
         history = History(
             month=1,
             values=values,

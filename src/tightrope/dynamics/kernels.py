@@ -47,18 +47,22 @@ def scale_odds(probability: Array, ratio: Array, holds: Mask) -> None:
 def apply_effect(
     column: Array, where: Mask, amount: Array, operation: int, lower: float, upper: float
 ) -> None:
-    """Set, add or multiply by ``amount`` where ``where``, in place, then clip every run to the
-    bounds (as np.clip(np.where(where, updated, column), lower, upper))."""
+    """Set, add or multiply by ``amount`` where ``where``, in place, clipped to the bounds.
+
+    Only the runs ``where`` are read and written: the column is already within its bounds (or
+    NaN) in every run, as every value an effect's column ever holds was clipped when written
+    (the starting values and each effect; the bargaining writes only settlements, which no
+    effect targets), so clipping the other runs, as numpy's version does, changes nothing. An
+    event happens in a few runs a month; the column's other cache lines stay untouched."""
     for run in range(column.shape[0]):
-        value = column[run]
         if where[run]:
             if operation == SET:
                 value = amount[run]
             elif operation == ADD:
-                value = value + amount[run]
+                value = column[run] + amount[run]
             else:
-                value = value * amount[run]
-        column[run] = _clip(value, lower, upper)
+                value = column[run] * amount[run]
+            column[run] = _clip(value, lower, upper)
 
 
 @compiled(nogil=True)
