@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 # The one place the version is written (pyproject.toml reads it from here): reading it back from
 # the installed metadata costs more start-up time than everything `--version` does otherwise.
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 _PUBLIC = {
     "load": "tightrope.api",

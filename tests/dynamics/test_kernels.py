@@ -80,8 +80,8 @@ def test_an_effect(data: st.DataObject, runs: int, operation: str) -> None:
 def test_recording_a_month(data: st.DataObject, events: int, runs: int, month: int) -> None:
     happening = data.draw(hnp.arrays(np.bool_, (events, runs)))
     history = [
-        data.draw(hnp.arrays(np.int64, (events, runs), elements=st.integers(-10, 12))),  # last
-        data.draw(hnp.arrays(np.int64, (events, runs), elements=st.integers(0, 12))),  # counts
+        data.draw(hnp.arrays(np.int32, (events, runs), elements=st.integers(-10, 12))),  # last
+        data.draw(hnp.arrays(np.int32, (events, runs), elements=st.integers(0, 12))),  # counts
         np.zeros((events, runs), dtype=bool),  # the month's row of occurred
         data.draw(hnp.arrays(np.int16, (events, runs), elements=st.integers(0, 12))),  # first
     ]

@@ -4,8 +4,12 @@ Uncertainty has two layers, as in exploratory modelling: an outer loop samples t
 parameters (what we do not know), an inner loop replays runs with each parameter set (chance).
 Runs are numbered sample by sample and grouped into *streams*: stream b holds runs
 b·block … (b+1)·block − 1 and draws every random number from its own generator, seeded by
-(seed, b). Streams are computed together in vectorised tiles, in one process or several; the
-result does not depend on how they are tiled or on the number of workers. With common random
+(seed, b). Each month a stream draws one uniform per event for each of its runs, event by event,
+then one per trigger and one per campaign with an ending hazard; amounts and counts come from two
+generators of their own. Version 0.2 set this order (0.1's runs are reproduced by 0.1 only;
+tests/dynamics/test_stream_equivalence.py checks that the distribution stayed). Streams are
+computed together in vectorised tiles, in one process or several; the result does not depend on
+how they are tiled or on the number of workers. With common random
 numbers (for screening designs, whose points are compared with each other) every parameter sample
 instead replays the same streams, so a difference between two samples is the parameters' doing,
 not chance's.
@@ -439,7 +443,7 @@ class _TileState:
     """What a tile carries from month to month besides the random streams."""
 
     history: History
-    started: NDArray[np.int64]  # (events, runs): the month each campaign under way began
+    started: NDArray[np.int32]  # (events, runs): the month each campaign under way began
     scheduled: Mask  # (months + 2, events, runs): lagged triggers due in each month
     first: NDArray[np.int16]  # (events, runs): month of the first occurrence, 0 if never
     ladder_max: Array  # (runs,)
@@ -502,21 +506,28 @@ class _Tile:
         self.fan_rows = np.flatnonzero(self.fan_keep)
         self.fan_columns = np.array(model.fan_columns, dtype=np.intp)
         self.deadlines = question_deadlines(model)
-        # Each trigger's column among the month's trigger uniforms, and each rung of the ladder.
+        # Each trigger's row among the month's trigger uniforms, then each campaign's with an
+        # ending hazard (the other events draw none since version 0.2), and each rung of the
+        # ladder.
         slots = [(e.index, t) for e in model.events for t in range(len(e.triggers))]
         self.trigger_slots = {slot: column for column, slot in enumerate(slots)}
+        ending = [e.index for e in model.events if e.ending_hazard is not None]
+        self.ending_slots = {event: len(slots) + number for number, event in enumerate(ending)}
         rungs = [(e.index, float(e.ladder)) for e in model.events if e.ladder is not None]
         self.rung_events = as_indices([event for event, _ in rungs])
         self.rung_levels = np.array([level for _, level in rungs])
 
-    def uniforms(self, columns: int) -> Array:
-        """(runs, columns) uniforms, each stream from its own generator."""
-        drawn = np.empty((len(self.sample), columns))
-        start = 0
-        for rng, n in zip(self.generators, self.sizes, strict=True):
-            rng.random(out=drawn[start : start + n])
-            start += n
-        return drawn
+    def uniforms(self, rows: int) -> Array:
+        """(rows, runs) uniforms, each stream from its own generator, row by row (since version
+        0.2: a row is then contiguous for the comparisons that read it)."""
+        if len(self.generators) == 1:
+            drawn = np.empty((rows, len(self.sample)))
+            self.generators[0].random(out=drawn)
+            return drawn
+        return np.concatenate(
+            [rng.random((rows, n)) for rng, n in zip(self.generators, self.sizes, strict=True)],
+            axis=1,
+        )
 
     def fresh(self, effect: CompiledEffect) -> Array:
         """A new draw of an effect's amount for every run (used where the event happens)."""
@@ -546,8 +557,8 @@ class _Tile:
         for month in range(1, self.months + 1):
             state.history.month = month
             self.this_month.clear()
-            happening, ending_draws = self._events(state, month)  # steps 1–3
-            self._consequences(state, happening, ending_draws, month)  # step 4
+            happening, draws = self._events(state, month)  # steps 1–3
+            self._consequences(state, happening, draws, month)  # step 4
             self._record(state, happening, month)  # step 5
             self._observe(state, month)
         return self._result(state)
@@ -567,8 +578,8 @@ class _Tile:
             month=1,
             values=values,
             ladder=np.full(runs, float(model.ladder_start)),
-            last=np.full((events, runs), NEVER, dtype=np.int64),
-            counts=np.zeros((events, runs), dtype=np.int64),
+            last=np.full((events, runs), NEVER, dtype=np.int32),
+            counts=np.zeros((events, runs), dtype=np.int32),
             occurred=np.zeros((months + 2, events, runs), dtype=bool),
             active=np.zeros((events, runs), dtype=bool),
         )
@@ -576,7 +587,7 @@ class _Tile:
         self._fan(fan[:, 0], values, self.fan_rows, self.fan_columns)
         return _TileState(
             history=history,
-            started=np.zeros((events, runs), dtype=np.int64),
+            started=np.zeros((events, runs), dtype=np.int32),
             scheduled=np.zeros((months + 2, events, runs), dtype=bool),
             first=np.zeros((events, runs), dtype=np.int16),
             ladder_max=history.ladder.copy(),
@@ -587,20 +598,20 @@ class _Tile:
 
     def _events(self, state: _TileState, month: int) -> tuple[Mask, Array]:
         """Steps 1–3: which events happen this month (events, runs), by their hazards, lagged
-        and same-month triggers, forcing and forbidding, and the evidence; and the uniforms
-        that end campaigns (runs, events)."""
+        and same-month triggers, forcing and forbidding, and the evidence; and the month's
+        uniforms for the triggers and the campaigns' ends (rows, runs; ``ending_slots`` gives a
+        campaign's row)."""
         model, history, theta = self.model, state.history, self.theta
         happening, chance = self._hazards(history, state.monthly)
         triggered = state.scheduled[month].copy()
         happening |= triggered
-        slots = len(self.trigger_slots)
-        draws = self.uniforms(slots + len(model.events))
+        draws = self.uniforms(len(self.trigger_slots) + len(self.ending_slots))
         happening = self._allowed(history, happening, month)
         for index in model.trigger_order:
             self._clamp(history, happening, triggered, chance, index, month)
             for number, (target, probability, lag) in enumerate(model.events[index].triggers):
                 column = self.trigger_slots[(index, number)]
-                fire = happening[index] & (draws[:, column] < theta[:, probability])
+                fire = happening[index] & (draws[column] < theta[:, probability])
                 if lag == 0:
                     happening[target] |= fire
                     triggered[target] |= fire
@@ -610,18 +621,16 @@ class _Tile:
                 elif month + lag <= self.months:
                     state.scheduled[month + lag, target] |= fire
         self._reports(happening, month)
-        return happening, draws[:, slots:]
+        return happening, draws
 
-    def _consequences(
-        self, state: _TileState, happening: Mask, ending_draws: Array, month: int
-    ) -> None:
+    def _consequences(self, state: _TileState, happening: Mask, draws: Array, month: int) -> None:
         """Step 4: the events' effects in event order, the campaigns, and the bargaining
         re-solved where its inputs moved."""
         model, values = self.model, state.history.values
         for index, event in enumerate(model.events):
             for effect in event.effects:
                 self._apply(effect, happening[index], values, self.theta)
-        self._campaigns(state.history, happening, state.started, ending_draws, values, month)
+        self._campaigns(state.history, happening, state.started, draws, values, month)
         if model.coupling is not None:
             self._bargain(model.coupling, values, happening, month)
 
@@ -712,9 +721,7 @@ class _Tile:
                 self.loops.scale_odds(p, np.exp(shift), shift != 0)
             if event.requires is not None:
                 p[~self._holds(event.requires, history)] = 0.0
-        # The uniforms are drawn (runs, events), as each stream has always drawn them.
-        draws = self.uniforms(len(self.model.events)).T
-        return np.less(draws, probability, order="C"), probability
+        return self.uniforms(len(self.model.events)) < probability, probability
 
     def _bargain(
         self, coupling: CompiledCoupling, values: Array, happening: Mask, month: int
@@ -843,8 +850,8 @@ class _Tile:
         self,
         history: History,
         happening: NDArray[np.bool_],
-        started: NDArray[np.int64],
-        ending_draws: Array,
+        started: NDArray[np.int32],
+        draws: Array,
         values: Array,
         month: int,
     ) -> None:
@@ -863,7 +870,7 @@ class _Tile:
                 self._apply(effect, active, values, theta)
             if event.ending_hazard is not None:
                 chance = theta[:, event.ending_hazard]
-                ending = active & (ending_draws[:, column] < chance)
+                ending = active & (draws[self.ending_slots[column]] < chance)
             else:
                 assert event.fixed_duration is not None
                 ending = active & (month - started[column] + 1 >= event.fixed_duration)

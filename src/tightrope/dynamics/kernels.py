@@ -153,7 +153,7 @@ def load() -> None:
     runs, tiny, mask = 1, np.zeros(1), np.zeros(1, dtype=bool)
     scale_odds(tiny.copy(), tiny, mask)
     apply_effect(tiny.copy(), mask, tiny, SET, 0.0, 1.0)
-    history = np.zeros((1, runs), dtype=np.int64)
+    history = np.zeros((1, runs), dtype=np.int32)
     record_events(
         np.zeros((1, runs), dtype=bool),
         1,

@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from tightrope._types import Array, Mask
 
 Indices = NDArray[np.intp]
-Months = NDArray[np.int64] | NDArray[np.int16]  # months and counts of events, (events, runs)
+Months = NDArray[np.int32] | NDArray[np.int16]  # months and counts of events, (events, runs)
 
 COMPILED_FROM = 4_000_000  # run-months from which a simulation runs the compiled loops
 OPERATIONS = {"set": 0, "add": 1, "multiply": 2}

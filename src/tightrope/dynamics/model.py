@@ -37,8 +37,9 @@ class History:
     ladder: Array  # (runs,)
     # Event-major, (events, runs): a condition reads one event's row for every run, which is
     # contiguous this way (a column of (runs, events) was read 5-20× slower).
-    last: NDArray[np.int64]  # (events, runs): month of the latest occurrence, NEVER if none
-    counts: NDArray[np.int64]  # (events, runs)
+    # 32 bits: a month, NEVER or a count fits, and the month's updates move half the bytes.
+    last: NDArray[np.int32]  # (events, runs): month of the latest occurrence, NEVER if none
+    counts: NDArray[np.int32]  # (events, runs)
     occurred: Mask  # (months + 2, events, runs): occurred[m, e, r]
     active: Mask  # (events, runs): campaigns under way
 
@@ -481,7 +482,10 @@ def compile_condition(
 
     def evaluate(history: History) -> Mask:
         value = numeric(history)
-        return np.broadcast_to(np.asarray(value, dtype=bool), (history.values.shape[0],))
+        runs = history.values.shape[0]
+        if isinstance(value, np.ndarray) and value.dtype == np.bool_ and value.shape == (runs,):
+            return value  # most conditions (broadcasting one costs as much as computing it)
+        return np.broadcast_to(np.asarray(value, dtype=bool), (runs,))
 
     return evaluate
 

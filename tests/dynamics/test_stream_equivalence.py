@@ -1,0 +1,89 @@
+"""Version 0.2 changed the random streams; its simulations are statistically equivalent to 0.1's.
+
+0.1 drew a campaign-ending uniform for every event every month, though only campaigns with an
+ending hazard use one; 0.2 draws only those. 0.1 drew a month's uniforms run by run (each run's
+events together), which the comparisons then read across the grain; 0.2 draws them event by
+event. Together a run-month costs about a sixth less on the built-in case (issue 15). Nearly
+every uniform now falls to another run or event, so the same seed no longer gives 0.1's runs.
+What must not move is the distribution: the reference holds, for the built-in case, each
+question's probability (each level of the ordinal ones), each event's probability and mean
+count, each ladder level's share and each state variable's mean at the end, with their Monte
+Carlo errors, from 2,000,000 runs of 0.1 (commit 854114c, seed 0). 0.2 must give each within
+four standard errors of the difference, on 200,000 runs at another seed, so that its parameter
+samples are independent of the reference's.
+
+To remake the reference, run this file with 0.1's source on the path:
+``PYTHONPATH=OLD/src python tests/dynamics/test_stream_equivalence.py > REFERENCE``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+from tightrope.dynamics.engine import Design, RunRecord, simulate
+from tightrope.dynamics.model import CompiledModel
+from tightrope.dynamics.results import clustered_mean
+from tightrope.scenario.builtin import load_builtin
+
+REFERENCE = Path(__file__).parent / "data" / "streams-0.1-reference.json"
+RUNS_PER_SAMPLE = 40
+
+
+def quantities(model: CompiledModel, record: RunRecord) -> dict[str, tuple[float, float]]:
+    """Each quantity's mean over the runs and its clustered Monte Carlo error."""
+    samples = record.parameters.shape[0]
+    found: dict[str, np.ndarray] = {}
+    for question in model.scenario.questions:
+        answers = record.answers[question.id]
+        if question.type == "binary":
+            found[f"question {question.id}"] = answers
+        else:
+            for index, level in enumerate(question.levels):
+                found[f"question {question.id} = {level.id}"] = answers == index
+    for event in model.events:
+        found[f"event {event.id} happens"] = record.first[:, event.index] > 0
+        found[f"event {event.id} count"] = record.counts[:, event.index]
+    levels = model.scenario.ladder.levels if model.scenario.ladder else ()
+    for level in levels:
+        found[f"ladder reaches at most {level.id}"] = record.ladder_max == level.level
+    assert record.final is not None
+    for column, variable in enumerate(model.scenario.state):
+        found[f"final {variable.id}"] = record.final[:, column]
+    return {
+        name: clustered_mean(np.asarray(values, dtype=float), record.sample, samples)
+        for name, values in found.items()
+    }
+
+
+def _simulate(samples: int, seed: int) -> dict[str, tuple[float, float]]:
+    design = Design(samples=samples, runs=RUNS_PER_SAMPLE, seed=seed)
+    return quantities(*simulate(load_builtin("iraq-2025"), design, workers=1))
+
+
+def test_the_streams_of_0_2_give_the_distribution_of_0_1() -> None:
+    reference = json.loads(REFERENCE.read_text())["quantities"]
+    now = _simulate(5_000, seed=1)
+    assert set(now) == set(reference)
+    far = {}
+    for name, (mean, error) in now.items():
+        wanted, wanted_error = reference[name]
+        spread = math.hypot(error, wanted_error)
+        if abs(mean - wanted) > (4 * spread if spread > 0 else 1e-12):
+            far[name] = (mean, wanted, spread)
+    assert not far, far
+
+
+if __name__ == "__main__":
+    print(
+        json.dumps(
+            {
+                "design": {"samples": 50_000, "runs": RUNS_PER_SAMPLE, "seed": 0},
+                "quantities": _simulate(50_000, seed=0),
+            },
+            indent=1,
+        )
+    )
