@@ -238,7 +238,7 @@ def test_an_unreachable_scheduler_fails_within_thirty_seconds(tmp_path: Path) ->
     )
     assert code == 2
     assert "no Dask scheduler answered" in err
-    assert time.monotonic() - started < 35
+    assert time.monotonic() - started < 30  # the whole process
     assert not (tmp_path / "out").exists()
 
 
