@@ -4,7 +4,9 @@
 A 200-experiment × 1,000-run sweep of the built-in case (2 policies of the oil-revenue lever ×
 100 Latin-hypercube points of every uncertain parameter): here on 1 and 2 processes, and on a
 `distributed.LocalCluster` of two worker processes; the engine's run-months per second in each.
-The results are identical in all three (tests/explore/test_explore.py checks it).
+The results are identical in all three (tests/explore/test_explore.py checks it). A sweep's
+experiments are small simulations (1,000 runs each) with their own set-up, so its run-months a
+second stay below the engine's (benchmarks/dynamics.py, where issue 15's 10 million applies).
 """
 
 from __future__ import annotations
@@ -50,7 +52,6 @@ def main() -> None:
     ) as cluster:
         timed(scheduler=cluster.scheduler_address)  # the workers import tightrope once
         document["local_cluster_2_workers"] = timed(scheduler=cluster.scheduler_address)
-    document["target_run_months_per_second"] = 10_000_000
     print(json.dumps(document, indent=2))
 
 
