@@ -22,6 +22,19 @@ class WhatIfError(TightropeError, ValueError):
         self.reason = reason
 
 
+class ExploreError(TightropeError, ValueError):
+    """An experiment the scenario cannot take. Where it is about one thing given, ``kind`` says
+    what (lever, uncertainty, design, scheduler, where) and ``given`` the value as given: the
+    message reads ``lever x=1,2: why``, and the command line names it by its flag (``--lever``)."""
+
+    def __init__(self, reason: str, kind: str | None = None, given: str | None = None) -> None:
+        named = kind if given is None else f"{kind} {given}"
+        super().__init__(reason if kind is None else f"{named}: {reason}")
+        self.kind = kind
+        self.given = given
+        self.reason = reason
+
+
 class ArgumentError(TightropeError, ValueError):
     """An argument of the Python API that is not of the kind it takes (a scenario that is not
     one, a date that is neither a date nor 'YYYY-MM-DD'): the message names the argument and

@@ -14,6 +14,7 @@ import pytest
 import tightrope
 from tests.cli_helpers import run, strict_json
 from tests.explore.toy import planted, steady
+from tightrope.errors import ExploreError
 from tightrope.exploratory.discovery import prim
 from tightrope.exploratory.experiments import make_plan
 
@@ -192,6 +193,21 @@ def test_bad_experiment_specs_exit_2_with_one_line(
     assert message in err
     assert len(err.strip().splitlines()) == 1
     assert not (tmp_path / "out").exists()
+
+
+def test_the_python_api_names_a_bad_spec_as_given_and_the_command_line_by_its_flag() -> None:
+    scenario = tightrope.load("iraq-2025")
+    for arguments, message in (
+        ({"levers": ["nosuch"]}, "lever nosuch: give LEVER=OPTION,OPTION,…"),
+        ({"uncertainties": ["x.y"]}, "uncertainty x.y: not a parameter of the scenario"),
+        ({"design": "grid"}, "design grid: give lhs, sobol or factorial"),
+        ({"levers": ["oil_restriction=never", "oil_restriction=@2"]}, "lever: each lever once"),
+    ):
+        with pytest.raises(ExploreError) as refused:
+            tightrope.explore(scenario, **arguments)  # type: ignore[arg-type]
+        assert str(refused.value) == message
+    code, _, err = run("explore", "--lever", "nosuch")
+    assert (code, err.strip()) == (2, "tightrope: --lever nosuch: give LEVER=OPTION,OPTION,…")
 
 
 def test_explore_refuses_a_scenario_without_events_and_handles_the_edge_cases(

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from tightrope import __version__, limits
-from tightrope.errors import TightropeError, WhatIfError
+from tightrope.errors import ExploreError, TightropeError, WhatIfError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -247,6 +247,8 @@ def refusals(prefix: str = "") -> Iterator[None]:
         yield
     except WhatIfError as error:  # named by its flag
         fail(f"--{error.kind} {error.given}: {error.reason}")
+    except ExploreError as error:  # a lever, uncertainty, design, scheduler, condition: its flag
+        fail(f"{prefix}--{error}" if error.kind else f"{prefix}{error}")
     except TightropeError as error:
         fail(f"{prefix}{error}")
 

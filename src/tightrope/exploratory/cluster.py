@@ -7,7 +7,8 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
-from tightrope.exploratory.experiments import ExploreError, Plan, Task, run_task
+from tightrope.errors import ExploreError
+from tightrope.exploratory.experiments import Plan, Task, run_task
 from tightrope.scenario.schema import Scenario
 
 # The whole command, start-up and Dask's import included, ends within 30 s (issue 15).
@@ -30,8 +31,9 @@ def run_on_cluster(
         client = distributed.Client(scheduler, timeout=f"{CONNECT_SECONDS}s")
     except (OSError, TimeoutError) as error:
         raise ExploreError(
-            f"--scheduler {scheduler}: no Dask scheduler answered within {CONNECT_SECONDS} s "
-            f"({type(error).__name__})"
+            f"no Dask scheduler answered within {CONNECT_SECONDS} s ({type(error).__name__})",
+            "scheduler",
+            scheduler,
         ) from None
     try:
         scenario_future = client.scatter(scenario, broadcast=True)

@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from tightrope.exploratory.experiments import ExploreError, condition_mask
+from tightrope.errors import ExploreError
+from tightrope.exploratory.experiments import condition_mask
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,9 @@ def prim(frame: Any, condition: str, inputs: list[str], threshold: float = 0.8) 
         raise ExploreError("scenario discovery needs uncertainties to explore")
     if y.sum() == 0 or y.all():
         raise ExploreError(
-            f"--where {condition!r} holds in {int(y.sum())} of {len(y)} experiments: "
-            "nothing to discover"
+            f"holds in {int(y.sum())} of {len(y)} experiments: nothing to discover",
+            "where",
+            repr(condition),
         )
     with warnings.catch_warnings():
         # The workbench warns at import about optional parallel back ends it does not need here.

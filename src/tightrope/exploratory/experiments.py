@@ -34,7 +34,7 @@ from numpy.typing import NDArray
 
 from tightrope import limits
 from tightrope._types import Progress
-from tightrope.errors import TightropeError
+from tightrope.errors import ExploreError, TightropeError
 from tightrope.scenario.schema import Scenario
 
 Design = Literal["lhs", "sobol", "factorial"]
@@ -44,10 +44,6 @@ MAX_OPTIONS = 50
 TASK_POINTS = 50  # experiments (of one policy) per task
 MODELLED, NEVER = "modelled", "never"
 MAX_HAZARD_SCALE = 100.0
-
-
-class ExploreError(TightropeError, ValueError):
-    """An experiment the scenario cannot take; the message names the lever or parameter."""
 
 
 @dataclass(frozen=True)
@@ -133,9 +129,9 @@ def parse_lever(text: str, scenario: Scenario, parameters: Sequence[str]) -> Lev
     name, equals, given = text.partition("=")
     options = tuple(option.strip() for option in given.split(",") if option.strip())
     if not equals or not options:
-        raise ExploreError(f"--lever {text}: give LEVER=OPTION,OPTION,…")
+        raise ExploreError("give LEVER=OPTION,OPTION,…", "lever", text)
     if len(options) > MAX_OPTIONS or len(set(options)) != len(options):
-        raise ExploreError(f"--lever {text}: at most {MAX_OPTIONS} distinct options")
+        raise ExploreError(f"at most {MAX_OPTIONS} distinct options", "lever", text)
     events = [event.id for event in scenario.events]
     if name in events:
         months = scenario.horizon_months + 1
@@ -148,8 +144,10 @@ def parse_lever(text: str, scenario: Scenario, parameters: Sequence[str]) -> Lev
             if option.startswith("x") and _hazard_scale(option) is not None:
                 continue
             raise ExploreError(
-                f"--lever {text}: {option!r} is not modelled, never, @MONTH (1 to {months}) "
-                f"or xFACTOR (a hazard scale from 0 to {MAX_HAZARD_SCALE:g})"
+                f"{option!r} is not modelled, never, @MONTH (1 to {months}) "
+                f"or xFACTOR (a hazard scale from 0 to {MAX_HAZARD_SCALE:g})",
+                "lever",
+                text,
             )
         return Lever(name, options, event=True)
     if name in parameters:
@@ -157,14 +155,16 @@ def parse_lever(text: str, scenario: Scenario, parameters: Sequence[str]) -> Lev
             try:
                 value = float(option)
             except ValueError:
-                raise ExploreError(f"--lever {text}: {option!r} is not a number") from None
+                raise ExploreError(f"{option!r} is not a number", "lever", text) from None
             if not math.isfinite(value):
-                raise ExploreError(f"--lever {text}: {option!r} is not a finite number")
+                raise ExploreError(f"{option!r} is not a finite number", "lever", text)
         _check_values(scenario, name, options, text)
         return Lever(name, options, event=False)
     raise ExploreError(
-        f"--lever {text}: {name!r} is neither an event nor a parameter of the scenario "
-        "(tightrope provenance lists the parameters)"
+        f"{name!r} is neither an event nor a parameter of the scenario "
+        "(tightrope provenance lists the parameters)",
+        "lever",
+        text,
     )
 
 
@@ -193,7 +193,7 @@ def _check_values(scenario: Scenario, path: str, options: Sequence[str], text: s
         settings = [Set(path, float(option)) for option in options]
         checked_interventions(scenario, compile_scenario(scenario), settings)
     except TightropeError as error:
-        raise ExploreError(f"--lever {text}: {error}") from None
+        raise ExploreError(str(error), "lever", text) from None
 
 
 def make_plan(
@@ -217,13 +217,13 @@ def make_plan(
     quantities = {parameter.path: parameter.quantity for parameter in model.parameters}
     parsed = tuple(parse_lever(text, scenario, paths) for text in levers)
     if len({lever.name for lever in parsed}) != len(parsed):
-        raise ExploreError("--lever: each lever once")
+        raise ExploreError("each lever once", "lever")
     chosen = [p for p in paths if quantities[p].is_uncertain] if uncertainties is None else []
     for path in uncertainties or ():
         if path not in quantities:
-            raise ExploreError(f"--uncertainty {path}: not a parameter of the scenario")
+            raise ExploreError("not a parameter of the scenario", "uncertainty", path)
         if not quantities[path].is_uncertain:
-            raise ExploreError(f"--uncertainty {path}: a fixed number, with no range to explore")
+            raise ExploreError("a fixed number, with no range to explore", "uncertainty", path)
         chosen.append(path)
     chosen = [path for path in chosen if path not in {lever.name for lever in parsed}]
     limits.check_count("runs per experiment", runs, 1, limits.MAX_RUNS)
@@ -278,7 +278,7 @@ def unit_points(dimensions: int, design: Design, samples: int, seed: int) -> NDA
     elif design == "lhs":
         unit = qmc.LatinHypercube(dimensions, seed=np.random.default_rng(seed)).random(samples)
     else:
-        raise ExploreError(f"--design {design}: lhs, sobol or factorial")
+        raise ExploreError("give lhs, sobol or factorial", "design", design)
     clipped: NDArray[np.float64] = np.clip(np.asarray(unit, dtype=float), 1e-9, 1 - 1e-9)
     return clipped
 
@@ -470,10 +470,10 @@ def condition_mask(frame: Any, condition: str) -> NDArray[np.bool_]:
     """Rows where ``COLUMN OP NUMBER`` holds (parsed, never evaluated as code)."""
     match = CONDITION.match(condition)
     if match is None:
-        raise ExploreError(f"--where {condition!r}: give COLUMN >= NUMBER (or >, <=, <)")
+        raise ExploreError("give COLUMN >= NUMBER (or >, <=, <)", "where", repr(condition))
     column, operator, number = match.group(1), match.group(2), float(match.group(3))
     if column not in frame.columns:
-        raise ExploreError(f"--where {condition!r}: no outcome column {column!r}")
+        raise ExploreError(f"no outcome column {column!r}", "where", repr(condition))
     values = frame[column].to_numpy(dtype=float)
     compare = {">=": np.greater_equal, ">": np.greater, "<=": np.less_equal, "<": np.less}
     return np.asarray(compare[operator](values, number))
