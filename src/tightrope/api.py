@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from tightrope import limits
-from tightrope.arguments import as_optional_date
+from tightrope.arguments import as_optional_date, as_texts
 
 if TYPE_CHECKING:
     from tightrope._types import Progress
@@ -436,15 +436,23 @@ def explore(
     _checked(scenario)
     from tightrope.exploratory.experiments import make_plan, run_plan
 
+    example = "events.us_strikes.hazard.per_month"
+    chosen = None if uncertainties is None else as_texts("uncertainties", uncertainties, example)
     plan = make_plan(
-        scenario, levers, uncertainties, design=design, samples=samples, runs=runs, seed=seed
+        scenario,
+        as_texts("levers", levers, "oil_restriction=modelled,never"),
+        chosen,
+        design=design,
+        samples=samples,
+        runs=runs,
+        seed=seed,
     )
     return run_plan(
         scenario,
         plan,
         workers=workers,
         scheduler=scheduler,
-        maximize=maximize,
+        maximize=as_texts("maximize", maximize, "q4_disarmament_plan"),
         threshold=threshold,
         progress=progress,
     )

@@ -36,3 +36,16 @@ def of_kind(name: str, value: object, kind: type[Kind], hint: str) -> Kind:
     if not isinstance(value, kind):
         raise ArgumentError(f"{name}: give {hint}; got a {type(value).__name__}")
     return value
+
+
+def as_texts(name: str, value: object, example: str) -> list[str]:
+    """A list (or tuple) of texts, such as levers: a lone text is refused, not read letter by
+    letter."""
+    if isinstance(value, list | tuple) and all(isinstance(item, str) for item in value):
+        return list(value)
+    if isinstance(value, list | tuple):
+        odd = next(item for item in value if not isinstance(item, str))
+        got = f"a {type(value).__name__} holding a {type(odd).__name__}"
+    else:
+        got = f"a {type(value).__name__}"
+    raise ArgumentError(f"{name}: give a list of texts, e.g. [{example!r}]; got {got}")

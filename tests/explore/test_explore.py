@@ -14,7 +14,7 @@ import pytest
 import tightrope
 from tests.cli_helpers import run, strict_json
 from tests.explore.toy import planted, steady
-from tightrope.errors import ExploreError
+from tightrope.errors import TightropeError
 from tightrope.exploratory.discovery import prim
 from tightrope.exploratory.experiments import make_plan
 
@@ -197,15 +197,23 @@ def test_bad_experiment_specs_exit_2_with_one_line(
 
 def test_the_python_api_names_a_bad_spec_as_given_and_the_command_line_by_its_flag() -> None:
     scenario = tightrope.load("iraq-2025")
+    lists = "give a list of texts, e.g. ['oil_restriction=modelled,never']"
     for arguments, message in (
         ({"levers": ["nosuch"]}, "lever nosuch: give LEVER=OPTION,OPTION,…"),
         ({"uncertainties": ["x.y"]}, "uncertainty x.y: not a parameter of the scenario"),
         ({"design": "grid"}, "design grid: give lhs, sobol or factorial"),
         ({"levers": ["oil_restriction=never", "oil_restriction=@2"]}, "lever: each lever once"),
+        ({"maximize": ["q8_max_ladder"]}, "maximize q8_max_ladder: not a binary question"),
+        ({"threshold": 1.5}, "threshold 1.5: give a chance from 0 to 1"),
+        ({"scheduler": 8786}, "scheduler 8786: give an address such as tcp://HOST:8786"),
+        ({"workers": 0}, "worker processes must be from 1 to 32; got 0"),
+        # A lone text is refused, not read letter by letter as levers "o", "i", "l", …
+        ({"levers": "oil_restriction=never"}, f"levers: {lists}; got a str"),
+        ({"levers": [3]}, f"levers: {lists}; got a list holding a int"),
     ):
-        with pytest.raises(ExploreError) as refused:
-            tightrope.explore(scenario, **arguments)  # type: ignore[arg-type]
-        assert str(refused.value) == message
+        with pytest.raises(TightropeError) as refused:
+            tightrope.explore(scenario, samples=2, runs=10, **arguments)  # type: ignore[arg-type]
+        assert str(refused.value).startswith(message)
     code, _, err = run("explore", "--lever", "nosuch")
     assert (code, err.strip()) == (2, "tightrope: --lever nosuch: give LEVER=OPTION,OPTION,…")
 

@@ -97,9 +97,6 @@ def explore(
     loaded = open_scenario(scenario)
     with refusals():
         check_folder(out)  # before any run, not after them
-    for question in maximize or []:
-        if question not in {q.id for q in loaded.questions if q.type == "binary"}:
-            fail(f"--maximize {question}: not a binary question of the scenario")
     with refusals():
         plan = make_plan(
             loaded,

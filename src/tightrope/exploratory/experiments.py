@@ -376,6 +376,17 @@ def run_plan(
     ``tcp://HOST:8786``); the results are the same either way."""
     import pandas as pd
 
+    limits.check_count("worker processes", workers, 1, limits.MAX_WORKERS)
+    if scheduler is not None and not isinstance(scheduler, str):
+        raise ExploreError("give an address such as tcp://HOST:8786", "scheduler", repr(scheduler))
+    binary = {question.id for question in scenario.questions if question.type == "binary"}
+    for question in maximize:
+        if question not in binary:
+            raise ExploreError("not a binary question of the scenario", "maximize", question)
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float):
+        raise ExploreError("give a chance from 0 to 1", "threshold", repr(threshold))
+    if not 0 <= threshold <= 1:
+        raise ExploreError("give a chance from 0 to 1", "threshold", f"{threshold:g}")
     work = tasks(plan)
     if scheduler is not None:
         from tightrope.exploratory.cluster import run_on_cluster
@@ -384,7 +395,6 @@ def run_plan(
     elif workers > 1 and len(work) > 1:
         from tightrope.workers import run_all
 
-        limits.check_count("worker processes", workers, 1, limits.MAX_WORKERS)
         parts = run_all(
             workers,
             functools.partial(run_task, scenario, plan),
