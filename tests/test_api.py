@@ -215,6 +215,24 @@ def test_errors_name_the_field_and_value(scenario: tightrope.Scenario) -> None:
             lambda: tightrope.simulate(scenario, runs=100, whatif=["force x@3"]),  # type: ignore[list-item]
             "whatif 'force x@3': give Force, Forbid or Set",
         ),
+        # Paths and lists of names: a number, or one text read letter by letter, is refused.
+        (
+            lambda: tightrope.load(5),  # type: ignore[arg-type]
+            "source: give a built-in scenario's id or a file's path, as text or a pathlib.Path",
+        ),
+        (lambda: tightrope.observe(scenario, 5), "source: give a file's path"),  # type: ignore[arg-type]
+        (
+            lambda: tightrope.observe(scenario, "x.yaml", mapping="m.yaml"),
+            "mapping and published go with format: acled or ucdp-ged",
+        ),
+        (
+            lambda: tightrope.bargain(scenario, issues="iran_ties"),
+            "issues: give a list of texts, e.g. ['iran_ties']; got a str",
+        ),
+        (
+            lambda: tightrope.bargain(scenario, model=3),  # type: ignore[arg-type]
+            "model: give a list of texts, e.g. ['eum']; got a int",
+        ),
     ]
     for call, message in refusals:
         with pytest.raises(TightropeError, match=re.escape(message)):

@@ -21,7 +21,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from tightrope import limits
-from tightrope.arguments import as_optional_date, as_texts
+from tightrope.arguments import as_optional_date, as_path, as_texts
+from tightrope.errors import ArgumentError
 
 if TYPE_CHECKING:
     from tightrope._types import Progress
@@ -64,7 +65,7 @@ def load(source: str | os.PathLike[str]) -> Scenario:
     """
     from tightrope.scenario import open_scenario
 
-    return open_scenario(os.fspath(source))
+    return open_scenario(as_path("source", source, "a built-in scenario's id or a file's path"))
 
 
 def bargain(
@@ -111,14 +112,20 @@ def bargain(
     from tightrope.bargaining import MODELS, BargainingInputError, make_model
     from tightrope.bargaining.analysis import analyse
 
-    names = list(MODELS) if model == "all" else [model] if isinstance(model, str) else list(model)
+    names = (
+        list(MODELS)
+        if model == "all"
+        else [model]
+        if isinstance(model, str)
+        else as_texts("model", model, "eum")
+    )
     if variant is not None and len(names) != 1:
         raise BargainingInputError("a variant needs a single model")
     chosen = [make_model(name, variant, **_rounds(name, rounds)) for name in names]
     return analyse(
         scenario,
         chosen,
-        list(issues) if issues else [issue.id for issue in scenario.issues],
+        as_texts("issues", issues, "iran_ties") if issues else [i.id for i in scenario.issues],
         joint=joint,
         samples=samples,
         seed=seed,
@@ -265,7 +272,7 @@ def observe(
     *,
     format: EventDataFormat | None = None,
     mapping: str | os.PathLike[str] | None = None,
-    published: dt.date | None = None,
+    published: dt.date | str | None = None,
 ) -> Scenario:
     """The scenario with what was seen since its date added, checked against it.
 
@@ -279,7 +286,7 @@ def observe(
         turn into observations (``tightrope observe import``).
     mapping : str or path, optional
         The mapping file (actors, aliases and rules); needed with ``format``.
-    published : date, optional
+    published : date or 'YYYY-MM-DD', optional
         The release date of an export whose rows carry none (UCDP GED).
 
     Raises
@@ -288,17 +295,24 @@ def observe(
         Every problem of the files, located.
     """
     _checked(scenario)
+    path = as_path("source", source)
     if format is None:
         if mapping is not None or published is not None:
-            raise ValueError("mapping and published go with format: acled or ucdp-ged")
+            raise ArgumentError("mapping and published go with format: acled or ucdp-ged")
         from tightrope.scenario.observations import read_observations
 
-        return read_observations(scenario, os.fspath(source))
+        return read_observations(scenario, path)
     if format not in ("acled", "ucdp-ged") or mapping is None:
-        raise ValueError(f"format {format!r}: give acled or ucdp-ged, with a mapping file")
+        raise ArgumentError(f"format {format!r}: give acled or ucdp-ged, with a mapping file")
     from tightrope.scenario.eventdata import import_events
 
-    imported = import_events(scenario, os.fspath(source), format, os.fspath(mapping), published)
+    imported = import_events(
+        scenario,
+        path,
+        format,
+        as_path("mapping", mapping),
+        as_optional_date("published", published),
+    )
     return imported.scenario
 
 

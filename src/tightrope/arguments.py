@@ -8,6 +8,7 @@ bare TypeError or AttributeError.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from typing import TypeVar
 
 from tightrope.errors import ArgumentError
@@ -49,3 +50,11 @@ def as_texts(name: str, value: object, example: str) -> list[str]:
     else:
         got = f"a {type(value).__name__}"
     raise ArgumentError(f"{name}: give a list of texts, e.g. [{example!r}]; got {got}")
+
+
+def as_path(name: str, value: object, hint: str = "a file's path") -> str:
+    """A path argument, given as text or a ``pathlib.Path``."""
+    if isinstance(value, str | os.PathLike):
+        return os.fspath(value)
+    got = type(value).__name__
+    raise ArgumentError(f"{name}: give {hint}, as text or a pathlib.Path; got a {got}")
