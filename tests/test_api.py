@@ -89,6 +89,13 @@ def test_bargain_to_dict_is_the_cli_json(scenario: tightrope.Scenario) -> None:
     assert len(frame) == 15
 
 
+def test_one_what_if_alone_is_a_list_of_one(scenario: tightrope.Scenario) -> None:
+    forbid = tightrope.Forbid("us_strikes")
+    alone = tightrope.simulate(scenario, runs=1000, whatif=forbid).to_dict()
+    assert alone == tightrope.simulate(scenario, runs=1000, whatif=[forbid]).to_dict()
+    assert alone["comparison"]["q2_us_strikes"]["what_if"] == 0.0
+
+
 def test_simulate_to_dict_is_the_cli_json(scenario: tightrope.Scenario) -> None:
     whatif = [
         tightrope.Force("us_casualties", 2),
@@ -232,6 +239,22 @@ def test_errors_name_the_field_and_value(scenario: tightrope.Scenario) -> None:
         (
             lambda: tightrope.bargain(scenario, model=3),  # type: ignore[arg-type]
             "model: give a list of texts, e.g. ['eum']; got a int",
+        ),
+        (
+            lambda: tightrope.simulate(scenario, runs=100, given=5),  # type: ignore[arg-type]
+            "given: give an event's id as text; got a int",
+        ),
+        (
+            lambda: tightrope.simulate(scenario, runs=100, whatif=5),  # type: ignore[arg-type]
+            "whatif: give a list of Force, Forbid or Set",
+        ),
+        (
+            lambda: tightrope.replay(scenario, every=7),  # type: ignore[arg-type]
+            "every: give 'month', 'week' or 'Nd' (every N days); got a int",
+        ),
+        (
+            lambda: tightrope.Registry(5),  # type: ignore[arg-type]
+            "path: give the registry file's path, as text or a pathlib.Path; got a int",
         ),
     ]
     for call, message in refusals:

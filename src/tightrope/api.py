@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from tightrope import limits
-from tightrope.arguments import as_optional_date, as_path, as_texts
+from tightrope.arguments import as_optional_date, as_path, as_texts, of_kind
 from tightrope.errors import ArgumentError
 
 if TYPE_CHECKING:
@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 def _checked(*scenarios: Scenario) -> None:
     """Each scenario checked as a file is: one built or changed in Python may not have been
     (see :func:`tightrope.scenario.load.checked`)."""
-    from tightrope.arguments import of_kind
     from tightrope.scenario.load import checked
     from tightrope.scenario.schema import Scenario
 
@@ -47,6 +46,25 @@ def _checked(*scenarios: Scenario) -> None:
         checked(
             of_kind("scenario", scenario, Scenario, "a tightrope.Scenario (from tightrope.load)")
         )
+
+
+def _event(name: str, value: str | None) -> str | None:
+    """An optional event argument: its id as text."""
+    return None if value is None else of_kind(name, value, str, "an event's id as text")
+
+
+def _what_ifs(value: object) -> tuple[WhatIf, ...]:
+    """The what-ifs, given as a list of them or one alone."""
+    from tightrope.dynamics.interventions import Forbid, Force, Set
+
+    if isinstance(value, Force | Forbid | Set):
+        return (value,)
+    if isinstance(value, list | tuple):
+        return tuple(value)
+    raise ArgumentError(
+        "whatif: give a list of Force, Forbid or Set, e.g. [tightrope.Force('us_strikes', 3)]; "
+        f"got a {type(value).__name__}"
+    )
 
 
 def load(source: str | os.PathLike[str]) -> Scenario:
@@ -151,7 +169,7 @@ def simulate(
     months: int | None = None,
     seed: int = 0,
     workers: int = 1,
-    whatif: Sequence[WhatIf] = (),
+    whatif: Sequence[WhatIf] | WhatIf = (),
     given: str | None = None,
     drivers: Drivers = "screen",
     as_of: dt.date | str | None = None,
@@ -172,7 +190,7 @@ def simulate(
         The same seed gives the same results whatever ``workers``.
     workers : int, default 1
         Worker processes.
-    whatif : list of Force, Forbid and Set
+    whatif : list of Force, Forbid and Set, or one alone
         What-ifs, run beside the baseline on the same random numbers; ``comparison`` then
         holds each question's change and its standard error.
     given : str, optional
@@ -202,8 +220,8 @@ def simulate(
         months=months,
         seed=seed,
         workers=workers,
-        whatif=tuple(whatif),
-        given=given,
+        whatif=_what_ifs(whatif),
+        given=_event("given", given),
         drivers=drivers,
         as_of=as_optional_date("as_of", as_of),
     )
@@ -219,7 +237,7 @@ def forecast(
     seed: int = 0,
     workers: int = 1,
     as_of: dt.date | str | None = None,
-    whatif: Sequence[WhatIf] = (),
+    whatif: Sequence[WhatIf] | WhatIf = (),
     given: str | None = None,
     compare_to: Scenario | None = None,
     progress: Progress | None = None,
@@ -234,7 +252,7 @@ def forecast(
         As for :func:`simulate`.
     bargaining_samples : int, default 500
         Draws of the elicited ranges for the bargaining intervals (0: point forecasts).
-    whatif : list of Force, Forbid and Set
+    whatif : list of Force, Forbid and Set, or one alone
         Run beside the baseline on the same random numbers; the forecast stays the baseline
         and ``comparison`` holds each question's change.
     compare_to : Scenario, optional
@@ -259,8 +277,8 @@ def forecast(
         seed=seed,
         workers=workers,
         as_of=as_optional_date("as_of", as_of),
-        whatif=tuple(whatif),
-        given=given,
+        whatif=_what_ifs(whatif),
+        given=_event("given", given),
         compare_to=compare_to,
     )
     return run_forecast(scenario, settings, progress)
@@ -361,6 +379,7 @@ def replay(
     from tightrope.dynamics.replay import replay as replay_steps
 
     first, last = as_optional_date("start", start), as_optional_date("end", end)
+    every = of_kind("every", every, str, "'month', 'week' or 'Nd' (every N days)")
     dates = replay_dates(scenario, first, last, every, runs=runs, samples=samples)
     steps = replay_steps(
         scenario, dates, runs=runs, samples=samples, seed=seed, workers=workers, progress=progress

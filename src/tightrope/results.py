@@ -242,9 +242,11 @@ class ForecastResult(_RunResult):
 
         ``before_commit`` runs once the files are written under temporary names and before they
         are put in place; if it raises, nothing is written."""
+        from tightrope.arguments import as_path
         from tightrope.forecasts.output import save_forecast
 
-        return save_forecast(self, Path(folder), track_record, before_commit, pdf=pdf)
+        to = Path(as_path("folder", folder, "a folder's path"))
+        return save_forecast(self, to, track_record, before_commit, pdf=pdf)
 
 
 @dataclass(frozen=True, eq=False)

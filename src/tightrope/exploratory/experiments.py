@@ -34,6 +34,7 @@ from numpy.typing import NDArray
 
 from tightrope import limits
 from tightrope._types import Progress
+from tightrope.arguments import as_path
 from tightrope.errors import ExploreError, TightropeError
 from tightrope.scenario.schema import Scenario
 
@@ -98,7 +99,7 @@ class ExploreResult:
         the robustness), both or neither."""
         from tightrope.outputs import StagedFiles, check_folder, json_text
 
-        folder = Path(folder)
+        folder = Path(as_path("folder", folder, "a folder's path"))
         check_folder(folder, "the output folder")
         with StagedFiles(folder) as staged:
             paths = {

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tightrope.arguments import as_date, as_optional_date, of_kind
+from tightrope.arguments import as_date, as_optional_date, as_path, of_kind
 from tightrope.errors import TightropeError
 from tightrope.outputs import OutputError, check_folder
 
@@ -172,7 +172,7 @@ class Registry:
     """Open with ``Registry(path)``; use as a context manager to close it."""
 
     def __init__(self, path: str | Path, *, create: bool = True, read_only: bool = False) -> None:
-        self.path = Path(path)
+        self.path = Path(as_path("path", path, "the registry file's path"))
         if self.path.is_dir():
             raise RegistryError(f"{self.path}: is a folder, not a registry file")
         if (read_only or not create) and not self.path.exists():
