@@ -130,13 +130,10 @@ def bargain(
     from tightrope.bargaining import MODELS, BargainingInputError, make_model
     from tightrope.bargaining.analysis import analyse
 
-    names = (
-        list(MODELS)
-        if model == "all"
-        else [model]
-        if isinstance(model, str)
-        else as_texts("model", model, "eum")
-    )
+    if isinstance(model, str):
+        names = list(MODELS) if model == "all" else [model]
+    else:
+        names = as_texts("model", model, "eum")
     if variant is not None and len(names) != 1:
         raise BargainingInputError("a variant needs a single model")
     chosen = [make_model(name, variant, **_rounds(name, rounds)) for name in names]
