@@ -5,7 +5,9 @@ Every function takes a validated :class:`~tightrope.scenario.schema.Scenario` (f
 the document ``tightrope … --format json`` prints. The CLI is a thin layer over these functions.
 Errors name the field and value: :class:`~tightrope.scenario.ScenarioError` (a file, or a
 scenario built or changed in Python, which every function checks as a file is checked),
-:class:`~tightrope.dynamics.interventions.WhatIfError` (a what-if),
+:class:`~tightrope.errors.WhatIfError` (a what-if),
+:class:`~tightrope.errors.ExploreError` (a lever, uncertainty, design or scheduler of
+:func:`explore`),
 :class:`~tightrope.limits.LimitError` (a size beyond the limits),
 :class:`~tightrope.bargaining.BargainingInputError` (inputs a model cannot use),
 :class:`~tightrope.dynamics.replay.ReplayError` (replay settings that cannot be run),
