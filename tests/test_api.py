@@ -167,6 +167,12 @@ def test_forecast_and_score_to_dict_are_the_cli_json(
         str(tmp_path / "cli"),
     )
     assert without_clock(api_json(result.to_dict())) == without_clock(printed)
+    compromise = next(
+        entry["forecast"]
+        for entry in printed["bargaining"]
+        if entry["model"] == "compromise" and entry["issue"] == "iran_ties"
+    )
+    assert f"  iran_ties            compromise {compromise:.1f} · median" in repr(result)
     paths = result.save(tmp_path / "api")
     assert sorted(paths) == ["brief", "json", "report", "runs"]
     db = tmp_path / "r.sqlite"
@@ -349,3 +355,36 @@ def test_the_registry_takes_dates_as_text_and_refuses_what_is_not_a_result(
         resolved = registry.resolve("q1_oil_restriction", "no", "2026-03-31")
         assert resolved.resolved_date.isoformat() == "2026-03-31"
         assert registry.integrity() == "ok"  # nothing half-written by the refusals
+
+
+def test_results_print_short_summaries_with_their_numbers(scenario: tightrope.Scenario) -> None:
+    """In a notebook a result shows its design and each answer, not every number it holds (the
+    dataclass and pydantic reprs ran to 50,000–800,000 characters)."""
+    result = tightrope.simulate(
+        scenario, runs=2_000, seed=3, drivers="none", whatif=tightrope.Forbid("us_strikes")
+    )
+    text = repr(result)
+    assert len(text) < 4_000
+    assert text.startswith("<SimulationResult iraq-2025: 2,000 runs (50 parameter samples × 40)")
+    strikes = result.questions["q2_us_strikes"]
+    assert f"q2_us_strikes              {strikes.probability:.3f} ± {strikes.mc_error:.3f}" in text
+    alignment = result.questions["q7_alignment"].distribution or {}
+    assert f"balancing {alignment['balancing']:.3f}" in text
+    assert "what-if (forbid us_strikes)" in text
+    move = (result.comparison or {})["q2_us_strikes"]
+    assert f"{move['baseline']:.3f} → 0.000 ({move['difference']:+.3f} ± {move['se']:.3f})" in text
+
+    assert repr(scenario) == str(scenario)
+    assert repr(scenario) == (
+        "Scenario(id='iraq-2025', title='Iraq between US pressure and Iran (March 2025)', "
+        "as_of=2025-03-15, horizon_months=12: 11 actors, 3 issues, 9 events, 9 questions)"
+    )
+    bargaining = tightrope.bargain(scenario, samples=0)
+    eum = bargaining["iran_ties", "eum"].result
+    assert f"eum {float(eum.forecast[0]):.1f}" in repr(bargaining)
+    assert repr(eum).startswith(
+        "BargainResult(model='eum', variant='scholz-code', issue='iran_ties', forecast=["
+    )
+    replayed = tightrope.replay(scenario, end="2025-04-15", runs=1_000)
+    assert len(repr(replayed)) < 4_000
+    assert "steps (observations known): 2025-03-15 (0), 2025-04-15 (0)" in repr(replayed)

@@ -64,6 +64,17 @@ class QuestionResult:
             mc_errors=dict(entry["mc_errors"]) if "mc_errors" in entry else None,
         )
 
+    def brief(self) -> str:
+        """The answer in one line: ``0.137 ± 0.003 (interval 0.070–0.210)`` for a binary
+        question (probability ± Monte Carlo error, 5th–95th percentile interval), each level's
+        probability for an ordinal one."""
+        if self.kind == "binary":
+            low, high = self.interval or (float("nan"), float("nan"))
+            error = "" if self.mc_error is None else f" ± {self.mc_error:.3f}"
+            return f"{self.probability:.3f}{error} (interval {low:.3f}–{high:.3f})"
+        shares = self.distribution or {}
+        return " · ".join(f"{level} {share:.3f}" for level, share in shares.items())
+
     def rows(self) -> list[dict[str, Any]]:
         """Table rows: one for a binary question, one per level for an ordinal one."""
         if self.kind == "binary":
@@ -134,6 +145,12 @@ def question_results(scenario: Scenario, summary: dict[str, Any]) -> dict[str, Q
     }
 
 
+def question_lines(results: dict[str, QuestionResult]) -> list[str]:
+    """One indented line per question, ids aligned: what a result's repr lists."""
+    width = max((len(key) for key in results), default=0)
+    return [f"  {key:<{width}}  {result.brief()}" for key, result in results.items()]
+
+
 def _frame(results: dict[str, QuestionResult]) -> pandas.DataFrame:
     import pandas as pd
 
@@ -201,8 +218,45 @@ class _RunResult:
         """One row per binary question and per level of an ordinal question."""
         return _frame(self.questions)
 
+    def _design(self) -> str:
+        design = self.document.get("design", {})
+        if "runs" not in design:
+            return "no simulation (the scenario has no events)"
+        return (
+            f"{design['runs']:,} runs ({design['samples']:,} parameter samples × "
+            f"{design['runs_per_sample']}), seed {design['seed']}, {design['months']} months"
+        )
 
-@dataclass(frozen=True, eq=False)
+    def _more(self) -> list[str]:
+        """What the repr lists after the questions: a what-if's moves beside the baseline."""
+        comparison = self.document.get("comparison")
+        if not comparison:
+            return []
+        changes = self.document.get("interventions", {})
+        named = [f"force {item['event']}@{item['month']}" for item in changes.get("force", [])]
+        named += [f"forbid {event}" for event in changes.get("forbid", [])]
+        named += [f"set {path}={value}" for path, value in changes.get("set", {}).items()]
+        moves: dict[str, dict[str, float]] = {}
+        for key, entry in comparison.items():
+            if "difference" in entry:  # a binary question
+                moves[key] = entry
+            else:  # an ordinal question: each level
+                moves.update({f"{key}:{level}": move for level, move in entry.items()})
+        width = max(len(key) for key in moves)
+        return [f"what-if ({', '.join(named)}), against the baseline on the same runs:"] + [
+            f"  {key:<{width}}  {move['baseline']:.3f} → {move['what_if']:.3f} "
+            f"({move['difference']:+.3f} ± {move['se']:.3f})"
+            for key, move in moves.items()
+        ]
+
+    def __repr__(self) -> str:
+        """A short summary for notebooks: the design and each question's answer (the whole
+        result is ``to_dict()``; a dataclass's own repr would print every number of it)."""
+        heading = f"<{type(self).__name__} {self.scenario.id}: {self._design()}>"
+        return "\n".join([heading, *question_lines(self.questions), *self._more()])
+
+
+@dataclass(frozen=True, eq=False, repr=False)
 class SimulationResult(_RunResult):
     """What ``tightrope.simulate`` returns: the questions, events, state fans, ladder, drivers,
     and for a what-if the comparison with the baseline."""
@@ -217,7 +271,7 @@ class SimulationResult(_RunResult):
         return copy.deepcopy(self.document.get("comparison"))
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class ForecastResult(_RunResult):
     """What ``tightrope.forecast`` returns: the simulation's questions, every bargaining model's
     forecast of every issue, and the provenance of every number."""
@@ -228,6 +282,31 @@ class ForecastResult(_RunResult):
     @property
     def bargaining(self) -> list[dict[str, Any]]:
         return copy.deepcopy(self.document.get("bargaining", []))
+
+    def _design(self) -> str:
+        run = self.document["run"]
+        months = self._summary().get("months")
+        return (
+            f"{run['runs']:,} runs ({run['parameter_samples']:,} parameter samples), "
+            f"{run['bargaining_samples']:,} bargaining samples, seed {run['seed']}"
+            + ("" if months is None else f", {months} months")
+        )
+
+    def _more(self) -> list[str]:
+        settled: dict[str, list[str]] = {}
+        for entry in self.document.get("bargaining", []):
+            point = entry["forecast"]
+            values = point if isinstance(point, list) else [point]
+            text = "/".join(f"{value:.1f}" for value in values)
+            settled.setdefault(str(entry["issue"]), []).append(f"{entry['model']} {text}")
+        if not settled:
+            return super()._more()
+        width = max(len(issue) for issue in settled)
+        return [
+            *super()._more(),
+            "bargaining (where each model expects the issue to settle, 0–100):",
+            *(f"  {issue:<{width}}  {' · '.join(models)}" for issue, models in settled.items()),
+        ]
 
     def save(
         self,

@@ -88,6 +88,10 @@ def test_policies_are_compared_on_common_random_numbers() -> None:
     assert (frame[frame.policy == 1]["event:lever"] == 1).all()
     assert (frame[frame.policy == 2]["event:lever"] == 0).all()
     assert {row["max_regret"] for row in result.robustness} == {0.0}
+    assert repr(result).startswith(
+        "<ExploreResult: 120 experiments (3 policies × 40 points, lhs), 50 runs each, seed 2; "
+        "levers: lever=modelled,@1,never;"
+    )
     # Nothing moves a, b or c: each ends where the design point started it (float32).
     for name in ("a", "b", "c"):
         np.testing.assert_allclose(

@@ -26,6 +26,18 @@ class IssueForecast:
     distribution: ForecastDistribution | None = None
     actor_names: dict[str, str] = field(default_factory=dict)  # id → name as the file gives it
 
+    def brief(self) -> str:
+        """The model and its forecast in a few words: ``eum 15.0 (p10–p90 10.0–40.0)``."""
+        text = f"{self.result.model} " + "/".join(f"{value:.1f}" for value in self.result.forecast)
+        if self.distribution is None:
+            return text
+        low = "/".join(f"{value:.1f}" for value in self.distribution.p10)
+        high = "/".join(f"{value:.1f}" for value in self.distribution.p90)
+        return f"{text} (p10–p90 {low}–{high})"
+
+    def __repr__(self) -> str:
+        return f"IssueForecast({'+'.join(self.result.dimensions)}: {self.brief()})"
+
     def to_dict(self) -> dict[str, Any]:
         document = self.result.to_dict()
         if self.actor_names:
@@ -59,6 +71,16 @@ class BargainingResult:
             ):
                 return item
         raise KeyError(key)
+
+    def __repr__(self) -> str:
+        """Each issue with every model's forecast on its 0–100 scale, and the 10th–90th
+        percentiles over the input samples when they were drawn."""
+        by_issue: dict[str, list[str]] = {}
+        for item in self.forecasts:
+            by_issue.setdefault("+".join(item.result.dimensions), []).append(item.brief())
+        width = max((len(issue) for issue in by_issue), default=0)
+        lines = [f"  {issue:<{width}}  {' · '.join(models)}" for issue, models in by_issue.items()]
+        return "\n".join([f"<BargainingResult: {len(by_issue)} issues>", *lines])
 
     def to_dict(self) -> Any:
         """The CLI's JSON: one forecast's document, or a list of them."""

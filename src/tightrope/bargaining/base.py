@@ -187,6 +187,15 @@ class BargainResult:
     def rounds(self) -> int:
         return int(self.positions.shape[0]) - 1
 
+    def __repr__(self) -> str:
+        # Short, for notebooks: the dataclass's own repr prints every round's positions.
+        forecast = ", ".join(f"{value:.2f}" for value in self.forecast)
+        return (
+            f"BargainResult(model={self.model!r}, variant={self.variant!r}, "
+            f"issue={'+'.join(self.dimensions)!r}, forecast=[{forecast}], "
+            f"actors={len(self.actors)}, rounds={self.rounds}, converged={self.converged})"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary; one-dimensional results use plain numbers."""
         one = len(self.dimensions) == 1

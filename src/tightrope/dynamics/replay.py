@@ -155,6 +155,24 @@ class ReplayResult:
     def to_dict(self) -> dict[str, Any]:
         return replay_document(self.scenario, self.steps)
 
+    def __repr__(self) -> str:
+        """The steps, and the last step's forecast question by question (every step's is in
+        ``to_frame()``; a dataclass's own repr would print every number of every step)."""
+        from tightrope.results import question_lines
+
+        heading = f"<ReplayResult {self.scenario.id}: {len(self.steps)} steps, seed {self.seed}>"
+        if not self.steps:
+            return heading
+        steps = ", ".join(f"{step.date} ({step.observations})" for step in self.steps)
+        return "\n".join(
+            [
+                heading,
+                f"steps (observations known): {steps}",
+                f"at {self.steps[-1].date}:",
+                *question_lines(self.steps[-1].questions),
+            ]
+        )
+
     def to_frame(self) -> pandas.DataFrame:
         """One row per step and binary question or level of an ordinal question, as the
         forecast's own frame has them, with the step's date and observations known."""

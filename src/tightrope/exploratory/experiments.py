@@ -94,6 +94,16 @@ class ExploreResult:
     def to_frame(self) -> Any:
         return self.frame.copy()
 
+    def __repr__(self) -> str:
+        # Short, for notebooks: the dataclass's own repr prints the whole frame's text.
+        plan = self.plan
+        levers = "; ".join(f"{lever.name}={','.join(lever.options)}" for lever in plan.levers)
+        return (
+            f"<ExploreResult: {plan.experiments:,} experiments ({len(plan.policies)} policies × "
+            f"{len(plan.points)} points, {plan.design}), {plan.runs:,} runs each, seed "
+            f"{plan.seed}; levers: {levers or 'none'}; {len(plan.uncertainties)} uncertainties>"
+        )
+
     def save(self, folder: str | Path) -> dict[str, Path]:
         """Write experiments.parquet (one row per experiment) and explore.json (the plan and
         the robustness), both or neither."""

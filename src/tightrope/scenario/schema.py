@@ -591,6 +591,23 @@ class Scenario(Frozen):
         "other event not observed by the forecast date did not happen (closed world).",
     )
 
+    def __repr__(self) -> str:
+        # Short, for notebooks: pydantic's repr prints every field of the whole file.
+        counts = [
+            f"{len(self.actors)} actors",
+            f"{len(self.issues)} issues",
+            f"{len(self.events)} events",
+            f"{len(self.questions)} questions",
+        ]
+        if self.observations:
+            counts.append(f"{len(self.observations)} observations")
+        return (
+            f"Scenario(id={self.id!r}, title={self.title!r}, as_of={self.as_of.isoformat()}, "
+            f"horizon_months={self.horizon_months}: {', '.join(counts)})"
+        )
+
+    __str__ = __repr__
+
     def actor(self, actor_id: str) -> Actor:
         return _by_id(self.actors, actor_id, "actor")
 
