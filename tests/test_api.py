@@ -14,6 +14,7 @@ import pytest
 
 import tightrope
 from tests.cli_helpers import run, strict_json
+from tightrope.errors import ArgumentError, TightropeError
 from tightrope.results import QuestionResult
 from tightrope.scenario import ScenarioError
 
@@ -355,6 +356,26 @@ def test_the_registry_takes_dates_as_text_and_refuses_what_is_not_a_result(
         resolved = registry.resolve("q1_oil_restriction", "no", "2026-03-31")
         assert resolved.resolved_date.isoformat() == "2026-03-31"
         assert registry.integrity() == "ok"  # nothing half-written by the refusals
+
+
+def test_a_scenario_without_events_or_issues_is_refused_by_name(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    """simulate and replay crashed inside numpy on a bargaining table; bargain on a scenario
+    without issues returned an empty result."""
+    from tests.degenerate import write_variant
+
+    table = tightrope.load(str(data_dir / "bdm1994" / "emission_standards.csv"))
+    for call in (
+        lambda: tightrope.simulate(table, runs=1_000),
+        lambda: tightrope.replay(table, end="2026-12-27", runs=1_000),
+        lambda: tightrope.explore(table, samples=2, runs=10),
+    ):
+        with pytest.raises(ArgumentError, match="scenario 'emission-standards' has no events"):
+            call()
+    bare = tightrope.load(str(write_variant("no-issues", tmp_path)))
+    with pytest.raises(TightropeError, match="scenario 'edge-no-issues' has no issues to bargain"):
+        tightrope.bargain(bare)
 
 
 def test_results_print_short_summaries_with_their_numbers(scenario: tightrope.Scenario) -> None:

@@ -184,6 +184,14 @@ def test_every_command_handles_degenerate_scenarios(variant: str, tmp_path: Path
     if variant not in ("no-events", "actors-only"):
         code, _, err = run("simulate", file, "--runs", "2000", "--drivers", "morris")
         assert code == 0, err
+    else:  # nothing to simulate or replay: one line each, before any work (replay crashed)
+        for args in (["simulate"], ["replay", "--to", "2025-05-15"]):
+            line = one_line_refusal(*run(*args, file, "--runs", "2000"))
+            assert line.endswith("has no events to simulate"), line
+    if variant in ("no-issues", "actors-only", "minimal"):
+        line = one_line_refusal(*run("bargain", file))
+        expected = f"tightrope: {file}: scenario 'edge-{variant}' has no issues to bargain over"
+        assert line == expected
 
 
 def test_point_values_have_no_drivers_and_say_so(tmp_path: Path) -> None:

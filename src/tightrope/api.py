@@ -139,6 +139,8 @@ def bargain(
     if variant is not None and len(names) != 1:
         raise BargainingInputError("a variant needs a single model")
     chosen = [make_model(name, variant, **_rounds(name, rounds)) for name in names]
+    if not scenario.issues:
+        raise BargainingInputError(f"scenario {scenario.id!r} has no issues to bargain over")
     return analyse(
         scenario,
         chosen,

@@ -361,3 +361,27 @@ def test_a_job_whose_worker_died_runs_once_more_then_the_server_says_so(tmp_path
             pool.close()
 
     asyncio.run(scenario())
+
+
+def test_scenarios_without_events_or_issues_are_on_the_board_and_refused_by_name(
+    tmp_path: Path,
+) -> None:
+    """A scenario without events in the scenarios folder used to take the whole board down."""
+    from tests.degenerate import write_variant
+
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    write_variant("no-events", folder)
+    write_variant("no-issues", folder)
+    settings = Settings(db=tmp_path / "r.sqlite", data=tmp_path / "d", scenarios=folder, workers=1)
+    with TestClient(create_app(settings)) as bench:
+        board = bench.get("/")
+        assert board.status_code == 200
+        assert "edge-no-events" in board.text
+        for path, body in (("simulate", {"runs": 1000}), ("replay", {"end": "2025-05-15"})):
+            answer = bench.post(f"/api/scenarios/edge-no-events/{path}", json=body)
+            assert answer.status_code == 400
+            assert answer.json()["detail"] == "scenario 'edge-no-events' has no events to simulate"
+        answer = bench.post("/api/scenarios/edge-no-issues/bargain", json={})
+        assert answer.status_code == 400
+        assert answer.json()["detail"] == "scenario 'edge-no-issues' has no issues to bargain over"

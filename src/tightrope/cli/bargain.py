@@ -71,8 +71,6 @@ def bargain(
     if variant is not None and model == "all":
         fail("--variant needs a single --model")
     issues = issue or [item.id for item in loaded.issues]
-    if not issues:
-        fail(f"{scenario}: the scenario has no issues to bargain over")
     count = len(MODELS) if model == "all" else 1
     with (
         refusals(f"{scenario}: "),

@@ -28,7 +28,6 @@ from tightrope.cli.common import (
     bounded,
     consoles,
     emit_json,
-    fail,
     note_unused_observations,
     open_scenario,
     parse_date,
@@ -74,12 +73,13 @@ def simulate(
 ) -> None:
     """How can the crisis unfold month by month? A Monte Carlo of events, state and escalation."""
     from tightrope import api
+    from tightrope.dynamics.model import require_events
 
     loaded = add_observations(open_scenario(scenario), scenario, observations, observe)
     forecast_day = None if as_of is None else parse_date(as_of, "--as-of")
     note_unused_observations(loaded, scenario, forecast_day)
-    if not loaded.events:
-        fail(f"{scenario}: the scenario has no events to simulate")
+    with refusals(f"{scenario}: "):
+        require_events(loaded)
     whatif = whatifs(force, forbid, set_, loaded, months)
     with (
         refusals(),

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from tightrope.dynamics.conditioning import simulate_as_of
 from tightrope.dynamics.engine import Design, Interventions, simulate
 from tightrope.dynamics.interventions import WhatIf, WhatIfError, check_given, checked_interventions
-from tightrope.dynamics.model import compile_scenario
+from tightrope.dynamics.model import compile_scenario, require_events
 from tightrope.dynamics.results import (
     DRIVERS_MEANING,
     INTERVAL_MEANING,
@@ -54,7 +54,9 @@ def run_simulation(
     scenario: Scenario, request: SimulationRequest, progress: Callable[[int], None] | None = None
 ) -> SimulationResult:
     """Simulate the scenario (and, with what-ifs, its baseline with the same random numbers);
-    raises WhatIfError for a what-if the scenario cannot take, LimitError beyond the limits."""
+    raises WhatIfError for a what-if the scenario cannot take, LimitError beyond the limits,
+    ArgumentError for a scenario without events."""
+    require_events(scenario)
     if request.drivers not in DRIVERS:
         raise WhatIfError("drivers", str(request.drivers), "choose screen, morris, sobol or none")
     compiled = compile_scenario(scenario, request.months)

@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from tightrope._types import Array, Mask
 from tightrope.dynamics.calendar import month_of
 from tightrope.dynamics.loops import NUMPY, Loops, as_indices
+from tightrope.errors import ArgumentError
 from tightrope.limits import MAX_MAGNITUDE, MAX_MONTHS
 from tightrope.scenario import expressions
 from tightrope.scenario.checks import iter_quantities
@@ -238,6 +239,13 @@ def simulated_months(scenario: Scenario) -> int:
     answered at its own deadline, never cut short by the horizon)."""
     deadlines = [month_of(scenario.as_of, q.deadline) for q in scenario.questions]
     return min(MAX_MONTHS, max([scenario.horizon_months, *deadlines]))
+
+
+def require_events(scenario: Scenario) -> None:
+    """Refuse, before any work, a scenario without events: there is nothing to simulate (a
+    bargaining table, such as a KTAB file, has only actors and issues)."""
+    if not scenario.events:
+        raise ArgumentError(f"scenario {scenario.id!r} has no events to simulate")
 
 
 def compile_scenario(scenario: Scenario, months: int | None = None) -> CompiledModel:

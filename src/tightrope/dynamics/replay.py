@@ -69,8 +69,9 @@ def replay_dates(
     settings by ``names``."""
     from tightrope.dynamics.calendar import full_months
     from tightrope.dynamics.engine import Design
-    from tightrope.dynamics.model import simulated_months
+    from tightrope.dynamics.model import require_events, simulated_months
 
+    require_events(scenario)
     first = start or scenario.as_of
     days = [o.day for o in scenario.observations]
     if end is None and not days:

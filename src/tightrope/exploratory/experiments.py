@@ -219,10 +219,9 @@ def make_plan(
 ) -> Plan:
     """The experiments: every policy (the levers' options combined) at ``samples`` points of
     the uncertainties (for ``factorial``, ``samples`` levels per uncertainty)."""
-    from tightrope.dynamics.model import compile_scenario
+    from tightrope.dynamics.model import compile_scenario, require_events
 
-    if not scenario.events:
-        raise ExploreError(f"{scenario.id}: the scenario has no events to simulate")
+    require_events(scenario)
     model = compile_scenario(scenario)
     paths = [parameter.path for parameter in model.parameters]
     quantities = {parameter.path: parameter.quantity for parameter in model.parameters}

@@ -213,8 +213,6 @@ async def replay(bench: Bench, scenario_id: str, body: ReplayRequest) -> dict[st
 async def bargain(bench: Bench, scenario_id: str, body: BargainRequest) -> list[dict[str, Any]]:
     """Where the issues settle (``tightrope bargain --format json``)."""
     scenario = bench.scenario(scenario_id)
-    if not scenario.issues:
-        raise Invalid(f"scenario {scenario_id!r} has no issues to bargain over")
     result: list[dict[str, Any]] = await bench.pool.run(
         jobs.bargain_job, scenario, body.model, bench.samples_allowed(body.samples), body.seed
     )

@@ -22,7 +22,7 @@ async def board_page(bench: Bench) -> str:
     recorded = bench.latest_records()
     for found in bench.store.entries():
         questions = []
-        if found.scenario is not None:
+        if found.scenario is not None and found.scenario.events:  # else nothing to simulate
             simulation = await bench.quick(found.scenario)
             for question in found.scenario.questions:
                 now, value = in_words(simulation["questions"][question.id], question)
