@@ -9,10 +9,10 @@ scenario built or changed in Python, which every function checks as a file is ch
 :class:`~tightrope.errors.ExploreError` (a lever, uncertainty, design or scheduler of
 :func:`explore`),
 :class:`~tightrope.limits.LimitError` (a size beyond the limits),
-:class:`~tightrope.bargaining.BargainingInputError` (inputs a model cannot use),
+:class:`~tightrope.bargaining.BargainingInputError` (inputs a model cannot use, or no issues),
 :class:`~tightrope.dynamics.replay.ReplayError` (replay settings that cannot be run),
-:class:`~tightrope.errors.ArgumentError` (an argument of the wrong kind; dates may be given as
-``datetime.date`` or text ``'YYYY-MM-DD'``).
+:class:`~tightrope.errors.ArgumentError` (an argument of the wrong kind, such as a scenario
+without events to simulate; dates may be given as ``datetime.date`` or text ``'YYYY-MM-DD'``).
 """
 
 from __future__ import annotations
