@@ -112,6 +112,11 @@ def test_a_row_published_late_is_not_seen_before_it_was(tmp_path: Path) -> None:
             ],
         ),
         (
+            "- just a list\n- of texts\n",  # pydantic's message quoted the whole file
+            ["1:1: (document): a mapping file must be a mapping of fields"],
+        ),
+        ("", ["1:1: (document): the file is empty"]),
+        (
             "rules: [\n",
             [
                 "2:1: (yaml): expected the node content, but found '<stream end>' (while "
@@ -155,6 +160,17 @@ def test_exports_that_are_not_of_the_format_are_refused(tmp_path: Path) -> None:
     assert str(caught.value.problems[0]) == (
         f"{bad}:2:2: event_date: expected a date YYYY-MM-DD, got '02/06/2025'"
     )
+
+
+def test_a_row_the_csv_module_cannot_read_is_located(tmp_path: Path) -> None:
+    """A field over the csv module's 128 KB limit printed a traceback."""
+    export = tmp_path / "long.csv"
+    export.write_text('event_id_cnty,event_date\nIRQ1,2025-06-02\nIRQ2,"' + "x" * 200_000 + '"\n')
+    mapping = str(EVENTS / "mapping.yaml")
+    code, out, err = run("observe", "import", str(export), "--format", "acled", "--map", mapping)
+    assert (code, out) == (2, "")
+    limit = "field larger than field limit (131072)"
+    assert err.strip() == f"{export}:3:1: (file): not readable as CSV ({limit})"
 
 
 def test_the_api_observes_event_data_as_the_command_imports_it() -> None:

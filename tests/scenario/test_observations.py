@@ -143,3 +143,15 @@ def test_the_worked_example_updates_the_builtin_case() -> None:
     )
     assert hazard["posterior"]["mean"] > hazard["prior"]["mean"] + 0.01
     assert document["events"]["israel_escalation"]["by_month"][0] == 1  # seen on 2025-03-18
+
+
+def test_a_csv_row_the_csv_module_cannot_read_is_located(tmp_path: Path) -> None:
+    """A field over the csv module's 128 KB limit printed a traceback."""
+    header = (FILES / "good.csv").read_text().splitlines()[0]
+    file = tmp_path / "long.csv"
+    file.write_text(f"{header}\n" + "x" * 200_000 + "\n")
+    with pytest.raises(ScenarioError) as caught:
+        read_observations(load_builtin("iraq-2025"), file)
+    assert [str(p).removeprefix(f"{file}:") for p in caught.value.problems] == [
+        "2:1: (file): not readable as CSV (field larger than field limit (131072))"
+    ]

@@ -105,6 +105,10 @@ def test_expected_utility_table_with_several_issues() -> None:
             "actor,capability,position,salience\nA,1,20,0.5\nA,2,30,0.5\n",
             "t.csv:3:2: capability: A has two capabilities",
         ),
+        (  # a field over the csv module's limit: a traceback before
+            "actor,capability,position,salience\n" + "x" * 200_000 + ",1,20,0.5\n",
+            "t.csv:2:1: (file): not readable as CSV (field larger than field limit",
+        ),
     ],
 )
 def test_table_errors_are_located(text: str, problem: str) -> None:

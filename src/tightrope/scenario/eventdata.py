@@ -28,9 +28,7 @@ rows carry no upload time, so the release date (``published``) stands for all of
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +40,7 @@ from tightrope.scenario import load
 from tightrope.scenario.checks import unknown
 from tightrope.scenario.load import Problem, ScenarioError, read_input, validated
 from tightrope.scenario.schema import Frozen, Identifier, Scenario
-from tightrope.scenario.yamlsafe import YamlRefused, decode, parse
+from tightrope.scenario.yamlsafe import YamlRefused, csv_rows, decode, parse
 
 Format = Literal["acled", "ucdp-ged"]
 
@@ -113,7 +111,7 @@ def read_mapping(path: str | Path, scenario: Scenario) -> Mapping:
     except YamlRefused as refused:
         problem = load.located_problem(name, refused.location, "(yaml)", refused.message)
         raise ScenarioError([problem]) from None
-    mapping = validated(Mapping, document, name)
+    mapping = validated(Mapping, document, name, "a mapping file")
     events = [event.id for event in scenario.events]
     problems = []
     for index, rule in enumerate(mapping.rules):
@@ -130,11 +128,10 @@ def read_rows(path: str | Path, kind: Format) -> list[Row]:
     """The rows of an export, de-duplicated by id (the latest upload kept)."""
     name = str(path)
     try:
-        text = decode(read_input(path))
+        table = csv_rows(decode(read_input(path)))
     except YamlRefused as refused:
         problem = load.located_problem(name, refused.location, "(file)", refused.message)
         raise ScenarioError([problem]) from None
-    table = list(csv.reader(io.StringIO(text)))
     if not table:
         raise ScenarioError([Problem(name, 1, 1, "(file)", "the file is empty")])
     header = [cell.strip() for cell in table[0]]

@@ -100,20 +100,7 @@ def parse_scenario(raw: bytes | str, name: str = "<text>") -> Scenario:
         raise ScenarioError(
             [located_problem(name, refused.location, "(yaml)", refused.message)]
         ) from None
-    if document.data is None:
-        raise ScenarioError([Problem(name, 1, 1, "(document)", "the file is empty")])
-    if not isinstance(document.data, dict):
-        raise ScenarioError(
-            [
-                located_problem(
-                    name,
-                    document.locate(()),
-                    "(document)",
-                    "a scenario must be a mapping of fields",
-                )
-            ]
-        )
-    scenario = validated(Scenario, document, name)
+    scenario = validated(Scenario, document, name, "a scenario")
     findings = check_scenario(scenario)
     if findings:
         problems = [
@@ -151,8 +138,16 @@ def _field_path(location: tuple[int | str, ...]) -> FieldPath:
     return tuple(part for part in location if isinstance(part, int) or part.isidentifier())
 
 
-def validated(model: type[Validated], document: Document, name: str) -> Validated:
-    """``document``'s data as ``model``, or every problem located in the file."""
+def validated(model: type[Validated], document: Document, name: str, what: str) -> Validated:
+    """``document``'s data as ``model``, or every problem located in the file; ``what`` the
+    file is ("a scenario") names it when it is empty or not a mapping at all (pydantic's own
+    message would quote the whole text)."""
+    if document.data is None:
+        raise ScenarioError([Problem(name, 1, 1, "(document)", "the file is empty")])
+    if not isinstance(document.data, dict):
+        where = document.locate(())
+        message = f"{what} must be a mapping of fields"
+        raise ScenarioError([located_problem(name, where, "(document)", message)])
     try:
         return model.model_validate(document.data)
     except ValidationError as error:

@@ -14,8 +14,6 @@ problem located ``FILE:LINE:COL: field: message``:
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +29,14 @@ from tightrope.scenario.load import (
     sorted_problems,
 )
 from tightrope.scenario.schema import Observation, Scenario
-from tightrope.scenario.yamlsafe import Document, Location, YamlRefused, decode, parse
+from tightrope.scenario.yamlsafe import (
+    Document,
+    Location,
+    YamlRefused,
+    csv_rows,
+    decode,
+    parse,
+)
 
 CSV_COLUMNS = tuple(Observation.model_fields)
 SECTIONS = ("observations", "unobserved")
@@ -107,7 +112,7 @@ def with_observations(scenario: Scenario, document: Document, name: str) -> Scen
 
 def _csv(text: str, name: str) -> Document:
     """A CSV observation file as the data and locations of the YAML form."""
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = csv_rows(text)
     if not rows:
         raise YamlRefused("the file is empty", Location(1, 1))
     header = [cell.strip() for cell in rows[0]]

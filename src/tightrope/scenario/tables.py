@@ -27,14 +27,14 @@ from tightrope.limits import MAX_MAGNITUDE
 from tightrope.scenario.checks import check_scenario
 from tightrope.scenario.load import Problem, ScenarioError
 from tightrope.scenario.schema import Scenario
-from tightrope.scenario.yamlsafe import YamlRefused, decode
+from tightrope.scenario.yamlsafe import YamlRefused, csv_rows, decode
 
 EU_COLUMNS = ("actor", "capability", "position", "salience")
 
 
 def looks_like_ktab(text: str) -> bool:
     """KTAB files start with a title line whose third and fourth fields are counts."""
-    rows = list(csv.reader(io.StringIO(text)))[:2]
+    rows = csv_rows(text)[:2]
     if len(rows) < 2 or len(rows[0]) < 4:
         return False
     counts = [field.strip() for field in rows[0][2:4]]
@@ -46,14 +46,12 @@ def read_table(raw: bytes | str, name: str) -> Scenario:
     """Read a KTAB CSV or an expected-utility table, whichever the text is."""
     try:
         text = decode(raw) if isinstance(raw, bytes) else raw
+        return read_ktab(text, name) if looks_like_ktab(text) else read_eu_table(text, name)
     except YamlRefused as refused:
         location = refused.location
         raise ScenarioError(
             [Problem(name, location.line, location.column, "(file)", refused.message)]
         ) from None
-    if looks_like_ktab(text):
-        return read_ktab(text, name)
-    return read_eu_table(text, name)
 
 
 class _Table:
@@ -98,7 +96,7 @@ def read_ktab(text: str, name: str) -> Scenario:
     one issue per dimension, saliences divided by 100. Raises ScenarioError with every problem
     located ``name:LINE:COL``."""
     table = _Table(name)
-    rows = [row for row in csv.reader(io.StringIO(text))]
+    rows = csv_rows(text)
     if len(rows) < 3:
         table.problem(1, 1, "(file)", "a KTAB file needs a title line, a header line and actors")
         table.raise_if_any()
@@ -234,7 +232,7 @@ def read_eu_table(text: str, name: str) -> Scenario:
     an optional ``issue`` column; saliences on 0–1, or 0–100 when any exceeds 1). Raises
     ScenarioError with every problem located ``name:LINE:COL``."""
     table = _Table(name)
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = csv_rows(text)
     header = [cell.strip().lower() for cell in rows[0]] if rows else []
     missing = [column for column in EU_COLUMNS if column not in header]
     if missing:

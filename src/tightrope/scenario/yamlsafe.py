@@ -9,6 +9,8 @@ and column of every key and value, which validation errors then point at.
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,6 +83,17 @@ def decode(raw: bytes) -> str:
         line = text.count("\n", 0, offset) + 1
         raise YamlRefused("file contains a NUL character", Location(line, 1)) from None
     return text.removeprefix("\ufeff")
+
+
+def csv_rows(text: str) -> list[list[str]]:
+    """The rows of a CSV text (decoded by :func:`decode`). A row the csv module cannot read,
+    such as a field over its 128 KB limit, is refused with its line, as YAML we do not accept
+    is; the limit stays, since it is the process's own setting."""
+    reader = csv.reader(io.StringIO(text))
+    try:
+        return list(reader)
+    except csv.Error as error:
+        raise YamlRefused(f"not readable as CSV ({error})", Location(reader.line_num, 1)) from None
 
 
 class _StrictLoader(yaml.SafeLoader):
