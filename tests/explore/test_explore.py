@@ -312,3 +312,22 @@ def test_explore_then_discover_from_the_command_line(tmp_path: Path) -> None:
     code, _, err = run("discover", str(folder), "--where", "__import__('os') >= 1")
     assert code == 2
     assert "COLUMN >= NUMBER" in err
+    # An explore folder edited or damaged by hand: one line each (three printed tracebacks).
+    import pandas as pd
+
+    frame = pd.read_parquet(folder / "experiments.parquet")
+    frame["state.a.initial"] = frame["state.a.initial"].astype(str)
+    frame["label"] = "x"
+    frame.to_parquet(folder / "experiments.parquet")
+    for summary, where, message in (
+        ('["state.b.initial"]', "q_boom >= 0.5", "cannot read the experiments (TypeError"),
+        ('{"uncertainties": "state.b.initial"}', "q_boom >= 0.5", "give a list of parameter"),
+        ('{"uncertainties": ["nosuch"]}', "q_boom >= 0.5", "'nosuch' is not a column"),
+        ('{"uncertainties": ["state.a.initial"]}', "q_boom >= 0.5", "are not all numbers"),
+        ('{"uncertainties": ["state.b.initial"]}', "label >= 1", "'label' is not numeric"),
+    ):
+        (folder / "explore.json").write_text(summary)
+        code, out, err = run("discover", str(folder), "--where", where)
+        assert (code, out) == (2, "")
+        assert len(err.strip().splitlines()) == 1, err
+        assert message in err

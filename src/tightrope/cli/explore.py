@@ -158,11 +158,13 @@ def discover(
     try:
         frame = pd.read_parquet(table)
         inputs = json.loads(summary.read_text())["uncertainties"]
-    except (OSError, ValueError, KeyError) as error:
-        fail(f"{folder}: cannot read the experiments ({error})")
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        fail(f"{folder}: cannot read the experiments ({type(error).__name__}: {error})")
+    if not isinstance(inputs, list):
+        fail(f"{summary}: uncertainties: give a list of parameter paths")
     with refusals():
-        result = prim(frame, where, list(inputs), threshold)
-        tree = cart(frame, where, list(inputs))
+        result = prim(frame, where, inputs, threshold)
+        tree = cart(frame, where, inputs)
         from tightrope.outputs import write_text_atomically
         from tightrope.report.discovery import discovery_page
 

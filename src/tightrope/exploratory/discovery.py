@@ -47,13 +47,25 @@ class PrimResult:
         return document if self.note is None else {**document, "note": self.note}
 
 
+def _columns(frame: Any, inputs: list[str]) -> list[str]:
+    """The uncertainties that explain the outcome, each a column of the experiments."""
+    if not inputs:
+        raise ExploreError("scenario discovery needs uncertainties to explore")
+    for name in inputs:
+        if not isinstance(name, str) or name not in frame.columns:
+            raise ExploreError(f"uncertainty {name!r} is not a column of the experiments")
+        values = frame[name].to_numpy()
+        if values.dtype.kind not in "biuf" or not np.isfinite(values).all():
+            raise ExploreError(f"uncertainty {name!r}: the experiments' values are not all numbers")
+    return list(inputs)
+
+
 def prim(frame: Any, condition: str, inputs: list[str], threshold: float = 0.8) -> PrimResult:
     """PRIM on the ``inputs`` columns for the experiments where ``condition`` holds. The box
     reported is the one on the peeling trajectory with the best balance of coverage and density
     (their harmonic mean) among those at least ``threshold`` dense, else the densest."""
     y = condition_mask(frame, condition)
-    if not inputs:
-        raise ExploreError("scenario discovery needs uncertainties to explore")
+    inputs = _columns(frame, inputs)
     if y.sum() == 0 or y.all():
         raise ExploreError(
             f"holds in {int(y.sum())} of {len(y)} experiments: nothing to discover",
@@ -138,6 +150,7 @@ def cart(frame: Any, condition: str, inputs: list[str], mass_min: float = 0.05) 
     experiments; the leaves where the condition holds in most experiments, most covering
     first."""
     y = condition_mask(frame, condition)
+    inputs = _columns(frame, inputs)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from ema_workbench.analysis import cart as ema_cart

@@ -494,6 +494,9 @@ def condition_mask(frame: Any, condition: str) -> NDArray[np.bool_]:
     column, operator, number = match.group(1), match.group(2), float(match.group(3))
     if column not in frame.columns:
         raise ExploreError(f"no outcome column {column!r}", "where", repr(condition))
-    values = frame[column].to_numpy(dtype=float)
+    try:
+        values = frame[column].to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        raise ExploreError(f"column {column!r} is not numeric", "where", repr(condition)) from None
     compare = {">=": np.greater_equal, ">": np.greater, "<=": np.less_equal, "<": np.less}
     return np.asarray(compare[operator](values, number))
