@@ -366,18 +366,22 @@ def test_a_job_whose_worker_died_runs_once_more_then_the_server_says_so(tmp_path
 def test_scenarios_without_events_or_issues_are_on_the_board_and_refused_by_name(
     tmp_path: Path,
 ) -> None:
-    """A scenario without events in the scenarios folder used to take the whole board down."""
+    """A scenario without events in the scenarios folder used to take the whole board down; a
+    file too large to read was named by the server's own path."""
     from tests.degenerate import write_variant
 
     folder = tmp_path / "scenarios"
     folder.mkdir()
     write_variant("no-events", folder)
     write_variant("no-issues", folder)
+    (folder / "huge.yaml").write_text("a: " + "x" * (5 * 2**20))
     settings = Settings(db=tmp_path / "r.sqlite", data=tmp_path / "d", scenarios=folder, workers=1)
     with TestClient(create_app(settings)) as bench:
         board = bench.get("/")
         assert board.status_code == 200
         assert "edge-no-events" in board.text
+        huge = next(s for s in bench.get("/api/scenarios").json() if s["id"] == "huge")
+        assert huge["problems"] == ["huge.yaml:1:1: (file): file is larger than 5 MB"]  # no path
         for path, body in (("simulate", {"runs": 1000}), ("replay", {"end": "2025-05-15"})):
             answer = bench.post(f"/api/scenarios/edge-no-events/{path}", json=body)
             assert answer.status_code == 400

@@ -4,7 +4,7 @@ the files uploaded to the server's data folder (validated first, written whole o
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tightrope.outputs import write_text_atomically
@@ -84,7 +84,11 @@ class ScenarioStore:
             scenario = parse_scenario(raw, file.name)
             entry = Entry(scenario.id, origin, text, scenario)
         except ScenarioError as error:
-            problems = tuple(str(problem) for problem in error.problems)
+            # Named by the file's name, as parse_scenario names it: never the server's path.
+            problems = tuple(
+                str(replace(problem, file=file.name) if problem.file == str(file) else problem)
+                for problem in error.problems
+            )
             entry = Entry(file.stem, origin, "", None, problems)
         with self._lock:
             self._files[file] = (stamp, entry)
