@@ -155,3 +155,15 @@ def test_a_csv_row_the_csv_module_cannot_read_is_located(tmp_path: Path) -> None
     assert [str(p).removeprefix(f"{file}:") for p in caught.value.problems] == [
         "2:1: (file): not readable as CSV (field larger than field limit (131072))"
     ]
+
+
+def test_a_csv_column_given_twice_is_refused_where_it_repeats(tmp_path: Path) -> None:
+    """The second one silently replaced the first."""
+    header, first = (FILES / "good.csv").read_text().splitlines()[:2]
+    file = tmp_path / "twice.csv"
+    file.write_text(f"{header},date\n{first},2025-07-01\n")
+    with pytest.raises(ScenarioError) as caught:
+        read_observations(load_builtin("iraq-2025"), file)
+    assert [str(p).removeprefix(f"{file}:") for p in caught.value.problems] == [
+        "1:11: (file): column 'date' appears twice"
+    ]

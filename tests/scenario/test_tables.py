@@ -105,6 +105,10 @@ def test_expected_utility_table_with_several_issues() -> None:
             "actor,capability,position,salience\nA,1,20,0.5\nA,2,30,0.5\n",
             "t.csv:3:2: capability: A has two capabilities",
         ),
+        (  # the second column of a name silently replaced the first
+            "actor,capability,position,salience,position\nA,1,20,0.5,90\n",
+            "t.csv:1:5: header: column 'position' appears twice",
+        ),
         (  # a field over the csv module's limit: a traceback before
             "actor,capability,position,salience\n" + "x" * 200_000 + ",1,20,0.5\n",
             "t.csv:2:1: (file): not readable as CSV (field larger than field limit",

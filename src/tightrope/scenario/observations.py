@@ -122,6 +122,8 @@ def _csv(text: str, name: str) -> Document:
             document.keys[("observations", 0, field)] = Location(1, column)
             known = ", ".join(CSV_COLUMNS)
             raise YamlRefused(f"unknown column {field!r} (columns: {known})", Location(1, column))
+        if field and field in header[: column - 1]:
+            raise YamlRefused(f"column {field!r} appears twice", Location(1, column))
     too_long = []
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):

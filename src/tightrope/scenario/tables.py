@@ -244,6 +244,10 @@ def read_eu_table(text: str, name: str) -> Scenario:
             f"{', '.join(EU_COLUMNS)} (missing: {', '.join(missing)})",
         )
         table.raise_if_any()
+    for index, heading in enumerate(header):
+        if heading in (*EU_COLUMNS, "issue") and heading in header[:index]:
+            table.problem(1, index + 1, "header", f"column {heading!r} appears twice")
+    table.raise_if_any()
     column = {heading: index + 1 for index, heading in enumerate(header)}
     records: list[_Row] = []
     for line, row in enumerate(rows[1:], start=2):
