@@ -299,14 +299,12 @@ class ForecastResult(_RunResult):
             values = point if isinstance(point, list) else [point]
             text = "/".join(f"{value:.1f}" for value in values)
             settled.setdefault(str(entry["issue"]), []).append(f"{entry['model']} {text}")
-        if not settled:
-            return super()._more()
-        width = max(len(issue) for issue in settled)
-        return [
-            *super()._more(),
-            "bargaining (where each model expects the issue to settle, 0–100):",
-            *(f"  {issue:<{width}}  {' · '.join(models)}" for issue, models in settled.items()),
-        ]
+        lines = super()._more()
+        if settled:
+            width = max(len(issue) for issue in settled)
+            lines.append("bargaining (where each model expects the issue to settle, 0–100):")
+            lines += [f"  {issue:<{width}}  {' · '.join(by)}" for issue, by in settled.items()]
+        return lines
 
     def save(
         self,

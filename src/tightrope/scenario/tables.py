@@ -34,7 +34,7 @@ EU_COLUMNS = ("actor", "capability", "position", "salience")
 
 def looks_like_ktab(text: str) -> bool:
     """KTAB files start with a title line whose third and fourth fields are counts."""
-    rows = csv_rows(text)[:2]
+    rows = csv_rows(text, limit=2)  # the title and header lines decide
     if len(rows) < 2 or len(rows[0]) < 4:
         return False
     counts = [field.strip() for field in rows[0][2:4]]

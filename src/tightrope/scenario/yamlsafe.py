@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,13 +86,13 @@ def decode(raw: bytes) -> str:
     return text.removeprefix("\ufeff")
 
 
-def csv_rows(text: str) -> list[list[str]]:
-    """The rows of a CSV text (decoded by :func:`decode`). A row the csv module cannot read,
-    such as a field over its 128 KB limit, is refused with its line, as YAML we do not accept
-    is; the limit stays, since it is the process's own setting."""
+def csv_rows(text: str, limit: int | None = None) -> list[list[str]]:
+    """The rows of a CSV text (decoded by :func:`decode`), the first ``limit`` only if given. A
+    row the csv module cannot read, such as a field over its 128 KB limit, is refused with its
+    line, as YAML we do not accept is; the limit stays, since it is the process's own setting."""
     reader = csv.reader(io.StringIO(text))
     try:
-        return list(reader)
+        return list(itertools.islice(reader, limit))
     except csv.Error as error:
         raise YamlRefused(f"not readable as CSV ({error})", Location(reader.line_num, 1)) from None
 
