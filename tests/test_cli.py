@@ -72,12 +72,18 @@ def test_bad_flag_value_exits_2() -> None:
     assert "xml" in err
 
 
-def test_validate_accepts_the_builtin_file(tmp_path: Path) -> None:
+def test_validate_accepts_the_builtin_file_and_its_id(tmp_path: Path) -> None:
     file = tmp_path / "iraq.yaml"
     file.write_text(builtin_text("iraq-2025"))
-    code, _, err = run("validate", str(file))
+    code, _, err = run("validate", str(file), "iraq-2025")
     assert code == 0
-    assert "valid (iraq-2025)" in err
+    assert err.splitlines() == [f"{file}: valid (iraq-2025)", "iraq-2025: valid (iraq-2025)"]
+    code, _, err = run("validate", "iraq-2052")
+    assert code == 2
+    assert err.strip() == (
+        "iraq-2052:1:1: (file): no such file, and no built-in scenario of that name "
+        "(built-ins: iraq-2025)"
+    )
 
 
 def test_validate_json_lists_problems(tmp_path: Path) -> None:

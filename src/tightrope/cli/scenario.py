@@ -90,16 +90,16 @@ def show(
 
 @app.command()
 def validate(
-    files: Annotated[list[Path], typer.Argument(help="Scenario files to check.")],
+    files: Annotated[list[str], typer.Argument(help="Scenario files (or built-in ids) to check.")],
     output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Check scenario files; report every problem as FILE:LINE:COL: field: message."""
-    from tightrope.scenario import ScenarioError, read_scenario_file
+    from tightrope.scenario import ScenarioError, open_scenario
 
     results: list[dict[str, Any]] = []
     for file in files:
         try:
-            scenario = read_scenario_file(file)
+            scenario = open_scenario(file)
         except ScenarioError as error:
             results.append({"file": str(file), "valid": False, "problems": error.problems})
             continue
