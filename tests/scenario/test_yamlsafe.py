@@ -142,15 +142,29 @@ _DOCUMENTS = st.dictionaries(
 )
 
 
+def _placed(document: yamlsafe.Document) -> object:
+    """A document's data and where each key and each written value stands. An empty value (a
+    key with nothing after it) has no text to point at: libyaml places it a column or a line
+    after where PyYAML's Python parser does, so its place is left out."""
+    written = {path: place for path, place in document.values.items() if _at(document, path)}
+    return (document.data, document.keys, written)
+
+
+def _at(document: yamlsafe.Document, path: yamlsafe.Path) -> bool:
+    value = document.data
+    for part in path:
+        value = value[part]
+    return value is not None
+
+
 @needs_libyaml
 @settings(max_examples=300, deadline=None)
 @given(
     document=_DOCUMENTS,
     flow=st.sampled_from([None, True, False]),
     where=st.floats(0, 1),
-    # '!' and '?' are left out: alone, libyaml reads a bare '!' as '' where PyYAML reads None,
-    # and places an explicit key's missing value on the next line; neither makes a scenario.
-    extra=st.sampled_from([*"ab: -[]{},#'\"\n\t\\&*|>%@`.01e+~", "\u2028", "\x85", "é"]),
+    # '!' is left out: libyaml reads a lone '!' (a tag on nothing) as '' where PyYAML reads None.
+    extra=st.sampled_from([*"ab: -[]{},#'\"\n\t\\&*?|>%@`.01e+~", "\u2028", "\x85", "é"]),
 )
 def test_where_the_python_parser_reads_a_text_libyaml_reads_the_same(
     document: dict[str, object], flow: bool | None, where: float, extra: str
@@ -166,8 +180,7 @@ def test_where_the_python_parser_reads_a_text_libyaml_reads_the_same(
                 strict = parse(variant)
             except YamlRefused:
                 continue
-        fast = parse(variant)
-        assert (fast.data, fast.values, fast.keys) == (strict.data, strict.values, strict.keys)
+        assert _placed(parse(variant)) == _placed(strict)
 
 
 @needs_libyaml
