@@ -4,6 +4,7 @@ answered correctly; nothing allocated beyond the limits, nothing half-written.""
 from __future__ import annotations
 
 import os
+import pickle
 import sqlite3
 import time
 from pathlib import Path
@@ -17,8 +18,12 @@ from tightrope import limits
 from tightrope.bargaining import make_model
 from tightrope.bargaining.analysis import analyse
 from tightrope.dynamics.engine import Design, simulate
+from tightrope.errors import ExploreError, WhatIfError
 from tightrope.scenario import ScenarioError, load_scenario, open_scenario
 from tightrope.scenario.builtin import load_builtin
+from tightrope.scenario.expressions import ExpressionError
+from tightrope.scenario.load import Problem
+from tightrope.scenario.yamlsafe import Location, YamlRefused
 
 FAST = ["--runs", "2000", "--samples", "20", "--bargaining-samples", "10"]
 
@@ -423,3 +428,25 @@ def test_messages_print_the_users_text_as_given(tmp_path: Path) -> None:
         err == f"{name}:1:1: (file): no such file, and no built-in scenario of that name "
         "(built-ins: iraq-2025)\n"
     )
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        WhatIfError("force", "e@3", "give EVENT@MONTH with a month from 1 to 12"),
+        ExploreError("unknown lever", "lever", "x=1"),
+        ExploreError("too many experiments"),
+        ScenarioError([Problem("s.yaml", 3, 5, "events[0].id", "duplicate id 'e'")]),
+        ExpressionError("unknown variable 'tensoin'", 4),
+        YamlRefused("duplicate key 'id'", Location(2, 1)),
+    ],
+    ids=lambda error: type(error).__name__,
+)
+def test_an_error_raised_in_a_worker_process_reaches_the_caller_intact(error: Exception) -> None:
+    """Workers (the workbench's pool, the engine's) send their exceptions back pickled. One that
+    cannot be rebuilt from its pickle left the workbench's request waiting until its time limit
+    (504) instead of answering 400 with the message."""
+    rebuilt = pickle.loads(pickle.dumps(error))
+    assert type(rebuilt) is type(error)
+    assert str(rebuilt) == str(error)
+    assert vars(rebuilt) == vars(error)

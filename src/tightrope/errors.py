@@ -21,6 +21,10 @@ class WhatIfError(TightropeError, ValueError):
         self.given = given
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type[WhatIfError], tuple[str, str, str]]:
+        # Rebuilt from its parts, so that it crosses from a worker process intact.
+        return type(self), (self.kind, self.given, self.reason)
+
 
 class ExploreError(TightropeError, ValueError):
     """An experiment the scenario cannot take. Where it is about one thing given, ``kind`` says

@@ -62,7 +62,12 @@ class ExpressionError(ValueError):
 
     def __init__(self, message: str, offset: int) -> None:
         super().__init__(f"{message} (at character {offset + 1})")
+        self.message = message
         self.offset = offset
+
+    def __reduce__(self) -> tuple[type[ExpressionError], tuple[str, int]]:
+        # Rebuilt from its parts, so that it crosses from a worker process intact.
+        return type(self), (self.message, self.offset)
 
 
 @dataclass(frozen=True)

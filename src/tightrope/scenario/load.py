@@ -53,6 +53,10 @@ class ScenarioError(TightropeError):
         super().__init__("\n".join(str(problem) for problem in problems))
         self.problems = problems
 
+    def __reduce__(self) -> tuple[type[ScenarioError], tuple[list[Problem]]]:
+        # Rebuilt from its problems, so that it crosses from a worker process intact.
+        return type(self), (self.problems,)
+
 
 def read_input(path: str | Path) -> bytes:
     """The bytes of an input file: a regular file (not a device, FIFO or folder) of at most

@@ -52,6 +52,10 @@ class YamlRefused(Exception):
         self.message = message
         self.location = location
 
+    def __reduce__(self) -> tuple[type[YamlRefused], tuple[str, Location]]:
+        # Rebuilt from its parts, so that it crosses from a worker process intact.
+        return type(self), (self.message, self.location)
+
 
 @dataclass
 class Document:
