@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import tightrope
 from tests.cli_helpers import run
+from tightrope.errors import WhatIfError
 
 BETA = """
 id: beta
@@ -194,3 +196,70 @@ def test_the_forecast_shows_what_changed_and_the_posterior(tmp_path: Path) -> No
     assert "What changed with the evidence" in report
     assert "events.militia_campaign.hazard.per_month" in report
     assert "2025-07-01: what the evidence taught the model" in report
+
+
+def test_a_what_if_on_a_conditioned_forecast_changes_only_what_is_still_to_come(
+    tmp_path: Path,
+) -> None:
+    """Three months without E, then the what-ifs act from month 4 on: forbidding E leaves no
+    chance, forcing it in month 5 makes it certain, and both stay paired with the conditioned
+    baseline, whose numbers are those of the conditioned forecast on its own."""
+    scenario = scenario_from(BETA, tmp_path)
+    as_of = dt.date(2025, 4, 15)
+    kwargs: dict[str, Any] = {"runs": 40_000, "seed": 3, "drivers": "none", "as_of": as_of}
+    alone = tightrope.simulate(scenario, **kwargs)
+    forbidden = tightrope.simulate(scenario, whatif=[tightrope.Forbid("e")], **kwargs).to_dict()
+    forced = tightrope.simulate(scenario, whatif=[tightrope.Force("e", 5)], **kwargs).to_dict()
+    baseline = alone.questions["q"].probability
+    assert forbidden["comparison"]["q"]["baseline"] == baseline
+    assert forbidden["comparison"]["q"]["what_if"] == 0
+    assert forbidden["comparison"]["q"]["difference"] == -baseline
+    assert forced["comparison"]["q"]["what_if"] == 1
+    assert forced["comparison"]["q"]["se"] > 0
+    # The evidence weighs the runs of both alike: the posterior is the baseline's.
+    assert forbidden["conditioning"] == alone.to_dict()["conditioning"]
+    assert forbidden["interventions"]["from"] == {"month": 4, "date": "2025-04-16"}
+    with pytest.raises(WhatIfError, match=r"month 4 \(from 2025-04-16\) or later"):
+        tightrope.simulate(scenario, whatif=[tightrope.Force("e", 3)], **kwargs)
+    with pytest.raises(WhatIfError, match="cannot yet be set on a forecast conditioned"):
+        tightrope.simulate(
+            scenario, whatif=[tightrope.Set("events.e.hazard.per_month", 0.1)], **kwargs
+        )
+    # What was seen before the forecast date stays seen: forbidding E then changes nothing.
+    seen = scenario_from(BETA + "observations: [{event: e, date: 2025-03-01}]\n", tmp_path)
+    kept = tightrope.simulate(seen, whatif=[tightrope.Forbid("e")], **kwargs).to_dict()
+    assert kept["comparison"]["q"] == {"baseline": 1, "what_if": 1, "difference": 0, "se": 0}
+
+
+def test_the_forecast_takes_a_what_if_after_the_evidence(tmp_path: Path) -> None:
+    code, out, err = run(
+        "forecast",
+        "--runs",
+        "4000",
+        "--bargaining-samples",
+        "0",
+        "--observe",
+        "militia_campaign@2025-06-01",
+        "--as-of",
+        "2025-07-01",
+        "--forbid",
+        "us_strikes",
+        "--out",
+        str(tmp_path),
+        "--format",
+        "json",
+    )
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["interventions"]["from"] == {"month": 5, "date": "2025-07-16"}
+    strikes = document["comparison"]["q2_us_strikes"]
+    forecast = document["simulation"]["questions"]["q2_us_strikes"]["probability"]
+    assert strikes["baseline"] == forecast
+    assert strikes["what_if"] < strikes["baseline"]
+    assert "never happens from 2025-07-16" in (tmp_path / "report.html").read_text()
+    code, _, err = run("forecast", "--as-of", "2025-07-01", "--force", "us_strikes@2025-07")
+    assert code == 2
+    assert err.strip() == (
+        "tightrope: --force us_strikes@4: on a forecast as of 2025-07-01 a what-if changes only "
+        "what is still to come: month 5 (from 2025-07-16) or later"
+    )

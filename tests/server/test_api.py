@@ -248,6 +248,14 @@ def test_observations_and_replay_through_the_api(client: TestClient) -> None:
     plain = client.post("/api/scenarios/seen/simulate", json={"runs": 4000}).json()
     q3 = "q3_militia_campaign"
     assert conditioned["questions"][q3]["probability"] > plain["questions"][q3]["probability"]
+    body["force"] = [{"event": "us_strikes", "month": 6}]
+    whatif = client.post("/api/scenarios/seen/simulate", json=body).json()
+    assert whatif["interventions"]["from"] == {"month": 5, "date": "2025-07-16"}
+    assert whatif["comparison"]["q2_us_strikes"]["what_if"] == 1
+    body["force"] = [{"event": "us_strikes", "month": 4}]
+    early_force = client.post("/api/scenarios/seen/simulate", json=body)
+    assert early_force.status_code == 400
+    assert "month 5 (from 2025-07-16) or later" in early_force.json()["detail"]
     replayed = client.post("/api/scenarios/seen/replay", json={"runs": 2000}).json()
     months = ["2025-03-15", "2025-04-15", "2025-05-15"]
     assert [step["date"] for step in replayed["steps"]] == months

@@ -9,8 +9,14 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from tightrope.dynamics.conditioning import simulate_as_of
-from tightrope.dynamics.engine import Design, Interventions, simulate
-from tightrope.dynamics.interventions import WhatIf, WhatIfError, check_given, checked_interventions
+from tightrope.dynamics.engine import Design
+from tightrope.dynamics.interventions import (
+    WhatIf,
+    WhatIfError,
+    check_given,
+    checked_interventions,
+    described,
+)
 from tightrope.dynamics.model import compile_scenario, require_events
 from tightrope.dynamics.results import (
     DRIVERS_MEANING,
@@ -83,11 +89,7 @@ def run_simulation(
             "interval": INTERVAL_MEANING,
             "mc_error": MC_ERROR_MEANING,
         },
-        "interventions": {
-            "force": [{"event": e, "month": m} for e, m in interventions.force],
-            "forbid": list(interventions.forbid),
-            "set": {path: value for path, value in interventions.set},
-        },
+        "interventions": described(interventions, scenario, request.as_of),
         **summarise(model, record),
     }
     if conditioning is not None:
@@ -113,8 +115,12 @@ def run_simulation(
             **summarise(model, record, where=where, drivers=0),
         }
     if not interventions.empty:
-        _, baseline = simulate(
-            scenario, design, Interventions(), workers=request.workers, progress=progress
+        _, baseline, _ = simulate_as_of(
+            scenario,
+            design,
+            as_of=request.as_of,
+            workers=request.workers,
+            progress=progress,
         )
         document["comparison"] = compare(model, baseline, record)
     return SimulationResult(scenario, document, model, record)

@@ -21,6 +21,16 @@ def month_of(as_of: dt.date, day: dt.date) -> int:
     return max(1, elapsed + (1 if day.day > as_of.day else 0))
 
 
+def month_start(as_of: dt.date, month: int) -> dt.date:
+    """The first day of ``month`` (the day after the month before it ends)."""
+    return add_months(as_of, month - 1) + dt.timedelta(days=1)
+
+
+def first_open_month(as_of: dt.date, forecast_date: dt.date) -> int:
+    """The first month that starts after ``forecast_date``: nothing of it is observed."""
+    return 1 if forecast_date <= as_of else month_of(as_of, forecast_date) + 1
+
+
 def full_months(as_of: dt.date, day: dt.date) -> int:
     """How many months from ``as_of`` have ended by ``day``."""
     elapsed = (day.year - as_of.year) * 12 + day.month - as_of.month

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from tightrope._types import Array
+from tightrope.dynamics.calendar import first_open_month, month_start
 from tightrope.dynamics.engine import (
     FAN_RUNS,
     Design,
@@ -28,6 +29,7 @@ from tightrope.dynamics.engine import (
 )
 from tightrope.dynamics.evidence import Evidence, ObservationError, compile_evidence
 from tightrope.dynamics.model import CompiledModel, compile_scenario
+from tightrope.errors import WhatIfError
 from tightrope.scenario.schema import Scenario
 
 ESS_WARNING = 0.01  # warn when the effective sample size falls under this share of the runs
@@ -52,8 +54,7 @@ def simulate_as_of(
     the model, the (posterior) record and the ``conditioning`` section (None without ``as_of``)."""
     evidence = None
     if as_of is not None:
-        if not interventions.empty:
-            raise ObservationError("what-ifs on a conditioned forecast are not supported yet")
+        interventions = after_the_evidence(scenario, interventions, as_of)
         evidence = compile_evidence(scenario, compile_scenario(scenario, design.months), as_of)
     model, record = simulate(
         scenario, design, interventions, workers=workers, progress=progress, evidence=evidence
@@ -63,6 +64,35 @@ def simulate_as_of(
     assert as_of is not None
     posterior = condition(model, record, evidence, design.seed)
     return model, posterior.record, {"as_of": as_of.isoformat(), **posterior.summary}
+
+
+def after_the_evidence(
+    scenario: Scenario, interventions: Interventions, as_of: dt.date
+) -> Interventions:
+    """The what-ifs of a forecast conditioned up to ``as_of``, acting only on what is still to
+    come: from the first month that starts after the forecast date. Every run's observed months,
+    and so its weight, are then the baseline's, the same runs are drawn in the resampling, and the
+    what-if stays paired with the baseline run by run. A number set would change what the
+    observations say about it (a posterior of its own), which is not supported yet."""
+    if interventions.empty:
+        return interventions
+    if interventions.set:
+        path, value = interventions.set[0]
+        raise WhatIfError(
+            "set",
+            f"{path}={value:g}",
+            f"a number cannot yet be set on a forecast conditioned on observations (as of {as_of})",
+        )
+    first = first_open_month(scenario.as_of, as_of)
+    for event, month in interventions.force:
+        if month < first:
+            raise WhatIfError(
+                "force",
+                f"{event}@{month}",
+                f"on a forecast as of {as_of} a what-if changes only what is still to come: "
+                f"month {first} (from {month_start(scenario.as_of, first)}) or later",
+            )
+    return replace(interventions, forbid_from=first)
 
 
 def condition(model: CompiledModel, record: RunRecord, evidence: Evidence, seed: int) -> Posterior:

@@ -69,11 +69,13 @@ FAN_RUNS = 50_000  # fan charts use the first runs of each parameter sample, up 
 
 @dataclass(frozen=True)
 class Interventions:
-    """What-if changes: events forced at a month, events forbidden, parameters set."""
+    """What-if changes: events forced at a month, events forbidden from ``forbid_from`` on (the
+    first month, or on a conditioned forecast the first after the evidence), parameters set."""
 
     force: tuple[tuple[str, int], ...] = ()
     forbid: tuple[str, ...] = ()
     set: tuple[tuple[str, float], ...] = ()
+    forbid_from: int = 1
 
     @property
     def empty(self) -> bool:
@@ -502,6 +504,7 @@ class _Tile:
         self.moved = np.zeros((issues, len(self.sample)), dtype=bool)
         self.forced = {model.event_index(e): month for e, month in interventions.force}
         self.forbidden = {model.event_index(e) for e in interventions.forbid}
+        self.forbid_from = interventions.forbid_from
         self.fan_keep = (run % design.runs < fan_runs_per_sample(design)) & (self.sample < FAN_RUNS)
         self.fan_rows = np.flatnonzero(self.fan_keep)
         self.fan_columns = np.array(model.fan_columns, dtype=np.intp)
@@ -817,7 +820,7 @@ class _Tile:
             happening = happening & self._holds(event.requires, history)
         if self.forced.get(column) == month:
             happening = np.ones_like(happening)
-        if column in self.forbidden:
+        if column in self.forbidden and month >= self.forbid_from:
             happening = np.zeros_like(happening)
         return happening
 

@@ -7,11 +7,14 @@ rules as the same number in a scenario file.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from tightrope.dynamics.calendar import first_open_month, month_start
 from tightrope.dynamics.engine import Interventions
 from tightrope.dynamics.model import CompiledModel
 from tightrope.errors import ArgumentError, WhatIfError
@@ -62,6 +65,7 @@ __all__ = [
     "WhatIfError",
     "check_given",
     "checked_interventions",
+    "described",
 ]
 
 
@@ -110,3 +114,19 @@ def checked_interventions(
             given = str(Set(problem.path, settings[problem.path]))
             raise WhatIfError("set", given, problem.message) from None
     return Interventions(tuple(forced), tuple(forbidden), tuple(settings.items()))
+
+
+def described(
+    interventions: Interventions, scenario: Scenario, as_of: dt.date | None = None
+) -> dict[str, Any]:
+    """The what-ifs as the JSON gives them; on a conditioned forecast with ``from``, the first
+    month they act in (the first that starts after the forecast date) and its first day."""
+    document: dict[str, Any] = {
+        "force": [{"event": event, "month": month} for event, month in interventions.force],
+        "forbid": list(interventions.forbid),
+        "set": dict(interventions.set),
+    }
+    if as_of is not None and not interventions.empty:
+        first = first_open_month(scenario.as_of, as_of)
+        document["from"] = {"month": first, "date": month_start(scenario.as_of, first).isoformat()}
+    return document

@@ -409,6 +409,8 @@ def compare(model: CompiledModel, baseline: RunRecord, what_if: RunRecord) -> di
     """Baseline and what-if side by side, per question, with the Monte Carlo standard error of
     the difference: the runs are paired (same seed, same streams) and clustered by parameter
     sample, so the error comes from the spread of the per-sample mean differences."""
+    if not np.array_equal(baseline.sample, what_if.sample):
+        raise RuntimeError("a what-if is compared only with the baseline runs it is paired with")
     samples = baseline.parameters.shape[0]
 
     def side_by_side(before: Array, after: Array) -> dict[str, float]:

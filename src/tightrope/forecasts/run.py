@@ -16,14 +16,15 @@ from tightrope.bargaining import MODELS, BargainingInputError, make_model
 from tightrope.bargaining.analysis import analyse
 from tightrope.bargaining.inputs import issue_data
 from tightrope.bargaining.uncertainty import check_bargaining
-from tightrope.dynamics.conditioning import simulate_as_of
-from tightrope.dynamics.engine import Design, RunRecord, check_design, simulate
+from tightrope.dynamics.conditioning import after_the_evidence, simulate_as_of
+from tightrope.dynamics.engine import Design, RunRecord, check_design
 from tightrope.dynamics.interventions import (
     Force,
     WhatIf,
     WhatIfError,
     check_given,
     checked_interventions,
+    described,
 )
 from tightrope.dynamics.model import CompiledModel, compile_scenario, simulated_months
 from tightrope.dynamics.replay import ReplayStep, as_known_on, replay, what_changed
@@ -129,13 +130,13 @@ def check_forecast(scenario: Scenario, settings: ForecastSettings) -> None:
     if (settings.whatif or settings.given) and not scenario.events:
         kind, given = ("given", settings.given) if settings.given else ("what-if", "")
         raise WhatIfError(kind, given or "", "the scenario has no events to change or condition on")
-    if settings.whatif and settings.as_of is not None:
-        raise WhatIfError("as-of", str(settings.as_of), "what-ifs cannot yet be set after --as-of")
     if scenario.events:
         design = settings.design_for(scenario)
         compiled = compile_scenario(scenario, design.months)
         check_design(compiled, design, settings.workers)
-        checked_interventions(scenario, compiled, settings.whatif)
+        interventions = checked_interventions(scenario, compiled, settings.whatif)
+        if settings.as_of is not None:
+            after_the_evidence(scenario, interventions, settings.as_of)
         if settings.given is not None:
             check_given(scenario, settings.given)
     usable, _ = bargaining_issues(scenario)
@@ -152,22 +153,20 @@ def _what_if(
     baseline: RunRecord,
     progress: Progress | None,
 ) -> dict[str, Any]:
-    """The what-ifs run on the baseline's random numbers (same seed and streams), each question
-    beside the baseline with the difference and its clustered standard error."""
+    """The what-ifs run on the baseline's random numbers (same seed and streams; on a conditioned
+    forecast, from the first month after the evidence), each question beside the baseline with
+    the difference and its clustered standard error."""
     interventions = checked_interventions(scenario, model, settings.whatif)
-    _, changed = simulate(
+    _, changed, _ = simulate_as_of(
         scenario,
         settings.design_for(scenario),
         interventions,
+        as_of=settings.as_of,
         workers=settings.workers,
         progress=progress,
     )
     return {
-        "interventions": {
-            "force": [{"event": e, "month": m} for e, m in interventions.force],
-            "forbid": list(interventions.forbid),
-            "set": {path: value for path, value in interventions.set},
-        },
+        "interventions": described(interventions, scenario, settings.as_of),
         "comparison": compare(model, baseline, changed),
     }
 

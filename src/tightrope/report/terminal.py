@@ -374,7 +374,9 @@ def simulation_report(document: dict[str, Any], scenario: Scenario) -> Renderabl
     changes += [f"forbid {e}" for e in interventions["forbid"]]
     changes += [f"set {p}={v:g}" for p, v in interventions["set"].items()]
     if changes:
-        header.append("\nWhat-if: " + "; ".join(changes))
+        acting = interventions.get("from")
+        since = f" from {acting['date']} (after the evidence)" if acting else ""
+        header.append(f"\nWhat-if{since}: " + "; ".join(changes))
     parts.append(Panel(header))
     parts.append(_questions_result(document, scenario, "Questions"))
     if "conditioning" in document:
