@@ -165,15 +165,13 @@ def test_observations_after_the_forecast_date_are_refused() -> None:
     assert "did you mean 'us_strikes'" in err
 
 
-def test_the_forecast_shows_what_changed_and_the_posterior(tmp_path: Path) -> None:
+def _forecast_on_a_militia_campaign(tmp_path: Path, *flags: str) -> dict[str, Any]:
+    """The built-in forecast's JSON as of 1 July 2025, a militia campaign seen on 1 June."""
     code, out, err = run(
         "forecast",
-        "--runs",
-        "10000",
+        *flags,
         "--bargaining-samples",
         "0",
-        "--seed",
-        "4",
         "--observe",
         "militia_campaign@2025-06-01",
         "--as-of",
@@ -184,7 +182,12 @@ def test_the_forecast_shows_what_changed_and_the_posterior(tmp_path: Path) -> No
         "json",
     )
     assert code == 0, err
-    document = json.loads(out)
+    document: dict[str, Any] = json.loads(out)
+    return document
+
+
+def test_the_forecast_shows_what_changed_and_the_posterior(tmp_path: Path) -> None:
+    document = _forecast_on_a_militia_campaign(tmp_path, "--runs", "10000", "--seed", "4")
     changed = {entry["question"]: entry for entry in document["what_changed"]}
     assert changed["q3_militia_campaign"]["after"] == 1
     assert changed["q3_militia_campaign"]["before"] < 0.7
@@ -232,25 +235,7 @@ def test_a_what_if_on_a_conditioned_forecast_changes_only_what_is_still_to_come(
 
 
 def test_the_forecast_takes_a_what_if_after_the_evidence(tmp_path: Path) -> None:
-    code, out, err = run(
-        "forecast",
-        "--runs",
-        "4000",
-        "--bargaining-samples",
-        "0",
-        "--observe",
-        "militia_campaign@2025-06-01",
-        "--as-of",
-        "2025-07-01",
-        "--forbid",
-        "us_strikes",
-        "--out",
-        str(tmp_path),
-        "--format",
-        "json",
-    )
-    assert code == 0, err
-    document = json.loads(out)
+    document = _forecast_on_a_militia_campaign(tmp_path, "--runs", "4000", "--forbid", "us_strikes")
     assert document["interventions"]["from"] == {"month": 5, "date": "2025-07-16"}
     strikes = document["comparison"]["q2_us_strikes"]
     forecast = document["simulation"]["questions"]["q2_us_strikes"]["probability"]
