@@ -204,3 +204,23 @@ def test_aliases_and_deep_nesting_are_refused_with_or_without_libyaml(
     for text, message in texts.items():
         with pytest.raises(YamlRefused, match=message):
             parse(text)
+
+
+def test_a_file_of_too_many_values_is_refused_at_the_first_one_over(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A 5 MB file of one-digit list items held 2.4 million values and took 1.4 GB to read.
+    The limit is lowered here so that the Python parser's run stays short."""
+    monkeypatch.setattr(yamlsafe, "MAX_VALUES", 1000)
+    text = "id: x\nitems: [" + ", ".join(["1"] * 2000) + "]\n"
+    # The root mapping, 'id', 'x', 'items', the list and 995 of its items make 1,000 values: the
+    # 996th item is one too many.
+    where = (2, len("items: [") + 995 * len("1, ") + 1)
+    with pytest.raises(YamlRefused, match="more than 1,000 values in one file") as fast:
+        parse(text)
+    _python_parser_only(monkeypatch)
+    with pytest.raises(YamlRefused, match="more than 1,000 values in one file") as strict:
+        parse(text)
+    assert (fast.value.location.line, fast.value.location.column) == where
+    assert strict.value.location == fast.value.location
+    assert parse("id: x\nitems: [" + ", ".join(["1"] * 990) + "]\n").data["id"] == "x"
