@@ -37,3 +37,17 @@ def test_a_typo_gets_the_near_miss(tmp_path: Path) -> None:
 
     err = _validate(tmp_path, typo)
     assert "unknown field 'per_mnth' (did you mean 'per_month'?)" in err
+
+
+def test_a_long_text_is_quoted_by_its_start(tmp_path: Path) -> None:
+    """A text over its limit was quoted whole: 2,000 characters on one line of the message."""
+
+    def lengthen(data: dict[str, Any]) -> None:
+        data["questions"][0]["when"] = " and ".join(["regional_tension > 1"] * 120)
+        del data["questions"][0]["event"]
+
+    err = _validate(tmp_path, lengthen)
+    assert err.count("\n") == 1
+    assert "String should have at most 2000 characters (got 'regional_tension > 1 and " in err
+    assert "…')" in err
+    assert len(err) < 250

@@ -179,6 +179,9 @@ def located_problem(name: str, location: Location, path: str, message: str) -> P
     return Problem(name, location.line, location.column, path, message)
 
 
+ECHO_CHARACTERS = 60
+
+
 def problem_from_pydantic(name: str, document: Document, detail: ErrorDetails) -> Problem:
     """A pydantic validation error as a located problem in the user's words: the field's path in
     the file, its line and column, and for an unknown field the closest known one."""
@@ -201,10 +204,18 @@ def problem_from_pydantic(name: str, document: Document, detail: ErrorDetails) -
         expected = re.findall(r"'([^']*)'", str(detail.get("ctx", {}).get("expected", "")))
         close = difflib.get_close_matches(detail["input"], expected, n=1, cutoff=0.6)
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        message = f"{message} (got {detail['input']!r}{hint})"
+        message = f"{message} (got {_echo(detail['input'])}{hint})"
     elif _echoes_input(kind) and _is_scalar(detail["input"]):
-        message = f"{message} (got {detail['input']!r})"
+        message = f"{message} (got {_echo(detail['input'])})"
     return located_problem(name, document.locate(path), format_path(path), message)
+
+
+def _echo(value: object) -> str:
+    """The value as a message quotes it: a long text by its start, so that the message stays
+    one readable line (a 2,000-character text would fill the screen)."""
+    if isinstance(value, str) and len(value) > ECHO_CHARACTERS:
+        return repr(value[:ECHO_CHARACTERS] + "…")
+    return repr(value)
 
 
 def _echoes_input(kind: str) -> bool:
