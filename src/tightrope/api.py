@@ -202,8 +202,8 @@ def simulate(
     as_of : date or str, optional
         Condition on the scenario's observations up to this date, given as a date or as text
         'YYYY-MM-DD' (Bayesian updating of the uncertain parameters by likelihood weighting;
-        see ``observe``). What-ifs then act from the first month that starts after it, and a
-        ``Set`` is refused (it would change what the observations say).
+        see ``observe``). What-ifs then act from the first month that starts after it (a
+        ``Set`` of a starting value is refused: it lies in the past).
     progress : callable, optional
         Called with the number of runs just finished.
 

@@ -224,10 +224,13 @@ def test_a_what_if_on_a_conditioned_forecast_changes_only_what_is_still_to_come(
     assert forbidden["interventions"]["from"] == {"month": 4, "date": "2025-04-16"}
     with pytest.raises(WhatIfError, match=r"month 4 \(from 2025-04-16\) or later"):
         tightrope.simulate(scenario, whatif=[tightrope.Force("e", 3)], **kwargs)
-    with pytest.raises(WhatIfError, match="cannot yet be set on a forecast conditioned"):
-        tightrope.simulate(
-            scenario, whatif=[tightrope.Set("events.e.hazard.per_month", 0.1)], **kwargs
-        )
+    # A number set acts from month 4 too: the months seen keep the drawn hazard, and with it
+    # the posterior, whatever the number set.
+    for hazard, answer in ((0.0, 0), (1.0, 1)):
+        setting = [tightrope.Set("events.e.hazard.per_month", hazard)]
+        changed = tightrope.simulate(scenario, whatif=setting, **kwargs).to_dict()
+        assert changed["comparison"]["q"]["what_if"] == answer
+        assert changed["conditioning"] == alone.to_dict()["conditioning"]
     # What was seen before the forecast date stays seen: forbidding E then changes nothing.
     seen = scenario_from(BETA + "observations: [{event: e, date: 2025-03-01}]\n", tmp_path)
     kept = tightrope.simulate(seen, whatif=[tightrope.Forbid("e")], **kwargs).to_dict()
@@ -247,4 +250,11 @@ def test_the_forecast_takes_a_what_if_after_the_evidence(tmp_path: Path) -> None
     assert err.strip() == (
         "tightrope: --force us_strikes@4: on a forecast as of 2025-07-01 a what-if changes only "
         "what is still to come: month 5 (from 2025-07-16) or later"
+    )
+    start = "state.dollar_access.initial=50"
+    code, _, err = run("simulate", "--as-of", "2025-07-01", "--set", start, "--runs", "1000")
+    assert code == 2
+    assert err.strip() == (
+        f"tightrope: --set {start}: a starting value cannot change on a forecast as of "
+        "2025-07-01: it lies in the past (a what-if acts from 2025-07-16)"
     )

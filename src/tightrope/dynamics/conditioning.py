@@ -54,8 +54,9 @@ def simulate_as_of(
     the model, the (posterior) record and the ``conditioning`` section (None without ``as_of``)."""
     evidence = None
     if as_of is not None:
-        interventions = after_the_evidence(scenario, interventions, as_of)
-        evidence = compile_evidence(scenario, compile_scenario(scenario, design.months), as_of)
+        compiled = compile_scenario(scenario, design.months)
+        interventions = after_the_evidence(scenario, compiled, interventions, as_of)
+        evidence = compile_evidence(scenario, compiled, as_of)
     model, record = simulate(
         scenario, design, interventions, workers=workers, progress=progress, evidence=evidence
     )
@@ -67,32 +68,36 @@ def simulate_as_of(
 
 
 def after_the_evidence(
-    scenario: Scenario, interventions: Interventions, as_of: dt.date
+    scenario: Scenario, model: CompiledModel, interventions: Interventions, as_of: dt.date
 ) -> Interventions:
     """The what-ifs of a forecast conditioned up to ``as_of``, acting only on what is still to
-    come: from the first month that starts after the forecast date. Every run's observed months,
-    and so its weight, are then the baseline's, the same runs are drawn in the resampling, and the
-    what-if stays paired with the baseline run by run. A number set would change what the
-    observations say about it (a posterior of its own), which is not supported yet."""
+    come: from the first month that starts after the forecast date, an event is forced or
+    forbidden and a number takes its set value (the months before keep their drawn numbers).
+    Every run's observed months, and so its weight, are then the baseline's, the same runs are
+    drawn in the resampling, and the what-if stays paired with the baseline run by run. A
+    starting value lies in the past, so setting one is refused."""
     if interventions.empty:
         return interventions
-    if interventions.set:
-        path, value = interventions.set[0]
-        raise WhatIfError(
-            "set",
-            f"{path}={value:g}",
-            f"a number cannot yet be set on a forecast conditioned on observations (as of {as_of})",
-        )
     first = first_open_month(scenario.as_of, as_of)
+    from_date = month_start(scenario.as_of, first)
     for event, month in interventions.force:
         if month < first:
             raise WhatIfError(
                 "force",
                 f"{event}@{month}",
                 f"on a forecast as of {as_of} a what-if changes only what is still to come: "
-                f"month {first} (from {month_start(scenario.as_of, first)}) or later",
+                f"month {first} (from {from_date}) or later",
             )
-    return replace(interventions, forbid_from=first)
+    starting = {model.parameters[index].path for index in model.initial if index is not None}
+    for path, value in interventions.set:
+        if path in starting and first > 1:
+            raise WhatIfError(
+                "set",
+                f"{path}={value:g}",
+                f"a starting value cannot change on a forecast as of {as_of}: it lies in the past "
+                f"(a what-if acts from {from_date})",
+            )
+    return replace(interventions, from_month=first)
 
 
 def condition(model: CompiledModel, record: RunRecord, evidence: Evidence, seed: int) -> Posterior:

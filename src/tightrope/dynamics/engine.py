@@ -69,13 +69,14 @@ FAN_RUNS = 50_000  # fan charts use the first runs of each parameter sample, up 
 
 @dataclass(frozen=True)
 class Interventions:
-    """What-if changes: events forced at a month, events forbidden from ``forbid_from`` on (the
-    first month, or on a conditioned forecast the first after the evidence), parameters set."""
+    """What-if changes: events forced at a month, events forbidden and parameters set from
+    ``from_month`` on (the first month, or on a conditioned forecast the first after the
+    evidence: the months before keep their drawn parameters)."""
 
     force: tuple[tuple[str, int], ...] = ()
     forbid: tuple[str, ...] = ()
     set: tuple[tuple[str, float], ...] = ()
-    forbid_from: int = 1
+    from_month: int = 1
 
     @property
     def empty(self) -> bool:
@@ -194,7 +195,8 @@ def simulate(
     tile_runs = check_design(model, design, workers)
     choose(design.total_runs * model.months)  # compiled loops load here, before workers fork
     if parameters is None:
-        parameters = draw_parameters(model, design.samples, design.seed, interventions.set)
+        from_start = interventions.set if interventions.from_month == 1 else ()
+        parameters = draw_parameters(model, design.samples, design.seed, from_start)
     elif parameters.shape != (design.samples, len(model.parameters)):
         raise ValueError("the parameter matrix must have one row per sample and one column each")
     tiles: list[list[Stream]] = [[]]
@@ -504,7 +506,13 @@ class _Tile:
         self.moved = np.zeros((issues, len(self.sample)), dtype=bool)
         self.forced = {model.event_index(e): month for e, month in interventions.force}
         self.forbidden = {model.event_index(e) for e in interventions.forbid}
-        self.forbid_from = interventions.forbid_from
+        self.from_month = interventions.from_month
+        # Numbers set from a later month: the runs read them from then on (see ``run``).
+        self.later: RunParameters | None = None
+        if interventions.set and self.from_month > 1:
+            self.later = RunParameters(parameters, self.sample)
+            for path, value in interventions.set:
+                self.later.gathered[model.parameter_index[path]] = np.full(len(self.sample), value)
         self.fan_keep = (run % design.runs < fan_runs_per_sample(design)) & (self.sample < FAN_RUNS)
         self.fan_rows = np.flatnonzero(self.fan_keep)
         self.fan_columns = np.array(model.fan_columns, dtype=np.intp)
@@ -560,6 +568,9 @@ class _Tile:
         for month in range(1, self.months + 1):
             state.history.month = month
             self.this_month.clear()
+            if month == self.from_month and self.later is not None:
+                self.theta = self.later
+                state.monthly = np.array([self._monthly(event) for event in self.model.events])
             happening, draws = self._events(state, month)  # steps 1–3
             self._consequences(state, happening, draws, month)  # step 4
             self._record(state, happening, month)  # step 5
@@ -820,7 +831,7 @@ class _Tile:
             happening = happening & self._holds(event.requires, history)
         if self.forced.get(column) == month:
             happening = np.ones_like(happening)
-        if column in self.forbidden and month >= self.forbid_from:
+        if column in self.forbidden and month >= self.from_month:
             happening = np.zeros_like(happening)
         return happening
 

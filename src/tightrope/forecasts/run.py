@@ -136,7 +136,7 @@ def check_forecast(scenario: Scenario, settings: ForecastSettings) -> None:
         check_design(compiled, design, settings.workers)
         interventions = checked_interventions(scenario, compiled, settings.whatif)
         if settings.as_of is not None:
-            after_the_evidence(scenario, interventions, settings.as_of)
+            after_the_evidence(scenario, compiled, interventions, settings.as_of)
         if settings.given is not None:
             check_given(scenario, settings.given)
     usable, _ = bargaining_issues(scenario)

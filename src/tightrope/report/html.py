@@ -513,9 +513,9 @@ def _what_ifs(document: dict[str, Any], scenario: Scenario) -> str:
         f"{_calendar(scenario, [item['month']])[0]}"
         for item in changes.get("force", [])
     ]
-    never = "never happens" + (f" from {changes['from']['date']}" if "from" in changes else "")
-    said += [f"{scenario.event(event).label} {never}" for event in changes.get("forbid", [])]
-    said += [f"{path} set to {value:g}" for path, value in changes.get("set", {}).items()]
+    since = f" from {changes['from']['date']}" if "from" in changes else ""
+    said += [f"{scenario.event(e).label} never happens{since}" for e in changes.get("forbid", [])]
+    said += [f"{path} set to {value:g}{since}" for path, value in changes.get("set", {}).items()]
     rows = []
     for question in scenario.questions:
         entry = document["comparison"][question.id]
