@@ -3,7 +3,8 @@
 
 Cases (issue 10): 100,000 runs of the built-in case conditioned on 10 observations against the
 same simulation unconditioned (target: at most 2×), and a monthly replay over 12 months at 20,000
-runs a step, as a whole process (target: under 60 s).
+runs a step, as a whole process (target: under 60 s). Also the same conditioned simulation with a
+what-if after the evidence (US strikes forbidden), which runs the baseline beside it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import time
 from pathlib import Path
 
 from tightrope.dynamics.analysis import SimulationRequest, run_simulation
+from tightrope.dynamics.interventions import Forbid
 from tightrope.scenario.builtin import load_builtin
 from tightrope.scenario.schema import Observation
 
@@ -55,6 +57,14 @@ def main() -> None:
     as_of = SimulationRequest(runs=100_000, seed=0, drivers="none", as_of=dt.date(2025, 11, 15))
     unconditioned_seconds = best_of(3, lambda: run_simulation(scenario, plain))
     conditioned_seconds = best_of(3, lambda: run_simulation(conditioned, as_of))
+    whatif = SimulationRequest(
+        runs=100_000,
+        seed=0,
+        drivers="none",
+        as_of=dt.date(2025, 11, 15),
+        whatif=(Forbid("us_strikes"),),
+    )
+    whatif_seconds = best_of(3, lambda: run_simulation(conditioned, whatif))
     result = run_simulation(conditioned, as_of).to_dict()["conditioning"]
     exe = shutil.which("tightrope")
     with tempfile.TemporaryDirectory() as folder:
@@ -83,6 +93,7 @@ def main() -> None:
             "conditioned_on_10_observations_seconds": round(conditioned_seconds, 3),
             "ratio": round(conditioned_seconds / unconditioned_seconds, 2),
             "effective_sample_size": round(result["effective_sample_size"]),
+            "conditioned_with_a_what_if_seconds": round(whatif_seconds, 3),
         },
         "replay_12_monthly_steps_20000_runs_whole_process_seconds": round(replay_seconds, 2),
         "targets": {"ratio": 2.0, "replay_seconds": 60},
