@@ -232,10 +232,6 @@ class _RunResult:
         comparison = self.document.get("comparison")
         if not comparison:
             return []
-        changes = self.document.get("interventions", {})
-        named = [f"force {item['event']}@{item['month']}" for item in changes.get("force", [])]
-        named += [f"forbid {event}" for event in changes.get("forbid", [])]
-        named += [f"set {path}={value}" for path, value in changes.get("set", {}).items()]
         moves: dict[str, dict[str, float]] = {}
         for key, entry in comparison.items():
             if "difference" in entry:  # a binary question
@@ -243,7 +239,8 @@ class _RunResult:
             else:  # an ordinal question: each level
                 moves.update({f"{key}:{level}": move for level, move in entry.items()})
         width = max(len(key) for key in moves)
-        return [f"what-if ({', '.join(named)}), against the baseline on the same runs:"] + [
+        words = what_if_words(self.document["interventions"])
+        return [f"what-if ({words}), against the baseline on the same runs:"] + [
             f"  {key:<{width}}  {move['baseline']:.3f} → {move['what_if']:.3f} "
             f"({move['difference']:+.3f} ± {move['se']:.3f})"
             for key, move in moves.items()
@@ -254,6 +251,17 @@ class _RunResult:
         result is ``to_dict()``; a dataclass's own repr would print every number of it)."""
         heading = f"<{type(self).__name__} {self.scenario.id}: {self._design()}>"
         return "\n".join([heading, *question_lines(self.questions), *self._more()])
+
+
+def what_if_words(interventions: dict[str, Any]) -> str:
+    """A result's what-ifs in a line, ``force us_strikes@6; forbid oil_restriction``, and on a
+    conditioned forecast the date they act from."""
+    changes = [f"force {f['event']}@{f['month']}" for f in interventions["force"]]
+    changes += [f"forbid {event}" for event in interventions["forbid"]]
+    changes += [f"set {path}={value:g}" for path, value in interventions["set"].items()]
+    acting = interventions.get("from")
+    since = f", from {acting['date']}, after the evidence" if acting else ""
+    return "; ".join(changes) + since
 
 
 @dataclass(frozen=True, eq=False, repr=False)

@@ -55,7 +55,7 @@ def test_what_if_and_given() -> None:
         "simulate", "--runs", "2000", "--samples", "10", "--force", "us_casualties@2"
     )
     assert code == 0
-    assert "What-if against the baseline" in out
+    assert "What-if (force us_casualties@2) against the baseline (paired runs)" in out
 
 
 def test_bad_what_if_flags() -> None:

@@ -245,6 +245,10 @@ def test_the_forecast_takes_a_what_if_after_the_evidence(tmp_path: Path) -> None
     assert strikes["baseline"] == forecast
     assert strikes["what_if"] < strikes["baseline"]
     assert "never happens from 2025-07-16" in (tmp_path / "report.html").read_text()
+    as_of = ("--as-of", "2025-07-01")
+    code, out, _ = run("simulate", *as_of, "--forbid", "us_strikes", "--runs", "2000")
+    assert code == 0
+    assert "What-if: forbid us_strikes, from 2025-07-16, after the evidence" in out
     code, _, err = run("forecast", "--as-of", "2025-07-01", "--force", "us_strikes@2025-07")
     assert code == 2
     assert err.strip() == (

@@ -13,7 +13,7 @@ from rich.text import Text
 
 from tightrope.report.grid import SettlementGrid, model_label, number, settlement_grid
 from tightrope.report.numbers import error_points, percent
-from tightrope.results import question_results
+from tightrope.results import question_results, what_if_words
 
 if TYPE_CHECKING:  # types only: the engines load when a command needs them, not at start-up
     from tightrope.bargaining.analysis import IssueForecast
@@ -369,14 +369,8 @@ def simulation_report(document: dict[str, Any], scenario: Scenario) -> Renderabl
         f"{design['runs']:,} runs = {design['samples']} parameter samples × "
         f"{design['runs_per_sample']} runs, {design['months']} months, seed {design['seed']}"
     )
-    interventions = document["interventions"]
-    changes = [f"force {f['event']}@{f['month']}" for f in interventions["force"]]
-    changes += [f"forbid {e}" for e in interventions["forbid"]]
-    changes += [f"set {p}={v:g}" for p, v in interventions["set"].items()]
-    if changes:
-        acting = interventions.get("from")
-        since = f" from {acting['date']} (after the evidence)" if acting else ""
-        header.append(f"\nWhat-if{since}: " + "; ".join(changes))
+    if "comparison" in document:
+        header.append(f"\nWhat-if: {what_if_words(document['interventions'])}")
     parts.append(Panel(header))
     parts.append(_questions_result(document, scenario, "Questions"))
     if "conditioning" in document:
@@ -532,7 +526,8 @@ def _what_ifs_and_given(document: dict[str, Any], scenario: Scenario) -> list[Re
     """The what-if beside the baseline, and the probabilities given an event, if asked for."""
     parts: list[RenderableType] = []
     if "comparison" in document:
-        parts.append(_comparison(document["comparison"], scenario))
+        words = what_if_words(document["interventions"])
+        parts.append(_comparison(document["comparison"], scenario, words))
     if "given" in document:
         given = document["given"]
         title = f"Given {given['event']} ({given['runs']:,} runs)"
@@ -542,8 +537,10 @@ def _what_ifs_and_given(document: dict[str, Any], scenario: Scenario) -> list[Re
     return parts
 
 
-def _comparison(comparison: dict[str, Any], scenario: Scenario) -> RenderableType:
-    table = Table(title="What-if against the baseline (paired runs)", title_justify="left")
+def _comparison(comparison: dict[str, Any], scenario: Scenario, words: str) -> RenderableType:
+    table = Table(
+        title=f"What-if ({words}) against the baseline (paired runs)", title_justify="left"
+    )
     for column in ("question", "baseline", "what-if", "difference ± MC s.e."):
         table.add_column(column)
     for question in scenario.questions:
