@@ -117,6 +117,29 @@ def test_forced_event_happens_at_its_month() -> None:
     assert by_month[2] == 1.0
 
 
+def test_forcing_does_not_repeat_a_one_shot_event_or_restart_a_campaign() -> None:
+    """Forcing overrides the hazard and the precondition, not what an event is: where a one-shot
+    event happened before its forced month it does not happen again (it did, with its effects
+    applied twice), nor does a campaign under way start again; a repeatable event forced in two
+    months happens in both."""
+    scenario = toy(
+        "  - {id: once, label: Once, hazard: {per_month: 0.5},\n"
+        "     effects: [{variable: attacks, add: 10}]}\n"
+        "  - {id: again, label: Again, hazard: {per_month: 0}, repeatable: true}\n"
+        "  - {id: camp, label: Camp, hazard: {per_month: 0.5}, duration: {months: 6}}\n"
+    )
+    forced = Interventions(force=(("once", 3), ("again", 2), ("again", 5), ("camp", 3)))
+    model, record, summary = run(scenario, forced)
+    assert summary["events"]["once"]["mean_count"] == 1
+    assert summary["events"]["once"]["by_month"][2] == 1.0
+    within(summary["events"]["once"]["by_month"][1], 1 - 0.5**2)
+    assert record.final is not None
+    assert record.final[:, model.variables.index("attacks")].max() == 10
+    assert summary["events"]["again"]["mean_count"] == 2
+    # A six-month campaign started in month 1 or 2 is still under way in month 3.
+    assert summary["events"]["camp"]["mean_count"] == 1
+
+
 def test_triggers_same_month_and_lagged() -> None:
     scenario = toy(
         "  - id: a\n    label: A\n    hazard: {per_month: 0}\n"

@@ -63,6 +63,10 @@ def test_bad_what_if_flags() -> None:
         (["--force", "us_strike@3"], "did you mean 'us_strikes'"),
         (["--force", "us_strikes@40"], "month from 1 to 13"),
         (["--forbid", "nothing"], "unknown event 'nothing'"),
+        (
+            ["--force", "us_strikes@3", "--forbid", "us_strikes"],
+            "--forbid us_strikes: the event is also forced (us_strikes@3): give one or the other",
+        ),
         (["--set", "events.us_strikes.hazard.per_month=abc"], "must be a number"),
         (["--set", "events.nope=1"], "unknown parameter"),
         (["--given", "x"], "unknown event 'x'"),

@@ -504,7 +504,9 @@ class _Tile:
         # last solved (all of them solved at the start).
         issues = 0 if coupling is None else len(coupling.settlements)
         self.moved = np.zeros((issues, len(self.sample)), dtype=bool)
-        self.forced = {model.event_index(e): month for e, month in interventions.force}
+        self.forced: dict[int, set[int]] = {}  # event → the months it is forced in
+        for event_id, month in interventions.force:
+            self.forced.setdefault(model.event_index(event_id), set()).add(month)
         self.forbidden = {model.event_index(e) for e in interventions.forbid}
         self.from_month = interventions.from_month
         # Numbers set from a later month: the runs read them from then on (see ``run``).
@@ -823,14 +825,16 @@ class _Tile:
         self, history: History, happening: NDArray[np.bool_], column: int, month: int
     ) -> NDArray[np.bool_]:
         event = self.model.events[column]
+        if event.requires is not None:
+            happening = happening & self._holds(event.requires, history)
+        if month in self.forced.get(column, ()):
+            # Forcing overrides the hazard and the precondition, not what the event is: a
+            # one-shot event that has happened, or a campaign under way, does not start again.
+            happening = np.ones_like(happening)
         if not event.repeatable:
             happening = happening & (history.last[column] == NEVER)
         if event.fixed_duration is not None or event.ending_hazard is not None:
             happening = happening & ~history.active[column]
-        if event.requires is not None:
-            happening = happening & self._holds(event.requires, history)
-        if self.forced.get(column) == month:
-            happening = np.ones_like(happening)
         if column in self.forbidden and month >= self.from_month:
             happening = np.zeros_like(happening)
         return happening

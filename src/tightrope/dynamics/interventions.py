@@ -24,7 +24,9 @@ from tightrope.scenario.schema import Scenario
 
 @dataclass(frozen=True)
 class Force:
-    """``event`` happens in ``month`` (1 is the first month after the scenario's date)."""
+    """``event`` happens in ``month`` (1 is the first month after the scenario's date),
+    whatever its hazard and precondition, unless it cannot happen again: a one-shot event that
+    has happened already, or a campaign under way."""
 
     event: str
     month: int
@@ -106,6 +108,10 @@ def checked_interventions(
             raise ArgumentError(
                 f"whatif {item!r}: give Force, Forbid or Set, e.g. tightrope.Force('us_strikes', 3)"
             )
+    for event, month in forced:
+        if event in forbidden:
+            reason = f"the event is also forced ({event}@{month}): give one or the other"
+            raise WhatIfError("forbid", event, reason)
     if settings:
         try:
             with_numbers(scenario, settings)
