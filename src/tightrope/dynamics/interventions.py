@@ -37,7 +37,7 @@ class Force:
 
 @dataclass(frozen=True)
 class Forbid:
-    """``event`` never happens."""
+    """``event`` never happens (a campaign already under way goes on until it ends)."""
 
     event: str
 
