@@ -252,8 +252,9 @@ def test_the_forecast_takes_a_what_if_after_the_evidence(tmp_path: Path) -> None
     code, _, err = run("forecast", "--as-of", "2025-07-01", "--force", "us_strikes@2025-07")
     assert code == 2
     assert err.strip() == (
-        "tightrope: --force us_strikes@4: on a forecast as of 2025-07-01 a what-if changes only "
-        "what is still to come: month 5 (from 2025-07-16) or later"
+        "tightrope: --force us_strikes@4: month 4 ends on 2025-07-15, but on a forecast as of "
+        "2025-07-01 a what-if changes only what is still to come: month 5 (from 2025-07-16) or "
+        "later"
     )
     start = "state.dollar_access.initial=50"
     code, _, err = run("simulate", "--as-of", "2025-07-01", "--set", start, "--runs", "1000")

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from tightrope._types import Array
-from tightrope.dynamics.calendar import first_open_month, month_start
+from tightrope.dynamics.calendar import add_months, first_open_month, month_start
 from tightrope.dynamics.engine import (
     FAN_RUNS,
     Design,
@@ -85,8 +85,9 @@ def after_the_evidence(
             raise WhatIfError(
                 "force",
                 f"{event}@{month}",
-                f"on a forecast as of {as_of} a what-if changes only what is still to come: "
-                f"month {first} (from {from_date}) or later",
+                f"month {month} ends on {add_months(scenario.as_of, month)}, but on a forecast "
+                f"as of {as_of} a what-if changes only what is still to come: month {first} "
+                f"(from {from_date}) or later",
             )
     starting = {model.parameters[index].path for index in model.initial if index is not None}
     for path, value in interventions.set:
