@@ -159,8 +159,8 @@ def test_forecast_sets_a_what_if_beside_the_baseline(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("flag", "message"),
     [
-        ("us_casualties@2024-05", "or a calendar month YYYY-MM"),
-        ("us_casualties@2026-13", "or a calendar month YYYY-MM"),
+        ("us_casualties@2024-05", "or a calendar month YYYY-MM from 2025-04 (month 1) on"),
+        ("us_casualties@2026-13", "or a calendar month YYYY-MM from 2025-04 (month 1) on"),
         ("nope@3", "unknown event 'nope'"),
     ],
 )

@@ -292,6 +292,7 @@ def whatifs(
 ) -> list[Any]:
     """What-if objects from the flags' text (EVENT@MONTH or EVENT@YYYY-MM, EVENT, PATH=VALUE);
     ``months`` (default: the scenario's simulated months) only words the error."""
+    from tightrope.dynamics.calendar import add_months
     from tightrope.dynamics.interventions import Forbid, Force, Set
 
     whatif: list[Any] = []
@@ -305,9 +306,10 @@ def whatifs(
         event, _, month = item.partition("@")
         number = _month_number(month, scenario)
         if number is None:
+            first = add_months(scenario.as_of, 1).strftime("%Y-%m")
             fail(
                 f"--force {item}: give EVENT@MONTH with a month from 1 to {months}, or a "
-                "calendar month YYYY-MM"
+                f"calendar month YYYY-MM from {first} (month 1) on"
             )
         whatif.append(Force(event, number))
     whatif += [Forbid(event) for event in forbid or []]
