@@ -62,6 +62,11 @@ def test_bad_what_if_flags() -> None:
     for args, message in (
         (["--force", "us_strike@3"], "did you mean 'us_strikes'"),
         (["--force", "us_strikes@40"], "month from 1 to 13"),
+        (
+            ["--force", "us_strikes@2030-01"],
+            "--force us_strikes@2030-01: give EVENT@MONTH with a month from 1 to 13, or a calendar "
+            "month YYYY-MM from 2025-04 to 2026-04",
+        ),
         (["--forbid", "nothing"], "unknown event 'nothing'"),
         (
             ["--force", "us_strikes@3", "--forbid", "us_strikes"],

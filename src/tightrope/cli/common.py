@@ -289,9 +289,12 @@ def whatifs(
     settings: list[str] | None,
     scenario: Scenario,
     months: int | None = None,
+    *,
+    within: bool = False,
 ) -> list[Any]:
-    """What-if objects from the flags' text (EVENT@MONTH or EVENT@YYYY-MM, EVENT, PATH=VALUE);
-    ``months`` (default: the scenario's simulated months) only words the error."""
+    """What-if objects from the flags' text (EVENT@MONTH or EVENT@YYYY-MM, EVENT, PATH=VALUE).
+    ``months`` (default: the scenario's simulated months) words the error; ``within`` refuses a
+    calendar month past them as typed (``simulate``; ``forecast`` simulates up to it)."""
     from tightrope.dynamics.calendar import add_months
     from tightrope.dynamics.interventions import Forbid, Force, Set
 
@@ -305,11 +308,12 @@ def whatifs(
     for item in force or []:
         event, _, month = item.partition("@")
         number = _month_number(month, scenario)
-        if number is None:
-            first = add_months(scenario.as_of, 1).strftime("%Y-%m")
+        if number is None or (within and "-" in month and number > months):
+            first, last = (add_months(scenario.as_of, m).strftime("%Y-%m") for m in (1, months))
+            calendar = f"from {first} to {last}" if within else f"from {first} (month 1) on"
             fail(
                 f"--force {item}: give EVENT@MONTH with a month from 1 to {months}, or a "
-                f"calendar month YYYY-MM from {first} (month 1) on"
+                f"calendar month YYYY-MM {calendar}"
             )
         whatif.append(Force(event, number))
     whatif += [Forbid(event) for event in forbid or []]

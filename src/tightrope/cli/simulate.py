@@ -80,7 +80,7 @@ def simulate(
     note_unused_observations(loaded, scenario, forecast_day)
     with refusals(f"{scenario}: "):
         require_events(loaded)
-    whatif = whatifs(force, forbid, set_, loaded, months)
+    whatif = whatifs(force, forbid, set_, loaded, months, within=True)
     with (
         refusals(),
         terminal.progress_bar(
