@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import tightrope
@@ -47,6 +48,44 @@ def test_terminal_and_html_show_the_same_cells() -> None:
         assert "=sq" in nbs.marks
         assert f"{nbs.text}" in text
     assert "no mutually acceptable move" in page
+    # The US sets its own pressure: that row says the models show the pull, not the decision.
+    assert grid.label("us_pressure") == "us_pressure ‡"
+    assert grid.label("iran_ties") == "iran_ties"
+    note = (
+        "‡ us_pressure is decided by US administration alone: the models show where every "
+        "actor's pull points, not what it will choose (its own position: 70.0)"
+    )
+    assert note in grid.footnotes
+    assert html.escape(note) in page
+    assert "us_pressure ‡" in text
+    assert " ".join(note.split()) in " ".join(text.replace("│", " ").split())
+
+
+def test_an_issue_decided_jointly_by_two_actors_names_both_positions() -> None:
+    """Forecast with another issue as one space: each decided dimension gets its own note,
+    with the deciders' positions on that dimension."""
+    scenario = tightrope.load("iraq-2025")
+    issues = [
+        issue.model_copy(update={"decided_by": ("us_admin", "us_congress_hawks")})
+        if issue.id == "us_pressure"
+        else issue
+        for issue in scenario.issues
+    ]
+    scenario = scenario.model_copy(update={"issues": tuple(issues)})
+    result = tightrope.bargain(
+        scenario, "compromise", issues=["iran_ties", "us_pressure"], samples=0, joint=True
+    )
+    entry = result.to_dict()
+    assert entry["decided_by"] == {"us_pressure": ["us_admin", "us_congress_hawks"]}
+    grid = settlement_grid([entry])
+    assert grid.label("iran_ties, us_pressure") == "iran_ties, us_pressure ‡"
+    assert grid.footnotes[0] == (
+        "‡ us_pressure is decided by US administration and US Congress hawks alone: the models "
+        "show where every actor's pull points, not what they will choose (their own positions: "
+        "US administration 70.0; US Congress hawks 90.0)"
+    )
+    alone = tightrope.bargain(scenario, "compromise", issues=["iran_ties"], samples=0)
+    assert "decided_by" not in alone.to_dict()
 
 
 def _entry(model: str, forecast: float, p10: float, p90: float, notes: list[str]) -> dict[str, Any]:

@@ -105,6 +105,11 @@ def test_observations_leave_the_hash_of_scenarios_without_them() -> None:
     with_one = scenario.model_copy(update={"unobserved": ("iran_approval",)})
     assert scenario_hash(scenario) != scenario_hash(with_one)
     assert scenario_hash(scenario) == (
+        "5c3a9e1f20a398032ce214f7fc4dcaeed42401c5aab8a036a33aaa30cfc10734"
+    )
+    # An issue's decided_by is newer too: left empty, the built-in keeps its earlier hash.
+    issues = tuple(issue.model_copy(update={"decided_by": ()}) for issue in scenario.issues)
+    assert scenario_hash(scenario.model_copy(update={"issues": issues})) == (
         "170a5503dc36dab7dd704b30760b8062999f9901ee27edcddb9d6b76b3d3db68"
     )
     # Observations, and the fields added for coupling when left blank, do not enter the hash:

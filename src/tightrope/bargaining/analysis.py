@@ -25,6 +25,9 @@ class IssueForecast:
     result: BargainResult
     distribution: ForecastDistribution | None = None
     actor_names: dict[str, str] = field(default_factory=dict)  # id → name as the file gives it
+    # Issues that some actors decide on their own (the scenario's ``decided_by``) → those actors:
+    # the forecast then shows where every actor's pull points, not their decision.
+    decided_by: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def brief(self) -> str:
         """The model and its forecast in a few words: ``eum 15.0 (p10–p90 10.0–40.0)``."""
@@ -44,6 +47,8 @@ class IssueForecast:
             document["actor_names"] = dict(self.actor_names)
         if self.distribution is not None:
             document["uncertainty"] = self.distribution.to_dict()
+        if self.decided_by:
+            document["decided_by"] = {issue: list(ids) for issue, ids in self.decided_by.items()}
         return document
 
 
@@ -80,6 +85,14 @@ class BargainingResult:
             by_issue.setdefault("+".join(item.result.dimensions), []).append(item.brief())
         width = max((len(issue) for issue in by_issue), default=0)
         lines = [f"  {issue:<{width}}  {' · '.join(models)}" for issue, models in by_issue.items()]
+        decided = {
+            issue: actors for item in self.forecasts for issue, actors in item.decided_by.items()
+        }
+        lines += [
+            f"  {issue} is decided by {', '.join(actors)} alone: the models show where every "
+            "actor's pull points, not the decision"
+            for issue, actors in decided.items()
+        ]
         return "\n".join([f"<BargainingResult: {len(by_issue)} issues>", *lines])
 
     def to_dict(self) -> Any:
@@ -133,9 +146,14 @@ def analyse(
     forecasts = []
     for group in groups:
         data = issue_data(scenario, group)
+        deciders = {
+            issue: scenario.issue(issue).decided_by
+            for issue in group
+            if scenario.issue(issue).decided_by
+        }
         for model in models:
             result = model.solve(data)
             names = {actor: scenario.actor(actor).name for actor in result.actors}
             sampled = distributions.get((model.name, tuple(group)))
-            forecasts.append(IssueForecast(result, sampled, names))
+            forecasts.append(IssueForecast(result, sampled, names, deciders))
     return BargainingResult(tuple(forecasts), sampled=samples > 0)

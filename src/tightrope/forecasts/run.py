@@ -82,7 +82,8 @@ def scenario_hash(scenario: Scenario) -> str:
 
 
 # Fields added to the format after the first forecasts were recorded: left blank, they do not
-# count, so a scenario that does not use them keeps the hash it always had.
+# count, so a scenario that does not use them keeps the hash it always had (so does an issue's
+# empty decided_by, below).
 NEWER_FIELDS = frozenset(
     {
         "coupling",
@@ -104,6 +105,7 @@ def _without_newer_blanks(data: Any) -> Any:
             for key, value in data.items()
             if not (key in NEWER_FIELDS and value is None)
             and not (key == "definition" and value is False)
+            and not (key == "decided_by" and value == [])
         }
     if isinstance(data, list):
         return [_without_newer_blanks(item) for item in data]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 WIDE_DISAGREEMENT = 25.0  # points on the 0–100 scale between the highest and lowest model
@@ -16,6 +16,7 @@ MARKS = {
     "=sq": "the status quo: no outcome is acceptable to every actor (no mutually acceptable move)",
     "~": "the median cycles from round to round (see the model's notes)",
 }
+DECIDED = "‡"  # beside an issue that some actors decide on their own
 
 
 @dataclass(frozen=True)
@@ -61,14 +62,33 @@ class SettlementGrid:
     cells: dict[tuple[str, str], Cell]
     samples: int | None  # samples behind the spreads, None when nothing was sampled
     agreement: dict[str, Agreement]  # one-dimensional issues with at least two models
+    # Rows holding an issue some actors decide on their own → that issue → (actor name, its
+    # position) for each of them.
+    deciders: dict[str, dict[str, tuple[tuple[str, str], ...]]] = field(default_factory=dict)
 
     def cell(self, issue: str, model: str) -> Cell | None:
         return self.cells.get((issue, model))
+
+    def label(self, issue: str) -> str:
+        """The issue's row name, marked when some actors decide it on their own."""
+        return f"{issue} {DECIDED}" if issue in self.deciders else issue
 
     @property
     def footnotes(self) -> list[str]:
         used = {mark for cell in self.cells.values() for mark in cell.marks}
         notes = [f"{mark} {meaning}" for mark, meaning in MARKS.items() if mark in used]
+        decided = {issue: found for row in self.deciders.values() for issue, found in row.items()}
+        for issue, deciders in decided.items():
+            names = " and ".join(name for name, _ in deciders)
+            if len(deciders) == 1:
+                whose = f"it will choose (its own position: {deciders[0][1]})"
+            else:
+                positions = "; ".join(f"{name} {position}" for name, position in deciders)
+                whose = f"they will choose (their own positions: {positions})"
+            notes.append(
+                f"{DECIDED} {issue} is decided by {names} alone: the models show where every "
+                f"actor's pull points, not what {whose}"
+            )
         if self.agreement:
             notes.append(
                 "consensus: the median of the models' point forecasts, with the lowest and "
@@ -115,9 +135,12 @@ def settlement_grid(entries: Sequence[dict[str, Any]]) -> SettlementGrid:
     models: dict[str, None] = {}
     cells: dict[tuple[str, str], Cell] = {}
     points: dict[str, list[float]] = {}
+    deciders: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {}
     samples = None
     for entry in entries:
         issue = entry["issue"] if isinstance(entry["issue"], str) else ", ".join(entry["issue"])
+        if entry.get("decided_by"):
+            deciders[issue] = _deciders(entry)
         model = model_label(entry["model"], entry["variant"])
         issues.setdefault(issue)
         models.setdefault(model)
@@ -151,4 +174,22 @@ def settlement_grid(entries: Sequence[dict[str, Any]]) -> SettlementGrid:
         for issue, values in points.items()
         if len(values) >= 2
     }
-    return SettlementGrid(tuple(issues), tuple(models), cells, samples, agreement)
+    return SettlementGrid(tuple(issues), tuple(models), cells, samples, agreement, deciders)
+
+
+def _deciders(entry: dict[str, Any]) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Each issue of the entry that some actors decide on their own → those actors by name, with
+    their starting positions (on that issue's dimension when the entry forecasts several issues
+    jointly)."""
+    dimensions = [entry["issue"]] if isinstance(entry["issue"], str) else list(entry["issue"])
+    names = entry.get("actor_names", {})
+    positions = entry["rounds"][0]["positions"]
+
+    def position(actor: str, issue: str) -> str:
+        value = positions[actor]
+        return number(value if isinstance(value, float | int) else value[dimensions.index(issue)])
+
+    return {
+        issue: tuple((names.get(actor, actor), position(actor, issue)) for actor in actors)
+        for issue, actors in entry["decided_by"].items()
+    }

@@ -724,7 +724,7 @@ def _bargaining_table(bargaining: list[dict[str, Any]], scenario: Scenario) -> s
     header = "".join(f"<th>{html.escape(model)}</th>" for model in grid.models)
     header += "<th>consensus</th>" if grid.agreement else ""
     rows = "".join(
-        f"<tr><td>{html.escape(issue)}</td>"
+        f"<tr><td>{html.escape(grid.label(issue))}</td>"
         + "".join(f"<td class='num'>{cell(issue, model)}</td>" for model in grid.models)
         + consensus(issue)
         + "</tr>"

@@ -86,6 +86,8 @@ def _actors(scenario: Scenario) -> RenderableType:
 def _issue(scenario: Scenario, issue_id: str) -> RenderableType:
     issue = scenario.issue(issue_id)
     status = f" · status quo {_quantity(issue.status_quo)}" if issue.status_quo else ""
+    if issue.decided_by:
+        status += f" · decided by {', '.join(issue.decided_by)} alone"
     table = Table(
         title=f"Issue {issue.id}: {issue.label}{status}",
         title_justify="left",
@@ -265,7 +267,7 @@ def _grid_table(grid: SettlementGrid, title: str) -> RenderableType:
     if grid.agreement:
         table.add_column("consensus", justify="right")
     for issue in grid.issues:
-        row = [issue]
+        row = [grid.label(issue)]
         for model in grid.models:
             cell = grid.cell(issue, model)
             text = "–" if cell is None else cell.text

@@ -274,6 +274,24 @@ def _positions(scenario: Scenario) -> Iterator[Finding]:
         for actor_id in stances:
             if actor_id not in actors:
                 yield ("positions", issue_id, actor_id), unknown("actor", actor_id, actors)
+    holders = _stances(scenario)
+    for index, issue in enumerate(scenario.issues):
+        seen: set[str] = set()
+        for place, actor_id in enumerate(issue.decided_by):
+            path = ("issues", index, "decided_by", place)
+            if actor_id in seen:
+                yield path, f"{actor_id!r} is listed twice"
+            elif actor_id not in actors:
+                yield path, unknown("actor", actor_id, actors)
+            elif actor_id not in holders[issue.id]:
+                yield (
+                    path,
+                    (
+                        f"{actor_id!r} has no position on {issue.id} (positions: "
+                        f"{', '.join(holders[issue.id]) or 'none'}), so cannot decide it"
+                    ),
+                )
+            seen.add(actor_id)
 
 
 def _ladder(scenario: Scenario) -> Iterator[Finding]:

@@ -145,6 +145,16 @@ class Issue(Frozen):
     low_meaning: str = Field(description="What 0 on the scale means.")
     high_meaning: str = Field(description="What 100 on the scale means.")
     status_quo: Position | None = Field(None, description="Reference point / status quo, 0–100.")
+    decided_by: tuple[Identifier, ...] = Field(
+        (),
+        description=(
+            "Actors who decide the issue on their own (a lever one side sets, such as the "
+            "pressure it applies), each with a stance on it. The bargaining models still weigh "
+            "every actor's pull; the results then say that they show where that pull points, "
+            "not what the deciders will choose, and give the deciders' own positions."
+        ),
+        max_length=100,
+    )
     description: str = ""
 
 
