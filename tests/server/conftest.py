@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,6 +33,16 @@ def hostile_scenario() -> str:
         for modifier in event.get("modifiers", []):
             modifier["note"] = HOSTILE
     return dump_yaml(Scenario.model_validate(data))
+
+
+def seen_scenario() -> str:
+    """The built-in case with the worked example's observations, as a scenario of its own."""
+    import tightrope
+    from tightrope.scenario.observations import read_observations
+
+    example = Path(__file__).parent.parent.parent / "examples" / "iraq-2025-seen.yaml"
+    seen = read_observations(tightrope.load("iraq-2025"), example)
+    return dump_yaml(seen.model_copy(update={"id": "iraq-2025-seen"}))
 
 
 def free_port() -> int:
@@ -71,6 +82,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     folder = root / "scenarios"
     folder.mkdir()
     (folder / "hostile.yaml").write_text(hostile_scenario())
+    (folder / "iraq-2025-seen.yaml").write_text(seen_scenario())
     settings = Settings(
         port=free_port(), db=root / "registry.sqlite", scenarios=folder, data=root / "data"
     )

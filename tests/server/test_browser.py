@@ -86,6 +86,43 @@ def test_board_scenario_what_if_and_question_pages(
     assert outside == []
 
 
+def test_the_what_if_panel_conditions_on_the_evidence(
+    live: LiveServer, browser_page: tuple[Any, list[str], list[str]]
+) -> None:
+    """On a scenario with observations: as of 2025-07-01, forbidding US strikes acts from
+    16 July (month 5) and leaves the chance of strikes before then; a force in an earlier month
+    is refused in one line; a run count below the minimum names its field."""
+    page, outside, errors = browser_page
+    page.goto(live.url + "/scenarios/iraq-2025-seen/what-if", wait_until="load")
+    page.wait_for_function("document.body.dataset.ran === '1'", timeout=60_000)
+    assert "records 2 observations, the latest on 2025-06-13" in page.inner_text("body")
+    page.fill("#as-of", "2025-07-01")
+    page.select_option("#lever-us_strikes", "forbid")
+    page.click("#run")
+    page.wait_for_function("document.body.dataset.ran === '2'", timeout=60_000)
+    status = page.inner_text("#status")
+    assert "conditioned on the evidence up to 2025-07-01" in status
+    assert "the what-if acts from 2025-07-16 (month 5)" in status
+    cells = page.locator("#results tr[data-question='q2_us_strikes'] td").all_inner_texts()
+    # The README's figures (20,000 runs, seed 0); 8.7 % is the chance of strikes before 16 July.
+    assert cells[1:3] == ["31.6%", "8.7%"]
+    page.select_option("#lever-us_strikes", "")
+    page.select_option("#lever-us_casualties", "2")
+    page.click("#run")
+    page.wait_for_function(
+        "document.getElementById('status').textContent.includes('month 5')", timeout=60_000
+    )
+    assert page.inner_text("#status").startswith("force us_casualties@2: month 2 ends on")
+    page.fill("#runs", "0")
+    page.click("#run")
+    page.wait_for_function(
+        "document.getElementById('status').textContent.startsWith('runs:')", timeout=60_000
+    )
+    assert page.inner_text("#status") == "runs: Input should be greater than or equal to 1"
+    assert errors == []
+    assert outside == []
+
+
 @pytest.mark.parametrize(
     "path",
     [

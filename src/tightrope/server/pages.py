@@ -146,7 +146,8 @@ def what_if_page(scenario: Scenario, parameters: list[dict[str, Any]], runs: int
         "<h2>Events</h2><div class='lever'>" + "".join(rows) + "</div>"
         "<details><summary>Uncertain numbers (sliders within each elicited range)</summary>"
         "<div id='parameters'></div></details>"
-        f"<p><label>runs <input id='runs' type='number' min='1000' max='{runs}' value='{runs}'>"
+        + _evidence_date(scenario)
+        + f"<p><label>runs <input id='runs' type='number' min='1000' max='{runs}' value='{runs}'>"
         "</label> <label>seed <input id='seed' type='number' min='0' value='0'></label> "
         "<button id='run'>Run the what-if</button> <span id='status' class='note'></span></p>"
         "<h2>Baseline and what-if</h2><div id='chart' style='height:420px'></div>"
@@ -164,6 +165,23 @@ def what_if_page(scenario: Scenario, parameters: list[dict[str, Any]], runs: int
     )
     return page(
         f"What if: {scenario.title}", body, plotly=True, script="workbench.js", scenario=scenario.id
+    )
+
+
+def _evidence_date(scenario: Scenario) -> str:
+    """A date to condition the baseline and the what-if on the scenario's observations up to it,
+    when it has any (empty: the forecast as of the scenario's own date)."""
+    if not scenario.observations:
+        return ""
+    latest = max(observation.day for observation in scenario.observations)
+    count = len(scenario.observations)
+    return (
+        "<h2>Evidence</h2><p><label>as of <input id='as-of' type='date' "
+        f"min='{scenario.as_of.isoformat()}'></label> <span class='note'>The scenario records "
+        f"{count} observation{'' if count == 1 else 's'}, the latest on {latest.isoformat()}. "
+        "Give a date to condition both runs on what was seen up to it; the what-if then acts "
+        "only from the first month that starts after it (a force before then is refused). "
+        f"Empty: the forecast as of {scenario.as_of.isoformat()}, without the evidence.</span></p>"
     )
 
 

@@ -34,10 +34,12 @@
     for (const slider of document.querySelectorAll("input[data-path][data-moved]")) {
       set[slider.dataset.path] = Number(slider.value);
     }
+    const asOf = document.getElementById("as-of");
     return {
       runs: Number(document.getElementById("runs").value),
       seed: Number(document.getElementById("seed").value),
       force, forbid, set,
+      ...(asOf && asOf.value ? { as_of: asOf.value } : {}),
     };
   }
   function show(result) {
@@ -75,13 +77,23 @@
     const status = document.getElementById("status");
     status.textContent = "running…";
     const started = performance.now();
+    const asked = request();
     const response = await fetch("/api/scenarios/" + encodeURIComponent(data.scenario) + "/simulate", {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(request()),
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(asked),
     });
     const answer = await response.json();
-    if (!response.ok) { status.textContent = String(answer.detail); return; }
+    if (!response.ok) {
+      // A refused what-if has one line; a field out of its bounds, FastAPI's list of problems.
+      status.textContent = Array.isArray(answer.detail)
+        ? answer.detail.map((d) => d.loc.slice(1).join(".") + ": " + d.msg).join("; ")
+        : String(answer.detail);
+      return;
+    }
     show(answer);
-    status.textContent = "done in " + ((performance.now() - started) / 1000).toFixed(2) + " s";
+    const from = answer.interventions && answer.interventions.from;
+    status.textContent = "done in " + ((performance.now() - started) / 1000).toFixed(2) + " s"
+      + (answer.conditioning ? " · conditioned on the evidence up to " + asked.as_of : "")
+      + (from ? " · the what-if acts from " + from.date + " (month " + from.month + ")" : "");
     document.body.dataset.ran = String(Number(document.body.dataset.ran || 0) + 1);
   }
   document.getElementById("run").addEventListener("click", run);
