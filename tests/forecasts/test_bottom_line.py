@@ -142,3 +142,23 @@ def test_the_bottom_line_says_what_changed_since_the_scenario_date() -> None:
         line.changed
         == "Up 8.0 points since the scenario date; most by 2025-06-01 (a on 2025-05-20)."
     )
+
+
+def test_a_conditioned_report_and_brief_give_the_date_the_evidence_runs_to() -> None:
+    from tightrope.report.brief import render_brief
+    from tightrope.scenario.observations import read_observations
+
+    example = Path(__file__).parent.parent.parent / "examples" / "iraq-2025-seen.yaml"
+    scenario = read_observations(tightrope.load("iraq-2025"), example)
+    plain = tightrope.forecast(scenario, runs=1000, bargaining_samples=0)
+    assert "<p class='note'>As of 2025-03-15 · 1,000 simulation runs" in render_report(
+        plain.document, scenario
+    )
+    result = tightrope.forecast(scenario, runs=1000, bargaining_samples=0, as_of="2025-07-01")
+    page = render_report(result.document, scenario)
+    updated = "As of 2025-07-01 (the scenario&#x27;s 2025-03-15, updated on the evidence since)"
+    assert f"<p class='note'>{updated} · 1,000 simulation runs" in page
+    assert "<td>2025-07-01 (the scenario&#x27;s 2025-03-15, updated on the evidence since)" in page
+    assert "scenario as of 2025-03-15, updated on the evidence to 2025-07-01; 1,000" in (
+        render_brief(result.document, scenario)
+    )

@@ -278,6 +278,25 @@ def test_observations_and_replay_through_the_api(client: TestClient) -> None:
     early = client.post("/api/scenarios/seen/replay", json={"runs": 2000, "start": "2025-01-01"})
     assert early.status_code == 400
     assert early.json()["detail"] == "start 2025-01-01 is before the scenario date 2025-03-15"
+    # The scenario page says that its forecast leaves the observations out, and links to the one
+    # conditioned on them up to the latest; that page says what it is and links back.
+    page = client.get("/scenarios/seen").text
+    assert (
+        "This scenario records 2 observations, the latest on 2025-06-13. This forecast is as of "
+        "2025-03-15, without them: <a href='/scenarios/seen?as_of=2025-06-13'>" in page
+    )
+    page = client.get("/scenarios/seen?as_of=2025-06-13").text
+    assert "This forecast is conditioned on those known by 2025-06-13" in page
+    assert (
+        "As of 2025-06-13 (the scenario&#x27;s 2025-03-15, updated on the evidence since)" in page
+    )
+    assert "what the evidence taught the model" in page
+    before = client.get("/scenarios/seen?as_of=2024-01-01")
+    assert before.status_code == 400
+    assert before.json()["detail"] == (
+        "the forecast date 2024-01-01 is before the scenario date 2025-03-15"
+    )
+    assert "This scenario records" not in client.get("/scenarios/iraq-2025").text
 
 
 def test_bargaining_and_malformed_numbers(client: TestClient) -> None:

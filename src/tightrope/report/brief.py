@@ -26,10 +26,14 @@ def escaped(text: str) -> str:
 def render_brief(document: dict[str, Any], scenario: Scenario) -> str:
     """The brief of a forecast's JSON document."""
     run = document["run"]
+    conditioning = document.get("conditioning")
+    updated = (
+        "" if conditioning is None else f", updated on the evidence to {conditioning['as_of']}"
+    )
     lines = [
         f"# {escaped(scenario.title)}",
         "",
-        f"Forecast of {escaped(run['created'][:10])}, scenario as of {scenario.as_of}; "
+        f"Forecast of {escaped(run['created'][:10])}, scenario as of {scenario.as_of}{updated}; "
         f"{run['runs']:,} simulation runs, seed {run['seed']}.",
         "",
     ]

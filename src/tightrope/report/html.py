@@ -214,7 +214,7 @@ def _header(document: dict[str, Any], scenario: Scenario) -> str:
     and the run's details close the report."""
     run = document["run"]
     line = (
-        f"As of {scenario.as_of.isoformat()} · {run['runs']:,} simulation runs, seed "
+        f"As of {html.escape(_as_of(document, scenario))} · {run['runs']:,} simulation runs, seed "
         f"{run['seed']} · tightrope {document['tightrope']} · "
         "<a href='#the-run'>the run's details</a> at the end"
     )
@@ -224,12 +224,23 @@ def _header(document: dict[str, Any], scenario: Scenario) -> str:
     )
 
 
+def _as_of(document: dict[str, Any], scenario: Scenario) -> str:
+    """The forecast's date: the scenario's, or the later one its evidence runs to."""
+    conditioning = document.get("conditioning")
+    if conditioning is None:
+        return scenario.as_of.isoformat()
+    return (
+        f"{conditioning['as_of']} (the scenario's {scenario.as_of.isoformat()}, "
+        "updated on the evidence since)"
+    )
+
+
 def _run_details(document: dict[str, Any], scenario: Scenario) -> str:
     """What reproduces the report: the scenario's content hash, the version, seed and sizes."""
     run = document["run"]
     rows = [
         ("Scenario", f"{scenario.id}: {scenario.title}"),
-        ("As of", scenario.as_of.isoformat()),
+        ("As of", _as_of(document, scenario)),
         ("Content hash (SHA-256)", document["scenario"]["hash"]),
         ("tightrope version", document["tightrope"]),
         ("Created", run["created"]),

@@ -174,12 +174,7 @@ async def forecast(bench: Bench, scenario_id: str, body: ForecastRequest) -> dic
     """The forecast document (``tightrope forecast --format json``)."""
     scenario = bench.scenario(scenario_id)
     runs, samples = bench.runs_allowed(body.runs), bench.samples_allowed(body.bargaining_samples)
-    if body.as_of is not None:
-        result: dict[str, Any] = await bench.pool.run(
-            jobs.forecast_job, scenario, runs, body.seed, samples, body.as_of
-        )
-        return result
-    return await bench.forecast(scenario, runs, body.seed, samples)
+    return await bench.forecast(scenario, runs, body.seed, samples, body.as_of)
 
 
 @router.get("/api/scenarios/{scenario_id}/observations", tags=["observations"])

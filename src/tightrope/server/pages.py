@@ -4,6 +4,7 @@ whose ``<`` are escaped so that no ``</script>`` can close it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 from typing import Any
@@ -111,10 +112,29 @@ def board(rows: list[dict[str, Any]]) -> str:
     return page("tightrope workbench", "".join(parts))
 
 
-def scenario_page(document: dict[str, Any], scenario: Scenario) -> str:
+def scenario_page(
+    document: dict[str, Any], scenario: Scenario, as_of: dt.date | None = None
+) -> str:
     """The forecast report (bottom line, questions over time, ladder, fans, settlements,
-    drivers, provenance with sources), with the workbench's navigation above it."""
+    drivers, provenance with sources), with the workbench's navigation above it and, on a
+    scenario that records observations, a line saying whether the forecast uses them."""
     banner = f"<style>{WORKBENCH_STYLE}</style>{navigation(scenario.id)}"
+    if scenario.observations:
+        records, latest = _observations_recorded(scenario)
+        here = f"/scenarios/{quote(scenario.id)}"
+        if as_of is None:
+            banner += (
+                f"<p class='note' id='evidence'>{records}. This forecast is as of "
+                f"{scenario.as_of.isoformat()}, without them: <a href='{link(here)}?as_of="
+                f"{latest}'>the forecast conditioned on them as of {latest}</a> (or give "
+                "<code>?as_of=DATE</code>).</p>"
+            )
+        else:
+            banner += (
+                f"<p class='note' id='evidence'>{records}. This forecast is conditioned on those "
+                f"known by {as_of.isoformat()}: <a href='{link(here)}'>the forecast as of "
+                f"{scenario.as_of.isoformat()}, without them</a>.</p>"
+            )
     return render_report(document, scenario, plotly_src=PLOTLY, banner=banner)
 
 
@@ -168,17 +188,23 @@ def what_if_page(scenario: Scenario, parameters: list[dict[str, Any]], runs: int
     )
 
 
+def _observations_recorded(scenario: Scenario) -> tuple[str, str]:
+    """'This scenario records 2 observations, the latest on 2025-06-13', and that date."""
+    count = len(scenario.observations)
+    latest = max(observation.day for observation in scenario.observations).isoformat()
+    plural = "" if count == 1 else "s"
+    return f"This scenario records {count} observation{plural}, the latest on {latest}", latest
+
+
 def _evidence_date(scenario: Scenario) -> str:
     """A date to condition the baseline and the what-if on the scenario's observations up to it,
     when it has any (empty: the forecast as of the scenario's own date)."""
     if not scenario.observations:
         return ""
-    latest = max(observation.day for observation in scenario.observations)
-    count = len(scenario.observations)
+    records, _ = _observations_recorded(scenario)
     return (
         "<h2>Evidence</h2><p><label>as of <input id='as-of' type='date' "
-        f"min='{scenario.as_of.isoformat()}'></label> <span class='note'>The scenario records "
-        f"{count} observation{'' if count == 1 else 's'}, the latest on {latest.isoformat()}. "
+        f"min='{scenario.as_of.isoformat()}'></label> <span class='note'>{records}. "
         "Give a date to condition both runs on what was seen up to it; the what-if then acts "
         "only from the first month that starts after it (a force before then is refused). "
         f"Empty: the forecast as of {scenario.as_of.isoformat()}, without the evidence.</span></p>"

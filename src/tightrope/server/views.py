@@ -3,6 +3,7 @@ from the worker pool, history from the registry) and renders it with :mod:`pages
 
 from __future__ import annotations
 
+import datetime as dt
 from importlib.resources import files
 from typing import Annotated, Any
 
@@ -36,15 +37,18 @@ async def board_page(bench: Bench) -> str:
 
 
 @router.get("/scenarios/{scenario_id}", response_class=HTMLResponse, include_in_schema=False)
-async def scenario_page(bench: Bench, scenario_id: str) -> str:
+async def scenario_page(
+    bench: Bench, scenario_id: str, as_of: Annotated[dt.date | None, Query()] = None
+) -> str:
+    """The forecast report; with ``?as_of=DATE``, conditioned on the observations up to it."""
     scenario = bench.scenario(scenario_id)
     from tightrope.forecasts.run import scenario_hash
 
-    key = ("page", scenario_hash(scenario), bench.settings.page_runs)
+    key = ("page", scenario_hash(scenario), bench.settings.page_runs, as_of)
 
     async def render() -> str:
-        document = await bench.forecast(scenario, bench.settings.page_runs, 0, 100)
-        return pages.scenario_page(document, scenario)
+        document = await bench.forecast(scenario, bench.settings.page_runs, 0, 100, as_of)
+        return pages.scenario_page(document, scenario, as_of)
 
     return await bench.cache.get(key, render)  # type: ignore[no-any-return]
 

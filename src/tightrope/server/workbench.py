@@ -5,6 +5,7 @@ dependency (:data:`Bench`)."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,14 +114,20 @@ class Workbench:
         return samples
 
     async def forecast(
-        self, scenario: Scenario, runs: int, seed: int, bargaining: int
+        self,
+        scenario: Scenario,
+        runs: int,
+        seed: int,
+        bargaining: int,
+        as_of: dt.date | None = None,
     ) -> dict[str, Any]:
-        """The forecast document, computed once per scenario version and design."""
+        """The forecast document (conditioned on the observations up to ``as_of`` when given),
+        computed once per scenario version, design and date."""
         from tightrope.forecasts.run import scenario_hash
 
-        key = ("forecast", scenario_hash(scenario), runs, seed, bargaining)
+        key = ("forecast", scenario_hash(scenario), runs, seed, bargaining, as_of)
         return await self.cache.get(  # type: ignore[no-any-return]
-            key, lambda: self.pool.run(jobs.forecast_job, scenario, runs, seed, bargaining)
+            key, lambda: self.pool.run(jobs.forecast_job, scenario, runs, seed, bargaining, as_of)
         )
 
     async def quick(self, scenario: Scenario) -> dict[str, Any]:
