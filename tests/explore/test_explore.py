@@ -117,6 +117,34 @@ def test_a_scaled_hazard_matches_proportional_hazards() -> None:
     assert chance["never"] == 0.0
 
 
+def test_a_policys_mean_chance_carries_its_monte_carlo_error() -> None:
+    """The experiments share their random numbers, so their binomial errors do not average out
+    over the points: with an uncertainty that moves nothing every point gives the same chance,
+    and the mean's error is one experiment's, sqrt(p(1 − p)/runs), not 0 (the spread across
+    points over √points). On a toy whose chance does depend on the points, the error reported
+    bounds the spread of the mean across 12 seeds without overstating it more than threefold;
+    a factorial grid's mean has the binomial part alone."""
+    result = tightrope.explore(steady(0.1), samples=5, runs=2000, seed=0)
+    chances = result.to_frame()["q_tick"]
+    assert chances.nunique() == 1
+    [row] = result.robustness
+    mean = row["mean"]
+    assert row["mean_se"] == pytest.approx(math.sqrt(mean * (1 - mean) / 2000), rel=1e-12)
+    assert mean == pytest.approx(1 - 0.9**6, abs=3 * row["mean_se"])  # January to June 2025
+    means, errors = [], []
+    for seed in range(12):
+        [row] = tightrope.explore(planted(), samples=64, runs=200, seed=seed).robustness
+        means.append(row["mean"])
+        errors.append(row["mean_se"])
+    spread = float(np.std(means, ddof=1))
+    assert 0.3 * np.mean(errors) < spread <= np.mean(errors)
+    grid = tightrope.explore(planted(), design="factorial", samples=3, runs=200, seed=1)
+    chances = grid.to_frame()["q_boom"].to_numpy()
+    assert grid.robustness[0]["mean_se"] == pytest.approx(
+        math.sqrt(float(np.mean(chances * (1 - chances))) / 200), rel=1e-12
+    )
+
+
 def test_the_same_seed_gives_the_same_parquet_on_one_two_processes_and_a_cluster(
     tmp_path: Path,
 ) -> None:

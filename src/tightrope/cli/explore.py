@@ -122,7 +122,9 @@ def explore(
     if output is OutputFormat.JSON:
         emit_json(result.to_dict())
         return
-    consoles.out.print(terminal.robustness_table(result.robustness, loaded))
+    consoles.out.print(
+        terminal.robustness_table(result.robustness, loaded, result.plan.runs, threshold)
+    )
 
 
 @app.command()

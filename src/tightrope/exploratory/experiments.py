@@ -445,10 +445,11 @@ def robustness(
     maximize: Sequence[str] = (),
     threshold: float = 0.5,
 ) -> list[dict[str, Any]]:
-    """Per policy and binary question: the mean chance across the uncertainty points, the
-    largest regret (how much worse than the best policy at the same point, the worst case over
-    points) and the satisficing share (the share of points where the chance is at most
-    ``threshold``, or at least it for a question to maximise)."""
+    """Per policy and binary question: the mean chance across the uncertainty points with its
+    Monte Carlo error (``mean_error``), the largest regret (how much worse than the best policy
+    at the same point, the worst case over points) and the satisficing share (the share of
+    points where the chance is at most ``threshold``, or at least it for a question to
+    maximise)."""
     found = []
     binary = [q.id for q in scenario.questions if q.type == "binary"]
     for question in binary:
@@ -471,11 +472,25 @@ def robustness(
                         )
                     ),
                     "mean": float(wide[policy].mean()),
+                    "mean_se": mean_error(wide[policy].to_numpy(), plan),
                     "max_regret": float(regret[:, number].max()) + 0.0,
                     "satisficing_share": float(satisfied[policy].mean()),
                 }
             )
     return found
+
+
+def mean_error(chances: NDArray[np.float64], plan: Plan) -> float:
+    """The Monte Carlo error of a policy's mean chance over the design's points, as an upper
+    bound. Every experiment runs on the same random numbers, so their binomial errors are
+    correlated and do not average out over the points: their share of the mean's variance is at
+    most one experiment's, the mean of p(1 − p)/runs. A sampled design (Latin hypercube, Sobol')
+    adds the spread of the chances across points over the number of points (for these designs an
+    overestimate); a factorial grid's mean has no sampling error."""
+    variance = float(np.mean(chances * (1 - chances))) / plan.runs
+    if plan.design != "factorial" and len(chances) > 1:
+        variance += float(np.var(chances, ddof=1)) / len(chances)
+    return math.sqrt(variance)
 
 
 def policy_of(plan: Plan, policy: int) -> dict[str, str]:

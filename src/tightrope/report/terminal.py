@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -810,12 +811,25 @@ def _brief(value: Any) -> str:
     return text if len(text) <= 60 else text[:59] + "…"
 
 
-def robustness_table(rows: list[dict[str, Any]], scenario: Scenario) -> Table:
+def robustness_table(
+    rows: list[dict[str, Any]], scenario: Scenario, runs: int, threshold: float
+) -> Table:
     """Each policy's robustness per binary question, as `explore` prints it."""
     texts = {question.id: question.text for question in scenario.questions}
     table = Table(
-        title="Robustness of each policy across the uncertainties (regret: how much worse than "
-        "the best policy at the same point, at worst)"
+        title="Robustness of each policy across the uncertainties",
+        title_justify="left",
+        caption=(
+            "mean chance: over the explored points, ± its Monte Carlo error (at most this: the "
+            "experiments share their random numbers); largest regret: how much worse than the "
+            "best policy at the same point, at worst; satisficing share: the share of points "
+            f"where the chance is at most {percent(threshold, 0)} (at least it for a question to "
+            "maximise). Each experiment's own chance "
+            f"has a binomial error of up to {error_points(0.5 / math.sqrt(runs))} at {runs:,} "
+            "runs, so "
+            "a regret or a share that turns on less than that is noise."
+        ),
+        caption_justify="left",
     )
     for column in ("question", "policy", "mean chance", "largest regret", "satisficing share"):
         table.add_column(column, justify="left" if column in ("question", "policy") else "right")
@@ -824,7 +838,7 @@ def robustness_table(rows: list[dict[str, Any]], scenario: Scenario) -> Table:
         table.add_row(
             texts.get(row["question"], row["question"]),
             policy,
-            f"{row['mean']:.1%}",
+            f"{percent(row['mean'])} {error_points(row['mean_se'])}",
             f"{row['max_regret']:.1%}",
             f"{row['satisficing_share']:.0%}",
         )
