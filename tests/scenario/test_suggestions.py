@@ -51,3 +51,20 @@ def test_a_long_text_is_quoted_by_its_start(tmp_path: Path) -> None:
     assert "String should have at most 2000 characters (got 'regional_tension > 1 and " in err
     assert "…')" in err
     assert len(err) < 250
+
+
+def test_a_list_is_called_a_list_and_its_length_limit_counts_items(tmp_path: Path) -> None:
+    """Pydantic says "a valid tuple" and "Tuple should have at most 100 items after
+    validation": the file has YAML lists, not Python tuples."""
+
+    def overfill(data: dict[str, Any]) -> None:
+        data["issues"][2]["decided_by"] = ["us_admin"] * 101
+
+    err = _validate(tmp_path, overfill)
+    assert err.endswith("issues[2].decided_by: at most 100 items (got 101)\n")
+
+    def unlist(data: dict[str, Any]) -> None:
+        data["issues"][2]["decided_by"] = "us_admin"
+
+    err = _validate(tmp_path, unlist)
+    assert err.endswith("issues[2].decided_by: should be a list, such as [a, b] (got 'us_admin')\n")

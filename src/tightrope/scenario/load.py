@@ -200,6 +200,13 @@ def problem_from_pydantic(name: str, document: Document, detail: ErrorDetails) -
         return located_problem(name, document.locate(path, key=True), format_path(path), message)
     if kind == "missing":
         message = f"missing required field {str(path[-1])!r}"
+    elif kind in ("tuple_type", "list_type"):  # pydantic's word for a YAML list is Python's
+        message = "should be a list, such as [a, b]"
+        if _is_scalar(detail["input"]):
+            message += f" (got {_echo(detail['input'])})"
+    elif kind == "too_long" and "max_length" in detail.get("ctx", {}):
+        ctx = detail["ctx"]
+        message = f"at most {ctx['max_length']:,} items (got {ctx['actual_length']:,})"
     elif kind in ("enum", "literal_error") and isinstance(detail["input"], str):
         expected = re.findall(r"'([^']*)'", str(detail.get("ctx", {}).get("expected", "")))
         close = difflib.get_close_matches(detail["input"], expected, n=1, cutoff=0.6)
