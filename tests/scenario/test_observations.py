@@ -53,10 +53,9 @@ EXPECTED = {
         "3:8: (row): row has 9 cells, the header 7",
     ],
     "bad-values.csv": [
-        "2:1: observations[0].date: Input should be a valid date or datetime, month value is "
+        "2:1: observations[0].date: should be a date such as 2025-03-15: month value is "
         "outside expected range of 1-12 (got '2025-13-01')",
-        "3:4: observations[1].value: Input should be a valid number, unable to parse string as a "
-        "number (got 'abc')",
+        "3:4: observations[1].value: should be a number (got 'abc')",
         "4:1: observations[2]: a variable observation needs date, value and sd",
     ],
 }

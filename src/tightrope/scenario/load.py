@@ -181,6 +181,24 @@ def located_problem(name: str, location: Location, path: str, message: str) -> P
 
 ECHO_CHARACTERS = 60
 
+# Pydantic's messages for a value of the wrong kind, in YAML's words rather than Python's.
+PLAIN_WORDS = {
+    "tuple_type": "should be a list, such as [a, b]",
+    "list_type": "should be a list, such as [a, b]",
+    "dict_type": "should be a mapping: KEY: VALUE lines, or {KEY: VALUE, ...}",
+    "int_from_float": "should be a whole number",
+    "int_type": "should be a whole number",
+    "int_parsing": "should be a whole number",
+    "float_type": "should be a number",
+    "float_parsing": "should be a number",
+    "bool_type": "should be true or false",
+    "bool_parsing": "should be true or false",
+    "date_type": "should be a date such as 2025-03-15",
+    "date_parsing": "should be a date such as 2025-03-15",
+    "date_from_datetime_parsing": "should be a date such as 2025-03-15",
+    "date_from_datetime_inexact": "should be a date such as 2025-03-15, without a time",
+}
+
 
 def problem_from_pydantic(name: str, document: Document, detail: ErrorDetails) -> Problem:
     """A pydantic validation error as a located problem in the user's words: the field's path in
@@ -200,8 +218,10 @@ def problem_from_pydantic(name: str, document: Document, detail: ErrorDetails) -
         return located_problem(name, document.locate(path, key=True), format_path(path), message)
     if kind == "missing":
         message = f"missing required field {str(path[-1])!r}"
-    elif kind in ("tuple_type", "list_type"):  # pydantic's word for a YAML list is Python's
-        message = "should be a list, such as [a, b]"
+    elif kind in PLAIN_WORDS:
+        # Keep pydantic's reason where it gives one ("month value is outside expected range").
+        reason = message.partition(", ")[2] if kind.startswith("date_") else ""
+        message = PLAIN_WORDS[kind] + (f": {reason}" if reason else "")
         if _is_scalar(detail["input"]):
             message += f" (got {_echo(detail['input'])})"
     elif kind == "too_long" and "max_length" in detail.get("ctx", {}):
