@@ -106,9 +106,10 @@ class QuestionResult:
 
 @dataclass(frozen=True)
 class EventResult:
-    """One event over the simulated months: the chance it happens at least once, by month, and
-    how often on average. For an event elicited as a chance over a window, ``window`` holds the
-    elicited chance (without modifiers) and the one the model implies with them."""
+    """One event over the simulated months: the chance it happens at least once (with its
+    clustered Monte Carlo error), by month, and how often on average. For an event elicited as a
+    chance over a window, ``window`` holds the elicited chance (without modifiers) and the one
+    the model implies with them, with that one's error."""
 
     id: str
     label: str
@@ -116,6 +117,7 @@ class EventResult:
     by_month: tuple[float, ...]  # at least once by the end of month m (m = 1, 2, …)
     mean_count: float
     window: dict[str, float] | None = None
+    mc_error: float | None = None
 
 
 def event_results(scenario: Scenario, summary: dict[str, Any]) -> dict[str, EventResult]:
@@ -129,6 +131,7 @@ def event_results(scenario: Scenario, summary: dict[str, Any]) -> dict[str, Even
             tuple(entries[event.id]["by_month"]),
             entries[event.id]["mean_count"],
             copy.deepcopy(entries[event.id].get("window")),
+            entries[event.id].get("mc_error"),
         )
         for event in scenario.events
         if event.id in entries

@@ -152,6 +152,35 @@ def _window_scenario(modifier: bool) -> Scenario:
     )
 
 
+def test_events_and_ladder_levels_carry_their_clustered_errors() -> None:
+    """Every probability of the summary has its Monte Carlo error for the design used: each
+    event's chance over the simulation, the chance implied over its window, and each highest
+    ladder level's share, clustered by parameter sample as the questions' are."""
+    design = Design(samples=60, runs=50, seed=4)
+    model, record = simulate(SCENARIO, design)
+    summary = summarise(model, record, drivers=0)
+
+    def spread(hits: np.ndarray[Any, Any]) -> tuple[float, float]:
+        per_sample = hits.astype(float).reshape(60, 50).mean(axis=1)
+        return float(per_sample.mean()), float(per_sample.std(ddof=1) / np.sqrt(60))
+
+    for event in model.events:
+        entry = summary["events"][event.id]
+        chance, error = spread(record.first[:, event.index] > 0)
+        assert entry["probability"] == pytest.approx(chance, rel=1e-12)
+        assert entry["mc_error"] == pytest.approx(error, rel=1e-12)
+    window = summary["events"]["bank_sanctions"]["window"]
+    first = record.first[:, model.event_index("bank_sanctions")]
+    chance, error = spread((first > 0) & (first <= 12))
+    assert (window["implied"], window["implied_mc_error"]) == pytest.approx((chance, error))
+    assert SCENARIO.ladder is not None
+    for level in SCENARIO.ladder.levels:
+        chance, error = spread(record.ladder_max == level.level)
+        assert summary["ladder"]["max_level"][level.id] == pytest.approx(chance, rel=1e-12)
+        assert summary["ladder"]["mc_errors"][level.id] == pytest.approx(error, rel=1e-12)
+    assert summary["ladder"]["mc_errors"]["sustained_conflict"] > 0
+
+
 def test_a_window_probability_is_the_chance_without_modifiers() -> None:
     """0.30 over 12 months, no modifier: the implied chance is 0.30 (a constant hazard). With
     an odds ratio of 4 in months after a frequent shock, the same 0.30 implies about 0.40."""

@@ -185,3 +185,24 @@ def test_fan_charts_draw_lines_and_ordinal_charts_sit_two_a_row() -> None:
     # The nine state variables' fans: in figures of at most six, three rows a page.
     parts = _fan_figures(simulation["variables"], scenario)
     assert [len(part.data) // 5 for part in parts] == [6, 3]  # five lines a chart
+
+
+def test_each_question_line_ends_on_its_deadline_at_its_probability() -> None:
+    """The chart's last point is the table's number: the built-in questions' deadline, 31 March
+    2026, falls inside month 13 (to 15 April), which counts for its days up to the deadline."""
+    from tightrope.report.html import _probabilities
+
+    scenario = tightrope.load("iraq-2025")
+    simulation = tightrope.simulate(scenario, runs=2000, drivers="none").to_dict()
+    figure = _probabilities(simulation, scenario)
+    binary = [q for q in scenario.questions if q.type == "binary"]
+    assert len(figure.data) == len(binary) == 6
+    for trace, question in zip(figure.data, binary, strict=True):
+        result = simulation["questions"][question.id]
+        assert result["answered_at"]["month"] == 13
+        assert 0 < result["answered_at"]["share"] < 1
+        assert trace.x[-1] == "2026-03-31"
+        assert trace.x[-2] == "2026-03-15"  # the end of month 12
+        assert trace.y[-1] == result["probability"]
+        assert list(trace.y[:-1]) == result["by_month"][:12]
+        assert result["by_month"][11] <= trace.y[-1] <= result["by_month"][12]

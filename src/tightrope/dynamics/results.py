@@ -61,12 +61,7 @@ def summarise(
     }
     first = record.first[where]
     document["events"] = {
-        event.id: {
-            "probability": float((first[:, event.index] > 0).mean()),
-            "by_month": _cumulative(first[:, event.index], model.months),
-            "mean_count": float(record.counts[where][:, event.index].mean()),
-            **_window(model, event.id, first[:, event.index]),
-        }
+        event.id: _event(model, record, event.id, first[:, event.index], where, sample, samples)
         for event in model.events
     }
     document["variables"] = _fans(model, record, where[record.fan_run])
@@ -74,8 +69,13 @@ def summarise(
         document["settlements"] = _fans(model, record, where[record.fan_run], settlements=True)
     ladder = record.ladder_max[where]
     levels = model.scenario.ladder.levels if model.scenario.ladder else ()
+    reached = {
+        level.id: clustered_mean((ladder == level.level).astype(float), sample, samples)
+        for level in levels
+    }
     document["ladder"] = {
-        "max_level": {level.id: float((ladder == level.level).mean()) for level in levels}
+        "max_level": {level: share for level, (share, _) in reached.items()},
+        "mc_errors": {level: error for level, (_, error) in reached.items()},
     }
     document["sequences"] = _sequences(model, first)
     if drivers and samples >= 10 and where.all():
@@ -118,21 +118,38 @@ def _question(
     }
 
 
-def _window(model: CompiledModel, event_id: str, first: NDArray[np.int16]) -> dict[str, Any]:
-    """For an event elicited as a probability over a window: that number (the chance when no
-    modifier applies) beside the implied chance over the same window, with modifiers and
-    triggers at work — what the scenario actually says."""
-    hazard = model.scenario.event(event_id).hazard
-    if hazard.probability is None or hazard.months is None or hazard.months > model.months:
-        return {}
-    happened = ((first > 0) & (first <= hazard.months)).astype(float)
-    return {
-        "window": {
-            "months": hazard.months,
-            "elicited_without_modifiers": hazard.probability.estimate,
-            "implied": float(happened.mean()),
-        }
+def _event(
+    model: CompiledModel,
+    record: RunRecord,
+    event_id: str,
+    first: NDArray[np.int16],
+    where: Mask,
+    sample: NDArray[np.int32],
+    samples: int,
+) -> dict[str, Any]:
+    """An event's chance over the simulation (with its clustered Monte Carlo error), by month,
+    its mean count and, when it was elicited over a window, the chance over that window."""
+    probability, error = clustered_mean((first > 0).astype(float), sample, samples)
+    document = {
+        "probability": probability,
+        "mc_error": error,
+        "by_month": _cumulative(first, model.months),
+        "mean_count": float(record.counts[where][:, model.event_index(event_id)].mean()),
     }
+    # Elicited as a chance over a window: that number (the chance when no modifier applies)
+    # beside the implied chance over the same window, with modifiers and triggers at work.
+    hazard = model.scenario.event(event_id).hazard
+    window = hazard.months
+    if hazard.probability is not None and window is not None and window <= model.months:
+        happened = ((first > 0) & (first <= window)).astype(float)
+        implied, implied_error = clustered_mean(happened, sample, samples)
+        document["window"] = {
+            "months": window,
+            "elicited_without_modifiers": hazard.probability.estimate,
+            "implied": implied,
+            "implied_mc_error": implied_error,
+        }
+    return document
 
 
 def _answered(model: CompiledModel, question_id: str) -> dict[str, Any]:

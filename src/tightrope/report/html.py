@@ -74,7 +74,8 @@ def render_report(
                 _figure(
                     "Question probabilities over time",
                     _probabilities(simulation, scenario),
-                    "Cumulative probability that each event-question resolves yes, by month.",
+                    "Cumulative probability that each event question resolves yes, by the end of "
+                    "each month; each line ends on its question's deadline.",
                 )
             )
         ordinal = _ordinal(simulation, scenario)
@@ -325,15 +326,26 @@ def _evidence_link(question: Question, scenario: Scenario) -> str:
 
 
 def _probabilities(simulation: dict[str, Any], scenario: Scenario) -> go.Figure:
+    """Each event question's chance by the end of each month, up to its answer: the last point
+    is the question's probability on its deadline (the month holding the deadline counts for
+    its days up to it), so the line ends where the questions' table stands."""
     figure = go.Figure()
     for number, question in enumerate(q for q in scenario.questions if q.type == "binary"):
-        by_month = simulation["questions"][question.id].get("by_month")
+        result = simulation["questions"][question.id]
+        by_month = result.get("by_month")
         if by_month is None:
             continue
+        answered = result["answered_at"]
+        last = answered["month"]
+        end = (
+            _calendar(scenario, [last])[0]
+            if answered["share"] == 1
+            else question.deadline.isoformat()
+        )
         figure.add_trace(
             go.Scatter(
-                x=_calendar(scenario, range(1, len(by_month) + 1)),
-                y=by_month,
+                x=[*_calendar(scenario, range(1, last)), end],
+                y=[*by_month[: last - 1], result["probability"]],
                 mode="lines+markers",
                 name=_shortened(question.text),
                 line={"color": COLOURS[number % len(COLOURS)]},
@@ -502,7 +514,8 @@ def _windows(simulation: dict[str, Any], scenario: Scenario) -> str:
         f"<tr><td>{html.escape(scenario.event(event_id).label)}</td>"
         f"<td class='num'>{window['months']}</td>"
         f"<td class='num'>{percent(window['elicited_without_modifiers'])}</td>"
-        f"<td class='num'>{percent(window['implied'])}</td></tr>"
+        f"<td class='num'>{percent(window['implied'])} "
+        f"{error_points(window.get('implied_mc_error'))}</td></tr>"
         for event_id, entry in simulation["events"].items()
         if (window := entry.get("window")) is not None
     )
@@ -741,12 +754,13 @@ def _bargaining_table(bargaining: list[dict[str, Any]], scenario: Scenario) -> s
         + "</tr>"
         for issue in grid.issues
     )
-    footnotes = "".join(
-        f"<br>{html.escape(note)}" for note in [*_scales(scenario), *grid.footnotes]
-    )
+    # The caption says what the cells are; the marks' meanings and the scales follow the table,
+    # as a table's footnotes do.
+    footnotes = "<br>".join(html.escape(note) for note in [*grid.footnotes, *_scales(scenario)])
     return (
         f"<h2>Where the contested issues settle</h2><p class='note'>{html.escape(grid.caption)}."
-        f"{footnotes}</p><table><tr><th>issue</th>{header}</tr>{rows}</table>"
+        f"</p><table><tr><th>issue</th>{header}</tr>{rows}</table>"
+        f"<p class='note'>{footnotes}</p>"
     )
 
 

@@ -140,7 +140,8 @@ def _hazard(event: Event, window: dict[str, Any] | None) -> str:
     assert hazard.probability is not None
     text = f"{_quantity(hazard.probability)} in {hazard.months} months"
     if window is not None:
-        text += f"\n→ {percent(window['implied'])} with modifiers"
+        implied = f"{percent(window['implied'])} {error_points(window.get('implied_mc_error'))}"
+        text += f"\n→ {implied.strip()} with modifiers"
     return text
 
 
@@ -149,7 +150,7 @@ def _events(scenario: Scenario, windows: dict[str, dict[str, Any]]) -> Renderabl
         title="Events and levers",
         title_justify="left",
         caption="base rate: the chance when no modifier applies; → the implied chance over "
-        "the window with modifiers and triggers (20,000 simulated runs)"
+        "the window with modifiers and triggers (20,000 simulated runs; ± its Monte Carlo error)"
         if windows
         else "base rate: the chance when no modifier applies",
         caption_justify="left",
@@ -567,16 +568,23 @@ def _comparison(comparison: dict[str, Any], scenario: Scenario, words: str) -> R
 def _events_result(document: dict[str, Any], scenario: Scenario) -> RenderableType:
     months = document["months"]
     marks = sorted({m for m in (3, 6, months) if m <= months})
-    table = Table(title="Events: probability of happening by month", title_justify="left")
+    table = Table(
+        title="Events: probability of happening by month",
+        title_justify="left",
+        caption=f"MC error: of the chance by month {months} (clustered by parameter sample)",
+        caption_justify="left",
+    )
     table.add_column("event")
     for month in marks:
         table.add_column(f"by {month}", justify="right")
+    table.add_column("MC error", justify="right")
     table.add_column("mean count", justify="right")
     labels = {event.id: event.label for event in scenario.events}
     for event, result in document["events"].items():
         table.add_row(
             labels.get(event, event),
             *(percent(result["by_month"][month - 1]) for month in marks),
+            error_points(result.get("mc_error")),
             f"{result['mean_count']:.2f}",
         )
     return table
@@ -586,11 +594,18 @@ def _ladder_result(document: dict[str, Any], scenario: Scenario) -> RenderableTy
     table = Table(title="Highest escalation level reached", title_justify="left")
     table.add_column("level")
     table.add_column("probability", justify="right")
+    table.add_column("MC error", justify="right")
     table.add_column("")
     levels = scenario.ladder.levels if scenario.ladder else ()
+    errors = document["ladder"].get("mc_errors", {})
     for level in levels:
         share = document["ladder"]["max_level"].get(level.id, 0.0)
-        table.add_row(f"{level.level} {level.label}", percent(share), "█" * round(40 * share))
+        table.add_row(
+            f"{level.level} {level.label}",
+            percent(share),
+            error_points(errors.get(level.id)),
+            "█" * round(40 * share),
+        )
     return table
 
 
