@@ -170,10 +170,15 @@ def test_sequences_are_counted_and_ranked_like_a_counter(seed: int, events: int,
     for row in first.tolist():
         happened = sorted((month, index) for index, month in enumerate(row) if month > 0)
         expected[tuple(names[index] for _, index in happened[:6])] += 1
-    found = _sequences(model, first, top=10)
+    # One run per parameter sample: the clustered error is the runs' own, sqrt(p(1 − p)/(n − 1)).
+    found = _sequences(model, first, np.arange(runs, dtype=np.int32), runs, top=10)
     assert [(tuple(entry["events"]), entry["share"]) for entry in found] == [
         (key, count / runs) for key, count in expected.most_common(10)
     ]
+    for entry in found:
+        share = entry["share"]
+        binomial = np.sqrt(share * (1 - share) / (runs - 1)) if runs > 1 else 0.0
+        assert entry["mc_error"] == pytest.approx(binomial, rel=1e-9, abs=1e-15)
 
 
 def test_common_random_numbers_give_the_same_runs_on_two_workers() -> None:

@@ -77,7 +77,7 @@ def summarise(
         "max_level": {level: share for level, (share, _) in reached.items()},
         "mc_errors": {level: error for level, (_, error) in reached.items()},
     }
-    document["sequences"] = _sequences(model, first)
+    document["sequences"] = _sequences(model, first, sample, samples)
     if drivers and samples >= 10 and where.all():
         document["drivers"] = _drivers(model, record, drivers)
     return document
@@ -262,9 +262,14 @@ def _fans(
 
 
 def _sequences(
-    model: CompiledModel, first: NDArray[np.int16], top: int = 10
+    model: CompiledModel,
+    first: NDArray[np.int16],
+    sample: NDArray[np.int32],
+    samples: int,
+    top: int = 10,
 ) -> list[dict[str, Any]]:
-    """The most frequent orders in which events first happened (up to six events)."""
+    """The most frequent orders in which events first happened (up to six events), each with
+    its share of the runs and that share's clustered Monte Carlo error."""
     events = first.shape[1]
     months = np.where(first > 0, first, np.iinfo(np.int16).max).astype(np.int64)
     # Each (month, event) as one number, earliest smallest; the same month: the first event.
@@ -281,15 +286,15 @@ def _sequences(
     keys = ordered[starts]
     # Most frequent first; ties in the order they first occur (as Counter.most_common gives).
     ranked = np.lexsort((first_seen, -counts))[:top]
-    total = len(first)
+    group = np.empty(len(codes), dtype=np.int64)  # each run's sequence
+    group[by_row] = np.repeat(np.arange(len(starts)), counts)
     names = [event.id for event in model.events]
-    return [
-        {
-            "events": [names[code - 1] for code in keys[row].tolist() if code],
-            "share": int(counts[row]) / total,
-        }
-        for row in ranked
-    ]
+    found = []
+    for row in ranked:
+        share, error = clustered_mean((group == row).astype(float), sample, samples)
+        events = [names[code - 1] for code in keys[row].tolist() if code]
+        found.append({"events": events, "share": share, "mc_error": error})
+    return found
 
 
 def _drivers(model: CompiledModel, record: RunRecord, top: int) -> dict[str, list[dict[str, Any]]]:

@@ -653,14 +653,15 @@ def _shortened(text: str, width: int = 60) -> str:
 def _sequences(simulation: dict[str, Any], scenario: Scenario) -> str:
     labels = {event.id: event.label for event in scenario.events}
     rows = "".join(
-        f"<tr><td class='num'>{percent(entry['share'])}</td><td>"
+        f"<tr><td class='num'>{percent(entry['share'])}</td>"
+        f"<td class='num'>{error_points(entry.get('mc_error'))}</td><td>"
         + html.escape(" → ".join(labels[e] for e in entry["events"]) or "(nothing happens)")
         + "</td></tr>"
         for entry in simulation["sequences"]
     )
     return (
-        "<h2>Most frequent sequences of events</h2><table><tr><th>share</th><th>sequence (first "
-        f"occurrences)</th></tr>{rows}</table>"
+        "<h2>Most frequent sequences of events</h2><table><tr><th>share</th><th>MC error</th>"
+        f"<th>sequence (first occurrences)</th></tr>{rows}</table>"
     )
 
 

@@ -633,9 +633,14 @@ def _sequences_result(document: dict[str, Any]) -> RenderableType:
         title="Most frequent sequences of events (first occurrences)", title_justify="left"
     )
     table.add_column("share", justify="right")
+    table.add_column("MC error", justify="right")
     table.add_column("sequence")
     for entry in document["sequences"][:8]:
-        table.add_row(percent(entry["share"]), " → ".join(entry["events"]) or "(nothing happens)")
+        table.add_row(
+            percent(entry["share"]),
+            error_points(entry.get("mc_error")),
+            " → ".join(entry["events"]) or "(nothing happens)",
+        )
     return table
 
 
