@@ -155,8 +155,10 @@ def test_step_dates_refuses_a_step_that_never_reaches_the_end() -> None:
 
     scenario = load_builtin("iraq-2025")
     start, end = dt.date(2025, 3, 15), dt.date(2025, 4, 15)
-    assert step_dates(scenario, start, end, "10d")[-1] == dt.date(2025, 4, 14)
+    # Steps of 10 days pass the end (14 April, then 24): the end is the last step.
+    assert step_dates(scenario, start, end, "10d")[-2:] == [dt.date(2025, 4, 14), end]
     assert step_dates(scenario, start, end, "month") == [start, end]
+    assert step_dates(scenario, start, end, "week")[-2:] == [dt.date(2025, 4, 12), end]
     for every in ("0d", "0", "5", "-1d", "10000d", "²d", "fortnight"):
         with pytest.raises(ValueError, match="give month, week or Nd"):
             step_dates(scenario, start, end, every)
@@ -181,6 +183,12 @@ def test_the_api_replays_as_the_command_does_and_the_registry_keeps_it(tmp_path:
     assert frame.groupby("date")["observations"].first().tolist() == [0, 0, 1, 1, 2, 2]
     banks = frame[frame["question"] == "q5_more_banks"]["probability"].tolist()
     assert banks[2:] == [1.0] * 4
+    # Each step's JSON carries every number's Monte Carlo error, as its simulation has it.
+    for step, entry in zip(result.steps, document["steps"], strict=True):  # type: ignore[call-overload]
+        for question, found in step.questions.items():
+            expected = found.mc_error if found.kind == "binary" else found.mc_errors
+            assert entry["mc_errors"][question] == expected
+    assert document["steps"][0]["mc_errors"]["q1_oil_restriction"] > 0  # type: ignore[index]
     with tightrope.Registry(tmp_path / "api.sqlite") as registry:
         run_ids = registry.record_replay(result)
         rows = registry.history("q5_more_banks")
@@ -214,19 +222,22 @@ def test_replay_settings_are_refused_by_their_names_before_any_work() -> None:
         (
             scenario,
             {"end": dt.date(2026, 4, 20)},
-            "end 2026-04-20: the step on 2026-04-15 leaves nothing of the 13-month horizon",
+            "end 2026-04-20: the step on 2026-04-20 leaves nothing of the 13-month horizon",
         ),
         (longer, {"end": dt.date(2026, 6, 1), "every": "1d"}, "444 steps; the limit is 400"),
         (
             scenario,
             {"end": dt.date(2026, 2, 1), "runs": limits.MAX_RUNS // 4},
-            "11 steps × 2,500,000 runs is 27,500,000 runs; the limit is",
+            "12 steps × 2,500,000 runs is 30,000,000 runs; the limit is",
         ),
     ):
         with pytest.raises(ReplayError, match=message):
             tightrope.replay(version, **arguments)  # type: ignore[arg-type]
-    # The last day before the horizon is a step like any other.
-    assert replay_dates(scenario, end=dt.date(2026, 4, 14))[-1] == dt.date(2026, 3, 15)
+    # The last day before the horizon ends is a step like any other, after the monthly ones.
+    assert replay_dates(scenario, end=dt.date(2026, 4, 14))[-2:] == [
+        dt.date(2026, 3, 15),
+        dt.date(2026, 4, 14),
+    ]
 
 
 # Mostly dates near the scenario's year, where steps run; some far off, which are refused.
@@ -243,8 +254,9 @@ STEPS = st.sampled_from(["month", "week", "1d", "7d", "31d", "400d", "0d", "x", 
 def test_replay_steps_are_either_refused_or_runnable(
     start: dt.date | None, end: dt.date | None, every: str
 ) -> None:
-    """``replay_dates`` refuses with a ReplayError, or gives ordered steps from the start to at
-    most the end, each inside the horizon (so every step can run), at most MAX_STEPS of them."""
+    """``replay_dates`` refuses with a ReplayError, or gives ordered steps from the start to the
+    end (the last observation's date by default), each inside the horizon (so every step can
+    run), at most MAX_STEPS of them."""
     scenario = load_builtin("iraq-2025")
     try:
         dates = replay_dates(scenario, start, end, every, runs=1000)
@@ -253,6 +265,33 @@ def test_replay_steps_are_either_refused_or_runnable(
     assert dates[0] == (start or scenario.as_of)
     assert dates == sorted(set(dates))
     assert end is not None
-    assert dates[-1] <= end
+    assert dates[-1] == end
     assert full_months(scenario.as_of, dates[-1]) < simulated_months(scenario)
     assert len(dates) <= MAX_STEPS
+
+
+def test_the_replay_table_reads_each_question_across_the_steps(tmp_path: Path) -> None:
+    """Questions (and each level of an ordinal one) as rows, dates as columns, six to a table;
+    the caption gives the largest Monte Carlo error of the numbers shown."""
+    file = tmp_path / "o.yaml"
+    file.write_text(OBSERVATIONS)
+    code, out, err = run(
+        "replay",
+        "--observations",
+        str(file),
+        "--to",
+        "2025-11-01",
+        "--runs",
+        "1000",
+        "--db",
+        str(tmp_path / "r.sqlite"),
+    )
+    assert code == 0, err
+    assert "(steps 1–6 of 9)" in out
+    assert "(steps 7–9 of 9)" in out
+    header = next(line for line in out.splitlines() if "2025-10-15" in line)
+    assert "2025-11-01" in header  # the end is the last step, after the monthly ones
+    assert "q7_alignment: aligned_with_iran" in out
+    assert "  balancing " in out
+    words = " ".join(out.split())
+    assert words.count("each number's Monte Carlo error is at most ±") == 1

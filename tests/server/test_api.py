@@ -257,7 +257,7 @@ def test_observations_and_replay_through_the_api(client: TestClient) -> None:
     assert early_force.status_code == 400
     assert "month 5 (from 2025-07-16) or later" in early_force.json()["detail"]
     replayed = client.post("/api/scenarios/seen/replay", json={"runs": 2000}).json()
-    months = ["2025-03-15", "2025-04-15", "2025-05-15"]
+    months = ["2025-03-15", "2025-04-15", "2025-05-15", "2025-06-13"]  # to the last observation
     assert [step["date"] for step in replayed["steps"]] == months
     from tests.cli_helpers import run, strict_json
 

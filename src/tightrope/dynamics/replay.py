@@ -115,8 +115,9 @@ def step_dates(
     every: str,
     names: Mapping[str, str] = SETTING_NAMES,
 ) -> list[dt.date]:
-    """Dates from ``start`` to ``end``: every ``month`` (same day of the month, clipped to its
-    last day), ``week``, or ``Nd`` (N days)."""
+    """Dates from ``start`` to ``end``, both included: every ``month`` (same day of the month,
+    clipped to its last day), ``week``, or ``Nd`` (N days), and ``end`` itself where the steps
+    pass it (the last observation is then the last step's news, not left out)."""
     if end < start:
         raise ReplayError(f"{names['end']} {end} is before {names['start']} {start}")
     if every not in ("month", "week") and not re.fullmatch(r"[1-9][0-9]{0,3}d", every):
@@ -135,7 +136,7 @@ def step_dates(
         else:
             following = previous + dt.timedelta(days=int(every[:-1]))
         if following > end:
-            return dates
+            return dates if previous == end else [*dates, end]
         dates.append(following)
 
 
@@ -257,20 +258,23 @@ def _headline(result: QuestionResult) -> tuple[str, float]:
 
 def replay_document(scenario: Scenario, steps: Sequence[ReplayStep]) -> dict[str, Any]:
     """``replay``'s JSON: each step's date, the observations known then, each question's
-    forecast and the effective sample size; and what changed from the first step to the last."""
+    forecast with its Monte Carlo error and the effective sample size; and what changed from
+    the first step to the last."""
     entries = []
     for step in steps:
         questions: dict[str, Any] = {}
+        errors: dict[str, Any] = {}
         for question_id, result in step.questions.items():
-            questions[question_id] = (
-                result.probability if result.kind == "binary" else result.distribution
-            )
+            binary = result.kind == "binary"
+            questions[question_id] = result.probability if binary else result.distribution
+            errors[question_id] = result.mc_error if binary else result.mc_errors
         conditioning = step.result.document.get("conditioning", {})
         entries.append(
             {
                 "date": step.date.isoformat(),
                 "observations": step.observations,
                 "questions": questions,
+                "mc_errors": errors,
                 "effective_sample_size": conditioning.get("effective_sample_size"),
             }
         )

@@ -429,24 +429,59 @@ def conditioning_table(conditioning: dict[str, Any]) -> RenderableType:
     return Group(*parts)
 
 
+REPLAY_STEPS_PER_TABLE = 6  # date columns side by side; more steps continue in another table
+
+
 def replay_table(document: dict[str, Any], scenario: Scenario) -> RenderableType:
-    """Each question's forecast at each step (binary: P(yes); ordinal: the likeliest level)."""
-    table = Table(title=f"Replay: {scenario.title}", title_justify="left")
-    table.add_column("date")
-    table.add_column("seen", justify="right")
-    for question in scenario.questions:
-        table.add_column(question.id, justify="right", overflow="fold")
-    for step in document["steps"]:
-        cells = []
+    """Each question's forecast at each step, read left to right as time goes on: P(yes), or
+    each level's chance of an ordinal question. Long replays continue in further tables."""
+    steps = document["steps"]
+    largest = max(
+        (
+            error
+            for step in steps
+            for entry in step.get("mc_errors", {}).values()
+            for error in (entry.values() if isinstance(entry, dict) else [entry])
+            if error is not None
+        ),
+        default=None,
+    )
+    caption = "P(yes), or the chance of each level, from what was known on each date"
+    if largest is not None:
+        caption += (
+            f"; each number's Monte Carlo error is at most {error_points(largest)} (clustered by "
+            "parameter sample)"
+        )
+    tables = []
+    for start in range(0, len(steps), REPLAY_STEPS_PER_TABLE):
+        chunk = steps[start : start + REPLAY_STEPS_PER_TABLE]
+        last = start + len(chunk) >= len(steps)
+        table = Table(
+            title=f"Replay: {scenario.title}"
+            + (
+                f" (steps {start + 1}–{start + len(chunk)} of {len(steps)})"
+                if len(steps) > len(chunk)
+                else ""
+            ),
+            title_justify="left",
+            caption=caption if last else None,
+            caption_justify="left",
+        )
+        table.add_column("question", overflow="fold")
+        for step in chunk:
+            table.add_column(
+                f"{step['date']}\n{step['observations']} seen", justify="right", no_wrap=True
+            )
         for question in scenario.questions:
-            value = step["questions"][question.id]
-            if isinstance(value, dict):
-                level = max(value, key=lambda name: float(value[name]))
-                cells.append(f"{level} {percent(value[level])}")
-            else:
-                cells.append(percent(value))
-        table.add_row(step["date"], str(step["observations"]), *cells)
-    return table
+            values = [step["questions"][question.id] for step in chunk]
+            if question.type == "binary":
+                table.add_row(question.id, *(percent(value) for value in values))
+                continue
+            for index, level in enumerate(question.levels):
+                label = f"{question.id}: {level.id}" if index == 0 else f"  {level.id}"
+                table.add_row(label, *(percent(value[level.id]) for value in values))
+        tables.append(table)
+    return Group(*tables)
 
 
 def what_changed_table(changes: list[dict[str, Any]]) -> RenderableType:
