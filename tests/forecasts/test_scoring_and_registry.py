@@ -201,3 +201,33 @@ def test_a_failed_recording_keeps_a_new_registry_another_command_recorded_in(
     with pytest.raises(KeyboardInterrupt):
         _interrupted_recording(alone, lambda: None)
     assert not alone.exists()
+
+
+def test_each_recorded_forecast_keeps_its_monte_carlo_error(tmp_path: Path) -> None:
+    """A forecast's errors go into the registry with it and come back in history's rows. A
+    registry written before the errors were kept is read as it is (its rows have none) and
+    gains the columns the first time a forecast is recorded in it."""
+    import sqlite3
+
+    import tightrope
+
+    old = tmp_path / "old.sqlite"
+    with Registry(old) as registry:
+        record(registry, D0, binary("q1_oil_restriction", 0.2))
+    with sqlite3.connect(old) as connection:  # the forecasts table as it was before
+        connection.execute("ALTER TABLE forecasts DROP COLUMN mc_errors")
+        connection.execute("ALTER TABLE forecasts DROP COLUMN mc_error")
+    with Registry(old, read_only=True) as registry:
+        [row] = registry.history("q1_oil_restriction")
+        assert (row["probability"], row["mc_error"], row["mc_errors"]) == (0.2, None, None)
+    forecast = tightrope.forecast(tightrope.load("iraq-2025"), runs=1000, bargaining_samples=0)
+    with Registry(old) as registry:
+        registry.record(forecast, D0 + dt.timedelta(days=1))
+        before, after = registry.history("q1_oil_restriction")
+        [levels] = registry.history("q7_alignment")
+    assert before["mc_error"] is None
+    q1, q7 = forecast.questions["q1_oil_restriction"], forecast.questions["q7_alignment"]
+    assert (after["probability"], after["mc_error"]) == (q1.probability, q1.mc_error)
+    assert after["mc_error"] > 0
+    assert levels["mc_errors"] == q7.mc_errors
+    assert levels["mc_error"] is None

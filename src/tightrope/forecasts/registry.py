@@ -47,7 +47,9 @@ CREATE TABLE IF NOT EXISTS forecasts (
     levels TEXT NOT NULL,
     forecast_date TEXT NOT NULL,
     probability REAL,
-    distribution TEXT
+    distribution TEXT,
+    mc_error REAL,
+    mc_errors TEXT
 );
 CREATE INDEX IF NOT EXISTS forecasts_question
     ON forecasts (scenario_id, question_id, forecast_date);
@@ -83,15 +85,28 @@ class QuestionForecast:
     levels: tuple[str, ...]  # ("no", "yes") for binary questions
     probability: float | None  # binary: P(yes)
     distribution: tuple[float, ...] | None  # ordinal: P(level)
+    mc_error: float | None = None  # binary: P(yes)'s Monte Carlo error
+    mc_errors: tuple[float, ...] | None = None  # ordinal: each level's
 
     @classmethod
     def of(cls, result: QuestionResult) -> QuestionForecast:
         if result.kind == "binary":
-            return cls(result.id, "binary", result.text, ("no", "yes"), result.probability, None)
+            return cls(
+                result.id,
+                "binary",
+                result.text,
+                ("no", "yes"),
+                result.probability,
+                None,
+                result.mc_error,
+            )
         assert result.distribution is not None
         levels = tuple(result.distribution)
         shares = tuple(result.distribution[level] for level in levels)
-        return cls(result.id, "ordinal", result.text, levels, None, shares)
+        errors = (
+            None if result.mc_errors is None else tuple(result.mc_errors[level] for level in levels)
+        )
+        return cls(result.id, "ordinal", result.text, levels, None, shares, None, errors)
 
 
 @dataclass(frozen=True)
@@ -126,6 +141,8 @@ class RecordedForecast:
     scenario_hash: str
     version: str
     seed: int
+    mc_error: float | None = None  # None when recorded before errors were kept
+    mc_errors: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -197,6 +214,9 @@ class Registry:
                 for statement in SCHEMA.split(";"):
                     if statement.strip():
                         self.connection.execute(statement)
+                if not self._keeps_errors():  # a registry from before errors were kept
+                    self.connection.execute("ALTER TABLE forecasts ADD COLUMN mc_error REAL")
+                    self.connection.execute("ALTER TABLE forecasts ADD COLUMN mc_errors TEXT")
         except sqlite3.DatabaseError as error:
             raise RegistryError(f"{self.path}: cannot open the registry ({error})") from None
         except OSError as error:
@@ -343,6 +363,11 @@ class Registry:
         rows = self._rows(query + " ORDER BY o.observed", arguments)
         return [{"date": row[0], "observation": row[1]} for row in rows]
 
+    def _keeps_errors(self) -> bool:
+        """Whether the forecasts table has the Monte Carlo error columns."""
+        columns = self._rows("PRAGMA table_info(forecasts)", [])
+        return any(column[1] == "mc_error" for column in columns)
+
     def _rows(self, query: str, arguments: Sequence[object]) -> list[Any]:
         try:
             return self.connection.execute(query, arguments).fetchall()
@@ -399,8 +424,8 @@ class Registry:
                     run_ids.append(run_id)
                     connection.executemany(
                         "INSERT INTO forecasts (run_id, scenario_id, question_id, question_type,"
-                        " question_text, levels, forecast_date, probability, distribution)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        " question_text, levels, forecast_date, probability, distribution,"
+                        " mc_error, mc_errors) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [
                             (
                                 run_id,
@@ -414,6 +439,10 @@ class Registry:
                                 None
                                 if question.distribution is None
                                 else json.dumps(list(question.distribution)),
+                                question.mc_error,
+                                None
+                                if question.mc_errors is None
+                                else json.dumps(list(question.mc_errors)),
                             )
                             for question in entry.questions
                         ],
@@ -455,6 +484,10 @@ class Registry:
                 "distribution": None
                 if f.distribution is None
                 else dict(zip(f.levels, f.distribution, strict=True)),
+                "mc_error": f.mc_error,
+                "mc_errors": None
+                if f.mc_errors is None
+                else dict(zip(f.levels, f.mc_errors, strict=True)),
             }
             for f in self.forecasts(scenario_id, question_id)
         ]
@@ -466,7 +499,9 @@ class Registry:
         query = (
             "SELECT f.id, f.run_id, f.scenario_id, f.question_id, f.question_type,"
             " f.question_text, f.levels, f.forecast_date, f.probability, f.distribution,"
-            " r.scenario_hash, r.version, r.seed FROM forecasts f JOIN runs r ON r.id = f.run_id"
+            " r.scenario_hash, r.version, r.seed, "
+            + ("f.mc_error, f.mc_errors" if self._keeps_errors() else "NULL, NULL")
+            + " FROM forecasts f JOIN runs r ON r.id = f.run_id"
         )
         clauses, arguments = [], []
         if scenario_id is not None:
@@ -494,6 +529,8 @@ class Registry:
                 scenario_hash=row[10],
                 version=row[11],
                 seed=row[12],
+                mc_error=row[13],
+                mc_errors=None if row[14] is None else tuple(json.loads(row[14])),
             )
             for row in rows
         ]

@@ -791,7 +791,14 @@ def score_table(document: dict[str, Any]) -> RenderableType:
 
 def history_table(question: str, rows: list[dict[str, Any]]) -> RenderableType:
     """How a question's forecast moved across recorded runs, one row per run."""
-    table = Table(title=f"History of {question}", title_justify="left")
+    table = Table(
+        title=f"History of {question}",
+        title_justify="left",
+        caption="± the forecast's Monte Carlo error, clustered by parameter sample (none for "
+        "runs recorded by earlier versions): two forecasts from independent runs, each with "
+        "error e, differ by up to about 2.8 e from noise alone (95 %)",
+        caption_justify="left",
+    )
     # A bar for a binary question's probability; an ordinal question's levels fill the row.
     binary = any(row["probability"] is not None for row in rows)
     columns = ["date", "run", "scenario hash", "version", "forecast"]
@@ -800,10 +807,17 @@ def history_table(question: str, rows: list[dict[str, Any]]) -> RenderableType:
     for row in rows:
         if row["probability"] is not None:
             value = row["probability"]
-            cells = [percent(value), "█" * round(40 * value)]
+            error = error_points(row.get("mc_error"))
+            cells = [f"{percent(value)} {error}".strip(), "█" * round(40 * value)]
         else:
             distribution = row["distribution"] or {}
-            cells = [", ".join(f"{k} {percent(v)}" for k, v in distribution.items())]
+            errors = row.get("mc_errors") or {}
+            cells = [
+                ", ".join(
+                    f"{level} {percent(share)} {error_points(errors.get(level))}".strip()
+                    for level, share in distribution.items()
+                )
+            ]
         table.add_row(row["date"], str(row["run"]), row["scenario_hash"], row["version"], *cells)
     return table
 
