@@ -3,10 +3,12 @@ body bounds, malicious YAML, no cross-origin writes, capped runs, time limits)."
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
@@ -193,6 +195,59 @@ def test_record_resolve_and_history_through_the_api(client: TestClient) -> None:
     assert "resolved" in page
     board = client.get("/").text
     assert "since last record" in board
+
+
+def test_the_board_calls_a_move_within_the_noise_unchanged(tmp_path: Path) -> None:
+    """The arrow since the last record: a move within twice the difference's Monte Carlo error
+    is "= unchanged" (noise), a larger one ▲ or ▼; a record without its error keeps the
+    one-point rule."""
+    import html
+
+    import tightrope
+    from tightrope.forecasts.registry import QuestionForecast, Registry
+    from tightrope.server.pages import arrow
+
+    assert "unchanged" in arrow(0.015, 0.02)
+    assert "▲ +2%" in arrow(0.015, None)
+    assert "▼ -3%" in arrow(-0.03, 0.02)
+    assert "unchanged" in arrow(0.005, None)
+    settings = Settings(db=tmp_path / "r.sqlite", data=tmp_path / "data", page_runs=2000)
+    now = tightrope.simulate(tightrope.load("iraq-2025"), runs=2000, drivers="none")
+    q1, q2 = now.questions["q1_oil_restriction"], now.questions["q2_us_strikes"]
+    assert q1.probability is not None
+    assert q1.mc_error is not None
+    assert q2.probability is not None
+    noise = 2 * float(np.hypot(q1.mc_error, 0.005))
+    with Registry(settings.db) as registry:
+        registry.record_questions(
+            scenario_id="iraq-2025",
+            scenario_hash="abc",
+            version="0.2.0",
+            seed=0,
+            runs=2000,
+            forecast_date=dt.date(2025, 4, 1),
+            questions=[
+                # 0.9 of the noise below now: unchanged; 3 points below q2's now: up.
+                QuestionForecast(
+                    q1.id,
+                    "binary",
+                    q1.text,
+                    ("no", "yes"),
+                    q1.probability - 0.9 * noise,
+                    None,
+                    0.005,
+                ),
+                QuestionForecast(
+                    q2.id, "binary", q2.text, ("no", "yes"), q2.probability - 0.15, None, 0.005
+                ),
+            ],
+        )
+    with TestClient(create_app(settings)) as test_client:
+        board = test_client.get("/").text
+    rows = {row.split("</a>")[0].rsplit(">", 1)[1]: row for row in board.split("<tr>")[1:]}
+    assert "= unchanged" in rows[html.escape(q1.text)]
+    assert "within the noise" in rows[html.escape(q1.text)]
+    assert "▲ +15%" in rows[html.escape(q2.text)]
 
 
 def test_a_job_over_its_time_limit_answers_504_and_the_server_goes_on(tmp_path: Path) -> None:

@@ -67,15 +67,19 @@ def data_block(element_id: str, data: Any) -> str:
     return f"<script type='application/json' id='{element_id}'>{payload}</script>"
 
 
-def arrow(change: float | None) -> str:
-    """CrisisWatch-style: up, down or unchanged (within one point) since the last record."""
+def arrow(change: float | None, noise: float | None = None) -> str:
+    """CrisisWatch-style: up, down or unchanged since the last record. Unchanged is within
+    the Monte Carlo noise of the difference (twice its standard error) when the record kept its
+    error, else within one point."""
     if change is None:
         return "<span class='note'>no earlier record</span>"
-    if change >= 0.01:
+    threshold = max(0.01, noise or 0.0)
+    if change >= threshold:
         return f"<span class='up' title='up since the last record'>▲ {change:+.0%}</span>"
-    if change <= -0.01:
+    if change <= -threshold:
         return f"<span class='down' title='down since the last record'>▼ {change:+.0%}</span>"
-    return "<span class='note'>= unchanged</span>"
+    title = "" if noise is None else f" title='a move of {change:+.1%}, within the noise'"
+    return f"<span class='note'{title}>= unchanged</span>"
 
 
 def board(rows: list[dict[str, Any]]) -> str:
@@ -83,7 +87,8 @@ def board(rows: list[dict[str, Any]]) -> str:
     parts = [
         "<h1>Scenarios and questions</h1><p class='note'>Each question's forecast now (the "
         "scenario as it stands, a quick simulation) and its move since the last forecast "
-        "recorded in the registry (▲ up, ▼ down, = within one point).</p>"
+        "recorded in the registry (▲ up, ▼ down, = within one point or within the Monte Carlo "
+        "noise of the difference, twice its standard error, whichever is larger).</p>"
     ]
     for row in rows:
         entry: Entry = row["entry"]
@@ -106,7 +111,7 @@ def board(rows: list[dict[str, Any]]) -> str:
             parts.append(
                 f"<tr><td><a href='{link(qhref)}'>{text(question['text'])}</a></td>"
                 f"<td class='num'>{text(question['now'])}</td>"
-                f"<td>{arrow(question['change'])}</td></tr>"
+                f"<td>{arrow(question['change'], question.get('noise'))}</td></tr>"
             )
         parts.append("</table>")
     return page("tightrope workbench", "".join(parts))

@@ -4,6 +4,7 @@ from the worker pool, history from the registry) and renders it with :mod:`pages
 from __future__ import annotations
 
 import datetime as dt
+import math
 from importlib.resources import files
 from typing import Annotated, Any
 
@@ -26,11 +27,22 @@ async def board_page(bench: Bench) -> str:
         if found.scenario is not None and found.scenario.events:  # else nothing to simulate
             simulation = await bench.quick(found.scenario)
             for question in found.scenario.questions:
-                now, value = in_words(simulation["questions"][question.id], question)
+                result = simulation["questions"][question.id]
+                now, value = in_words(result, question)
                 before = recorded.get((found.id, question.id))
-                change = None if before is None or value is None else value - before
+                change = noise = None
+                if before is not None and value is not None:
+                    change = value - before[0]
+                    if before[1] is not None:  # twice the difference's error: 95 % of noise
+                        noise = 2 * math.hypot(result["mc_error"], before[1])
                 questions.append(
-                    {"id": question.id, "text": question.text, "now": now, "change": change}
+                    {
+                        "id": question.id,
+                        "text": question.text,
+                        "now": now,
+                        "change": change,
+                        "noise": noise,
+                    }
                 )
         rows.append({"entry": found, "questions": questions})
     return pages.board(rows)

@@ -164,14 +164,15 @@ class Workbench:
             return None
         return Registry(path, create=False, read_only=True)
 
-    def latest_records(self) -> dict[tuple[str, str], float]:
-        """The last recorded probability of each binary question, by scenario and question."""
+    def latest_records(self) -> dict[tuple[str, str], tuple[float, float | None]]:
+        """The last recorded probability of each binary question and its Monte Carlo error
+        (None if recorded before errors were kept), by scenario and question."""
         registry = self.read_registry()
         if registry is None:
             return {}
         with registry:
             return {
-                (f.scenario_id, f.question_id): f.probability
+                (f.scenario_id, f.question_id): (f.probability, f.mc_error)
                 for f in registry.forecasts()
                 if f.probability is not None
             }
