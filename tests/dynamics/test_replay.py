@@ -91,6 +91,10 @@ def test_each_step_is_recorded_and_scored_as_an_updating_forecaster(tmp_path: Pa
     assert path[0] < 0.6
     assert path[1] < 0.6  # 2025-04-15: nothing seen yet
     assert path[2:] == [1.0] * 4  # bank sanctions seen on 2025-04-20
+    errors = [row["mc_error"] for row in history["forecasts"]]
+    assert errors[0] > 0
+    assert errors[2:] == [0.0] * 4  # seen: certain in every run
+    assert "Bars: ± twice its Monte Carlo error" in chart.read_text()
     code, _, _ = run(
         "resolve", "q5_more_banks", "--outcome", "yes", "--date", "2025-08-15", "--db", str(db)
     )

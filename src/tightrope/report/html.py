@@ -979,6 +979,7 @@ def history_section(
     figure = go.Figure()
     dates = [row["date"] for row in rows]
     if rows and rows[0]["probability"] is not None:
+        errors = [row.get("mc_error") for row in rows]
         figure.add_trace(
             go.Scatter(
                 x=dates,
@@ -986,6 +987,10 @@ def history_section(
                 mode="lines+markers",
                 name="P(yes)",
                 line={"shape": "hv"},
+                # ± twice each forecast's Monte Carlo error, where the registry kept it.
+                error_y=None
+                if all(error is None for error in errors)
+                else {"type": "data", "array": [2 * (error or 0.0) for error in errors]},
             )
         )
     elif rows:
@@ -1014,4 +1019,7 @@ def history_section(
             font={"size": 10},
         )
     figure.update_layout(yaxis_range=[0, 1], yaxis_title="probability", xaxis_title="forecast date")
-    return _figure("Forecast by recorded run", figure, "Each point is one recorded forecast.")
+    caption = "Each point is one recorded forecast."
+    if any(row.get("mc_error") is not None for row in rows):
+        caption += " Bars: ± twice its Monte Carlo error (none for runs recorded without it)."
+    return _figure("Forecast by recorded run", figure, caption)
