@@ -89,6 +89,8 @@ def test_every_question_gets_a_sentence_whose_phrase_matches_its_number() -> Non
     assert all(f"± {100 * error:.1f} pt" in table for error in levels.values())
     assert "asks no questions" not in page
     assert "<h2>What if</h2>" not in page
+    # The two sources published after the scenario's date say so in the list of sources.
+    assert page.count("— published after the scenario's date, 2025-03-15") == 2
     # Each question links to the evidence for its main input (an event's rate, the starting
     # position q7 cuts, the positions q9's settlement weighs), a row that exists; the ladder
     # question has no single such number.

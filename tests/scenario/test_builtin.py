@@ -152,6 +152,30 @@ def test_every_number_has_evidence_or_a_judgment_flag() -> None:
     assert [record.path for record in records if not record.supported] == []
 
 
+def test_sources_published_after_the_scenario_date_are_named() -> None:
+    """The brief cites two sources later than 15 March 2025 (a January 2026 explainer, an April
+    2025 report): evidence no forecaster on that date had, flagged wherever sources are shown.
+    A date as loose as the year or month holding the scenario's date is not flagged."""
+    from tightrope.scenario.provenance import provenance_summary, published_after
+    from tightrope.scenario.schema import Source
+
+    assert published_after(scenario) == {
+        "reuters_explainer": "2026-01",
+        "the_national_2025": "2025-04",
+    }
+    later = {entry["source"]: entry for entry in provenance_summary(scenario)["published_after"]}
+    assert later["the_national_2025"]["numbers"] == [
+        "actors.hardline_factions.capability",
+        "issues.militia_disarmament.status_quo",
+    ]
+    dates = ["2025", "2025-03", "2025-03-15", "2025-03-16", "2026", "circa 2026", "2025-02-30"]
+    sources = tuple(Source(id=f"s{n}", title="S", date=date) for n, date in enumerate(dates))
+    assert published_after(scenario.model_copy(update={"sources": sources})) == {
+        "s3": "2025-03-16",
+        "s4": "2026",
+    }
+
+
 def test_seed_claims_are_verbatim_sentences_of_the_seed_article() -> None:
     seed = source_text("sources/iraq-us-iran-2025.txt")
     seed_claims = [claim for claim in scenario.claims if claim.source == "seed_article"]

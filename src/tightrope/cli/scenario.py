@@ -186,6 +186,16 @@ def provenance(
                 "Numbers with neither evidence nor a judgment flag:", style="bold red"
             )
             terminal.print_lines(consoles.out, [f"  {path}" for path in unsupported])
+        for later in summary["published_after"]:
+            cited = ", ".join(later["numbers"]) or "no number"
+            terminal.print_lines(
+                consoles.out,
+                [
+                    f"source {later['source']} ({later['date']}) was published after the "
+                    f"scenario's date {loaded.as_of}, which a forecaster then could not have "
+                    f"read; cited by {cited}"
+                ],
+            )
         for seen in summary["observations"]:
             cited = ", ".join(seen["evidence"]) or "no claim cited"
             terminal.print_lines(

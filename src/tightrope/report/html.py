@@ -877,6 +877,7 @@ def _provenance(records: list[dict[str, Any]], scenario: Scenario) -> str:
     """Every input in words, its value and range, and its evidence: the quoted claim and the
     source it comes from, one click away; then the sources."""
     from tightrope.dynamics.dependencies import parameter_labels
+    from tightrope.scenario.provenance import published_after
 
     labels = parameter_labels(scenario)
     claims = {claim.id: claim for claim in scenario.claims}
@@ -911,9 +912,15 @@ def _provenance(records: list[dict[str, Any]], scenario: Scenario) -> str:
         )
     unsupported = sum(1 for record in records if not record["supported"])
     used = {claims[c].source for r in records for c in r["evidence"] if c in claims}
+    later = published_after(scenario)
     listed = "".join(
         f"<li id='source-{html.escape(source.id)}'>{_source_link(source)}"
-        f"{_shipped(scenario, source)}</li>"
+        + (
+            f" <span class='note'>— published after the scenario's date, {scenario.as_of}</span>"
+            if source.id in later
+            else ""
+        )
+        + f"{_shipped(scenario, source)}</li>"
         for source in scenario.sources
         if source.id in used
     )

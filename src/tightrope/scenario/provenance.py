@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +51,28 @@ def number_records(scenario: Scenario) -> list[NumberRecord]:
     return records
 
 
+STATED_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+def published_after(scenario: Scenario) -> dict[str, str]:
+    """Sources whose stated date lies wholly after the scenario's date (id → the date as
+    stated): evidence a forecaster on that date could not have read. A date as loose as the
+    year or month that holds the scenario's date is not flagged, nor one that is not a date."""
+    found = {}
+    for source in scenario.sources:
+        match = STATED_DATE.match(source.date or "")
+        if match is None:
+            continue
+        year, month, day = (int(part) if part else 1 for part in match.groups())
+        try:
+            earliest = dt.date(year, month, day)
+        except ValueError:
+            continue
+        if earliest > scenario.as_of:
+            found[source.id] = source.date or ""
+    return found
+
+
 def provenance_summary(scenario: Scenario) -> dict[str, Any]:
     """Every number with its provenance, and the counts: ``provenance``'s JSON."""
     records = number_records(scenario)
@@ -60,6 +84,7 @@ def provenance_summary(scenario: Scenario) -> dict[str, Any]:
         "judgment": sum(1 for record in records if record.judgment),
         "definitions": sum(1 for record in records if record.definition),
         "unsupported": [record.path for record in records if not record.supported],
+        "published_after": _later_sources(scenario, records),
         "observations": [
             {
                 "observation": index,
@@ -72,6 +97,24 @@ def provenance_summary(scenario: Scenario) -> dict[str, Any]:
             for index, observation in enumerate(scenario.observations)
         ],
     }
+
+
+def _later_sources(scenario: Scenario, records: list[NumberRecord]) -> list[dict[str, Any]]:
+    """Each source published after the scenario's date, with the numbers that cite it."""
+    later = published_after(scenario)
+    claims = {claim.id: claim.source for claim in scenario.claims}
+    return [
+        {
+            "source": source,
+            "date": date,
+            "numbers": [
+                record.path
+                for record in records
+                if any(claims.get(claim) == source for claim in record.evidence)
+            ],
+        }
+        for source, date in later.items()
+    ]
 
 
 def readable_path(scenario: Scenario, path: FieldPath) -> str:
