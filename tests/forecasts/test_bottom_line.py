@@ -123,6 +123,11 @@ def test_the_brief_is_written_beside_the_report_and_escapes_scenario_text(tmp_pa
     text = (tmp_path / "brief.md").read_text()
     assert "## Bottom line" in text
     assert "## Sources" in text
+    # Every number of the questions' table beside its Monte Carlo error; later sources marked.
+    q2 = result.document["simulation"]["questions"]["q2_us_strikes"]
+    row = next(line for line in text.splitlines() if line.startswith("| Will the US carry out"))
+    assert f"| ± {100 * q2['mc_error']:.1f} pt |" in row
+    assert text.count("(published after the scenario's date, 2025-03-15)") == 2
 
 
 def test_the_bottom_line_says_what_changed_since_the_scenario_date() -> None:

@@ -8,7 +8,8 @@ import re
 from typing import Any
 
 from tightrope.report.bottomline import bottom_line, scale_note
-from tightrope.report.numbers import percent
+from tightrope.report.numbers import error_points, percent
+from tightrope.scenario.provenance import published_after
 from tightrope.scenario.schema import Scenario
 
 # What Markdown (or the HTML inside it) could read as markup; ordinary punctuation stays plain.
@@ -50,8 +51,8 @@ def render_brief(document: dict[str, Any], scenario: Scenario) -> str:
         lines += [
             "## Questions",
             "",
-            "| question | forecast | interval (5th–95th) |",
-            "|---|---|---|",
+            "| question | forecast | MC error | interval (5th–95th) |",
+            "|---|---|---|---|",
         ]
         for question in scenario.questions:
             entry = simulation["questions"].get(question.id)
@@ -61,25 +62,38 @@ def render_brief(document: dict[str, Any], scenario: Scenario) -> str:
                 low, high = entry["interval"]
                 lines.append(
                     f"| {escaped(question.text)} | {percent(entry['probability'], 0)} | "
+                    f"{error_points(entry.get('mc_error'))} | "
                     f"{percent(low, 0)}–{percent(high, 0)} |"
                 )
                 continue
             labels = {level.id: level.label for level in question.levels}
+            errors = entry.get("mc_errors", {})
             for level, share in entry["distribution"].items():
                 low, high = entry["intervals"][level]
                 lines.append(
                     f"| {escaped(question.text)} {escaped(labels[level])} | {percent(share, 0)} | "
-                    f"{percent(low, 0)}–{percent(high, 0)} |"
+                    f"{error_points(errors.get(level))} | {percent(low, 0)}–{percent(high, 0)} |"
                 )
-        lines.append("")
+        lines += [
+            "",
+            "_MC error: the Monte Carlo standard error in percentage points, clustered by "
+            "parameter sample._",
+            "",
+        ]
     sources = [source for source in scenario.sources]
     if sources:
+        later = published_after(scenario)
         lines += ["## Sources", ""]
         for source in sources:
             details = ", ".join(escaped(part) for part in (source.publisher, source.date) if part)
             title = escaped(source.title)
             if source.url and source.url.startswith(("https://", "http://")):
                 title = f"[{title}](<{source.url.replace('>', '%3E')}>)"
-            lines.append(f"- {title}" + (f", {details}" if details else ""))
+            note = (
+                f" (published after the scenario's date, {scenario.as_of})"
+                if source.id in later
+                else ""
+            )
+            lines.append(f"- {title}" + (f", {details}" if details else "") + note)
         lines.append("")
     return "\n".join(lines)
