@@ -196,14 +196,18 @@ def test_track_record_section_shows_scores_and_the_reliability_diagram() -> None
                 "brier": 0.09,
                 "log": 0.36,
                 "rps": None,
+                "brier_first_held": 0.25,
+                "rps_first_held": None,
             }
         ],
-        "summary": {"mean_brier": 0.09},
+        "summary": {"mean_brier": 0.09, "mean_brier_first_held": 0.25},
         "calibration": calibration(probabilities, outcomes),
     }
     section = _track_record(track)
     assert "Reliability diagram" in section
     assert "0.090" in section
+    assert "<td class='num'>0.250</td>" in section
+    assert "(first forecast held: 0.25)" in section
     assert "Plotly.newPlot" in section
 
 

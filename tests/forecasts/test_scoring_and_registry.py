@@ -64,6 +64,31 @@ def test_scores_are_averaged_over_open_days(registry: Registry) -> None:
     assert question["brier"] == pytest.approx(0.05)
     assert question["days_open"] == 10
     assert question["forecasts"] == 2
+    # Had the first forecast (0.7) been kept all ten days: 0.09; updating helped.
+    assert question["brier_first_held"] == pytest.approx(0.09)
+    assert question["rps_first_held"] is None
+
+
+def test_the_first_forecast_held_scores_a_forecaster_who_never_updated(
+    registry: Registry,
+) -> None:
+    record(registry, D0, ordinal("o", (0.2, 0.5, 0.3)))
+    record(registry, D0 + dt.timedelta(days=1), ordinal("o", (0.0, 1.0, 0.0)), seed=1)
+    record(registry, D0, binary("b", 0.4))
+    record(registry, D0 + dt.timedelta(days=2), binary("b", 0.1), seed=1)
+    registry.resolve("o", "mid", D0 + dt.timedelta(days=3))
+    registry.resolve("b", "yes", D0 + dt.timedelta(days=4))
+    document = score_all(registry.forecasts(), registry.resolutions())
+    scores = {q["question"]: q for q in document["questions"]}
+    # o: day 1 at 0.065 (see below), days 2–3 certain and right: 0.065 / 3; held: 0.065
+    assert scores["o"]["rps"] == pytest.approx(0.065 / 3)
+    assert scores["o"]["rps_first_held"] == pytest.approx(0.065)
+    # b: two days at 0.4 (0.36), two at 0.1 (0.81): 0.585; held at 0.4: 0.36; updating hurt.
+    assert scores["b"]["brier"] == pytest.approx(0.585)
+    assert scores["b"]["brier_first_held"] == pytest.approx(0.36)
+    summary = document["summary"]
+    assert summary["mean_brier_first_held"] == pytest.approx(0.36)
+    assert summary["mean_rps_first_held"] == pytest.approx(0.065)
 
 
 def test_ranked_probability_score(registry: Registry) -> None:

@@ -13,6 +13,10 @@ happened, with probabilities clipped to [0.001, 0.999] first (a Monte Carlo esti
 exactly 0 or 1, which would score infinity; the clip caps one day's log score at 6.91); the
 ranked probability score is divided by (levels − 1), so that it lies in [0, 1] and questions with
 3 and 7 levels can be averaged.
+
+Beside each score stands the score of the first recorded forecast held to the end: what a
+forecaster who never updated would have scored over the same days. The difference says whether
+the updates (new evidence, a revised scenario) helped.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ CONVENTIONS = {
     "log": f"−ln p(outcome), p clipped to [{LOG_CLIP}, {1 - LOG_CLIP}] (at most 6.91 a day)",
     "rps": "ranked probability score divided by (levels − 1): 0 best, 1 worst",
     "brier": "(p − outcome)², 0 best, 1 worst",
+    "first_held": "the score had the first recorded forecast been kept all the way (no updating)",
 }
 
 
@@ -54,6 +59,8 @@ class QuestionScore:
     rps: float | None
     last_probability: float | None
     clipped_days: int = 0  # days whose probability was clipped for the log score
+    brier_first_held: float | None = None  # the first forecast's score, kept every day
+    rps_first_held: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -67,6 +74,8 @@ class QuestionScore:
             "log": self.log,
             "rps": self.rps,
             "log_clipped_days": self.clipped_days,
+            "brier_first_held": self.brier_first_held,
+            "rps_first_held": self.rps_first_held,
         }
 
 
@@ -97,11 +106,15 @@ def score_question(forecasts: list[RecordedForecast], resolution: Resolution) ->
     log: float | None = None
     rps: float | None = None
     last: float | None = None
+    held_brier: float | None = None
+    held_rps: float | None = None
     clipped = 0
     if kind == "binary":
         probabilities = np.array([f.probability for f in daily], dtype=float)
         observed = np.full(len(daily), resolution.outcome_index)
-        brier = float(np.mean(scoringrules.brier_score(observed, probabilities)))
+        scores = scoringrules.brier_score(observed, probabilities)
+        brier = float(np.mean(scores))
+        held_brier = float(scores[0])  # the first day's forecast, the same every day
         bounded = np.clip(probabilities, LOG_CLIP, 1 - LOG_CLIP)
         clipped = int(np.count_nonzero(bounded != probabilities))
         log = float(np.mean(scoringrules.log_score(observed, bounded)))
@@ -111,7 +124,9 @@ def score_question(forecasts: list[RecordedForecast], resolution: Resolution) ->
         # scoringrules numbers categories from 1; its RPS is not divided by (levels − 1).
         observed = np.full(len(daily), resolution.outcome_index + 1)
         levels = distributions.shape[1]
-        rps = float(np.mean(scoringrules.rps_score(observed, distributions))) / max(1, levels - 1)
+        scores = scoringrules.rps_score(observed, distributions) / max(1, levels - 1)
+        rps = float(np.mean(scores))
+        held_rps = float(scores[0])
     return QuestionScore(
         resolution.scenario_id,
         resolution.question_id,
@@ -124,6 +139,8 @@ def score_question(forecasts: list[RecordedForecast], resolution: Resolution) ->
         rps,
         last,
         clipped,
+        held_brier,
+        held_rps,
     )
 
 
@@ -174,6 +191,8 @@ def score_all(forecasts: list[RecordedForecast], resolutions: list[Resolution]) 
             "mean_brier": _mean([s.brier for s in binary]),
             "mean_log": _mean([s.log for s in binary]),
             "mean_rps": _mean([s.rps for s in ordinal]),
+            "mean_brier_first_held": _mean([s.brier_first_held for s in binary]),
+            "mean_rps_first_held": _mean([s.rps_first_held for s in ordinal]),
             "conventions": CONVENTIONS,
         },
     }

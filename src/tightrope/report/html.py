@@ -818,23 +818,30 @@ def _track_record(track_record: dict[str, Any] | None) -> str:
             "resolved yet. Record forecasts with <code>tightrope forecast --record</code> and "
             "resolve questions with <code>tightrope resolve</code>.</p>"
         )
+
+    def cell(value: float | None) -> str:
+        return f"<td class='num'>{'' if value is None else f'{value:.3f}'}</td>"
+
     rows = "".join(
         f"<tr><td>{html.escape(q['question'])}</td><td>{html.escape(q['outcome'])}</td>"
         f"<td class='num'>{q['days_open']}</td>"
-        + "".join(
-            f"<td class='num'>{'' if q[k] is None else f'{q[k]:.3f}'}</td>"
-            for k in ("brier", "log", "rps")
-        )
+        + "".join(cell(q[k]) for k in ("brier", "log", "rps"))
+        + cell(q.get("brier_first_held") if q["rps"] is None else q.get("rps_first_held"))
         + "</tr>"
         for q in track_record["questions"]
     )
     summary = track_record["summary"]
+    held = summary.get("mean_brier_first_held")
     text = (
         "<h2>Track record</h2><table><tr><th>question</th><th>outcome</th><th>days open</th>"
-        f"<th>Brier</th><th>log</th><th>RPS</th></tr>{rows}</table><p class='note'>Mean Brier "
+        "<th>Brier</th><th>log</th><th>RPS</th><th>first forecast held</th></tr>"
+        f"{rows}</table><p class='note'>Mean Brier "
         f"{'–' if summary['mean_brier'] is None else round(summary['mean_brier'], 3)}"
-        ", averaged over the days each question was open. Log score: probabilities clipped to "
-        "[0.001, 0.999]; RPS divided by (levels − 1).</p>"
+        + ("" if held is None else f" (first forecast held: {round(held, 3)})")
+        + ", averaged over the days each question was open. Log score: probabilities clipped to "
+        "[0.001, 0.999]; RPS divided by (levels − 1). First forecast held: the Brier score (RPS "
+        "for an ordinal question) had the first recorded forecast been kept all the way, without "
+        "updating.</p>"
     )
     calibration = track_record.get("calibration", {})
     if "diagram" in calibration:

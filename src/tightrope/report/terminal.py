@@ -750,9 +750,12 @@ def score_table(document: dict[str, Any]) -> RenderableType:
         title="Scores of resolved questions (averaged over the days each was open)",
         title_justify="left",
     )
-    for column in ("scenario", "question", "outcome", "days", "forecasts", "Brier", "log", "RPS"):
+    columns = ("scenario", "question", "outcome", "days", "forecasts", "Brier", "log", "RPS")
+    for column in (*columns, "first held"):
         table.add_column(column)
     for q in document["questions"]:
+        held = q.get("brier_first_held")
+        held = q.get("rps_first_held") if held is None else held
         table.add_row(
             q["scenario"],
             q["question"],
@@ -760,19 +763,28 @@ def score_table(document: dict[str, Any]) -> RenderableType:
             str(q["days_open"]),
             str(q["forecasts"]),
             *("" if q[k] is None else f"{q[k]:.3f}" for k in ("brier", "log", "rps")),
+            "" if held is None else f"{held:.3f}",
         )
     summary = document["summary"]
     parts: list[RenderableType] = [table]
     line = f"{summary['resolved']} resolved"
     for key, label in (
         ("mean_brier", "mean Brier"),
+        ("mean_brier_first_held", "first held"),
         ("mean_log", "mean log"),
         ("mean_rps", "mean RPS"),
+        ("mean_rps_first_held", "first held"),
     ):
-        if summary[key] is not None:
+        if summary.get(key) is not None:
             line += f" · {label} {summary[key]:.3f}"
     parts.append(Text(line))
-    parts.append(Text("log: probabilities clipped to [0.001, 0.999]; RPS divided by (levels − 1)"))
+    parts.append(
+        Text(
+            "log: probabilities clipped to [0.001, 0.999]; RPS divided by (levels − 1); first "
+            "held: the Brier (or RPS) score had the first recorded forecast been kept all the "
+            "way, without updating"
+        )
+    )
     calibration = document.get("calibration", {})
     if "diagram" in calibration:
         parts.append(
