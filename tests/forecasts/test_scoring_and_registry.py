@@ -246,6 +246,16 @@ def test_each_recorded_forecast_keeps_its_monte_carlo_error(tmp_path: Path) -> N
         [row] = registry.history("q1_oil_restriction")
         assert (row["probability"], row["mc_error"], row["mc_errors"]) == (0.2, None, None)
     forecast = tightrope.forecast(tightrope.load("iraq-2025"), runs=1000, bargaining_samples=0)
+    with sqlite3.connect(old) as connection:
+        before = list(connection.iterdump())
+
+    def fail(_: int) -> None:
+        raise OSError("disk full")
+
+    with Registry(old) as registry, pytest.raises(OSError, match="disk full"):  # changes nothing
+        registry.record(forecast, D0 + dt.timedelta(days=1), before_commit=fail)
+    with sqlite3.connect(old) as connection:
+        assert list(connection.iterdump()) == before
     with Registry(old) as registry:
         registry.record(forecast, D0 + dt.timedelta(days=1))
         before, after = registry.history("q1_oil_restriction")

@@ -214,9 +214,6 @@ class Registry:
                 for statement in SCHEMA.split(";"):
                     if statement.strip():
                         self.connection.execute(statement)
-                if not self._keeps_errors():  # a registry from before errors were kept
-                    self.connection.execute("ALTER TABLE forecasts ADD COLUMN mc_error REAL")
-                    self.connection.execute("ALTER TABLE forecasts ADD COLUMN mc_errors TEXT")
         except sqlite3.DatabaseError as error:
             raise RegistryError(f"{self.path}: cannot open the registry ({error})") from None
         except OSError as error:
@@ -406,6 +403,11 @@ class Registry:
         run_ids = []
         try:
             with self._transaction() as connection:
+                # A registry from before errors were kept gains their columns with the first
+                # recording (in its transaction: a recording that fails leaves the file as it was).
+                if not self._keeps_errors():
+                    connection.execute("ALTER TABLE forecasts ADD COLUMN mc_error REAL")
+                    connection.execute("ALTER TABLE forecasts ADD COLUMN mc_errors TEXT")
                 for entry in entries:
                     cursor = connection.execute(
                         "INSERT INTO runs (created, forecast_date, scenario_id, scenario_hash,"
