@@ -104,7 +104,14 @@ def render_report(
                     _fan_figures(simulation["settlements"], scenario),
                     "The coupled bargaining: each run re-solves the compromise of every issue on "
                     "its own positions, saliences and capabilities as events move them. Median "
-                    "(line), 25th–75th and 5th–95th percentiles (bands), 0–100.",
+                    "(line), 25th–75th and 5th–95th percentiles (bands), 0–100."
+                    + "".join(
+                        f" {issue.label} is decided by "
+                        f"{' and '.join(scenario.actor(a).name for a in issue.decided_by)} alone: "
+                        "its chart shows where every actor's pull points, not the decision."
+                        for issue in scenario.issues
+                        if issue.decided_by and issue.id in simulation["settlements"]
+                    ),
                 )
             )
         if any(simulation.get("drivers", {}).values()):
