@@ -312,6 +312,26 @@ def test_written_files_are_never_partial(tmp_path: Path) -> None:
     assert list(target.iterdir()) == []
 
 
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_written_files_get_the_mode_any_new_file_would(
+    tmp_path: Path, umask: int, mode: int
+) -> None:
+    """Outputs are staged in private temporary files; the finished file gets the user's umask
+    (0644 for most), so that a report copied to a shared folder can be read there."""
+    import os
+
+    from tightrope import outputs
+
+    before = os.umask(umask)
+    outputs._umask.cache_clear()
+    try:
+        outputs.write_text_atomically(tmp_path / "report.html", "<p>x</p>")
+    finally:
+        os.umask(before)
+        outputs._umask.cache_clear()
+    assert (tmp_path / "report.html").stat().st_mode & 0o777 == mode
+
+
 # 8. --set is checked by the rules of the same number in a file.
 
 

@@ -8,6 +8,7 @@ checked before any work starts, so that a long run is not lost to a folder that 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 import os
@@ -44,6 +45,21 @@ def check_file(file: Path) -> None:
     check_folder(file.parent)
 
 
+@functools.cache
+def _umask() -> int:
+    """The process's umask, read without changing it where Linux shows it (os.umask sets a
+    new one to read the old, for a moment in which another thread's files would get it)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 class StagedFiles:
     """Files staged in a folder and put in place together by :meth:`commit`.
 
@@ -69,6 +85,9 @@ class StagedFiles:
     def write(self, name: str, writer: Callable[[Path], object]) -> Path:
         """Stage ``name``: ``writer`` writes it to the temporary path it is given."""
         handle, temporary = tempfile.mkstemp(prefix=f".{name}.", dir=self.folder)
+        # mkstemp makes the file private (0600); the finished file gets the mode any new file
+        # would, so that a report copied to a shared folder stays readable there.
+        os.fchmod(handle, 0o666 & ~_umask())
         os.close(handle)
         path = Path(temporary)
         self.staged.append((path, self.folder / name))

@@ -299,3 +299,32 @@ def test_the_replay_table_reads_each_question_across_the_steps(tmp_path: Path) -
     assert "  balancing " in out
     words = " ".join(out.split())
     assert words.count("each number's Monte Carlo error is at most ±") == 1
+
+
+def test_the_replay_chart_is_written_with_the_record_or_not_at_all(tmp_path: Path) -> None:
+    """``--chart``: one chart per question, each step's forecast with ± twice its error and the
+    observations marked; a chart path that cannot be written is refused before any step runs,
+    and the registry is not touched."""
+    import sqlite3
+
+    file = tmp_path / "o.yaml"
+    file.write_text(OBSERVATIONS)
+    db, chart = tmp_path / "r.sqlite", tmp_path / "replay.html"
+    arguments = ["replay", "--observations", str(file), "--to", "2025-06-15", "--runs", "1000"]
+    code, _, err = run(*arguments, "--db", str(db), "--chart", str(chart))
+    assert code == 0, err
+    page = chart.read_text()
+    assert page.count("Plotly.newPlot") == len(load_builtin("iraq-2025").questions)
+    assert "Will the US bar more Iraqi banks from dollar transactions" in page
+    assert "bank_sanctions on 2025-04-20" in page
+    assert "Bars: ± twice its Monte Carlo error" in page
+    with sqlite3.connect(db) as connection:
+        before = list(connection.iterdump())
+    for target in (tmp_path, tmp_path / "afile" / "x.html"):
+        (tmp_path / "afile").write_text("x")
+        code, out, err = run(*arguments, "--db", str(db), "--chart", str(target))
+        assert code == 2
+        assert out == ""
+        assert len(err.strip().splitlines()) == 1
+    with sqlite3.connect(db) as connection:
+        assert list(connection.iterdump()) == before

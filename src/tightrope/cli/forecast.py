@@ -175,6 +175,10 @@ def replay_forecasts(
     seed: SeedOption = 0,
     workers: WorkersOption = 1,
     db: DbOption = None,
+    chart: Annotated[
+        Path | None,
+        typer.Option("--chart", help="Also write each question's path as an HTML chart here."),
+    ] = None,
     output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Forecast again at each step of the way, from what was known then.
@@ -184,6 +188,7 @@ def replay_forecasts(
     from tightrope import api
     from tightrope.dynamics.replay import replay_dates
     from tightrope.forecasts.registry import Registry, default_path
+    from tightrope.outputs import check_file, write_text_atomically
 
     loaded = add_observations(open_scenario(scenario), scenario, observations, observe)
     first = parse_date(start, "--from") if start else None
@@ -194,6 +199,9 @@ def replay_forecasts(
             loaded, first, last, every, runs=runs, samples=samples, names=REPLAY_FLAGS
         )
         Registry.check(registry_path)
+    if chart is not None:
+        with refusals():
+            check_file(chart)
     with (
         refusals(f"{scenario}: "),
         terminal.progress_bar(
@@ -211,10 +219,19 @@ def replay_forecasts(
             workers=workers,
             progress=step,
         )
-    with refusals(), Registry.opened_for(registry_path) as registry:
-        run_ids = registry.record_replay(result)
     document = result.to_dict()
+
+    def write_chart(_: int) -> None:  # inside the recording: both happen, or neither
+        if chart is not None:
+            from tightrope.report.html import replay_chart
+
+            write_text_atomically(chart, replay_chart(document, loaded))
+
+    with refusals(), Registry.opened_for(registry_path) as registry:
+        run_ids = registry.record_replay(result, before_commit=write_chart)
     document["registry"] = {"path": str(registry_path), "run_ids": run_ids}
+    if chart is not None:
+        say(f"chart: {chart}")
     if output is OutputFormat.JSON:
         emit_json(document)
         return

@@ -318,9 +318,12 @@ class Registry:
         )
         return self.record_runs([entry], before_commit=before_commit)[0]
 
-    def record_replay(self, replay: ReplayResult) -> list[int]:
+    def record_replay(
+        self, replay: ReplayResult, *, before_commit: Callable[[int], None] | None = None
+    ) -> list[int]:
         """Store a replay's steps, each dated by its step and tied to the observations known
-        then, in one transaction: all or none. Returns the run ids in date order."""
+        then, in one transaction: all or none. Returns the run ids in date order.
+        ``before_commit(last_run_id)`` runs inside the transaction, as for :meth:`record`."""
         from tightrope import __version__
         from tightrope.dynamics.replay import ReplayResult
 
@@ -342,7 +345,7 @@ class Registry:
             )
             for step in replay.steps
         ]
-        return self.record_runs(entries)
+        return self.record_runs(entries, before_commit=before_commit)
 
     def observations(self, scenario_id: str | None = None) -> list[dict[str, str]]:
         """Every observation a recorded forecast was conditioned on, once, by date."""

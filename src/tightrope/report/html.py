@@ -993,8 +993,47 @@ def history_chart(
     )
 
 
+def replay_chart(document: dict[str, Any], scenario: Scenario) -> str:
+    """A self-contained page charting a replay: each question's forecast at each step, with the
+    observations known by the last step marked at their dates (``replay --chart``)."""
+    from tightrope.forecasts.registry import observations_known
+
+    steps = document["steps"]
+    seen = [
+        {"date": day.isoformat(), "observation": text}
+        for day, text in observations_known(scenario, steps[-1]["date"])
+    ]
+    sections = []
+    for question in scenario.questions:
+        rows = []
+        for step in steps:
+            value, error = step["questions"][question.id], step["mc_errors"][question.id]
+            ordinal = isinstance(value, dict)
+            rows.append(
+                {
+                    "date": step["date"],
+                    "probability": None if ordinal else value,
+                    "distribution": value if ordinal else None,
+                    "mc_error": None if ordinal else error,
+                }
+            )
+        sections.append(history_section(rows, seen, title=question.text))
+    title = html.escape(f"tightrope: replay of {scenario.title}")
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{title}</title><style>{STYLE}</style><script>{get_plotlyjs()}</script></head>"
+        f"<body><h1>{title}</h1><p class='note'>Each step's forecast from what was known on its "
+        "date (the same seed throughout); dotted lines mark the observations.</p>"
+        + "".join(sections)
+        + "</body></html>\n"
+    )
+
+
 def history_section(
-    rows: list[dict[str, Any]], observations: list[dict[str, str]] | None = None
+    rows: list[dict[str, Any]],
+    observations: list[dict[str, str]] | None = None,
+    *,
+    title: str = "Forecast by recorded run",
 ) -> str:
     """The history chart as a report section (plotly's JavaScript loaded by the page)."""
     figure = go.Figure()
@@ -1043,4 +1082,4 @@ def history_section(
     caption = "Each point is one recorded forecast."
     if any(row.get("mc_error") is not None for row in rows):
         caption += " Bars: ± twice its Monte Carlo error (none for runs recorded without it)."
-    return _figure("Forecast by recorded run", figure, caption)
+    return _figure(title, figure, caption)
