@@ -33,6 +33,36 @@ def test_the_dependency_graph_of_the_builtin_case() -> None:
     assert "events.bank_sanctions.hazard.probability" not in reachable["q6_energy_halt"]
 
 
+def test_show_says_which_state_variables_feed_back_and_which_are_outputs() -> None:
+    """Of the built-in's nine state variables only two are read: the attack tempo (the Poisson
+    mean of the attack count) and the US–Iran conflict (in Iran's approval); the other seven
+    are outputs (the independent review's finding). `show` puts it beside each variable."""
+    from tests.cli_helpers import run
+    from tightrope.dynamics.dependencies import variable_readers
+
+    readers = variable_readers(SCENARIO)
+    assert {name: found for name, found in readers.items() if found} == {
+        "attack_tempo": ["attacks"],
+        "us_iran_conflict": ["iran_approval"],
+    }
+    assert len(readers) == 9
+    toy = SCENARIO.model_copy(
+        update={
+            "questions": (
+                *SCENARIO.questions,
+                SCENARIO.questions[0].model_copy(
+                    update={"id": "q_tension", "event": None, "when": "regional_tension > 70"}
+                ),
+            )
+        }
+    )
+    assert variable_readers(toy)["regional_tension"] == ["q_tension"]
+    code, out, _ = run("show")
+    assert code == 0
+    row = next(line for line in out.splitlines() if line.startswith("│ banks_barred"))
+    assert "nothing: an output" in row
+
+
 def test_a_number_with_no_path_cannot_change_the_answer() -> None:
     """Set the numbers the graph calls unreachable to extreme values: every run answers the
     energy-halt question exactly as before (same seed, same random numbers)."""

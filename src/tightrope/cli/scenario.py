@@ -85,7 +85,9 @@ def show(
 
         events = simulate(loaded, runs=20_000, drivers="none").to_dict()["events"]
         windows = {key: entry["window"] for key, entry in events.items() if "window" in entry}
-    consoles.out.print(terminal.scenario_summary(loaded, windows))
+    from tightrope.dynamics.dependencies import variable_readers
+
+    consoles.out.print(terminal.scenario_summary(loaded, windows, variable_readers(loaded)))
 
 
 @app.command()

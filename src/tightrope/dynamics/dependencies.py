@@ -85,6 +85,25 @@ def _graph(scenario: Scenario) -> dict[Node, set[Node]]:
     return parents
 
 
+def variable_readers(scenario: Scenario) -> dict[str, list[str]]:
+    """Each state variable → what reads it: the events whose precondition or modifiers read it,
+    ``ladder`` when a level's condition does, another variable whose Poisson effect takes its
+    mean from it, and the questions that ask about it. A variable nothing reads is an output:
+    it feeds back into nothing, so none of its numbers can move an event."""
+    readers: dict[str, list[str]] = {variable.id: [] for variable in scenario.state}
+    for node, parents in _graph(scenario).items():
+        for kind, name in sorted(parents):
+            if kind == "variable" and name in readers and node[1] not in readers[name]:
+                readers[name].append(node[1] or "ladder")
+    for question in scenario.questions:
+        read = {name for _, name in _reads(scenario, question.when)}
+        if question.variable is not None:
+            read.add(question.variable)
+        for name in sorted(read & set(readers)):
+            readers[name].append(question.id)
+    return readers
+
+
 def _question_nodes(scenario: Scenario, question_id: str) -> set[Node]:
     question = scenario.question(question_id)
     if question.event is not None:

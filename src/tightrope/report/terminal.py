@@ -26,14 +26,17 @@ if TYPE_CHECKING:  # types only: the engines load when a command needs them, not
 
 
 def scenario_summary(
-    scenario: Scenario, windows: dict[str, dict[str, Any]] | None = None
+    scenario: Scenario,
+    windows: dict[str, dict[str, Any]] | None = None,
+    readers: dict[str, list[str]] | None = None,
 ) -> RenderableType:
     """Everything an analyst wants to see of a scenario on one screen or two; ``windows``: the
-    implied chance over each window-probability event's window (from a simulation)."""
+    implied chance over each window-probability event's window (from a simulation); ``readers``:
+    what reads each state variable (``dynamics.dependencies.variable_readers``)."""
     parts: list[RenderableType] = [_header(scenario), _actors(scenario)]
     parts += [_issue(scenario, issue.id) for issue in scenario.issues]
     if scenario.state:
-        parts.append(_state(scenario))
+        parts.append(_state(scenario, readers))
     if scenario.ladder:
         parts.append(_ladder(scenario))
     if scenario.events:
@@ -106,15 +109,25 @@ def _issue(scenario: Scenario, issue_id: str) -> RenderableType:
     return table
 
 
-def _state(scenario: Scenario) -> RenderableType:
-    table = Table(title="State variables", title_justify="left")
-    for column in ("id", "label", "initial", "bounds", "unit"):
+def _state(scenario: Scenario, readers: dict[str, list[str]] | None = None) -> RenderableType:
+    table = Table(
+        title="State variables",
+        title_justify="left",
+        caption=None
+        if readers is None
+        else "read by: the events whose conditions read the variable, the ladder, the questions "
+        "that ask about it; an output feeds back into nothing, so its numbers move no event",
+        caption_justify="left",
+    )
+    columns = ["id", "label", "initial", "bounds", "unit"]
+    for column in columns if readers is None else [*columns, "read by"]:
         table.add_column(column)
     for variable in scenario.state:
         bounds = f"[{_bound(variable.min)}, {_bound(variable.max)}]"
-        table.add_row(
-            variable.id, variable.label, _quantity(variable.initial), bounds, variable.unit
-        )
+        cells = [variable.id, variable.label, _quantity(variable.initial), bounds, variable.unit]
+        if readers is not None:
+            cells.append(", ".join(readers.get(variable.id, [])) or "nothing: an output")
+        table.add_row(*cells)
     return table
 
 
