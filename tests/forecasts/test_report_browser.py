@@ -202,8 +202,11 @@ def test_track_record_section_shows_scores_and_the_reliability_diagram() -> None
         ],
         "summary": {"mean_brier": 0.09, "mean_brier_first_held": 0.25},
         "calibration": calibration(probabilities, outcomes),
+        "skill": {"base_rate": 0.6, "brier_skill_score": 0.625, "ci95": [0.31, 0.8]},
     }
     section = _track_record(track)
+    assert "(60% of these questions resolved yes" in section
+    assert "<strong>0.62</strong> [0.31, 0.80]" in section
     assert "Reliability diagram" in section
     assert "0.090" in section
     assert "<td class='num'>0.250</td>" in section

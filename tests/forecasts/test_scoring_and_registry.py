@@ -132,6 +132,26 @@ def test_the_decomposition_on_the_reviewers_kind_of_data() -> None:
     assert parts["bins"] == 5  # fewer than 50 questions
 
 
+def test_the_brier_skill_score_against_the_base_rate(registry: Registry) -> None:
+    """Ten questions, 4 resolved yes: forecasts of 0.8 on those and 0.2 on the rest score 0.04
+    a day; the base rate, 0.4 every day, scores 0.4 × 0.6 = 0.24; skill 1 − 0.04/0.24 = 5/6.
+    The bootstrap interval over the questions holds it; all alike: no reference."""
+    for number in range(10):
+        yes = number < 4
+        record(registry, D0, binary(f"q{number}", 0.8 if yes else 0.2), seed=number)
+        registry.resolve(f"q{number}", "yes" if yes else "no", D0 + dt.timedelta(days=5))
+    skill = score_all(registry.forecasts(), registry.resolutions())["skill"]
+    assert skill["base_rate"] == pytest.approx(0.4)
+    assert skill["brier_skill_score"] == pytest.approx(5 / 6)
+    low, high = skill["ci95"]
+    assert 0.4 < low < 5 / 6 <= high <= 1 - 0.04 / 0.25 + 1e-12  # ō(1 − ō) is at most 0.25
+    from tightrope.forecasts.scoring import base_rate_skill
+
+    alike = base_rate_skill(np.full(10, 0.04), np.ones(10))
+    assert "brier_skill_score" not in alike
+    assert "resolved the same way" in alike["note"]
+
+
 def test_a_certain_forecast_that_fails_has_a_finite_log_score(registry: Registry) -> None:
     record(registry, D0, binary("q", 0.0))
     registry.resolve("q", "yes", D0 + dt.timedelta(days=2))

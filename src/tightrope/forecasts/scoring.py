@@ -14,7 +14,10 @@ exactly 0 or 1, which would score infinity; the clip caps one day's log score at
 ranked probability score is divided by (levels − 1), so that it lies in [0, 1] and questions with
 3 and 7 levels can be averaged.
 
-Beside each score stands the score of the first recorded forecast held to the end: what a
+With enough resolved binary questions, the Brier skill score against the base rate (the share
+that resolved yes, forecast every day) is the headline comparison, with a bootstrap interval
+over the questions. Beside each score stands the score of the first recorded forecast held to
+the end: what a
 forecaster who never updated would have scored over the same days. The difference says whether
 the updates (new evidence, a revised scenario) helped.
 """
@@ -200,6 +203,8 @@ def score_all(forecasts: list[RecordedForecast], resolutions: list[Resolution]) 
         probabilities = np.array([s.last_probability for s in binary], dtype=float)
         outcomes = np.array([1.0 if s.outcome == "yes" else 0.0 for s in binary])
         document["calibration"] = calibration(probabilities, outcomes)
+        briers = np.array([s.brier for s in binary], dtype=float)
+        document["skill"] = base_rate_skill(briers, outcomes)
     else:
         document["calibration"] = {
             "note": f"needs at least {MIN_FOR_CALIBRATION} resolved binary questions "
@@ -241,6 +246,38 @@ def calibration(probabilities: np.ndarray, outcomes: np.ndarray) -> dict[str, An
         "identity": "brier = reliability − resolution + uncertainty + within_bin_variance − "
         "within_bin_covariance",
         "diagram": diagram,
+    }
+
+
+SKILL_RESAMPLES = 2_000
+
+
+def base_rate_skill(briers: np.ndarray, outcomes: np.ndarray) -> dict[str, Any]:
+    """The Brier skill score against the base rate: 1 − (mean day-averaged Brier score) / the
+    Brier score of forecasting, every day, the share of these questions that resolved yes
+    (ō(1 − ō); that share is known only afterwards, so the reference is a strong one). Above 0:
+    better than the base rate. Its 95 % interval resamples the questions (2,000 times, seed 0;
+    resamples in which all resolved alike have no reference and are left out)."""
+    base = float(outcomes.mean())
+    entry: dict[str, Any] = {
+        "base_rate": base,
+        "reference": "the share of these resolved binary questions that resolved yes, "
+        "forecast every day (known only afterwards)",
+    }
+    if base in (0.0, 1.0):
+        return {**entry, "note": "every question resolved the same way: no base-rate reference"}
+    rng = np.random.default_rng(0)
+    picks = rng.integers(0, len(outcomes), (SKILL_RESAMPLES, len(outcomes)))
+    rates = outcomes[picks].mean(axis=1)
+    usable = (rates > 0) & (rates < 1)
+    skills = 1 - briers[picks][usable].mean(axis=1) / (rates[usable] * (1 - rates[usable]))
+    low, high = np.percentile(skills, [2.5, 97.5])
+    return {
+        **entry,
+        "brier_skill_score": 1 - float(briers.mean()) / (base * (1 - base)),
+        "ci95": [float(low), float(high)],
+        "interval": f"2.5th–97.5th percentile over {SKILL_RESAMPLES:,} resamples of the "
+        "questions (seed 0)",
     }
 
 

@@ -798,6 +798,19 @@ def score_table(document: dict[str, Any]) -> RenderableType:
             "way, without updating"
         )
     )
+    skill = document.get("skill", {})
+    if "brier_skill_score" in skill:
+        low, high = skill["ci95"]
+        parts.append(
+            Text(
+                f"Brier skill score against the base rate ({percent(skill['base_rate'], 0)} "
+                f"resolved yes, known only afterwards): {skill['brier_skill_score']:.2f} "
+                f"[{low:.2f}, {high:.2f}] (95 % bootstrap over the questions); above 0: better "
+                "than the base rate"
+            )
+        )
+    elif skill:
+        parts.append(Text(f"Brier skill score: {skill['note']}"))
     calibration = document.get("calibration", {})
     if "diagram" in calibration:
         parts.append(
