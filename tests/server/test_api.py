@@ -4,6 +4,7 @@ body bounds, malicious YAML, no cross-origin writes, capped runs, time limits)."
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -193,6 +194,11 @@ def test_record_resolve_and_history_through_the_api(client: TestClient) -> None:
     page = client.get("/scenarios/iraq-2025/questions/q2_us_strikes").text
     assert "2025-05-01" in page
     assert "resolved" in page
+    # The forecast now and each recorded one with its Monte Carlo error; the scores in words.
+    assert re.search(r"forecast now</td><td>\d+% \(± \d\.\d pt, 20,000 runs\)", page)
+    recorded = history["forecasts"][0]
+    assert f"{recorded['probability']:.1%} ± {100 * recorded['mc_error']:.1f} pt" in page
+    assert "Brier had the first forecast been kept" in page
     board = client.get("/").text
     assert "since last record" in board
 

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from tightrope.report.html import STYLE, history_section, plotly_script, render_report
+from tightrope.report.numbers import error_points
 from tightrope.scenario.schema import Scenario
 from tightrope.server.store import Entry
 
@@ -216,6 +217,16 @@ def _evidence_date(scenario: Scenario) -> str:
     )
 
 
+# A resolved question's scores as the question page names them.
+SCORE_WORDS = {
+    "brier": "Brier",
+    "log": "log",
+    "rps": "RPS",
+    "brier_first_held": "Brier had the first forecast been kept",
+    "rps_first_held": "RPS had the first forecast been kept",
+}
+
+
 def question_page(
     scenario: Scenario,
     question_id: str,
@@ -239,7 +250,11 @@ def question_page(
             f"{text(resolution['date'])}</td></tr>"
         )
     if score is not None:
-        shown = ", ".join(f"{k} {v:.3f}" for k, v in score.items() if isinstance(v, float))
+        shown = ", ".join(
+            f"{SCORE_WORDS[k]} {v:.3f}"
+            for k, v in score.items()
+            if k in SCORE_WORDS and v is not None
+        )
         parts.append(f"<tr><td>score</td><td>{text(shown)}</td></tr>")
     parts.append("</table>")
     if history:
@@ -249,10 +264,14 @@ def question_page(
             "<th>scenario version</th></tr>"
         )
         for row in history:
+            errors = row.get("mc_errors") or {}
             shown = (
-                f"{row['probability']:.1%}"
+                f"{row['probability']:.1%} {error_points(row.get('mc_error'))}".strip()
                 if row["probability"] is not None
-                else ", ".join(f"{k} {v:.0%}" for k, v in (row["distribution"] or {}).items())
+                else ", ".join(
+                    f"{k} {v:.0%} {error_points(errors.get(k))}".strip()
+                    for k, v in (row["distribution"] or {}).items()
+                )
             )
             parts.append(
                 f"<tr><td>{text(row['date'])}</td><td>{text(row['run'])}</td>"

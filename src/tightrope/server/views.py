@@ -85,7 +85,10 @@ async def question_page(bench: Bench, scenario_id: str, question_id: str) -> str
     if question_id not in {q.id for q in scenario.questions}:
         raise NotFound(f"no question {question_id!r} in {scenario_id}")
     simulation = await bench.quick(scenario)
-    now, _ = in_words(simulation["questions"][question_id], scenario.question(question_id))
+    result = simulation["questions"][question_id]
+    now, _ = in_words(result, scenario.question(question_id))
+    if "mc_error" in result:  # the question page has room for the number's error
+        now += f" (± {100 * result['mc_error']:.1f} pt, {bench.settings.page_runs:,} runs)"
     rows: list[dict[str, Any]] = []
     seen: list[dict[str, str]] = []
     resolution = score = None
