@@ -280,6 +280,7 @@ def test_the_public_surface_is_small() -> None:
         "Set",
         "bargain",
         "diff",
+        "drop_modifiers",
         "explore",
         "forecast",
         "load",
@@ -291,7 +292,18 @@ def test_the_public_surface_is_small() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["load", "bargain", "simulate", "forecast", "observe", "replay", "diff", "explore"]
+    "name",
+    [
+        "load",
+        "bargain",
+        "simulate",
+        "forecast",
+        "observe",
+        "replay",
+        "diff",
+        "explore",
+        "drop_modifiers",
+    ],
 )
 def test_every_parameter_of_the_api_is_documented(name: str) -> None:
     import inspect

@@ -32,6 +32,7 @@ _PUBLIC = {
     "forecast": "tightrope.api",
     "observe": "tightrope.api",
     "diff": "tightrope.api",
+    "drop_modifiers": "tightrope.api",
     "replay": "tightrope.api",
     "explore": "tightrope.api",
     "Force": "tightrope.dynamics.interventions",
@@ -53,6 +54,7 @@ __all__ = [
     "__version__",
     "bargain",
     "diff",
+    "drop_modifiers",
     "explore",
     "forecast",
     "load",
@@ -63,7 +65,17 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from tightrope.api import bargain, diff, explore, forecast, load, observe, replay, simulate
+    from tightrope.api import (
+        bargain,
+        diff,
+        drop_modifiers,
+        explore,
+        forecast,
+        load,
+        observe,
+        replay,
+        simulate,
+    )
     from tightrope.bargaining import MODELS, make_model
     from tightrope.dynamics.interventions import Forbid, Force, Set
     from tightrope.forecasts.registry import Registry

@@ -382,3 +382,55 @@ class DiffResult:
         ]
         columns = ["question", "level", "first", "second", "move", "se", "moved", "moved_most_by"]
         return pd.DataFrame(rows, columns=columns)
+
+
+@dataclass(frozen=True, eq=False)
+class StructureResult:
+    """What ``tightrope.drop_modifiers`` returns: each modifier dropped in turn (its odds ratio
+    set to 1, or its coefficient to 0) on the baseline's random numbers, with every question's
+    change and its clustered standard error, the largest change first."""
+
+    document: dict[str, Any]
+
+    @property
+    def modifiers(self) -> list[dict[str, Any]]:
+        """Each modifier's ``label``, the ``moved`` questions (beyond twice the error), its
+        ``largest`` change and the whole ``comparison``."""
+        return copy.deepcopy(self.document["modifiers"])
+
+    def to_dict(self) -> dict[str, Any]:
+        """``tightrope structure --format json``."""
+        return copy.deepcopy(self.document)
+
+    def to_frame(self) -> pandas.DataFrame:
+        """One row per modifier and question (or level of an ordinal question)."""
+        import pandas as pd
+
+        rows = [
+            {
+                "modifier": effect["modifier"],
+                "label": effect["label"],
+                "question": question,
+                "level": level,
+                **row,
+            }
+            for effect in self.document["modifiers"]
+            for question, entry in effect["comparison"].items()
+            for level, row in (entry.items() if "baseline" not in entry else [(None, entry)])
+        ]
+        return pd.DataFrame(rows)
+
+    def __repr__(self) -> str:
+        lines = [
+            f"<StructureResult {self.document['scenario']}: {len(self.document['modifiers'])} "
+            f"modifiers dropped in turn, {self.document['design']['runs']:,} runs each>"
+        ]
+        for effect in self.document["modifiers"]:
+            row = effect["largest"]
+            lines.append(
+                f"  {effect['modifier']}: {row['question']}"
+                + (f" {row['level']}" if row["level"] else "")
+                + f" {row['baseline']:.3f} → {row['what_if']:.3f} "
+                f"({row['difference']:+.3f} ± {row['se']:.3f})"
+            )
+        return "\n".join(lines)

@@ -133,3 +133,38 @@ def diff_command(
         emit_json(document)
         return
     consoles.out.print(terminal.versions_report(document, b))
+
+
+@app.command("structure")
+def structure_command(
+    scenario: ScenarioArgument = DEFAULT_SCENARIO,
+    runs: Annotated[
+        int,
+        bounded("--runs", 1, limits.MAX_RUNS, "Simulation runs, for the baseline and each drop."),
+    ] = 20_000,
+    samples: ParameterSamplesOption = None,
+    seed: SeedOption = 0,
+    workers: WorkersOption = 1,
+    output: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """Does the forecast survive dropping each modifier? Each in turn given no effect.
+
+    Each modifier's odds ratio is set to 1 (a covariate term's coefficient to 0) and the
+    simulation run again on the baseline's random numbers: each question's change, with its
+    standard error, is that modifier's own effect."""
+    from tightrope import api
+    from tightrope.dynamics.model import require_events
+    from tightrope.dynamics.structure import neutral_settings
+
+    loaded = open_scenario(scenario)
+    with refusals(f"{scenario}: "):
+        require_events(loaded)
+    total = runs_total(runs, samples) * (len(neutral_settings(loaded)) + 1)
+    with refusals(), terminal.progress_bar(consoles.err, "dropping modifiers", total) as step:
+        result = api.drop_modifiers(
+            loaded, runs=runs, samples=samples, seed=seed, workers=workers, progress=step
+        )
+    if output is OutputFormat.JSON:
+        emit_json(result.to_dict())
+        return
+    consoles.out.print(terminal.structure_table(result.to_dict(), loaded))

@@ -497,6 +497,35 @@ def replay_table(document: dict[str, Any], scenario: Scenario) -> RenderableType
     return Group(*tables)
 
 
+def structure_table(document: dict[str, Any], scenario: Scenario) -> RenderableType:
+    """Each modifier dropped in turn: the question it moves most and how many it moves beyond
+    the noise, the largest first."""
+    table = Table(
+        title=f"Dropping each modifier: {scenario.title}",
+        title_justify="left",
+        caption=f"Each modifier given no effect (odds ratio 1, or coefficient 0) on the "
+        f"baseline's random numbers ({document['design']['runs']:,} runs); moves most: the "
+        "question (or level) it changes most, baseline → dropped (change ± its Monte Carlo "
+        "error, clustered by parameter sample); moved: questions changed beyond twice that error",
+        caption_justify="left",
+    )
+    for column in ("modifier", "moves most", "change", "moved"):
+        table.add_column(column, overflow="fold", justify="right" if column == "change" else "left")
+    for effect in document["modifiers"]:
+        row = effect["largest"]
+        if not effect["moved"] and row["difference"] == 0 and row["se"] == 0:
+            table.add_row(effect["label"], "changes no run's answer", "", "0")
+            continue
+        name = row["question"] + (f" {row['level']}" if row["level"] else "")
+        table.add_row(
+            effect["label"],
+            f"{name}: {percent(row['baseline'])} → {percent(row['what_if'])}",
+            f"{100 * row['difference']:+.1f} {error_points(row['se'])}",
+            str(len(effect["moved"])),
+        )
+    return table
+
+
 def what_changed_table(changes: list[dict[str, Any]]) -> RenderableType:
     """Each question before the evidence and after, and what moved it most."""
     table = Table(title="What changed with the evidence", title_justify="left")
