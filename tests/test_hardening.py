@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import tightrope
 from tests.cli_helpers import run, strict_json
 from tests.degenerate import VARIANTS, write_variant
 from tightrope import limits
@@ -189,8 +190,13 @@ def test_every_command_handles_degenerate_scenarios(variant: str, tmp_path: Path
     if variant not in ("no-events", "actors-only"):
         code, _, err = run("simulate", file, "--runs", "2000", "--drivers", "morris")
         assert code == 0, err
+        code, out, err = run("structure", file, "--runs", "1000", "--format", "json")
+        assert code == 0, err
+        modifiers = sum(len(event.modifiers) for event in tightrope.load(file).events)
+        assert len(strict_json(out)["modifiers"]) == modifiers
+        assert run("structure", file, "--runs", "1000")[0] == 0
     else:  # nothing to simulate or replay: one line each, before any work (replay crashed)
-        for args in (["simulate"], ["replay", "--to", "2025-05-15"]):
+        for args in (["simulate"], ["replay", "--to", "2025-05-15"], ["structure"]):
             line = one_line_refusal(*run(*args, file, "--runs", "2000"))
             assert line.endswith("has no events to simulate"), line
     if variant in ("no-issues", "actors-only", "minimal"):

@@ -427,6 +427,9 @@ class StructureResult:
         ]
         for effect in self.document["modifiers"]:
             row = effect["largest"]
+            if row is None:
+                lines.append(f"  {effect['modifier']}: no question to move")
+                continue
             lines.append(
                 f"  {effect['modifier']}: {row['question']}"
                 + (f" {row['level']}" if row["level"] else "")

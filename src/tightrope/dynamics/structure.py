@@ -62,7 +62,7 @@ def drop_each_modifier(
             for question, entry in comparison.items()
             for level, row in (entry.items() if "baseline" not in entry else [(None, entry)])
         ]
-        largest = max(rows, key=lambda row: abs(row["difference"]))
+        largest = max(rows, key=lambda row: abs(row["difference"]), default=None)
         effects.append(
             {
                 "modifier": path.rsplit(".", 1)[0],
@@ -79,4 +79,6 @@ def drop_each_modifier(
                 "comparison": comparison,
             }
         )
-    return sorted(effects, key=lambda effect: -abs(effect["largest"]["difference"]))
+    return sorted(
+        effects, key=lambda effect: -abs((effect["largest"] or {"difference": 0})["difference"])
+    )

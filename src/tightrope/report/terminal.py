@@ -511,8 +511,13 @@ def structure_table(document: dict[str, Any], scenario: Scenario) -> RenderableT
     )
     for column in ("modifier", "moves most", "change", "moved"):
         table.add_column(column, overflow="fold", justify="right" if column == "change" else "left")
+    if not document["modifiers"]:
+        return Text("The scenario has no modifiers to drop.")
     for effect in document["modifiers"]:
         row = effect["largest"]
+        if row is None:
+            table.add_row(effect["label"], "no question to move", "", "0")
+            continue
         if not effect["moved"] and row["difference"] == 0 and row["se"] == 0:
             table.add_row(effect["label"], "changes no run's answer", "", "0")
             continue
