@@ -256,6 +256,24 @@ def test_the_board_calls_a_move_within_the_noise_unchanged(tmp_path: Path) -> No
     assert "▲ +15%" in rows[html.escape(q2.text)]
 
 
+def test_structure_through_the_api(client: TestClient) -> None:
+    """The same document as `tightrope structure --format json`; the whole work (runs × the
+    modifiers and the baseline) is held to the server's run limit."""
+    from tests.cli_helpers import run, strict_json
+
+    answer = client.post("/api/scenarios/iraq-2025/structure", json={"runs": 2000, "seed": 3})
+    assert answer.status_code == 200, answer.text
+    code, out, _ = run("structure", "--runs", "2000", "--seed", "3", "--format", "json")
+    assert code == 0
+    assert answer.json() == strict_json(out)
+    assert answer.json()["modifiers"][0]["modifier"] == "events.militia_campaign.modifiers[0]"
+    too_much = client.post("/api/scenarios/iraq-2025/structure", json={"runs": 3000})
+    assert too_much.status_code == 400
+    assert too_much.json()["detail"] == (
+        "runs × (modifiers + 1) is 60,000: at most 50,000 per request on this server"
+    )
+
+
 def test_a_job_over_its_time_limit_answers_504_and_the_server_goes_on(tmp_path: Path) -> None:
     settings = Settings(db=tmp_path / "r.sqlite", data=tmp_path / "d", timeout=0.01, workers=1)
     with TestClient(create_app(settings)) as slow:
@@ -470,7 +488,11 @@ def test_scenarios_without_events_or_issues_are_on_the_board_and_refused_by_name
         assert "edge-no-events" in board.text
         huge = next(s for s in bench.get("/api/scenarios").json() if s["id"] == "huge")
         assert huge["problems"] == ["huge.yaml:1:1: (file): file is larger than 5 MB"]  # no path
-        for path, body in (("simulate", {"runs": 1000}), ("replay", {"end": "2025-05-15"})):
+        for path, body in (
+            ("simulate", {"runs": 1000}),
+            ("replay", {"end": "2025-05-15"}),
+            ("structure", {"runs": 1000}),
+        ):
             answer = bench.post(f"/api/scenarios/edge-no-events/{path}", json=body)
             assert answer.status_code == 400
             assert answer.json()["detail"] == "scenario 'edge-no-events' has no events to simulate"

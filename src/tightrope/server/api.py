@@ -62,6 +62,12 @@ class BargainRequest(BaseModel):
     seed: int = Field(0, ge=0, le=limits.MAX_SEED)
 
 
+class StructureRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    runs: int = Field(20_000, ge=1, le=limits.MAX_RUNS)
+    seed: int = Field(0, ge=0, le=limits.MAX_SEED)
+
+
 class ReplayRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     every: str = Field(
@@ -210,6 +216,25 @@ async def bargain(bench: Bench, scenario_id: str, body: BargainRequest) -> list[
     scenario = bench.scenario(scenario_id)
     result: list[dict[str, Any]] = await bench.pool.run(
         jobs.bargain_job, scenario, body.model, bench.samples_allowed(body.samples), body.seed
+    )
+    return result
+
+
+@router.post("/api/scenarios/{scenario_id}/structure", tags=["runs"])
+async def structure(bench: Bench, scenario_id: str, body: StructureRequest) -> dict[str, Any]:
+    """Each modifier dropped in turn on the baseline's random numbers, with every question's
+    change and its standard error (``tightrope structure --format json``)."""
+    from tightrope.dynamics.structure import neutral_settings
+
+    scenario = bench.scenario(scenario_id)
+    total = body.runs * (len(neutral_settings(scenario)) + 1)
+    if total > bench.settings.max_runs:
+        raise Invalid(
+            f"runs × (modifiers + 1) is {total:,}: at most {bench.settings.max_runs:,} per "
+            "request on this server"
+        )
+    result: dict[str, Any] = await bench.pool.run(
+        jobs.structure_job, scenario, body.runs, body.seed
     )
     return result
 

@@ -80,6 +80,12 @@ def bargain_job(scenario: Scenario, model: str, samples: int, seed: int) -> list
     return plain(tightrope.bargain(scenario, model, samples=samples, seed=seed).to_dict())  # type: ignore[no-any-return]
 
 
+def structure_job(scenario: Scenario, runs: int, seed: int) -> dict[str, Any]:
+    import tightrope
+
+    return plain(tightrope.drop_modifiers(scenario, runs=runs, seed=seed).to_dict())  # type: ignore[no-any-return]
+
+
 def diff_job(
     first: Scenario, second: Scenario, forecast: bool, runs: int, seed: int
 ) -> dict[str, Any]:
