@@ -102,3 +102,9 @@ def test_the_command_lists_the_built_in_modifiers_largest_first(tmp_path: Any) -
     assert out == ""
     assert "runs × (modifiers + 1)" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_the_same_seed_gives_the_same_drops_on_one_or_two_workers() -> None:
+    one = tightrope.drop_modifiers(toy(), runs=24_000, seed=2)  # three tiles of runs
+    two = tightrope.drop_modifiers(toy(), runs=24_000, seed=2, workers=2)
+    assert one.to_dict() == two.to_dict()
