@@ -406,17 +406,12 @@ class StructureResult:
         """One row per modifier and question (or level of an ordinal question)."""
         import pandas as pd
 
+        from tightrope.dynamics.results import comparison_rows
+
         rows = [
-            {
-                "modifier": effect["modifier"],
-                "label": effect["label"],
-                "question": question,
-                "level": level,
-                **row,
-            }
+            {"modifier": effect["modifier"], "label": effect["label"], **row}
             for effect in self.document["modifiers"]
-            for question, entry in effect["comparison"].items()
-            for level, row in (entry.items() if "baseline" not in entry else [(None, entry)])
+            for row in comparison_rows(effect["comparison"])
         ]
         return pd.DataFrame(rows)
 

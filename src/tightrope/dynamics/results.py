@@ -427,6 +427,16 @@ def clear_leaders(effect: Array, covariance: Array, top: int) -> list[int]:
     return [int(column) for column in order[:listed]]
 
 
+def comparison_rows(comparison: dict[str, Any]) -> list[dict[str, Any]]:
+    """``compare``'s document as rows: one per binary question (level None) and one per level
+    of an ordinal question, each with its baseline, what-if, difference and standard error."""
+    return [
+        {"question": question, "level": level, **row}
+        for question, entry in comparison.items()
+        for level, row in (entry.items() if "baseline" not in entry else [(None, entry)])
+    ]
+
+
 def compare(model: CompiledModel, baseline: RunRecord, what_if: RunRecord) -> dict[str, Any]:
     """Baseline and what-if side by side, per question, with the Monte Carlo standard error of
     the difference: the runs are paired (same seed, same streams) and clustered by parameter

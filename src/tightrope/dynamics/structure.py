@@ -15,7 +15,7 @@ from typing import Any
 from tightrope import limits
 from tightrope._types import Progress
 from tightrope.dynamics.engine import Design, Interventions, simulate
-from tightrope.dynamics.results import compare
+from tightrope.dynamics.results import compare, comparison_rows
 from tightrope.scenario.schema import Scenario
 
 MOVED = 2.0  # a change beyond this many standard errors is beyond the Monte Carlo noise
@@ -57,11 +57,7 @@ def drop_each_modifier(
             progress=progress,
         )
         comparison = compare(model, baseline, dropped)
-        rows = [
-            {"question": question, "level": level, **row}
-            for question, entry in comparison.items()
-            for level, row in (entry.items() if "baseline" not in entry else [(None, entry)])
-        ]
+        rows = comparison_rows(comparison)
         largest = max(rows, key=lambda row: abs(row["difference"]), default=None)
         effects.append(
             {
