@@ -15,7 +15,7 @@ from plotly.subplots import make_subplots
 
 from tightrope.bargaining import MODELS
 from tightrope.report.grid import settlement_grid
-from tightrope.report.numbers import error_points, percent
+from tightrope.report.numbers import error_points, percent, skill_words
 from tightrope.results import question_results
 from tightrope.scenario.schema import Question, Scenario
 
@@ -850,15 +850,9 @@ def _track_record(track_record: dict[str, Any] | None) -> str:
         "for an ordinal question) had the first recorded forecast been kept all the way, without "
         "updating.</p>"
     )
-    skill = track_record.get("skill", {})
-    if "brier_skill_score" in skill:
-        low, high = skill["ci95"]
-        text += (
-            f"<p>Brier skill score against the base rate ({percent(skill['base_rate'], 0)} of "
-            f"these questions resolved yes, known only afterwards): "
-            f"<strong>{skill['brier_skill_score']:.2f}</strong> [{low:.2f}, {high:.2f}] (95 % "
-            "bootstrap over the questions); above 0, the forecasts beat the base rate.</p>"
-        )
+    skill = skill_words(track_record.get("skill", {}), lambda number: f"<strong>{number}</strong>")
+    if skill is not None:
+        text += f"<p>{skill}.</p>"
     calibration = track_record.get("calibration", {})
     if "diagram" in calibration:
         diagram = calibration["diagram"]

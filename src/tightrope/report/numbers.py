@@ -1,6 +1,9 @@
 """How the reports write a probability: a percentage, to one decimal in the tables and whole in
 the words-first bottom line and brief (where "14%" reads better than "14.3%")."""
 
+from collections.abc import Callable
+from typing import Any
+
 
 def percent(value: float, decimals: int = 1) -> str:
     return f"{100 * value:.{decimals}f}%"
@@ -9,3 +12,17 @@ def percent(value: float, decimals: int = 1) -> str:
 def error_points(error: float | None) -> str:
     """A probability's Monte Carlo error in percentage points: "± 0.3 pt" (empty if none)."""
     return "" if error is None else f"± {100 * error:.1f} pt"
+
+
+def skill_words(skill: dict[str, Any], strong: Callable[[str], str] = str) -> str | None:
+    """The Brier skill score against the base rate in a sentence, as ``score`` and the report
+    give it (``strong`` marks the number up); None when there is none to give."""
+    if "brier_skill_score" not in skill:
+        return None
+    low, high = skill["ci95"]
+    score = strong(f"{skill['brier_skill_score']:.2f}")
+    return (
+        f"Brier skill score against the base rate ({percent(skill['base_rate'], 0)} of these "
+        f"questions resolved yes, known only afterwards): {score} [{low:.2f}, {high:.2f}] "
+        "(95 % bootstrap over the questions); above 0, the forecasts beat the base rate"
+    )

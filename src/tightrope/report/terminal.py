@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tightrope.report.grid import SettlementGrid, model_label, number, settlement_grid
-from tightrope.report.numbers import error_points, percent
+from tightrope.report.numbers import error_points, percent, skill_words
 from tightrope.results import question_results, what_if_words
 
 if TYPE_CHECKING:  # types only: the engines load when a command needs them, not at start-up
@@ -833,16 +833,9 @@ def score_table(document: dict[str, Any]) -> RenderableType:
         )
     )
     skill = document.get("skill", {})
-    if "brier_skill_score" in skill:
-        low, high = skill["ci95"]
-        parts.append(
-            Text(
-                f"Brier skill score against the base rate ({percent(skill['base_rate'], 0)} "
-                f"resolved yes, known only afterwards): {skill['brier_skill_score']:.2f} "
-                f"[{low:.2f}, {high:.2f}] (95 % bootstrap over the questions); above 0: better "
-                "than the base rate"
-            )
-        )
+    words = skill_words(skill)
+    if words is not None:
+        parts.append(Text(words))
     elif skill:
         parts.append(Text(f"Brier skill score: {skill['note']}"))
     calibration = document.get("calibration", {})
