@@ -128,6 +128,78 @@ def test_an_event_question_counts_the_deadline_month_by_its_days() -> None:
     assert by_12 < probability < by_12 + in_13
 
 
+def _deadline_scenario(deadline: str) -> Scenario:
+    """One event with a fixed monthly chance that raises a variable and the ladder, and a
+    question of each kind on it, all due on ``deadline``."""
+    due = {"deadline": deadline, "resolution": "r", "text": "t"}
+    two_levels = [{"id": "before", "label": "Before"}, {"id": "after", "label": "After"}]
+    return Scenario.model_validate(
+        {
+            "id": "deadlines",
+            "title": "Deadlines",
+            "as_of": "2025-01-01",
+            "horizon_months": 3,
+            "actors": [{"id": "a", "name": "A", "kind": "state", "capability": 1}],
+            "state": [{"id": "x", "label": "X", "initial": 0}],
+            "ladder": {
+                "start": 0,
+                "levels": [
+                    {"level": 0, "id": "calm", "label": "Calm", "kind": "calm"},
+                    {"level": 1, "id": "struck", "label": "Struck"},
+                ],
+            },
+            "events": [
+                {
+                    "id": "strike",
+                    "label": "A strike",
+                    "hazard": {"per_month": 0.3},
+                    "effects": [{"variable": "x", "add": 1}],
+                    "ladder": 1,
+                }
+            ],
+            "questions": [
+                {"id": "q_event", "type": "binary", "event": "strike", **due},
+                {"id": "q_when", "type": "binary", "when": "x > 0", **due},
+                {
+                    **{"id": "q_ladder", "type": "ordinal", "variable": "ladder"},
+                    **{"statistic": "max", "levels": two_levels, **due},
+                },
+                {
+                    **{"id": "q_state", "type": "ordinal", "variable": "x", "cuts": [0.5]},
+                    **{"levels": two_levels, **due},
+                },
+            ],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("deadline", "share"), [("2025-01-11", 10 / 31), ("2025-03-21", 20 / 31), ("2025-03-01", 1.0)]
+)
+def test_every_kind_of_question_is_answered_on_the_deadlines_day(
+    deadline: str, share: float
+) -> None:
+    """The strike comes with chance 0.3 a month and the day within a month is uniform, so by a
+    deadline in month m after share s of its days it has come with chance c + (1 − c) 0.3 s,
+    c = 1 − 0.7^(m−1) the chance it came in an earlier month. The event, a
+    condition on the variable it raises, the ladder's highest level and the variable's level
+    all ask the same, and each gives that chance."""
+    months = Deadline.of(dt.date(2025, 1, 1), dt.date.fromisoformat(deadline))
+    assert months.share == pytest.approx(share)
+    came_before = 1 - 0.7 ** (months.month - 1)
+    wanted = came_before + (1 - came_before) * 0.3 * share
+    runs = 40_000
+    _, record = simulate(_deadline_scenario(deadline), Design(samples=1, runs=runs, seed=3))
+    error = np.sqrt(wanted * (1 - wanted) / runs)
+    for question in ("q_event", "q_when", "q_ladder", "q_state"):
+        assert record.answers[question].mean() == pytest.approx(wanted, abs=4 * error), question
+    # Each run's answers agree where its event came in a month before the deadline's.
+    first = record.first[:, 0]
+    settled = (first > 0) & (first < months.month)
+    for question in ("q_when", "q_ladder", "q_state"):
+        assert (record.answers[question][settled] == 1).all()
+
+
 def _window_scenario(modifier: bool) -> Scenario:
     event: dict[str, Any] = {
         "id": "sanction",

@@ -23,7 +23,9 @@ A month, for every run at once:
 4. effects apply in event order and are clipped to the variables' bounds; campaigns start, apply
    their monthly effects, and end with their ending hazard (or after a fixed number of months);
 5. the ladder rises to the level of any event that happened, then to any level whose condition
-   holds at the end of the month.
+   holds at the end of the month;
+6. the questions due this month are answered on their deadline's day, the day of the month's
+   changes taken as uniform (``_settle``).
 """
 
 from __future__ import annotations
@@ -455,6 +457,8 @@ class _TileState:
     fan: Array  # (fan runs, months + 1, fan columns)
     monthly: Array  # (events, runs): each event's monthly hazard before its modifiers
     answers: dict[str, NDArray[np.int16]] = field(default_factory=dict)
+    # A state question's answer at the end of the month before its deadline's (see _settle).
+    before: dict[str, NDArray[np.int16]] = field(default_factory=dict)
 
 
 class _Tile:
@@ -601,7 +605,7 @@ class _Tile:
         )
         fan = np.empty((len(self.fan_rows), months + 1, len(self.fan_columns)))
         self._fan(fan[:, 0], values, self.fan_rows, self.fan_columns)
-        return _TileState(
+        state = _TileState(
             history=history,
             started=np.zeros((events, runs), dtype=np.int32),
             scheduled=np.zeros((months + 2, events, runs), dtype=bool),
@@ -611,6 +615,8 @@ class _Tile:
             fan=fan,
             monthly=np.array([self._monthly(event) for event in model.events]),
         )
+        self._keep_before(state, 0)
+        return state
 
     def _events(self, state: _TileState, month: int) -> tuple[Mask, Array]:
         """Steps 1–3: which events happen this month (events, runs), by their hazards, lagged
@@ -678,9 +684,44 @@ class _Tile:
         state.extremes.update(values)
         self._fan(state.fan[:, month], values, self.fan_rows, self.fan_columns)
         self._measurements(values, month)
+        self._keep_before(state, month)
         for question, due in self.deadlines.items():
             if due.month == month:
-                state.answers[question] = self._answer(question, state, due)
+                state.answers[question] = self._settle(question, state, due)
+
+    def _reads_state(self, question_id: str, due: Deadline) -> bool:
+        """Whether the question reads the state (not an event's first month) at a deadline
+        inside its month."""
+        return due.share < 1.0 and self.model.scenario.question(question_id).event is None
+
+    def _keep_before(self, state: _TileState, month: int) -> None:
+        """The answers, at this month's end, of the state questions whose deadline falls
+        inside the next month."""
+        for question, due in self.deadlines.items():
+            if due.month == month + 1 and self._reads_state(question, due):
+                state.before[question] = self._answer(question, state, due)
+
+    def _settle(self, question_id: str, state: _TileState, due: Deadline) -> NDArray[np.int16]:
+        """Each run's answer on the deadline's day. An event question counts an event of the
+        deadline's month if it came by that day (see _answer). A state question reads the
+        month's end where the month's changes came by that day, else the month before's end:
+        as for events, the day within a month is taken as uniform."""
+        answer = self._answer(question_id, state, due)
+        if not self._reads_state(question_id, due):
+            return answer
+        came = self._days(question_id) < due.share
+        return np.where(came, answer, state.before.pop(question_id))
+
+    def _days(self, question_id: str) -> Array:
+        """Each run's day within the deadline's month as a share of the month, uniform, from
+        the question's own streams so that answering changes no other random number."""
+        key = zlib.crc32(question_id.encode())
+        return np.concatenate(
+            [
+                np.random.default_rng([*stream_key, 5, key]).random(n)
+                for stream_key, n in zip(self.keys, self.sizes, strict=True)
+            ]
+        )
 
     def _result(self, state: _TileState) -> _Part:
         """The tile's record, run-major, as :class:`_Assembly` takes it."""
@@ -913,7 +954,7 @@ class _Tile:
         return ending
 
     def _answer(self, question_id: str, state: _TileState, due: Deadline) -> NDArray[np.int16]:
-        """Each run's answer to a question at its deadline: 0/1, or an ordinal level."""
+        """Each run's answer to a question as the month ends: 0/1, or an ordinal level."""
         model, history, first = self.model, state.history, state.first
         month = due.month
         question = model.scenario.question(question_id)
@@ -921,19 +962,10 @@ class _Tile:
             if question.event is not None:
                 column = model.event_index(question.event)
                 happened = (first[column] > 0) & (first[column] < month)
-                # In the deadline's own month the event counts if it came by the deadline: the
-                # day within the month is taken as uniform, drawn from the question's own
-                # streams so that answering changes no other random number.
+                # In the deadline's own month the event counts if it came by the deadline.
                 late: Mask = first[column] == month
                 if due.share < 1.0 and late.any():
-                    key = zlib.crc32(question_id.encode())
-                    day = np.concatenate(
-                        [
-                            np.random.default_rng([*stream_key, 5, key]).random(n)
-                            for stream_key, n in zip(self.keys, self.sizes, strict=True)
-                        ]
-                    )
-                    late &= day < due.share
+                    late &= self._days(question_id) < due.share
                 return np.asarray(happened | late, dtype=np.int16)
             assert question.when is not None
             condition = compile_condition(
