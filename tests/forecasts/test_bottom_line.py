@@ -10,7 +10,13 @@ import pytest
 from pydantic import ValidationError
 
 import tightrope
-from tightrope.report.bottomline import ICD_203, bottom_line, estimative, scale_of
+from tightrope.report.bottomline import (
+    ICD_203,
+    bottom_line,
+    estimative,
+    percent_in_band,
+    scale_of,
+)
 from tightrope.report.html import render_report
 from tightrope.scenario.schema import EstimativeBand, Scenario
 
@@ -36,6 +42,18 @@ BOUNDARIES = [
 @pytest.mark.parametrize(("probability", "phrase"), BOUNDARIES)
 def test_the_phrase_at_every_boundary_of_the_scale(probability: float, phrase: str) -> None:
     assert estimative(probability) == phrase
+
+
+@pytest.mark.parametrize(
+    ("probability", "shown"),
+    [(0.046, "4.6%"), (0.0499, "4.99%"), (0.05, "5%"), (0.196, "19.6%"), (0.2049, "20%"),
+     (0.3, "30%"), (0.9496, "94.96%"), (0.99999, "100%"), (0.0, "0%")],
+)  # fmt: skip
+def test_a_whole_percentage_never_leaves_its_phrases_band(probability: float, shown: str) -> None:
+    """Rounded to a whole percentage, 4.6 % would read "almost no chance (5%)" against a scale
+    that starts "very unlikely" at 5 %: the number keeps the decimals that keep it in its band."""
+    assert percent_in_band(probability) == shown
+    assert estimative(float(shown.rstrip("%")) / 100) == estimative(probability)
 
 
 def test_a_scenario_may_bring_its_own_scale() -> None:
@@ -71,7 +89,7 @@ def test_every_question_gets_a_sentence_whose_phrase_matches_its_number() -> Non
         if "probability" in entry:
             phrase = estimative(entry["probability"])
             assert line.sentence.lower().startswith(phrase)
-            assert f"{100 * entry['probability']:.0f}%" in line.sentence
+            assert f"({percent_in_band(entry['probability'])}; " in line.sentence
         assert scenario.question(line.question).text in line.sentence
     page = render_report(result.document, scenario)
     assert page.index("id='bottom-line'") < page.index("<h2>Questions</h2>")

@@ -45,6 +45,17 @@ def estimative(probability: float, scale: Sequence[EstimativeBand] = ICD_203) ->
     return scale[-1].phrase
 
 
+def percent_in_band(probability: float, scale: Sequence[EstimativeBand] = ICD_203) -> str:
+    """The probability as a whole percentage, or with as many decimals as keep it inside its
+    phrase's band: 4.6 % is "almost no chance" (below 5 %), so it reads "4.6%", not "5%"."""
+    phrase = estimative(probability, scale)
+    for decimals in range(4):
+        shown = percent(probability, decimals)
+        if estimative(float(shown.rstrip("%")) / 100, scale) == phrase:
+            return shown
+    return percent(probability, 4)
+
+
 @dataclass(frozen=True)
 class Line:
     """One question's bottom line: the sentence, what would move it, and what changed it since
@@ -84,7 +95,7 @@ def bottom_line(
             low, high = entry["interval"]
             phrase = estimative(probability, scale)
             sentence = (
-                f"{phrase[0].upper()}{phrase[1:]} ({percent(probability, 0)}; "
+                f"{phrase[0].upper()}{phrase[1:]} ({percent_in_band(probability, scale)}; "
                 f"{percent(low, 0)}–{percent(high, 0)}): {question.text}"
             )
         else:
@@ -92,7 +103,8 @@ def bottom_line(
             level, share = max(entry["distribution"].items(), key=lambda item: item[1])
             phrase = estimative(share, scale)
             sentence = (
-                f"{question.text} Most likely: {levels[level]} — {phrase} ({percent(share, 0)})."
+                f"{question.text} Most likely: {levels[level]} — {phrase} "
+                f"({percent_in_band(share, scale)})."
             )
         movers = tuple(
             driver.get("label", driver["parameter"])

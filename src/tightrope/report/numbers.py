@@ -1,5 +1,6 @@
 """How the reports write a probability: a percentage, to one decimal in the tables and whole in
-the words-first bottom line and brief (where "14%" reads better than "14.3%")."""
+the words-first bottom line and brief (where "14%" reads better than "14.3%"), unless rounding
+would carry it across its phrase's band (bottomline.percent_in_band)."""
 
 from collections.abc import Callable
 from typing import Any
