@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jsonschema
+import numpy as np
 import pytest
 import yaml
 
@@ -45,6 +47,26 @@ def test_show_table_and_json() -> None:
     assert document["id"] == "iraq-2025"
     assert document["positions"]["iran_ties"]["iran"]["salience"]["mode"] == 1.0
     assert err == ""
+
+
+def test_show_gives_the_implied_chance_over_a_window_longer_than_the_horizon(
+    tmp_path: Path,
+) -> None:
+    """A chance elicited over 12 months in a 3-month scenario: show simulates the whole window
+    (no modifier here, so the implied chance is the elicited 30 %)."""
+    scenario = tmp_path / "window.yaml"
+    scenario.write_text(
+        "id: window\ntitle: W\nas_of: 2025-01-01\nhorizon_months: 3\n"
+        "actors: [{id: a, name: A, kind: state, capability: 1}]\n"
+        "events: [{id: e, label: E, hazard: {probability: 0.3, months: 12}}]\n"
+    )
+    code, out, _ = run("show", str(scenario))
+    assert code == 0
+    implied = re.search(r"→ ([0-9.]+)% ± ([0-9.]+) pt with modifiers", out)
+    assert implied is not None
+    chance, error = (float(number) / 100 for number in implied.groups())
+    assert error == pytest.approx(np.sqrt(0.21 / 20_000), abs=0.0006)  # shown to 0.1 pt
+    assert chance == pytest.approx(0.3, abs=4 * error)
 
 
 def test_show_reads_ktab_and_tables(data_dir: Path) -> None:

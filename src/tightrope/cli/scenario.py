@@ -80,10 +80,15 @@ def show(
         emit_json(loaded.model_dump(mode="json"))
         return
     windows: dict[str, Any] = {}
-    if any(event.hazard.probability is not None for event in loaded.events):
+    elicited = [event.hazard.months for event in loaded.events if event.hazard.months]
+    if elicited:
         from tightrope.api import simulate
+        from tightrope.dynamics.model import simulated_months
+        from tightrope.limits import MAX_MONTHS
 
-        events = simulate(loaded, runs=20_000, drivers="none").to_dict()["events"]
+        # Long enough to cover every window, even one longer than the horizon.
+        months = min(MAX_MONTHS, max(simulated_months(loaded), *elicited))
+        events = simulate(loaded, runs=20_000, months=months, drivers="none").to_dict()["events"]
         windows = {key: entry["window"] for key, entry in events.items() if "window" in entry}
     from tightrope.dynamics.dependencies import variable_readers
 
