@@ -175,6 +175,7 @@ def _resampled(record: RunRecord, chosen: np.ndarray) -> RunRecord:
         sample=record.sample[chosen],
         loglik=None,
         final=None if record.final is None else record.final[chosen],
+        origin=chosen.astype(np.int64),
     )
 
 

@@ -162,6 +162,8 @@ class RunRecord:
     parameters: Array  # (samples, parameters): the outer-loop draws
     loglik: Array | None = None  # (runs, evidence items): log-likelihood of each observation
     final: NDArray[np.float32] | None = None  # (runs, state variables): the state at the end
+    # (runs,) in a resampled (posterior) record, the simulated run each row copies
+    origin: NDArray[np.int64] | None = None
 
 
 def draw_parameters(

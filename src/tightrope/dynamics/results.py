@@ -15,6 +15,8 @@ given that draw), so two different uncertainties are reported:
   beta-binomial method of moments; Kleinman 1973, *JASA* 68:46–54). With few runs per sample the
   raw percentiles would mostly measure that noise, and with many they move from seed to seed;
   the fitted endpoints are stable to about ±0.01 at the default design (5,000 samples × 40 runs).
+  Samples weigh by their runs where their sizes differ (a subset given an event, a posterior),
+  and a posterior's copies of one run count as one draw of chance.
 """
 
 from __future__ import annotations
@@ -93,11 +95,12 @@ def _question(
 ) -> dict[str, Any]:
     question = model.scenario.question(question_id)
     answers = record.answers[question_id][where]
+    origin = None if record.origin is None else record.origin[where]
     if question.type == "binary":
         probability, error = clustered_mean(answers.astype(float), sample, samples)
         result: dict[str, Any] = {
             "probability": probability,
-            "interval": between_sample_interval(answers.astype(float), sample, samples),
+            "interval": between_sample_interval(answers.astype(float), sample, samples, origin),
             "mc_error": error,
             **_answered(model, question_id),
         }
@@ -109,7 +112,7 @@ def _question(
     for index, level in enumerate(question.levels):
         hit = (answers == index).astype(float)
         distribution[level.id], errors[level.id] = clustered_mean(hit, sample, samples)
-        intervals[level.id] = between_sample_interval(hit, sample, samples)
+        intervals[level.id] = between_sample_interval(hit, sample, samples, origin)
     return {
         "distribution": distribution,
         "intervals": intervals,
@@ -191,30 +194,50 @@ def clustered_mean(values: Array, sample: NDArray[np.int32], samples: int) -> tu
     return mean, float(np.sqrt(variance))
 
 
-def between_sample_interval(hits: Array, sample: NDArray[np.int32], samples: int) -> list[float]:
+def between_sample_interval(
+    hits: Array,
+    sample: NDArray[np.int32],
+    samples: int,
+    origin: NDArray[np.int64] | None = None,
+) -> list[float]:
     """The 5th–95th percentile of a 0/1 outcome's probability across parameter samples: a beta
     fitted by moments to the per-sample means, their binomial noise removed (see the module
-    docstring). No spread left once the noise is removed gives a zero-width interval."""
+    docstring). No spread left once the noise is removed gives a zero-width interval.
+
+    Samples may hold different numbers of runs (a subset given an event; a posterior, whose
+    resampling copies the runs it keeps: ``origin`` names the run each row copies). Each
+    sample's mean then weighs by its runs, and its binomial noise is p(1 − p)·S, S the sum of
+    its distinct runs' squared shares of it (1/n for n distinct runs). With p(1 − p) averaged
+    over the samples as μ(1 − μ) − V, the weighted variance T of the means is V + (μ(1 − μ) − V)·S̄,
+    which gives the between-sample variance V (Kleinman 1973's weighted moments)."""
     from scipy import special  # the beta quantile without scipy.stats, which takes 0.3 s to load
 
     counts = np.bincount(sample, minlength=samples).astype(float)
     present = counts > 0
-    counts = counts[present]
-    means = np.bincount(sample, weights=hits, minlength=samples)[present] / counts
-    mean = float(np.average(means, weights=counts))
+    means = np.bincount(sample, weights=hits, minlength=samples)[present] / counts[present]
+    weights = counts[present] / counts.sum()
+    mean = float(weights @ means)
     if len(means) < 2 or mean <= 0.0 or mean >= 1.0:
         return [mean, mean]
-    total = float(np.average((means - mean) ** 2, weights=counts)) * len(means) / (len(means) - 1)
-    several = counts > 1
-    noise = (
-        float(np.average(means[several] * (1 - means[several]) / (counts[several] - 1)))
-        if several.any()
-        else 0.0
-    )
-    between = min(total - noise, 0.999 * mean * (1 - mean))
+    if origin is None:
+        squared_shares = 1.0 / counts[present]
+    else:
+        copies = np.bincount(origin)
+        kept = np.flatnonzero(copies)
+        first_copy = np.unique(origin, return_index=True)[1]
+        owners = sample[first_copy]
+        squared = np.bincount(owners, weights=copies[kept] ** 2.0, minlength=samples)
+        squared_shares = squared[present] / counts[present] ** 2
+    noise_share = float(weights @ squared_shares)
+    total = float(weights @ (means - mean) ** 2) / (1.0 - float(weights @ weights))
+    spread = mean * (1 - mean)
+    # With one distinct run per sample, chance and the parameters cannot be told apart.
+    unseparated = noise_share >= 1.0
+    between = total if unseparated else (total - spread * noise_share) / (1.0 - noise_share)
+    between = min(between, 0.999 * spread)
     if between <= 1e-12:
         return [mean, mean]
-    concentration = mean * (1 - mean) / between - 1
+    concentration = spread / between - 1
     low, high = special.betaincinv(
         mean * concentration, (1 - mean) * concentration, [INTERVAL[0] / 100, INTERVAL[1] / 100]
     )
