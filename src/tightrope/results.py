@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from tightrope.report.numbers import UNSTEADY
+
 if TYPE_CHECKING:
     import pandas
 
@@ -41,6 +43,9 @@ class QuestionResult:
     distribution: dict[str, float] | None = None  # ordinal: P(level)
     intervals: dict[str, Interval] | None = None  # ordinal
     mc_errors: dict[str, float] | None = None  # ordinal
+    # The standard error of each end of the interval(s) from seed to seed at the design used.
+    interval_se: Interval | None = None  # binary
+    interval_ses: dict[str, Interval] | None = None  # ordinal
 
     @classmethod
     def from_document(cls, question: Question, entry: dict[str, Any]) -> QuestionResult:
@@ -54,6 +59,7 @@ class QuestionResult:
                 interval=(entry["interval"][0], entry["interval"][1]),
                 mc_error=entry["mc_error"],
                 by_month=None if by_month is None else tuple(by_month),
+                interval_se=_pair(entry.get("interval_se")),
             )
         return cls(
             question.id,
@@ -62,7 +68,18 @@ class QuestionResult:
             distribution=dict(entry["distribution"]),
             intervals={level: (low, high) for level, (low, high) in entry["intervals"].items()},
             mc_errors=dict(entry["mc_errors"]) if "mc_errors" in entry else None,
+            interval_ses=(
+                {level: (low, high) for level, (low, high) in entry["interval_ses"].items()}
+                if "interval_ses" in entry
+                else None
+            ),
         )
+
+    @property
+    def largest_interval_error(self) -> float:
+        """The largest standard error of an interval's end (0 when none was computed)."""
+        pairs = [self.interval_se, *(self.interval_ses or {}).values()]
+        return max((max(pair) for pair in pairs if pair is not None), default=0.0)
 
     def brief(self) -> str:
         """The answer in one line: ``0.137 ± 0.003 (interval 0.070–0.210)`` for a binary
@@ -71,7 +88,8 @@ class QuestionResult:
         if self.kind == "binary":
             low, high = self.interval or (float("nan"), float("nan"))
             error = "" if self.mc_error is None else f" ± {self.mc_error:.3f}"
-            return f"{self.probability:.3f}{error} (interval {low:.3f}–{high:.3f})"
+            unsteady = "≈ " if self.largest_interval_error > UNSTEADY else ""
+            return f"{self.probability:.3f}{error} (interval {unsteady}{low:.3f}–{high:.3f})"
         shares = self.distribution or {}
         return " · ".join(f"{level} {share:.3f}" for level, share in shares.items())
 
@@ -86,6 +104,7 @@ class QuestionResult:
                     "probability": self.probability,
                     "interval_low": self.interval[0],
                     "interval_high": self.interval[1],
+                    "interval_se": None if self.interval_se is None else max(self.interval_se),
                     "mc_error": self.mc_error,
                 }
             ]
@@ -98,6 +117,7 @@ class QuestionResult:
                 "probability": share,
                 "interval_low": self.intervals[level][0],
                 "interval_high": self.intervals[level][1],
+                "interval_se": None if self.interval_ses is None else max(self.interval_ses[level]),
                 "mc_error": None if self.mc_errors is None else self.mc_errors[level],
             }
             for level, share in self.distribution.items()
@@ -138,6 +158,10 @@ def event_results(scenario: Scenario, summary: dict[str, Any]) -> dict[str, Even
     }
 
 
+def _pair(values: list[float] | None) -> Interval | None:
+    return None if values is None else (values[0], values[1])
+
+
 def question_results(scenario: Scenario, summary: dict[str, Any]) -> dict[str, QuestionResult]:
     """The typed questions of a simulation summary (the ``questions`` part of its JSON)."""
     entries = summary.get("questions", {})
@@ -146,6 +170,11 @@ def question_results(scenario: Scenario, summary: dict[str, Any]) -> dict[str, Q
         for question in scenario.questions
         if question.id in entries
     }
+
+
+def largest_interval_error(results: dict[str, QuestionResult]) -> float:
+    """The largest standard error of any interval's end among the questions."""
+    return max((result.largest_interval_error for result in results.values()), default=0.0)
 
 
 def question_lines(results: dict[str, QuestionResult]) -> list[str]:
@@ -158,7 +187,15 @@ def _frame(results: dict[str, QuestionResult]) -> pandas.DataFrame:
     import pandas as pd
 
     rows = [row for result in results.values() for row in result.rows()]
-    columns = ["question", "level", "probability", "interval_low", "interval_high", "mc_error"]
+    columns = [
+        "question",
+        "level",
+        "probability",
+        "interval_low",
+        "interval_high",
+        "interval_se",
+        "mc_error",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -18,6 +18,7 @@ from tightrope.report.bottomline import (
     scale_of,
 )
 from tightrope.report.html import render_report
+from tightrope.report.numbers import percent
 from tightrope.scenario.schema import EstimativeBand, Scenario
 
 # ICD 203's bands; each includes its lower bound.
@@ -187,3 +188,48 @@ def test_a_conditioned_report_and_brief_give_the_date_the_evidence_runs_to() -> 
     assert "scenario as of 2025-03-15, updated on the evidence to 2025-07-01; 1,000" in (
         render_brief(result.document, scenario)
     )
+
+
+def test_an_unsteady_interval_is_marked_wherever_it_is_shown() -> None:
+    """At 4,000 runs (100 parameter samples) every interval's ends move by more than a point
+    from seed to seed: each is marked "≈" in the bottom line, the terminal, the report, the brief
+    and a notebook's repr, and each says what the mark means with the largest error."""
+    from rich.console import Console
+
+    from tightrope.report.brief import render_brief
+    from tightrope.report.terminal import forecast_summary
+
+    scenario = tightrope.load("iraq-2025")
+    result = tightrope.forecast(scenario, runs=4000, bargaining_samples=0, seed=2)
+    simulation = result.document["simulation"]
+    q1 = simulation["questions"]["q1_oil_restriction"]
+    assert min(q1["interval_se"]) > 0.01
+    largest = max(
+        max(ends)
+        for entry in simulation["questions"].values()
+        for ends in (
+            [entry["interval_se"]] if "interval_se" in entry else entry["interval_ses"].values()
+        )
+    )
+    meaning = f"standard error up to ± {100 * largest:.1f} pt"
+    low, high = q1["interval"]
+    assert (
+        f"; ≈ {percent(low, 0)}–{percent(high, 0)}): "
+        in bottom_line(simulation, scenario)[0].sentence
+    )
+    console = Console(record=True, width=200)
+    console.print(forecast_summary(result.document, scenario))
+    terminal = console.export_text()
+    assert f"≈ {percent(low)}–{percent(high)}" in terminal
+    assert meaning in terminal
+    page = render_report(result.document, scenario)
+    assert f"<td class='num'>≈ {percent(low)}–{percent(high)}</td>" in page
+    assert meaning in page
+    brief = render_brief(result.document, scenario)
+    assert f"| ≈ {percent(low, 0)}–{percent(high, 0)} |" in brief
+    assert meaning in brief
+    assert "(interval ≈ " in repr(result)
+    # At the default design nothing is marked (no end's error reaches half a point).
+    steady = tightrope.forecast(scenario, bargaining_samples=0, seed=2)
+    assert "≈ " not in render_report(steady.document, scenario).replace("40 ≈ today", "")
+    assert "≈" not in render_brief(steady.document, scenario)

@@ -21,6 +21,8 @@ given that draw), so two different uncertainties are reported:
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -98,9 +100,11 @@ def _question(
     origin = None if record.origin is None else record.origin[where]
     if question.type == "binary":
         probability, error = clustered_mean(answers.astype(float), sample, samples)
+        interval, ends = interval_with_error(answers.astype(float), sample, samples, origin)
         result: dict[str, Any] = {
             "probability": probability,
-            "interval": between_sample_interval(answers.astype(float), sample, samples, origin),
+            "interval": interval,
+            "interval_se": ends,
             "mc_error": error,
             **_answered(model, question_id),
         }
@@ -108,14 +112,17 @@ def _question(
             column = model.event_index(question.event)
             result["by_month"] = _cumulative(record.first[where][:, column], model.months)
         return result
-    distribution, intervals, errors = {}, {}, {}
+    distribution, intervals, interval_errors, errors = {}, {}, {}, {}
     for index, level in enumerate(question.levels):
         hit = (answers == index).astype(float)
         distribution[level.id], errors[level.id] = clustered_mean(hit, sample, samples)
-        intervals[level.id] = between_sample_interval(hit, sample, samples, origin)
+        intervals[level.id], interval_errors[level.id] = interval_with_error(
+            hit, sample, samples, origin
+        )
     return {
         "distribution": distribution,
         "intervals": intervals,
+        "interval_ses": interval_errors,
         "mc_errors": errors,
         **_answered(model, question_id),
     }
@@ -210,38 +217,103 @@ def between_sample_interval(
     its distinct runs' squared shares of it (1/n for n distinct runs). With p(1 − p) averaged
     over the samples as μ(1 − μ) − V, the weighted variance T of the means is V + (μ(1 − μ) − V)·S̄,
     which gives the between-sample variance V (Kleinman 1973's weighted moments)."""
-    from scipy import special  # the beta quantile without scipy.stats, which takes 0.3 s to load
+    return interval_with_error(hits, sample, samples, origin)[0]
 
+
+BOOTSTRAP_RESAMPLES = 100
+
+
+def interval_with_error(
+    hits: Array,
+    sample: NDArray[np.int32],
+    samples: int,
+    origin: NDArray[np.int64] | None = None,
+) -> tuple[list[float], list[float]]:
+    """:func:`between_sample_interval`, and the standard error of each of its ends: how far it
+    moves from seed to seed at this design. A bootstrap over the parameter samples (each keeps
+    its runs), its resamples drawn with a fixed seed, so the same runs always give the same
+    error; the moment fit is too far from linear near a zero spread for the delta method."""
+    columns = _per_sample(hits, sample, samples, origin)
+    low, high = _fitted(np.ones((1, len(columns))) @ columns)
+    if len(columns) < 2:
+        return [float(low[0]), float(high[0])], [0.0, 0.0]
+    ends = [np.stack(_fitted(times @ columns), axis=1) for times in _resampled_times(len(columns))]
+    errors = np.concatenate(ends).std(axis=0, ddof=1)
+    return [float(low[0]), float(high[0])], [float(errors[0]), float(errors[1])]
+
+
+def _resampled_times(present: int) -> Iterable[Array]:
+    """How many times each of ``present`` samples is drawn in each bootstrap resample, in
+    blocks of resamples of a few megabytes; the same blocks for the same number of samples,
+    kept for the next question where they take 16 MB at most."""
+    if present * BOOTSTRAP_RESAMPLES <= 2_000_000:
+        return _kept_times(present)
+    return _times(present)
+
+
+@functools.lru_cache(maxsize=2)
+def _kept_times(present: int) -> tuple[Array, ...]:
+    blocks = tuple(_times(present))
+    for block in blocks:
+        block.flags.writeable = False
+    return blocks
+
+
+def _times(present: int) -> Iterator[Array]:
+    rng = np.random.default_rng(0)
+    rows = max(1, 250_000 // present)
+    for start in range(0, BOOTSTRAP_RESAMPLES, rows):
+        drawn = rng.integers(0, present, (min(rows, BOOTSTRAP_RESAMPLES - start), present))
+        offsets = np.arange(len(drawn))[:, None] * present
+        times = np.bincount((drawn + offsets).ravel(), minlength=drawn.size)
+        yield times.reshape(len(drawn), present).astype(float)
+
+
+def _per_sample(
+    hits: Array, sample: NDArray[np.int32], samples: int, origin: NDArray[np.int64] | None
+) -> Array:
+    """Per sample (those with runs): its runs n, n·mean, n·mean², n² and n·S, S the sum of its
+    distinct runs' squared shares; a resample's moments are sums of these columns."""
     counts = np.bincount(sample, minlength=samples).astype(float)
     present = counts > 0
-    means = np.bincount(sample, weights=hits, minlength=samples)[present] / counts[present]
-    weights = counts[present] / counts.sum()
-    mean = float(weights @ means)
-    if len(means) < 2 or mean <= 0.0 or mean >= 1.0:
-        return [mean, mean]
+    n = counts[present]
+    means = np.bincount(sample, weights=hits, minlength=samples)[present] / n
     if origin is None:
-        squared_shares = 1.0 / counts[present]
+        squared_shares = 1.0 / n
     else:
         copies = np.bincount(origin)
         kept = np.flatnonzero(copies)
-        first_copy = np.unique(origin, return_index=True)[1]
-        owners = sample[first_copy]
+        owners = sample[np.unique(origin, return_index=True)[1]]
         squared = np.bincount(owners, weights=copies[kept] ** 2.0, minlength=samples)
-        squared_shares = squared[present] / counts[present] ** 2
-    noise_share = float(weights @ squared_shares)
-    total = float(weights @ (means - mean) ** 2) / (1.0 - float(weights @ weights))
+        squared_shares = squared[present] / n**2
+    return np.stack([n, n * means, n * means**2, n**2, n * squared_shares], axis=1)
+
+
+def _fitted(sums: Array) -> tuple[Array, Array]:
+    """The fitted interval's ends for each row of summed per-sample columns (all samples once,
+    or one row per bootstrap resample), as :func:`between_sample_interval` describes."""
+    from scipy import special  # the beta quantile without scipy.stats, which takes 0.3 s to load
+
+    runs = sums[:, 0]
+    mean = np.clip(sums[:, 1] / runs, 0.0, 1.0)
+    squared_weights = sums[:, 3] / runs**2
+    several = squared_weights < 1.0  # more than one sample: a spread to measure
+    total = np.maximum(sums[:, 2] / runs - mean**2, 0.0) / np.where(
+        several, 1.0 - squared_weights, 1.0
+    )
+    noise_share = sums[:, 4] / runs
     spread = mean * (1 - mean)
     # With one distinct run per sample, chance and the parameters cannot be told apart.
     unseparated = noise_share >= 1.0
-    between = total if unseparated else (total - spread * noise_share) / (1.0 - noise_share)
-    between = min(between, 0.999 * spread)
-    if between <= 1e-12:
-        return [mean, mean]
-    concentration = spread / between - 1
-    low, high = special.betaincinv(
-        mean * concentration, (1 - mean) * concentration, [INTERVAL[0] / 100, INTERVAL[1] / 100]
-    )
-    return [float(low), float(high)]
+    separated = (total - spread * noise_share) / np.where(unseparated, 1.0, 1.0 - noise_share)
+    between = np.minimum(np.where(unseparated, total, separated), 0.999 * spread)
+    point = (between <= 1e-12) | ~several
+    concentration = np.where(point, 1.0, spread / np.where(point, 1.0, between) - 1)
+    shape_a = np.where(point, 1.0, mean * concentration)
+    shape_b = np.where(point, 1.0, (1 - mean) * concentration)
+    low = special.betaincinv(shape_a, shape_b, INTERVAL[0] / 100)
+    high = special.betaincinv(shape_a, shape_b, INTERVAL[1] / 100)
+    return np.where(point, mean, low), np.where(point, mean, high)
 
 
 def _cumulative(first: NDArray[np.int16], months: int) -> list[float]:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tightrope.report.numbers import percent
+from tightrope.report.numbers import percent, span
 from tightrope.scenario.schema import EstimativeBand, Scenario
 
 ICD_203: tuple[EstimativeBand, ...] = (
@@ -92,11 +92,11 @@ def bottom_line(
             continue
         if "probability" in entry:
             probability = entry["probability"]
-            low, high = entry["interval"]
             phrase = estimative(probability, scale)
+            interval = span(entry["interval"], entry.get("interval_se"), 0)
             sentence = (
                 f"{phrase[0].upper()}{phrase[1:]} ({percent_in_band(probability, scale)}; "
-                f"{percent(low, 0)}–{percent(high, 0)}): {question.text}"
+                f"{interval}): {question.text}"
             )
         else:
             levels = {level.id: level.label for level in question.levels}

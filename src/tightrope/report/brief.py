@@ -8,7 +8,8 @@ import re
 from typing import Any
 
 from tightrope.report.bottomline import bottom_line, scale_note
-from tightrope.report.numbers import error_points, percent
+from tightrope.report.numbers import error_points, percent, span, unsteady_note
+from tightrope.results import largest_interval_error, question_results
 from tightrope.scenario.provenance import published_after
 from tightrope.scenario.schema import Scenario
 
@@ -59,25 +60,27 @@ def render_brief(document: dict[str, Any], scenario: Scenario) -> str:
             if entry is None:
                 continue
             if "probability" in entry:
-                low, high = entry["interval"]
                 lines.append(
                     f"| {escaped(question.text)} | {percent(entry['probability'], 0)} | "
                     f"{error_points(entry.get('mc_error'))} | "
-                    f"{percent(low, 0)}–{percent(high, 0)} |"
+                    f"{span(entry['interval'], entry.get('interval_se'), 0)} |"
                 )
                 continue
             labels = {level.id: level.label for level in question.levels}
             errors = entry.get("mc_errors", {})
             for level, share in entry["distribution"].items():
-                low, high = entry["intervals"][level]
+                interval = entry["intervals"][level]
+                ends = entry.get("interval_ses", {}).get(level)
                 lines.append(
                     f"| {escaped(question.text)} {escaped(labels[level])} | {percent(share, 0)} | "
-                    f"{error_points(errors.get(level))} | {percent(low, 0)}–{percent(high, 0)} |"
+                    f"{error_points(errors.get(level))} | {span(interval, ends, 0)} |"
                 )
+        results = question_results(scenario, simulation)
+        unsteady = unsteady_note(largest_interval_error(results))
         lines += [
             "",
             "_MC error: the Monte Carlo standard error in percentage points, clustered by "
-            "parameter sample._",
+            "parameter sample._" + ("" if unsteady is None else f" _{escaped(unsteady)}._"),
             "",
         ]
     sources = [source for source in scenario.sources]

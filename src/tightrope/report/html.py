@@ -15,8 +15,8 @@ from plotly.subplots import make_subplots
 
 from tightrope.bargaining import MODELS
 from tightrope.report.grid import settlement_grid
-from tightrope.report.numbers import error_points, percent, skill_words
-from tightrope.results import question_results
+from tightrope.report.numbers import error_points, percent, skill_words, span, unsteady_note
+from tightrope.results import largest_interval_error, question_results
 from tightrope.scenario.schema import Question, Scenario
 
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf", "#7f7f7f")
@@ -276,11 +276,10 @@ def _questions(simulation: dict[str, Any], scenario: Scenario) -> str:
         if result.kind == "binary":
             assert result.probability is not None
             assert result.interval is not None
-            low, high = result.interval
             cells = (
                 f"<td class='num'>{percent(result.probability)}</td>"
                 f"<td class='num'>{error_points(result.mc_error)}</td>"
-                f"<td class='num'>{percent(low)}–{percent(high)}</td>"
+                f"<td class='num'>{span(result.interval, result.interval_se)}</td>"
             )
         else:
             assert result.distribution is not None
@@ -292,7 +291,10 @@ def _questions(simulation: dict[str, Any], scenario: Scenario) -> str:
                 for level, p in result.distribution.items()
             )
             margins = "<br>".join(error_points(errors.get(level)) for level in result.distribution)
-            spans = "<br>".join(f"{percent(a)}–{percent(b)}" for a, b in result.intervals.values())
+            ends = result.interval_ses or {}
+            spans = "<br>".join(
+                span(pair, ends.get(level)) for level, pair in result.intervals.items()
+            )
             cells = (
                 f"<td class='levels'>{lines}</td><td class='num'>{margins}</td>"
                 f"<td class='num'>{spans}</td>"
@@ -301,11 +303,14 @@ def _questions(simulation: dict[str, Any], scenario: Scenario) -> str:
             f"<tr><td title='{html.escape(question.id)}'>{html.escape(question.text)}"
             f"{_evidence_link(question, scenario)}</td>{cells}<td>{top}</td></tr>"
         )
+    unsteady = unsteady_note(largest_interval_error(results))
     return (
         "<h2>Questions</h2><p class='note'>MC error: the probability's Monte Carlo standard "
         "error in percentage points, clustered by parameter sample (runs that share a sample "
         "are not independent). Interval: the 5th–95th percentile across the parameter "
-        "uncertainty, binomial noise removed.</p><table><tr><th>question</th>"
+        "uncertainty, binomial noise removed."
+        + ("" if unsteady is None else f" {html.escape(unsteady[0].upper() + unsteady[1:])}.")
+        + "</p><table><tr><th>question</th>"
         "<th>probability</th><th>MC error</th><th>interval</th><th>main drivers</th></tr>"
         + "".join(rows)
         + "</table>"

@@ -10,6 +10,32 @@ def percent(value: float, decimals: int = 1) -> str:
     return f"{100 * value:.{decimals}f}%"
 
 
+UNSTEADY = 0.01  # an interval end whose standard error across seeds exceeds a point is marked
+
+
+def span(
+    interval: tuple[float, float] | list[float],
+    error: tuple[float, float] | list[float] | None = None,
+    decimals: int = 1,
+) -> str:
+    """An interval's ends, "12.0%–30.5%"; "≈ 12.0%–30.5%" when an end's standard error from
+    seed to seed exceeds a point (see :func:`unsteady_note`)."""
+    low, high = interval
+    text = f"{percent(low, decimals)}–{percent(high, decimals)}"
+    return f"≈ {text}" if error is not None and max(error) > UNSTEADY else text
+
+
+def unsteady_note(largest: float) -> str | None:
+    """What "≈" before an interval means, given the largest standard error of an end."""
+    if largest <= UNSTEADY:
+        return None
+    return (
+        "≈: the interval's ends move by more than a point from seed to seed at this design "
+        f"(standard error up to ± {100 * largest:.1f} pt, by a bootstrap over the parameter "
+        "samples); more runs steady them"
+    )
+
+
 def error_points(error: float | None) -> str:
     """A probability's Monte Carlo error in percentage points: "± 0.3 pt" (empty if none)."""
     return "" if error is None else f"± {100 * error:.1f} pt"

@@ -13,8 +13,8 @@ from rich.table import Table
 from rich.text import Text
 
 from tightrope.report.grid import SettlementGrid, model_label, number, settlement_grid
-from tightrope.report.numbers import error_points, percent, skill_words
-from tightrope.results import question_results, what_if_words
+from tightrope.report.numbers import error_points, percent, skill_words, span, unsteady_note
+from tightrope.results import largest_interval_error, question_results, what_if_words
 
 if TYPE_CHECKING:  # types only: the engines load when a command needs them, not at start-up
     from tightrope.bargaining.analysis import IssueForecast
@@ -551,12 +551,15 @@ def what_changed_table(changes: list[dict[str, Any]]) -> RenderableType:
 
 
 def _questions_result(document: dict[str, Any], scenario: Scenario, title: str) -> RenderableType:
+    results = question_results(scenario, document)
+    unsteady = unsteady_note(largest_interval_error(results))
     table = Table(
         title=title,
         title_justify="left",
         caption="MC error: the probability's Monte Carlo standard error in percentage points "
         "(clustered by parameter sample); interval: "
-        "5th–95th percentile across the parameter uncertainty (binomial noise removed)",
+        "5th–95th percentile across the parameter uncertainty (binomial noise removed)"
+        + ("" if unsteady is None else f"; {unsteady}"),
         caption_justify="left",
     )
     # The columns whose lines stand level by level beside each other never wrap, so that each
@@ -565,7 +568,6 @@ def _questions_result(document: dict[str, Any], scenario: Scenario, title: str) 
     for column in ("question", *aligned, "main drivers"):
         table.add_column(column, overflow="fold", no_wrap=column in aligned)
     drivers = document.get("drivers", {})
-    results = question_results(scenario, document)
     for question in scenario.questions:
         result = results[question.id]
         top = ", ".join(
@@ -582,12 +584,11 @@ def _questions_result(document: dict[str, Any], scenario: Scenario, title: str) 
         if result.kind == "binary":
             assert result.probability is not None
             assert result.interval is not None
-            low, high = result.interval
             table.add_row(
                 f"{question.id}\n{question.text}",
                 percent(result.probability),
                 error_points(result.mc_error),
-                f"{percent(low)}–{percent(high)}",
+                span(result.interval, result.interval_se),
                 top,
             )
         else:
@@ -597,7 +598,8 @@ def _questions_result(document: dict[str, Any], scenario: Scenario, title: str) 
             errors = result.mc_errors or {}
             lines = [f"{labels[level]}: {percent(p)}" for level, p in result.distribution.items()]
             margins = [error_points(errors.get(level)) for level in result.distribution]
-            spans = [f"{percent(a)}–{percent(b)}" for a, b in result.intervals.values()]
+            ends = result.interval_ses or {}
+            spans = [span(pair, ends.get(level)) for level, pair in result.intervals.items()]
             table.add_row(
                 f"{question.id}\n{question.text}",
                 "\n".join(lines),
