@@ -36,6 +36,10 @@ def test_diff_lists_exactly_the_change(tmp_path: Path) -> None:
     ]
     code, out, _ = run("diff", "iraq-2025", "iraq-2025", "--format", "json")
     assert json.loads(out)["changes"] == []
+    # Two versions with one id are told apart by what the user typed.
+    code, out, _ = run("diff", "iraq-2025", str(tmp_path / "changed.yaml"))
+    title = f"What changed from iraq-2025 to {tmp_path / 'changed.yaml'}"
+    assert "".join(title.split()) in "".join(out.split())  # the title may wrap anywhere
 
 
 def test_diff_forecast_names_the_questions_it_moved(tmp_path: Path) -> None:

@@ -132,7 +132,8 @@ def diff_command(
     if output is OutputFormat.JSON:
         emit_json(document)
         return
-    consoles.out.print(terminal.versions_report(document, b))
+    names = (first, second) if a.id == b.id else None
+    consoles.out.print(terminal.versions_report(document, b, names))
 
 
 @app.command("structure")

@@ -889,10 +889,14 @@ def history_table(question: str, rows: list[dict[str, Any]]) -> RenderableType:
     return table
 
 
-def versions_report(document: dict[str, Any], scenario: Scenario) -> RenderableType:
-    """The changes between two versions, and how the forecast moved."""
+def versions_report(
+    document: dict[str, Any], scenario: Scenario, names: tuple[str, str] | None = None
+) -> RenderableType:
+    """The changes between two versions, and how the forecast moved; ``names`` tell the
+    versions apart where their ids are the same (two files of one scenario)."""
+    first, second = names or (document["first"], document["second"])
     changes = Table(
-        title=f"What changed from {document['first']} to {document['second']}",
+        title=f"What changed from {first} to {second}",
         title_justify="left",
     )
     for column in ("input", "change", "before", "after"):
