@@ -26,3 +26,10 @@ def test_every_field_of_every_part_has_a_meaning() -> None:
     for line in guide.splitlines():
         if line.startswith("| `"):
             assert not line.endswith("|  |"), line  # no field without a meaning
+            meaning = line.rstrip(" |").rsplit(" | ", 1)[-1]
+            assert not meaning.startswith("Default:"), line  # a default is not a meaning
+            if not line.startswith("| `id` |"):  # a reference says what it refers to
+                assert not meaning.startswith("A name made of letters"), line
+    for part in ("ActorKind", "OrdinalLevel"):  # every part says what it is
+        heading = guide.index(f"## {part}\n\n")
+        assert guide[heading + len(f"## {part}\n\n")] not in "\n|", part

@@ -18,7 +18,8 @@ belong.
 """
 
 
-# Meanings of the fields whose schema carries no description (their names say most of it).
+# Meanings of the fields whose schema carries no description of their own (their names say most
+# of it), or only their type's.
 MEANINGS = {
     "Scenario.title": "The crisis in a line, as the report's heading.",
     "Scenario.horizon_months": "Months to simulate from as_of (extended to the last deadline).",
@@ -33,6 +34,15 @@ MEANINGS = {
     "Actor.name": "The actor's name as the report shows it.",
     "Actor.kind": "What kind of player it is (see ActorKind).",
     "Claim.text": "The quoted sentence, or a summary of the fact.",
+    "Claim.source": "The id of the source it is taken from.",
+    "Claim.kind": "quote (verbatim) or summary (the fact in other words).",
+    "Event.repeatable": "May happen again in a later month (counts add up); else once at most.",
+    "LadderLevel.kind": "signal (a threat or warning), action (a step taken) or calm.",
+    "Question.statistic": "Ordinal: the value at the deadline (final), or its highest (max) or "
+    "lowest (min) on the way.",
+    "StateVariable.unit": "The unit the report shows beside its values.",
+    "Trigger.event": "The id of the event it sets off.",
+    "Trigger.lag_months": "Months after this event; 0 sets it off in the same month.",
     "Duration.ending_hazard": "Monthly chance the campaign ends (a quantity in 0–1).",
     "Duration.months": "Or a fixed length in months.",
     "Effect.variable": "The state variable the effect changes.",
@@ -100,9 +110,12 @@ def _fields(owner: str, model: dict[str, Any]) -> list[str]:
     required = set(model.get("required", []))
     lines = ["| field | type | required | meaning |", "|---|---|---|---|"]
     for name, field in model.get("properties", {}).items():
-        meaning = field.get("description") or MEANINGS.get(f"{owner}.{name}", "")
+        # A reference's own meaning before its type's (an id's spelling rules).
+        meaning = MEANINGS.get(f"{owner}.{name}") or field.get("description", "")
+        if name == "description" and not meaning:
+            meaning = "Free text about it, for the reader."
         default = field.get("default")
-        if name not in required and default not in (None, [], {}, ()):
+        if name not in required and default not in (None, "", [], {}, ()):
             meaning += f" Default: `{default}`."
         lines.append(
             f"| `{name}` | {_type(field)} | {'yes' if name in required else ''} | "

@@ -117,6 +117,8 @@ class Claim(Frozen):
 
 
 class ActorKind(StrEnum):
+    """What kind of player an actor is."""
+
     STATE = "state"
     GOVERNMENT = "government"
     PARTY = "party"
@@ -425,6 +427,8 @@ class Event(Frozen):
 
 
 class OrdinalLevel(Frozen):
+    """One level of an ordinal question's answer, from the lowest."""
+
     id: Identifier
     label: str
 
