@@ -239,9 +239,11 @@ def drop_modifiers(
     workers: int = 1,
     progress: Progress | None = None,
 ) -> StructureResult:
-    """Does the forecast survive dropping each modifier? Each modifier in turn is given no
+    """Does the forecast survive dropping each modifier, and reading each chance elicited over a
+    window as the chance over it with the modifiers at work? Each modifier in turn is given no
     effect (its odds ratio set to 1, a covariate term's coefficient to 0) and the simulation run
-    again on the baseline's random numbers.
+    again on the baseline's random numbers; then each window event's hazard is scaled until its
+    chance over the window averages the elicited one (:mod:`tightrope.dynamics.structure`).
 
     Parameters
     ----------
@@ -260,18 +262,28 @@ def drop_modifiers(
     StructureResult
         ``modifiers``: each modifier's largest change, the questions it moves beyond twice the
         standard error, and every question's change with its clustered standard error, the
-        largest change first; ``to_dict()`` is ``tightrope structure --format json``.
+        largest change first; ``window_reading`` (with window events): each one's hazard
+        factor and chance over its window before and after, and the questions' changes in the
+        same form; ``to_dict()`` is ``tightrope structure --format json``.
     """
     _checked(scenario)
-    from tightrope.dynamics.engine import Design
+    from tightrope.dynamics.engine import Design, simulate
     from tightrope.dynamics.model import require_events
     from tightrope.dynamics.results import MC_ERROR_MEANING
-    from tightrope.dynamics.structure import MOVED, drop_each_modifier
+    from tightrope.dynamics.structure import (
+        MOVED,
+        check_work,
+        drop_each_modifier,
+        window_reading,
+    )
     from tightrope.results import StructureResult
 
     require_events(scenario)
     design = Design.for_runs(runs, samples, seed)
-    modifiers = drop_each_modifier(scenario, design, workers=workers, progress=progress)
+    check_work(scenario, design.total_runs, limits.MAX_RUNS)
+    baseline = simulate(scenario, design, workers=workers, progress=progress)
+    modifiers = drop_each_modifier(scenario, design, baseline, workers=workers, progress=progress)
+    reading = window_reading(scenario, design, baseline, workers=workers, progress=progress)
     return StructureResult(
         {
             "scenario": scenario.id,
@@ -284,6 +296,7 @@ def drop_modifiers(
             },
             "moved": f"a change beyond {MOVED:g} standard errors",
             "modifiers": modifiers,
+            **({} if reading is None else {"window_reading": reading}),
         }
     )
 

@@ -421,11 +421,15 @@ class DiffResult:
         return pd.DataFrame(rows, columns=columns)
 
 
+WINDOW_READING = "each chance over a window read as the chance with modifiers and triggers"
+
+
 @dataclass(frozen=True, eq=False)
 class StructureResult:
     """What ``tightrope.drop_modifiers`` returns: each modifier dropped in turn (its odds ratio
     set to 1, or its coefficient to 0) on the baseline's random numbers, with every question's
-    change and its clustered standard error, the largest change first."""
+    change and its clustered standard error, the largest change first; and each chance elicited
+    over a window read as the chance with the modifiers at work."""
 
     document: dict[str, Any]
 
@@ -434,6 +438,13 @@ class StructureResult:
         """Each modifier's ``label``, the ``moved`` questions (beyond twice the error), its
         ``largest`` change and the whole ``comparison``."""
         return copy.deepcopy(self.document["modifiers"])
+
+    @property
+    def window_reading(self) -> dict[str, Any] | None:
+        """The other reading of the chances over a window (None without such events): each
+        event's ``hazard_factor`` and chance over its window before and after, and the
+        questions' changes as for a modifier."""
+        return copy.deepcopy(self.document.get("window_reading"))
 
     def to_dict(self) -> dict[str, Any]:
         """``tightrope structure --format json``."""
@@ -445,9 +456,13 @@ class StructureResult:
 
         from tightrope.dynamics.results import comparison_rows
 
+        effects = [*self.document["modifiers"]]
+        if "window_reading" in self.document:
+            effects.append({"modifier": "window_reading", "label": WINDOW_READING})
+            effects[-1].update(self.document["window_reading"])
         rows = [
             {"modifier": effect["modifier"], "label": effect["label"], **row}
-            for effect in self.document["modifiers"]
+            for effect in effects
             for row in comparison_rows(effect["comparison"])
         ]
         return pd.DataFrame(rows)
@@ -457,7 +472,10 @@ class StructureResult:
             f"<StructureResult {self.document['scenario']}: {len(self.document['modifiers'])} "
             f"modifiers dropped in turn, {self.document['design']['runs']:,} runs each>"
         ]
-        for effect in self.document["modifiers"]:
+        effects = [*self.document["modifiers"]]
+        if "window_reading" in self.document:
+            effects.append({"modifier": "window_reading", **self.document["window_reading"]})
+        for effect in effects:
             row = effect["largest"]
             if row is None:
                 lines.append(f"  {effect['modifier']}: no question to move")

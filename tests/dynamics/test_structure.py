@@ -82,6 +82,7 @@ def test_each_modifier_dropped_moves_the_chance_by_its_analytic_amount() -> None
     frame = result.to_frame()
     assert len(frame) == 3
     assert repr(result).startswith("<StructureResult toy: 3 modifiers dropped in turn")
+    assert result.window_reading is None  # no chance over a window to read otherwise
 
 
 def test_the_command_lists_the_built_in_modifiers_largest_first(tmp_path: Any) -> None:
@@ -97,14 +98,104 @@ def test_the_command_lists_the_built_in_modifiers_largest_first(tmp_path: Any) -
     code, out, _ = run("structure", "--runs", "4000")
     assert code == 0
     assert "changes no run's answer" in out  # the US–Iran conflict never starts on its own
+    assert "Read so, the largest move is q5_more_banks" in out  # the two windows read otherwise
     code, out, err = run("structure", "--runs", "10000000")
     assert code == 2
     assert out == ""
-    assert "runs × (modifiers + 1)" in err
+    # 19 modifiers, the baseline, and up to 10 simulations to read the two windows.
+    assert "is 300,000,000: at most 10,000,000" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def windows(odds_ratio: float, months: int = 12) -> Scenario:
+    """``sanction``: 0.3 over 12 months when no modifier applies, and a modifier that holds in
+    every month with ``odds_ratio``; a question on it at the end of the ``months`` simulated."""
+    return Scenario.model_validate(
+        {
+            "id": "windows",
+            "title": "Windows",
+            "as_of": "2025-01-01",
+            "horizon_months": months,
+            "actors": [{"id": "a", "name": "A", "kind": "state", "capability": 1}],
+            "state": [{"id": "x", "label": "X", "initial": 1}],
+            "events": [
+                {
+                    "id": "sanction",
+                    "label": "A sanction",
+                    "hazard": {
+                        "probability": {"low": 0.25, "mode": 0.3, "high": 0.35},
+                        "months": 12,
+                    },
+                    "modifiers": [{"when": "x > 0", "odds_ratio": odds_ratio}],
+                }
+            ],
+            "questions": [
+                {
+                    "id": "q_sanction",
+                    "text": "A sanction?",
+                    "resolution": "Any.",
+                    "deadline": f"2025-{months:02d}-01" if months < 12 else "2026-01-01",
+                    "type": "binary",
+                    "event": "sanction",
+                }
+            ],
+        }
+    )
+
+
+@pytest.mark.parametrize(("odds_ratio", "months"), [(3.0, 12), (0.5, 12), (3.0, 4)])
+def test_a_window_read_as_the_chance_averages_the_elicited_chance(
+    odds_ratio: float, months: int
+) -> None:
+    """The modifier always holds, so read as the baseline the chance over the year is that of the
+    monthly hazard h = 1 − 0.7^(1/12) with its odds × r; read as the chance, the hazard is scaled
+    until the chance over the year averages the elicited 0.3 (the PERT's mean). The question, on
+    the same event over the same year, moves there too; a 4-month scenario is simulated over the
+    whole window to calibrate, and its question over 4 months moves by the same factor."""
+    result = tightrope.drop_modifiers(windows(odds_ratio, months), runs=40_000, seed=3)
+    reading = result.window_reading
+    assert reading is not None
+    entry = reading["events"]["sanction"]
+    assert entry["months"] == 12
+    assert entry["elicited"] == pytest.approx(0.3, abs=0.003)  # the mean of the draws
+    monthly = 1 - 0.7 ** (1 / 12)
+    odds = monthly / (1 - monthly) * odds_ratio
+    assert entry["implied_as_baseline"] == pytest.approx(
+        1 - (1 - odds / (1 + odds)) ** 12, abs=0.01
+    )
+    assert entry["implied_as_marginal"] == pytest.approx(entry["elicited"], abs=0.006)
+    assert (entry["hazard_factor"] < 1) == (odds_ratio > 1)
+    row = reading["largest"]
+    if months == 12:
+        assert row["what_if"] == pytest.approx(entry["implied_as_marginal"], abs=0.006)
+        assert row["baseline"] == pytest.approx(entry["implied_as_baseline"], abs=0.006)
+    assert reading["moved"] == ["q_sanction"]
+    assert abs(row["difference"]) > 10 * row["se"]
 
 
 def test_the_same_seed_gives_the_same_drops_on_one_or_two_workers() -> None:
     one = tightrope.drop_modifiers(toy(), runs=24_000, seed=2)  # three tiles of runs
     two = tightrope.drop_modifiers(toy(), runs=24_000, seed=2, workers=2)
     assert one.to_dict() == two.to_dict()
+
+
+def test_a_window_that_triggers_alone_exceed_is_read_as_closely_as_it_can_be() -> None:
+    """Elicited at 5 % over the year, but set off for sure by a shock of 30 % a month: no factor
+    on its own hazard brings its chance over the year down to 5 %, so the reading says it got
+    only as close as it could (its own hazard all but off)."""
+    data = windows(1.0).model_dump(mode="json", exclude_none=True)
+    data["events"][0]["hazard"]["probability"] = 0.05
+    data["events"].append(
+        {
+            "id": "shock",
+            "label": "A shock",
+            "hazard": {"per_month": 0.3},
+            "triggers": [{"event": "sanction", "probability": 1}],
+        }
+    )
+    reading = tightrope.drop_modifiers(Scenario.model_validate(data), runs=8000).window_reading
+    assert reading is not None
+    entry = reading["events"]["sanction"]
+    assert not entry["reached"]
+    assert entry["hazard_factor"] < 0.05
+    assert entry["implied_as_marginal"] == pytest.approx(1 - 0.7**12, abs=0.01)

@@ -258,19 +258,22 @@ def test_the_board_calls_a_move_within_the_noise_unchanged(tmp_path: Path) -> No
 
 def test_structure_through_the_api(client: TestClient) -> None:
     """The same document as `tightrope structure --format json`; the whole work (runs × the
-    modifiers and the baseline) is held to the server's run limit."""
+    modifiers, the baseline and at most ten simulations to read the windows) is held to the
+    server's run limit."""
     from tests.cli_helpers import run, strict_json
 
-    answer = client.post("/api/scenarios/iraq-2025/structure", json={"runs": 2000, "seed": 3})
+    answer = client.post("/api/scenarios/iraq-2025/structure", json={"runs": 1600, "seed": 3})
     assert answer.status_code == 200, answer.text
-    code, out, _ = run("structure", "--runs", "2000", "--seed", "3", "--format", "json")
+    code, out, _ = run("structure", "--runs", "1600", "--seed", "3", "--format", "json")
     assert code == 0
     assert answer.json() == strict_json(out)
     assert answer.json()["modifiers"][0]["modifier"] == "events.militia_campaign.modifiers[0]"
-    too_much = client.post("/api/scenarios/iraq-2025/structure", json={"runs": 3000})
+    assert set(answer.json()["window_reading"]["events"]) == {"bank_sanctions", "oil_restriction"}
+    too_much = client.post("/api/scenarios/iraq-2025/structure", json={"runs": 2000})
     assert too_much.status_code == 400
     assert too_much.json()["detail"] == (
-        "runs × (modifiers + 1) is 60,000: at most 50,000 per request on this server"
+        "runs × simulations (the baseline, each modifier dropped, up to 10 to read the windows) "
+        "is 60,000: at most 50,000 per request on this server"
     )
 
 

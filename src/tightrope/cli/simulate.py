@@ -152,15 +152,16 @@ def structure_command(
 
     Each modifier's odds ratio is set to 1 (a covariate term's coefficient to 0) and the
     simulation run again on the baseline's random numbers: each question's change, with its
-    standard error, is that modifier's own effect."""
+    standard error, is that modifier's own effect. Then each chance elicited over a window is
+    read as the chance over the window with the modifiers at work, not as the baseline."""
     from tightrope import api
     from tightrope.dynamics.model import require_events
-    from tightrope.dynamics.structure import neutral_settings
+    from tightrope.dynamics.structure import simulations
 
     loaded = open_scenario(scenario)
     with refusals(f"{scenario}: "):
         require_events(loaded)
-    total = runs_total(runs, samples) * (len(neutral_settings(loaded)) + 1)
+    total = runs_total(runs, samples) * simulations(loaded)[0]
     with refusals(), terminal.progress_bar(consoles.err, "dropping modifiers", total) as step:
         result = api.drop_modifiers(
             loaded, runs=runs, samples=samples, seed=seed, workers=workers, progress=step
@@ -168,4 +169,4 @@ def structure_command(
     if output is OutputFormat.JSON:
         emit_json(result.to_dict())
         return
-    consoles.out.print(terminal.structure_table(result.to_dict(), loaded))
+    consoles.out.print(terminal.structure_report(result.to_dict(), loaded))

@@ -234,6 +234,13 @@ class CompiledModel:
         raise KeyError(f"unknown event {event_id!r} (known: {known})")
 
 
+def scaled_hazard(chance: Array, factor: float) -> Array:
+    """A chance whose hazard rate is multiplied by ``factor``: 1 − (1 − p)^F (p = 1 stays 1
+    unless F = 0)."""
+    scaled: Array = 1.0 - (1.0 - chance) ** factor
+    return scaled
+
+
 def simulated_months(scenario: Scenario) -> int:
     """The horizon, extended to the month of the latest question deadline (each question is
     answered at its own deadline, never cut short by the horizon)."""

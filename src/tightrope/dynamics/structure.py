@@ -1,24 +1,70 @@
-"""Structural sensitivity: does the forecast survive dropping each modifier?
+"""Structural sensitivity: does the forecast survive dropping each modifier, and the other
+reading of a chance elicited over a window?
 
-A referee asks of a crisis model that its conclusions survive dropping each modifier (model
-review §7). Each modifier in turn is given no effect — a condition's odds ratio set to 1, a
-covariate term's coefficient to 0 — from the first month, and the simulation is run again on the
-baseline's random numbers (same seed, same streams). Each question's change, with its standard
-error clustered by parameter sample (:func:`~tightrope.dynamics.results.compare`), is then that
-modifier's own effect; a change beyond twice its error is beyond the Monte Carlo noise.
+A referee asks of a crisis model that its conclusions survive dropping each modifier and the
+alternative reading of window probabilities, baseline against marginal (model review §7). Each
+modifier in turn is given no effect — a condition's odds ratio set to 1, a covariate term's
+coefficient to 0 — from the first month, and the simulation is run again on the baseline's random
+numbers (same seed, same streams). Each question's change, with its standard error clustered by
+parameter sample (:func:`~tightrope.dynamics.results.compare`), is then that modifier's own
+effect; a change beyond twice its error is beyond the Monte Carlo noise.
+
+A chance over a window is the baseline, in months when no modifier applies (the format's
+reading). Read instead as the chance over the window with the modifiers and triggers at work,
+each such event's hazard is scaled — the same factor in every parameter sample, so the elicited
+uncertainty is kept — until its simulated chance over the window averages the elicited chance's
+mean (:func:`window_reading`; secant steps on the log factor, on common random numbers).
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
+
+import numpy as np
 
 from tightrope import limits
 from tightrope._types import Progress
-from tightrope.dynamics.engine import Design, Interventions, simulate
+from tightrope.dynamics.engine import Design, Interventions, RunRecord, draw_parameters, simulate
+from tightrope.dynamics.model import (
+    CompiledModel,
+    compile_scenario,
+    scaled_hazard,
+    simulated_months,
+)
 from tightrope.dynamics.results import compare, comparison_rows
 from tightrope.scenario.schema import Scenario
 
 MOVED = 2.0  # a change beyond this many standard errors is beyond the Monte Carlo noise
+
+
+def window_events(scenario: Scenario) -> dict[str, int]:
+    """The events elicited as a chance over a window, and each window's months."""
+    return {
+        event.id: event.hazard.months
+        for event in scenario.events
+        if event.hazard.probability is not None and event.hazard.months is not None
+    }
+
+
+def simulations(scenario: Scenario) -> tuple[int, int]:
+    """How many simulations of the design's runs ``structure`` takes: those it reports progress
+    on (the baseline, each modifier dropped and, with windows, the other reading) and at most
+    in all (with the calibration's, which report none)."""
+    reported = len(neutral_settings(scenario)) + 1 + (1 if window_events(scenario) else 0)
+    return reported, reported + (CALIBRATION_STEPS + 1 if window_events(scenario) else 0)
+
+
+def check_work(scenario: Scenario, runs: int, limit: int, where: str = "") -> None:
+    """Refuse, before any work, more runs in all than ``limit``."""
+    reported, most = simulations(scenario)
+    if runs * most > limit:
+        windows = most - reported + 1 if window_events(scenario) else 0
+        raise limits.LimitError(
+            "runs × simulations (the baseline, each modifier dropped"
+            + (f", up to {windows} to read the windows" if windows else "")
+            + f") is {runs * most:,}: at most {limit:,}{where}"
+        )
 
 
 def neutral_settings(scenario: Scenario) -> list[tuple[str, float]]:
@@ -35,17 +81,20 @@ def neutral_settings(scenario: Scenario) -> list[tuple[str, float]]:
 
 
 def drop_each_modifier(
-    scenario: Scenario, design: Design, *, workers: int = 1, progress: Progress | None = None
+    scenario: Scenario,
+    design: Design,
+    baseline: tuple[CompiledModel, RunRecord],
+    *,
+    workers: int = 1,
+    progress: Progress | None = None,
 ) -> list[dict[str, Any]]:
-    """For each modifier, every question with it dropped beside the baseline (``compare``'s
-    rows), the questions it moves beyond the noise, and its largest move; the largest first."""
+    """For each modifier, every question with it dropped beside the ``baseline`` (simulated
+    with ``design``; ``compare``'s rows), the questions it moves beyond the noise, and its
+    largest move; the largest first."""
     from tightrope.dynamics.dependencies import parameter_labels
 
     settings = neutral_settings(scenario)
-    limits.check_count(
-        "runs × (modifiers + 1)", design.total_runs * (len(settings) + 1), 1, limits.MAX_RUNS
-    )
-    model, baseline = simulate(scenario, design, workers=workers, progress=progress)
+    model, record = baseline
     labels = parameter_labels(scenario)
     effects = []
     for path, neutral in settings:
@@ -56,25 +105,143 @@ def drop_each_modifier(
             workers=workers,
             progress=progress,
         )
-        comparison = compare(model, baseline, dropped)
-        rows = comparison_rows(comparison)
-        largest = max(rows, key=lambda row: abs(row["difference"]), default=None)
         effects.append(
             {
                 "modifier": path.rsplit(".", 1)[0],
                 "label": labels.get(path, path),
                 "set": {path: neutral},
-                "moved": sorted(
-                    {
-                        row["question"]
-                        for row in rows
-                        if abs(row["difference"]) > MOVED * row["se"] and row["difference"] != 0
-                    }
-                ),
-                "largest": largest,
-                "comparison": comparison,
+                **_effect(compare(model, record, dropped)),
             }
         )
     return sorted(
         effects, key=lambda effect: -abs((effect["largest"] or {"difference": 0})["difference"])
     )
+
+
+CALIBRATION_STEPS = 8  # secant steps at most; two or three reach the target on the built-in
+
+
+def window_reading(
+    scenario: Scenario,
+    design: Design,
+    baseline: tuple[CompiledModel, RunRecord],
+    *,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> dict[str, Any] | None:
+    """Each chance elicited over a window read as the chance over that window with modifiers
+    and triggers at work (see the module docstring): each such event's factor on its hazard, its
+    chance over the window before and after, and every question beside the baseline (``compare``'s
+    rows). None when no event is elicited over a window."""
+    windows = window_events(scenario)
+    if not windows:
+        return None
+    # Long enough to see every window, even one longer than the questions need.
+    months = min(limits.MAX_MONTHS, max(simulated_months(scenario), *windows.values()))
+    calibration = Design(design.samples, design.runs, design.seed, months=months)
+    model = compile_scenario(scenario, months)
+    drawn = draw_parameters(model, design.samples, design.seed)
+    columns = {key: model.events[model.event_index(key)].hazard for key in windows}
+    targets = {key: float(drawn[:, column].mean()) for key, column in columns.items()}
+
+    def chances(factors: dict[str, float]) -> tuple[dict[str, float], dict[str, float]]:
+        _, record = simulate(
+            scenario, calibration, workers=workers, parameters=_scaled(drawn, columns, factors)
+        )
+        found, errors = {}, {}
+        for key, window in windows.items():
+            first = record.first[:, model.event_index(key)]
+            hits = ((first > 0) & (first <= window)).astype(float)
+            found[key] = float(hits.mean())
+            errors[key] = float(hits.std() / math.sqrt(len(hits)))
+        return found, errors
+
+    factors = dict.fromkeys(windows, 1.0)
+    before, errors = chances(factors)
+    found, previous = dict(before), {key: (0.0, 0.0) for key in windows}  # (log factor, miss)
+    for _ in range(CALIBRATION_STEPS):
+        misses = {key: found[key] - targets[key] for key in windows}
+        if all(abs(misses[key]) <= max(0.001, 2 * errors[key]) for key in windows):
+            break
+        for key in windows:
+            current = (math.log(max(factors[key], 1e-300)), misses[key])
+            factors[key] = _next_factor(factors[key], misses[key], previous[key], found[key])
+            previous[key] = current
+        found, errors = chances(factors)
+    reached = {
+        key: abs(found[key] - targets[key]) <= max(0.001, 2 * errors[key]) for key in windows
+    }
+    _, read = simulate(
+        scenario,
+        design,
+        workers=workers,
+        progress=progress,
+        parameters=_scaled(drawn, columns, factors),
+    )
+    return _reading_effect(*baseline, read, windows, targets, before, found, factors, reached)
+
+
+def _next_factor(factor: float, miss: float, previous: tuple[float, float], found: float) -> float:
+    """The next factor on an event's hazard: a secant step on the log factor once there are two
+    points, a first step that scales the cumulative hazard by the ratio it needs."""
+    log_factor = math.log(max(factor, 1e-300))
+    last_log, last_miss = previous
+    if last_miss != 0.0 and miss != last_miss and last_log != log_factor:
+        step = -miss * (log_factor - last_log) / (miss - last_miss)
+    else:
+        target = min(max(found - miss, 1e-6), 1 - 1e-6)
+        step = math.log(math.log1p(-target) / math.log1p(-min(max(found, 1e-6), 1 - 1e-6)))
+    return math.exp(min(max(log_factor + step, -30.0), 30.0))
+
+
+def _scaled(
+    drawn: np.ndarray[Any, Any], columns: dict[str, int], factors: dict[str, float]
+) -> np.ndarray[Any, Any]:
+    matrix = drawn.copy()
+    for key, column in columns.items():
+        matrix[:, column] = scaled_hazard(matrix[:, column], factors[key])
+    return matrix
+
+
+def _reading_effect(
+    model: CompiledModel,
+    baseline: RunRecord,
+    read: RunRecord,
+    windows: dict[str, int],
+    targets: dict[str, float],
+    before: dict[str, float],
+    found: dict[str, float],
+    factors: dict[str, float],
+    reached: dict[str, bool],
+) -> dict[str, Any]:
+    return {
+        "events": {
+            key: {
+                "months": windows[key],
+                "elicited": targets[key],
+                "implied_as_baseline": before[key],
+                "implied_as_marginal": found[key],
+                "hazard_factor": factors[key],
+                # False where no factor brings it there (triggers alone may exceed it).
+                "reached": reached[key],
+            }
+            for key in windows
+        },
+        **_effect(compare(model, baseline, read)),
+    }
+
+
+def _effect(comparison: dict[str, Any]) -> dict[str, Any]:
+    """A change's questions moved beyond the noise, its largest move and the whole comparison."""
+    rows = comparison_rows(comparison)
+    return {
+        "moved": sorted(
+            {
+                row["question"]
+                for row in rows
+                if abs(row["difference"]) > MOVED * row["se"] and row["difference"] != 0
+            }
+        ),
+        "largest": max(rows, key=lambda row: abs(row["difference"]), default=None),
+        "comparison": comparison,
+    }

@@ -188,13 +188,6 @@ def _hazard_scale(option: str) -> float | None:
     return factor if 0 <= factor <= MAX_HAZARD_SCALE else None
 
 
-def scaled_hazard(chance: NDArray[np.float64], factor: float) -> NDArray[np.float64]:
-    """A chance whose hazard rate is multiplied by ``factor``: 1 − (1 − p)^F (p = 1 stays 1
-    unless F = 0)."""
-    scaled: NDArray[np.float64] = 1.0 - (1.0 - chance) ** factor
-    return scaled
-
-
 def _check_values(scenario: Scenario, path: str, options: Sequence[str], text: str) -> None:
     """A parameter lever's values must lie within the parameter's bounds (as ``--set``)."""
     from tightrope.dynamics.interventions import Set, checked_interventions
@@ -312,7 +305,7 @@ def run_task(scenario: Scenario, plan: Plan, task: Task) -> dict[str, NDArray[np
     from tightrope.dynamics.engine import Design as EngineDesign
     from tightrope.dynamics.engine import Interventions, simulate
     from tightrope.dynamics.loops import choose
-    from tightrope.dynamics.model import compile_scenario
+    from tightrope.dynamics.model import compile_scenario, scaled_hazard
 
     model = compile_scenario(scenario)
     choose(sweep_run_months(plan, model.months))  # a large sweep loads the compiled loops, once

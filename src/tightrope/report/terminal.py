@@ -497,6 +497,61 @@ def replay_table(document: dict[str, Any], scenario: Scenario) -> RenderableType
     return Group(*tables)
 
 
+def structure_report(document: dict[str, Any], scenario: Scenario) -> RenderableType:
+    """Each modifier dropped in turn; then, with window events, the other reading of them."""
+    parts = [structure_table(document, scenario)]
+    if "window_reading" in document:
+        parts.append(window_reading_table(document["window_reading"], document, scenario))
+    return Group(*parts)
+
+
+def window_reading_table(
+    reading: dict[str, Any], document: dict[str, Any], scenario: Scenario
+) -> RenderableType:
+    """Each chance over a window read as the chance with the modifiers at work: the factor on
+    each such event's hazard, and what that changes."""
+    table = Table(
+        title="Reading each chance over a window as the chance with modifiers and triggers",
+        title_justify="left",
+        caption="elicited: the chance over the window the scenario gives (the mean of its "
+        "range); read as the baseline: the model's chance over the window now, which takes the "
+        "elicited chance for months without a modifier; read as the chance: the model's chance "
+        "once each hazard is scaled (the same factor in every parameter sample) until it "
+        "averages the elicited one (closest: no factor gets there, as when triggers alone give "
+        f"more); {document['design']['runs']:,} runs on the baseline's random numbers",
+        caption_justify="left",
+    )
+    for column in (
+        "event",
+        "window",
+        "elicited",
+        "read as the baseline",
+        "read as the chance",
+        "hazard",
+    ):
+        table.add_column(column, overflow="fold", justify="left" if column == "event" else "right")
+    for key, entry in reading["events"].items():
+        table.add_row(
+            scenario.event(key).label,
+            f"{entry['months']} months",
+            percent(entry["elicited"]),
+            percent(entry["implied_as_baseline"]),
+            percent(entry["implied_as_marginal"]) + ("" if entry["reached"] else " (closest)"),
+            f"× {entry['hazard_factor']:.2g}",
+        )
+    row = reading["largest"]
+    if row is None:
+        return table
+    name = row["question"] + (f" {row['level']}" if row["level"] else "")
+    moved = len(reading["moved"])
+    summary = Text(
+        f"Read so, the largest move is {name}: {percent(row['baseline'])} → "
+        f"{percent(row['what_if'])} ({100 * row['difference']:+.1f} {error_points(row['se'])}); "
+        f"{moved} question{'s' if moved != 1 else ''} moved beyond twice the error."
+    )
+    return Group(table, summary)
+
+
 def structure_table(document: dict[str, Any], scenario: Scenario) -> RenderableType:
     """Each modifier dropped in turn: the question it moves most and how many it moves beyond
     the noise, the largest first."""

@@ -224,15 +224,14 @@ async def bargain(bench: Bench, scenario_id: str, body: BargainRequest) -> list[
 async def structure(bench: Bench, scenario_id: str, body: StructureRequest) -> dict[str, Any]:
     """Each modifier dropped in turn on the baseline's random numbers, with every question's
     change and its standard error (``tightrope structure --format json``)."""
-    from tightrope.dynamics.structure import neutral_settings
+    from tightrope.dynamics.structure import check_work
+    from tightrope.limits import LimitError
 
     scenario = bench.scenario(scenario_id)
-    total = body.runs * (len(neutral_settings(scenario)) + 1)
-    if total > bench.settings.max_runs:
-        raise Invalid(
-            f"runs × (modifiers + 1) is {total:,}: at most {bench.settings.max_runs:,} per "
-            "request on this server"
-        )
+    try:
+        check_work(scenario, body.runs, bench.settings.max_runs, " per request on this server")
+    except LimitError as error:
+        raise Invalid(str(error)) from None
     result: dict[str, Any] = await bench.pool.run(
         jobs.structure_job, scenario, body.runs, body.seed
     )
