@@ -78,6 +78,15 @@ def test_a_what_if_comes_back_beside_its_baseline(client: TestClient) -> None:
     assert strict_json(out)["comparison"]["q2_us_strikes"] == q2
 
 
+def test_the_what_if_panel_offers_every_simulated_month_by_its_dates(client: TestClient) -> None:
+    """The built-in case runs 13 months to reach its 31 March 2026 deadlines: each month can be
+    forced, named by its number and the dates it runs between."""
+    page = client.get("/scenarios/iraq-2025/what-if").text
+    assert "forced in month 1 (2025-03-15 to 2025-04-15)</option>" in page
+    assert "forced in month 13 (2026-03-15 to 2026-04-15)</option>" in page
+    assert "forced in month 14 " not in page
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [

@@ -146,13 +146,15 @@ def scenario_page(
 
 def what_if_page(scenario: Scenario, parameters: list[dict[str, Any]], runs: int) -> str:
     """The what-if page: levers and parameters to change, run in the browser through the API."""
+    from tightrope.dynamics.model import simulated_months
     from tightrope.report.html import _calendar
 
-    months = list(range(1, scenario.horizon_months + 1))
-    labels = _calendar(scenario, months)
+    months = list(range(1, simulated_months(scenario) + 1))
+    ends = _calendar(scenario, months)
+    starts = [scenario.as_of.isoformat(), *ends[:-1]]
     choices = "".join(
-        f"<option value='{m}'>forced in {text(label)}</option>"
-        for m, label in zip(months, labels, strict=True)
+        f"<option value='{m}'>forced in month {m} ({text(start)} to {text(end)})</option>"
+        for m, start, end in zip(months, starts, ends, strict=True)
     )
     rows = []
     # Levers first (the actors' choices), then the other events.
