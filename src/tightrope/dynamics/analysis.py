@@ -21,6 +21,7 @@ from tightrope.dynamics.model import compile_scenario, require_events
 from tightrope.dynamics.results import (
     DRIVERS_MEANING,
     INTERVAL_MEANING,
+    INTERVAL_SE_MEANING,
     MC_ERROR_MEANING,
     compare,
     summarise,
@@ -87,6 +88,7 @@ def run_simulation(
             "months": model.months,
             "seed": design.seed,
             "interval": INTERVAL_MEANING,
+            "interval_se": INTERVAL_SE_MEANING,
             "mc_error": MC_ERROR_MEANING,
         },
         "interventions": described(interventions, scenario, request.as_of),

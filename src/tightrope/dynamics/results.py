@@ -45,6 +45,10 @@ MC_ERROR_MEANING = (
     "Monte Carlo standard error of the probability, clustered by parameter sample (runs that "
     "share a sample are not independent)"
 )
+INTERVAL_SE_MEANING = (
+    "standard error of each end of the interval from seed to seed at this design: a bootstrap "
+    "of 100 resamples of the parameter samples"
+)
 
 
 def summarise(
