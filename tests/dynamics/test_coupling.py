@@ -101,6 +101,21 @@ def test_an_event_moves_the_settlement_by_its_weight_share() -> None:
     assert (record.answers["where"] == 1).all()
 
 
+def test_an_issue_one_actor_decides_settles_where_that_actor_stands() -> None:
+    """X decided by C alone: its settlement in every run is C's position (80), whatever B does;
+    with A and C deciding, the compromise of their two positions, (2·20 + 80) / 3."""
+    issue = {**TOY["issues"][0], "decided_by": ["c"]}
+    forced = Interventions(force=(("shift", 3),))
+    model, record = simulate(toy(issues=[issue]), Design(samples=1, runs=20, seed=0), forced)
+    path = record.fan[0, :, model.fan_column("settlement:x")]
+    assert path == pytest.approx([80.0] * 7, abs=1e-5)  # B's move changes nothing
+    assert (record.first[:, model.event_index("react")] == 1).all()  # 80 > 45 from the start
+    assert (record.answers["where"] == 1).all()
+    both = {**TOY["issues"][0], "decided_by": ["a", "c"]}
+    model, record = simulate(toy(issues=[both]), Design(samples=1, runs=5, seed=0))
+    assert record.fan[0, 0, model.fan_column("settlement:x")] == pytest.approx(40.0, abs=1e-5)
+
+
 def test_the_weighted_median_is_an_option() -> None:
     model, record = simulate(toy(coupling={"model": "median"}), Design(samples=1, runs=5))
     column = model.fan_column("settlement:x")

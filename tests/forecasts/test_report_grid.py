@@ -58,8 +58,8 @@ def test_terminal_and_html_show_the_same_cells() -> None:
     assert note in grid.footnotes
     assert html.escape(note) in page
     assert (
-        "Intensity of US pressure on Iraq is decided by US administration alone: its chart shows "
-        "where every actor&#x27;s pull points, not the decision." in page
+        "Intensity of US pressure on Iraq is decided by US administration alone: its chart "
+        "follows that actor&#x27;s own position, as events move it." in page
     )
     assert "us_pressure ‡" in text
     assert " ".join(note.split()) in " ".join(text.replace("│", " ").split())

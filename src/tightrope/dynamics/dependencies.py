@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from tightrope.dynamics.model import issue_column
+from tightrope.dynamics.model import issue_column, settling_actors
 from tightrope.scenario import expressions
 from tightrope.scenario.checks import iter_quantities
 from tightrope.scenario.provenance import readable_path
@@ -71,16 +71,17 @@ def _graph(scenario: Scenario) -> dict[Node, set[Node]]:
         for level in scenario.ladder.levels:
             depends(LADDER, _reads(scenario, level.when))
     if scenario.coupling is not None:
-        # A settlement is solved from its issue's positions and saliences and the capabilities.
-        for issue, stances in scenario.positions.items():
+        # A settlement is solved from the positions and saliences of the actors who settle its
+        # issue (its deciders alone, if any) and their capabilities.
+        for issue, actors in settling_actors(scenario).items():
             depends(
                 ("variable", f"settlement:{issue}"),
                 {
                     ("variable", f"{kind}:{issue}.{actor}")
-                    for actor in stances
+                    for actor in actors
                     for kind in ("position", "salience")
                 }
-                | {("variable", f"capability:{actor}") for actor in stances},
+                | {("variable", f"capability:{actor}") for actor in actors},
             )
     return parents
 

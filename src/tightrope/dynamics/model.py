@@ -417,6 +417,17 @@ def _participants(scenario: Scenario) -> dict[str, list[str]]:
     }
 
 
+def settling_actors(scenario: Scenario) -> dict[str, list[str]]:
+    """Each issue with stances and the actors whose positions settle it in a coupled run: all
+    of them, or for an issue some decide on their own (``decided_by``) those alone (their
+    compromise or median; one decider's own position)."""
+    decided = {issue.id: issue.decided_by for issue in scenario.issues if issue.decided_by}
+    return {
+        issue: [actor for actor in actors if issue not in decided or actor in decided[issue]]
+        for issue, actors in _participants(scenario).items()
+    }
+
+
 def issue_column(issue: str, actor: str | None = None) -> str:
     """The column of an issue's settlement, or of one actor's position on it."""
     return f"settlement:{issue}" if actor is None else f"position:{issue}.{actor}"
@@ -446,7 +457,7 @@ def _compile_coupling(
 ) -> CompiledCoupling | None:
     if scenario.coupling is None:
         return None
-    issues = _participants(scenario)
+    issues = settling_actors(scenario)
     return CompiledCoupling(
         model=scenario.coupling.model,
         every=scenario.coupling.every,

@@ -108,7 +108,13 @@ def render_report(
                     + "".join(
                         f" {issue.label} is decided by "
                         f"{' and '.join(scenario.actor(a).name for a in issue.decided_by)} alone: "
-                        "its chart shows where every actor's pull points, not the decision."
+                        "its chart follows "
+                        + (
+                            "that actor's own position"
+                            if len(issue.decided_by) == 1
+                            else "the compromise of their positions"
+                        )
+                        + ", as events move it."
                         for issue in scenario.issues
                         if issue.decided_by and issue.id in simulation["settlements"]
                     ),

@@ -153,7 +153,9 @@ class Issue(Frozen):
             "Actors who decide the issue on their own (a lever one side sets, such as the "
             "pressure it applies), each with a stance on it. The bargaining models still weigh "
             "every actor's pull; the results then say that they show where that pull points, "
-            "not what the deciders will choose, and give the deciders' own positions."
+            "not what the deciders will choose, and give the deciders' own positions. In a "
+            "coupled run the issue settles where its deciders stand (one decider's position, "
+            "or the compromise of several), as events move them."
         ),
         max_length=100,
     )
