@@ -428,7 +428,8 @@ def replay(
     start : date or str, optional
         The first step (a date, or text 'YYYY-MM-DD'); the scenario's date by default.
     end : date or str, optional
-        The last step at most; the last observation's date by default.
+        The last step at most; by default the day the last observation became known (its
+        date, or its publication if later).
     every : str, default "month"
         ``"month"``, ``"week"`` or ``"Nd"`` (every N days).
     runs, samples, seed, workers

@@ -244,6 +244,25 @@ def test_replay_settings_are_refused_by_their_names_before_any_work() -> None:
     ]
 
 
+def test_the_replay_runs_until_the_last_observation_is_known() -> None:
+    """An observation dated 13 June but published on 20 June: the default last step is 20 June,
+    the first day a forecaster could use it, not 13 June, when no step knows it yet."""
+    import tightrope
+
+    seen = tightrope.Scenario.model_validate(
+        {
+            **tightrope.load("iraq-2025").model_dump(mode="json", exclude_none=True),
+            "observations": [
+                {"event": "bank_sanctions", "date": "2025-04-20"},
+                {"event": "militia_campaign", "date": "2025-06-13", "published": "2025-06-20"},
+            ],
+        }
+    )
+    dates = replay_dates(seen)
+    assert dates[-1] == dt.date(2025, 6, 20)
+    assert dates[-2] == dt.date(2025, 6, 15)
+
+
 # Mostly dates near the scenario's year, where steps run; some far off, which are refused.
 NEAR = st.dates(dt.date(2025, 2, 1), dt.date(2026, 6, 1))
 DAYS = NEAR | st.dates(dt.date(2000, 1, 1), dt.date(2099, 12, 31))
@@ -259,8 +278,8 @@ def test_replay_steps_are_either_refused_or_runnable(
     start: dt.date | None, end: dt.date | None, every: str
 ) -> None:
     """``replay_dates`` refuses with a ReplayError, or gives ordered steps from the start to the
-    end (the last observation's date by default), each inside the horizon (so every step can
-    run), at most MAX_STEPS of them."""
+    end (by default when the last observation became known), each inside the horizon (so every
+    step can run), at most MAX_STEPS of them."""
     scenario = load_builtin("iraq-2025")
     try:
         dates = replay_dates(scenario, start, end, every, runs=1000)

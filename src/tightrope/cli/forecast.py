@@ -165,7 +165,8 @@ def replay_forecasts(
         str | None, typer.Option("--from", help="First step (default: the scenario's date).")
     ] = None,
     end: Annotated[
-        str | None, typer.Option("--to", help="Last step (default: the last observation's date).")
+        str | None,
+        typer.Option("--to", help="Last step (default: when the last observation became known)."),
     ] = None,
     every: Annotated[
         str, typer.Option("--every", help="month, week, or Nd (every N days).")

@@ -65,7 +65,8 @@ def replay_dates(
     names: Mapping[str, str] = SETTING_NAMES,
 ) -> list[dt.date]:
     """The steps of a replay from ``start`` (default: the scenario's date) to ``end`` (default:
-    the last observation's date), checked before any work: :class:`ReplayError` names the
+    the day the last observation became known: its date, or its publication if later), checked
+    before any work: :class:`ReplayError` names the
     settings by ``names``."""
     from tightrope.dynamics.calendar import full_months
     from tightrope.dynamics.engine import Design
@@ -73,7 +74,7 @@ def replay_dates(
 
     require_events(scenario)
     first = start or scenario.as_of
-    days = [o.day for o in scenario.observations]
+    days = [o.known for o in scenario.observations]
     if end is None and not days:
         raise ReplayError(f"no observations to replay and no end: add some, or give {names['end']}")
     last = end or max(days)
