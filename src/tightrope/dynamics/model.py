@@ -74,6 +74,9 @@ class CompiledEffect:
 
 @dataclass(frozen=True)
 class CompiledEvent:
+    """An event ready for the monthly loop: its conditions compiled, its numbers as indices
+    of the parameter table (so each run reads its own sample's values)."""
+
     index: int
     id: str
     window_months: int | None  # hazard given over a window (probability, months)
@@ -188,6 +191,9 @@ class RunParameters:
 
 @dataclass(frozen=True)
 class CompiledModel:
+    """A scenario compiled for simulation over ``months``: the columns of the values array
+    (state variables, then the coupling's), its events, ladder rules and uncertain parameters."""
+
     scenario: Scenario
     variables: tuple[str, ...]  # the state variables, then the coupling's columns
     lower: Array

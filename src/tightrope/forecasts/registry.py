@@ -147,6 +147,9 @@ class RecordedForecast:
 
 @dataclass(frozen=True)
 class Resolution:
+    """How a recorded question resolved: the outcome (and its level's index), its date and a
+    note."""
+
     scenario_id: str
     question_id: str
     outcome: str

@@ -50,6 +50,7 @@ def simulate_job(
     drivers: str,
     as_of: dt.date | None = None,
 ) -> dict[str, Any]:
+    """A simulation (with what-ifs and drivers) run in a worker process: the API's document."""
     import tightrope
 
     result = tightrope.simulate(

@@ -38,6 +38,7 @@ def link(path: str) -> str:
 def page(
     title: str, body: str, *, plotly: bool = False, script: str = "", scenario: str | None = None
 ) -> str:
+    """A whole page: the head, the navigation (with the scenario's own links) and ``body``."""
     head = plotly_script(PLOTLY) if plotly else ""
     tail = f"<script src='/static/{script}'></script>" if script else ""
     return (
@@ -49,6 +50,8 @@ def page(
 
 
 def navigation(scenario_id: str | None = None) -> str:
+    """The links at the top of every page; a scenario's pages add its forecast, what-if,
+    compare and edit links."""
     links = ["<strong>tightrope</strong>", "<a href='/'>Board</a>"]
     if scenario_id is not None:
         base = f"/scenarios/{quote(scenario_id)}"
@@ -238,6 +241,8 @@ def question_page(
     resolution: dict[str, Any] | None,
     score: dict[str, Any] | None,
 ) -> str:
+    """One question: its forecast now, its recorded history (chart and table), the
+    observations and, once resolved, its outcome and score."""
     question = scenario.question(question_id)
     parts = [
         f"<h1>{text(question.text)}</h1><table class='meta'>"
@@ -291,6 +296,7 @@ def question_page(
 def compare_page(
     entries: list[Entry], first: str | None, second: str | None, result: dict[str, Any] | None
 ) -> str:
+    """Two scenarios side by side: what changed between them and how the forecast moved."""
     options = "".join(
         f"<option value='{link(e.id)}'{{}}>{text(e.id)}</option>" for e in entries if e.scenario
     )
@@ -339,6 +345,7 @@ def _number(value: Any) -> str:
 
 
 def editor_page(scenario_id: str | None, source: str) -> str:
+    """The editor: a scenario's text to validate and save as a new scenario."""
     title = f"Edit a copy of {scenario_id}" if scenario_id else "Write or upload a scenario"
     body = (
         f"<h1>{text(title)}</h1><p class='note'>Validate checks the text as <code>tightrope "
