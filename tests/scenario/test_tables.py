@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.cli_helpers import run
 from tightrope.scenario import ScenarioError
 from tightrope.scenario.builtin import load_builtin
 from tightrope.scenario.tables import read_table, write_ktab
@@ -132,6 +133,21 @@ def test_builtin_scenario_exports_to_ktab() -> None:
     us_admin = again.positions["disarming_the_iran_aligned_factions"][again.actors[0].id]
     assert us_admin.salience.estimate == pytest.approx(0.8 / 2.3)
     assert us_admin.position.estimate == 100
+    # What the CSV cannot hold is named, so a round trip loses nothing silently.
+    assert export.left_out == (
+        "the status quo of militia_disarmament, iran_ties, us_pressure",
+        "who decides us_pressure",
+        "77 ranges (their point estimates kept)",
+        "9 events",
+        "9 state variables",
+        "9 questions",
+        "15 sources",
+        "the coupling",
+    )
+    assert again.issues[0].status_quo is None
+    code, _, err = run("export", "iraq-2025", "--to", "ktab")
+    assert code == 0
+    assert "left out: the status quo of militia_disarmament" in err
 
 
 def test_export_needs_every_position() -> None:
@@ -169,4 +185,5 @@ def test_random_ktab_tables_round_trip(rows: list[tuple[float, list[tuple[float,
     text = "\n".join(lines) + "\n"
     export = write_ktab(read_table(text, "random.csv"))
     assert export.rescaled == ()
+    assert export.left_out == ()  # a KTAB table holds nothing a KTAB CSV cannot
     assert values(export.text) == values(text)

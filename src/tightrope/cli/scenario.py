@@ -262,6 +262,11 @@ def export(
                 "warning: KTAB allows each actor a total salience of 100; scaled down: "
                 + ", ".join(export_ktab.rescaled)
             )
+        if export_ktab.left_out:
+            say(
+                "warning: a KTAB CSV holds actors, capabilities, positions and saliences as "
+                "single numbers; left out: " + "; ".join(export_ktab.left_out)
+            )
     else:
         text = dump_yaml(loaded)
     if out is None:

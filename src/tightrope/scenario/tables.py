@@ -178,10 +178,12 @@ def read_ktab(text: str, name: str) -> Scenario:
 
 @dataclass(frozen=True)
 class KtabExport:
-    """A KTAB CSV and the actors whose saliences had to be scaled down to fit KTAB's rule."""
+    """A KTAB CSV, the actors whose saliences had to be scaled down to fit KTAB's rule, and
+    what of the scenario the CSV cannot hold (``left_out``, in words)."""
 
     text: str
     rescaled: tuple[str, ...]
+    left_out: tuple[str, ...] = ()
 
 
 def write_ktab(scenario: Scenario) -> KtabExport:
@@ -224,7 +226,36 @@ def write_ktab(scenario: Scenario) -> KtabExport:
             salience = stance.salience.estimate * scale * 100
             row += [_number(stance.position.estimate), _number(salience)]
         writer.writerow(row)
-    return KtabExport(out.getvalue(), tuple(rescaled))
+    return KtabExport(out.getvalue(), tuple(rescaled), _left_out_of_ktab(scenario))
+
+
+def _left_out_of_ktab(scenario: Scenario) -> tuple[str, ...]:
+    """What a KTAB CSV cannot hold: it has actors, capabilities, positions and saliences, each a
+    single number."""
+    from tightrope.scenario.checks import iter_quantities
+
+    def counted(items: Sequence[object], one: str, many: str) -> list[str]:
+        return [f"{len(items)} {one if len(items) == 1 else many}"] if items else []
+
+    held = ("actors", "positions")
+    ranges = [
+        path
+        for path, quantity in iter_quantities(scenario)
+        if quantity.is_uncertain and path and path[0] in held
+    ]
+    quo = [issue.id for issue in scenario.issues if issue.status_quo is not None]
+    decided = [issue.id for issue in scenario.issues if issue.decided_by]
+    return tuple(
+        [f"the status quo of {', '.join(quo)}"] * bool(quo)
+        + [f"who decides {', '.join(decided)}"] * bool(decided)
+        + counted(ranges, "range (its point estimate kept)", "ranges (their point estimates kept)")
+        + counted(scenario.events, "event", "events")
+        + counted(scenario.state, "state variable", "state variables")
+        + counted(scenario.questions, "question", "questions")
+        + counted(scenario.sources, "source", "sources")
+        + counted(scenario.observations, "observation", "observations")
+        + ["the coupling"] * (scenario.coupling is not None)
+    )
 
 
 def read_eu_table(text: str, name: str) -> Scenario:
