@@ -99,6 +99,11 @@ def test_the_command_lists_the_built_in_modifiers_largest_first(tmp_path: Any) -
     assert code == 0
     assert "changes no run's answer" in out  # the US–Iran conflict never starts on its own
     assert "Read so, the largest move is q5_more_banks" in out  # the two windows read otherwise
+    code, out, _ = run("structure", "--runs", "1")
+    assert code == 0
+    words = " ".join(out.split())
+    assert "(1 run)" in words
+    assert "1 run on the" in words
     code, out, err = run("structure", "--runs", "10000000")
     assert code == 2
     assert out == ""
@@ -199,3 +204,21 @@ def test_a_window_that_triggers_alone_exceed_is_read_as_closely_as_it_can_be() -
     assert not entry["reached"]
     assert entry["hazard_factor"] < 0.05
     assert entry["implied_as_marginal"] == pytest.approx(1 - 0.7**12, abs=0.01)
+
+
+def test_a_window_already_read_as_the_chance_changes_nothing() -> None:
+    """With a modifier of odds ratio 1, both readings agree: the factor stays 1, every run is the
+    baseline's, and the table says that no answer changes."""
+    from rich.console import Console
+
+    from tightrope.report.terminal import structure_report
+
+    scenario = windows(1.0)
+    result = tightrope.drop_modifiers(scenario, runs=8000, seed=1)
+    reading = result.window_reading
+    assert reading is not None
+    assert reading["events"]["sanction"]["hazard_factor"] == 1.0
+    assert reading["moved"] == []
+    console = Console(record=True, width=120)
+    console.print(structure_report(result.to_dict(), scenario))
+    assert "Read so, no run's answer to any question changes." in console.export_text()

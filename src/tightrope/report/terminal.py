@@ -497,6 +497,10 @@ def replay_table(document: dict[str, Any], scenario: Scenario) -> RenderableType
     return Group(*tables)
 
 
+def _runs(count: int) -> str:
+    return f"{count:,} run" + ("" if count == 1 else "s")
+
+
 def structure_report(document: dict[str, Any], scenario: Scenario) -> RenderableType:
     """Each modifier dropped in turn; then, with window events, the other reading of them."""
     parts = [structure_table(document, scenario)]
@@ -518,7 +522,7 @@ def window_reading_table(
         "elicited chance for months without a modifier; read as the chance: the model's chance "
         "once each hazard is scaled (the same factor in every parameter sample) until it "
         "averages the elicited one (closest: no factor gets there, as when triggers alone give "
-        f"more); {document['design']['runs']:,} runs on the baseline's random numbers",
+        f"more); {_runs(document['design']['runs'])} on the baseline's random numbers",
         caption_justify="left",
     )
     for column in (
@@ -542,6 +546,8 @@ def window_reading_table(
     row = reading["largest"]
     if row is None:
         return table
+    if row["difference"] == 0 and not reading["moved"]:
+        return Group(table, Text("Read so, no run's answer to any question changes."))
     name = row["question"] + (f" {row['level']}" if row["level"] else "")
     moved = len(reading["moved"])
     summary = Text(
@@ -559,7 +565,7 @@ def structure_table(document: dict[str, Any], scenario: Scenario) -> RenderableT
         title=f"Dropping each modifier: {scenario.title}",
         title_justify="left",
         caption=f"Each modifier given no effect (odds ratio 1, or coefficient 0) on the "
-        f"baseline's random numbers ({document['design']['runs']:,} runs); moves most: the "
+        f"baseline's random numbers ({_runs(document['design']['runs'])}); moves most: the "
         "question (or level) it changes most, baseline → dropped (change ± its Monte Carlo "
         "error, clustered by parameter sample); moved: questions changed beyond twice that error",
         caption_justify="left",
