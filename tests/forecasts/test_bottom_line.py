@@ -164,9 +164,15 @@ def test_the_bottom_line_says_what_changed_since_the_scenario_date() -> None:
         }
     ]
     (line,) = bottom_line(simulation, scenario, changed)
-    assert (
-        line.changed
-        == "Up 8.0 points since the scenario date; most by 2025-06-01 (a on 2025-05-20)."
+    assert line.changed == (
+        "Up 8.0 points since the scenario date; the largest step +5.0 points, 2025-06-01 "
+        "(a on 2025-05-20)."
+    )
+    # A largest step against the net move says so by its sign.
+    changed[0]["moved_most"] = {"by": "2025-07-01", "change": -0.03, "observations": ["b"]}
+    (line,) = bottom_line(simulation, scenario, changed)
+    assert line.changed == (
+        "Up 8.0 points since the scenario date; the largest step -3.0 points, 2025-07-01 (b)."
     )
 
 

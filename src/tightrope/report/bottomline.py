@@ -115,7 +115,8 @@ def bottom_line(
 
 
 def _changed(entry: dict[str, Any] | None) -> str | None:
-    """``Up 12 points since 15 Mar 2025; most on 2025-06-20 (militia_campaign on 2025-06-20).``"""
+    """``Up 12.0 points since the scenario date; the largest step +9.0 points, 2025-06-20
+    (militia_campaign on 2025-06-20).``"""
     if entry is None:
         return None
     move = entry["after"] - entry["before"]
@@ -124,7 +125,10 @@ def _changed(entry: dict[str, Any] | None) -> str | None:
     text = f"{'Up' if move >= 0 else 'Down'} {size} since the scenario date"
     most = entry.get("moved_most")
     if most:
-        text += f"; most by {most['by']} ({', '.join(most['observations'])})"
+        step = most["change"]
+        step_size = f"{step * 100:+.1f} points" if binary else f"{step:+.2f} levels"
+        # The largest step may go against the net move: say which way it went.
+        text += f"; the largest step {step_size}, {most['by']} ({', '.join(most['observations'])})"
     return text + "."
 
 
