@@ -337,6 +337,15 @@ def test_explore_then_discover_from_the_command_line(tmp_path: Path) -> None:
     page = (folder / "discovery.html").read_text()
     assert "coverage–density trade-off" in page
     assert "q_boom &gt;= 0.5" in page
+    # The table names each uncertainty in the scenario's words, its path below, and says what
+    # a quasi-p-value is.
+    label = summary["labels"]["state.a.initial"]
+    assert label.endswith("starting value")
+    code, out, _ = run("discover", str(folder), "--where", "q_boom >= 0.5")
+    words = " ".join(out.split())
+    assert label in words
+    assert "(state.a.initial)" in words
+    assert "above 0.05 the restriction may be noise" in words
     code, _, err = run("discover", str(folder), "--where", "__import__('os') >= 1")
     assert code == 2
     assert "COLUMN >= NUMBER" in err
@@ -353,6 +362,7 @@ def test_explore_then_discover_from_the_command_line(tmp_path: Path) -> None:
         ('{"uncertainties": ["nosuch"]}', "q_boom >= 0.5", "'nosuch' is not a column"),
         ('{"uncertainties": ["state.a.initial"]}', "q_boom >= 0.5", "are not all numbers"),
         ('{"uncertainties": ["state.b.initial"]}', "label >= 1", "'label' is not numeric"),
+        ('{"uncertainties": ["state.b.initial"], "labels": [1]}', "q_boom >= 0.5", "labels:"),
     ):
         (folder / "explore.json").write_text(summary)
         code, out, err = run("discover", str(folder), "--where", where)

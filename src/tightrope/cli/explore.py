@@ -159,11 +159,16 @@ def discover(
         fail(f"{folder}: no experiments.parquet and explore.json (run tightrope explore)")
     try:
         frame = pd.read_parquet(table)
-        inputs = json.loads(summary.read_text())["uncertainties"]
-    except (OSError, ValueError, KeyError, TypeError) as error:
+        plan = json.loads(summary.read_text())
+        inputs = plan["uncertainties"]
+        # A folder written before the labels were kept shows the paths.
+        labels = plan.get("labels", {})
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         fail(f"{folder}: cannot read the experiments ({type(error).__name__}: {error})")
     if not isinstance(inputs, list):
         fail(f"{summary}: uncertainties: give a list of parameter paths")
+    if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
+        fail(f"{summary}: labels: give a mapping of parameter paths to words")
     with refusals():
         result = prim(frame, where, inputs, threshold)
         tree = cart(frame, where, inputs)
@@ -175,4 +180,4 @@ def discover(
     if output is OutputFormat.JSON:
         emit_json({"prim": result.to_dict(), "cart": tree.to_dict()})
         return
-    consoles.out.print(terminal.prim_table(result))
+    consoles.out.print(terminal.prim_table(result, labels))

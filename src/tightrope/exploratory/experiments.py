@@ -90,6 +90,7 @@ class ExploreResult:
     plan: Plan
     frame: Any  # pandas.DataFrame
     robustness: list[dict[str, Any]] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)  # uncertainty path → its name in words
 
     def to_frame(self) -> Any:
         return self.frame.copy()
@@ -131,6 +132,7 @@ class ExploreResult:
             "design": self.plan.design,
             "levers": {lever.name: list(lever.options) for lever in self.plan.levers},
             "uncertainties": list(self.plan.uncertainties),
+            "labels": dict(self.labels),
             "robustness": self.robustness,
         }
 
@@ -426,9 +428,13 @@ def run_plan(
         rows.append(pd.DataFrame({**columns, **part}))
         done += task.count
     frame = pd.concat(rows, ignore_index=True)
-    result = ExploreResult(plan, frame)
-    result.robustness = robustness(scenario, plan, frame, maximize, threshold)
-    return result
+    from tightrope.dynamics.dependencies import parameter_labels
+
+    words = parameter_labels(scenario)
+    labels = {path: words.get(path, path) for path in plan.uncertainties}
+    return ExploreResult(
+        plan, frame, robustness(scenario, plan, frame, maximize, threshold), labels
+    )
 
 
 def robustness(

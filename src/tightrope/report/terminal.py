@@ -1046,21 +1046,29 @@ def robustness_table(
     return table
 
 
-def prim_table(result: Any) -> Table:
-    """PRIM's box, as `discover` prints it."""
+def prim_table(result: Any, labels: dict[str, str] | None = None) -> Table:
+    """PRIM's box, as `discover` prints it; each uncertainty by its name in the scenario's
+    words (``labels``), its path below."""
+    words = labels or {}
+    meaning = (
+        "quasi-p-value: the binomial chance that the box would hold at least its cases were its "
+        "density that of the box without this restriction (Bryant & Lempert 2010); above 0.05 "
+        "the restriction may be noise"
+    )
     table = Table(
         title=f"Where {result.condition} holds ({result.cases} of {result.experiments} "
         f"experiments): coverage {result.coverage:.0%}, density {result.density:.0%}, "
         f"mass {result.mass:.0%}",
-        caption=result.note,
+        caption=meaning if result.note is None else f"{result.note}; {meaning}",
         caption_justify="left",
     )
     for column in ("uncertainty", "box low", "box high", "explored range", "quasi-p-value"):
         table.add_column(column, justify="left" if column == "uncertainty" else "right")
     for limit in result.box:
         low, high = limit["range"]
+        name = limit["name"]
         table.add_row(
-            limit["name"],
+            name if words.get(name, name) == name else f"{words[name]}\n({name})",
             f"{limit['low']:.4g}",
             f"{limit['high']:.4g}",
             f"{low:.4g}–{high:.4g}",
