@@ -144,10 +144,13 @@ def window_reading(
     columns = {key: model.events[model.event_index(key)].hazard for key in windows}
     targets = {key: float(drawn[:, column].mean()) for key, column in columns.items()}
 
-    def chances(factors: dict[str, float]) -> tuple[dict[str, float], dict[str, float]]:
-        _, record = simulate(
+    def simulated(factors: dict[str, float]) -> RunRecord:
+        return simulate(
             scenario, calibration, workers=workers, parameters=_scaled(drawn, columns, factors)
-        )
+        )[1]
+
+    def measured(record: RunRecord) -> tuple[dict[str, float], dict[str, float]]:
+        """Each window event's chance over its window, and that chance's binomial error."""
         found, errors = {}, {}
         for key, window in windows.items():
             first = record.first[:, model.event_index(key)]
@@ -156,28 +159,39 @@ def window_reading(
             errors[key] = float(hits.std() / math.sqrt(len(hits)))
         return found, errors
 
+    def close(found: dict[str, float], errors: dict[str, float], key: str) -> bool:
+        return abs(found[key] - targets[key]) <= max(0.001, 2 * errors[key])
+
+    # Where the questions' months cover every window, the calibration's runs are the design's
+    # own: the baseline is its first point, and its last point is the other reading.
+    same = months == baseline[0].months
     factors = dict.fromkeys(windows, 1.0)
-    before, errors = chances(factors)
+    record = baseline[1] if same else simulated(factors)
+    before, errors = measured(record)
     found, previous = dict(before), {key: (0.0, 0.0) for key in windows}  # (log factor, miss)
     for _ in range(CALIBRATION_STEPS):
-        misses = {key: found[key] - targets[key] for key in windows}
-        if all(abs(misses[key]) <= max(0.001, 2 * errors[key]) for key in windows):
+        if all(close(found, errors, key) for key in windows):
             break
         for key in windows:
-            current = (math.log(max(factors[key], 1e-300)), misses[key])
-            factors[key] = _next_factor(factors[key], misses[key], previous[key], found[key])
+            miss = found[key] - targets[key]
+            current = (math.log(max(factors[key], 1e-300)), miss)
+            factors[key] = _next_factor(factors[key], miss, previous[key], found[key])
             previous[key] = current
-        found, errors = chances(factors)
-    reached = {
-        key: abs(found[key] - targets[key]) <= max(0.001, 2 * errors[key]) for key in windows
-    }
-    _, read = simulate(
-        scenario,
-        design,
-        workers=workers,
-        progress=progress,
-        parameters=_scaled(drawn, columns, factors),
-    )
+        record = simulated(factors)
+        found, errors = measured(record)
+    reached = {key: close(found, errors, key) for key in windows}
+    if same:
+        read = record
+        if progress is not None:
+            progress(design.total_runs)  # the other reading, simulated in the calibration
+    else:
+        read = simulate(
+            scenario,
+            design,
+            workers=workers,
+            progress=progress,
+            parameters=_scaled(drawn, columns, factors),
+        )[1]
     return _reading_effect(*baseline, read, windows, targets, before, found, factors, reached)
 
 
