@@ -109,6 +109,8 @@ def test_an_issue_one_actor_decides_settles_where_that_actor_stands() -> None:
     model, record = simulate(toy(issues=[issue]), Design(samples=1, runs=20, seed=0), forced)
     path = record.fan[0, :, model.fan_column("settlement:x")]
     assert path == pytest.approx([80.0] * 7, abs=1e-5)  # B's move changes nothing
+    label = summarise(model, record, drivers=0)["settlements"]["x"]["label"]
+    assert label == "X: as C sets it (0–100)"
     assert (record.first[:, model.event_index("react")] == 1).all()  # 80 > 45 from the start
     assert (record.answers["where"] == 1).all()
     both = {**TOY["issues"][0], "decided_by": ["a", "c"]}

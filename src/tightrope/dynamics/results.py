@@ -339,7 +339,17 @@ def _fans(
             for name in model.variables
             if name.startswith("settlement:")
         ]
-        labels = {name: f"{issues[name]}: settlement (0–100)" for _, name in columns}
+        deciders = {
+            issue.id: " and ".join(model.scenario.actor(a).name for a in issue.decided_by)
+            for issue in model.scenario.issues
+            if issue.decided_by
+        }
+        labels = {
+            name: f"{issues[name]}: "
+            + (f"as {deciders[name]} sets it" if name in deciders else "settlement")
+            + " (0–100)"
+            for _, name in columns
+        }
     else:
         columns = [(column, variable.id) for column, variable in enumerate(model.scenario.state)]
         labels = {variable.id: variable.label for variable in model.scenario.state}
