@@ -221,7 +221,7 @@ def between_sample_interval(
     its distinct runs' squared shares of it (1/n for n distinct runs). With p(1 − p) averaged
     over the samples as μ(1 − μ) − V, the weighted variance T of the means is V + (μ(1 − μ) − V)·S̄,
     which gives the between-sample variance V (Kleinman 1973's weighted moments)."""
-    return interval_with_error(hits, sample, samples, origin)[0]
+    return _interval(_per_sample(hits, sample, samples, origin))
 
 
 BOOTSTRAP_RESAMPLES = 100
@@ -238,12 +238,18 @@ def interval_with_error(
     its runs), its resamples drawn with a fixed seed, so the same runs always give the same
     error; the moment fit is too far from linear near a zero spread for the delta method."""
     columns = _per_sample(hits, sample, samples, origin)
-    low, high = _fitted(np.ones((1, len(columns))) @ columns)
+    interval = _interval(columns)
     if len(columns) < 2:
-        return [float(low[0]), float(high[0])], [0.0, 0.0]
+        return interval, [0.0, 0.0]
     ends = [np.stack(_fitted(times @ columns), axis=1) for times in _resampled_times(len(columns))]
     errors = np.concatenate(ends).std(axis=0, ddof=1)
-    return [float(low[0]), float(high[0])], [float(errors[0]), float(errors[1])]
+    return interval, [float(errors[0]), float(errors[1])]
+
+
+def _interval(columns: Array) -> list[float]:
+    """The fitted interval of all samples once (no bootstrap)."""
+    low, high = _fitted(np.ones((1, len(columns))) @ columns)
+    return [float(low[0]), float(high[0])]
 
 
 def _resampled_times(present: int) -> Iterable[Array]:
