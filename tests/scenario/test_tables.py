@@ -148,6 +148,11 @@ def test_builtin_scenario_exports_to_ktab() -> None:
     code, _, err = run("export", "iraq-2025", "--to", "ktab")
     assert code == 0
     assert "left out: the status quo of militia_disarmament" in err
+    # A failed export says one line, its reason, and no warning about a file never written.
+    code, out, err = run("export", "iraq-2025", "--to", "ktab", "-o", str(Path(__file__).parent))
+    assert (code, out) == (2, "")
+    assert len(err.strip().splitlines()) == 1
+    assert "is a folder" in err
 
 
 def test_export_needs_every_position() -> None:

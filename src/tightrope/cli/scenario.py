@@ -251,6 +251,7 @@ def export(
     from tightrope.scenario.tables import write_ktab
 
     loaded = open_scenario(scenario)
+    warnings: list[str] = []
     if to is ExportFormat.KTAB:
         try:
             export_ktab = write_ktab(loaded)
@@ -258,20 +259,24 @@ def export(
             fail(f"{scenario}: cannot export to KTAB: {error}")
         text = export_ktab.text
         if export_ktab.rescaled:
-            say(
+            warnings.append(
                 "warning: KTAB allows each actor a total salience of 100; scaled down: "
                 + ", ".join(export_ktab.rescaled)
             )
         if export_ktab.left_out:
-            say(
+            warnings.append(
                 "warning: a KTAB CSV holds actors, capabilities, positions and saliences as "
                 "single numbers; left out: " + "; ".join(export_ktab.left_out)
             )
     else:
         text = dump_yaml(loaded)
-    if out is None:
+    if out is not None:
+        with refusals():
+            write_text_atomically(out, text)
+    else:
         sys.stdout.write(text)
-        return
-    with refusals():
-        write_text_atomically(out, text)
-    say(f"wrote {out}")
+    # Only once the file is written: a failed export says one line, its reason.
+    for warning in warnings:
+        say(warning)
+    if out is not None:
+        say(f"wrote {out}")
