@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 import tightrope
@@ -48,13 +50,23 @@ def test_the_phrase_at_every_boundary_of_the_scale(probability: float, phrase: s
 @pytest.mark.parametrize(
     ("probability", "shown"),
     [(0.046, "4.6%"), (0.0499, "4.99%"), (0.05, "5%"), (0.196, "19.6%"), (0.2049, "20%"),
-     (0.3, "30%"), (0.9496, "94.96%"), (0.99999, "100%"), (0.0, "0%")],
+     (0.3, "30%"), (0.9496, "94.96%"), (0.996, "99.6%"), (0.99999, ">99.99%"), (0.0, "0%"),
+     (1.0, "100%")],
 )  # fmt: skip
 def test_a_whole_percentage_never_leaves_its_phrases_band(probability: float, shown: str) -> None:
     """Rounded to a whole percentage, 4.6 % would read "almost no chance (5%)" against a scale
     that starts "very unlikely" at 5 %: the number keeps the decimals that keep it in its band."""
     assert percent_in_band(probability) == shown
-    assert estimative(float(shown.rstrip("%")) / 100) == estimative(probability)
+    assert estimative(float(shown.strip("<>%")) / 100) == estimative(probability)
+
+
+@given(st.floats(0, 1), st.integers(0, 2))
+def test_a_chance_reads_impossible_or_certain_only_when_it_is(value: float, decimals: int) -> None:
+    """A brief's "80%–100%" for an interval ending at 99.6 % read as certain; it reads "99.6%"."""
+    shown = percent(value, decimals)
+    assert (float(shown.strip("<>%")) in (0, 100)) == (value in (0, 1))
+    if shown[0] not in "<>":
+        assert abs(float(shown[:-1]) - 100 * value) <= 0.5 * 10**-decimals
 
 
 def test_a_scenario_may_bring_its_own_scale() -> None:

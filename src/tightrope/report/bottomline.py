@@ -51,7 +51,7 @@ def percent_in_band(probability: float, scale: Sequence[EstimativeBand] = ICD_20
     phrase = estimative(probability, scale)
     for decimals in range(4):
         shown = percent(probability, decimals)
-        if estimative(float(shown.rstrip("%")) / 100, scale) == phrase:
+        if estimative(float(shown.strip("<>%")) / 100, scale) == phrase:
             return shown
     return percent(probability, 4)
 

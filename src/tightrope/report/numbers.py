@@ -7,7 +7,16 @@ from typing import Any
 
 
 def percent(value: float, decimals: int = 1) -> str:
-    return f"{100 * value:.{decimals}f}%"
+    """``value`` as a percentage. A chance strictly between 0 and 1 never reads "0%" or "100%"
+    (which say impossible or certain): it keeps up to two more decimals ("99.6%", "0.04%"),
+    then reads "<0.001%" or ">99.999%"."""
+    places = decimals
+    for places in range(decimals, decimals + 3):
+        shown = f"{100 * value:.{places}f}"
+        if not 0 < value < 1 or float(shown) not in (0, 100):
+            return f"{shown}%"
+    unit = 10.0**-places
+    return f"<{unit:.{places}f}%" if value < 0.5 else f">{100 - unit:.{places}f}%"
 
 
 UNSTEADY = 0.01  # an interval end whose standard error across seeds exceeds a point is marked
