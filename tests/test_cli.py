@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -67,6 +68,74 @@ def test_show_gives_the_implied_chance_over_a_window_longer_than_the_horizon(
     chance, error = (float(number) / 100 for number in implied.groups())
     assert error == pytest.approx(np.sqrt(0.21 / 20_000), abs=0.0006)  # shown to 0.1 pt
     assert chance == pytest.approx(0.3, abs=4 * error)
+
+
+SHOWN_IN_FULL = """
+id: shown
+title: S
+as_of: 2025-01-01
+horizon_months: 6
+actors: [{id: a, name: A, kind: state, capability: 1}]
+issues: [{id: deal, label: Deal, low_meaning: none, high_meaning: signed}]
+positions: {deal: {a: {position: 40, salience: 0.5}}}
+state:
+  - {id: hits, label: Hits, initial: 0, min: 0}
+  - {id: rate, label: Rate, initial: 2}
+ladder:
+  start: 0
+  levels: [{level: 0, id: calm, label: Calm}, {level: 1, id: many, label: Many, when: "hits >= 10"}]
+coupling: {every: 2, on: [raid]}
+unobserved: [leak]
+events:
+  - id: raid
+    label: Raid
+    repeatable: true
+    requires: "hits < 50"
+    hazard: {per_month: 0.1}
+    modifiers:
+      - {term: "settlement(deal) / 100", coefficient: {mode: -1.5, low: -3, high: -0.5}}
+    duration: {ending_hazard: {mode: 0.25, low: 0.1, high: 0.4}}
+    effects: [{position: deal.a, add: {mode: -10, low: -20, high: -5}}]
+    while_active: [{variable: hits, poisson: rate}]
+    on_end: [{variable: rate, add: 1, per_occurrence: true}]
+    triggers: [{event: leak, probability: 0.5, lag_months: 2}]
+  - {id: leak, label: Leak, hazard: {per_month: 0.01}}
+questions:
+  - {id: q_max, text: Q, resolution: R, deadline: 2025-06-30, type: ordinal, variable: ladder,
+     statistic: max, cuts: [0.5], levels: [{id: no, label: No}, {id: yes, label: Yes}]}
+  - {id: q_when, text: Q, resolution: R, deadline: 2025-06-30, type: binary, when: "hits > 3"}
+"""
+
+
+def test_show_spells_out_every_part_of_the_model(tmp_path: Path) -> None:
+    """What a campaign does while it lasts and when it ends, preconditions, trigger chances and
+    lags, coupling, covert events, a ladder rung's condition and what each question reads: an
+    analyst checks the model on this screen, so none of it may be left out."""
+    from rich.console import Console
+
+    from tightrope.report.terminal import scenario_summary
+
+    scenario = tmp_path / "shown.yaml"
+    scenario.write_text(SHOWN_IN_FULL)
+    console = Console(width=400, record=True, file=io.StringIO())
+    console.print(scenario_summary(load_scenario(scenario)))
+    screen = console.export_text()
+    for shown in (
+        "repeatable",
+        "only if hits < 50",
+        "log-odds -1.5 (-3 to -0.5) per unit of settlement(deal) / 100",
+        "deal.a += -10 (-20 to -5)",
+        "campaign, ends 0.25 (0.1–0.4) /month",
+        "each month: hits += Poisson(rate)",
+        "at its end: rate += 1, each",
+        "triggers leak 0.5, 2 months later",
+        "re-solves the compromise model every 2 months and in a month when raid happens",
+        "unobserved (not seeing them says nothing): leak",
+        "reached while hits >= 10",
+        "ordinal: ladder (max), cut at 0.5",
+        "binary: hits > 3 at the deadline",
+    ):
+        assert shown in screen, shown
 
 
 def test_show_reads_ktab_and_tables(data_dir: Path) -> None:

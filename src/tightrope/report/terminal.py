@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # types only: the engines load when a command needs them, not
     from tightrope.bargaining.base import BargainResult
     from tightrope.scenario.provenance import NumberRecord
     from tightrope.scenario.quantity import Quantity
-    from tightrope.scenario.schema import Effect, Event, Scenario
+    from tightrope.scenario.schema import Effect, Event, Question, Scenario
 
 
 def scenario_summary(
@@ -56,6 +56,18 @@ def _header(scenario: Scenario) -> RenderableType:
         f" · {len(scenario.actors)} actors · {len(scenario.issues)} issues · "
         f"{len(scenario.events)} events · {len(scenario.questions)} questions"
     )
+    if scenario.coupling is not None:
+        coupling = scenario.coupling
+        every = "every month" if coupling.every == 1 else f"every {coupling.every} months"
+        on = f" and in a month when {' or '.join(coupling.on)} happens" if coupling.on else ""
+        lines.append(
+            f"\ncoupled: each run re-solves the {coupling.model} model {every}{on}; "
+            "events move the bargaining and conditions read it"
+        )
+    if scenario.unobserved:
+        lines.append(
+            f"\nunobserved (not seeing them says nothing): {', '.join(scenario.unobserved)}"
+        )
     if scenario.description:
         lines.append(f"\n\n{scenario.description}")
     return Panel(lines, expand=True)
@@ -66,7 +78,8 @@ def _quantity(quantity: Quantity) -> str:
     text = f"{quantity.estimate:g}"
     if quantity.is_uncertain:
         low, high = quantity.support
-        text += f" ({low:g}–{high:g})"
+        # "(-20 to -5)": a dash between negative numbers reads as a minus sign.
+        text += f" ({low:g} to {high:g})" if low < 0 else f" ({low:g}–{high:g})"
         if quantity.distribution != "pert":
             text += f" {quantity.distribution}"
     flags = ("J" if quantity.judgment else "") + ("E" if quantity.evidence else "")
@@ -141,8 +154,10 @@ def _ladder(scenario: Scenario) -> RenderableType:
     for column in ("level", "id", "label", "kind", ""):
         table.add_column(column)
     for level in scenario.ladder.levels:
-        here = "◀ start" if level.level == scenario.ladder.start else ""
-        table.add_row(str(level.level), level.id, level.label, level.kind, here)
+        notes = ["◀ start"] if level.level == scenario.ladder.start else []
+        if level.when:
+            notes.append(f"reached while {level.when}")
+        table.add_row(str(level.level), level.id, level.label, level.kind, "\n".join(notes))
     return table
 
 
@@ -163,46 +178,76 @@ def _events(scenario: Scenario, windows: dict[str, dict[str, Any]]) -> Renderabl
         title="Events and levers",
         title_justify="left",
         caption="base rate: the chance when no modifier applies; → the implied chance over "
-        "the window with modifiers and triggers (20,000 simulated runs; ± its Monte Carlo error)"
+        "the window with modifiers and triggers (20,000 simulated runs; ± its Monte Carlo error); "
+        "each: drawn afresh at every occurrence, not once per parameter set"
         if windows
-        else "base rate: the chance when no modifier applies",
+        else "base rate: the chance when no modifier applies; each: drawn afresh at every "
+        "occurrence, not once per parameter set",
         caption_justify="left",
     )
-    for column in ("id", "who", "base rate", "modifiers", "effects"):
+    for column in ("id", "who", "base rate", "conditions", "effects"):
         table.add_column(column, overflow="fold")
     for event in scenario.events:
         who = (event.actor or "exogenous") + (" (lever)" if event.lever else "")
-        modifiers = "\n".join(
-            f"×{modifier.odds_ratio.estimate:g} if {modifier.when}"
+        if event.repeatable:
+            who += "\nrepeatable"
+        conditions = [f"only if {event.requires}"] if event.requires else []
+        conditions += [
+            f"odds ×{_quantity(modifier.odds_ratio)} if {modifier.when}"
             if modifier.odds_ratio is not None
-            else f"log-odds {_signed(modifier.coefficient)} × {modifier.term}"
+            else f"log-odds {_coefficient(modifier.coefficient)} per unit of {modifier.term}"
             for modifier in event.modifiers
-        )
-        effects = [f"{effect.target} {_operation(effect)}" for effect in event.effects]
-        if event.ladder is not None:
-            effects.append(f"ladder → {event.ladder}")
-        if event.duration is not None:
-            effects.append("campaign")
-        effects += [f"triggers {trigger.event}" for trigger in event.triggers]
+        ]
         table.add_row(
-            event.id, who, _hazard(event, windows.get(event.id)), modifiers, "\n".join(effects)
+            event.id,
+            who,
+            _hazard(event, windows.get(event.id)),
+            "\n".join(conditions),
+            "\n".join(_effects(event)),
         )
     return table
 
 
-def _signed(quantity: Quantity | None) -> str:
+def _effects(event: Event) -> list[str]:
+    """What the event does: its effects, the ladder, how long it lasts and what it sets off."""
+    lines = [_effect(effect) for effect in event.effects]
+    if event.ladder is not None:
+        lines.append(f"ladder → {event.ladder}")
+    if event.duration is not None:
+        duration = event.duration
+        lines.append(
+            f"campaign of {duration.months} months"
+            if duration.months is not None
+            else f"campaign, ends {_quantity(duration.ending_hazard)} /month"
+            if duration.ending_hazard is not None
+            else "campaign"
+        )
+        lines += [f"each month: {_effect(effect)}" for effect in event.while_active]
+        lines += [f"at its end: {_effect(effect)}" for effect in event.on_end]
+    for trigger in event.triggers:
+        lag = trigger.lag_months
+        when = "same month" if lag == 0 else f"{lag} month{'s' if lag > 1 else ''} later"
+        lines.append(f"triggers {trigger.event} {_quantity(trigger.probability)}, {when}")
+    return lines
+
+
+def _coefficient(quantity: Quantity | None) -> str:
     assert quantity is not None
-    return f"{quantity.estimate:+g}"
+    text = _quantity(quantity)
+    return text if text.startswith("-") else f"+{text}"
 
 
-def _operation(effect: Effect) -> str:
+def _effect(effect: Effect) -> str:
     if effect.set is not None:
-        return f"= {_quantity(effect.set)}"
-    if effect.add is not None:
-        return f"+= {_quantity(effect.add)}"
-    if effect.multiply is not None:
-        return f"×= {_quantity(effect.multiply)}"
-    return f"+= Poisson({effect.poisson})"
+        operation = f"= {_quantity(effect.set)}"
+    elif effect.add is not None:
+        operation = f"+= {_quantity(effect.add)}"
+    elif effect.multiply is not None:
+        operation = f"×= {_quantity(effect.multiply)}"
+    else:
+        operation = f"+= Poisson({effect.poisson})"
+    each = ", each" if effect.per_occurrence else ""
+    return f"{effect.target} {operation}{each}"
 
 
 def _questions(scenario: Scenario) -> RenderableType:
@@ -210,11 +255,25 @@ def _questions(scenario: Scenario) -> RenderableType:
     for column in ("id", "question", "type", "deadline"):
         table.add_column(column)
     for question in scenario.questions:
-        kind: str = question.type
+        kind = f"{question.type}: {_asks(question)}"
         if question.levels:
-            kind += ": " + " / ".join(level.label for level in question.levels)
+            kind += "\n" + " / ".join(level.label for level in question.levels)
         table.add_row(question.id, question.text, kind, str(question.deadline))
     return table
+
+
+def _asks(question: Question) -> str:
+    """What the question reads: "attack_campaign happens", "ladder (max), cut at 1.5, 2.5"."""
+    if question.event:
+        return f"{question.event} happens"
+    if question.when:
+        return f"{question.when} at the deadline"
+    read = question.variable or f"settlement({question.issue})"
+    if question.actor:
+        read = f"position({question.issue}, {question.actor})"
+    if question.statistic != "final":
+        read += f" ({question.statistic})"
+    return f"{read}, cut at {', '.join(f'{cut:g}' for cut in question.cuts or ())}"
 
 
 def provenance_table(records: Sequence[NumberRecord]) -> RenderableType:
