@@ -20,7 +20,7 @@ from tightrope.report.bottomline import (
     scale_of,
 )
 from tightrope.report.html import render_report
-from tightrope.report.numbers import percent
+from tightrope.report.numbers import change_points, error_points, percent
 from tightrope.scenario.schema import EstimativeBand, Scenario
 
 # ICD 203's bands; each includes its lower bound.
@@ -50,7 +50,7 @@ def test_the_phrase_at_every_boundary_of_the_scale(probability: float, phrase: s
 @pytest.mark.parametrize(
     ("probability", "shown"),
     [(0.046, "4.6%"), (0.0499, "4.99%"), (0.05, "5%"), (0.196, "19.6%"), (0.2049, "20%"),
-     (0.3, "30%"), (0.9496, "94.96%"), (0.996, "99.6%"), (0.99999, ">99.99%"), (0.0, "0%"),
+     (0.3, "30%"), (0.9496, "94.96%"), (0.996, "99.6%"), (0.99999, ">99.9%"), (0.0, "0%"),
      (1.0, "100%")],
 )  # fmt: skip
 def test_a_whole_percentage_never_leaves_its_phrases_band(probability: float, shown: str) -> None:
@@ -67,6 +67,16 @@ def test_a_chance_reads_impossible_or_certain_only_when_it_is(value: float, deci
     assert (float(shown.strip("<>%")) in (0, 100)) == (value in (0, 1))
     if shown[0] not in "<>":
         assert abs(float(shown[:-1]) - 100 * value) <= 0.5 * 10**-decimals
+
+
+def test_a_small_error_keeps_a_significant_digit() -> None:
+    """A paired what-if's error is often below 0.05 points; "-1.8 ± 0.0 pts" hid it."""
+    assert change_points(-0.0183, 0.0004) == "-1.83 ± 0.04 pts"
+    assert change_points(-0.062, 0.0012) == "-6.2 ± 0.1 pts"
+    assert change_points(0.0, 0.0, " pt") == "+0.0 ± 0.0 pt"
+    assert error_points(0.00004) == "± 0.00 pt"  # below even the second decimal: honest zero
+    assert error_points(0.0004) == "± 0.04 pt"
+    assert error_points(0.003) == "± 0.3 pt"
 
 
 def test_a_scenario_may_bring_its_own_scale() -> None:

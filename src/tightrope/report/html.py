@@ -15,7 +15,14 @@ from plotly.subplots import make_subplots
 
 from tightrope.bargaining import MODELS
 from tightrope.report.grid import settlement_grid
-from tightrope.report.numbers import error_points, percent, skill_words, span, unsteady_note
+from tightrope.report.numbers import (
+    change_points,
+    error_points,
+    percent,
+    skill_words,
+    span,
+    unsteady_note,
+)
 from tightrope.results import largest_interval_error, question_results
 from tightrope.scenario.schema import Question, Scenario
 
@@ -570,7 +577,7 @@ def _what_ifs(document: dict[str, Any], scenario: Scenario) -> str:
         rows += [
             f"<tr><td>{html.escape(text)}</td><td class='num'>{percent(value['baseline'])}</td>"
             f"<td class='num'>{percent(value['what_if'])}</td><td class='num'>"
-            f"{100 * value['difference']:+.1f} ± {100 * value['se']:.1f} pts</td></tr>"
+            f"{change_points(value['difference'], value['se'])}</td></tr>"
             for text, value in items
         ]
     return (
@@ -611,7 +618,7 @@ def _versions(versions: dict[str, Any], scenario: Scenario) -> str:
                 f"<tr><td>{html.escape(text)}</td>"
                 f"<td class='num'>{percent(entry['first'].get(level, 0.0))}</td>"
                 f"<td class='num'>{percent(now)}</td><td class='num'>"
-                f"{100 * entry['move'][level]:+.1f} ± {100 * entry['se'][level]:.1f}</td>"
+                f"{change_points(entry['move'][level], entry['se'][level], '')}</td>"
                 f"<td>{html.escape(mover)}</td></tr>"
             )
     moved = (

@@ -8,10 +8,10 @@ from typing import Any
 
 def percent(value: float, decimals: int = 1) -> str:
     """``value`` as a percentage. A chance strictly between 0 and 1 never reads "0%" or "100%"
-    (which say impossible or certain): it keeps up to two more decimals ("99.6%", "0.04%"),
-    then reads "<0.001%" or ">99.999%"."""
+    (which say impossible or certain): it keeps one more decimal ("99.6%", "0.04%"), then reads
+    "<0.01%" or ">99.99%"."""
     places = decimals
-    for places in range(decimals, decimals + 3):
+    for places in range(decimals, decimals + 2):
         shown = f"{100 * value:.{places}f}"
         if not 0 < value < 1 or float(shown) not in (0, 100):
             return f"{shown}%"
@@ -45,9 +45,22 @@ def unsteady_note(largest: float) -> str | None:
     )
 
 
+def _places(error: float) -> int:
+    """Decimals of a point figure: one, or two for an error that one would show as 0.0."""
+    return 2 if 0 < 100 * error < 0.05 else 1
+
+
 def error_points(error: float | None) -> str:
-    """A probability's Monte Carlo error in percentage points: "± 0.3 pt" (empty if none)."""
-    return "" if error is None else f"± {100 * error:.1f} pt"
+    """A probability's Monte Carlo error in percentage points: "± 0.3 pt", "± 0.04 pt" (an
+    error below 0.05 points keeps a second decimal rather than read "± 0.0"); empty if none."""
+    return "" if error is None else f"± {100 * error:.{_places(error)}f} pt"
+
+
+def change_points(difference: float, error: float, unit: str = " pts") -> str:
+    """A change in percentage points with its standard error, to the error's precision:
+    "-6.2 ± 0.1 pts", "-1.83 ± 0.04 pts"."""
+    places = _places(error)
+    return f"{100 * difference:+.{places}f} ± {100 * error:.{places}f}{unit}"
 
 
 def skill_words(skill: dict[str, Any], strong: Callable[[str], str] = str) -> str | None:

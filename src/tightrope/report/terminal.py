@@ -13,7 +13,14 @@ from rich.table import Table
 from rich.text import Text
 
 from tightrope.report.grid import SettlementGrid, model_label, number, settlement_grid
-from tightrope.report.numbers import error_points, percent, skill_words, span, unsteady_note
+from tightrope.report.numbers import (
+    change_points,
+    error_points,
+    percent,
+    skill_words,
+    span,
+    unsteady_note,
+)
 from tightrope.results import largest_interval_error, question_results, what_if_words
 
 if TYPE_CHECKING:  # types only: the engines load when a command needs them, not at start-up
@@ -611,7 +618,7 @@ def window_reading_table(
     moved = len(reading["moved"])
     summary = Text(
         f"Read so, the largest move is {name}: {percent(row['baseline'])} → "
-        f"{percent(row['what_if'])} ({100 * row['difference']:+.1f} {error_points(row['se'])}); "
+        f"{percent(row['what_if'])} ({change_points(row['difference'], row['se'], ' pt')}); "
         f"{moved} question{'s' if moved != 1 else ''} moved beyond twice the error."
     )
     return Group(table, summary)
@@ -645,7 +652,7 @@ def structure_table(document: dict[str, Any], scenario: Scenario) -> RenderableT
         table.add_row(
             effect["label"],
             f"{name}: {percent(row['baseline'])} → {percent(row['what_if'])}",
-            f"{100 * row['difference']:+.1f} {error_points(row['se'])}",
+            change_points(row["difference"], row["se"], " pt"),
             str(len(effect["moved"])),
         )
     return table
@@ -764,7 +771,7 @@ def _comparison(comparison: dict[str, Any], scenario: Scenario, words: str) -> R
                 label,
                 percent(value["baseline"]),
                 percent(value["what_if"]),
-                f"{100 * value['difference']:+.1f} ± {100 * value['se']:.1f} pts",
+                change_points(value["difference"], value["se"]),
             )
     return table
 
@@ -1053,7 +1060,7 @@ def versions_report(
                     label,
                     percent(entry["first"].get(level, 0.0)),
                     percent(now),
-                    f"{100 * entry['move'][level]:+.1f} ± {100 * entry['se'][level]:.1f} pts",
+                    change_points(entry["move"][level], entry["se"][level]),
                     mover,
                 )
         parts.append(table)
