@@ -150,6 +150,58 @@ def test_the_builtin_case_updated_on_a_militia_campaign() -> None:
     assert "events.militia_campaign.hazard.per_month" in hazards
 
 
+PARTIAL_MONTH = """
+id: partial
+title: Partial
+as_of: 2025-01-01
+horizon_months: 6
+actors: [{id: a, name: A, kind: state, capability: 1}]
+events: [{id: e, label: E, hazard: {per_month: 0.2}}]
+questions:
+  - {id: q_early, text: "E?", resolution: r, deadline: 2025-03-06, type: binary, event: e}
+  - {id: q_mid, text: "E?", resolution: r, deadline: 2025-03-21, type: binary, event: e}
+  - {id: q_next, text: "E?", resolution: r, deadline: 2025-05-01, type: binary, event: e}
+"""
+
+
+def test_the_days_of_the_forecast_dates_month_up_to_it_are_seen(tmp_path: Path) -> None:
+    """Forecast on 11 March (10 of March's 31 days seen), e not seen (hazard p a month, its day
+    uniform): a run where e comes in March weighs 1 − f (f = 10/31), as e came after the 11th.
+    So e by 6 March has no chance (the question resolves no), by 21 March p(s − f)/(1 − pf) with
+    s = 20/31, and by the end of April (p(1 − f) + (1 − p)p)/(1 − pf). Before, March counted as
+    unseen and e by 6 March kept p·5/31."""
+    p, f, s = 0.2, 10 / 31, 20 / 31
+    scenario = scenario_from(PARTIAL_MONTH, tmp_path)
+    result = tightrope.simulate(scenario, runs=200_000, seed=3, drivers="none", as_of="2025-03-11")
+    questions = result.questions
+    assert questions["q_early"].probability == 0
+    for question, expected in (
+        ("q_mid", p * (s - f) / (1 - p * f)),
+        ("q_next", (p * (1 - f) + (1 - p) * p) / (1 - p * f)),
+    ):
+        error = questions[question].mc_error
+        assert error is not None
+        assert questions[question].probability == pytest.approx(expected, abs=4 * error), question
+    assert result.to_dict()["conditioning"]["resolved"] == {
+        "q_early": "no: e not seen by 2025-03-06"
+    }
+
+
+def test_a_seen_event_counts_from_the_day_it_was_seen(tmp_path: Path) -> None:
+    """e seen on 20 March: it came after a 15 March deadline and before a 22 March one, whatever
+    day a uniform draw would give it."""
+    text = PARTIAL_MONTH.replace("2025-03-06", "2025-03-15").replace("2025-03-21", "2025-03-22")
+    scenario = scenario_from(text + "observations: [{event: e, date: 2025-03-20}]\n", tmp_path)
+    result = tightrope.simulate(scenario, runs=20_000, seed=3, drivers="none", as_of="2025-03-25")
+    assert result.questions["q_early"].probability == 0
+    assert result.questions["q_mid"].probability == 1
+    assert result.to_dict()["conditioning"]["resolved"] == {
+        "q_early": "no: e not seen by 2025-03-15",
+        "q_mid": "yes: e on 2025-03-20",
+        "q_next": "yes: e on 2025-03-20",
+    }
+
+
 def test_observations_after_the_forecast_date_are_refused() -> None:
     code, out, err = run(
         "simulate", "--runs", "1000", "--observe", "us_strikes@2025-08-01", "--as-of", "2025-07-01"
@@ -199,6 +251,9 @@ def test_the_forecast_shows_what_changed_and_the_posterior(tmp_path: Path) -> No
     assert "What changed with the evidence" in report
     assert "events.militia_campaign.hazard.per_month" in report
     assert "2025-07-01: what the evidence taught the model" in report
+    # The bottom line says a question the evidence answers is resolved, not "almost certain".
+    assert "<li>Resolved yes (militia_campaign on 2025-06-01): Will" in report
+    assert "Resolved yes (militia\\_campaign on 2025-06-01)" in (tmp_path / "brief.md").read_text()
 
 
 def test_a_what_if_on_a_conditioned_forecast_changes_only_what_is_still_to_come(

@@ -24,7 +24,6 @@ from tightrope.dynamics.engine import (
     Design,
     Interventions,
     RunRecord,
-    question_deadlines,
     simulate,
 )
 from tightrope.dynamics.evidence import Evidence, ObservationError, compile_evidence
@@ -144,17 +143,23 @@ def condition(model: CompiledModel, record: RunRecord, evidence: Evidence, seed:
 
 
 def _resolved(model: CompiledModel, evidence: Evidence) -> dict[str, str]:
-    """Questions the observations answer already: their event was seen by their deadline."""
-    deadlines = question_deadlines(model)
+    """Event questions the observations answer already: yes if the event was seen by the
+    deadline; no if the deadline has passed, the event would have been seen (not covert, no
+    doubtful report) and it was not."""
     resolved = {}
     for question in model.scenario.questions:
         if question.event is None:
             continue
         column = model.event_index(question.event)
-        months = [m for m, seen in evidence.happened.items() if column in seen]
-        if months and min(months) <= deadlines[question.id].month:
-            item = evidence.happened[min(months)][column]
-            resolved[question.id] = f"yes: {evidence.items[item]}"
+        seen = evidence.first_seen.get(column)
+        if seen is not None and seen[0] <= question.deadline:
+            resolved[question.id] = f"yes: {evidence.items[seen[1]]}"
+        elif (
+            evidence.forecast_date is not None
+            and question.deadline <= evidence.forecast_date
+            and column in evidence.watched
+        ):
+            resolved[question.id] = f"no: {question.event} not seen by {question.deadline}"
     return resolved
 
 

@@ -725,6 +725,20 @@ class _Tile:
             ]
         )
 
+    def _came_by(self, question_id: str, column: int, due: Deadline) -> Mask:
+        """Whether an event of the deadline's month came by the deadline's day: on the day it
+        was seen; if it was not seen by the forecast date in that month, on a uniform day after
+        it; else on a uniform day."""
+        days = self._days(question_id)
+        if self.evidence is not None:
+            seen = self.evidence.seen_at.get(due.month, {}).get(column)
+            if seen is not None:
+                return np.full(len(days), seen <= due.share)
+            later = self.evidence.later.get(due.month, {}).get(column)
+            if later is not None:
+                days = later[0] + (1.0 - later[0]) * days
+        return days < due.share
+
     def _result(self, state: _TileState) -> _Part:
         """The tile's record, run-major, as :class:`_Assembly` takes it."""
         return _Part(
@@ -826,6 +840,10 @@ class _Tile:
             return
         happened = self.evidence.happened.get(month, {}).get(column)
         absent = self.evidence.absent.get(month, {}).get(column)
+        later = self.evidence.later.get(month, {}).get(column)
+        if later is not None:  # not seen by the forecast date: if it came, it came after
+            observed, item = later
+            self._weigh(item, np.where(happening[column], 1.0 - observed, 1.0))
         if happened is None and absent is None:
             return
         possible = self._allowed_column(history, np.ones_like(happening[column]), column, month)
@@ -953,6 +971,10 @@ class _Tile:
         if going_on is not None:
             self._weigh(going_on, np.where(active, 1.0 - chance, 1.0))
             return np.zeros_like(ending)
+        later = self.evidence.ends_later.get(month, {}).get(event)
+        if later is not None:  # not seen to end by the forecast date: if it ended, after
+            observed, item = later
+            self._weigh(item, np.where(ending, 1.0 - observed, 1.0))
         return ending
 
     def _answer(self, question_id: str, state: _TileState, due: Deadline) -> NDArray[np.int16]:
@@ -967,7 +989,7 @@ class _Tile:
                 # In the deadline's own month the event counts if it came by the deadline.
                 late: Mask = first[column] == month
                 if due.share < 1.0 and late.any():
-                    late &= self._days(question_id) < due.share
+                    late &= self._came_by(question_id, column, due)
                 return np.asarray(happened | late, dtype=np.int16)
             assert question.when is not None
             condition = compile_condition(

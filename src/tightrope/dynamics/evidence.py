@@ -11,8 +11,13 @@ parameter samples, so the weights update the uncertain parameters too (the epist
 resampling the runs in proportion to their weights gives the posterior forecast.
 
 Months are counted from the scenario's date: month m covers (as_of + m − 1 months, as_of + m
-months]. Months that end on or before the forecast date are fully observed; the month the forecast
-date falls in is observed only for what was seen in it.
+months]. Months that end on or before the forecast date are fully observed. In the month the
+forecast date falls in, the days up to it are: an event not seen by then may still come later in
+the month, and a run where it does weighs by the share of the month after the forecast date (the
+chance a uniform day falls there); a campaign's end likewise. Within a month an event's day is
+taken as uniform, except that a seen event came on the day it was seen and an event not seen by
+the forecast date came after it: a question whose deadline falls inside the month counts the event
+by that day (``Engine._came_by``).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
-from tightrope.dynamics.calendar import full_months, month_of
+from tightrope.dynamics.calendar import Deadline, full_months, month_of
 from tightrope.dynamics.model import CompiledModel
 from tightrope.errors import TightropeError
 from tightrope.scenario.schema import Scenario
@@ -42,6 +47,18 @@ class Evidence:
     ended: dict[int, dict[int, int]] = field(default_factory=dict)  # month → campaign → item
     not_ended: dict[int, dict[int, int]] = field(default_factory=dict)
     measured: dict[int, list[tuple[int, float, float, int]]] = field(default_factory=dict)
+    # The month holding the forecast date: an event (a campaign's end) not seen by then came
+    # after this share of the month, if it came: month → event → (share, item).
+    later: dict[int, dict[int, tuple[float, int]]] = field(default_factory=dict)
+    ends_later: dict[int, dict[int, tuple[float, int]]] = field(default_factory=dict)
+    # The share of the month at which an event was first seen in it: month → event → share.
+    seen_at: dict[int, dict[int, float]] = field(default_factory=dict)
+    # What answers event questions already: each event's first sighting (day, item), and the
+    # events whose absence is known up to the forecast date (the closed world, no doubtful
+    # report of them).
+    first_seen: dict[int, tuple[dt.date, int]] = field(default_factory=dict)
+    watched: frozenset[int] = frozenset()
+    forecast_date: dt.date | None = None
 
     @property
     def empty(self) -> bool:
@@ -99,12 +116,22 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
             items.append(f"{observation.event} on {observation.day}")
             evidence.happened.setdefault(month, {})[event] = item
             seen.setdefault(event, set()).add(month)
+            share = Deadline.of(scenario.as_of, observation.day).share
+            by_event = evidence.seen_at.setdefault(month, {})
+            by_event[event] = min(share, by_event.get(event, share))
+            if event not in evidence.first_seen or observation.day < evidence.first_seen[event][0]:
+                evidence.first_seen[event] = (observation.day, item)
+    now = Deadline.of(scenario.as_of, forecast_date)
+    partial = now.month if now.month > complete and now.share > 0 else None
     hidden = set(scenario.unobserved)
+    watched = set()
     for compiled in model.events:
-        if compiled.id in hidden or complete == 0:
+        if compiled.id in hidden or (complete == 0 and partial is None):
             continue
         item = len(items)
         items.append(f"no other {compiled.id} up to {forecast_date}")
+        if not any(event == compiled.index for _, event in reported):
+            watched.add(compiled.index)
         campaign = compiled.fixed_duration is not None or compiled.ending_hazard is not None
         for month in range(1, complete + 1):
             if (
@@ -114,4 +141,14 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
                 evidence.absent.setdefault(month, {})[compiled.index] = item
             if campaign and month not in ends.get(compiled.index, set()):
                 evidence.not_ended.setdefault(month, {})[compiled.index] = item
-    return replace(evidence, items=tuple(items))
+        if partial is None:
+            continue
+        if partial not in seen.get(compiled.index, set()) and (
+            (partial, compiled.index) not in reported
+        ):
+            evidence.later.setdefault(partial, {})[compiled.index] = (now.share, item)
+        if campaign and partial not in ends.get(compiled.index, set()):
+            evidence.ends_later.setdefault(partial, {})[compiled.index] = (now.share, item)
+    return replace(
+        evidence, items=tuple(items), watched=frozenset(watched), forecast_date=forecast_date
+    )

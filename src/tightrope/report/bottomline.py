@@ -79,16 +79,23 @@ def bottom_line(
     simulation: dict[str, Any],
     scenario: Scenario,
     what_changed: list[dict[str, Any]] | None = None,
+    resolved: dict[str, str] | None = None,
 ) -> list[Line]:
     """A sentence per question, words first, then the number and its interval; the two or three
     inputs that move it most, by name; and, from a forecast as of a later date, how it moved
-    since the scenario's date and on what news."""
+    since the scenario's date and on what news. A question the observations answer already
+    (``resolved``: "yes: …" or "no: …", as the conditioning gives them) says so instead."""
     scale, _ = scale_of(scenario)
     changes = {entry["question"]: entry for entry in what_changed or []}
     lines = []
     for question in scenario.questions:
         entry = simulation.get("questions", {}).get(question.id)
         if entry is None:
+            continue
+        if question.id in (resolved or {}):
+            answer, _, seen = (resolved or {})[question.id].partition(": ")
+            sentence = f"Resolved {answer} ({seen}): {question.text}"
+            lines.append(Line(question.id, sentence, (), _changed(changes.get(question.id))))
             continue
         if "probability" in entry:
             probability = entry["probability"]

@@ -42,7 +42,12 @@ def render_brief(document: dict[str, Any], scenario: Scenario) -> str:
     simulation = document.get("simulation")
     if simulation and scenario.questions:
         lines += ["## Bottom line", ""]
-        for line in bottom_line(simulation, scenario, document.get("what_changed")):
+        for line in bottom_line(
+            simulation,
+            scenario,
+            document.get("what_changed"),
+            document.get("conditioning", {}).get("resolved"),
+        ):
             lines.append(f"- {escaped(line.sentence)}")
             if line.movers:
                 lines.append(f"  Would move it most: {escaped('; '.join(line.movers))}.")

@@ -65,7 +65,7 @@ def render_report(
     simulation = document.get("simulation")
     if simulation:
         if scenario.questions:
-            sections.append(_bottom_line(simulation, scenario, document.get("what_changed")))
+            sections.append(_bottom_line(document, scenario))
             sections.append(_questions(simulation, scenario))
         else:
             sections.append(
@@ -643,9 +643,7 @@ def _brief_value(value: Any) -> str:
     return text if len(text) <= 60 else text[:59] + "…"
 
 
-def _bottom_line(
-    simulation: dict[str, Any], scenario: Scenario, what_changed: list[dict[str, Any]] | None
-) -> str:
+def _bottom_line(document: dict[str, Any], scenario: Scenario) -> str:
     """Bottom line up front: a sentence per question, words before numbers."""
     from tightrope.report.bottomline import bottom_line, scale_note
 
@@ -659,7 +657,12 @@ def _bottom_line(
         )
         + (f"<br><span class='note'>{html.escape(line.changed)}</span>" if line.changed else "")
         + "</li>"
-        for line in bottom_line(simulation, scenario, what_changed)
+        for line in bottom_line(
+            document["simulation"],
+            scenario,
+            document.get("what_changed"),
+            document.get("conditioning", {}).get("resolved"),
+        )
     )
     return (
         f"<section id='bottom-line'><h2>Bottom line</h2><ul>{items}</ul>"

@@ -873,7 +873,7 @@ def forecast_summary(document: dict[str, Any], scenario: Scenario) -> Renderable
         )
     parts.append(Panel(header))
     if "simulation" in document and scenario.questions:
-        parts.append(_bottom_line(document["simulation"], scenario, document.get("what_changed")))
+        parts.append(_bottom_line(document, scenario))
     if "simulation" in document:
         parts.append(_questions_result(document["simulation"], scenario, "Questions"))
     parts += _what_ifs_and_given(document, scenario)
@@ -899,14 +899,17 @@ def forecast_summary(document: dict[str, Any], scenario: Scenario) -> Renderable
     return Group(*parts)
 
 
-def _bottom_line(
-    simulation: dict[str, Any], scenario: Scenario, what_changed: list[dict[str, Any]] | None
-) -> RenderableType:
+def _bottom_line(document: dict[str, Any], scenario: Scenario) -> RenderableType:
     from tightrope.report.bottomline import bottom_line, scale_note
 
     text = Text()
     text.append("Bottom line\n", style="bold")
-    for line in bottom_line(simulation, scenario, what_changed):
+    for line in bottom_line(
+        document["simulation"],
+        scenario,
+        document.get("what_changed"),
+        document.get("conditioning", {}).get("resolved"),
+    ):
         text.append(f"• {line.sentence}\n")
         if line.movers:
             text.append(f"  Would move it most: {'; '.join(line.movers)}.\n", style="dim")
