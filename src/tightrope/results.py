@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from tightrope.report.numbers import UNSTEADY
+from tightrope.report.numbers import UNSTEADY, is_unresolved, unsteady_note
 
 if TYPE_CHECKING:
     import pandas
@@ -175,6 +175,24 @@ def question_results(scenario: Scenario, summary: dict[str, Any]) -> dict[str, Q
 def largest_interval_error(results: dict[str, QuestionResult]) -> float:
     """The largest standard error of any interval's end among the questions."""
     return max((result.largest_interval_error for result in results.values()), default=0.0)
+
+
+def interval_note(results: dict[str, QuestionResult]) -> str | None:
+    """What "≈" and "spread unresolved" mean, where any interval among the questions shows it."""
+    pairs = [
+        (pair, error)
+        for result in results.values()
+        for pair, error in [
+            (result.interval, result.interval_se),
+            *(
+                (pair, (result.interval_ses or {}).get(level))
+                for level, pair in (result.intervals or {}).items()
+            ),
+        ]
+        if pair is not None
+    ]
+    unresolved = any(is_unresolved(pair, error) for pair, error in pairs)
+    return unsteady_note(largest_interval_error(results), unresolved)
 
 
 def question_lines(results: dict[str, QuestionResult]) -> list[str]:

@@ -20,7 +20,7 @@ from tightrope.report.bottomline import (
     scale_of,
 )
 from tightrope.report.html import render_report
-from tightrope.report.numbers import change_points, error_points, percent
+from tightrope.report.numbers import change_points, error_points, percent, span, unsteady_note
 from tightrope.scenario.schema import EstimativeBand, Scenario
 
 # ICD 203's bands; each includes its lower bound.
@@ -77,6 +77,20 @@ def test_a_small_error_keeps_a_significant_digit() -> None:
     assert error_points(0.00004) == "± 0.00 pt"  # below even the second decimal: honest zero
     assert error_points(0.0004) == "± 0.04 pt"
     assert error_points(0.003) == "± 0.3 pt"
+
+
+def test_an_unsteady_interval_that_shrank_to_its_point_says_so() -> None:
+    """ "6.5%–6.5%" read as no parameter uncertainty where chance hid it (a posterior with few
+    runs per sample); a steady point, or a certain answer, stays a point."""
+    assert span([0.065, 0.065], [0.02, 0.03]) == "≈ 6.5%, spread unresolved"
+    assert span([0.065, 0.065], [0.002, 0.003]) == "6.5%–6.5%"
+    assert span([1.0, 1.0], [0.02, 0.03]) == "≈ 100.0%–100.0%"
+    assert span([0.05, 0.2], [0.02, 0.03], 0) == "≈ 5%–20%"
+    note = unsteady_note(0.03, unresolved=True)
+    assert note is not None
+    assert "spread unresolved: chance alone" in note
+    assert "spread unresolved" not in (unsteady_note(0.03) or "")
+    assert unsteady_note(0.005, unresolved=True) is None
 
 
 def test_a_scenario_may_bring_its_own_scale() -> None:

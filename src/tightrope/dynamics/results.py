@@ -241,7 +241,16 @@ def interval_with_error(
     interval = _interval(columns)
     if len(columns) < 2:
         return interval, [0.0, 0.0]
-    ends = [np.stack(_fitted(times @ columns), axis=1) for times in _resampled_times(len(columns))]
+    # The spread cannot be negative, so an estimate below zero gives a point; a bootstrap
+    # centred there would take the point for steady however far below zero chance put the
+    # estimate. Centred on the spread as reported (zero), it sees the spreads as near it as the
+    # estimate's own error (the bootstrap at a boundary; Andrews 2000, Econometrica 68:399–405).
+    _, between, _ = _moments(np.ones((1, len(columns))) @ columns)
+    shift = max(0.0, -float(between[0]))
+    ends = [
+        np.stack(_fitted(times @ columns, shift), axis=1)
+        for times in _resampled_times(len(columns))
+    ]
     errors = np.concatenate(ends).std(axis=0, ddof=1)
     return interval, [float(errors[0]), float(errors[1])]
 
@@ -299,11 +308,27 @@ def _per_sample(
     return np.stack([n, n * means, n * means**2, n**2, n * squared_shares], axis=1)
 
 
-def _fitted(sums: Array) -> tuple[Array, Array]:
+def _fitted(sums: Array, shift: float = 0.0) -> tuple[Array, Array]:
     """The fitted interval's ends for each row of summed per-sample columns (all samples once,
-    or one row per bootstrap resample), as :func:`between_sample_interval` describes."""
+    or one row per bootstrap resample), as :func:`between_sample_interval` describes; ``shift``
+    is added to each row's between-sample variance before it is fitted."""
     from scipy import special  # the beta quantile without scipy.stats, which takes 0.3 s to load
 
+    mean, between, several = _moments(sums)
+    spread = mean * (1 - mean)
+    between = np.minimum(between + shift, 0.999 * spread)
+    point = (between <= 1e-12) | ~several
+    concentration = np.where(point, 1.0, spread / np.where(point, 1.0, between) - 1)
+    shape_a = np.where(point, 1.0, mean * concentration)
+    shape_b = np.where(point, 1.0, (1 - mean) * concentration)
+    low = special.betaincinv(shape_a, shape_b, INTERVAL[0] / 100)
+    high = special.betaincinv(shape_a, shape_b, INTERVAL[1] / 100)
+    return np.where(point, mean, low), np.where(point, mean, high)
+
+
+def _moments(sums: Array) -> tuple[Array, Array, Mask]:
+    """Each row's mean, between-sample variance (negative where chance alone spreads the
+    samples more than they are spread) and whether it has more than one sample."""
     runs = sums[:, 0]
     mean = np.clip(sums[:, 1] / runs, 0.0, 1.0)
     squared_weights = sums[:, 3] / runs**2
@@ -316,14 +341,7 @@ def _fitted(sums: Array) -> tuple[Array, Array]:
     # With one distinct run per sample, chance and the parameters cannot be told apart.
     unseparated = noise_share >= 1.0
     separated = (total - spread * noise_share) / np.where(unseparated, 1.0, 1.0 - noise_share)
-    between = np.minimum(np.where(unseparated, total, separated), 0.999 * spread)
-    point = (between <= 1e-12) | ~several
-    concentration = np.where(point, 1.0, spread / np.where(point, 1.0, between) - 1)
-    shape_a = np.where(point, 1.0, mean * concentration)
-    shape_b = np.where(point, 1.0, (1 - mean) * concentration)
-    low = special.betaincinv(shape_a, shape_b, INTERVAL[0] / 100)
-    high = special.betaincinv(shape_a, shape_b, INTERVAL[1] / 100)
-    return np.where(point, mean, low), np.where(point, mean, high)
+    return mean, np.where(unseparated, total, separated), several
 
 
 def _cumulative(first: NDArray[np.int16], months: int) -> list[float]:

@@ -8,8 +8,8 @@ import re
 from typing import Any
 
 from tightrope.report.bottomline import bottom_line, scale_note
-from tightrope.report.numbers import error_points, percent, span, unsteady_note
-from tightrope.results import largest_interval_error, question_results
+from tightrope.report.numbers import error_points, percent, span
+from tightrope.results import interval_note, question_results
 from tightrope.scenario.provenance import published_after
 from tightrope.scenario.schema import Scenario
 
@@ -81,7 +81,7 @@ def render_brief(document: dict[str, Any], scenario: Scenario) -> str:
                     f"{error_points(errors.get(level))} | {span(interval, ends, 0)} |"
                 )
         results = question_results(scenario, simulation)
-        unsteady = unsteady_note(largest_interval_error(results))
+        unsteady = interval_note(results)
         lines += [
             "",
             "_MC error: the Monte Carlo standard error in percentage points, clustered by "

@@ -21,9 +21,8 @@ from tightrope.report.numbers import (
     percent,
     skill_words,
     span,
-    unsteady_note,
 )
-from tightrope.results import largest_interval_error, question_results
+from tightrope.results import interval_note, question_results
 from tightrope.scenario.schema import Question, Scenario
 
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf", "#7f7f7f")
@@ -316,7 +315,7 @@ def _questions(simulation: dict[str, Any], scenario: Scenario) -> str:
             f"<tr><td title='{html.escape(question.id)}'>{html.escape(question.text)}"
             f"{_evidence_link(question, scenario)}</td>{cells}<td>{top}</td></tr>"
         )
-    unsteady = unsteady_note(largest_interval_error(results))
+    unsteady = interval_note(results)
     return (
         "<h2>Questions</h2><p class='note'>MC error: the probability's Monte Carlo standard "
         "error in percentage points, clustered by parameter sample (runs that share a sample "

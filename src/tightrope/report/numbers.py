@@ -2,7 +2,7 @@
 the words-first bottom line and brief (where "14%" reads better than "14.3%"), unless rounding
 would carry it across its phrase's band (bottomline.percent_in_band)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 
@@ -23,26 +23,43 @@ UNSTEADY = 0.01  # an interval end whose standard error across seeds exceeds a p
 
 
 def span(
-    interval: tuple[float, float] | list[float],
-    error: tuple[float, float] | list[float] | None = None,
+    interval: Sequence[float],
+    error: Sequence[float] | None = None,
     decimals: int = 1,
 ) -> str:
     """An interval's ends, "12.0%–30.5%"; "≈ 12.0%–30.5%" when an end's standard error from
-    seed to seed exceeds a point (see :func:`unsteady_note`)."""
+    seed to seed exceeds a point (see :func:`unsteady_note`), and "≈ 6.5%, spread unresolved"
+    when such an interval shrank to its point: chance hid the spread at this design."""
     low, high = interval
+    if is_unresolved(interval, error):
+        return f"≈ {percent(low, decimals)}, spread unresolved"
     text = f"{percent(low, decimals)}–{percent(high, decimals)}"
     return f"≈ {text}" if error is not None and max(error) > UNSTEADY else text
 
 
-def unsteady_note(largest: float) -> str | None:
-    """What "≈" before an interval means, given the largest standard error of an end."""
+def unsteady_note(largest: float, unresolved: bool = False) -> str | None:
+    """What "≈" before an interval means, given the largest standard error of an end, and
+    what "spread unresolved" means where an unsteady interval shrank to its point."""
     if largest <= UNSTEADY:
         return None
     return (
         "≈: the interval's ends move by more than a point from seed to seed at this design "
         f"(standard error up to ± {100 * largest:.1f} pt, by a bootstrap over the parameter "
-        "samples); more runs steady them"
+        "samples)"
+        + (
+            "; spread unresolved: chance alone spread the samples' probabilities as much as "
+            "the parameters did, so the interval shrank to its point"
+            if unresolved
+            else ""
+        )
+        + "; more runs, or more runs per parameter sample (fewer --samples), steady them"
     )
+
+
+def is_unresolved(interval: Sequence[float], error: Sequence[float] | None) -> bool:
+    """An unsteady interval that shrank to its point (see :func:`span`)."""
+    low, high = interval
+    return error is not None and max(error) > UNSTEADY and low == high and 0 < low < 1
 
 
 def _places(error: float) -> int:

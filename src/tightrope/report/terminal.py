@@ -19,9 +19,8 @@ from tightrope.report.numbers import (
     percent,
     skill_words,
     span,
-    unsteady_note,
 )
-from tightrope.results import largest_interval_error, question_results, what_if_words
+from tightrope.results import interval_note, question_results, what_if_words
 
 if TYPE_CHECKING:  # types only: the engines load when a command needs them, not at start-up
     from tightrope.bargaining.analysis import IssueForecast
@@ -679,7 +678,7 @@ def what_changed_table(changes: list[dict[str, Any]]) -> RenderableType:
 
 def _questions_result(document: dict[str, Any], scenario: Scenario, title: str) -> RenderableType:
     results = question_results(scenario, document)
-    unsteady = unsteady_note(largest_interval_error(results))
+    unsteady = interval_note(results)
     table = Table(
         title=title,
         title_justify="left",
