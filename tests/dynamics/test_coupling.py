@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from tightrope.dynamics.dependencies import reachable_parameters
 from tightrope.dynamics.engine import Design, Interventions, simulate
 from tightrope.dynamics.results import summarise
 from tightrope.scenario.builtin import load_builtin
@@ -116,6 +117,14 @@ def test_an_issue_one_actor_decides_settles_where_that_actor_stands() -> None:
     both = {**TOY["issues"][0], "decided_by": ["a", "c"]}
     model, record = simulate(toy(issues=[both]), Design(samples=1, runs=5, seed=0))
     assert record.fan[0, 0, model.fan_column("settlement:x")] == pytest.approx(40.0, abs=1e-5)
+    # So only C's position has a path to the settlement when C decides alone (the drivers and
+    # discovery leave the rest out); with A and C, their positions, saliences and capabilities.
+    assert reachable_parameters(toy(issues=[issue]))["where"] == {"positions.x.c.position"}
+    assert reachable_parameters(toy(issues=[both]))["where"] == {
+        f"{part}.{actor}.{kind}"
+        for actor in ("a", "c")
+        for part, kind in (("positions.x", "position"), ("positions.x", "salience"))
+    } | {"actors.a.capability", "actors.c.capability"}
 
 
 def test_the_weighted_median_is_an_option() -> None:

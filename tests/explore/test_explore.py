@@ -3,6 +3,7 @@ discovery on a planted rule, and the same results on 1 process, 2 processes and 
 
 from __future__ import annotations
 
+import io
 import math
 import time
 from pathlib import Path
@@ -31,6 +32,17 @@ def test_prim_recovers_a_planted_rule() -> None:
     assert limits["state.a.initial"]["low"] == pytest.approx(0.6, rel=0.1)
     assert limits["state.b.initial"]["low"] == pytest.approx(7, rel=0.1)
     assert limits["state.a.initial"]["qp"] < 1e-6
+    # Several policies repeat each point: the table says the quasi-p-values do not know it.
+    from rich.console import Console
+
+    from tightrope.report.terminal import prim_table
+
+    console = Console(width=300, record=True, file=io.StringIO())
+    console.print(prim_table(found, policies=6, points=100))
+    said = " ".join(console.export_text().split())
+    assert "The 600 experiments are 100 points of the uncertainties under 6 policies" in said
+    console.print(prim_table(found))
+    assert "policies" not in console.export_text()
 
 
 def test_prim_shows_the_densest_box_when_none_reaches_the_target() -> None:
@@ -320,8 +332,11 @@ def test_explore_then_discover_from_the_command_line(tmp_path: Path) -> None:
     summary = strict_json(out)
     assert summary["experiments"] == 400
     assert (folder / "experiments.parquet").is_file()
-    code, out, _ = run("discover", str(folder), "--where", "q_boom >= 0.5", "--format", "json")
+    # c reaches nothing: discovery leaves it out rather than let chance put it in a box.
+    assert summary["reaching"]["q_boom"] == ["state.a.initial", "state.b.initial"]
+    code, out, err = run("discover", str(folder), "--where", "q_boom >= 0.5", "--format", "json")
     assert code == 0
+    assert "1 of the 3 explored uncertainties have no path to q_boom" in err
     found = strict_json(out)
     assert {limit["name"] for limit in found["prim"]["box"]} == {
         "state.a.initial",
@@ -346,6 +361,9 @@ def test_explore_then_discover_from_the_command_line(tmp_path: Path) -> None:
     assert label in words
     assert "(state.a.initial)" in words
     assert "above 0.05 the restriction may be noise" in words
+    code, _, err = run("discover", str(folder), "--where", "event:lever >= 0.5")
+    assert code == 2
+    assert "no explored uncertainty has a path to event:lever in the model" in err
     code, _, err = run("discover", str(folder), "--where", "__import__('os') >= 1")
     assert code == 2
     assert "COLUMN >= NUMBER" in err

@@ -161,14 +161,33 @@ def discover(
         frame = pd.read_parquet(table)
         plan = json.loads(summary.read_text())
         inputs = plan["uncertainties"]
-        # A folder written before the labels were kept shows the paths.
+        # A folder written before the labels (or the paths) were kept shows the paths (or
+        # explains the outcome by every uncertainty).
         labels = plan.get("labels", {})
+        reaching = plan.get("reaching", {})
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         fail(f"{folder}: cannot read the experiments ({type(error).__name__}: {error})")
     if not isinstance(inputs, list):
         fail(f"{summary}: uncertainties: give a list of parameter paths")
     if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
         fail(f"{summary}: labels: give a mapping of parameter paths to words")
+    if not isinstance(reaching, dict) or not all(isinstance(v, list) for v in reaching.values()):
+        fail(f"{summary}: reaching: give a mapping of outcome columns to parameter paths")
+    column = where.split()[0] if where.split() else where
+    if column in reaching:
+        # A number with no path to the outcome in the model can only explain it by chance.
+        kept = [name for name in inputs if name in reaching[column]]
+        if not kept:
+            fail(
+                f"--where {where!r}: no explored uncertainty has a path to {column} in the "
+                "model: nothing can explain it but chance"
+            )
+        if len(kept) < len(inputs):
+            say(
+                f"note: {len(inputs) - len(kept)} of the {len(inputs)} explored uncertainties "
+                f"have no path to {column} in the model and are left out"
+            )
+        inputs = kept
     with refusals():
         result = prim(frame, where, inputs, threshold)
         tree = cart(frame, where, inputs)
@@ -180,4 +199,7 @@ def discover(
     if output is OutputFormat.JSON:
         emit_json({"prim": result.to_dict(), "cart": tree.to_dict()})
         return
-    consoles.out.print(terminal.prim_table(result, labels))
+    policies, points = plan.get("policies", 1), plan.get("points", 0)
+    if not isinstance(policies, int) or not isinstance(points, int):
+        fail(f"{summary}: policies and points: give whole numbers")
+    consoles.out.print(terminal.prim_table(result, labels, policies, points))

@@ -13,7 +13,7 @@ ancestors; the drivers never list one that cannot.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from tightrope.dynamics.model import issue_column, settling_actors
@@ -72,16 +72,15 @@ def _graph(scenario: Scenario) -> dict[Node, set[Node]]:
             depends(LADDER, _reads(scenario, level.when))
     if scenario.coupling is not None:
         # A settlement is solved from the positions and saliences of the actors who settle its
-        # issue (its deciders alone, if any) and their capabilities.
+        # issue (its deciders alone, if any) and their capabilities; one actor's settles it at
+        # its own position, whatever its salience and capability.
         for issue, actors in settling_actors(scenario).items():
+            several = len(actors) > 1
+            kinds = ("position", "salience") if several else ("position",)
             depends(
                 ("variable", f"settlement:{issue}"),
-                {
-                    ("variable", f"{kind}:{issue}.{actor}")
-                    for actor in actors
-                    for kind in ("position", "salience")
-                }
-                | {("variable", f"capability:{actor}") for actor in actors},
+                {("variable", f"{kind}:{issue}.{actor}") for actor in actors for kind in kinds}
+                | {("variable", f"capability:{actor}") for actor in actors if several},
             )
     return parents
 
@@ -138,23 +137,51 @@ def _target(scenario: Scenario, path: tuple[Any, ...]) -> Node | None:
 
 def reachable_parameters(scenario: Scenario) -> dict[str, set[str]]:
     """For each question, the readable paths of the numbers that have a path to it."""
+    reaching = _reaching(scenario)
+    return {
+        question.id: reaching(_question_nodes(scenario, question.id))
+        for question in scenario.questions
+    }
+
+
+def reachable_by_outcome(scenario: Scenario) -> dict[str, set[str]]:
+    """For each outcome column of an exploration (a question, a level ``q=level``,
+    ``event:E``, ``ladder:max``, ``state:V``), the readable paths of the numbers with a path
+    to it."""
+    reaching = _reaching(scenario)
+    result = {}
+    for question in scenario.questions:
+        paths = reaching(_question_nodes(scenario, question.id))
+        result[question.id] = paths
+        result.update({f"{question.id}={level.id}": paths for level in question.levels})
+    result.update({f"event:{e.id}": reaching({("event", e.id)}) for e in scenario.events})
+    if scenario.ladder is not None:
+        result["ladder:max"] = reaching({LADDER})
+    result.update({f"state:{v.id}": reaching({("variable", v.id)}) for v in scenario.state})
+    return result
+
+
+def _reaching(scenario: Scenario) -> Callable[[set[Node]], set[str]]:
+    """A function from nodes of the model to the readable paths of the numbers that act on
+    them or on anything they depend on."""
     parents = _graph(scenario)
     targets = {
         readable_path(scenario, path): target
         for path, _ in iter_quantities(scenario)
         if (target := _target(scenario, path)) is not None
     }
-    result = {}
-    for question in scenario.questions:
+
+    def reaching(nodes: set[Node]) -> set[str]:
         ancestors: set[Node] = set()
-        stack = list(_question_nodes(scenario, question.id))
+        stack = list(nodes)
         while stack:
             node = stack.pop()
             if node not in ancestors:
                 ancestors.add(node)
                 stack.extend(parents.get(node, ()))
-        result[question.id] = {path for path, node in targets.items() if node in ancestors}
-    return result
+        return {path for path, node in targets.items() if node in ancestors}
+
+    return reaching
 
 
 def parameter_labels(scenario: Scenario) -> dict[str, str]:

@@ -91,6 +91,8 @@ class ExploreResult:
     frame: Any  # pandas.DataFrame
     robustness: list[dict[str, Any]] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)  # uncertainty path → its name in words
+    # outcome column → the explored uncertainties with a path to it in the model
+    reaching: dict[str, list[str]] = field(default_factory=dict)
 
     def to_frame(self) -> Any:
         return self.frame.copy()
@@ -133,6 +135,7 @@ class ExploreResult:
             "levers": {lever.name: list(lever.options) for lever in self.plan.levers},
             "uncertainties": list(self.plan.uncertainties),
             "labels": dict(self.labels),
+            "reaching": dict(self.reaching),
             "robustness": self.robustness,
         }
 
@@ -428,12 +431,16 @@ def run_plan(
         rows.append(pd.DataFrame({**columns, **part}))
         done += task.count
     frame = pd.concat(rows, ignore_index=True)
-    from tightrope.dynamics.dependencies import parameter_labels
+    from tightrope.dynamics.dependencies import parameter_labels, reachable_by_outcome
 
     words = parameter_labels(scenario)
     labels = {path: words.get(path, path) for path in plan.uncertainties}
+    reaching = {
+        column: [path for path in plan.uncertainties if path in paths]
+        for column, paths in reachable_by_outcome(scenario).items()
+    }
     return ExploreResult(
-        plan, frame, robustness(scenario, plan, frame, maximize, threshold), labels
+        plan, frame, robustness(scenario, plan, frame, maximize, threshold), labels, reaching
     )
 
 

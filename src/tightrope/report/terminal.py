@@ -1114,15 +1114,24 @@ def robustness_table(
     return table
 
 
-def prim_table(result: Any, labels: dict[str, str] | None = None) -> Table:
+def prim_table(
+    result: Any, labels: dict[str, str] | None = None, policies: int = 1, points: int = 0
+) -> Table:
     """PRIM's box, as `discover` prints it; each uncertainty by its name in the scenario's
-    words (``labels``), its path below."""
+    words (``labels``), its path below. With several ``policies`` the experiments repeat each
+    of the ``points`` of the uncertainties, which the quasi-p-values do not know."""
     words = labels or {}
     meaning = (
         "quasi-p-value: the binomial chance that the box would hold at least its cases were its "
         "density that of the box without this restriction (Bryant & Lempert 2010); above 0.05 "
         "the restriction may be noise"
     )
+    if policies > 1:
+        meaning += (
+            f". The {result.experiments} experiments are {points} points of the uncertainties "
+            f"under {policies} policies each: the quasi-p-values count every experiment as "
+            "independent, so they overstate how unlikely a restriction is by chance"
+        )
     table = Table(
         title=f"Where {result.condition} holds ({result.cases} of {result.experiments} "
         f"experiments): coverage {result.coverage:.0%}, density {result.density:.0%}, "
