@@ -20,7 +20,14 @@ from tightrope.report.bottomline import (
     scale_of,
 )
 from tightrope.report.html import render_report
-from tightrope.report.numbers import change_points, error_points, percent, span, unsteady_note
+from tightrope.report.numbers import (
+    change_points,
+    error_points,
+    number_range,
+    percent,
+    span,
+    unsteady_note,
+)
 from tightrope.scenario.schema import EstimativeBand, Scenario
 
 # ICD 203's bands; each includes its lower bound.
@@ -77,6 +84,10 @@ def test_a_small_error_keeps_a_significant_digit() -> None:
     assert error_points(0.00004) == "± 0.00 pt"  # below even the second decimal: honest zero
     assert error_points(0.0004) == "± 0.04 pt"
     assert error_points(0.003) == "± 0.3 pt"
+    # A dash between negative numbers reads as a minus sign: "-3–-0.5" was "-3 to -0.5".
+    assert number_range(-3, -0.5) == "-3 to -0.5"
+    assert number_range(-2.8111, 1, ".3g") == "-2.81 to 1"
+    assert number_range(3, 12) == "3–12"
 
 
 def test_an_unsteady_interval_that_shrank_to_its_point_says_so() -> None:

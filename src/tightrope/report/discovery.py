@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from tightrope.exploratory.discovery import CartResult, PrimResult
 from tightrope.report.html import STYLE, _figure, plotly_script
+from tightrope.report.numbers import number_range
 
 
 def discovery_page(found: PrimResult, tree: CartResult) -> str:
@@ -47,14 +48,15 @@ def discovery_page(found: PrimResult, tree: CartResult) -> str:
     )
     rows = "".join(
         f"<tr><td>{html.escape(limit['name'])}</td><td class='num'>{limit['low']:.4g}</td>"
-        f"<td class='num'>{limit['high']:.4g}</td><td class='num'>{limit['range'][0]:.4g}–"
-        f"{limit['range'][1]:.4g}</td><td class='num'>{limit['qp']:.2g}</td></tr>"
+        f"<td class='num'>{limit['high']:.4g}</td>"
+        f"<td class='num'>{number_range(limit['range'][0], limit['range'][1], '.4g')}</td>"
+        f"<td class='num'>{limit['qp']:.2g}</td></tr>"
         for limit in found.box
     )
     leaves = "".join(
         "<tr><td>"
         + "<br>".join(
-            f"{html.escape(limit['name'])}: {limit['low']:.4g}–{limit['high']:.4g}"
+            f"{html.escape(limit['name'])}: {number_range(limit['low'], limit['high'], '.4g')}"
             for limit in box["limits"]
         )
         + f"</td><td class='num'>{box['coverage']:.0%}</td><td class='num'>{box['density']:.0%}"

@@ -67,6 +67,13 @@ def _places(error: float) -> int:
     return 2 if 0 < 100 * error < 0.05 else 1
 
 
+def number_range(low: float, high: float, spec: str = "g") -> str:
+    """A range of numbers, "3–12"; "-20 to -5" when it starts below zero, where a dash between
+    negative numbers reads as a minus sign."""
+    joint = " to " if low < 0 else "–"
+    return f"{low:{spec}}{joint}{high:{spec}}"
+
+
 def error_points(error: float | None) -> str:
     """A probability's Monte Carlo error in percentage points: "± 0.3 pt", "± 0.04 pt" (an
     error below 0.05 points keeps a second decimal rather than read "± 0.0"); empty if none."""

@@ -16,6 +16,7 @@ from tightrope.report.grid import SettlementGrid, model_label, number, settlemen
 from tightrope.report.numbers import (
     change_points,
     error_points,
+    number_range,
     percent,
     skill_words,
     span,
@@ -84,8 +85,7 @@ def _quantity(quantity: Quantity) -> str:
     text = f"{quantity.estimate:g}"
     if quantity.is_uncertain:
         low, high = quantity.support
-        # "(-20 to -5)": a dash between negative numbers reads as a minus sign.
-        text += f" ({low:g} to {high:g})" if low < 0 else f" ({low:g}–{high:g})"
+        text += f" ({number_range(low, high)})"
         if quantity.distribution != "pert":
             text += f" {quantity.distribution}"
     flags = ("J" if quantity.judgment else "") + ("E" if quantity.evidence else "")
@@ -289,7 +289,7 @@ def provenance_table(records: Sequence[NumberRecord]) -> RenderableType:
         table.add_column(column)
     for record in records:
         low_high = (
-            f" [{record.low:g}–{record.high:g}]"
+            f" [{number_range(record.low, record.high)}]"
             if record.low is not None and record.high is not None
             else ""
         )
@@ -1148,7 +1148,7 @@ def prim_table(
             name if words.get(name, name) == name else f"{words[name]}\n({name})",
             f"{limit['low']:.4g}",
             f"{limit['high']:.4g}",
-            f"{low:.4g}–{high:.4g}",
+            number_range(low, high, ".4g"),
             f"{limit['qp']:.2g}",
         )
     return table
