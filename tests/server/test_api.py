@@ -164,7 +164,20 @@ def test_writes_from_another_origin_are_refused(client: TestClient) -> None:
         content="runs=1000",
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
-    assert form.status_code == 422
+    assert form.status_code == 415
+    assert "the API takes JSON" in form.json()["detail"]
+    # A scenario file posted as it is: 415 says how to wrap it, where 422 said "Input should
+    # be a valid dictionary".
+    yaml_body = client.post(
+        "/api/scenarios/validate",
+        content="id: x\n",
+        headers={"Content-Type": "application/yaml"},
+    )
+    assert yaml_body.status_code == 415
+    assert (
+        'not application/yaml; a scenario goes as {"text": "<its YAML>"'
+        in (yaml_body.json()["detail"])
+    )
     site = client.post(
         "/api/registry/resolve",
         json={"question": "q1", "outcome": "yes", "date": "2026-01-01"},

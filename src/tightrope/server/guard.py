@@ -1,5 +1,5 @@
 """The server's guard, an ASGI middleware in front of every route: the token, the bound on a
-request body's size, and no write from another origin."""
+request body's size, no write from another origin, and JSON bodies only."""
 
 from __future__ import annotations
 
@@ -72,6 +72,14 @@ class Guard:
                 return 403, "writes from another origin are refused"
             if headers.get("sec-fetch-site") == "cross-site":
                 return 403, "writes from another site are refused"
+            media = headers.get("content-type", "").split(";")[0].strip().lower()
+            has_body = int(length) > 0 or "transfer-encoding" in headers
+            if has_body and media != "application/json":
+                return 415, (
+                    f"the API takes JSON (Content-Type: application/json), not "
+                    f"{media or 'an untyped body'}; a scenario goes as "
+                    '{"text": "<its YAML>", "name": "file.yaml"}'
+                )
         return None
 
     def _authorised(self, scope: Scope, headers: dict[str, str]) -> bool:
