@@ -387,3 +387,18 @@ def test_explore_then_discover_from_the_command_line(tmp_path: Path) -> None:
         assert (code, out) == (2, "")
         assert len(err.strip().splitlines()) == 1, err
         assert message in err
+
+
+def test_the_robustness_table_says_where_the_ordinal_questions_went() -> None:
+    """Robustness is by binary question; an ordinal question missing from it without a word
+    looked like a bug."""
+    from rich.console import Console
+
+    from tightrope.report.terminal import robustness_table
+
+    console = Console(width=300, record=True, file=io.StringIO())
+    console.print(robustness_table([], tightrope.load("iraq-2025"), 1000, 0.5))
+    said = " ".join(console.export_text().split())
+    assert "Binary questions only: q7_alignment, q8_max_ladder, q9_disarmament_settlement" in said
+    console.print(robustness_table([], planted(), 1000, 0.5))
+    assert "Binary questions only" not in console.export_text()

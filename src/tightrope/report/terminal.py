@@ -1080,6 +1080,17 @@ def _brief(value: Any) -> str:
     return text if len(text) <= 60 else text[:59] + "…"
 
 
+def _ordinal_note(scenario: Scenario) -> str:
+    """Where the ordinal questions went: robustness is by binary question."""
+    ordinal = [question.id for question in scenario.questions if question.type == "ordinal"]
+    if not ordinal:
+        return ""
+    return (
+        f" Binary questions only: {', '.join(ordinal)} (ordinal) have their mean level and each "
+        "level's chance (columns Q=LEVEL) in experiments.parquet, for discover."
+    )
+
+
 def robustness_table(
     rows: list[dict[str, Any]], scenario: Scenario, runs: int, threshold: float
 ) -> Table:
@@ -1096,7 +1107,7 @@ def robustness_table(
             "maximise). Each experiment's own chance "
             f"has a binomial error of up to {error_points(0.5 / math.sqrt(runs))} at {runs:,} "
             "runs, so "
-            "a regret or a share that turns on less than that is noise."
+            "a regret or a share that turns on less than that is noise." + _ordinal_note(scenario)
         ),
         caption_justify="left",
     )
