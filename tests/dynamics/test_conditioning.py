@@ -185,6 +185,10 @@ def test_the_days_of_the_forecast_dates_month_up_to_it_are_seen(tmp_path: Path) 
     assert result.to_dict()["conditioning"]["resolved"] == {
         "q_early": "no: e not seen by 2025-03-06"
     }
+    code, out, _ = run("simulate", str(tmp_path / "s.yaml"), "--as-of", "2025-03-11")
+    assert code == 0
+    assert "resolved no" in out
+    assert "resolved yes" not in out
 
 
 def test_a_seen_event_counts_from_the_day_it_was_seen(tmp_path: Path) -> None:
@@ -253,6 +257,7 @@ def test_the_forecast_shows_what_changed_and_the_posterior(tmp_path: Path) -> No
     assert "2025-07-01: what the evidence taught the model" in report
     # The bottom line says a question the evidence answers is resolved, not "almost certain".
     assert "<li>Resolved yes (militia_campaign on 2025-06-01): Will" in report
+    assert "100.0%<br><span class='note'>resolved yes</span>" in report
     assert "Resolved yes (militia\\_campaign on 2025-06-01)" in (tmp_path / "brief.md").read_text()
 
 

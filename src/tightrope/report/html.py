@@ -66,7 +66,8 @@ def render_report(
     if simulation:
         if scenario.questions:
             sections.append(_bottom_line(document, scenario))
-            sections.append(_questions(simulation, scenario))
+            resolved = document.get("conditioning", {}).get("resolved")
+            sections.append(_questions(simulation, scenario, resolved))
         else:
             sections.append(
                 "<h2>Questions</h2><p class='note'>The scenario asks no questions; the events "
@@ -274,7 +275,10 @@ def _run_details(document: dict[str, Any], scenario: Scenario) -> str:
     return f"<h2 id='the-run'>The run</h2><table class='meta'>{table}</table>"
 
 
-def _questions(simulation: dict[str, Any], scenario: Scenario) -> str:
+def _questions(
+    simulation: dict[str, Any], scenario: Scenario, resolved: dict[str, str] | None = None
+) -> str:
+    """The questions' table; a question the evidence answered (``resolved``) says so."""
     rows = []
     drivers = simulation.get("drivers", {})
     results = question_results(scenario, simulation)
@@ -289,8 +293,10 @@ def _questions(simulation: dict[str, Any], scenario: Scenario) -> str:
         if result.kind == "binary":
             assert result.probability is not None
             assert result.interval is not None
+            note = (resolved or {}).get(question.id, "").partition(":")[0]
+            said = f"<br><span class='note'>resolved {note}</span>" if note else ""
             cells = (
-                f"<td class='num'>{percent(result.probability)}</td>"
+                f"<td class='num'>{percent(result.probability)}{said}</td>"
                 f"<td class='num'>{error_points(result.mc_error)}</td>"
                 f"<td class='num'>{span(result.interval, result.interval_se)}</td>"
             )

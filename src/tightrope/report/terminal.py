@@ -676,8 +676,18 @@ def what_changed_table(changes: list[dict[str, Any]]) -> RenderableType:
     return table
 
 
-def _questions_result(document: dict[str, Any], scenario: Scenario, title: str) -> RenderableType:
+def _questions_result(
+    document: dict[str, Any],
+    scenario: Scenario,
+    title: str,
+    resolved: dict[str, str] | None = None,
+) -> RenderableType:
+    """The questions' table; a question the evidence answered (``resolved``, as the
+    conditioning gives it, or the document's own) says so under its probability."""
     results = question_results(scenario, document)
+    if resolved is None:
+        resolved = document.get("conditioning", {}).get("resolved")
+    answered = resolved or {}
     unsteady = interval_note(results)
     table = Table(
         title=title,
@@ -710,9 +720,10 @@ def _questions_result(document: dict[str, Any], scenario: Scenario, title: str) 
         if result.kind == "binary":
             assert result.probability is not None
             assert result.interval is not None
+            note = answered.get(question.id, "").partition(":")[0]
             table.add_row(
                 f"{question.id}\n{question.text}",
-                percent(result.probability),
+                percent(result.probability) + (f"\nresolved {note}" if note else ""),
                 error_points(result.mc_error),
                 span(result.interval, result.interval_se),
                 top,
@@ -874,7 +885,8 @@ def forecast_summary(document: dict[str, Any], scenario: Scenario) -> Renderable
     if "simulation" in document and scenario.questions:
         parts.append(_bottom_line(document, scenario))
     if "simulation" in document:
-        parts.append(_questions_result(document["simulation"], scenario, "Questions"))
+        resolved = document.get("conditioning", {}).get("resolved", {})
+        parts.append(_questions_result(document["simulation"], scenario, "Questions", resolved))
     parts += _what_ifs_and_given(document, scenario)
     if "versions" in document:
         parts.append(versions_report(document["versions"], scenario))
