@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 import tightrope
@@ -189,6 +190,25 @@ def test_the_days_of_the_forecast_dates_month_up_to_it_are_seen(tmp_path: Path) 
     assert code == 0
     assert "resolved no" in out
     assert "resolved yes" not in out
+
+
+def test_the_posterior_says_how_many_runs_stand_behind_each_sample(tmp_path: Path) -> None:
+    """Each sample's effective runs (Σw)² / Σw², averaged as the posterior weighs the samples:
+    equal weights give the runs per sample; with one run per sample the intervals cannot tell
+    the parameters from chance, and the conditioning says so."""
+    from tightrope.dynamics.conditioning import _effective_runs_per_sample
+
+    sample = np.repeat(np.arange(3), 4)
+    assert _effective_runs_per_sample(sample, np.ones(12), 3) == pytest.approx(4.0)
+    weights = np.array([1.0, 1, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0])  # 2 runs of 1, then 1 run of 3
+    assert _effective_runs_per_sample(sample, weights, 3) == pytest.approx((2 * 2 + 3 * 1) / 5)
+    scenario = scenario_from(PARTIAL_MONTH, tmp_path)
+    few = tightrope.simulate(scenario, runs=4000, samples=4000, drivers="none", as_of="2025-03-11")
+    conditioning = few.to_dict()["conditioning"]
+    assert conditioning["effective_runs_per_sample"] == pytest.approx(1.0)
+    assert "about 1.0 effective runs per parameter sample" in conditioning["note"]
+    many = tightrope.simulate(scenario, runs=4000, samples=100, drivers="none", as_of="2025-03-11")
+    assert "note" not in many.to_dict()["conditioning"]
 
 
 def test_a_seen_event_counts_from_the_day_it_was_seen(tmp_path: Path) -> None:

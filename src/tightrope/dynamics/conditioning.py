@@ -32,6 +32,8 @@ from tightrope.errors import WhatIfError
 from tightrope.scenario.schema import Scenario
 
 ESS_WARNING = 0.01  # warn when the effective sample size falls under this share of the runs
+# Under this many effective runs per parameter sample, chance can hide the parameters' spread.
+FEW_PER_SAMPLE = 5.0
 
 
 @dataclass(frozen=True)
@@ -134,12 +136,35 @@ def condition(model: CompiledModel, record: RunRecord, evidence: Evidence, seed:
         "parameters": _parameters(model, record, weights),
         "resolved": _resolved(model, evidence),
     }
+    per_sample = _effective_runs_per_sample(record.sample, weights, record.parameters.shape[0])
+    summary["effective_runs_per_sample"] = per_sample
+    if per_sample < FEW_PER_SAMPLE:
+        summary["note"] = (
+            f"about {per_sample:.1f} effective runs per parameter sample: chance can hide the "
+            "parameters' spread, so an interval may shrink to its point ('spread unresolved'); "
+            "fewer --samples give each sample more runs"
+        )
     if ess < ESS_WARNING * runs:
         summary["warning"] = (
             f"effective sample size {ess:.0f} is under {ESS_WARNING:.0%} of the {runs:,} runs: "
             "the posterior rests on few runs; run more"
         )
     return Posterior(_resampled(record, chosen), summary)
+
+
+def _effective_runs_per_sample(sample: np.ndarray, weights: Array, samples: int) -> float:
+    """Each parameter sample's effective runs (Σw)² / Σw², averaged over the samples as the
+    posterior weighs them: how many runs of chance stand behind a sample's probability."""
+    mass = np.bincount(sample, weights=weights, minlength=samples)
+    # Scaled by each sample's largest weight, so that squaring a tiny weight cannot underflow.
+    largest = np.zeros(samples)
+    np.maximum.at(largest, sample, weights)
+    scaled = weights / np.where(largest > 0, largest, 1.0)[sample]
+    total = np.bincount(sample, weights=scaled, minlength=samples)
+    squares = np.bincount(sample, weights=scaled**2, minlength=samples)
+    present = mass > 0
+    effective = total[present] ** 2 / squares[present]
+    return float((mass[present] * effective).sum() / mass[present].sum())
 
 
 def _resolved(model: CompiledModel, evidence: Evidence) -> dict[str, str]:

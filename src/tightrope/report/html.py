@@ -724,7 +724,7 @@ def _conditioning(conditioning: dict[str, Any]) -> str:
 
     def described(entry: dict[str, Any]) -> str:
         low, high = entry["interval"]
-        return f"{entry['mean']:.3g} [{low:.3g}–{high:.3g}]"
+        return f"{entry['mean']:.3g} [{number_range(low, high, '.3g')}]"
 
     parameters = "".join(
         f"<tr><td>{html.escape(p['parameter'])}</td><td class='num'>{described(p['prior'])}</td>"
@@ -735,8 +735,11 @@ def _conditioning(conditioning: dict[str, Any]) -> str:
         f"<tr><td>{html.escape(o['observation'])}</td><td class='num'>{o['chance']:.3g}</td></tr>"
         for o in conditioning["observations"]
     )
-    warning = conditioning.get("warning")
-    note = f"<p class='unsupported'>{html.escape(warning)}</p>" if warning else ""
+    note = "".join(
+        f"<p class='unsupported'>{html.escape(conditioning[key])}</p>"
+        for key in ("warning", "note")
+        if conditioning.get(key)
+    )
     note += "".join(
         f"<p>{html.escape(question)} resolved by observation ({html.escape(answer)}).</p>"
         for question, answer in conditioning.get("resolved", {}).items()

@@ -489,9 +489,8 @@ def conditioning_table(conditioning: dict[str, Any]) -> RenderableType:
             continue  # show what moved
         table.add_row(
             entry["parameter"],
-            f"{prior['mean']:.3g} [{prior['interval'][0]:.3g}–{prior['interval'][1]:.3g}]",
-            f"{posterior['mean']:.3g} [{posterior['interval'][0]:.3g}–"
-            f"{posterior['interval'][1]:.3g}]",
+            _described(prior),
+            _described(posterior),
         )
     parts: list[RenderableType] = [table]
     chances = Table(title="Observations: the chance the model gave each", title_justify="left")
@@ -502,9 +501,16 @@ def conditioning_table(conditioning: dict[str, Any]) -> RenderableType:
     parts.append(chances)
     for question, answer in conditioning.get("resolved", {}).items():
         parts.append(Text(f"{question} resolved by observation ({answer})"))
-    if "warning" in conditioning:
-        parts.append(Text(f"warning: {conditioning['warning']}", style="yellow"))
+    for key in ("warning", "note"):
+        if key in conditioning:
+            parts.append(Text(f"{key}: {conditioning[key]}", style="yellow"))
     return Group(*parts)
+
+
+def _described(entry: dict[str, Any]) -> str:
+    """A parameter's mean and 5th–95th percentile, "0.358 [0.222–0.501]"."""
+    low, high = entry["interval"]
+    return f"{entry['mean']:.3g} [{number_range(low, high, '.3g')}]"
 
 
 REPLAY_STEPS_PER_TABLE = 6  # date columns side by side; more steps continue in another table
