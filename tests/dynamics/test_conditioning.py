@@ -268,8 +268,11 @@ def test_the_forecast_shows_what_changed_and_the_posterior(tmp_path: Path) -> No
     assert changed["q3_militia_campaign"]["after"] == 1
     assert changed["q3_militia_campaign"]["before"] < 0.7
     assert changed["q2_us_strikes"]["after"] > changed["q2_us_strikes"]["before"]
+    # The step to 1 June saw the campaign and, the built-in case watching its events, nothing
+    # else since the scenario's date: both are news.
     assert changed["q3_militia_campaign"]["moved_most"]["observations"] == [
-        "militia_campaign on 2025-06-01"
+        "militia_campaign on 2025-06-01",
+        "no other event seen since 2025-03-15",
     ]
     report = (tmp_path / "report.html").read_text()
     assert "What changed with the evidence" in report
@@ -279,6 +282,19 @@ def test_the_forecast_shows_what_changed_and_the_posterior(tmp_path: Path) -> No
     assert "<li>Resolved yes (militia_campaign on 2025-06-01): Will" in report
     assert "100.0%<br><span class='note'>resolved yes</span>" in report
     assert "Resolved yes (militia\\_campaign on 2025-06-01)" in (tmp_path / "brief.md").read_text()
+
+
+def test_a_step_claims_no_silence_where_no_event_is_watched() -> None:
+    """The worked example lists every event unobserved: a month without a record says nothing,
+    so a step names its observations alone."""
+    from tightrope.dynamics.replay import replay, what_changed
+
+    example = Path(__file__).parent.parent.parent / "examples" / "iraq-2025-seen.yaml"
+    scenario = tightrope.observe(tightrope.load("iraq-2025"), example)
+    steps = replay(scenario, [dt.date(2025, 3, 15), dt.date(2025, 3, 20)], runs=2000)
+    moved = [entry["moved_most"]["observations"] for entry in what_changed(scenario, steps)]
+    assert moved[0] == ["israel_escalation on 2025-03-18"]
+    assert all(len(items) == 1 for items in moved)
 
 
 def test_a_what_if_on_a_conditioned_forecast_changes_only_what_is_still_to_come(

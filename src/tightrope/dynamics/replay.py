@@ -220,8 +220,12 @@ def replay(
 
 def what_changed(scenario: Scenario, steps: Sequence[ReplayStep]) -> list[dict[str, Any]]:
     """Each question's headline (P(yes), or an ordinal question's mean level) at the first step
-    and the last, and the step that moved it most with the observations new in it."""
+    and the last, and the step that moved it most with the observations new in it (and, where
+    events are watched, that no other was seen in the time the step spans: that moves a
+    forecast too)."""
     changes = []
+    # Under the closed world, a step also says that nothing else was seen in the time it spans.
+    watched = any(event.id not in scenario.unobserved for event in scenario.events)
     for question in scenario.questions:
         path = [_headline(step.questions[question.id]) for step in steps]
         moves = [abs(b[1] - a[1]) for a, b in itertools.pairwise(path)]
@@ -235,13 +239,13 @@ def what_changed(scenario: Scenario, steps: Sequence[ReplayStep]) -> list[dict[s
             largest = max(range(len(moves)), key=moves.__getitem__)
             earlier, later = steps[largest], steps[largest + 1]
             new = [o for o in scenario.observations if earlier.date < o.known <= later.date]
+            seen = [f"{o.event or o.variable} {'ended ' if o.ended else ''}on {o.day}" for o in new]
+            if seen and watched:
+                seen.append(f"no other event seen since {earlier.date}")
             entry["moved_most"] = {
                 "by": later.date.isoformat(),
                 "change": path[largest + 1][1] - path[largest][1],
-                "observations": [
-                    f"{o.event or o.variable} {'ended ' if o.ended else ''}on {o.day}" for o in new
-                ]
-                or ["nothing seen: the months passed without it"],
+                "observations": seen or ["nothing seen: the months passed without it"],
             }
         changes.append(entry)
     return changes
