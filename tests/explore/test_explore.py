@@ -361,6 +361,9 @@ def test_explore_then_discover_from_the_command_line(tmp_path: Path) -> None:
     assert label in words
     assert "(state.a.initial)" in words
     assert "above 0.05 the restriction may be noise" in words
+    code, _, err = run("discover", str(folder), "--where", "q_boom>=0.5")  # no spaces
+    assert code == 0
+    assert "no path to q_boom" in err
     code, _, err = run("discover", str(folder), "--where", "event:lever >= 0.5")
     assert code == 2
     assert "no explored uncertainty has a path to event:lever in the model" in err

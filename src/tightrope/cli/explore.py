@@ -151,6 +151,7 @@ def discover(
     import pandas as pd
 
     from tightrope.exploratory.discovery import cart, prim
+    from tightrope.exploratory.experiments import condition_column
 
     if not where:
         fail("--where: give the outcome to explain, e.g. 'q8_max_ladder >= 5'")
@@ -173,7 +174,7 @@ def discover(
         fail(f"{summary}: labels: give a mapping of parameter paths to words")
     if not isinstance(reaching, dict) or not all(isinstance(v, list) for v in reaching.values()):
         fail(f"{summary}: reaching: give a mapping of outcome columns to parameter paths")
-    column = where.split()[0] if where.split() else where
+    column = condition_column(where)
     if column in reaching:
         # A number with no path to the outcome in the model can only explain it by chance.
         kept = [name for name in inputs if name in reaching[column]]

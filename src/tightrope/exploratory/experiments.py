@@ -507,6 +507,12 @@ def policy_of(plan: Plan, policy: int) -> dict[str, str]:
 CONDITION = re.compile(r"^\s*([A-Za-z0-9_.:=\[\]-]+)\s*(>=|<=|>|<)\s*(-?[0-9.]+(?:e-?[0-9]+)?)\s*$")
 
 
+def condition_column(condition: str) -> str | None:
+    """The column ``COLUMN OP NUMBER`` reads (None if it does not parse)."""
+    match = CONDITION.match(condition)
+    return None if match is None else match.group(1)
+
+
 def condition_mask(frame: Any, condition: str) -> NDArray[np.bool_]:
     """Rows where ``COLUMN OP NUMBER`` holds (parsed, never evaluated as code)."""
     match = CONDITION.match(condition)
