@@ -281,7 +281,9 @@ def test_the_forecast_shows_what_changed_and_the_posterior(tmp_path: Path) -> No
     # The bottom line says a question the evidence answers is resolved, not "almost certain".
     assert "<li>Resolved yes (militia_campaign on 2025-06-01): Will" in report
     assert "100.0%<br><span class='note'>resolved yes</span>" in report
-    assert "Resolved yes (militia\\_campaign on 2025-06-01)" in (tmp_path / "brief.md").read_text()
+    brief = (tmp_path / "brief.md").read_text()
+    assert "Resolved yes (militia\\_campaign on 2025-06-01)" in brief
+    assert "| 100% (resolved yes) |" in brief
 
 
 def test_a_step_claims_no_silence_where_no_event_is_watched() -> None:

@@ -60,13 +60,16 @@ def render_brief(document: dict[str, Any], scenario: Scenario) -> str:
             "| question | forecast | MC error | interval (5th–95th) |",
             "|---|---|---|---|",
         ]
+        resolved = document.get("conditioning", {}).get("resolved", {})
         for question in scenario.questions:
             entry = simulation["questions"].get(question.id)
             if entry is None:
                 continue
             if "probability" in entry:
+                answer = resolved.get(question.id, "").partition(":")[0]
+                said = f" (resolved {answer})" if answer else ""
                 lines.append(
-                    f"| {escaped(question.text)} | {percent(entry['probability'], 0)} | "
+                    f"| {escaped(question.text)} | {percent(entry['probability'], 0)}{said} | "
                     f"{error_points(entry.get('mc_error'))} | "
                     f"{span(entry['interval'], entry.get('interval_se'), 0)} |"
                 )
