@@ -286,7 +286,29 @@ class _RunResult:
         )
 
     def _more(self) -> list[str]:
-        """What the repr lists after the questions: a what-if's moves beside the baseline."""
+        """What the repr lists after the questions: what the evidence settled, and a what-if's
+        moves beside the baseline."""
+        return self._evidence() + self._moves()
+
+    def _evidence(self) -> list[str]:
+        """A conditioned result: its date, the effective sample size, the questions the
+        observations answered and any note on the posterior."""
+        conditioning = self.document.get("conditioning")
+        if not conditioning:
+            return []
+        lines = [
+            f"as of {conditioning['as_of']}, conditioned on the evidence (effective sample size "
+            f"{conditioning['effective_sample_size']:,.0f} of {conditioning['runs']:,} runs)"
+        ]
+        lines += [
+            f"  {question} resolved {answer}"
+            for question, answer in conditioning.get("resolved", {}).items()
+        ]
+        notes = [key for key in ("warning", "note") if key in conditioning]
+        return lines + [f"  {key}: {conditioning[key]}" for key in notes]
+
+    def _moves(self) -> list[str]:
+        """A what-if's moves beside the baseline."""
         comparison = self.document.get("comparison")
         if not comparison:
             return []

@@ -186,6 +186,9 @@ def test_the_days_of_the_forecast_dates_month_up_to_it_are_seen(tmp_path: Path) 
     assert result.to_dict()["conditioning"]["resolved"] == {
         "q_early": "no: e not seen by 2025-03-06"
     }
+    # A notebook's repr says what the evidence settled.
+    assert "as of 2025-03-11, conditioned on the evidence (effective sample size" in repr(result)
+    assert "  q_early resolved no: e not seen by 2025-03-06" in repr(result)
     code, out, _ = run("simulate", str(tmp_path / "s.yaml"), "--as-of", "2025-03-11")
     assert code == 0
     assert "resolved no" in out
