@@ -15,6 +15,7 @@ from tests.conftest import DATA
 from tightrope.scenario import ScenarioError
 from tightrope.scenario.builtin import load_builtin
 from tightrope.scenario.eventdata import observations, read_mapping, read_rows
+from tightrope.scenario.schema import Observation
 
 EVENTS = DATA / "eventdata"
 
@@ -196,3 +197,35 @@ def test_the_api_observes_event_data_as_the_command_imports_it() -> None:
         tightrope.observe(scenario, EVENTS / "acled-sample.csv", format="acled")
     with pytest.raises(ValueError, match="mapping and published go with format"):
         tightrope.observe(scenario, EVENTS / "acled-sample.csv", mapping=EVENTS / "mapping.yaml")
+
+
+def test_later_matches_of_the_same_occurrence_are_left_out() -> None:
+    """Real exports hold many rows of one strike campaign: a second US drone strike row made
+    an event that is not repeatable "observed twice" and refused the import, and a campaign's
+    second window contradicted the campaign still going on (no run agreed)."""
+    from tightrope.scenario.eventdata import first_starts
+
+    scenario = load_builtin("iraq-2025")
+    entries = [
+        {"event": "iran_approval", "date": "2025-05-02"},
+        {"event": "iran_approval", "date": "2025-05-09"},
+        {"event": "militia_campaign", "date": "2025-06-01"},
+        {"event": "militia_campaign", "date": "2025-07-01"},
+        {"event": "us_strikes", "date": "2025-06-02"},
+        {"event": "us_strikes", "date": "2025-06-20"},
+    ]
+    kept, left_out = first_starts(entries, scenario)
+    assert [(e["event"], e["date"]) for e in kept] == [
+        ("iran_approval", "2025-05-02"),
+        ("militia_campaign", "2025-06-01"),
+        ("us_strikes", "2025-06-02"),
+        ("us_strikes", "2025-06-20"),  # repeatable, not a campaign: each strike counts
+    ]
+    assert left_out == {"iran_approval": 1, "militia_campaign": 1}
+    # Once the scenario records the campaign's end, a later window starts a new one.
+    ended = scenario.model_copy(
+        update={"observations": (Observation(event="militia_campaign", ended="2025-06-20"),)}
+    )
+    kept, left_out = first_starts(entries[2:4], ended)
+    assert [e["date"] for e in kept] == ["2025-06-01", "2025-07-01"]
+    assert left_out == {}

@@ -84,3 +84,9 @@ def observe_import(
         with refusals():
             write_text_atomically(out, text)
     say(f"{file}: {imported.rows} rows, {len(entries)} observations")
+    for event, count in imported.left_out.items():
+        say(
+            f"note: {count} later match{'es' if count > 1 else ''} of {event} left out: the "
+            "same occurrence (an event that is not repeatable happens once; a campaign goes on "
+            "until an end is recorded)"
+        )

@@ -231,11 +231,49 @@ def observations(
 @dataclass(frozen=True)
 class EventImport:
     """What an export made: the rows read (after de-duplication), the observations as an
-    observation file's entries, and the scenario with them added (checked against it)."""
+    observation file's entries, the scenario with them added (checked against it), and per
+    event how many of the rules' matches were left out as the same occurrence."""
 
     rows: int
     entries: list[dict[str, Any]]
     scenario: Scenario
+    left_out: dict[str, int]
+
+
+def first_starts(
+    entries: Sequence[dict[str, Any]], scenario: Scenario
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """The entries that start something, and per event how many were left out. An event that
+    is not repeatable happens once: its first match is kept (none if the scenario records it
+    already). A campaign's later matches, before an end the scenario records, are the same
+    campaign going on: event data say when something happened, never that it stopped."""
+    events = {event.id: event for event in scenario.events}
+    ends: dict[str, list[dt.date]] = {}
+    started: dict[str, dt.date] = {}
+    for observation in scenario.observations:
+        if observation.event is None:
+            continue
+        if observation.ended is not None:
+            ends.setdefault(observation.event, []).append(observation.day)
+        elif observation.event not in started or observation.day > started[observation.event]:
+            started[observation.event] = observation.day
+    kept: list[dict[str, Any]] = []
+    left_out: dict[str, int] = {}
+    for entry in sorted(entries, key=lambda entry: entry["date"]):
+        name, day = entry["event"], dt.date.fromisoformat(entry["date"])
+        event = events[name]
+        since = started.get(name)
+        going_on = (
+            event.duration is not None
+            and since is not None
+            and not any(since <= end < day for end in ends.get(name, ()))
+        )
+        if (not event.repeatable and since is not None) or going_on:
+            left_out[name] = left_out.get(name, 0) + 1
+            continue
+        kept.append(entry)
+        started[name] = day
+    return kept, left_out
 
 
 def import_events(
@@ -252,9 +290,9 @@ def import_events(
 
     rules = read_mapping(mapping, scenario)
     rows = read_rows(path, kind)
-    entries = observations(rows, rules, kind, published)
+    entries, left_out = first_starts(observations(rows, rules, kind, published), scenario)
     combined = with_observations(scenario, Document(data={"observations": entries}), str(path))
-    return EventImport(len(rows), entries, combined)
+    return EventImport(len(rows), entries, combined, left_out)
 
 
 def _matches(row: Row, rule: Rule, mapping: Mapping, kind: Format) -> bool:
