@@ -214,6 +214,28 @@ def test_the_posterior_says_how_many_runs_stand_behind_each_sample(tmp_path: Pat
     assert "note" not in many.to_dict()["conditioning"]
 
 
+def test_a_campaign_of_a_fixed_length_ends_without_being_seen_to(tmp_path: Path) -> None:
+    """A two-month campaign seen to start in January: its end in February is the model's, not
+    news, so the closed world does not demand an observation of it (no run agreed before)."""
+    text = """
+id: fixed
+title: Fixed
+as_of: 2025-01-01
+horizon_months: 6
+actors: [{id: a, name: A, kind: state, capability: 1}]
+events:
+  - {id: c, label: C, hazard: {per_month: 0.2}, duration: {months: 2}, repeatable: true}
+questions:
+  - {id: q_on, text: "C on?", resolution: r, deadline: 2025-06-01, type: binary, when: "active(c)"}
+observations: [{event: c, date: 2025-01-20}]
+"""
+    result = tightrope.simulate(
+        scenario_from(text, tmp_path), runs=20_000, seed=2, drivers="none", as_of="2025-05-01"
+    )
+    # Not restarted in March or April (closed world); May: a new two-month campaign, 0.2.
+    assert result.questions["q_on"].probability == pytest.approx(0.2, abs=0.015)
+
+
 def test_a_seen_event_counts_from_the_day_it_was_seen(tmp_path: Path) -> None:
     """e seen on 20 March: it came after a 15 March deadline and before a 22 March one, whatever
     day a uniform draw would give it."""

@@ -4,7 +4,8 @@ Conditioning is likelihood weighting (importance sampling with the observed even
 Bayesian networks; Fung & Chang 1990, Shachter & Peot 1990): in the months up to the forecast date,
 an event seen in a month is made to happen there and the run's weight is multiplied by the chance
 the model gave it (1 if a trigger forced it); an event not seen (closed world) is kept from
-happening and the weight multiplied by the chance it did not; a campaign's end likewise; a report
+happening and the weight multiplied by the chance it did not; the end of a campaign that ends by
+chance likewise (one of a fixed length ends when the model says); a report
 with reliability r < 1 weighs r where the event happened and 1 − r where it did not; a measured
 variable weighs by the normal density of the measurement around the run's value. Runs keep their
 parameter samples, so the weights update the uncertain parameters too (the epistemic layer), and
@@ -14,7 +15,8 @@ Months are counted from the scenario's date: month m covers (as_of + m − 1 mon
 months]. Months that end on or before the forecast date are fully observed. In the month the
 forecast date falls in, the days up to it are: an event not seen by then may still come later in
 the month, and a run where it does weighs by the share of the month after the forecast date (the
-chance a uniform day falls there); a campaign's end likewise. Within a month an event's day is
+chance a uniform day falls there); the end of a campaign that ends by chance likewise (one of a
+fixed length ends when the model says, seen or not). Within a month an event's day is
 taken as uniform, except that a seen event came on the day it was seen and an event not seen by
 the forecast date came after it: a question whose deadline falls inside the month counts the event
 by that day (``Engine._came_by``).
@@ -132,7 +134,9 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
         items.append(f"no other {compiled.id} up to {forecast_date}")
         if not any(event == compiled.index for _, event in reported):
             watched.add(compiled.index)
-        campaign = compiled.fixed_duration is not None or compiled.ending_hazard is not None
+        # A campaign that ends by chance and was not seen to end goes on; one of a fixed length
+        # ends when the model says, seen or not.
+        campaign = compiled.ending_hazard is not None
         for month in range(1, complete + 1):
             if (
                 month not in seen.get(compiled.index, set())
