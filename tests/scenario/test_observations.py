@@ -44,7 +44,10 @@ EXPECTED = {
         "2025-06-20",
         "6:32: observations[4].ended: us_strikes is not a campaign (it has no duration)",
         "7:55: observations[5].value: 50 is outside banks_barred's bounds [0, 44]",
-        "8:14: unobserved[0]: unknown event 'covert' (known: israel_escalation, "
+        "8:37: observations[6].date: militia_campaign starts again on 2025-07-20 with no end "
+        "recorded since it started on 2025-06-20: a campaign not seen to end goes on (record its "
+        "end, {event: militia_campaign, ended: DATE}, or list it as unobserved)",
+        "9:14: unobserved[0]: unknown event 'covert' (known: israel_escalation, "
         "militia_campaign, us_casualties, bank_sanctions, oil_restriction, us_strikes, "
         "iran_approval, disarmament_plan, iran_energy_halt)",
     ],

@@ -7,6 +7,7 @@ mapping keys), so the loader can point at the line and column.
 from __future__ import annotations
 
 import difflib
+import itertools
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -194,9 +195,37 @@ def _observations(scenario: Scenario) -> Iterator[Finding]:
                 f"{observation.event} ends on {observation.ended}, before it started on "
                 f"{min(starts)}",
             )
+    yield from _restarts(scenario, events)
     for index, event_id in enumerate(scenario.unobserved):
         if event_id not in events:
             yield ("unobserved", index), unknown("event", event_id, list(events))
+
+
+def _restarts(scenario: Scenario, events: dict[str, Any]) -> Iterator[Finding]:
+    """A campaign that ends by chance, seen to start again with no end recorded since it last
+    started: under the closed world it is still going on, so no run could agree."""
+    starts: dict[str, list[tuple[Any, int]]] = {}
+    ends: dict[str, list[Any]] = {}
+    for index, observation in enumerate(scenario.observations):
+        event = events.get(observation.event or "")
+        if event is None or event.duration is None or event.duration.ending_hazard is None:
+            continue
+        if observation.ended is not None:
+            ends.setdefault(event.id, []).append(observation.ended)
+        elif observation.date is not None and observation.reliability == 1:
+            starts.setdefault(event.id, []).append((observation.date, index))
+    for event_id, seen in starts.items():
+        if event_id in scenario.unobserved:
+            continue  # its end could have gone unseen
+        seen.sort()
+        for (before, _), (day, index) in itertools.pairwise(seen):
+            if not any(before <= end < day for end in ends.get(event_id, ())):
+                yield (
+                    ("observations", index, "date"),
+                    f"{event_id} starts again on {day} with no end recorded since it started on "
+                    f"{before}: a campaign not seen to end goes on (record its end, "
+                    f"{{event: {event_id}, ended: DATE}}, or list it as unobserved)",
+                )
 
 
 def format_path(path: FieldPath) -> str:
