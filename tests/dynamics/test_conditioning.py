@@ -236,6 +236,23 @@ observations: [{event: c, date: 2025-01-20}]
     assert result.questions["q_on"].probability == pytest.approx(0.2, abs=0.015)
 
 
+def test_two_sightings_in_one_month_are_one_piece_of_evidence(tmp_path: Path) -> None:
+    """A month holds one occurrence of an event: its second sighting there is the same
+    evidence, with the month's chance (0.2); the first used to read as certain (chance 1)."""
+    repeatable = "hazard: {per_month: 0.2}, repeatable: true}"
+    text = PARTIAL_MONTH.replace("hazard: {per_month: 0.2}}", repeatable)
+    text += "observations: [{event: e, date: 2025-01-05}, {event: e, date: 2025-01-20}]\n"
+    result = tightrope.simulate(
+        scenario_from(text, tmp_path), runs=2000, drivers="none", as_of="2025-02-01"
+    )
+    seen = result.to_dict()["conditioning"]["observations"]
+    assert [item["observation"] for item in seen] == [
+        "e on 2025-01-05 and 2025-01-20",
+        "no other e up to 2025-02-01",
+    ]
+    assert seen[0]["chance"] == pytest.approx(0.2)
+
+
 def test_a_seen_event_counts_from_the_day_it_was_seen(tmp_path: Path) -> None:
     """e seen on 20 March: it came after a 15 March deadline and before a 22 March one, whatever
     day a uniform draw would give it."""

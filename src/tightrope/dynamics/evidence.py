@@ -115,7 +115,13 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
             evidence.reported.setdefault(month, {})[event] = (observation.reliability, item)
             reported.add((month, event))
         else:
-            items.append(f"{observation.event} on {observation.day}")
+            earlier = evidence.happened.get(month, {}).get(event)
+            if earlier is not None:
+                # A month holds one occurrence: a second sighting in it is the same evidence.
+                items[earlier] += f" and {observation.day}"
+                item = earlier
+            else:
+                items.append(f"{observation.event} on {observation.day}")
             evidence.happened.setdefault(month, {})[event] = item
             seen.setdefault(event, set()).add(month)
             share = Deadline.of(scenario.as_of, observation.day).share
