@@ -253,6 +253,24 @@ def test_two_sightings_in_one_month_are_one_piece_of_evidence(tmp_path: Path) ->
     assert seen[0]["chance"] == pytest.approx(0.2)
 
 
+def test_two_doubtful_reports_in_one_month_both_count(tmp_path: Path) -> None:
+    """Reports of reliability 0.6 and 0.7 in January of an event of chance 0.2: as independent
+    evidence, P = 0.2·0.6·0.7 / (0.2·0.6·0.7 + 0.8·0.4·0.3) = 0.467; the second alone (what
+    was used) gives 0.368."""
+    text = PARTIAL_MONTH.replace("deadline: 2025-03-06", "deadline: 2025-02-01")
+    text += (
+        "observations: [{event: e, date: 2025-01-05, reliability: 0.6},"
+        " {event: e, date: 2025-01-20, reliability: 0.7}]\n"
+    )
+    result = tightrope.simulate(
+        scenario_from(text, tmp_path), runs=200_000, seed=5, drivers="none", as_of="2025-02-01"
+    )
+    early = result.questions["q_early"]
+    assert early.mc_error is not None
+    expected = 0.2 * 0.42 / (0.2 * 0.42 + 0.8 * 0.12)
+    assert early.probability == pytest.approx(expected, abs=4 * early.mc_error)
+
+
 def test_a_seen_event_counts_from_the_day_it_was_seen(tmp_path: Path) -> None:
     """e seen on 20 March: it came after a 15 March deadline and before a 22 March one, whatever
     day a uniform draw would give it."""

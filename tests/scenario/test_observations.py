@@ -174,3 +174,22 @@ def test_a_csv_column_given_twice_is_refused_where_it_repeats(tmp_path: Path) ->
     assert [str(p).removeprefix(f"{file}:") for p in caught.value.problems] == [
         "1:11: (file): column 'date' appears twice"
     ]
+
+
+def test_an_event_that_is_not_repeatable_is_seen_in_one_month(tmp_path: Path) -> None:
+    """Two sightings in May are one occurrence, and doubtful reports may be several; a
+    sighting in another month contradicts the first."""
+    file = tmp_path / "seen.yaml"
+    file.write_text(
+        "observations:\n"
+        "  - {event: iran_approval, date: 2025-05-02}\n"
+        "  - {event: iran_approval, date: 2025-05-09}\n"
+        "  - {event: iran_approval, date: 2025-07-01, reliability: 0.5}\n"
+    )
+    assert len(read_observations(load_builtin("iraq-2025"), file).observations) == 3
+    file.write_text(file.read_text() + "  - {event: iran_approval, date: 2025-06-20}\n")
+    with pytest.raises(ScenarioError) as caught:
+        read_observations(load_builtin("iraq-2025"), file)
+    assert [str(p).removeprefix(f"{file}:") for p in caught.value.problems] == [
+        "5:34: observations[3].date: iran_approval is not repeatable but is seen in two months"
+    ]

@@ -861,8 +861,9 @@ class _Tile:
         """A report of reliability r weighs r where the event happened, 1 − r where not."""
         if self.evidence is None:
             return
-        for column, (reliability, item) in self.evidence.reported.get(month, {}).items():
-            self._weigh(item, np.where(happening[column], reliability, 1.0 - reliability))
+        for column, reports in self.evidence.reported.get(month, {}).items():
+            for reliability, item in reports:
+                self._weigh(item, np.where(happening[column], reliability, 1.0 - reliability))
 
     def _measurements(self, values: Array, month: int) -> None:
         """A measured variable weighs by the normal density of the measurement."""

@@ -45,7 +45,8 @@ class Evidence:
     items: tuple[str, ...] = ()
     happened: dict[int, dict[int, int]] = field(default_factory=dict)  # month → event → item
     absent: dict[int, dict[int, int]] = field(default_factory=dict)  # month → event → item
-    reported: dict[int, dict[int, tuple[float, int]]] = field(default_factory=dict)
+    # month → event → (reliability, item) of each doubtful report, taken as independent
+    reported: dict[int, dict[int, list[tuple[float, int]]]] = field(default_factory=dict)
     ended: dict[int, dict[int, int]] = field(default_factory=dict)  # month → campaign → item
     not_ended: dict[int, dict[int, int]] = field(default_factory=dict)
     measured: dict[int, list[tuple[int, float, float, int]]] = field(default_factory=dict)
@@ -112,7 +113,8 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
         elif observation.reliability < 1:
             reliability = f"reliability {observation.reliability:g}"
             items.append(f"{observation.event} on {observation.day} ({reliability})")
-            evidence.reported.setdefault(month, {})[event] = (observation.reliability, item)
+            reports = evidence.reported.setdefault(month, {})
+            reports.setdefault(event, []).append((observation.reliability, item))
             reported.add((month, event))
         else:
             earlier = evidence.happened.get(month, {}).get(event)

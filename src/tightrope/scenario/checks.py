@@ -143,7 +143,10 @@ def _observations(scenario: Scenario) -> Iterator[Finding]:
     variables = {variable.id: variable for variable in scenario.state}
     claims = [claim.id for claim in scenario.claims]
     sources = [source.id for source in scenario.sources]
+    from tightrope.dynamics.calendar import month_of  # the simulation's months, date arithmetic
+
     started: dict[str, list[Any]] = {}
+    sighted: dict[str, int] = {}  # a non-repeatable event → the month it was seen in
     for index, observation in enumerate(scenario.observations):
         here: FieldPath = ("observations", index)
         day_field = "date" if observation.date is not None else "ended"
@@ -165,8 +168,14 @@ def _observations(scenario: Scenario) -> Iterator[Finding]:
                 yield (*here, "ended"), f"{event.id} is not a campaign (it has no duration)"
             elif observation.date is not None:
                 started.setdefault(event.id, []).append(observation.date)
-                if len(started[event.id]) > 1 and not event.repeatable:
-                    yield (*here, "date"), f"{event.id} is not repeatable but is observed twice"
+                if observation.reliability == 1 and not event.repeatable:
+                    # Sightings in one month are one occurrence; doubtful reports may disagree.
+                    month = month_of(scenario.as_of, observation.date)
+                    if sighted.setdefault(event.id, month) != month:
+                        yield (
+                            (*here, "date"),
+                            f"{event.id} is not repeatable but is seen in two months",
+                        )
         if observation.variable is not None:
             variable = variables.get(observation.variable)
             if variable is None:
