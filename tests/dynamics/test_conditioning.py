@@ -124,6 +124,12 @@ observations:
     assert initial["posterior"]["mean"] == pytest.approx(37, abs=0.3)
     low, high = initial["posterior"]["interval"]
     assert 35.5 < low < 37 < high < 38.5
+    # The measurement's chance is that of a reading within its ± sd, not a density (which
+    # passes 1 for a precise one): the posterior puts x about N(37, 0.5), so a reading differs
+    # from 37 by N(0, 2) in sd, within one with chance 2Φ(1/√2) − 1 = 0.520.
+    seen = posterior.to_dict()["conditioning"]["observations"][0]
+    assert seen["observation"] == "x = 37 ± 0.5 on 2025-02-10"
+    assert seen["chance"] == pytest.approx(0.5205, abs=0.01)
 
 
 def test_the_builtin_case_updated_on_a_militia_campaign() -> None:

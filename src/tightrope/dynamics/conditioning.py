@@ -11,6 +11,7 @@ so every summary of the unweighted record is a summary of the posterior. The eff
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -125,13 +126,8 @@ def condition(model: CompiledModel, record: RunRecord, evidence: Evidence, seed:
         "effective_sample_size": ess,
         "effective_share": ess / runs,
         "observations": [
-            {
-                "observation": item,
-                # The chance the model gave it, averaged over the posterior runs: low means
-                # the evidence surprised the model.
-                "chance": float(np.exp(record.loglik[chosen, index]).mean()),
-            }
-            for index, item in enumerate(evidence.items)
+            {"observation": item, "chance": chance}
+            for item, chance in zip(evidence.items, _chances(record, evidence, chosen), strict=True)
         ],
         "parameters": _parameters(model, record, weights),
         "resolved": _resolved(model, evidence),
@@ -150,6 +146,24 @@ def condition(model: CompiledModel, record: RunRecord, evidence: Evidence, seed:
             "the posterior rests on few runs; run more"
         )
     return Posterior(_resampled(record, chosen), summary)
+
+
+def _chances(record: RunRecord, evidence: Evidence, chosen: np.ndarray) -> list[float]:
+    """The chance the model gave each piece of evidence, averaged over the posterior runs: low
+    means it surprised the model. A measurement's weight is a density, not a chance (it passes 1
+    for a precise one), so its chance is that of a reading within its ± sd: with z the run's
+    value's distance from the measurement in sd, Φ(|z| + 1) − Φ(|z| − 1), at most 0.68."""
+    from scipy import special  # the normal CDF without scipy.stats, which is slow to load
+
+    assert record.loglik is not None
+    logliks = record.loglik[chosen]
+    chances = np.exp(logliks).mean(axis=0)
+    for entries in evidence.measured.values():
+        for _, _, sd, item in entries:
+            squared = -2.0 * (logliks[:, item] + math.log(sd * math.sqrt(2 * math.pi)))
+            z = np.sqrt(np.maximum(squared, 0.0))
+            chances[item] = (special.ndtr(z + 1) - special.ndtr(z - 1)).mean()
+    return [float(chance) for chance in chances]
 
 
 def _effective_runs_per_sample(sample: np.ndarray, weights: Array, samples: int) -> float:

@@ -98,7 +98,10 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
         if observation.variable is not None:
             assert observation.value is not None
             assert observation.sd is not None
-            items.append(f"{observation.variable} = {observation.value:g} on {observation.day}")
+            items.append(
+                f"{observation.variable} = {observation.value:g} ± {observation.sd:g} on "
+                f"{observation.day}"
+            )
             column = model.variables.index(observation.variable)
             evidence.measured.setdefault(month, []).append(
                 (column, observation.value, observation.sd, item)

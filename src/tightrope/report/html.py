@@ -750,7 +750,9 @@ def _conditioning(conditioning: dict[str, Any]) -> str:
         f"{conditioning['effective_sample_size']:,.0f} of {conditioning['runs']:,} runs. "
         "Parameters: mean [5th–95th percentile] across parameter samples.</p>"
         f"{note}<table><tr><th>parameter</th><th>prior</th><th>posterior</th></tr>{parameters}"
-        "</table><table><tr><th>observation</th><th>chance the model gave it</th></tr>"
+        "</table><p class='note'>Each observation: the chance the model gave it, averaged over "
+        "the posterior runs; a measurement: the chance of a reading within its ± sd (at most "
+        "0.68).</p><table><tr><th>observation</th><th>chance the model gave it</th></tr>"
         f"{observations}</table>"
     )
 

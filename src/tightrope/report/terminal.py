@@ -493,7 +493,13 @@ def conditioning_table(conditioning: dict[str, Any]) -> RenderableType:
             _described(posterior),
         )
     parts: list[RenderableType] = [table]
-    chances = Table(title="Observations: the chance the model gave each", title_justify="left")
+    chances = Table(
+        title="Observations: the chance the model gave each",
+        title_justify="left",
+        caption="averaged over the posterior runs; a measurement: the chance of a reading within "
+        "its ± sd (at most 0.68)",
+        caption_justify="left",
+    )
     chances.add_column("observation", overflow="fold")
     chances.add_column("chance", justify="right")
     for item in conditioning["observations"]:
