@@ -244,7 +244,8 @@ observations: [{event: c, date: 2025-01-20}]
 
 def test_two_sightings_in_one_month_are_one_piece_of_evidence(tmp_path: Path) -> None:
     """A month holds one occurrence of an event: its second sighting there is the same
-    evidence, with the month's chance (0.2); the first used to read as certain (chance 1)."""
+    evidence, with the month's chance (0.2); the first used to read as certain (chance 1). An
+    export's many rows of one month make one line."""
     repeatable = "hazard: {per_month: 0.2}, repeatable: true}"
     text = PARTIAL_MONTH.replace("hazard: {per_month: 0.2}}", repeatable)
     text += "observations: [{event: e, date: 2025-01-05}, {event: e, date: 2025-01-20}]\n"
@@ -253,7 +254,7 @@ def test_two_sightings_in_one_month_are_one_piece_of_evidence(tmp_path: Path) ->
     )
     seen = result.to_dict()["conditioning"]["observations"]
     assert [item["observation"] for item in seen] == [
-        "e on 2025-01-05 and 2025-01-20",
+        "e on 2025-01-05 (and 1 more sighting that month)",
         "no other e up to 2025-02-01",
     ]
     assert seen[0]["chance"] == pytest.approx(0.2)

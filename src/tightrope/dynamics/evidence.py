@@ -81,6 +81,7 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
             "to forecast"
         )
     items: list[str] = []
+    again: dict[int, int] = {}  # item → its further sightings in the same month
     evidence = Evidence()  # its tables are filled in place; the items are added at the end
     seen: dict[int, set[int]] = {}  # event → months it was seen in with certainty
     reported: set[tuple[int, int]] = set()
@@ -123,8 +124,8 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
             earlier = evidence.happened.get(month, {}).get(event)
             if earlier is not None:
                 # A month holds one occurrence: a second sighting in it is the same evidence.
-                items[earlier] += f" and {observation.day}"
                 item = earlier
+                again[item] = again.get(item, 0) + 1
             else:
                 items.append(f"{observation.event} on {observation.day}")
             evidence.happened.setdefault(month, {})[event] = item
@@ -164,6 +165,8 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
             evidence.later.setdefault(partial, {})[compiled.index] = (now.share, item)
         if campaign and partial not in ends.get(compiled.index, set()):
             evidence.ends_later.setdefault(partial, {})[compiled.index] = (now.share, item)
+    for item, count in again.items():
+        items[item] += f" (and {count} more sighting{'s' if count > 1 else ''} that month)"
     return replace(
         evidence, items=tuple(items), watched=frozenset(watched), forecast_date=forecast_date
     )
