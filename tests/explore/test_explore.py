@@ -284,6 +284,7 @@ def test_explore_refuses_a_scenario_without_events_and_handles_the_edge_cases(
         )
         if variant in ("actors-only", "no-events"):
             assert code == 2
+            assert err.startswith(f"tightrope: {file}: ")  # the file it refuses, as elsewhere
             assert "no events to simulate" in err
             assert not out.exists()
         else:

@@ -248,7 +248,7 @@ def refusals(prefix: str = "") -> Iterator[None]:
     except WhatIfError as error:  # named by its flag
         fail(f"--{error.kind} {error.given}: {error.reason}")
     except ExploreError as error:  # a lever, uncertainty, design, scheduler, condition: its flag
-        fail(f"{prefix}--{error}" if error.kind else f"{prefix}{error}")
+        fail(f"--{error}" if error.kind else f"{prefix}{error}")
     except TightropeError as error:
         fail(f"{prefix}{error}")
 

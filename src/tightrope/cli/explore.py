@@ -97,7 +97,7 @@ def explore(
     loaded = open_scenario(scenario)
     with refusals():
         check_folder(out)  # before any run, not after them
-    with refusals():
+    with refusals(f"{scenario}: "):
         plan = make_plan(
             loaded,
             lever or [],
