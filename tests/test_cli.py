@@ -303,3 +303,16 @@ def test_console_entry_point_gives_one_line_usage_errors() -> None:
     )
     assert ok.returncode == 0
     assert json.loads(ok.stdout)[0]["id"] == "iraq-2025"
+
+
+def test_a_forecast_date_that_changes_nothing_says_so(tmp_path: Path) -> None:
+    """A scenario without events has nothing to condition: --as-of was ignored without a word."""
+    from tests.degenerate import write_variant
+
+    file = write_variant("no-events", tmp_path)
+    code, _, err = run(
+        "forecast", str(file), "--as-of", "2025-06-01", "--bargaining-samples", "0",
+        "--out", str(tmp_path / "out"),
+    )  # fmt: skip
+    assert code == 0, err
+    assert f"note: {file}: --as-of 2025-06-01 changes nothing" in err

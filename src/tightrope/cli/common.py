@@ -232,10 +232,17 @@ def add_observations(
 
 
 def note_unused_observations(scenario: Scenario, spec: str, as_of: dt.date | None) -> None:
+    """Say when observations or a forecast date go unused: without --as-of, or in a scenario
+    with no events to condition (the bargaining reads no observations)."""
     if scenario.observations and as_of is None:
         say(
             f"note: {spec}: its {len(scenario.observations)} observations are checked but not "
             f"used without --as-of: results are as of {scenario.as_of}"
+        )
+    elif as_of is not None and not scenario.events:
+        say(
+            f"note: {spec}: --as-of {as_of} changes nothing: the scenario has no events to "
+            "condition on the evidence, and the bargaining reads no observations"
         )
 
 
