@@ -138,7 +138,7 @@ def condition(model: CompiledModel, record: RunRecord, evidence: Evidence, seed:
         summary["note"] = (
             f"about {per_sample:.1f} effective runs per parameter sample: chance can hide the "
             "parameters' spread, so an interval may shrink to its point ('spread unresolved'); "
-            "fewer --samples give each sample more runs"
+            "fewer parameter samples (samples, --samples) give each more runs"
         )
     if ess < ESS_WARNING * runs:
         summary["warning"] = (

@@ -52,7 +52,8 @@ def unsteady_note(largest: float, unresolved: bool = False) -> str | None:
             if unresolved
             else ""
         )
-        + "; more runs, or more runs per parameter sample (fewer --samples), steady them"
+        + "; more runs, or fewer parameter samples with more runs each (samples, --samples), "
+        "steady them"
     )
 
 
