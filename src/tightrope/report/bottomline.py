@@ -92,8 +92,8 @@ def bottom_line(
         entry = simulation.get("questions", {}).get(question.id)
         if entry is None:
             continue
-        if question.id in (resolved or {}):
-            answer, _, seen = (resolved or {})[question.id].partition(": ")
+        answer, seen = resolution(resolved, question.id)
+        if answer:
             sentence = f"Resolved {answer} ({seen}): {question.text}"
             lines.append(Line(question.id, sentence, (), _changed(changes.get(question.id))))
             continue
@@ -119,6 +119,13 @@ def bottom_line(
         )
         lines.append(Line(question.id, sentence, movers, _changed(changes.get(question.id))))
     return lines
+
+
+def resolution(resolved: dict[str, str] | None, question_id: str) -> tuple[str, str]:
+    """How the evidence answered a question, from the conditioning's ``resolved`` ("yes: …"):
+    the answer and what settled it; two empty texts for a question it left open."""
+    answer, _, seen = (resolved or {}).get(question_id, "").partition(": ")
+    return answer, seen
 
 
 def _changed(entry: dict[str, Any] | None) -> str | None:

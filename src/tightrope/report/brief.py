@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tightrope.report.bottomline import bottom_line, scale_note
+from tightrope.report.bottomline import bottom_line, resolution, scale_note
 from tightrope.report.numbers import error_points, percent, span
 from tightrope.results import interval_note, question_results
 from tightrope.scenario.provenance import published_after
@@ -66,7 +66,7 @@ def render_brief(document: dict[str, Any], scenario: Scenario) -> str:
             if entry is None:
                 continue
             if "probability" in entry:
-                answer = resolved.get(question.id, "").partition(":")[0]
+                answer = resolution(resolved, question.id)[0]
                 said = f" (resolved {answer})" if answer else ""
                 lines.append(
                     f"| {escaped(question.text)} | {percent(entry['probability'], 0)}{said} | "

@@ -14,6 +14,7 @@ from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
 from tightrope.bargaining import MODELS
+from tightrope.report.bottomline import bottom_line, resolution, scale_note
 from tightrope.report.grid import settlement_grid
 from tightrope.report.numbers import (
     change_points,
@@ -293,7 +294,7 @@ def _questions(
         if result.kind == "binary":
             assert result.probability is not None
             assert result.interval is not None
-            note = (resolved or {}).get(question.id, "").partition(":")[0]
+            note = resolution(resolved, question.id)[0]
             said = f"<br><span class='note'>resolved {note}</span>" if note else ""
             cells = (
                 f"<td class='num'>{percent(result.probability)}{said}</td>"
@@ -651,8 +652,6 @@ def _brief_value(value: Any) -> str:
 
 def _bottom_line(document: dict[str, Any], scenario: Scenario) -> str:
     """Bottom line up front: a sentence per question, words before numbers."""
-    from tightrope.report.bottomline import bottom_line, scale_note
-
     items = "".join(
         f"<li>{html.escape(line.sentence)}"
         + (

@@ -12,6 +12,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from tightrope.report.bottomline import bottom_line, resolution, scale_note
 from tightrope.report.grid import SettlementGrid, model_label, number, settlement_grid
 from tightrope.report.numbers import (
     change_points,
@@ -732,7 +733,7 @@ def _questions_result(
         if result.kind == "binary":
             assert result.probability is not None
             assert result.interval is not None
-            note = answered.get(question.id, "").partition(":")[0]
+            note = resolution(answered, question.id)[0]
             table.add_row(
                 f"{question.id}\n{question.text}",
                 percent(result.probability) + (f"\nresolved {note}" if note else ""),
@@ -923,8 +924,6 @@ def forecast_summary(document: dict[str, Any], scenario: Scenario) -> Renderable
 
 
 def _bottom_line(document: dict[str, Any], scenario: Scenario) -> RenderableType:
-    from tightrope.report.bottomline import bottom_line, scale_note
-
     text = Text()
     text.append("Bottom line\n", style="bold")
     for line in bottom_line(
