@@ -59,6 +59,22 @@ def test_lognormal_median() -> None:
     assert quantity.support == (0, math.inf)
 
 
+def test_a_range_without_an_end_is_shown_by_its_central_part() -> None:
+    """A lognormal's draws run from 0 to infinity, which says nothing about its spread: its
+    shown range is its central 90% (median × exp(∓1.645 σ)); a bounded range is its bounds."""
+    lognormal = Quantity.model_validate({"dist": "lognormal", "value": 20, "sd": 0.3})
+    low, high, central = lognormal.range_shown()
+    assert central
+    z = 1.6448536
+    assert (low, high) == pytest.approx((20 * math.exp(-z * 0.3), 20 * math.exp(z * 0.3)))
+    one_sided = Quantity.model_validate({"dist": "normal", "value": 5, "sd": 2, "low": 0})
+    assert one_sided.range_shown(coverage=0.5)[:2] == pytest.approx(
+        tuple(one_sided.ppf(np.array([0.25, 0.75])))
+    )
+    pert = Quantity.model_validate({"mode": 50, "low": 35, "high": 65})
+    assert pert.range_shown() == (35, 65, False)
+
+
 def test_beta_on_an_interval() -> None:
     quantity = Quantity.model_validate(
         {"dist": "beta", "alpha": 2, "beta": 6, "low": 0, "high": 10}

@@ -87,6 +87,33 @@ def test_the_what_if_panel_offers_every_simulated_month_by_its_dates(client: Tes
     assert "forced in month 14 " not in page
 
 
+def test_the_what_if_sliders_of_an_unbounded_number_stay_finite(tmp_path: Path) -> None:
+    """A lognormal's draws have no upper end: its slider spans its central 98%, so the page's
+    data stays strict JSON (an infinite end made it unreadable to the browser)."""
+    import json
+
+    import tightrope
+    from tightrope.scenario import dump_yaml
+
+    data = tightrope.load("iraq-2025").model_dump(mode="json", exclude_none=True)
+    data["id"] = "lognormal-copy"
+    data["actors"][0]["capability"] = {"dist": "lognormal", "value": 20, "sd": 0.3}
+    text = dump_yaml(tightrope.Scenario.model_validate(data))
+    settings = Settings(db=tmp_path / "registry.sqlite", data=tmp_path / "data")
+    with TestClient(create_app(settings)) as client:
+        assert client.post("/api/scenarios", json={"text": text}).status_code == 201
+        page = client.get("/scenarios/lognormal-copy/what-if").text
+    block = re.search(r"id='workbench-data'>(.*?)</script>", page)
+    assert block is not None
+    parameters = json.loads(block.group(1), parse_constant=_refuse)["parameters"]
+    capability = next(p for p in parameters if p["path"].endswith("capability"))
+    assert (capability["low"], capability["high"]) == pytest.approx((9.95, 40.19), abs=0.01)
+
+
+def _refuse(constant: str) -> None:
+    raise ValueError(f"not strict JSON: {constant}")
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [

@@ -18,6 +18,7 @@ from tightrope.report.bottomline import bottom_line, resolution, scale_note
 from tightrope.report.grid import settlement_grid
 from tightrope.report.numbers import (
     change_points,
+    drawn_range,
     error_points,
     number_range,
     percent,
@@ -948,7 +949,7 @@ def _provenance(records: list[dict[str, Any]], scenario: Scenario) -> str:
     for record in records:
         value = f"{record['estimate']:g}"
         if record["low"] is not None and record["high"] is not None:
-            value += f" [{number_range(record['low'], record['high'])}]"
+            value += f" [{drawn_range(record['low'], record['high'], record['central'])}]"
         css = "" if record["supported"] else " class='unsupported'"
         label = labels.get(record["path"], record["path"])
         evidence = "<br>".join(cited(claim) for claim in record["evidence"])

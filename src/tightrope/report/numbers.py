@@ -75,6 +75,12 @@ def number_range(low: float, high: float, spec: str = "g") -> str:
     return f"{low:{spec}}{joint}{high:{spec}}"
 
 
+def drawn_range(low: float, high: float, central: bool) -> str:
+    """An uncertain number's range: its bounds, "35–65", or for a distribution with an
+    unbounded end its central 90%, "12.3–32.6 central 90%"."""
+    return f"{number_range(low, high, '.3g')} central 90%" if central else number_range(low, high)
+
+
 def error_points(error: float | None) -> str:
     """A probability's Monte Carlo error in percentage points: "± 0.3 pt", "± 0.04 pt" (an
     error below 0.05 points keeps a second decimal rather than read "± 0.0"); empty if none."""

@@ -16,6 +16,7 @@ from tightrope.report.bottomline import bottom_line, resolution, scale_note
 from tightrope.report.grid import SettlementGrid, model_label, number, settlement_grid
 from tightrope.report.numbers import (
     change_points,
+    drawn_range,
     error_points,
     number_range,
     percent,
@@ -85,8 +86,7 @@ def _quantity(quantity: Quantity) -> str:
     """``90 (63–117) J``: estimate, range, J for judgment and E for evidence."""
     text = f"{quantity.estimate:g}"
     if quantity.is_uncertain:
-        low, high = quantity.support
-        text += f" ({number_range(low, high)})"
+        text += f" ({drawn_range(*quantity.range_shown())})"
         if quantity.distribution != "pert":
             text += f" {quantity.distribution}"
     flags = ("J" if quantity.judgment else "") + ("E" if quantity.evidence else "")
@@ -97,7 +97,10 @@ def _actors(scenario: Scenario) -> RenderableType:
     table = Table(
         title="Actors",
         title_justify="left",
-        caption="Numbers: estimate (range), J = analyst's judgment, E = evidence cited",
+        caption=(
+            "Numbers: estimate (range: the bounds of its draws, or their central 90% where they "
+            "have none), J = analyst's judgment, E = evidence cited"
+        ),
         caption_justify="left",
     )
     for column in ("id", "name", "kind", "capability"):
@@ -290,7 +293,7 @@ def provenance_table(records: Sequence[NumberRecord]) -> RenderableType:
         table.add_column(column)
     for record in records:
         low_high = (
-            f" [{number_range(record.low, record.high)}]"
+            f" [{drawn_range(record.low, record.high, record.central)}]"
             if record.low is not None and record.high is not None
             else ""
         )

@@ -13,13 +13,15 @@ from tightrope.scenario.schema import Scenario
 
 @dataclass(frozen=True)
 class NumberRecord:
-    """One number of a scenario with its provenance."""
+    """One number of a scenario with its provenance. ``low``–``high``: the bounds of its draws,
+    or its central 90% (``central``) where the distribution has an unbounded end."""
 
     path: str
     estimate: float
     distribution: str
     low: float | None
     high: float | None
+    central: bool
     evidence: tuple[str, ...]
     judgment: bool
     definition: bool
@@ -34,7 +36,9 @@ def number_records(scenario: Scenario) -> list[NumberRecord]:
     """Every number of the scenario in file order, named by ids: ``actors.us_admin.capability``."""
     records = []
     for path, quantity in iter_quantities(scenario):
-        low, high = quantity.support if quantity.is_uncertain else (None, None)
+        low, high, central = (
+            quantity.range_shown() if quantity.is_uncertain else (None, None, False)
+        )
         records.append(
             NumberRecord(
                 path=readable_path(scenario, path),
@@ -42,6 +46,7 @@ def number_records(scenario: Scenario) -> list[NumberRecord]:
                 distribution=quantity.distribution,
                 low=low,
                 high=high,
+                central=central,
                 evidence=quantity.evidence,
                 judgment=quantity.judgment,
                 definition=quantity.definition,

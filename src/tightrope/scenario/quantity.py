@@ -199,6 +199,19 @@ class Quantity(BaseModel):
         high = self.high if self.high is not None else math.inf
         return (low, high)
 
+    def range_shown(self, coverage: float = 0.9) -> tuple[float, float, bool]:
+        """The range a reader sees: the bounds of the draws, or, where a distribution has an
+        unbounded end (a lognormal, a normal without bounds), its central ``coverage`` (the
+        flag is then True): "0–inf" says nothing about a lognormal's spread."""
+        import numpy as np  # only to place the central range's ends
+
+        low, high = self.support
+        if math.isfinite(low) and math.isfinite(high):
+            return low, high, False
+        tail = (1 - coverage) / 2
+        ends = self.ppf(np.array([tail, 1 - tail]))
+        return float(ends[0]), float(ends[1]), True
+
     @property
     def has_provenance(self) -> bool:
         return bool(self.evidence) or self.judgment

@@ -157,14 +157,15 @@ def static(name: str) -> Response:
 
 def slider_parameters(scenario: Scenario) -> list[dict[str, Any]]:
     """The simulation's uncertain numbers, for the what-if panel's sliders: readable label,
-    elicited range and central value."""
+    elicited range (a distribution's central 98% where it has an unbounded end) and central
+    value."""
     from tightrope.dynamics.dependencies import parameter_labels
     from tightrope.dynamics.model import compile_scenario
 
     labels = parameter_labels(scenario)
     found = []
     for parameter in compile_scenario(scenario).parameters:
-        low, high = parameter.quantity.support
+        low, high, _ = parameter.quantity.range_shown(coverage=0.98)
         if high > low:
             found.append(
                 {
