@@ -88,6 +88,8 @@ class QuestionResult:
         if self.kind == "binary":
             low, high = self.interval or (float("nan"), float("nan"))
             error = "" if self.mc_error is None else f" ± {self.mc_error:.3f}"
+            if self.interval is not None and is_unresolved(self.interval, self.interval_se):
+                return f"{self.probability:.3f}{error} (interval ≈ {low:.3f}, spread unresolved)"
             unsteady = "≈ " if self.largest_interval_error > UNSTEADY else ""
             return f"{self.probability:.3f}{error} (interval {unsteady}{low:.3f}–{high:.3f})"
         shares = self.distribution or {}

@@ -81,7 +81,7 @@ def test_a_small_error_keeps_a_significant_digit() -> None:
     assert change_points(-0.0183, 0.0004) == "-1.83 ± 0.04 pts"
     assert change_points(-0.062, 0.0012) == "-6.2 ± 0.1 pts"
     assert change_points(0.0, 0.0, " pt") == "+0.0 ± 0.0 pt"
-    assert error_points(0.00004) == "± 0.00 pt"  # below even the second decimal: honest zero
+    assert error_points(0.00004) == "± 0.004 pt"  # "± 0.00" said no error at all
     assert error_points(0.0004) == "± 0.04 pt"
     assert error_points(0.003) == "± 0.3 pt"
     # A dash between negative numbers reads as a minus sign: "-3–-0.5" was "-3 to -0.5".
@@ -101,7 +101,14 @@ def test_an_unsteady_interval_that_shrank_to_its_point_says_so() -> None:
     assert note is not None
     assert "spread unresolved: chance alone" in note
     assert "spread unresolved" not in (unsteady_note(0.03) or "")
-    assert unsteady_note(0.005, unresolved=True) is None
+    # A point of 0.5% whose ends move by 0.5 pt from seed to seed says nothing of its spread,
+    # though the error is under a point; 20% with ends ± 0.3 pt is a steady point.
+    assert span([0.005, 0.005], [0.002, 0.005]) == "≈ 0.5%, spread unresolved"
+    assert span([0.2, 0.2], [0.002, 0.003]) == "20.0%–20.0%"
+    small = unsteady_note(0.005, unresolved=True)
+    assert small is not None
+    assert small.startswith("spread unresolved")
+    assert unsteady_note(0.005) is None
 
 
 def test_a_scenario_may_bring_its_own_scale() -> None:

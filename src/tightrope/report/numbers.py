@@ -2,6 +2,7 @@
 the words-first bottom line and brief (where "14%" reads better than "14.3%"), unless rounding
 would carry it across its phrase's band (bottomline.percent_in_band)."""
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -39,33 +40,46 @@ def span(
 
 def unsteady_note(largest: float, unresolved: bool = False) -> str | None:
     """What "≈" before an interval means, given the largest standard error of an end, and
-    what "spread unresolved" means where an unsteady interval shrank to its point."""
-    if largest <= UNSTEADY:
+    what "spread unresolved" means where an interval shrank to its point."""
+    if largest <= UNSTEADY and not unresolved:
         return None
-    return (
-        "≈: the interval's ends move by more than a point from seed to seed at this design "
-        f"(standard error up to ± {100 * largest:.1f} pt, by a bootstrap over the parameter "
-        "samples)"
-        + (
-            "; spread unresolved: chance alone spread the samples' probabilities as much as "
-            "the parameters did, so the interval shrank to its point"
-            if unresolved
-            else ""
+    parts = []
+    if largest > UNSTEADY:
+        parts.append(
+            "≈: the interval's ends move by more than a point from seed to seed at this design "
+            f"(standard error up to ± {100 * largest:.1f} pt, by a bootstrap over the parameter "
+            "samples)"
         )
-        + "; more runs, or fewer parameter samples with more runs each (samples, --samples), "
+    if unresolved:
+        parts.append(
+            "spread unresolved: chance alone spread the samples' probabilities as much as the "
+            "parameters did, so the interval shrank to its point, and its ends' error from seed "
+            "to seed is not small beside it"
+        )
+    parts.append(
+        "more runs, or fewer parameter samples with more runs each (samples, --samples), "
         "steady them"
     )
+    return "; ".join(parts)
 
 
 def is_unresolved(interval: Sequence[float], error: Sequence[float] | None) -> bool:
-    """An unsteady interval that shrank to its point (see :func:`span`)."""
+    """An interval that shrank to its point (see :func:`span`) while its ends' error is not
+    small beside it: over a point, or over a tenth of the chance (or of its complement), so
+    "0.5%–0.5%" with ends ± 0.5 pt claims no spread it cannot see."""
     low, high = interval
-    return error is not None and max(error) > UNSTEADY and low == high and 0 < low < 1
+    if error is None or low != high or not 0 < low < 1:
+        return False
+    return max(error) > min(UNSTEADY, 0.1 * min(low, 1 - low))
 
 
 def _places(error: float) -> int:
-    """Decimals of a point figure: one, or two for an error that one would show as 0.0."""
-    return 2 if 0 < 100 * error < 0.05 else 1
+    """Decimals of a figure in points beside its error: one, or as many as keep the error's
+    first significant digit (up to four): "± 0.04", "± 0.003", not "± 0.0"."""
+    points = 100 * error
+    if not 0 < points < 0.05:
+        return 1
+    return min(4, math.ceil(-math.log10(points)))
 
 
 def number_range(low: float, high: float, spec: str = "g") -> str:
