@@ -155,6 +155,11 @@ def test_the_builtin_case_updated_on_a_militia_campaign() -> None:
     assert conditioning["effective_sample_size"] > 0.01 * 20_000
     hazards = [p["parameter"] for p in conditioning["parameters"]]
     assert "events.militia_campaign.hazard.per_month" in hazards
+    # The closed world's silence, as the reader reads it: a seen campaign neither began again
+    # nor ended unrecorded; an unseen event did not happen.
+    silence = [item["observation"] for item in conditioning["observations"]]
+    assert "no other start or end of militia_campaign up to 2025-07-01" in silence
+    assert "no us_strikes up to 2025-07-01" in silence
 
 
 PARTIAL_MONTH = """
@@ -343,7 +348,11 @@ def test_the_forecast_shows_what_changed_and_the_posterior(tmp_path: Path) -> No
     ]
     report = (tmp_path / "report.html").read_text()
     assert "What changed with the evidence" in report
-    assert "events.militia_campaign.hazard.per_month" in report
+    # A parameter the evidence moved reads in words, its path beside it for --set.
+    assert (
+        "<td title='events.militia_campaign.hazard.per_month'>Militia attacks on US forces "
+        "resume (a campaign, not one incident) — monthly chance when no modifier applies</td>"
+    ) in report
     assert "2025-07-01: what the evidence taught the model" in report
     # The bottom line says a question the evidence answers is resolved, not "almost certain".
     assert "<li>Resolved yes (militia_campaign on 2025-06-01): Will" in report

@@ -224,7 +224,11 @@ def _resampled(record: RunRecord, chosen: np.ndarray) -> RunRecord:
 
 
 def _parameters(model: CompiledModel, record: RunRecord, weights: Array) -> list[dict[str, Any]]:
-    """Each uncertain parameter's prior and posterior: mean and 5th–95th percentiles."""
+    """Each uncertain parameter, named by its path and in words, with its prior and
+    posterior: mean and 5th–95th percentiles."""
+    from tightrope.dynamics.dependencies import parameter_labels
+
+    labels = parameter_labels(model.scenario)
     samples = record.parameters.shape[0]
     by_sample = np.bincount(record.sample, weights=weights, minlength=samples).astype(float)
     result = []
@@ -235,6 +239,7 @@ def _parameters(model: CompiledModel, record: RunRecord, weights: Array) -> list
         result.append(
             {
                 "parameter": parameter.path,
+                "label": labels.get(parameter.path, parameter.path),
                 "prior": _describe(draws, np.ones(samples, dtype=float)),
                 "posterior": _describe(draws, by_sample),
             }

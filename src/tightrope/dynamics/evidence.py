@@ -142,13 +142,19 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
     for compiled in model.events:
         if compiled.id in hidden or (complete == 0 and partial is None):
             continue
-        item = len(items)
-        items.append(f"no other {compiled.id} up to {forecast_date}")
-        if not any(event == compiled.index for _, event in reported):
-            watched.add(compiled.index)
         # A campaign that ends by chance and was not seen to end goes on; one of a fixed length
         # ends when the model says, seen or not.
         campaign = compiled.ending_hazard is not None
+        item = len(items)
+        noticed = compiled.index in seen or compiled.index in ends
+        if not noticed and not any(event == compiled.index for _, event in reported):
+            items.append(f"no {compiled.id} up to {forecast_date}")
+        elif campaign:
+            items.append(f"no other start or end of {compiled.id} up to {forecast_date}")
+        else:
+            items.append(f"no other {compiled.id} up to {forecast_date}")
+        if not any(event == compiled.index for _, event in reported):
+            watched.add(compiled.index)
         for month in range(1, complete + 1):
             if (
                 month not in seen.get(compiled.index, set())

@@ -727,7 +727,9 @@ def _conditioning(conditioning: dict[str, Any]) -> str:
         return f"{entry['mean']:.3g} [{number_range(low, high, '.3g')}]"
 
     parameters = "".join(
-        f"<tr><td>{html.escape(p['parameter'])}</td><td class='num'>{described(p['prior'])}</td>"
+        f"<tr><td title='{html.escape(p['parameter'])}'>"
+        f"{html.escape(p.get('label', p['parameter']))}</td>"
+        f"<td class='num'>{described(p['prior'])}</td>"
         f"<td class='num'>{described(p['posterior'])}</td></tr>"
         for p in conditioning["parameters"]
     )

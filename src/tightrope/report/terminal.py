@@ -492,7 +492,7 @@ def conditioning_table(conditioning: dict[str, Any]) -> RenderableType:
         if abs(posterior["mean"] - prior["mean"]) < 0.05 * spread:
             continue  # show what moved
         table.add_row(
-            entry["parameter"],
+            entry.get("label", entry["parameter"]),
             _described(prior),
             _described(posterior),
         )
