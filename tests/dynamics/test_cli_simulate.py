@@ -102,3 +102,20 @@ def test_the_table_gives_each_probability_its_error_on_its_own_line() -> None:
     line = next(line for line in table.splitlines() if "6 Sustained US–militia conflict" in line)
     assert f"{100 * share:.1f}%" in line
     assert f"± {100 * error:.1f} pt" in line
+
+
+def test_the_drivers_column_says_what_was_ranked() -> None:
+    """Without ranking (--drivers none) the table has no drivers column; with it, a question
+    whose drivers stand below the noise says so rather than leave a blank."""
+    code, table, _ = run("simulate", "--runs", "4000", "--samples", "100", "--drivers", "none")
+    assert code == 0
+    assert "main drivers" not in table
+    args = ("--runs", "20000", "--samples", "500")
+    code, out, _ = run("simulate", *args, "--format", "json")
+    assert code == 0
+    listed = json.loads(out)["drivers"]
+    unranked = [question for question, drivers in listed.items() if not drivers]
+    assert 0 < len(unranked) < len(listed)  # 500 samples leave some drivers in the noise
+    code, table, _ = run("simulate", *args)
+    assert "main drivers" in table
+    assert table.count("none clear of the noise") == len(unranked)

@@ -17,6 +17,7 @@ from tightrope.bargaining import MODELS
 from tightrope.report.bottomline import bottom_line, resolution, scale_note
 from tightrope.report.grid import settlement_grid
 from tightrope.report.numbers import (
+    DRIVERLESS,
     change_points,
     drawn_range,
     error_points,
@@ -282,6 +283,7 @@ def _questions(
 ) -> str:
     """The questions' table; a question the evidence answered (``resolved``) says so."""
     rows = []
+    ranked = "drivers" in simulation  # not with --drivers none
     drivers = simulation.get("drivers", {})
     results = question_results(scenario, simulation)
     for question in scenario.questions:
@@ -291,7 +293,7 @@ def _questions(
             f"title='{html.escape(d['parameter'])}'>"
             f"{html.escape(d.get('label', d['parameter']))}</a>"
             for d in drivers.get(question.id, [])[:2]
-        )
+        ) or (DRIVERLESS if ranked and question.id not in (resolved or {}) else "")
         if result.kind == "binary":
             assert result.probability is not None
             assert result.interval is not None
@@ -322,7 +324,9 @@ def _questions(
             )
         rows.append(
             f"<tr><td title='{html.escape(question.id)}'>{html.escape(question.text)}"
-            f"{_evidence_link(question, scenario)}</td>{cells}<td>{top}</td></tr>"
+            f"{_evidence_link(question, scenario)}</td>{cells}"
+            + (f"<td>{top}</td>" if ranked else "")
+            + "</tr>"
         )
     unsteady = interval_note(results)
     return (
@@ -332,7 +336,9 @@ def _questions(
         "uncertainty, binomial noise removed."
         + ("" if unsteady is None else f" {html.escape(unsteady[0].upper() + unsteady[1:])}.")
         + "</p><table><tr><th>question</th>"
-        "<th>probability</th><th>MC error</th><th>interval</th><th>main drivers</th></tr>"
+        "<th>probability</th><th>MC error</th><th>interval</th>"
+        + ("<th>main drivers</th>" if ranked else "")
+        + "</tr>"
         + "".join(rows)
         + "</table>"
     )

@@ -20,6 +20,9 @@ def percent(value: float, decimals: int = 1) -> str:
     return f"<{unit:.{places}f}%" if value < 0.5 else f">{100 - unit:.{places}f}%"
 
 
+# A question whose drivers were ranked but none stands clear of the Monte Carlo noise.
+DRIVERLESS = "none clear of the noise"
+
 UNSTEADY = 0.01  # an interval end whose standard error across seeds exceeds a point is marked
 
 

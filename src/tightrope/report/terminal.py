@@ -15,6 +15,7 @@ from rich.text import Text
 from tightrope.report.bottomline import bottom_line, resolution, scale_note
 from tightrope.report.grid import SettlementGrid, model_label, number, settlement_grid
 from tightrope.report.numbers import (
+    DRIVERLESS,
     change_points,
     drawn_range,
     error_points,
@@ -717,7 +718,8 @@ def _questions_result(
     # The columns whose lines stand level by level beside each other never wrap, so that each
     # level's probability, error and interval stay on one line.
     aligned = ("probability", "MC error", "interval")
-    for column in ("question", *aligned, "main drivers"):
+    ranked = "drivers" in document  # not with --drivers none
+    for column in ("question", *aligned, *(["main drivers"] if ranked else [])):
         table.add_column(column, overflow="fold", no_wrap=column in aligned)
     drivers = document.get("drivers", {})
     for question in scenario.questions:
@@ -732,7 +734,8 @@ def _questions_result(
                 else f"(μ* {d['mu_star']:.2f})"
             )
             for d in drivers.get(question.id, [])[:2]
-        )
+        ) or (DRIVERLESS if ranked and question.id not in answered else "")
+        cells = [top] if ranked else []
         if result.kind == "binary":
             assert result.probability is not None
             assert result.interval is not None
@@ -742,7 +745,7 @@ def _questions_result(
                 percent(result.probability) + (f"\nresolved {note}" if note else ""),
                 error_points(result.mc_error),
                 span(result.interval, result.interval_se),
-                top,
+                *cells,
             )
         else:
             assert result.distribution is not None
@@ -758,7 +761,7 @@ def _questions_result(
                 "\n".join(lines),
                 "\n".join(margins),
                 "\n".join(spans),
-                top,
+                *cells,
             )
     return table
 
