@@ -406,3 +406,35 @@ def test_the_robustness_table_says_where_the_ordinal_questions_went() -> None:
     assert "Binary questions only: q7_alignment, q8_max_ladder, q9_disarmament_settlement" in said
     console.print(robustness_table([], planted(), 1000, 0.5))
     assert "Binary questions only" not in console.export_text()
+
+
+def test_policies_that_differ_in_a_long_levers_value_read_apart() -> None:
+    """Each lever of a policy on its own line, never cut: "positions.escort.us.position=…"
+    hid the value that told two policies apart. A question's text heads its group once."""
+    from rich.console import Console
+
+    from tightrope.report.terminal import robustness_table
+
+    scenario = tightrope.load("iraq-2025")
+    rows = [
+        {
+            "question": "q1_oil_restriction",
+            "policy": {"us_strikes": "never", "positions.pmf_status.us_admin.position": value},
+            "mean": 0.2,
+            "mean_se": 0.01,
+            "max_regret": 0.1,
+            "satisficing_share": 0.9,
+        }
+        for value in ("10", "60")
+    ]
+    table = robustness_table(rows, scenario, 1000, 0.5)
+    lever = "positions.pmf_status.us_admin.position"
+    assert list(table.columns[1].cells) == [
+        f"us_strikes=never\n{lever}={value}" for value in ("10", "60")
+    ]
+    for width in (80, 120):
+        console = Console(width=width, record=True, file=io.StringIO())
+        console.print(table)
+        shown = console.export_text()
+        assert "…" not in shown  # folded where too long, never cut
+        assert shown.count("oil") == 1

@@ -1140,16 +1140,24 @@ def robustness_table(
         ),
         caption_justify="left",
     )
-    for column in ("question", "policy", "mean chance", "largest regret", "satisficing share"):
-        table.add_column(column, justify="left" if column in ("question", "policy") else "right")
-    for row in rows:
-        policy = ", ".join(f"{k}={v}" for k, v in row["policy"].items()) or "as modelled"
+    # Numbers under two-line headings leave the words room; a lever too long for its column
+    # folds, never cut.
+    for column in ("question", "policy", "mean\nchance", "largest\nregret", "satisficing\nshare"):
+        words = column in ("question", "policy")
+        table.add_column(column, justify="left" if words else "right", overflow="fold")
+    for index, row in enumerate(rows):
+        # Each lever on its own line, never cut: policies that differ only in a long lever's
+        # value read alike when it is. A question's text heads its group of policies only.
+        policy = "\n".join(f"{k}={v}" for k, v in row["policy"].items()) or "as modelled"
+        first = index == 0 or rows[index - 1]["question"] != row["question"]
+        last = index == len(rows) - 1 or rows[index + 1]["question"] != row["question"]
         table.add_row(
-            texts.get(row["question"], row["question"]),
+            texts.get(row["question"], row["question"]) if first else "",
             policy,
             f"{percent(row['mean'])} {error_points(row['mean_se'])}",
             f"{row['max_regret']:.1%}",
             f"{row['satisficing_share']:.0%}",
+            end_section=last,
         )
     return table
 
