@@ -438,3 +438,39 @@ def test_policies_that_differ_in_a_long_levers_value_read_apart() -> None:
         shown = console.export_text()
         assert "…" not in shown  # folded where too long, never cut
         assert shown.count("oil") == 1
+
+
+def test_discovery_under_one_policy(tmp_path: Path) -> None:
+    """PRIM sees the uncertainties, not the policies: with boom forbidden in half the
+    experiments the planted rule's box is half as dense. Under one policy (--policy) it is
+    whole again; a lever or option not explored gets one line."""
+    from tightrope.scenario import dump_yaml
+
+    folder, scenario = tmp_path / "explore", tmp_path / "planted.yaml"
+    scenario.write_text(dump_yaml(planted()))
+    code, _, _ = run(
+        "explore", str(scenario), "--lever", "boom=modelled,never", "--samples", "300",
+        "--runs", "5", "--out", str(folder),
+    )  # fmt: skip
+    assert code == 0
+    where = ("discover", str(folder), "--where", "q_boom >= 0.5", "--format", "json")
+    code, out, err = run(*where)
+    assert code == 0
+    assert "mix 2 policies" in err
+    assert strict_json(out)["prim"]["density"] < 0.6
+    code, out, err = run(*where, "--policy", "boom=modelled")
+    assert code == 0
+    assert "mix" not in err
+    found = strict_json(out)["prim"]
+    assert found["density"] == 1.0
+    assert found["experiments"] == 300
+    assert {limit["name"] for limit in found["box"]} == {"state.a.initial", "state.b.initial"}
+    for policy, message in (
+        ("boom=sometimes", "boom was explored at modelled, never"),
+        ("lever=never", "one of the explored levers (boom)"),
+        ("boom", "give LEVER=OPTION"),
+    ):
+        code, out, err = run(*where, "--policy", policy)
+        assert (code, out) == (2, "")
+        assert message in err
+        assert len(err.strip().splitlines()) == 1

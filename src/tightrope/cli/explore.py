@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -26,6 +26,9 @@ from tightrope.cli.common import (
     say,
     terminal,
 )
+
+if TYPE_CHECKING:
+    import pandas
 
 
 class DesignChoice(StrEnum):
@@ -141,6 +144,14 @@ def discover(
     threshold: Annotated[
         float, typer.Option("--threshold", min=0.5, max=1.0, help="PRIM's density target.")
     ] = 0.8,
+    policy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--policy",
+            help="LEVER=OPTION: explain the outcome under the policies with this option of the "
+            "lever only (repeat for more levers).",
+        ),
+    ] = None,
     output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Scenario discovery (PRIM and CART): which uncertainties lead to an outcome.
@@ -174,6 +185,10 @@ def discover(
         fail(f"{summary}: labels: give a mapping of parameter paths to words")
     if not isinstance(reaching, dict) or not all(isinstance(v, list) for v in reaching.values()):
         fail(f"{summary}: reaching: give a mapping of outcome columns to parameter paths")
+    levers = plan.get("levers", {})
+    if not isinstance(levers, dict):
+        fail(f"{summary}: levers: give a mapping of levers to their options")
+    frame, policies = _under_policy(frame, levers, policy or [], plan.get("policies", 1))
     column = condition_column(where)
     if column in reaching:
         # A number with no path to the outcome in the model can only explain it by chance.
@@ -200,7 +215,33 @@ def discover(
     if output is OutputFormat.JSON:
         emit_json({"prim": result.to_dict(), "cart": tree.to_dict()})
         return
-    policies, points = plan.get("policies", 1), plan.get("points", 0)
-    if not isinstance(policies, int) or not isinstance(points, int):
-        fail(f"{summary}: policies and points: give whole numbers")
+    points = plan.get("points", 0)
+    if not isinstance(points, int):
+        fail(f"{summary}: points: give a whole number")
     consoles.out.print(terminal.prim_table(result, labels, policies, points))
+
+
+def _under_policy(
+    frame: pandas.DataFrame, levers: dict[str, Any], chosen: list[str], policies: Any
+) -> tuple[pandas.DataFrame, int]:
+    """The experiments under the ``chosen`` options of the levers (LEVER=OPTION each), and how
+    many policies they still hold. PRIM sees the uncertainties only: mixed policies whose
+    chances differ blur any box, so where several remain a note says how to pick one."""
+    if not isinstance(policies, int):
+        fail("explore.json: policies: give a whole number")
+    for item in chosen:
+        name, _, option = item.partition("=")
+        if name not in levers or not option:
+            known = ", ".join(levers) or "none: the exploration has no levers"
+            fail(f"--policy {item!r}: give LEVER=OPTION with one of the explored levers ({known})")
+        options = [str(value) for value in levers[name]]
+        if option not in options:
+            fail(f"--policy {item!r}: {name} was explored at {', '.join(options)}")
+        frame = frame[frame[f"lever:{name}"].astype(str) == option]
+        policies //= len(options)
+    if policies > 1:
+        say(
+            f"note: these experiments mix {policies} policies, which PRIM does not tell apart; "
+            "--policy LEVER=OPTION explains the outcome under one"
+        )
+    return frame.reset_index(drop=True), policies
