@@ -297,6 +297,10 @@ def test_the_schedule_decides_when_a_run_re_solves(coupling: dict[str, Any], mov
     scenario = toy(coupling={"model": "compromise", **coupling})
     forced = Interventions(force=(("shift", 1),))
     model, record = simulate(scenario, Design(samples=1, runs=3, seed=0), forced)
+    assert scenario.coupling is not None  # the report and `show` say when a run re-solves
+    cadence = scenario.coupling.cadence()
+    assert ("every 3 months" in cadence) == (coupling["every"] == 3)
+    assert ("in a month when shift happens" in cadence) == ("on" in coupling)
     path = record.fan[0, :, model.fan_column("settlement:x")]
     before = (2 * 20 + 0.5 * 60 + 80) / 3.5
     assert path[moves_in - 1] == pytest.approx(before, abs=1e-5)
@@ -311,6 +315,7 @@ def test_the_report_shows_the_settlement_fans() -> None:
     result = forecast(scenario, runs=4000, bargaining_samples=0, seed=1)
     page = render_report(result.document, scenario)
     assert "Where the issues settle, month by month, inside the runs" in page
+    assert "re-solves every issue by the compromise model every month," in page
     assert set(result.document["simulation"]["settlements"]) == {
         "militia_disarmament",
         "iran_ties",

@@ -113,9 +113,11 @@ def render_report(
                 _figure(
                     "Where the issues settle, month by month, inside the runs",
                     _fan_figures(simulation["settlements"], scenario),
-                    "The coupled bargaining: each run re-solves the compromise of every issue on "
-                    "its own positions, saliences and capabilities as events move them. Median "
-                    "(line), 25th–75th and 5th–95th percentiles (bands), 0–100."
+                    "The coupled bargaining: each run re-solves every issue by "
+                    f"{scenario.coupling.cadence() if scenario.coupling else 'the compromise'}, "
+                    "on its own positions, saliences and capabilities as events move them; "
+                    "between re-solves an issue holds its last settlement. Median (line), "
+                    "25th–75th and 5th–95th percentiles (bands), 0–100."
                     + "".join(
                         f" {issue.label} is decided by "
                         f"{' and '.join(scenario.actor(a).name for a in issue.decided_by)} alone: "

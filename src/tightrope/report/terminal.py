@@ -67,11 +67,8 @@ def _header(scenario: Scenario) -> RenderableType:
         f"{len(scenario.events)} events · {len(scenario.questions)} questions"
     )
     if scenario.coupling is not None:
-        coupling = scenario.coupling
-        every = "every month" if coupling.every == 1 else f"every {coupling.every} months"
-        on = f" and in a month when {' or '.join(coupling.on)} happens" if coupling.on else ""
         lines.append(
-            f"\ncoupled: each run re-solves the {coupling.model} model {every}{on}; "
+            f"\ncoupled: each run re-solves {scenario.coupling.cadence()}; "
             "events move the bargaining and conditions read it"
         )
     if scenario.unobserved:

@@ -373,6 +373,13 @@ class Coupling(Frozen):
         (), description="Also re-solve, in that run, in a month when one of these events happens."
     )
 
+    def cadence(self) -> str:
+        """When a run re-solves, in words: "the median model every 3 months and in a month
+        when escort_missions happens"."""
+        every = "every month" if self.every == 1 else f"every {self.every} months"
+        on = f" and in a month when {' or '.join(self.on)} happens" if self.on else ""
+        return f"the {self.model} model {every}{on}"
+
 
 class EstimativeBand(Frozen):
     """One phrase of an estimative-language scale and the probability it stops below."""
