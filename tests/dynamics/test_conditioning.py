@@ -348,6 +348,7 @@ def test_the_forecast_shows_what_changed_and_the_posterior(tmp_path: Path) -> No
     ]
     report = (tmp_path / "report.html").read_text()
     assert "What changed with the evidence" in report
+    assert "<td title='q3_militia_campaign'>Will Iran-aligned militias resume" in report
     # A parameter the evidence moved reads in words, its path beside it for --set.
     assert (
         "<td title='events.militia_campaign.hazard.per_month'>Militia attacks on US forces "

@@ -157,7 +157,7 @@ def render_report(
     if document.get("conditioning"):
         sections.append(_conditioning(document["conditioning"]))
     if document.get("what_changed"):
-        sections.append(_what_changed(document["what_changed"]))
+        sections.append(_what_changed(document["what_changed"], scenario))
     if document.get("bargaining"):
         sections.append(_bargaining_table(document["bargaining"], scenario))
         sections.append(
@@ -707,7 +707,9 @@ def _sequences(simulation: dict[str, Any], scenario: Scenario) -> str:
     )
 
 
-def _what_changed(changes: list[dict[str, Any]]) -> str:
+def _what_changed(changes: list[dict[str, Any]], scenario: Scenario) -> str:
+    """Each question before and after the evidence, by its text (its id on hover)."""
+    texts = {question.id: question.text for question in scenario.questions}
     rows = []
     for change in changes:
         moved = change.get("moved_most")
@@ -717,7 +719,9 @@ def _what_changed(changes: list[dict[str, Any]]) -> str:
             else f"{moved['by']}: {'; '.join(moved['observations'])} ({moved['change']:+.3f})"
         )
         rows.append(
-            f"<tr><td>{html.escape(change['question'])}</td><td>{html.escape(change['measure'])}"
+            f"<tr><td title='{html.escape(change['question'])}'>"
+            f"{html.escape(texts.get(change['question'], change['question']))}</td>"
+            f"<td>{html.escape(change['measure'])}"
             f"</td><td class='num'>{change['before']:.3f}</td><td class='num'>"
             f"{change['after']:.3f}</td><td>{html.escape(why)}</td></tr>"
         )
