@@ -316,3 +316,18 @@ def test_a_forecast_date_that_changes_nothing_says_so(tmp_path: Path) -> None:
     )  # fmt: skip
     assert code == 0, err
     assert f"note: {file}: --as-of 2025-06-01 changes nothing" in err
+
+
+def test_every_commands_help_reads_as_paragraphs() -> None:
+    """typer keeps a help paragraph's line breaks, so a docstring's source wrapping showed in
+    --help as ragged lines ("how each question moved,⏎and which change moved it most.")."""
+    from tightrope.cli import app, backtest_app, observe_app
+
+    for group in (app, backtest_app, observe_app):
+        for command in group.registered_commands:
+            assert command.help, command.name
+            for paragraph in command.help.split("\n\n"):
+                assert "\n" not in paragraph, (command.callback, paragraph)
+    code, out, _ = run("diff", "--help")
+    assert code == 0
+    assert "how each question moved, and which change moved it most." in " ".join(out.split())

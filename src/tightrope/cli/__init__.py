@@ -8,12 +8,21 @@ the scenario commands start at once (pip does the same).
 
 from __future__ import annotations
 
+import inspect
 import os
 import sys
 
 import typer
 
-from tightrope.cli.common import DEFAULT_SCENARIO, INTERRUPTED, USAGE_ERROR, app, say
+from tightrope.cli.common import (
+    DEFAULT_SCENARIO,
+    INTERRUPTED,
+    USAGE_ERROR,
+    app,
+    backtest_app,
+    observe_app,
+    say,
+)
 
 # Importing a group registers its commands; the help lists them in this order.
 # isort: off
@@ -29,6 +38,19 @@ import tightrope.cli.serve  # noqa: F401
 # isort: on
 
 __all__ = ["DEFAULT_SCENARIO", "app", "run"]
+
+
+def _reflowed(docstring: str) -> str:
+    """A command's docstring with each paragraph on one line: typer keeps a paragraph's line
+    breaks in its help (0.29 does), so the source's wrapping showed as ragged lines."""
+    paragraphs = inspect.cleandoc(docstring).split("\n\n")
+    return "\n\n".join(" ".join(paragraph.split()) for paragraph in paragraphs)
+
+
+for _group in (app, backtest_app, observe_app):
+    for _command in _group.registered_commands:
+        if _command.help is None and _command.callback is not None and _command.callback.__doc__:
+            _command.help = _reflowed(_command.callback.__doc__)
 
 
 _stopped_workers: list[int] = []  # the exit code, once SIGTERM has stopped worker processes
