@@ -162,6 +162,37 @@ def test_the_builtin_case_updated_on_a_militia_campaign() -> None:
     assert "no us_strikes up to 2025-07-01" in silence
 
 
+def test_a_measurement_reads_the_value_on_its_day(tmp_path: Path) -> None:
+    """x jumps from 0 to 10 when a covert e happens (chance p = 0.5 in January, its day
+    uniform; month 1 runs to 1 February); x is measured 0 ± 0.1 on 16 January (s = 15/31 of
+    the month passed). Either e
+    did not happen, or it came after the 16th: P(e in January) = p(1 − s) / (p(1 − s) + 1 − p)
+    = 0.340; read at the month's end (the old reading) the measurement ruled e out (0). The
+    measurement's chance of a reading within its ± sd: 0.683 without e, (1 − s)·0.683 with."""
+    text = """
+id: day
+title: Day
+as_of: 2025-01-01
+horizon_months: 3
+actors: [{id: a, name: A, kind: state, capability: 1}]
+state: [{id: x, label: X, initial: 0}]
+events: [{id: e, label: E, hazard: {per_month: 0.5}, effects: [{variable: x, add: 10}]}]
+questions:
+  - {id: q, text: "E?", resolution: r, deadline: 2025-02-01, type: binary, event: e}
+observations: [{variable: x, date: 2025-01-16, value: 0, sd: 0.1}]
+unobserved: [e]
+"""
+    posterior = tightrope.simulate(
+        scenario_from(text, tmp_path), runs=40_000, drivers="none", as_of="2025-01-20"
+    )
+    share = 15 / 31
+    expected = 0.5 * (1 - share) / (0.5 * (1 - share) + 0.5)
+    assert posterior.questions["q"].probability == pytest.approx(expected, abs=0.01)
+    seen = posterior.to_dict()["conditioning"]["observations"][0]
+    within = 0.6827 * ((1 - expected) + expected * (1 - share))
+    assert seen["chance"] == pytest.approx(within, abs=0.01)
+
+
 PARTIAL_MONTH = """
 id: partial
 title: Partial

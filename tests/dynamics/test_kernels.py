@@ -15,7 +15,7 @@ from hypothesis.extra import numpy as hnp
 from tests.dynamics.test_random_scenarios import scenario_text
 from tightrope.dynamics import engine, kernels, loops
 from tightrope.dynamics.engine import Design, RunRecord
-from tightrope.dynamics.evidence import Evidence
+from tightrope.dynamics.evidence import Evidence, Measurement
 from tightrope.dynamics.loops import NUMPY, OPERATIONS, as_indices
 from tightrope.dynamics.model import CompiledCoupling, compile_scenario
 from tightrope.scenario import ScenarioError, parse_scenario
@@ -131,7 +131,8 @@ def test_the_settlement(data: st.DataObject, actors: int, runs: int) -> None:
 def _record_arrays(record: RunRecord) -> list[np.ndarray]:
     arrays = [record.first, record.counts, record.ladder_max, record.fan, record.sample]
     arrays += [record.answers[question] for question in sorted(record.answers)]
-    return arrays + [array for array in (record.final, record.loglik) if array is not None]
+    extra = (record.final, record.loglik, record.within)
+    return arrays + [array for array in extra if array is not None]
 
 
 @settings(
@@ -173,7 +174,7 @@ def test_the_coupled_builtin_case_simulates_alike_on_workers_and_with_evidence()
         items=("a", "b", "c"),
         happened={1: {index("us_strikes"): 0}},
         ended={4: {index("militia_campaign"): 1}},
-        measured={2: [(0, 3.0, 1.0, 2)]},
+        measured={2: [Measurement(0, 3.0, 1.0, 2, share=0.5)]},  # the day's mixture too
     )
     design = Design(samples=40, runs=500, seed=6, block=5_000, tile=5_000)
     records = []
@@ -183,6 +184,8 @@ def test_the_coupled_builtin_case_simulates_alike_on_workers_and_with_evidence()
             records.append(engine.simulate(scenario, design, workers=workers, evidence=evidence)[1])
     assert records[0].loglik is not None
     assert np.isfinite(records[0].loglik).mean() > 0.2  # the evidence weighs most runs
+    assert records[0].within is not None
+    assert 0 < records[0].within[:, 2].mean() < 0.683
     for numpy_array, compiled_array in zip(*map(_record_arrays, records), strict=True):
         assert same_bits(compiled_array, numpy_array)
 

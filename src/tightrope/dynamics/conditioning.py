@@ -11,7 +11,6 @@ so every summary of the unweighted record is a summary of the posterior. The eff
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -151,18 +150,15 @@ def condition(model: CompiledModel, record: RunRecord, evidence: Evidence, seed:
 def _chances(record: RunRecord, evidence: Evidence, chosen: np.ndarray) -> list[float]:
     """The chance the model gave each piece of evidence, averaged over the posterior runs: low
     means it surprised the model. A measurement's weight is a density, not a chance (it passes 1
-    for a precise one), so its chance is that of a reading within its ± sd: with z the run's
-    value's distance from the measurement in sd, Φ(|z| + 1) − Φ(|z| − 1), at most 0.68."""
-    from scipy import special  # the normal CDF without scipy.stats, which is slow to load
-
+    for a precise one), so its chance is that of a reading within its ± sd (the engine's
+    ``within``: with z the run's value's distance from the measurement in sd,
+    Φ(|z| + 1) − Φ(|z| − 1), at most 0.68, mixed over the day as the density is)."""
     assert record.loglik is not None
-    logliks = record.loglik[chosen]
-    chances = np.exp(logliks).mean(axis=0)
+    chances = np.exp(record.loglik[chosen]).mean(axis=0)
     for entries in evidence.measured.values():
-        for _, _, sd, item in entries:
-            squared = -2.0 * (logliks[:, item] + math.log(sd * math.sqrt(2 * math.pi)))
-            z = np.sqrt(np.maximum(squared, 0.0))
-            chances[item] = (special.ndtr(z + 1) - special.ndtr(z - 1)).mean()
+        for measurement in entries:
+            assert record.within is not None
+            chances[measurement.item] = record.within[chosen, measurement.item].mean()
     return [float(chance) for chance in chances]
 
 
@@ -218,6 +214,7 @@ def _resampled(record: RunRecord, chosen: np.ndarray) -> RunRecord:
         fan_run=np.array([new for new, _ in fan_rows], dtype=np.int64),
         sample=record.sample[chosen],
         loglik=None,
+        within=None,
         final=None if record.final is None else record.final[chosen],
         origin=chosen.astype(np.int64),
     )

@@ -161,6 +161,8 @@ class RunRecord:
     sample: NDArray[np.int32]  # (runs,) parameter sample of each run
     parameters: Array  # (samples, parameters): the outer-loop draws
     loglik: Array | None = None  # (runs, evidence items): log-likelihood of each observation
+    # (runs, evidence items), measurements only: the chance of a reading within its ± sd
+    within: NDArray[np.float32] | None = None
     final: NDArray[np.float32] | None = None  # (runs, state variables): the state at the end
     # (runs,) in a resampled (posterior) record, the simulated run each row copies
     origin: NDArray[np.int64] | None = None
@@ -307,6 +309,7 @@ class _Part:
     fan_local: NDArray[np.intp]  # each fan run's index among the tile's runs
     sample: NDArray[np.int32]
     loglik: Array
+    within: NDArray[np.float32] | None
     final: NDArray[np.float32]
 
     @property
@@ -351,6 +354,7 @@ class _Assembly:
             sample=empty((runs,), np.int32),
             parameters=parameters,
             loglik=None if evidence is None else empty((runs, items), np.float64),
+            within=empty((runs, items), np.float32) if evidence and evidence.measured else None,
             final=self.final,
         )
         self.runs = 0  # runs put in place so far
@@ -368,6 +372,8 @@ class _Assembly:
         self.final[rows] = part.final
         if record.loglik is not None:
             record.loglik[rows] = part.loglik
+        if record.within is not None and part.within is not None:
+            record.within[rows] = part.within
         # The fans keep the first fan runs of the whole record, in run order.
         samples_before, runs_into_sample = divmod(first_run, self.design.runs)
         fan_before = min(samples_before, FAN_RUNS) * self.fan_per_sample
@@ -461,6 +467,9 @@ class _TileState:
     answers: dict[str, NDArray[np.int16]] = field(default_factory=dict)
     # A state question's answer at the end of the month before its deadline's (see _settle).
     before: dict[str, NDArray[np.int16]] = field(default_factory=dict)
+    # A measured variable's value at the end of the month before its measurement's (evidence
+    # item → runs; see _measurements).
+    measured_before: dict[int, Array] = field(default_factory=dict)
 
 
 class _Tile:
@@ -480,6 +489,9 @@ class _Tile:
         self.loops = choose(design.total_runs * model.months)
         items = 0 if evidence is None else len(evidence.items)
         self.loglik = np.zeros((sum(n for _, _, n in streams), items))
+        self.within = (
+            np.zeros(self.loglik.shape, np.float32) if evidence and evidence.measured else None
+        )
         self.months = model.months
         self.keys = [key for key, _, _ in streams]
         self.state_columns = len(model.scenario.state)
@@ -685,7 +697,7 @@ class _Tile:
         values = state.history.values
         state.extremes.update(values)
         self._fan(state.fan[:, month], values, self.fan_rows, self.fan_columns)
-        self._measurements(values, month)
+        self._measurements(state, values, month)
         self._keep_before(state, month)
         for question, due in self.deadlines.items():
             if due.month == month:
@@ -697,11 +709,17 @@ class _Tile:
         return due.share < 1.0 and self.model.scenario.question(question_id).event is None
 
     def _keep_before(self, state: _TileState, month: int) -> None:
-        """The answers, at this month's end, of the state questions whose deadline falls
-        inside the next month."""
+        """What the deadlines and measurements inside the next month read where its changes
+        came after their day: the answers of the state questions at this month's end, and the
+        measured variables' values."""
         for question, due in self.deadlines.items():
             if due.month == month + 1 and self._reads_state(question, due):
                 state.before[question] = self._answer(question, state, due)
+        if self.evidence is not None:
+            for measurement in self.evidence.measured.get(month + 1, []):
+                if measurement.share < 1.0:
+                    values = state.history.values[:, measurement.column]
+                    state.measured_before[measurement.item] = values.copy()
 
     def _settle(self, question_id: str, state: _TileState, due: Deadline) -> NDArray[np.int16]:
         """Each run's answer on the deadline's day. An event question counts an event of the
@@ -751,6 +769,7 @@ class _Tile:
             fan_local=np.flatnonzero(self.fan_keep),
             sample=self.sample,
             loglik=self.loglik,
+            within=self.within,
             final=state.history.values[:, : self.state_columns].astype(np.float32),
         )
 
@@ -865,13 +884,33 @@ class _Tile:
             for reliability, item in reports:
                 self._weigh(item, np.where(happening[column], reliability, 1.0 - reliability))
 
-    def _measurements(self, values: Array, month: int) -> None:
-        """A measured variable weighs by the normal density of the measurement."""
-        if self.evidence is None:
+    def _measurements(self, state: _TileState, values: Array, month: int) -> None:
+        """A measured variable weighs by the normal density of the measurement around the
+        run's value on its day: this month's end where the month's changes came by that day
+        (their day uniform: chance ``share``), else the month before's end, a mixture of the
+        two densities. ``within`` keeps each run's chance of a reading within the ± sd."""
+        if self.evidence is None or self.within is None:
             return
-        for column, value, sd, item in self.evidence.measured.get(month, []):
-            z = (values[:, column] - value) / sd
-            self.loglik[:, item] += -0.5 * z * z - math.log(sd * math.sqrt(2 * math.pi))
+        from scipy import special  # the normal CDF, only where something was measured
+
+        def within(z: Array) -> Array:
+            distance = np.abs(z)
+            return np.asarray(special.ndtr(distance + 1) - special.ndtr(distance - 1))
+
+        for measurement in self.evidence.measured.get(month, []):
+            sd, share = measurement.sd, measurement.share
+            scale = math.log(sd * math.sqrt(2 * math.pi))
+            after = (values[:, measurement.column] - measurement.value) / sd
+            density, chance = -0.5 * after * after - scale, within(after)
+            before = state.measured_before.pop(measurement.item, None)
+            if before is not None:
+                earlier = (before - measurement.value) / sd
+                density = np.logaddexp(
+                    math.log(share) + density, math.log1p(-share) - 0.5 * earlier**2 - scale
+                )
+                chance = share * chance + (1 - share) * within(earlier)
+            self.loglik[:, measurement.item] += density
+            self.within[:, measurement.item] = chance
 
     def _allowed(
         self, history: History, happening: NDArray[np.bool_], month: int

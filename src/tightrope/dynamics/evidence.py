@@ -7,7 +7,9 @@ the model gave it (1 if a trigger forced it); an event not seen (closed world) i
 happening and the weight multiplied by the chance it did not; the end of a campaign that ends by
 chance likewise (one of a fixed length ends when the model says); a report
 with reliability r < 1 weighs r where the event happened and 1 − r where it did not; a measured
-variable weighs by the normal density of the measurement around the run's value. Runs keep their
+variable weighs by the normal density of the measurement around the run's value on the day it
+was measured: the month's end if the month's changes came by that day, else the month before's
+end, the day of the changes taken as uniform (a mixture of the two densities). Runs keep their
 parameter samples, so the weights update the uncertain parameters too (the epistemic layer), and
 resampling the runs in proportion to their weights gives the posterior forecast.
 
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from tightrope.dynamics.calendar import Deadline, full_months, month_of
 from tightrope.dynamics.model import CompiledModel
@@ -35,6 +38,17 @@ from tightrope.scenario.schema import Scenario
 
 class ObservationError(TightropeError):
     """Observations that cannot condition this forecast (dated after it, say)."""
+
+
+class Measurement(NamedTuple):
+    """A state variable measured on a day of its month (``share``: the share of the month
+    passed by that day), its item among the evidence's."""
+
+    column: int
+    value: float
+    sd: float
+    item: int
+    share: float
 
 
 @dataclass(frozen=True)
@@ -49,7 +63,7 @@ class Evidence:
     reported: dict[int, dict[int, list[tuple[float, int]]]] = field(default_factory=dict)
     ended: dict[int, dict[int, int]] = field(default_factory=dict)  # month → campaign → item
     not_ended: dict[int, dict[int, int]] = field(default_factory=dict)
-    measured: dict[int, list[tuple[int, float, float, int]]] = field(default_factory=dict)
+    measured: dict[int, list[Measurement]] = field(default_factory=dict)
     # The month holding the forecast date: an event (a campaign's end) not seen by then came
     # after this share of the month, if it came: month → event → (share, item).
     later: dict[int, dict[int, tuple[float, int]]] = field(default_factory=dict)
@@ -104,8 +118,9 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
                 f"{observation.day}"
             )
             column = model.variables.index(observation.variable)
+            share = Deadline.of(scenario.as_of, observation.day).share
             evidence.measured.setdefault(month, []).append(
-                (column, observation.value, observation.sd, item)
+                Measurement(column, observation.value, observation.sd, item, share)
             )
             continue
         assert observation.event is not None
