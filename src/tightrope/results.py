@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from tightrope.report.numbers import UNSTEADY, is_unresolved, unsteady_note
+from tightrope.report.numbers import UNSTEADY, is_unresolved, unsteady_note, with_error
 
 if TYPE_CHECKING:
     import pandas
@@ -86,12 +86,17 @@ class QuestionResult:
         question (probability ± Monte Carlo error, 5th–95th percentile interval), each level's
         probability for an ordinal one."""
         if self.kind == "binary":
+            assert self.probability is not None
             low, high = self.interval or (float("nan"), float("nan"))
-            error = "" if self.mc_error is None else f" ± {self.mc_error:.3f}"
+            answer = (
+                f"{self.probability:.3f}"
+                if self.mc_error is None
+                else with_error(self.probability, self.mc_error)
+            )
             if self.interval is not None and is_unresolved(self.interval, self.interval_se):
-                return f"{self.probability:.3f}{error} (interval ≈ {low:.3f}, spread unresolved)"
+                return f"{answer} (interval ≈ {low:.3f}, spread unresolved)"
             unsteady = "≈ " if self.largest_interval_error > UNSTEADY else ""
-            return f"{self.probability:.3f}{error} (interval {unsteady}{low:.3f}–{high:.3f})"
+            return f"{answer} (interval {unsteady}{low:.3f}–{high:.3f})"
         shares = self.distribution or {}
         return " · ".join(f"{level} {share:.3f}" for level, share in shares.items())
 
@@ -324,7 +329,7 @@ class _RunResult:
         words = what_if_words(self.document["interventions"])
         return [f"what-if ({words}), against the baseline on the same runs:"] + [
             f"  {key:<{width}}  {move['baseline']:.3f} → {move['what_if']:.3f} "
-            f"({move['difference']:+.3f} ± {move['se']:.3f})"
+            f"({with_error(move['difference'], move['se'], signed=True)})"
             for key, move in moves.items()
         ]
 
@@ -526,6 +531,6 @@ class StructureResult:
                 f"  {effect['modifier']}: {row['question']}"
                 + (f" {row['level']}" if row["level"] else "")
                 + f" {row['baseline']:.3f} → {row['what_if']:.3f} "
-                f"({row['difference']:+.3f} ± {row['se']:.3f})"
+                f"({with_error(row['difference'], row['se'], signed=True)})"
             )
         return "\n".join(lines)

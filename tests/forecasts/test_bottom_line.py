@@ -27,6 +27,7 @@ from tightrope.report.numbers import (
     percent,
     span,
     unsteady_note,
+    with_error,
 )
 from tightrope.scenario.schema import EstimativeBand, Scenario
 
@@ -83,6 +84,9 @@ def test_a_small_error_keeps_a_significant_digit() -> None:
     assert change_points(0.0, 0.0, " pt") == "+0.0 ± 0.0 pt"
     assert error_points(0.00004) == "± 0.004 pt"  # "± 0.00" said no error at all
     assert error_points(0.0004) == "± 0.04 pt"
+    # A notebook's repr on the 0–1 scale likewise: "-0.002 ± 0.000" was "-0.0016 ± 0.0003".
+    assert with_error(-0.0016, 0.0003, signed=True) == "-0.0016 ± 0.0003"
+    assert with_error(0.216, 0.004) == "0.216 ± 0.004"
     assert error_points(0.003) == "± 0.3 pt"
     # A dash between negative numbers reads as a minus sign: "-3–-0.5" was "-3 to -0.5".
     assert number_range(-3, -0.5) == "-3 to -0.5"

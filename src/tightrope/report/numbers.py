@@ -98,6 +98,13 @@ def drawn_range(low: float, high: float, central: bool) -> str:
     return f"{number_range(low, high, '.3g')} central 90%" if central else number_range(low, high)
 
 
+def with_error(value: float, error: float, signed: bool = False) -> str:
+    """A chance (0–1) and its error to three decimals, or to the error's first significant
+    digit where three would read "± 0.000": "-0.054 ± 0.002", "-0.0019 ± 0.0004"."""
+    places = 3 if not 0 < error < 0.0005 else min(6, math.ceil(-math.log10(error)))
+    return f"{value:{'+' if signed else ''}.{places}f} ± {error:.{places}f}"
+
+
 def error_points(error: float | None) -> str:
     """A probability's Monte Carlo error in percentage points: "± 0.3 pt", "± 0.04 pt" (an
     error below 0.05 points keeps a second decimal rather than read "± 0.0"); empty if none."""
