@@ -407,6 +407,39 @@ def test_a_step_claims_no_silence_where_no_event_is_watched() -> None:
     assert all(len(items) == 1 for items in moved)
 
 
+def test_a_step_names_a_measurement_and_a_doubtful_report_as_the_conditioning_does(
+    tmp_path: Path,
+) -> None:
+    """What moved a forecast reads as the conditioning's own list: a measurement with its value
+    (it read "x on 2025-01-16", as if an event x had happened), a report with its reliability."""
+    from tightrope.dynamics.replay import replay, what_changed
+
+    text = """
+id: described
+title: Described
+as_of: 2025-01-01
+horizon_months: 3
+actors: [{id: a, name: A, kind: state, capability: 1}]
+state: [{id: x, label: X, initial: 0}]
+events: [{id: e, label: E, hazard: {per_month: 0.5}, effects: [{variable: x, add: 10}]}]
+questions:
+  - {id: q, text: "E?", resolution: r, deadline: 2025-03-01, type: binary, event: e}
+observations:
+  - {variable: x, date: 2025-01-16, value: 0, sd: 0.1}
+  - {event: e, date: 2025-02-10, reliability: 0.8}
+unobserved: [e]
+"""
+    scenario = scenario_from(text, tmp_path)
+    days = [dt.date(2025, 1, 1), dt.date(2025, 1, 20), dt.date(2025, 2, 20)]
+    steps = replay(scenario, days, runs=2000)
+    texts = ["x = 0 ± 0.1 on 2025-01-16", "e on 2025-02-10 (reliability 0.8)"]
+    conditioning = steps[-1].result.to_dict()["conditioning"]
+    assert [item["observation"] for item in conditioning["observations"]] == texts
+    # Each step brings one of them (e is covert: no closed-world silence is claimed).
+    moved = what_changed(scenario, steps)[0]["moved_most"]["observations"]
+    assert moved in ([texts[0]], [texts[1]])
+
+
 def test_a_what_if_on_a_conditioned_forecast_changes_only_what_is_still_to_come(
     tmp_path: Path,
 ) -> None:

@@ -113,10 +113,7 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
         if observation.variable is not None:
             assert observation.value is not None
             assert observation.sd is not None
-            items.append(
-                f"{observation.variable} = {observation.value:g} ± {observation.sd:g} on "
-                f"{observation.day}"
-            )
+            items.append(observation.describe())
             column = model.variables.index(observation.variable)
             share = Deadline.of(scenario.as_of, observation.day).share
             evidence.measured.setdefault(month, []).append(
@@ -126,12 +123,11 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
         assert observation.event is not None
         event = model.event_index(observation.event)
         if observation.ended is not None:
-            items.append(f"{observation.event} ended on {observation.ended}")
+            items.append(observation.describe())
             evidence.ended.setdefault(month, {})[event] = item
             ends.setdefault(event, set()).add(month)
         elif observation.reliability < 1:
-            reliability = f"reliability {observation.reliability:g}"
-            items.append(f"{observation.event} on {observation.day} ({reliability})")
+            items.append(observation.describe())
             reports = evidence.reported.setdefault(month, {})
             reports.setdefault(event, []).append((observation.reliability, item))
             reported.add((month, event))
@@ -142,7 +138,7 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
                 item = earlier
                 again[item] = again.get(item, 0) + 1
             else:
-                items.append(f"{observation.event} on {observation.day}")
+                items.append(observation.describe())
             evidence.happened.setdefault(month, {})[event] = item
             seen.setdefault(event, set()).add(month)
             share = Deadline.of(scenario.as_of, observation.day).share

@@ -239,7 +239,7 @@ def what_changed(scenario: Scenario, steps: Sequence[ReplayStep]) -> list[dict[s
             largest = max(range(len(moves)), key=moves.__getitem__)
             earlier, later = steps[largest], steps[largest + 1]
             new = [o for o in scenario.observations if earlier.date < o.known <= later.date]
-            seen = [f"{o.event or o.variable} {'ended ' if o.ended else ''}on {o.day}" for o in new]
+            seen = [observation.describe() for observation in new]
             if seen and watched:
                 seen.append(f"no other event seen since {earlier.date}")
             entry["moved_most"] = {

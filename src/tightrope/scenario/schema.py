@@ -576,6 +576,14 @@ class Observation(Frozen):
         """From when the observation can be used: its publication, or its date."""
         return self.published if self.published is not None else self.day
 
+    def describe(self) -> str:
+        """The observation in a line: "us_strikes on 2025-06-01", "militia_campaign ended on
+        2025-09-01", "x = 37 ± 0.5 on 2025-02-10", a doubtful report with its reliability."""
+        if self.variable is not None:
+            return f"{self.variable} = {self.value:g} ± {self.sd:g} on {self.day}"
+        text = f"{self.event} {'ended ' if self.ended else ''}on {self.day}"
+        return text if self.reliability == 1 else f"{text} (reliability {self.reliability:g})"
+
 
 class Scenario(Frozen):
     """A whole crisis model, as read from one file."""
