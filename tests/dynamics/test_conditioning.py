@@ -162,26 +162,33 @@ def test_the_builtin_case_updated_on_a_militia_campaign() -> None:
     assert "no us_strikes up to 2025-07-01" in silence
 
 
-def test_a_measurement_reads_the_value_on_its_day(tmp_path: Path) -> None:
-    """x jumps from 0 to 10 when a covert e happens (chance p = 0.5 in January, its day
-    uniform; month 1 runs to 1 February); x is measured 0 ± 0.1 on 16 January (s = 15/31 of
-    the month passed). Either e
-    did not happen, or it came after the 16th: P(e in January) = p(1 − s) / (p(1 − s) + 1 − p)
-    = 0.340; read at the month's end (the old reading) the measurement ruled e out (0). The
-    measurement's chance of a reading within its ± sd: 0.683 without e, (1 − s)·0.683 with."""
-    text = """
-id: day
-title: Day
+# x jumps from 0 to 10 when the covert e happens; the questions and observations follow.
+JUMP = """
+id: jump
+title: Jump
 as_of: 2025-01-01
 horizon_months: 3
 actors: [{id: a, name: A, kind: state, capability: 1}]
 state: [{id: x, label: X, initial: 0}]
 events: [{id: e, label: E, hazard: {per_month: 0.5}, effects: [{variable: x, add: 10}]}]
-questions:
+unobserved: [e]
+questions:"""
+
+
+def test_a_measurement_reads_the_value_on_its_day(tmp_path: Path) -> None:
+    """x jumps from 0 to 10 when a covert e happens (chance p = 0.5 in January, its day
+    uniform; month 1 runs to 1 February); x is measured 0 ± 0.1 on 16 January (s = 15/31 of
+    the month passed). Either e did not happen, or it came after the 16th:
+    P(e in January) = p(1 − s) / (p(1 − s) + 1 − p) = 0.340; read at the month's end (the old
+    reading) the measurement ruled e out (0). The measurement's chance of a reading within its
+    ± sd: 0.683 without e, (1 − s)·0.683 with."""
+    text = (
+        JUMP
+        + """
   - {id: q, text: "E?", resolution: r, deadline: 2025-02-01, type: binary, event: e}
 observations: [{variable: x, date: 2025-01-16, value: 0, sd: 0.1}]
-unobserved: [e]
 """
+    )
     posterior = tightrope.simulate(
         scenario_from(text, tmp_path), runs=40_000, drivers="none", as_of="2025-01-20"
     )
@@ -414,21 +421,15 @@ def test_a_step_names_a_measurement_and_a_doubtful_report_as_the_conditioning_do
     (it read "x on 2025-01-16", as if an event x had happened), a report with its reliability."""
     from tightrope.dynamics.replay import replay, what_changed
 
-    text = """
-id: described
-title: Described
-as_of: 2025-01-01
-horizon_months: 3
-actors: [{id: a, name: A, kind: state, capability: 1}]
-state: [{id: x, label: X, initial: 0}]
-events: [{id: e, label: E, hazard: {per_month: 0.5}, effects: [{variable: x, add: 10}]}]
-questions:
+    text = (
+        JUMP
+        + """
   - {id: q, text: "E?", resolution: r, deadline: 2025-03-01, type: binary, event: e}
 observations:
   - {variable: x, date: 2025-01-16, value: 0, sd: 0.1}
   - {event: e, date: 2025-02-10, reliability: 0.8}
-unobserved: [e]
 """
+    )
     scenario = scenario_from(text, tmp_path)
     days = [dt.date(2025, 1, 1), dt.date(2025, 1, 20), dt.date(2025, 2, 20)]
     steps = replay(scenario, days, runs=2000)
