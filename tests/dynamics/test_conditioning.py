@@ -4,6 +4,7 @@ Carlo error, and the built-in case updated on what happened."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 from pathlib import Path
 from typing import Any
@@ -380,10 +381,20 @@ def test_the_forecast_shows_what_changed_and_the_posterior(tmp_path: Path) -> No
     assert changed["q2_us_strikes"]["after"] > changed["q2_us_strikes"]["before"]
     # The step to 1 June saw the campaign and, the built-in case watching its events, nothing
     # else since the scenario's date: both are news.
-    assert changed["q3_militia_campaign"]["moved_most"]["observations"] == [
+    moved = changed["q3_militia_campaign"]["moved_most"]
+    assert moved["observations"] == [
         "militia_campaign on 2025-06-01",
         "no other event seen since 2025-03-15",
     ]
+    # The reports say it by the scenario's labels.
+    campaign = "“Militia attacks on US forces resume (a campaign, not one incident)”"
+    assert moved["in_words"] == [
+        f"{campaign} on 2025-06-01",
+        "no other event seen since 2025-03-15",
+    ]
+    assert document["conditioning"]["resolved_in_words"] == {
+        "q3_militia_campaign": f"yes: {campaign} on 2025-06-01"
+    }
     report = (tmp_path / "report.html").read_text()
     assert "What changed with the evidence" in report
     assert "<td title='q3_militia_campaign'>Will Iran-aligned militias resume" in report
@@ -394,10 +405,12 @@ def test_the_forecast_shows_what_changed_and_the_posterior(tmp_path: Path) -> No
     ) in report
     assert "2025-07-01: what the evidence taught the model" in report
     # The bottom line says a question the evidence answers is resolved, not "almost certain".
-    assert "<li>Resolved yes (militia_campaign on 2025-06-01): Will" in report
+    assert f"<li>Resolved yes ({html.escape(campaign)} on 2025-06-01): Will" in report
+    step = f"2025-06-01 ({campaign} on 2025-06-01, no other event seen since 2025-03-15)"
+    assert html.escape(step) in report
     assert "100.0%<br><span class='note'>resolved yes</span>" in report
     brief = (tmp_path / "brief.md").read_text()
-    assert "Resolved yes (militia\\_campaign on 2025-06-01)" in brief
+    assert f"Resolved yes ({campaign} on 2025-06-01)" in brief
     assert "| 100% (resolved yes) |" in brief
 
 

@@ -130,6 +130,7 @@ def condition(model: CompiledModel, record: RunRecord, evidence: Evidence, seed:
         ],
         "parameters": _parameters(model, record, weights),
         "resolved": _resolved(model, evidence),
+        "resolved_in_words": _resolved(model, evidence, in_words=True),
     }
     per_sample = _effective_runs_per_sample(record.sample, weights, record.parameters.shape[0])
     summary["effective_runs_per_sample"] = per_sample
@@ -177,24 +178,27 @@ def _effective_runs_per_sample(sample: np.ndarray, weights: Array, samples: int)
     return float((mass[present] * effective).sum() / mass[present].sum())
 
 
-def _resolved(model: CompiledModel, evidence: Evidence) -> dict[str, str]:
+def _resolved(model: CompiledModel, evidence: Evidence, in_words: bool = False) -> dict[str, str]:
     """Event questions the observations answer already: yes if the event was seen by the
     deadline; no if the deadline has passed, the event would have been seen (not covert, no
-    doubtful report) and it was not."""
+    doubtful report) and it was not. ``in_words``: the event by its label, for the reports'
+    bottom line ("yes: “Militia attacks on US forces resume” on 2025-06-01")."""
     resolved = {}
     for question in model.scenario.questions:
         if question.event is None:
             continue
         column = model.event_index(question.event)
+        named = f"“{model.scenario.event(question.event).label}”" if in_words else question.event
         seen = evidence.first_seen.get(column)
         if seen is not None and seen[0] <= question.deadline:
-            resolved[question.id] = f"yes: {evidence.items[seen[1]]}"
+            sighting = f"{named} on {seen[0]}" if in_words else evidence.items[seen[1]]
+            resolved[question.id] = f"yes: {sighting}"
         elif (
             evidence.forecast_date is not None
             and question.deadline <= evidence.forecast_date
             and column in evidence.watched
         ):
-            resolved[question.id] = f"no: {question.event} not seen by {question.deadline}"
+            resolved[question.id] = f"no: {named} not seen by {question.deadline}"
     return resolved
 
 

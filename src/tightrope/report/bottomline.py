@@ -128,6 +128,14 @@ def resolution(resolved: dict[str, str] | None, question_id: str) -> tuple[str, 
     return answer, seen
 
 
+def resolved_in_words(document: dict[str, Any]) -> dict[str, str] | None:
+    """The questions the evidence answered, by the scenario's labels where the record has them
+    (an older record: by the ids), for the bottom line."""
+    conditioning = document.get("conditioning", {})
+    found = conditioning.get("resolved_in_words", conditioning.get("resolved"))
+    return found if isinstance(found, dict) else None
+
+
 def _changed(entry: dict[str, Any] | None) -> str | None:
     """``Up 12.0 points since the scenario date; the largest step +9.0 points, 2025-06-20
     (militia_campaign on 2025-06-20).``"""
@@ -142,7 +150,9 @@ def _changed(entry: dict[str, Any] | None) -> str | None:
         step = most["change"]
         step_size = f"{step * 100:+.1f} points" if binary else f"{step:+.2f} levels"
         # The largest step may go against the net move: say which way it went.
-        text += f"; the largest step {step_size}, {most['by']} ({', '.join(most['observations'])})"
+        # In the scenario's words where the record has them (older records: the ids).
+        seen = most.get("in_words", most["observations"])
+        text += f"; the largest step {step_size}, {most['by']} ({', '.join(seen)})"
     return text + "."
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tightrope.report.bottomline import bottom_line, resolution, scale_note
+from tightrope.report.bottomline import bottom_line, resolution, resolved_in_words, scale_note
 from tightrope.report.numbers import error_points, percent, span
 from tightrope.results import interval_note, question_results
 from tightrope.scenario.provenance import published_after
@@ -46,7 +46,7 @@ def render_brief(document: dict[str, Any], scenario: Scenario) -> str:
             simulation,
             scenario,
             document.get("what_changed"),
-            document.get("conditioning", {}).get("resolved"),
+            resolved_in_words(document),
         ):
             lines.append(f"- {escaped(line.sentence)}")
             if line.movers:

@@ -14,7 +14,7 @@ from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
 from tightrope.bargaining import MODELS
-from tightrope.report.bottomline import bottom_line, resolution, scale_note
+from tightrope.report.bottomline import bottom_line, resolution, resolved_in_words, scale_note
 from tightrope.report.grid import settlement_grid
 from tightrope.report.numbers import (
     DRIVERLESS,
@@ -675,7 +675,7 @@ def _bottom_line(document: dict[str, Any], scenario: Scenario) -> str:
             document["simulation"],
             scenario,
             document.get("what_changed"),
-            document.get("conditioning", {}).get("resolved"),
+            resolved_in_words(document),
         )
     )
     return (
@@ -716,7 +716,8 @@ def _what_changed(changes: list[dict[str, Any]], scenario: Scenario) -> str:
         why = (
             ""
             if moved is None
-            else f"{moved['by']}: {'; '.join(moved['observations'])} ({moved['change']:+.3f})"
+            else f"{moved['by']}: {'; '.join(moved.get('in_words', moved['observations']))} "
+            f"({moved['change']:+.3f})"
         )
         rows.append(
             f"<tr><td title='{html.escape(change['question'])}'>"

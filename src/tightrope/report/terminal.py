@@ -12,7 +12,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from tightrope.report.bottomline import bottom_line, resolution, scale_note
+from tightrope.report.bottomline import bottom_line, resolution, resolved_in_words, scale_note
 from tightrope.report.grid import SettlementGrid, model_label, number, settlement_grid
 from tightrope.report.numbers import (
     DRIVERLESS,
@@ -933,7 +933,7 @@ def _bottom_line(document: dict[str, Any], scenario: Scenario) -> RenderableType
         document["simulation"],
         scenario,
         document.get("what_changed"),
-        document.get("conditioning", {}).get("resolved"),
+        resolved_in_words(document),
     ):
         text.append(f"• {line.sentence}\n")
         if line.movers:
