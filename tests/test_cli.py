@@ -274,6 +274,25 @@ def test_export_builtin_to_ktab_warns_about_rescaling() -> None:
     assert "scaled down" in err
 
 
+def test_a_ktab_export_keeps_each_row_on_one_line(tmp_path: Path) -> None:
+    """KTAB reads its CSV a line per row: a description written as a YAML block (which ends in
+    a line break) split the header across two lines."""
+    import tightrope
+    from tightrope.scenario import dump_yaml
+
+    data = tightrope.load("iraq-2025").model_dump(mode="json", exclude_none=True)
+    data["description"] = "First line\nsecond line\n"
+    data["actors"][0]["description"] = "Two\nlines"
+    source = tmp_path / "multi.yaml"
+    source.write_text(dump_yaml(tightrope.Scenario.model_validate(data)))
+    code, out, _ = run("export", str(source), "--to", "ktab")
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == 2 + len(data["actors"])
+    assert "First line second line" in lines[0]
+    assert ",Two lines," in lines[2]
+
+
 def test_version() -> None:
     code, out, _ = run("--version")
     assert code == 0

@@ -207,9 +207,8 @@ def write_ktab(scenario: Scenario) -> KtabExport:
         )
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(
-        [scenario.title, scenario.description, len(scenario.actors), len(scenario.issues)]
-    )
+    title, description = _one_line(scenario.title), _one_line(scenario.description)
+    writer.writerow([title, description, len(scenario.actors), len(scenario.issues)])
     header = ["Actor", "Description", "Power"]
     for issue in scenario.issues:
         header += [f"{issue.label} Position", f"{issue.label} Salience"]
@@ -221,12 +220,19 @@ def write_ktab(scenario: Scenario) -> KtabExport:
         scale = 1.0 if total <= 1 else 1 / total
         if scale < 1:
             rescaled.append(actor.id)
-        row = [actor.name, actor.description, _number(actor.capability.estimate)]
+        row = [_one_line(actor.name), _one_line(actor.description)]
+        row.append(_number(actor.capability.estimate))
         for stance in stances:
             salience = stance.salience.estimate * scale * 100
             row += [_number(stance.position.estimate), _number(salience)]
         writer.writerow(row)
     return KtabExport(out.getvalue(), tuple(rescaled), _left_out_of_ktab(scenario))
+
+
+def _one_line(text: str) -> str:
+    """Free text on one line: KTAB reads its CSV a line per row, and a YAML block (``>``)
+    ends in a line break."""
+    return " ".join(text.split())
 
 
 def _left_out_of_ktab(scenario: Scenario) -> tuple[str, ...]:
