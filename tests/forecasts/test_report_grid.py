@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import statistics
 from typing import Any
 
 import tightrope
@@ -210,3 +211,27 @@ def test_each_question_line_ends_on_its_deadline_at_its_probability() -> None:
         assert trace.y[-1] == result["probability"]
         assert list(trace.y[:-1]) == result["by_month"][:12]
         assert result["by_month"][11] <= trace.y[-1] <= result["by_month"][12]
+
+
+def test_an_nbs_without_a_status_quo_is_marked_and_counted_once() -> None:
+    """Without a disagreement point the NBS is the weighted mean of the positions, the
+    compromise's own number: counted in the consensus it weighed that number twice."""
+    data = tightrope.load("iraq-2025").model_dump(mode="json", exclude_none=True)
+    for issue in data["issues"]:
+        issue.pop("status_quo", None)
+    scenario = tightrope.Scenario.model_validate(data)
+    entries = tightrope.bargain(scenario, samples=0).to_dict()
+    grid = settlement_grid(entries)
+    for issue in grid.issues:
+        nbs, compromise = grid.cell(issue, "nbs"), grid.cell(issue, "compromise")
+        assert nbs is not None
+        assert compromise is not None
+        assert nbs.marks == ("≡",)
+        assert nbs.forecast == compromise.forecast
+        others = [
+            entry["forecast"]
+            for entry in entries
+            if entry["issue"] == issue and entry["model"] != "nbs"
+        ]
+        assert grid.agreement[issue].consensus == statistics.median(others)
+    assert any(note.startswith("≡ no status quo to bargain from") for note in grid.footnotes)

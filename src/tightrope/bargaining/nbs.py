@@ -61,7 +61,12 @@ class NashBargaining(StaticModel):
 
     def notes_batch(self, batch: IssueBatch) -> list[tuple[str, ...]]:
         if batch.reference is None:
-            return [()] * batch.size
+            limit = "weighted mean" if self.variant == "quadratic" else "weighted median"
+            note = (
+                f"no status quo to bargain from: the NBS is the {limit} of the positions, "
+                "another model's number rather than a bargain of its own"
+            )
+            return [(note,)] * batch.size
         low, high = _acceptable(batch.positions, batch.reference, batch.weights)
         stuck: list[bool] = [bool(flag) for flag in np.all(high - low <= 1e-12, axis=1)]
         note = (

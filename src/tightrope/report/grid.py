@@ -15,6 +15,8 @@ MARKS = {
     "†": "outside its own 10th–90th percentile over the samples",
     "=sq": "the status quo: no outcome is acceptable to every actor (no mutually acceptable move)",
     "~": "the median cycles from round to round (see the model's notes)",
+    "≡": "no status quo to bargain from: the NBS is then the weighted mean of the positions "
+    "(the compromise's number; linear: the weighted median), not a forecast of its own",
 }
 DECIDED = "‡"  # beside an issue that some actors decide on their own
 
@@ -92,7 +94,8 @@ class SettlementGrid:
         if self.agreement:
             notes.append(
                 "consensus: the median of the models' point forecasts, with the lowest and "
-                "highest below it, leaving out a forecast that is only the status quo (=sq); "
+                "highest below it, leaving out a forecast that is only the status quo (=sq) "
+                "or another model's number (≡); "
                 f"wide: the models disagree by more than {WIDE_DISAGREEMENT:.0f} points, so no "
                 "single model's number should lead"
             )
@@ -166,8 +169,10 @@ def settlement_grid(entries: Sequence[dict[str, Any]]) -> SettlementGrid:
             marks.append("=sq")
         if "cycles" in notes:
             marks.append("~")
+        if "no status quo to bargain from" in notes:
+            marks.append("≡")
         cells[(issue, model)] = Cell(number(entry["forecast"]), text, tuple(marks))
-        if isinstance(entry["forecast"], float | int) and "=sq" not in marks:
+        if isinstance(entry["forecast"], float | int) and not {"=sq", "≡"} & set(marks):
             points.setdefault(issue, []).append(float(entry["forecast"]))
     agreement = {
         issue: Agreement(float(statistics.median(values)), min(values), max(values))
