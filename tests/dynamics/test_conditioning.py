@@ -404,6 +404,8 @@ def test_the_forecast_shows_what_changed_and_the_posterior(tmp_path: Path) -> No
         "resume (a campaign, not one incident) — monthly chance when no modifier applies</td>"
     ) in report
     assert "2025-07-01: what the evidence taught the model" in report
+    # A window's implied chance in a conditioned report is given the evidence, and says so.
+    assert "<th>implied by the model, given the evidence to 2025-07-01</th>" in report
     # The bottom line says a question the evidence answers is resolved, not "almost certain".
     assert f"<li>Resolved yes ({html.escape(campaign)} on 2025-06-01): Will" in report
     step = f"2025-06-01 ({campaign} on 2025-06-01, no other event seen since 2025-03-15)"

@@ -147,6 +147,7 @@ def test_forecast_sets_a_what_if_beside_the_baseline(tmp_path: Path) -> None:
     assert "What-if (force us_casualties@3) against the baseline (paired runs)" in out
     page = (tmp_path / "report.html").read_text()
     assert "<h2>What if</h2>" in page
+    assert "<th>implied by the model</th>" in page  # no evidence: the model's own chance
     assert "US casualties from a militia attack forced in the month ending 2025-06-15" in page
     # A forced month after every deadline is simulated (and moves no question).
     code, out, _ = run("forecast", *args, "--force", "us_casualties@2026-05")

@@ -153,7 +153,7 @@ def render_report(
                 "parameter samples (or too few samples were run to tell).</p>"
             )
         sections.append(_sequences(simulation, scenario))
-        sections.append(_windows(simulation, scenario))
+        sections.append(_windows(simulation, scenario, document.get("conditioning")))
     if document.get("conditioning"):
         sections.append(_conditioning(document["conditioning"]))
     if document.get("what_changed"):
@@ -548,9 +548,12 @@ def _drivers(simulation: dict[str, Any], questions: list[Question]) -> go.Figure
     return figure
 
 
-def _windows(simulation: dict[str, Any], scenario: Scenario) -> str:
+def _windows(
+    simulation: dict[str, Any], scenario: Scenario, conditioning: dict[str, Any] | None = None
+) -> str:
     """Events elicited as a chance over a window: that chance (without modifiers) beside the
-    chance the model implies over the same window."""
+    chance the model implies over the same window; in a forecast conditioned on observations,
+    given them (an event seen reads near certain)."""
     rows = "".join(
         f"<tr><td>{html.escape(scenario.event(event_id).label)}</td>"
         f"<td class='num'>{window['months']}</td>"
@@ -562,11 +565,21 @@ def _windows(simulation: dict[str, Any], scenario: Scenario) -> str:
     )
     if not rows:
         return ""
+    given = (
+        ""
+        if not conditioning
+        else f" Here the model is conditioned on the observations up to {conditioning['as_of']}: "
+        "its chance is given them (tightrope show gives the model's own, before any evidence)."
+    )
+    implied = "implied by the model" + (
+        f", given the evidence to {conditioning['as_of']}" if conditioning else ""
+    )
     return (
         "<h2>Elicited and implied chances</h2><p class='note'>An event's chance over a window is "
         "elicited for months when no modifier applies; with the modifiers and triggers at work "
-        "the model implies another.</p><table><tr><th>event</th><th>window (months)</th>"
-        f"<th>elicited, no modifier</th><th>implied by the model</th></tr>{rows}</table>"
+        f"the model implies another.{html.escape(given)}</p><table><tr><th>event</th>"
+        f"<th>window (months)</th><th>elicited, no modifier</th><th>{html.escape(implied)}</th>"
+        f"</tr>{rows}</table>"
     )
 
 
