@@ -346,3 +346,47 @@ def test_a_window_probability_is_the_chance_without_modifiers() -> None:
     assert window["implied"] == pytest.approx(0.3, abs=4 * np.sqrt(0.21 / 40_000))
     model, record = simulate(_window_scenario(modifier=True), Design(samples=1, runs=40_000))
     assert summarise(model, record)["events"]["sanction"]["window"]["implied"] > 0.36
+
+
+def test_a_question_no_varying_number_reaches_has_its_point_as_interval() -> None:
+    """f's chance is a point and nothing uncertain reaches it: its probability is the same in
+    every parameter sample, so its interval is that point, with no error (chance alone spread
+    the samples, which read as "≈ 79.5%, spread unresolved"); g's uncertain hazard gives g's
+    question a spread."""
+    import tightrope
+
+    scenario = Scenario.model_validate(
+        {
+            "id": "fixed",
+            "title": "Fixed",
+            "as_of": "2025-01-01",
+            "horizon_months": 6,
+            "actors": [{"id": "a", "name": "A", "kind": "state", "capability": 1}],
+            "events": [
+                {"id": "f", "label": "F", "hazard": {"per_month": 0.2}},
+                {
+                    "id": "g",
+                    "label": "G",
+                    "hazard": {"per_month": {"mode": 0.2, "low": 0.05, "high": 0.4}},
+                },
+            ],
+            "questions": [
+                {
+                    "id": f"q_{event}",
+                    "text": "?",
+                    "resolution": "r",
+                    "deadline": "2025-06-30",
+                    "type": "binary",
+                    "event": event,
+                }
+                for event in ("f", "g")
+            ],
+        }
+    )
+    result = tightrope.simulate(scenario, runs=20_000, drivers="none", seed=2)
+    fixed, uncertain = result.questions["q_f"], result.questions["q_g"]
+    assert fixed.interval == (fixed.probability, fixed.probability)
+    assert fixed.interval_se == (0.0, 0.0)
+    assert fixed.probability == pytest.approx(1 - 0.8**6, abs=0.01)
+    assert uncertain.interval is not None
+    assert uncertain.interval[1] - uncertain.interval[0] > 0.2

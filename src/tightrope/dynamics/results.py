@@ -63,8 +63,11 @@ def summarise(
         return document
     samples = record.parameters.shape[0]
     sample = record.sample[where]
+    varying = _varying_reach(model, record)
     document["questions"] = {
-        question.id: _question(model, record, question.id, where, sample, samples)
+        question.id: _question(
+            model, record, question.id, where, sample, samples, varying[question.id]
+        )
         for question in model.scenario.questions
     }
     first = record.first[where]
@@ -91,6 +94,20 @@ def summarise(
     return document
 
 
+def _varying_reach(model: CompiledModel, record: RunRecord) -> dict[str, bool]:
+    """Whether a number that varies across the parameter samples has a path to each question.
+    Where none does, the probability is the same in every sample: its interval is that point,
+    exactly, not a spread to estimate from chance (which read as "spread unresolved")."""
+    from tightrope.dynamics.dependencies import reachable_parameters
+
+    varies = np.ptp(record.parameters, axis=0) > 0
+    varying = {p.path for p, moves in zip(model.parameters, varies, strict=True) if moves}
+    return {
+        question: bool(varying & reaching)
+        for question, reaching in reachable_parameters(model.scenario).items()
+    }
+
+
 def _question(
     model: CompiledModel,
     record: RunRecord,
@@ -98,13 +115,20 @@ def _question(
     where: Mask,
     sample: NDArray[np.int32],
     samples: int,
+    varying: bool = True,
 ) -> dict[str, Any]:
     question = model.scenario.question(question_id)
     answers = record.answers[question_id][where]
     origin = None if record.origin is None else record.origin[where]
+
+    def interval_of(hits: Array, point: float) -> tuple[list[float], list[float]]:
+        if not varying:
+            return [point, point], [0.0, 0.0]
+        return interval_with_error(hits, sample, samples, origin)
+
     if question.type == "binary":
         probability, error = clustered_mean(answers.astype(float), sample, samples)
-        interval, ends = interval_with_error(answers.astype(float), sample, samples, origin)
+        interval, ends = interval_of(answers.astype(float), probability)
         result: dict[str, Any] = {
             "probability": probability,
             "interval": interval,
@@ -120,9 +144,7 @@ def _question(
     for index, level in enumerate(question.levels):
         hit = (answers == index).astype(float)
         distribution[level.id], errors[level.id] = clustered_mean(hit, sample, samples)
-        intervals[level.id], interval_errors[level.id] = interval_with_error(
-            hit, sample, samples, origin
-        )
+        intervals[level.id], interval_errors[level.id] = interval_of(hit, distribution[level.id])
     return {
         "distribution": distribution,
         "intervals": intervals,
