@@ -119,3 +119,6 @@ def test_the_drivers_column_says_what_was_ranked() -> None:
     code, table, _ = run("simulate", *args)
     assert "main drivers" in table
     assert table.count("none clear of the noise") == len(unranked)
+    from tightrope.report.numbers import FIXED_INPUTS
+
+    assert FIXED_INPUTS not in table  # every built-in question has uncertain inputs

@@ -383,10 +383,22 @@ def test_a_question_no_varying_number_reaches_has_its_point_as_interval() -> Non
             ],
         }
     )
-    result = tightrope.simulate(scenario, runs=20_000, drivers="none", seed=2)
+    result = tightrope.simulate(scenario, runs=20_000, seed=2)
     fixed, uncertain = result.questions["q_f"], result.questions["q_g"]
     assert fixed.interval == (fixed.probability, fixed.probability)
     assert fixed.interval_se == (0.0, 0.0)
     assert fixed.probability == pytest.approx(1 - 0.8**6, abs=0.01)
     assert uncertain.interval is not None
     assert uncertain.interval[1] - uncertain.interval[0] > 0.2
+    # Nothing to rank: the table says so rather than "none clear of the noise".
+    document = result.to_dict()
+    assert document["questions"]["q_f"]["uncertain_inputs"] is False
+    assert "uncertain_inputs" not in document["questions"]["q_g"]
+    from rich.console import Console
+
+    from tightrope.report.terminal import simulation_report
+
+    console = Console(width=200, record=True)
+    console.print(simulation_report(document, scenario))
+    row = next(line for line in console.export_text().splitlines() if "q_f" in line)
+    assert "no uncertain input" in row

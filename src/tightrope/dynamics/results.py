@@ -135,6 +135,7 @@ def _question(
             "interval_se": ends,
             "mc_error": error,
             **_answered(model, question_id),
+            **({} if varying else {"uncertain_inputs": False}),
         }
         if question.event is not None:
             column = model.event_index(question.event)
@@ -151,6 +152,7 @@ def _question(
         "interval_ses": interval_errors,
         "mc_errors": errors,
         **_answered(model, question_id),
+        **({} if varying else {"uncertain_inputs": False}),
     }
 
 

@@ -18,6 +18,7 @@ from tightrope.report.bottomline import bottom_line, resolution, resolved_in_wor
 from tightrope.report.grid import settlement_grid
 from tightrope.report.numbers import (
     DRIVERLESS,
+    FIXED_INPUTS,
     change_points,
     drawn_range,
     error_points,
@@ -295,7 +296,13 @@ def _questions(
             f"title='{html.escape(d['parameter'])}'>"
             f"{html.escape(d.get('label', d['parameter']))}</a>"
             for d in drivers.get(question.id, [])[:2]
-        ) or (DRIVERLESS if ranked and question.id not in (resolved or {}) else "")
+        ) or (
+            ""
+            if not ranked or question.id in (resolved or {})
+            else FIXED_INPUTS
+            if simulation["questions"][question.id].get("uncertain_inputs") is False
+            else DRIVERLESS
+        )
         if result.kind == "binary":
             assert result.probability is not None
             assert result.interval is not None

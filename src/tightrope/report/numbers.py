@@ -22,6 +22,8 @@ def percent(value: float, decimals: int = 1) -> str:
 
 # A question whose drivers were ranked but none stands clear of the Monte Carlo noise.
 DRIVERLESS = "none clear of the noise"
+# A question that no uncertain number reaches: nothing to rank.
+FIXED_INPUTS = "no uncertain input"
 
 UNSTEADY = 0.01  # an interval end whose standard error across seeds exceeds a point is marked
 

@@ -16,6 +16,7 @@ from tightrope.report.bottomline import bottom_line, resolution, resolved_in_wor
 from tightrope.report.grid import SettlementGrid, model_label, number, settlement_grid
 from tightrope.report.numbers import (
     DRIVERLESS,
+    FIXED_INPUTS,
     change_points,
     drawn_range,
     error_points,
@@ -731,7 +732,7 @@ def _questions_result(
                 else f"(μ* {d['mu_star']:.2f})"
             )
             for d in drivers.get(question.id, [])[:2]
-        ) or (DRIVERLESS if ranked and question.id not in answered else "")
+        ) or _driverless(document, question.id, ranked and question.id not in answered)
         cells = [top] if ranked else []
         if result.kind == "binary":
             assert result.probability is not None
@@ -761,6 +762,14 @@ def _questions_result(
                 *cells,
             )
     return table
+
+
+def _driverless(document: dict[str, Any], question_id: str, ranked: bool) -> str:
+    """What a question's drivers cell says where none is listed."""
+    if not ranked:
+        return ""
+    entry = document.get("questions", {}).get(question_id, {})
+    return FIXED_INPUTS if entry.get("uncertain_inputs") is False else DRIVERLESS
 
 
 def _what_ifs_and_given(document: dict[str, Any], scenario: Scenario) -> list[RenderableType]:
