@@ -245,6 +245,39 @@ def test_the_days_of_the_forecast_dates_month_up_to_it_are_seen(tmp_path: Path) 
     assert "resolved yes" not in out
 
 
+def test_a_state_question_inside_the_forecast_dates_month_reads_the_evidence(
+    tmp_path: Path,
+) -> None:
+    """As the event questions above, for the state e moves (x: 0, then 10): forecast on 11
+    March, e not seen, x above 5 on 6 March has no chance and on 21 March p(s − f)/(1 − pf);
+    before, the month's changes came on a uniform day, in the past too (p·5/31-ish on 6 March).
+    Seen on 3 March, e moved x by the 6th: certain (before: only if the day fell by then)."""
+    p, f, s = 0.2, 10 / 31, 20 / 31
+    text = PARTIAL_MONTH.replace(
+        "events: [{id: e, label: E, hazard: {per_month: 0.2}}]",
+        "state: [{id: x, label: X, initial: 0}]\n"
+        "events: [{id: e, label: E, hazard: {per_month: 0.2}, effects: [{variable: x, add: 10}]}]",
+    )
+    text += (
+        '  - {id: x_early, text: "X?", resolution: r, deadline: 2025-03-06, type: binary, '
+        'when: "x > 5"}\n'
+        '  - {id: x_mid, text: "X?", resolution: r, deadline: 2025-03-21, type: binary, '
+        'when: "x > 5"}\n'
+    )
+    scenario = scenario_from(text, tmp_path)
+    unseen = tightrope.simulate(scenario, runs=200_000, seed=3, drivers="none", as_of="2025-03-11")
+    assert unseen.questions["x_early"].probability == 0
+    mid = unseen.questions["x_mid"]
+    assert mid.mc_error is not None
+    assert mid.probability == pytest.approx(p * (s - f) / (1 - p * f), abs=4 * mid.mc_error)
+    observed = text + "observations: [{event: e, date: 2025-03-03}]\n"
+    seen = tightrope.simulate(
+        scenario_from(observed, tmp_path), runs=20_000, drivers="none", as_of="2025-03-11"
+    )
+    assert seen.questions["x_early"].probability == 1
+    assert seen.questions["x_mid"].probability == 1
+
+
 def test_the_posterior_says_how_many_runs_stand_behind_each_sample(tmp_path: Path) -> None:
     """Each sample's effective runs (Σw)² / Σw², averaged as the posterior weighs the samples:
     equal weights give the runs per sample; with one run per sample the intervals cannot tell

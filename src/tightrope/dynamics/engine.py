@@ -729,8 +729,25 @@ class _Tile:
         answer = self._answer(question_id, state, due)
         if not self._reads_state(question_id, due):
             return answer
-        came = self._days(question_id) < due.share
+        came = self._changes_by(question_id, state, due)
         return np.where(came, answer, state.before.pop(question_id))
+
+    def _changes_by(self, question_id: str, state: _TileState, due: Deadline) -> Mask:
+        """Whether the month's changes came by the deadline's day, as events do (_came_by):
+        in the month holding the forecast date, on the day of the month's first sighting; else,
+        in a run where a watched event not seen by the forecast date happened, on a uniform day
+        after it; else on a uniform day."""
+        days = self._days(question_id)
+        if self.evidence is not None:
+            seen = self.evidence.seen_at.get(due.month, {})
+            if seen:
+                return np.full(len(days), min(seen.values()) <= due.share)
+            later = self.evidence.later.get(due.month, {})
+            if later:
+                after = next(iter(later.values()))[0]  # the forecast date's share of the month
+                happened = state.history.occurred[due.month][list(later)].any(axis=0)
+                days = np.where(happened, after + (1.0 - after) * days, days)
+        return days < due.share
 
     def _days(self, question_id: str) -> Array:
         """Each run's day within the deadline's month as a share of the month, uniform, from
