@@ -201,6 +201,35 @@ observations: [{variable: x, date: 2025-01-16, value: 0, sd: 0.1}]
     assert seen["chance"] == pytest.approx(within, abs=0.01)
 
 
+def test_a_measurement_in_the_forecast_dates_month_places_the_changes_as_events_do(
+    tmp_path: Path,
+) -> None:
+    """e watched this time. Not seen by 20 January, x measured 0 on the 10th: a run where e
+    came, came after the 20th, so the reading agrees with it and P(e in January) stays
+    p(1 − f)/(1 − pf) = 0.279 (f = 19/31); read on a uniform day it fell to 0.216. Seen on
+    the 5th, x measured 10 on the 10th: e's change came by then, so a reading within ± sd has
+    chance 0.683 (on a uniform day, 9/31 of that)."""
+    watched = JUMP.replace("unobserved: [e]\n", "")
+    question = (
+        '\n  - {id: q, text: "E?", resolution: r, deadline: 2025-02-01, type: binary, event: e}'
+    )
+    reading = "{variable: x, date: 2025-01-10, value: %d, sd: 0.1}"
+    unseen = watched + question + f"\nobservations: [{reading % 0}]\n"
+    result = tightrope.simulate(
+        scenario_from(unseen, tmp_path), runs=100_000, drivers="none", as_of="2025-01-20"
+    )
+    p, f = 0.5, 19 / 31
+    assert result.questions["q"].probability == pytest.approx(p * (1 - f) / (1 - p * f), abs=0.01)
+    sighting = "{event: e, date: 2025-01-05}"
+    seen = watched + question + f"\nobservations: [{sighting}, {reading % 10}]\n"
+    result = tightrope.simulate(
+        scenario_from(seen, tmp_path), runs=20_000, drivers="none", as_of="2025-01-20"
+    )
+    measured = result.to_dict()["conditioning"]["observations"][1]
+    assert measured["observation"] == "x = 10 ± 0.1 on 2025-01-10"
+    assert measured["chance"] == pytest.approx(0.6827, abs=0.001)
+
+
 PARTIAL_MONTH = """
 id: partial
 title: Partial

@@ -733,21 +733,26 @@ class _Tile:
         return np.where(came, answer, state.before.pop(question_id))
 
     def _changes_by(self, question_id: str, state: _TileState, due: Deadline) -> Mask:
-        """Whether the month's changes came by the deadline's day, as events do (_came_by):
-        in the month holding the forecast date, on the day of the month's first sighting; else,
-        in a run where a watched event not seen by the forecast date happened, on a uniform day
-        after it; else on a uniform day."""
-        days = self._days(question_id)
-        if self.evidence is not None:
-            seen = self.evidence.seen_at.get(due.month, {})
-            if seen:
-                return np.full(len(days), min(seen.values()) <= due.share)
-            later = self.evidence.later.get(due.month, {})
-            if later:
-                after = next(iter(later.values()))[0]  # the forecast date's share of the month
-                happened = state.history.occurred[due.month][list(later)].any(axis=0)
-                days = np.where(happened, after + (1.0 - after) * days, days)
-        return days < due.share
+        """Whether the month's changes came by the deadline's day (see _came_chance)."""
+        return self._days(question_id) < self._came_chance(state, due.month, due.share)
+
+    def _came_chance(self, state: _TileState, month: int, share: float) -> Array:
+        """Each run's chance that the month's changes came by ``share`` of it, as an event
+        does (_came_by): on the day of the month's first sighting; else, in a run where a
+        watched event not seen by the forecast date happened, on a uniform day after it; else
+        on a uniform day."""
+        chance = np.full(len(self.sample), share)
+        if self.evidence is None:
+            return chance
+        seen = self.evidence.seen_at.get(month, {})
+        if seen:
+            return np.full(len(self.sample), 1.0 if min(seen.values()) <= share else 0.0)
+        later = self.evidence.later.get(month, {})
+        if later:
+            after = next(iter(later.values()))[0]  # the forecast date's share of the month
+            happened = state.history.occurred[month][list(later)].any(axis=0)
+            chance[happened] = min(1.0, max(0.0, (share - after) / (1.0 - after)))
+        return chance
 
     def _days(self, question_id: str) -> Array:
         """Each run's day within the deadline's month as a share of the month, uniform, from
@@ -904,8 +909,8 @@ class _Tile:
     def _measurements(self, state: _TileState, values: Array, month: int) -> None:
         """A measured variable weighs by the normal density of the measurement around the
         run's value on its day: this month's end where the month's changes came by that day
-        (their day uniform: chance ``share``), else the month before's end, a mixture of the
-        two densities. ``within`` keeps each run's chance of a reading within the ± sd."""
+        (see _came_chance), else the month before's end, a mixture of the two densities.
+        ``within`` keeps each run's chance of a reading within the ± sd."""
         if self.evidence is None or self.within is None:
             return
         from scipy import special  # the normal CDF, only where something was measured
@@ -915,17 +920,19 @@ class _Tile:
             return np.asarray(special.ndtr(distance + 1) - special.ndtr(distance - 1))
 
         for measurement in self.evidence.measured.get(month, []):
-            sd, share = measurement.sd, measurement.share
+            sd = measurement.sd
             scale = math.log(sd * math.sqrt(2 * math.pi))
             after = (values[:, measurement.column] - measurement.value) / sd
             density, chance = -0.5 * after * after - scale, within(after)
             before = state.measured_before.pop(measurement.item, None)
             if before is not None:
+                came = self._came_chance(state, month, measurement.share)
                 earlier = (before - measurement.value) / sd
-                density = np.logaddexp(
-                    math.log(share) + density, math.log1p(-share) - 0.5 * earlier**2 - scale
-                )
-                chance = share * chance + (1 - share) * within(earlier)
+                with np.errstate(divide="ignore"):  # a chance of 0 or 1 leaves one density
+                    density = np.logaddexp(
+                        np.log(came) + density, np.log1p(-came) - 0.5 * earlier**2 - scale
+                    )
+                chance = came * chance + (1 - came) * within(earlier)
             self.loglik[:, measurement.item] += density
             self.within[:, measurement.item] = chance
 
