@@ -514,8 +514,11 @@ observations:
     conditioning = steps[-1].result.to_dict()["conditioning"]
     assert [item["observation"] for item in conditioning["observations"]] == texts
     # Each step brings one of them (e is covert: no closed-world silence is claimed).
-    moved = what_changed(scenario, steps)[0]["moved_most"]["observations"]
-    assert moved in ([texts[0]], [texts[1]])
+    moved = what_changed(scenario, steps)[0]["moved_most"]
+    assert moved["observations"] in ([texts[0]], [texts[1]])
+    # The reports say them by the labels: “X” at 0 ± 0.1, “E” reported with reliability 0.8.
+    words = ["“X” at 0 ± 0.1 on 2025-01-16", "“E” reported with reliability 0.8 on 2025-02-10"]
+    assert moved["in_words"] == [words[texts.index(moved["observations"][0])]]
 
 
 def test_a_what_if_on_a_conditioned_forecast_changes_only_what_is_still_to_come(

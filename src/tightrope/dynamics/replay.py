@@ -274,7 +274,8 @@ def _in_words(observation: Observation, scenario: Scenario) -> str:
     if observation.ended is not None:
         return f"{label} ended on {observation.day}"
     if observation.reliability < 1:
-        return f"{label} reported on {observation.day} (reliability {observation.reliability:g})"
+        reliability = f"{observation.reliability:g}"
+        return f"{label} reported with reliability {reliability} on {observation.day}"
     return f"{label} on {observation.day}"
 
 
