@@ -232,6 +232,16 @@ def test_the_bottom_line_says_what_changed_since_the_scenario_date() -> None:
     assert line.changed == (
         "Up 8.0 points since the scenario date; the largest step -3.0 points, 2025-07-01 (b)."
     )
+    # A move that rounds to nothing is no move ("Down 0.0 points"), nor a step that does.
+    changed[0].update(after=0.1204, moved_most={"by": "2025-07-01", "change": -0.0002})
+    (line,) = bottom_line(simulation, scenario, changed)
+    assert line.changed == "Unchanged since the scenario date (within 0.05 points)."
+    changed[0]["moved_most"] = {"by": "2025-07-01", "change": 0.04, "observations": ["c"]}
+    (line,) = bottom_line(simulation, scenario, changed)
+    assert line.changed == (
+        "Unchanged since the scenario date (within 0.05 points); the largest step +4.0 points, "
+        "2025-07-01 (c)."
+    )
 
 
 def test_a_conditioned_report_and_brief_give_the_date_the_evidence_runs_to() -> None:

@@ -138,21 +138,29 @@ def resolved_in_words(document: dict[str, Any]) -> dict[str, str] | None:
 
 def _changed(entry: dict[str, Any] | None) -> str | None:
     """``Up 12.0 points since the scenario date; the largest step +9.0 points, 2025-06-20
-    (militia_campaign on 2025-06-20).``"""
+    (militia_campaign on 2025-06-20).`` A move that rounds to nothing reads "Unchanged"
+    ("Down 0.0 points" read as a move), and a step that does is left out."""
     if entry is None:
         return None
-    move = entry["after"] - entry["before"]
     binary = entry["measure"] == "P(yes)"
-    size = f"{abs(move) * 100:.1f} points" if binary else f"{abs(move):.2f} levels (mean)"
-    text = f"{'Up' if move >= 0 else 'Down'} {size} since the scenario date"
+
+    def shown(move: float, signed: bool = False) -> str:
+        sign = "+" if signed else ""
+        return f"{move * 100:{sign}.1f} points" if binary else f"{move:{sign}.2f} levels"
+
+    move = entry["after"] - entry["before"]
+    if float(shown(abs(move)).split()[0]) == 0:
+        within = "0.05 points" if binary else "0.005 levels"
+        text = f"Unchanged since the scenario date (within {within})"
+    else:
+        mean = "" if binary else " (mean)"
+        text = f"{'Up' if move >= 0 else 'Down'} {shown(abs(move))}{mean} since the scenario date"
     most = entry.get("moved_most")
-    if most:
-        step = most["change"]
-        step_size = f"{step * 100:+.1f} points" if binary else f"{step:+.2f} levels"
-        # The largest step may go against the net move: say which way it went.
-        # In the scenario's words where the record has them (older records: the ids).
-        seen = most.get("in_words", most["observations"])
-        text += f"; the largest step {step_size}, {most['by']} ({', '.join(seen)})"
+    if most and float(shown(abs(most["change"])).split()[0]) != 0:
+        # The largest step may go against the net move: its sign says which way it went. The
+        # news in the scenario's words where the record has them (older records: the ids).
+        seen = ", ".join(most.get("in_words", most["observations"]))
+        text += f"; the largest step {shown(most['change'], True)}, {most['by']} ({seen})"
     return text + "."
 
 
