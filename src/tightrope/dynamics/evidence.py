@@ -9,7 +9,8 @@ chance likewise (one of a fixed length ends when the model says); a report
 with reliability r < 1 weighs r where the event happened and 1 − r where it did not; a measured
 variable weighs by the normal density of the measurement around the run's value on the day it
 was measured: the month's end if the month's changes came by that day, else the month before's
-end, the day of the changes taken as uniform (a mixture of the two densities). Runs keep their
+end (a mixture of the two densities; the day of the changes is placed as an event's, below). Runs
+keep their
 parameter samples, so the weights update the uncertain parameters too (the epistemic layer), and
 resampling the runs in proportion to their weights gives the posterior forecast.
 
@@ -21,7 +22,9 @@ chance a uniform day falls there); the end of a campaign that ends by chance lik
 fixed length ends when the model says, seen or not). Within a month an event's day is
 taken as uniform, except that a seen event came on the day it was seen and an event not seen by
 the forecast date came after it: a question whose deadline falls inside the month counts the event
-by that day (``Engine._came_by``).
+by that day (``Engine._came_by``). The month's changes to the state come on the day of its first
+sighting, or, in a run where a watched event not seen by the forecast date happened, after it
+(``Engine._came_chance``): a state question or a measurement inside the month reads them so.
 """
 
 from __future__ import annotations
@@ -157,14 +160,14 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
         # ends when the model says, seen or not.
         campaign = compiled.ending_hazard is not None
         item = len(items)
-        noticed = compiled.index in seen or compiled.index in ends
-        if not noticed and not any(event == compiled.index for _, event in reported):
+        doubted = any(event == compiled.index for _, event in reported)
+        if not (doubted or compiled.index in seen or compiled.index in ends):
             items.append(f"no {compiled.id} up to {forecast_date}")
         elif campaign:
             items.append(f"no other start or end of {compiled.id} up to {forecast_date}")
         else:
             items.append(f"no other {compiled.id} up to {forecast_date}")
-        if not any(event == compiled.index for _, event in reported):
+        if not doubted:
             watched.add(compiled.index)
         for month in range(1, complete + 1):
             if (
