@@ -17,11 +17,10 @@ from tightrope.bargaining import MODELS
 from tightrope.report.bottomline import bottom_line, resolution, resolved_in_words, scale_note
 from tightrope.report.grid import settlement_grid
 from tightrope.report.numbers import (
-    DRIVERLESS,
-    FIXED_INPUTS,
     change_points,
     drawn_range,
     error_points,
+    no_driver_listed,
     number_range,
     percent,
     skill_words,
@@ -297,11 +296,9 @@ def _questions(
             f"{html.escape(d.get('label', d['parameter']))}</a>"
             for d in drivers.get(question.id, [])[:2]
         ) or (
-            ""
-            if not ranked or question.id in (resolved or {})
-            else FIXED_INPUTS
-            if simulation["questions"][question.id].get("uncertain_inputs") is False
-            else DRIVERLESS
+            no_driver_listed(simulation, question.id)
+            if ranked and question.id not in (resolved or {})
+            else ""
         )
         if result.kind == "binary":
             assert result.probability is not None

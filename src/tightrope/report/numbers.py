@@ -25,6 +25,13 @@ DRIVERLESS = "none clear of the noise"
 # A question that no uncertain number reaches: nothing to rank.
 FIXED_INPUTS = "no uncertain input"
 
+
+def no_driver_listed(simulation: dict[str, Any], question_id: str) -> str:
+    """What a question's drivers cell says where they were ranked and none is listed."""
+    entry = simulation.get("questions", {}).get(question_id, {})
+    return FIXED_INPUTS if entry.get("uncertain_inputs") is False else DRIVERLESS
+
+
 UNSTEADY = 0.01  # an interval end whose standard error across seeds exceeds a point is marked
 
 

@@ -15,11 +15,10 @@ from rich.text import Text
 from tightrope.report.bottomline import bottom_line, resolution, resolved_in_words, scale_note
 from tightrope.report.grid import SettlementGrid, model_label, number, settlement_grid
 from tightrope.report.numbers import (
-    DRIVERLESS,
-    FIXED_INPUTS,
     change_points,
     drawn_range,
     error_points,
+    no_driver_listed,
     number_range,
     percent,
     skill_words,
@@ -732,7 +731,9 @@ def _questions_result(
                 else f"(μ* {d['mu_star']:.2f})"
             )
             for d in drivers.get(question.id, [])[:2]
-        ) or _driverless(document, question.id, ranked and question.id not in answered)
+        )
+        if not top and ranked and question.id not in answered:
+            top = no_driver_listed(document, question.id)
         cells = [top] if ranked else []
         if result.kind == "binary":
             assert result.probability is not None
@@ -762,14 +763,6 @@ def _questions_result(
                 *cells,
             )
     return table
-
-
-def _driverless(document: dict[str, Any], question_id: str, ranked: bool) -> str:
-    """What a question's drivers cell says where none is listed."""
-    if not ranked:
-        return ""
-    entry = document.get("questions", {}).get(question_id, {})
-    return FIXED_INPUTS if entry.get("uncertain_inputs") is False else DRIVERLESS
 
 
 def _what_ifs_and_given(document: dict[str, Any], scenario: Scenario) -> list[RenderableType]:
