@@ -110,7 +110,7 @@ def drawn_range(low: float, high: float, central: bool) -> str:
 def with_error(value: float, error: float, signed: bool = False) -> str:
     """A chance (0–1) and its error to three decimals, or to the error's first significant
     digit where three would read "± 0.000": "-0.054 ± 0.002", "-0.0019 ± 0.0004"."""
-    places = 3 if not 0 < error < 0.0005 else min(6, math.ceil(-math.log10(error)))
+    places = _places(error) + 2  # the decimals of points, on the 0–1 scale
     return f"{value:{'+' if signed else ''}.{places}f} ± {error:.{places}f}"
 
 
