@@ -280,6 +280,7 @@ def test_the_public_surface_is_small() -> None:
         "Set",
         "bargain",
         "diff",
+        "discover",
         "drop_modifiers",
         "explore",
         "forecast",
@@ -302,6 +303,7 @@ def test_the_public_surface_is_small() -> None:
         "replay",
         "diff",
         "explore",
+        "discover",
         "drop_modifiers",
     ],
 )

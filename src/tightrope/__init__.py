@@ -8,6 +8,7 @@ The public API, in one import::
     s = tightrope.simulate(sc, runs=20_000, seed=1, whatif=[tightrope.Force("us_casualties", 2)])
     f = tightrope.forecast(sc, seed=1)
     e = tightrope.explore(sc, ["oil_restriction=modelled,never"], samples=100, runs=1_000)
+    d = tightrope.discover(e, "q2_us_strikes >= 0.4", policy=["oil_restriction=never"])
     r = tightrope.replay(tightrope.observe(sc, "seen.yaml"), every="week")
     f.save("out/")
     with tightrope.Registry("forecasts.sqlite") as registry:
@@ -35,6 +36,7 @@ _PUBLIC = {
     "drop_modifiers": "tightrope.api",
     "replay": "tightrope.api",
     "explore": "tightrope.api",
+    "discover": "tightrope.api",
     "Force": "tightrope.dynamics.interventions",
     "Forbid": "tightrope.dynamics.interventions",
     "Set": "tightrope.dynamics.interventions",
@@ -54,6 +56,7 @@ __all__ = [
     "__version__",
     "bargain",
     "diff",
+    "discover",
     "drop_modifiers",
     "explore",
     "forecast",
@@ -68,6 +71,7 @@ if TYPE_CHECKING:
     from tightrope.api import (
         bargain,
         diff,
+        discover,
         drop_modifiers,
         explore,
         forecast,

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tightrope import limits
 from tightrope.arguments import as_optional_date, as_path, as_texts, of_kind
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from tightrope.dynamics.analysis import Drivers
     from tightrope.dynamics.interventions import WhatIf
     from tightrope.dynamics.replay import ReplayResult
+    from tightrope.exploratory.discovery import Discovery
     from tightrope.exploratory.experiments import Design, ExploreResult
     from tightrope.results import DiffResult, ForecastResult, SimulationResult, StructureResult
     from tightrope.scenario.eventdata import Format as EventDataFormat
@@ -563,3 +564,71 @@ def explore(
         threshold=threshold,
         progress=progress,
     )
+
+
+def discover(
+    source: ExploreResult | str | os.PathLike[str],
+    where: str,
+    *,
+    policy: Sequence[str] = (),
+    threshold: float = 0.8,
+) -> Discovery:
+    """Scenario discovery (PRIM and CART): which uncertainties lead to an outcome.
+
+    Parameters
+    ----------
+    source : ExploreResult, or the folder ``save`` (or ``tightrope explore``) wrote
+    where : str
+        The outcome to explain, ``COLUMN OP NUMBER``: ``"q8_max_ladder >= 5"``.
+    policy : list of str
+        ``"LEVER=OPTION"``: only the experiments with this option of the lever (PRIM does not
+        tell the policies apart; mixed ones whose chances differ blur the box).
+    threshold : float, default 0.8
+        PRIM's density target.
+
+    Returns
+    -------
+    Discovery
+        ``prim``: the box (each restricted uncertainty with its range and quasi-p-value, the
+        coverage, density and mass); ``cart``: CART's leaves; ``notes()``: uncertainties left
+        out (no path to the outcome in the model) and policies mixed.
+    """
+    from tightrope.exploratory.discovery import discover as run_discovery
+    from tightrope.exploratory.experiments import ExploreResult
+
+    chosen = as_texts("policy", policy, "oil_restriction=never")
+    if isinstance(source, ExploreResult):
+        return run_discovery(source.frame, source.to_dict(), where, chosen, threshold, "explore")
+    frame, summary, name = read_exploration(as_path("source", source, "an explore folder"))
+    return run_discovery(frame, summary, where, chosen, threshold, name)
+
+
+def read_exploration(folder: str | os.PathLike[str]) -> tuple[Any, dict[str, Any], str]:
+    """An explore output folder's experiments (a DataFrame), its summary (explore.json) and
+    the summary's path for messages."""
+    import json
+    from pathlib import Path
+
+    import pandas as pd
+
+    from tightrope.errors import ExploreError
+
+    folder = Path(folder)
+    table, summary = folder / "experiments.parquet", folder / "explore.json"
+    if not table.is_file() or not summary.is_file():
+        raise ExploreError(
+            f"{folder}: no experiments.parquet and explore.json (run tightrope explore)"
+        )
+    try:
+        frame, plan = pd.read_parquet(table), json.loads(summary.read_text())
+    except (OSError, ValueError) as error:
+        raise ExploreError(
+            f"{folder}: cannot read the experiments ({type(error).__name__}: {error})"
+        ) from None
+    if not isinstance(plan, dict):
+        kind = type(plan).__name__
+        raise ExploreError(
+            f"{folder}: cannot read the experiments (explore.json holds a {kind}, not the "
+            "mapping tightrope explore writes)"
+        )
+    return frame, plan, str(summary)

@@ -18,6 +18,7 @@ from tests.explore.toy import planted, steady
 from tightrope.errors import TightropeError
 from tightrope.exploratory.discovery import prim
 from tightrope.exploratory.experiments import make_plan
+from tightrope.outputs import json_text
 
 
 def test_prim_recovers_a_planted_rule() -> None:
@@ -379,7 +380,7 @@ def test_explore_then_discover_from_the_command_line(tmp_path: Path) -> None:
     frame["label"] = "x"
     frame.to_parquet(folder / "experiments.parquet")
     for summary, where, message in (
-        ('["state.b.initial"]', "q_boom >= 0.5", "cannot read the experiments (TypeError"),
+        ('["state.b.initial"]', "q_boom >= 0.5", "cannot read the experiments (explore.json"),
         ('{"uncertainties": "state.b.initial"}', "q_boom >= 0.5", "give a list of parameter"),
         ('{"uncertainties": ["nosuch"]}', "q_boom >= 0.5", "'nosuch' is not a column"),
         ('{"uncertainties": ["state.a.initial"]}', "q_boom >= 0.5", "are not all numbers"),
@@ -474,3 +475,34 @@ def test_discovery_under_one_policy(tmp_path: Path) -> None:
         assert (code, out) == (2, "")
         assert message in err
         assert len(err.strip().splitlines()) == 1
+
+
+def test_discovery_from_python_matches_the_command(tmp_path: Path) -> None:
+    """tightrope.discover takes the ExploreResult itself or the folder it saved, and finds what
+    the command finds; the command is a door onto it."""
+    from tightrope.errors import ArgumentError
+
+    result = tightrope.explore(planted(), ["boom=modelled,never"], samples=300, runs=5)
+    found = tightrope.discover(result, "q_boom >= 0.5", policy=["boom=modelled"])
+    assert found.prim.density == 1.0
+    assert set(found.searched) == {"state.a.initial", "state.b.initial"}
+    assert found.notes() == [
+        "1 of the 3 explored uncertainties have no path to q_boom in the model and are left out"
+    ]
+    assert "<Discovery q_boom >= 0.5: " in repr(found)
+    result.save(tmp_path / "explore")
+    again = tightrope.discover(tmp_path / "explore", "q_boom >= 0.5", policy=["boom=modelled"])
+    assert again.to_dict() == found.to_dict()
+    code, out, _ = run(
+        "discover", str(tmp_path / "explore"), "--where", "q_boom >= 0.5",
+        "--policy", "boom=modelled", "--format", "json",
+    )  # fmt: skip
+    assert code == 0
+    assert strict_json(out) == strict_json(json_text(found.to_dict()))
+    mixed = tightrope.discover(result, "q_boom >= 0.5")
+    assert mixed.policies == 2
+    assert "mix 2 policies" in mixed.notes()[1]
+    with pytest.raises(ArgumentError, match="policy: give a list of texts"):
+        tightrope.discover(result, "q_boom >= 0.5", policy="boom=modelled")  # type: ignore[arg-type]
+    with pytest.raises(TightropeError, match="policy 'boom=x': boom was explored at"):
+        tightrope.discover(result, "q_boom >= 0.5", policy=["boom=x"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -26,9 +26,6 @@ from tightrope.cli.common import (
     say,
     terminal,
 )
-
-if TYPE_CHECKING:
-    import pandas
 
 
 class DesignChoice(StrEnum):
@@ -157,91 +154,20 @@ def discover(
     """Scenario discovery (PRIM and CART): which uncertainties lead to an outcome.
 
     A table here, and discovery.html in the folder: the trade-off chart and the boxes."""
-    import json
-
-    import pandas as pd
-
-    from tightrope.exploratory.discovery import cart, prim
-    from tightrope.exploratory.experiments import condition_column
+    from tightrope.api import discover as run_discovery
 
     if not where:
         fail("--where: give the outcome to explain, e.g. 'q8_max_ladder >= 5'")
-    table, summary = folder / "experiments.parquet", folder / "explore.json"
-    if not table.is_file() or not summary.is_file():
-        fail(f"{folder}: no experiments.parquet and explore.json (run tightrope explore)")
-    try:
-        frame = pd.read_parquet(table)
-        plan = json.loads(summary.read_text())
-        inputs = plan["uncertainties"]
-        # A folder written before the labels (or the paths) were kept shows the paths (or
-        # explains the outcome by every uncertainty).
-        labels = plan.get("labels", {})
-        reaching = plan.get("reaching", {})
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
-        fail(f"{folder}: cannot read the experiments ({type(error).__name__}: {error})")
-    if not isinstance(inputs, list):
-        fail(f"{summary}: uncertainties: give a list of parameter paths")
-    if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
-        fail(f"{summary}: labels: give a mapping of parameter paths to words")
-    if not isinstance(reaching, dict) or not all(isinstance(v, list) for v in reaching.values()):
-        fail(f"{summary}: reaching: give a mapping of outcome columns to parameter paths")
-    levers = plan.get("levers", {})
-    if not isinstance(levers, dict):
-        fail(f"{summary}: levers: give a mapping of levers to their options")
-    frame, policies = _under_policy(frame, levers, policy or [], plan.get("policies", 1))
-    column = condition_column(where)
-    if column in reaching:
-        # A number with no path to the outcome in the model can only explain it by chance.
-        kept = [name for name in inputs if name in reaching[column]]
-        if not kept:
-            fail(
-                f"--where {where!r}: no explored uncertainty has a path to {column} in the "
-                "model: nothing can explain it but chance"
-            )
-        if len(kept) < len(inputs):
-            say(
-                f"note: {len(inputs) - len(kept)} of the {len(inputs)} explored uncertainties "
-                f"have no path to {column} in the model and are left out"
-            )
-        inputs = kept
     with refusals():
-        result = prim(frame, where, inputs, threshold)
-        tree = cart(frame, where, inputs)
+        found = run_discovery(folder, where, policy=policy or [], threshold=threshold)
         from tightrope.outputs import write_text_atomically
         from tightrope.report.discovery import discovery_page
 
-        write_text_atomically(folder / "discovery.html", discovery_page(result, tree))
+        write_text_atomically(folder / "discovery.html", discovery_page(found.prim, found.cart))
+    for note in found.notes():
+        say(f"note: {note}")
     say(f"page: {folder / 'discovery.html'}")
     if output is OutputFormat.JSON:
-        emit_json({"prim": result.to_dict(), "cart": tree.to_dict()})
+        emit_json(found.to_dict())
         return
-    points = plan.get("points", 0)
-    if not isinstance(points, int):
-        fail(f"{summary}: points: give a whole number")
-    consoles.out.print(terminal.prim_table(result, labels, policies, points))
-
-
-def _under_policy(
-    frame: pandas.DataFrame, levers: dict[str, Any], chosen: list[str], policies: Any
-) -> tuple[pandas.DataFrame, int]:
-    """The experiments under the ``chosen`` options of the levers (LEVER=OPTION each), and how
-    many policies they still hold. PRIM sees the uncertainties only: mixed policies whose
-    chances differ blur any box, so where several remain a note says how to pick one."""
-    if not isinstance(policies, int):
-        fail("explore.json: policies: give a whole number")
-    for item in chosen:
-        name, _, option = item.partition("=")
-        if name not in levers or not option:
-            known = ", ".join(levers) or "none: the exploration has no levers"
-            fail(f"--policy {item!r}: give LEVER=OPTION with one of the explored levers ({known})")
-        options = [str(value) for value in levers[name]]
-        if option not in options:
-            fail(f"--policy {item!r}: {name} was explored at {', '.join(options)}")
-        frame = frame[frame[f"lever:{name}"].astype(str) == option]
-        policies //= len(options)
-    if policies > 1:
-        say(
-            f"note: these experiments mix {policies} policies, which PRIM does not tell apart; "
-            "--policy LEVER=OPTION explains the outcome under one"
-        )
-    return frame.reset_index(drop=True), policies
+    consoles.out.print(terminal.prim_table(found.prim, found.labels, found.policies, found.points))

@@ -7,13 +7,14 @@ workbench loads only here."""
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from tightrope.errors import ExploreError
-from tightrope.exploratory.experiments import condition_mask
+from tightrope.exploratory.experiments import condition_column, condition_mask
 
 
 @dataclass(frozen=True)
@@ -182,3 +183,120 @@ def cart(frame: Any, condition: str, inputs: list[str], mass_min: float = 0.05) 
         )
     boxes.sort(key=lambda box: -box["coverage"])
     return CartResult(condition, boxes)
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """Scenario discovery of one outcome over an exploration's experiments: PRIM's box and
+    CART's leaves, and what was searched. ``searched``: the explored uncertainties with a path
+    to the outcome in the model (``explored`` in all); ``policies``: how many policies the
+    searched experiments still mix (PRIM does not tell them apart), each repeating the
+    ``points`` of the uncertainties."""
+
+    prim: PrimResult
+    cart: CartResult
+    searched: tuple[str, ...]
+    explored: int
+    policies: int
+    points: int
+    labels: dict[str, str]
+
+    def notes(self) -> list[str]:
+        """What the reader should know about the search: uncertainties left out, policies
+        mixed."""
+        found = []
+        column = condition_column(self.prim.condition)
+        if len(self.searched) < self.explored:
+            found.append(
+                f"{self.explored - len(self.searched)} of the {self.explored} explored "
+                f"uncertainties have no path to {column} in the model and are left out"
+            )
+        if self.policies > 1:
+            found.append(
+                f"these experiments mix {self.policies} policies, which PRIM does not tell "
+                "apart; --policy LEVER=OPTION (policy= in Python) explains the outcome under one"
+            )
+        return found
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "prim": self.prim.to_dict(),
+            "cart": self.cart.to_dict(),
+            "searched": list(self.searched),
+            "policies": self.policies,
+            "notes": self.notes(),
+        }
+
+    def __repr__(self) -> str:
+        box = ", ".join(
+            f"{limit['name']} {limit['low']:.4g}–{limit['high']:.4g}" for limit in self.prim.box
+        )
+        return (
+            f"<Discovery {self.prim.condition}: {self.prim.cases} of {self.prim.experiments} "
+            f"experiments; PRIM box coverage {self.prim.coverage:.0%}, density "
+            f"{self.prim.density:.0%}: {box or 'no restriction'}; {len(self.cart.boxes)} CART "
+            "leaves>"
+        )
+
+
+def discover(
+    frame: Any,
+    summary: dict[str, Any],
+    where: str,
+    policy: Sequence[str] = (),
+    threshold: float = 0.8,
+    source: str = "explore.json",
+) -> Discovery:
+    """PRIM and CART for the condition ``where`` (``COLUMN OP NUMBER``) over an exploration's
+    experiments (``frame``) and its summary (``explore.json``, named ``source`` in messages):
+    under the ``policy`` options only (``LEVER=OPTION`` each), on the explored uncertainties
+    that have a path to the outcome in the model (a number that cannot move it could enter a
+    box only by chance)."""
+    inputs, labels = summary.get("uncertainties"), summary.get("labels", {})
+    reaching, levers = summary.get("reaching", {}), summary.get("levers", {})
+    policies, points = summary.get("policies", 1), summary.get("points", 0)
+    if not isinstance(inputs, list):
+        raise ExploreError(f"{source}: uncertainties: give a list of parameter paths")
+    if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
+        raise ExploreError(f"{source}: labels: give a mapping of parameter paths to words")
+    if not isinstance(reaching, dict) or not all(isinstance(v, list) for v in reaching.values()):
+        raise ExploreError(
+            f"{source}: reaching: give a mapping of outcome columns to parameter paths"
+        )
+    if not isinstance(levers, dict):
+        raise ExploreError(f"{source}: levers: give a mapping of levers to their options")
+    if not isinstance(policies, int) or not isinstance(points, int):
+        raise ExploreError(f"{source}: policies and points: give whole numbers")
+    for item in policy:
+        name, _, option = item.partition("=")
+        if name not in levers or not option:
+            known = ", ".join(levers) or "none: the exploration has no levers"
+            raise ExploreError(
+                f"give LEVER=OPTION with one of the explored levers ({known})", "policy", repr(item)
+            )
+        options = [str(value) for value in levers[name]]
+        if option not in options:
+            raise ExploreError(f"{name} was explored at {', '.join(options)}", "policy", repr(item))
+        frame = frame[frame[f"lever:{name}"].astype(str) == option]
+        policies //= len(options)
+    frame = frame.reset_index(drop=True)
+    column = condition_column(where)
+    searched = list(inputs)
+    if column in reaching:
+        searched = [name for name in inputs if name in reaching[column]]
+        if not searched:
+            raise ExploreError(
+                f"no explored uncertainty has a path to {column} in the model: nothing can "
+                "explain it but chance",
+                "where",
+                repr(where),
+            )
+    return Discovery(
+        prim(frame, where, searched, threshold),
+        cart(frame, where, searched),
+        tuple(searched),
+        len(inputs),
+        policies,
+        points,
+        labels,
+    )
