@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tightrope import limits
@@ -360,7 +360,7 @@ def forecast(
 
 def observe(
     scenario: Scenario,
-    source: str | os.PathLike[str],
+    source: str | os.PathLike[str] | Sequence[Mapping[str, Any]],
     *,
     format: EventDataFormat | None = None,
     mapping: str | os.PathLike[str] | None = None,
@@ -371,8 +371,11 @@ def observe(
     Parameters
     ----------
     scenario : Scenario
-    source : str or path
-        An observation file (YAML or CSV), or with ``format`` an event-data export.
+    source : str or path, or a list of observations
+        An observation file (YAML or CSV), or with ``format`` an event-data export; or the
+        observations themselves, each a mapping as a file writes it:
+        ``[{"event": "us_strikes", "date": "2025-06-01"}, {"variable": "x", "date": …,
+        "value": 37, "sd": 0.5}]``.
     format : {"acled", "ucdp-ged"}, optional
         ``source`` is an ACLED export or a UCDP GED file, whose rows the rules of ``mapping``
         turn into observations (``tightrope observe import``).
@@ -384,10 +387,14 @@ def observe(
     Raises
     ------
     ScenarioError
-        Every problem of the files, located.
+        Every problem of the files (or of the observations given, by their index), located.
     """
     _checked(scenario)
-    path = as_path("source", source)
+    if isinstance(source, list | tuple) and format is None:
+        from tightrope.scenario.observations import given_observations
+
+        return given_observations(scenario, list(source))
+    path = as_path("source", source, "a file's path, or a list of observations")
     if format is None:
         if mapping is not None or published is not None:
             raise ArgumentError("mapping and published go with format: acled or ucdp-ged")

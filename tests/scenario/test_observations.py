@@ -193,3 +193,22 @@ def test_an_event_that_is_not_repeatable_is_seen_in_one_month(tmp_path: Path) ->
     assert [str(p).removeprefix(f"{file}:") for p in caught.value.problems] == [
         "5:34: observations[3].date: iran_approval is not repeatable but is seen in two months"
     ]
+
+
+def test_observations_given_in_python_are_checked_as_a_files_are(tmp_path: Path) -> None:
+    """A notebook passes the observations themselves; they make the scenario a file of them
+    makes, and each problem names its index (there is no line to point at)."""
+    import tightrope
+
+    scenario = load_builtin("iraq-2025")
+    seen = [{"event": "militia_campaign", "date": "2025-06-01"}]
+    file = tmp_path / "seen.yaml"
+    file.write_text("observations:\n  - {event: militia_campaign, date: 2025-06-01}\n")
+    given = tightrope.observe(scenario, seen)
+    assert given == tightrope.observe(scenario, file)
+    assert "1 observation)" in repr(given)
+    with pytest.raises(ScenarioError) as caught:
+        tightrope.observe(scenario, [{"event": "militia_campaign", "date": "soon"}])
+    assert str(caught.value).startswith("given observations: observations[0].date: ")
+    with pytest.raises(ScenarioError, match=r"observations\[1\].event: unknown event 'nosuch'"):
+        tightrope.observe(scenario, [*seen, {"event": "nosuch", "date": "2025-06-02"}])

@@ -56,6 +56,20 @@ def read_observations(scenario: Scenario, path: str | Path) -> Scenario:
     return with_observations(scenario, document, name)
 
 
+class _Given(Document):
+    """Observations given in Python: no line to point at (a problem names its index)."""
+
+    def locate(self, path: Any, *, key: bool = False) -> Location:
+        return Location(0, 0)
+
+
+def given_observations(scenario: Scenario, observations: list[Any]) -> Scenario:
+    """The scenario with observations given in Python (each a mapping as a file writes it)
+    added after its own, validated together."""
+    document = _Given({"observations": observations})
+    return with_observations(scenario, document, "given observations")
+
+
 def with_observations(scenario: Scenario, document: Document, name: str) -> Scenario:
     """Add the observations of ``document`` (an observation file's data and locations)."""
     data = document.data

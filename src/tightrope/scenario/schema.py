@@ -624,14 +624,15 @@ class Scenario(Frozen):
 
     def __repr__(self) -> str:
         # Short, for notebooks: pydantic's repr prints every field of the whole file.
-        counts = [
-            f"{len(self.actors)} actors",
-            f"{len(self.issues)} issues",
-            f"{len(self.events)} events",
-            f"{len(self.questions)} questions",
+        parts = [
+            ("actor", self.actors),
+            ("issue", self.issues),
+            ("event", self.events),
+            ("question", self.questions),
         ]
         if self.observations:
-            counts.append(f"{len(self.observations)} observations")
+            parts.append(("observation", self.observations))
+        counts = [f"{len(items)} {noun}{'' if len(items) == 1 else 's'}" for noun, items in parts]
         return (
             f"Scenario(id={self.id!r}, title={self.title!r}, as_of={self.as_of.isoformat()}, "
             f"horizon_months={self.horizon_months}: {', '.join(counts)})"
