@@ -245,11 +245,11 @@ def test_errors_name_the_field_and_value(scenario: tightrope.Scenario) -> None:
         ),
         (
             lambda: tightrope.bargain(scenario, model=3),  # type: ignore[arg-type]
-            "model: give a list of texts, e.g. ['eum']; got a int",
+            "model: give a list of texts, e.g. ['eum']; got an int",
         ),
         (
             lambda: tightrope.simulate(scenario, runs=100, given=5),  # type: ignore[arg-type]
-            "given: give an event's id as text; got a int",
+            "given: give an event's id as text; got an int",
         ),
         (
             lambda: tightrope.simulate(scenario, runs=100, whatif=5),  # type: ignore[arg-type]
@@ -257,11 +257,11 @@ def test_errors_name_the_field_and_value(scenario: tightrope.Scenario) -> None:
         ),
         (
             lambda: tightrope.replay(scenario, every=7),  # type: ignore[arg-type]
-            "every: give 'month', 'week' or 'Nd' (every N days); got a int",
+            "every: give 'month', 'week' or 'Nd' (every N days); got an int",
         ),
         (
             lambda: tightrope.Registry(5),  # type: ignore[arg-type]
-            "path: give the registry file's path, as text or a pathlib.Path; got a int",
+            "path: give the registry file's path, as text or a pathlib.Path; got an int",
         ),
     ]
     for call, message in refusals:

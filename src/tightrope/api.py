@@ -23,7 +23,14 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tightrope import limits
-from tightrope.arguments import as_optional_date, as_path, as_texts, of_kind
+from tightrope.arguments import (
+    as_number,
+    as_optional_date,
+    as_path,
+    as_texts,
+    kind_of,
+    of_kind,
+)
 from tightrope.errors import ArgumentError
 
 if TYPE_CHECKING:
@@ -66,7 +73,7 @@ def _what_ifs(value: object) -> tuple[WhatIf, ...]:
         return tuple(value)
     raise ArgumentError(
         "whatif: give a list of Force, Forbid or Set, e.g. [tightrope.Force('us_strikes', 3)]; "
-        f"got a {type(value).__name__}"
+        f"got {kind_of(value)}"
     )
 
 
@@ -604,6 +611,8 @@ def discover(
     from tightrope.exploratory.experiments import ExploreResult
 
     chosen = as_texts("policy", policy, "oil_restriction=never")
+    where = of_kind("where", where, str, "COLUMN OP NUMBER, e.g. 'q8_max_ladder >= 5'")
+    threshold = as_number("threshold", threshold, 0.5, 1.0)
     if isinstance(source, ExploreResult):
         return run_discovery(source.frame, source.to_dict(), where, chosen, threshold, "explore")
     frame, summary, name = read_exploration(as_path("source", source, "an explore folder"))

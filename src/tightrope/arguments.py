@@ -35,7 +35,7 @@ def as_optional_date(name: str, value: dt.date | str | None) -> dt.date | None:
 def of_kind(name: str, value: object, kind: type[Kind], hint: str) -> Kind:
     """``value`` if it is a ``kind``; else an error that says what to give (``hint``)."""
     if not isinstance(value, kind):
-        raise ArgumentError(f"{name}: give {hint}; got a {type(value).__name__}")
+        raise ArgumentError(f"{name}: give {hint}; got {kind_of(value)}")
     return value
 
 
@@ -46,9 +46,9 @@ def as_texts(name: str, value: object, example: str) -> list[str]:
         return list(value)
     if isinstance(value, list | tuple):
         odd = next(item for item in value if not isinstance(item, str))
-        got = f"a {type(value).__name__} holding a {type(odd).__name__}"
+        got = f"{kind_of(value)} holding {kind_of(odd)}"
     else:
-        got = f"a {type(value).__name__}"
+        got = kind_of(value)
     raise ArgumentError(f"{name}: give a list of texts, e.g. [{example!r}]; got {got}")
 
 
@@ -56,5 +56,17 @@ def as_path(name: str, value: object, hint: str = "a file's path") -> str:
     """A path argument, given as text or a ``pathlib.Path``."""
     if isinstance(value, str | os.PathLike):
         return os.fspath(value)
-    got = type(value).__name__
-    raise ArgumentError(f"{name}: give {hint}, as text or a pathlib.Path; got a {got}")
+    raise ArgumentError(f"{name}: give {hint}, as text or a pathlib.Path; got {kind_of(value)}")
+
+
+def as_number(name: str, value: object, low: float, high: float) -> float:
+    """A number within [low, high]."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise ArgumentError(f"{name}: give a number from {low:g} to {high:g}; got {value!r}")
+    return float(value)
+
+
+def kind_of(value: object) -> str:
+    """The kind of ``value`` with its article: "a list", "an int"."""
+    kind = type(value).__name__
+    return f"{'an' if kind[0] in 'aeiouAEIOU' else 'a'} {kind}"

@@ -254,7 +254,7 @@ def test_the_python_api_names_a_bad_spec_as_given_and_the_command_line_by_its_fl
         ({"workers": 0}, "worker processes must be from 1 to 32; got 0"),
         # A lone text is refused, not read letter by letter as levers "o", "i", "l", …
         ({"levers": "oil_restriction=never"}, f"levers: {lists}; got a str"),
-        ({"levers": [3]}, f"levers: {lists}; got a list holding a int"),
+        ({"levers": [3]}, f"levers: {lists}; got a list holding an int"),
     ):
         with pytest.raises(TightropeError) as refused:
             tightrope.explore(scenario, samples=2, runs=10, **arguments)  # type: ignore[arg-type]
@@ -506,3 +506,7 @@ def test_discovery_from_python_matches_the_command(tmp_path: Path) -> None:
         tightrope.discover(result, "q_boom >= 0.5", policy="boom=modelled")  # type: ignore[arg-type]
     with pytest.raises(TightropeError, match="policy 'boom=x': boom was explored at"):
         tightrope.discover(result, "q_boom >= 0.5", policy=["boom=x"])
+    with pytest.raises(ArgumentError, match="threshold: give a number from 0.5 to 1; got 5"):
+        tightrope.discover(result, "q_boom >= 0.5", threshold=5)
+    with pytest.raises(ArgumentError, match="where: give COLUMN OP NUMBER.*; got an int"):
+        tightrope.discover(result, 5)  # type: ignore[arg-type]
