@@ -506,6 +506,8 @@ def test_discovery_from_python_matches_the_command(tmp_path: Path) -> None:
         tightrope.discover(result, "q_boom >= 0.5", policy="boom=modelled")  # type: ignore[arg-type]
     with pytest.raises(TightropeError, match="policy 'boom=x': boom was explored at"):
         tightrope.discover(result, "q_boom >= 0.5", policy=["boom=x"])
+    with pytest.raises(TightropeError, match="boom is given twice: one option per lever"):
+        tightrope.discover(result, "q_boom >= 0.5", policy=["boom=never", "boom=never"])
     with pytest.raises(ArgumentError, match=r"threshold: give a number from 0\.5 to 1; got 5"):
         tightrope.discover(result, "q_boom >= 0.5", threshold=5)
     with pytest.raises(ArgumentError, match=r"where: give COLUMN OP NUMBER.*; got an int"):

@@ -267,8 +267,12 @@ def discover(
         raise ExploreError(f"{source}: levers: give a mapping of levers to their options")
     if not isinstance(policies, int) or not isinstance(points, int):
         raise ExploreError(f"{source}: policies and points: give whole numbers")
+    chosen: set[str] = set()
     for item in policy:
         name, _, option = item.partition("=")
+        if name in chosen:
+            raise ExploreError(f"{name} is given twice: one option per lever", "policy", repr(item))
+        chosen.add(name)
         if name not in levers or not option:
             known = ", ".join(levers) or "none: the exploration has no levers"
             raise ExploreError(
