@@ -457,6 +457,11 @@ def test_the_forecast_shows_what_changed_and_the_posterior(tmp_path: Path) -> No
     assert document["conditioning"]["resolved_in_words"] == {
         "q3_militia_campaign": f"yes: {campaign} on 2025-06-01"
     }
+    seen = document["conditioning"]["observations"]
+    listed = {item["observation"]: item["in_words"] for item in seen}
+    assert listed["militia_campaign on 2025-06-01"] == f"{campaign} on 2025-06-01"
+    silence = "no “US strikes militia targets in Iraq” up to 2025-07-01"
+    assert listed["no us_strikes up to 2025-07-01"] == silence
     report = (tmp_path / "report.html").read_text()
     assert "What changed with the evidence" in report
     assert "<td title='q3_militia_campaign'>Will Iran-aligned militias resume" in report
@@ -466,6 +471,7 @@ def test_the_forecast_shows_what_changed_and_the_posterior(tmp_path: Path) -> No
         "resume (a campaign, not one incident) — monthly chance when no modifier applies</td>"
     ) in report
     assert "2025-07-01: what the evidence taught the model" in report
+    assert f"<td title='no us_strikes up to 2025-07-01'>{html.escape(silence)}</td>" in report
     # A window's implied chance in a conditioned report is given the evidence, and says so.
     assert "<th>implied by the model, given the evidence to 2025-07-01</th>" in report
     # The bottom line says a question the evidence answers is resolved, not "almost certain".

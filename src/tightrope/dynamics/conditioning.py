@@ -125,8 +125,10 @@ def condition(model: CompiledModel, record: RunRecord, evidence: Evidence, seed:
         "effective_sample_size": ess,
         "effective_share": ess / runs,
         "observations": [
-            {"observation": item, "chance": chance}
-            for item, chance in zip(evidence.items, _chances(record, evidence, chosen), strict=True)
+            {"observation": item, "in_words": words, "chance": chance}
+            for item, words, chance in zip(
+                evidence.items, evidence.words, _chances(record, evidence, chosen), strict=True
+            )
         ],
         "parameters": _parameters(model, record, weights),
         "resolved": _resolved(model, evidence),

@@ -60,6 +60,7 @@ class Evidence:
     item it belongs to (``items``), so that each observation's surprise can be reported."""
 
     items: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()  # each item by the scenario's labels, for the reports
     happened: dict[int, dict[int, int]] = field(default_factory=dict)  # month → event → item
     absent: dict[int, dict[int, int]] = field(default_factory=dict)  # month → event → item
     # month → event → (reliability, item) of each doubtful report, taken as independent
@@ -98,6 +99,12 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
             "to forecast"
         )
     items: list[str] = []
+    words: list[str] = []
+
+    def note(said: str, in_words: str) -> None:
+        items.append(said)
+        words.append(in_words)
+
     again: dict[int, int] = {}  # item → its further sightings in the same month
     evidence = Evidence()  # its tables are filled in place; the items are added at the end
     seen: dict[int, set[int]] = {}  # event → months it was seen in with certainty
@@ -116,7 +123,7 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
         if observation.variable is not None:
             assert observation.value is not None
             assert observation.sd is not None
-            items.append(observation.describe())
+            note(observation.describe(), observation.in_words(scenario))
             column = model.variables.index(observation.variable)
             share = Deadline.of(scenario.as_of, observation.day).share
             evidence.measured.setdefault(month, []).append(
@@ -126,11 +133,11 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
         assert observation.event is not None
         event = model.event_index(observation.event)
         if observation.ended is not None:
-            items.append(observation.describe())
+            note(observation.describe(), observation.in_words(scenario))
             evidence.ended.setdefault(month, {})[event] = item
             ends.setdefault(event, set()).add(month)
         elif observation.reliability < 1:
-            items.append(observation.describe())
+            note(observation.describe(), observation.in_words(scenario))
             reports = evidence.reported.setdefault(month, {})
             reports.setdefault(event, []).append((observation.reliability, item))
             reported.add((month, event))
@@ -141,7 +148,7 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
                 item = earlier
                 again[item] = again.get(item, 0) + 1
             else:
-                items.append(observation.describe())
+                note(observation.describe(), observation.in_words(scenario))
             evidence.happened.setdefault(month, {})[event] = item
             seen.setdefault(event, set()).add(month)
             share = Deadline.of(scenario.as_of, observation.day).share
@@ -162,11 +169,16 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
         item = len(items)
         doubted = any(event == compiled.index for _, event in reported)
         if not (doubted or compiled.index in seen or compiled.index in ends):
-            items.append(f"no {compiled.id} up to {forecast_date}")
+            silence = "no {} up to "
         elif campaign:
-            items.append(f"no other start or end of {compiled.id} up to {forecast_date}")
+            silence = "no other start or end of {} up to "
         else:
-            items.append(f"no other {compiled.id} up to {forecast_date}")
+            silence = "no other {} up to "
+        label = f"“{scenario.event(compiled.id).label}”"
+        note(
+            silence.format(compiled.id) + str(forecast_date),
+            silence.format(label) + str(forecast_date),
+        )
         if not doubted:
             watched.add(compiled.index)
         for month in range(1, complete + 1):
@@ -186,7 +198,13 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
         if campaign and partial not in ends.get(compiled.index, set()):
             evidence.ends_later.setdefault(partial, {})[compiled.index] = (now.share, item)
     for item, count in again.items():
-        items[item] += f" (and {count} more sighting{'s' if count > 1 else ''} that month)"
+        more = f" (and {count} more sighting{'s' if count > 1 else ''} that month)"
+        items[item] += more
+        words[item] += more
     return replace(
-        evidence, items=tuple(items), watched=frozenset(watched), forecast_date=forecast_date
+        evidence,
+        items=tuple(items),
+        words=tuple(words),
+        watched=frozenset(watched),
+        forecast_date=forecast_date,
     )

@@ -20,7 +20,7 @@ from tightrope._types import Progress
 from tightrope.dynamics.analysis import SimulationRequest, run_simulation
 from tightrope.errors import TightropeError
 from tightrope.results import QuestionResult, SimulationResult
-from tightrope.scenario.schema import Observation, Scenario
+from tightrope.scenario.schema import Scenario
 
 if TYPE_CHECKING:
     import pandas
@@ -240,7 +240,7 @@ def what_changed(scenario: Scenario, steps: Sequence[ReplayStep]) -> list[dict[s
             earlier, later = steps[largest], steps[largest + 1]
             new = [o for o in scenario.observations if earlier.date < o.known <= later.date]
             seen = [observation.describe() for observation in new]
-            words = [_in_words(observation, scenario) for observation in new]
+            words = [observation.in_words(scenario) for observation in new]
             if seen and watched:
                 silence = f"no other event seen since {earlier.date}"
                 seen.append(silence)
@@ -256,27 +256,6 @@ def what_changed(scenario: Scenario, steps: Sequence[ReplayStep]) -> list[dict[s
 
 
 NOTHING_SEEN = "nothing seen: the months passed without it"
-
-
-def _in_words(observation: Observation, scenario: Scenario) -> str:
-    """An observation as a client's report says it, by the scenario's labels: "“US Navy
-    escorts a resupply” on 2026-04-02", "“Water-cannon incidents” at 3 ± 0.5 incidents on
-    2026-03-15"."""
-    if observation.variable is not None:
-        variable = next(v for v in scenario.state if v.id == observation.variable)
-        unit = f" {variable.unit}" if variable.unit else ""
-        return (
-            f"“{variable.label}” at {observation.value:g} ± {observation.sd:g}{unit} on "
-            f"{observation.day}"
-        )
-    assert observation.event is not None
-    label = f"“{scenario.event(observation.event).label}”"
-    if observation.ended is not None:
-        return f"{label} ended on {observation.day}"
-    if observation.reliability < 1:
-        reliability = f"{observation.reliability:g}"
-        return f"{label} reported with reliability {reliability} on {observation.day}"
-    return f"{label} on {observation.day}"
 
 
 def _headline(result: QuestionResult) -> tuple[str, float]:

@@ -764,7 +764,9 @@ def _conditioning(conditioning: dict[str, Any]) -> str:
         for p in conditioning["parameters"]
     )
     observations = "".join(
-        f"<tr><td>{html.escape(o['observation'])}</td><td class='num'>{o['chance']:.3g}</td></tr>"
+        f"<tr><td title='{html.escape(o['observation'])}'>"
+        f"{html.escape(o.get('in_words', o['observation']))}</td>"
+        f"<td class='num'>{o['chance']:.3g}</td></tr>"
         for o in conditioning["observations"]
     )
     note = "".join(

@@ -584,6 +584,22 @@ class Observation(Frozen):
         text = f"{self.event} {'ended ' if self.ended else ''}on {self.day}"
         return text if self.reliability == 1 else f"{text} (reliability {self.reliability:g})"
 
+    def in_words(self, scenario: Scenario) -> str:
+        """The observation as a client's report says it, by the scenario's labels: "“US Navy
+        escorts a resupply” on 2026-04-02", "“Water-cannon incidents” at 3 ± 0.5 incidents on
+        2026-03-15"."""
+        if self.variable is not None:
+            variable = next(v for v in scenario.state if v.id == self.variable)
+            unit = f" {variable.unit}" if variable.unit else ""
+            return f"“{variable.label}” at {self.value:g} ± {self.sd:g}{unit} on {self.day}"
+        assert self.event is not None
+        label = f"“{scenario.event(self.event).label}”"
+        if self.ended is not None:
+            return f"{label} ended on {self.day}"
+        if self.reliability < 1:
+            return f"{label} reported with reliability {self.reliability:g} on {self.day}"
+        return f"{label} on {self.day}"
+
 
 class Scenario(Frozen):
     """A whole crisis model, as read from one file."""
