@@ -224,7 +224,11 @@ def test_a_worker_killed_mid_exploration_changes_nothing() -> None:
         (["--lever", "oil_restriction=x-1"], "xFACTOR (a hazard scale from 0 to 100)"),
         (["--lever", "oil_restriction=x1e9"], "xFACTOR (a hazard scale from 0 to 100)"),
         (["--lever", "oil_restriction=xnan"], "xFACTOR (a hazard scale from 0 to 100)"),
-        (["--lever", "events.us_strikes.hazard.per_month=0.1,7"], "outside [0, 1]"),
+        (
+            ["--lever", "events.us_strikes.hazard.per_month=0.1,7"],
+            # the lever once, not again as "set events.us_strikes.hazard.per_month=7"
+            "--lever events.us_strikes.hazard.per_month=0.1,7: probability 7 is outside [0, 1]",
+        ),
         (["--uncertainty", "actors.nobody.capability"], "not a parameter"),
         (["--uncertainty", "state.attacks.initial"], "a fixed number"),
         (["--design", "factorial", "--samples", "10"], "at most 1,000,000 experiments"),

@@ -35,7 +35,7 @@ from numpy.typing import NDArray
 from tightrope import limits
 from tightrope._types import Progress
 from tightrope.arguments import as_path
-from tightrope.errors import ExploreError, TightropeError
+from tightrope.errors import ExploreError, TightropeError, WhatIfError
 from tightrope.scenario.schema import Scenario
 
 Design = Literal["lhs", "sobol", "factorial"]
@@ -201,6 +201,8 @@ def _check_values(scenario: Scenario, path: str, options: Sequence[str], text: s
     try:
         settings = [Set(path, float(option)) for option in options]
         checked_interventions(scenario, compile_scenario(scenario), settings)
+    except WhatIfError as error:  # "set P=V: why" would repeat the lever itself
+        raise ExploreError(error.reason, "lever", text) from None
     except TightropeError as error:
         raise ExploreError(str(error), "lever", text) from None
 
