@@ -494,6 +494,11 @@ def test_discovery_from_python_matches_the_command(tmp_path: Path) -> None:
         "1 of the 3 explored uncertainties have no path to q_boom in the model and are left out"
     ]
     assert "<Discovery q_boom >= 0.5: " in repr(found)
+    frame = found.to_frame()
+    assert sorted(frame["uncertainty"]) == ["state.a.initial", "state.b.initial"]
+    lows = dict(zip(frame["uncertainty"], frame["box_low"], strict=True))
+    assert lows["state.a.initial"] == pytest.approx(0.6, abs=0.05)
+    assert lows["state.b.initial"] == pytest.approx(7, abs=0.5)
     result.save(tmp_path / "explore")
     again = tightrope.discover(tmp_path / "explore", "q_boom >= 0.5", policy=["boom=modelled"])
     assert again.to_dict() == found.to_dict()

@@ -218,6 +218,35 @@ class Discovery:
             )
         return found
 
+    def to_frame(self) -> Any:
+        """PRIM's box, one row per restricted uncertainty: its path, its name in words, the
+        box's limits, the explored range and the quasi-p-value."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                {
+                    "uncertainty": limit["name"],
+                    "label": self.labels.get(limit["name"], limit["name"]),
+                    "box_low": limit["low"],
+                    "box_high": limit["high"],
+                    "explored_low": limit["range"][0],
+                    "explored_high": limit["range"][1],
+                    "quasi_p_value": limit["qp"],
+                }
+                for limit in self.prim.box
+            ],
+            columns=[
+                "uncertainty",
+                "label",
+                "box_low",
+                "box_high",
+                "explored_low",
+                "explored_high",
+                "quasi_p_value",
+            ],
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "prim": self.prim.to_dict(),
