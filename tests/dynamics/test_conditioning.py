@@ -154,8 +154,11 @@ def test_the_builtin_case_updated_on_a_militia_campaign() -> None:
     conditioning = document["conditioning"]
     assert conditioning["as_of"] == "2025-07-01"
     assert conditioning["effective_sample_size"] > 0.01 * 20_000
-    hazards = [p["parameter"] for p in conditioning["parameters"]]
-    assert "events.militia_campaign.hazard.per_month" in hazards
+    hazards = {p["parameter"]: p["label"] for p in conditioning["parameters"]}
+    assert hazards["events.militia_campaign.hazard.per_month"] == (
+        "Militia attacks on US forces resume (a campaign, not one incident) — monthly chance "
+        "when no modifier applies"
+    )
     # The closed world's silence, as the reader reads it: a seen campaign neither began again
     # nor ended unrecorded; an unseen event did not happen.
     silence = [item["observation"] for item in conditioning["observations"]]
