@@ -52,10 +52,13 @@ def test_what_if_and_given() -> None:
     assert document["given"]["event"] == "militia_campaign"
     assert document["given"]["runs"] > 0
     code, out, _ = run(
-        "simulate", "--runs", "2000", "--samples", "10", "--force", "us_casualties@2"
-    )
+        "simulate", "--runs", "2000", "--samples", "10", "--force", "us_casualties@2",
+        "--given", "militia_campaign",
+    )  # fmt: skip
     assert code == 0
     assert "What-if (force us_casualties@2) against the baseline (paired runs)" in out
+    # The runs given the event are the what-if's: the table says so.
+    assert "Given militia_campaign, under the what-if (" in out
 
 
 def test_bad_what_if_flags() -> None:
