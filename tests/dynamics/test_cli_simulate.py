@@ -50,6 +50,7 @@ def test_what_if_and_given() -> None:
     assert strikes["se"] > 0
     assert document["events"]["israel_escalation"]["probability"] == 0
     assert document["given"]["event"] == "militia_campaign"
+    assert document["given"]["runs_of"] == "what-if"
     assert document["given"]["runs"] > 0
     code, out, _ = run(
         "simulate", "--runs", "2000", "--samples", "10", "--force", "us_casualties@2",

@@ -114,6 +114,8 @@ def run_simulation(
         where = record.first[:, column] > 0
         document["given"] = {
             "event": request.given,
+            # The runs are the what-if's where one is asked for, not the baseline's.
+            "runs_of": "baseline" if interventions.empty else "what-if",
             **summarise(model, record, where=where, drivers=0),
         }
     if not interventions.empty:

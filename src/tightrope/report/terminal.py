@@ -773,8 +773,7 @@ def _what_ifs_and_given(document: dict[str, Any], scenario: Scenario) -> list[Re
         parts.append(_comparison(document["comparison"], scenario, words))
     if "given" in document:
         given = document["given"]
-        # With a what-if, the runs given the event are the what-if's, not the baseline's.
-        world = ", under the what-if" if "comparison" in document else ""
+        world = ", under the what-if" if given.get("runs_of") == "what-if" else ""
         title = f"Given {given['event']}{world} ({given['runs']:,} runs)"
         parts.append(
             _questions_result(given, scenario, title) if given["runs"] else Text(title + ": no run")
