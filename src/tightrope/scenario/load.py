@@ -24,7 +24,7 @@ from pydantic_core import ErrorDetails
 
 from tightrope.errors import TightropeError
 from tightrope.scenario.checks import FieldPath, check_scenario, format_path, iter_quantities
-from tightrope.scenario.schema import Scenario
+from tightrope.scenario.schema import IDENTIFIER_PATTERN, SCENARIO_ID_PATTERN, Scenario
 from tightrope.scenario.yamlsafe import MAX_BYTES, Document, Location, YamlRefused, decode, parse
 
 Validated = TypeVar("Validated", bound=BaseModel)
@@ -198,6 +198,13 @@ PLAIN_WORDS = {
     "date_from_datetime_parsing": "should be a date such as 2025-03-15",
     "date_from_datetime_inexact": "should be a date such as 2025-03-15, without a time",
 }
+# A pattern is the schema's; the user needs what it asks for in words.
+PATTERN_WORDS = {
+    IDENTIFIER_PATTERN: "should be an id: letters, digits and underscores, "
+    "not starting with a digit",
+    SCENARIO_ID_PATTERN: "should be a scenario id: lower-case letters, digits, '-' and '_', "
+    "starting with a letter or digit",
+}
 
 
 def problem_from_pydantic(name: str, document: Document, detail: ErrorDetails) -> Problem:
@@ -224,6 +231,8 @@ def problem_from_pydantic(name: str, document: Document, detail: ErrorDetails) -
         message = PLAIN_WORDS[kind] + (f": {reason}" if reason else "")
         if _is_scalar(detail["input"]):
             message += f" (got {_echo(detail['input'])})"
+    elif (words := PATTERN_WORDS.get(detail.get("ctx", {}).get("pattern", ""))) is not None:
+        message = f"{words} (got {_echo(detail['input'])})"
     elif kind == "too_long" and "max_length" in detail.get("ctx", {}):
         ctx = detail["ctx"]
         message = f"at most {ctx['max_length']:,} items (got {ctx['actual_length']:,})"

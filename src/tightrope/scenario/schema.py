@@ -31,14 +31,16 @@ from tightrope.limits import MAX_MAGNITUDE
 from tightrope.scenario import expressions
 from tightrope.scenario.quantity import Quantity
 
+IDENTIFIER_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+SCENARIO_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 Identifier = Annotated[
     str,
-    StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=64),
+    StringConstraints(pattern=IDENTIFIER_PATTERN, max_length=64),
     Field(description="A name made of letters, digits and underscores, not starting with a digit."),
 ]
 ScenarioId = Annotated[
     str,
-    StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64),
+    StringConstraints(pattern=SCENARIO_ID_PATTERN, max_length=64),
     Field(description="Lower-case letters, digits, '-' and '_'."),
 ]
 Condition = Annotated[
@@ -529,7 +531,9 @@ class Observation(Frozen):
         1.0, gt=0, le=1, description="The chance the report is right (1: certain)."
     )
     evidence: tuple[str, ...] = Field((), description="Ids of the claims that report it.")
-    source: Identifier | None = Field(None, description="The source that reports it.")
+    source: Identifier | None = Field(
+        None, description="The id of the scenario source (under `sources`) that reports it."
+    )
     published: dt.date | None = Field(
         None,
         description="When the report became available (default: its date); a forecast or "
