@@ -11,6 +11,8 @@ from tightrope.dynamics.dependencies import parameter_labels, reachable_paramete
 from tightrope.dynamics.engine import Design, Interventions, simulate
 from tightrope.dynamics.results import clear_leaders, rank_regression, summarise
 from tightrope.scenario.builtin import load_builtin
+from tightrope.scenario.checks import iter_quantities
+from tightrope.scenario.provenance import readable_path
 from tightrope.scenario.schema import Scenario
 
 SCENARIO = load_builtin("iraq-2025")
@@ -93,6 +95,9 @@ def test_drivers_are_named_in_the_scenarios_words() -> None:
         "US restricts Iraq's oil revenue / dollar access — factor on “Iraqi prime minister & "
         "government's capability”"
     )
+    assert labels["issues.iran_ties.status_quo"] == "Iraq's ties with Iran: status quo"
+    named = {readable_path(SCENARIO, path) for path, _ in iter_quantities(SCENARIO)}
+    assert named == set(labels)  # every number of the file has words
 
 
 def test_rank_regression_errors_match_the_spread_of_the_coefficients() -> None:

@@ -214,6 +214,9 @@ def parameter_labels(scenario: Scenario) -> dict[str, str]:
                 f"{target(f'{path[3]}:{path[1]}.{path[2]}')}: starting value"
             )
             continue
+        if path[0] == "issues":
+            labels[readable_path(scenario, path)] = f"{scenario.issues[path[1]].label}: status quo"
+            continue
         if path[0] == "actors":
             actor = scenario.actors[path[1]].id
             labels[readable_path(scenario, path)] = (
