@@ -474,6 +474,13 @@ def test_the_forecast_shows_what_changed_and_the_posterior(tmp_path: Path) -> No
         "resume (a campaign, not one incident) — monthly chance when no modifier applies</td>"
     ) in report
     assert "2025-07-01: what the evidence taught the model" in report
+    # The static bargaining models do not read the evidence (the coupled runs' do): the table
+    # says so.
+    static = (
+        "As of the scenario's date, 2025-03-15: the observations up to 2025-07-01 condition the "
+        "simulation, not these models; the settlements inside the runs read it."
+    )
+    assert html.escape(static) in report
     assert f"<td title='no us_strikes up to 2025-07-01'>{html.escape(silence)}</td>" in report
     # A window's implied chance in a conditioned report is given the evidence, and says so.
     assert "<th>implied by the model, given the evidence to 2025-07-01</th>" in report

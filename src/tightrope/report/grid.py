@@ -117,6 +117,19 @@ class SettlementGrid:
         return text
 
 
+def before_the_evidence(document: dict[str, Any]) -> str | None:
+    """For a forecast conditioned on observations, what the bargaining table does not read: its
+    models solve the scenario's inputs of its date, while the evidence reaches only the runs."""
+    if "conditioning" not in document:
+        return None
+    coupled = document.get("simulation", {}).get("settlements")
+    inside = "; the settlements inside the runs read it" if coupled else ""
+    return (
+        f"As of the scenario's date, {document['scenario']['as_of']}: the observations up to "
+        f"{document['conditioning']['as_of']} condition the simulation, not these models{inside}"
+    )
+
+
 def model_label(model: str, variant: str) -> str:
     """The model's name, with its variant beside it unless that is the model's default."""
     from tightrope.bargaining import MODELS

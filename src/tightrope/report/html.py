@@ -15,7 +15,7 @@ from plotly.subplots import make_subplots
 
 from tightrope.bargaining import MODELS
 from tightrope.report.bottomline import bottom_line, resolution, resolved_in_words, scale_note
-from tightrope.report.grid import settlement_grid
+from tightrope.report.grid import before_the_evidence, settlement_grid
 from tightrope.report.numbers import (
     change_points,
     drawn_range,
@@ -159,7 +159,7 @@ def render_report(
     if document.get("what_changed"):
         sections.append(_what_changed(document["what_changed"], scenario))
     if document.get("bargaining"):
-        sections.append(_bargaining_table(document["bargaining"], scenario))
+        sections.append(_bargaining_table(document["bargaining"], scenario, document))
         sections.append(
             _figure(
                 "Bargaining trajectories",
@@ -799,8 +799,11 @@ def _scales(scenario: Scenario) -> list[str]:
     ]
 
 
-def _bargaining_table(bargaining: list[dict[str, Any]], scenario: Scenario) -> str:
+def _bargaining_table(
+    bargaining: list[dict[str, Any]], scenario: Scenario, document: dict[str, Any]
+) -> str:
     grid = settlement_grid(bargaining)
+    conditioned = before_the_evidence(document)
 
     def cell(issue: str, model: str) -> str:
         found = grid.cell(issue, model)
@@ -833,7 +836,9 @@ def _bargaining_table(bargaining: list[dict[str, Any]], scenario: Scenario) -> s
     footnotes = "<br>".join(html.escape(note) for note in [*grid.footnotes, *_scales(scenario)])
     return (
         f"<h2>Where the contested issues settle</h2><p class='note'>{html.escape(grid.caption)}."
-        f"</p><table><tr><th>issue</th>{header}</tr>{rows}</table>"
+        + ("" if conditioned is None else f" {html.escape(conditioned)}.")
+        + "</p>"
+        f"<table><tr><th>issue</th>{header}</tr>{rows}</table>"
         f"<p class='note'>{footnotes}</p>"
     )
 

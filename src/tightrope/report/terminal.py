@@ -13,7 +13,13 @@ from rich.table import Table
 from rich.text import Text
 
 from tightrope.report.bottomline import bottom_line, resolution, resolved_in_words, scale_note
-from tightrope.report.grid import SettlementGrid, model_label, number, settlement_grid
+from tightrope.report.grid import (
+    SettlementGrid,
+    before_the_evidence,
+    model_label,
+    number,
+    settlement_grid,
+)
 from tightrope.report.numbers import (
     change_points,
     drawn_range,
@@ -248,6 +254,8 @@ def _coefficient(quantity: Quantity | None) -> str:
 def _effect(effect: Effect) -> str:
     if effect.set is not None:
         operation = f"= {_quantity(effect.set)}"
+    elif effect.add is not None and not effect.add.is_uncertain and effect.add.estimate < 0:
+        operation = f"-= {_quantity(effect.add).removeprefix('-')}"  # not "+= -15"
     elif effect.add is not None:
         operation = f"+= {_quantity(effect.add)}"
     elif effect.multiply is not None:
@@ -915,6 +923,8 @@ def forecast_summary(document: dict[str, Any], scenario: Scenario) -> Renderable
         parts.append(what_changed_table(document["what_changed"]))
     if "bargaining" in document:
         parts.append(_bargaining_summary(document["bargaining"]))
+        if (note := before_the_evidence(document)) is not None:
+            parts.append(Text(note, style="dim"))
         parts.append(
             Text(
                 "\n".join(
