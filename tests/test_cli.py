@@ -97,7 +97,7 @@ events:
     duration: {ending_hazard: {mode: 0.25, low: 0.1, high: 0.4}}
     effects: [{position: deal.a, add: {mode: -10, low: -20, high: -5}}]
     while_active: [{variable: hits, poisson: rate}]
-    on_end: [{variable: rate, add: 1, per_occurrence: true}]
+    on_end: [{variable: rate, add: 1, per_occurrence: true}, {variable: hits, add: -2}]
     triggers: [{event: leak, probability: 0.5, lag_months: 2}]
   - {id: leak, label: Leak, hazard: {per_month: 0.01}}
 questions:
@@ -128,6 +128,7 @@ def test_show_spells_out_every_part_of_the_model(tmp_path: Path) -> None:
         "campaign, ends 0.25 (0.1–0.4) /month",
         "each month: hits += Poisson(rate)",
         "at its end: rate += 1, each",
+        "at its end: hits -= 2",  # a point decrease, not "+= -2"
         "triggers leak 0.5, 2 months later",
         "re-solves the compromise model every 2 months and in a month when raid happens",
         "unobserved (not seeing them says nothing): leak",

@@ -84,7 +84,8 @@ def explore(
         ),
     ] = 0.5,
     out: Annotated[
-        Path, typer.Option("--out", help="Folder for experiments.parquet and explore.json.")
+        Path,
+        typer.Option("--out", "-o", help="Folder for experiments.parquet and explore.json."),
     ] = Path("tightrope-output/explore"),
     output: FormatOption = OutputFormat.TABLE,
 ) -> None:

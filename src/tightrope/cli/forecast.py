@@ -59,7 +59,7 @@ def forecast(
     workers: WorkersOption = 1,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Folder for the report (default tightrope-output/ID)."),
+        typer.Option("--out", "-o", help="Folder for the report (default tightrope-output/ID)."),
     ] = None,
     record: Annotated[
         bool, typer.Option("--record", help="Store the forecasts in the registry.")
