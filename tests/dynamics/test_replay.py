@@ -91,6 +91,8 @@ def test_each_step_is_recorded_and_scored_as_an_updating_forecaster(tmp_path: Pa
     assert path[0] < 0.6
     assert path[1] < 0.6  # 2025-04-15: nothing seen yet
     assert path[2:] == [1.0] * 4  # bank sanctions seen on 2025-04-20
+    # Each step counts the observations it knew (steps on the 15th, March to August).
+    assert [row["seen"] for row in history["forecasts"]] == [0, 0, 1, 1, 2, 2]
     errors = [row["mc_error"] for row in history["forecasts"]]
     assert errors[0] > 0
     assert errors[2:] == [0.0] * 4  # seen: certain in every run
@@ -150,6 +152,7 @@ def test_history_reads_a_registry_from_before_observations(tmp_path: Path) -> No
     code, out, err = run("history", "q1_oil_restriction", "--db", str(db), "--format", "json")
     assert code == 0, err
     assert json.loads(out)["observations"] == []
+    assert json.loads(out)["forecasts"][0]["seen"] == 0
 
 
 def test_step_dates_refuses_a_step_that_never_reaches_the_end() -> None:

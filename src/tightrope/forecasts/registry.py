@@ -366,6 +366,14 @@ class Registry:
         rows = self._rows(query + " ORDER BY o.observed", arguments)
         return [{"date": row[0], "observation": row[1]} for row in rows]
 
+    def _seen_counts(self) -> dict[int, int]:
+        """Each run's number of observations (none kept by registries from before them)."""
+        tables = self._rows("SELECT name FROM sqlite_master WHERE name = 'observations'", [])
+        if not tables:
+            return {}
+        query = "SELECT run_id, COUNT(*) FROM observations GROUP BY run_id"
+        return {run: count for run, count in self._rows(query, [])}
+
     def _keeps_errors(self) -> bool:
         """Whether the forecasts table has the Monte Carlo error columns."""
         columns = self._rows("PRAGMA table_info(forecasts)", [])
@@ -478,7 +486,9 @@ class Registry:
     def rows(
         self, scenario_id: str | None = None, question_id: str | None = None
     ) -> list[dict[str, Any]]:
-        """Recorded forecasts as JSON rows, in date order."""
+        """Recorded forecasts as JSON rows, in date order; ``seen`` counts the observations each
+        run was conditioned on (their content is in the scenario hash too)."""
+        seen = self._seen_counts()
         return [
             {
                 "question": f.question_id,
@@ -488,6 +498,7 @@ class Registry:
                 "scenario_hash": f.scenario_hash[:12],
                 "version": f.version,
                 "seed": f.seed,
+                "seen": seen.get(f.run_id, 0),
                 "probability": f.probability,
                 "distribution": None
                 if f.distribution is None

@@ -1029,14 +1029,16 @@ def history_table(question: str, rows: list[dict[str, Any]]) -> RenderableType:
     table = Table(
         title=f"History of {question}",
         title_justify="left",
-        caption="± the forecast's Monte Carlo error, clustered by parameter sample (none for "
-        "runs recorded by earlier versions): two forecasts from independent runs, each with "
-        "error e, differ by up to about 2.8 e from noise alone (95 %)",
+        caption="seen: the observations the forecast was conditioned on; scenario hash: of the "
+        "scenario's content with those observations; ± the forecast's Monte Carlo error, "
+        "clustered by parameter sample (none for runs recorded by earlier versions): two "
+        "forecasts from independent runs, each with error e, differ by up to about 2.8 e from "
+        "noise alone (95 %)",
         caption_justify="left",
     )
     # A bar for a binary question's probability; an ordinal question's levels fill the row.
     binary = any(row["probability"] is not None for row in rows)
-    columns = ["date", "run", "scenario hash", "version", "forecast"]
+    columns = ["date", "run", "seen", "scenario hash", "version", "forecast"]
     for column in [*columns, ""] if binary else columns:
         table.add_column(column)
     for row in rows:
@@ -1053,7 +1055,14 @@ def history_table(question: str, rows: list[dict[str, Any]]) -> RenderableType:
                     for level, share in distribution.items()
                 )
             ]
-        table.add_row(row["date"], str(row["run"]), row["scenario_hash"], row["version"], *cells)
+        table.add_row(
+            row["date"],
+            str(row["run"]),
+            str(row["seen"]),
+            row["scenario_hash"],
+            row["version"],
+            *cells,
+        )
     return table
 
 
