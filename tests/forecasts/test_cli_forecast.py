@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
@@ -171,3 +172,23 @@ def test_bad_forecast_what_ifs_exit_2(tmp_path: Path, flag: str, message: str) -
     assert out == ""
     assert message in err
     assert not (tmp_path / "x").exists()
+
+
+def test_given_reads_the_forecasts_runs_and_the_report_shows_it(tmp_path: Path) -> None:
+    """`--given EVENT` beside a what-if: the probabilities rest on the baseline's runs where the
+    event happens (as the forecast does), which the JSON, the terminal and the report say."""
+    args = [*FAST, "--out", str(tmp_path), "--force", "us_casualties@3"]
+    code, out, err = run("forecast", *args, "--given", "militia_campaign", "--format", "json")
+    assert code == 0, err
+    document = json.loads(out)
+    given = document["given"]
+    assert given["runs_of"] == "baseline"
+    campaign = document["simulation"]["events"]["militia_campaign"]["probability"]
+    assert given["runs"] == round(campaign * document["run"]["runs"])
+    page = (tmp_path / "report.html").read_text()
+    label = "“Militia attacks on US forces resume (a campaign, not one incident)”"
+    assert f"<h2>Given {html.escape(label)}</h2>" in page
+    assert f"Each question in the {given['runs']:,} of the baseline runs where" in page
+    code, out, _ = run("forecast", *args, "--given", "militia_campaign")
+    assert code == 0
+    assert f"Given militia_campaign, in the baseline runs ({given['runs']:,} runs)" in out

@@ -238,6 +238,7 @@ def run_forecast(
             column = model.event_index(settings.given)
             document["given"] = {
                 "event": settings.given,
+                "runs_of": "baseline",  # as the forecast is; a what-if sits beside it
                 **summarise(model, record, where=record.first[:, column] > 0, drivers=0),
             }
         if settings.whatif:

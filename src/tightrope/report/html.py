@@ -78,6 +78,8 @@ def render_report(
             )
         if document.get("comparison"):
             sections.append(_what_ifs(document, scenario))
+        if document.get("given"):
+            sections.append(_given(document, scenario))
         if document.get("versions"):
             sections.append(_versions(document["versions"], scenario))
         if any("by_month" in result for result in simulation.get("questions", {}).values()):
@@ -621,6 +623,53 @@ def _what_ifs(document: dict[str, Any], scenario: Scenario) -> str:
         "<th>question</th><th>baseline</th><th>what if</th><th>difference</th></tr>"
         + "".join(rows)
         + "</table>"
+    )
+
+
+def _given(document: dict[str, Any], scenario: Scenario) -> str:
+    """Each question in the runs where an event happens, beside all the runs (``--given``)."""
+    given = document["given"]
+    event = html.escape(f"“{scenario.event(given['event']).label}”")
+    title = f"<h2>Given {event}</h2>"
+    if not given["runs"]:
+        return f"{title}<p class='note'>It happens in no run: nothing to condition on.</p>"
+    whose = {"what-if": "the what-if's runs", "baseline": "the baseline runs"}.get(
+        given.get("runs_of", "") if "comparison" in document else "", "the forecast's runs"
+    )
+    within = _calendar(scenario, [len(given["events"][given["event"]]["by_month"])])[0]
+    conditioned = question_results(scenario, given)
+    unconditioned = question_results(scenario, document["simulation"])
+    rows = []
+    for question in scenario.questions:
+        if question.id not in conditioned:
+            continue
+        result, before = conditioned[question.id], unconditioned[question.id]
+        if result.kind == "binary":
+            assert result.probability is not None
+            assert before.probability is not None
+            items = [(question.text, result.probability, result.mc_error, before.probability)]
+        else:
+            assert result.distribution is not None
+            assert before.distribution is not None
+            labels = {level.id: level.label for level in question.levels}
+            errors = result.mc_errors or {}
+            shares = before.distribution
+            items = [
+                (f"{question.text} {labels[level]}", p, errors.get(level), shares[level])
+                for level, p in result.distribution.items()
+            ]
+        rows += [
+            f"<tr><td>{html.escape(text)}</td><td class='num'>{percent(p)}</td>"
+            f"<td class='num'>{error_points(error)}</td>"
+            f"<td class='num'>{percent(all_runs)}</td></tr>"
+            for text, p, error, all_runs in items
+        ]
+    return (
+        f"{title}<p class='note'>Each question in the {given['runs']:,} of "
+        f"{whose} where {event} happens by the end of {within} (whether before or after the "
+        "question's deadline), beside all of them; ± its Monte Carlo standard error, clustered "
+        "by parameter sample.</p><table><tr><th>question</th><th>given it</th><th>MC error</th>"
+        "<th>all runs</th></tr>" + "".join(rows) + "</table>"
     )
 
 

@@ -781,7 +781,9 @@ def _what_ifs_and_given(document: dict[str, Any], scenario: Scenario) -> list[Re
         parts.append(_comparison(document["comparison"], scenario, words))
     if "given" in document:
         given = document["given"]
-        world = ", under the what-if" if given.get("runs_of") == "what-if" else ""
+        world = {"what-if": ", under the what-if", "baseline": ", in the baseline runs"}.get(
+            given.get("runs_of", "") if "comparison" in document else "", ""
+        )
         title = f"Given {given['event']}{world} ({given['runs']:,} runs)"
         parts.append(
             _questions_result(given, scenario, title) if given["runs"] else Text(title + ": no run")
