@@ -13,6 +13,9 @@ from tightrope.scenario.diff import diff, with_change
 from tightrope.scenario.schema import Scenario
 
 
+STRIKES = "US strikes militia targets in Iraq — monthly chance when no modifier applies"
+
+
 def _changed_copy(tmp_path: Path) -> Path:
     data = tightrope.load("iraq-2025").model_dump(mode="json", exclude_none=True)
     strikes = next(event for event in data["events"] if event["id"] == "us_strikes")
@@ -32,6 +35,7 @@ def test_diff_lists_exactly_the_change(tmp_path: Path) -> None:
             "kind": "changed",
             "before": 0.01,
             "after": 0.02,
+            "label": f"{STRIKES} (its mode)",
         }
     ]
     code, out, _ = run("diff", "iraq-2025", "iraq-2025", "--format", "json")
@@ -52,11 +56,13 @@ def test_diff_forecast_names_the_questions_it_moved(tmp_path: Path) -> None:
     assert strikes["moved"]["yes"]
     assert strikes["move"]["yes"] > 0.03
     assert strikes["moved_most_by"]["change"] == "events.us_strikes.hazard.per_month.mode"
+    assert strikes["moved_most_by"]["label"] == f"{STRIKES} (its mode)"
     # The energy halt does not depend on US strikes' rate (no path in the model): it stays.
     assert not questions["q6_energy_halt"]["moved"]["yes"]
     code, out, _ = run("diff", "iraq-2025", file, *args)
     assert code == 0
     assert "How the forecast moved" in out
+    assert "".join(f"{STRIKES} (its mode)".split()) in "".join(out.split())  # words, not paths
 
 
 def test_added_and_removed_parts_are_listed_by_id() -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from tightrope import limits
 from tightrope.dynamics.analysis import SimulationRequest, run_simulation
+from tightrope.dynamics.dependencies import parameter_labels
 from tightrope.scenario.diff import Change, diff, with_change
 from tightrope.scenario.schema import Scenario
 
@@ -33,6 +34,20 @@ def _errors(entry: dict[str, Any]) -> dict[str, float]:
     return dict(entry["mc_errors"])
 
 
+def _words(first: Scenario, second: Scenario) -> Callable[[str], str | None]:
+    """A changed input's words, where it is a number ("Serbs erect barricades — monthly chance
+    when no modifier applies"; a part of an elicited range after it, "(its mode)")."""
+    labels = {**parameter_labels(first), **parameter_labels(second)}
+
+    def words(path: str) -> str | None:
+        if path in labels:
+            return labels[path]
+        number, _, part = path.rpartition(".")
+        return f"{labels[number]} (its {part})" if number in labels else None
+
+    return words
+
+
 def compare_versions(
     first: Scenario,
     second: Scenario,
@@ -45,10 +60,14 @@ def compare_versions(
     """The changes from ``first`` to ``second``; with ``forecast``, each question's forecast in
     both, the move, and the one change that moves it most when applied alone to ``first``."""
     changes = diff(first, second)
+    words = _words(first, second)
     document: dict[str, Any] = {
         "first": first.id,
         "second": second.id,
-        "changes": [change.to_dict() for change in changes],
+        "changes": [
+            {**change.to_dict(), **({"label": label} if (label := words(change.path)) else {})}
+            for change in changes
+        ],
     }
     if not forecast:
         return document
@@ -99,6 +118,8 @@ def compare_versions(
         if ranked:
             size, path = max(ranked)
             entry["moved_most_by"] = {"change": path, "largest_move_alone": size}
+            if (label := words(path)) is not None:
+                entry["moved_most_by"]["label"] = label
         questions[question.id] = entry
     document["forecast"] = {
         "runs": runs,

@@ -676,7 +676,9 @@ def _given(document: dict[str, Any], scenario: Scenario) -> str:
 def _versions(versions: dict[str, Any], scenario: Scenario) -> str:
     """What changed since an earlier version of the scenario, and how it moved the questions."""
     changes = "".join(
-        f"<tr><td>{html.escape(change['path'])}</td><td>{html.escape(change['kind'])}</td>"
+        f"<tr><td title='{html.escape(change['path'])}'>"
+        f"{html.escape(change.get('label', change['path']))}</td>"
+        f"<td>{html.escape(change['kind'])}</td>"
         f"<td>{html.escape(_brief_value(change['before']))}</td>"
         f"<td>{html.escape(_brief_value(change['after']))}</td></tr>"
         for change in versions["changes"]
@@ -694,8 +696,10 @@ def _versions(versions: dict[str, Any], scenario: Scenario) -> str:
         for level, now in entry["second"].items():
             if not entry["moved"][level]:
                 continue
-            text = question.text if level == "yes" else f"{question.text} {level}"
-            mover = entry.get("moved_most_by", {}).get("change", "")
+            named = {item.id: item.label for item in question.levels}
+            text = question.text if level == "yes" else f"{question.text} {named[level]}"
+            most = entry.get("moved_most_by", {})
+            mover = most.get("label", most.get("change", ""))
             rows.append(
                 f"<tr><td>{html.escape(text)}</td>"
                 f"<td class='num'>{percent(entry['first'].get(level, 0.0))}</td>"

@@ -1081,8 +1081,15 @@ def versions_report(
     for column in ("input", "change", "before", "after"):
         changes.add_column(column, overflow="fold")
     for change in document["changes"]:
+        # A number by its words, its path beside them for --set and the file.
+        where = Text(change["label"] + "\n" + change["path"]) if "label" in change else None
+        if where is not None:
+            where.stylize("dim", len(change["label"]) + 1)
         changes.add_row(
-            change["path"], change["kind"], _brief(change["before"]), _brief(change["after"])
+            where or change["path"],
+            change["kind"],
+            _brief(change["before"]),
+            _brief(change["after"]),
         )
     if not document["changes"]:
         return Text("No difference in the inputs.")
@@ -1106,8 +1113,10 @@ def versions_report(
                 if not entry["moved"][level]:
                     still += 1
                     continue
-                label = question.text if level == "yes" else f"{question.text}: {level}"
-                mover = entry.get("moved_most_by", {}).get("change", "")
+                named = {item.id: item.label for item in question.levels}
+                label = question.text if level == "yes" else f"{question.text}: {named[level]}"
+                most = entry.get("moved_most_by", {})
+                mover = most.get("label", most.get("change", ""))
                 table.add_row(
                     label,
                     percent(entry["first"].get(level, 0.0)),

@@ -314,7 +314,10 @@ def compare_page(
         parts.append(f"<h2>What changed in the inputs ({len(changes)})</h2>")
         parts.append("<table><tr><th>input</th><th>change</th><th>before</th><th>after</th></tr>")
         for change in changes:
-            cells = (text(change.get(key, "")) for key in ("path", "kind", "before", "after"))
+            cells = (
+                text(change.get(key, ""))
+                for key in ("label" if "label" in change else "path", "kind", "before", "after")
+            )
             parts.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
         parts.append("</table>")
         moved = result.get("forecast", {}).get("questions", {})
@@ -326,7 +329,8 @@ def compare_page(
                 "<th>move ± s.e.</th><th>moved most by</th></tr>"
             )
             for question, move in moved.items():
-                most = (move.get("moved_most_by") or {}).get("change", "")
+                mover = move.get("moved_most_by") or {}
+                most = mover.get("label", mover.get("change", ""))
                 for level, before in move["first"].items():
                     flag = " ✱" if move["moved"][level] else ""
                     parts.append(
