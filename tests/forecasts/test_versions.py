@@ -12,7 +12,6 @@ from tests.cli_helpers import run
 from tightrope.scenario.diff import diff, with_change
 from tightrope.scenario.schema import Scenario
 
-
 STRIKES = "US strikes militia targets in Iraq — monthly chance when no modifier applies"
 
 

@@ -54,7 +54,12 @@ def test_a_method_a_path_does_not_take_names_the_ones_it_does(client: TestClient
 def test_a_what_if_comes_back_beside_its_baseline(client: TestClient) -> None:
     """Forcing US casualties in month 2 makes US strikes (q2) more likely, on the same random
     numbers: the same document as `tightrope simulate --force us_casualties@2 --format json`."""
-    body = {"runs": 4000, "seed": 3, "force": [{"event": "us_casualties", "month": 2}]}
+    body = {
+        "runs": 4000,
+        "seed": 3,
+        "force": [{"event": "us_casualties", "month": 2}],
+        "given": "militia_campaign",
+    }
     document = client.post("/api/scenarios/iraq-2025/simulate", json=body).json()
     q2 = document["comparison"]["q2_us_strikes"]
     assert q2["what_if"] > q2["baseline"] + 5 * q2["se"]
@@ -69,6 +74,8 @@ def test_a_what_if_comes_back_beside_its_baseline(client: TestClient) -> None:
         "3",
         "--force",
         "us_casualties@2",
+        "--given",
+        "militia_campaign",
         "--drivers",
         "none",
         "--format",
@@ -76,6 +83,8 @@ def test_a_what_if_comes_back_beside_its_baseline(client: TestClient) -> None:
     )
     assert code == 0
     assert strict_json(out)["comparison"]["q2_us_strikes"] == q2
+    assert strict_json(out)["given"] == document["given"]  # the what-if's runs, as the CLI's
+    assert document["given"]["runs_of"] == "what-if"
 
 
 def test_the_what_if_panel_offers_every_simulated_month_by_its_dates(client: TestClient) -> None:
@@ -120,6 +129,7 @@ def _refuse(constant: str) -> None:
         ({"force": [{"event": "nothing", "month": 2}]}, "unknown event 'nothing'"),
         ({"set": {"events.nope.hazard.per_month": 0.5}}, "nope"),
         ({"runs": 60_000}, "at most 50,000 per request"),
+        ({"given": "nothing"}, "unknown event 'nothing'"),
     ],
 )
 def test_bad_what_ifs_get_one_line(client: TestClient, body: dict[str, Any], message: str) -> None:

@@ -45,6 +45,7 @@ class SimulateRequest(BaseModel):
     set: dict[str, Annotated[float, Field(allow_inf_nan=False)]] = Field({}, max_length=1000)
     drivers: Literal["none", "screen"] = "none"
     as_of: dt.date | None = None  # condition on the scenario's observations up to this date
+    given: Text | None = None  # also the probabilities in the runs where this event happens
 
 
 class ForecastRequest(BaseModel):
@@ -160,17 +161,19 @@ def upload_scenario(bench: Bench, body: ScenarioText) -> Validation:
 @router.post("/api/scenarios/{scenario_id}/simulate", tags=["runs"])
 async def simulate(bench: Bench, scenario_id: str, body: SimulateRequest) -> dict[str, Any]:
     """The simulation, with what-ifs beside the baseline on the same random numbers:
-    ``comparison`` holds each question's difference and its standard error."""
+    ``comparison`` holds each question's difference and its standard error; with ``given``,
+    ``given`` holds the probabilities in the runs where that event happens (``tightrope
+    simulate --format json``)."""
     scenario = bench.scenario(scenario_id)
     whatif = jobs.WhatIfSpec(
         tuple((f.event, f.month) for f in body.force),
         tuple(body.forbid),
         tuple(body.set.items()),
     )
-    check_whatif(scenario, whatif)
+    check_whatif(scenario, whatif, body.given)
     runs = bench.runs_allowed(body.runs)
     result: dict[str, Any] = await bench.pool.run(
-        jobs.simulate_job, scenario, runs, body.seed, whatif, body.drivers, body.as_of
+        jobs.simulate_job, scenario, runs, body.seed, whatif, body.drivers, body.as_of, body.given
     )
     return result
 

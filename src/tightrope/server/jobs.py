@@ -49,8 +49,10 @@ def simulate_job(
     whatif: WhatIfSpec,
     drivers: str,
     as_of: dt.date | None = None,
+    given: str | None = None,
 ) -> dict[str, Any]:
-    """A simulation (with what-ifs and drivers) run in a worker process: the API's document."""
+    """A simulation (with what-ifs, drivers, an event to condition on) run in a worker process:
+    the API's document."""
     import tightrope
 
     result = tightrope.simulate(
@@ -60,6 +62,7 @@ def simulate_job(
         whatif=whatif.objects(),
         drivers=drivers,  # type: ignore[arg-type]
         as_of=as_of,
+        given=given,
     )
     return plain(result.to_dict())  # type: ignore[no-any-return]
 

@@ -189,12 +189,15 @@ async def current(request: Request) -> Workbench:
 Bench = Annotated[Workbench, Depends(current)]
 
 
-def check_whatif(scenario: Scenario, whatif: jobs.WhatIfSpec) -> None:
-    """Refuse, before any work, a what-if the scenario cannot take (the API's own message)."""
-    from tightrope.dynamics.interventions import checked_interventions
+def check_whatif(scenario: Scenario, whatif: jobs.WhatIfSpec, given: str | None = None) -> None:
+    """Refuse, before any work, a what-if (or an event to condition on) the scenario cannot take
+    (the API's own message)."""
+    from tightrope.dynamics.interventions import check_given, checked_interventions
     from tightrope.dynamics.model import compile_scenario
 
     try:
+        if given is not None:
+            check_given(scenario, given)
         checked_interventions(scenario, compile_scenario(scenario), whatif.objects())
     except TightropeError as error:
         raise Invalid(str(error)) from None
