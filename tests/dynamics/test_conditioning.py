@@ -599,3 +599,17 @@ def test_the_forecast_takes_a_what_if_after_the_evidence(tmp_path: Path) -> None
         f"tightrope: --set {start}: a starting value cannot change on a forecast as of "
         "2025-07-01: it lies in the past (a what-if acts from 2025-07-16)"
     )
+
+
+def test_given_an_event_the_evidence_saw_the_report_says_it_is_the_forecast(
+    tmp_path: Path,
+) -> None:
+    document = _forecast_on_a_militia_campaign(
+        tmp_path, "--runs", "2000", "--given", "militia_campaign"
+    )
+    assert document["given"]["runs"] == document["run"]["runs"]  # seen: in every posterior run
+    report = (tmp_path / "report.html").read_text()
+    assert (
+        "It happens in every run (the evidence saw it): the probabilities given it are the "
+        "forecast's."
+    ) in report

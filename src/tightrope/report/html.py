@@ -633,6 +633,12 @@ def _given(document: dict[str, Any], scenario: Scenario) -> str:
     title = f"<h2>Given {event}</h2>"
     if not given["runs"]:
         return f"{title}<p class='note'>It happens in no run: nothing to condition on.</p>"
+    if given["runs"] == document["run"]["runs"]:
+        return (
+            f"{title}<p class='note'>It happens in every run"
+            + (" (the evidence saw it)" if document.get("conditioning") else "")
+            + ": the probabilities given it are the forecast's.</p>"
+        )
     whose = {"what-if": "the what-if's runs", "baseline": "the baseline runs"}.get(
         given.get("runs_of", "") if "comparison" in document else "", "the forecast's runs"
     )
