@@ -122,6 +122,15 @@ def test_simulate_to_dict_is_the_cli_json(scenario: tightrope.Scenario) -> None:
     q2 = result.questions["q2_us_strikes"]
     assert q2.kind == "binary"
     assert q2.probability == result.to_dict()["questions"]["q2_us_strikes"]["probability"]
+    # The questions given an event are typed too, and the repr lists them, naming whose runs.
+    given = result.given
+    assert given is not None
+    document = result.to_dict()["given"]
+    banks = document["questions"]["q5_more_banks"]
+    assert given["q5_more_banks"].probability == banks["probability"]
+    runs = document["runs"]
+    assert f"given bank_sanctions ({runs:,} runs, the what-if's):" in repr(result)
+    assert tightrope.simulate(scenario, runs=500).given is None
     q7 = result.questions["q7_alignment"]
     assert q7.distribution is not None
     assert sum(q7.distribution.values()) == pytest.approx(1)

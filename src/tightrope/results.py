@@ -246,6 +246,13 @@ class _RunResult:
         """Each event's chance of happening by each month, and its mean count."""
         return event_results(self.scenario, self._summary())
 
+    @property
+    def given(self) -> dict[str, QuestionResult] | None:
+        """With ``given=EVENT``: each question in the runs where the event happens, typed as
+        ``questions`` are (``to_dict()["given"]`` has how many runs, whose, and the events)."""
+        given = self.document.get("given")
+        return None if given is None else question_results(self.scenario, given)
+
     def events_frame(self) -> pandas.DataFrame:
         """One row per event and simulated month: the chance it has happened by then."""
         import pandas as pd
@@ -295,7 +302,18 @@ class _RunResult:
     def _more(self) -> list[str]:
         """What the repr lists after the questions: what the evidence settled, and a what-if's
         moves beside the baseline."""
-        return self._evidence() + self._moves()
+        return self._evidence() + self._moves() + self._given()
+
+    def _given(self) -> list[str]:
+        """With ``given=EVENT``: the questions in the runs where it happens."""
+        given, results = self.document.get("given"), self.given
+        if given is None or results is None:
+            return []
+        whose = {"what-if": ", the what-if's", "baseline": ", the baseline's"}.get(
+            given.get("runs_of", "") if "comparison" in self.document else "", ""
+        )
+        heading = f"given {given['event']} ({given['runs']:,} runs{whose}):"
+        return [heading, *(f"  {line}" for line in question_lines(results))]
 
     def _evidence(self) -> list[str]:
         """A conditioned result: its date, the effective sample size, the questions the
