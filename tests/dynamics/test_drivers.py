@@ -96,6 +96,15 @@ def test_drivers_are_named_in_the_scenarios_words() -> None:
         "government's capability”"
     )
     assert labels["issues.iran_ties.status_quo"] == "Iraq's ties with Iran: status quo"
+    # A modifier without a note is named by its condition, in the scenario's words.
+    data = SCENARIO.model_dump(mode="json", exclude_none=True)
+    campaign = next(event for event in data["events"] if event["id"] == "militia_campaign")
+    del campaign["modifiers"][0]["note"]
+    unnoted = parameter_labels(Scenario.model_validate(data))
+    israel = next(event.label for event in SCENARIO.events if event.id == "israel_escalation")
+    assert unnoted["events.militia_campaign.modifiers[0].odds_ratio"].endswith(
+        f"— if “{israel}” happened in the last 3 months: odds ratio"
+    )
     named = {readable_path(SCENARIO, path) for path, _ in iter_quantities(SCENARIO)}
     assert named == set(labels)  # every number of the file has words
 

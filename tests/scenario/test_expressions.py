@@ -14,8 +14,11 @@ from tightrope.scenario.expressions import (
     Number,
     Truth,
     Unary,
+    Vocabulary,
+    in_words,
     kind_of,
     parse,
+    parse_term,
     references,
 )
 
@@ -85,3 +88,49 @@ def test_any_text_parses_or_fails_cleanly(text: str) -> None:
         assert 0 <= error.offset <= len(text)  # noqa: PT017 (the offset is what is checked)
     else:
         assert kind_of(tree) == "bool"
+
+
+WORDS = Vocabulary(
+    events={"attack": "Actor B attacks"},
+    variables={"tension": "Tension", "x": "X", "y": "Y"},
+    issues={"deal": "The deal"},
+    actors={"a": "Actor A", "b": "Actor B"},
+)
+
+
+@pytest.mark.parametrize(
+    ("condition", "said"),
+    [
+        (
+            "tension > 60 or occurred(attack, within=3)",
+            "Tension is above 60 or “Actor B attacks” happened in the last 3 months",
+        ),
+        ("occurred(attack, within=1)", "“Actor B attacks” happened in the last month"),
+        ("not occurred(attack)", "“Actor B attacks” has not happened"),
+        (
+            "not active(attack) and ladder >= 2",
+            "“Actor B attacks” is not under way and the escalation level is at least 2",
+        ),
+        (
+            "count(attack, within=6) <= 2",
+            "the number of times “Actor B attacks” happened in the last 6 months is at most 2",
+        ),
+        ("settlement(deal) != 50", "the settlement of The deal is not 50"),
+        ("gap(a, b, deal) < 10", "the gap between Actor A and Actor B on The deal is below 10"),
+        # Parentheses stay where the tree needs them, and only there.
+        ("x > 1 and (y < 2 or tension == 3)", "X is above 1 and (Y is below 2 or Tension is 3)"),
+        ("x - (y - 1) > 0", "X - (Y - 1) is above 0"),
+        ("x - y - 1 > 0", "X - Y - 1 is above 0"),
+        ("(x + y) * 2 >= -1", "(X + Y) * 2 is at least -1"),
+        ("not (x > 1 or y > 1)", "not (X is above 1 or Y is above 1)"),
+        ("unknown_id > 1", "unknown_id is above 1"),
+    ],
+)
+def test_a_condition_reads_in_the_scenarios_words(condition: str, said: str) -> None:
+    assert in_words(parse(condition), WORDS) == said
+
+
+def test_a_term_reads_in_words() -> None:
+    assert in_words(parse_term("position(deal, a) / 100"), WORDS) == (
+        "Actor A's position on The deal / 100"
+    )

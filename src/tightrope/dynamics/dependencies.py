@@ -19,6 +19,7 @@ from typing import Any
 from tightrope.dynamics.model import issue_column, settling_actors
 from tightrope.scenario import expressions
 from tightrope.scenario.checks import iter_quantities
+from tightrope.scenario.expressions import Vocabulary, in_words, parse, parse_term
 from tightrope.scenario.provenance import readable_path
 from tightrope.scenario.schema import Scenario
 
@@ -192,6 +193,8 @@ def parameter_labels(scenario: Scenario) -> dict[str, str]:
     events = {event.id: event.label for event in scenario.events}
     actors = {actor.id: actor.name for actor in scenario.actors}
     issues = {issue.id: issue.label for issue in scenario.issues}
+    # A modifier without a note is named by its condition in words.
+    vocabulary = Vocabulary(events, variables, issues, actors)
 
     def target(name: str) -> str:
         if name in variables:
@@ -236,10 +239,12 @@ def parameter_labels(scenario: Scenario) -> dict[str, str]:
         elif part == "modifiers":
             modifier = event.modifiers[path[3]]
             if modifier.term is not None:
-                words = f"{(modifier.note or modifier.term).rstrip('.')}: log-odds per unit"
+                said = modifier.note or in_words(parse_term(modifier.term), vocabulary)
+                words = f"{said.rstrip('.')}: log-odds per unit"
             else:
                 assert modifier.when is not None
-                words = f"if {(modifier.note or modifier.when).rstrip('.')}: odds ratio"
+                said = modifier.note or in_words(parse(modifier.when), vocabulary)
+                words = f"if {said.rstrip('.')}: odds ratio"
         elif part == "duration":
             words = "monthly chance the campaign ends"
         elif part == "triggers":

@@ -400,3 +400,91 @@ def all_references(node: Node) -> tuple[list[Name], list[Call], list[Bargain]]:
         elif isinstance(item, Binary):
             stack += [item.left, item.right]
     return names, calls, bargains
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The words for a scenario's ids: events, state variables, issues and actors by label."""
+
+    events: dict[str, str]
+    variables: dict[str, str]
+    issues: dict[str, str]
+    actors: dict[str, str]
+
+
+_COMPARED = {
+    ">": "is above",
+    ">=": "is at least",
+    "<": "is below",
+    "<=": "is at most",
+    "==": "is",
+    "!=": "is not",
+}
+# Loosest first: a part that binds more loosely than its parent is put in parentheses.
+_LOOSENESS = {"or": 0, "and": 1, **dict.fromkeys(_COMPARED, 2), "+": 3, "-": 3, "*": 4, "/": 4}
+
+
+def in_words(node: Node, words: Vocabulary) -> str:
+    """A condition or term as a reader says it, by the scenario's labels: ``tension > 60 or
+    occurred(attack, within=3)`` reads "Tension is above 60 or “Actor B attacks” happened in the
+    last 3 months". Where a label is missing, the id stands."""
+    if isinstance(node, Number):
+        return f"{node.value:g}"
+    if isinstance(node, Truth):
+        return "always" if node.value else "never"
+    if isinstance(node, Name):
+        builtin = {"ladder": "the escalation level", "month": "the month (1, 2, …)"}
+        return builtin.get(node.name) or words.variables.get(node.name, node.name)
+    if isinstance(node, Call):
+        return _call_in_words(node, f"“{words.events.get(node.event, node.event)}”")
+    if isinstance(node, Unary) and node.operator == "not" and isinstance(node.operand, Call):
+        return _call_in_words(
+            node.operand, f"“{words.events.get(node.operand.event, node.operand.event)}”", True
+        )
+    if isinstance(node, Bargain):
+        issue = words.issues.get(node.argument("issue")[0], node.argument("issue")[0])
+        actors = [words.actors.get(actor, actor) for actor in node.argument("actor")]
+        if node.function == "settlement":
+            return f"the settlement of {issue}"
+        if node.function == "position":
+            return f"{actors[0]}'s position on {issue}"
+        return f"the gap between {actors[0]} and {actors[1]} on {issue}"
+    if isinstance(node, Unary):
+        inner = in_words(node.operand, words)
+        if isinstance(node.operand, Binary):
+            inner = f"({inner})"
+        return f"not {inner}" if node.operator == "not" else f"-{inner}"
+    looseness = _LOOSENESS[node.operator]
+
+    def side(part: Node, right: bool) -> str:
+        text = in_words(part, words)
+        if not isinstance(part, Binary):
+            return text
+        inner = _LOOSENESS[part.operator]
+        # a - (b - c) and a / (b * c) keep the parentheses their writer needed.
+        kept = right and inner == looseness and node.operator in ("-", "/")
+        return f"({text})" if inner < looseness or kept else text
+
+    operator = _COMPARED.get(node.operator, node.operator)
+    return f"{side(node.left, False)} {operator} {side(node.right, True)}"
+
+
+def _call_in_words(call: Call, event: str, negated: bool = False) -> str:
+    """A read of an event's history; ``negated`` only for the true-or-false ones."""
+    within = call.within
+    last = (
+        ""
+        if within is None
+        else " in the last month"
+        if within == 1
+        else (f" in the last {within} months")
+    )
+    if call.function == "occurred" and last:
+        return f"{event} {'did not happen' if negated else 'happened'}{last}"
+    if call.function == "occurred":
+        return f"{event} {'has not happened' if negated else 'has happened'}"
+    if call.function == "active":
+        return f"{event} {'is not' if negated else 'is'} under way"
+    if call.function == "count":
+        return f"the number of times {event} happened{last}"
+    return f"the number of months since {event}"

@@ -61,7 +61,8 @@ MEANINGS = {
     "LadderLevel.label": "The rung in words.",
     "Modifier.when": "A condition: while it holds the odds are multiplied by odds_ratio.",
     "Modifier.odds_ratio": "The factor on the odds (a quantity, > 0).",
-    "Modifier.note": "Why, in words; the drivers use it to name the modifier.",
+    "Modifier.note": "Why, in words; the drivers and reports use it to name the modifier "
+    "(without one, its condition in words).",
     "Observation.note": "Free text about the observation.",
     "OrdinalLevel.label": "The level in words.",
     "Question.text": "The question as a reader asks it.",
