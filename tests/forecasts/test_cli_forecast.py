@@ -149,7 +149,12 @@ def test_forecast_sets_a_what_if_beside_the_baseline(tmp_path: Path) -> None:
     page = (tmp_path / "report.html").read_text()
     assert "<h2>What if</h2>" in page
     assert "<th>implied by the model</th>" in page  # no evidence: the model's own chance
-    assert "US casualties from a militia attack forced in the month ending 2025-06-15" in page
+    forced = "“US casualties from a militia attack” forced in the month ending 2025-06-15"
+    assert forced in page
+    # The brief a client reads carries the what-if too, in the same words.
+    brief = (tmp_path / "brief.md").read_text()
+    assert f"## What if\n\n{forced}: run on the baseline's random numbers." in brief
+    assert "| Will the US carry out military strikes" in brief.split("## What if")[1]
     # A forced month after every deadline is simulated (and moves no question).
     code, out, _ = run("forecast", *args, "--force", "us_casualties@2026-05")
     assert code == 0

@@ -172,3 +172,24 @@ def scale_note(scenario: Scenario) -> str:
         parts.append(f"{band.phrase} {percent(low, 0)}–{percent(band.below, 0)}")
         low = band.below
     return f"Estimative language ({name}; each range includes its lower bound): " + ", ".join(parts)
+
+
+def what_if_in_words(interventions: dict[str, Any], scenario: Scenario) -> list[str]:
+    """A what-if's changes as a client reads them: "“US casualties …” forced in the month ending
+    2025-06-15", "“…” never happens from 2025-07-16", "PATH set to 0.02"."""
+    from tightrope.dynamics.calendar import add_months
+
+    said = [
+        f"“{scenario.event(item['event']).label}” forced in the month ending "
+        f"{add_months(scenario.as_of, item['month']).isoformat()}"
+        for item in interventions.get("force", [])
+    ]
+    since = f" from {interventions['from']['date']}" if "from" in interventions else ""
+    said += [
+        f"“{scenario.event(event).label}” never happens{since}"
+        for event in interventions.get("forbid", [])
+    ]
+    said += [
+        f"{path} set to {value:g}{since}" for path, value in interventions.get("set", {}).items()
+    ]
+    return said

@@ -7,8 +7,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tightrope.report.bottomline import bottom_line, resolution, resolved_in_words, scale_note
-from tightrope.report.numbers import error_points, percent, span
+from tightrope.report.bottomline import (
+    bottom_line,
+    resolution,
+    resolved_in_words,
+    scale_note,
+    what_if_in_words,
+)
+from tightrope.report.numbers import change_points, error_points, percent, span
 from tightrope.results import interval_note, question_results
 from tightrope.scenario.provenance import published_after
 from tightrope.scenario.schema import Scenario
@@ -91,6 +97,8 @@ def render_brief(document: dict[str, Any], scenario: Scenario) -> str:
             "parameter sample._" + ("" if unsteady is None else f" _{escaped(unsteady)}._"),
             "",
         ]
+    if document.get("comparison"):
+        lines += _what_if(document, scenario)
     sources = [source for source in scenario.sources]
     if sources:
         later = published_after(scenario)
@@ -108,3 +116,38 @@ def render_brief(document: dict[str, Any], scenario: Scenario) -> str:
             lines.append(f"- {title}" + (f", {details}" if details else "") + note)
         lines.append("")
     return "\n".join(lines)
+
+
+def _what_if(document: dict[str, Any], scenario: Scenario) -> list[str]:
+    """The what-if beside the baseline, each question's difference with its error."""
+    said = what_if_in_words(document.get("interventions", {}), scenario)
+    lines = [
+        "## What if",
+        "",
+        f"{escaped('; '.join(said))}: run on the baseline's random numbers.",
+        "",
+        "| question | baseline | what if | difference |",
+        "|---|---|---|---|",
+    ]
+    for question in scenario.questions:
+        entry = document["comparison"].get(question.id)
+        if entry is None:
+            continue
+        labels = {level.id: level.label for level in question.levels}
+        items = (
+            [(question.text, entry)]
+            if "difference" in entry
+            else [(f"{question.text} {labels[level]}", value) for level, value in entry.items()]
+        )
+        lines += [
+            f"| {escaped(text)} | {percent(value['baseline'], 0)} | "
+            f"{percent(value['what_if'], 0)} | {change_points(value['difference'], value['se'])} |"
+            for text, value in items
+        ]
+    return [
+        *lines,
+        "",
+        "_difference: in percentage points, ± its Monte Carlo standard error (paired runs, "
+        "clustered by parameter sample)._",
+        "",
+    ]

@@ -14,7 +14,13 @@ from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
 from tightrope.bargaining import MODELS
-from tightrope.report.bottomline import bottom_line, resolution, resolved_in_words, scale_note
+from tightrope.report.bottomline import (
+    bottom_line,
+    resolution,
+    resolved_in_words,
+    scale_note,
+    what_if_in_words,
+)
 from tightrope.report.grid import before_the_evidence, settlement_grid
 from tightrope.report.numbers import (
     change_points,
@@ -591,15 +597,7 @@ def _windows(
 
 def _what_ifs(document: dict[str, Any], scenario: Scenario) -> str:
     """Each question under the what-if beside the baseline, on the same random numbers."""
-    changes = document.get("interventions", {})
-    said = [
-        f"{scenario.event(item['event']).label} forced in the month ending "
-        f"{_calendar(scenario, [item['month']])[0]}"
-        for item in changes.get("force", [])
-    ]
-    since = f" from {changes['from']['date']}" if "from" in changes else ""
-    said += [f"{scenario.event(e).label} never happens{since}" for e in changes.get("forbid", [])]
-    said += [f"{path} set to {value:g}{since}" for path, value in changes.get("set", {}).items()]
+    said = what_if_in_words(document.get("interventions", {}), scenario)
     rows = []
     for question in scenario.questions:
         entry = document["comparison"][question.id]
