@@ -613,3 +613,26 @@ def test_given_an_event_the_evidence_saw_the_report_says_it_is_the_forecast(
         "It happens in every run (the evidence saw it): the probabilities given it are the "
         "forecast's."
     ) in report
+
+
+def test_the_terminal_names_the_evidence_in_the_scenarios_words(tmp_path: Path) -> None:
+    code, out, err = run(
+        "forecast",
+        "--runs",
+        "2000",
+        "--bargaining-samples",
+        "0",
+        "--observe",
+        "militia_campaign@2025-06-01",
+        "--as-of",
+        "2025-07-01",
+        "--out",
+        str(tmp_path),
+    )
+    assert code == 0, err
+    flat = " ".join(out.split())
+    campaign = "“Militia attacks on US forces resume (a campaign, not one incident)”"
+    assert f"{campaign} on 2025-06-01" in flat  # the chances and what-changed tables
+    assert "no “US strikes militia targets in Iraq” up to 2025-07-01" in flat
+    assert f"q3_militia_campaign resolved by observation (yes: {campaign} on 2025-06-01)" in flat
+    assert "militia_campaign on 2025-06-01" not in flat  # the ids stay in the JSON

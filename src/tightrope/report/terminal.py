@@ -512,10 +512,11 @@ def conditioning_table(conditioning: dict[str, Any]) -> RenderableType:
     )
     chances.add_column("observation", overflow="fold")
     chances.add_column("chance", justify="right")
-    for item in conditioning["observations"]:
-        chances.add_row(item["observation"], f"{item['chance']:.3g}")
+    for item in conditioning["observations"]:  # in the scenario's words where it has them
+        chances.add_row(item.get("in_words", item["observation"]), f"{item['chance']:.3g}")
     parts.append(chances)
-    for question, answer in conditioning.get("resolved", {}).items():
+    resolved = conditioning.get("resolved_in_words") or conditioning.get("resolved", {})
+    for question, answer in resolved.items():
         parts.append(Text(f"{question} resolved by observation ({answer})"))
     for key in ("warning", "note"):
         if key in conditioning:
@@ -693,7 +694,8 @@ def what_changed_table(changes: list[dict[str, Any]]) -> RenderableType:
             f"{change['after']:.3f}",
             ""
             if moved is None
-            else f"{moved['by']}: {'; '.join(moved['observations'])} ({moved['change']:+.3f})",
+            else f"{moved['by']}: {'; '.join(moved.get('in_words', moved['observations']))} "
+            f"({moved['change']:+.3f})",
         )
     return table
 
