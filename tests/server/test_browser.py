@@ -67,12 +67,14 @@ def test_board_scenario_what_if_and_question_pages(
     page.wait_for_function("document.body.dataset.ran === '1'", timeout=60_000)
     q2 = page.locator("#results tr[data-question='q2_us_strikes']")
     baseline_row = q2.inner_text()
+    assert "no what-if set: the baseline alone" in page.inner_text("#status")
     page.select_option("#lever-us_casualties", "2")
     page.click("#run")
     page.wait_for_function("document.body.dataset.ran === '2'", timeout=60_000)
     cells = q2.locator("td").all_inner_texts()
     baseline, what_if = (float(cell.rstrip("%")) for cell in cells[1:3])
     assert what_if > baseline + 10, cells
+    assert "no what-if set" not in page.inner_text("#status")
     assert q2.inner_text() != baseline_row
     bars = page.evaluate(
         "document.getElementById('chart').data.map(t => t.x[t.y.findIndex("

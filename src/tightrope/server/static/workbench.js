@@ -92,6 +92,7 @@
     show(answer);
     const from = answer.interventions && answer.interventions.from;
     status.textContent = "done in " + ((performance.now() - started) / 1000).toFixed(2) + " s"
+      + (answer.comparison ? "" : " · no what-if set: the baseline alone (choose an event's option or move a slider)")
       + (answer.conditioning ? " · conditioned on the evidence up to " + asked.as_of : "")
       + (from ? " · the what-if acts from " + from.date + " (month " + from.month + ")" : "");
     document.body.dataset.ran = String(Number(document.body.dataset.ran || 0) + 1);
