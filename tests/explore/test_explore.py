@@ -33,6 +33,7 @@ def test_prim_recovers_a_planted_rule() -> None:
     assert limits["state.a.initial"]["low"] == pytest.approx(0.6, rel=0.1)
     assert limits["state.b.initial"]["low"] == pytest.approx(7, rel=0.1)
     assert limits["state.a.initial"]["qp"] < 1e-6
+    assert found.without_noise is None  # every restriction clear of noise
     # Several policies repeat each point: the table says the quasi-p-values do not know it.
     from rich.console import Console
 
@@ -74,6 +75,39 @@ def test_prim_shows_the_densest_box_when_none_reaches_the_target() -> None:
     planted_rule = prim(rule, "hit >= 0.5", ["a"])
     assert planted_rule.note is None
     assert "note" not in planted_rule.to_dict()
+
+
+def test_restrictions_of_noise_are_named_and_the_box_without_them_measured() -> None:
+    """A rare outcome that only a sets (a > 0.8, three times in ten), among five uncertainties
+    that do nothing, in 240 experiments: PRIM's box also restricts noise dimensions, each with a
+    quasi-p-value above 0.05. The box kept on a alone is measured on the experiments, and the
+    discovery's notes name what was dropped."""
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({name: rng.random(240) for name in "abcdef"})
+    frame["hit"] = ((frame["a"] > 0.8) & (rng.random(240) < 0.3)).astype(float)
+    found = prim(frame, "hit >= 0.5", list("abcdef"))
+    limits = {limit["name"]: limit for limit in found.box}
+    assert limits["a"]["qp"] < 0.001
+    cleaner = found.without_noise
+    assert cleaner is not None
+    assert set(cleaner["dropped"]) == set(limits) - {"a"}
+    assert all(limits[name]["qp"] > 0.05 for name in cleaner["dropped"])
+    inside = (frame["a"] >= limits["a"]["low"]) & (frame["a"] <= limits["a"]["high"])
+    hits = frame["hit"] == 1
+    assert cleaner["coverage"] == (inside & hits).sum() / hits.sum() == 1.0
+    assert cleaner["density"] == pytest.approx((inside & hits).sum() / inside.sum())
+    assert cleaner["mass"] == pytest.approx(inside.mean())
+    assert found.to_dict()["without_noise"] == cleaner
+    from tightrope.exploratory.discovery import Discovery, cart
+
+    notes = Discovery(
+        found, cart(frame, "hit >= 0.5", list("abcdef")), tuple("abcdef"), 6, 1, 240, {}
+    ).notes()
+    assert any(
+        note.startswith(f"{len(cleaner['dropped'])} of the box's {len(limits)} restrictions")
+        and "restricted on the other 1 only, the box has coverage 100%" in note
+        for note in notes
+    )
 
 
 def test_designs_cover_the_elicited_ranges() -> None:

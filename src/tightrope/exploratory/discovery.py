@@ -32,6 +32,9 @@ class PrimResult:
     trajectory: list[dict[str, float]]
     density_target: float = 0.8
     note: str | None = None  # why the box shown falls short of the density target, if it does
+    # The box restricted only where the quasi-p-value is at most 0.05: the restrictions dropped,
+    # and its coverage, density and mass (None when every restriction passes).
+    without_noise: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         document = {
@@ -45,7 +48,34 @@ class PrimResult:
             "density_target": self.density_target,
             "trajectory": self.trajectory,
         }
+        if self.without_noise is not None:
+            document["without_noise"] = self.without_noise
         return document if self.note is None else {**document, "note": self.note}
+
+
+NOISE_P = 0.05  # a restriction whose quasi-p-value is above this may be chance (Bryant & Lempert)
+
+
+def _without_noise(
+    x: Any, y: np.ndarray, restricted: list[dict[str, Any]]
+) -> dict[str, Any] | None:
+    """The box kept only on its restrictions clear of noise, and how it covers the cases: PRIM
+    peels on every dimension it can, and a restriction of little consequence can stay."""
+    dropped = [limit["name"] for limit in restricted if not limit["qp"] <= NOISE_P]
+    if not dropped:
+        return None
+    inside = np.ones(len(y), dtype=bool)
+    for limit in restricted:
+        if limit["name"] not in dropped:
+            values = x[limit["name"]].to_numpy()
+            inside &= (values >= limit["low"]) & (values <= limit["high"])
+    hits = int((inside & y).sum())
+    return {
+        "dropped": dropped,
+        "coverage": hits / int(y.sum()),
+        "density": hits / int(inside.sum()),
+        "mass": float(inside.mean()),
+    }
 
 
 def _columns(frame: Any, inputs: list[str]) -> list[str]:
@@ -122,6 +152,7 @@ def prim(frame: Any, condition: str, inputs: list[str], threshold: float = 0.8) 
         cases=int(y.sum()),
         experiments=len(y),
         box=restricted,
+        without_noise=_without_noise(x, y, restricted),
         coverage=float(stats["coverage"]),
         density=float(stats["density"]),
         mass=float(stats["mass"]),
@@ -210,6 +241,17 @@ class Discovery:
             found.append(
                 f"{self.explored - len(self.searched)} of the {self.explored} explored "
                 f"uncertainties have no path to {column} in the model and are left out"
+            )
+        cleaner = self.prim.without_noise
+        if cleaner is not None:
+            names = ", ".join(self.labels.get(name, name) for name in cleaner["dropped"])
+            kept = len(self.prim.box) - len(cleaner["dropped"])
+            found.append(
+                f"{len(cleaner['dropped'])} of the box's {len(self.prim.box)} restrictions have a "
+                f"quasi-p-value above {NOISE_P} and may be noise ({names}); restricted on "
+                + (f"the other {kept} only" if kept else "none of them (the whole space)")
+                + f", the box has coverage {cleaner['coverage']:.0%}, density "
+                f"{cleaner['density']:.0%} and mass {cleaner['mass']:.0%}"
             )
         if self.policies > 1:
             found.append(
