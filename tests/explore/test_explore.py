@@ -496,6 +496,7 @@ def test_discovery_under_one_policy(tmp_path: Path) -> None:
     code, out, err = run(*where)
     assert code == 0
     assert "mix 2 policies" in err
+    assert "mix 2 policies" in (folder / "discovery.html").read_text()  # the page says so too
     assert strict_json(out)["prim"]["density"] < 0.6
     code, out, err = run(*where, "--policy", "boom=modelled")
     assert code == 0

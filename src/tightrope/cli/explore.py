@@ -164,7 +164,8 @@ def discover(
         from tightrope.outputs import write_text_atomically
         from tightrope.report.discovery import discovery_page
 
-        write_text_atomically(folder / "discovery.html", discovery_page(found.prim, found.cart))
+        page = discovery_page(found.prim, found.cart, found.notes())
+        write_text_atomically(folder / "discovery.html", page)
     for note in found.notes():
         say(f"note: {note}")
     say(f"page: {folder / 'discovery.html'}")

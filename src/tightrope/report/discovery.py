@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
@@ -12,9 +13,10 @@ from tightrope.report.html import STYLE, _figure, plotly_script
 from tightrope.report.numbers import number_range
 
 
-def discovery_page(found: PrimResult, tree: CartResult) -> str:
+def discovery_page(found: PrimResult, tree: CartResult, notes: Sequence[str] = ()) -> str:
     """The offline HTML page of a scenario discovery: PRIM's coverage–density trade-off, the
-    chosen box with each limit's quasi-p-value, and CART's boxes."""
+    chosen box with each limit's quasi-p-value, and CART's boxes; ``notes`` (the discovery's:
+    restrictions that may be noise, uncertainties left out, policies mixed) under the box."""
     condition = html.escape(found.condition)
     trajectory = found.trajectory
     figure = go.Figure(
@@ -76,7 +78,10 @@ def discovery_page(found: PrimResult, tree: CartResult) -> str:
         )
         + f"<h2>PRIM's box: coverage {found.coverage:.0%}, density {found.density:.0%}, mass "
         f"{found.mass:.0%}</h2>"
-        + ("" if found.note is None else f"<p class='note'>{html.escape(found.note)}</p>")
+        + "".join(
+            f"<p class='note'>{html.escape(note)}</p>"
+            for note in ([] if found.note is None else [found.note]) + list(notes)
+        )
         + "<table><tr><th>uncertainty</th><th>box low</th><th>box high</th>"
         f"<th>explored range</th><th>quasi-p-value</th></tr>{rows}</table>"
         "<h2>CART: the tree's leaves where it mostly holds</h2>"
