@@ -561,3 +561,47 @@ def test_scenarios_without_events_or_issues_are_on_the_board_and_refused_by_name
         answer = bench.post("/api/scenarios/edge-no-issues/bargain", json={})
         assert answer.status_code == 400
         assert answer.json()["detail"] == "scenario 'edge-no-issues' has no issues to bargain over"
+
+
+def test_a_forecast_takes_observations_and_an_event_to_condition_on(client: TestClient) -> None:
+    """POST /forecast with observations in the request, as of a date, given an event: the same
+    simulation as `tightrope forecast --observe … --as-of … --given …`; a bad observation is
+    refused in one line naming its index, before any work."""
+    body = {
+        "runs": 4000,
+        "bargaining_samples": 0,
+        "as_of": "2025-07-01",
+        "observations": [{"event": "militia_campaign", "date": "2025-06-01"}],
+        "given": "us_strikes",
+    }
+    response = client.post("/api/scenarios/iraq-2025/forecast", json=body)
+    assert response.status_code == 200, response.text
+    document = response.json()
+    assert document["conditioning"]["resolved"]["q3_militia_campaign"].startswith("yes")
+    from tests.cli_helpers import run, strict_json
+
+    code, out, _ = run(
+        "forecast",
+        "--runs", "4000", "--bargaining-samples", "0", "--as-of", "2025-07-01",
+        "--observe", "militia_campaign@2025-06-01", "--given", "us_strikes", "--format", "json",
+    )  # fmt: skip
+    assert code == 0
+    cli = strict_json(out)
+    assert cli["simulation"]["questions"] == document["simulation"]["questions"]
+    assert cli["given"]["questions"] == document["given"]["questions"]
+    for bad, message in (
+        ({"observations": [{"event": "nothing", "date": "2025-06-01"}]}, "unknown event"),
+        ({"observations": [{"event": "us_strikes", "date": "2024-01-01"}]}, "before"),
+        ({"given": "nothing"}, "unknown event 'nothing'"),
+    ):
+        response = client.post("/api/scenarios/iraq-2025/forecast", json={"runs": 1000, **bad})
+        assert response.status_code == 400, bad
+        detail = response.json()["detail"]
+        assert message in detail
+        assert "\n" not in detail
+    response = client.post(
+        "/api/scenarios/iraq-2025/simulate",
+        json={"runs": 1000, "observations": [{"event": "nothing", "date": "2025-06-01"}]},
+    )
+    assert response.status_code == 400
+    assert "observations[0].event" in response.json()["detail"]

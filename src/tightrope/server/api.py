@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tightrope import limits
 from tightrope.scenario import ScenarioError, parse_scenario
+from tightrope.scenario.schema import Scenario
 from tightrope.scenario.yamlsafe import MAX_BYTES
 from tightrope.server import jobs
 from tightrope.server.workbench import Bench, Invalid, NotFound, check_whatif
@@ -36,6 +37,22 @@ class ForceItem(BaseModel):
     month: int = Field(ge=1, le=limits.MAX_MONTHS)
 
 
+MAX_OBSERVATIONS = 10_000  # per request, beside the scenario's own
+
+
+def _observed(scenario: Scenario, observations: list[dict[str, Any]]) -> Scenario:
+    """The scenario with a request's observations added, each problem refused in one line
+    (named by the observation's index, as ``tightrope.observe`` names it)."""
+    if not observations:
+        return scenario
+    from tightrope.api import observe
+
+    try:
+        return observe(scenario, observations)
+    except ScenarioError as error:
+        raise Invalid(str(error.problems[0])) from None
+
+
 class SimulateRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     runs: int = Field(20_000, ge=1, le=limits.MAX_RUNS)
@@ -46,6 +63,8 @@ class SimulateRequest(BaseModel):
     drivers: Literal["none", "screen"] = "none"
     as_of: dt.date | None = None  # condition on the scenario's observations up to this date
     given: Text | None = None  # also the probabilities in the runs where this event happens
+    # Seen since the scenario's date, added to its own (each as an observation file writes it).
+    observations: list[dict[str, Any]] = Field([], max_length=MAX_OBSERVATIONS)
 
 
 class ForecastRequest(BaseModel):
@@ -54,6 +73,8 @@ class ForecastRequest(BaseModel):
     seed: int = Field(0, ge=0, le=limits.MAX_SEED)
     bargaining_samples: int = Field(100, ge=0, le=2_000)
     as_of: dt.date | None = None
+    given: Text | None = None
+    observations: list[dict[str, Any]] = Field([], max_length=MAX_OBSERVATIONS)
 
 
 class BargainRequest(BaseModel):
@@ -164,7 +185,7 @@ async def simulate(bench: Bench, scenario_id: str, body: SimulateRequest) -> dic
     ``comparison`` holds each question's difference and its standard error; with ``given``,
     ``given`` holds the probabilities in the runs where that event happens (``tightrope
     simulate --format json``)."""
-    scenario = bench.scenario(scenario_id)
+    scenario = _observed(bench.scenario(scenario_id), body.observations)
     whatif = jobs.WhatIfSpec(
         tuple((f.event, f.month) for f in body.force),
         tuple(body.forbid),
@@ -180,10 +201,13 @@ async def simulate(bench: Bench, scenario_id: str, body: SimulateRequest) -> dic
 
 @router.post("/api/scenarios/{scenario_id}/forecast", tags=["runs"])
 async def forecast(bench: Bench, scenario_id: str, body: ForecastRequest) -> dict[str, Any]:
-    """The forecast document (``tightrope forecast --format json``)."""
-    scenario = bench.scenario(scenario_id)
+    """The forecast document (``tightrope forecast --format json``): with ``observations``, those
+    seen beside the scenario's own (``--observations``), with ``as_of`` conditioned on them, with
+    ``given`` the probabilities in the runs where that event happens."""
+    scenario = _observed(bench.scenario(scenario_id), body.observations)
+    check_whatif(scenario, jobs.WhatIfSpec(), body.given)
     runs, samples = bench.runs_allowed(body.runs), bench.samples_allowed(body.bargaining_samples)
-    return await bench.forecast(scenario, runs, body.seed, samples, body.as_of)
+    return await bench.forecast(scenario, runs, body.seed, samples, body.as_of, body.given)
 
 
 @router.get("/api/scenarios/{scenario_id}/observations", tags=["observations"])

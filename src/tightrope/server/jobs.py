@@ -68,12 +68,22 @@ def simulate_job(
 
 
 def forecast_job(
-    scenario: Scenario, runs: int, seed: int, bargaining_samples: int, as_of: dt.date | None = None
+    scenario: Scenario,
+    runs: int,
+    seed: int,
+    bargaining_samples: int,
+    as_of: dt.date | None = None,
+    given: str | None = None,
 ) -> dict[str, Any]:
     import tightrope
 
     result = tightrope.forecast(
-        scenario, runs=runs, seed=seed, bargaining_samples=bargaining_samples, as_of=as_of
+        scenario,
+        runs=runs,
+        seed=seed,
+        bargaining_samples=bargaining_samples,
+        as_of=as_of,
+        given=given,
     )
     return plain(result.document)  # type: ignore[no-any-return]
 

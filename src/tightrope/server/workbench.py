@@ -120,14 +120,19 @@ class Workbench:
         seed: int,
         bargaining: int,
         as_of: dt.date | None = None,
+        given: str | None = None,
     ) -> dict[str, Any]:
         """The forecast document (conditioned on the observations up to ``as_of`` when given),
-        computed once per scenario version, design and date."""
+        computed once per scenario version (its observations included), design, date and
+        event given."""
         from tightrope.forecasts.run import scenario_hash
 
-        key = ("forecast", scenario_hash(scenario), runs, seed, bargaining, as_of)
+        key = ("forecast", scenario_hash(scenario), runs, seed, bargaining, as_of, given)
         return await self.cache.get(  # type: ignore[no-any-return]
-            key, lambda: self.pool.run(jobs.forecast_job, scenario, runs, seed, bargaining, as_of)
+            key,
+            lambda: self.pool.run(
+                jobs.forecast_job, scenario, runs, seed, bargaining, as_of, given
+            ),
         )
 
     async def quick(self, scenario: Scenario) -> dict[str, Any]:
