@@ -10,6 +10,7 @@ import tightrope
 from tightrope.bargaining import MODELS
 from tightrope.report.grid import settlement_grid
 from tightrope.report.html import render_report
+from tightrope.scenario.schema import Scenario
 
 
 def test_terminal_and_html_show_the_same_cells() -> None:
@@ -235,3 +236,21 @@ def test_an_nbs_without_a_status_quo_is_marked_and_counted_once() -> None:
         ]
         assert grid.agreement[issue].consensus == statistics.median(others)
     assert any(note.startswith("≡ no status quo to bargain from") for note in grid.footnotes)
+
+
+def test_a_questions_input_link_says_what_stands_behind_the_number() -> None:
+    """Each question's link to its main input says whether evidence, an analyst's judgment or
+    nothing stands behind it (it read "evidence for …" for a number without any)."""
+    from tightrope.report.html import _evidence_link
+
+    scenario = tightrope.load("iraq-2025")
+    links = {q.id: _evidence_link(q, scenario) for q in scenario.questions}
+    assert ">evidence for its rate</a>" in links["q2_us_strikes"]  # it cites claims
+    assert "the starting position: an analyst's judgment" in links["q7_alignment"]
+    assert links["q8_max_ladder"] == ""  # a ladder question has no single input
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    strikes = next(event for event in data["events"] if event["id"] == "us_strikes")
+    strikes["hazard"]["per_month"] = 0.01  # a bare number: neither evidence nor judgment
+    bare = Scenario.model_validate(data)
+    q2 = next(q for q in bare.questions if q.id == "q2_us_strikes")
+    assert "its rate: no evidence cited</a>" in _evidence_link(q2, bare)

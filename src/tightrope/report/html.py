@@ -362,19 +362,35 @@ def _evidence_link(question: Question, scenario: Scenario) -> str:
     """A link to the evidence behind a question's main input (its provenance row): an event
     question's rate, the starting value of the variable or position an ordinal question cuts,
     an issue's positions where its settlement is asked. Ladder and condition questions have no
-    single such number."""
+    single such number. The link says what stands behind the number: evidence, an analyst's
+    judgment, or neither."""
     if question.event is not None:
         hazard = scenario.event(question.event).hazard
         kind = "per_month" if hazard.per_month is not None else "probability"
-        path, words = f"events.{question.event}.hazard.{kind}", "evidence for its rate"
+        number = hazard.per_month if hazard.per_month is not None else hazard.probability
+        path, what = f"events.{question.event}.hazard.{kind}", "its rate"
     elif question.issue is not None:
-        actor = question.actor or next(iter(scenario.positions[question.issue]))
+        stances = scenario.positions[question.issue]
+        # A settlement rests on every position: link the first with evidence, if one has any.
+        actor = question.actor or next(
+            (a for a, stance in stances.items() if stance.position.evidence), next(iter(stances))
+        )
+        number = stances[actor].position
         path = f"positions.{question.issue}.{actor}.position"
-        words = "evidence for the starting position" + ("" if question.actor else "s")
+        what = "the starting position" + ("" if question.actor else "s")
     elif question.variable is not None and question.variable != "ladder":
-        path, words = f"state.{question.variable}.initial", "evidence for its starting value"
+        number = next(v for v in scenario.state if v.id == question.variable).initial
+        path, what = f"state.{question.variable}.initial", "its starting value"
     else:
         return ""
+    assert number is not None
+    words = (
+        f"evidence for {what}"
+        if number.evidence
+        else f"{what}: an analyst's judgment"
+        if number.judgment
+        else f"{what}: no evidence cited"
+    )
     return f"<br><a class='note' href='#number-{html.escape(path, quote=True)}'>{words}</a>"
 
 
