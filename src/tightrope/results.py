@@ -310,7 +310,7 @@ class _RunResult:
         if given is None or results is None:
             return []
         whose = {"what-if": ", the what-if's", "baseline": ", the baseline's"}.get(
-            given.get("runs_of", "") if "comparison" in self.document else "", ""
+            given_runs(self.document), ""
         )
         heading = f"given {given['event']} ({given['runs']:,} runs{whose}):"
         return [heading, *(f"  {line}" for line in question_lines(results))]
@@ -356,6 +356,14 @@ class _RunResult:
         result is ``to_dict()``; a dataclass's own repr would print every number of it)."""
         heading = f"<{type(self).__name__} {self.scenario.id}: {self._design()}>"
         return "\n".join([heading, *question_lines(self.questions), *self._more()])
+
+
+def given_runs(document: dict[str, Any]) -> str:
+    """Whose runs a result's ``given`` reads, where a what-if stands beside the baseline and so
+    it needs saying ("what-if" or "baseline"); "" otherwise."""
+    if "comparison" not in document:
+        return ""
+    return str(document.get("given", {}).get("runs_of", ""))
 
 
 def what_if_words(interventions: dict[str, Any]) -> str:

@@ -32,7 +32,7 @@ from tightrope.report.numbers import (
     skill_words,
     span,
 )
-from tightrope.results import interval_note, question_results
+from tightrope.results import given_runs, interval_note, question_results
 from tightrope.scenario.schema import Question, Scenario
 
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf", "#7f7f7f")
@@ -654,7 +654,7 @@ def _given(document: dict[str, Any], scenario: Scenario) -> str:
             + ": the probabilities given it are the forecast's.</p>"
         )
     whose = {"what-if": "the what-if's runs", "baseline": "the baseline runs"}.get(
-        given.get("runs_of", "") if "comparison" in document else "", "the forecast's runs"
+        given_runs(document), "the forecast's runs"
     )
     within = _calendar(scenario, [len(given["events"][given["event"]]["by_month"])])[0]
     conditioned = question_results(scenario, given)

@@ -30,7 +30,7 @@ from tightrope.report.numbers import (
     skill_words,
     span,
 )
-from tightrope.results import interval_note, question_results, what_if_words
+from tightrope.results import given_runs, interval_note, question_results, what_if_words
 
 if TYPE_CHECKING:  # types only: the engines load when a command needs them, not at start-up
     from tightrope.bargaining.analysis import IssueForecast
@@ -784,7 +784,7 @@ def _what_ifs_and_given(document: dict[str, Any], scenario: Scenario) -> list[Re
     if "given" in document:
         given = document["given"]
         world = {"what-if": ", under the what-if", "baseline": ", in the baseline runs"}.get(
-            given.get("runs_of", "") if "comparison" in document else "", ""
+            given_runs(document), ""
         )
         title = f"Given {given['event']}{world} ({given['runs']:,} runs)"
         parts.append(
