@@ -167,7 +167,7 @@ def render_report(
     if document.get("what_changed"):
         sections.append(_what_changed(document["what_changed"], scenario))
     if document.get("bargaining"):
-        sections.append(_bargaining_table(document["bargaining"], scenario, document))
+        sections.append(_bargaining_table(document, scenario))
         sections.append(
             _figure(
                 "Bargaining trajectories",
@@ -872,10 +872,8 @@ def _scales(scenario: Scenario) -> list[str]:
     ]
 
 
-def _bargaining_table(
-    bargaining: list[dict[str, Any]], scenario: Scenario, document: dict[str, Any]
-) -> str:
-    grid = settlement_grid(bargaining)
+def _bargaining_table(document: dict[str, Any], scenario: Scenario) -> str:
+    grid = settlement_grid(document["bargaining"])
     conditioned = before_the_evidence(document)
 
     def cell(issue: str, model: str) -> str:
