@@ -56,25 +56,24 @@ class PrimResult:
 NOISE_P = 0.05  # a restriction whose quasi-p-value is above this may be chance (Bryant & Lempert)
 
 
-def _without_noise(
-    x: Any, y: np.ndarray, restricted: list[dict[str, Any]]
-) -> dict[str, Any] | None:
-    """The box kept only on its restrictions clear of noise, and how it covers the cases: PRIM
-    peels on every dimension it can, and a restriction of little consequence can stay."""
+def _without_noise(box: Any, restricted: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The chosen box kept only on its restrictions clear of noise, measured by the workbench
+    (``drop_restriction``, which adds the box to its trajectory after the one this result
+    keeps): PRIM peels on every dimension it can, and a restriction of little consequence can
+    stay."""
     dropped = [limit["name"] for limit in restricted if not limit["qp"] <= NOISE_P]
     if not dropped:
         return None
-    inside = np.ones(len(y), dtype=bool)
-    for limit in restricted:
-        if limit["name"] not in dropped:
-            values = x[limit["name"]].to_numpy()
-            inside &= (values >= limit["low"]) & (values <= limit["high"])
-    hits = int((inside & y).sum())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name in dropped:
+            box.drop_restriction(name)
+    kept = box.peeling_trajectory.iloc[-1]
     return {
         "dropped": dropped,
-        "coverage": hits / int(y.sum()),
-        "density": hits / int(inside.sum()),
-        "mass": float(inside.mean()),
+        "coverage": float(kept["coverage"]),
+        "density": float(kept["density"]),
+        "mass": float(kept["mass"]),
     }
 
 
@@ -152,7 +151,7 @@ def prim(frame: Any, condition: str, inputs: list[str], threshold: float = 0.8) 
         cases=int(y.sum()),
         experiments=len(y),
         box=restricted,
-        without_noise=_without_noise(x, y, restricted),
+        without_noise=_without_noise(box, restricted),
         coverage=float(stats["coverage"]),
         density=float(stats["density"]),
         mass=float(stats["mass"]),
