@@ -168,15 +168,18 @@ def test_every_question_gets_a_sentence_whose_phrase_matches_its_number() -> Non
     assert "<h2>What if</h2>" not in page
     # The two sources published after the scenario's date say so in the list of sources.
     assert page.count("— published after the scenario's date, 2025-03-15") == 2
-    # Each question links to the evidence for its main input (an event's rate, the starting
-    # position q7 cuts, the positions q9's settlement weighs), a row that exists; the ladder
-    # question has no single such number.
+    # Each question links to its main input's provenance row (an event's rate, the starting
+    # position q7 cuts, the positions q9's settlement weighs), a row that exists, saying what
+    # stands behind it; the ladder question has no single such number.
     import re
 
-    targets = re.findall(r"href='#(number-[^']+)'>evidence for", page)
+    links = dict(re.findall(r"<a class='note' href='#(number-[^']+)'>([^<]+)</a>", page))
+    targets = list(links)
     assert len(targets) == len(scenario.questions) - 1
-    assert "number-events.oil_restriction.hazard.probability" in targets
-    assert "number-positions.iran_ties.iraq_gov.position" in targets
+    assert links["number-events.oil_restriction.hazard.probability"] == "evidence for its rate"
+    assert links["number-positions.iran_ties.iraq_gov.position"] == (
+        "the starting position: an analyst&#x27;s judgment"
+    )
     for target in targets:
         assert f"id='{target}'" in page
 

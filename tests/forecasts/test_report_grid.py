@@ -246,7 +246,7 @@ def test_a_questions_input_link_says_what_stands_behind_the_number() -> None:
     scenario = tightrope.load("iraq-2025")
     links = {q.id: _evidence_link(q, scenario) for q in scenario.questions}
     assert ">evidence for its rate</a>" in links["q2_us_strikes"]  # it cites claims
-    assert "the starting position: an analyst's judgment" in links["q7_alignment"]
+    assert "the starting position: an analyst&#x27;s judgment" in links["q7_alignment"]
     assert links["q8_max_ladder"] == ""  # a ladder question has no single input
     data = scenario.model_dump(mode="json", exclude_none=True)
     strikes = next(event for event in data["events"] if event["id"] == "us_strikes")

@@ -391,7 +391,8 @@ def _evidence_link(question: Question, scenario: Scenario) -> str:
         if number.judgment
         else f"{what}: no evidence cited"
     )
-    return f"<br><a class='note' href='#number-{html.escape(path, quote=True)}'>{words}</a>"
+    target = html.escape(path, quote=True)
+    return f"<br><a class='note' href='#number-{target}'>{html.escape(words)}</a>"
 
 
 def _probabilities(simulation: dict[str, Any], scenario: Scenario) -> go.Figure:
