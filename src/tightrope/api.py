@@ -372,6 +372,7 @@ def observe(
     format: EventDataFormat | None = None,
     mapping: str | os.PathLike[str] | None = None,
     published: dt.date | str | None = None,
+    unobserved: Sequence[str] = (),
 ) -> Scenario:
     """The scenario with what was seen since its date added, checked against it.
 
@@ -390,6 +391,9 @@ def observe(
         The mapping file (actors, aliases and rules); needed with ``format``.
     published : date or 'YYYY-MM-DD', optional
         The release date of an export whose rows carry none (UCDP GED).
+    unobserved : list of event ids, optional
+        With a list of observations: events nobody could see, whose absence says nothing (an
+        observation file's ``unobserved:``).
 
     Raises
     ------
@@ -400,7 +404,9 @@ def observe(
     if isinstance(source, list | tuple) and format is None:
         from tightrope.scenario.observations import given_observations
 
-        return given_observations(scenario, list(source))
+        return given_observations(scenario, list(source), list(unobserved))
+    if unobserved:
+        raise ArgumentError("unobserved goes with a list of observations (a file has its own)")
     path = as_path("source", source, "a file's path, or a list of observations")
     if format is None:
         if mapping is not None or published is not None:

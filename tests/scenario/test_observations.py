@@ -212,3 +212,14 @@ def test_observations_given_in_python_are_checked_as_a_files_are(tmp_path: Path)
     assert str(caught.value).startswith("given observations: observations[0].date: ")
     with pytest.raises(ScenarioError, match=r"observations\[1\].event: unknown event 'nosuch'"):
         tightrope.observe(scenario, [*seen, {"event": "nosuch", "date": "2025-06-02"}])
+    # A file's unobserved: section, given beside the list.
+    file.write_text(file.read_text() + "unobserved: [us_strikes]\n")
+    covert = tightrope.observe(scenario, seen, unobserved=["us_strikes"])
+    assert covert == tightrope.observe(scenario, file)
+    assert covert.unobserved == ("us_strikes",)
+    with pytest.raises(ScenarioError, match=r"unobserved\[0\]: unknown event 'nosuch'"):
+        tightrope.observe(scenario, seen, unobserved=["nosuch"])
+    from tightrope.errors import TightropeError
+
+    with pytest.raises(TightropeError, match="unobserved goes with a list of observations"):
+        tightrope.observe(scenario, file, unobserved=["us_strikes"])

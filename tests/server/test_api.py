@@ -413,6 +413,15 @@ def test_observations_and_replay_through_the_api(client: TestClient) -> None:
     )
     assert code == 0
     assert strict_json(out)["steps"] == replayed["steps"]
+    # The same evidence sent with the request to the scenario without it: the same steps.
+    sent = yaml.safe_load(Path("examples/iraq-2025-seen.yaml").read_text())
+    body = {
+        "runs": 2000,
+        "observations": [{**o, "date": str(o["date"])} for o in sent["observations"]],
+        "unobserved": sent["unobserved"],
+    }
+    by_request = client.post("/api/scenarios/iraq-2025/replay", json=body).json()
+    assert by_request["steps"] == replayed["steps"]
     too_many = client.post("/api/scenarios/seen/replay", json={"runs": 2000, "every": "1d"})
     assert too_many.status_code == 400
     assert "at most 60" in too_many.json()["detail"]

@@ -63,10 +63,12 @@ class _Given(Document):
         return Location(0, 0)
 
 
-def given_observations(scenario: Scenario, observations: list[Any]) -> Scenario:
-    """The scenario with observations given in Python (each a mapping as a file writes it)
-    added after its own, validated together."""
-    document = _Given({"observations": observations})
+def given_observations(
+    scenario: Scenario, observations: list[Any], unobserved: list[Any] | None = None
+) -> Scenario:
+    """The scenario with observations given in Python (each a mapping as a file writes it), and
+    events nobody could see, added after its own, validated together."""
+    document = _Given({"observations": observations, "unobserved": unobserved or []})
     return with_observations(scenario, document, "given observations")
 
 

@@ -37,23 +37,50 @@ class ForceItem(BaseModel):
     month: int = Field(ge=1, le=limits.MAX_MONTHS)
 
 
-MAX_OBSERVATIONS = 10_000  # per request, beside the scenario's own
+MAX_OBSERVATIONS = 2_000  # per request, beside the scenario's own: well inside the body limit
 
 
-def _observed(scenario: Scenario, observations: list[dict[str, Any]]) -> Scenario:
+class ObservationItem(BaseModel):
+    """One observation as a file writes it (its form and ids are checked against the scenario,
+    as a file's are, and refused in one line)."""
+
+    model_config = ConfigDict(extra="forbid")
+    event: Text | None = None
+    variable: Text | None = None
+    date: dt.date | None = None
+    ended: dt.date | None = None
+    value: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    sd: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    reliability: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    evidence: list[Text] = Field([], max_length=100)
+    source: Text | None = None
+    published: dt.date | None = None
+    note: str | None = Field(None, max_length=1_000)
+
+
+class Observed(BaseModel):
+    """What a request adds to the scenario's own evidence, as an observation file's two
+    sections: what was seen since the scenario's date, and events nobody could see."""
+
+    observations: list[ObservationItem] = Field([], max_length=MAX_OBSERVATIONS)
+    unobserved: list[Text] = Field([], max_length=1_000)
+
+
+def _observed(scenario: Scenario, body: Observed) -> Scenario:
     """The scenario with a request's observations added, each problem refused in one line
     (named by the observation's index, as ``tightrope.observe`` names it)."""
-    if not observations:
+    if not body.observations and not body.unobserved:
         return scenario
     from tightrope.api import observe
 
     try:
-        return observe(scenario, observations)
+        seen = [item.model_dump(mode="json", exclude_unset=True) for item in body.observations]
+        return observe(scenario, seen, unobserved=body.unobserved)
     except ScenarioError as error:
         raise Invalid(str(error.problems[0])) from None
 
 
-class SimulateRequest(BaseModel):
+class SimulateRequest(Observed):
     model_config = ConfigDict(extra="forbid")
     runs: int = Field(20_000, ge=1, le=limits.MAX_RUNS)
     seed: int = Field(0, ge=0, le=limits.MAX_SEED)
@@ -63,18 +90,15 @@ class SimulateRequest(BaseModel):
     drivers: Literal["none", "screen"] = "none"
     as_of: dt.date | None = None  # condition on the scenario's observations up to this date
     given: Text | None = None  # also the probabilities in the runs where this event happens
-    # Seen since the scenario's date, added to its own (each as an observation file writes it).
-    observations: list[dict[str, Any]] = Field([], max_length=MAX_OBSERVATIONS)
 
 
-class ForecastRequest(BaseModel):
+class ForecastRequest(Observed):
     model_config = ConfigDict(extra="forbid")
     runs: int = Field(20_000, ge=1, le=limits.MAX_RUNS)
     seed: int = Field(0, ge=0, le=limits.MAX_SEED)
     bargaining_samples: int = Field(100, ge=0, le=2_000)
     as_of: dt.date | None = None
     given: Text | None = None
-    observations: list[dict[str, Any]] = Field([], max_length=MAX_OBSERVATIONS)
 
 
 class BargainRequest(BaseModel):
@@ -90,7 +114,7 @@ class StructureRequest(BaseModel):
     seed: int = Field(0, ge=0, le=limits.MAX_SEED)
 
 
-class ReplayRequest(BaseModel):
+class ReplayRequest(Observed):
     model_config = ConfigDict(extra="forbid")
     every: str = Field(
         "month", pattern=r"^(month|week|[1-9][0-9]{0,2}d)$", description="month, week, or Nd"
@@ -185,7 +209,7 @@ async def simulate(bench: Bench, scenario_id: str, body: SimulateRequest) -> dic
     ``comparison`` holds each question's difference and its standard error; with ``given``,
     ``given`` holds the probabilities in the runs where that event happens (``tightrope
     simulate --format json``)."""
-    scenario = _observed(bench.scenario(scenario_id), body.observations)
+    scenario = _observed(bench.scenario(scenario_id), body)
     whatif = jobs.WhatIfSpec(
         tuple((f.event, f.month) for f in body.force),
         tuple(body.forbid),
@@ -204,7 +228,7 @@ async def forecast(bench: Bench, scenario_id: str, body: ForecastRequest) -> dic
     """The forecast document (``tightrope forecast --format json``): with ``observations``, those
     seen beside the scenario's own (``--observations``), with ``as_of`` conditioned on them, with
     ``given`` the probabilities in the runs where that event happens."""
-    scenario = _observed(bench.scenario(scenario_id), body.observations)
+    scenario = _observed(bench.scenario(scenario_id), body)
     check_whatif(scenario, jobs.WhatIfSpec(), body.given)
     runs, samples = bench.runs_allowed(body.runs), bench.samples_allowed(body.bargaining_samples)
     return await bench.forecast(scenario, runs, body.seed, samples, body.as_of, body.given)
@@ -220,10 +244,11 @@ def observations(bench: Bench, scenario_id: str) -> list[dict[str, Any]]:
 @router.post("/api/scenarios/{scenario_id}/replay", tags=["observations"])
 async def replay(bench: Bench, scenario_id: str, body: ReplayRequest) -> dict[str, Any]:
     """The forecast as it would have stood at each date, each step conditioned on what was
-    known by then (``tightrope replay --format json``)."""
+    known by then (``tightrope replay --format json``); ``observations`` are added to the
+    scenario's own (``--observations``)."""
     from tightrope.dynamics.replay import ReplayError, replay_dates
 
-    scenario = bench.scenario(scenario_id)
+    scenario = _observed(bench.scenario(scenario_id), body)
     runs = bench.runs_allowed(body.runs)
     try:
         dates = replay_dates(scenario, body.start, body.end, body.every, runs=runs)
