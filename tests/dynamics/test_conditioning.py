@@ -417,8 +417,8 @@ def test_observations_after_the_forecast_date_are_refused() -> None:
     assert "did you mean 'us_strikes'" in err
 
 
-def _forecast_on_a_militia_campaign(tmp_path: Path, *flags: str) -> dict[str, Any]:
-    """The built-in forecast's JSON as of 1 July 2025, a militia campaign seen on 1 June."""
+def _run_on_a_militia_campaign(tmp_path: Path, *flags: str) -> str:
+    """The built-in forecast's output as of 1 July 2025, a militia campaign seen on 1 June."""
     code, out, err = run(
         "forecast",
         *flags,
@@ -430,11 +430,16 @@ def _forecast_on_a_militia_campaign(tmp_path: Path, *flags: str) -> dict[str, An
         "2025-07-01",
         "--out",
         str(tmp_path),
-        "--format",
-        "json",
     )
     assert code == 0, err
-    document: dict[str, Any] = json.loads(out)
+    return out
+
+
+def _forecast_on_a_militia_campaign(tmp_path: Path, *flags: str) -> dict[str, Any]:
+    """The same forecast's JSON."""
+    document: dict[str, Any] = json.loads(
+        _run_on_a_militia_campaign(tmp_path, *flags, "--format", "json")
+    )
     return document
 
 
@@ -616,21 +621,7 @@ def test_given_an_event_the_evidence_saw_the_report_says_it_is_the_forecast(
 
 
 def test_the_terminal_names_the_evidence_in_the_scenarios_words(tmp_path: Path) -> None:
-    code, out, err = run(
-        "forecast",
-        "--runs",
-        "2000",
-        "--bargaining-samples",
-        "0",
-        "--observe",
-        "militia_campaign@2025-06-01",
-        "--as-of",
-        "2025-07-01",
-        "--out",
-        str(tmp_path),
-    )
-    assert code == 0, err
-    flat = " ".join(out.split())
+    flat = " ".join(_run_on_a_militia_campaign(tmp_path, "--runs", "2000").split())
     campaign = "“Militia attacks on US forces resume (a campaign, not one incident)”"
     assert f"{campaign} on 2025-06-01" in flat  # the chances and what-changed tables
     assert "no “US strikes militia targets in Iraq” up to 2025-07-01" in flat
