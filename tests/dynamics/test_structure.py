@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 from typing import Any
 
@@ -222,3 +223,25 @@ def test_a_window_already_read_as_the_chance_changes_nothing() -> None:
     console = Console(record=True, width=120)
     console.print(structure_report(result.to_dict(), scenario))
     assert "Read so, no run's answer to any question changes." in console.export_text()
+
+
+def test_an_ordinal_level_is_named_by_its_label() -> None:
+    from rich.console import Console
+
+    from tightrope.report.terminal import structure_table
+
+    largest = {
+        "question": "q7_alignment",
+        "level": "aligned_with_us",
+        "baseline": 0.1,
+        "what_if": 0.2,
+        "difference": 0.1,
+        "se": 0.01,
+    }
+    document = {
+        "design": {"runs": 1000},
+        "modifiers": [{"label": "A modifier", "largest": largest, "moved": ["q7_alignment"]}],
+    }
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(structure_table(document, tightrope.load("iraq-2025")))
+    assert "q7_alignment Aligned with the US: 10.0% → 20.0%" in console.export_text()

@@ -636,7 +636,7 @@ def window_reading_table(
         return table
     if row["difference"] == 0 and not reading["moved"]:
         return Group(table, Text("Read so, no run's answer to any question changes."))
-    name = row["question"] + (f" {row['level']}" if row["level"] else "")
+    name = _answer_name(scenario, row["question"], row["level"])
     moved = len(reading["moved"])
     summary = Text(
         f"Read so, the largest move is {name}: {percent(row['baseline'])} → "
@@ -644,6 +644,14 @@ def window_reading_table(
         f"{moved} question{'s' if moved != 1 else ''} moved beyond twice the error."
     )
     return Group(table, summary)
+
+
+def _answer_name(scenario: Scenario, question: str, level: str | None) -> str:
+    """A question's id, and an ordinal level by its label: "q_pristina Opposed"."""
+    if not level:
+        return question
+    labels = {item.id: item.label for item in scenario.question(question).levels}
+    return f"{question} {labels.get(level, level)}"
 
 
 def structure_table(document: dict[str, Any], scenario: Scenario) -> RenderableType:
@@ -670,7 +678,7 @@ def structure_table(document: dict[str, Any], scenario: Scenario) -> RenderableT
         if not effect["moved"] and row["difference"] == 0 and row["se"] == 0:
             table.add_row(effect["label"], "changes no run's answer", "", "0")
             continue
-        name = row["question"] + (f" {row['level']}" if row["level"] else "")
+        name = _answer_name(scenario, row["question"], row["level"])
         table.add_row(
             effect["label"],
             f"{name}: {percent(row['baseline'])} → {percent(row['what_if'])}",
