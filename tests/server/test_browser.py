@@ -97,7 +97,7 @@ def test_the_what_if_panel_conditions_on_the_evidence(
     page, outside, errors = browser_page
     page.goto(live.url + "/scenarios/iraq-2025-seen/what-if", wait_until="load")
     page.wait_for_function("document.body.dataset.ran === '1'", timeout=60_000)
-    recorded = "This scenario records 2 observations, the latest on 2025-06-13. Give"
+    recorded = "This scenario records 2 observations, the latest on 2025-06-13. Add what"
     assert recorded in page.inner_text("body")
     page.fill("#as-of", "2025-07-01")
     page.select_option("#lever-us_strikes", "forbid")
@@ -122,6 +122,51 @@ def test_the_what_if_panel_conditions_on_the_evidence(
         "document.getElementById('status').textContent.startsWith('runs:')", timeout=60_000
     )
     assert page.inner_text("#status") == "runs: Input should be greater than or equal to 1"
+    assert errors == []
+    assert outside == []
+
+
+def test_evidence_added_on_the_page_is_the_files(
+    live: LiveServer, browser_page: tuple[Any, list[str], list[str]]
+) -> None:
+    """The built-in case with the example file's two sightings and its unseen events added on
+    the page gives the figures of the scenario that records them (31.6 % and 8.7 % above); a
+    sighting without a date is stopped on the page, one the scenario cannot take is refused in
+    one line naming it, and a removed one is gone from the request."""
+    page, outside, errors = browser_page
+    page.goto(live.url + "/scenarios/iraq-2025/what-if", wait_until="load")
+    page.wait_for_function("document.body.dataset.ran === '1'", timeout=60_000)
+    assert "This scenario records no observations." in page.inner_text("body")
+    page.select_option("#seen-what", "date:israel_escalation")
+    page.click("#seen-add")
+    assert page.inner_text("#status") == "seen: give the date it was seen"
+    for day in ("2025-03-18", "2025-06-13"):
+        page.fill("#seen-date", day)
+        page.click("#seen-add")
+    assert page.input_value("#as-of") == "2025-06-13"  # the latest sighting, until changed
+    page.select_option("#seen-what", "variable:electricity_deficit")
+    page.fill("#seen-value", "1e20")
+    page.fill("#seen-sd", "1")
+    page.click("#seen-add")
+    page.click("#run")
+    page.wait_for_function(
+        "document.getElementById('status').textContent.startsWith('given')", timeout=60_000
+    )
+    assert page.inner_text("#status") == (
+        "given observations: observations[2]: value is larger than tightrope computes with (10^12)"
+    )
+    page.locator("#seen tbody tr").nth(2).locator("button").click()
+    assert page.locator("#seen tbody tr").count() == 2
+    page.click("summary:has-text('could happen unseen')")
+    for box in page.locator("input[data-unseen]").all():
+        box.check()
+    page.fill("#as-of", "2025-07-01")
+    page.select_option("#lever-us_strikes", "forbid")
+    page.click("#run")
+    page.wait_for_function("document.body.dataset.ran === '2'", timeout=60_000)
+    assert "conditioned on the evidence up to 2025-07-01 (" in page.inner_text("#status")
+    cells = page.locator("#results tr[data-question='q2_us_strikes'] td").all_inner_texts()
+    assert cells[1:3] == ["31.6%", "8.7%"]
     assert errors == []
     assert outside == []
 

@@ -21,6 +21,7 @@ nav.top { display: flex; gap: 1.2rem; align-items: baseline; border-bottom: 2px 
           padding-bottom: 0.4rem; margin-bottom: 1rem; flex-wrap: wrap; }
 nav.top strong { font-size: 1.1rem; } .up { color: #b00; } .down { color: #060; }
 .lever { display: grid; grid-template-columns: 22rem 14rem; gap: 0.3rem; align-items: center; }
+.lever.seen { grid-template-columns: 22rem 30rem; } .seen input[type=number] { width: 6rem; }
 .param { display: grid; grid-template-columns: 28rem 12rem 5rem; gap: 0.4rem; font-size: 0.85rem; }
 textarea { width: 100%; height: 32rem; font-family: monospace; font-size: 0.85rem; }
 button { padding: 0.3rem 1rem; } .problems li { color: #b00; font-family: monospace; }
@@ -177,7 +178,7 @@ def what_if_page(scenario: Scenario, parameters: list[dict[str, Any]], runs: int
         "<h2>Events</h2><div class='lever'>" + "".join(rows) + "</div>"
         "<details><summary>Uncertain numbers (sliders within each elicited range)</summary>"
         "<div id='parameters'></div></details>"
-        + _evidence_date(scenario)
+        + _evidence(scenario)
         + f"<p><label>runs <input id='runs' type='number' min='1000' max='{runs}' value='{runs}'>"
         "</label> <label>seed <input id='seed' type='number' min='0' value='0'></label> "
         "<button id='run'>Run the what-if</button> <span id='status' class='note'></span></p>"
@@ -207,18 +208,58 @@ def _observations_recorded(scenario: Scenario) -> tuple[str, str]:
     return f"This scenario records {count} observation{plural}, the latest on {latest}", latest
 
 
-def _evidence_date(scenario: Scenario) -> str:
-    """A date to condition the baseline and the what-if on the scenario's observations up to it,
-    when it has any (empty: the forecast as of the scenario's own date)."""
-    if not scenario.observations:
+def _evidence(scenario: Scenario) -> str:
+    """The evidence panel: the scenario's own observations, those the user adds here, the events
+    that could happen unseen, and the date to condition the baseline and the what-if on (none
+    for a scenario without events: evidence would change nothing)."""
+    if not scenario.events:
         return ""
-    records, _ = _observations_recorded(scenario)
+    start = scenario.as_of.isoformat()
+    records = (
+        _observations_recorded(scenario)[0] + "."
+        if scenario.observations
+        else "This scenario records no observations."
+    )
+    seen = []
+    for event in scenario.events:
+        # The option's value is the observation's form and its id: date (it happened), ended.
+        forms = ("date", "ended") if event.duration is not None else ("date",)
+        for form in forms:
+            words = "happened" if form == "date" else "ended"
+            seen.append(
+                f"<option value='{form}:{link(event.id)}'>{text(event.label)}: {words}</option>"
+            )
+    for variable in scenario.state:
+        unit = f" ({text(variable.unit)})" if variable.unit else ""
+        seen.append(
+            f"<option value='variable:{link(variable.id)}'>{text(variable.label)}{unit}: "
+            "measured</option>"
+        )
+    unseen = "".join(
+        f"<label><input type='checkbox' data-unseen='{link(event.id)}'"
+        + (" checked disabled" if event.id in scenario.unobserved else "")
+        + f"> {text(event.label)}</label><br>"
+        for event in scenario.events
+    )
     return (
-        "<h2>Evidence</h2><p><label>as of <input id='as-of' type='date' "
-        f"min='{scenario.as_of.isoformat()}'></label> <span class='note'>{records}. "
-        "Give a date to condition both runs on what was seen up to it; the what-if then acts "
-        "only from the first month that starts after it (a force before then is refused). "
-        f"Empty: the forecast as of {scenario.as_of.isoformat()}, without the evidence.</span></p>"
+        f"<h2>Evidence</h2><p class='note'>{records} Add what has been seen since {start} and "
+        "give the date to forecast as of: both runs are conditioned on what was seen up to it, "
+        "and the what-if acts only from the first month that starts after it (a force before "
+        "then is refused). An event not seen by then is taken not to have happened, unless it "
+        f"could happen unseen. Empty date: the forecast as of {start}, without the evidence.</p>"
+        "<div class='lever seen'><label for='seen-what'>seen</label><select id='seen-what'>"
+        + "".join(seen)
+        + f"</select><label for='seen-date'>on</label><input id='seen-date' type='date' "
+        f"min='{start}'><label for='seen-value'>a measurement's value and its standard "
+        "deviation</label><span><input id='seen-value' type='number' step='any'> ± "
+        "<input id='seen-sd' type='number' step='any' min='0'></span>"
+        "<label for='seen-reliability'>chance the report is right</label><input "
+        "id='seen-reliability' type='number' min='0.01' max='1' step='0.01' value='1'></div>"
+        "<p><button id='seen-add'>Add the observation</button></p>"
+        "<table id='seen'><thead><tr><th>added here</th><th></th></tr></thead><tbody></tbody>"
+        "</table><details><summary>Events that could happen unseen (not seeing them says "
+        f"nothing)</summary>{unseen}</details><p><label>as of <input id='as-of' type='date' "
+        f"min='{start}'></label></p>"
     )
 
 

@@ -25,6 +25,45 @@
     row.append(label, slider, shown);
     holder.append(row);
   }
+  // Observations added on this page: each an observation file's item, shown as a table row
+  // with a button to take it out again; the API checks them as it checks a file's.
+  const added = [];
+  const seenRows = document.querySelector("#seen tbody");
+  function addObservation() {
+    const [form, id] = document.getElementById("seen-what").value.split(/:(.*)/s);
+    const day = document.getElementById("seen-date").value;
+    const status = document.getElementById("status");
+    if (!day) { status.textContent = "seen: give the date it was seen"; return; }
+    const item = form === "variable"
+      ? { variable: id, date: day, value: Number(document.getElementById("seen-value").value),
+          sd: Number(document.getElementById("seen-sd").value) }
+      : { event: id, [form]: day };
+    if (form === "variable" && (document.getElementById("seen-value").value === ""
+        || document.getElementById("seen-sd").value === "")) {
+      status.textContent = "seen: a measurement needs its value and standard deviation";
+      return;
+    }
+    const reliability = Number(document.getElementById("seen-reliability").value);
+    if (reliability !== 1) item.reliability = reliability;
+    added.push(item);
+    const tr = document.createElement("tr");
+    const what = document.createElement("td");
+    const option = document.getElementById("seen-what").selectedOptions[0].textContent;
+    what.textContent = option + " on " + day
+      + (form === "variable" ? ": " + item.value + " ± " + item.sd : "")
+      + (reliability !== 1 ? " (chance right " + reliability + ")" : "");
+    const remove = document.createElement("button");
+    remove.textContent = "remove";
+    remove.addEventListener("click", () => { added.splice(added.indexOf(item), 1); tr.remove(); });
+    const cell = document.createElement("td");
+    cell.append(remove);
+    tr.append(what, cell);
+    seenRows.append(tr);
+    // Evidence is read up to the forecast date: without one yet, the latest added is it.
+    const asOf = document.getElementById("as-of");
+    if (!asOf.value || asOf.value < day) asOf.value = day;
+    status.textContent = "";
+  }
   function request() {
     const force = [], forbid = [], set = {};
     for (const select of document.querySelectorAll("select[data-event]")) {
@@ -34,12 +73,16 @@
     for (const slider of document.querySelectorAll("input[data-path][data-moved]")) {
       set[slider.dataset.path] = Number(slider.value);
     }
-    const asOf = document.getElementById("as-of");
+    const asOf = document.getElementById("as-of").value;
+    const unobserved = [...document.querySelectorAll("input[data-unseen]:checked:not(:disabled)")]
+      .map((box) => box.dataset.unseen);
     return {
       runs: Number(document.getElementById("runs").value),
       seed: Number(document.getElementById("seed").value),
       force, forbid, set,
-      ...(asOf && asOf.value ? { as_of: asOf.value } : {}),
+      ...(asOf ? { as_of: asOf } : {}),
+      ...(added.length ? { observations: added } : {}),
+      ...(unobserved.length ? { unobserved } : {}),
     };
   }
   function show(result) {
@@ -93,10 +136,13 @@
     const from = answer.interventions && answer.interventions.from;
     status.textContent = "done in " + ((performance.now() - started) / 1000).toFixed(2) + " s"
       + (answer.comparison ? "" : " · no what-if set: the baseline alone (choose an event's option or move a slider)")
-      + (answer.conditioning ? " · conditioned on the evidence up to " + asked.as_of : "")
+      + (answer.conditioning ? " · conditioned on the evidence up to " + asked.as_of + " ("
+        + answer.conditioning.observations.length + " observations, events not seen included; "
+        + Math.round(100 * answer.conditioning.effective_share) + "% of the runs effective)" : "")
       + (from ? " · the what-if acts from " + from.date + " (month " + from.month + ")" : "");
     document.body.dataset.ran = String(Number(document.body.dataset.ran || 0) + 1);
   }
   document.getElementById("run").addEventListener("click", run);
+  document.getElementById("seen-add").addEventListener("click", addObservation);
   run();
 })();
