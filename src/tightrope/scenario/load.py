@@ -217,11 +217,14 @@ def problem_from_pydantic(name: str, document: Document, detail: ErrorDetails) -
         field = str(path[-1])
         message = f"unknown field {field!r}"
         owners = _owners().get(field)
-        close = difflib.get_close_matches(field, _field_names(path[:-1]), n=1, cutoff=0.6)
+        known = _field_names(path[:-1])
+        close = difflib.get_close_matches(field, known, n=1, cutoff=0.6)
         if owners:  # a real field in the wrong place says where it belongs
             message += f" here ({field!r} belongs to {' or '.join(owners)})"
         elif close:
             message += f" (did you mean {close[0]!r}?)"
+        elif known:  # nothing close: what the part takes
+            message += f" (known here: {', '.join(known)})"
         return located_problem(name, document.locate(path, key=True), format_path(path), message)
     if kind == "missing":
         message = f"missing required field {str(path[-1])!r}"
