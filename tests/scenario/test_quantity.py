@@ -83,6 +83,21 @@ def test_beta_on_an_interval() -> None:
     assert quantity.sample(np.random.default_rng(5), N).mean() == pytest.approx(2.5, abs=0.02)
 
 
+def test_a_lognormal_sd_in_the_quantitys_unit_is_refused_with_the_log_sigma_to_write() -> None:
+    """sd 8 on a median of 40 is a sigma of the log of 8 (a central 90 % from 7.7e-05 to
+    2.1e+07): refused, with the median and sigma whose draws have mean 40 and sd 8."""
+    with pytest.raises(ValidationError) as refused:
+        Quantity.model_validate({"dist": "lognormal", "value": 40, "sd": 8})
+    message = str(refused.value)
+    assert "central 90% between 7.71e-05 and 2.07e+07" in message
+    assert "write value: 39.2 (the median) and sd: 0.198" in message
+    suggested = Quantity.model_validate({"dist": "lognormal", "value": 39.2232, "sd": 0.198042})
+    draws = suggested.sample(np.random.default_rng(2), N)
+    assert draws.mean() == pytest.approx(40, rel=0.01)
+    assert draws.std() == pytest.approx(8, rel=0.02)
+    assert Quantity.model_validate({"dist": "lognormal", "value": 40, "sd": 3}).sd == 3
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [

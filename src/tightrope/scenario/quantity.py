@@ -16,6 +16,7 @@ and draws of an unbounded normal or lognormal are held within ±10¹².
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 from typing import TYPE_CHECKING, Any, Literal, Self
 
 from pydantic import (
@@ -36,6 +37,9 @@ if TYPE_CHECKING:
 DistributionName = Literal["point", "pert", "uniform", "triangular", "normal", "lognormal", "beta"]
 
 RANGE_DISTRIBUTIONS = ("pert", "uniform", "triangular", "beta")
+# A lognormal's sigma of the log above 3 spans a factor of 19,000 across its central 90%: almost
+# always a standard deviation in the quantity's own unit, written where the log's is meant.
+MAX_LOG_SIGMA = 3.0
 
 
 class Quantity(BaseModel):
@@ -54,7 +58,7 @@ class Quantity(BaseModel):
         None, description="Distribution; default 'point', or 'pert' when low and high are given."
     )
     sd: float | None = Field(
-        None, description="Standard deviation (normal) or sigma of the log (lognormal)."
+        None, description="Standard deviation (normal) or sigma of the log (lognormal, at most 3)."
     )
     alpha: float | None = Field(None, description="First shape of a beta on [low, high].")
     beta: float | None = Field(None, description="Second shape of a beta on [low, high].")
@@ -139,6 +143,8 @@ class Quantity(BaseModel):
                 )
             if kind == "lognormal" and centre <= 0:
                 raise PydanticCustomError("lognormal_median", "a lognormal median must be > 0")
+            if kind == "lognormal" and self.sd > MAX_LOG_SIGMA:
+                raise _log_sigma_too_wide(centre, self.sd)
         if kind == "beta" and (
             self.alpha is None or self.beta is None or self.alpha <= 0 or self.beta <= 0
         ):
@@ -326,3 +332,25 @@ def _fmt(number: float | None) -> str:
     if number is None:
         return "-"
     return f"{number:g}"
+
+
+def _log_sigma_too_wide(median: float, sd: float) -> PydanticCustomError:
+    """A lognormal whose sigma of the log is implausibly wide, with its central 90% and the
+    median and sigma that a mean of ``median`` and a standard deviation of ``sd`` would give."""
+    z = NormalDist().inv_cdf(0.95)
+    spread = 1 + (sd / median) ** 2  # the moments of a lognormal: mean²·spread = mean² + sd²
+    return PydanticCustomError(
+        "lognormal_sigma",
+        "a lognormal's sd is the sigma of its log, at most {limit}: sd {sd} puts its central 90% "
+        "between {low} and {high}; for a mean of {median} and a standard deviation of {sd}, "
+        "write value: {fitted_median} (the median) and sd: {fitted_sigma}",
+        {
+            "limit": _fmt(MAX_LOG_SIGMA),
+            "sd": _fmt(sd),
+            "low": f"{median * math.exp(-z * sd):.3g}",
+            "high": f"{median * math.exp(z * sd):.3g}",
+            "median": _fmt(median),
+            "fitted_median": f"{median / math.sqrt(spread):.3g}",
+            "fitted_sigma": f"{math.sqrt(math.log(spread)):.3g}",
+        },
+    )
