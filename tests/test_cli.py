@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import yaml
 
+import tightrope
 from tests.cli_helpers import run
 from tightrope.scenario import load_scenario
 from tightrope.scenario.builtin import builtin_text
@@ -135,8 +136,13 @@ def test_show_spells_out_every_part_of_the_model(tmp_path: Path) -> None:
         "reached while hits >= 10",
         "ordinal: ladder (max), cut at 0.5",
         "binary: hits > 3 at the deadline",
+        "each: drawn afresh at every occurrence",  # the caption explains a mark the table uses
     ):
         assert shown in screen, shown
+    console = Console(width=400, record=True, file=io.StringIO())
+    template = Path(tightrope.__file__).parent / "scenario" / "builtin" / "template.yaml"
+    console.print(scenario_summary(load_scenario(template)))
+    assert "drawn afresh" not in console.export_text()  # and not one it does not use
 
 
 def test_show_reads_ktab_and_tables(data_dir: Path) -> None:

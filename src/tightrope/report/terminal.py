@@ -188,15 +188,21 @@ def _hazard(event: Event, window: dict[str, Any] | None) -> str:
 
 
 def _events(scenario: Scenario, windows: dict[str, dict[str, Any]]) -> RenderableType:
+    caption = ["base rate: the chance when no modifier applies"]
+    if windows:
+        caption.append(
+            "→ the implied chance over the window with modifiers and triggers (20,000 simulated "
+            "runs; ± its Monte Carlo error)"
+        )
+    effects = (
+        e for event in scenario.events for e in (*event.effects, *event.while_active, *event.on_end)
+    )
+    if any(effect.per_occurrence for effect in effects):
+        caption.append("each: drawn afresh at every occurrence, not once per parameter set")
     table = Table(
         title="Events and levers",
         title_justify="left",
-        caption="base rate: the chance when no modifier applies; → the implied chance over "
-        "the window with modifiers and triggers (20,000 simulated runs; ± its Monte Carlo error); "
-        "each: drawn afresh at every occurrence, not once per parameter set"
-        if windows
-        else "base rate: the chance when no modifier applies; each: drawn afresh at every "
-        "occurrence, not once per parameter set",
+        caption="; ".join(caption),
         caption_justify="left",
     )
     for column in ("id", "who", "base rate", "conditions", "effects"):
