@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.cli_helpers import run
 
 
@@ -77,7 +79,16 @@ def test_bad_what_if_flags() -> None:
             "--forbid us_strikes: the event is also forced (us_strikes@3): give one or the other",
         ),
         (["--set", "events.us_strikes.hazard.per_month=abc"], "must be a number"),
-        (["--set", "events.nope=1"], "unknown parameter"),
+        (["--set", "events.nope=1"], "unknown parameter 'events.nope' (tightrope provenance"),
+        (
+            ["--set", "events.us_strikes.hazard.per_mont=0.1"],
+            "did you mean 'events.us_strikes.hazard.per_month'?",
+        ),
+        (
+            ["--set", "issues.iran_ties.status_quo=50"],
+            "“Iraq's ties with Iran: status quo” is a number of the scenario that the simulation "
+            "does not read",
+        ),
         (["--given", "x"], "unknown event 'x'"),
         (["--runs", "0"], "greater than or equal to 1"),
     ):
@@ -89,6 +100,22 @@ def test_bad_what_if_flags() -> None:
         assert code == 2, args
         assert out == ""
         assert message in err, (args, err)
+
+
+def test_a_bargaining_number_set_on_an_uncoupled_scenario_says_what_would_read_it() -> None:
+    import tightrope
+    from tightrope.errors import WhatIfError
+
+    uncoupled = tightrope.load("iraq-2025").uncoupled()
+    with pytest.raises(WhatIfError) as refused:
+        tightrope.simulate(
+            uncoupled, runs=100, whatif=[tightrope.Set("actors.us_admin.capability", 50)]
+        )
+    assert str(refused.value).endswith(
+        "“US administration's capability: starting value” is a number of the "
+        "scenario that the simulation does not read (the bargaining models read it; coupling: "
+        "brings them into the runs)"
+    )
 
 
 def test_the_table_gives_each_probability_its_error_on_its_own_line() -> None:

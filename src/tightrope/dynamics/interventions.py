@@ -78,6 +78,22 @@ def _known(kind: str, given: str, name: str, known: Sequence[str], what: str) ->
         raise WhatIfError(kind, given, f"unknown {what} {name!r}{hint}")
 
 
+def _not_simulated(scenario: Scenario, model: CompiledModel, path: str) -> str:
+    """Why ``--set PATH`` cannot act: a number of the file the simulation does not read (the
+    bargaining's, on a scenario without coupling), else a path close to a known one."""
+    from tightrope.dynamics.dependencies import parameter_labels
+
+    label = parameter_labels(scenario).get(path)
+    if label is not None:
+        reason = f"“{label}” is a number of the scenario that the simulation does not read"
+        if scenario.coupling is None:
+            reason += " (the bargaining models read it; coupling: brings them into the runs)"
+        return reason
+    close = difflib.get_close_matches(path, list(model.parameter_index), n=1, cutoff=0.5)
+    hint = f"did you mean {close[0]!r}?" if close else "tightrope provenance lists every path"
+    return f"unknown parameter {path!r} ({hint})"
+
+
 def check_given(scenario: Scenario, event: str) -> None:
     _known("given", event, event, [item.id for item in scenario.events], "event")
 
@@ -100,7 +116,8 @@ def checked_interventions(
             _known("forbid", str(item), item.event, events, "event")
             forbidden.append(item.event)
         elif isinstance(item, Set):
-            _known("set", str(item), item.path, list(model.parameter_index), "parameter")
+            if item.path not in model.parameter_index:
+                raise WhatIfError("set", str(item), _not_simulated(scenario, model, item.path))
             if not math.isfinite(item.value):
                 raise WhatIfError("set", str(item), "the value must be finite")
             settings[item.path] = item.value
