@@ -203,6 +203,23 @@ def test_the_api_replays_as_the_command_does_and_the_registry_keeps_it(tmp_path:
     assert [row["probability"] for row in rows] == banks
 
 
+def test_start_and_end_are_the_apis_names_for_from_and_to(tmp_path: Path) -> None:
+    documents = []
+    for first, last in (("--from", "--to"), ("--start", "--end")):
+        code, out, err = run(
+            "replay", first, "2025-04-01", last, "2025-05-10", "--runs", "500",
+            "--db", str(tmp_path / f"{first}.sqlite"), "--format", "json",
+        )  # fmt: skip
+        assert code == 0, err
+        documents.append({**json.loads(out), "registry": None})
+    assert [step["date"] for step in documents[0]["steps"]] == [
+        "2025-04-01",
+        "2025-05-01",
+        "2025-05-10",
+    ]
+    assert documents[0] == documents[1]
+
+
 def test_replay_settings_are_refused_by_their_names_before_any_work() -> None:
     import pytest
 
@@ -317,8 +334,8 @@ def test_the_replay_table_reads_each_question_across_the_steps(tmp_path: Path) -
     assert "(steps 7–9 of 9)" in out
     header = next(line for line in out.splitlines() if "2025-10-15" in line)
     assert "2025-11-01" in header  # the end is the last step, after the monthly ones
-    assert "q7_alignment: aligned_with_iran" in out
-    assert "  balancing " in out
+    assert "q7_alignment: Aligned with Iran" in out  # levels by their labels, as elsewhere
+    assert "  Balancing " in out
     words = " ".join(out.split())
     assert words.count("each number's Monte Carlo error is at most ±") == 1
 

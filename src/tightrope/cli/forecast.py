@@ -162,11 +162,18 @@ def replay_forecasts(
     observations: ObservationsOption = None,
     observe: ObserveOption = None,
     start: Annotated[
-        str | None, typer.Option("--from", help="First step (default: the scenario's date).")
+        str | None,
+        typer.Option(
+            "--from", "--start", help="First step (default: the scenario's date; the API's start)."
+        ),
     ] = None,
     end: Annotated[
         str | None,
-        typer.Option("--to", help="Last step (default: when the last observation became known)."),
+        typer.Option(
+            "--to",
+            "--end",
+            help="Last step (default: when the last observation became known; the API's end).",
+        ),
     ] = None,
     every: Annotated[
         str, typer.Option("--every", help="month, week, or Nd (every N days).")

@@ -585,7 +585,7 @@ def replay_table(document: dict[str, Any], scenario: Scenario) -> RenderableType
                 table.add_row(question.id, *(percent(value) for value in values))
                 continue
             for index, level in enumerate(question.levels):
-                label = f"{question.id}: {level.id}" if index == 0 else f"  {level.id}"
+                label = f"{question.id}: {level.label}" if index == 0 else f"  {level.label}"
                 table.add_row(label, *(percent(value[level.id]) for value in values))
         tables.append(table)
     return Group(*tables)
