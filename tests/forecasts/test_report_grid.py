@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import statistics
 from typing import Any
 
@@ -191,6 +192,38 @@ def test_fan_charts_draw_lines_and_ordinal_charts_sit_two_a_row() -> None:
     # The nine state variables' fans: in figures of at most six, three rows a page.
     parts = _fan_figures(simulation["variables"], scenario)
     assert [len(part.data) // 5 for part in parts] == [6, 3]  # five lines a chart
+
+
+def test_a_variable_nothing_moves_is_named_with_its_value_not_drawn() -> None:
+    """iraq-2025's US–Iran conflict switch (a fixed start no event changes) is the same in
+    every run: the report names it with its value and draws the other eight; beside a what-if
+    it says the runs are the baseline's."""
+    from tightrope.report.html import _fan_figures, _figure, _state_section
+
+    scenario = tightrope.load("iraq-2025")
+    simulation = tightrope.simulate(scenario, runs=2000, drivers="none").to_dict()
+    section = html.unescape(_state_section(simulation["variables"], scenario, what_if=False))
+    assert (
+        "The same in every run, as nothing in the model moves it: Direct US–Iran military "
+        "conflict: 0 (0 = none, 1 = under way; set it in a what-if)."
+    ) in section
+    assert section.count('"name":"median"') == 8  # one line a chart, for the other eight
+    drawn = html.unescape(_figure("", _fan_figures(simulation["variables"], scenario), ""))
+    for label, shown in (("Direct US–Iran military conflict", False), ("Regional tension", True)):
+        title = f'"text":{json.dumps(label)}'  # as plotly writes it (an en dash as \\u2013)
+        assert title in drawn  # every chart when none is left out
+        assert (title in section) is shown
+    beside = html.unescape(_state_section(simulation["variables"], scenario, what_if=True))
+    assert "The same in every baseline run" in beside
+    alone = tightrope.load("iraq-2025").model_copy(
+        update={"state": tuple(s for s in scenario.state if s.id == "us_iran_conflict")}
+    )
+    only = {"us_iran_conflict": simulation["variables"]["us_iran_conflict"]}
+    assert _state_section(only, alone, what_if=False) == (
+        "<h2>State of the crisis</h2><p class='note'>The same in every run, as nothing in the "
+        "model moves it: Direct US–Iran military conflict: 0 (0 = none, 1 = under way; set it "
+        "in a what-if).</p>"
+    )
 
 
 def test_each_question_line_ends_on_its_deadline_at_its_probability() -> None:

@@ -110,11 +110,7 @@ def render_report(
             )
         if simulation.get("variables"):
             sections.append(
-                _figure(
-                    "State of the crisis",
-                    _fan_figures(simulation["variables"], scenario),
-                    "Median (line), 25th–75th and 5th–95th percentiles (bands) by month.",
-                )
+                _state_section(simulation["variables"], scenario, bool(document.get("comparison")))
             )
         if simulation.get("settlements"):
             sections.append(
@@ -232,6 +228,33 @@ def _figure(title: str, figure: go.Figure | list[go.Figure], caption: str) -> st
 
 
 PER_PRINTED_PAGE = 6  # fan charts in one figure: three rows, which fit a printed page
+
+
+def _state_section(fans: dict[str, Any], scenario: Scenario, what_if: bool) -> str:
+    """The state variables' fans; one that nothing moves (a fixed start, no event's effect) is
+    named with its value instead of drawn as a flat line (beside a what-if: the baseline's)."""
+    moved = {
+        effect.variable
+        for event in scenario.events
+        for effect in (*event.effects, *event.while_active, *event.on_end)
+    }
+    fixed = {
+        variable.id: f"{variable.label}: {variable.initial.estimate:g}"
+        + (f" ({variable.unit})" if " " in variable.unit else f" {variable.unit}".rstrip())
+        for variable in scenario.state
+        if variable.id not in moved and not variable.initial.is_uncertain
+    }
+    unmoved = (
+        f"The same in every {'baseline ' if what_if else ''}run, as nothing in the model moves "
+        f"it: {'; '.join(fixed.values())}."
+        if fixed
+        else ""
+    )
+    drawn = {name: fan for name, fan in fans.items() if name not in fixed}
+    if not drawn:
+        return f"<h2>State of the crisis</h2><p class='note'>{html.escape(unmoved)}</p>"
+    caption = "Median (line), 25th–75th and 5th–95th percentiles (bands) by month. " + unmoved
+    return _figure("State of the crisis", _fan_figures(drawn, scenario), caption.strip())
 
 
 def _fan_figures(fans: dict[str, Any], scenario: Scenario) -> list[go.Figure]:
