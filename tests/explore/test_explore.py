@@ -176,8 +176,13 @@ def test_a_policys_mean_chance_carries_its_monte_carlo_error() -> None:
     assert chances.nunique() == 1
     [row] = result.robustness
     mean = row["mean"]
-    assert row["mean_se"] == pytest.approx(math.sqrt(mean * (1 - mean) / 2000), rel=1e-12)
+    adjusted = (mean * 2000 + 2) / 2004  # Agresti–Coull: two more runs with, two without
+    assert row["mean_se"] == pytest.approx(math.sqrt(adjusted * (1 - adjusted) / 2004), rel=1e-12)
     assert mean == pytest.approx(1 - 0.9**6, abs=3 * row["mean_se"])  # January to June 2025
+    # An event no run saw still has an error: about 0.1 point at 2,000 runs, not 0.
+    [never] = tightrope.explore(steady(0.0), samples=5, runs=2000, seed=0).robustness
+    assert never["mean"] == 0.0
+    assert never["mean_se"] == pytest.approx(math.sqrt(2 / 2004 * (1 - 2 / 2004) / 2004))
     means, errors = [], []
     for seed in range(12):
         [row] = tightrope.explore(planted(), samples=64, runs=200, seed=seed).robustness
@@ -186,9 +191,9 @@ def test_a_policys_mean_chance_carries_its_monte_carlo_error() -> None:
     spread = float(np.std(means, ddof=1))
     assert 0.3 * np.mean(errors) < spread <= np.mean(errors)
     grid = tightrope.explore(planted(), design="factorial", samples=3, runs=200, seed=1)
-    chances = grid.to_frame()["q_boom"].to_numpy()
+    chances = (grid.to_frame()["q_boom"].to_numpy() * 200 + 2) / 204
     assert grid.robustness[0]["mean_se"] == pytest.approx(
-        math.sqrt(float(np.mean(chances * (1 - chances))) / 200), rel=1e-12
+        math.sqrt(float(np.mean(chances * (1 - chances))) / 204), rel=1e-12
     )
 
 

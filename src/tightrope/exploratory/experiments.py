@@ -492,10 +492,15 @@ def mean_error(chances: NDArray[np.float64], plan: Plan) -> float:
     """The Monte Carlo error of a policy's mean chance over the design's points, as an upper
     bound. Every experiment runs on the same random numbers, so their binomial errors are
     correlated and do not average out over the points: their share of the mean's variance is at
-    most one experiment's, the mean of p(1 − p)/runs. A sampled design (Latin hypercube, Sobol')
-    adds the spread of the chances across points over the number of points (for these designs an
-    overestimate); a factorial grid's mean has no sampling error."""
-    variance = float(np.mean(chances * (1 - chances))) / plan.runs
+    most one experiment's, the mean of p(1 − p)/runs. Each p is taken as Agresti and Coull's
+    (1998): as if two more runs had the event and two more had not, since a rare event's count
+    understates its own error (none seen would claim none; on a user's crisis a 1.7 % clash seen
+    as 0.4 % claimed ± 0.3 points). A sampled design (Latin hypercube, Sobol') adds the spread of
+    the chances across points over the number of points (for these designs an overestimate); a
+    factorial grid's mean has no sampling error."""
+    runs = plan.runs + 4
+    adjusted = (chances * plan.runs + 2) / runs
+    variance = float(np.mean(adjusted * (1 - adjusted))) / runs
     if plan.design != "factorial" and len(chances) > 1:
         variance += float(np.var(chances, ddof=1)) / len(chances)
     return math.sqrt(variance)
