@@ -287,3 +287,10 @@ def test_a_questions_input_link_says_what_stands_behind_the_number() -> None:
     bare = Scenario.model_validate(data)
     q2 = next(q for q in bare.questions if q.id == "q2_us_strikes")
     assert "its rate: no evidence cited</a>" in _evidence_link(q2, bare)
+    # An event that happens only when another sets it off: the link is to that trigger's chance.
+    strikes["hazard"]["per_month"] = 0
+    triggered = Scenario.model_validate(data)
+    q2 = next(q for q in triggered.questions if q.id == "q2_us_strikes")
+    link = _evidence_link(q2, triggered)
+    assert "href='#number-events.us_casualties.triggers[0].probability'" in link
+    assert ">evidence for the chance “US casualties from a militia attack” sets it off</a>" in link

@@ -383,15 +383,27 @@ def _questions(
 
 def _evidence_link(question: Question, scenario: Scenario) -> str:
     """A link to the evidence behind a question's main input (its provenance row): an event
-    question's rate, the starting value of the variable or position an ordinal question cuts,
-    an issue's positions where its settlement is asked. Ladder and condition questions have no
-    single such number. The link says what stands behind the number: evidence, an analyst's
-    judgment, or neither."""
+    question's rate (for an event only another sets off, that trigger's chance), the starting
+    value of the variable or position an ordinal question cuts, an issue's positions where its
+    settlement is asked. Ladder and condition questions have no single such number. The link
+    says what stands behind the number: evidence, an analyst's judgment, or neither."""
     if question.event is not None:
         hazard = scenario.event(question.event).hazard
         kind = "per_month" if hazard.per_month is not None else "probability"
         number = hazard.per_month if hazard.per_month is not None else hazard.probability
         path, what = f"events.{question.event}.hazard.{kind}", "its rate"
+        setting_off = [
+            (event, index)
+            for event in scenario.events
+            for index, trigger in enumerate(event.triggers)
+            if trigger.event == question.event
+        ]
+        if number is not None and not number.is_uncertain and number.estimate == 0 and setting_off:
+            # An event that happens only when another sets it off: that chance stands behind it.
+            event, index = setting_off[0]
+            number = event.triggers[index].probability
+            path = f"events.{event.id}.triggers[{index}].probability"
+            what = f"the chance “{event.label}” sets it off"
     elif question.issue is not None:
         stances = scenario.positions[question.issue]
         # A settlement rests on every position: link the first with evidence, if one has any.
