@@ -197,6 +197,20 @@ def test_a_policys_mean_chance_carries_its_monte_carlo_error() -> None:
     )
 
 
+def test_a_question_few_runs_see_is_named() -> None:
+    """Under 10 expected runs per experiment with the event (or without it), its chances rest
+    on a handful of runs: a note says so, naming the policy; a common event gets none."""
+    rare = tightrope.explore(steady(0.002), ["tick=modelled,x2"], samples=4, runs=400, seed=0)
+    [note] = rare.notes()
+    assert note.startswith("q_tick: under tick=modelled about ")
+    assert "of each experiment's 400 runs see it" in note
+    assert rare.to_dict()["notes"] == [note]
+    common = tightrope.explore(steady(0.1), samples=4, runs=400, seed=0)
+    assert common.notes() == []
+    certain = tightrope.explore(steady(0.9), samples=4, runs=400, seed=0)
+    assert "runs miss it" in certain.notes()[0]
+
+
 def test_the_same_seed_gives_the_same_parquet_on_one_two_processes_and_a_cluster(
     tmp_path: Path,
 ) -> None:

@@ -120,6 +120,8 @@ def explore(
             )
         paths = result.save(out)
     say(f"experiments: {paths['experiments']}")
+    for note in result.notes():
+        say(f"note: {note}")
     if output is OutputFormat.JSON:
         emit_json(result.to_dict())
         return

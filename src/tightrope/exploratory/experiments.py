@@ -82,6 +82,16 @@ class Task:
     count: int
 
 
+# Fewer expected runs per experiment with (or without) the event than this, and its chance
+# rests on a handful of runs: the plug-in binomial error is itself unreliable there.
+RARE_RUNS = 10
+
+
+def policy_words(policy: dict[str, str]) -> str:
+    """A policy as ``LEVER=OPTION`` pairs, the way the command line takes them."""
+    return ", ".join(f"{lever}={option}" for lever, option in policy.items()) or "as modelled"
+
+
 @dataclass
 class ExploreResult:
     """Every experiment's inputs and outcomes (``to_frame()``: one row each) and the levers'
@@ -96,6 +106,25 @@ class ExploreResult:
 
     def to_frame(self) -> Any:
         return self.frame.copy()
+
+    def notes(self) -> list[str]:
+        """What the reader should know: a binary question that so few of each experiment's runs
+        see (or miss) under some policy that its chances rest on a handful of runs."""
+        found = []
+        runs = self.plan.runs
+        for question in dict.fromkeys(row["question"] for row in self.robustness):
+            rows = [row for row in self.robustness if row["question"] == question]
+            rarest = min(rows, key=lambda row: min(row["mean"], 1 - row["mean"]))
+            share = min(rarest["mean"], 1 - rarest["mean"])
+            if share * runs < RARE_RUNS:
+                seen = "see it" if rarest["mean"] <= 0.5 else "miss it"
+                found.append(
+                    f"{question}: under {policy_words(rarest['policy'])} about "
+                    f"{share * runs:.1f} of each experiment's {runs:,} runs {seen} (mean chance "
+                    f"{rarest['mean']:.2%}), so its chances, regrets and shares there rest on a "
+                    "handful of runs; more runs (--runs, runs= in Python) steady them"
+                )
+        return found
 
     def __repr__(self) -> str:
         # Short, for notebooks: the dataclass's own repr prints the whole frame's text.
@@ -137,6 +166,7 @@ class ExploreResult:
             "labels": dict(self.labels),
             "reaching": dict(self.reaching),
             "robustness": self.robustness,
+            "notes": self.notes(),
         }
 
 
