@@ -69,8 +69,9 @@ def test_record_resolve_score_history(tmp_path: Path) -> None:
     assert [row["date"] for row in json.loads(out)["forecasts"]] == ["2025-03-15", "2025-04-15"]
     code, out, _ = run("history", "q7_alignment", "--db", db, "--chart", str(tmp_path / "h.html"))
     assert code == 0
-    assert "balancing" in out
+    assert "Balancing: " in out  # the level by its label
     assert "Plotly.newPlot" in (tmp_path / "h.html").read_text()
+    assert '"name":"Balancing"' in (tmp_path / "h.html").read_text()  # the chart too
     code, out, _ = run("forecast", *FAST, "--out", out_dir, "--record", "--db", db)
     assert code == 0
     assert "Track record" in (tmp_path / "out" / "report.html").read_text()

@@ -260,11 +260,13 @@ def test_each_recorded_forecast_keeps_its_monte_carlo_error(tmp_path: Path) -> N
     with Registry(old) as registry:
         record(registry, D0, binary("q1_oil_restriction", 0.2))
     with sqlite3.connect(old) as connection:  # the forecasts table as it was before
+        connection.execute("ALTER TABLE forecasts DROP COLUMN level_labels")
         connection.execute("ALTER TABLE forecasts DROP COLUMN mc_errors")
         connection.execute("ALTER TABLE forecasts DROP COLUMN mc_error")
     with Registry(old, read_only=True) as registry:
         [row] = registry.history("q1_oil_restriction")
         assert (row["probability"], row["mc_error"], row["mc_errors"]) == (0.2, None, None)
+        assert row["labels"] is None
     forecast = tightrope.forecast(tightrope.load("iraq-2025"), runs=1000, bargaining_samples=0)
     with sqlite3.connect(old) as connection:
         before = list(connection.iterdump())
@@ -286,3 +288,26 @@ def test_each_recorded_forecast_keeps_its_monte_carlo_error(tmp_path: Path) -> N
     assert after["mc_error"] > 0
     assert levels["mc_errors"] == q7.mc_errors
     assert levels["mc_error"] is None
+    assert levels["labels"] == {  # an ordinal question's levels keep their labels
+        "aligned_with_iran": "Aligned with Iran",
+        "balancing": "Balancing",
+        "aligned_with_us": "Aligned with the US",
+    }
+
+
+def test_an_ordinal_question_resolves_by_a_levels_label(tmp_path: Path) -> None:
+    """An ordinal outcome may be given by its level's label (any case) as well as its id; a
+    wrong one is refused with both."""
+    import tightrope
+
+    forecast = tightrope.forecast(tightrope.load("iraq-2025"), runs=500, bargaining_samples=0)
+    with Registry(tmp_path / "r.sqlite") as registry:
+        registry.record(forecast, D0)
+        with pytest.raises(RegistryError) as refused:
+            registry.resolve("q7_alignment", "aligned", D0)
+        assert str(refused.value) == (
+            "outcome 'aligned' is not a level of this question (aligned_with_iran (Aligned with "
+            "Iran), balancing (Balancing), aligned_with_us (Aligned with the US))"
+        )
+        resolution = registry.resolve("q7_alignment", "  aligned with the US ", D0)
+    assert (resolution.outcome, resolution.outcome_index) == ("aligned_with_us", 2)

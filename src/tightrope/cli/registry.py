@@ -27,7 +27,7 @@ from tightrope.cli.common import (
 def resolve_question(
     question: Annotated[str, typer.Argument(help="The question id.")],
     outcome: Annotated[
-        str, typer.Option("--outcome", help="yes or no, or a level id of an ordinal question.")
+        str, typer.Option("--outcome", help="yes or no, or an ordinal level's id or label.")
     ],
     date: Annotated[str, typer.Option("--date", help="Resolution date, YYYY-MM-DD.")],
     note: Annotated[str | None, typer.Option("--note", help="Source or remark.")] = None,

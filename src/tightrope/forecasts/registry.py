@@ -49,7 +49,8 @@ CREATE TABLE IF NOT EXISTS forecasts (
     probability REAL,
     distribution TEXT,
     mc_error REAL,
-    mc_errors TEXT
+    mc_errors TEXT,
+    level_labels TEXT
 );
 CREATE INDEX IF NOT EXISTS forecasts_question
     ON forecasts (scenario_id, question_id, forecast_date);
@@ -87,9 +88,12 @@ class QuestionForecast:
     distribution: tuple[float, ...] | None  # ordinal: P(level)
     mc_error: float | None = None  # binary: P(yes)'s Monte Carlo error
     mc_errors: tuple[float, ...] | None = None  # ordinal: each level's
+    labels: tuple[str, ...] | None = None  # ordinal: each level's label in the scenario
 
     @classmethod
-    def of(cls, result: QuestionResult) -> QuestionForecast:
+    def of(cls, result: QuestionResult, scenario: Scenario | None = None) -> QuestionForecast:
+        """The forecast of one question; with its ``scenario``, an ordinal question's level
+        labels too (history and resolve then read them)."""
         if result.kind == "binary":
             return cls(
                 result.id,
@@ -106,7 +110,9 @@ class QuestionForecast:
         errors = (
             None if result.mc_errors is None else tuple(result.mc_errors[level] for level in levels)
         )
-        return cls(result.id, "ordinal", result.text, levels, None, shares, None, errors)
+        question = None if scenario is None else scenario.question(result.id)
+        labels = None if question is None else tuple(level.label for level in question.levels)
+        return cls(result.id, "ordinal", result.text, levels, None, shares, None, errors, labels)
 
 
 @dataclass(frozen=True)
@@ -143,6 +149,7 @@ class RecordedForecast:
     seed: int
     mc_error: float | None = None  # None when recorded before errors were kept
     mc_errors: tuple[float, ...] | None = None
+    labels: tuple[str, ...] | None = None  # ordinal levels' labels; None before they were kept
 
 
 @dataclass(frozen=True)
@@ -316,7 +323,7 @@ class Registry:
             document["run"]["seed"],
             document["run"]["runs"],
             date or dt.date.today(),
-            [QuestionForecast.of(result) for result in forecast.questions.values()],
+            [QuestionForecast.of(r, forecast.scenario) for r in forecast.questions.values()],
             [] if as_of is None else observations_known(forecast.scenario, as_of),
         )
         return self.record_runs([entry], before_commit=before_commit)[0]
@@ -343,7 +350,7 @@ class Registry:
                 replay.seed,
                 step.result.runs,
                 step.date,
-                [QuestionForecast.of(result) for result in step.questions.values()],
+                [QuestionForecast.of(result, scenario) for result in step.questions.values()],
                 observations_known(scenario, step.date),
             )
             for step in replay.steps
@@ -374,10 +381,9 @@ class Registry:
         query = "SELECT run_id, COUNT(*) FROM observations GROUP BY run_id"
         return {run: count for run, count in self._rows(query, [])}
 
-    def _keeps_errors(self) -> bool:
-        """Whether the forecasts table has the Monte Carlo error columns."""
-        columns = self._rows("PRAGMA table_info(forecasts)", [])
-        return any(column[1] == "mc_error" for column in columns)
+    def _columns(self) -> set[str]:
+        """The forecasts table's columns (a registry from an earlier version has fewer)."""
+        return {column[1] for column in self._rows("PRAGMA table_info(forecasts)", [])}
 
     def _rows(self, query: str, arguments: Sequence[object]) -> list[Any]:
         try:
@@ -419,9 +425,12 @@ class Registry:
             with self._transaction() as connection:
                 # A registry from before errors were kept gains their columns with the first
                 # recording (in its transaction: a recording that fails leaves the file as it was).
-                if not self._keeps_errors():
+                columns = self._columns()
+                if "mc_error" not in columns:
                     connection.execute("ALTER TABLE forecasts ADD COLUMN mc_error REAL")
                     connection.execute("ALTER TABLE forecasts ADD COLUMN mc_errors TEXT")
+                if "level_labels" not in columns:
+                    connection.execute("ALTER TABLE forecasts ADD COLUMN level_labels TEXT")
                 for entry in entries:
                     cursor = connection.execute(
                         "INSERT INTO runs (created, forecast_date, scenario_id, scenario_hash,"
@@ -441,7 +450,8 @@ class Registry:
                     connection.executemany(
                         "INSERT INTO forecasts (run_id, scenario_id, question_id, question_type,"
                         " question_text, levels, forecast_date, probability, distribution,"
-                        " mc_error, mc_errors) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        " mc_error, mc_errors, level_labels)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [
                             (
                                 run_id,
@@ -459,6 +469,9 @@ class Registry:
                                 None
                                 if question.mc_errors is None
                                 else json.dumps(list(question.mc_errors)),
+                                None
+                                if question.labels is None
+                                else json.dumps(list(question.labels)),
                             )
                             for question in entry.questions
                         ],
@@ -507,6 +520,7 @@ class Registry:
                 "mc_errors": None
                 if f.mc_errors is None
                 else dict(zip(f.levels, f.mc_errors, strict=True)),
+                "labels": None if f.labels is None else dict(zip(f.levels, f.labels, strict=True)),
             }
             for f in self.forecasts(scenario_id, question_id)
         ]
@@ -515,11 +529,13 @@ class Registry:
         self, scenario_id: str | None = None, question_id: str | None = None
     ) -> list[RecordedForecast]:
         """Recorded forecasts in date order (then recording order)."""
+        columns = self._columns()
         query = (
             "SELECT f.id, f.run_id, f.scenario_id, f.question_id, f.question_type,"
             " f.question_text, f.levels, f.forecast_date, f.probability, f.distribution,"
             " r.scenario_hash, r.version, r.seed, "
-            + ("f.mc_error, f.mc_errors" if self._keeps_errors() else "NULL, NULL")
+            + ("f.mc_error, f.mc_errors" if "mc_error" in columns else "NULL, NULL")
+            + (", f.level_labels" if "level_labels" in columns else ", NULL")
             + " FROM forecasts f JOIN runs r ON r.id = f.run_id"
         )
         clauses, arguments = [], []
@@ -550,6 +566,7 @@ class Registry:
                 seed=row[12],
                 mc_error=row[13],
                 mc_errors=None if row[14] is None else tuple(json.loads(row[14])),
+                labels=None if row[15] is None else tuple(json.loads(row[15])),
             )
             for row in rows
         ]
@@ -580,7 +597,7 @@ class Registry:
             )
         scenario = scenarios[0]
         levels = recorded[-1].levels
-        index = _outcome_index(outcome, levels, recorded[-1].question_type)
+        index = _outcome_index(outcome, levels, recorded[-1].question_type, recorded[-1].labels)
         first = recorded[0].forecast_date
         if day < first:
             raise RegistryError(f"resolution date {day} is before the first forecast ({first})")
@@ -633,7 +650,11 @@ class Registry:
         return str(self.connection.execute("PRAGMA integrity_check").fetchone()[0])
 
 
-def _outcome_index(outcome: str, levels: tuple[str, ...], kind: str) -> int:
+def _outcome_index(
+    outcome: str, levels: tuple[str, ...], kind: str, labels: tuple[str, ...] | None = None
+) -> int:
+    """The level an outcome names: yes or no, or an ordinal level by its id, its label or its
+    index."""
     text = outcome.strip().lower()
     if kind == "binary":
         if text in ("yes", "y", "true", "1"):
@@ -641,11 +662,15 @@ def _outcome_index(outcome: str, levels: tuple[str, ...], kind: str) -> int:
         if text in ("no", "n", "false", "0"):
             return 0
         raise RegistryError(f"outcome {outcome!r}: a binary question resolves yes or no")
-    lowered = [level.lower() for level in levels]
-    if text in lowered:
-        return lowered.index(text)
+    for names in (levels, labels or ()):
+        lowered = [name.strip().lower() for name in names]
+        if text in lowered:
+            return lowered.index(text)
     if text.isdigit() and int(text) < len(levels):
         return int(text)
-    raise RegistryError(
-        f"outcome {outcome!r} is not a level of this question ({', '.join(levels)})"
+    known = (
+        levels
+        if labels is None
+        else [f"{level} ({label})" for level, label in zip(levels, labels, strict=True)]
     )
+    raise RegistryError(f"outcome {outcome!r} is not a level of this question ({', '.join(known)})")

@@ -1196,6 +1196,7 @@ def replay_chart(document: dict[str, Any], scenario: Scenario) -> str:
                     "probability": None if ordinal else value,
                     "distribution": value if ordinal else None,
                     "mc_error": None if ordinal else error,
+                    "labels": {level.id: level.label for level in question.levels},
                 }
             )
         sections.append(history_section(rows, seen, title=question.text))
@@ -1236,13 +1237,17 @@ def history_section(
         )
     elif rows:
         levels = list((rows[0]["distribution"] or {}).keys())
+        # Each level by its label where the registry kept it (the latest forecast's).
+        labels: dict[str, str] = next(
+            (row["labels"] for row in reversed(rows) if row.get("labels")), {}
+        )
         for number, level in enumerate(levels):
             figure.add_trace(
                 go.Scatter(
                     x=dates,
                     y=[(row["distribution"] or {}).get(level, 0.0) for row in rows],
                     mode="lines+markers",
-                    name=level,
+                    name=labels.get(level, level),
                     stackgroup="levels",
                     line={"color": COLOURS[number % len(COLOURS)]},
                 )

@@ -1067,9 +1067,11 @@ def history_table(question: str, rows: list[dict[str, Any]]) -> RenderableType:
         else:
             distribution = row["distribution"] or {}
             errors = row.get("mc_errors") or {}
+            labels = row.get("labels") or {}  # none for runs recorded by earlier versions
             cells = [
-                ", ".join(
-                    f"{level} {percent(share)} {error_points(errors.get(level))}".strip()
+                "; ".join(
+                    f"{labels.get(level, level)}: {percent(share)} "
+                    f"{error_points(errors.get(level))}".strip()
                     for level, share in distribution.items()
                 )
             ]
