@@ -4,10 +4,12 @@ hostile scenario text shown as text on every page."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -167,6 +169,25 @@ def test_evidence_added_on_the_page_is_the_files(
     assert "conditioned on the evidence up to 2025-07-01 (" in page.inner_text("#status")
     cells = page.locator("#results tr[data-question='q2_us_strikes'] td").all_inner_texts()
     assert cells[1:3] == ["31.6%", "8.7%"]
+    # The address now holds this what-if: opened afresh, the page sets it up and runs it again.
+    link = page.url
+    assert "#" in link
+    page.goto("about:blank")
+    page.goto(link, wait_until="load")
+    page.wait_for_function("document.body.dataset.ran === '1'", timeout=60_000)
+    assert page.locator("#seen tbody tr").count() == 2
+    assert page.input_value("#as-of") == "2025-07-01"
+    assert page.input_value("#lever-us_strikes") == "forbid"
+    again = page.locator("#results tr[data-question='q2_us_strikes'] td").all_inner_texts()
+    assert again == cells
+    page.goto("about:blank")
+    page.goto(live.url + "/scenarios/iraq-2025/what-if#%7Bnot-json", wait_until="load")
+    page.wait_for_function("document.body.dataset.ran === '1'", timeout=60_000)
+    assert page.locator("#seen tbody tr").count() == 0  # an unreadable link: the defaults
+    assert page.input_value("#lever-us_strikes") == ""
+    assert page.inner_text("#status").endswith(
+        "this link's what-if could not be read: the page's defaults"
+    )
     assert errors == []
     assert outside == []
 
@@ -178,6 +199,21 @@ def test_evidence_added_on_the_page_is_the_files(
         "/scenarios/hostile",
         "/scenarios/hostile/what-if",
         "/scenarios/hostile/questions/q2_us_strikes",
+        # A hand-made link: markup where ids go, lists where mappings go, a mapping for a list.
+        "/scenarios/hostile/what-if#"
+        + quote(
+            json.dumps(
+                {
+                    "force": {"event": "us_strikes"},
+                    "set": ["x"],
+                    "observations": [
+                        {"event": "<img src=x onerror='window.__pwned = 1'>", "date": "2025-06-01"}
+                    ],
+                    "unobserved": "us_strikes",
+                    "as_of": "<script>window.__pwned = 1</script>",
+                }
+            )
+        ),
         "/scenarios/hostile/edit",
         "/compare?a=iraq-2025&b=hostile",
     ],

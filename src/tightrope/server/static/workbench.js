@@ -28,41 +28,89 @@
   // Observations added on this page: each an observation file's item, shown as a table row
   // with a button to take it out again; the API checks them as it checks a file's.
   const added = [];
-  const seenRows = document.querySelector("#seen tbody");
-  function addObservation() {
-    const [form, id] = document.getElementById("seen-what").value.split(/:(.*)/s);
-    const day = document.getElementById("seen-date").value;
-    const status = document.getElementById("status");
-    if (!day) { status.textContent = "seen: give the date it was seen"; return; }
-    const item = form === "variable"
-      ? { variable: id, date: day, value: Number(document.getElementById("seen-value").value),
-          sd: Number(document.getElementById("seen-sd").value) }
-      : { event: id, [form]: day };
-    if (form === "variable" && (document.getElementById("seen-value").value === ""
-        || document.getElementById("seen-sd").value === "")) {
-      status.textContent = "seen: a measurement needs its value and standard deviation";
-      return;
-    }
-    const reliability = Number(document.getElementById("seen-reliability").value);
-    if (reliability !== 1) item.reliability = reliability;
+  const field = (id) => document.getElementById(id);
+  function showObservation(item) {
+    const form = item.variable !== undefined ? "variable" : item.ended ? "ended" : "date";
+    const day = item.date || item.ended;
+    const option = [...document.querySelectorAll("#seen-what option")]
+      .find((o) => o.value === form + ":" + (item.variable || item.event));
     added.push(item);
     const tr = document.createElement("tr");
     const what = document.createElement("td");
-    const option = document.getElementById("seen-what").selectedOptions[0].textContent;
-    what.textContent = option + " on " + day
+    what.textContent = (option ? option.textContent : item.variable || item.event) + " on " + day
       + (form === "variable" ? ": " + item.value + " ± " + item.sd : "")
-      + (reliability !== 1 ? " (chance right " + reliability + ")" : "");
+      + (item.reliability !== undefined ? " (chance right " + item.reliability + ")" : "");
     const remove = document.createElement("button");
     remove.textContent = "remove";
     remove.addEventListener("click", () => { added.splice(added.indexOf(item), 1); tr.remove(); });
     const cell = document.createElement("td");
     cell.append(remove);
     tr.append(what, cell);
-    seenRows.append(tr);
+    document.querySelector("#seen tbody").append(tr);
     // Evidence is read up to the forecast date: without one yet, the latest added is it.
-    const asOf = document.getElementById("as-of");
-    if (!asOf.value || asOf.value < day) asOf.value = day;
+    if (!field("as-of").value || field("as-of").value < day) field("as-of").value = day;
+  }
+  function addObservation() {
+    const [form, id] = field("seen-what").value.split(/:(.*)/s);
+    const day = field("seen-date").value;
+    const status = field("status");
+    if (!day) { status.textContent = "seen: give the date it was seen"; return; }
+    if (form === "variable" && (field("seen-value").value === "" || field("seen-sd").value === "")) {
+      status.textContent = "seen: a measurement needs its value and standard deviation";
+      return;
+    }
+    const item = form === "variable"
+      ? { variable: id, date: day, value: Number(field("seen-value").value),
+          sd: Number(field("seen-sd").value) }
+      : { event: id, [form]: day };
+    const reliability = Number(field("seen-reliability").value);
+    if (reliability !== 1) item.reliability = reliability;
+    showObservation(item);
     status.textContent = "";
+  }
+  // The page's address holds the last what-if run (after '#', as the request's JSON), so a link
+  // brings a colleague the same what-if; only form fields are set from it, never markup.
+  let linkNote = "";  // said once, after the first run
+  function restore() {
+    if (location.hash.length < 2) return;
+    let asked;
+    try { asked = JSON.parse(decodeURIComponent(location.hash.slice(1))); } catch (error) {
+      linkNote = "this link's what-if could not be read: the page's defaults";
+      return;
+    }
+    if (typeof asked !== "object" || asked === null) return;
+    // A hand-edited link may hold anything: lists and mappings are read only when they are.
+    const list = (value) => (Array.isArray(value) ? value : []);
+    const mapping = (value) => (value && typeof value === "object" && !Array.isArray(value) ? value : {});
+    if (Number.isFinite(asked.runs)) field("runs").value = asked.runs;
+    if (Number.isFinite(asked.seed)) field("seed").value = asked.seed;
+    const lever = (event) => [...document.querySelectorAll("select[data-event]")]
+      .find((select) => select.dataset.event === event);
+    for (const item of list(asked.force)) {
+      const select = item && lever(item.event);
+      if (select) select.value = String(item.month);
+    }
+    for (const event of list(asked.forbid)) {
+      const select = lever(event);
+      if (select) select.value = "forbid";
+    }
+    for (const [path, value] of Object.entries(mapping(asked.set))) {
+      const slider = [...document.querySelectorAll("input[data-path]")]
+        .find((input) => input.dataset.path === path);
+      if (slider && Number.isFinite(value)) {
+        slider.value = value;
+        slider.dispatchEvent(new Event("input"));
+      }
+    }
+    if (field("as-of")) {
+      for (const item of list(asked.observations)) {
+        if (item && typeof item === "object") showObservation(item);
+      }
+      for (const box of document.querySelectorAll("input[data-unseen]")) {
+        if (list(asked.unobserved).includes(box.dataset.unseen)) box.checked = true;
+      }
+      field("as-of").value = typeof asked.as_of === "string" ? asked.as_of : "";
+    }
   }
   function request() {
     const force = [], forbid = [], set = {};
@@ -73,7 +121,8 @@
     for (const slider of document.querySelectorAll("input[data-path][data-moved]")) {
       set[slider.dataset.path] = Number(slider.value);
     }
-    const asOf = document.getElementById("as-of").value;
+    // A scenario without events has no evidence panel: nothing to condition on.
+    const asOf = field("as-of") ? field("as-of").value : "";
     const unobserved = [...document.querySelectorAll("input[data-unseen]:checked:not(:disabled)")]
       .map((box) => box.dataset.unseen);
     return {
@@ -139,10 +188,14 @@
       + (answer.conditioning ? " · conditioned on the evidence up to " + asked.as_of + " ("
         + answer.conditioning.observations.length + " observations, events not seen included; "
         + Math.round(100 * answer.conditioning.effective_share) + "% of the runs effective)" : "")
-      + (from ? " · the what-if acts from " + from.date + " (month " + from.month + ")" : "");
+      + (from ? " · the what-if acts from " + from.date + " (month " + from.month + ")" : "")
+      + (linkNote ? " · " + linkNote : "");
+    linkNote = "";
+    history.replaceState(null, "", "#" + encodeURIComponent(JSON.stringify(asked)));
     document.body.dataset.ran = String(Number(document.body.dataset.ran || 0) + 1);
   }
   document.getElementById("run").addEventListener("click", run);
-  document.getElementById("seen-add").addEventListener("click", addObservation);
+  if (field("seen-add")) field("seen-add").addEventListener("click", addObservation);
+  restore();
   run();
 })();
