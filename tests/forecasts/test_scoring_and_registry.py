@@ -310,4 +310,9 @@ def test_an_ordinal_question_resolves_by_a_levels_label(tmp_path: Path) -> None:
             "Iran), balancing (Balancing), aligned_with_us (Aligned with the US))"
         )
         resolution = registry.resolve("q7_alignment", "  aligned with the US ", D0)
+        [scored] = registry.scores().to_dict()["questions"]
     assert (resolution.outcome, resolution.outcome_index) == ("aligned_with_us", 2)
+    assert (scored["outcome"], scored["outcome_label"]) == (
+        "aligned_with_us",
+        "Aligned with the US",
+    )

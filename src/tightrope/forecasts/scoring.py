@@ -64,6 +64,7 @@ class QuestionScore:
     clipped_days: int = 0  # days whose probability was clipped for the log score
     brier_first_held: float | None = None  # the first forecast's score, kept every day
     rps_first_held: float | None = None
+    outcome_label: str | None = None  # an ordinal outcome's label, where the registry kept it
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -71,6 +72,7 @@ class QuestionScore:
             "question": self.question_id,
             "type": self.question_type,
             "outcome": self.outcome,
+            "outcome_label": self.outcome_label,
             "days_open": self.days,
             "forecasts": self.forecasts,
             "brier": self.brier,
@@ -130,6 +132,7 @@ def score_question(forecasts: list[RecordedForecast], resolution: Resolution) ->
         scores = scoringrules.rps_score(observed, distributions) / max(1, levels - 1)
         rps = float(np.mean(scores))
         held_rps = float(scores[0])
+    labels = daily[-1].labels
     return QuestionScore(
         resolution.scenario_id,
         resolution.question_id,
@@ -144,6 +147,7 @@ def score_question(forecasts: list[RecordedForecast], resolution: Resolution) ->
         clipped,
         held_brier,
         held_rps,
+        outcome_label=None if labels is None else labels[resolution.outcome_index],
     )
 
 

@@ -994,7 +994,7 @@ def score_table(document: dict[str, Any]) -> RenderableType:
         table.add_row(
             q["scenario"],
             q["question"],
-            q["outcome"],
+            q.get("outcome_label") or q["outcome"],
             str(q["days_open"]),
             str(q["forecasts"]),
             *("" if q[k] is None else f"{q[k]:.3f}" for k in ("brier", "log", "rps")),
