@@ -310,9 +310,11 @@ def test_an_ordinal_question_resolves_by_a_levels_label(tmp_path: Path) -> None:
             "Iran), balancing (Balancing), aligned_with_us (Aligned with the US))"
         )
         resolution = registry.resolve("q7_alignment", "  aligned with the US ", D0)
-        [scored] = registry.scores().to_dict()["questions"]
+        scores = registry.scores().to_dict()
     assert (resolution.outcome, resolution.outcome_index) == ("aligned_with_us", 2)
-    assert (scored["outcome"], scored["outcome_label"]) == (
-        "aligned_with_us",
-        "Aligned with the US",
-    )
+    [scored] = scores["questions"]
+    assert scored["outcome"] == "aligned_with_us"
+    assert scored["outcome_label"] == "Aligned with the US"  # the score table shows it
+    from tightrope.report.html import _track_record
+
+    assert "<td>Aligned with the US</td>" in _track_record(scores)  # and the report

@@ -258,6 +258,14 @@ def test_record_resolve_and_history_through_the_api(client: TestClient) -> None:
     recorded = history["forecasts"][0]
     assert f"{recorded['probability']:.1%} ± {100 * recorded['mc_error']:.1f} pt" in page
     assert "Brier had the first forecast been kept" in page
+    # An ordinal question resolved by its level's label; its page names the outcome so.
+    resolved = client.post(
+        "/api/registry/resolve",
+        json={"question": "q7_alignment", "outcome": "Balancing", "date": "2026-03-31"},
+    )
+    assert resolved.json()["outcome"] == "balancing"
+    page = client.get("/scenarios/iraq-2025/questions/q7_alignment").text
+    assert "<td>resolved</td><td>Balancing on 2026-03-31</td>" in page
     board = client.get("/").text
     assert "since last record" in board
 

@@ -1008,7 +1008,8 @@ def _track_record(track_record: dict[str, Any] | None) -> str:
         return f"<td class='num'>{'' if value is None else f'{value:.3f}'}</td>"
 
     rows = "".join(
-        f"<tr><td>{html.escape(q['question'])}</td><td>{html.escape(q['outcome'])}</td>"
+        f"<tr><td>{html.escape(q['question'])}</td>"
+        f"<td>{html.escape(q.get('outcome_label') or q['outcome'])}</td>"
         f"<td class='num'>{q['days_open']}</td>"
         + "".join(cell(q[k]) for k in ("brier", "log", "rps"))
         + cell(q.get("brier_first_held") if q["rps"] is None else q.get("rps_first_held"))

@@ -295,9 +295,10 @@ def question_page(
         f"<tr><td>forecast now</td><td>{text(now)}</td></tr>"
     ]
     if resolution is not None:
+        labels = {level.id: level.label for level in question.levels}
+        outcome = labels.get(resolution["outcome"], resolution["outcome"])  # yes/no as they are
         parts.append(
-            f"<tr><td>resolved</td><td>{text(resolution['outcome'])} on "
-            f"{text(resolution['date'])}</td></tr>"
+            f"<tr><td>resolved</td><td>{text(outcome)} on {text(resolution['date'])}</td></tr>"
         )
     if score is not None:
         shown = ", ".join(
