@@ -423,8 +423,9 @@ class Registry:
         run_ids = []
         try:
             with self._transaction() as connection:
-                # A registry from before errors were kept gains their columns with the first
-                # recording (in its transaction: a recording that fails leaves the file as it was).
+                # A registry from before errors (or level labels) were kept gains their columns
+                # with its next recording (in its transaction: one that fails leaves the file as
+                # it was).
                 columns = self._columns()
                 if "mc_error" not in columns:
                     connection.execute("ALTER TABLE forecasts ADD COLUMN mc_error REAL")
