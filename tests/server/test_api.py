@@ -96,6 +96,23 @@ def test_the_what_if_panel_offers_every_simulated_month_by_its_dates(client: Tes
     assert "forced in month 14 " not in page
 
 
+def test_the_what_if_page_of_a_scenario_without_events_says_so(tmp_path: Path) -> None:
+    import tightrope
+    from tightrope.scenario import dump_yaml
+
+    data = tightrope.load("iraq-2025").model_dump(mode="json", exclude_none=True)
+    data["id"] = "no-events"
+    for part in ("events", "questions", "ladder", "coupling", "observations", "unobserved"):
+        data.pop(part, None)
+    text = dump_yaml(tightrope.Scenario.model_validate(data))
+    settings = Settings(db=tmp_path / "registry.sqlite", data=tmp_path / "data")
+    with TestClient(create_app(settings)) as client:
+        assert client.post("/api/scenarios", json={"text": text}).status_code == 201
+        page = client.get("/scenarios/no-events/what-if").text
+    assert "This scenario has no events, so there is nothing to simulate or force" in page
+    assert "workbench.js" not in page  # no panel that would ask the API for a simulation
+
+
 def test_the_what_if_sliders_of_an_unbounded_number_stay_finite(tmp_path: Path) -> None:
     """A lognormal's draws have no upper end: its slider spans its central 98%, so the page's
     data stays strict JSON (an infinite end made it unreadable to the browser)."""

@@ -149,7 +149,15 @@ def scenario_page(
 
 
 def what_if_page(scenario: Scenario, parameters: list[dict[str, Any]], runs: int) -> str:
-    """The what-if page: levers and parameters to change, run in the browser through the API."""
+    """The what-if page: levers and parameters to change, run in the browser through the API
+    (for a scenario without events, a line saying there is nothing to simulate)."""
+    if not scenario.events:
+        body = (
+            f"<h1>What if: {text(scenario.title)}</h1><p>This scenario has no events, so there "
+            "is nothing to simulate or force: its bargaining over the issues is on the "
+            f"<a href='/scenarios/{quote(scenario.id)}'>forecast page</a>.</p>"
+        )
+        return page(f"What if: {scenario.title}", body, scenario=scenario.id)
     from tightrope.dynamics.model import simulated_months
     from tightrope.report.html import _calendar
 
