@@ -139,6 +139,7 @@ def test_evidence_added_on_the_page_is_the_files(
     page.goto(live.url + "/scenarios/iraq-2025/what-if", wait_until="load")
     page.wait_for_function("document.body.dataset.ran === '1'", timeout=60_000)
     assert "This scenario records no observations." in page.inner_text("body")
+    assert page.locator("#seen").is_hidden()  # the table of added observations, while empty
     page.select_option("#seen-what", "date:israel_escalation")
     page.click("#seen-add")
     assert page.inner_text("#status") == "seen: give the date it was seen"
@@ -146,6 +147,7 @@ def test_evidence_added_on_the_page_is_the_files(
         page.fill("#seen-date", day)
         page.click("#seen-add")
     assert page.input_value("#as-of") == "2025-06-13"  # the latest sighting, until changed
+    assert page.locator("#seen").is_visible()
     page.select_option("#seen-what", "variable:electricity_deficit")
     page.fill("#seen-value", "1e20")
     page.fill("#seen-sd", "1")

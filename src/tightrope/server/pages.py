@@ -266,10 +266,10 @@ def _evidence(scenario: Scenario) -> str:
         "<label for='seen-reliability'>chance the report is right</label><input "
         "id='seen-reliability' type='number' min='0.01' max='1' step='0.01' value='1'></div>"
         "<p><button id='seen-add'>Add the observation</button></p>"
-        "<table id='seen'><thead><tr><th>added here</th><th></th></tr></thead><tbody></tbody>"
-        "</table><details><summary>Events that could happen unseen (not seeing them says "
-        f"nothing)</summary>{unseen}</details><p><label>as of <input id='as-of' type='date' "
-        f"min='{start}'></label></p>"
+        "<table id='seen' hidden><thead><tr><th>added here</th><th></th></tr></thead>"
+        "<tbody></tbody></table><details><summary>Events that could happen unseen (not "
+        f"seeing them says nothing)</summary>{unseen}</details><p><label>as of "
+        f"<input id='as-of' type='date' min='{start}'></label></p>"
     )
 
 

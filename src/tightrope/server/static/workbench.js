@@ -42,11 +42,17 @@
       + (item.reliability !== undefined ? " (chance right " + item.reliability + ")" : "");
     const remove = document.createElement("button");
     remove.textContent = "remove";
-    remove.addEventListener("click", () => { added.splice(added.indexOf(item), 1); tr.remove(); });
+    // The table shows only while it has rows.
+    remove.addEventListener("click", () => {
+      added.splice(added.indexOf(item), 1);
+      tr.remove();
+      field("seen").hidden = added.length === 0;
+    });
     const cell = document.createElement("td");
     cell.append(remove);
     tr.append(what, cell);
     document.querySelector("#seen tbody").append(tr);
+    field("seen").hidden = false;
     // Evidence is read up to the forecast date: without one yet, the latest added is it.
     if (!field("as-of").value || field("as-of").value < day) field("as-of").value = day;
   }
