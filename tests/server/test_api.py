@@ -283,6 +283,7 @@ def test_record_resolve_and_history_through_the_api(client: TestClient) -> None:
     assert resolved.json()["outcome"] == "balancing"
     page = client.get("/scenarios/iraq-2025/questions/q7_alignment").text
     assert "<td>resolved</td><td>Balancing on 2026-03-31</td>" in page
+    assert re.search(r"<td>Aligned with Iran: \d+% ± \d\.\d pt; Balancing: \d+%", page)
     board = client.get("/").text
     assert "since last record" in board
 

@@ -295,6 +295,7 @@ def question_page(
     """One question: its forecast now, its recorded history (chart and table), the
     observations and, once resolved, its outcome and score."""
     question = scenario.question(question_id)
+    labels = {level.id: level.label for level in question.levels}  # yes and no have none
     parts = [
         f"<h1>{text(question.text)}</h1><table class='meta'>"
         f"<tr><td>scenario</td><td>{text(scenario.title)}</td></tr>"
@@ -303,7 +304,6 @@ def question_page(
         f"<tr><td>forecast now</td><td>{text(now)}</td></tr>"
     ]
     if resolution is not None:
-        labels = {level.id: level.label for level in question.levels}
         outcome = labels.get(resolution["outcome"], resolution["outcome"])  # yes/no as they are
         parts.append(
             f"<tr><td>resolved</td><td>{text(outcome)} on {text(resolution['date'])}</td></tr>"
@@ -327,8 +327,8 @@ def question_page(
             shown = (
                 f"{row['probability']:.1%} {error_points(row.get('mc_error'))}".strip()
                 if row["probability"] is not None
-                else ", ".join(
-                    f"{k} {v:.0%} {error_points(errors.get(k))}".strip()
+                else "; ".join(
+                    f"{labels.get(k, k)}: {v:.0%} {error_points(errors.get(k))}".strip()
                     for k, v in (row["distribution"] or {}).items()
                 )
             )
