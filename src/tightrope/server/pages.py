@@ -220,10 +220,7 @@ def _observations_recorded(scenario: Scenario) -> tuple[str, str]:
 
 def _evidence(scenario: Scenario) -> str:
     """The evidence panel: the scenario's own observations, those the user adds here, the events
-    that could happen unseen, and the date to condition the baseline and the what-if on (none
-    for a scenario without events: evidence would change nothing)."""
-    if not scenario.events:
-        return ""
+    that could happen unseen, and the date to condition the baseline and the what-if on."""
     start = scenario.as_of.isoformat()
     records = (
         _observations_recorded(scenario)[0] + "."

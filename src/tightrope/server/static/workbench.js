@@ -108,15 +108,13 @@
         slider.dispatchEvent(new Event("input"));
       }
     }
-    if (field("as-of")) {
-      for (const item of list(asked.observations)) {
-        if (item && typeof item === "object") showObservation(item);
-      }
-      for (const box of document.querySelectorAll("input[data-unseen]")) {
-        if (list(asked.unobserved).includes(box.dataset.unseen)) box.checked = true;
-      }
-      field("as-of").value = typeof asked.as_of === "string" ? asked.as_of : "";
+    for (const item of list(asked.observations)) {
+      if (item && typeof item === "object") showObservation(item);
     }
+    for (const box of document.querySelectorAll("input[data-unseen]")) {
+      if (list(asked.unobserved).includes(box.dataset.unseen)) box.checked = true;
+    }
+    field("as-of").value = typeof asked.as_of === "string" ? asked.as_of : "";
   }
   function request() {
     const force = [], forbid = [], set = {};
@@ -127,8 +125,7 @@
     for (const slider of document.querySelectorAll("input[data-path][data-moved]")) {
       set[slider.dataset.path] = Number(slider.value);
     }
-    // A scenario without events has no evidence panel: nothing to condition on.
-    const asOf = field("as-of") ? field("as-of").value : "";
+    const asOf = field("as-of").value;
     const unobserved = [...document.querySelectorAll("input[data-unseen]:checked:not(:disabled)")]
       .map((box) => box.dataset.unseen);
     return {
@@ -201,7 +198,7 @@
     document.body.dataset.ran = String(Number(document.body.dataset.ran || 0) + 1);
   }
   document.getElementById("run").addEventListener("click", run);
-  if (field("seen-add")) field("seen-add").addEventListener("click", addObservation);
+  field("seen-add").addEventListener("click", addObservation);
   restore();
   run();
 })();
