@@ -71,7 +71,8 @@ def test_bad_what_if_flags() -> None:
         (
             ["--force", "us_strikes@2030-01"],
             "--force us_strikes@2030-01: give EVENT@MONTH with a month from 1 to 13, or a calendar "
-            "month YYYY-MM from 2025-04 to 2026-04",
+            "month YYYY-MM from 2025-04 to 2026-04 (the month each simulated month ends in; "
+            "month 1 runs 2025-03-16 to 2025-04-15)",
         ),
         (["--forbid", "nothing"], "unknown event 'nothing'"),
         (

@@ -259,6 +259,7 @@ def test_each_recorded_forecast_keeps_its_monte_carlo_error(tmp_path: Path) -> N
     old = tmp_path / "old.sqlite"
     with Registry(old) as registry:
         record(registry, D0, binary("q1_oil_restriction", 0.2))
+        registry.resolve("q1_oil_restriction", "no", D0)
     with sqlite3.connect(old) as connection:  # the forecasts table as it was before
         connection.execute("ALTER TABLE forecasts DROP COLUMN level_labels")
         connection.execute("ALTER TABLE forecasts DROP COLUMN mc_errors")
@@ -267,6 +268,8 @@ def test_each_recorded_forecast_keeps_its_monte_carlo_error(tmp_path: Path) -> N
         [row] = registry.history("q1_oil_restriction")
         assert (row["probability"], row["mc_error"], row["mc_errors"]) == (0.2, None, None)
         assert row["labels"] is None
+        [resolution] = registry.resolutions()
+        assert (resolution.outcome, resolution.outcome_label) == ("no", None)
     forecast = tightrope.forecast(tightrope.load("iraq-2025"), runs=1000, bargaining_samples=0)
     with sqlite3.connect(old) as connection:
         before = list(connection.iterdump())
@@ -311,7 +314,12 @@ def test_an_ordinal_question_resolves_by_a_levels_label(tmp_path: Path) -> None:
         )
         resolution = registry.resolve("q7_alignment", "  aligned with the US ", D0)
         scores = registry.scores().to_dict()
+        with pytest.raises(RegistryError, match=r"already resolved as 'aligned_with_us' \(Align"):
+            registry.resolve("q7_alignment", "balancing", D0)
+        [listed] = registry.resolutions()
     assert (resolution.outcome, resolution.outcome_index) == ("aligned_with_us", 2)
+    assert resolution.outcome_in_words == "'aligned_with_us' (Aligned with the US)"
+    assert listed.to_dict()["outcome_label"] == "Aligned with the US"  # the HTTP API's list
     [scored] = scores["questions"]
     assert scored["outcome"] == "aligned_with_us"
     assert scored["outcome_label"] == "Aligned with the US"  # the score table shows it

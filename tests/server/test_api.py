@@ -281,6 +281,7 @@ def test_record_resolve_and_history_through_the_api(client: TestClient) -> None:
         json={"question": "q7_alignment", "outcome": "Balancing", "date": "2026-03-31"},
     )
     assert resolved.json()["outcome"] == "balancing"
+    assert resolved.json()["outcome_label"] == "Balancing"
     page = client.get("/scenarios/iraq-2025/questions/q7_alignment").text
     assert "<td>resolved</td><td>Balancing on 2026-03-31</td>" in page
     assert re.search(r"<td>Aligned with Iran: \d+% ± \d\.\d pt; Balancing: \d+%", page)

@@ -302,7 +302,7 @@ def whatifs(
     """What-if objects from the flags' text (EVENT@MONTH or EVENT@YYYY-MM, EVENT, PATH=VALUE).
     ``months`` (default: the scenario's simulated months) words the error; ``within`` refuses a
     calendar month past them as typed (``simulate``; ``forecast`` simulates up to it)."""
-    from tightrope.dynamics.calendar import add_months
+    from tightrope.dynamics.calendar import add_months, month_start
     from tightrope.dynamics.interventions import Forbid, Force, Set
 
     whatif: list[Any] = []
@@ -318,9 +318,12 @@ def whatifs(
         if number is None or (within and "-" in month and number > months):
             first, last = (add_months(scenario.as_of, m).strftime("%Y-%m") for m in (1, months))
             calendar = f"from {first} to {last}" if within else f"from {first} (month 1) on"
+            # A scenario dated on the 1st has month 1 end in the next calendar month: say so.
+            span = f"{month_start(scenario.as_of, 1)} to {add_months(scenario.as_of, 1)}"
             fail(
                 f"--force {item}: give EVENT@MONTH with a month from 1 to {months}, or a "
-                f"calendar month YYYY-MM {calendar}"
+                f"calendar month YYYY-MM {calendar} (the month each simulated month ends in; "
+                f"month 1 runs {span})"
             )
         whatif.append(Force(event, number))
     whatif += [Forbid(event) for event in forbid or []]

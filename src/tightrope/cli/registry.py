@@ -46,7 +46,7 @@ def resolve_question(
             question, outcome, resolved, scenario_id=scenario_id, note=note, replace=replace
         )
     say(
-        f"{resolution.scenario_id}/{resolution.question_id} resolved {resolution.outcome!r} "
+        f"{resolution.scenario_id}/{resolution.question_id} resolved {resolution.outcome_in_words} "
         f"on {resolution.resolved_date}"
     )
 

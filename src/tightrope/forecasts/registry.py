@@ -163,6 +163,13 @@ class Resolution:
     outcome_index: int
     resolved_date: dt.date
     note: str | None
+    outcome_label: str | None = None  # an ordinal level's label, where the registry keeps it
+
+    @property
+    def outcome_in_words(self) -> str:
+        """The outcome with its label: 'l_treaty' (Treaty)."""
+        label = f" ({self.outcome_label})" if self.outcome_label else ""
+        return f"{self.outcome!r}{label}"
 
     def to_dict(self) -> dict[str, Any]:
         """The resolution as the HTTP API returns it."""
@@ -170,6 +177,7 @@ class Resolution:
             "scenario": self.scenario_id,
             "question": self.question_id,
             "outcome": self.outcome,
+            "outcome_label": self.outcome_label,
             "date": self.resolved_date.isoformat(),
             "note": self.note,
         }
@@ -602,7 +610,16 @@ class Registry:
         first = recorded[0].forecast_date
         if day < first:
             raise RegistryError(f"resolution date {day} is before the first forecast ({first})")
-        resolution = Resolution(scenario, question_id, levels[index], index, day, note)
+        labels = recorded[-1].labels
+        resolution = Resolution(
+            scenario,
+            question_id,
+            levels[index],
+            index,
+            day,
+            note,
+            None if labels is None else labels[index],
+        )
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         try:
             with self._transaction() as connection:
@@ -611,8 +628,13 @@ class Registry:
                     (scenario, question_id),
                 ).fetchone()
                 if existing and not replace:
+                    earlier = (
+                        f" ({labels[levels.index(existing[0])]})"
+                        if labels is not None and existing[0] in levels
+                        else ""
+                    )
                     raise RegistryError(
-                        f"{question_id} is already resolved as {existing[0]!r}; "
+                        f"{question_id} is already resolved as {existing[0]!r}{earlier}; "
                         "use --replace to change it"
                     )
                 connection.execute(
@@ -633,22 +655,45 @@ class Registry:
 
     def resolutions(self, scenario_id: str | None = None) -> list[Resolution]:
         """Every recorded outcome (of one scenario, or all), oldest resolution first."""
+        # The labels of the question's latest recorded forecast (older registries lack them).
+        labels = (
+            "(SELECT f.level_labels FROM forecasts f WHERE f.scenario_id = s.scenario_id"
+            " AND f.question_id = s.question_id ORDER BY f.forecast_date DESC, f.id DESC LIMIT 1)"
+            if "level_labels" in self._columns()
+            else "NULL"
+        )
         query = (
-            "SELECT scenario_id, question_id, outcome, outcome_index, resolved_date, note"
-            " FROM resolutions"
+            "SELECT s.scenario_id, s.question_id, s.outcome, s.outcome_index, s.resolved_date,"
+            f" s.note, {labels} FROM resolutions s"
         )
         arguments: list[str] = []
         if scenario_id is not None:
-            query += " WHERE scenario_id = ?"
+            query += " WHERE s.scenario_id = ?"
             arguments.append(scenario_id)
-        rows = self._rows(query + " ORDER BY resolved_date", arguments)
+        rows = self._rows(query + " ORDER BY s.resolved_date", arguments)
         return [
-            Resolution(row[0], row[1], row[2], row[3], dt.date.fromisoformat(row[4]), row[5])
+            Resolution(
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                dt.date.fromisoformat(row[4]),
+                row[5],
+                _label_of(row[6], row[3]),
+            )
             for row in rows
         ]
 
     def integrity(self) -> str:
         return str(self.connection.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def _label_of(labels: str | None, index: int) -> str | None:
+    """Level ``index``'s label from a forecast's stored labels (JSON), if it has them."""
+    if labels is None:
+        return None
+    names = json.loads(labels)
+    return str(names[index]) if 0 <= index < len(names) else None
 
 
 def _outcome_index(
