@@ -209,6 +209,21 @@ def test_a_question_few_runs_see_is_named() -> None:
     assert common.notes() == []
     certain = tightrope.explore(steady(0.9), samples=4, runs=400, seed=0)
     assert "runs miss it" in certain.notes()[0]
+    # A policy that forbids or forces the question's event settles it: no error, no note (more
+    # runs would not change it), and the terminal says so.
+    settled = tightrope.explore(steady(0.1), ["tick=modelled,never,@1"], samples=4, runs=400)
+    assert settled.notes() == []
+    rows = {row["policy"]["tick"]: row for row in settled.robustness}
+    assert [(rows[o]["mean"], rows[o]["mean_se"]) for o in ("never", "@1")] == [(0, 0), (1, 0)]
+    assert [rows[o]["set_by_policy"] for o in ("modelled", "never", "@1")] == [False, True, True]
+    assert rows["modelled"]["mean_se"] > 0.01
+    from rich.console import Console
+
+    from tightrope.report.terminal import robustness_table
+
+    console = Console(width=200, record=True)
+    console.print(robustness_table(settled.robustness, steady(0.1), 400, 0.5))
+    assert console.export_text().count("(set by the policy)") == 2
 
 
 def test_the_same_seed_gives_the_same_parquet_on_one_two_processes_and_a_cluster(

@@ -113,7 +113,13 @@ class ExploreResult:
         found = []
         runs = self.plan.runs
         for question in dict.fromkeys(row["question"] for row in self.robustness):
-            rows = [row for row in self.robustness if row["question"] == question]
+            rows = [
+                row
+                for row in self.robustness
+                if row["question"] == question and not row.get("set_by_policy")
+            ]
+            if not rows:
+                continue
             rarest = min(rows, key=lambda row: min(row["mean"], 1 - row["mean"]))
             share = min(rarest["mean"], 1 - rarest["mean"])
             if share * runs < RARE_RUNS:
@@ -489,8 +495,8 @@ def robustness(
     points where the chance is at most ``threshold``, or at least it for a question to
     maximise)."""
     found = []
-    binary = [q.id for q in scenario.questions if q.type == "binary"]
-    for question in binary:
+    events = {q.id: q.event for q in scenario.questions if q.type == "binary"}
+    for question, event in events.items():
         wide = frame.pivot(index="point", columns="policy", values=question)
         up = question in maximize
         best = wide.max(axis=1) if up else wide.min(axis=1)
@@ -498,24 +504,31 @@ def robustness(
         regret = gap if up else -gap  # ≥ 0: how far from the best policy at that point
         satisfied = wide >= threshold if up else wide <= threshold
         for number, policy in enumerate(wide.columns):
+            chances = wide[policy].to_numpy()
+            chosen = policy_of(plan, policy)
+            fixed = _set_by_policy(chosen.get(event or ""), chances)
             found.append(
                 {
                     "question": question,
                     "goal": "maximise" if up else "minimise",
-                    "policy": dict(
-                        zip(
-                            (lever.name for lever in plan.levers),
-                            plan.policies[policy],
-                            strict=True,
-                        )
-                    ),
-                    "mean": float(wide[policy].mean()),
-                    "mean_se": mean_error(wide[policy].to_numpy(), plan),
+                    "policy": chosen,
+                    "mean": float(chances.mean()),
+                    "mean_se": 0.0 if fixed else mean_error(chances, plan),
+                    "set_by_policy": fixed,
                     "max_regret": float(regret[:, number].max()) + 0.0,
                     "satisficing_share": float(satisfied[policy].mean()),
                 }
             )
     return found
+
+
+def _set_by_policy(option: str | None, chances: NDArray[np.float64]) -> bool:
+    """Whether the policy itself settles the question: its event forbidden and never seen, or
+    forced and seen in every run. Such a chance has no Monte Carlo error, and more runs would
+    not change it."""
+    if option == NEVER:
+        return bool(np.all(chances == 0.0))
+    return option is not None and option.startswith("@") and bool(np.all(chances == 1.0))
 
 
 def mean_error(chances: NDArray[np.float64], plan: Plan) -> float:

@@ -1178,7 +1178,14 @@ def robustness_table(
         title_justify="left",
         caption=(
             "mean chance: over the explored points, ± its Monte Carlo error (at most this: the "
-            "experiments share their random numbers); largest regret: how much worse than the "
+            "experiments share their random numbers"
+            + (
+                "; set by the policy: it forbids or forces the question's event, so the chance "
+                "is exact"
+                if any(row.get("set_by_policy") for row in rows)
+                else ""
+            )
+            + "); largest regret: how much worse than the "
             "best policy at the same point, at worst; satisficing share: the share of points "
             f"where the chance is at most {percent(threshold, 0)} (at least it for a question to "
             "maximise). Each experiment's own chance "
@@ -1202,7 +1209,8 @@ def robustness_table(
         table.add_row(
             texts.get(row["question"], row["question"]) if first else "",
             policy,
-            f"{percent(row['mean'])} {error_points(row['mean_se'])}",
+            f"{percent(row['mean'])} "
+            + ("(set by the policy)" if row.get("set_by_policy") else error_points(row["mean_se"])),
             f"{row['max_regret']:.1%}",
             f"{row['satisficing_share']:.0%}",
             end_section=last,
