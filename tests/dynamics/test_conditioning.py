@@ -614,6 +614,16 @@ def test_given_an_event_the_evidence_saw_the_report_says_it_is_the_forecast(
     )
     assert document["given"]["runs"] == document["run"]["runs"]  # seen: in every posterior run
     report = (tmp_path / "report.html").read_text()
+    # The question it resolves, by its text, and the sighting, by the event's label.
+    import html
+
+    import tightrope
+
+    [q3] = [q for q in tightrope.load("iraq-2025").questions if q.id == "q3_militia_campaign"]
+    assert (
+        f"<p>“{html.escape(q3.text)}” resolved by observation (yes: “Militia attacks on US "
+        "forces resume (a campaign, not one incident)” on 2025-06-01).</p>"
+    ) in report
     assert (
         "It happens in every run (the evidence saw it): the probabilities given it are the "
         "forecast's."

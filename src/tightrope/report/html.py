@@ -159,7 +159,7 @@ def render_report(
         sections.append(_sequences(simulation, scenario))
         sections.append(_windows(simulation, scenario, document.get("conditioning")))
     if document.get("conditioning"):
-        sections.append(_conditioning(document["conditioning"]))
+        sections.append(_conditioning(document["conditioning"], scenario))
     if document.get("what_changed"):
         sections.append(_what_changed(document["what_changed"], scenario))
     if document.get("bargaining"):
@@ -858,7 +858,7 @@ def _what_changed(changes: list[dict[str, Any]], scenario: Scenario) -> str:
     )
 
 
-def _conditioning(conditioning: dict[str, Any]) -> str:
+def _conditioning(conditioning: dict[str, Any], scenario: Scenario) -> str:
     """What the evidence taught the model, and the chance the model gave each observation."""
 
     def described(entry: dict[str, Any]) -> str:
@@ -883,9 +883,12 @@ def _conditioning(conditioning: dict[str, Any]) -> str:
         for key in ("warning", "note")
         if conditioning.get(key)
     )
+    texts = {question.id: question.text for question in scenario.questions}
+    resolved = conditioning.get("resolved_in_words") or conditioning.get("resolved", {})
     note += "".join(
-        f"<p>{html.escape(question)} resolved by observation ({html.escape(answer)}).</p>"
-        for question, answer in conditioning.get("resolved", {}).items()
+        f"<p>“{html.escape(texts.get(question, question))}” resolved by observation "
+        f"({html.escape(answer)}).</p>"
+        for question, answer in resolved.items()
     )
     return (
         f"<h2>As of {html.escape(conditioning['as_of'])}: what the evidence taught the model</h2>"
