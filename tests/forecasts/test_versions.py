@@ -64,6 +64,28 @@ def test_diff_forecast_names_the_questions_it_moved(tmp_path: Path) -> None:
     assert "".join(f"{STRIKES} (its mode)".split()) in "".join(out.split())  # words, not paths
 
 
+def test_a_range_moved_as_a_whole_is_tried_as_a_whole() -> None:
+    """A new range (mode, low and high) is one trial under the number's name: its mode alone
+    (0.05) would not even fit the old range (0.005–0.03), so trying the parts one by one named
+    the high as what moved the forecast."""
+    first = tightrope.load("iraq-2025")
+    data = first.model_dump(mode="json", exclude_none=True)
+    strikes = next(event for event in data["events"] if event["id"] == "us_strikes")
+    strikes["hazard"]["per_month"].update(mode=0.05, low=0.04, high=0.08)
+    second = Scenario.model_validate(data)
+    document = tightrope.diff(first, second, forecast=True, runs=2000).to_dict()
+    assert [change["label"] for change in document["changes"]] == [
+        f"{STRIKES} (its {part})" for part in ("mode", "low", "high")
+    ]
+    assert document["forecast"]["attributed"] == 1
+    entry = document["forecast"]["questions"]["q2_us_strikes"]
+    assert entry["moved_most_by"] == {
+        "change": "events.us_strikes.hazard.per_month",
+        "largest_move_alone": entry["move"]["yes"],  # the whole change, so the whole move
+        "label": STRIKES,
+    }
+
+
 def test_added_and_removed_parts_are_listed_by_id() -> None:
     first = tightrope.load("iraq-2025")
     data = first.model_dump(mode="json", exclude_none=True)

@@ -34,10 +34,29 @@ def _errors(entry: dict[str, Any]) -> dict[str, float]:
     return dict(entry["mc_errors"])
 
 
-def _words(first: Scenario, second: Scenario) -> Callable[[str], str | None]:
+def _trials(changes: list[Change], numbers: set[str]) -> list[tuple[str, list[Change]]]:
+    """The changes to try one at a time, each under the path it is named by. Several parts of
+    one number changed together (its mode, low and high) are one trial under the number's path:
+    a new range moved as a whole, and its mode alone may not even fit the old range."""
+    parts: dict[str, list[Change]] = {}
+    for change in changes:
+        number = change.path.rpartition(".")[0]
+        if change.kind == "changed" and change.path not in numbers and number in numbers:
+            parts.setdefault(number, []).append(change)
+    trials: list[tuple[str, list[Change]]] = []
+    for change in changes:
+        number = change.path.rpartition(".")[0]
+        together = parts.get(number, [])
+        if len(together) < 2 or change not in together:
+            trials.append((change.path, [change]))
+        elif change is together[0]:
+            trials.append((number, together))
+    return trials
+
+
+def _words(labels: dict[str, str]) -> Callable[[str], str | None]:
     """A changed input's words, where it is a number ("Serbs erect barricades — monthly chance
     when no modifier applies"; a part of an elicited range after it, "(its mode)")."""
-    labels = {**parameter_labels(first), **parameter_labels(second)}
 
     def words(path: str) -> str | None:
         if path in labels:
@@ -60,7 +79,8 @@ def compare_versions(
     """The changes from ``first`` to ``second``; with ``forecast``, each question's forecast in
     both, the move, and the one change that moves it most when applied alone to ``first``."""
     changes = diff(first, second)
-    words = _words(first, second)
+    numbers = {**parameter_labels(first), **parameter_labels(second)}  # path → words
+    words = _words(numbers)
     document: dict[str, Any] = {
         "first": first.id,
         "second": second.id,
@@ -74,7 +94,8 @@ def compare_versions(
     if not (first.events and second.events):
         document["forecast_note"] = "a version has no events to simulate"
         return document
-    simulations = 2 + min(len(changes), MAX_ATTRIBUTED)
+    trials = _trials(changes, set(numbers))
+    simulations = 2 + min(len(trials), MAX_ATTRIBUTED)
     if runs * simulations > limits.MAX_RUNS:
         raise limits.LimitError(
             f"{simulations} simulations of {runs:,} runs are {runs * simulations:,} runs; the "
@@ -82,11 +103,11 @@ def compare_versions(
         )
     before = _probabilities(first, runs, seed)
     after = _probabilities(second, runs, seed)
-    singles: list[tuple[Change, dict[str, dict[str, Any]]]] = []
-    for change in changes[:MAX_ATTRIBUTED]:
-        version = with_change(first, change)
+    singles: list[tuple[str, dict[str, dict[str, Any]]]] = []
+    for path, together in trials[:MAX_ATTRIBUTED]:
+        version = with_change(first, *together)
         if version is not None and version.events:
-            singles.append((change, _probabilities(version, runs, seed)))
+            singles.append((path, _probabilities(version, runs, seed)))
         if progress is not None:
             progress(1)
     questions = {}
@@ -110,11 +131,11 @@ def compare_versions(
             "moved": {level: abs(moves[level]) > 2 * errors[level] for level in now},
         }
         ranked = []
-        for change, alone in singles:
+        for path, alone in singles:
             if question.id in alone:
                 shares = _shares(alone[question.id])
                 size = max(abs(shares[level] - was.get(level, 0.0)) for level in shares)
-                ranked.append((size, change.path))
+                ranked.append((size, path))
         if ranked:
             size, path = max(ranked)
             entry["moved_most_by"] = {"change": path, "largest_move_alone": size}
@@ -128,7 +149,8 @@ def compare_versions(
         "attributed": len(singles),
         "note": "both versions and each change alone simulated with the same seed and runs; a "
         "question moved when its change exceeds twice the standard error of the difference; "
-        f"at most {MAX_ATTRIBUTED} changes are tried one at a time (added or removed parts "
-        "cannot be applied alone, nor changes that read them)",
+        f"at most {MAX_ATTRIBUTED} changes are tried one at a time (the parts of one number "
+        "together: its mode, low and high; added or removed parts cannot be applied alone, nor "
+        "changes that read them)",
     }
     return document

@@ -81,17 +81,18 @@ def _walk(a: Any, b: Any, location: tuple[Key, ...], name: str, out: list[Change
         out.append(Change(name, "changed", a, b, location))
 
 
-def with_change(scenario: Scenario, change: Change) -> Scenario | None:
-    """The scenario with this one change applied (None for an added or removed part, which
-    cannot be applied alone, or for a change that is valid only with others: a condition that
-    reads an event the first version lacks)."""
-    if change.kind != "changed":
+def with_change(scenario: Scenario, *changes: Change) -> Scenario | None:
+    """The scenario with these changes applied, and no others (None for an added or removed
+    part, which cannot be applied alone, or for a change that is valid only with others: a
+    condition that reads an event the first version lacks)."""
+    if not changes or any(change.kind != "changed" for change in changes):
         return None
     data = scenario.model_dump(mode="json", exclude_none=True)
-    target: Any = data
-    for key in change.location[:-1]:
-        target = target[key]
-    target[change.location[-1]] = change.after
+    for change in changes:
+        target: Any = data
+        for key in change.location[:-1]:
+            target = target[key]
+        target[change.location[-1]] = change.after
     try:
         changed = Scenario.model_validate(data)
     except ValueError:
