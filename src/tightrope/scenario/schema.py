@@ -22,6 +22,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -499,22 +500,27 @@ class Question(Frozen):
                 raise PydanticCustomError(
                     "ordinal_form", "actor goes with issue: the actor's position on that issue"
                 )
-            if self.issue is not None:
-                if len(self.cuts) != len(self.levels) - 1:
-                    raise PydanticCustomError(
-                        "ordinal_form", "a settlement question needs one cut fewer than levels"
-                    )
-                if any(not 0 < cut < 100 for cut in self.cuts):
-                    raise PydanticCustomError(
-                        "cuts_range", "the cuts of a settlement question lie within 0–100"
-                    )
+            if self.issue is not None and len(self.cuts) != len(self.levels) - 1:
+                raise PydanticCustomError(
+                    "ordinal_form", "a settlement question needs one cut fewer than levels"
+                )
             if self.event or self.when:
                 raise PydanticCustomError(
                     "ordinal_form", "event and when belong to binary questions"
                 )
-            if self.cuts and list(self.cuts) != sorted(set(self.cuts)):
-                raise PydanticCustomError("cuts_order", "cuts must be strictly increasing")
         return self
+
+    @field_validator("cuts")
+    @classmethod
+    def _cuts_in_order(cls, cuts: tuple[float, ...], info: ValidationInfo) -> tuple[float, ...]:
+        # A field validator, so that the error names `cuts` (issue is validated before it).
+        if list(cuts) != sorted(set(cuts)):
+            raise PydanticCustomError("cuts_order", "cuts must be strictly increasing")
+        if info.data.get("issue") is not None and any(not 0 < cut < 100 for cut in cuts):
+            raise PydanticCustomError(
+                "cuts_range", "the cuts of a settlement question lie within 0–100"
+            )
+        return cuts
 
 
 class Observation(Frozen):
