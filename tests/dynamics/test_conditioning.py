@@ -402,19 +402,53 @@ def test_a_seen_event_counts_from_the_day_it_was_seen(tmp_path: Path) -> None:
     }
 
 
-def test_observations_after_the_forecast_date_are_refused() -> None:
+def test_a_sighting_typed_after_the_forecast_date_is_refused() -> None:
     code, out, err = run(
         "simulate", "--runs", "1000", "--observe", "us_strikes@2025-08-01", "--as-of", "2025-07-01"
     )
     assert code == 2
     assert out == ""
     assert err.strip().splitlines() == [
-        "tightrope: an observation of us_strikes is dated 2025-08-01, after the forecast date "
-        "2025-07-01"
+        "tightrope: --observe us_strikes@2025-08-01: dated after the forecast date 2025-07-01 "
+        "(--as-of)"
     ]
     code, _, err = run("simulate", "--runs", "1000", "--observe", "us_strikez@2025-06-01")
     assert code == 2
     assert "did you mean 'us_strikes'" in err
+
+
+def test_a_log_of_later_news_gives_the_forecast_made_that_day(tmp_path: Path) -> None:
+    """An observation file that goes on past the forecast date (a running log) gives the forecast
+    a forecaster made on that day: what was dated, or published, after it is left out and said
+    so, and the numbers and the registry's hash are those of the observations known then."""
+    scenario = tightrope.load("iraq-2025")
+    log = tightrope.observe(
+        scenario,
+        [
+            {"event": "israel_escalation", "date": "2025-06-13"},
+            {"event": "militia_campaign", "date": "2025-06-20", "published": "2025-07-05"},
+            {"event": "us_strikes", "date": "2025-08-01"},
+        ],
+    )
+    known = tightrope.observe(scenario, [{"event": "israel_escalation", "date": "2025-06-13"}])
+    options = {"runs": 4000, "seed": 2, "drivers": "none", "as_of": "2025-07-01"}
+    logged = tightrope.simulate(log, **options).to_dict()
+    alone = tightrope.simulate(known, **options).to_dict()
+    assert logged["questions"] == alone["questions"]
+    assert logged["conditioning"]["left_out"] == {
+        "later": 1,
+        "unpublished": 1,
+        "note": "left out: 1 observation dated and 1 observation published after 2025-07-01; "
+        "the forecast uses what was known on that day, as a replay step does",
+    }
+    assert "left_out" not in alone["conditioning"]
+    forecasts = [
+        tightrope.forecast(version, runs=2000, bargaining_samples=0, as_of="2025-07-01")
+        for version in (log, known)
+    ]
+    hashes = {forecast.to_dict()["scenario"]["hash"] for forecast in forecasts}
+    assert len(hashes) == 1
+    assert forecasts[0].to_dict()["conditioning"]["left_out"]["later"] == 1
 
 
 def _run_on_a_militia_campaign(tmp_path: Path, *flags: str) -> str:
@@ -615,10 +649,6 @@ def test_given_an_event_the_evidence_saw_the_report_says_it_is_the_forecast(
     assert document["given"]["runs"] == document["run"]["runs"]  # seen: in every posterior run
     report = (tmp_path / "report.html").read_text()
     # The question it resolves, by its text, and the sighting, by the event's label.
-    import html
-
-    import tightrope
-
     [q3] = [q for q in tightrope.load("iraq-2025").questions if q.id == "q3_militia_campaign"]
     assert (
         f"<p>“{html.escape(q3.text)}” resolved by observation (yes: “Militia attacks on US "

@@ -209,9 +209,15 @@ def open_scenario(spec: str) -> Scenario:
 
 
 def add_observations(
-    scenario: Scenario, spec: str, file: Path | None, observed: list[str] | None
+    scenario: Scenario,
+    spec: str,
+    file: Path | None,
+    observed: list[str] | None,
+    as_of: dt.date | None = None,
 ) -> Scenario:
-    """The scenario with the observations of ``--observations`` and ``--observe`` added."""
+    """The scenario with the observations of ``--observations`` and ``--observe`` added. A file
+    may log news after ``as_of`` (the forecast leaves it out); a sighting typed after it is
+    refused."""
     from tightrope.scenario import ScenarioError
     from tightrope.scenario.observations import read_observations, with_observations
     from tightrope.scenario.yamlsafe import Document
@@ -219,6 +225,8 @@ def add_observations(
     entries = []
     for item in observed or []:
         event, _, day = item.partition("@")
+        if as_of is not None and day > as_of.isoformat() and _is_date(day):
+            fail(f"--observe {item}: dated after the forecast date {as_of} (--as-of)")
         entries.append({"event": event, "date": day})
     try:
         if file is not None:
@@ -229,6 +237,14 @@ def add_observations(
     except ScenarioError as error:
         report_problems(error)
     return scenario
+
+
+def _is_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def note_unused_observations(scenario: Scenario, spec: str, as_of: dt.date | None) -> None:

@@ -99,8 +99,10 @@ def forecast(
     from tightrope.forecasts.run import ForecastSettings
     from tightrope.outputs import check_file
 
-    loaded = add_observations(open_scenario(scenario), scenario, observations, observe)
     forecast_day = None if as_of is None else parse_date(as_of, "--as-of")
+    loaded = add_observations(
+        open_scenario(scenario), scenario, observations, observe, forecast_day
+    )
     note_unused_observations(loaded, scenario, forecast_day)
     forecast_date = parse_date(date, "--date") if date or not forecast_day else forecast_day
     folder = out or Path("tightrope-output") / loaded.id

@@ -75,8 +75,10 @@ def simulate(
     from tightrope import api
     from tightrope.dynamics.model import require_events
 
-    loaded = add_observations(open_scenario(scenario), scenario, observations, observe)
     forecast_day = None if as_of is None else parse_date(as_of, "--as-of")
+    loaded = add_observations(
+        open_scenario(scenario), scenario, observations, observe, forecast_day
+    )
     note_unused_observations(loaded, scenario, forecast_day)
     with refusals(f"{scenario}: "):
         require_events(loaded)

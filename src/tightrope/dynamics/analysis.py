@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from tightrope.dynamics.conditioning import simulate_as_of
+from tightrope.dynamics.conditioning import known_on, simulate_as_of
 from tightrope.dynamics.engine import Design
 from tightrope.dynamics.interventions import (
     WhatIf,
@@ -64,6 +64,7 @@ def run_simulation(
     raises WhatIfError for a what-if the scenario cannot take, LimitError beyond the limits,
     ArgumentError for a scenario without events."""
     require_events(scenario)
+    scenario, left_out = known_on(scenario, request.as_of)
     if request.drivers not in DRIVERS:
         raise WhatIfError("drivers", str(request.drivers), "choose screen, morris, sobol or none")
     compiled = compile_scenario(scenario, request.months)
@@ -95,7 +96,7 @@ def run_simulation(
         **summarise(model, record),
     }
     if conditioning is not None:
-        document["conditioning"] = conditioning
+        document["conditioning"] = conditioning | ({"left_out": left_out} if left_out else {})
     if request.drivers == "none":
         document.pop("drivers", None)
     elif request.drivers in ("morris", "sobol"):

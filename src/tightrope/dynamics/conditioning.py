@@ -36,6 +36,35 @@ ESS_WARNING = 0.01  # warn when the effective sample size falls under this share
 FEW_PER_SAMPLE = 5.0
 
 
+def as_known_on(scenario: Scenario, day: dt.date) -> Scenario:
+    """The scenario with only the observations known (dated and published) by ``day``."""
+    known = tuple(o for o in scenario.observations if o.day <= day and o.known <= day)
+    return scenario.model_copy(update={"observations": known})
+
+
+def known_on(scenario: Scenario, as_of: dt.date | None) -> tuple[Scenario, dict[str, Any] | None]:
+    """The scenario a forecast as of ``as_of`` may use: only the observations known then, as a
+    replay step has them, so that a file that logs later news gives the forecast made on that
+    day. Also what was left out (None if nothing), for the ``conditioning`` section."""
+    if as_of is None:
+        return scenario, None
+    later = sum(o.day > as_of for o in scenario.observations)
+    unpublished = sum(o.day <= as_of < o.known for o in scenario.observations)
+    if not (later or unpublished):
+        return scenario, None
+    parts = [
+        f"{count} observation{'s' if count > 1 else ''} {kind}"
+        for count, kind in ((later, "dated"), (unpublished, "published"))
+        if count
+    ]
+    return as_known_on(scenario, as_of), {
+        "later": later,
+        "unpublished": unpublished,
+        "note": f"left out: {' and '.join(parts)} after {as_of}; the forecast uses what was "
+        "known on that day, as a replay step does",
+    }
+
+
 @dataclass(frozen=True)
 class Posterior:
     record: RunRecord  # resampled: unweighted, as many runs as were simulated

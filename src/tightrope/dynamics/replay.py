@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from tightrope import limits
 from tightrope._types import Progress
 from tightrope.dynamics.analysis import SimulationRequest, run_simulation
+from tightrope.dynamics.conditioning import as_known_on
 from tightrope.errors import TightropeError
 from tightrope.results import QuestionResult, SimulationResult
 from tightrope.scenario.schema import Scenario
@@ -46,12 +47,6 @@ class ReplayStep:
     @property
     def questions(self) -> dict[str, QuestionResult]:
         return self.result.questions
-
-
-def as_known_on(scenario: Scenario, day: dt.date) -> Scenario:
-    """The scenario with only the observations known (dated and published) by ``day``."""
-    known = tuple(o for o in scenario.observations if o.day <= day and o.known <= day)
-    return scenario.model_copy(update={"observations": known})
 
 
 def replay_dates(

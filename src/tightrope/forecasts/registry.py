@@ -346,7 +346,7 @@ class Registry:
         from tightrope.dynamics.replay import ReplayResult
 
         of_kind("replay", replay, ReplayResult, "the result of tightrope.replay")
-        from tightrope.dynamics.replay import as_known_on
+        from tightrope.dynamics.conditioning import as_known_on
         from tightrope.forecasts.run import scenario_hash
 
         scenario = replay.scenario

@@ -16,7 +16,12 @@ from tightrope.bargaining import MODELS, BargainingInputError, make_model
 from tightrope.bargaining.analysis import analyse
 from tightrope.bargaining.inputs import issue_data
 from tightrope.bargaining.uncertainty import check_bargaining
-from tightrope.dynamics.conditioning import after_the_evidence, simulate_as_of
+from tightrope.dynamics.conditioning import (
+    after_the_evidence,
+    as_known_on,
+    known_on,
+    simulate_as_of,
+)
 from tightrope.dynamics.engine import Design, RunRecord, check_design
 from tightrope.dynamics.interventions import (
     Force,
@@ -27,7 +32,7 @@ from tightrope.dynamics.interventions import (
     described,
 )
 from tightrope.dynamics.model import CompiledModel, compile_scenario, simulated_months
-from tightrope.dynamics.replay import ReplayStep, as_known_on, replay, what_changed
+from tightrope.dynamics.replay import ReplayStep, replay, what_changed
 from tightrope.dynamics.results import compare, summarise
 from tightrope.results import ForecastResult, SimulationResult
 from tightrope.scenario.provenance import number_records
@@ -204,6 +209,7 @@ def run_forecast(
     """Both engines on the scenario: the simulation's questions and the bargaining models'
     forecasts of every issue, with the provenance of every number. Checks the limits first."""
     check_forecast(scenario, settings)
+    scenario, left_out = known_on(scenario, settings.as_of)
     started = time.perf_counter()
     document: dict[str, Any] = {
         "tightrope": __version__,
@@ -232,7 +238,7 @@ def run_forecast(
             progress=progress,
         )
         if conditioning is not None:
-            document["conditioning"] = conditioning
+            document["conditioning"] = conditioning | ({"left_out": left_out} if left_out else {})
         document["simulation"] = summarise(model, record)
         if settings.given is not None:
             column = model.event_index(settings.given)

@@ -883,6 +883,8 @@ def _conditioning(conditioning: dict[str, Any], scenario: Scenario) -> str:
         for key in ("warning", "note")
         if conditioning.get(key)
     )
+    if conditioning.get("left_out"):
+        note += f"<p>{html.escape(conditioning['left_out']['note'])}.</p>"
     texts = {question.id: question.text for question in scenario.questions}
     resolved = conditioning.get("resolved_in_words") or conditioning.get("resolved", {})
     note += "".join(

@@ -527,6 +527,8 @@ def conditioning_table(conditioning: dict[str, Any]) -> RenderableType:
     for key in ("warning", "note"):
         if key in conditioning:
             parts.append(Text(f"{key}: {conditioning[key]}", style="yellow"))
+    if "left_out" in conditioning:
+        parts.append(Text(f"note: {conditioning['left_out']['note']}", style="yellow"))
     return Group(*parts)
 
 
