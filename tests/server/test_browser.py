@@ -182,6 +182,11 @@ def test_evidence_added_on_the_page_is_the_files(
     assert page.input_value("#lever-us_strikes") == "forbid"
     again = page.locator("#results tr[data-question='q2_us_strikes'] td").all_inner_texts()
     assert again == cells
+    # An earlier forecast date leaves the later sighting out, and the status line says so.
+    page.fill("#as-of", "2025-06-01")
+    page.click("#run")
+    page.wait_for_function("document.body.dataset.ran === '2'", timeout=60_000)
+    assert "left out: 1 observation dated after 2025-06-01;" in page.inner_text("#status")
     page.goto("about:blank")
     page.goto(live.url + "/scenarios/iraq-2025/what-if#%7Bnot-json", wait_until="load")
     page.wait_for_function("document.body.dataset.ran === '1'", timeout=60_000)

@@ -190,7 +190,8 @@
       + (answer.comparison ? "" : " · no what-if set: the baseline alone (choose an event's option or move a slider)")
       + (answer.conditioning ? " · conditioned on the evidence up to " + asked.as_of + " ("
         + answer.conditioning.observations.length + " observations, events not seen included; "
-        + Math.round(100 * answer.conditioning.effective_share) + "% of the runs effective)" : "")
+        + Math.round(100 * answer.conditioning.effective_share) + "% of the runs effective)"
+        + (answer.conditioning.left_out ? "; " + answer.conditioning.left_out.note : "") : "")
       + (from ? " · the what-if acts from " + from.date + " (month " + from.month + ")" : "")
       + (linkNote ? " · " + linkNote : "");
     linkNote = "";
