@@ -164,6 +164,23 @@ def test_a_csv_row_the_csv_module_cannot_read_is_located(tmp_path: Path) -> None
     ]
 
 
+def test_a_csv_saved_with_semicolons_reads_as_with_commas(tmp_path: Path) -> None:
+    """Spreadsheets in locales with a decimal comma save CSV with semicolons (and Excel puts a
+    byte-order mark first): the header sets the separator, and a decimal comma is named with
+    the number to write."""
+    good = (FILES / "good.csv").read_text()
+    file = tmp_path / "semicolons.csv"
+    file.write_text("\ufeff" + good.replace(",", ";").replace("\n", "\r\n"))
+    scenario = load_builtin("iraq-2025")
+    assert read_observations(scenario, file) == read_observations(scenario, FILES / "good.csv")
+    file.write_text(good.replace(",", ";").replace(";33;1;", ";33,5;1;"))
+    with pytest.raises(ScenarioError) as caught:
+        read_observations(scenario, file)
+    assert [str(p).removeprefix(f"{file}:") for p in caught.value.problems] == [
+        "5:4: observations[3].value: should be a number (got '33,5'): write 33.5, with a point"
+    ]
+
+
 def test_a_csv_column_given_twice_is_refused_where_it_repeats(tmp_path: Path) -> None:
     """The second one silently replaced the first."""
     header, first = (FILES / "good.csv").read_text().splitlines()[:2]

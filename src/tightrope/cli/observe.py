@@ -37,7 +37,7 @@ def observe_check(
     except ScenarioError as error:
         report_problems(error)
     added = len(combined.observations) - len(loaded.observations)
-    say(f"{file}: {added} observations, valid against {loaded.id}")
+    say(f"{file}: {added} observation{'' if added == 1 else 's'}, valid against {loaded.id}")
 
 
 class EventDataFormat(StrEnum):

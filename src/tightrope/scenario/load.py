@@ -198,6 +198,8 @@ PLAIN_WORDS = {
     "date_from_datetime_parsing": "should be a date such as 2025-03-15",
     "date_from_datetime_inexact": "should be a date such as 2025-03-15, without a time",
 }
+# A number written with a decimal comma, as spreadsheets in many locales save it.
+DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
 # A pattern is the schema's; the user needs what it asks for in words.
 PATTERN_WORDS = {
     IDENTIFIER_PATTERN: "should be an id: letters, digits and underscores, "
@@ -234,6 +236,8 @@ def problem_from_pydantic(name: str, document: Document, detail: ErrorDetails) -
         message = PLAIN_WORDS[kind] + (f": {reason}" if reason else "")
         if _is_scalar(detail["input"]):
             message += f" (got {_echo(detail['input'])})"
+            if kind == "float_parsing" and DECIMAL_COMMA.fullmatch(str(detail["input"])):
+                message += f": write {str(detail['input']).replace(',', '.')}, with a point"
     elif (words := PATTERN_WORDS.get(detail.get("ctx", {}).get("pattern", ""))) is not None:
         message = f"{words} (got {_echo(detail['input'])})"
     elif kind == "too_long" and "max_length" in detail.get("ctx", {}):
