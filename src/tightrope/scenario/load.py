@@ -221,7 +221,9 @@ def problem_from_pydantic(name: str, document: Document, detail: ErrorDetails) -
         owners = _owners().get(field)
         known = _field_names(path[:-1])
         close = difflib.get_close_matches(field, known, n=1, cutoff=0.6)
-        if owners:  # a real field in the wrong place says where it belongs
+        if field.isdigit():  # `{value: 0,9}` is value 0 and a field named 9
+            message += f" ({_decimal_comma(document.data, path)})"
+        elif owners:  # a real field in the wrong place says where it belongs
             message += f" here ({field!r} belongs to {' or '.join(owners)})"
         elif close:
             message += f" (did you mean {close[0]!r}?)"
@@ -271,6 +273,24 @@ def _echoes_input(kind: str) -> bool:
 
 def _is_scalar(value: Any) -> bool:
     return value is None or isinstance(value, str | int | float | bool)
+
+
+def _decimal_comma(data: Any, path: FieldPath) -> str:
+    """What a field named by digits most likely is: the decimals of the number before it,
+    written with a comma inside a flow mapping (``{value: 0,9}``)."""
+    mapping: Any = data
+    for part in path[:-1]:
+        mapping = mapping[part]
+    keys = list(mapping) if isinstance(mapping, dict) else []
+    place = keys.index(path[-1]) if path[-1] in keys else 0
+    before = keys[place - 1] if place > 0 else None
+    number = mapping.get(before) if before is not None else None
+    written = (
+        f"{before}: {number}.{path[-1]}"
+        if isinstance(number, int) and not isinstance(number, bool)
+        else "the number with a point"
+    )
+    return f"a decimal comma? inside {{…}} a comma separates fields: write {written}"
 
 
 def _data_path(data: Any, loc: tuple[int | str, ...]) -> FieldPath:
