@@ -356,6 +356,11 @@ def test_the_replay_chart_is_written_with_the_record_or_not_at_all(tmp_path: Pat
     assert page.count("Plotly.newPlot") == len(load_builtin("iraq-2025").questions)
     assert "Will the US bar more Iraqi banks from dollar transactions" in page
     assert "bank_sanctions on 2025-04-20" in page
+    # Hovering over the mark gives the observation in the scenario's words.
+    label = load_builtin("iraq-2025").event("bank_sanctions").label
+    assert (
+        json.dumps({"hovertext": f"“{label}” on 2025-04-20"}, separators=(",", ":"))[1:-1] in page
+    )
     assert "Bars: ± twice its Monte Carlo error" in page
     with sqlite3.connect(db) as connection:
         before = list(connection.iterdump())

@@ -4,6 +4,7 @@ body bounds, malicious YAML, no cross-origin writes, capped runs, time limits)."
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -474,6 +475,17 @@ def test_observations_and_replay_through_the_api(client: TestClient) -> None:
         "the forecast date 2024-01-01 is before the scenario date 2025-03-15"
     )
     assert "This scenario records" not in client.get("/scenarios/iraq-2025").text
+    # A replay recorded in the registry: the question page marks each observation, and hovering
+    # over a mark gives it in the scenario's words.
+    with tightrope.Registry(client.root / "registry.sqlite") as registry:  # type: ignore[attr-defined]
+        registry.record_replay(
+            tightrope.replay(scenario.model_copy(update={"id": "seen"}), runs=500)
+        )
+    page = client.get("/scenarios/seen/questions/q3_militia_campaign").text
+    assert "israel_escalation on 2025-06-13" in page
+    label = scenario.event("israel_escalation").label
+    hover = json.dumps({"hovertext": f"“{label}” on 2025-06-13"}, separators=(",", ":"))
+    assert hover[1:-1].replace("/", "\\u002f") in page  # the page escapes "/" in its scripts
 
 
 def test_bargaining_and_malformed_numbers(client: TestClient) -> None:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from tightrope.dynamics.replay import ReplayResult
     from tightrope.forecasts.scoring import ScoreResult
     from tightrope.results import ForecastResult, QuestionResult
-    from tightrope.scenario.schema import Scenario
+    from tightrope.scenario.schema import Observation, Scenario
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -186,11 +186,18 @@ class Resolution:
 def observations_known(scenario: Scenario, as_of: str | dt.date) -> list[tuple[dt.date, str]]:
     """The scenario's observations known on ``as_of``, as the registry stores them."""
     day = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
-    return [
-        (o.day, f"{o.event or o.variable}{' ended' if o.ended else ''} on {o.day}")
-        for o in scenario.observations
-        if o.day <= day and o.known <= day
-    ]
+    return [(o.day, _stored(o)) for o in scenario.observations if o.day <= day and o.known <= day]
+
+
+def observation_words(scenario: Scenario) -> dict[str, str]:
+    """Each of the scenario's observations as the registry stores it → in the scenario's words
+    ("“US Navy escorts a resupply mission” on 2026-05-12"), for the charts' hover text."""
+    return {_stored(o): o.in_words(scenario) for o in scenario.observations}
+
+
+def _stored(observation: Observation) -> str:
+    ended = " ended" if observation.ended else ""
+    return f"{observation.event or observation.variable}{ended} on {observation.day}"
 
 
 def default_path() -> Path:

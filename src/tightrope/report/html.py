@@ -1183,11 +1183,12 @@ def history_chart(
 def replay_chart(document: dict[str, Any], scenario: Scenario) -> str:
     """A self-contained page charting a replay: each question's forecast at each step, with the
     observations known by the last step marked at their dates (``replay --chart``)."""
-    from tightrope.forecasts.registry import observations_known
+    from tightrope.forecasts.registry import observation_words, observations_known
 
     steps = document["steps"]
+    words = observation_words(scenario)
     seen = [
-        {"date": day.isoformat(), "observation": text}
+        {"date": day.isoformat(), "observation": text, "in_words": words[text]}
         for day, text in observations_known(scenario, steps[-1]["date"])
     ]
     sections = []
@@ -1264,6 +1265,7 @@ def history_section(
             x=seen["date"],
             y=1,
             text=_shortened(seen["observation"], 80),
+            hovertext=seen.get("in_words"),  # the scenario's words, where it is at hand
             showarrow=False,
             textangle=-90,
             xanchor="right",

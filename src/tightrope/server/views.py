@@ -81,6 +81,8 @@ def what_if_page(bench: Bench, scenario_id: str) -> str:
     include_in_schema=False,
 )
 async def question_page(bench: Bench, scenario_id: str, question_id: str) -> str:
+    from tightrope.forecasts.registry import observation_words
+
     scenario = bench.scenario(scenario_id)
     if question_id not in {q.id for q in scenario.questions}:
         raise NotFound(f"no question {question_id!r} in {scenario_id}")
@@ -96,7 +98,13 @@ async def question_page(bench: Bench, scenario_id: str, question_id: str) -> str
     if registry is not None:
         with registry:
             rows = registry.history(question_id, scenario_id)
-            seen = registry.observations(scenario_id)
+            words = observation_words(scenario)  # the scenario's own, in its words
+            seen = [
+                {**item, "in_words": words[item["observation"]]}
+                if item["observation"] in words
+                else item
+                for item in registry.observations(scenario_id)
+            ]
             for r in registry.resolutions(scenario_id):
                 if r.question_id == question_id:
                     resolution = {"outcome": r.outcome, "date": r.resolved_date.isoformat()}
