@@ -225,7 +225,8 @@ def add_observations(
     entries = []
     for item in observed or []:
         event, _, day = item.partition("@")
-        if as_of is not None and day > as_of.isoformat() and _is_date(day):
+        seen_on = _as_date(day)
+        if as_of is not None and seen_on is not None and seen_on > as_of:
             fail(f"--observe {item}: dated after the forecast date {as_of} (--as-of)")
         entries.append({"event": event, "date": day})
     try:
@@ -239,12 +240,13 @@ def add_observations(
     return scenario
 
 
-def _is_date(text: str) -> bool:
+def _as_date(text: str) -> dt.date | None:
+    """The date ``text`` names as YYYY-MM-DD, or None (the observation's own check then says
+    why: it takes no other form)."""
     try:
-        dt.date.fromisoformat(text)
+        return dt.date.fromisoformat(text) if len(text) == 10 else None
     except ValueError:
-        return False
-    return True
+        return None
 
 
 def note_unused_observations(scenario: Scenario, spec: str, as_of: dt.date | None) -> None:
