@@ -412,6 +412,11 @@ def test_a_sighting_typed_after_the_forecast_date_is_refused() -> None:
         "tightrope: --observe us_strikes@2025-08-01: dated after the forecast date 2025-07-01 "
         "(--as-of)"
     ]
+    code, _, err = run("simulate", "--runs", "1000", "--observe", "us_strikes")
+    assert code == 2
+    assert err.strip() == (
+        "tightrope: --observe us_strikes: give EVENT@YYYY-MM-DD, the event and the day it was seen"
+    )
     code, _, err = run("simulate", "--runs", "1000", "--observe", "us_strikez@2025-06-01")
     assert code == 2
     assert "did you mean 'us_strikes'" in err

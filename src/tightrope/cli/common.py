@@ -224,7 +224,9 @@ def add_observations(
 
     entries = []
     for item in observed or []:
-        event, _, day = item.partition("@")
+        event, at, day = item.partition("@")
+        if not (at and event and day):
+            fail(f"--observe {item}: give EVENT@YYYY-MM-DD, the event and the day it was seen")
         seen_on = _as_date(day)
         if as_of is not None and seen_on is not None and seen_on > as_of:
             fail(f"--observe {item}: dated after the forecast date {as_of} (--as-of)")
