@@ -197,6 +197,24 @@ def test_a_policys_mean_chance_carries_its_monte_carlo_error() -> None:
     )
 
 
+def test_a_forced_month_lies_within_the_simulated_months() -> None:
+    """``@MONTH`` runs to the simulation's last month, the month of the last deadline (or the
+    horizon): the horizon + 1 let a month no run reaches through, where it moved nothing, and
+    refused months that a deadline past the horizon simulates."""
+    from tightrope.dynamics.model import simulated_months
+
+    scenario = steady(0.1)
+    months = simulated_months(scenario)
+    assert months == 12
+    tightrope.explore(scenario, [f"tick=@{months}"], samples=2, runs=10)
+    with pytest.raises(TightropeError, match=rf"@MONTH \(1 to {months}\)"):
+        tightrope.explore(scenario, [f"tick=@{months + 1}"], samples=2, runs=10)
+    short = scenario.model_copy(update={"horizon_months": 2})  # the June deadline: month 6
+    assert simulated_months(short) == 6
+    [forced] = tightrope.explore(short, ["tick=@6"], samples=2, runs=10).robustness
+    assert forced["set_by_policy"]
+
+
 def test_a_question_few_runs_see_is_named() -> None:
     """Under 10 expected runs per experiment with the event (or without it), its chances rest
     on a handful of runs: a note says so, naming the policy; a common event gets none."""

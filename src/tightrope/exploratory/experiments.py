@@ -186,7 +186,9 @@ def parse_lever(text: str, scenario: Scenario, parameters: Sequence[str]) -> Lev
         raise ExploreError(f"at most {MAX_OPTIONS} distinct options", "lever", text)
     events = [event.id for event in scenario.events]
     if name in events:
-        months = scenario.horizon_months + 1
+        from tightrope.dynamics.model import simulated_months
+
+        months = simulated_months(scenario)  # to the last deadline: a later month moves nothing
         for option in options:
             month = option[1:]
             if option in (MODELLED, NEVER) or (
