@@ -51,6 +51,26 @@ def test_show_table_and_json() -> None:
     assert err == ""
 
 
+def test_show_lists_the_observations_in_the_scenarios_words(tmp_path: Path) -> None:
+    """A scenario's own observations, oldest first, in its words (with a late publication and
+    the claims behind them where it has them); a scenario without any has no such table."""
+    import tightrope
+    from tightrope.scenario import dump_yaml
+
+    seen = tightrope.observe(tightrope.load("iraq-2025"), "examples/iraq-2025-seen.yaml")
+    file = tmp_path / "seen.yaml"
+    file.write_text(dump_yaml(seen))
+    code, out, _ = run("show", str(file))
+    assert code == 0
+    flat = " ".join(out.split())
+    assert "Observations: what has been seen since the scenario's date" in flat
+    label = " ".join(seen.event("israel_escalation").label.split())
+    first, second = (flat.index(f"“{label}” on {day}") for day in ("2025-03-18", "2025-06-13"))
+    assert first < second
+    code, out, _ = run("show", "iraq-2025")
+    assert "Observations:" not in out
+
+
 def test_show_gives_the_implied_chance_over_a_window_longer_than_the_horizon(
     tmp_path: Path,
 ) -> None:

@@ -74,7 +74,8 @@ def scenarios(output: FormatOption = OutputFormat.TABLE) -> None:
 def show(
     scenario: ScenarioArgument = DEFAULT_SCENARIO, output: FormatOption = OutputFormat.TABLE
 ) -> None:
-    """Summarise a scenario: actors, positions and saliences, levers and events, questions."""
+    """Summarise a scenario: actors, positions and saliences, levers and events, questions,
+    observations."""
     loaded = open_scenario(scenario)
     if output is OutputFormat.JSON:
         emit_json(loaded.model_dump(mode="json"))

@@ -59,6 +59,8 @@ def scenario_summary(
         parts.append(_events(scenario, windows or {}))
     if scenario.questions:
         parts.append(_questions(scenario))
+    if scenario.observations:
+        parts.append(_observations(scenario))
     return Group(*parts)
 
 
@@ -281,6 +283,23 @@ def _questions(scenario: Scenario) -> RenderableType:
         if question.levels:
             kind += "\n" + " / ".join(level.label for level in question.levels)
         table.add_row(question.id, question.text, kind, str(question.deadline))
+    return table
+
+
+def _observations(scenario: Scenario) -> RenderableType:
+    """What the scenario records as seen since its date, in its words, oldest first."""
+    table = Table(
+        title="Observations: what has been seen since the scenario's date",
+        title_justify="left",
+        caption="they condition a forecast only with --as-of DATE (those known by DATE); "
+        "published: when the report became available, if later than its date",
+        caption_justify="left",
+    )
+    for column in ("seen", "published", "evidence"):
+        table.add_column(column, overflow="fold")
+    for observation in sorted(scenario.observations, key=lambda o: (o.day, o.known)):
+        published = "" if observation.known == observation.day else str(observation.known)
+        table.add_row(observation.in_words(scenario), published, ", ".join(observation.evidence))
     return table
 
 
