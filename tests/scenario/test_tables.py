@@ -42,6 +42,21 @@ def test_every_ktab_example_loads_and_round_trips(file: Path) -> None:
     assert read_table(exported, "again.csv") == scenario
 
 
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_a_table_saved_with_semicolons_or_tabs_reads_as_with_commas(separator: str) -> None:
+    """A spreadsheet in a locale with a decimal comma saves semicolons; the separator is the
+    one that splits the first line into the most fields, so a quoted title holding a comma
+    does not decide it."""
+    file = next(file for file in KTAB_FILES if file.name == "SOE-Pol-Comp.csv")
+    rows = list(csv.reader(io.StringIO(file.read_text())))
+    rows[0][1] += ", with a comma"
+    out = io.StringIO()
+    csv.writer(out, delimiter=separator).writerows(rows)
+    again = io.StringIO()
+    csv.writer(again).writerows(rows)
+    assert read_table(out.getvalue(), "semicolons.csv") == read_table(again.getvalue(), "c.csv")
+
+
 def test_ktab_values_land_in_the_right_places() -> None:
     file = next(file for file in KTAB_FILES if file.name == "SOE-Pol-Comp.csv")
     scenario = read_table(file.read_bytes(), file.name)

@@ -104,10 +104,13 @@ def csv_rows(text: str, limit: int | None = None) -> list[list[str]]:
     """The rows of a CSV text (decoded by :func:`decode`), the first ``limit`` only if given. A
     row the csv module cannot read, such as a field over its 128 KB limit, is refused with its
     line, as YAML we do not accept is; the limit stays, since it is the process's own setting.
-    A header with no comma but semicolons or tabs sets the separator: spreadsheets in locales
-    with a decimal comma save CSV with semicolons."""
-    header = text.split("\n", 1)[0]
-    delimiter = "," if "," in header else next((d for d in ";\t" if d in header), ",")
+    The separator is the one of comma, semicolon and tab that splits the first line into the
+    most fields (a comma on a tie), quotes respected: spreadsheets in locales with a decimal
+    comma save CSV with semicolons."""
+    first = text.split("\n", 1)[0]
+    delimiter = max(
+        ",;\t", key=lambda d: len(next(csv.reader([first], delimiter=d), []))
+    )  # max keeps the first of equals: the comma
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
         return list(itertools.islice(reader, limit))
