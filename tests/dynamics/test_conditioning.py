@@ -454,6 +454,11 @@ def test_a_log_of_later_news_gives_the_forecast_made_that_day(tmp_path: Path) ->
     hashes = {forecast.to_dict()["scenario"]["hash"] for forecast in forecasts}
     assert len(hashes) == 1
     assert forecasts[0].to_dict()["conditioning"]["left_out"]["later"] == 1
+    # Against itself as an earlier version, the log shows no change: both as known that day.
+    compared = tightrope.forecast(
+        log, runs=500, bargaining_samples=0, as_of="2025-07-01", compare_to=log
+    )
+    assert compared.to_dict()["versions"]["changes"] == []
 
 
 def _run_on_a_militia_campaign(tmp_path: Path, *flags: str) -> str:

@@ -269,7 +269,7 @@ def run_forecast(
         from tightrope.forecasts.versions import DIFF_RUNS, compare_versions
 
         document["versions"] = compare_versions(
-            settings.compare_to,
+            known_on(settings.compare_to, settings.as_of)[0],  # both as known that day
             scenario,
             forecast=True,
             runs=min(settings.runs, DIFF_RUNS),
