@@ -86,6 +86,44 @@ def test_a_range_moved_as_a_whole_is_tried_as_a_whole() -> None:
     }
 
 
+def test_observations_are_named_by_what_they_say() -> None:
+    """A sighting added to a log reads as one added observation (named as the registry names
+    it, labelled in the scenario's words), not as a changed list; the same sighting with other
+    details shows only those."""
+    base = tightrope.load("iraq-2025")
+    one = tightrope.observe(base, [{"event": "us_strikes", "date": "2025-06-01"}])
+    two = tightrope.observe(
+        base,
+        [
+            {"event": "us_strikes", "date": "2025-06-01", "published": "2025-06-03"},
+            {"variable": "banks_barred", "date": "2025-07-01", "value": 33, "sd": 1},
+        ],
+    )
+    changes = tightrope.diff(one, two).to_dict()["changes"]
+    assert changes == [
+        {
+            "path": "observations[us_strikes on 2025-06-01]",
+            "kind": "changed",
+            "before": {"published": None},
+            "after": {"published": "2025-06-03"},
+            "label": "“US strikes militia targets in Iraq” on 2025-06-01",
+        },
+        {
+            "path": "observations[banks_barred = 33 ± 1 on 2025-07-01]",
+            "kind": "added",
+            "before": None,
+            "after": "banks_barred = 33 ± 1 on 2025-07-01",
+            "label": "“Iraqi banks barred from dollar transactions” at 33 ± 1 banks, of 44 on "
+            "2025-07-01",
+        },
+    ]
+    [removed] = tightrope.diff(one, base).to_dict()["changes"]
+    assert (removed["path"], removed["kind"]) == (
+        "observations[us_strikes on 2025-06-01]",
+        "removed",
+    )
+
+
 def test_added_and_removed_parts_are_listed_by_id() -> None:
     first = tightrope.load("iraq-2025")
     data = first.model_dump(mode="json", exclude_none=True)

@@ -80,7 +80,12 @@ def compare_versions(
     both, the move, and the one change that moves it most when applied alone to ``first``."""
     changes = diff(first, second)
     numbers = {**parameter_labels(first), **parameter_labels(second)}  # path → words
-    words = _words(numbers)
+    observed = {  # an observation, as diff names it → in the scenario's words
+        f"observations[{o.describe()}]": o.in_words(version)
+        for version in (first, second)
+        for o in version.observations
+    }
+    words = _words({**numbers, **observed})
     document: dict[str, Any] = {
         "first": first.id,
         "second": second.id,

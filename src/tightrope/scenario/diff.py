@@ -35,7 +35,38 @@ def _data(scenario: Scenario) -> dict[str, Any]:
 def diff(first: Scenario, second: Scenario) -> list[Change]:
     """Every difference between two scenarios, in the order of the second's file."""
     changes: list[Change] = []
-    _walk(_data(first), _data(second), (), "", changes)
+    a, b = _data(first), _data(second)
+    seen_a, seen_b = a.pop("observations", []), b.pop("observations", [])
+    _walk(a, b, (), "", changes)
+    changes += _observations(first, second, seen_a, seen_b)
+    return changes
+
+
+def _observations(
+    first: Scenario, second: Scenario, a: list[dict[str, Any]], b: list[dict[str, Any]]
+) -> list[Change]:
+    """Observations have no ids: each is named by what it says ("us_strikes on 2025-06-01"), so
+    that adding a sighting to a log reads as one added observation, not a changed list."""
+    before: dict[str, list[int]] = {}
+    for index, observation in enumerate(first.observations):
+        before.setdefault(observation.describe(), []).append(index)
+    changes = []
+    for index, observation in enumerate(second.observations):
+        said = observation.describe()
+        name = f"observations[{said}]"
+        if not before.get(said):
+            changes.append(Change(name, "added", None, said, ("observations", index)))
+            continue
+        earlier = before[said].pop(0)
+        if a[earlier] != b[index]:  # the same sighting, other details (evidence, publication)
+            fields = [k for k in {**a[earlier], **b[index]} if a[earlier].get(k) != b[index].get(k)]
+            was, now = ({k: side.get(k) for k in fields} for side in (a[earlier], b[index]))
+            changes.append(Change(name, "changed", was, now, ("observations", earlier)))
+    for said, left in before.items():
+        changes += [
+            Change(f"observations[{said}]", "removed", said, None, ("observations", index))
+            for index in left
+        ]
     return changes
 
 
