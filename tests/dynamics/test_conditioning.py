@@ -461,6 +461,44 @@ def test_a_log_of_later_news_gives_the_forecast_made_that_day(tmp_path: Path) ->
     assert compared.to_dict()["versions"]["changes"] == []
 
 
+def test_an_end_a_fixed_length_campaign_cannot_have_is_refused_where_it_is_written() -> None:
+    """A 2-month campaign seen to start on 2025-02-10 (month 2) ends in month 3: an end seen
+    in any other month is one no run agrees with, so the check refuses it at its line, on
+    exactly the dates where the conditioned simulation finds no run (it said only that)."""
+    import yaml
+
+    from tightrope.dynamics.analysis import SimulationRequest, run_simulation
+    from tightrope.dynamics.evidence import ObservationError
+    from tightrope.scenario import ScenarioError, parse_scenario
+    from tightrope.scenario.schema import Scenario
+
+    text = (
+        "id: fixed\ntitle: F\nas_of: 2025-01-01\nhorizon_months: 6\n"
+        "actors: [{id: a, name: A, kind: state, capability: 1}]\n"
+        "events: [{id: c, label: C, hazard: {per_month: 0.3}, duration: {months: 2}}]\n"
+        "observations:\n  - {event: c, date: 2025-02-10}\n  - {event: c, ended: END}\n"
+    )
+    for end in ("2025-02-20", "2025-03-02", "2025-03-20", "2025-04-01", "2025-04-02"):
+        try:
+            scenario = parse_scenario(text.replace("END", end), "f.yaml")
+        except ScenarioError as refused:
+            [problem] = refused.problems
+            assert "c lasts a fixed 2 months: started on 2025-02-10, it ends in month 3" in str(
+                problem
+            )
+            assert str(problem).startswith("f.yaml:9:23: observations[1].ended: ")
+            # Past the check, the conditioned simulation finds no run that agrees.
+            unchecked = Scenario.model_validate(yaml.safe_load(text.replace("END", end)))
+            request = SimulationRequest(runs=400, drivers="none", as_of=dt.date(2025, 5, 15))
+            with pytest.raises(ObservationError, match="no run agrees"):
+                run_simulation(unchecked, request)
+            accepted = False
+        else:
+            tightrope.simulate(scenario, runs=400, drivers="none", as_of="2025-05-15")
+            accepted = True
+        assert accepted == (end in ("2025-03-02", "2025-03-20", "2025-04-01")), end
+
+
 def _run_on_a_militia_campaign(tmp_path: Path, *flags: str) -> str:
     """The built-in forecast's output as of 1 July 2025, a militia campaign seen on 1 June."""
     code, out, err = run(

@@ -205,6 +205,7 @@ def _observations(scenario: Scenario) -> Iterator[Finding]:
                 f"{min(starts)}",
             )
     yield from _restarts(scenario, events)
+    yield from _fixed_ends(scenario, events)
     for index, event_id in enumerate(scenario.unobserved):
         if event_id not in events:
             yield ("unobserved", index), unknown("event", event_id, list(events))
@@ -235,6 +236,40 @@ def _restarts(scenario: Scenario, events: dict[str, Any]) -> Iterator[Finding]:
                     f"{before}: a campaign not seen to end goes on (record its end, "
                     f"{{event: {event_id}, ended: DATE}}, or list it as unobserved)",
                 )
+
+
+def _fixed_ends(scenario: Scenario, events: dict[str, Any]) -> Iterator[Finding]:
+    """A campaign of a fixed length N started in month s ends in month s + N − 1, so an end
+    seen in another month after a seen start is one no run could agree with (the forecast
+    said only "no run agrees with the observations")."""
+    from tightrope.dynamics.calendar import add_months, month_of, month_start
+
+    for index, observation in enumerate(scenario.observations):
+        event = events.get(observation.event or "")
+        if event is None or event.duration is None or event.duration.months is None:
+            continue
+        if observation.ended is None or observation.reliability < 1:
+            continue
+        starts = [
+            seen.date
+            for seen in scenario.observations
+            if seen.event == event.id
+            and seen.date is not None
+            and seen.reliability == 1
+            and seen.date <= observation.ended
+        ]
+        if not starts:
+            continue
+        months = event.duration.months
+        last = month_of(scenario.as_of, max(starts)) + months - 1
+        if month_of(scenario.as_of, observation.ended) != last:
+            yield (
+                ("observations", index, "ended"),
+                f"{event.id} lasts a fixed {months} month{'s' if months > 1 else ''}: started "
+                f"on {max(starts)}, it ends in month {last} ({month_start(scenario.as_of, last)} "
+                f"to {add_months(scenario.as_of, last)}), not on {observation.ended} (an "
+                "ending_hazard instead of months lets the evidence say when it ended)",
+            )
 
 
 def format_path(path: FieldPath) -> str:
