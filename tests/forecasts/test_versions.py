@@ -117,6 +117,16 @@ def test_observations_are_named_by_what_they_say() -> None:
             "2025-07-01",
         },
     ]
+    # The terminal shows a changed part as the file writes it inline, not as Python prints it.
+    from rich.console import Console
+
+    from tightrope.report.terminal import versions_report
+
+    console = Console(width=200, record=True)
+    console.print(versions_report(tightrope.diff(one, two).to_dict(), two, ("one", "two")))
+    shown = console.export_text()
+    assert "{published: null}" in shown
+    assert "{published: '2025-06-03'}" in shown
     [removed] = tightrope.diff(one, base).to_dict()["changes"]
     assert (removed["path"], removed["kind"]) == (
         "observations[us_strikes on 2025-06-01]",

@@ -1172,9 +1172,18 @@ def versions_report(
 
 
 def _brief(value: Any) -> str:
+    """A changed input in a line: a part (a mapping or a list) as the scenario file writes it
+    inline, ``{id: e, label: E}``, not as Python prints it."""
     if value is None:
         return ""
-    text = str(value)
+    if isinstance(value, dict | list):
+        import yaml  # loaded already: the scenarios were read with it
+
+        text = yaml.safe_dump(
+            value, default_flow_style=True, sort_keys=False, allow_unicode=True, width=10**6
+        ).strip()
+    else:
+        text = str(value)
     return text if len(text) <= 60 else text[:59] + "…"
 
 
