@@ -14,7 +14,7 @@ from tests.cli_helpers import run
 from tests.conftest import DATA
 from tightrope.scenario import ScenarioError
 from tightrope.scenario.builtin import load_builtin
-from tightrope.scenario.eventdata import observations, read_mapping, read_rows
+from tightrope.scenario.eventdata import event_day, observations, read_mapping, read_rows
 from tightrope.scenario.schema import Observation
 
 EVENTS = DATA / "eventdata"
@@ -159,8 +159,97 @@ def test_exports_that_are_not_of_the_format_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError) as caught:
         read_rows(bad, "acled")
     assert str(caught.value.problems[0]) == (
-        f"{bad}:2:2: event_date: expected a date YYYY-MM-DD, got '02/06/2025'"
+        f"{bad}:2:2: event_date: expected a date YYYY-MM-DD, DD-MM-YYYY or 14 March 2025, got "
+        "'02/06/2025': a date with slashes may be day/month or month/day; save the column as "
+        "YYYY-MM-DD"
     )
+
+
+@pytest.mark.parametrize(
+    ("written", "day"),
+    [
+        ("2025-06-02", dt.date(2025, 6, 2)),
+        ("2025-06-02 00:00:00.000", dt.date(2025, 6, 2)),  # UCDP GED's date_start
+        ("02-06-2025", dt.date(2025, 6, 2)),  # ACLED's codebook: dd-mm-yyyy
+        ("2 June 2025", dt.date(2025, 6, 2)),  # ACLED's export tool
+        ("02 Sept 2025", dt.date(2025, 9, 2)),
+        ("2-jun-2025", dt.date(2025, 6, 2)),
+        ("02/06/2025", "may be day/month or month/day"),
+        ("31 February 2025", "no such day"),
+        ("14 Juin 2025", "got '14 Juin 2025'"),
+        ("", "got ''"),
+    ],
+)
+def test_a_date_is_read_in_the_forms_exports_write(written: str, day: dt.date | str) -> None:
+    found = event_day(written)
+    if isinstance(day, dt.date):
+        assert found == day
+    else:
+        assert isinstance(found, str)
+        assert day in found
+
+
+def test_an_export_with_dates_in_words_makes_the_same_observations(tmp_path: Path) -> None:
+    rows = (EVENTS / "acled-sample.csv").read_text().splitlines()
+    header, body = rows[0], rows[1:]
+    worded = [
+        line.replace(iso, dt.date.fromisoformat(iso).strftime("%d-%m-%Y"))
+        for line in body
+        for iso in [line.split(",")[1]]
+    ]
+    export = tmp_path / "worded.csv"
+    export.write_text("\n".join([header, *worded]) + "\n")
+    code, out, err = run(
+        "observe", "import", str(export), "--format", "acled", "--map", str(EVENTS / "mapping.yaml")
+    )
+    assert code == 0, err
+    assert yaml.safe_load(out)["observations"] == imported("acled", "acled-sample.csv")
+
+
+def test_acled_state_forces_match_without_their_government_period(tmp_path: Path) -> None:
+    """ACLED writes "Military Forces of the United States (2025-)", with a unit after the
+    period at times; a mapping naming the forces without the period matches them."""
+    rows = (EVENTS / "acled-sample.csv").read_text().splitlines()
+    us = "Military Forces of the United States"
+    dated = [rows[0]] + [
+        line.replace(us, f"{us} (2025-) Air Force" if "Air/drone" in line else f"{us} (2025-)")
+        for line in rows[1:]
+    ]
+    export = tmp_path / "periods.csv"
+    export.write_text("\n".join(dated) + "\n")
+    code, out, err = run(
+        "observe", "import", str(export), "--format", "acled", "--map", str(EVENTS / "mapping.yaml")
+    )
+    assert code == 0, err
+    assert yaml.safe_load(out)["observations"] == imported("acled", "acled-sample.csv")
+    # A mapping that names another period or a unit matches only that.
+    strict = tmp_path / "strict.yaml"
+    strict.write_text(
+        f'actors: {{us: ["{us} (2017-2021)"], air: ["{us} (2025-) Air Force"]}}\n'
+        "rules:\n"
+        "  - {event: us_strikes, actor1: [us]}\n"
+        "  - {event: us_casualties, actor1: [air]}\n"
+    )
+    code, out, err = run(
+        "observe", "import", str(export), "--format", "acled", "--map", str(strict)
+    )
+    assert code == 0, err
+    # the three air strikes by US forces (IRQ9005, SYR9006 in Syria, IRQ9008); nothing else
+    assert [e["event"] for e in yaml.safe_load(out)["observations"]] == ["us_casualties"] * 3
+
+
+def test_many_bad_rows_show_the_first_problems_and_how_many_more(tmp_path: Path) -> None:
+    rows = (EVENTS / "acled-sample.csv").read_text().splitlines()
+    export = tmp_path / "bad.csv"
+    body = [f"X{i},someday," + ",".join(rows[1].split(",")[2:]) for i in range(100)]
+    export.write_text("\n".join([rows[0], *body]) + "\n")
+    code, out, err = run(
+        "observe", "import", str(export), "--format", "acled", "--map", str(EVENTS / "mapping.yaml")
+    )
+    lines = err.strip().splitlines()
+    assert (code, out, len(lines)) == (2, "", 21)
+    assert lines[0].startswith(f"{export}:2:2: event_date: expected a date")
+    assert lines[-1] == f"{export}: 80 more problems (the first 20 shown)"
 
 
 def test_a_row_the_csv_module_cannot_read_is_located(tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from tightrope.forecasts.registry import Registry
     from tightrope.report import terminal as terminal  # re-exported to the command modules
     from tightrope.scenario import ScenarioError
+    from tightrope.scenario.load import Problem
     from tightrope.scenario.schema import Scenario
 
 DEFAULT_SCENARIO = "iraq-2025"
@@ -190,8 +191,23 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(USAGE_ERROR)
 
 
+SHOWN_PROBLEMS = 20  # a CSV with a bad column has a problem per row: the first ones suffice
+
+
+def problem_lines(problems: Sequence[Problem]) -> list[str]:
+    """Each problem on its line, the first SHOWN_PROBLEMS of them, then how many more."""
+    lines = [str(problem) for problem in problems[:SHOWN_PROBLEMS]]
+    hidden = len(problems) - SHOWN_PROBLEMS
+    if hidden > 0:
+        files = sorted({problem.file for problem in problems[SHOWN_PROBLEMS:]})
+        lines.append(
+            f"{', '.join(files)}: {hidden:,} more problems (the first {SHOWN_PROBLEMS} shown)"
+        )
+    return lines
+
+
 def report_problems(error: ScenarioError) -> NoReturn:
-    say_lines([str(problem) for problem in error.problems])
+    say_lines(problem_lines(error.problems))
     raise typer.Exit(USAGE_ERROR)
 
 

@@ -20,6 +20,7 @@ from tightrope.cli.common import (
     emit_json,
     fail,
     open_scenario,
+    problem_lines,
     refusals,
     say,
     say_lines,
@@ -124,7 +125,7 @@ def validate(
             if result["valid"]:
                 say(f"{result['file']}: valid ({result['id']})")
             else:
-                say_lines([str(problem) for problem in result["problems"]])
+                say_lines(problem_lines(result["problems"]))
     if not all(result["valid"] for result in results):
         raise typer.Exit(USAGE_ERROR)
 

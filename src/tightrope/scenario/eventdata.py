@@ -29,6 +29,7 @@ rows carry no upload time, so the release date (``published``) stands for all of
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,11 +155,9 @@ def read_rows(path: str | Path, kind: Format) -> list[Row]:
             return cells[index].strip() if index is not None and index < len(cells) else ""
 
         date_column = columns["date"][0]
-        try:
-            day = dt.date.fromisoformat(cell(date_column)[:10])
-        except ValueError:
-            message = f"expected a date YYYY-MM-DD, got {cell(date_column)!r}"
-            problems.append(Problem(name, line, position[date_column] + 1, date_column, message))
+        day = event_day(cell(date_column))
+        if isinstance(day, str):
+            problems.append(Problem(name, line, position[date_column] + 1, date_column, day))
             continue
         published = None
         if "published" in columns and cell(columns["published"][0]):
@@ -199,6 +198,54 @@ def read_rows(path: str | Path, kind: Format) -> list[Row]:
     return sorted(rows.values(), key=lambda row: (row.date, row.id))
 
 
+_MONTH_NAMES = (
+    *("january", "february", "march", "april", "may", "june", "july", "august"),
+    *("september", "october", "november", "december"),
+)
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[- ]([A-Za-z]+|\d{1,2})[- ](\d{4})")
+_DATE_FORMS = "YYYY-MM-DD, DD-MM-YYYY or 14 March 2025"
+
+
+def event_day(text: str) -> dt.date | str:
+    """The day a row's date names, or why it names none.
+
+    Exports write dates in more than one way: ISO dates, with or without a time (ACLED's API,
+    UCDP GED); ACLED's codebook gives ``event_date`` as dd-mm-yyyy, and its export tool has
+    written "14 March 2025". Month names are read in English whatever the machine's locale (as
+    ACLED writes them; ``strptime``'s %B would follow the locale). A date with slashes is
+    refused: 03/04/2025 is 3 April or 4 March, depending on who saved the file."""
+    refusal = f"expected a date {_DATE_FORMS}, got {text!r}"
+    if "/" in text:
+        return (
+            f"{refusal}: a date with slashes may be day/month or month/day; save the column "
+            "as YYYY-MM-DD"
+        )
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        pass
+    match = _DAY_MONTH_YEAR.fullmatch(text)
+    if match is None:
+        return refusal
+    day, month, year = match.groups()
+    number = int(month) if month.isdigit() else _month_number(month)
+    if number is None:
+        return refusal
+    try:
+        return dt.date(int(year), number, int(day))
+    except ValueError:
+        return f"{refusal}: no such day"
+
+
+def _month_number(word: str) -> int | None:
+    """January's number from "January", "Jan" or "january" (and "Sept"), in English."""
+    word = word.casefold()
+    for number, name in enumerate(_MONTH_NAMES, start=1):
+        if word in (name, name[:3]) or (name == "september" and word == "sept"):
+            return number
+    return None
+
+
 def observations(
     rows: Sequence[Row], mapping: Mapping, kind: Format, published: dt.date | None = None
 ) -> list[dict[str, Any]]:
@@ -218,7 +265,7 @@ def observations(
                 "event": rule.event,
                 "date": row.date.isoformat(),
                 "published": max(known, row.date).isoformat(),
-                "note": f"{kind}: {len(window)} rows from {window[0].date} to {row.date} "
+                "note": f"{kind}: {_rows_between(window)} "
                 f"({', '.join(kept.id for kept in window[:5])}{'…' if len(window) > 5 else ''})",
             }
             if rule.reliability < 1:
@@ -295,6 +342,13 @@ def import_events(
     return EventImport(len(rows), entries, combined, left_out)
 
 
+def _rows_between(window: Sequence[Row]) -> str:
+    first, last = window[0].date, window[-1].date
+    if len(window) == 1:
+        return f"1 row on {first}"
+    return f"{len(window)} rows " + (f"on {first}" if first == last else f"from {first} to {last}")
+
+
 def _matches(row: Row, rule: Rule, mapping: Mapping, kind: Format) -> bool:
     if row.fatalities < rule.min_fatalities:
         return False
@@ -303,9 +357,29 @@ def _matches(row: Row, rule: Rule, mapping: Mapping, kind: Format) -> bool:
         if not wanted or role not in COLUMNS[kind]:
             continue  # a criterion on a column the format lacks (UCDP has no sub-types)
         names = {name.casefold() for name in _expand(wanted, mapping)}
-        if not any(value.casefold() in names for value in row.fields.get(role, ())):
+        values = row.fields.get(role, ())
+        if role in ("actor1", "actor2"):
+            values = tuple(form for value in values for form in _actor_forms(value))
+        if not any(value.casefold() in names for value in values):
             return False
     return True
+
+
+# ACLED names a state's forces with the period of its government and, after it, a unit:
+# "Military Forces of Israel (2022-) Mossad", "Police Forces of Iraq (2022-)".
+_GOVERNMENT_PERIOD = re.compile(r"(.+?) \((\d{4}-(?:\d{4})?)\)(?: .+)?")
+
+
+def _actor_forms(name: str) -> tuple[str, ...]:
+    """The names a mapping may give an actor by: as the row writes it, and for ACLED's state
+    forces also without the unit and without the period, so "Military Forces of Israel" and
+    "Military Forces of Israel (2022-)" both match "Military Forces of Israel (2022-) Mossad"
+    (a mapping that names the unit matches only that unit)."""
+    match = _GOVERNMENT_PERIOD.fullmatch(name)
+    if match is None:
+        return (name,)
+    base, period = match.groups()
+    return (name, base, f"{base} ({period})")
 
 
 def _expand(names: tuple[str, ...], mapping: Mapping) -> list[str]:
