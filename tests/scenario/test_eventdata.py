@@ -62,6 +62,20 @@ def test_ucdp_rows_take_the_release_date() -> None:
         ("us_strikes", "2025-06-22", "2025-09-01"),
         ("us_strikes", "2025-07-03", "2025-09-01"),
     ]
+    # Without the release date each is known the day it happened, and the command says so.
+    ucdp = str(EVENTS / "ucdp-ged-sample.csv")
+    mapping = str(EVENTS / "mapping.yaml")
+    code, out, err = run("observe", "import", ucdp, "--format", "ucdp-ged", "--map", mapping)
+    assert code == 0
+    assert [e["published"] for e in yaml.safe_load(out)["observations"]] == [
+        "2025-06-22",
+        "2025-07-03",
+    ]
+    assert "note: UCDP GED rows carry no release date" in err
+    acled = str(EVENTS / "acled-sample.csv")
+    code, out, err = run("observe", "import", acled, "--format", "acled", "--map", mapping)
+    assert code == 0
+    assert "release date" not in err  # ACLED rows carry their upload time
 
 
 def test_a_row_published_late_is_not_seen_before_it_was(tmp_path: Path) -> None:

@@ -90,3 +90,9 @@ def observe_import(
             "same occurrence (an event that is not repeatable happens once; a campaign goes on "
             "until an end is recorded)"
         )
+    if kind is EventDataFormat.UCDP_GED and release is None and entries:
+        say(
+            "note: UCDP GED rows carry no release date, so each observation is taken as known on "
+            "the day it happened; give --published (the release's date) so that a replay or "
+            "--as-of does not see events before UCDP published them"
+        )
