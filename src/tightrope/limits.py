@@ -24,6 +24,7 @@ MAX_BOOTSTRAP = 100_000
 MAX_WORKERS = 32
 MAX_MAGNITUDE = 1e12  # the largest size of any number in a scenario, and of a state variable
 MEMORY_BUDGET = 4 * 1024**3  # bytes one request may hold at once
+MAX_EXPORT_BYTES = 100 * 1024**2  # an event-data export: about 200,000 ACLED rows
 MAX_SECONDS = 3600  # estimated compute time of one bargaining request on the 2-core machine
 
 # The default simulation design (what a request asks for when it names no size): many parameter

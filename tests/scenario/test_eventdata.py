@@ -14,8 +14,16 @@ from tests.cli_helpers import run
 from tests.conftest import DATA
 from tightrope.scenario import ScenarioError
 from tightrope.scenario.builtin import load_builtin
-from tightrope.scenario.eventdata import event_day, observations, read_mapping, read_rows
+from tightrope.scenario.eventdata import (
+    Mapping,
+    Row,
+    event_day,
+    observations,
+    read_mapping,
+    read_rows,
+)
 from tightrope.scenario.schema import Observation
+from tightrope.scenario.yamlsafe import MAX_BYTES
 
 EVENTS = DATA / "eventdata"
 
@@ -332,3 +340,52 @@ def test_later_matches_of_the_same_occurrence_are_left_out() -> None:
     kept, left_out = first_starts(entries[2:4], ended)
     assert [e["date"] for e in kept] == ["2025-06-01", "2025-07-01"]
     assert left_out == {}
+
+
+@pytest.mark.parametrize(
+    ("gaps", "at_least", "within_days", "dated"),
+    [
+        ([0, 1, 1], 3, 3, ["2025-06-03"]),  # days 1, 2, 3: all three within 3 days
+        ([0, 2, 2], 3, 4, []),  # days 1, 3, 5: the first is 4 days before the third
+        ([0, 2, 2], 3, 5, ["2025-06-05"]),
+        ([0, 1, 1, 1, 1, 1], 2, 30, ["2025-06-02", "2025-06-04", "2025-06-06"]),  # then anew
+        ([0, 10, 1, 10, 1], 2, 2, ["2025-06-12", "2025-06-23"]),  # pairs a day apart only
+    ],
+)
+def test_a_rule_counts_the_rows_within_its_window(
+    gaps: list[int], at_least: int, within_days: int, dated: list[str]
+) -> None:
+    """Rows that fall out of the window leave it; a completed window starts afresh."""
+    rule = {"event": "us_strikes", "at_least": at_least, "within_days": within_days}
+    mapping = Mapping.model_validate({"rules": [rule]})
+    days = [dt.date(2025, 6, 1) + dt.timedelta(days=sum(gaps[: i + 1])) for i in range(len(gaps))]
+    rows = [Row(f"R{i}", day, None, {}, 0.0) for i, day in enumerate(days)]
+    assert [e["date"] for e in observations(rows, mapping, "acled")] == dated
+
+
+def test_an_export_larger_than_a_scenario_file_is_read(tmp_path: Path) -> None:
+    """A year of a country's ACLED events runs to tens of megabytes: exports may be up to
+    limits.MAX_EXPORT_BYTES, over a scenario file's 5 MB."""
+    lines = (EVENTS / "acled-sample.csv").read_text().splitlines()
+    filler = lines[9].replace("IRQ9008", "{}").replace("Harakat al-Nujaba", "Somebody else")
+    export = tmp_path / "large.csv"
+    export.write_text("\n".join([*lines, *(filler.format(f"F{i}") for i in range(25_000))]) + "\n")
+    assert export.stat().st_size > MAX_BYTES
+    mapping = str(EVENTS / "mapping.yaml")
+    code, out, err = run("observe", "import", str(export), "--format", "acled", "--map", mapping)
+    assert code == 0, err
+    assert yaml.safe_load(out)["observations"] == imported("acled", "acled-sample.csv")
+    assert f"{export}: 25,008 rows, 3 observations" in err
+
+
+def test_an_export_over_its_limit_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tightrope.scenario import eventdata
+
+    monkeypatch.setattr(eventdata, "MAX_EXPORT_BYTES", 2**20)
+    export = tmp_path / "huge.csv"
+    export.write_text((EVENTS / "acled-sample.csv").read_text() + "x" * 2**20)
+    with pytest.raises(ScenarioError) as caught:
+        read_rows(export, "acled")
+    assert str(caught.value) == f"{export}:1:1: (file): file is larger than 1 MB"

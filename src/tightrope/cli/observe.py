@@ -83,7 +83,9 @@ def observe_import(
     else:
         with refusals():
             write_text_atomically(out, text)
-    say(f"{file}: {imported.rows} rows, {len(entries)} observations")
+    rows, found = imported.rows, len(entries)
+    rows_read = f"{rows:,} row{'' if rows == 1 else 's'}"
+    say(f"{file}: {rows_read}, {found} observation{'' if found == 1 else 's'}")
     for event, count in imported.left_out.items():
         say(
             f"note: {count} later match{'es' if count > 1 else ''} of {event} left out: the "

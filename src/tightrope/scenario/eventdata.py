@@ -30,18 +30,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field
 
+from tightrope.limits import MAX_EXPORT_BYTES
 from tightrope.scenario import load
 from tightrope.scenario.checks import unknown
 from tightrope.scenario.load import Problem, ScenarioError, read_input, validated
 from tightrope.scenario.schema import Frozen, Identifier, Scenario
-from tightrope.scenario.yamlsafe import YamlRefused, csv_rows, decode, parse
+from tightrope.scenario.yamlsafe import YamlRefused, decode, iter_csv_rows, parse
 
 Format = Literal["acled", "ucdp-ged"]
 
@@ -127,15 +130,24 @@ def read_mapping(path: str | Path, scenario: Scenario) -> Mapping:
 
 def read_rows(path: str | Path, kind: Format) -> list[Row]:
     """The rows of an export, de-duplicated by id (the latest upload kept)."""
+    return _read_export(path, kind)[0]
+
+
+def _read_export(
+    path: str | Path, kind: Format, keep: Callable[[Row], bool] | None = None
+) -> tuple[list[Row], int]:
+    """The rows of an export that ``keep`` accepts (all by default), de-duplicated by id (the
+    latest upload kept, whether kept or not), and how many rows there were after
+    de-duplication. An export of up to MAX_EXPORT_BYTES is read row by row, and only the rows
+    kept are held: a year of a country's ACLED events runs to tens of megabytes."""
     name = str(path)
     try:
-        table = csv_rows(decode(read_input(path)))
+        table = iter_csv_rows(decode(read_input(path, MAX_EXPORT_BYTES), MAX_EXPORT_BYTES))
+        header = [cell.strip() for cell in next(table, [])]
     except YamlRefused as refused:
-        problem = load.located_problem(name, refused.location, "(file)", refused.message)
-        raise ScenarioError([problem]) from None
-    if not table:
+        raise _located(name, refused) from None
+    if not header:
         raise ScenarioError([Problem(name, 1, 1, "(file)", "the file is empty")])
-    header = [cell.strip() for cell in table[0]]
     columns = COLUMNS[kind]
     needed = {column for role in ("id", "date") for column in columns[role]}
     missing = sorted(needed - set(header))
@@ -144,58 +156,74 @@ def read_rows(path: str | Path, kind: Format) -> list[Row]:
         message = f"not {label} export: missing columns {', '.join(missing)}"
         raise ScenarioError([Problem(name, 1, 1, "(header)", message)])
     position = {column: index for index, column in enumerate(header)}
-    rows: dict[str, Row] = {}
+    # The latest upload of each id, with the row itself if it is kept.
+    latest: dict[str, tuple[dt.date, Row | None]] = {}
     problems = []
-    for line, cells in enumerate(table[1:], start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
-
-        def cell(column: str, cells: Sequence[str] = cells) -> str:
-            index = position.get(column)
-            return cells[index].strip() if index is not None and index < len(cells) else ""
-
-        date_column = columns["date"][0]
-        day = event_day(cell(date_column))
-        if isinstance(day, str):
-            problems.append(Problem(name, line, position[date_column] + 1, date_column, day))
-            continue
-        published = None
-        if "published" in columns and cell(columns["published"][0]):
-            stamp = cell(columns["published"][0])
-            try:
-                published = dt.datetime.fromtimestamp(int(stamp), dt.UTC).date()
-            except (ValueError, OverflowError, OSError):
-                column = columns["published"][0]
-                message = f"expected Unix seconds, got {stamp!r}"
-                problems.append(Problem(name, line, position[column] + 1, column, message))
+    try:
+        for line, cells in enumerate(table, start=2):
+            if not any(cell.strip() for cell in cells):
                 continue
-        try:
-            fatalities = float(cell(columns["fatalities"][0]) or 0)
-        except ValueError:
-            fatalities = 0.0
-        row = Row(
-            cell(columns["id"][0]),
-            day,
-            published,
-            {
-                # ACLED's associated actors list several names separated by ";".
-                role: tuple(
-                    part.strip()
-                    for column in names
-                    for part in cell(column).split(";")
-                    if part.strip()
-                )
-                for role, names in columns.items()
-                if role not in ("id", "date", "published", "fatalities")
-            },
-            fatalities,
-        )
-        kept = rows.get(row.id)
-        if kept is None or (row.published or row.date) >= (kept.published or kept.date):
-            rows[row.id] = row
+            row = _row(cells, position, kind, name, line)
+            if isinstance(row, Problem):
+                problems.append(row)
+                continue
+            uploaded = row.published or row.date
+            if row.id not in latest or uploaded >= latest[row.id][0]:
+                latest[row.id] = (uploaded, row if keep is None or keep(row) else None)
+    except YamlRefused as refused:  # a row the csv module cannot read
+        raise _located(name, refused) from None
     if problems:
         raise ScenarioError(problems)
-    return sorted(rows.values(), key=lambda row: (row.date, row.id))
+    rows = [row for _, row in latest.values() if row is not None]
+    return sorted(rows, key=lambda row: (row.date, row.id)), len(latest)
+
+
+def _located(name: str, refused: YamlRefused) -> ScenarioError:
+    return ScenarioError([load.located_problem(name, refused.location, "(file)", refused.message)])
+
+
+def _row(
+    cells: Sequence[str], position: dict[str, int], kind: Format, name: str, line: int
+) -> Row | Problem:
+    """One row of an export (line ``line`` of file ``name``), or the problem with it."""
+    columns = COLUMNS[kind]
+
+    def cell(column: str) -> str:
+        index = position.get(column)
+        return cells[index].strip() if index is not None and index < len(cells) else ""
+
+    def problem(column: str, message: str) -> Problem:
+        return Problem(name, line, position[column] + 1, column, message)
+
+    date_column = columns["date"][0]
+    day = event_day(cell(date_column))
+    if isinstance(day, str):
+        return problem(date_column, day)
+    published = None
+    if "published" in columns and cell(columns["published"][0]):
+        stamp = cell(columns["published"][0])
+        try:
+            published = dt.datetime.fromtimestamp(int(stamp), dt.UTC).date()
+        except (ValueError, OverflowError, OSError):
+            return problem(columns["published"][0], f"expected Unix seconds, got {stamp!r}")
+    try:
+        fatalities = float(cell(columns["fatalities"][0]) or 0)
+    except ValueError:
+        fatalities = 0.0
+    return Row(
+        cell(columns["id"][0]),
+        day,
+        published,
+        {
+            # ACLED's associated actors list several names separated by ";".
+            role: tuple(
+                part.strip() for column in names for part in cell(column).split(";") if part.strip()
+            )
+            for role, names in columns.items()
+            if role not in ("id", "date", "published", "fatalities")
+        },
+        fatalities,
+    )
 
 
 _MONTH_NAMES = (
@@ -252,9 +280,12 @@ def observations(
     """The observations the rules make of the rows (as an observation file's entries)."""
     found = []
     for rule in mapping.rules:
-        window: list[Row] = []
-        for row in (row for row in rows if _matches(row, rule, mapping, kind)):
-            window = [kept for kept in window if (row.date - kept.date).days < rule.within_days]
+        # The rows come in date order, so those out of the window leave from its front: a
+        # deque keeps this linear for a rule of 100,000 rows over years.
+        window: deque[Row] = deque()
+        for row in filter(_matcher(rule, mapping, kind), rows):
+            while window and (row.date - window[0].date).days >= rule.within_days:
+                window.popleft()
             window.append(row)
             if len(window) < rule.at_least:
                 continue
@@ -266,12 +297,13 @@ def observations(
                 "date": row.date.isoformat(),
                 "published": max(known, row.date).isoformat(),
                 "note": f"{kind}: {_rows_between(window)} "
-                f"({', '.join(kept.id for kept in window[:5])}{'…' if len(window) > 5 else ''})",
+                f"({', '.join(kept.id for kept in islice(window, 5))}"
+                f"{'…' if len(window) > 5 else ''})",
             }
             if rule.reliability < 1:
                 entry["reliability"] = rule.reliability
             found.append(entry)
-            window = []
+            window.clear()
     return sorted(found, key=lambda entry: (entry["date"], entry["event"]))
 
 
@@ -336,10 +368,11 @@ def import_events(
     from tightrope.scenario.yamlsafe import Document
 
     rules = read_mapping(mapping, scenario)
-    rows = read_rows(path, kind)
+    matchers = [_matcher(rule, rules, kind) for rule in rules.rules]
+    rows, count = _read_export(path, kind, lambda row: any(match(row) for match in matchers))
     entries, left_out = first_starts(observations(rows, rules, kind, published), scenario)
     combined = with_observations(scenario, Document(data={"observations": entries}), str(path))
-    return EventImport(len(rows), entries, combined, left_out)
+    return EventImport(count, entries, combined, left_out)
 
 
 def _rows_between(window: Sequence[Row]) -> str:
@@ -349,20 +382,28 @@ def _rows_between(window: Sequence[Row]) -> str:
     return f"{len(window)} rows " + (f"on {first}" if first == last else f"from {first} to {last}")
 
 
-def _matches(row: Row, rule: Rule, mapping: Mapping, kind: Format) -> bool:
-    if row.fatalities < rule.min_fatalities:
-        return False
-    for role in ("actor1", "actor2", "event_type", "sub_event_type", "country", "region"):
-        wanted: tuple[str, ...] = getattr(rule, role)
-        if not wanted or role not in COLUMNS[kind]:
-            continue  # a criterion on a column the format lacks (UCDP has no sub-types)
-        names = {name.casefold() for name in _expand(wanted, mapping)}
-        values = row.fields.get(role, ())
-        if role in ("actor1", "actor2"):
-            values = tuple(form for value in values for form in _actor_forms(value))
-        if not any(value.casefold() in names for value in values):
+def _matcher(rule: Rule, mapping: Mapping, kind: Format) -> Callable[[Row], bool]:
+    """Whether a row meets the rule; the names each criterion accepts are gathered once, not
+    per row (an export has hundreds of thousands)."""
+    criteria = [
+        (role, {name.casefold() for name in _expand(wanted, mapping)})
+        for role in ("actor1", "actor2", "event_type", "sub_event_type", "country", "region")
+        # a criterion on a column the format lacks (UCDP has no sub-types) is not applied
+        if (wanted := getattr(rule, role)) and role in COLUMNS[kind]
+    ]
+
+    def matches(row: Row) -> bool:
+        if row.fatalities < rule.min_fatalities:
             return False
-    return True
+        for role, names in criteria:
+            values = row.fields.get(role, ())
+            if role in ("actor1", "actor2"):
+                values = tuple(form for value in values for form in _actor_forms(value))
+            if not any(value.casefold() in names for value in values):
+                return False
+        return True
+
+    return matches
 
 
 # ACLED names a state's forces with the period of its government and, after it, a unit:

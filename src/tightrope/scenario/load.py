@@ -58,22 +58,23 @@ class ScenarioError(TightropeError):
         return type(self), (self.problems,)
 
 
-def read_input(path: str | Path) -> bytes:
+def read_input(path: str | Path, limit: int = MAX_BYTES) -> bytes:
     """The bytes of an input file: a regular file (not a device, FIFO or folder) of at most
-    ``MAX_BYTES``, counted while reading, so that a file growing under us cannot exceed it."""
+    ``limit`` bytes (a scenario file's ``MAX_BYTES`` unless given), counted while reading, so
+    that a file growing under us cannot exceed it."""
     file = Path(path)
 
     def refuse(message: str) -> NoReturn:
         raise ScenarioError([Problem(str(file), 1, 1, "(file)", message)])
 
-    too_large = f"file is larger than {MAX_BYTES // 2**20} MB"
+    too_large = f"file is larger than {limit // 2**20} MB"
     try:
         # O_NONBLOCK: opening a FIFO must not wait for a writer before we can refuse it.
         descriptor = os.open(file, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as error:
         refuse(error.strerror or str(error))
     status = os.fstat(descriptor)
-    if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_BYTES:
+    if not stat.S_ISREG(status.st_mode) or status.st_size > limit:
         os.close(descriptor)
         if stat.S_ISDIR(status.st_mode):
             refuse("is a folder, not a scenario file")
@@ -82,10 +83,10 @@ def read_input(path: str | Path) -> bytes:
         refuse(too_large)
     with os.fdopen(descriptor, "rb") as stream:
         try:
-            raw = stream.read(MAX_BYTES + 1)
+            raw = stream.read(limit + 1)
         except OSError as error:
             refuse(error.strerror or str(error))
-    if len(raw) > MAX_BYTES:
+    if len(raw) > limit:
         refuse(too_large)
     return raw
 

@@ -15,8 +15,8 @@ and locates it, so every message is the same either way.
 from __future__ import annotations
 
 import csv
-import io
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,11 +80,11 @@ class Document:
         return Location(1, 1)
 
 
-def decode(raw: bytes) -> str:
+def decode(raw: bytes, limit: int = MAX_BYTES) -> str:
     """Bytes to text, refusing oversized or non-UTF-8 input with a precise location."""
-    if len(raw) > MAX_BYTES:
+    if len(raw) > limit:
         raise YamlRefused(
-            f"file is {len(raw) / 1e6:.1f} MB; the limit is {MAX_BYTES // (1024 * 1024)} MB",
+            f"file is {len(raw) / 1e6:.1f} MB; the limit is {limit // (1024 * 1024)} MB",
             Location(1, 1),
         )
     try:
@@ -107,15 +107,33 @@ def csv_rows(text: str, limit: int | None = None) -> list[list[str]]:
     The separator is the one of comma, semicolon and tab that splits the first line into the
     most fields (a comma on a tie), quotes respected: spreadsheets in locales with a decimal
     comma save CSV with semicolons."""
-    first = text.split("\n", 1)[0]
+    return list(itertools.islice(iter_csv_rows(text), limit))
+
+
+def iter_csv_rows(text: str) -> Iterator[list[str]]:
+    """The rows of :func:`csv_rows` one at a time, for files too large to hold as a table."""
+    first = next(_lines(text), "")
     delimiter = max(
         ",;\t", key=lambda d: len(next(csv.reader([first], delimiter=d), []))
     )  # max keeps the first of equals: the comma
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(_lines(text), delimiter=delimiter)
     try:
-        return list(itertools.islice(reader, limit))
+        yield from reader
     except csv.Error as error:
         raise YamlRefused(f"not readable as CSV ({error})", Location(reader.line_num, 1)) from None
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text``, each with its line feed, as io.StringIO(text) gives them, without
+    the copy of the whole text (up to four bytes a character) that StringIO makes."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start : end + 1]
+        start = end + 1
 
 
 class _StrictLoader(yaml.SafeLoader):
