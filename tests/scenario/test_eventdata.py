@@ -130,7 +130,7 @@ def test_a_row_published_late_is_not_seen_before_it_was(tmp_path: Path) -> None:
         (
             "rules:\n  - {event: us_strikes, at_leest: 2}\n  - {event: us_strikes, at_least: 0}\n",
             [
-                "2:25: rules[0].at_leest: unknown field 'at_leest'",
+                "2:25: rules[0].at_leest: unknown field 'at_leest' (did you mean 'at_least'?)",
                 "3:35: rules[1].at_least: Input should be greater than or equal to 1 (got 0)",
             ],
         ),
@@ -389,3 +389,33 @@ def test_an_export_over_its_limit_is_refused(
     with pytest.raises(ScenarioError) as caught:
         read_rows(export, "acled")
     assert str(caught.value) == f"{export}:1:1: (file): file is larger than 1 MB"
+
+
+def test_a_rule_that_makes_nothing_says_why(tmp_path: Path) -> None:
+    """A misspelt name matched nothing and the import said only '0 observations'."""
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text(
+        "actors:\n"
+        '  us_forces: ["Military Forces of the United States"]\n'
+        '  militias: ["Kataib Hezbollah", "Harakat al-Nujaba"]\n'
+        "rules:\n"
+        "  - {event: us_strikes, actor1: [us_force], country: [Iraq]}\n"
+        "  - {event: us_strikes, actor1: [us_forces], country: [Syria], actor2: [militias],\n"
+        '     sub_event_type: ["Remote explosive/landmine/IED"]}\n'
+        "  - {event: militia_campaign, actor1: [militias], at_least: 5, within_days: 30}\n"
+        "  - {event: us_casualties, actor2: [us_forces], min_fatalities: 10}\n"
+        "  - {event: us_strikes, actor1: [us_forces], country: [Iraq]}\n"
+    )
+    export = str(EVENTS / "acled-sample.csv")
+    code, out, err = run("observe", "import", export, "--format", "acled", "--map", str(mapping))
+    assert code == 0, err
+    assert [e["date"] for e in yaml.safe_load(out)["observations"]] == ["2025-07-05", "2025-08-03"]
+    notes = [line.removeprefix("note: ") for line in err.splitlines() if line.startswith("note:")]
+    assert notes == [
+        "rules[0] (us_strikes) matched no row: no row has actor1 'us_force'",
+        # US forces' rows and IEDs are in the export, but the IEDs are the militias', in Iraq
+        "rules[1] (us_strikes) matched no row: rows meet each of its criteria, but none meets "
+        "them all",
+        "rules[2] (militia_campaign) made nothing: 3 rows met it, never 5 within 30 days",
+        "rules[3] (us_casualties) matched no row: no row has at least 10 fatalities",
+    ]

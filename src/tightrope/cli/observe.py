@@ -86,6 +86,8 @@ def observe_import(
     rows, found = imported.rows, len(entries)
     rows_read = f"{rows:,} row{'' if rows == 1 else 's'}"
     say(f"{file}: {rows_read}, {found} observation{'' if found == 1 else 's'}")
+    for reason in imported.idle:
+        say(f"note: {reason}")
     for event, count in imported.left_out.items():
         say(
             f"note: {count} later match{'es' if count > 1 else ''} of {event} left out: the "

@@ -278,45 +278,59 @@ def observations(
     rows: Sequence[Row], mapping: Mapping, kind: Format, published: dt.date | None = None
 ) -> list[dict[str, Any]]:
     """The observations the rules make of the rows (as an observation file's entries)."""
-    found = []
-    for rule in mapping.rules:
-        # The rows come in date order, so those out of the window leave from its front: a
-        # deque keeps this linear for a rule of 100,000 rows over years.
-        window: deque[Row] = deque()
-        for row in filter(_matcher(rule, mapping, kind), rows):
-            while window and (row.date - window[0].date).days >= rule.within_days:
-                window.popleft()
-            window.append(row)
-            if len(window) < rule.at_least:
-                continue
-            known = max(
-                (kept.published or published or kept.date for kept in window), default=row.date
-            )
-            entry: dict[str, Any] = {
-                "event": rule.event,
-                "date": row.date.isoformat(),
-                "published": max(known, row.date).isoformat(),
-                "note": f"{kind}: {_rows_between(window)} "
-                f"({', '.join(kept.id for kept in islice(window, 5))}"
-                f"{'…' if len(window) > 5 else ''})",
-            }
-            if rule.reliability < 1:
-                entry["reliability"] = rule.reliability
-            found.append(entry)
-            window.clear()
+    found = [
+        entry
+        for rule in mapping.rules
+        for entry in _rule_observations(
+            rule, list(filter(_RuleMatcher(rule, mapping, kind), rows)), kind, published
+        )
+    ]
     return sorted(found, key=lambda entry: (entry["date"], entry["event"]))
+
+
+def _rule_observations(
+    rule: Rule, matching: Sequence[Row], kind: Format, published: dt.date | None
+) -> list[dict[str, Any]]:
+    """The observations one rule makes of the rows that meet it (in date order)."""
+    found = []
+    # The rows come in date order, so those out of the window leave from its front: a deque
+    # keeps this linear for a rule of 100,000 rows over years.
+    window: deque[Row] = deque()
+    for row in matching:
+        while window and (row.date - window[0].date).days >= rule.within_days:
+            window.popleft()
+        window.append(row)
+        if len(window) < rule.at_least:
+            continue
+        known = max((kept.published or published or kept.date for kept in window), default=row.date)
+        entry: dict[str, Any] = {
+            "event": rule.event,
+            "date": row.date.isoformat(),
+            "published": max(known, row.date).isoformat(),
+            "note": f"{kind}: {_rows_between(window)} "
+            f"({', '.join(kept.id for kept in islice(window, 5))}"
+            f"{'…' if len(window) > 5 else ''})",
+        }
+        if rule.reliability < 1:
+            entry["reliability"] = rule.reliability
+        found.append(entry)
+        window.clear()
+    return found
 
 
 @dataclass(frozen=True)
 class EventImport:
     """What an export made: the rows read (after de-duplication), the observations as an
-    observation file's entries, the scenario with them added (checked against it), and per
-    event how many of the rules' matches were left out as the same occurrence."""
+    observation file's entries, the scenario with them added (checked against it), per
+    event how many of the rules' matches were left out as the same occurrence, and why a rule
+    made no observation (a misspelt name matches nothing, silently otherwise)."""
 
     rows: int
     entries: list[dict[str, Any]]
     scenario: Scenario
     left_out: dict[str, int]
+    # Rules that made nothing, and why: "rules[0] (us_strikes) matched no row: no row has …".
+    idle: list[str]
 
 
 def first_starts(
@@ -368,11 +382,19 @@ def import_events(
     from tightrope.scenario.yamlsafe import Document
 
     rules = read_mapping(mapping, scenario)
-    matchers = [_matcher(rule, rules, kind) for rule in rules.rules]
-    rows, count = _read_export(path, kind, lambda row: any(match(row) for match in matchers))
-    entries, left_out = first_starts(observations(rows, rules, kind, published), scenario)
+    matchers = [_RuleMatcher(rule, rules, kind) for rule in rules.rules]
+    rows, count = _read_export(path, kind, lambda row: any([match(row) for match in matchers]))
+    found, idle = [], []
+    for index, (rule, matcher) in enumerate(zip(rules.rules, matchers, strict=True)):
+        matching = list(filter(matcher, rows))
+        made = _rule_observations(rule, matching, kind, published)
+        found += made
+        if not made:
+            idle.append(f"rules[{index}] ({rule.event}) {matcher.why_idle(len(matching))}")
+    found.sort(key=lambda entry: (entry["date"], entry["event"]))
+    entries, left_out = first_starts(found, scenario)
     combined = with_observations(scenario, Document(data={"observations": entries}), str(path))
-    return EventImport(count, entries, combined, left_out)
+    return EventImport(count, entries, combined, left_out, idle)
 
 
 def _rows_between(window: Sequence[Row]) -> str:
@@ -382,28 +404,52 @@ def _rows_between(window: Sequence[Row]) -> str:
     return f"{len(window)} rows " + (f"on {first}" if first == last else f"from {first} to {last}")
 
 
-def _matcher(rule: Rule, mapping: Mapping, kind: Format) -> Callable[[Row], bool]:
-    """Whether a row meets the rule; the names each criterion accepts are gathered once, not
-    per row (an export has hundreds of thousands)."""
-    criteria = [
-        (role, {name.casefold() for name in _expand(wanted, mapping)})
-        for role in ("actor1", "actor2", "event_type", "sub_event_type", "country", "region")
-        # a criterion on a column the format lacks (UCDP has no sub-types) is not applied
-        if (wanted := getattr(rule, role)) and role in COLUMNS[kind]
-    ]
+class _RuleMatcher:
+    """Whether a row meets a rule, and which of its criteria some row met, to say why a rule
+    made nothing. The names each criterion accepts are gathered once, not per row (an export
+    has hundreds of thousands)."""
 
-    def matches(row: Row) -> bool:
-        if row.fatalities < rule.min_fatalities:
-            return False
-        for role, names in criteria:
+    def __init__(self, rule: Rule, mapping: Mapping, kind: Format) -> None:
+        self.rule = rule
+        self.criteria = [
+            (role, {name.casefold() for name in _expand(wanted, mapping)})
+            for role in ("actor1", "actor2", "event_type", "sub_event_type", "country", "region")
+            # a criterion on a column the format lacks (UCDP has no sub-types) is not applied
+            if (wanted := getattr(rule, role)) and role in COLUMNS[kind]
+        ]
+        self.met: set[str] = set()
+
+    def __call__(self, row: Row) -> bool:
+        # Every criterion is tried, not only up to the first that fails, so that `met` is true.
+        meets = row.fatalities >= self.rule.min_fatalities
+        if meets:
+            self.met.add("min_fatalities")
+        for role, names in self.criteria:
             values = row.fields.get(role, ())
             if role in ("actor1", "actor2"):
                 values = tuple(form for value in values for form in _actor_forms(value))
-            if not any(value.casefold() in names for value in values):
-                return False
-        return True
+            if any(value.casefold() in names for value in values):
+                self.met.add(role)
+            else:
+                meets = False
+        return meets
 
-    return matches
+    def why_idle(self, matching: int) -> str:
+        """Why the rule made no observation, given how many rows met it."""
+        rule = self.rule
+        if matching:
+            rows = f"{matching} row{'' if matching == 1 else 's'} met it"
+            return f"made nothing: {rows}, never {rule.at_least} within {rule.within_days} days"
+        unmet = [
+            f"{role} {' or '.join(repr(name) for name in getattr(rule, role))}"
+            for role, _ in self.criteria
+            if role not in self.met
+        ]
+        if "min_fatalities" not in self.met:
+            unmet.append(f"at least {rule.min_fatalities} fatalities")
+        if unmet:
+            return f"matched no row: no row has {'; none has '.join(unmet)}"
+        return "matched no row: rows meet each of its criteria, but none meets them all"
 
 
 # ACLED names a state's forces with the period of its government and, after it, a unit:

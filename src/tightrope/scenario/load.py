@@ -157,7 +157,7 @@ def validated(model: type[Validated], document: Document, name: str, what: str) 
         return model.model_validate(document.data)
     except ValidationError as error:
         details = without_echoes(error.errors())
-        problems = [problem_from_pydantic(name, document, detail) for detail in details]
+        problems = [problem_from_pydantic(name, document, detail, model) for detail in details]
         raise ScenarioError(sorted_problems(problems)) from None
 
 
@@ -210,17 +210,20 @@ PATTERN_WORDS = {
 }
 
 
-def problem_from_pydantic(name: str, document: Document, detail: ErrorDetails) -> Problem:
+def problem_from_pydantic(
+    name: str, document: Document, detail: ErrorDetails, model: type[BaseModel] = Scenario
+) -> Problem:
     """A pydantic validation error as a located problem in the user's words: the field's path in
-    the file, its line and column, and for an unknown field the closest known one."""
+    the file, its line and column, and for an unknown field the closest known one (among the
+    fields of ``model``, the file's schema)."""
     path = _data_path(document.data, detail["loc"])
     kind = detail["type"]
     message = detail["msg"].removeprefix("Value error, ")
     if kind == "extra_forbidden":
         field = str(path[-1])
         message = f"unknown field {field!r}"
-        owners = _owners().get(field)
-        known = _field_names(path[:-1])
+        owners = _owners(model).get(field)
+        known = _field_names(path[:-1], model)
         close = difflib.get_close_matches(field, known, n=1, cutoff=0.6)
         if field.isdigit():  # `{value: 0,9}` is value 0 and a field named 9
             message += f" ({_decimal_comma(document.data, path)})"
@@ -246,6 +249,10 @@ def problem_from_pydantic(name: str, document: Document, detail: ErrorDetails) -
     elif kind == "too_long" and "max_length" in detail.get("ctx", {}):
         ctx = detail["ctx"]
         message = f"at most {ctx['max_length']:,} items (got {ctx['actual_length']:,})"
+    elif kind == "too_short" and "min_length" in detail.get("ctx", {}):
+        ctx = detail["ctx"]
+        least, got = ctx["min_length"], ctx["actual_length"] or "none"
+        message = f"give at least {least:,} item{'' if least == 1 else 's'} (got {got})"
     elif kind in ("enum", "literal_error") and isinstance(detail["input"], str):
         expected = re.findall(r"'([^']*)'", str(detail.get("ctx", {}).get("expected", "")))
         close = difflib.get_close_matches(detail["input"], expected, n=1, cutoff=0.6)
@@ -319,11 +326,11 @@ def _holds(container: Any, part: int | str) -> bool:
 
 
 @functools.cache
-def _owners() -> dict[str, list[str]]:
+def _owners(root: type[BaseModel]) -> dict[str, list[str]]:
     """Every field name of the schema and the parts that have it ("an effect", "a hazard")."""
     owners: dict[str, list[str]] = {}
     seen: set[type] = set()
-    stack: list[Any] = [Scenario]
+    stack: list[Any] = [root]
     while stack:
         model = stack.pop()
         if model in seen:
@@ -349,9 +356,9 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
     return found
 
 
-def _field_names(path: FieldPath) -> list[str]:
+def _field_names(path: FieldPath, root: type[BaseModel]) -> list[str]:
     """The field names the schema allows at ``path`` (for 'did you mean')."""
-    current: Any = Scenario
+    current: Any = root
     for part in path:
         current = _strip(current)
         if isinstance(current, type) and issubclass(current, BaseModel):
