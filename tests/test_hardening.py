@@ -158,7 +158,7 @@ def test_devices_and_fifos_are_refused(tmp_path: Path) -> None:
     line = one_line_refusal(*run("show", str(fifo)))
     assert "is not a regular file" in line
     line = one_line_refusal(*run("validate", str(tmp_path)))
-    assert line.endswith("is a folder, not a scenario file")
+    assert line.endswith("is a folder, not a file")
 
 
 def test_size_is_checked_while_reading(tmp_path: Path) -> None:

@@ -419,3 +419,25 @@ def test_a_rule_that_makes_nothing_says_why(tmp_path: Path) -> None:
         "rules[2] (militia_campaign) made nothing: 3 rows met it, never 5 within 30 days",
         "rules[3] (us_casualties) matched no row: no row has at least 10 fatalities",
     ]
+
+
+def test_a_workbook_or_an_empty_export_is_named_for_what_it_is(tmp_path: Path) -> None:
+    mapping = str(EVENTS / "mapping.yaml")
+    workbook = tmp_path / "acled.xlsx"
+    workbook.write_bytes(b"PK\x03\x04\x14\x00\x06\x00" + bytes(64))  # an xlsx is a ZIP archive
+    code, out, err = run("observe", "import", str(workbook), "--format", "acled", "--map", mapping)
+    assert (code, out) == (2, "")
+    assert err.strip() == (
+        f"{workbook}:1:1: (file): is a spreadsheet workbook or an archive, not text: save it as "
+        "CSV (or YAML)"
+    )
+    code, _, err = run("validate", str(workbook))
+    assert code == 2
+    assert "is a spreadsheet workbook" in err
+    header_only = tmp_path / "header.csv"
+    header_only.write_text((EVENTS / "acled-sample.csv").read_text().splitlines()[0] + "\n")
+    code, out, err = run(
+        "observe", "import", str(header_only), "--format", "acled", "--map", mapping
+    )
+    assert (code, yaml.safe_load(out)) == (0, {"observations": []})
+    assert err.strip() == f"{header_only}: 0 rows, 0 observations"  # no reason per rule

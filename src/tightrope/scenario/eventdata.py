@@ -389,7 +389,7 @@ def import_events(
         matching = list(filter(matcher, rows))
         made = _rule_observations(rule, matching, kind, published)
         found += made
-        if not made:
+        if not made and count:  # an export without rows needs no reason per rule
             idle.append(f"rules[{index}] ({rule.event}) {matcher.why_idle(len(matching))}")
     found.sort(key=lambda entry: (entry["date"], entry["event"]))
     entries, left_out = first_starts(found, scenario)
@@ -445,7 +445,7 @@ class _RuleMatcher:
             for role, _ in self.criteria
             if role not in self.met
         ]
-        if "min_fatalities" not in self.met:
+        if rule.min_fatalities > 0 and "min_fatalities" not in self.met:
             unmet.append(f"at least {rule.min_fatalities} fatalities")
         if unmet:
             return f"matched no row: no row has {'; none has '.join(unmet)}"

@@ -77,7 +77,7 @@ def read_input(path: str | Path, limit: int = MAX_BYTES) -> bytes:
     if not stat.S_ISREG(status.st_mode) or status.st_size > limit:
         os.close(descriptor)
         if stat.S_ISDIR(status.st_mode):
-            refuse("is a folder, not a scenario file")
+            refuse("is a folder, not a file")
         if not stat.S_ISREG(status.st_mode):
             refuse("is not a regular file (a device, FIFO or socket); give a file")
         refuse(too_large)

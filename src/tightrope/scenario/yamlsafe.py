@@ -87,6 +87,9 @@ def decode(raw: bytes, limit: int = MAX_BYTES) -> str:
             f"file is {len(raw) / 1e6:.1f} MB; the limit is {limit // (1024 * 1024)} MB",
             Location(1, 1),
         )
+    if raw.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):  # ZIP (xlsx), OLE2 (xls)
+        message = "is a spreadsheet workbook or an archive, not text: save it as CSV (or YAML)"
+        raise YamlRefused(message, Location(1, 1))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
