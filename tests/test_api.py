@@ -432,3 +432,21 @@ def test_results_print_short_summaries_with_their_numbers(scenario: tightrope.Sc
     replayed = tightrope.replay(scenario, end="2025-04-15", runs=1_000)
     assert len(repr(replayed)) < 4_000
     assert "steps (observations known): 2025-03-15 (0), 2025-04-15 (0)" in repr(replayed)
+
+
+def test_a_question_the_evidence_settled_says_so(scenario: tightrope.Scenario) -> None:
+    """A question resolved by an observation read 1.000 ± 0.000 in the API, like one the model
+    is sure of; it now carries the resolution, in its row of the frame too."""
+    seen = tightrope.observe(scenario, [{"event": "us_strikes", "date": "2025-06-01"}])
+    for result in (
+        tightrope.simulate(seen, runs=2000, as_of="2025-07-01", drivers="none"),
+        tightrope.forecast(seen, runs=2000, as_of="2025-07-01", bargaining_samples=0),
+    ):
+        settled = result.questions["q2_us_strikes"]
+        assert settled.resolved == "yes: us_strikes on 2025-06-01"
+        assert settled.brief() == "resolved yes: us_strikes on 2025-06-01"
+        frame = result.to_frame().set_index("question")
+        assert frame.loc["q2_us_strikes", "resolved"] == "yes"
+        assert frame["resolved"].isna().sum() == len(frame) - 1
+        assert result.questions["q1_oil_restriction"].resolved is None
+        assert repr(result).count("resolved yes") == 1

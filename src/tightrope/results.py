@@ -46,9 +46,14 @@ class QuestionResult:
     # The standard error of each end of the interval(s) from seed to seed at the design used.
     interval_se: Interval | None = None  # binary
     interval_ses: dict[str, Interval] | None = None  # ordinal
+    # Settled by what was seen, before its deadline: "yes: us_strikes on 2025-06-01" (binary
+    # event questions in a forecast with observations); None while the question is open.
+    resolved: str | None = None
 
     @classmethod
-    def from_document(cls, question: Question, entry: dict[str, Any]) -> QuestionResult:
+    def from_document(
+        cls, question: Question, entry: dict[str, Any], resolved: str | None = None
+    ) -> QuestionResult:
         if question.type == "binary":
             by_month = entry.get("by_month")
             return cls(
@@ -60,6 +65,7 @@ class QuestionResult:
                 mc_error=entry["mc_error"],
                 by_month=None if by_month is None else tuple(by_month),
                 interval_se=_pair(entry.get("interval_se")),
+                resolved=resolved,
             )
         return cls(
             question.id,
@@ -85,6 +91,8 @@ class QuestionResult:
         """The answer in one line: ``0.137 ± 0.003 (interval 0.070–0.210)`` for a binary
         question (probability ± Monte Carlo error, 5th–95th percentile interval), each level's
         probability for an ordinal one."""
+        if self.resolved is not None:
+            return f"resolved {self.resolved}"
         if self.kind == "binary":
             assert self.probability is not None
             low, high = self.interval or (float("nan"), float("nan"))
@@ -113,6 +121,7 @@ class QuestionResult:
                     "interval_high": self.interval[1],
                     "interval_se": None if self.interval_se is None else max(self.interval_se),
                     "mc_error": self.mc_error,
+                    "resolved": None if self.resolved is None else self.resolved.partition(":")[0],
                 }
             ]
         assert self.distribution is not None
@@ -126,6 +135,7 @@ class QuestionResult:
                 "interval_high": self.intervals[level][1],
                 "interval_se": None if self.interval_ses is None else max(self.interval_ses[level]),
                 "mc_error": None if self.mc_errors is None else self.mc_errors[level],
+                "resolved": None,
             }
             for level, share in self.distribution.items()
         ]
@@ -169,11 +179,17 @@ def _pair(values: list[float] | None) -> Interval | None:
     return None if values is None else (values[0], values[1])
 
 
-def question_results(scenario: Scenario, summary: dict[str, Any]) -> dict[str, QuestionResult]:
-    """The typed questions of a simulation summary (the ``questions`` part of its JSON)."""
+def question_results(
+    scenario: Scenario, summary: dict[str, Any], resolved: dict[str, str] | None = None
+) -> dict[str, QuestionResult]:
+    """The typed questions of a simulation summary (the ``questions`` part of its JSON), with
+    the questions the evidence settled (a conditioning's ``resolved``)."""
     entries = summary.get("questions", {})
+    resolved = resolved or {}
     return {
-        question.id: QuestionResult.from_document(question, entries[question.id])
+        question.id: QuestionResult.from_document(
+            question, entries[question.id], resolved.get(question.id)
+        )
         for question in scenario.questions
         if question.id in entries
     }
@@ -220,6 +236,7 @@ def _frame(results: dict[str, QuestionResult]) -> pandas.DataFrame:
         "interval_high",
         "interval_se",
         "mc_error",
+        "resolved",
     ]
     return pd.DataFrame(rows, columns=columns)
 
@@ -239,7 +256,8 @@ class _RunResult:
 
     @property
     def questions(self) -> dict[str, QuestionResult]:
-        return question_results(self.scenario, self._summary())
+        resolved = (self.document.get("conditioning") or {}).get("resolved")
+        return question_results(self.scenario, self._summary(), resolved)
 
     @property
     def events(self) -> dict[str, EventResult]:
@@ -316,18 +334,14 @@ class _RunResult:
         return [heading, *(f"  {line}" for line in question_lines(results))]
 
     def _evidence(self) -> list[str]:
-        """A conditioned result: its date, the effective sample size, the questions the
-        observations answered and any note on the posterior."""
+        """A conditioned result: its date, the effective sample size and any note on the
+        posterior (the questions the observations answered say so in their own lines)."""
         conditioning = self.document.get("conditioning")
         if not conditioning:
             return []
         lines = [
             f"as of {conditioning['as_of']}, conditioned on the evidence (effective sample size "
             f"{conditioning['effective_sample_size']:,.0f} of {conditioning['runs']:,} runs)"
-        ]
-        lines += [
-            f"  {question} resolved {answer}"
-            for question, answer in conditioning.get("resolved", {}).items()
         ]
         notes = [key for key in ("warning", "note") if key in conditioning]
         return lines + [f"  {key}: {conditioning[key]}" for key in notes]
