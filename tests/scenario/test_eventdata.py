@@ -342,6 +342,31 @@ def test_later_matches_of_the_same_occurrence_are_left_out() -> None:
     assert left_out == {}
 
 
+def test_a_campaign_of_fixed_length_is_over_when_its_months_are() -> None:
+    """A two-month campaign seen to start on 2025-06-01 (month 3: 16 May to 15 June) runs in
+    months 3 and 4; a match in month 5 was left out as "the same campaign going on"."""
+    from tightrope.scenario.eventdata import first_starts
+    from tightrope.scenario.schema import Duration
+
+    scenario = load_builtin("iraq-2025")
+    events = tuple(
+        event.model_copy(update={"duration": Duration(months=2)})
+        if event.id == "militia_campaign"
+        else event
+        for event in scenario.events
+    )
+    fixed = scenario.model_copy(update={"events": events})
+    entries = [
+        {"event": "militia_campaign", "date": day}
+        for day in ("2025-06-01", "2025-07-15", "2025-07-16", "2025-09-20")
+    ]
+    kept, left_out = first_starts(entries, fixed)
+    # 2025-07-15 is month 4 (the campaign's last), 2025-07-16 month 5: a new start, which runs
+    # in months 5 and 6 (to 15 September); 2025-09-20 is month 7.
+    assert [e["date"] for e in kept] == ["2025-06-01", "2025-07-16", "2025-09-20"]
+    assert left_out == {"militia_campaign": 1}
+
+
 @pytest.mark.parametrize(
     ("gaps", "at_least", "within_days", "dated"),
     [

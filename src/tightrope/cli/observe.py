@@ -92,7 +92,7 @@ def observe_import(
         say(
             f"note: {count} later match{'es' if count > 1 else ''} of {event} left out: the "
             "same occurrence (an event that is not repeatable happens once; a campaign goes on "
-            "until an end is recorded)"
+            "until an end is recorded or its fixed months pass)"
         )
     if kind is EventDataFormat.UCDP_GED and release is None and entries:
         say(

@@ -338,8 +338,11 @@ def first_starts(
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """The entries that start something, and per event how many were left out. An event that
     is not repeatable happens once: its first match is kept (none if the scenario records it
-    already). A campaign's later matches, before an end the scenario records, are the same
-    campaign going on: event data say when something happened, never that it stopped."""
+    already). A campaign's later matches, before an end the scenario records (or, for one of a
+    fixed length, before its months are over), are the same campaign going on: event data say
+    when something happened, never that it stopped."""
+    from tightrope.dynamics.calendar import month_of
+
     events = {event.id: event for event in scenario.events}
     ends: dict[str, list[dt.date]] = {}
     started: dict[str, dt.date] = {}
@@ -361,6 +364,11 @@ def first_starts(
             and since is not None
             and not any(since <= end < day for end in ends.get(name, ()))
         )
+        if going_on and since is not None and event.duration and event.duration.months:
+            # A campaign of fixed length N started in month s ends in month s + N − 1 (as the
+            # engine runs it): a match after that is a new start.
+            last = month_of(scenario.as_of, since) + event.duration.months - 1
+            going_on = month_of(scenario.as_of, day) <= last
         if (not event.repeatable and since is not None) or going_on:
             left_out[name] = left_out.get(name, 0) + 1
             continue
