@@ -188,6 +188,34 @@ def test_bad_resolutions_are_refused(
     assert registry.resolutions() == []
 
 
+def test_a_scenario_or_question_not_recorded_is_named_with_those_that_are(
+    registry: Registry,
+) -> None:
+    """A scenario's file name given for its id gave an empty score table, "unknown question"
+    and "no recorded forecast"; a misspelt question no suggestion."""
+    record(registry, D0, binary("q_campaign", 0.4), binary("q_fire", 0.2))
+    refusal = (
+        "no forecast recorded for scenario 'toy.yaml' (recorded: toy); give a scenario's id, "
+        "as its file's id: field writes it"
+    )
+    for attempt in (
+        lambda: registry.check_recorded("toy.yaml"),
+        lambda: registry.check_recorded("toy.yaml", "q_campaign"),
+        lambda: registry.resolve("q_campaign", "yes", D0, scenario_id="toy.yaml"),
+    ):
+        with pytest.raises(RegistryError) as caught:
+            attempt()
+        assert str(caught.value) == refusal
+    with pytest.raises(RegistryError, match=r"unknown question 'q_campagin' \(did you mean"):
+        registry.check_recorded(None, "q_campagin")
+    with pytest.raises(RegistryError, match=r"\(known: q_campaign, q_fire\)$"):
+        registry.resolve("zzz", "yes", D0)
+    registry.check_recorded("toy", "q_fire")
+    # The pages of the workbench ask for what may not be recorded yet, and get nothing.
+    assert registry.history("q_campagin") == []
+    assert registry.scores("toy.yaml").to_dict()["summary"]["resolved"] == 0
+
+
 def test_re_resolving_needs_replace(registry: Registry) -> None:
     record(registry, D0, binary("q", 0.4))
     registry.resolve("q", "yes", D0)

@@ -14,7 +14,6 @@ from tightrope.cli.common import (
     app,
     consoles,
     emit_json,
-    fail,
     open_registry,
     parse_date,
     refusals,
@@ -61,6 +60,7 @@ def score(
 ) -> None:
     """Brier, log and ranked probability scores of resolved questions, averaged over open days."""
     with open_registry(db, read_only=True) as registry, refusals():
+        registry.check_recorded(scenario_id)
         scores = registry.scores(scenario_id)
     if output is OutputFormat.JSON:
         emit_json(scores.to_dict())
@@ -82,10 +82,9 @@ def history(
 ) -> None:
     """How a question's forecast moved across recorded runs."""
     with open_registry(db, read_only=True) as registry, refusals():
+        registry.check_recorded(scenario_id, question)
         rows = registry.history(question, scenario_id)
-        seen = registry.observations(scenario_id or (rows[0]["scenario"] if rows else None))
-    if not rows:
-        fail(f"no recorded forecast of {question!r}")
+        seen = registry.observations(scenario_id or rows[0]["scenario"])
     if chart is not None:
         from tightrope.outputs import write_text_atomically
         from tightrope.report.html import history_chart

@@ -176,13 +176,12 @@ class ReplayResult:
         forecast's own frame has them, with the step's date and observations known."""
         import pandas as pd
 
-        rows = [
-            {"date": step.date, "observations": step.observations, **row}
+        frames = [
+            step.result.to_frame().assign(date=step.date, observations=step.observations)
             for step in self.steps
-            for result in step.questions.values()
-            for row in result.rows()
         ]
-        return pd.DataFrame(rows)
+        frame = pd.concat(frames, ignore_index=True)
+        return frame[["date", "observations", *frame.columns[:-2]]]
 
 
 def replay(

@@ -512,6 +512,28 @@ class Registry:
         """How a question's forecast moved across recorded runs, as ``history``'s JSON rows."""
         return self.rows(scenario_id, question_id)
 
+    def check_recorded(self, scenario_id: str | None, question_id: str | None = None) -> None:
+        """Refuse a scenario, or a question (of that scenario, if given), with nothing recorded,
+        naming what is: a file's name given for a scenario's id gave an empty score table, and a
+        misspelt question "no recorded forecast" with no suggestion. ``scores`` and ``history``
+        themselves answer such a request with nothing, as the workbench's pages want."""
+        from tightrope.scenario.checks import unknown
+
+        if scenario_id is not None:
+            query = "SELECT DISTINCT scenario_id FROM runs ORDER BY scenario_id"
+            recorded = [row[0] for row in self._rows(query, [])]
+            if scenario_id not in recorded:
+                known = f"recorded: {', '.join(recorded)}" if recorded else "nothing recorded yet"
+                raise RegistryError(
+                    f"no forecast recorded for scenario {scenario_id!r} ({known}); give a "
+                    "scenario's id, as its file's id: field writes it"
+                )
+        if question_id is not None and not self.forecasts(scenario_id, question_id):
+            questions = sorted({f.question_id for f in self.forecasts(scenario_id)})
+            if not questions:
+                raise RegistryError(f"unknown question {question_id!r} (nothing recorded yet)")
+            raise RegistryError(unknown("question", question_id, questions))
+
     def rows(
         self, scenario_id: str | None = None, question_id: str | None = None
     ) -> list[dict[str, Any]]:
@@ -600,11 +622,8 @@ class Registry:
         """Record how a question resolved (on a date, or text 'YYYY-MM-DD'), after checking it
         against its forecasts."""
         day = as_date("resolved_date", resolved_date)
+        self.check_recorded(scenario_id, question_id)
         recorded = self.forecasts(scenario_id, question_id)
-        if not recorded:
-            known = sorted({f.question_id for f in self.forecasts(scenario_id)})
-            hint = f" (recorded: {', '.join(known)})" if known else " (nothing recorded yet)"
-            raise RegistryError(f"unknown question {question_id!r}{hint}")
         scenarios = sorted({f.scenario_id for f in recorded})
         if len(scenarios) > 1:
             raise RegistryError(
