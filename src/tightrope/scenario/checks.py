@@ -537,6 +537,20 @@ def _conditions(scenario: Scenario) -> Iterator[Finding]:
                         "campaign (give it a duration)"
                     ),
                 )
+            elif call.function == "active" and _lasts_one_month(events[call.event]):
+                # A campaign ends in the step of the month that applies its effects, before the
+                # ladder and questions look; modifiers look at the start of the next month.
+                yield (
+                    path,
+                    f"in condition {text!r}: active({call.event}) never holds: {call.event} lasts "
+                    "1 month, and is over before any condition looks (at the end of its month, "
+                    f"or at the start of the next); write occurred({call.event}, within=1), or "
+                    "give it months: 2 or more",
+                )
+
+
+def _lasts_one_month(event: Any) -> bool:
+    return event.duration is not None and event.duration.months == 1
 
 
 def _bound(value: float | None, missing: str) -> str:
