@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import difflib
 import itertools
-from collections.abc import Iterable, Iterator
+import operator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from pydantic import BaseModel
@@ -547,6 +548,56 @@ def _conditions(scenario: Scenario) -> Iterator[Finding]:
                     f"or at the start of the next); write occurred({call.event}, within=1), or "
                     "give it months: 2 or more",
                 )
+        for call, holds in _settled_counts(tree, events):
+            yield (
+                path,
+                f"in condition {text!r}: count({call.event}) is 0 or 1, since {call.event} is "
+                f"not repeatable, so the comparison {'always' if holds else 'never'} holds; give "
+                "the event repeatable: true if it can happen again",
+            )
+
+
+_COMPARE: dict[str, Callable[[float, float], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+
+
+def _settled_counts(
+    tree: expressions.Node, events: dict[str, Any]
+) -> Iterator[tuple[expressions.Call, bool]]:
+    """count(E) compared with a number, where E is not repeatable, and whether the comparison
+    always or never holds: the count is 0 or 1, so ``count(E, within=2) >= 2`` never does (an
+    event is not repeatable unless it says so, which is easily forgotten)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, expressions.Unary):
+            stack.append(node.operand)
+        elif isinstance(node, expressions.Binary):
+            stack += [node.left, node.right]
+            compare = _COMPARE.get(node.operator)
+            sides = (node.left, node.right)
+            for call, number, flipped in ((*sides, False), (*reversed(sides), True)):
+                if not (
+                    compare is not None
+                    and isinstance(call, expressions.Call)
+                    and call.function == "count"
+                    and isinstance(number, expressions.Number)
+                    and call.event in events
+                    and not events[call.event].repeatable
+                ):
+                    continue
+                holds = {
+                    compare(number.value, count) if flipped else compare(count, number.value)
+                    for count in (0, 1)
+                }
+                if len(holds) == 1:
+                    yield call, holds.pop()
 
 
 def _lasts_one_month(event: Any) -> bool:
