@@ -240,3 +240,28 @@ def test_observations_given_in_python_are_checked_as_a_files_are(tmp_path: Path)
 
     with pytest.raises(TightropeError, match="unobserved goes with a list of observations"):
         tightrope.observe(scenario, file, unobserved=["us_strikes"])
+
+
+@pytest.mark.parametrize(
+    ("written", "hint"),
+    [
+        ("02/06/2025", "a date with slashes may be day/month or month/day; write it as YYYY-MM-DD"),
+        ("2 June 2025", "write 2025-06-02"),
+        ("02-06-2025", "write YYYY-MM-DD: 2025-06-02 if you mean 2 June 2025"),
+        ("someday", None),
+    ],
+)
+def test_a_date_a_spreadsheet_wrote_is_named_with_what_to_write(
+    tmp_path: Path, written: str, hint: str | None
+) -> None:
+    """A spreadsheet saves dates in its locale's form; "invalid character in year" said
+    nothing about it."""
+    file = tmp_path / "seen.csv"
+    file.write_text(f"date,event\n{written},israel_escalation\n")
+    code, _, err = run("observe", "check", str(file))
+    assert code == 2
+    start = f"{file}:2:1: observations[0].date: should be a date such as 2025-03-15"
+    if hint is None:
+        assert err.strip().startswith(start + ": ")  # pydantic's reason, then the value
+    else:
+        assert err.strip() == f"{start} (got {written!r}): {hint}"

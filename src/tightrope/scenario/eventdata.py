@@ -226,7 +226,7 @@ def _row(
     )
 
 
-_MONTH_NAMES = (
+MONTH_NAMES = (
     *("january", "february", "march", "april", "may", "june", "july", "august"),
     *("september", "october", "november", "december"),
 )
@@ -268,7 +268,7 @@ def event_day(text: str) -> dt.date | str:
 def _month_number(word: str) -> int | None:
     """January's number from "January", "Jan" or "january" (and "Sept"), in English."""
     word = word.casefold()
-    for number, name in enumerate(_MONTH_NAMES, start=1):
+    for number, name in enumerate(MONTH_NAMES, start=1):
         if word in (name, name[:3]) or (name == "september" and word == "sept"):
             return number
     return None

@@ -8,6 +8,7 @@ file to each other (:mod:`tightrope.scenario.checks`). Every problem is reported
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import functools
 import os
@@ -237,13 +238,17 @@ def problem_from_pydantic(
     if kind == "missing":
         message = f"missing required field {str(path[-1])!r}"
     elif kind in PLAIN_WORDS:
-        # Keep pydantic's reason where it gives one ("month value is outside expected range").
-        reason = message.partition(", ")[2] if kind.startswith("date_") else ""
+        hint = _date_hint(detail["input"]) if kind.startswith("date_") else None
+        # Keep pydantic's reason where it gives one ("month value is outside expected range"),
+        # unless the date's form says more ("invalid character in year" for 2 June 2026).
+        reason = message.partition(", ")[2] if kind.startswith("date_") and not hint else ""
         message = PLAIN_WORDS[kind] + (f": {reason}" if reason else "")
         if _is_scalar(detail["input"]):
             message += f" (got {_echo(detail['input'])})"
             if kind == "float_parsing" and DECIMAL_COMMA.fullmatch(str(detail["input"])):
                 message += f": write {str(detail['input']).replace(',', '.')}, with a point"
+        if hint:
+            message += f": {hint}"
     elif (words := PATTERN_WORDS.get(detail.get("ctx", {}).get("pattern", ""))) is not None:
         message = f"{words} (got {_echo(detail['input'])})"
     elif kind == "too_long" and "max_length" in detail.get("ctx", {}):
@@ -261,6 +266,24 @@ def problem_from_pydantic(
     elif _echoes_input(kind) and _is_scalar(detail["input"]):
         message = f"{message} (got {_echo(detail['input'])})"
     return located_problem(name, document.locate(path), format_path(path), message)
+
+
+def _date_hint(value: object) -> str | None:
+    """What to write for a date in another form, as spreadsheets save them: "2 June 2026" is
+    2026-06-02; 02/06/2026 is 2 June or 6 February, depending on who saved the file."""
+    from tightrope.scenario.eventdata import MONTH_NAMES, event_day
+
+    if not isinstance(value, str):
+        return None
+    if "/" in value:
+        return "a date with slashes may be day/month or month/day; write it as YYYY-MM-DD"
+    day = event_day(value.strip())
+    if not isinstance(day, dt.date):
+        return None
+    if re.fullmatch(r"\d{1,2}-\d{1,2}-\d{4}", value.strip()):  # 02-06-2026: day first?
+        month = MONTH_NAMES[day.month - 1].capitalize()
+        return f"write YYYY-MM-DD: {day.isoformat()} if you mean {day.day} {month} {day.year}"
+    return f"write {day.isoformat()}"
 
 
 def _echo(value: object) -> str:
