@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -399,6 +400,12 @@ def observe(
     ------
     ScenarioError
         Every problem of the files (or of the observations given, by their index), located.
+
+    Warns
+    -----
+    UserWarning
+        For each rule of ``mapping`` that made no observation, and why ("rules[0] (us_strikes)
+        matched no row: no row has actor1 'us_force'"), as ``tightrope observe import`` notes.
     """
     _checked(scenario)
     if isinstance(source, list | tuple) and format is None:
@@ -425,6 +432,10 @@ def observe(
         as_path("mapping", mapping),
         as_optional_date("published", published),
     )
+    # What `observe import` prints as notes: a rule that made nothing is most often a name
+    # misspelt, which would otherwise pass as "no events" in a notebook.
+    for reason in imported.idle:
+        warnings.warn(reason, UserWarning, stacklevel=2)
     return imported.scenario
 
 

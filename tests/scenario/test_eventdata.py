@@ -296,13 +296,15 @@ def test_the_api_observes_event_data_as_the_command_imports_it() -> None:
     assert [(o["event"], o["date"], o["published"]) for o in added] == [
         (e["event"], e["date"], e["published"]) for e in imported("acled", "acled-sample.csv")
     ]
-    ucdp = tightrope.observe(
-        scenario,
-        EVENTS / "ucdp-ged-sample.csv",
-        format="ucdp-ged",
-        mapping=EVENTS / "mapping.yaml",
-        published=dt.date(2025, 9, 1),
-    )
+    # The UCDP sample has no attack on US forces: the militias' rule makes nothing, and says so.
+    with pytest.warns(UserWarning, match=r"rules\[0\] \(militia_campaign\) matched no row"):
+        ucdp = tightrope.observe(
+            scenario,
+            EVENTS / "ucdp-ged-sample.csv",
+            format="ucdp-ged",
+            mapping=EVENTS / "mapping.yaml",
+            published=dt.date(2025, 9, 1),
+        )
     assert {o.known for o in ucdp.observations} == {dt.date(2025, 9, 1)}
     with pytest.raises(ValueError, match="give acled or ucdp-ged, with a mapping file"):
         tightrope.observe(scenario, EVENTS / "acled-sample.csv", format="acled")
@@ -444,6 +446,11 @@ def test_a_rule_that_makes_nothing_says_why(tmp_path: Path) -> None:
         "rules[2] (militia_campaign) made nothing: 3 rows met it, never 5 within 30 days",
         "rules[3] (us_casualties) matched no row: no row has at least 10 fatalities",
     ]
+    import tightrope
+
+    with pytest.warns(UserWarning, match=r"^rules\[") as warned:
+        tightrope.observe(tightrope.load("iraq-2025"), export, format="acled", mapping=mapping)
+    assert [str(warning.message) for warning in warned] == notes
 
 
 def test_a_workbook_or_an_empty_export_is_named_for_what_it_is(tmp_path: Path) -> None:
