@@ -45,6 +45,15 @@ def imported(kind: str, file: str, *extra: str) -> list[dict[str, object]]:
 
 
 def test_acled_rows_become_observations_by_the_rules() -> None:
+    mapping = str(EVENTS / "mapping.yaml")
+    code, out, _ = run(
+        "observe", "import", str(EVENTS / "acled-sample.csv"), "--format", "acled", "--map", mapping
+    )
+    assert code == 0
+    assert out.splitlines()[0] == (  # the file says where its observations came from
+        "# Made by tightrope observe import from acled-sample.csv (acled) by the rules of "
+        "mapping.yaml, for iraq-2025"
+    )
     entries = imported("acled", "acled-sample.csv")
     assert [(e["event"], e["date"], e["published"]) for e in entries] == [
         # three militia attacks on US forces within 30 days; the third completes the rule

@@ -77,7 +77,14 @@ def observe_import(
     except ScenarioError as error:
         report_problems(error)
     entries = imported.entries
-    text = yaml.safe_dump({"observations": entries}, sort_keys=False, allow_unicode=True)
+    # Where the observations came from, for whoever reads the file later (names only: a file's
+    # folder may be private, and the same inputs give the same bytes).
+    source = (
+        f"# Made by tightrope observe import from {Path(file).name} ({kind.value}) by the rules "
+        f"of {Path(mapping_file).name}, for {loaded.id}\n"
+    )
+    body = yaml.safe_dump({"observations": entries}, sort_keys=False, allow_unicode=True)
+    text = source + body
     if out is None:
         sys.stdout.write(text)
     else:
