@@ -64,11 +64,24 @@ def test_show_lists_the_observations_in_the_scenarios_words(tmp_path: Path) -> N
     assert code == 0
     flat = " ".join(out.split())
     assert "Observations: what has been seen since the scenario's date" in flat
-    label = " ".join(seen.event("israel_escalation").label.split())
-    first, second = (flat.index(f"“{label}” on {day}") for day in ("2025-03-18", "2025-06-13"))
+    assert "“Israel escalates (major operations in" in flat
+    first, second = (flat.index(f" on {day}") for day in ("2025-03-18", "2025-06-13"))
     assert first < second
+    assert "Israel resumed large-scale air strikes on Gaza" in flat  # the note's start
     code, out, _ = run("show", "iraq-2025")
     assert "Observations:" not in out
+    # An observation file is listed with --observations, an import's note beside each.
+    code, out, _ = run("show", "--observations", "examples/iraq-2025-seen.yaml", "--format", "json")
+    assert code == 0
+    assert [o["date"] for o in json.loads(out)["observations"]] == ["2025-03-18", "2025-06-13"]
+    imported = tmp_path / "imported.yaml"
+    imported.write_text(
+        "observations:\n"
+        "  - {event: us_strikes, date: 2025-07-05, note: 'acled: 1 row on 2025-07-05 (IRQ9005)'}\n"
+    )
+    code, out, _ = run("show", "--observations", str(imported))
+    assert code == 0
+    assert "acled: 1 row on 2025-07-05 (IRQ9005)" in " ".join(out.split())
 
 
 def test_show_gives_the_implied_chance_over_a_window_longer_than_the_horizon(

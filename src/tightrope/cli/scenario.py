@@ -15,6 +15,7 @@ from tightrope.cli.common import (
     FormatOption,
     OutputFormat,
     ScenarioArgument,
+    add_observations,
     app,
     consoles,
     emit_json,
@@ -73,11 +74,16 @@ def scenarios(output: FormatOption = OutputFormat.TABLE) -> None:
 
 @app.command()
 def show(
-    scenario: ScenarioArgument = DEFAULT_SCENARIO, output: FormatOption = OutputFormat.TABLE
+    scenario: ScenarioArgument = DEFAULT_SCENARIO,
+    observations: Annotated[
+        Path | None,
+        typer.Option("--observations", help="An observation file (YAML or CSV) to list too."),
+    ] = None,
+    output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Summarise a scenario: actors, positions and saliences, levers and events, questions,
     observations."""
-    loaded = open_scenario(scenario)
+    loaded = add_observations(open_scenario(scenario), scenario, observations, None)
     if output is OutputFormat.JSON:
         emit_json(loaded.model_dump(mode="json"))
         return

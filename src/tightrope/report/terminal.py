@@ -286,6 +286,9 @@ def _questions(scenario: Scenario) -> RenderableType:
     return table
 
 
+NOTE_CHARACTERS = 100  # an observation's note in show's table: the file has the rest
+
+
 def _observations(scenario: Scenario) -> RenderableType:
     """What the scenario records as seen since its date, in its words, oldest first."""
     table = Table(
@@ -299,7 +302,11 @@ def _observations(scenario: Scenario) -> RenderableType:
         table.add_column(column, overflow="fold")
     for observation in sorted(scenario.observations, key=lambda o: (o.day, o.known)):
         published = "" if observation.known == observation.day else str(observation.known)
-        table.add_row(observation.in_words(scenario), published, ", ".join(observation.evidence))
+        # The claims behind it, and its note's start (an import names the rows it came from).
+        note = observation.note or ""
+        note = note if len(note) <= NOTE_CHARACTERS else note[: NOTE_CHARACTERS - 1] + "…"
+        evidence = [*observation.evidence, *([note] if note else [])]
+        table.add_row(observation.in_words(scenario), published, "; ".join(evidence))
     return table
 
 
