@@ -546,7 +546,7 @@ def _conditions(scenario: Scenario) -> Iterator[Finding]:
                     f"in condition {text!r}: active({call.event}) never holds: {call.event} lasts "
                     "1 month, and is over before any condition looks (at the end of its month, "
                     f"or at the start of the next); write occurred({call.event}, within=1), or "
-                    "give it months: 2 or more",
+                    "let it last longer (months: 2 or more, or an ending hazard below 1)",
                 )
         for call, holds in _settled_counts(tree, events):
             yield (
@@ -601,7 +601,13 @@ def _settled_counts(
 
 
 def _lasts_one_month(event: Any) -> bool:
-    return event.duration is not None and event.duration.months == 1
+    """A campaign over in the month it starts: of one month, or with an ending hazard of 1."""
+    duration = event.duration
+    if duration is None:
+        return False
+    return bool(
+        duration.months == 1 or (duration.ending_hazard and duration.ending_hazard.value == 1)
+    )
 
 
 def _bound(value: float | None, missing: str) -> str:
