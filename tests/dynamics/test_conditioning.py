@@ -571,6 +571,8 @@ def test_the_forecast_shows_what_changed_and_the_posterior(tmp_path: Path) -> No
     )
     assert html.escape(static) in report
     assert f"<td title='no us_strikes up to 2025-07-01'>{html.escape(silence)}</td>" in report
+    row = report[report.index("<td title='no us_strikes up to 2025-07-01'>") :]
+    assert row[: row.index("</tr>")].endswith("<td></td>")  # the closed world cites nothing
     # A window's implied chance in a conditioned report is given the evidence, and says so.
     assert "<th>implied by the model, given the evidence to 2025-07-01</th>" in report
     # The bottom line says a question the evidence answers is resolved, not "almost certain".
@@ -717,3 +719,30 @@ def test_the_terminal_names_the_evidence_in_the_scenarios_words(tmp_path: Path) 
     assert "no “US strikes militia targets in Iraq” up to 2025-07-01" in flat
     assert f"q3_militia_campaign resolved by observation (yes: {campaign} on 2025-06-01)" in flat
     assert "militia_campaign on 2025-06-01" not in flat  # the ids stay in the JSON
+
+
+def test_the_report_gives_each_observation_its_evidence(tmp_path: Path) -> None:
+    """The report listed what was seen with the chance the model gave it, but not where it came
+    from: the claims behind each observation and its note (an import names its rows)."""
+    code, _, err = run(
+        "forecast",
+        "--observations",
+        "examples/iraq-2025-seen.yaml",
+        "--as-of",
+        "2025-07-01",
+        "--runs",
+        "2000",
+        "--bargaining-samples",
+        "0",
+        "--out",
+        str(tmp_path),
+    )
+    assert code == 0, err
+    report = (tmp_path / "report.html").read_text()
+    assert "<th>chance the model gave it</th><th>evidence</th>" in report
+    row = report[report.index("<td title='israel_escalation on 2025-03-18'>") :]
+    row = row[: row.index("</tr>")]
+    assert "<td>Israel resumed large-scale air strikes on Gaza" in row
+    # The note's sources one click away.
+    address = "https://theweek.com/defence/israeli-air-strikes-in-gaza-why-has-ceasefire-collapsed"
+    assert f"<a href='{address}' rel='noreferrer'>{address}</a>; LBC" in row

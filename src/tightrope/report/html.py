@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -872,10 +873,21 @@ def _conditioning(conditioning: dict[str, Any], scenario: Scenario) -> str:
         f"<td class='num'>{described(p['posterior'])}</td></tr>"
         for p in conditioning["parameters"]
     )
+    recorded = {observation.describe(): observation for observation in scenario.observations}
+
+    def behind(text: str) -> str:
+        """The claims behind an observation and its note (an import names its rows); none for
+        what the closed world adds ("no other … up to …")."""
+        observation = recorded.get(text)
+        if observation is None:
+            return ""
+        parts = [_cited(claim, scenario) for claim in observation.evidence]
+        return "<br>".join(parts + ([_linked(observation.note)] if observation.note else []))
+
     observations = "".join(
         f"<tr><td title='{html.escape(o['observation'])}'>"
         f"{html.escape(o.get('in_words', o['observation']))}</td>"
-        f"<td class='num'>{o['chance']:.3g}</td></tr>"
+        f"<td class='num'>{o['chance']:.3g}</td><td>{behind(o['observation'])}</td></tr>"
         for o in conditioning["observations"]
     )
     note = "".join(
@@ -900,7 +912,8 @@ def _conditioning(conditioning: dict[str, Any], scenario: Scenario) -> str:
         f"{note}<table><tr><th>parameter</th><th>prior</th><th>posterior</th></tr>{parameters}"
         "</table><p class='note'>Each observation: the chance the model gave it, averaged over "
         "the posterior runs; a measurement: the chance of a reading within its ± sd (at most "
-        "0.68).</p><table><tr><th>observation</th><th>chance the model gave it</th></tr>"
+        "0.68).</p><table><tr><th>observation</th><th>chance the model gave it</th>"
+        "<th>evidence</th></tr>"
         f"{observations}</table>"
     )
 
@@ -1082,21 +1095,6 @@ def _provenance(records: list[dict[str, Any]], scenario: Scenario) -> str:
 
     labels = parameter_labels(scenario)
     claims = {claim.id: claim for claim in scenario.claims}
-    sources = {source.id: source for source in scenario.sources}
-
-    def cited(claim_id: str) -> str:
-        claim = claims.get(claim_id)
-        if claim is None:
-            return html.escape(claim_id)
-        source = sources.get(claim.source)
-        where = (
-            f"<a href='#source-{html.escape(source.id)}'>{html.escape(source.title)}</a>"
-            if source is not None
-            else html.escape(claim.source)
-        )
-        quote = f"“{claim.text}”" if claim.kind == "quote" else claim.text
-        return f"{html.escape(quote)} <span class='note'>— {where}</span>"
-
     rows = []
     for record in records:
         value = f"{record['estimate']:g}"
@@ -1104,7 +1102,7 @@ def _provenance(records: list[dict[str, Any]], scenario: Scenario) -> str:
             value += f" [{drawn_range(record['low'], record['high'], record['central'])}]"
         css = "" if record["supported"] else " class='unsupported'"
         label = labels.get(record["path"], record["path"])
-        evidence = "<br>".join(cited(claim) for claim in record["evidence"])
+        evidence = "<br>".join(_cited(claim, scenario) for claim in record["evidence"])
         rows.append(
             f"<tr{css} id='number-{html.escape(record['path'], quote=True)}'>"
             f"<td title='{html.escape(record['path'])}'>{html.escape(label)}</td>"
@@ -1156,6 +1154,39 @@ def _flag(record: dict[str, Any]) -> str:
     if record["judgment"]:
         return "judgment"
     return "definition" if record.get("definition") else ""
+
+
+def _cited(claim_id: str, scenario: Scenario) -> str:
+    """A claim in words, with its source one click away (the sources' list ends the report)."""
+    claim = next((claim for claim in scenario.claims if claim.id == claim_id), None)
+    if claim is None:
+        return html.escape(claim_id)
+    source = next((source for source in scenario.sources if source.id == claim.source), None)
+    where = (
+        f"<a href='#source-{html.escape(source.id)}'>{html.escape(source.title)}</a>"
+        if source is not None
+        else html.escape(claim.source)
+    )
+    quote = f"“{claim.text}”" if claim.kind == "quote" else claim.text
+    return f"{html.escape(quote)} <span class='note'>— {where}</span>"
+
+
+# An address in free text, without the punctuation that may follow it in a sentence.
+_ADDRESS = re.compile(r"https?://[^\s<>\"']+?(?=[.,;:)]*(?:\s|$))")
+
+
+def _linked(text: str) -> str:
+    """Free text (an observation's note) escaped, with its web addresses as links."""
+    pieces, last = [], 0
+    for match in _ADDRESS.finditer(text):
+        address = match.group()
+        pieces.append(html.escape(text[last : match.start()]))
+        pieces.append(
+            f"<a href='{html.escape(address, quote=True)}' rel='noreferrer'>"
+            f"{html.escape(address)}</a>"
+        )
+        last = match.end()
+    return "".join(pieces) + html.escape(text[last:])
 
 
 def _source_link(source: Any) -> str:
