@@ -353,6 +353,42 @@ def test_later_matches_of_the_same_occurrence_are_left_out() -> None:
     assert left_out == {}
 
 
+def test_a_start_the_scenario_records_already_is_not_imported_again(tmp_path: Path) -> None:
+    """Importing an export into a scenario that already records one of its strikes wrote the
+    strike a second time, on the same day."""
+    from tightrope.scenario.eventdata import first_starts
+
+    scenario = load_builtin("iraq-2025")
+    seen = scenario.model_copy(
+        update={"observations": (Observation(event="us_strikes", date="2025-06-02"),)}
+    )
+    entries = [
+        {"event": "us_strikes", "date": "2025-06-02"},
+        {"event": "us_strikes", "date": "2025-06-20"},
+        {"event": "us_strikes", "date": "2025-06-20"},  # a second rule's match of the same day
+    ]
+    kept, left_out = first_starts(entries, seen)
+    assert [e["date"] for e in kept] == ["2025-06-20"]
+    assert left_out == {"us_strikes": 2}
+    from tightrope.scenario import dump_yaml
+
+    file = tmp_path / "seen.yaml"  # the export's strike of 2025-07-05, recorded already
+    file.write_text(
+        dump_yaml(
+            scenario.model_copy(
+                update={"observations": (Observation(event="us_strikes", date="2025-07-05"),)}
+            )
+        )
+    )
+    export, mapping = str(EVENTS / "acled-sample.csv"), str(EVENTS / "mapping.yaml")
+    code, out, err = run(
+        "observe", "import", export, "--format", "acled", "--map", mapping, "-s", str(file)
+    )
+    assert code == 0
+    assert [e["date"] for e in yaml.safe_load(out)["observations"]] == ["2025-06-25", "2025-08-03"]
+    assert "note: 1 match of us_strikes left out as an occurrence already seen" in err
+
+
 def test_a_campaign_of_fixed_length_is_over_when_its_months_are() -> None:
     """A two-month campaign seen to start on 2025-06-01 (month 3: 16 May to 15 June) runs in
     months 3 and 4; a match in month 5 was left out as "the same campaign going on"."""

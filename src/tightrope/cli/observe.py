@@ -97,9 +97,10 @@ def observe_import(
         say(f"note: {reason}")
     for event, count in imported.left_out.items():
         say(
-            f"note: {count} later match{'es' if count > 1 else ''} of {event} left out: the "
-            "same occurrence (an event that is not repeatable happens once; a campaign goes on "
-            "until an end is recorded or its fixed months pass)"
+            f"note: {count} match{'es' if count > 1 else ''} of {event} left out as an "
+            "occurrence already seen (recorded on that day already; an event that is not "
+            "repeatable happens once; a campaign goes on until an end is recorded or its fixed "
+            "months pass)"
         )
     if kind is EventDataFormat.UCDP_GED and release is None and entries:
         say(

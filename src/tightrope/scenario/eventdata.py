@@ -340,7 +340,8 @@ def first_starts(
     is not repeatable happens once: its first match is kept (none if the scenario records it
     already). A campaign's later matches, before an end the scenario records (or, for one of a
     fixed length, before its months are over), are the same campaign going on: event data say
-    when something happened, never that it stopped."""
+    when something happened, never that it stopped. A start on a day the scenario (or another
+    rule) records already is the same one."""
     from tightrope.dynamics.calendar import month_of
 
     events = {event.id: event for event in scenario.events}
@@ -353,10 +354,18 @@ def first_starts(
             ends.setdefault(observation.event, []).append(observation.day)
         elif observation.event not in started or observation.day > started[observation.event]:
             started[observation.event] = observation.day
+    recorded = {
+        (observation.event, observation.day)
+        for observation in scenario.observations
+        if observation.event is not None and observation.ended is None
+    }
     kept: list[dict[str, Any]] = []
     left_out: dict[str, int] = {}
     for entry in sorted(entries, key=lambda entry: entry["date"]):
         name, day = entry["event"], dt.date.fromisoformat(entry["date"])
+        if (name, day) in recorded:
+            left_out[name] = left_out.get(name, 0) + 1
+            continue
         event = events[name]
         since = started.get(name)
         going_on = (
@@ -374,6 +383,7 @@ def first_starts(
             continue
         kept.append(entry)
         started[name] = day
+        recorded.add((name, day))
     return kept, left_out
 
 
