@@ -653,3 +653,21 @@ def test_a_forecast_takes_observations_and_an_event_to_condition_on(client: Test
     )
     assert response.status_code == 400
     assert "observations[0].event" in response.json()["detail"]
+
+
+def test_the_history_of_a_question_not_recorded_lists_no_observations(tmp_path: Path) -> None:
+    """It listed every observation in the registry, of whichever scenario."""
+    import tightrope
+
+    seen = tightrope.observe(
+        tightrope.load("iraq-2025"), [{"event": "us_strikes", "date": "2025-06-01"}]
+    )
+    forecast = tightrope.forecast(seen, runs=1000, as_of="2025-07-01", bargaining_samples=0)
+    with tightrope.Registry(tmp_path / "registry.sqlite") as registry:
+        registry.record(forecast, "2025-07-01")
+    settings = Settings(db=tmp_path / "registry.sqlite", data=tmp_path / "data")
+    with TestClient(create_app(settings)) as client:
+        recorded = client.get("/api/registry/history/q2_us_strikes").json()
+        assert [o["observation"] for o in recorded["observations"]] == ["us_strikes on 2025-06-01"]
+        unknown = client.get("/api/registry/history/q_not_recorded").json()
+        assert (unknown["forecasts"], unknown["observations"]) == ([], [])

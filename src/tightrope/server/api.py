@@ -354,7 +354,9 @@ def history(
         return {"question": question, "forecasts": [], "observations": []}
     with registry:
         rows = registry.history(question, scenario)
-        seen = registry.observations(scenario or (rows[0]["scenario"] if rows else None))
+        # The observations of the question's scenario; none for a question not recorded (not
+        # every scenario's).
+        seen = registry.observations(scenario or rows[0]["scenario"]) if rows else []
     return jobs.plain({"question": question, "forecasts": rows, "observations": seen})  # type: ignore[no-any-return]
 
 
