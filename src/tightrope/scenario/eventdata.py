@@ -24,6 +24,12 @@ Rows are de-duplicated by their id (keeping the latest upload). An observation i
 row that completes its rule and published when the last of its rows was: ACLED's ``timestamp`` is
 the upload time, not the event date, so a replay step never sees a row uploaded after it; UCDP
 rows carry no upload time, so the release date (``published``) stands for all of them.
+
+Exports are read as they come: dates as ISO, dd-mm-yyyy (ACLED's codebook) or "2 June 2025";
+state forces under ACLED's names with a government's period and unit ("Military Forces of Israel
+(2022-) Mossad" matches a mapping's "Military Forces of Israel"); up to ``MAX_EXPORT_BYTES``, read
+row by row, holding only the rows some rule can use. A rule that makes nothing says why
+(:class:`EventImport`'s ``idle``), so that a misspelt name does not pass for "no events".
 """
 
 from __future__ import annotations
