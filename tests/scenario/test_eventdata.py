@@ -470,6 +470,7 @@ def test_a_rule_that_makes_nothing_says_why(tmp_path: Path) -> None:
         "actors:\n"
         '  us_forces: ["Military Forces of the United States"]\n'
         '  militias: ["Kataib Hezbollah", "Harakat al-Nujaba"]\n'
+        '  usa: ["Military Forces of the Unted States"]\n'  # an alias misspelt
         "rules:\n"
         "  - {event: us_strikes, actor1: [us_force], country: [Iraq]}\n"
         "  - {event: us_strikes, actor1: [us_forces], country: [Syria], actor2: [militias],\n"
@@ -477,6 +478,8 @@ def test_a_rule_that_makes_nothing_says_why(tmp_path: Path) -> None:
         "  - {event: militia_campaign, actor1: [militias], at_least: 5, within_days: 30}\n"
         "  - {event: us_casualties, actor2: [us_forces], min_fatalities: 10}\n"
         "  - {event: us_strikes, actor1: [us_forces], country: [Iraq]}\n"
+        "  - {event: us_strikes, country: [Irak]}\n"
+        "  - {event: us_strikes, actor1: [usa]}\n"
     )
     export = str(EVENTS / "acled-sample.csv")
     code, out, err = run("observe", "import", export, "--format", "acled", "--map", str(mapping))
@@ -484,12 +487,16 @@ def test_a_rule_that_makes_nothing_says_why(tmp_path: Path) -> None:
     assert [e["date"] for e in yaml.safe_load(out)["observations"]] == ["2025-07-05", "2025-08-03"]
     notes = [line.removeprefix("note: ") for line in err.splitlines() if line.startswith("note:")]
     assert notes == [
-        "rules[0] (us_strikes) matched no row: no row has actor1 'us_force'",
+        "rules[0] (us_strikes) matched no row: no row has actor1 'us_force' (did you mean the "
+        "mapping's 'us_forces'?)",
         # US forces' rows and IEDs are in the export, but the IEDs are the militias', in Iraq
         "rules[1] (us_strikes) matched no row: rows meet each of its criteria, but none meets "
         "them all",
         "rules[2] (militia_campaign) made nothing: 3 rows met it, never 5 within 30 days",
         "rules[3] (us_casualties) matched no row: no row has at least 10 fatalities",
+        "rules[5] (us_strikes) matched no row: no row has country 'Irak' (the export has 'Iraq')",
+        "rules[6] (us_strikes) matched no row: no row has actor1 'usa' (the export has "
+        "'Military Forces of the United States')",
     ]
     import tightrope
 

@@ -35,6 +35,7 @@ row by row, holding only the rows some rule can use. A rule that makes nothing s
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -407,14 +408,25 @@ def import_events(
 
     rules = read_mapping(mapping, scenario)
     matchers = [_RuleMatcher(rule, rules, kind) for rule in rules.rules]
-    rows, count = _read_export(path, kind, lambda row: any([match(row) for match in matchers]))
+    # Each column's values in the export, for the closest to a name that matched nothing.
+    values: dict[str, set[str]] = {role: set() for role in COLUMNS[kind]}
+
+    def keep(row: Row) -> bool:
+        for role, found in row.fields.items():
+            if role in ("actor1", "actor2"):  # ACLED's names with and without their period
+                found = tuple(form for value in found for form in _actor_forms(value))
+            values[role].update(found)
+        return any([match(row) for match in matchers])
+
+    rows, count = _read_export(path, kind, keep)
     found, idle = [], []
     for index, (rule, matcher) in enumerate(zip(rules.rules, matchers, strict=True)):
         matching = list(filter(matcher, rows))
         made = _rule_observations(rule, matching, kind, published)
         found += made
         if not made and count:  # an export without rows needs no reason per rule
-            idle.append(f"rules[{index}] ({rule.event}) {matcher.why_idle(len(matching))}")
+            reason = matcher.why_idle(len(matching), values)
+            idle.append(f"rules[{index}] ({rule.event}) {reason}")
     found.sort(key=lambda entry: (entry["date"], entry["event"]))
     entries, left_out = first_starts(found, scenario)
     combined = with_observations(scenario, Document(data={"observations": entries}), str(path))
@@ -435,6 +447,7 @@ class _RuleMatcher:
 
     def __init__(self, rule: Rule, mapping: Mapping, kind: Format) -> None:
         self.rule = rule
+        self.actors = dict(mapping.actors)
         self.criteria = [
             (role, {name.casefold() for name in _expand(wanted, mapping)})
             for role in ("actor1", "actor2", "event_type", "sub_event_type", "country", "region")
@@ -458,14 +471,16 @@ class _RuleMatcher:
                 meets = False
         return meets
 
-    def why_idle(self, matching: int) -> str:
-        """Why the rule made no observation, given how many rows met it."""
+    def why_idle(self, matching: int, values: dict[str, set[str]]) -> str:
+        """Why the rule made no observation, given how many rows met it and the values the
+        export has in each column (for the closest to a name it lacks)."""
         rule = self.rule
         if matching:
             rows = f"{matching} row{'' if matching == 1 else 's'} met it"
             return f"made nothing: {rows}, never {rule.at_least} within {rule.within_days} days"
         unmet = [
             f"{role} {' or '.join(repr(name) for name in getattr(rule, role))}"
+            + self._closest(role, getattr(rule, role), values.get(role, set()))
             for role, _ in self.criteria
             if role not in self.met
         ]
@@ -474,6 +489,20 @@ class _RuleMatcher:
         if unmet:
             return f"matched no row: no row has {'; none has '.join(unmet)}"
         return "matched no row: rows meet each of its criteria, but none meets them all"
+
+    def _closest(self, role: str, names: tuple[str, ...], values: set[str]) -> str:
+        """A hint for a criterion no row met: the mapping's actor a name misspells, or the
+        export's value closest to it."""
+        for name in names:
+            if role in ("actor1", "actor2") and name not in self.actors:
+                close = difflib.get_close_matches(name, list(self.actors), n=1, cutoff=0.6)
+                if close:
+                    return f" (did you mean the mapping's {close[0]!r}?)"
+            for written in (name, *self.actors.get(name, ())):  # a mapping actor's aliases
+                close = difflib.get_close_matches(written, sorted(values), n=1, cutoff=0.6)
+                if close:
+                    return f" (the export has {close[0]!r})"
+        return ""
 
 
 # ACLED names a state's forces with the period of its government and, after it, a unit:
