@@ -265,3 +265,21 @@ def test_a_date_a_spreadsheet_wrote_is_named_with_what_to_write(
         assert err.strip().startswith(start + ": ")  # pydantic's reason, then the value
     else:
         assert err.strip() == f"{start} (got {written!r}): {hint}"
+
+
+def test_a_csv_in_another_encoding_says_how_to_save_it(tmp_path: Path) -> None:
+    """A spreadsheet saves "Unicode text" as UTF-16 and plain CSV in the machine's encoding."""
+    utf16 = tmp_path / "seen-utf16.csv"
+    utf16.write_text("date,event\n2025-06-13,israel_escalation\n", encoding="utf-16")
+    latin = tmp_path / "seen-latin.csv"
+    latin.write_bytes("date,event,note\n2025-06-13,israel_escalation,Isra\xebl\n".encode("cp1252"))
+    for file, message in (
+        (utf16, "1:1: (file): file is UTF-16 text: save it as UTF-8"),
+        (
+            latin,
+            "2:34: (file): file is not UTF-8 text: save it as UTF-8 (from a spreadsheet, "
+            "as CSV UTF-8)",
+        ),
+    ):
+        code, _, err = run("observe", "check", str(file))
+        assert (code, err.strip()) == (2, f"{file}:{message}")

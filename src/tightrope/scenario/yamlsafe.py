@@ -90,12 +90,15 @@ def decode(raw: bytes, limit: int = MAX_BYTES) -> str:
     if raw.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):  # ZIP (xlsx), OLE2 (xls)
         message = "is a spreadsheet workbook or an archive, not text: save it as CSV (or YAML)"
         raise YamlRefused(message, Location(1, 1))
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # a spreadsheet's "Unicode text"
+        raise YamlRefused("file is UTF-16 text: save it as UTF-8", Location(1, 1))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
-        raise YamlRefused("file is not UTF-8 text", Location(line, column)) from None
+        message = "file is not UTF-8 text: save it as UTF-8 (from a spreadsheet, as CSV UTF-8)"
+        raise YamlRefused(message, Location(line, column)) from None
     if "\x00" in text:
         offset = text.index("\x00")
         line = text.count("\n", 0, offset) + 1
