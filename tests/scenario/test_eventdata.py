@@ -525,3 +525,20 @@ def test_a_workbook_or_an_empty_export_is_named_for_what_it_is(tmp_path: Path) -
     )
     assert (code, yaml.safe_load(out)) == (0, {"observations": []})
     assert err.strip() == f"{header_only}: 0 rows, 0 observations"  # no reason per rule
+
+
+def test_rows_before_the_scenario_date_make_no_observation(tmp_path: Path) -> None:
+    """An export spanning more than the scenario (a whole year, say) was refused: "observations[0]
+    .date: 2025-03-01 is before the scenario date 2025-03-15", at the file's first line."""
+    lines = (EVENTS / "acled-sample.csv").read_text().splitlines()
+    earlier = lines[9].replace("IRQ9008", "IRQ8001").replace("2025-08-03", "2025-03-01")
+    export = tmp_path / "year.csv"
+    export.write_text("\n".join([*lines, earlier]) + "\n")
+    mapping = str(EVENTS / "mapping.yaml")
+    code, out, err = run("observe", "import", str(export), "--format", "acled", "--map", mapping)
+    assert code == 0, err
+    assert yaml.safe_load(out)["observations"] == imported("acled", "acled-sample.csv")
+    assert (
+        "note: 1 observation dated before the scenario's date 2025-03-15 left out: its starting "
+        "state stands for what happened before it"
+    ) in err

@@ -93,6 +93,12 @@ def observe_import(
     rows, found = imported.rows, len(entries)
     rows_read = f"{rows:,} row{'' if rows == 1 else 's'}"
     say(f"{file}: {rows_read}, {found} observation{'' if found == 1 else 's'}")
+    if imported.before:
+        say(
+            f"note: {imported.before} observation{'' if imported.before == 1 else 's'} dated "
+            f"before the scenario's date {loaded.as_of} left out: its starting state stands for "
+            "what happened before it"
+        )
     for reason in imported.idle:
         say(f"note: {reason}")
     for event, count in imported.left_out.items():

@@ -338,6 +338,9 @@ class EventImport:
     left_out: dict[str, int]
     # Rules that made nothing, and why: "rules[0] (us_strikes) matched no row: no row has …".
     idle: list[str]
+    # Observations dated before the scenario's date, left out: its starting state stands for
+    # what happened before it (an export often spans more than the scenario).
+    before: int = 0
 
 
 def first_starts(
@@ -428,9 +431,10 @@ def import_events(
             reason = matcher.why_idle(len(matching), values)
             idle.append(f"rules[{index}] ({rule.event}) {reason}")
     found.sort(key=lambda entry: (entry["date"], entry["event"]))
-    entries, left_out = first_starts(found, scenario)
+    since = [entry for entry in found if entry["date"] >= scenario.as_of.isoformat()]
+    entries, left_out = first_starts(since, scenario)
     combined = with_observations(scenario, Document(data={"observations": entries}), str(path))
-    return EventImport(count, entries, combined, left_out, idle)
+    return EventImport(count, entries, combined, left_out, idle, len(found) - len(since))
 
 
 def _rows_between(window: Sequence[Row]) -> str:
