@@ -542,3 +542,29 @@ def test_rows_before_the_scenario_date_make_no_observation(tmp_path: Path) -> No
         "note: 1 observation dated before the scenario's date 2025-03-15 left out: its starting "
         "state stands for what happened before it"
     ) in err
+
+
+@pytest.mark.parametrize(
+    ("stamp", "published"),
+    [
+        ("1751414400", "2025-07-02"),
+        ("2025-07-02 09:30:00", "2025-07-02"),
+        ("2 July 2025", "2025-07-02"),
+    ],
+)
+def test_the_upload_time_may_be_written_as_a_date(
+    tmp_path: Path, stamp: str, published: str
+) -> None:
+    """ACLED's timestamp is Unix seconds; saved through a spreadsheet or another client it may be
+    a date, which was refused."""
+    header, *body = (EVENTS / "acled-sample.csv").read_text().splitlines()
+    row = body[6].split(",")  # SYR9006, a US air strike in Syria
+    row[-1] = f'"{stamp}"'
+    export = tmp_path / "dated.csv"
+    export.write_text("\n".join([header, ",".join(row)]) + "\n")
+    [strike] = read_rows(export, "acled")
+    assert strike.published == dt.date.fromisoformat(published)
+    row[-1] = "soon"
+    export.write_text("\n".join([header, ",".join(row)]) + "\n")
+    with pytest.raises(ScenarioError, match="expected Unix seconds or a date, got 'soon'"):
+        read_rows(export, "acled")

@@ -212,7 +212,12 @@ def _row(
         try:
             published = dt.datetime.fromtimestamp(int(stamp), dt.UTC).date()
         except (ValueError, OverflowError, OSError):
-            return problem(columns["published"][0], f"expected Unix seconds, got {stamp!r}")
+            # A spreadsheet or another client may have written the upload time as a date.
+            day_written = event_day(stamp)
+            if isinstance(day_written, str):
+                message = f"expected Unix seconds or a date, got {stamp!r}"
+                return problem(columns["published"][0], message)
+            published = day_written
     try:
         fatalities = float(cell(columns["fatalities"][0]) or 0)
     except ValueError:
