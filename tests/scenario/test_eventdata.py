@@ -566,5 +566,9 @@ def test_the_upload_time_may_be_written_as_a_date(
     assert strike.published == dt.date.fromisoformat(published)
     row[-1] = "soon"
     export.write_text("\n".join([header, ",".join(row)]) + "\n")
-    with pytest.raises(ScenarioError, match="expected Unix seconds or a date, got 'soon'"):
+    with pytest.raises(ScenarioError, match=r"expected Unix seconds or a date, got 'soon'$"):
+        read_rows(export, "acled")
+    row[-1] = "1.75141E+09"
+    export.write_text("\n".join([header, ",".join(row)]) + "\n")
+    with pytest.raises(ScenarioError, match="lost digits; format the column as a whole number"):
         read_rows(export, "acled")

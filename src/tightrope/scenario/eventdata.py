@@ -216,6 +216,11 @@ def _row(
             day_written = event_day(stamp)
             if isinstance(day_written, str):
                 message = f"expected Unix seconds or a date, got {stamp!r}"
+                if re.fullmatch(r"\d(?:[.,]\d+)?[eE]\+?\d+", stamp):
+                    message += (
+                        ": a spreadsheet wrote the seconds in short form and lost digits; "
+                        "format the column as a whole number before saving"
+                    )
                 return problem(columns["published"][0], message)
             published = day_written
     try:
