@@ -110,8 +110,16 @@ class Row:
     id: str
     date: dt.date
     published: dt.date | None
+    # Each role's names; an actor's also without ACLED's government period and unit.
     fields: dict[str, tuple[str, ...]]
     fatalities: float
+
+    def folded(self) -> dict[str, frozenset[str]]:
+        """Each role's names in lower case, as the rules compare them."""
+        return {
+            role: frozenset(name.casefold() for name in names)
+            for role, names in self.fields.items()
+        }
 
 
 def read_mapping(path: str | Path, scenario: Scenario) -> Mapping:
@@ -185,6 +193,14 @@ def _read_export(
     return sorted(rows, key=lambda row: (row.date, row.id)), len(latest)
 
 
+def _names(role: str, written: list[str]) -> tuple[str, ...]:
+    """A role's names as a row writes them, an actor's also in the forms a mapping may use."""
+    names = [name for name in written if name]
+    if role in ("actor1", "actor2"):
+        names = [form for name in names for form in _actor_forms(name)]
+    return tuple(dict.fromkeys(names))
+
+
 def _located(name: str, refused: YamlRefused) -> ScenarioError:
     return ScenarioError([load.located_problem(name, refused.location, "(file)", refused.message)])
 
@@ -233,8 +249,9 @@ def _row(
         published,
         {
             # ACLED's associated actors list several names separated by ";".
-            role: tuple(
-                part.strip() for column in names for part in cell(column).split(";") if part.strip()
+            role: _names(
+                role,
+                [part.strip() for column in names for part in cell(column).split(";")],
             )
             for role, names in columns.items()
             if role not in ("id", "date", "published", "fatalities")
@@ -426,19 +443,24 @@ def import_events(
 
     def keep(row: Row) -> bool:
         for role, found in row.fields.items():
-            if role in ("actor1", "actor2"):  # ACLED's names with and without their period
-                found = tuple(form for value in found for form in _actor_forms(value))
             values[role].update(found)
-        return any([match(row) for match in matchers])
+        folded = row.folded()
+        return any([match(row, folded) for match in matchers])
 
     rows, count = _read_export(path, kind, keep)
+    # Each rule's rows, the rows' lower-case names taken once for all the rules.
+    matching: list[list[Row]] = [[] for _ in matchers]
+    for row in rows:
+        folded = row.folded()
+        for rows_met, matcher in zip(matching, matchers, strict=True):
+            if matcher(row, folded):
+                rows_met.append(row)
     found, idle = [], []
     for index, (rule, matcher) in enumerate(zip(rules.rules, matchers, strict=True)):
-        matching = list(filter(matcher, rows))
-        made = _rule_observations(rule, matching, kind, published)
+        made = _rule_observations(rule, matching[index], kind, published)
         found += made
         if not made and count:  # an export without rows needs no reason per rule
-            reason = matcher.why_idle(len(matching), values)
+            reason = matcher.why_idle(len(matching[index]), values)
             idle.append(f"rules[{index}] ({rule.event}) {reason}")
     found.sort(key=lambda entry: (entry["date"], entry["event"]))
     since = [entry for entry in found if entry["date"] >= scenario.as_of.isoformat()]
@@ -470,19 +492,23 @@ class _RuleMatcher:
         ]
         self.met: set[str] = set()
 
-    def __call__(self, row: Row) -> bool:
+    def __call__(self, row: Row, folded: dict[str, frozenset[str]] | None = None) -> bool:
+        """Whether ``row`` meets the rule; ``folded``, the row's names in lower case, when the
+        caller tries several rules on it."""
+        folded = row.folded() if folded is None else folded
+        if len(self.met) > len(self.criteria):  # every criterion met by some row: stop early
+            return row.fatalities >= self.rule.min_fatalities and all(
+                not names.isdisjoint(folded.get(role, ())) for role, names in self.criteria
+            )
         # Every criterion is tried, not only up to the first that fails, so that `met` is true.
         meets = row.fatalities >= self.rule.min_fatalities
         if meets:
             self.met.add("min_fatalities")
         for role, names in self.criteria:
-            values = row.fields.get(role, ())
-            if role in ("actor1", "actor2"):
-                values = tuple(form for value in values for form in _actor_forms(value))
-            if any(value.casefold() in names for value in values):
-                self.met.add(role)
-            else:
+            if names.isdisjoint(folded.get(role, ())):
                 meets = False
+            else:
+                self.met.add(role)
         return meets
 
     def why_idle(self, matching: int, values: dict[str, set[str]]) -> str:
