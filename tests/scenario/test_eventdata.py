@@ -14,10 +14,10 @@ from tests.cli_helpers import run
 from tests.conftest import DATA
 from tightrope.scenario import ScenarioError
 from tightrope.scenario.builtin import load_builtin
+from tightrope.scenario.dates import event_day
 from tightrope.scenario.eventdata import (
     Mapping,
     Row,
-    event_day,
     observations,
     read_mapping,
     read_rows,

@@ -25,6 +25,7 @@ from pydantic_core import ErrorDetails
 
 from tightrope.errors import TightropeError
 from tightrope.scenario.checks import FieldPath, check_scenario, format_path, iter_quantities
+from tightrope.scenario.dates import MONTH_NAMES, event_day
 from tightrope.scenario.schema import IDENTIFIER_PATTERN, SCENARIO_ID_PATTERN, Scenario
 from tightrope.scenario.yamlsafe import MAX_BYTES, Document, Location, YamlRefused, decode, parse
 
@@ -271,8 +272,6 @@ def problem_from_pydantic(
 def _date_hint(value: object) -> str | None:
     """What to write for a date in another form, as spreadsheets save them: "2 June 2026" is
     2026-06-02; 02/06/2026 is 2 June or 6 February, depending on who saved the file."""
-    from tightrope.scenario.eventdata import MONTH_NAMES, event_day
-
     if not isinstance(value, str):
         return None
     if "/" in value:
