@@ -49,6 +49,9 @@ class QuestionResult:
     # Settled by what was seen, before its deadline: "yes: us_strikes on 2025-06-01" (binary
     # event questions in a forecast with observations); None while the question is open.
     resolved: str | None = None
+    # Ordinal levels no run can reach, with why (a ladder level above every rung an event or
+    # condition reaches): their 0% is the model's structure, not a forecast.
+    unreachable: dict[str, str] | None = None
 
     @classmethod
     def from_document(
@@ -79,6 +82,7 @@ class QuestionResult:
                 if "interval_ses" in entry
                 else None
             ),
+            unreachable=dict(entry["unreachable"]) if "unreachable" in entry else None,
         )
 
     @property
@@ -106,7 +110,11 @@ class QuestionResult:
             unsteady = "≈ " if self.largest_interval_error > UNSTEADY else ""
             return f"{answer} (interval {unsteady}{low:.3f}–{high:.3f})"
         shares = self.distribution or {}
-        return " · ".join(f"{level} {share:.3f}" for level, share in shares.items())
+        marked = self.unreachable or {}
+        return " · ".join(
+            f"{level} {share:.3f}" + (" (unreachable)" if level in marked else "")
+            for level, share in shares.items()
+        )
 
     def rows(self) -> list[dict[str, Any]]:
         """Table rows: one for a binary question, one per level for an ordinal one."""
@@ -216,6 +224,26 @@ def interval_note(results: dict[str, QuestionResult]) -> str | None:
     ]
     unresolved = any(is_unresolved(pair, error) for pair, error in pairs)
     return unsteady_note(largest_interval_error(results), unresolved)
+
+
+UNREACHABLE = "◇"  # marks a level no run can reach
+
+
+def unreachable_note(results: dict[str, QuestionResult], scenario: Scenario) -> str | None:
+    """What ◇ beside a level means, with each marked level's reason."""
+    reasons = [
+        f"{level.label} ({question.id}): {result.unreachable[level.id]}"
+        for question in scenario.questions
+        if (result := results.get(question.id)) is not None and result.unreachable
+        for level in question.levels
+        if level.id in result.unreachable
+    ]
+    if not reasons:
+        return None
+    return (
+        f"{UNREACHABLE} no run can reach the level, so its 0% is the model's structure, not a "
+        "forecast: " + "; ".join(reasons)
+    )
 
 
 def question_lines(results: dict[str, QuestionResult]) -> list[str]:

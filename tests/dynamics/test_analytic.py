@@ -218,3 +218,75 @@ ladder:
     assert (record.ladder_max == 3).all()
     _, record = simulate(scenario, Design(samples=1, runs=5, seed=0, months=2), forced)
     assert (record.ladder_max == 0).all()
+
+
+LADDER = """ladder:
+  start: {start}
+  levels:
+    - {{level: 0, id: l0, label: L0}}
+    - {{level: 1, id: l1, label: L1}}
+    - {{level: 2, id: l2, label: L2{when2}}}
+    - {{level: 3, id: l3, label: L3}}
+    - {{level: 4, id: l4, label: L4}}
+questions:
+  - id: q
+    text: Q?
+    resolution: R
+    deadline: 2025-12-31
+    type: ordinal
+    variable: ladder
+    statistic: {statistic}
+    {cuts}levels: [{levels}]
+"""
+
+
+@pytest.mark.parametrize(
+    ("start", "rungs", "when2", "statistic", "cuts", "unreachable"),
+    [
+        (1, [3], False, "max", None, {"l4": "above 3", "l2": "to 2"}),  # l0 below start: no
+        (1, [3], False, "final", None, {"l0": "never falls", "l2": "to 2", "l4": "above 3"}),
+        (1, [4], True, "max", None, {"l3": "to 3"}),
+        (0, [1], False, "max", [0.5, 1.2, 1.5], {"a2": "between its cuts", "a3": "above 1"}),
+        (2, [], False, "final", [2.5], {"a1": "above 2"}),
+    ],
+)
+def test_levels_listed_unreachable_are_those_no_run_reaches(
+    start: int,
+    rungs: list[int],
+    when2: bool,
+    statistic: str,
+    cuts: list[float] | None,
+    unreachable: dict[str, str],
+) -> None:
+    """The levels that :func:`unreachable_levels` lists are those that no run reaches, and here,
+    where every rise comes by chance on its own, the only ones; the simulation marks them."""
+    from tightrope.scenario.checks import unreachable_levels
+
+    ids = [f"a{i}" for i in range(len(cuts) + 1)] if cuts else [f"l{i}" for i in range(5)]
+    events = "  - {id: x, label: X, hazard: {per_month: 0.05}}\n" + "".join(
+        f"  - {{id: e{rung}, label: E, hazard: {{per_month: 0.3}}, ladder: {rung}}}\n"
+        for rung in rungs
+    )
+    scenario = parse_scenario(
+        HEAD
+        + "events:\n"
+        + events
+        + LADDER.format(
+            start=start,
+            when2=', when: "occurred(x)"' if when2 else "",
+            statistic=statistic,
+            cuts="" if cuts is None else f"cuts: {cuts}\n    ",
+            levels=", ".join(f"{{id: {i}, label: {i}}}" for i in ids),
+        )
+    )
+    found = unreachable_levels(scenario).get("q", {})
+    assert found.keys() == unreachable.keys()
+    for level, words in unreachable.items():
+        assert words in found[level]
+    _, _, summary = run(scenario, samples=1, runs=2_000)
+    answer = summary["questions"]["q"]
+    for level in ids:
+        share = answer["distribution"][level]
+        below_start = cuts is None and statistic == "max" and int(level[1:]) < start
+        assert (share == 0) == (level in found or below_start), level
+    assert answer.get("unreachable", {}) == found

@@ -198,3 +198,24 @@ def test_given_reads_the_forecasts_runs_and_the_report_shows_it(tmp_path: Path) 
     code, out, _ = run("forecast", *args, "--given", "militia_campaign")
     assert code == 0
     assert f"Given militia_campaign, in the baseline runs ({given['runs']:,} runs)" in out
+
+
+def test_a_level_no_run_can_reach_is_marked_as_the_models_structure(tmp_path: Path) -> None:
+    """Without the rule that lifts the built-in's ladder to its top rung, no event reaches
+    it: the table, the report and the brief mark its 0% and say why."""
+    from tightrope.scenario.builtin import builtin_text
+
+    rule = '      when: "active(militia_campaign) and occurred(us_strikes, within=1)"\n'
+    text = builtin_text("iraq-2025")
+    assert rule in text
+    scenario = tmp_path / "no-top-rule.yaml"
+    scenario.write_text(text.replace(rule, ""))
+    code, out, _ = run("forecast", str(scenario), *FAST, "--out", str(tmp_path / "out"))
+    assert code == 0
+    assert "6 Sustained US–militia conflict: 0.0% ◇" in out
+    why = "nothing in the model takes the ladder above 5"
+    assert why in " ".join(out.split())
+    assert "0.0% <span title='" + why in (tmp_path / "out" / "report.html").read_text()
+    brief = (tmp_path / "out" / "brief.md").read_text()
+    assert "6 Sustained US–militia conflict | 0% ◇ |" in brief
+    assert f"(q8\\_max\\_ladder): {why}" in brief

@@ -33,6 +33,8 @@ from tightrope.dynamics.calendar import Deadline
 from tightrope.dynamics.dependencies import parameter_labels, reachable_parameters
 from tightrope.dynamics.engine import RunRecord, question_deadlines
 from tightrope.dynamics.model import CompiledModel
+from tightrope.scenario.checks import unreachable_levels
+from tightrope.scenario.schema import Scenario
 
 PERCENTILES = (5, 25, 50, 75, 95)
 INTERVAL = (5, 95)
@@ -153,7 +155,14 @@ def _question(
         "mc_errors": errors,
         **_answered(model, question_id),
         **({} if varying else {"uncertain_inputs": False}),
+        **_unreachable(model.scenario, question_id),
     }
+
+
+def _unreachable(scenario: Scenario, question_id: str) -> dict[str, Any]:
+    """The levels no run can reach, with why: their 0% is the model's structure."""
+    levels = unreachable_levels(scenario).get(question_id)
+    return {"unreachable": levels} if levels else {}
 
 
 def _event(

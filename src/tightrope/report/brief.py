@@ -15,7 +15,7 @@ from tightrope.report.bottomline import (
     what_if_in_words,
 )
 from tightrope.report.numbers import change_points, error_points, percent, span
-from tightrope.results import interval_note, question_results
+from tightrope.results import UNREACHABLE, interval_note, question_results, unreachable_note
 from tightrope.scenario.provenance import published_after
 from tightrope.scenario.schema import Scenario
 
@@ -82,19 +82,25 @@ def render_brief(document: dict[str, Any], scenario: Scenario) -> str:
                 continue
             labels = {level.id: level.label for level in question.levels}
             errors = entry.get("mc_errors", {})
+            marked = entry.get("unreachable", {})
             for level, share in entry["distribution"].items():
                 interval = entry["intervals"][level]
                 ends = entry.get("interval_ses", {}).get(level)
+                mark = f" {UNREACHABLE}" if level in marked else ""
                 lines.append(
-                    f"| {escaped(question.text)} {escaped(labels[level])} | {percent(share, 0)} | "
+                    f"| {escaped(question.text)} {escaped(labels[level])} | "
+                    f"{percent(share, 0)}{mark} | "
                     f"{error_points(errors.get(level))} | {span(interval, ends, 0)} |"
                 )
         results = question_results(scenario, simulation)
         unsteady = interval_note(results)
+        unreachable = unreachable_note(results, scenario)
         lines += [
             "",
             "_MC error: the Monte Carlo standard error in percentage points, clustered by "
-            "parameter sample._" + ("" if unsteady is None else f" _{escaped(unsteady)}._"),
+            "parameter sample._"
+            + ("" if unsteady is None else f" _{escaped(unsteady)}._")
+            + ("" if unreachable is None else f" _{escaped(unreachable)}._"),
             "",
         ]
     if document.get("comparison"):

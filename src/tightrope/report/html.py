@@ -33,7 +33,13 @@ from tightrope.report.numbers import (
     skill_words,
     span,
 )
-from tightrope.results import given_runs, interval_note, question_results
+from tightrope.results import (
+    UNREACHABLE,
+    given_runs,
+    interval_note,
+    question_results,
+    unreachable_note,
+)
 from tightrope.scenario.schema import Question, Scenario
 
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf", "#7f7f7f")
@@ -347,8 +353,14 @@ def _questions(
             assert result.intervals is not None
             labels = {level.id: level.label for level in question.levels}
             errors = result.mc_errors or {}
+            marked = result.unreachable or {}
             lines = "<br>".join(
                 f"{html.escape(labels[level])}: {percent(p)}"
+                + (
+                    f" <span title='{html.escape(marked[level], quote=True)}'>{UNREACHABLE}</span>"
+                    if level in marked
+                    else ""
+                )
                 for level, p in result.distribution.items()
             )
             margins = "<br>".join(error_points(errors.get(level)) for level in result.distribution)
@@ -367,12 +379,14 @@ def _questions(
             + "</tr>"
         )
     unsteady = interval_note(results)
+    unreachable = unreachable_note(results, scenario)
     return (
         "<h2>Questions</h2><p class='note'>MC error: the probability's Monte Carlo standard "
         "error in percentage points, clustered by parameter sample (runs that share a sample "
         "are not independent). Interval: the 5th–95th percentile across the parameter "
         "uncertainty, binomial noise removed."
         + ("" if unsteady is None else f" {html.escape(unsteady[0].upper() + unsteady[1:])}.")
+        + ("" if unreachable is None else f" {html.escape(unreachable)}.")
         + "</p><table><tr><th>question</th>"
         "<th>probability</th><th>MC error</th><th>interval</th>"
         + ("<th>main drivers</th>" if ranked else "")

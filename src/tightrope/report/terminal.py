@@ -30,7 +30,14 @@ from tightrope.report.numbers import (
     skill_words,
     span,
 )
-from tightrope.results import given_runs, interval_note, question_results, what_if_words
+from tightrope.results import (
+    UNREACHABLE,
+    given_runs,
+    interval_note,
+    question_results,
+    unreachable_note,
+    what_if_words,
+)
 
 if TYPE_CHECKING:  # types only: the engines load when a command needs them, not at start-up
     from tightrope.bargaining.analysis import IssueForecast
@@ -755,13 +762,15 @@ def _questions_result(
         resolved = document.get("conditioning", {}).get("resolved")
     answered = resolved or {}
     unsteady = interval_note(results)
+    unreachable = unreachable_note(results, scenario)
     table = Table(
         title=title,
         title_justify="left",
         caption="MC error: the probability's Monte Carlo standard error in percentage points "
         "(clustered by parameter sample); interval: "
         "5th–95th percentile across the parameter uncertainty (binomial noise removed)"
-        + ("" if unsteady is None else f"; {unsteady}"),
+        + ("" if unsteady is None else f"; {unsteady}")
+        + ("" if unreachable is None else f"; {unreachable}"),
         caption_justify="left",
     )
     # The columns whose lines stand level by level beside each other never wrap, so that each
@@ -803,7 +812,11 @@ def _questions_result(
             assert result.intervals is not None
             labels = {level.id: level.label for level in question.levels}
             errors = result.mc_errors or {}
-            lines = [f"{labels[level]}: {percent(p)}" for level, p in result.distribution.items()]
+            marked = result.unreachable or {}
+            lines = [
+                f"{labels[level]}: {percent(p)}" + (f" {UNREACHABLE}" if level in marked else "")
+                for level, p in result.distribution.items()
+            ]
             margins = [error_points(errors.get(level)) for level in result.distribution]
             ends = result.interval_ses or {}
             spans = [span(pair, ends.get(level)) for level, pair in result.intervals.items()]

@@ -463,6 +463,12 @@ def _questions(scenario: Scenario) -> Iterator[Finding]:
         if question.variable == LADDER_VARIABLE:
             if scenario.ladder is None:
                 yield (*here, "variable"), "the scenario has no ladder"
+            elif question.statistic == "min":
+                yield (
+                    (*here, "statistic"),
+                    "the ladder only rises, so its lowest level on the way is where it starts "
+                    f"({scenario.ladder.start}); ask for max (the highest level reached) or final",
+                )
             elif not question.cuts and len(question.levels) != len(scenario.ladder.levels):
                 yield (
                     (*here, "levels"),
@@ -487,6 +493,54 @@ def _questions(scenario: Scenario) -> Iterator[Finding]:
                 ),
             )
         yield from _duplicates(question.levels, (*here, "levels"))
+
+
+def unreachable_levels(scenario: Scenario) -> dict[str, dict[str, str]]:
+    """The levels of ladder questions that no run can reach, and why: question id → level id →
+    reason. The ladder starts at its start level and only rises, to an event's rung or to a rung
+    whose condition holds, so a level above every such rung has no chance in the model whatever
+    the numbers, nor has a level below the start asked of the final level. Their 0% is the
+    model's structure, not a forecast, and the outputs say so. (A level below the start asked
+    of the highest level reached is no chance in the world either, and is not listed.)"""
+    ladder = scenario.ladder
+    if ladder is None:
+        return {}
+    top = len(ladder.levels) - 1
+    rises = {event.ladder for event in scenario.events if event.ladder is not None}
+    rises |= {level.level for level in ladder.levels if level.when is not None}
+    reachable = {rung for rung in rises | {ladder.start} if ladder.start <= rung <= top}
+    highest = max(reachable)
+    found: dict[str, dict[str, str]] = {}
+    for question in scenario.questions:
+        if question.variable != LADDER_VARIABLE or question.type != "ordinal":
+            continue
+        cuts = list(question.cuts)
+        covered: dict[int, list[int]] = {}
+        for rung in range(top + 1):
+            answer = (
+                sum(cut <= rung for cut in cuts) if cuts else min(rung, len(question.levels) - 1)
+            )
+            covered.setdefault(answer, []).append(rung)
+        for index, level in enumerate(question.levels):
+            rungs = covered.get(index, [])
+            if any(rung in reachable for rung in rungs):
+                continue
+            if not rungs:
+                why = "no ladder level lies between its cuts"
+            elif min(rungs) > highest:
+                why = (
+                    f"nothing in the model takes the ladder above {highest} (no event raises "
+                    "it higher, and no higher rung has a condition)"
+                )
+            elif max(rungs) < ladder.start:
+                if question.statistic == "max":
+                    continue
+                why = f"the ladder starts at {ladder.start} and never falls in the model"
+            else:
+                named = " or ".join(map(str, rungs))
+                why = f"no event raises the ladder to {named}, and no such rung has a condition"
+            found.setdefault(question.id, {})[level.id] = why
+    return found
 
 
 def iter_conditions(scenario: Scenario) -> Iterator[tuple[FieldPath, str]]:

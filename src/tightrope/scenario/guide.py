@@ -39,7 +39,7 @@ MEANINGS = {
     "Event.repeatable": "May happen again in a later month (counts add up); else once at most.",
     "LadderLevel.kind": "signal (a threat or warning), action (a step taken) or calm.",
     "Question.statistic": "Ordinal: the value at the deadline (final), or its highest (max) or "
-    "lowest (min) on the way.",
+    "lowest (min) on the way; the ladder, which only rises, final or max.",
     "StateVariable.unit": "The unit the report shows beside its values.",
     "Trigger.event": "The id of the event it sets off.",
     "Trigger.lag_months": "Months after this event; 0 sets it off in the same month.",
