@@ -511,6 +511,33 @@ def test_bargaining_and_malformed_numbers(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize(
+    ("body", "where", "message"),
+    [
+        ({"run": 2000}, ["body", "run"], "unknown field 'run' (did you mean 'runs'?)"),
+        (
+            {"force": [{"evnt": "us_strikes", "month": 2}]},
+            ["body", "force", 0, "evnt"],
+            "unknown field 'evnt' (did you mean 'event'?)",
+        ),
+        (
+            {"observations": [{"event": "us_strikes", "dat": "2025-05-01"}]},
+            ["body", "observations", 0, "dat"],
+            "unknown field 'dat' (did you mean 'date'?)",
+        ),
+        ({"whatif": 1}, ["body", "whatif"], "unknown field 'whatif' (known: observations, "),
+    ],
+)
+def test_an_unknown_request_field_names_the_closest_known_one(
+    client: TestClient, body: dict[str, object], where: list[object], message: str
+) -> None:
+    refused = client.post("/api/scenarios/iraq-2025/simulate", json=body)
+    assert refused.status_code == 422
+    (problem,) = [d for d in refused.json()["detail"] if d["type"] == "extra_forbidden"]
+    assert problem["loc"] == where
+    assert problem["msg"].startswith(message)
+
+
+@pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--port", "0"], "--port"),

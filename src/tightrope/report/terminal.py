@@ -1212,8 +1212,9 @@ def _ordinal_note(scenario: Scenario) -> str:
     ordinal = [question.id for question in scenario.questions if question.type == "ordinal"]
     if not ordinal:
         return ""
+    have = "has its" if len(ordinal) == 1 else "have their"
     return (
-        f" Binary questions only: {', '.join(ordinal)} (ordinal) have their mean level and each "
+        f" Binary questions only: {', '.join(ordinal)} (ordinal) {have} mean level and each "
         "level's chance (columns Q=LEVEL) in experiments.parquet, for discover."
     )
 

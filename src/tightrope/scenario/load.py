@@ -225,7 +225,7 @@ def problem_from_pydantic(
         field = str(path[-1])
         message = f"unknown field {field!r}"
         owners = _owners(model).get(field)
-        known = _field_names(path[:-1], model)
+        known = field_names(path[:-1], model)
         close = difflib.get_close_matches(field, known, n=1, cutoff=0.6)
         if field.isdigit():  # `{value: 0,9}` is value 0 and a field named 9
             message += f" ({_decimal_comma(document.data, path)})"
@@ -378,7 +378,7 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
     return found
 
 
-def _field_names(path: FieldPath, root: type[BaseModel]) -> list[str]:
+def field_names(path: FieldPath, root: type[BaseModel]) -> list[str]:
     """The field names the schema allows at ``path`` (for 'did you mean')."""
     current: Any = root
     for part in path:

@@ -12,10 +12,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
 
 from tightrope.errors import TightropeError
+from tightrope.scenario.checks import unknown
+from tightrope.scenario.load import field_names
 from tightrope.server import api, jobs, views
 from tightrope.server.guard import Guard
 from tightrope.server.workbench import (
@@ -67,6 +71,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+def _body_model(request: Request) -> type[BaseModel] | None:
+    """The model of the matched route's JSON body, if it takes one."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or len(route.dependant.body_params) != 1:
+        return None
+    annotation = route.dependant.body_params[0].field_info.annotation
+    return (
+        annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+    )
+
+
 def _answer_errors(app: FastAPI) -> None:
     """Every refusal as JSON ``{"detail": …}`` with its status: 400 for a request the model or
     the server refuses, 404 for what does not exist, 504 for a job past its time limit."""
@@ -96,12 +111,19 @@ def _answer_errors(app: FastAPI) -> None:
         return await detail(504, request, error)
 
     @app.exception_handler(RequestValidationError)
-    async def malformed(_: Request, error: RequestValidationError) -> JSONResponse:
+    async def malformed(request: Request, error: RequestValidationError) -> JSONResponse:
         # FastAPI's own answer echoes the input, which may hold a NaN that strict JSON cannot
-        # carry; say where and what, as the documented 422 does, without the input.
-        details = [
-            {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in error.errors()
-        ]
+        # carry; say where and what, as the documented 422 does, without the input, and name
+        # the closest field to an unknown one, as the command line does.
+        body = _body_model(request)
+        details = []
+        for e in error.errors():
+            location = list(e["loc"])
+            message = e["msg"]
+            if e["type"] == "extra_forbidden" and body is not None and location[:1] == ["body"]:
+                known = field_names(tuple(location[1:-1]), body)
+                message = unknown("field", str(location[-1]), known)
+            details.append({"loc": location, "msg": message, "type": e["type"]})
         return JSONResponse({"detail": details}, 422)
 
     @app.exception_handler(StarletteHTTPException)
