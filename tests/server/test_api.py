@@ -205,6 +205,15 @@ def test_an_upload_is_kept_under_its_id_in_the_data_folder(client: TestClient) -
     refused = client.post("/api/scenarios", json={"text": builtin})
     assert refused.status_code == 400
     assert "built-in" in refused.json()["detail"]
+    # A file with two problems: the first, and where to read both.
+    typo = text.replace("id: my-copy", "id: typo").replace("capability:", "capabilty:", 1)
+    refused = client.post("/api/scenarios", json={"text": typo, "name": "typo.yaml"})
+    assert refused.status_code == 400
+    assert refused.json()["detail"].startswith("typo.yaml:")
+    assert refused.json()["detail"].endswith(
+        " (and 1 more: POST /api/scenarios/validate lists them all)"
+    )
+    assert len(client.post("/api/scenarios/validate", json={"text": typo}).json()["problems"]) == 2
 
 
 def test_writes_from_another_origin_are_refused(client: TestClient) -> None:
@@ -698,3 +707,26 @@ def test_the_history_of_a_question_not_recorded_lists_no_observations(tmp_path: 
         assert [o["observation"] for o in recorded["observations"]] == ["us_strikes on 2025-06-01"]
         unknown = client.get("/api/registry/history/q_not_recorded").json()
         assert (unknown["forecasts"], unknown["observations"]) == ([], [])
+
+
+def test_a_scenario_id_held_twice_is_named_not_hidden(tmp_path: Path) -> None:
+    """Two files of the folder with one id: the second was silently hidden. An upload of a
+    folder scenario's id was saved ("saved": true) and never offered, the folder's file
+    shadowing it. The second file is now listed with why; the upload is refused."""
+    from tightrope.scenario.builtin import builtin_text
+
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    text = builtin_text("iraq-2025").replace("id: iraq-2025", "id: mine", 1)
+    (folder / "a.yaml").write_text(text)
+    (folder / "b.yaml").write_text(text)
+    settings = Settings(db=tmp_path / "r.sqlite", data=tmp_path / "d", scenarios=folder, workers=1)
+    with TestClient(create_app(settings)) as bench:
+        listed = {entry["id"]: entry for entry in bench.get("/api/scenarios").json()}
+        assert listed["mine"]["valid"]
+        assert listed["b"]["problems"] == ["b.yaml: id 'mine' is taken by a.yaml (folder)"]
+        answer = bench.post("/api/scenarios", json={"text": text, "name": "mine.yaml"})
+        assert answer.status_code == 400
+        assert "'mine' is the id of a scenario in the server's folder" in answer.json()["detail"]
+        assert not (tmp_path / "d" / "scenarios" / "mine.yaml").exists()
+        assert bench.get("/api/scenarios/mine").status_code == 200

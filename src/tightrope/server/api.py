@@ -197,7 +197,9 @@ def upload_scenario(bench: Bench, body: ScenarioText) -> Validation:
         scenario = bench.store.save(body.text, body.name)
     except ScenarioError as error:
         problems = [str(p) for p in error.problems]
-        raise Invalid(problems[0] if problems else "not a valid scenario") from None
+        more = len(problems) - 1
+        also = f" (and {more} more: POST /api/scenarios/validate lists them all)" if more else ""
+        raise Invalid(problems[0] + also if problems else "not a valid scenario") from None
     except ValueError as error:
         raise Invalid(str(error)) from None
     return Validation(valid=True, id=scenario.id, saved=True)

@@ -41,20 +41,25 @@ class ScenarioStore:
         """Every scenario, built-ins first; a file that fails to validate is listed with its
         problems (under its file name) rather than hidden."""
         found = [Entry(i, "built-in", builtin_text(i), load_builtin(i)) for i in builtin_ids()]
-        seen = {entry.id for entry in found}
+        seen = {entry.id: "a built-in scenario" for entry in found}
         for origin, folder in (("folder", self.folder), ("uploaded", self.uploads)):
             for file in self._files_in(folder):
                 entry = self._read(file, origin)
-                if entry.id not in seen:
-                    seen.add(entry.id)
-                    found.append(entry)
+                if entry.scenario is not None and entry.id in seen:
+                    # Listed as a problem, not hidden: the file holds a scenario nobody can open.
+                    problem = f"{file.name}: id {entry.id!r} is taken by {seen[entry.id]}"
+                    entry = Entry(file.stem, origin, "", None, (problem,))
+                elif entry.scenario is not None:
+                    seen[entry.id] = f"{file.name} ({origin})"
+                found.append(entry)
         return found
 
     def get(self, scenario_id: str) -> Entry:
-        for entry in self.entries():
-            if entry.id == scenario_id:
-                return entry
-        raise KeyError(scenario_id)
+        """The scenario of that id, or else an invalid file named so (to say why)."""
+        matching = [entry for entry in self.entries() if entry.id == scenario_id]
+        if not matching:
+            raise KeyError(scenario_id)
+        return next((entry for entry in matching if entry.scenario is not None), matching[0])
 
     def save(self, text: str, name: str) -> Scenario:
         """Validate ``text`` and keep it as ``<id>.yaml`` in the uploads folder (a name the
@@ -62,6 +67,12 @@ class ScenarioStore:
         scenario = parse_scenario(text, name)
         if scenario.id in builtin_ids():
             raise ValueError(f"{scenario.id!r} is a built-in scenario's id; give the copy a new id")
+        taken = [e for e in self.entries() if e.origin == "folder" and e.id == scenario.id]
+        if taken:
+            raise ValueError(
+                f"{scenario.id!r} is the id of a scenario in the server's folder, which the "
+                "server would offer instead; give the copy a new id"
+            )
         self.uploads.mkdir(parents=True, exist_ok=True)
         write_text_atomically(self.uploads / f"{scenario.id}.yaml", text)
         return scenario
