@@ -229,14 +229,21 @@ def interval_note(results: dict[str, QuestionResult]) -> str | None:
 UNREACHABLE = "◇"  # marks a level no run can reach
 
 
-def unreachable_note(results: dict[str, QuestionResult], scenario: Scenario) -> str | None:
-    """What ◇ beside a level means, with each marked level's reason."""
+def unreachable_note(
+    results: dict[str, QuestionResult] | dict[str, dict[str, str]], scenario: Scenario
+) -> str | None:
+    """What ◇ beside a level means, with each marked level's reason; ``results`` are the
+    questions' results, or what :func:`~tightrope.scenario.checks.unreachable_levels` gives."""
+    marked = {
+        key: value.unreachable if isinstance(value, QuestionResult) else value
+        for key, value in results.items()
+    }
     reasons = [
-        f"{level.label} ({question.id}): {result.unreachable[level.id]}"
+        f"{level.label} ({question.id}): {why[level.id]}"
         for question in scenario.questions
-        if (result := results.get(question.id)) is not None and result.unreachable
+        if (why := marked.get(question.id))
         for level in question.levels
-        if level.id in result.unreachable
+        if level.id in why
     ]
     if not reasons:
         return None

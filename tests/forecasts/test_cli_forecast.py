@@ -219,3 +219,7 @@ def test_a_level_no_run_can_reach_is_marked_as_the_models_structure(tmp_path: Pa
     brief = (tmp_path / "out" / "brief.md").read_text()
     assert "6 Sustained US–militia conflict | 0% ◇ |" in brief
     assert f"(q8\\_max\\_ladder): {why}" in brief
+    code, out, _ = run("replay", str(scenario), "--to", "2025-05-15", "--runs", "2000")
+    assert code == 0
+    assert "6 Sustained US–militia conflict ◇" in out
+    assert why in " ".join(out.split())

@@ -38,6 +38,7 @@ from tightrope.results import (
     unreachable_note,
     what_if_words,
 )
+from tightrope.scenario.checks import unreachable_levels
 
 if TYPE_CHECKING:  # types only: the engines load when a command needs them, not at start-up
     from tightrope.bargaining.analysis import IssueForecast
@@ -594,6 +595,10 @@ def replay_table(document: dict[str, Any], scenario: Scenario) -> RenderableType
             f"; each number's Monte Carlo error is at most {error_points(largest)} (clustered by "
             "parameter sample)"
         )
+    marked = unreachable_levels(scenario)
+    unreachable = unreachable_note(marked, scenario)
+    if unreachable is not None:
+        caption += f"; {unreachable}"
     tables = []
     for start in range(0, len(steps), REPLAY_STEPS_PER_TABLE):
         chunk = steps[start : start + REPLAY_STEPS_PER_TABLE]
@@ -621,6 +626,8 @@ def replay_table(document: dict[str, Any], scenario: Scenario) -> RenderableType
                 continue
             for index, level in enumerate(question.levels):
                 label = f"{question.id}: {level.label}" if index == 0 else f"  {level.label}"
+                if level.id in marked.get(question.id, {}):
+                    label += f" {UNREACHABLE}"
                 table.add_row(label, *(percent(value[level.id]) for value in values))
         tables.append(table)
     return Group(*tables)
