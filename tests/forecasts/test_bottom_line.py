@@ -78,9 +78,9 @@ def test_a_chance_reads_impossible_or_certain_only_when_it_is(value: float, deci
 
 
 def test_a_small_error_keeps_a_significant_digit() -> None:
-    """A paired what-if's error is often below 0.05 points; "-1.8 ± 0.0 pts" hid it."""
-    assert change_points(-0.0183, 0.0004) == "-1.83 ± 0.04 pts"
-    assert change_points(-0.062, 0.0012) == "-6.2 ± 0.1 pts"
+    """A paired what-if's error is often below 0.05 points; "-1.8 ± 0.0 pt" hid it."""
+    assert change_points(-0.0183, 0.0004) == "-1.83 ± 0.04 pt"
+    assert change_points(-0.062, 0.0012) == "-6.2 ± 0.1 pt"
     assert change_points(0.0, 0.0, " pt") == "+0.0 ± 0.0 pt"
     assert error_points(0.00004) == "± 0.004 pt"  # "± 0.00" said no error at all
     assert error_points(0.0004) == "± 0.04 pt"

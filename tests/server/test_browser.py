@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from typing import Any
@@ -76,6 +77,10 @@ def test_board_scenario_what_if_and_question_pages(
     cells = q2.locator("td").all_inner_texts()
     baseline, what_if = (float(cell.rstrip("%")) for cell in cells[1:3])
     assert what_if > baseline + 10, cells
+    change = re.fullmatch(r"\+(\d+\.(\d+)) ± \d+\.(\d+) pt", cells[3])
+    assert change is not None, cells
+    assert len(change[2]) == len(change[3]), cells  # the error's digits, as the reports write
+    assert abs(float(change[1]) - (what_if - baseline)) < 0.2, cells
     assert "no what-if set" not in page.inner_text("#status")
     assert q2.inner_text() != baseline_row
     bars = page.evaluate(

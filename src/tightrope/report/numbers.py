@@ -120,9 +120,9 @@ def error_points(error: float | None) -> str:
     return "" if error is None else f"± {100 * error:.{_places(error)}f} pt"
 
 
-def change_points(difference: float, error: float, unit: str = " pts") -> str:
+def change_points(difference: float, error: float, unit: str = " pt") -> str:
     """A change in percentage points with its standard error, to the error's precision:
-    "-6.2 ± 0.1 pts", "-1.83 ± 0.04 pts"."""
+    "-6.2 ± 0.1 pt", "-1.83 ± 0.04 pt" (pt, as every error in points reads)."""
     places = _places(error)
     return f"{100 * difference:+.{places}f} ± {100 * error:.{places}f}{unit}"
 

@@ -688,7 +688,7 @@ def window_reading_table(
     moved = len(reading["moved"])
     summary = Text(
         f"Read so, the largest move is {name}: {percent(row['baseline'])} → "
-        f"{percent(row['what_if'])} ({change_points(row['difference'], row['se'], ' pt')}); "
+        f"{percent(row['what_if'])} ({change_points(row['difference'], row['se'])}); "
         f"{moved} question{'s' if moved != 1 else ''} moved beyond twice the error."
     )
     return Group(table, summary)
@@ -730,7 +730,7 @@ def structure_table(document: dict[str, Any], scenario: Scenario) -> RenderableT
         table.add_row(
             effect["label"],
             f"{name}: {percent(row['baseline'])} → {percent(row['what_if'])}",
-            change_points(row["difference"], row["se"], " pt"),
+            change_points(row["difference"], row["se"]),
             str(len(effect["moved"])),
         )
     return table

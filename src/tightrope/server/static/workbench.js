@@ -6,6 +6,13 @@
   const data = JSON.parse(document.getElementById("workbench-data").textContent);
   const escapeLabel = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   const percent = (p) => (100 * p).toFixed(1) + "%";
+  // A change in points beside its error, to the error's first digit as the reports write it
+  // (report/numbers.py change_points): "-1.83 ± 0.04 pt", not "-1.8 ± 0.0".
+  const points = (difference, se) => {
+    const error = 100 * se;
+    const places = error > 0 && error < 0.05 ? Math.min(4, Math.ceil(-Math.log10(error))) : 1;
+    return (difference >= 0 ? "+" : "") + (100 * difference).toFixed(places) + " ± " + error.toFixed(places) + " pt";
+  };
   const holder = document.getElementById("parameters");
   for (const p of data.parameters) {
     const row = document.createElement("div");
@@ -155,7 +162,7 @@
         const name = data.questions[id] + (level ? " — " + (data.levels[id][level] || level) : "");
         const cells = "what_if" in v
           ? [name, percent(v.baseline), percent(v.what_if),
-             (v.difference >= 0 ? "+" : "") + (100 * v.difference).toFixed(1) + " ± " + (100 * v.se).toFixed(1) + " pts"]
+             points(v.difference, v.se)]
           : [name, percent(v.baseline), "—", "—"];
         cells.forEach((t, i) => { const td = document.createElement("td"); td.textContent = t; if (i) td.className = "num"; tr.append(td); });
         body.append(tr);
