@@ -172,7 +172,7 @@ def test_builtin_scenario_exports_to_ktab() -> None:
 
 def test_export_needs_every_position() -> None:
     text = "actor,issue,capability,position,salience\nA,x,1,10,0.5\nB,y,1,90,0.2\n"
-    with pytest.raises(ValueError, match="missing: b on x"):
+    with pytest.raises(ValueError, match=r"missing: b on x, a on y \(an actor with no stake"):
         write_ktab(read_table(text, "gaps.csv"))
 
 

@@ -203,7 +203,9 @@ def write_ktab(scenario: Scenario) -> KtabExport:
     ]
     if missing:
         raise ValueError(
-            "KTAB needs every actor's position on every issue; missing: " + ", ".join(missing)
+            "KTAB needs every actor's position on every issue; missing: "
+            + ", ".join(missing)
+            + " (an actor with no stake there can be given any position with salience 0)"
         )
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
