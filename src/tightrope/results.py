@@ -50,7 +50,8 @@ class QuestionResult:
     # event questions in a forecast with observations); None while the question is open.
     resolved: str | None = None
     # Ordinal levels no run can reach, with why (a ladder level above every rung an event or
-    # condition reaches): their 0% is the model's structure, not a forecast.
+    # condition reaches, a level outside a variable's bounds): their 0% is the model's
+    # structure, not a forecast.
     unreachable: dict[str, str] | None = None
 
     @classmethod

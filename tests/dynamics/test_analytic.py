@@ -290,3 +290,41 @@ def test_levels_listed_unreachable_are_those_no_run_reaches(
         below_start = cuts is None and statistic == "max" and int(level[1:]) < start
         assert (share == 0) == (level in found or below_start), level
     assert answer.get("unreachable", {}) == found
+
+
+def test_levels_outside_a_variables_bounds_are_listed_and_never_reached() -> None:
+    """A variable held within [0, 5]: a level from 8 up, or below 0, has no chance in any run
+    and is listed as such; the levels inside the bounds are reached."""
+    from tightrope.scenario.checks import unreachable_levels
+
+    scenario = parse_scenario(
+        HEAD.replace(
+            "{id: tempo, label: Tempo, initial: 0, min: 0}",
+            "{id: tempo, label: T, initial: 0, min: 0, max: 5}",
+        )
+        + """events:
+  - id: e
+    label: E
+    hazard: {per_month: 0.2}
+    repeatable: true
+    effects: [{variable: tempo, add: 1}]
+questions:
+  - id: q
+    text: Q?
+    resolution: R
+    deadline: 2025-12-31
+    type: ordinal
+    variable: tempo
+    cuts: [0, 1, 3, 8]
+    levels: [{id: below, label: B}, {id: none, label: N}, {id: few, label: F}, {id: some, label: S},
+      {id: many, label: M}]
+"""
+    )
+    found = unreachable_levels(scenario)["q"]
+    assert found == {
+        "below": "tempo is at least 0 (its min)",
+        "many": "tempo is at most 5 (its max)",
+    }
+    _, _, summary = run(scenario, samples=1, runs=2_000)
+    for level, share in summary["questions"]["q"]["distribution"].items():
+        assert (share == 0) == (level in found), level

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import math
 import operator
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -496,51 +497,80 @@ def _questions(scenario: Scenario) -> Iterator[Finding]:
 
 
 def unreachable_levels(scenario: Scenario) -> dict[str, dict[str, str]]:
-    """The levels of ladder questions that no run can reach, and why: question id → level id →
-    reason. The ladder starts at its start level and only rises, to an event's rung or to a rung
-    whose condition holds, so a level above every such rung has no chance in the model whatever
-    the numbers, nor has a level below the start asked of the final level. Their 0% is the
-    model's structure, not a forecast, and the outputs say so. (A level below the start asked
-    of the highest level reached is no chance in the world either, and is not listed.)"""
-    ladder = scenario.ladder
-    if ladder is None:
-        return {}
+    """The levels of ordinal questions that no run can reach, and why: question id → level id →
+    reason. Their 0% is the model's structure, not a forecast, and the outputs say so.
+
+    The ladder starts at its start level and only rises, to an event's rung or to a rung whose
+    condition holds: a level above every such rung has no chance whatever the numbers, nor has
+    a level below the start asked of the final level (below the start asked of the highest
+    level reached is no chance in the world either, and is not listed). A state variable stays
+    within its bounds: a level wholly outside them has no chance."""
+    found: dict[str, dict[str, str]] = {}
+    bounds = {variable.id: (variable.min, variable.max) for variable in scenario.state}
+    for question in scenario.questions:
+        if question.type != "ordinal":
+            continue
+        if question.variable == LADDER_VARIABLE and scenario.ladder is not None:
+            reasons = _unreachable_rungs(scenario.ladder, scenario.events, question)
+        elif question.variable in bounds and question.cuts:
+            low, high = bounds[question.variable]
+            reasons = _outside_bounds(question, question.variable, low, high)
+        else:
+            continue
+        if reasons:
+            found[question.id] = reasons
+    return found
+
+
+def _outside_bounds(
+    question: Any, variable: str, low: float | None, high: float | None
+) -> dict[str, str]:
+    """The levels whose span, [cut before, cut after), misses the variable's bounds."""
+    edges = [-math.inf, *question.cuts, math.inf]
+    low_bound = -math.inf if low is None else low
+    high_bound = math.inf if high is None else high
+    reasons = {}
+    for index, level in enumerate(question.levels):
+        if edges[index] > high_bound:
+            reasons[level.id] = f"{variable} is at most {high_bound:g} (its max)"
+        elif edges[index + 1] <= low_bound:
+            reasons[level.id] = f"{variable} is at least {low_bound:g} (its min)"
+    return reasons
+
+
+def _unreachable_rungs(ladder: Any, events: Iterable[Any], question: Any) -> dict[str, str]:
+    """The levels of a ladder question that no rise of the ladder reaches."""
     top = len(ladder.levels) - 1
-    rises = {event.ladder for event in scenario.events if event.ladder is not None}
+    rises = {event.ladder for event in events if event.ladder is not None}
     rises |= {level.level for level in ladder.levels if level.when is not None}
     reachable = {rung for rung in rises | {ladder.start} if ladder.start <= rung <= top}
     highest = max(reachable)
-    found: dict[str, dict[str, str]] = {}
-    for question in scenario.questions:
-        if question.variable != LADDER_VARIABLE or question.type != "ordinal":
+    cuts = list(question.cuts)
+    covered: dict[int, list[int]] = {}
+    for rung in range(top + 1):
+        answer = sum(cut <= rung for cut in cuts) if cuts else min(rung, len(question.levels) - 1)
+        covered.setdefault(answer, []).append(rung)
+    reasons = {}
+    for index, level in enumerate(question.levels):
+        rungs = covered.get(index, [])
+        if any(rung in reachable for rung in rungs):
             continue
-        cuts = list(question.cuts)
-        covered: dict[int, list[int]] = {}
-        for rung in range(top + 1):
-            answer = (
-                sum(cut <= rung for cut in cuts) if cuts else min(rung, len(question.levels) - 1)
+        if not rungs:
+            why = "no ladder level lies between its cuts"
+        elif min(rungs) > highest:
+            why = (
+                f"nothing in the model takes the ladder above {highest} (no event raises it "
+                "higher, and no higher rung has a condition)"
             )
-            covered.setdefault(answer, []).append(rung)
-        for index, level in enumerate(question.levels):
-            rungs = covered.get(index, [])
-            if any(rung in reachable for rung in rungs):
+        elif max(rungs) < ladder.start:
+            if question.statistic == "max":
                 continue
-            if not rungs:
-                why = "no ladder level lies between its cuts"
-            elif min(rungs) > highest:
-                why = (
-                    f"nothing in the model takes the ladder above {highest} (no event raises "
-                    "it higher, and no higher rung has a condition)"
-                )
-            elif max(rungs) < ladder.start:
-                if question.statistic == "max":
-                    continue
-                why = f"the ladder starts at {ladder.start} and never falls in the model"
-            else:
-                named = " or ".join(map(str, rungs))
-                why = f"no event raises the ladder to {named}, and no such rung has a condition"
-            found.setdefault(question.id, {})[level.id] = why
-    return found
+            why = f"the ladder starts at {ladder.start} and never falls in the model"
+        else:
+            named = " or ".join(map(str, rungs))
+            why = f"no event raises the ladder to {named}, and no such rung has a condition"
+        reasons[level.id] = why
+    return reasons
 
 
 def iter_conditions(scenario: Scenario) -> Iterator[tuple[FieldPath, str]]:
