@@ -287,6 +287,17 @@ def test_a_questions_input_link_says_what_stands_behind_the_number() -> None:
     bare = Scenario.model_validate(data)
     q2 = next(q for q in bare.questions if q.id == "q2_us_strikes")
     assert "its rate: no evidence cited</a>" in _evidence_link(q2, bare)
+    # A counter that starts at 0 by definition needs no evidence, and is not said to lack it.
+    tempo = next(variable for variable in data["state"] if variable["id"] == "attack_tempo")
+    tempo["initial"] = {"value": 0, "definition": True}
+    counted = {"id": "q_tempo", "text": "T?", "resolution": "R", "deadline": "2025-12-31"}
+    counted |= {"type": "ordinal", "variable": "attack_tempo", "cuts": [1]}
+    data["questions"].append(
+        counted | {"levels": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}]}
+    )
+    defined = Scenario.model_validate(data)
+    link = _evidence_link(defined.question("q_tempo"), defined)
+    assert "its starting value: a definition</a>" in link
     # An event that happens only when another sets it off: the link is to that trigger's chance.
     strikes["hazard"]["per_month"] = 0
     triggered = Scenario.model_validate(data)

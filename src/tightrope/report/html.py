@@ -401,7 +401,8 @@ def _evidence_link(question: Question, scenario: Scenario) -> str:
     question's rate (for an event only another sets off, that trigger's chance), the starting
     value of the variable or position an ordinal question cuts, an issue's positions where its
     settlement is asked. Ladder and condition questions have no single such number. The link
-    says what stands behind the number: evidence, an analyst's judgment, or neither."""
+    says what stands behind the number: evidence, an analyst's judgment, a definition (a counter
+    that starts at 0 needs no evidence), or none of these."""
     if question.event is not None:
         hazard = scenario.event(question.event).hazard
         kind = "per_month" if hazard.per_month is not None else "probability"
@@ -439,6 +440,8 @@ def _evidence_link(question: Question, scenario: Scenario) -> str:
         if number.evidence
         else f"{what}: an analyst's judgment"
         if number.judgment
+        else f"{what}: a definition"
+        if number.definition
         else f"{what}: no evidence cited"
     )
     target = html.escape(path, quote=True)
