@@ -746,3 +746,35 @@ def test_the_report_gives_each_observation_its_evidence(tmp_path: Path) -> None:
     # The note's sources one click away.
     address = "https://theweek.com/defence/israeli-air-strikes-in-gaza-why-has-ceasefire-collapsed"
     assert f"<a href='{address}' rel='noreferrer'>{address}</a>; LBC" in row
+
+
+def test_a_source_only_an_observation_cites_is_listed_and_linked(tmp_path: Path) -> None:
+    """The sources' list held only those the numbers cite, so an observation's claim from
+    another source linked to nothing; an observation's own source: was not shown at all."""
+    from tightrope.scenario.builtin import builtin_text
+
+    text = builtin_text("iraq-2025")
+    text = text.replace(
+        "\nclaims:\n",
+        "\n  - {id: wire_june, title: 'Wire report, June', publisher: Wire, date: 2025-06-02}\n"
+        "  - {id: wire_july, title: 'Wire report, July', publisher: Wire, date: 2025-07-01}\n"
+        "claims:\n"
+        "  - {id: c_june, source: wire_june, kind: summary, text: 'Militias began a campaign.'}\n",
+        1,
+    )
+    text += (
+        "\nobservations:\n"
+        "  - {event: militia_campaign, date: 2025-06-01, evidence: [c_june]}\n"
+        "  - {event: israel_escalation, date: 2025-06-13, source: wire_july}\n"
+    )
+    scenario = tmp_path / "cited.yaml"
+    scenario.write_text(text)
+    out = tmp_path / "out"
+    args = ["--as-of", "2025-07-01", "--runs", "2000", "--bargaining-samples", "0"]
+    code, _, err = run("forecast", str(scenario), *args, "--out", str(out))
+    assert code == 0, err
+    report = (out / "report.html").read_text()
+    for source in ("wire_june", "wire_july"):
+        assert f"<a href='#source-{source}'>" in report
+        assert f"<li id='source-{source}'>" in report
+    assert "reported by <a href='#source-wire_july'>Wire report, July</a>" in report

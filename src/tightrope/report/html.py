@@ -899,6 +899,9 @@ def _conditioning(conditioning: dict[str, Any], scenario: Scenario) -> str:
         if observation is None:
             return ""
         parts = [_cited(claim, scenario) for claim in observation.evidence]
+        if observation.source is not None:
+            reporter = _source_anchor(observation.source, scenario)
+            parts.append(f"<span class='note'>reported by {reporter}</span>")
         return "<br>".join(parts + ([_linked(observation.note)] if observation.note else []))
 
     observations = "".join(
@@ -1127,7 +1130,11 @@ def _provenance(records: list[dict[str, Any]], scenario: Scenario) -> str:
             f"<td>{_flag(record)}</td></tr>"
         )
     unsupported = sum(1 for record in records if not record["supported"])
-    used = {claims[c].source for r in records for c in r["evidence"] if c in claims}
+    # The sources the numbers and the observations cite: each is a link's target.
+    cited = [c for r in records for c in r["evidence"]]
+    cited += [c for seen in scenario.observations for c in seen.evidence]
+    used = {claims[c].source for c in cited if c in claims}
+    used |= {seen.source for seen in scenario.observations if seen.source is not None}
     later = published_after(scenario)
     listed = "".join(
         f"<li id='source-{html.escape(source.id)}'>{_source_link(source)}"
@@ -1178,14 +1185,18 @@ def _cited(claim_id: str, scenario: Scenario) -> str:
     claim = next((claim for claim in scenario.claims if claim.id == claim_id), None)
     if claim is None:
         return html.escape(claim_id)
-    source = next((source for source in scenario.sources if source.id == claim.source), None)
-    where = (
-        f"<a href='#source-{html.escape(source.id)}'>{html.escape(source.title)}</a>"
-        if source is not None
-        else html.escape(claim.source)
-    )
     quote = f"“{claim.text}”" if claim.kind == "quote" else claim.text
-    return f"{html.escape(quote)} <span class='note'>— {where}</span>"
+    return (
+        f"{html.escape(quote)} <span class='note'>— {_source_anchor(claim.source, scenario)}</span>"
+    )
+
+
+def _source_anchor(source_id: str, scenario: Scenario) -> str:
+    """A source's title, linked to its entry in the sources' list."""
+    source = next((source for source in scenario.sources if source.id == source_id), None)
+    if source is None:
+        return html.escape(source_id)
+    return f"<a href='#source-{html.escape(source.id)}'>{html.escape(source.title)}</a>"
 
 
 # An address in free text, without the punctuation that may follow it in a sentence.
