@@ -450,3 +450,29 @@ def test_a_question_the_evidence_settled_says_so(scenario: tightrope.Scenario) -
         assert frame["resolved"].isna().sum() == len(frame) - 1
         assert result.questions["q1_oil_restriction"].resolved is None
         assert repr(result).count("resolved yes") == 1
+
+
+def test_a_level_no_run_can_reach_says_so_in_python(scenario: tightrope.Scenario) -> None:
+    """Without the rule that lifts the ladder to its top rung, the top level of q8 has no
+    chance in any run: the result, its repr and its frame say so and why."""
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    data["ladder"]["levels"][-1].pop("when")
+    bare = tightrope.Scenario.model_validate(data)
+    result = tightrope.simulate(bare, runs=2000, drivers="none")
+    q8 = result.questions["q8_max_ladder"]
+    assert q8.unreachable == {
+        "sustained_conflict": "nothing in the model takes the ladder above 5 (no event raises "
+        "it higher, and no higher rung has a condition)"
+    }
+    assert q8.distribution is not None
+    assert q8.distribution["sustained_conflict"] == 0
+    assert "sustained_conflict 0.000 (unreachable)" in repr(result)
+    frame = result.to_frame().set_index(["question", "level"])
+    assert frame["unreachable"].notna().sum() == 1
+    assert frame.loc[("q8_max_ladder", "sustained_conflict"), "unreachable"].startswith("nothing")
+    assert (
+        tightrope.simulate(scenario, runs=2000, drivers="none")
+        .to_frame()["unreachable"]
+        .isna()
+        .all()
+    )

@@ -131,6 +131,7 @@ class QuestionResult:
                     "interval_se": None if self.interval_se is None else max(self.interval_se),
                     "mc_error": self.mc_error,
                     "resolved": None if self.resolved is None else self.resolved.partition(":")[0],
+                    "unreachable": None,
                 }
             ]
         assert self.distribution is not None
@@ -145,6 +146,7 @@ class QuestionResult:
                 "interval_se": None if self.interval_ses is None else max(self.interval_ses[level]),
                 "mc_error": None if self.mc_errors is None else self.mc_errors[level],
                 "resolved": None,
+                "unreachable": (self.unreachable or {}).get(level),
             }
             for level, share in self.distribution.items()
         ]
@@ -273,6 +275,7 @@ def _frame(results: dict[str, QuestionResult]) -> pandas.DataFrame:
         "interval_se",
         "mc_error",
         "resolved",
+        "unreachable",
     ]
     return pd.DataFrame(rows, columns=columns)
 
