@@ -53,10 +53,17 @@ def test_record_resolve_score_history(tmp_path: Path) -> None:
         "no restriction reported",
     )
     assert code == 0, err
-    code, _, _ = run(
+    code, _, err = run(
         "resolve", "q7_alignment", "--outcome", "balancing", "--date", "2025-06-01", "--db", db
     )
     assert code == 0
+    assert "note:" not in err
+    # An outcome no run produced (q8's ladder starts above calm) says the structure missed it.
+    code, _, err = run(
+        "resolve", "q8_max_ladder", "--outcome", "calm", "--date", "2026-03-31", "--db", db
+    )
+    assert code == 0
+    assert "note: every recorded forecast (2) gave 'calm' (0 Calm) no chance at all" in err
     code, out, _ = run("score", "--db", db, "--format", "json")
     assert code == 0
     document = json.loads(out)

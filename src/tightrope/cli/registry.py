@@ -44,10 +44,17 @@ def resolve_question(
         resolution = registry.resolve(
             question, outcome, resolved, scenario_id=scenario_id, note=note, replace=replace
         )
+        chances = registry.chances_of(resolution)
     say(
         f"{resolution.scenario_id}/{resolution.question_id} resolved {resolution.outcome_in_words} "
         f"on {resolution.resolved_date}"
     )
+    if chances and not any(chances):
+        say(
+            f"note: every recorded forecast ({len(chances)}) gave {resolution.outcome_in_words} "
+            "no chance at all: no run of the model reached it, so the scenario's structure, not "
+            "its numbers, missed what happened"
+        )
 
 
 @app.command()

@@ -563,6 +563,17 @@ class Registry:
             for f in self.forecasts(scenario_id, question_id)
         ]
 
+    def chances_of(self, resolution: Resolution) -> list[float]:
+        """The chance each recorded forecast of the question gave its outcome, oldest first."""
+        chances = []
+        for recorded in self.forecasts(resolution.scenario_id, resolution.question_id):
+            if recorded.distribution is not None:
+                chances.append(recorded.distribution[resolution.outcome_index])
+            elif recorded.probability is not None:
+                yes = resolution.outcome_index == recorded.levels.index("yes")
+                chances.append(recorded.probability if yes else 1 - recorded.probability)
+        return chances
+
     def forecasts(
         self, scenario_id: str | None = None, question_id: str | None = None
     ) -> list[RecordedForecast]:
