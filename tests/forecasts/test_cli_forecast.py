@@ -230,3 +230,7 @@ def test_a_level_no_run_can_reach_is_marked_as_the_models_structure(tmp_path: Pa
     assert code == 0
     assert "6 Sustained US–militia conflict ◇" in out
     assert why in " ".join(out.split())
+    code, out, _ = run("show", str(scenario))  # before any run, where the scenario is written
+    assert code == 0
+    assert "conflict ◇" in out  # the label wraps in the type column
+    assert why in " ".join(out.split())

@@ -283,13 +283,23 @@ def _effect(effect: Effect) -> str:
 
 
 def _questions(scenario: Scenario) -> RenderableType:
-    table = Table(title="Questions", title_justify="left")
+    marked = unreachable_levels(scenario)
+    unreachable = unreachable_note(marked, scenario)
+    table = Table(
+        title="Questions",
+        title_justify="left",
+        caption=unreachable,
+        caption_justify="left",
+    )
     for column in ("id", "question", "type", "deadline"):
         table.add_column(column)
     for question in scenario.questions:
         kind = f"{question.type}: {_asks(question)}"
         if question.levels:
-            kind += "\n" + " / ".join(level.label for level in question.levels)
+            kind += "\n" + " / ".join(
+                level.label + (f" {UNREACHABLE}" if level.id in marked.get(question.id, {}) else "")
+                for level in question.levels
+            )
         table.add_row(question.id, question.text, kind, str(question.deadline))
     return table
 
