@@ -310,3 +310,25 @@ def test_an_unsteady_interval_is_marked_wherever_it_is_shown() -> None:
     steady = tightrope.forecast(scenario, bargaining_samples=0, seed=2)
     assert "≈ " not in render_report(steady.document, scenario).replace("40 ≈ today", "")
     assert "≈" not in render_brief(steady.document, scenario)
+
+
+def test_a_steps_news_is_grouped_and_capped() -> None:
+    """Fifty imported observations in one step made a line of fifty; the same kind is now named
+    once with its count and dates, a few kinds are shown, and the closing silence stays."""
+    from tightrope.report.bottomline import NEWS_SHOWN, news_in_brief
+
+    boats = [f"“Boat strike” on 2025-10-{day:02d}" for day in (2, 9, 20)]
+    closing = "no other event seen since 2025-10-01"
+    assert news_in_brief([*boats, "“Land strike” on 2025-10-25", closing]) == [
+        "“Boat strike” 3 times, 2025-10-02 to 2025-10-20",
+        "“Land strike” on 2025-10-25",
+        closing,
+    ]
+    kinds = [f"“Event {n}” on 2025-11-0{n}" for n in range(1, 8)]
+    brief = news_in_brief([*kinds, closing])
+    assert len(brief) == NEWS_SHOWN + 1
+    assert brief[-2:] == [f"{7 - NEWS_SHOWN + 1} more kinds of observation", closing]
+    assert news_in_brief(["nothing seen: the months passed without it"]) == [
+        "nothing seen: the months passed without it"
+    ]
+    assert news_in_brief(kinds[:NEWS_SHOWN]) == kinds[:NEWS_SHOWN]  # no cap at the limit

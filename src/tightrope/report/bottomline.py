@@ -159,9 +159,42 @@ def _changed(entry: dict[str, Any] | None) -> str | None:
     if most and float(shown(abs(most["change"])).split()[0]) != 0:
         # The largest step may go against the net move: its sign says which way it went. The
         # news in the scenario's words where the record has them (older records: the ids).
-        seen = ", ".join(most.get("in_words", most["observations"]))
+        seen = ", ".join(news_in_brief(most.get("in_words", most["observations"])))
         text += f"; the largest step {shown(most['change'], True)}, {most['by']} ({seen})"
     return text + "."
+
+
+def step_news(moved: dict[str, Any]) -> str:
+    """What the step that moved a question most saw, in brief (older records hold only ids)."""
+    return "; ".join(news_in_brief(moved.get("in_words", moved["observations"])))
+
+
+NEWS_SHOWN = 4  # kinds of news named in a step's line; the JSON lists every observation
+
+
+def news_in_brief(seen: Sequence[str]) -> list[str]:
+    """A step's news to read in a line: the same kind of observation once with its count and
+    dates ("“US strikes boats” 5 times, 2025-10-12 to 2025-12-02"), the first few kinds, then
+    how many more. Each item reads "WHAT on DATE" (or is the closing "no other event seen …")."""
+    groups: dict[str, list[str]] = {}
+    for item in seen:
+        what, on, day = item.rpartition(" on ")
+        if not on or item.startswith("no other event seen"):
+            what, day = item, ""
+        groups.setdefault(what, []).append(day)
+    lines = [
+        what
+        if not days[0]
+        else f"{what} on {days[0]}"
+        if len(days) == 1
+        else f"{what} {len(days)} times, {days[0]} to {days[-1]}"
+        for what, days in groups.items()
+    ]
+    closing = lines[-1:] if seen and seen[-1].startswith("no other event seen") else []
+    news = lines[: len(lines) - len(closing)]
+    if len(news) > NEWS_SHOWN:
+        news = [*news[: NEWS_SHOWN - 1], f"{len(news) - NEWS_SHOWN + 1} more kinds of observation"]
+    return news + closing
 
 
 def scale_note(scenario: Scenario) -> str:

@@ -12,7 +12,13 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from tightrope.report.bottomline import bottom_line, resolution, resolved_in_words, scale_note
+from tightrope.report.bottomline import (
+    bottom_line,
+    resolution,
+    resolved_in_words,
+    scale_note,
+    step_news,
+)
 from tightrope.report.grid import (
     SettlementGrid,
     before_the_evidence,
@@ -758,10 +764,7 @@ def what_changed_table(changes: list[dict[str, Any]]) -> RenderableType:
             change["measure"],
             f"{change['before']:.3f}",
             f"{change['after']:.3f}",
-            ""
-            if moved is None
-            else f"{moved['by']}: {'; '.join(moved.get('in_words', moved['observations']))} "
-            f"({moved['change']:+.3f})",
+            "" if moved is None else f"{moved['by']}: {step_news(moved)} ({moved['change']:+.3f})",
         )
     return table
 
