@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -572,3 +573,114 @@ def test_the_upload_time_may_be_written_as_a_date(
     export.write_text("\n".join([header, ",".join(row)]) + "\n")
     with pytest.raises(ScenarioError, match="lost digits; format the column as a whole number"):
         read_rows(export, "acled")
+
+
+ACLED_HEADER = (
+    "event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,"
+    "assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,interaction,civilian_targeting,iso,region,"
+    "country,admin1,admin2,admin3,location,latitude,longitude,geo_precision,source,source_scale,"
+    "notes,fatalities,tags,timestamp"
+)
+
+
+def acled_rows(rows: list[tuple[str, str, str, int, str]]) -> str:
+    """An ACLED-layout export written for a test: (id, date, actor1, fatalities, uploaded)."""
+    columns = ACLED_HEADER.split(",")
+    lines = [ACLED_HEADER]
+    for row_id, day, actor, fatalities, uploaded in rows:
+        cells = dict.fromkeys(columns, "")
+        stamp = dt.datetime.combine(dt.date.fromisoformat(uploaded), dt.time(12), dt.UTC)
+        cells |= {
+            "event_id_cnty": row_id,
+            "event_date": day,
+            "event_type": "Explosions/Remote violence",
+            "actor1": actor,
+            "actor2": "Military Forces of the United States",
+            "country": "Iraq",
+            "notes": "Written by the tightrope project for a test; not ACLED data.",
+            "fatalities": str(fatalities),
+            "timestamp": str(int(stamp.timestamp())),
+        }
+        lines.append(",".join(cells[column] for column in columns))
+    return "\n".join(lines) + "\n"
+
+
+def acled_import(export: Path, mapping: Path) -> tuple[list[dict[str, Any]], str]:
+    """The observations `observe import` makes of an ACLED export, and its notes."""
+    code, out, err = run(
+        "observe", "import", str(export), "--format", "acled", "--map", str(mapping)
+    )
+    assert code == 0, err
+    return yaml.safe_load(out)["observations"], err
+
+
+MEASURED = [  # iraq-2025 months end on the 15th: 2025-04-15, 2025-05-15, 2025-06-15
+    ("C0", "2025-03-10", "Protesters (Iraq)", 0, "2025-03-12"),
+    ("A1", "2025-03-20", "Kataib Hezbollah", 0, "2025-03-25"),
+    ("A2", "2025-04-10", "Kataib Hezbollah", 1, "2025-04-20"),
+    ("A3", "2025-04-20", "Kataib Hezbollah", 2, "2025-04-28"),
+    ("C1", "2025-05-20", "Protesters (Iraq)", 0, "2025-05-22"),
+    ("A4", "2025-06-01", "Kataib Hezbollah", 0, "2025-06-30"),
+]
+
+
+def test_rows_measure_a_variable_month_by_month(tmp_path: Path) -> None:
+    """Attacks counted in each of the scenario's months, and since its date, at each month's
+    end: only months the export covers whole (a row dated before the month starts, and one
+    after it ends), each published when the export first showed a row after its end (a count
+    of the month is known no earlier), or its own rows' latest upload if later."""
+    export = tmp_path / "attacks.csv"
+    export.write_text(acled_rows(MEASURED))
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text(
+        "actors: {militias: [Kataib Hezbollah]}\nrules:\n"
+        "  - {variable: attacks, per: cumulative, sd: 1, actor1: [militias]}\n"
+        "  - {variable: attack_tempo, sd: 2, actor1: [militias]}\n"
+        "  - {variable: attack_tempo, count: fatalities, sd: 2, actor1: [militias]}\n"
+    )
+    entries, _ = acled_import(export, mapping)
+    found = [(e["variable"], e["date"], e["value"], e["published"]) for e in entries]
+    assert sorted(found) == sorted(
+        [
+            ("attacks", "2025-04-15", 2, "2025-04-28"),  # A1, A2; A3 uploaded 04-28
+            ("attacks", "2025-05-15", 3, "2025-05-22"),  # … and A3; C1 uploaded 05-22
+            ("attack_tempo", "2025-04-15", 2, "2025-04-28"),
+            ("attack_tempo", "2025-05-15", 1, "2025-05-22"),
+            ("attack_tempo", "2025-04-15", 1, "2025-04-28"),  # fatalities: A2's 1
+            ("attack_tempo", "2025-05-15", 2, "2025-05-22"),  # A3's 2
+        ]
+    )  # 15 June: no row after it, so June's count is not known whole
+    assert entries[0]["note"] == "acled: 2 rows from 2025-03-16 to 2025-04-15 (A1, A2)"
+    # Without the row before the first month, that month is partial, and nothing is known of
+    # the attacks since the scenario's date: the rule says why it made nothing.
+    export.write_text(acled_rows(MEASURED[1:]))
+    entries, err = acled_import(export, mapping)
+    dates = [(e["variable"], e["date"]) for e in entries]
+    assert ("attack_tempo", "2025-05-15") in dates
+    assert ("attack_tempo", "2025-04-15") not in dates
+    assert "attacks" not in {variable for variable, _ in dates}
+    assert (
+        "note: rules[0] (attacks) made nothing: 4 rows met it, but a count since the scenario's "
+        "date needs the export to start by 2025-03-16 (its rows run from 2025-03-20 to "
+        "2025-06-01)"
+    ) in err
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ("{actor1: [x]}", "rules[0]: give either event (rows make it happen) or variable"),
+        ("{event: us_strikes, variable: attacks, sd: 1}", "rules[0]: give either event"),
+        ("{variable: attacks}", "rules[0]: a rule that measures a variable needs sd"),
+        ("{variable: attacks, sd: 1, at_least: 3}", "at_least belongs to a rule that makes an"),
+        ("{event: us_strikes, sd: 1, per: month}", "per, sd belong to a rule that measures a"),
+        ("{variable: atacks, sd: 1}", "rules[0].variable: unknown state variable 'atacks' (did"),
+        ("{variable: attacks, sd: 0}", "rules[0].sd: "),
+    ],
+)
+def test_a_measure_rule_is_checked(tmp_path: Path, rule: str, message: str) -> None:
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text(f"rules:\n  - {rule}\n")
+    with pytest.raises(ScenarioError) as caught:
+        read_mapping(mapping, load_builtin("iraq-2025"))
+    assert message in str(caught.value)

@@ -19,6 +19,14 @@ event of the scenario once at least ``at_least`` of them fall within ``within_da
       - {event: us_strikes, actor1: [us_forces], sub_event_type: ["Air/drone strike"],
          country: [Iraq]}
 
+A rule may instead measure a state variable: ``{variable: attacks, per: cumulative, sd: 2,
+actor1: [militias]}`` counts the rows (or, with ``count: fatalities``, their fatalities) since the
+scenario's date, or with ``per: month`` within each of its months, and gives the count at each
+month's end with the measurement error ``sd``. Only months the export covers whole count (a row
+dated by the month's start and one after its end: a quiet month is a zero only where the export
+goes on past it), and a month's count is published no earlier than the export first showed a row
+after its end.
+
 A criterion on a column the format lacks (``sub_event_type`` for UCDP GED) is not applied.
 Rows are de-duplicated by their id (keeping the latest upload). An observation is dated by the
 row that completes its rule and published when the last of its rows was: ACLED's ``timestamp`` is
@@ -34,6 +42,7 @@ row by row, holding only the rows some rule can use. A rule that makes nothing s
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import difflib
 import re
@@ -42,9 +51,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from tightrope.limits import MAX_EXPORT_BYTES
 from tightrope.scenario import load
@@ -83,10 +92,17 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
-class Rule(Frozen):
-    """Rows that make an event of the scenario happen."""
+EVENT_ONLY = ("at_least", "within_days", "reliability")
+MEASURE_ONLY = ("count", "per", "sd")
 
-    event: Identifier
+
+class Rule(Frozen):
+    """Rows that make an event of the scenario happen (``event``), or that measure one of its
+    state variables month by month (``variable``: the rows, or their fatalities, counted in
+    each of the scenario's months, or since its date, with a measurement error ``sd``)."""
+
+    event: Identifier | None = None
+    variable: Identifier | None = None
     actor1: tuple[str, ...] = Field((), description="Actor names (mapping or raw) on side 1.")
     actor2: tuple[str, ...] = Field((), description="Actor names on side 2.")
     event_type: tuple[str, ...] = ()
@@ -97,6 +113,40 @@ class Rule(Frozen):
     at_least: int = Field(1, ge=1, le=100_000, description="Rows needed within the window.")
     within_days: int = Field(30, ge=1, le=3650)
     reliability: float = Field(1.0, gt=0, le=1)
+    count: Literal["rows", "fatalities"] = Field("rows", description="What a measure counts.")
+    per: Literal["month", "cumulative"] = Field(
+        "month", description="Counted within each month, or since the scenario's date."
+    )
+    sd: float | None = Field(None, gt=0, le=1e9, description="A measure's error.")
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Self:
+        if (self.event is None) == (self.variable is None):
+            raise ValueError(
+                "give either event (rows make it happen) or variable (rows measure it)"
+            )
+        given = self.model_fields_set
+        if self.event is not None and (wrong := [f for f in MEASURE_ONLY if f in given]):
+            raise ValueError(f"{_listed(wrong)} to a rule that measures a variable")
+        if self.variable is not None:
+            if wrong := [f for f in EVENT_ONLY if f in given]:
+                raise ValueError(f"{_listed(wrong)} to a rule that makes an event happen")
+            if self.sd is None:
+                raise ValueError(
+                    "a rule that measures a variable needs sd, the measurement's standard "
+                    "deviation (how far a count may stand from the variable's value)"
+                )
+        return self
+
+    @property
+    def target(self) -> str:
+        """The event it makes happen, or the variable it measures."""
+        return self.event or self.variable or ""
+
+
+def _listed(fields: list[str]) -> str:
+    """Fields and the verb that follows: "sd belongs", "count, sd belong"."""
+    return f"{', '.join(fields)} belong" + ("s" if len(fields) == 1 else "")
 
 
 class Mapping(Frozen):
@@ -132,13 +182,21 @@ def read_mapping(path: str | Path, scenario: Scenario) -> Mapping:
         problem = load.located_problem(name, refused.location, "(yaml)", refused.message)
         raise ScenarioError([problem]) from None
     mapping = validated(Mapping, document, name, "a mapping file")
-    events = [event.id for event in scenario.events]
+    known = {
+        "event": [event.id for event in scenario.events],
+        "variable": [variable.id for variable in scenario.state],
+    }
     problems = []
     for index, rule in enumerate(mapping.rules):
-        if rule.event not in events:
-            location = document.locate(("rules", index, "event"))
-            message = unknown("event", rule.event, events)
-            problems.append(load.located_problem(name, location, f"rules[{index}].event", message))
+        field = "event" if rule.event is not None else "variable"
+        if rule.target not in known[field]:
+            location = document.locate(("rules", index, field))
+            message = unknown(
+                "state variable" if rule.variable else "event", rule.target, known[field]
+            )
+            problems.append(
+                load.located_problem(name, location, f"rules[{index}].{field}", message)
+            )
     if problems:
         raise ScenarioError(problems)
     return mapping
@@ -262,17 +320,110 @@ def _row(
 
 
 def observations(
-    rows: Sequence[Row], mapping: Mapping, kind: Format, published: dt.date | None = None
+    rows: Sequence[Row],
+    mapping: Mapping,
+    kind: Format,
+    published: dt.date | None = None,
+    as_of: dt.date | None = None,
 ) -> list[dict[str, Any]]:
-    """The observations the rules make of the rows (as an observation file's entries)."""
-    found = [
-        entry
-        for rule in mapping.rules
-        for entry in _rule_observations(
-            rule, list(filter(_RuleMatcher(rule, mapping, kind), rows)), kind, published
-        )
-    ]
-    return sorted(found, key=lambda entry: (entry["date"], entry["event"]))
+    """The observations the rules make of the rows (as an observation file's entries); a rule
+    that measures a variable counts by the months of a scenario dated ``as_of``."""
+    coverage = _Coverage([(row.date, row.published or row.date) for row in rows])
+    found = []
+    for rule in mapping.rules:
+        matching = list(filter(_RuleMatcher(rule, mapping, kind), rows))
+        if rule.variable is None:
+            found += _rule_observations(rule, matching, kind, published)
+        elif as_of is not None:
+            found += _measurements(rule, matching, kind, published, as_of, coverage)
+    return sorted(found, key=_order)
+
+
+def _order(entry: dict[str, Any]) -> tuple[str, str]:
+    return entry["date"], entry.get("event") or entry["variable"]
+
+
+class _Coverage:
+    """The span of days an export covers, from its rows' dates and upload days: what it says of
+    the days after a month's end is known only when the first row dated after that end was
+    uploaded, so a month's count (zero included) is published no earlier."""
+
+    def __init__(self, rows: Sequence[tuple[dt.date, dt.date]]) -> None:
+        ordered = sorted(rows)
+        self.days = [day for day, _ in ordered]
+        # The earliest upload among the rows from each position on.
+        self.first_upload: list[dt.date] = []
+        for _, uploaded in reversed(ordered):
+            earliest = self.first_upload[-1] if self.first_upload else uploaded
+            self.first_upload.append(min(uploaded, earliest))
+        self.first_upload.reverse()
+
+    @property
+    def first(self) -> dt.date | None:
+        return self.days[0] if self.days else None
+
+    def known_after(self, day: dt.date) -> dt.date | None:
+        """When the export first showed a row dated after ``day`` (None: it has none)."""
+        index = bisect.bisect_right(self.days, day)
+        return self.first_upload[index] if index < len(self.days) else None
+
+
+def _measurements(
+    rule: Rule,
+    matching: Sequence[Row],
+    kind: Format,
+    published: dt.date | None,
+    as_of: dt.date,
+    coverage: _Coverage,
+) -> list[dict[str, Any]]:
+    """A variable measured at the end of each of the scenario's months the export covers whole
+    (it has rows dated from the month's start or before, and after its end): the rows, or
+    their fatalities, counted in the month (``per: month``) or since the scenario's date
+    (``per: cumulative``, which needs the export to cover every month from the first)."""
+    from tightrope.dynamics.calendar import add_months, month_of, month_start
+
+    cumulative = rule.per == "cumulative"
+    first = coverage.first
+    if first is None or (cumulative and first > month_start(as_of, 1)):
+        return []
+    by_month: dict[int, list[Row]] = {}
+    for row in matching:
+        if row.date > as_of:
+            by_month.setdefault(month_of(as_of, row.date), []).append(row)
+    found: list[dict[str, Any]] = []
+    so_far: list[Row] = []
+    month = 1
+    while (after := coverage.known_after(end := add_months(as_of, month))) is not None:
+        in_month = by_month.get(month, [])
+        so_far += in_month
+        counted = so_far if cumulative else in_month
+        if cumulative or first <= month_start(as_of, month):
+            uploads = [row.published or row.date for row in counted]
+            known = max([end, after, *uploads, *([published] if published else [])])
+            start = month_start(as_of, 1 if cumulative else month)
+            ids = ", ".join(row.id for row in counted[-5:])
+            rows = f"{len(counted)} row{'' if len(counted) == 1 else 's'} from {start} to {end}"
+            found.append(
+                {
+                    "variable": rule.variable,
+                    "date": end.isoformat(),
+                    "value": _amount(rule, counted),
+                    "sd": rule.sd,
+                    "published": known.isoformat(),
+                    "note": f"{kind}: {rows}"
+                    + (f" ({'…, ' if len(counted) > 5 else ''}{ids})" if ids else ""),
+                }
+            )
+        month += 1
+    return found
+
+
+def _amount(rule: Rule, rows: Sequence[Row]) -> float | int:
+    """What a measure counts of rows: the rows, or their fatalities (whole where they are)."""
+    if rule.count == "rows":
+        return len(rows)
+    total = sum(row.fatalities for row in rows)
+    return int(total) if float(total).is_integer() else total
 
 
 def _rule_observations(
@@ -331,7 +482,7 @@ def first_starts(
     already). A campaign's later matches, before an end the scenario records (or, for one of a
     fixed length, before its months are over), are the same campaign going on: event data say
     when something happened, never that it stopped. A start on a day the scenario (or another
-    rule) records already is the same one."""
+    rule) records already is the same one. A measurement of a variable is kept as it is."""
     from tightrope.dynamics.calendar import month_of
 
     events = {event.id: event for event in scenario.events}
@@ -352,6 +503,9 @@ def first_starts(
     kept: list[dict[str, Any]] = []
     left_out: dict[str, int] = {}
     for entry in sorted(entries, key=lambda entry: entry["date"]):
+        if "event" not in entry:  # a measurement of a variable: no occurrence to repeat
+            kept.append(entry)
+            continue
         name, day = entry["event"], dt.date.fromisoformat(entry["date"])
         if (name, day) in recorded:
             left_out[name] = left_out.get(name, 0) + 1
@@ -393,10 +547,15 @@ def import_events(
     matchers = [_RuleMatcher(rule, rules, kind) for rule in rules.rules]
     # Each column's values in the export, for the closest to a name that matched nothing.
     values: dict[str, set[str]] = {role: set() for role in COLUMNS[kind]}
+    # Every row's date and upload day, for the months a measure's export covers whole.
+    measures = any(rule.variable is not None for rule in rules.rules)
+    spans: list[tuple[dt.date, dt.date]] = []
 
     def keep(row: Row) -> bool:
         for role, found in row.fields.items():
             values[role].update(found)
+        if measures:
+            spans.append((row.date, row.published or published or row.date))
         folded = row.folded()
         return any([match(row, folded) for match in matchers])
 
@@ -409,13 +568,19 @@ def import_events(
             if matcher(row, folded):
                 rows_met.append(row)
     found, idle = [], []
+    coverage = _Coverage(spans)
     for index, (rule, matcher) in enumerate(zip(rules.rules, matchers, strict=True)):
-        made = _rule_observations(rule, matching[index], kind, published)
+        if rule.variable is None:
+            made = _rule_observations(rule, matching[index], kind, published)
+        elif matching[index]:  # no row at all: a misspelt name, more likely than zeros
+            made = _measurements(rule, matching[index], kind, published, scenario.as_of, coverage)
+        else:
+            made = []
         found += made
         if not made and count:  # an export without rows needs no reason per rule
-            reason = matcher.why_idle(len(matching[index]), values)
-            idle.append(f"rules[{index}] ({rule.event}) {reason}")
-    found.sort(key=lambda entry: (entry["date"], entry["event"]))
+            reason = matcher.why_idle(len(matching[index]), values, coverage, scenario.as_of)
+            idle.append(f"rules[{index}] ({rule.target}) {reason}")
+    found.sort(key=_order)
     since = [entry for entry in found if entry["date"] >= scenario.as_of.isoformat()]
     entries, left_out = first_starts(since, scenario)
     combined = with_observations(scenario, Document(data={"observations": entries}), str(path))
@@ -464,13 +629,35 @@ class _RuleMatcher:
                 self.met.add(role)
         return meets
 
-    def why_idle(self, matching: int, values: dict[str, set[str]]) -> str:
+    def why_idle(
+        self,
+        matching: int,
+        values: dict[str, set[str]],
+        coverage: _Coverage,
+        as_of: dt.date,
+    ) -> str:
         """Why the rule made no observation, given how many rows met it and the values the
-        export has in each column (for the closest to a name it lacks)."""
+        export has in each column (for the closest to a name it lacks); for a measure, the
+        export's span (``coverage``) and the scenario's date."""
         rule = self.rule
         if matching:
             rows = f"{matching} row{'' if matching == 1 else 's'} met it"
-            return f"made nothing: {rows}, never {rule.at_least} within {rule.within_days} days"
+            if rule.variable is None:
+                return f"made nothing: {rows}, never {rule.at_least} within {rule.within_days} days"
+            from tightrope.dynamics.calendar import add_months, month_start
+
+            assert coverage.first is not None  # rows met it
+            span = f"its rows run from {coverage.first} to {coverage.days[-1]}"
+            if rule.per == "cumulative":
+                return (
+                    f"made nothing: {rows}, but a count since the scenario's date needs the "
+                    f"export to start by {month_start(as_of, 1)} ({span})"
+                )
+            return (
+                f"made nothing: {rows}, but no month of the scenario lies wholly within the "
+                f"export ({span}; month 1 runs from {month_start(as_of, 1)} to "
+                f"{add_months(as_of, 1)})"
+            )
         unmet = [
             f"{role} {' or '.join(repr(name) for name in getattr(rule, role))}"
             + self._closest(role, getattr(rule, role), values.get(role, set()))
