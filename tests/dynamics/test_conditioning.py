@@ -778,3 +778,33 @@ def test_a_source_only_an_observation_cites_is_listed_and_linked(tmp_path: Path)
         assert f"<a href='#source-{source}'>" in report
         assert f"<li id='source-{source}'>" in report
     assert "reported by <a href='#source-wire_july'>Wire report, July</a>" in report
+
+
+def test_evidence_the_model_can_hardly_produce_puts_a_caution_before_the_bottom_line(
+    tmp_path: Path,
+) -> None:
+    """A militia campaign from March with a single attack counted by mid-May leaves a handful
+    of the runs: the bottom line read "Almost no chance (0%; 0%–0%)" with the warning far
+    below it. The terminal, the report and the brief now open the bottom line with it."""
+    seen = tmp_path / "seen.yaml"
+    seen.write_text(
+        "observations:\n"
+        "  - {event: militia_campaign, date: 2025-03-20}\n"
+        "  - {variable: attacks, date: 2025-05-15, value: 1, sd: 0.2}\n"
+    )
+    out_dir = tmp_path / "out"
+    args = ["--observations", str(seen), "--as-of", "2025-06-01", "--runs", "4000"]
+    code, out, err = run("forecast", *args, "--bargaining-samples", "0", "--out", str(out_dir))
+    assert code == 0, err
+    document = json.loads((out_dir / "forecast.json").read_text())
+    assert document["conditioning"]["effective_sample_size"] < 40  # under 1% of the runs
+    flat = " ".join(out.split())
+    caution = "Caution: the evidence leaves about"
+    assert flat.index("Bottom line") < flat.index(caution) < flat.index("•")
+    assert f"<p class='unsupported'>{caution}" in (out_dir / "report.html").read_text()
+    brief = (out_dir / "brief.md").read_text()
+    assert brief.index("## Bottom line") < brief.index(f"**{caution}") < brief.index("- ")
+    plain = ["--runs", "4000", "--bargaining-samples", "0", "--out", str(tmp_path / "plain")]
+    code, out, _ = run("forecast", *plain)
+    assert code == 0
+    assert caution not in out  # nothing to caution without evidence

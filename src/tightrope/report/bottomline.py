@@ -75,6 +75,22 @@ class Line:
         }
 
 
+def caution(document: dict[str, Any]) -> str | None:
+    """What must be read before the bottom line of a forecast conditioned on evidence that
+    left few effective runs: its numbers rest on those few (a 0% there is no finding)."""
+    conditioning = document.get("conditioning") or {}
+    if "warning" not in conditioning:
+        return None
+    runs = conditioning["runs"]
+    effective = conditioning["effective_sample_size"]
+    return (
+        f"Caution: the evidence leaves about {effective:,.0f} effective runs of {runs:,}, so the "
+        "numbers below rest on too few runs to stand on. Run more, or check the observations "
+        "against the model: the chance it gave each is in the evidence table, and one it could "
+        "hardly produce points to a number or a path the scenario lacks."
+    )
+
+
 def bottom_line(
     simulation: dict[str, Any],
     scenario: Scenario,

@@ -9,6 +9,7 @@ from typing import Any
 
 from tightrope.report.bottomline import (
     bottom_line,
+    caution,
     resolution,
     resolved_in_words,
     scale_note,
@@ -48,6 +49,8 @@ def render_brief(document: dict[str, Any], scenario: Scenario) -> str:
     simulation = document.get("simulation")
     if simulation and scenario.questions:
         lines += ["## Bottom line", ""]
+        if (warning := caution(document)) is not None:
+            lines += [f"**{escaped(warning)}**", ""]
         for line in bottom_line(
             simulation,
             scenario,

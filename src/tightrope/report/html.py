@@ -17,6 +17,7 @@ from plotly.subplots import make_subplots
 from tightrope.bargaining import MODELS
 from tightrope.report.bottomline import (
     bottom_line,
+    caution,
     resolution,
     resolved_in_words,
     scale_note,
@@ -823,9 +824,11 @@ def _bottom_line(document: dict[str, Any], scenario: Scenario) -> str:
             resolved_in_words(document),
         )
     )
+    warning = caution(document)
     return (
-        f"<section id='bottom-line'><h2>Bottom line</h2><ul>{items}</ul>"
-        f"<p class='note'>{html.escape(scale_note(scenario))}.</p></section>"
+        "<section id='bottom-line'><h2>Bottom line</h2>"
+        + ("" if warning is None else f"<p class='unsupported'>{html.escape(warning)}</p>")
+        + f"<ul>{items}</ul><p class='note'>{html.escape(scale_note(scenario))}.</p></section>"
     )
 
 

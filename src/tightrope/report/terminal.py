@@ -14,6 +14,7 @@ from rich.text import Text
 
 from tightrope.report.bottomline import (
     bottom_line,
+    caution,
     resolution,
     resolved_in_words,
     scale_note,
@@ -1021,6 +1022,8 @@ def forecast_summary(document: dict[str, Any], scenario: Scenario) -> Renderable
 def _bottom_line(document: dict[str, Any], scenario: Scenario) -> RenderableType:
     text = Text()
     text.append("Bottom line\n", style="bold")
+    if (warning := caution(document)) is not None:
+        text.append(f"{warning}\n", style="bold yellow")
     for line in bottom_line(
         document["simulation"],
         scenario,
