@@ -244,3 +244,25 @@ def test_hostile_scenario_text_is_shown_as_text(
         )
     assert errors == []
     assert outside == []
+
+
+def test_the_what_if_table_marks_a_level_no_run_can_reach(
+    live: LiveServer, browser_page: tuple[Any, list[str], list[str]]
+) -> None:
+    """An uploaded copy of the built-in without the rule that lifts its ladder to the top rung:
+    the what-if table marks that level's 0% with ◇, its reason on hover, as the reports do."""
+    from tightrope.scenario.builtin import builtin_text
+
+    page, outside, errors = browser_page
+    rule = '      when: "active(militia_campaign) and occurred(us_strikes, within=1)"\n'
+    text = builtin_text("iraq-2025").replace(rule, "").replace("id: iraq-2025", "id: no-top", 1)
+    answer = page.request.post(live.url + "/api/scenarios", data={"text": text})
+    assert answer.status == 201, answer.text()
+    page.goto(live.url + "/scenarios/no-top/what-if", wait_until="load")
+    page.wait_for_function("document.body.dataset.ran === '1'", timeout=60_000)
+    marked = page.locator("#results tbody tr[data-level='sustained_conflict']")
+    assert marked.inner_text().split("\t")[0].endswith("6 Sustained US–militia conflict ◇")
+    assert "nothing in the model takes the ladder above 5" in (marked.get_attribute("title") or "")
+    assert page.locator("#results tbody tr[title]").count() == 1
+    assert errors == []
+    assert outside == []

@@ -159,7 +159,11 @@
         const tr = document.createElement("tr");
         tr.dataset.question = id;
         if (level) tr.dataset.level = level;
-        const name = data.questions[id] + (level ? " — " + (data.levels[id][level] || level) : "");
+        // A level no run can reach is marked, its reason on hover, as the reports do.
+        const why = level ? ((result.questions[id] || {}).unreachable || {})[level] : undefined;
+        const name = data.questions[id] + (level ? " — " + (data.levels[id][level] || level) : "")
+          + (why ? " ◇" : "");
+        if (why) tr.title = "no run can reach this level, so its 0% is the model's structure, not a forecast: " + why;
         const cells = "what_if" in v
           ? [name, percent(v.baseline), percent(v.what_if),
              points(v.difference, v.se)]
