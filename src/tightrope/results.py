@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from tightrope.report.bottomline import run_in_words
 from tightrope.report.numbers import UNSTEADY, is_unresolved, unsteady_note, with_error
 
 if TYPE_CHECKING:
@@ -460,11 +461,14 @@ class ForecastResult(_RunResult):
     def _design(self) -> str:
         run = self.document["run"]
         months = self._summary().get("months")
-        return (
-            f"{run['runs']:,} runs ({run['parameter_samples']:,} parameter samples), "
-            f"{run['bargaining_samples']:,} bargaining samples, seed {run['seed']}"
-            + ("" if months is None else f", {months} months")
-        )
+        if not run["runs"] or not run["bargaining_samples"]:  # what was not drawn, in words
+            drawn = run_in_words(run, self.scenario)
+        else:
+            drawn = (
+                f"{run['runs']:,} runs ({run['parameter_samples']:,} parameter samples), "
+                f"{run['bargaining_samples']:,} bargaining samples"
+            )
+        return f"{drawn}, seed {run['seed']}" + ("" if months is None else f", {months} months")
 
     def _more(self) -> list[str]:
         settled: dict[str, list[str]] = {}

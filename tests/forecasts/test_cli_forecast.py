@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.cli_helpers import run
+from tests.conftest import DATA
 
 FAST = ["--runs", "3000", "--samples", "30", "--bargaining-samples", "30"]
 
@@ -234,3 +235,24 @@ def test_a_level_no_run_can_reach_is_marked_as_the_models_structure(tmp_path: Pa
     assert code == 0
     assert "conflict ◇" in out  # the label wraps in the type column
     assert why in " ".join(out.split())
+
+
+def test_a_bargaining_only_forecast_says_what_was_drawn_and_briefs_the_settlements(
+    tmp_path: Path,
+) -> None:
+    """A KTAB table forecast: no events and no ranges. The header read "0 simulation runs, 500
+    bargaining samples" (nothing was sampled) and the brief held only its title."""
+    ktab = DATA / "ktab" / "SOE-Pol-Comp.csv"
+    code, out, err = run("forecast", str(ktab), "--out", str(tmp_path))
+    assert code == 0, err
+    assert "no events to simulate, fixed bargaining inputs, seed 0" in out
+    document = json.loads((tmp_path / "forecast.json").read_text())
+    run_record = document["run"]
+    assert (run_record["runs"], run_record["parameter_samples"]) == (0, 0)
+    assert run_record["bargaining_samples"] == 0
+    brief = (tmp_path / "brief.md").read_text()
+    assert "no events to simulate, fixed bargaining inputs" in brief
+    assert "## Where the issues settle (0–100)" in brief
+    assert "| issue | compromise | median | nbs | eum | smp | consensus |" in brief
+    assert "| policy | 36.3 | 45.0 | 36.3 ≡ |" in brief
+    assert "none: no events to simulate" in (tmp_path / "report.html").read_text()

@@ -223,8 +223,9 @@ def run_forecast(
         "run": {
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "seed": settings.seed,
+            # What was drawn: no runs without events, no samples of inputs without a range.
             "runs": settings.design.total_runs if scenario.events else 0,
-            "parameter_samples": settings.design.samples,
+            "parameter_samples": settings.design.samples if scenario.events else 0,
             "bargaining_samples": settings.bargaining_samples if scenario.issues else 0,
         },
     }
@@ -265,6 +266,8 @@ def run_forecast(
             progress=progress,
         )
         document["bargaining"] = [forecast.to_dict() for forecast in forecasts.forecasts]
+        if forecasts.fixed_inputs:
+            document["run"]["bargaining_samples"] = 0
     if settings.compare_to is not None:
         from tightrope.forecasts.versions import DIFF_RUNS, compare_versions
 

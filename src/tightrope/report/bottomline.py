@@ -75,6 +75,16 @@ class Line:
         }
 
 
+def run_in_words(run: dict[str, Any], scenario: Scenario) -> str:
+    """A forecast's design as drawn: "200,000 simulation runs, 500 bargaining samples"; "no
+    events to simulate" and "fixed bargaining inputs" where nothing was drawn."""
+    parts = [f"{run['runs']:,} simulation runs" if run["runs"] else "no events to simulate"]
+    if scenario.issues:
+        samples = run.get("bargaining_samples", 0)
+        parts.append(f"{samples:,} bargaining samples" if samples else "fixed bargaining inputs")
+    return ", ".join(parts)
+
+
 def caution(document: dict[str, Any]) -> str | None:
     """What must be read before the bottom line of a forecast conditioned on evidence that
     left few effective runs: its numbers rest on those few (a 0% there is no finding)."""

@@ -12,9 +12,11 @@ from tightrope.report.bottomline import (
     caution,
     resolution,
     resolved_in_words,
+    run_in_words,
     scale_note,
     what_if_in_words,
 )
+from tightrope.report.grid import settlement_grid
 from tightrope.report.numbers import change_points, error_points, percent, span
 from tightrope.results import UNREACHABLE, interval_note, question_results, unreachable_note
 from tightrope.scenario.provenance import published_after
@@ -32,6 +34,11 @@ def escaped(text: str) -> str:
     return re.sub(r"^([#+-]|\d+\.)", r"\\\1", text)
 
 
+def _cell(text: str) -> str:
+    """A table cell's text: the markup characters escaped (a number may start a cell)."""
+    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
 def render_brief(document: dict[str, Any], scenario: Scenario) -> str:
     """The brief of a forecast's JSON document."""
     run = document["run"]
@@ -43,7 +50,7 @@ def render_brief(document: dict[str, Any], scenario: Scenario) -> str:
         f"# {escaped(scenario.title)}",
         "",
         f"Forecast of {escaped(run['created'][:10])}, scenario as of {scenario.as_of}{updated}; "
-        f"{run['runs']:,} simulation runs, seed {run['seed']}.",
+        f"{run_in_words(run, scenario)}, seed {run['seed']}.",
         "",
     ]
     simulation = document.get("simulation")
@@ -108,6 +115,8 @@ def render_brief(document: dict[str, Any], scenario: Scenario) -> str:
         ]
     if document.get("comparison"):
         lines += _what_if(document, scenario)
+    if document.get("bargaining"):
+        lines += _settlements(document["bargaining"], scenario)
     sources = [source for source in scenario.sources]
     if sources:
         later = published_after(scenario)
@@ -125,6 +134,33 @@ def render_brief(document: dict[str, Any], scenario: Scenario) -> str:
             lines.append(f"- {title}" + (f", {details}" if details else "") + note)
         lines.append("")
     return "\n".join(lines)
+
+
+def _settlements(entries: list[dict[str, Any]], scenario: Scenario) -> list[str]:
+    """Where each issue settles, by every model, with the table's notes, as the report has it."""
+    grid = settlement_grid(entries)
+    consensus = bool(grid.agreement)
+    header = ["issue", *grid.models, *(["consensus"] if consensus else [])]
+    lines = [
+        "## Where the issues settle (0–100)",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|---" * len(header) + "|",
+    ]
+    for issue in grid.issues:
+        row = [_cell(grid.label(issue))]
+        for model in grid.models:
+            cell = grid.cell(issue, model)
+            text = "–" if cell is None else cell.text
+            spread = "" if cell is None or cell.spread is None else f" ({cell.spread})"
+            row.append(_cell(text + spread))
+        if consensus:
+            agreement = grid.agreement.get(issue)
+            row.append("–" if agreement is None else _cell(agreement.text))
+        lines.append("| " + " | ".join(row) + " |")
+    meanings = [f"{i.id}: 0 = {i.low_meaning}; 100 = {i.high_meaning}" for i in scenario.issues]
+    notes = [grid.described("in brackets after it"), *grid.footnotes, *meanings]
+    return [*lines, "", *(f"_{escaped(note)}_  " for note in notes), ""]
 
 
 def _what_if(document: dict[str, Any], scenario: Scenario) -> list[str]:

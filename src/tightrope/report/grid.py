@@ -103,6 +103,10 @@ class SettlementGrid:
 
     @property
     def caption(self) -> str:
+        return self.described()
+
+    def described(self, spread_where: str = "below it") -> str:
+        """What the table shows; ``spread_where`` says where a cell's spread stands."""
         text = "Forecast on 0–100 from the point estimates"
         if self.models and self.models[0] == "compromise":
             text += (
@@ -111,8 +115,8 @@ class SettlementGrid:
             )
         if self.samples is not None:
             text += (
-                f"; below it, the median [10th–90th percentile] over {self.samples} samples of "
-                "the elicited ranges"
+                f"; {spread_where}, the median [10th–90th percentile] over {self.samples} "
+                "samples of the elicited ranges"
             )
         return text
 

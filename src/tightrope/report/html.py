@@ -20,6 +20,7 @@ from tightrope.report.bottomline import (
     caution,
     resolution,
     resolved_in_words,
+    run_in_words,
     scale_note,
     step_news,
     what_if_in_words,
@@ -281,7 +282,8 @@ def _header(document: dict[str, Any], scenario: Scenario) -> str:
     and the run's details close the report."""
     run = document["run"]
     line = (
-        f"As of {html.escape(_as_of(document, scenario))} · {run['runs']:,} simulation runs, seed "
+        f"As of {html.escape(_as_of(document, scenario))} · "
+        f"{html.escape(run_in_words(run, scenario))}, seed "
         f"{run['seed']} · tightrope {document['tightrope']} · "
         "<a href='#the-run'>the run's details</a> at the end"
     )
@@ -312,8 +314,18 @@ def _run_details(document: dict[str, Any], scenario: Scenario) -> str:
         ("tightrope version", document["tightrope"]),
         ("Created", run["created"]),
         ("Seed", str(run["seed"])),
-        ("Simulation runs", f"{run['runs']:,} ({run['parameter_samples']} parameter samples)"),
-        ("Bargaining samples", str(run["bargaining_samples"])),
+        (
+            "Simulation runs",
+            f"{run['runs']:,} ({run['parameter_samples']:,} parameter samples)"
+            if run["runs"]
+            else "none: no events to simulate",
+        ),
+        (
+            "Bargaining samples",
+            f"{run['bargaining_samples']:,}"
+            if run["bargaining_samples"] or not scenario.issues
+            else "none: no input has a range",
+        ),
         ("Duration", f"{run.get('duration_seconds', 0):.1f} s"),
     ]
     table = "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape(v)}</td></tr>" for k, v in rows)

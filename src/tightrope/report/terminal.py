@@ -17,6 +17,7 @@ from tightrope.report.bottomline import (
     caution,
     resolution,
     resolved_in_words,
+    run_in_words,
     scale_note,
     step_news,
 )
@@ -980,9 +981,8 @@ def forecast_summary(document: dict[str, Any], scenario: Scenario) -> Renderable
     header = Text()
     header.append(f"{scenario.title}\n", style="bold")
     header.append(
-        f"{run['runs']:,} simulation runs, {run['bargaining_samples']} bargaining samples, "
-        f"seed {run['seed']}, {run['duration_seconds']:.1f} s · scenario hash "
-        f"{document['scenario']['hash'][:12]}"
+        f"{run_in_words(run, scenario)}, seed {run['seed']}, {run['duration_seconds']:.1f} s · "
+        f"scenario hash {document['scenario']['hash'][:12]}"
     )
     if "registry" in document:
         header.append(
