@@ -462,6 +462,9 @@ def test_explore_then_discover_from_the_command_line(tmp_path: Path) -> None:
     code, _, err = run("discover", str(folder), "--where", "__import__('os') >= 1")
     assert code == 2
     assert "COLUMN >= NUMBER" in err
+    code, _, err = run("discover", str(folder), "--where", "q_bom >= 0.5")
+    assert code == 2
+    assert "no outcome column 'q_bom' (did you mean 'q_boom'?)" in err
     # An explore folder edited or damaged by hand: one line each (three printed tracebacks).
     import pandas as pd
 
@@ -497,6 +500,15 @@ def test_the_robustness_table_says_where_the_ordinal_questions_went() -> None:
     assert "Binary questions only: q7_alignment, q8_max_ladder, q9_disarmament_settlement" in said
     console.print(robustness_table([], planted(), 1000, 0.5))
     assert "Binary questions only" not in console.export_text()
+    data = tightrope.load("iraq-2025").model_dump(mode="json", exclude_none=True)
+    others = ("q7_alignment", "q9_disarmament_settlement")  # q8 the one ordinal question left
+    data["questions"] = [q for q in data["questions"] if q["id"] not in others]
+    one = tightrope.Scenario.model_validate(data)
+    console = Console(width=300, record=True, file=io.StringIO())
+    console.print(robustness_table([], one, 1000, 0.5))
+    assert "Binary questions only: q8_max_ladder (ordinal) has its mean level" in " ".join(
+        console.export_text().split()
+    )
 
 
 def test_policies_that_differ_in_a_long_levers_value_read_apart() -> None:

@@ -572,7 +572,10 @@ def condition_mask(frame: Any, condition: str) -> NDArray[np.bool_]:
         raise ExploreError("give COLUMN >= NUMBER (or >, <=, <)", "where", repr(condition))
     column, operator, number = match.group(1), match.group(2), float(match.group(3))
     if column not in frame.columns:
-        raise ExploreError(f"no outcome column {column!r}", "where", repr(condition))
+        from tightrope.scenario.checks import unknown
+
+        message = unknown("outcome column", column, [str(name) for name in frame.columns])
+        raise ExploreError(message.replace("unknown", "no", 1), "where", repr(condition))
     try:
         values = frame[column].to_numpy(dtype=float)
     except (TypeError, ValueError):
