@@ -392,17 +392,20 @@ def _measurements(
             by_month.setdefault(month_of(as_of, row.date), []).append(row)
     found: list[dict[str, Any]] = []
     so_far: list[Row] = []
+    uploaded_so_far = as_of  # the latest upload among the rows counted since the start
     month = 1
     while (after := coverage.known_after(end := add_months(as_of, month))) is not None:
         in_month = by_month.get(month, [])
+        latest = max((row.published or row.date for row in in_month), default=as_of)
+        uploaded_so_far = max(uploaded_so_far, latest)
         so_far += in_month
         counted = so_far if cumulative else in_month
         if cumulative or first <= month_start(as_of, month):
-            uploads = [row.published or row.date for row in counted]
-            known = max([end, after, *uploads, *([published] if published else [])])
+            uploaded = uploaded_so_far if cumulative else latest
+            known = max([end, after, uploaded, *([published] if published else [])])
             start = month_start(as_of, 1 if cumulative else month)
             ids = ", ".join(row.id for row in counted[-5:])
-            rows = f"{len(counted)} row{'' if len(counted) == 1 else 's'} from {start} to {end}"
+            rows = f"{len(counted):,} row{'' if len(counted) == 1 else 's'} from {start} to {end}"
             found.append(
                 {
                     "variable": rule.variable,
@@ -591,7 +594,9 @@ def _rows_between(window: Sequence[Row]) -> str:
     first, last = window[0].date, window[-1].date
     if len(window) == 1:
         return f"1 row on {first}"
-    return f"{len(window)} rows " + (f"on {first}" if first == last else f"from {first} to {last}")
+    return f"{len(window):,} rows " + (
+        f"on {first}" if first == last else f"from {first} to {last}"
+    )
 
 
 class _RuleMatcher:
@@ -641,7 +646,7 @@ class _RuleMatcher:
         export's span (``coverage``) and the scenario's date."""
         rule = self.rule
         if matching:
-            rows = f"{matching} row{'' if matching == 1 else 's'} met it"
+            rows = f"{matching:,} row{'' if matching == 1 else 's'} met it"
             if rule.variable is None:
                 return f"made nothing: {rows}, never {rule.at_least} within {rule.within_days} days"
             from tightrope.dynamics.calendar import add_months, month_start
