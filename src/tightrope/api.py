@@ -433,9 +433,9 @@ def observe(
         as_optional_date("published", published),
     )
     # What `observe import` prints as notes: a rule that made nothing is most often a name
-    # misspelt, which would otherwise pass as "no events" in a notebook.
-    for reason in imported.idle:
-        warnings.warn(reason, UserWarning, stacklevel=2)
+    # misspelt, which would otherwise pass as "no events" in a notebook; what it left out.
+    for note in imported.notes():
+        warnings.warn(note, UserWarning, stacklevel=2)
     return imported.scenario
 
 

@@ -93,24 +93,5 @@ def observe_import(
     rows, found = imported.rows, len(entries)
     rows_read = f"{rows:,} row{'' if rows == 1 else 's'}"
     say(f"{file}: {rows_read}, {found} observation{'' if found == 1 else 's'}")
-    if imported.before:
-        say(
-            f"note: {imported.before} observation{'' if imported.before == 1 else 's'} dated "
-            f"before the scenario's date {loaded.as_of} left out: its starting state stands for "
-            "what happened before it"
-        )
-    for reason in imported.idle:
-        say(f"note: {reason}")
-    for event, count in imported.left_out.items():
-        say(
-            f"note: {count} match{'es' if count > 1 else ''} of {event} left out as an "
-            "occurrence already seen (recorded on that day already; an event that is not "
-            "repeatable happens once; a campaign goes on until an end is recorded or its fixed "
-            "months pass)"
-        )
-    if kind is EventDataFormat.UCDP_GED and release is None and entries:
-        say(
-            "note: UCDP GED rows carry no release date, so each observation is taken as known on "
-            "the day it happened; give --published (the release's date) so that a replay or "
-            "--as-of does not see events before UCDP published them"
-        )
+    for note in imported.notes():
+        say(f"note: {note}")

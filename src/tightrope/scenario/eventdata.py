@@ -475,6 +475,33 @@ class EventImport:
     # Observations dated before the scenario's date, left out: its starting state stands for
     # what happened before it (an export often spans more than the scenario).
     before: int = 0
+    # UCDP rows without a release date given: each observation is taken as known that day.
+    unpublished: bool = False
+
+    def notes(self) -> list[str]:
+        """What the import left out or assumed, in words (the command prints each as a note;
+        the API gives each as a warning)."""
+        said = []
+        if self.before:
+            said.append(
+                f"{self.before} observation{'' if self.before == 1 else 's'} dated before the "
+                f"scenario's date {self.scenario.as_of} left out: its starting state stands for "
+                "what happened before it"
+            )
+        said += self.idle
+        said += [
+            f"{count} match{'es' if count > 1 else ''} of {event} left out as an occurrence "
+            "already seen (recorded on that day already; an event that is not repeatable "
+            "happens once; a campaign goes on until an end is recorded or its fixed months pass)"
+            for event, count in self.left_out.items()
+        ]
+        if self.unpublished and self.entries:
+            said.append(
+                "UCDP GED rows carry no release date, so each observation is taken as known on "
+                "the day it happened; give --published (the release's date) so that a replay or "
+                "--as-of does not see events before UCDP published them"
+            )
+        return said
 
 
 def first_starts(
@@ -587,7 +614,10 @@ def import_events(
     since = [entry for entry in found if entry["date"] >= scenario.as_of.isoformat()]
     entries, left_out = first_starts(since, scenario)
     combined = with_observations(scenario, Document(data={"observations": entries}), str(path))
-    return EventImport(count, entries, combined, left_out, idle, len(found) - len(since))
+    unpublished = kind == "ucdp-ged" and published is None
+    return EventImport(
+        count, entries, combined, left_out, idle, len(found) - len(since), unpublished
+    )
 
 
 def _rows_between(window: Sequence[Row]) -> str:
