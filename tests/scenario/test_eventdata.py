@@ -691,3 +691,21 @@ def test_a_measure_rule_is_checked(tmp_path: Path, rule: str, message: str) -> N
     with pytest.raises(ScenarioError) as caught:
         read_mapping(mapping, load_builtin("iraq-2025"))
     assert message in str(caught.value)
+
+
+def test_a_row_dated_only_approximately_says_so_in_its_note(tmp_path: Path) -> None:
+    """ACLED's time_precision above 1 (the week or the month known, not the day) was read as
+    the day itself, silently; the observation's note now says so."""
+    lines = (EVENTS / "acled-sample.csv").read_text().splitlines()
+    lines = [
+        line.replace(",2025,1,", ",2025,2,", 1) if line.startswith("IRQ9005,") else line
+        for line in lines
+    ]
+    export = tmp_path / "loose.csv"
+    export.write_text("\n".join(lines) + "\n")
+    entries, _ = acled_import(export, EVENTS / "mapping.yaml")
+    notes = {entry["date"]: entry["note"] for entry in entries}
+    assert notes["2025-07-05"].endswith(
+        "(IRQ9005); its day known only approximately (time_precision above 1)"
+    )
+    assert "approximately" not in notes["2025-06-25"] + notes["2025-08-03"]

@@ -78,6 +78,7 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "region": ("region",),
         "fatalities": ("fatalities",),
         "published": ("timestamp",),
+        "precision": ("time_precision",),
     },
     "ucdp-ged": {
         "id": ("id",),
@@ -88,6 +89,7 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "country": ("country",),
         "region": ("region",),
         "fatalities": ("best",),
+        "precision": ("date_prec",),
     },
 }
 
@@ -164,6 +166,9 @@ class Row:
     # Each role's names; an actor's also without ACLED's government period and unit.
     fields: dict[str, tuple[str, ...]]
     fatalities: float
+    # How closely the date is known: 1 the day itself; above 1 only approximately (ACLED's
+    # time_precision, UCDP GED's date_prec: the week, the month…).
+    precision: int = 1
 
     def folded(self) -> dict[str, frozenset[str]]:
         """Each role's names in lower case, as the rules compare them."""
@@ -302,6 +307,8 @@ def _row(
         fatalities = float(cell(columns["fatalities"][0]) or 0)
     except ValueError:
         fatalities = 0.0
+    written = cell(columns["precision"][0])
+    precision = int(written) if written.isdigit() else 1
     return Row(
         cell(columns["id"][0]),
         day,
@@ -313,9 +320,10 @@ def _row(
                 [part.strip() for column in names for part in cell(column).split(";")],
             )
             for role, names in columns.items()
-            if role not in ("id", "date", "published", "fatalities")
+            if role not in ("id", "date", "published", "fatalities", "precision")
         },
         fatalities,
+        precision,
     )
 
 
@@ -414,7 +422,8 @@ def _measurements(
                     "sd": rule.sd,
                     "published": known.isoformat(),
                     "note": f"{kind}: {rows}"
-                    + (f" ({'…, ' if len(counted) > 5 else ''}{ids})" if ids else ""),
+                    + (f" ({'…, ' if len(counted) > 5 else ''}{ids})" if ids else "")
+                    + _approximate(counted, kind),
                 }
             )
         month += 1
@@ -450,7 +459,7 @@ def _rule_observations(
             "published": max(known, row.date).isoformat(),
             "note": f"{kind}: {_rows_between(window)} "
             f"({', '.join(kept.id for kept in islice(window, 5))}"
-            f"{'…' if len(window) > 5 else ''})",
+            f"{'…' if len(window) > 5 else ''})" + _approximate(window, kind),
         }
         if rule.reliability < 1:
             entry["reliability"] = rule.reliability
@@ -618,6 +627,16 @@ def import_events(
     return EventImport(
         count, entries, combined, left_out, idle, len(found) - len(since), unpublished
     )
+
+
+def _approximate(rows: Sequence[Row], kind: Format) -> str:
+    """What a note says of rows whose day is known only approximately (a week, a month)."""
+    loose = sum(row.precision > 1 for row in rows)
+    if not loose:
+        return ""
+    column = COLUMNS[kind]["precision"][0]
+    which = "its day" if len(rows) == 1 else f"the day of {loose} of them"
+    return f"; {which} known only approximately ({column} above 1)"
 
 
 def _rows_between(window: Sequence[Row]) -> str:
