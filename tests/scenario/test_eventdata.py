@@ -671,6 +671,17 @@ def test_rows_measure_a_variable_month_by_month(tmp_path: Path) -> None:
         "date needs the export to start by 2025-03-16 (its rows run from 2025-03-20 to "
         "2025-06-01)"
     ) in err
+    # A count the variable cannot hold (us_iran_conflict is 0 or 1) is refused at the rule.
+    export.write_text(acled_rows(MEASURED))
+    mapping.write_text("rules:\n  - {variable: us_iran_conflict, sd: 1, country: [Iraq]}\n")
+    code, out, err = run(
+        "observe", "import", str(export), "--format", "acled", "--map", str(mapping)
+    )
+    assert (code, out) == (2, "")
+    assert err.strip() == (
+        f"{mapping}:2:5: rules[0]: measures us_iran_conflict at 2 on 2025-04-15, outside its "
+        "bounds [0, 1] in the scenario: widen them, or narrow the rule"
+    )
 
 
 @pytest.mark.parametrize(

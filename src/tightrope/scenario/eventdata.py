@@ -45,6 +45,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import difflib
+import math
 import re
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -61,7 +62,7 @@ from tightrope.scenario.checks import unknown
 from tightrope.scenario.dates import event_day
 from tightrope.scenario.load import Problem, ScenarioError, read_input, validated
 from tightrope.scenario.schema import Frozen, Identifier, Scenario
-from tightrope.scenario.yamlsafe import YamlRefused, decode, iter_csv_rows, parse
+from tightrope.scenario.yamlsafe import Document, YamlRefused, decode, iter_csv_rows, parse
 
 Format = Literal["acled", "ucdp-ged"]
 
@@ -180,6 +181,11 @@ class Row:
 
 def read_mapping(path: str | Path, scenario: Scenario) -> Mapping:
     """A mapping file, checked against the scenario; problems located FILE:LINE:COL."""
+    return _read_mapping(path, scenario)[0]
+
+
+def _read_mapping(path: str | Path, scenario: Scenario) -> tuple[Mapping, Document]:
+    """:func:`read_mapping`, with the parsed file to locate a rule's later problems in."""
     name = str(path)
     try:
         document = parse(decode(read_input(path)))
@@ -204,7 +210,7 @@ def read_mapping(path: str | Path, scenario: Scenario) -> Mapping:
             )
     if problems:
         raise ScenarioError(problems)
-    return mapping
+    return mapping, document
 
 
 def read_rows(path: str | Path, kind: Format) -> list[Row]:
@@ -430,6 +436,22 @@ def _measurements(
     return found
 
 
+def _out_of_bounds(rule: Rule, made: Sequence[dict[str, Any]], scenario: Scenario) -> str:
+    """What is wrong with a measure whose count leaves the variable's bounds (empty if none):
+    the model could not hold it, so the bounds or the rule must change."""
+    variable = next(v for v in scenario.state if v.id == rule.variable)
+    low = -math.inf if variable.min is None else variable.min
+    high = math.inf if variable.max is None else variable.max
+    for entry in made:
+        if not low <= entry["value"] <= high:
+            bounds = ", ".join("–" if b is None else f"{b:g}" for b in (variable.min, variable.max))
+            return (
+                f"measures {variable.id} at {entry['value']:,} on {entry['date']}, outside its "
+                f"bounds [{bounds}] in the scenario: widen them, or narrow the rule"
+            )
+    return ""
+
+
 def _amount(rule: Rule, rows: Sequence[Row]) -> float | int:
     """What a measure counts of rows: the rows, or their fatalities (whole where they are)."""
     if rule.count == "rows":
@@ -582,7 +604,7 @@ def import_events(
     from tightrope.scenario.observations import with_observations
     from tightrope.scenario.yamlsafe import Document
 
-    rules = read_mapping(mapping, scenario)
+    rules, mapping_document = _read_mapping(mapping, scenario)
     matchers = [_RuleMatcher(rule, rules, kind) for rule in rules.rules]
     # Each column's values in the export, for the closest to a name that matched nothing.
     values: dict[str, set[str]] = {role: set() for role in COLUMNS[kind]}
@@ -613,6 +635,11 @@ def import_events(
             made = _rule_observations(rule, matching[index], kind, published)
         elif matching[index]:  # no row at all: a misspelt name, more likely than zeros
             made = _measurements(rule, matching[index], kind, published, scenario.as_of, coverage)
+            if outside := _out_of_bounds(rule, made, scenario):
+                at = mapping_document.locate(("rules", index))
+                raise ScenarioError(
+                    [load.located_problem(str(mapping), at, f"rules[{index}]", outside)]
+                )
         else:
             made = []
         found += made
