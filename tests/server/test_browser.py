@@ -264,5 +264,8 @@ def test_the_what_if_table_marks_a_level_no_run_can_reach(
     assert marked.inner_text().split("\t")[0].endswith("6 Sustained US–militia conflict ◇")
     assert "nothing in the model takes the ladder above 5" in (marked.get_attribute("title") or "")
     assert page.locator("#results tbody tr[title]").count() == 1
+    below = page.inner_text("#unreachable")  # the reason in words under the table, too
+    assert below.startswith("◇ no run can reach the level")
+    assert "6 Sustained US–militia conflict (q8_max_ladder): nothing in the model" in below
     assert errors == []
     assert outside == []

@@ -148,6 +148,15 @@ def scenario_page(
     return render_report(document, scenario, plotly_src=PLOTLY, banner=banner)
 
 
+def _unreachable(scenario: Scenario) -> str:
+    """The note on the levels no run can reach (◇ in the table), if the scenario has any."""
+    from tightrope.results import unreachable_note
+    from tightrope.scenario.checks import unreachable_levels
+
+    note = unreachable_note(unreachable_levels(scenario), scenario)
+    return "" if note is None else f"<p class='note' id='unreachable'>{text(note)}</p>"
+
+
 def what_if_page(scenario: Scenario, parameters: list[dict[str, Any]], runs: int) -> str:
     """The what-if page: levers and parameters to change, run in the browser through the API
     (for a scenario without events, a line saying there is nothing to simulate)."""
@@ -195,6 +204,7 @@ def what_if_page(scenario: Scenario, parameters: list[dict[str, Any]], runs: int
         "<h2>Baseline and what-if</h2><div id='chart' style='height:420px'></div>"
         "<table id='results'><thead><tr><th>question</th><th>baseline</th><th>what-if</th>"
         "<th>difference ± standard error</th></tr></thead><tbody></tbody></table>"
+        + _unreachable(scenario)
         + data_block(
             "workbench-data",
             {
