@@ -221,3 +221,21 @@ def test_forecast_compares_itself_with_an_earlier_version(tmp_path: Path) -> Non
     page = (tmp_path / "out" / "report.html").read_text()
     assert "<h2>Since iraq-2025</h2>" in page
     assert "events.us_strikes.hazard.per_month.mode" in page
+
+
+def test_a_diff_that_moves_nothing_says_so_and_names_a_new_question(tmp_path: Path) -> None:
+    """A new question and a bound nothing reaches: the moves' table printed empty (which read
+    as a failure) and the new question was not mentioned."""
+    data = tightrope.load("iraq-2025").model_dump(mode="json", exclude_none=True)
+    extra = dict(data["questions"][0], id="q_extra")
+    data["questions"].append(extra)
+    second = tmp_path / "extra.yaml"
+    from tightrope.scenario import dump_yaml
+
+    second.write_text(dump_yaml(Scenario.model_validate(data)))
+    code, out, err = run("diff", "iraq-2025", str(second), "--forecast", "--runs", "2000")
+    assert code == 0, err
+    words = " ".join(out.split())
+    assert "How the forecast moved: no answer moved beyond twice the standard error" in words
+    assert "(19 compared, both versions on the same seed and runs)" in words
+    assert "New in this version, with nothing to compare: q_extra." in words

@@ -1206,11 +1206,22 @@ def versions_report(
                     change_points(entry["move"][level], entry["se"][level]),
                     mover,
                 )
-        parts.append(table)
-        if still:
+        if table.row_count:
+            parts.append(table)
+            if still:
+                parts.append(
+                    Text(f"{still} other answers did not move beyond their Monte Carlo error.")
+                )
+        else:  # an empty table reads as a failure; say what it means
             parts.append(
-                Text(f"{still} other answers did not move beyond their Monte Carlo error.")
+                Text(
+                    f"How the forecast moved: no answer moved beyond twice the standard error of "
+                    f"its change ({still} compared, both versions on the same seed and runs)."
+                )
             )
+        added = [q.id for q in scenario.questions if q.id not in forecast["questions"]]
+        if added:
+            parts.append(Text(f"New in this version, with nothing to compare: {', '.join(added)}."))
     return Group(*parts)
 
 
