@@ -50,7 +50,12 @@ def observe_import(
     file: Annotated[Path, typer.Argument(help="An ACLED CSV export or a UCDP GED CSV file.")],
     kind: Annotated[EventDataFormat, typer.Option("--format", help="acled or ucdp-ged.")],
     mapping_file: Annotated[
-        Path, typer.Option("--map", help="The mapping file: actors, aliases and rules.")
+        Path,
+        typer.Option(
+            "--map",
+            help="The mapping file: actors, aliases and rules (each makes an event happen, or "
+            "measures a state variable; README, 'Event data in').",
+        ),
     ],
     scenario: Annotated[
         str, typer.Option("--scenario", "-s", help="The scenario the events belong to.")
