@@ -720,3 +720,21 @@ def test_a_row_dated_only_approximately_says_so_in_its_note(tmp_path: Path) -> N
         "(IRQ9005); its day known only approximately (time_precision above 1)"
     )
     assert "approximately" not in notes["2025-06-25"] + notes["2025-08-03"]
+
+
+def test_a_measure_over_no_whole_month_says_which_month_it_missed(tmp_path: Path) -> None:
+    """The UCDP sample runs from 22 June to 10 July 2025, inside one month of the scenario
+    (16 June to 15 July): counting it would call a partial month whole, so nothing is made."""
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("rules:\n  - {variable: attack_tempo, sd: 2, country: [Iraq]}\n")
+    code, out, err = run(
+        "observe", "import", str(EVENTS / "ucdp-ged-sample.csv"), "--format", "ucdp-ged",
+        "--map", str(mapping), "--published", "2025-12-01",
+    )  # fmt: skip
+    assert code == 0, err
+    assert yaml.safe_load(out)["observations"] == []
+    assert (
+        "note: rules[0] (attack_tempo) made nothing: 3 rows met it, but no month of the scenario "
+        "lies wholly within the export (its rows run from 2025-06-22 to 2025-07-10; the "
+        "scenario's month holding its first row runs from 2025-06-16 to 2025-07-15)"
+    ) in err

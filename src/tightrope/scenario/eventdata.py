@@ -725,7 +725,7 @@ class _RuleMatcher:
             rows = f"{matching:,} row{'' if matching == 1 else 's'} met it"
             if rule.variable is None:
                 return f"made nothing: {rows}, never {rule.at_least} within {rule.within_days} days"
-            from tightrope.dynamics.calendar import add_months, month_start
+            from tightrope.dynamics.calendar import add_months, month_of, month_start
 
             assert coverage.first is not None  # rows met it
             span = f"its rows run from {coverage.first} to {coverage.days[-1]}"
@@ -734,10 +734,11 @@ class _RuleMatcher:
                     f"made nothing: {rows}, but a count since the scenario's date needs the "
                     f"export to start by {month_start(as_of, 1)} ({span})"
                 )
+            month = month_of(as_of, max(coverage.first, month_start(as_of, 1)))
             return (
                 f"made nothing: {rows}, but no month of the scenario lies wholly within the "
-                f"export ({span}; month 1 runs from {month_start(as_of, 1)} to "
-                f"{add_months(as_of, 1)})"
+                f"export ({span}; the scenario's month holding its first row runs from "
+                f"{month_start(as_of, month)} to {add_months(as_of, month)})"
             )
         unmet = [
             f"{role} {' or '.join(repr(name) for name in getattr(rule, role))}"
