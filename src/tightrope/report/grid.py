@@ -93,8 +93,8 @@ class SettlementGrid:
             )
         if self.agreement:
             notes.append(
-                "consensus: the median of the models' point forecasts, with the lowest and "
-                "highest below it, leaving out a forecast that is only the status quo (=sq) "
+                "consensus: the median of the models' point forecasts, with [the lowest–the "
+                "highest] of them, leaving out a forecast that is only the status quo (=sq) "
                 "or another model's number (≡); "
                 f"wide: the models disagree by more than {WIDE_DISAGREEMENT:.0f} points, so no "
                 "single model's number should lead"
