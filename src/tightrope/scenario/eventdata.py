@@ -120,7 +120,9 @@ class Rule(Frozen):
     per: Literal["month", "cumulative"] = Field(
         "month", description="Counted within each month, or since the scenario's date."
     )
-    sd: float | None = Field(None, gt=0, le=1e9, description="A measure's error.")
+    sd: float | None = Field(
+        None, gt=0, le=1e9, allow_inf_nan=False, description="A measure's error."
+    )
 
     @model_validator(mode="after")
     def _one_target(self) -> Self:
