@@ -694,7 +694,7 @@ def test_rows_measure_a_variable_month_by_month(tmp_path: Path) -> None:
         ("{event: us_strikes, sd: 1, per: month}", "per, sd belong to a rule that measures a"),
         ("{variable: atacks, sd: 1}", "rules[0].variable: unknown state variable 'atacks' (did"),
         ("{variable: attacks, sd: 0}", "rules[0].sd: "),
-        ("{variable: attacks, sd: nan}", "rules[0].sd: Input should be a finite number"),
+        ("{variable: attacks, sd: nan}", "rules[0].sd: should be a finite number, not NaN"),
     ],
 )
 def test_a_measure_rule_is_checked(tmp_path: Path, rule: str, message: str) -> None:

@@ -283,3 +283,24 @@ def test_a_csv_in_another_encoding_says_how_to_save_it(tmp_path: Path) -> None:
     ):
         code, _, err = run("observe", "check", str(file))
         assert (code, err.strip()) == (2, f"{file}:{message}")
+
+
+def test_a_measurement_that_is_not_a_finite_number_is_refused(tmp_path: Path) -> None:
+    """A value of NaN or an infinite sd passed every check (a comparison with NaN is false),
+    then every run was weighted out: "no run agrees with the observations"."""
+    lines = [
+        "  - {variable: regional_tension, date: 2025-05-01, value: .nan, sd: 5}",
+        "  - {variable: regional_tension, date: 2025-05-02, value: 50, sd: .inf}",
+        "  - {event: us_strikes, date: 2025-05-03, reliability: .nan}",
+    ]
+    file = tmp_path / "seen.yaml"
+    file.write_text("observations:\n" + "\n".join(lines) + "\n")
+    code, _, err = run("observe", "check", str(file))
+    assert code == 2
+    words = "should be a finite number, not NaN or infinity"
+    at = [line.index(".nan" if "nan" in line else ".inf") + 1 for line in lines]
+    assert err.strip().splitlines() == [
+        f"{file}:2:{at[0]}: observations[0].value: {words} (got nan)",
+        f"{file}:3:{at[1]}: observations[1].sd: {words} (got inf)",
+        f"{file}:4:{at[2]}: observations[2].reliability: {words} (got nan)",
+    ]

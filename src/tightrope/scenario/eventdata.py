@@ -115,7 +115,7 @@ class Rule(Frozen):
     min_fatalities: int = Field(0, ge=0)
     at_least: int = Field(1, ge=1, le=100_000, description="Rows needed within the window.")
     within_days: int = Field(30, ge=1, le=3650)
-    reliability: float = Field(1.0, gt=0, le=1)
+    reliability: float = Field(1.0, gt=0, le=1, allow_inf_nan=False)
     count: Literal["rows", "fatalities"] = Field("rows", description="What a measure counts.")
     per: Literal["month", "cumulative"] = Field(
         "month", description="Counted within each month, or since the scenario's date."

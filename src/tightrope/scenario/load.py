@@ -194,6 +194,7 @@ PLAIN_WORDS = {
     "int_parsing": "should be a whole number",
     "float_type": "should be a number",
     "float_parsing": "should be a number",
+    "finite_number": "should be a finite number, not NaN or infinity",
     "bool_type": "should be true or false",
     "bool_parsing": "should be true or false",
     "date_type": "should be a date such as 2025-03-15",

@@ -39,6 +39,9 @@ Identifier = Annotated[
     StringConstraints(pattern=IDENTIFIER_PATTERN, max_length=64),
     Field(description="A name made of letters, digits and underscores, not starting with a digit."),
 ]
+# A plain number of the file (a bound, a cut, a measurement): NaN and infinity are refused, as
+# for every Quantity, since a comparison with NaN is always false and passes every check.
+Finite = Annotated[float, Field(allow_inf_nan=False)]
 ScenarioId = Annotated[
     str,
     StringConstraints(pattern=SCENARIO_ID_PATTERN, max_length=64),
@@ -179,8 +182,8 @@ class StateVariable(Frozen):
     id: Identifier
     label: str = Field(min_length=1)
     initial: Quantity
-    min: float | None = None
-    max: float | None = None
+    min: Finite | None = None
+    max: Finite | None = None
     unit: str = ""
     description: str = ""
 
@@ -388,7 +391,7 @@ class EstimativeBand(Frozen):
     """One phrase of an estimative-language scale and the probability it stops below."""
 
     phrase: str = Field(min_length=1, max_length=60)
-    below: float = Field(
+    below: Finite = Field(
         gt=0, le=1, description="Upper bound of the band (its lower bound is the band before's)."
     )
 
@@ -475,7 +478,7 @@ class Question(Frozen):
         "events move) instead of the settlement.",
     )
     statistic: Literal["final", "max", "min"] = "final"
-    cuts: tuple[float, ...] = Field((), description="Ordinal: the boundaries between levels.")
+    cuts: tuple[Finite, ...] = Field((), description="Ordinal: the boundaries between levels.")
     levels: tuple[OrdinalLevel, ...] = ()
 
     @model_validator(mode="after")
@@ -531,9 +534,9 @@ class Observation(Frozen):
     variable: Identifier | None = Field(None, description="The state variable measured.")
     date: dt.date | None = Field(None, description="When the event happened or was measured.")
     ended: dt.date | None = Field(None, description="When the campaign (event) ended.")
-    value: float | None = Field(None, description="The measured value of the variable.")
-    sd: float | None = Field(None, gt=0, description="The measurement's standard deviation.")
-    reliability: float = Field(
+    value: Finite | None = Field(None, description="The measured value of the variable.")
+    sd: Finite | None = Field(None, gt=0, description="The measurement's standard deviation.")
+    reliability: Finite = Field(
         1.0, gt=0, le=1, description="The chance the report is right (1: certain)."
     )
     evidence: tuple[str, ...] = Field((), description="Ids of the claims that report it.")
