@@ -804,6 +804,20 @@ def test_evidence_the_model_can_hardly_produce_puts_a_caution_before_the_bottom_
     assert f"<p class='unsupported'>{caution}" in (out_dir / "report.html").read_text()
     brief = (out_dir / "brief.md").read_text()
     assert brief.index("## Bottom line") < brief.index(f"**{caution}") < brief.index("- ")
+    # A replay marks the step that rests on a few runs (its errors, from copies of them, read
+    # "± 0.0 pt" and its chances 0% or 100%).
+    db = str(tmp_path / "r.sqlite")
+    code, out, err = run("replay", "--observations", str(seen), "--runs", "4000", "--db", db)
+    assert code == 0, err
+    assert "⚠ ESS" in out
+    assert "⚠ the evidence by that date leaves under 1% of the runs effective" in " ".join(
+        out.split()
+    )
+    code, out, _ = run(
+        "replay", "--observations", str(seen), "--runs", "4000", "--db", db, "-f", "json"
+    )
+    steps = json.loads(out)["steps"]
+    assert ["warning" in step for step in steps] == [False, False, True]
     plain = ["--runs", "4000", "--bargaining-samples", "0", "--out", str(tmp_path / "plain")]
     code, out, _ = run("forecast", *plain)
     assert code == 0

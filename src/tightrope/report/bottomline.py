@@ -95,7 +95,8 @@ def caution(document: dict[str, Any]) -> str | None:
     effective = conditioning["effective_sample_size"]
     return (
         f"Caution: the evidence leaves about {effective:,.0f} effective runs of {runs:,}, so the "
-        "numbers below rest on too few runs to stand on. Run more, or check the observations "
+        "numbers below, and their Monte Carlo errors, rest on too few runs to stand on. Run "
+        "more, or check the observations "
         "against the model: the chance it gave each is in the evidence table, and one it could "
         "hardly produce points to a number or a path the scenario lacks."
     )

@@ -593,6 +593,9 @@ def _described(entry: dict[str, Any]) -> str:
 REPLAY_STEPS_PER_TABLE = 6  # date columns side by side; more steps continue in another table
 
 
+FEW_RUNS = "⚠"  # marks a replay step whose evidence leaves under 1% of the runs effective
+
+
 def replay_table(document: dict[str, Any], scenario: Scenario) -> RenderableType:
     """Each question's forecast at each step, read left to right as time goes on: P(yes), or
     each level's chance of an ordinal question. Long replays continue in further tables."""
@@ -617,6 +620,12 @@ def replay_table(document: dict[str, Any], scenario: Scenario) -> RenderableType
     unreachable = unreachable_note(marked, scenario)
     if unreachable is not None:
         caption += f"; {unreachable}"
+    if any("warning" in step for step in steps):
+        caption += (
+            f"; {FEW_RUNS} the evidence by that date leaves under 1% of the runs effective (the "
+            "effective sample size beside it): its numbers rest on too few runs to stand on, and "
+            "their Monte Carlo errors, taken from copies of those runs, understate it"
+        )
     tables = []
     for start in range(0, len(steps), REPLAY_STEPS_PER_TABLE):
         chunk = steps[start : start + REPLAY_STEPS_PER_TABLE]
@@ -634,8 +643,13 @@ def replay_table(document: dict[str, Any], scenario: Scenario) -> RenderableType
         )
         table.add_column("question", overflow="fold")
         for step in chunk:
+            few = (
+                f"\n{FEW_RUNS} ESS {step['effective_sample_size']:,.0f}"
+                if "warning" in step
+                else ""
+            )
             table.add_column(
-                f"{step['date']}\n{step['observations']} seen", justify="right", no_wrap=True
+                f"{step['date']}\n{step['observations']} seen{few}", justify="right", no_wrap=True
             )
         for question in scenario.questions:
             values = [step["questions"][question.id] for step in chunk]
