@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from tightrope.report.bottomline import run_in_words
+from tightrope.report.bottomline import caution, run_in_words
 from tightrope.report.numbers import UNSTEADY, is_unresolved, unsteady_note, with_error
 
 if TYPE_CHECKING:
@@ -409,7 +409,10 @@ class _RunResult:
         """A short summary for notebooks: the design and each question's answer (the whole
         result is ``to_dict()``; a dataclass's own repr would print every number of it)."""
         heading = f"<{type(self).__name__} {self.scenario.id}: {self._design()}>"
-        return "\n".join([heading, *question_lines(self.questions), *self._more()])
+        # Evidence that left few runs is said before the numbers that rest on them.
+        warning = caution(self.document)
+        first = [heading, *([] if warning is None else [warning])]
+        return "\n".join([*first, *question_lines(self.questions), *self._more()])
 
 
 def given_runs(document: dict[str, Any]) -> str:

@@ -818,6 +818,10 @@ def test_evidence_the_model_can_hardly_produce_puts_a_caution_before_the_bottom_
     )
     steps = json.loads(out)["steps"]
     assert ["warning" in step for step in steps] == [False, False, True]
+    # In a notebook the caution comes before the numbers too.
+    scenario = tightrope.observe(tightrope.load("iraq-2025"), seen)
+    lines = repr(tightrope.simulate(scenario, runs=4000, as_of="2025-06-01", drivers="none"))
+    assert lines.splitlines()[1].startswith(caution)
     plain = ["--runs", "4000", "--bargaining-samples", "0", "--out", str(tmp_path / "plain")]
     code, out, _ = run("forecast", *plain)
     assert code == 0

@@ -93,12 +93,12 @@ def caution(document: dict[str, Any]) -> str | None:
         return None
     runs = conditioning["runs"]
     effective = conditioning["effective_sample_size"]
+    few = f"{effective:,.0f} effective run" + ("" if round(effective) == 1 else "s")
     return (
-        f"Caution: the evidence leaves about {effective:,.0f} effective runs of {runs:,}, so the "
-        "numbers below, and their Monte Carlo errors, rest on too few runs to stand on. Run "
-        "more, or check the observations "
-        "against the model: the chance it gave each is in the evidence table, and one it could "
-        "hardly produce points to a number or a path the scenario lacks."
+        f"Caution: the evidence leaves about {few} of {runs:,}, so the numbers below, and their "
+        "Monte Carlo errors, rest on too few runs to stand on. Run more, or check the "
+        "observations against the model: the chance it gave each is listed with the evidence, "
+        "and one it could hardly produce points to a number or a path the scenario lacks."
     )
 
 
