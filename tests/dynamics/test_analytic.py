@@ -228,15 +228,14 @@ LADDER = """ladder:
     - {{level: 2, id: l2, label: L2{when2}}}
     - {{level: 3, id: l3, label: L3}}
     - {{level: 4, id: l4, label: L4}}
-questions:
+"""
+# One ordinal question, ``q``; what it reads follows.
+ORDINAL_QUESTION = """questions:
   - id: q
     text: Q?
     resolution: R
     deadline: 2025-12-31
     type: ordinal
-    variable: ladder
-    statistic: {statistic}
-    {cuts}levels: [{levels}]
 """
 
 
@@ -271,13 +270,13 @@ def test_levels_listed_unreachable_are_those_no_run_reaches(
         HEAD
         + "events:\n"
         + events
-        + LADDER.format(
-            start=start,
-            when2=', when: "occurred(x)"' if when2 else "",
-            statistic=statistic,
-            cuts="" if cuts is None else f"cuts: {cuts}\n    ",
-            levels=", ".join(f"{{id: {i}, label: {i}}}" for i in ids),
-        )
+        + LADDER.format(start=start, when2=', when: "occurred(x)"' if when2 else "")
+        + ORDINAL_QUESTION
+        + f"    variable: ladder\n    statistic: {statistic}\n"
+        + ("" if cuts is None else f"    cuts: {cuts}\n")
+        + "    levels: ["
+        + ", ".join(f"{{id: {i}, label: {i}}}" for i in ids)
+        + "]\n"
     )
     found = unreachable_levels(scenario).get("q", {})
     assert found.keys() == unreachable.keys()
@@ -308,13 +307,9 @@ def test_levels_outside_a_variables_bounds_are_listed_and_never_reached() -> Non
     hazard: {per_month: 0.2}
     repeatable: true
     effects: [{variable: tempo, add: 1}]
-questions:
-  - id: q
-    text: Q?
-    resolution: R
-    deadline: 2025-12-31
-    type: ordinal
-    variable: tempo
+"""
+        + ORDINAL_QUESTION
+        + """    variable: tempo
     cuts: [0, 1, 3, 8]
     levels: [{id: below, label: B}, {id: none, label: N}, {id: few, label: F}, {id: some, label: S},
       {id: many, label: M}]
