@@ -185,6 +185,28 @@ def test_poisson_tempo_reproduces_its_mean() -> None:
     assert attacks["p50"][6] == attacks["p50"][12]  # nothing after the campaign ends
 
 
+@pytest.mark.parametrize(
+    ("mean", "per_occurrence", "variance"),
+    [
+        ("3", "false", 36),  # a fixed mean: 12 months of Poisson(3) are Poisson(36)
+        # A mean drawn once per parameter sample, uniform on [2, 4] (variance 1/3): the total
+        # variance is 12 × 3 + 12² × 1/3 = 84.
+        ("{dist: uniform, low: 2, high: 4}", "false", 84),
+        # Drawn afresh each month: twelve independent months of 3 + 1/3 each, 40.
+        ("{dist: uniform, low: 2, high: 4}", "true", 40),
+    ],
+)
+def test_poisson_count_with_a_mean_of_its_own(mean: str, per_occurrence: str, variance: float):
+    scenario = toy(
+        "  - id: fire\n    label: Fire\n    hazard: {per_month: 1}\n    repeatable: true\n"
+        f"    effects: [{{variable: attacks, poisson: {mean}, per_occurrence: {per_occurrence}}}]\n"
+    )
+    _, record, _ = run(scenario, samples=4_000, runs=10)
+    final = record.fan[:, -1, 1]
+    assert final.mean() == pytest.approx(36, abs=4.5 * np.sqrt(variance / len(final)))
+    assert final.var() == pytest.approx(variance, rel=0.06)
+
+
 def test_ending_hazard_gives_geometric_durations() -> None:
     scenario = toy(
         "  - id: campaign\n    label: Campaign\n    hazard: {per_month: 0}\n"

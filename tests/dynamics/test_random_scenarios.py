@@ -103,8 +103,8 @@ def event(draw: st.DrawFn, number: int, events: int) -> dict[str, Any]:
     for _ in range(draw(st.integers(0, 2))):
         operation = draw(st.sampled_from(["set", "add", "multiply", "poisson"]))
         effect: dict[str, Any] = {"variable": draw(st.sampled_from(VARIABLES))}
-        if operation == "poisson":
-            effect["poisson"] = draw(st.sampled_from(VARIABLES))
+        if operation == "poisson":  # the mean held in a variable, or a quantity of its own
+            effect["poisson"] = draw(st.sampled_from(VARIABLES) | quantity(0, 20))
         else:
             low, high = (0, 3) if operation == "multiply" else (-50, 50)
             effect[operation] = draw(quantity(low, high))

@@ -64,8 +64,8 @@ def _graph(scenario: Scenario) -> dict[Node, set[Node]]:
             depends(("event", trigger.event), {node})
         for effect in (*event.effects, *event.while_active, *event.on_end):
             depends(("variable", effect.target), {node})
-            if effect.poisson is not None:
-                depends(("variable", effect.target), {("variable", effect.poisson)})
+            if effect.rate_variable is not None:
+                depends(("variable", effect.target), {("variable", effect.rate_variable)})
         if event.ladder is not None:
             depends(LADDER, {node})
     if scenario.ladder is not None:
@@ -258,7 +258,12 @@ def parameter_labels(scenario: Scenario) -> dict[str, str]:
     return labels
 
 
-EFFECT_VERBS = {"add": "amount added to", "multiply": "factor on", "set": "value set for"}
+EFFECT_VERBS = {
+    "add": "amount added to",
+    "multiply": "factor on",
+    "set": "value set for",
+    "poisson": "mean of the count added to",
+}
 
 
 def possessive(name: str) -> str:

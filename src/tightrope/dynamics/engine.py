@@ -972,13 +972,15 @@ class _Tile:
         column = effect.variable
         for issue in self.feeds.get(column, ()):  # a bargaining input: its settlement moves
             self.moved[issue] |= where
-        if effect.operation == "poisson":
-            assert effect.rate_variable is not None
-            amount = self.poisson(values[:, effect.rate_variable])
-            operation = OPERATIONS["add"]
+        if effect.rate_variable is not None:
+            amount = values[:, effect.rate_variable]
         else:
             assert effect.parameter is not None
             amount = self.fresh(effect) if effect.per_occurrence else theta[:, effect.parameter]
+        if effect.operation == "poisson":  # a count around the mean
+            amount = self.poisson(amount)
+            operation = OPERATIONS["add"]
+        else:
             operation = OPERATIONS[effect.operation]
         self.loops.apply_effect(
             values[:, column],

@@ -66,8 +66,8 @@ class Parameter:
 class CompiledEffect:
     variable: int
     operation: str  # set, add, multiply, poisson
-    parameter: int | None  # index into the parameter table (None for poisson)
-    rate_variable: int | None  # poisson: the variable holding the mean
+    parameter: int | None  # index into the parameter table (None for a mean held in a variable)
+    rate_variable: int | None  # poisson: the variable holding the mean, if one does
     per_occurrence: bool
     quantity: Quantity | None
 
@@ -393,7 +393,7 @@ class _Compilers:
                 for op in ("set", "add", "multiply", "poisson")
                 if getattr(effect, op) is not None
             )
-            amount: Quantity | None = getattr(effect, operation) if operation != "poisson" else None
+            amount = effect.amount
             compiled.append(
                 CompiledEffect(
                     variable=self.variables.index(effect.target),
@@ -404,7 +404,9 @@ class _Compilers:
                         else self.index[f"events.{event_id}.{group}[{number}].{operation}"]
                     ),
                     rate_variable=(
-                        self.variables.index(effect.poisson) if effect.poisson is not None else None
+                        None
+                        if effect.rate_variable is None
+                        else self.variables.index(effect.rate_variable)
                     ),
                     per_occurrence=effect.per_occurrence,
                     quantity=amount,

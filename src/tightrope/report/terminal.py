@@ -284,8 +284,11 @@ def _effect(effect: Effect) -> str:
         operation = f"+= {_quantity(effect.add)}"
     elif effect.multiply is not None:
         operation = f"×= {_quantity(effect.multiply)}"
+    elif effect.rate_variable is not None:
+        operation = f"+= Poisson({effect.rate_variable})"
     else:
-        operation = f"+= Poisson({effect.poisson})"
+        assert effect.amount is not None
+        operation = f"+= Poisson(mean {_quantity(effect.amount)})"
     each = ", each" if effect.per_occurrence else ""
     return f"{effect.target} {operation}{each}"
 

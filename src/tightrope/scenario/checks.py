@@ -411,10 +411,10 @@ def _events(scenario: Scenario) -> Iterator[Finding]:
                         (*here, group, number, "variable"),
                         unknown("state variable", effect.variable, variables),
                     )
-                if effect.poisson is not None and effect.poisson not in variables:
+                if effect.rate_variable is not None and effect.rate_variable not in variables:
                     yield (
                         (*here, group, number, "poisson"),
-                        unknown("state variable", effect.poisson, variables),
+                        unknown("state variable", effect.rate_variable, variables),
                     )
         for number, trigger in enumerate(event.triggers):
             if trigger.event not in events:

@@ -87,8 +87,9 @@ def _type(schema: dict[str, Any]) -> str:
     """A short reading of a JSON-schema type."""
     if "$ref" in schema:
         return str(schema["$ref"]).rsplit("/", 1)[-1]
-    if "anyOf" in schema:
-        parts = [_type(part) for part in schema["anyOf"] if part.get("type") != "null"]
+    if "anyOf" in schema or "oneOf" in schema:
+        either = schema.get("anyOf", schema.get("oneOf", []))
+        parts = [_type(part) for part in either if part.get("type") != "null"]
         return " or ".join(dict.fromkeys(parts))
     if "enum" in schema:
         return " | ".join(f"`{value}`" for value in schema["enum"])

@@ -219,8 +219,8 @@ def problem_from_pydantic(
     """A pydantic validation error as a located problem in the user's words: the field's path in
     the file, its line and column, and for an unknown field the closest known one (among the
     fields of ``model``, the file's schema)."""
-    path = _data_path(document.data, detail["loc"])
     kind = detail["type"]
+    path = _data_path(document.data, detail["loc"], absent=kind in ("missing", "extra_forbidden"))
     message = detail["msg"].removeprefix("Value error, ")
     if kind == "extra_forbidden":
         field = str(path[-1])
@@ -253,6 +253,14 @@ def problem_from_pydantic(
             message += f": {hint}"
     elif (words := PATTERN_WORDS.get(detail.get("ctx", {}).get("pattern", ""))) is not None:
         message = f"{words} (got {_echo(detail['input'])})"
+    elif kind == "model_type":  # a list or a text where a part of the file belongs
+        message = (
+            "should be a number, or a mapping such as {mode: 5, low: 2, high: 8}"
+            if detail.get("ctx", {}).get("class_name") == "Quantity"
+            else PLAIN_WORDS["dict_type"]
+        )
+        if _is_scalar(detail["input"]):
+            message += f" (got {_echo(detail['input'])})"
     elif kind == "too_long" and "max_length" in detail.get("ctx", {}):
         ctx = detail["ctx"]
         message = f"at most {ctx['max_length']:,} items (got {ctx['actual_length']:,})"
@@ -324,11 +332,11 @@ def _decimal_comma(data: Any, path: FieldPath) -> str:
     return f"a decimal comma? inside {{…}} a comma separates fields: write {written}"
 
 
-def _data_path(data: Any, loc: tuple[int | str, ...]) -> FieldPath:
+def _data_path(data: Any, loc: tuple[int | str, ...], absent: bool = False) -> FieldPath:
     """Keep the parts of a pydantic error location that name keys or indices of the data.
 
-    Pydantic inserts the names of union members and validators into locations; the missing or
-    extra key at the end is kept even though it is (or should be) absent.
+    Pydantic inserts the names of union members and validators into locations; with ``absent``
+    (a missing or extra key) the key at the end is kept even though it is (or should be) absent.
     """
     path: list[str | int] = []
     current = data
@@ -336,7 +344,7 @@ def _data_path(data: Any, loc: tuple[int | str, ...]) -> FieldPath:
         last = index == len(loc) - 1
         if _holds(current, part):
             current = current[part]
-        elif not (last and isinstance(part, str) and isinstance(current, dict)):
+        elif not (absent and last and isinstance(part, str) and isinstance(current, dict)):
             continue
         path.append(part)
     return tuple(path)

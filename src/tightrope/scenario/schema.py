@@ -12,6 +12,7 @@ duplicate ids, cycles) live in :mod:`tightrope.scenario.checks`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Literal, Protocol, Self, TypeVar
@@ -20,8 +21,10 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
     StringConstraints,
+    Tag,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -93,6 +96,19 @@ Salience = Annotated[Quantity, AfterValidator(_within(0, 1, "salience"))]
 Probability = Annotated[Quantity, AfterValidator(_within(0, 1, "probability"))]
 Capability = Annotated[Quantity, AfterValidator(_within(0, float("inf"), "capability"))]
 OddsRatio = Annotated[Quantity, AfterValidator(_positive("odds ratio"))]
+
+
+def _poisson_form(value: object) -> str:
+    """An id names the state variable that holds the mean; anything else is the mean itself."""
+    named = isinstance(value, str) and re.fullmatch(IDENTIFIER_PATTERN, value)
+    return "variable" if named else "mean"
+
+
+PoissonMean = Annotated[
+    Annotated[Identifier, Tag("variable")]
+    | Annotated[Quantity, AfterValidator(_within(0, float("inf"), "a Poisson mean")), Tag("mean")],
+    Discriminator(_poisson_form),
+]
 
 
 class Frozen(BaseModel):
@@ -314,8 +330,10 @@ class Effect(Frozen):
     set: Quantity | None = None
     add: Quantity | None = None
     multiply: Quantity | None = None
-    poisson: Identifier | None = Field(
-        None, description="Add a Poisson draw whose mean is this state variable."
+    poisson: PoissonMean | None = Field(
+        None,
+        description="Add a Poisson count: its mean as a quantity (8, or a range), or the id of "
+        "the state variable that holds it.",
     )
     per_occurrence: bool = Field(
         False, description="Draw the amount afresh each time (chance), not once per parameter set."
@@ -351,6 +369,19 @@ class Effect(Frozen):
                     {"name": name},
                 )
         return self
+
+    @property
+    def rate_variable(self) -> str | None:
+        """The state variable that holds a Poisson count's mean, where one does."""
+        return self.poisson if isinstance(self.poisson, str) else None
+
+    @property
+    def amount(self) -> Quantity | None:
+        """The quantity the effect sets, adds, multiplies by, or draws a Poisson count around."""
+        for amount in (self.set, self.add, self.multiply, self.poisson):
+            if isinstance(amount, Quantity):
+                return amount
+        return None
 
     @property
     def target(self) -> str:
