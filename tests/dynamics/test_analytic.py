@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import yaml
 
 from tightrope.dynamics.engine import Design, Interventions, simulate
 from tightrope.dynamics.results import summarise
 from tightrope.scenario import Scenario, parse_scenario
+from tightrope.scenario.checks import check_scenario
 
 HEAD = """
 id: toy
@@ -205,6 +207,37 @@ def test_poisson_count_with_a_mean_of_its_own(mean: str, per_occurrence: str, va
     final = record.fan[:, -1, 1]
     assert final.mean() == pytest.approx(36, abs=4.5 * np.sqrt(variance / len(final)))
     assert final.var() == pytest.approx(variance, rel=0.06)
+
+
+@pytest.mark.parametrize(
+    ("requires", "lag", "repeatable", "blocked"),
+    [
+        ("occurred(a)", 0, False, True),
+        ("occurred(a, within=2)", 0, False, True),
+        ("count(a) >= 1", 0, False, True),
+        ("months_since(a) <= 2 and tempo < 5", 0, False, True),
+        ("not occurred(a)", 0, False, False),
+        ("occurred(a) or tempo < 5", 0, False, False),
+        ("occurred(a)", 1, False, False),  # read the month after, once A has happened
+        ("occurred(a)", 0, True, False),  # from A's second time on
+    ],
+)
+def test_a_trigger_its_targets_precondition_blocks_is_refused_as_the_engine_never_fires_it(
+    requires: str, lag: int, repeatable: bool, blocked: bool
+) -> None:
+    """The check reads a precondition at the start of the month A first happens, as the engine
+    does: where it refuses the trigger, B never happens in the runs; elsewhere B does."""
+    text = HEAD + (
+        "events:\n"
+        f"  - {{id: a, label: A, hazard: {{per_month: 0.3}}, repeatable: {str(repeatable).lower()},"
+        f" triggers: [{{event: b, probability: 1, lag_months: {lag}}}]}}\n"
+        f"  - {{id: b, label: B, hazard: {{per_month: 0}}, requires: '{requires}'}}\n"
+    )
+    scenario = Scenario.model_validate(yaml.safe_load(text))  # the fields, not the checks
+    refused = [message for path, message in check_scenario(scenario) if "triggers" in path]
+    assert bool(refused) == blocked, refused
+    _, _, summary = run(scenario)
+    assert (summary["events"]["b"]["probability"] == 0) == blocked
 
 
 def test_ending_hazard_gives_geometric_durations() -> None:

@@ -36,6 +36,7 @@ def check_scenario(scenario: Scenario) -> list[Finding]:
     findings += _ladder(scenario)
     findings += _events(scenario)
     findings += _trigger_cycles(scenario)
+    findings += _blocked_triggers(scenario)
     findings += _questions(scenario)
     findings += _conditions(scenario)
     findings += _coupling(scenario)
@@ -419,6 +420,72 @@ def _events(scenario: Scenario) -> Iterator[Finding]:
         for number, trigger in enumerate(event.triggers):
             if trigger.event not in events:
                 yield (*here, "triggers", number, "event"), unknown("event", trigger.event, events)
+
+
+def _blocked_triggers(scenario: Scenario) -> Iterator[Finding]:
+    """A same-month trigger from an event that happens once, to an event whose precondition
+    needs that one to have happened: preconditions are read at the start of the month, before
+    the event happens, so the trigger never fires (and the model quietly lacks a path the file
+    draws)."""
+    events = {event.id: event for event in scenario.events}
+    for index, event in enumerate(scenario.events):
+        if event.repeatable:
+            continue
+        for number, trigger in enumerate(event.triggers):
+            target = events.get(trigger.event)
+            if trigger.lag_months or target is None or target.requires is None:
+                continue
+            try:
+                tree = expressions.parse(target.requires)
+            except expressions.ExpressionError:
+                continue  # reported with the condition
+            if _before_first(tree, event.id) is False:
+                yield (
+                    ("events", index, "triggers", number),
+                    f"never sets off {target.id}: its precondition {target.requires!r} is read "
+                    f"at the start of the month, before {event.id} happens, and {event.id} "
+                    "happens once; give the trigger lag_months: 1 (the month after), or write "
+                    f"the precondition without {event.id}",
+                )
+
+
+_ARITHMETIC: dict[str, Callable[[float, float], float]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+}
+
+
+def _before_first(node: expressions.Node, event: str) -> float | bool | None:
+    """A condition's value at the start of the month in which ``event`` first happens, as far
+    as that alone fixes it: ``occurred`` and ``active`` of it false, its ``count`` 0, its
+    ``months_since`` very large (as the engine has it); None where anything else matters."""
+    if isinstance(node, expressions.Number | expressions.Truth):
+        return node.value
+    if isinstance(node, expressions.Call):
+        if node.event != event:
+            return None
+        return {"occurred": False, "active": False, "count": 0.0}.get(node.function, 1e9)
+    if isinstance(node, expressions.Unary):
+        operand = _before_first(node.operand, event)
+        if operand is None:
+            return None
+        return (not operand) if node.operator == "not" else -operand
+    if not isinstance(node, expressions.Binary):
+        return None  # a state variable, the ladder, the month, a settlement
+    left, right = _before_first(node.left, event), _before_first(node.right, event)
+    if node.operator in ("and", "or"):
+        decisive = node.operator == "or"  # the value that settles it whatever the other side
+        if left is decisive or right is decisive:
+            return decisive
+        return None if left is None or right is None else not decisive
+    if left is None or right is None:
+        return None
+    if node.operator in _COMPARE:
+        return _COMPARE[node.operator](left, right)
+    if node.operator in _ARITHMETIC:
+        return _ARITHMETIC[node.operator](left, right)
+    return left / right if node.operator == "/" and right else None
 
 
 def _trigger_cycles(scenario: Scenario) -> Iterator[Finding]:
