@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import tightrope
 from tests.cli_helpers import run
 from tightrope.scenario import ScenarioError, parse_scenario
 from tightrope.scenario.builtin import builtin_text, load_builtin
@@ -304,3 +305,22 @@ def test_a_measurement_that_is_not_a_finite_number_is_refused(tmp_path: Path) ->
         f"{file}:3:{at[1]}: observations[1].sd: {words} (got inf)",
         f"{file}:4:{at[2]}: observations[2].reliability: {words} (got nan)",
     ]
+
+
+def test_an_observation_file_and_a_scenario_given_for_each_other_say_which_they_are() -> None:
+    """Each was refused with a field-by-field list (five missing scenario fields; every
+    scenario field unknown), which did not say that the file was simply the other kind."""
+    observations = str(FILES / "good.yaml")
+    code, _, err = run("validate", observations)
+    assert code == 2
+    assert err.strip() == (
+        f"{observations}:1:1: (document): an observation file, not a scenario: check it with "
+        f"tightrope observe check {observations} --scenario SCENARIO, or give it to forecast "
+        "with --observations"
+    )
+    scenario = str(Path(tightrope.__file__).parent / "scenario" / "builtin" / "iraq-2025.yaml")
+    code, _, err = run("observe", "check", scenario)
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "a scenario, not an observation file" in err
+    assert f"check it with tightrope validate {scenario}" in err

@@ -155,6 +155,17 @@ def validated(model: type[Validated], document: Document, name: str, what: str) 
         where = document.locate(())
         message = f"{what} must be a mapping of fields"
         raise ScenarioError([located_problem(name, where, "(document)", message)])
+    sections = set(document.data)
+    if (
+        model is Scenario
+        and "observations" in sections
+        and sections <= {"observations", "unobserved"}
+    ):
+        message = (
+            "an observation file, not a scenario: check it with tightrope observe check "
+            f"{name} --scenario SCENARIO, or give it to forecast with --observations"
+        )
+        raise ScenarioError([located_problem(name, document.locate(()), "(document)", message)])
     try:
         return model.model_validate(document.data)
     except ValidationError as error:

@@ -79,6 +79,12 @@ def with_observations(scenario: Scenario, document: Document, name: str) -> Scen
         location = document.locate(())
         message = "an observation file is a mapping with observations: (and unobserved:)"
         raise ScenarioError([located_problem(name, location, "(document)", message)])
+    if {"id", "title", "actors"} & set(data):  # a whole scenario, not what was seen since
+        message = (
+            "a scenario, not an observation file (that holds only observations: and "
+            f"unobserved:): check it with tightrope validate {name}, or run it as the scenario"
+        )
+        raise ScenarioError([located_problem(name, document.locate(()), "(document)", message)])
     problems = [
         located_problem(name, document.locate((key,), key=True), key, f"unknown field {key!r}")
         for key in data
