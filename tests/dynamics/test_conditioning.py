@@ -826,3 +826,46 @@ def test_evidence_the_model_can_hardly_produce_puts_a_caution_before_the_bottom_
     code, out, _ = run("forecast", *plain)
     assert code == 0
     assert caution not in out  # nothing to caution without evidence
+
+
+@pytest.mark.parametrize(
+    ("seen", "named"),
+    [
+        # B needs A before its month; A is seen only in B's month, so no run has A earlier.
+        (
+            "  - {event: a, date: 2025-02-10}\n  - {event: b, date: 2025-02-20}\n",
+            "no run of the model produces b on 2025-02-20; b requires 'occurred(a)', read at the "
+            "start of its month (2025-02-02 to 2025-03-01)",
+        ),
+        # C and D each happen in some runs (as v starts below or above 5), never both.
+        (
+            "  - {event: c, date: 2025-01-10}\n  - {event: d, date: 2025-01-20}\n",
+            "no run of the model produces d on 2025-01-20 together with the observations before "
+            "it; d requires 'v > 5', read at the start of its month (2025-01-02 to 2025-02-01)",
+        ),
+    ],
+)
+def test_when_no_run_agrees_the_message_names_the_observation_and_its_precondition(
+    seen: str, named: str
+) -> None:
+    """It said only "no run agrees with the observations", leaving the user to find which of
+    them, and why, by trial."""
+    from tightrope.dynamics.evidence import ObservationError
+    from tightrope.scenario import parse_scenario
+
+    scenario = parse_scenario(
+        "id: pre\ntitle: P\nas_of: 2025-01-01\nhorizon_months: 6\n"
+        "actors: [{id: x, name: X, kind: state, capability: 1}]\n"
+        "state: [{id: v, label: V, initial: {dist: uniform, low: 0, high: 10}}]\n"
+        "events:\n  - {id: a, label: A, hazard: {per_month: 0.3}}\n"
+        "  - {id: b, label: B, hazard: {per_month: 0.5}, requires: 'occurred(a)'}\n"
+        "  - {id: c, label: C, hazard: {per_month: 0.5}, requires: 'v < 5'}\n"
+        "  - {id: d, label: D, hazard: {per_month: 0.5}, requires: 'v > 5'}\n"
+        "observations:\n" + seen
+    )
+    with pytest.raises(ObservationError) as refused:
+        tightrope.simulate(scenario, runs=2000, drivers="none", as_of="2025-04-15")
+    assert str(refused.value) == (
+        f"no run agrees with the observations: {named} (check the events' hazards, "
+        "preconditions, triggers and bounds, or mark covert events unobserved)"
+    )

@@ -34,6 +34,7 @@ from tightrope.scenario.schema import Scenario
 ESS_WARNING = 0.01  # warn when the effective sample size falls under this share of the runs
 # Under this many effective runs per parameter sample, chance can hide the parameters' spread.
 FEW_PER_SAMPLE = 5.0
+MAX_NAMED = 3  # observations named in a message, the rest counted
 
 
 def as_known_on(scenario: Scenario, day: dt.date) -> Scenario:
@@ -136,10 +137,7 @@ def condition(model: CompiledModel, record: RunRecord, evidence: Evidence, seed:
     assert record.loglik is not None
     logw = record.loglik.sum(axis=1)
     if not np.isfinite(logw).any():
-        raise ObservationError(
-            "no run agrees with the observations: the model gives them no chance (check the "
-            "events' hazards, preconditions and bounds, or mark covert events unobserved)"
-        )
+        raise ObservationError(_no_run_agrees(model, record.loglik, evidence))
     weights = np.exp(logw - logw.max())
     total = weights.sum()
     runs = len(weights)
@@ -177,6 +175,37 @@ def condition(model: CompiledModel, record: RunRecord, evidence: Evidence, seed:
             "the posterior rests on few runs; run more"
         )
     return Posterior(_resampled(record, chosen), summary)
+
+
+def _no_run_agrees(model: CompiledModel, loglik: Array, evidence: Evidence) -> str:
+    """Why every run was weighed out, naming the observations: those that no run produces
+    alone, or else the first that no run produces together with the ones before it; for an
+    event seen to happen that has a precondition, the precondition and when it was read."""
+    impossible = [int(item) for item in np.flatnonzero(~np.isfinite(loglik).any(axis=0))]
+    if impossible:
+        more = len(impossible) - MAX_NAMED
+        named = "; ".join(evidence.items[item] for item in impossible[:MAX_NAMED])
+        what = f"no run of the model produces {named}" + (f" (and {more} more)" if more > 0 else "")
+    else:
+        cumulative = np.cumsum(loglik, axis=1)
+        impossible = [int(np.argmin(np.isfinite(cumulative).any(axis=0)))]
+        what = (
+            f"no run of the model produces {evidence.items[impossible[0]]} together with the "
+            "observations before it"
+        )
+    as_of = model.scenario.as_of
+    for month, seen in sorted(evidence.happened.items()):
+        for column, item in seen.items():
+            requires = model.scenario.event(model.events[column].id).requires
+            if item == impossible[0] and requires is not None:
+                what += (
+                    f"; {model.events[column].id} requires {requires!r}, read at the start of "
+                    f"its month ({month_start(as_of, month)} to {add_months(as_of, month)})"
+                )
+    return (
+        f"no run agrees with the observations: {what} (check the events' hazards, "
+        "preconditions, triggers and bounds, or mark covert events unobserved)"
+    )
 
 
 def _chances(record: RunRecord, evidence: Evidence, chosen: np.ndarray) -> list[float]:
