@@ -89,6 +89,12 @@ def observe_import(
         f"of {Path(mapping_file).name}, for {loaded.id}\n"
     )
     body = yaml.safe_dump({"observations": entries}, sort_keys=False, allow_unicode=True)
+    if imported.unobserved:
+        body += (
+            f"# The events no rule of {Path(mapping_file).name} makes (every event, if the "
+            "export has no rows): the export\n# says nothing of them, so their absence from it is "
+            "no evidence. Remove one to take it as\n# evidence that it did not happen.\n"
+        ) + yaml.safe_dump({"unobserved": imported.unobserved}, default_flow_style=None)
     text = source + body
     if out is None:
         sys.stdout.write(text)

@@ -505,6 +505,8 @@ class EventImport:
     left_out: dict[str, int]
     # Rules that made nothing, and why: "rules[0] (us_strikes) matched no row: no row has …".
     idle: list[str]
+    # The scenario's events no rule makes, listed as unobserved: the export says nothing of them.
+    unobserved: list[str]
     # Observations dated before the scenario's date, left out: its starting state stands for
     # what happened before it (an export often spans more than the scenario).
     before: int = 0
@@ -522,6 +524,19 @@ class EventImport:
                 "what happened before it"
             )
         said += self.idle
+        if self.unobserved and not self.rows:
+            said.append(
+                "the export has no rows, so it says nothing of any event: every event is listed "
+                "as unobserved"
+            )
+        elif self.unobserved:
+            shown = ", ".join(self.unobserved[:5]) + (", …" if len(self.unobserved) > 5 else "")
+            said.append(
+                f"{len(self.unobserved)} event{'s' if len(self.unobserved) > 1 else ''} no rule "
+                f"makes ({shown}) listed as unobserved: the export says nothing of them, so "
+                "their absence from it is no evidence that they did not happen (remove one from "
+                "the list to take it as such)"
+            )
         said += [
             f"{count} match{'es' if count > 1 else ''} of {event} left out as an occurrence "
             "already seen (recorded on that day already; an event that is not repeatable "
@@ -651,10 +666,19 @@ def import_events(
     found.sort(key=_order)
     since = [entry for entry in found if entry["date"] >= scenario.as_of.isoformat()]
     entries, left_out = first_starts(since, scenario)
-    combined = with_observations(scenario, Document(data={"observations": entries}), str(path))
+    # The export speaks only for the events its rules make (an empty one for none): another's
+    # absence from it is no evidence that it did not happen, as the closed world would take it.
+    spoken_for = {rule.event for rule in rules.rules if rule.event is not None and count}
+    unseen = [
+        event.id
+        for event in scenario.events
+        if event.id not in spoken_for and event.id not in scenario.unobserved
+    ]
+    document = Document(data={"observations": entries, "unobserved": unseen})
+    combined = with_observations(scenario, document, str(path))
     unpublished = kind == "ucdp-ged" and published is None
     return EventImport(
-        count, entries, combined, left_out, idle, len(found) - len(since), unpublished
+        count, entries, combined, left_out, idle, unseen, len(found) - len(since), unpublished
     )
 
 
