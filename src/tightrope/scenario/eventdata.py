@@ -507,6 +507,10 @@ class EventImport:
     idle: list[str]
     # The scenario's events no rule makes, listed as unobserved: the export says nothing of them.
     unobserved: list[str]
+    # The events the rules make, and the export's last day: after it, their absence is the
+    # closed world's assumption, not the export's evidence.
+    watched: list[str]
+    last_day: dt.date | None
     # Observations dated before the scenario's date, left out: its starting state stands for
     # what happened before it (an export often spans more than the scenario).
     before: int = 0
@@ -536,6 +540,13 @@ class EventImport:
                 f"makes ({shown}) listed as unobserved: the export says nothing of them, so "
                 "their absence from it is no evidence that they did not happen (remove one from "
                 "the list to take it as such)"
+            )
+        if self.watched and self.last_day is not None:
+            said.append(
+                f"the export's last row is dated {self.last_day}: a forecast or replay step "
+                f"after that day takes {', '.join(self.watched)} as not having happened since "
+                "(the closed world), which the export cannot say; forecast as of "
+                f"{self.last_day} at the latest, or import a later export"
             )
         said += [
             f"{count} match{'es' if count > 1 else ''} of {event} left out as an occurrence "
@@ -628,10 +639,12 @@ def import_events(
     # Every row's date and upload day, for the months a measure's export covers whole.
     measures = any(rule.variable is not None for rule in rules.rules)
     spans: list[tuple[dt.date, dt.date]] = []
+    last_day = [dt.date.min]  # the latest row's date: after it the export says nothing
 
     def keep(row: Row) -> bool:
         for role, found in row.fields.items():
             values[role].update(found)
+        last_day[0] = max(last_day[0], row.date)
         if measures:
             spans.append((row.date, row.published or published or row.date))
         folded = row.folded()
@@ -678,7 +691,16 @@ def import_events(
     combined = with_observations(scenario, document, str(path))
     unpublished = kind == "ucdp-ged" and published is None
     return EventImport(
-        count, entries, combined, left_out, idle, unseen, len(found) - len(since), unpublished
+        count,
+        entries,
+        combined,
+        left_out,
+        idle,
+        unseen,
+        sorted(spoken_for),
+        last_day[0] if count else None,
+        len(found) - len(since),
+        unpublished,
     )
 
 
