@@ -524,6 +524,12 @@ def _questions(scenario: Scenario) -> Iterator[Finding]:
                 (*here, "deadline"),
                 (f"deadline {question.deadline} is before the scenario date {scenario.as_of}"),
             )
+        elif question.deadline == scenario.as_of:  # it would be answered by the starting state
+            yield (
+                (*here, "deadline"),
+                f"deadline {question.deadline} is the scenario date: nothing the model simulates "
+                "comes by then; give a later day",
+            )
         if question.event is not None and question.event not in events:
             yield (*here, "event"), unknown("event", question.event, events)
         if question.type != "ordinal" or question.variable is None:
