@@ -176,7 +176,12 @@ def test_calibration_waits_for_enough_questions(registry: Registry) -> None:
         ("nope", "yes", D0, "unknown question 'nope'"),
         ("q", "maybe", D0, "resolves yes or no"),
         ("o", "huge", D0, "not a level of this question"),
-        ("q", "yes", D0 - dt.timedelta(days=1), "before the first forecast"),
+        (
+            "q",
+            "yes",
+            D0 - dt.timedelta(days=1),
+            r"before the first forecast of q recorded \(.*--as-of DATE --record",
+        ),
     ],
 )
 def test_bad_resolutions_are_refused(

@@ -646,7 +646,11 @@ class Registry:
         index = _outcome_index(outcome, levels, recorded[-1].question_type, recorded[-1].labels)
         first = recorded[0].forecast_date
         if day < first:
-            raise RegistryError(f"resolution date {day} is before the first forecast ({first})")
+            raise RegistryError(
+                f"resolution date {day} is before the first forecast of {question_id} recorded "
+                f"({first}): a question is scored on forecasts made before it resolved; record "
+                "one dated earlier (forecast --as-of DATE --record), or check the date"
+            )
         labels = recorded[-1].labels
         resolution = Resolution(
             scenario,
