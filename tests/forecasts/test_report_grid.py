@@ -228,7 +228,9 @@ def test_a_variable_nothing_moves_is_named_with_its_value_not_drawn() -> None:
 
 def test_each_question_line_ends_on_its_deadline_at_its_probability() -> None:
     """The chart's last point is the table's number: the built-in questions' deadline, 31 March
-    2026, falls inside month 13 (to 15 April), which counts for its days up to the deadline."""
+    2026, falls inside month 13 (to 15 April), which counts for its days up to the deadline. The
+    first is 0 on the scenario's date: a question due early in the second month was a line of
+    two points six days apart, from the end of the first."""
     from tightrope.report.html import _probabilities
 
     scenario = tightrope.load("iraq-2025")
@@ -243,7 +245,8 @@ def test_each_question_line_ends_on_its_deadline_at_its_probability() -> None:
         assert trace.x[-1] == "2026-03-31"
         assert trace.x[-2] == "2026-03-15"  # the end of month 12
         assert trace.y[-1] == result["probability"]
-        assert list(trace.y[:-1]) == result["by_month"][:12]
+        assert (trace.x[0], trace.y[0]) == ("2025-03-15", 0.0)  # from the scenario's date
+        assert list(trace.y[1:-1]) == result["by_month"][:12]
         assert result["by_month"][11] <= trace.y[-1] <= result["by_month"][12]
 
 

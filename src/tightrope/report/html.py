@@ -103,8 +103,9 @@ def render_report(
                 _figure(
                     "Question probabilities over time",
                     _probabilities(simulation, scenario),
-                    "Cumulative probability that each event question resolves yes, by the end of "
-                    "each month; each line ends on its question's deadline.",
+                    "Cumulative probability that each event question resolves yes: 0 on the "
+                    "scenario's date, then by the end of each month; each line ends on its "
+                    "question's deadline.",
                 )
             )
         ordinal = _ordinal(simulation, scenario)
@@ -463,9 +464,10 @@ def _evidence_link(question: Question, scenario: Scenario) -> str:
 
 
 def _probabilities(simulation: dict[str, Any], scenario: Scenario) -> go.Figure:
-    """Each event question's chance by the end of each month, up to its answer: the last point
-    is the question's probability on its deadline (the month holding the deadline counts for
-    its days up to it), so the line ends where the questions' table stands."""
+    """Each event question's chance by the end of each month, up to its answer: the first point
+    is 0 on the scenario's date (nothing after it has happened yet), the last the question's
+    probability on its deadline (the month holding the deadline counts for its days up to it),
+    so the line ends where the questions' table stands."""
     figure = go.Figure()
     for number, question in enumerate(q for q in scenario.questions if q.type == "binary"):
         result = simulation["questions"][question.id]
@@ -481,15 +483,15 @@ def _probabilities(simulation: dict[str, Any], scenario: Scenario) -> go.Figure:
         )
         figure.add_trace(
             go.Scatter(
-                x=[*_calendar(scenario, range(1, last)), end],
-                y=[*by_month[: last - 1], result["probability"]],
+                x=[scenario.as_of.isoformat(), *_calendar(scenario, range(1, last)), end],
+                y=[0.0, *by_month[: last - 1], result["probability"]],
                 mode="lines+markers",
                 name=_shortened(question.text),
                 line={"color": COLOURS[number % len(COLOURS)]},
             )
         )
     figure.update_layout(
-        xaxis_title="end of month", yaxis_title="probability", yaxis_range=[0, 1], height=420
+        xaxis_title="date", yaxis_title="probability", yaxis_range=[0, 1], height=420
     )
     return figure
 
