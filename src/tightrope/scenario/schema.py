@@ -360,6 +360,13 @@ class Effect(Frozen):
             raise PydanticCustomError(
                 "effect_operation", "a Poisson count adds to a state variable only"
             )
+        if self.per_occurrence and self.rate_variable is not None:
+            raise PydanticCustomError(
+                "effect_operation",
+                "per_occurrence draws a quantity afresh, and a mean held in state variable "
+                "{name} has none to draw (its count is drawn afresh each time already)",
+                {"name": self.rate_variable},
+            )
         for name in ("position", "salience"):
             value = getattr(self, name)
             if value is not None and value.count(".") != 1:
