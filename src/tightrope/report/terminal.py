@@ -689,8 +689,9 @@ def window_reading_table(
         title="Reading each chance over a window as the chance with modifiers and triggers",
         title_justify="left",
         caption="elicited: the chance over the window the scenario gives (the mean of its "
-        "range); read as the baseline: the model's chance over the window now, which takes the "
-        "elicited chance for months without a modifier; read as the chance: the model's chance "
+        "range's draws in these parameter samples, which the runs use); read as the baseline: "
+        "the model's chance over the window now, which takes the elicited chance for months "
+        "without a modifier; read as the chance: the model's chance "
         "once each hazard is scaled (the same factor in every parameter sample) until it "
         "averages the elicited one (closest: no factor gets there, as when triggers alone give "
         f"more); {_runs(document['design']['runs'])} on the baseline's random numbers",
