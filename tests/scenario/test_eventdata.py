@@ -354,6 +354,11 @@ def test_the_events_no_rule_makes_are_listed_as_unobserved(tmp_path: Path) -> No
     # Taken as evidence, five and a half months without a disarmament plan in the export would
     # have cut its chance (0.185 to 0.109 at 4,000 runs): an export of attacks cannot say that.
     closed = seen.model_copy(update={"unobserved": ()})
+    # An event the scenario's own observations record stays watched (not listed).
+    recording = tightrope.observe(scenario, [{"event": "iran_approval", "date": "2025-04-02"}])
+    with pytest.warns(UserWarning, match="events no rule makes"):
+        both = tightrope.observe(recording, export, format="acled", mapping=mapping)
+    assert list(both.unobserved) == [event for event in unmapped if event != "iran_approval"]
     free, taken = (
         tightrope.simulate(version, runs=4000, drivers="none", as_of="2025-09-01").questions[
             "q4_disarmament_plan"

@@ -681,11 +681,13 @@ def import_events(
     entries, left_out = first_starts(since, scenario)
     # The export speaks only for the events its rules make (an empty one for none): another's
     # absence from it is no evidence that it did not happen, as the closed world would take it.
+    # An event the scenario's own observations record is watched there, and stays so.
     spoken_for = {rule.event for rule in rules.rules if rule.event is not None and count}
+    recorded = {seen.event for seen in scenario.observations if seen.event is not None}
     unseen = [
         event.id
         for event in scenario.events
-        if event.id not in spoken_for and event.id not in scenario.unobserved
+        if event.id not in spoken_for | recorded and event.id not in scenario.unobserved
     ]
     document = Document(data={"observations": entries, "unobserved": unseen})
     combined = with_observations(scenario, document, str(path))
