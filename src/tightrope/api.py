@@ -374,6 +374,7 @@ def observe(
     mapping: str | os.PathLike[str] | None = None,
     published: dt.date | str | None = None,
     unobserved: Sequence[str] = (),
+    watched_until: Mapping[str, dt.date | str] | None = None,
 ) -> Scenario:
     """The scenario with what was seen since its date added, checked against it.
 
@@ -395,6 +396,9 @@ def observe(
     unobserved : list of event ids, optional
         With a list of observations: events nobody could see, whose absence says nothing (an
         observation file's ``unobserved:``).
+    watched_until : mapping of event id to date, optional
+        With a list of observations: the day each event's sources end, after which its absence
+        says nothing (an observation file's ``watched_until:``).
 
     Raises
     ------
@@ -411,9 +415,11 @@ def observe(
     if isinstance(source, list | tuple) and format is None:
         from tightrope.scenario.observations import given_observations
 
-        return given_observations(scenario, list(source), list(unobserved))
-    if unobserved:
-        raise ArgumentError("unobserved goes with a list of observations (a file has its own)")
+        return given_observations(scenario, list(source), list(unobserved), watched_until)
+    if unobserved or watched_until:
+        raise ArgumentError(
+            "unobserved and watched_until go with a list of observations (a file has its own)"
+        )
     path = as_path("source", source, "a file's path, or a list of observations")
     if format is None:
         if mapping is not None or published is not None:

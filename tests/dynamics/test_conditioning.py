@@ -869,3 +869,41 @@ def test_when_no_run_agrees_the_message_names_the_observation_and_its_preconditi
         f"no run agrees with the observations: {named} (check the events' hazards, "
         "preconditions, triggers and bounds, or mark covert events unobserved)"
     )
+
+
+def test_an_event_whose_sources_end_is_known_absent_only_for_the_whole_months_before(
+    tmp_path: Path,
+) -> None:
+    """E has a monthly chance of 0.1 and is not seen. Its sources end on 15 April: on 1 July the
+    closed world knows three months without it (January to March; April is only half covered),
+    so P(E by the year's end) = 1 − 0.9⁹, where the whole closed world gives 1 − 0.9⁶. A question
+    due by 31 March resolves no; one due by 31 May stays open."""
+    text = (
+        "id: toy\ntitle: T\nas_of: 2025-01-01\nhorizon_months: 12\n"
+        "actors: [{id: a, name: A, kind: state, capability: 1}]\n"
+        "events: [{id: e, label: E, hazard: {per_month: 0.1}}]\nquestions:\n"
+        "  - {id: q_march, text: Q, resolution: R, deadline: 2025-03-31, type: binary, event: e}\n"
+        "  - {id: q_may, text: Q, resolution: R, deadline: 2025-05-31, type: binary, event: e}\n"
+        "  - {id: q_year, text: Q, resolution: R, deadline: 2025-12-31, type: binary, event: e}\n"
+    )
+    scenario = scenario_from(text, tmp_path)
+    seen = tmp_path / "seen.yaml"
+    seen.write_text("observations: []\nwatched_until: {e: 2025-04-15}\n")
+    runs = 40_000
+    options = {"runs": runs, "samples": 1, "drivers": "none", "as_of": "2025-07-01"}
+    for version, months, resolved in (
+        (tightrope.observe(scenario, seen), 9, ["q_march"]),
+        (scenario, 6, ["q_march", "q_may"]),
+    ):
+        result = tightrope.simulate(version, **options)
+        expected = 1 - 0.9**months
+        error = np.sqrt(expected * (1 - expected) / runs)
+        assert abs(result.questions["q_year"].probability - expected) < 4.5 * error
+        assert sorted(result.to_dict()["conditioning"]["resolved"]) == resolved
+    assert result.to_dict()["conditioning"]["observations"][0]["observation"] == (
+        "no e up to 2025-07-01"
+    )
+    watched = tightrope.simulate(tightrope.observe(scenario, seen), **options).to_dict()
+    assert watched["conditioning"]["observations"][0]["observation"] == (
+        "no e up to 2025-04-01 (its sources end on 2025-04-15)"
+    )

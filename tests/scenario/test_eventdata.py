@@ -536,11 +536,13 @@ def test_a_rule_that_makes_nothing_says_why(tmp_path: Path) -> None:
     notes = [line.removeprefix("note: ") for line in err.splitlines() if line.startswith("note:")]
     assert notes[-2].startswith("6 events no rule makes (israel_escalation, bank_sanctions, ")
     assert notes[-1] == (
-        "the export's last row is dated 2025-08-03: a forecast or replay step after that day "
-        "takes militia_campaign, us_casualties, us_strikes as not having happened since (the "
-        "closed world), which the export cannot say; forecast as of 2025-08-03 at the latest, "
-        "or import a later export"
+        "the export's last row is dated 2025-08-03: watched_until gives that day for "
+        "militia_campaign, us_casualties, us_strikes, so a forecast dated later takes their "
+        "absence as evidence only for the whole months up to it"
     )
+    assert yaml.safe_load(out)["watched_until"] == {
+        event: dt.date(2025, 8, 3) for event in ("militia_campaign", "us_casualties", "us_strikes")
+    }
     assert notes[:-2] == [
         "rules[0] (us_strikes) matched no row: no row has actor1 'us_force' (did you mean the "
         "mapping's 'us_forces'?)",

@@ -239,7 +239,7 @@ def test_observations_given_in_python_are_checked_as_a_files_are(tmp_path: Path)
         tightrope.observe(scenario, seen, unobserved=["nosuch"])
     from tightrope.errors import TightropeError
 
-    with pytest.raises(TightropeError, match="unobserved goes with a list of observations"):
+    with pytest.raises(TightropeError, match="unobserved and watched_until go with a list of observations"):
         tightrope.observe(scenario, file, unobserved=["us_strikes"])
 
 
@@ -324,3 +324,35 @@ def test_an_observation_file_and_a_scenario_given_for_each_other_say_which_they_
     assert err.count("\n") == 1
     assert "a scenario, not an observation file" in err
     assert f"check it with tightrope validate {scenario}" in err
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        (
+            "watched_until: {us_strike: 2025-07-01}",
+            "2:28: watched_until.us_strike: unknown event 'us_strike' (did you mean 'us_strikes'?)",
+        ),
+        (
+            "unobserved: [us_strikes]\nwatched_until: {us_strikes: 2025-07-01}",
+            "3:29: watched_until.us_strikes: us_strikes is listed as unobserved too: nobody sees "
+            "it at all, or its sources end on a day; give one",
+        ),
+        (
+            "watched_until: {us_strikes: 2025-03-01}",
+            "2:29: watched_until.us_strikes: 2025-03-01 is before the scenario date 2025-03-15",
+        ),
+        (
+            "watched_until: [us_strikes]",
+            "2:16: watched_until: watched_until must be a mapping: EVENT: YYYY-MM-DD",
+        ),
+    ],
+)
+def test_a_watched_until_section_is_checked_where_it_stands(
+    tmp_path: Path, section: str, message: str
+) -> None:
+    file = tmp_path / "seen.yaml"
+    file.write_text("observations: []\n" + section + "\n")
+    with pytest.raises(ScenarioError) as refused:
+        read_observations(load_builtin("iraq-2025"), file)
+    assert str(refused.value) == f"{file}:{message}"

@@ -730,3 +730,32 @@ def test_a_scenario_id_held_twice_is_named_not_hidden(tmp_path: Path) -> None:
         assert "'mine' is the id of a scenario in the server's folder" in answer.json()["detail"]
         assert not (tmp_path / "d" / "scenarios" / "mine.yaml").exists()
         assert bench.get("/api/scenarios/mine").status_code == 200
+
+
+def test_watched_until_through_the_api_is_the_files(client: TestClient) -> None:
+    """The day an event's sources end, sent with a request, conditions the forecast as the
+    observation file's section does through the Python API."""
+    import tightrope
+
+    body = {
+        "runs": 2000,
+        "as_of": "2025-07-01",
+        "observations": [{"event": "israel_escalation", "date": "2025-06-13"}],
+        "watched_until": {"us_strikes": "2025-05-20"},
+    }
+    sent = client.post("/api/scenarios/iraq-2025/simulate", json=body).json()
+    silences = [o["observation"] for o in sent["conditioning"]["observations"]]
+    assert "no us_strikes up to 2025-05-15 (its sources end on 2025-05-20)" in silences
+    scenario = tightrope.observe(
+        tightrope.load("iraq-2025"),
+        body["observations"],
+        watched_until={"us_strikes": dt.date(2025, 5, 20)},
+    )
+    alone = tightrope.simulate(scenario, runs=2000, as_of="2025-07-01").to_dict()
+    assert sent["questions"] == alone["questions"]
+    refused = client.post(
+        "/api/scenarios/iraq-2025/simulate",
+        json={**body, "watched_until": {"us_strike": "2025-05-20"}},
+    )
+    assert refused.status_code == 400
+    assert "unknown event 'us_strike' (did you mean 'us_strikes'?)" in refused.json()["detail"]

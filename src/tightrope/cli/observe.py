@@ -95,6 +95,11 @@ def observe_import(
             "export has no rows): the export\n# says nothing of them, so their absence from it is "
             "no evidence. Remove one to take it as\n# evidence that it did not happen.\n"
         ) + yaml.safe_dump({"unobserved": imported.unobserved}, default_flow_style=None)
+    if imported.watched_until:
+        body += (
+            "# The export's last day: the events its rules make are known absent, where it shows "
+            "none,\n# only for the whole months up to it.\n"
+        ) + yaml.safe_dump({"watched_until": imported.watched_until}, default_flow_style=None)
     text = source + body
     if out is None:
         sys.stdout.write(text)

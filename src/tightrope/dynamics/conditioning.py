@@ -240,9 +240,10 @@ def _effective_runs_per_sample(sample: np.ndarray, weights: Array, samples: int)
 
 def _resolved(model: CompiledModel, evidence: Evidence, in_words: bool = False) -> dict[str, str]:
     """Event questions the observations answer already: yes if the event was seen by the
-    deadline; no if the deadline has passed, the event would have been seen (not covert, no
-    doubtful report) and it was not. ``in_words``: the event by its label, for the reports'
-    bottom line ("yes: “Militia attacks on US forces resume” on 2025-06-01")."""
+    deadline; no if the deadline has passed, the event would have been seen by then (not covert,
+    no doubtful report, its sources not ended before) and it was not. ``in_words``: the event by
+    its label, for the reports' bottom line ("yes: “Militia attacks on US forces resume” on
+    2025-06-01")."""
     resolved = {}
     for question in model.scenario.questions:
         if question.event is None:
@@ -253,11 +254,7 @@ def _resolved(model: CompiledModel, evidence: Evidence, in_words: bool = False) 
         if seen is not None and seen[0] <= question.deadline:
             sighting = f"{named} on {seen[0]}" if in_words else evidence.items[seen[1]]
             resolved[question.id] = f"yes: {sighting}"
-        elif (
-            evidence.forecast_date is not None
-            and question.deadline <= evidence.forecast_date
-            and column in evidence.watched
-        ):
+        elif question.deadline <= evidence.watched_until.get(column, dt.date.min):
             resolved[question.id] = f"no: {named} not seen by {question.deadline}"
     return resolved
 

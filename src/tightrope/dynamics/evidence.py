@@ -33,7 +33,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
-from tightrope.dynamics.calendar import Deadline, full_months, month_of
+from tightrope.dynamics.calendar import Deadline, add_months, full_months, month_of
 from tightrope.dynamics.model import CompiledModel
 from tightrope.errors import TightropeError
 from tightrope.scenario.schema import Scenario
@@ -78,7 +78,9 @@ class Evidence:
     # events whose absence is known up to the forecast date (the closed world, no doubtful
     # report of them).
     first_seen: dict[int, tuple[dt.date, int]] = field(default_factory=dict)
-    watched: frozenset[int] = frozenset()
+    # The day up to which each event with no doubtful report is known absent where not seen:
+    # the forecast date, or the end of the last whole month before its sources end.
+    watched_until: dict[int, dt.date] = field(default_factory=dict)
     forecast_date: dt.date | None = None
 
     @property
@@ -159,10 +161,15 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
     now = Deadline.of(scenario.as_of, forecast_date)
     partial = now.month if now.month > complete and now.share > 0 else None
     hidden = set(scenario.unobserved)
-    watched = set()
     for compiled in model.events:
-        if compiled.id in hidden or (complete == 0 and partial is None):
+        # An event whose sources end before the forecast date is watched for the whole months
+        # up to their last day: nothing is known of it after that.
+        until = scenario.watched_until.get(compiled.id)
+        cut = until is not None and until < forecast_date
+        last = full_months(scenario.as_of, until) if until is not None and cut else complete
+        if compiled.id in hidden or (last == 0 and (cut or partial is None)):
             continue
+        covered = add_months(scenario.as_of, last) if cut else forecast_date
         # A campaign that ends by chance and was not seen to end goes on; one of a fixed length
         # ends when the model says, seen or not.
         campaign = compiled.ending_hazard is not None
@@ -175,13 +182,14 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
         else:
             silence = "no other {} up to "
         label = f"“{scenario.event(compiled.id).label}”"
+        ending = f" (its sources end on {until})" if cut else ""
         note(
-            silence.format(compiled.id) + str(forecast_date),
-            silence.format(label) + str(forecast_date),
+            silence.format(compiled.id) + str(covered) + ending,
+            silence.format(label) + str(covered) + ending,
         )
         if not doubted:
-            watched.add(compiled.index)
-        for month in range(1, complete + 1):
+            evidence.watched_until[compiled.index] = covered
+        for month in range(1, last + 1):
             if (
                 month not in seen.get(compiled.index, set())
                 and (month, compiled.index) not in reported
@@ -189,7 +197,7 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
                 evidence.absent.setdefault(month, {})[compiled.index] = item
             if campaign and month not in ends.get(compiled.index, set()):
                 evidence.not_ended.setdefault(month, {})[compiled.index] = item
-        if partial is None:
+        if partial is None or cut:
             continue
         if partial not in seen.get(compiled.index, set()) and (
             (partial, compiled.index) not in reported
@@ -205,6 +213,5 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
         evidence,
         items=tuple(items),
         words=tuple(words),
-        watched=frozenset(watched),
         forecast_date=forecast_date,
     )

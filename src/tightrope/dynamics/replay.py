@@ -218,8 +218,16 @@ def what_changed(scenario: Scenario, steps: Sequence[ReplayStep]) -> list[dict[s
     events are watched, that no other was seen in the time the step spans: that moves a
     forecast too)."""
     changes = []
-    # Under the closed world, a step also says that nothing else was seen in the time it spans.
-    watched = any(event.id not in scenario.unobserved for event in scenario.events)
+
+    # Under the closed world, a step also says that nothing else was seen in the time it spans,
+    # while some event is watched then (not unobserved, its sources not ended).
+    def watched(day: dt.date) -> bool:
+        return any(
+            event.id not in scenario.unobserved
+            and scenario.watched_until.get(event.id, dt.date.max) >= day
+            for event in scenario.events
+        )
+
     for question in scenario.questions:
         path = [_headline(step.questions[question.id]) for step in steps]
         moves = [abs(b[1] - a[1]) for a, b in itertools.pairwise(path)]
@@ -235,7 +243,7 @@ def what_changed(scenario: Scenario, steps: Sequence[ReplayStep]) -> list[dict[s
             new = [o for o in scenario.observations if earlier.date < o.known <= later.date]
             seen = [observation.describe() for observation in new]
             words = [observation.in_words(scenario) for observation in new]
-            if seen and watched:
+            if seen and watched(later.date):
                 silence = f"no other event seen since {earlier.date}"
                 seen.append(silence)
                 words.append(silence)

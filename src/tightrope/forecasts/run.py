@@ -76,7 +76,7 @@ class ForecastSettings:
 def scenario_hash(scenario: Scenario) -> str:
     """SHA-256 of the scenario's content (not of its file: comments and layout do not count)."""
     data = _without_newer_blanks(scenario.model_dump(mode="json"))
-    for section in ("observations", "unobserved"):  # newer sections: absent ones keep old hashes
+    for section in ("observations", "unobserved", "watched_until"):  # newer: absent, old hashes
         if not data[section]:
             del data[section]
     for question in data["questions"]:  # a question's actor is newer (an event's is not)

@@ -507,10 +507,9 @@ class EventImport:
     idle: list[str]
     # The scenario's events no rule makes, listed as unobserved: the export says nothing of them.
     unobserved: list[str]
-    # The events the rules make, and the export's last day: after it, their absence is the
-    # closed world's assumption, not the export's evidence.
-    watched: list[str]
-    last_day: dt.date | None
+    # The events the rules make, watched until the export's last day: after it the export says
+    # nothing of them (the scenario's own observations or watched_until keep theirs).
+    watched_until: dict[str, dt.date]
     # Observations dated before the scenario's date, left out: its starting state stands for
     # what happened before it (an export often spans more than the scenario).
     before: int = 0
@@ -541,12 +540,13 @@ class EventImport:
                 "their absence from it is no evidence that they did not happen (remove one from "
                 "the list to take it as such)"
             )
-        if self.watched and self.last_day is not None:
+        if self.watched_until:
+            last = next(iter(self.watched_until.values()))
             said.append(
-                f"the export's last row is dated {self.last_day}: a forecast or replay step "
-                f"after that day takes {', '.join(self.watched)} as not having happened since "
-                "(the closed world), which the export cannot say; forecast as of "
-                f"{self.last_day} at the latest, or import a later export"
+                f"the export's last row is dated {last}: watched_until gives that day for "
+                f"{', '.join(self.watched_until)}, so a forecast dated later takes "
+                f"{'its' if len(self.watched_until) == 1 else 'their'} absence as evidence only "
+                "for the whole months up to it"
             )
         said += [
             f"{count} match{'es' if count > 1 else ''} of {event} left out as an occurrence "
@@ -689,8 +689,14 @@ def import_events(
         for event in scenario.events
         if event.id not in spoken_for | recorded and event.id not in scenario.unobserved
     ]
-    document = Document(data={"observations": entries, "unobserved": unseen})
-    combined = with_observations(scenario, document, str(path))
+    kept = recorded | set(scenario.unobserved) | set(scenario.watched_until)
+    until = {
+        event.id: last_day[0]
+        for event in scenario.events
+        if event.id in spoken_for and event.id not in kept
+    }
+    sections = {"observations": entries, "unobserved": unseen, "watched_until": until}
+    combined = with_observations(scenario, Document(data=sections), str(path))
     unpublished = kind == "ucdp-ged" and published is None
     return EventImport(
         count,
@@ -699,8 +705,7 @@ def import_events(
         left_out,
         idle,
         unseen,
-        sorted(spoken_for),
-        last_day[0] if count else None,
+        until,
         len(found) - len(since),
         unpublished,
     )

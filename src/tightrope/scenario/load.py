@@ -159,7 +159,7 @@ def validated(model: type[Validated], document: Document, name: str, what: str) 
     if (
         model is Scenario
         and "observations" in sections
-        and sections <= {"observations", "unobserved"}
+        and sections <= {"observations", "unobserved", "watched_until"}
     ):
         message = (
             "an observation file, not a scenario: check it with tightrope observe check "

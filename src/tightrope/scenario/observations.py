@@ -4,7 +4,8 @@ Two forms, checked by the same rules as a scenario's own ``observations:`` secti
 problem located ``FILE:LINE:COL: field: message``:
 
 - YAML: a mapping with ``observations:`` (a list, as in a scenario) and optionally
-  ``unobserved:`` (event ids nobody could see);
+  ``unobserved:`` (event ids nobody could see) and ``watched_until:`` (event: the day its
+  sources end);
 - CSV: a header row, then one observation per row. Columns ``date, event, variable, value, sd,
   source, note`` and, optionally, ``ended``, ``reliability`` and ``evidence`` (claim ids separated
   by ``;``); empty cells are absent fields. A row with ``event`` and ``date`` says the event
@@ -39,7 +40,7 @@ from tightrope.scenario.yamlsafe import (
 )
 
 CSV_COLUMNS = tuple(Observation.model_fields)
-SECTIONS = ("observations", "unobserved")
+SECTIONS = ("observations", "unobserved", "watched_until")
 
 
 def read_observations(scenario: Scenario, path: str | Path) -> Scenario:
@@ -64,11 +65,16 @@ class _Given(Document):
 
 
 def given_observations(
-    scenario: Scenario, observations: list[Any], unobserved: list[Any] | None = None
+    scenario: Scenario,
+    observations: list[Any],
+    unobserved: list[Any] | None = None,
+    watched_until: Any = None,
 ) -> Scenario:
-    """The scenario with observations given in Python (each a mapping as a file writes it), and
-    events nobody could see, added after its own, validated together."""
-    document = _Given({"observations": observations, "unobserved": unobserved or []})
+    """The scenario with observations given in Python (each a mapping as a file writes it),
+    events nobody could see and the days events' sources end, added after its own, validated
+    together."""
+    sections = {"observations": observations, "unobserved": unobserved or []}
+    document = _Given({**sections, "watched_until": watched_until or {}})
     return with_observations(scenario, document, "given observations")
 
 
@@ -94,7 +100,7 @@ def with_observations(scenario: Scenario, document: Document, name: str) -> Scen
         raise ScenarioError(problems)
     combined = scenario.model_dump(mode="json", exclude_defaults=True)
     offsets = {}
-    for section in SECTIONS:
+    for section in SECTIONS[:2]:
         added = data.get(section) or []
         if not isinstance(added, list):
             message = f"{section} must be a list"
@@ -103,9 +109,18 @@ def with_observations(scenario: Scenario, document: Document, name: str) -> Scen
             )
         offsets[section] = len(getattr(scenario, section))
         combined[section] = [*combined.get(section, []), *added]
+    until = data.get("watched_until") or {}
+    if not isinstance(until, dict):
+        message = "watched_until must be a mapping: EVENT: YYYY-MM-DD"
+        raise ScenarioError(
+            [located_problem(name, document.locate(("watched_until",)), "watched_until", message)]
+        )
+    combined["watched_until"] = {**combined.get("watched_until", {}), **until}
 
     def in_file(loc: tuple[Any, ...]) -> tuple[Any, ...] | None:
         """The error's place in the file, or None if it is in the scenario itself."""
+        if len(loc) >= 2 and loc[0] == "watched_until":
+            return loc if loc[1] in until else None
         if len(loc) < 2 or loc[0] not in SECTIONS or not isinstance(loc[1], int):
             return None
         index = loc[1] - offsets[loc[0]]

@@ -688,6 +688,11 @@ class Scenario(Frozen):
         description="Events nobody could see (covert ones): not seeing them says nothing. Every "
         "other event not observed by the forecast date did not happen (closed world).",
     )
+    watched_until: dict[Identifier, dt.date] = Field(
+        {},
+        description="Events whose sources end on a day (an export's last row): not seeing one "
+        "says something only for the whole months up to that day, nothing after it.",
+    )
 
     def __repr__(self) -> str:
         # Short, for notebooks: pydantic's repr prints every field of the whole file.

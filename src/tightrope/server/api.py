@@ -59,23 +59,25 @@ class ObservationItem(BaseModel):
 
 
 class Observed(BaseModel):
-    """What a request adds to the scenario's own evidence, as an observation file's two
-    sections: what was seen since the scenario's date, and events nobody could see."""
+    """What a request adds to the scenario's own evidence, as an observation file's sections:
+    what was seen since the scenario's date, events nobody could see, and the days events'
+    sources end."""
 
     observations: list[ObservationItem] = Field([], max_length=MAX_OBSERVATIONS)
     unobserved: list[Text] = Field([], max_length=1_000)
+    watched_until: dict[Text, dt.date] = Field({}, max_length=1_000)
 
 
 def _observed(scenario: Scenario, body: Observed) -> Scenario:
     """The scenario with a request's observations added, each problem refused in one line
     (named by the observation's index, as ``tightrope.observe`` names it)."""
-    if not body.observations and not body.unobserved:
+    if not body.observations and not body.unobserved and not body.watched_until:
         return scenario
     from tightrope.api import observe
 
     try:
         seen = [item.model_dump(mode="json", exclude_unset=True) for item in body.observations]
-        return observe(scenario, seen, unobserved=body.unobserved)
+        return observe(scenario, seen, unobserved=body.unobserved, watched_until=body.watched_until)
     except ScenarioError as error:
         raise Invalid(str(error.problems[0])) from None
 
