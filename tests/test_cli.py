@@ -120,6 +120,7 @@ ladder:
   levels: [{level: 0, id: calm, label: Calm}, {level: 1, id: many, label: Many, when: "hits >= 10"}]
 coupling: {every: 2, on: [raid]}
 unobserved: [leak]
+watched_until: {raid: 2025-03-10}
 events:
   - id: raid
     label: Raid
@@ -129,7 +130,9 @@ events:
     modifiers:
       - {term: "settlement(deal) / 100", coefficient: {mode: -1.5, low: -3, high: -0.5}}
     duration: {ending_hazard: {mode: 0.25, low: 0.1, high: 0.4}}
-    effects: [{position: deal.a, add: {mode: -10, low: -20, high: -5}}]
+    effects:
+      - {position: deal.a, add: {mode: -10, low: -20, high: -5}}
+      - {variable: hits, poisson: {mode: 2, low: 1, high: 4}}
     while_active: [{variable: hits, poisson: rate}]
     on_end: [{variable: rate, add: 1, per_occurrence: true}, {variable: hits, add: -2}]
     triggers: [{event: leak, probability: 0.5, lag_months: 2}]
@@ -166,6 +169,8 @@ def test_show_spells_out_every_part_of_the_model(tmp_path: Path) -> None:
         "triggers leak 0.5, 2 months later",
         "re-solves the compromise model every 2 months and in a month when raid happens",
         "unobserved (not seeing them says nothing): leak",
+        "sources end (not seeing them later says nothing): raid 2025-03-10",
+        "hits += Poisson(mean 2 (1–4))",
         "reached while hits >= 10",
         "ordinal: ladder (max), cut at 0.5",
         "binary: hits > 3 at the deadline",

@@ -99,6 +99,9 @@ def _header(scenario: Scenario) -> RenderableType:
         lines.append(
             f"\nunobserved (not seeing them says nothing): {', '.join(scenario.unobserved)}"
         )
+    if scenario.watched_until:
+        ends = ", ".join(f"{event} {day}" for event, day in scenario.watched_until.items())
+        lines.append(f"\nsources end (not seeing them later says nothing): {ends}")
     if scenario.description:
         lines.append(f"\n\n{scenario.description}")
     return Panel(lines, expand=True)
