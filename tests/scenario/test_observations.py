@@ -239,7 +239,9 @@ def test_observations_given_in_python_are_checked_as_a_files_are(tmp_path: Path)
         tightrope.observe(scenario, seen, unobserved=["nosuch"])
     from tightrope.errors import TightropeError
 
-    with pytest.raises(TightropeError, match="unobserved and watched_until go with a list of observations"):
+    with pytest.raises(
+        TightropeError, match="unobserved and watched_until go with a list of observations"
+    ):
         tightrope.observe(scenario, file, unobserved=["us_strikes"])
 
 
