@@ -75,11 +75,9 @@ class Evidence:
     # The share of the month at which an event was first seen in it: month → event → share.
     seen_at: dict[int, dict[int, float]] = field(default_factory=dict)
     # What answers event questions already: each event's first sighting (day, item), and the
-    # events whose absence is known up to the forecast date (the closed world, no doubtful
-    # report of them).
+    # day up to which each event is known absent where not seen (the closed world, no doubtful
+    # report of it): the forecast date, or the end of the last whole month its sources cover.
     first_seen: dict[int, tuple[dt.date, int]] = field(default_factory=dict)
-    # The day up to which each event with no doubtful report is known absent where not seen:
-    # the forecast date, or the end of the last whole month before its sources end.
     watched_until: dict[int, dt.date] = field(default_factory=dict)
     forecast_date: dt.date | None = None
 
