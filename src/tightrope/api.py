@@ -374,7 +374,7 @@ def observe(
     mapping: str | os.PathLike[str] | None = None,
     published: dt.date | str | None = None,
     unobserved: Sequence[str] = (),
-    watched_until: Mapping[str, dt.date | str] | None = None,
+    watched_until: Mapping[str, Any] | None = None,
 ) -> Scenario:
     """The scenario with what was seen since its date added, checked against it.
 
@@ -396,9 +396,10 @@ def observe(
     unobserved : list of event ids, optional
         With a list of observations: events nobody could see, whose absence says nothing (an
         observation file's ``unobserved:``).
-    watched_until : mapping of event id to date, optional
+    watched_until : mapping of event id to a date, or to {"day": …, "published": …}, optional
         With a list of observations: the day each event's sources end, after which its absence
-        says nothing (an observation file's ``watched_until:``).
+        says nothing, and when they were published, before which nothing is known of it (an
+        observation file's ``watched_until:``).
 
     Raises
     ------

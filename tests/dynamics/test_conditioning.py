@@ -907,3 +907,15 @@ def test_an_event_whose_sources_end_is_known_absent_only_for_the_whole_months_be
     assert watched["conditioning"]["observations"][0]["observation"] == (
         "no e up to 2025-04-01 (its sources end on 2025-04-15)"
     )
+    # Sources published on 1 August are not known on 1 July: E's absence says nothing yet, so
+    # P(E by the year's end) = 1 − 0.9¹², and nothing is resolved; on 15 August, as above.
+    seen.write_text(
+        "observations: []\nwatched_until: {e: {day: 2025-04-15, published: 2025-08-01}}\n"
+    )
+    late = tightrope.observe(scenario, seen)
+    for as_of, months, resolved in (("2025-07-01", 12, []), ("2025-08-15", 9, ["q_march"])):
+        result = tightrope.simulate(late, **{**options, "as_of": as_of})
+        expected = 1 - 0.9**months
+        error = np.sqrt(expected * (1 - expected) / runs)
+        assert abs(result.questions["q_year"].probability - expected) < 4.5 * error
+        assert sorted(result.to_dict()["conditioning"]["resolved"]) == resolved

@@ -538,10 +538,12 @@ def test_a_rule_that_makes_nothing_says_why(tmp_path: Path) -> None:
     assert notes[-1] == (
         "the export's last row is dated 2025-08-03: watched_until gives that day for "
         "militia_campaign, us_casualties, us_strikes, so a forecast dated later takes their "
-        "absence as evidence only for the whole months up to it"
+        "absence as evidence only for the whole months up to it, and one dated before its latest "
+        "upload, 2025-10-20, takes nothing"
     )
     assert yaml.safe_load(out)["watched_until"] == {
-        event: dt.date(2025, 8, 3) for event in ("militia_campaign", "us_casualties", "us_strikes")
+        event: {"day": dt.date(2025, 8, 3), "published": dt.date(2025, 10, 20)}
+        for event in ("militia_campaign", "us_casualties", "us_strikes")
     }
     assert notes[:-2] == [
         "rules[0] (us_strikes) matched no row: no row has actor1 'us_force' (did you mean the "

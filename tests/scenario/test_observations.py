@@ -345,6 +345,16 @@ def test_an_observation_file_and_a_scenario_given_for_each_other_say_which_they_
             "2:29: watched_until.us_strikes: 2025-03-01 is before the scenario date 2025-03-15",
         ),
         (
+            "watched_until: {us_strikes: {day: 2025-07-01, published: 2025-06-01}}",
+            "2:29: watched_until.us_strikes: published 2025-06-01 is before the day the sources "
+            "cover, 2025-07-01",
+        ),
+        (
+            "watched_until: {us_strikes: 1 July 2025}",
+            "2:29: watched_until.us_strikes: should be a date such as 2025-03-15 (got '1 July "
+            "2025'): write 2025-07-01",
+        ),
+        (
             "watched_until: [us_strikes]",
             "2:16: watched_until: watched_until must be a mapping: EVENT: YYYY-MM-DD",
         ),

@@ -98,7 +98,8 @@ def observe_import(
     if imported.watched_until:
         body += (
             "# The export's last day: the events its rules make are known absent, where it shows "
-            "none,\n# only for the whole months up to it.\n"
+            "none,\n# only for the whole months up to it, and only once it was published (its "
+            "latest upload).\n"
         ) + yaml.safe_dump({"watched_until": imported.watched_until}, default_flow_style=None)
     text = source + body
     if out is None:

@@ -220,13 +220,15 @@ def what_changed(scenario: Scenario, steps: Sequence[ReplayStep]) -> list[dict[s
     changes = []
 
     # Under the closed world, a step also says that nothing else was seen in the time it spans,
-    # while some event is watched then (not unobserved, its sources not ended).
+    # while some event is watched then (not unobserved; its sources out and not ended).
     def watched(day: dt.date) -> bool:
-        return any(
-            event.id not in scenario.unobserved
-            and scenario.watched_until.get(event.id, dt.date.max) >= day
-            for event in scenario.events
-        )
+        for event in scenario.events:
+            sources = scenario.watched_until.get(event.id)
+            if event.id not in scenario.unobserved and (
+                sources is None or (sources.known_on(day) and sources.day >= day)
+            ):
+                return True
+        return False
 
     for question in scenario.questions:
         path = [_headline(step.questions[question.id]) for step in steps]

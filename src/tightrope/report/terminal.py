@@ -100,7 +100,11 @@ def _header(scenario: Scenario) -> RenderableType:
             f"\nunobserved (not seeing them says nothing): {', '.join(scenario.unobserved)}"
         )
     if scenario.watched_until:
-        ends = ", ".join(f"{event} {day}" for event, day in scenario.watched_until.items())
+        ends = ", ".join(
+            f"{event} {sources.day}"
+            + ("" if sources.published is None else f" (published {sources.published})")
+            for event, sources in scenario.watched_until.items()
+        )
         lines.append(f"\nsources end (not seeing them later says nothing): {ends}")
     if scenario.description:
         lines.append(f"\n\n{scenario.description}")

@@ -212,7 +212,7 @@ def _observations(scenario: Scenario) -> Iterator[Finding]:
     for index, event_id in enumerate(scenario.unobserved):
         if event_id not in events:
             yield ("unobserved", index), unknown("event", event_id, list(events))
-    for event_id, day in scenario.watched_until.items():
+    for event_id, coverage in scenario.watched_until.items():
         if event_id not in events:
             yield ("watched_until", event_id), unknown("event", event_id, list(events))
         elif event_id in scenario.unobserved:
@@ -221,10 +221,10 @@ def _observations(scenario: Scenario) -> Iterator[Finding]:
                 f"{event_id} is listed as unobserved too: nobody sees it at all, or its sources "
                 "end on a day; give one",
             )
-        elif day < scenario.as_of:
+        elif coverage.day < scenario.as_of:
             yield (
                 ("watched_until", event_id),
-                f"{day} is before the scenario date {scenario.as_of}",
+                f"{coverage.day} is before the scenario date {scenario.as_of}",
             )
 
 
@@ -244,10 +244,10 @@ def _restarts(scenario: Scenario, events: dict[str, Any]) -> Iterator[Finding]:
     for event_id, seen in starts.items():
         if event_id in scenario.unobserved:
             continue  # its end could have gone unseen
-        until = scenario.watched_until.get(event_id)
+        coverage = scenario.watched_until.get(event_id)
         seen.sort()
         for (before, _), (day, index) in itertools.pairwise(seen):
-            if until is not None and until < day:
+            if coverage is not None and coverage.day < day:
                 continue  # an end after its sources ended could have gone unseen
             if not any(before <= end < day for end in ends.get(event_id, ())):
                 yield (

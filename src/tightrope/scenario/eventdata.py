@@ -507,9 +507,10 @@ class EventImport:
     idle: list[str]
     # The scenario's events no rule makes, listed as unobserved: the export says nothing of them.
     unobserved: list[str]
-    # The events the rules make, watched until the export's last day: after it the export says
-    # nothing of them (the scenario's own observations or watched_until keep theirs).
-    watched_until: dict[str, dt.date]
+    # The events the rules make, watched until the export's last day (and from its latest
+    # upload): after it the export says nothing of them (the scenario's own observations or
+    # watched_until keep theirs).
+    watched_until: dict[str, dict[str, dt.date]]
     # Observations dated before the scenario's date, left out: its starting state stands for
     # what happened before it (an export often spans more than the scenario).
     before: int = 0
@@ -541,12 +542,18 @@ class EventImport:
                 "the list to take it as such)"
             )
         if self.watched_until:
-            last = next(iter(self.watched_until.values()))
+            coverage = next(iter(self.watched_until.values()))
+            upload = coverage.get("published")
+            its = "its" if len(self.watched_until) == 1 else "their"
             said.append(
-                f"the export's last row is dated {last}: watched_until gives that day for "
-                f"{', '.join(self.watched_until)}, so a forecast dated later takes "
-                f"{'its' if len(self.watched_until) == 1 else 'their'} absence as evidence only "
-                "for the whole months up to it"
+                f"the export's last row is dated {coverage['day']}: watched_until gives that day "
+                f"for {', '.join(self.watched_until)}, so a forecast dated later takes {its} "
+                "absence as evidence only for the whole months up to it"
+                + (
+                    ""
+                    if upload is None
+                    else f", and one dated before its latest upload, {upload}, takes nothing"
+                )
             )
         said += [
             f"{count} match{'es' if count > 1 else ''} of {event} left out as an occurrence "
@@ -639,12 +646,16 @@ def import_events(
     # Every row's date and upload day, for the months a measure's export covers whole.
     measures = any(rule.variable is not None for rule in rules.rules)
     spans: list[tuple[dt.date, dt.date]] = []
-    last_day = [dt.date.min]  # the latest row's date: after it the export says nothing
+    # The latest row's date (after it the export says nothing) and its latest upload (before
+    # it, a forecast knew none of the export).
+    last_day, last_upload = [dt.date.min], [published]
 
     def keep(row: Row) -> bool:
         for role, found in row.fields.items():
             values[role].update(found)
         last_day[0] = max(last_day[0], row.date)
+        if row.published is not None:
+            last_upload[0] = max(last_upload[0] or row.published, row.published)
         if measures:
             spans.append((row.date, row.published or published or row.date))
         folded = row.folded()
@@ -690,8 +701,9 @@ def import_events(
         if event.id not in spoken_for | recorded and event.id not in scenario.unobserved
     ]
     kept = recorded | set(scenario.unobserved) | set(scenario.watched_until)
+    sources_end = {"day": last_day[0], "published": last_upload[0]}
     until = {
-        event.id: last_day[0]
+        event.id: {key: day for key, day in sources_end.items() if day is not None}
         for event in scenario.events
         if event.id in spoken_for and event.id not in kept
     }

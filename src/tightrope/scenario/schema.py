@@ -564,6 +564,39 @@ class Question(Frozen):
         return cuts
 
 
+class SourcesEnd(Frozen):
+    """The last day an event's sources cover (an export's last row), and when what they say
+    became known (its upload): written as the day alone, or as both."""
+
+    day: dt.date = Field(
+        description="Not seeing the event says something only for the whole months up to it."
+    )
+    published: dt.date | None = Field(
+        None,
+        description="When the sources became known: a forecast dated before it takes nothing "
+        "from them, so not seeing the event then says nothing.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_day(cls, data: object) -> object:
+        return {"day": data} if isinstance(data, str | dt.date) else data
+
+    @model_validator(mode="after")
+    def _published_after(self) -> Self:
+        if self.published is not None and self.published < self.day:
+            raise PydanticCustomError(
+                "published_before",
+                "published {published} is before the day the sources cover, {day}",
+                {"published": str(self.published), "day": str(self.day)},
+            )
+        return self
+
+    def known_on(self, day: dt.date) -> bool:
+        """Whether the sources were out by ``day``."""
+        return self.published is None or self.published <= day
+
+
 class Observation(Frozen):
     """Something seen after the scenario's date: an event that happened on a date, the end of a
     campaign, or a state variable measured on a date with its measurement error."""
@@ -688,10 +721,11 @@ class Scenario(Frozen):
         description="Events nobody could see (covert ones): not seeing them says nothing. Every "
         "other event not observed by the forecast date did not happen (closed world).",
     )
-    watched_until: dict[Identifier, dt.date] = Field(
+    watched_until: dict[Identifier, SourcesEnd] = Field(
         {},
         description="Events whose sources end on a day (an export's last row): not seeing one "
-        "says something only for the whole months up to that day, nothing after it.",
+        "says something only for the whole months up to that day, nothing after it (nor "
+        "anything before the sources were published).",
     )
 
     def __repr__(self) -> str:

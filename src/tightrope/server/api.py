@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tightrope import limits
 from tightrope.scenario import ScenarioError, parse_scenario
-from tightrope.scenario.schema import Scenario
+from tightrope.scenario.schema import Scenario, SourcesEnd
 from tightrope.scenario.yamlsafe import MAX_BYTES
 from tightrope.server import jobs
 from tightrope.server.workbench import Bench, Invalid, NotFound, check_whatif
@@ -65,7 +65,7 @@ class Observed(BaseModel):
 
     observations: list[ObservationItem] = Field([], max_length=MAX_OBSERVATIONS)
     unobserved: list[Text] = Field([], max_length=1_000)
-    watched_until: dict[Text, dt.date] = Field({}, max_length=1_000)
+    watched_until: dict[Text, SourcesEnd] = Field({}, max_length=1_000)
 
 
 def _observed(scenario: Scenario, body: Observed) -> Scenario:
