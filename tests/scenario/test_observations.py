@@ -368,3 +368,25 @@ def test_a_watched_until_section_is_checked_where_it_stands(
     with pytest.raises(ScenarioError) as refused:
         read_observations(load_builtin("iraq-2025"), file)
     assert str(refused.value) == f"{file}:{message}"
+
+
+def test_a_campaign_may_start_again_unseen_to_end_once_its_sources_have_ended(
+    tmp_path: Path,
+) -> None:
+    """Seen to start twice with no end recorded, a campaign is refused (it goes on under the
+    closed world), unless its sources ended between the two starts: the end may then have
+    gone unseen, and the runs agree with it."""
+    import tightrope
+
+    file = tmp_path / "seen.yaml"
+    starts = (
+        "observations:\n  - {event: militia_campaign, date: 2025-04-10}\n"
+        "  - {event: militia_campaign, date: 2025-07-10}\n"
+    )
+    file.write_text(starts)
+    with pytest.raises(ScenarioError, match="starts again on 2025-07-10 with no end recorded"):
+        read_observations(load_builtin("iraq-2025"), file)
+    file.write_text(starts + "watched_until: {militia_campaign: 2025-05-01}\n")
+    seen = read_observations(load_builtin("iraq-2025"), file)
+    result = tightrope.simulate(seen, runs=4000, drivers="none", as_of="2025-08-01").to_dict()
+    assert result["conditioning"]["effective_sample_size"] > 100
