@@ -648,14 +648,15 @@ def import_events(
     spans: list[tuple[dt.date, dt.date]] = []
     # The latest row's date (after it the export says nothing) and its latest upload (before
     # it, a forecast knew none of the export).
-    last_day, last_upload = [dt.date.min], [published]
+    last_day, last_upload = dt.date.min, published
 
     def keep(row: Row) -> bool:
+        nonlocal last_day, last_upload
         for role, found in row.fields.items():
             values[role].update(found)
-        last_day[0] = max(last_day[0], row.date)
+        last_day = max(last_day, row.date)
         if row.published is not None:
-            last_upload[0] = max(last_upload[0] or row.published, row.published)
+            last_upload = max(last_upload or row.published, row.published)
         if measures:
             spans.append((row.date, row.published or published or row.date))
         folded = row.folded()
@@ -701,7 +702,7 @@ def import_events(
         if event.id not in spoken_for | recorded and event.id not in scenario.unobserved
     ]
     kept = recorded | set(scenario.unobserved) | set(scenario.watched_until)
-    sources_end = {"day": last_day[0], "published": last_upload[0]}
+    sources_end = {"day": last_day, "published": last_upload}
     until = {
         event.id: {key: day for key, day in sources_end.items() if day is not None}
         for event in scenario.events

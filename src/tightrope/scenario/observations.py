@@ -40,7 +40,8 @@ from tightrope.scenario.yamlsafe import (
 )
 
 CSV_COLUMNS = tuple(Observation.model_fields)
-SECTIONS = ("observations", "unobserved", "watched_until")
+LISTS = ("observations", "unobserved")  # a file's entries follow the scenario's own
+SECTIONS = (*LISTS, "watched_until")  # its watched_until, a mapping, updates the scenario's
 
 
 def read_observations(scenario: Scenario, path: str | Path) -> Scenario:
@@ -83,7 +84,7 @@ def with_observations(scenario: Scenario, document: Document, name: str) -> Scen
     data = document.data
     if not isinstance(data, dict):
         location = document.locate(())
-        message = "an observation file is a mapping with observations: (and unobserved:)"
+        message = "an observation file is a mapping with observations: (unobserved:, watched_until:)"
         raise ScenarioError([located_problem(name, location, "(document)", message)])
     if {"id", "title", "actors"} & set(data):  # a whole scenario, not what was seen since
         message = (
@@ -100,7 +101,7 @@ def with_observations(scenario: Scenario, document: Document, name: str) -> Scen
         raise ScenarioError(problems)
     combined = scenario.model_dump(mode="json", exclude_defaults=True)
     offsets = {}
-    for section in SECTIONS[:2]:
+    for section in LISTS:
         added = data.get(section) or []
         if not isinstance(added, list):
             message = f"{section} must be a list"
@@ -121,7 +122,7 @@ def with_observations(scenario: Scenario, document: Document, name: str) -> Scen
         """The error's place in the file, or None if it is in the scenario itself."""
         if len(loc) >= 2 and loc[0] == "watched_until":
             return loc if loc[1] in until else None
-        if len(loc) < 2 or loc[0] not in SECTIONS or not isinstance(loc[1], int):
+        if len(loc) < 2 or loc[0] not in LISTS or not isinstance(loc[1], int):
             return None
         index = loc[1] - offsets[loc[0]]
         return None if index < 0 else (loc[0], index, *loc[2:])
