@@ -84,7 +84,7 @@ def with_observations(scenario: Scenario, document: Document, name: str) -> Scen
     data = document.data
     if not isinstance(data, dict):
         location = document.locate(())
-        message = "an observation file is a mapping with observations: (unobserved:, watched_until:)"
+        message = "an observation file is a mapping: observations:, unobserved:, watched_until:"
         raise ScenarioError([located_problem(name, location, "(document)", message)])
     if {"id", "title", "actors"} & set(data):  # a whole scenario, not what was seen since
         message = (
