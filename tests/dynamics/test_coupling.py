@@ -11,9 +11,11 @@ from typing import Any
 import numpy as np
 import pytest
 
+import tightrope
 from tightrope.dynamics.dependencies import reachable_parameters
 from tightrope.dynamics.engine import Design, Interventions, simulate
 from tightrope.dynamics.results import summarise
+from tightrope.report.html import render_report
 from tightrope.scenario.builtin import load_builtin
 from tightrope.scenario.load import load_scenario
 from tightrope.scenario.schema import Scenario
@@ -132,6 +134,13 @@ def test_the_weighted_median_is_an_option() -> None:
     column = model.fan_column("settlement:x")
     # Weights 2, 0.5, 1 at 20, 60, 80: half the weight (1.75) is reached at 20.
     assert record.fan[0, 0, column] == 20.0
+    # Decided by B and C alone (weights 0.5 and 1): C's 80, and the report says it is a median.
+    deciders = {**TOY["issues"][0], "decided_by": ["b", "c"]}
+    scenario = toy(coupling={"model": "median"}, issues=[deciders])
+    model, record = simulate(scenario, Design(samples=1, runs=5))
+    assert record.fan[0, 0, model.fan_column("settlement:x")] == 80.0
+    page = render_report(tightrope.forecast(scenario, runs=200, seed=0).document, scenario)
+    assert "decided by B and C alone: its chart follows the weighted median of their" in page
 
 
 def test_a_continuous_modifier_moves_the_log_odds_per_unit() -> None:

@@ -140,6 +140,8 @@ def render_report(
                         + (
                             "that actor's own position"
                             if len(issue.decided_by) == 1
+                            else "the weighted median of their positions"
+                            if scenario.coupling and scenario.coupling.model == "median"
                             else "the compromise of their positions"
                         )
                         + ", as events move it."
