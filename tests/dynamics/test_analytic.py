@@ -209,6 +209,32 @@ def test_poisson_count_with_a_mean_of_its_own(mean: str, per_occurrence: str, va
     assert final.var() == pytest.approx(variance, rel=0.06)
 
 
+def test_a_what_if_sets_an_amount_drawn_at_each_occurrence() -> None:
+    """Every month adds a fresh uniform(0, 10) to tempo and to attacks. Setting tempo's amount
+    to 5 from month 4 on leaves months 1–3 drawn (so tempo − 45 is the sum of three draws) and
+    attacks, drawn from the same stream, exactly as in the baseline: the runs stay paired."""
+    scenario = toy(
+        "  - id: fire\n    label: Fire\n    hazard: {per_month: 1}\n    repeatable: true\n"
+        "    effects:\n"
+        + "".join(
+            f"      - {{variable: {name}, add: {{dist: uniform, low: 0, high: 10}}, "
+            "per_occurrence: true}\n"
+            for name in ("tempo", "attacks")
+        )
+    )
+    path = "events.fire.effects[0].add"
+    model, base, _ = run(scenario, samples=50, runs=40)
+    assert not model.parameters[model.parameter_index[path]].varies_by_sample
+    _, pinned, _ = run(scenario, Interventions(set=((path, 5.0),)), samples=50, runs=40)
+    assert pinned.fan[:, -1, 0] == pytest.approx(60.0)
+    assert pinned.fan[:, -1, 1] == pytest.approx(base.fan[:, -1, 1])
+    later = Interventions(set=((path, 5.0),), from_month=4)
+    _, part, _ = run(scenario, later, samples=50, runs=40)
+    drawn = part.fan[:, -1, 0] - 45.0
+    assert drawn == pytest.approx(part.fan[:, 3, 0])  # the sum of months 1–3's draws
+    assert drawn.mean() == pytest.approx(15.0, abs=4.5 * np.sqrt(3 * 100 / 12 / len(drawn)))
+
+
 @pytest.mark.parametrize(
     ("requires", "lag", "repeatable", "blocked"),
     [

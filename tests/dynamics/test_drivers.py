@@ -95,6 +95,10 @@ def test_drivers_are_named_in_the_scenarios_words() -> None:
         "US restricts Iraq's oil revenue / dollar access — factor on “Iraqi prime minister & "
         "government's capability”"
     )
+    assert labels["events.oil_restriction.effects[0].multiply"] == (
+        "US restricts Iraq's oil revenue / dollar access — factor on “Iraq's access to its "
+        "oil dollars”, drawn at each occurrence"
+    )
     assert labels["issues.iran_ties.status_quo"] == "Iraq's ties with Iran: status quo"
     # A modifier without a note is named by its condition, in the scenario's words.
     data = SCENARIO.model_dump(mode="json", exclude_none=True)

@@ -197,6 +197,23 @@ def test_a_policys_mean_chance_carries_its_monte_carlo_error() -> None:
     )
 
 
+def test_an_amount_drawn_at_each_occurrence_is_a_lever_not_an_uncertainty() -> None:
+    """The built-in's bank bans add a fresh 3–8 banks each time: no experiment has a value of
+    its own to vary, so the default design leaves it out; as a lever its values apply."""
+    scenario = tightrope.load("iraq-2025")
+    path = "events.bank_sanctions.effects[0].add"
+    assert path not in make_plan(scenario, samples=2).uncertainties
+    result = tightrope.explore(scenario, [f"{path}=3,8"], samples=2, runs=400, seed=0)
+    frame = result.to_frame()
+    banks = frame.pivot(index="point", columns="policy", values="state:banks_barred")
+    bans = frame.pivot(index="point", columns="policy", values="event:bank_sanctions")
+    assert (bans[0] == bans[1]).all()  # the same runs, the same bans
+    # From 28 banks, 3 or 8 a ban: 8/3 as many added, less where 44 (all of them) caps it.
+    added = banks - 28
+    assert (added[1] > 1.5 * added[0]).all()
+    assert (added[1] <= 8 / 3 * added[0] + 1e-9).all()
+
+
 def test_a_forced_month_lies_within_the_simulated_months() -> None:
     """``@MONTH`` runs to the simulation's last month, the month of the last deadline (or the
     horizon): the horizon + 1 let a month no run reaches through, where it moved nothing, and
@@ -317,6 +334,7 @@ def test_a_worker_killed_mid_exploration_changes_nothing() -> None:
         ),
         (["--uncertainty", "actors.nobody.capability"], "not a parameter"),
         (["--uncertainty", "state.attacks.initial"], "a fixed number"),
+        (["--uncertainty", "events.bank_sanctions.effects[0].add"], "drawn afresh at each"),
         (["--design", "factorial", "--samples", "10"], "at most 1,000,000 experiments"),
     ],
 )

@@ -291,7 +291,7 @@ def _parameters(model: CompiledModel, record: RunRecord, weights: Array) -> list
     by_sample = np.bincount(record.sample, weights=weights, minlength=samples).astype(float)
     result = []
     for index, parameter in enumerate(model.parameters):
-        if not parameter.quantity.is_uncertain:
+        if not parameter.varies_by_sample:
             continue
         draws = record.parameters[:, index]
         result.append(

@@ -21,7 +21,7 @@ from tightrope.scenario import expressions
 from tightrope.scenario.checks import iter_quantities
 from tightrope.scenario.expressions import Vocabulary, in_words, parse, parse_term
 from tightrope.scenario.provenance import readable_path
-from tightrope.scenario.schema import Scenario
+from tightrope.scenario.schema import EFFECT_GROUPS, Scenario
 
 Node = tuple[str, str]  # ("event", id), ("variable", id) or ("ladder", "")
 LADDER: Node = ("ladder", "")
@@ -129,7 +129,7 @@ def _target(scenario: Scenario, path: tuple[Any, ...]) -> Node | None:
         return None
     event = scenario.events[path[1]]
     part = path[2]
-    if part in ("effects", "while_active", "on_end"):
+    if part in EFFECT_GROUPS:
         return ("variable", getattr(event, part)[path[3]].target)
     if part == "triggers":
         return ("event", event.triggers[path[3]].event)
@@ -253,7 +253,8 @@ def parameter_labels(scenario: Scenario) -> dict[str, str]:
             effect = getattr(event, part)[path[3]]
             when = {"effects": "", "while_active": " each month", "on_end": " at its end"}[part]
             verb = EFFECT_VERBS.get(path[-1], path[-1])
-            words = f"{verb} “{target(effect.target)}”{when}"
+            each = ", drawn at each occurrence" if effect.per_occurrence else ""
+            words = f"{verb} “{target(effect.target)}”{when}{each}"
         labels[readable_path(scenario, path)] = f"{event.label} — {words}"
     return labels
 

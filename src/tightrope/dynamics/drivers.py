@@ -58,7 +58,7 @@ class _Study:
         uncertain = [
             index
             for index, parameter in enumerate(model.parameters)
-            if parameter.quantity.is_uncertain and parameter.path not in fixed
+            if parameter.varies_by_sample and parameter.path not in fixed
         ]
         return cls(scenario, model, uncertain, fixed, interventions, months)
 

@@ -527,6 +527,10 @@ class _Tile:
             self.forced.setdefault(model.event_index(event_id), set()).add(month)
         self.forbidden = {model.event_index(e) for e in interventions.forbid}
         self.from_month = interventions.from_month
+        # Amounts drawn afresh at each occurrence that a what-if sets: from ``from_month`` on,
+        # the runs read the set value instead of their draw (see ``run`` and ``_apply``).
+        self.set_parameters = frozenset(model.parameter_index[p] for p, _ in interventions.set)
+        self.pinned: frozenset[int] = frozenset()
         # Numbers set from a later month: the runs read them from then on (see ``run``).
         self.later: RunParameters | None = None
         if interventions.set and self.from_month > 1:
@@ -588,6 +592,8 @@ class _Tile:
         for month in range(1, self.months + 1):
             state.history.month = month
             self.this_month.clear()
+            if month == self.from_month:
+                self.pinned = self.set_parameters
             if month == self.from_month and self.later is not None:
                 self.theta = self.later
                 state.monthly = np.array([self._monthly(event) for event in self.model.events])
@@ -976,7 +982,10 @@ class _Tile:
             amount = values[:, effect.rate_variable]
         else:
             assert effect.parameter is not None
-            amount = self.fresh(effect) if effect.per_occurrence else theta[:, effect.parameter]
+            amount = theta[:, effect.parameter]
+            if effect.per_occurrence:
+                drawn = self.fresh(effect)  # drawn even where set, to keep the runs paired
+                amount = amount if effect.parameter in self.pinned else drawn
         if effect.operation == "poisson":  # a count around the mean
             amount = self.poisson(amount)
             operation = OPERATIONS["add"]

@@ -24,7 +24,7 @@ from tightrope.scenario import expressions
 from tightrope.scenario.checks import iter_quantities
 from tightrope.scenario.provenance import readable_path
 from tightrope.scenario.quantity import Quantity
-from tightrope.scenario.schema import Effect, Event, Scenario
+from tightrope.scenario.schema import EFFECT_GROUPS, Effect, Event, Scenario
 
 NEVER = -1_000_000  # "month" of an event that has not happened
 
@@ -60,6 +60,14 @@ class Parameter:
 
     path: str  # readable: events.oil_restriction.hazard.probability
     quantity: Quantity
+    # An effect's amount drawn afresh at each occurrence: a run's draw of it is chance, not a
+    # parameter of its sample, so designs and drivers leave it out; a what-if may still set it.
+    per_occurrence: bool = False
+
+    @property
+    def varies_by_sample(self) -> bool:
+        """Whether parameter samples differ in it: uncertain, and not drawn per occurrence."""
+        return self.quantity.is_uncertain and not self.per_occurrence
 
 
 @dataclass(frozen=True)
@@ -313,12 +321,19 @@ def _parameters(scenario: Scenario) -> tuple[list[Parameter], dict[str, int]]:
     sections = (
         ("state", "events", "actors", "positions") if scenario.coupling else ("state", "events")
     )
+    per_occurrence = {
+        f"events.{event.id}.{group}[{number}].{effect.operation}"
+        for event in scenario.events
+        for group in EFFECT_GROUPS
+        for number, effect in enumerate(getattr(event, group))
+        if effect.per_occurrence
+    }
     for path, quantity in iter_quantities(scenario):
         if path[0] not in sections or (path[0] == "actors" and path[2] != "capability"):
             continue
         readable = readable_path(scenario, path)
         index[readable] = len(parameters)
-        parameters.append(Parameter(readable, quantity))
+        parameters.append(Parameter(readable, quantity, readable in per_occurrence))
     return parameters, index
 
 
@@ -388,11 +403,7 @@ class _Compilers:
     ) -> tuple[CompiledEffect, ...]:
         compiled = []
         for number, effect in enumerate(effects):
-            operation = next(
-                op
-                for op in ("set", "add", "multiply", "poisson")
-                if getattr(effect, op) is not None
-            )
+            operation = effect.operation
             amount = effect.amount
             compiled.append(
                 CompiledEffect(

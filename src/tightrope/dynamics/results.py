@@ -484,7 +484,7 @@ def _drivers(model: CompiledModel, record: RunRecord, top: int) -> dict[str, lis
     varied = [
         index
         for index, parameter in enumerate(model.parameters)
-        if parameter.quantity.is_uncertain and np.ptp(record.parameters[present, index]) > 0
+        if parameter.varies_by_sample and np.ptp(record.parameters[present, index]) > 0
     ]
     ranks = _standardized(average_ranks(record.parameters[present][:, varied])) if varied else None
     result: dict[str, list[dict[str, Any]]] = {}

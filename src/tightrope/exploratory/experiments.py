@@ -263,15 +263,27 @@ def make_plan(
     model = compile_scenario(scenario)
     paths = [parameter.path for parameter in model.parameters]
     quantities = {parameter.path: parameter.quantity for parameter in model.parameters}
+    per_occurrence = {parameter.path for parameter in model.parameters if parameter.per_occurrence}
     parsed = tuple(parse_lever(text, scenario, paths) for text in levers)
     if len({lever.name for lever in parsed}) != len(parsed):
         raise ExploreError("each lever once", "lever")
-    chosen = [p for p in paths if quantities[p].is_uncertain] if uncertainties is None else []
+    chosen = (
+        [p for p in paths if quantities[p].is_uncertain and p not in per_occurrence]
+        if uncertainties is None
+        else []
+    )
     for path in uncertainties or ():
         if path not in quantities:
             raise ExploreError("not a parameter of the scenario", "uncertainty", path)
         if not quantities[path].is_uncertain:
             raise ExploreError("a fixed number, with no range to explore", "uncertainty", path)
+        if path in per_occurrence:
+            raise ExploreError(
+                "drawn afresh at each occurrence (per_occurrence), not once per experiment: "
+                "give it as a lever with values to compare",
+                "uncertainty",
+                path,
+            )
         chosen.append(path)
     chosen = [path for path in chosen if path not in {lever.name for lever in parsed}]
     limits.check_count("runs per experiment", runs, 1, limits.MAX_RUNS)
@@ -355,7 +367,7 @@ def run_task(scenario: Scenario, plan: Plan, task: Task) -> dict[str, NDArray[np
     model = compile_scenario(scenario)
     choose(sweep_run_months(plan, model.months))  # a large sweep loads the compiled loops, once
     options = plan.policies[task.policy]
-    force, forbid, scale = [], [], []
+    force, forbid, scale, settings = [], [], [], []
     parameters = np.array([p.quantity.estimate for p in model.parameters])
     for lever, option in zip(plan.levers, options, strict=True):
         if lever.event and option == NEVER:
@@ -367,6 +379,7 @@ def run_task(scenario: Scenario, plan: Plan, task: Task) -> dict[str, NDArray[np
             scale.append((hazard, float(option[1:])))
         elif not lever.event:
             parameters[model.parameter_index[lever.name]] = float(option)
+            settings.append((lever.name, float(option)))  # an amount drawn per occurrence too
     matrix = np.tile(parameters, (task.count, 1))
     for column, path in enumerate(plan.uncertainties):
         matrix[:, model.parameter_index[path]] = plan.points[
@@ -377,7 +390,7 @@ def run_task(scenario: Scenario, plan: Plan, task: Task) -> dict[str, NDArray[np
     design = EngineDesign(
         samples=task.count, runs=plan.runs, seed=plan.seed, common_random_numbers=True
     )
-    interventions = Interventions(force=tuple(force), forbid=tuple(forbid))
+    interventions = Interventions(tuple(force), tuple(forbid), tuple(settings))
     _, record = simulate(scenario, design, interventions, parameters=matrix)
     return outcomes(scenario, record, task.count)
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from tightrope.scenario import expressions
 from tightrope.scenario.quantity import Quantity
-from tightrope.scenario.schema import Scenario
+from tightrope.scenario.schema import EFFECT_GROUPS, Scenario
 
 FieldPath = tuple[str | int, ...]  # where a value sits in a scenario, e.g. ("events", 2, "hazard")
 Finding = tuple[FieldPath, str]
@@ -69,7 +69,7 @@ def _coupling(scenario: Scenario) -> Iterator[Finding]:
             if event_id not in events:
                 yield ("coupling", "on", number), unknown("event", event_id, events)
     for index, event in enumerate(scenario.events):
-        for group in ("effects", "while_active", "on_end"):
+        for group in EFFECT_GROUPS:
             for number, effect in enumerate(getattr(event, group)):
                 here: FieldPath = ("events", index, group, number)
                 for field in ("position", "salience"):
@@ -422,7 +422,7 @@ def _events(scenario: Scenario) -> Iterator[Finding]:
             yield (*here, "ladder"), f"ladder level {event.ladder} does not exist ({limit})"
         if event.duration is None and (event.while_active or event.on_end):
             yield (*here, "duration"), "while_active and on_end effects need a duration"
-        for group in ("effects", "while_active", "on_end"):
+        for group in EFFECT_GROUPS:
             for number, effect in enumerate(getattr(event, group)):
                 if effect.variable is not None and effect.variable not in variables:
                     yield (

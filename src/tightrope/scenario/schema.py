@@ -341,11 +341,7 @@ class Effect(Frozen):
 
     @model_validator(mode="after")
     def _one_operation(self) -> Self:
-        given = [
-            name
-            for name in ("set", "add", "multiply", "poisson")
-            if getattr(self, name) is not None
-        ]
+        given = [name for name in EFFECT_OPERATIONS if getattr(self, name) is not None]
         if len(given) != 1:
             raise PydanticCustomError(
                 "effect_operation", "an effect needs exactly one of set, add, multiply, poisson"
@@ -383,6 +379,11 @@ class Effect(Frozen):
         return self.poisson if isinstance(self.poisson, str) else None
 
     @property
+    def operation(self) -> str:
+        """set, add, multiply or poisson: the one the effect gives."""
+        return next(name for name in EFFECT_OPERATIONS if getattr(self, name) is not None)
+
+    @property
     def amount(self) -> Quantity | None:
         """The quantity the effect sets, adds, multiplies by, or draws a Poisson count around."""
         for amount in (self.set, self.add, self.multiply, self.poisson):
@@ -401,6 +402,8 @@ class Effect(Frozen):
 
 
 EFFECT_TARGETS = ("variable", "position", "salience", "capability")
+EFFECT_OPERATIONS = ("set", "add", "multiply", "poisson")
+EFFECT_GROUPS = ("effects", "while_active", "on_end")  # an event's lists of effects
 
 
 class Coupling(Frozen):
@@ -784,7 +787,7 @@ class Scenario(Frozen):
         data = self.model_dump(mode="json", exclude_none=True)
         data.pop("coupling", None)
         for event in data["events"]:
-            for group in ("effects", "while_active", "on_end"):
+            for group in EFFECT_GROUPS:
                 event[group] = [effect for effect in event[group] if "variable" in effect]
             event["modifiers"] = [
                 m for m in event["modifiers"] if "when" in m and not reads_bargaining(m["when"])
