@@ -919,3 +919,41 @@ def test_an_event_whose_sources_end_is_known_absent_only_for_the_whole_months_be
         error = np.sqrt(expected * (1 - expected) / runs)
         assert abs(result.questions["q_year"].probability - expected) < 4.5 * error
         assert sorted(result.to_dict()["conditioning"]["resolved"]) == resolved
+
+
+def test_the_terminal_lists_the_parameters_that_moved_and_says_when_none_did() -> None:
+    from rich.console import Console
+
+    from tightrope.report.terminal import conditioning_table
+
+    def entry(name: str, posterior_mean: float) -> dict[str, Any]:
+        return {
+            "parameter": name,
+            "prior": {"mean": 0.5, "interval": [0.3, 0.7]},
+            "posterior": {"mean": posterior_mean, "interval": [0.3, 0.7]},
+        }
+
+    def shown(parameters: list[dict[str, Any]]) -> str:
+        conditioning = {
+            "as_of": "2025-07-01",
+            "effective_sample_size": 900.0,
+            "runs": 1000,
+            "parameters": parameters,
+            "observations": [],
+        }
+        console = Console(record=True, width=400)
+        console.print(conditioning_table(conditioning))
+        return " ".join(console.export_text().split())
+
+    # 5 % of the prior's 0.3–0.7 is 0.02: a = 0.52 moved, b = 0.51 did not.
+    text = shown([entry("a", 0.52), entry("b", 0.51)])
+    assert "│ a │ 0.5 [0.3–0.7] │ 0.52 [0.3–0.7] │" in text
+    assert "│ b │" not in text
+    assert (
+        "the parameters whose mean moved by 5% of its prior 5th–95th percentile range or " in text
+    )
+    assert "(1 of 2; every one in --format json and the report)" in text
+    assert (
+        "runs): no parameter's mean moved by 5% of its prior 5th–95th percentile range or "
+        "more (of 1;" in shown([entry("b", 0.51)])
+    )

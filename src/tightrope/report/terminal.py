@@ -545,32 +545,45 @@ def simulation_report(document: dict[str, Any], scenario: Scenario) -> Renderabl
     return Group(*parts)
 
 
+MOVED_SHARE = 0.05  # the terminal lists a parameter whose mean moved this share of its range
+
+
 def conditioning_table(conditioning: dict[str, Any]) -> RenderableType:
     """What the evidence taught the model: each uncertain parameter that moved, prior against
     posterior, and how expected each observation was."""
-    table = Table(
-        title=(
-            f"As of {conditioning['as_of']}: what the evidence taught the model "
-            f"(effective sample size {conditioning['effective_sample_size']:,.0f} of "
-            f"{conditioning['runs']:,} runs)"
-        ),
-        title_justify="left",
-        caption="mean [5th–95th percentile] across parameter samples",
-        caption_justify="left",
+    title = (
+        f"As of {conditioning['as_of']}: what the evidence taught the model "
+        f"(effective sample size {conditioning['effective_sample_size']:,.0f} of "
+        f"{conditioning['runs']:,} runs)"
     )
-    for column in ("parameter", "prior", "posterior"):
-        table.add_column(column, overflow="fold")
-    for entry in conditioning["parameters"]:
-        prior, posterior = entry["prior"], entry["posterior"]
-        spread = prior["interval"][1] - prior["interval"][0]
-        if abs(posterior["mean"] - prior["mean"]) < 0.05 * spread:
-            continue  # show what moved
-        table.add_row(
-            entry.get("label", entry["parameter"]),
-            _described(prior),
-            _described(posterior),
+    moved = [
+        entry
+        for entry in conditioning["parameters"]
+        if abs(entry["posterior"]["mean"] - entry["prior"]["mean"])
+        >= MOVED_SHARE * (entry["prior"]["interval"][1] - entry["prior"]["interval"][0])
+    ]
+    rule = f"moved by {MOVED_SHARE:.0%} of its prior 5th–95th percentile range or more"
+    every = f"{len(conditioning['parameters'])}; every one in --format json and the report"
+    parts: list[RenderableType] = []
+    if moved:
+        table = Table(
+            title=title,
+            title_justify="left",
+            caption="mean [5th–95th percentile] across parameter samples; the parameters whose "
+            f"mean {rule} ({len(moved)} of {every})",
+            caption_justify="left",
         )
-    parts: list[RenderableType] = [table]
+        for column in ("parameter", "prior", "posterior"):
+            table.add_column(column, overflow="fold")
+        for entry in moved:
+            table.add_row(
+                entry.get("label", entry["parameter"]),
+                _described(entry["prior"]),
+                _described(entry["posterior"]),
+            )
+        parts.append(table)
+    else:
+        parts.append(Text(f"{title}: no parameter's mean {rule} (of {every})", style="italic"))
     chances = Table(
         title="Observations: the chance the model gave each",
         title_justify="left",
