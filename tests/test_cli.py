@@ -43,6 +43,8 @@ def test_show_table_and_json() -> None:
         "q8_max_ladder",
     ):
         assert text in out
+    # Where each continuous modifier's term stands at the start (centred: near 0).
+    assert "at the start: a term's median (5th–95th percentile)" in " ".join(out.split())
     code, out, err = run("show", "iraq-2025", "--format", "json")
     assert code == 0
     document = json.loads(out)

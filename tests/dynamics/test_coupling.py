@@ -15,6 +15,7 @@ import tightrope
 from tightrope.dynamics.dependencies import reachable_parameters
 from tightrope.dynamics.engine import Design, Interventions, simulate
 from tightrope.dynamics.results import summarise
+from tightrope.dynamics.structure import starting_terms
 from tightrope.report.html import render_report
 from tightrope.scenario.builtin import load_builtin
 from tightrope.scenario.load import load_scenario
@@ -162,6 +163,25 @@ def test_a_continuous_modifier_moves_the_log_odds_per_unit() -> None:
     expected = odds / (1 + odds)
     happened = (record.first[:, model.event_index("react")] == 1).mean()
     assert happened == pytest.approx(expected, abs=4 * np.sqrt(expected * (1 - expected) / 200_000))
+    # show says where the term stands at the start: 150/3.5 in every sample, far from 0, so the
+    # elicited 0.1 is not the chance as things stand.
+    assert starting_terms(scenario) == {("react", 0): pytest.approx((150 / 3.5,) * 3)}
+    assert "per unit of settlement(x), at the start 42.9 (42.9–42.9)" in show_text(scenario)
+    # The built-in case centres its terms (on 42): they start near 0.
+    for low, middle, high in starting_terms(load_builtin("iraq-2025")).values():
+        assert low < middle < high
+        assert abs(middle) < 0.2
+
+
+def show_text(scenario: Scenario) -> str:
+    """What ``tightrope show`` prints of a scenario, lines joined."""
+    from rich.console import Console
+
+    from tightrope.report.terminal import scenario_summary
+
+    console = Console(record=True, width=400)
+    console.print(scenario_summary(scenario, terms=starting_terms(scenario)))
+    return " ".join(console.export_text().split())
 
 
 def _fingerprint(record: Any, state_columns: int, questions: list[str]) -> str:

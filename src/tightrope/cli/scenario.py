@@ -100,7 +100,13 @@ def show(
         windows = {key: entry["window"] for key, entry in events.items() if "window" in entry}
     from tightrope.dynamics.dependencies import variable_readers
 
-    consoles.out.print(terminal.scenario_summary(loaded, windows, variable_readers(loaded)))
+    terms = {}
+    if any(modifier.term for event in loaded.events for modifier in event.modifiers):
+        from tightrope.dynamics.structure import starting_terms
+
+        terms = starting_terms(loaded)
+    readers = variable_readers(loaded)
+    consoles.out.print(terminal.scenario_summary(loaded, windows, readers, terms))
 
 
 @app.command()

@@ -27,7 +27,9 @@ from tightrope import limits
 from tightrope._types import Progress
 from tightrope.dynamics.engine import Design, Interventions, RunRecord, draw_parameters, simulate
 from tightrope.dynamics.model import (
+    NEVER,
     CompiledModel,
+    History,
     compile_scenario,
     scaled_hazard,
     simulated_months,
@@ -259,3 +261,32 @@ def _effect(comparison: dict[str, Any]) -> dict[str, Any]:
         "largest": max(rows, key=lambda row: abs(row["difference"]), default=None),
         "comparison": comparison,
     }
+
+
+def starting_terms(
+    scenario: Scenario, samples: int = 2_000, seed: int = 0
+) -> dict[tuple[str, int], tuple[float, float, float]]:
+    """Each continuous modifier's term at the start of the first month, before any event, over
+    ``samples`` parameter samples: its 5th percentile, median and 95th percentile, by event and
+    modifier index. The elicited hazard is the chance where the term is 0, so a term far from 0
+    at the start means the chance as things stand is not the one elicited."""
+    model = compile_scenario(scenario)
+    values = model.initial_values(draw_parameters(model, samples, seed))
+    events = len(model.events)
+    history = History(
+        month=1,
+        values=values,
+        ladder=np.full(samples, float(model.ladder_start)),
+        last=np.full((events, samples), NEVER, dtype=np.int32),
+        counts=np.zeros((events, samples), dtype=np.int32),
+        occurred=np.zeros((model.months + 2, events, samples), dtype=bool),
+        active=np.zeros((events, samples), dtype=bool),
+    )
+    found = {}
+    for event, compiled in zip(scenario.events, model.events, strict=True):
+        indices = [k for k, modifier in enumerate(event.modifiers) if modifier.term is not None]
+        for index, (term, _) in zip(indices, compiled.covariates, strict=True):
+            value = np.broadcast_to(np.asarray(term(history), dtype=float), (samples,))
+            low, middle, high = np.percentile(value, [5, 50, 95])
+            found[(event.id, index)] = (float(low), float(middle), float(high))
+    return found

@@ -61,10 +61,12 @@ def scenario_summary(
     scenario: Scenario,
     windows: dict[str, dict[str, Any]] | None = None,
     readers: dict[str, list[str]] | None = None,
+    terms: dict[tuple[str, int], tuple[float, float, float]] | None = None,
 ) -> RenderableType:
     """Everything an analyst wants to see of a scenario on one screen or two; ``windows``: the
     implied chance over each window-probability event's window (from a simulation); ``readers``:
-    what reads each state variable (``dynamics.dependencies.variable_readers``)."""
+    what reads each state variable (``dynamics.dependencies.variable_readers``); ``terms``: each
+    continuous modifier's term at the start (``dynamics.structure.starting_terms``)."""
     parts: list[RenderableType] = [_header(scenario), _actors(scenario)]
     parts += [_issue(scenario, issue.id) for issue in scenario.issues]
     if scenario.state:
@@ -72,7 +74,7 @@ def scenario_summary(
     if scenario.ladder:
         parts.append(_ladder(scenario))
     if scenario.events:
-        parts.append(_events(scenario, windows or {}))
+        parts.append(_events(scenario, windows or {}, terms or {}))
     if scenario.questions:
         parts.append(_questions(scenario))
     if scenario.observations:
@@ -212,8 +214,17 @@ def _hazard(event: Event, window: dict[str, Any] | None) -> str:
     return text
 
 
-def _events(scenario: Scenario, windows: dict[str, dict[str, Any]]) -> RenderableType:
+def _events(
+    scenario: Scenario,
+    windows: dict[str, dict[str, Any]],
+    terms: dict[tuple[str, int], tuple[float, float, float]],
+) -> RenderableType:
     caption = ["base rate: the chance when no modifier applies"]
+    if terms:
+        caption.append(
+            "at the start: a term's median (5th–95th percentile) over the parameter samples "
+            "before any event; the base rate is the chance where the term is 0"
+        )
     if windows:
         caption.append(
             "→ the implied chance over the window with modifiers and triggers (20,000 simulated "
@@ -241,7 +252,8 @@ def _events(scenario: Scenario, windows: dict[str, dict[str, Any]]) -> Renderabl
             f"odds ×{_quantity(modifier.odds_ratio)} if {modifier.when}"
             if modifier.odds_ratio is not None
             else f"log-odds {_coefficient(modifier.coefficient)} per unit of {modifier.term}"
-            for modifier in event.modifiers
+            + _at_start(terms.get((event.id, index)))
+            for index, modifier in enumerate(event.modifiers)
         ]
         table.add_row(
             event.id,
@@ -251,6 +263,14 @@ def _events(scenario: Scenario, windows: dict[str, dict[str, Any]]) -> Renderabl
             "\n".join(_effects(event)),
         )
     return table
+
+
+def _at_start(term: tuple[float, float, float] | None) -> str:
+    """Where a continuous modifier's term stands: ", at the start 1.69 (-3.5 to 3.47)"."""
+    if term is None:
+        return ""
+    low, middle, high = term
+    return f", at the start {middle:.3g} ({number_range(low, high, '.3g')})"
 
 
 def _effects(event: Event) -> list[str]:
