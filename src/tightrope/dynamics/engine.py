@@ -614,15 +614,7 @@ class _Tile:
         values = np.empty((runs, starting.shape[1]), order="F")
         for column in range(starting.shape[1]):
             np.take(starting[:, column], which, out=values[:, column])
-        history = History(
-            month=1,
-            values=values,
-            ladder=np.full(runs, float(model.ladder_start)),
-            last=np.full((events, runs), NEVER, dtype=np.int32),
-            counts=np.zeros((events, runs), dtype=np.int32),
-            occurred=np.zeros((months + 2, events, runs), dtype=bool),
-            active=np.zeros((events, runs), dtype=bool),
-        )
+        history = History.before_any_event(values, float(model.ladder_start), events, months)
         fan = np.empty((len(self.fan_rows), months + 1, len(self.fan_columns)))
         self._fan(fan[:, 0], values, self.fan_rows, self.fan_columns)
         state = _TileState(

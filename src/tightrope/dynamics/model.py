@@ -44,6 +44,20 @@ class History:
     occurred: Mask  # (months + 2, events, runs): occurred[m, e, r]
     active: Mask  # (events, runs): campaigns under way
 
+    @classmethod
+    def before_any_event(cls, values: Array, ladder: float, events: int, months: int) -> History:
+        """The history at the start of the first month: the starting values, nothing happened."""
+        runs = len(values)
+        return cls(
+            month=1,
+            values=values,
+            ladder=np.full(runs, ladder),
+            last=np.full((events, runs), NEVER, dtype=np.int32),
+            counts=np.zeros((events, runs), dtype=np.int32),
+            occurred=np.zeros((months + 2, events, runs), dtype=bool),
+            active=np.zeros((events, runs), dtype=bool),
+        )
+
     def at_month_end(self) -> History:
         """The history as end-of-month conditions see it: this month's events included (a view
         sharing the arrays, one month on)."""

@@ -27,7 +27,6 @@ from tightrope import limits
 from tightrope._types import Progress
 from tightrope.dynamics.engine import Design, Interventions, RunRecord, draw_parameters, simulate
 from tightrope.dynamics.model import (
-    NEVER,
     CompiledModel,
     History,
     compile_scenario,
@@ -272,15 +271,8 @@ def starting_terms(
     at the start means the chance as things stand is not the one elicited."""
     model = compile_scenario(scenario)
     values = model.initial_values(draw_parameters(model, samples, seed))
-    events = len(model.events)
-    history = History(
-        month=1,
-        values=values,
-        ladder=np.full(samples, float(model.ladder_start)),
-        last=np.full((events, samples), NEVER, dtype=np.int32),
-        counts=np.zeros((events, samples), dtype=np.int32),
-        occurred=np.zeros((model.months + 2, events, samples), dtype=bool),
-        active=np.zeros((events, samples), dtype=bool),
+    history = History.before_any_event(
+        values, float(model.ladder_start), len(model.events), model.months
     )
     found = {}
     for event, compiled in zip(scenario.events, model.events, strict=True):
