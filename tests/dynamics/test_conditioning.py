@@ -501,6 +501,49 @@ def test_an_end_a_fixed_length_campaign_cannot_have_is_refused_where_it_is_writt
         assert accepted == (end in ("2025-03-02", "2025-03-20", "2025-04-01")), end
 
 
+@pytest.mark.parametrize(
+    ("duration", "end", "unobserved", "refused"),
+    [
+        # No campaign is under way on 1 January: a 2-month one ends in month 2 at the earliest.
+        ("{months: 2}", "2025-01-20", True, "c lasts a fixed 2 months and no campaign is under"),
+        ("{months: 2}", "2025-02-20", True, None),
+        # Under the closed world a start nobody recorded did not happen.
+        ("{months: 2}", "2025-02-20", False, "c is seen to end on 2025-02-20 but no start is"),
+        ("{ending_hazard: 0.5}", "2025-01-20", False, "c is seen to end on 2025-01-20 but no"),
+        ("{ending_hazard: 0.5}", "2025-01-20", True, None),
+    ],
+)
+def test_an_end_with_no_start_seen_is_refused_where_no_run_could_agree(
+    duration: str, end: str, unobserved: bool, refused: str | None
+) -> None:
+    """Refused exactly where the conditioned simulation finds no run (it said only that)."""
+    import yaml
+
+    from tightrope.dynamics.analysis import SimulationRequest, run_simulation
+    from tightrope.dynamics.evidence import ObservationError
+    from tightrope.scenario import ScenarioError, parse_scenario
+    from tightrope.scenario.schema import Scenario
+
+    text = (
+        "id: fixed\ntitle: F\nas_of: 2025-01-01\nhorizon_months: 6\n"
+        "actors: [{id: a, name: A, kind: state, capability: 1}]\n"
+        f"events: [{{id: c, label: C, hazard: {{per_month: 0.3}}, duration: {duration}}}]\n"
+        f"observations:\n  - {{event: c, ended: {end}}}\n"
+        + ("unobserved: [c]\n" if unobserved else "")
+    )
+    request = SimulationRequest(runs=400, drivers="none", as_of=dt.date(2025, 3, 15))
+    if refused is None:
+        run_simulation(parse_scenario(text, "f.yaml"), request)
+        return
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(text, "f.yaml")
+    [problem] = caught.value.problems
+    assert str(problem).startswith("f.yaml:8:23: observations[0].ended: ")
+    assert refused in str(problem)
+    with pytest.raises(ObservationError, match="no run agrees"):
+        run_simulation(Scenario.model_validate(yaml.safe_load(text)), request)
+
+
 def _run_on_a_militia_campaign(tmp_path: Path, *flags: str) -> str:
     """The built-in forecast's output as of 1 July 2025, a militia campaign seen on 1 June."""
     code, out, err = run(

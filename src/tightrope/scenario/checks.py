@@ -209,6 +209,7 @@ def _observations(scenario: Scenario) -> Iterator[Finding]:
             )
     yield from _restarts(scenario, events)
     yield from _fixed_ends(scenario, events)
+    yield from _unstarted_ends(scenario, events)
     for index, event_id in enumerate(scenario.unobserved):
         if event_id not in events:
             yield ("unobserved", index), unknown("event", event_id, list(events))
@@ -290,6 +291,47 @@ def _fixed_ends(scenario: Scenario, events: dict[str, Any]) -> Iterator[Finding]
                 f"to {add_months(scenario.as_of, last)}), not on {observation.ended} (an "
                 "ending_hazard instead of months lets the evidence say when it ended)",
             )
+
+
+def _unstarted_ends(scenario: Scenario, events: dict[str, Any]) -> Iterator[Finding]:
+    """An end seen with no start seen on or before it. No campaign is under way at the
+    scenario's date, so one of a fixed length N cannot end before month N; and under the closed
+    world a start nobody recorded did not happen (the forecast said only "no run agrees")."""
+    from tightrope.dynamics.calendar import add_months, month_of, month_start
+
+    for index, observation in enumerate(scenario.observations):
+        event = events.get(observation.event or "")
+        if event is None or event.duration is None or observation.ended is None:
+            continue
+        if observation.reliability < 1:
+            continue
+        ended = observation.ended
+        if any(
+            seen.event == event.id and seen.date is not None and seen.date <= ended
+            for seen in scenario.observations
+        ):
+            continue
+        months = event.duration.months
+        here = ("observations", index, "ended")
+        if months is not None and month_of(scenario.as_of, ended) < months:
+            yield (
+                here,
+                f"{event.id} lasts a fixed {months} months and no campaign is under way at the "
+                f"scenario's date, so it ends in month {months} "
+                f"({month_start(scenario.as_of, months)} to {add_months(scenario.as_of, months)}) "
+                f"at the earliest, not on {ended}: one under way before {scenario.as_of} is not "
+                "in the model (move as_of before its start, or model what is left of it)",
+            )
+            continue
+        coverage = scenario.watched_until.get(event.id)
+        if event.id in scenario.unobserved or (coverage is not None and coverage.day < ended):
+            continue  # its start could have gone unseen
+        yield (
+            here,
+            f"{event.id} is seen to end on {ended} but no start is recorded before it: under "
+            f"the closed world it never started (record its start, {{event: {event.id}, date: "
+            "DATE}, or list it as unobserved)",
+        )
 
 
 def format_path(path: FieldPath) -> str:
