@@ -208,6 +208,16 @@ def test_the_brief_is_written_beside_the_report_and_escapes_scenario_text(tmp_pa
     row = next(line for line in text.splitlines() if line.startswith("| Will the US carry out"))
     assert f"| ± {100 * q2['mc_error']:.1f} pt |" in row
     assert text.count("(published after the scenario's date, 2025-03-15)") == 2
+    # The built-in embeds its own source document in the report; a user's scenario names the
+    # file, for the reader to find it where the scenario is kept.
+    assert "(the file" not in text
+    data["id"] = "my-crisis"
+    mine = Scenario.model_validate(data)
+    kept = "the file sources/iraq-us-iran-2025.txt, kept with the scenario"
+    assert f"({kept})" in render_brief(result.document, mine)
+    page = render_report(result.document, mine)
+    assert f"— {kept}</span>" in page
+    assert "Read the source" not in page
 
 
 def test_the_bottom_line_says_what_changed_since_the_scenario_date() -> None:

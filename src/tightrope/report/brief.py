@@ -119,6 +119,8 @@ def render_brief(document: dict[str, Any], scenario: Scenario) -> str:
         lines += _settlements(document["bargaining"], scenario)
     sources = [source for source in scenario.sources]
     if sources:
+        from tightrope.scenario.builtin import builtin_ids
+
         later = published_after(scenario)
         lines += ["## Sources", ""]
         for source in sources:
@@ -131,6 +133,8 @@ def render_brief(document: dict[str, Any], scenario: Scenario) -> str:
                 if source.id in later
                 else ""
             )
+            if source.file is not None and scenario.id not in builtin_ids():  # theirs: embedded
+                note += f" (the file {escaped(source.file)}, kept with the scenario)"
             lines.append(f"- {title}" + (f", {details}" if details else "") + note)
         lines.append("")
     return "\n".join(lines)

@@ -1174,11 +1174,15 @@ def _provenance(records: list[dict[str, Any]], scenario: Scenario) -> str:
 
 
 def _shipped(scenario: Scenario, source: Any) -> str:
-    """A built-in scenario's own source document, embedded (the report stays one offline file)."""
+    """A built-in scenario's own source document, embedded (the report stays one offline file);
+    a user's, named, for the reader to find where the scenario is kept."""
     from tightrope.scenario.builtin import builtin_ids, source_text
 
-    if source.file is None or scenario.id not in builtin_ids():
+    if source.file is None:
         return ""
+    if scenario.id not in builtin_ids():
+        kept = f"the file {html.escape(source.file)}, kept with the scenario"
+        return f" <span class='note'>— {kept}</span>"
     try:
         text = source_text(source.file)
     except (OSError, ValueError):
