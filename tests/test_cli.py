@@ -233,6 +233,16 @@ def test_validate_json_lists_problems(tmp_path: Path) -> None:
     assert code == 2
     results = json.loads(out)
     assert [result["valid"] for result in results] == [True, False]
+    # A copy without the source document the built-in ships: valid, with a note.
+    missing = tmp_path / "sources" / "iraq-us-iran-2025.txt"
+    [note] = results[0]["notes"]
+    assert note.endswith(
+        f".file: sources/iraq-us-iran-2025.txt is not beside the scenario (looked for {missing})"
+    )
+    missing.parent.mkdir()
+    missing.write_text("the article")
+    code, out, _ = run("validate", str(good), "--format", "json")
+    assert (code, json.loads(out)[0]["notes"]) == (0, [])
     problem = results[1]["problems"][0]
     line = builtin_text("iraq-2025").splitlines().index("horizon_months: 12") + 1
     assert (problem["path"], problem["line"], problem["column"]) == ("horizon_months", line, 17)

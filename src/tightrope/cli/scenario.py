@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -27,6 +27,9 @@ from tightrope.cli.common import (
     say_lines,
     terminal,
 )
+
+if TYPE_CHECKING:
+    from tightrope.scenario.schema import Scenario
 
 
 class ExportFormat(StrEnum):
@@ -122,9 +125,19 @@ def validate(
         try:
             scenario = open_scenario(file)
         except ScenarioError as error:
-            results.append({"file": str(file), "valid": False, "problems": error.problems})
+            results.append(
+                {"file": str(file), "valid": False, "problems": error.problems, "notes": []}
+            )
             continue
-        results.append({"file": str(file), "valid": True, "problems": [], "id": scenario.id})
+        results.append(
+            {
+                "file": str(file),
+                "valid": True,
+                "problems": [],
+                "id": scenario.id,
+                "notes": _missing_source_files(scenario, file),
+            }
+        )
     if output is OutputFormat.JSON:
         emit_json(
             [
@@ -136,10 +149,26 @@ def validate(
         for result in results:
             if result["valid"]:
                 say(f"{result['file']}: valid ({result['id']})")
+                for note in result["notes"]:
+                    say(f"note: {result['file']}: {note}")
             else:
                 say_lines(problem_lines(result["problems"]))
     if not all(result["valid"] for result in results):
         raise typer.Exit(USAGE_ERROR)
+
+
+def _missing_source_files(scenario: Scenario, file: str) -> list[str]:
+    """The sources whose ``file`` is not beside the scenario's file (a note: the scenario may
+    have been copied without them)."""
+    if not Path(file).is_file():
+        return []  # a built-in: its sources ship with tightrope
+    folder = Path(file).resolve().parent
+    return [
+        f"sources[{index}].file: {source.file} is not beside the scenario "
+        f"(looked for {folder / source.file})"
+        for index, source in enumerate(scenario.sources)
+        if source.file is not None and not (folder / source.file).is_file()
+    ]
 
 
 @app.command()
