@@ -215,7 +215,12 @@ def test_validate_accepts_the_builtin_file_and_its_id(tmp_path: Path) -> None:
     file.write_text(builtin_text("iraq-2025"))
     code, _, err = run("validate", str(file), "iraq-2025")
     assert code == 0
-    assert err.splitlines() == [f"{file}: valid (iraq-2025)", "iraq-2025: valid (iraq-2025)"]
+    assert err.splitlines() == [
+        f"{file}: valid (iraq-2025)",
+        f"note: {file}: sources[0].file: sources/iraq-us-iran-2025.txt is not beside the scenario "
+        f"(looked for {tmp_path / 'sources' / 'iraq-us-iran-2025.txt'})",
+        "iraq-2025: valid (iraq-2025)",
+    ]
     code, _, err = run("validate", "iraq-2052")
     assert code == 2
     assert err.strip() == (

@@ -294,7 +294,7 @@ def _fixed_ends(scenario: Scenario, events: dict[str, Any]) -> Iterator[Finding]
 
 
 def _unstarted_ends(scenario: Scenario, events: dict[str, Any]) -> Iterator[Finding]:
-    """An end seen with no start seen on or before it. No campaign is under way at the
+    """An end seen with no start seen at all. No campaign is under way at the
     scenario's date, so one of a fixed length N cannot end before month N; and under the closed
     world a start nobody recorded did not happen (the forecast said only "no run agrees")."""
     from tightrope.dynamics.calendar import add_months, month_of, month_start
@@ -306,11 +306,8 @@ def _unstarted_ends(scenario: Scenario, events: dict[str, Any]) -> Iterator[Find
         if observation.reliability < 1:
             continue
         ended = observation.ended
-        if any(
-            seen.event == event.id and seen.date is not None and seen.date <= ended
-            for seen in scenario.observations
-        ):
-            continue
+        if any(seen.event == event.id and seen.date is not None for seen in scenario.observations):
+            continue  # a start after the end is refused as such
         months = event.duration.months
         here = ("observations", index, "ended")
         if months is not None and month_of(scenario.as_of, ended) < months:
