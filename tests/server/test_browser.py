@@ -204,6 +204,45 @@ def test_evidence_added_on_the_page_is_the_files(
     assert outside == []
 
 
+def test_the_what_if_panel_takes_the_day_an_events_sources_end(
+    live: LiveServer, browser_page: tuple[Any, list[str], list[str]]
+) -> None:
+    """As of 1 July with nothing seen, US strikes are known absent through June; with their
+    sources ending on 20 April, only through the first whole month (to 15 April). The page gives
+    the Python API's figure for each (20,000 runs, seed 0), and its link keeps the day."""
+    import tightrope
+
+    scenario = tightrope.load("iraq-2025")
+    chances = []
+    for watched in ({}, {"us_strikes": "2025-04-20"}):
+        observed = tightrope.observe(scenario, [], watched_until=watched) if watched else scenario
+        result = tightrope.simulate(observed, runs=20_000, as_of="2025-07-01", drivers="none")
+        chances.append(result.to_dict()["questions"]["q2_us_strikes"]["probability"])
+    assert chances[1] > chances[0]  # fewer months known without strikes: a higher chance
+    expected = [f"{100 * chance:.1f}%" for chance in chances]
+    page, outside, errors = browser_page
+    page.goto(live.url + "/scenarios/iraq-2025/what-if", wait_until="load")
+    page.wait_for_function("document.body.dataset.ran === '1'", timeout=60_000)
+    q2 = page.locator("#results tr[data-question='q2_us_strikes'] td")
+    page.fill("#as-of", "2025-07-01")
+    page.click("#run")
+    page.wait_for_function("document.body.dataset.ran === '2'", timeout=60_000)
+    assert q2.all_inner_texts()[1] == expected[0]
+    page.click("summary:has-text('whose sources end on a day')")
+    page.fill("input[data-watched='us_strikes']", "2025-04-20")
+    page.click("#run")
+    page.wait_for_function("document.body.dataset.ran === '3'", timeout=60_000)
+    assert q2.all_inner_texts()[1] == expected[1]
+    link = page.url
+    page.goto("about:blank")
+    page.goto(link, wait_until="load")
+    page.wait_for_function("document.body.dataset.ran === '1'", timeout=60_000)
+    assert page.input_value("input[data-watched='us_strikes']") == "2025-04-20"
+    assert q2.all_inner_texts()[1] == expected[1]
+    assert errors == []
+    assert outside == []
+
+
 @pytest.mark.parametrize(
     "path",
     [

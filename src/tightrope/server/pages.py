@@ -253,9 +253,10 @@ def _evidence(scenario: Scenario) -> str:
             "measured</option>"
         )
     unseen = "".join(
-        f"<label><input type='checkbox' data-unseen='{link(event.id)}'"
+        f"<tr><td>{text(event.label)}</td><td><input type='checkbox' "
+        f"data-unseen='{link(event.id)}' aria-label='could happen unseen'"
         + (" checked disabled" if event.id in scenario.unobserved else "")
-        + f"> {text(event.label)}</label><br>"
+        + f"></td><td>{_sources_end(scenario, event.id)}</td></tr>"
         for event in scenario.events
     )
     return (
@@ -275,8 +276,22 @@ def _evidence(scenario: Scenario) -> str:
         "<p><button id='seen-add'>Add the observation</button></p>"
         "<table id='seen' hidden><thead><tr><th>added here</th><th></th></tr></thead>"
         "<tbody></tbody></table><details><summary>Events that could happen unseen (not "
-        f"seeing them says nothing)</summary>{unseen}</details><p><label>as of "
+        "seeing them says nothing), or whose sources end on a day (not seeing them says "
+        "something only for the whole months up to it)</summary><table><thead><tr><th>event"
+        "</th><th>could happen unseen</th><th>its sources end on</th></tr></thead><tbody>"
+        f"{unseen}</tbody></table></details><p><label>as of "
         f"<input id='as-of' type='date' min='{start}'></label></p>"
+    )
+
+
+def _sources_end(scenario: Scenario, event: str) -> str:
+    """A date field for the day an event's sources end (``watched_until``); the scenario's own
+    day, when it gives one, shown and fixed."""
+    given = scenario.watched_until.get(event)
+    fixed = f" value='{given.day.isoformat()}' disabled" if given is not None else ""
+    return (
+        f"<input type='date' data-watched='{link(event)}' aria-label='its sources end on' "
+        f"min='{scenario.as_of.isoformat()}'{fixed}>"
     )
 
 

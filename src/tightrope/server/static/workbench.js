@@ -121,6 +121,11 @@
     for (const box of document.querySelectorAll("input[data-unseen]")) {
       if (list(asked.unobserved).includes(box.dataset.unseen)) box.checked = true;
     }
+    for (const [event, day] of Object.entries(mapping(asked.watched_until))) {
+      const input = [...document.querySelectorAll("input[data-watched]:not(:disabled)")]
+        .find((field) => field.dataset.watched === event);
+      if (input && typeof day === "string") input.value = day;
+    }
     field("as-of").value = typeof asked.as_of === "string" ? asked.as_of : "";
   }
   function request() {
@@ -135,6 +140,10 @@
     const asOf = field("as-of").value;
     const unobserved = [...document.querySelectorAll("input[data-unseen]:checked:not(:disabled)")]
       .map((box) => box.dataset.unseen);
+    // The days sources end, given here (the scenario's own, shown fixed, it applies itself).
+    const watched = Object.fromEntries(
+      [...document.querySelectorAll("input[data-watched]:not(:disabled)")]
+        .filter((input) => input.value).map((input) => [input.dataset.watched, input.value]));
     return {
       runs: Number(document.getElementById("runs").value),
       seed: Number(document.getElementById("seed").value),
@@ -142,6 +151,7 @@
       ...(asOf ? { as_of: asOf } : {}),
       ...(added.length ? { observations: added } : {}),
       ...(unobserved.length ? { unobserved } : {}),
+      ...(Object.keys(watched).length ? { watched_until: watched } : {}),
     };
   }
   function show(result) {
