@@ -45,6 +45,21 @@ def test_show_table_and_json() -> None:
         assert text in out
     # Where each continuous modifier's term stands at the start (centred: near 0).
     assert "at the start: a term's median (5th–95th percentile)" in " ".join(out.split())
+    # Bank bans are rung 2 of a ladder that starts at 3: show says they never move it.
+    row = next(line for line in out.splitlines() if "ladder → 2" in line)
+    assert row.rstrip(" │").endswith("ladder → 2 (never")
+    # So does a rung reached by a condition when the ladder starts at it.
+    from rich.console import Console
+
+    from tightrope.report.terminal import scenario_summary
+    from tightrope.scenario.schema import Scenario
+
+    data = tightrope.load("iraq-2025").model_dump(mode="json", exclude_none=True)
+    data["ladder"]["start"] = 6
+    console = Console(record=True, width=300)
+    console.print(scenario_summary(Scenario.model_validate(data)))
+    shown = " ".join(console.export_text().replace("│", " ").split())
+    assert "within=1) (never moves it: it starts here or above and only rises)" in shown
     code, out, err = run("show", "iraq-2025", "--format", "json")
     assert code == 0
     document = json.loads(out)

@@ -198,6 +198,8 @@ def _ladder(scenario: Scenario) -> RenderableType:
         notes = ["◀ start"] if level.level == scenario.ladder.start else []
         if level.when:
             notes.append(f"reached while {level.when}")
+            if level.level <= scenario.ladder.start:
+                notes.append("(never moves it: it starts here or above and only rises)")
         table.add_row(str(level.level), level.id, level.label, level.kind, "\n".join(notes))
     return table
 
@@ -260,7 +262,7 @@ def _events(
             who,
             _hazard(event, windows.get(event.id)),
             "\n".join(conditions),
-            "\n".join(_effects(event)),
+            "\n".join(_effects(event, scenario.ladder.start if scenario.ladder else None)),
         )
     return table
 
@@ -273,11 +275,19 @@ def _at_start(term: tuple[float, float, float] | None) -> str:
     return f", at the start {middle:.3g} ({number_range(low, high, '.3g')})"
 
 
-def _effects(event: Event) -> list[str]:
-    """What the event does: its effects, the ladder, how long it lasts and what it sets off."""
+def _effects(event: Event, start: int | None = None) -> list[str]:
+    """What the event does: its effects, the ladder, how long it lasts and what it sets off;
+    a rung at or below the ladder's ``start`` says that it never moves it."""
     lines = [_effect(effect) for effect in event.effects]
     if event.ladder is not None:
-        lines.append(f"ladder → {event.ladder}")
+        lines.append(
+            f"ladder → {event.ladder}"
+            + (
+                f" (never moves it: it starts at {start} and only rises)"
+                if start is not None and event.ladder <= start
+                else ""
+            )
+        )
     if event.duration is not None:
         duration = event.duration
         lines.append(
