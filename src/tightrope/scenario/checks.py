@@ -761,6 +761,12 @@ def _conditions(scenario: Scenario) -> Iterator[Finding]:
                     f"or at the start of the next); write occurred({call.event}, within=1), or "
                     "let it last longer (months: 2 or more, or an ending hazard below 1)",
                 )
+        for said, low, high, number, holds in _settled_comparisons(tree, _ranges(scenario)):
+            yield (
+                path,
+                f"in condition {text!r}: {said} lies between {low:g} and {high:g}, so its "
+                f"comparison with {number:g} {'always' if holds else 'never'} holds",
+            )
         for call, holds in _settled_counts(tree, events):
             yield (
                 path,
@@ -811,6 +817,57 @@ def _settled_counts(
                 }
                 if len(holds) == 1:
                     yield call, holds.pop()
+
+
+def _ranges(scenario: Scenario) -> dict[str, tuple[float, float]]:
+    """The values a name can take: the ladder's levels, a state variable's bounds (where both
+    are given: effects clip to them)."""
+    ranges = {
+        variable.id: (variable.min, variable.max)
+        for variable in scenario.state
+        if variable.min is not None and variable.max is not None
+    }
+    if scenario.ladder is not None:
+        ranges["ladder"] = (0.0, float(len(scenario.ladder.levels) - 1))
+    return ranges
+
+
+def _settled_comparisons(
+    tree: expressions.Node, ranges: dict[str, tuple[float, float]]
+) -> Iterator[tuple[str, float, float, float, bool]]:
+    """A name with bounds, or a read of the bargaining (0–100), compared with a number that
+    leaves the comparison the same across the whole range (``ladder >= 9`` on a ladder whose
+    top is 4): what is compared, its range, the number and whether it always holds."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, expressions.Unary):
+            stack.append(node.operand)
+        elif isinstance(node, expressions.Binary):
+            stack += [node.left, node.right]
+            compare = _COMPARE.get(node.operator)
+            sides = (node.left, node.right)
+            for read, number, flipped in ((*sides, False), (*reversed(sides), True)):
+                if compare is None or not isinstance(number, expressions.Number):
+                    continue
+                if isinstance(read, expressions.Name) and read.name in ranges:
+                    said, (low, high) = read.name, ranges[read.name]
+                elif isinstance(read, expressions.Bargain):
+                    said = f"{read.function}({', '.join(read.arguments)})"
+                    low, high = 0.0, 100.0
+                else:
+                    continue
+                if node.operator in ("==", "!="):
+                    if low <= number.value <= high:
+                        continue  # it may equal the number, or not
+                    yield said, low, high, number.value, node.operator == "!="
+                    continue
+                holds = {
+                    compare(number.value, end) if flipped else compare(end, number.value)
+                    for end in (low, high)
+                }
+                if len(holds) == 1:  # a comparison with a number is monotone between the ends
+                    yield said, low, high, number.value, holds.pop()
 
 
 def _lasts_one_month(event: Any) -> bool:
