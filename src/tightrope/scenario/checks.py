@@ -11,6 +11,7 @@ import itertools
 import math
 import operator
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from typing import Any
 
 from pydantic import BaseModel
@@ -786,12 +787,11 @@ _COMPARE: dict[str, Callable[[float, float], bool]] = {
 }
 
 
-def _settled_counts(
-    tree: expressions.Node, events: dict[str, Any]
-) -> Iterator[tuple[expressions.Call, bool]]:
-    """count(E) compared with a number, where E is not repeatable, and whether the comparison
-    always or never holds: the count is 0 or 1, so ``count(E, within=2) >= 2`` never does (an
-    event is not repeatable unless it says so, which is easily forgotten)."""
+def _with_numbers(
+    tree: expressions.Node,
+) -> Iterator[tuple[str, expressions.Node, float, Callable[[float], bool]]]:
+    """Every comparison of something with a number in a condition: the operator, the thing
+    compared, the number, and the comparison as a function of the thing's value."""
     stack = [tree]
     while stack:
         node = stack.pop()
@@ -800,23 +800,38 @@ def _settled_counts(
         elif isinstance(node, expressions.Binary):
             stack += [node.left, node.right]
             compare = _COMPARE.get(node.operator)
-            sides = (node.left, node.right)
-            for call, number, flipped in ((*sides, False), (*reversed(sides), True)):
-                if not (
-                    compare is not None
-                    and isinstance(call, expressions.Call)
-                    and call.function == "count"
-                    and isinstance(number, expressions.Number)
-                    and call.event in events
-                    and not events[call.event].repeatable
-                ):
-                    continue
-                holds = {
-                    compare(number.value, count) if flipped else compare(count, number.value)
-                    for count in (0, 1)
-                }
-                if len(holds) == 1:
-                    yield call, holds.pop()
+            if compare is None:
+                continue
+            if isinstance(node.right, expressions.Number):
+                number = node.right.value
+                yield node.operator, node.left, number, partial(_compared, compare, number, False)
+            if isinstance(node.left, expressions.Number):
+                number = node.left.value
+                yield node.operator, node.right, number, partial(_compared, compare, number, True)
+
+
+def _compared(
+    compare: Callable[[float, float], bool], number: float, flipped: bool, value: float
+) -> bool:
+    return compare(number, value) if flipped else compare(value, number)
+
+
+def _settled_counts(
+    tree: expressions.Node, events: dict[str, Any]
+) -> Iterator[tuple[expressions.Call, bool]]:
+    """count(E) compared with a number, where E is not repeatable, and whether the comparison
+    always or never holds: the count is 0 or 1, so ``count(E, within=2) >= 2`` never does (an
+    event is not repeatable unless it says so, which is easily forgotten)."""
+    for _, call, _, holds_at in _with_numbers(tree):
+        if (
+            isinstance(call, expressions.Call)
+            and call.function == "count"
+            and call.event in events
+            and not events[call.event].repeatable
+        ):
+            holds = {holds_at(0), holds_at(1)}
+            if len(holds) == 1:
+                yield call, holds.pop()
 
 
 def _ranges(scenario: Scenario) -> dict[str, tuple[float, float]]:
@@ -838,36 +853,21 @@ def _settled_comparisons(
     """A name with bounds, or a read of the bargaining (0–100), compared with a number that
     leaves the comparison the same across the whole range (``ladder >= 9`` on a ladder whose
     top is 4): what is compared, its range, the number and whether it always holds."""
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, expressions.Unary):
-            stack.append(node.operand)
-        elif isinstance(node, expressions.Binary):
-            stack += [node.left, node.right]
-            compare = _COMPARE.get(node.operator)
-            sides = (node.left, node.right)
-            for read, number, flipped in ((*sides, False), (*reversed(sides), True)):
-                if compare is None or not isinstance(number, expressions.Number):
-                    continue
-                if isinstance(read, expressions.Name) and read.name in ranges:
-                    said, (low, high) = read.name, ranges[read.name]
-                elif isinstance(read, expressions.Bargain):
-                    said = f"{read.function}({', '.join(read.arguments)})"
-                    low, high = 0.0, 100.0
-                else:
-                    continue
-                if node.operator in ("==", "!="):
-                    if low <= number.value <= high:
-                        continue  # it may equal the number, or not
-                    yield said, low, high, number.value, node.operator == "!="
-                    continue
-                holds = {
-                    compare(number.value, end) if flipped else compare(end, number.value)
-                    for end in (low, high)
-                }
-                if len(holds) == 1:  # a comparison with a number is monotone between the ends
-                    yield said, low, high, number.value, holds.pop()
+    for operator_, read, number, holds_at in _with_numbers(tree):
+        if isinstance(read, expressions.Name) and read.name in ranges:
+            said, (low, high) = read.name, ranges[read.name]
+        elif isinstance(read, expressions.Bargain):
+            said = f"{read.function}({', '.join(read.arguments)})"
+            low, high = 0.0, 100.0
+        else:
+            continue
+        if operator_ in ("==", "!="):
+            if not low <= number <= high:  # inside, it may equal the number or not
+                yield said, low, high, number, operator_ == "!="
+            continue
+        holds = {holds_at(low), holds_at(high)}
+        if len(holds) == 1:  # a comparison with a number is monotone between the ends
+            yield said, low, high, number, holds.pop()
 
 
 def _lasts_one_month(event: Any) -> bool:
