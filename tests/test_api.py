@@ -130,7 +130,16 @@ def test_simulate_to_dict_is_the_cli_json(scenario: tightrope.Scenario) -> None:
     assert given["q5_more_banks"].probability == banks["probability"]
     runs = document["runs"]
     assert f"given bank_sanctions ({runs:,} runs, the what-if's):" in repr(result)
-    assert tightrope.simulate(scenario, runs=500).given is None
+    # The answers the repr lists first are the what-if's, and it says so.
+    lines = repr(result).splitlines()
+    assert lines[1] == "the what-if's answers (the baseline's beside them further down):"
+    assert lines[2].split()[:2] == [
+        "q1_oil_restriction",
+        f"{result.questions['q1_oil_restriction'].probability:.3f}",
+    ]
+    plain = tightrope.simulate(scenario, runs=500)
+    assert plain.given is None
+    assert "the what-if's answers" not in repr(plain)
     q7 = result.questions["q7_alignment"]
     assert q7.distribution is not None
     assert sum(q7.distribution.values()) == pytest.approx(1)

@@ -412,6 +412,8 @@ class _RunResult:
         # Evidence that left few runs is said before the numbers that rest on them.
         warning = caution(self.document)
         first = [heading, *([] if warning is None else [warning])]
+        if "comparison" in self.document:  # the questions below are the what-if's
+            first.append("the what-if's answers (the baseline's beside them further down):")
         return "\n".join([*first, *question_lines(self.questions), *self._more()])
 
 
