@@ -57,6 +57,14 @@ def test_a_median_that_never_repeats_is_averaged_over_rounds() -> None:
     assert "never repeated in 4 rounds" in notes[0]
     forecast, stopped, _ = settled_median(np.array([[7.0, 7.0, 9.0]]))
     assert (forecast[0], stopped[0]) == (7.0, 1)
+    # A transient before the cycle: the note gives the whole range and the cycle apart.
+    medians = [10.0, 85.0, 100.0, 46.0, 71.0, 32.0, 71.0, 32.0, 71.0, 32.0, 71.0]
+    forecast, _, notes = settled_median(np.array([medians]))
+    assert forecast[0] == pytest.approx(sum(medians[1:]) / 10)
+    assert notes[0].endswith(
+        "rounds 1–10, which range from 32 to 100; it cycles, between 32 and 71 over the last 5 "
+        "rounds"
+    )
 
 
 def test_scholz_code_round_one_risk_and_moves(emission: IssueData) -> None:

@@ -98,9 +98,13 @@ def settled_median(medians: Array) -> tuple[Array, NDArray[np.int64], list[str]]
             if cycles:
                 note += f"; later rounds move it again, between {low:.4g} and {high:.4g}: it cycles"
         elif rounds:
+            # The early rounds may be a transient: the cycle is read from the last half.
+            tail = later[-max(2, len(later) // 2) :]
             note = (
                 f"the median never repeated in {rounds} rounds: the forecast is its average over "
-                f"rounds 1–{rounds}; it cycles between {low:.4g} and {high:.4g}"
+                f"rounds 1–{rounds}, which range from {low:.4g} to {high:.4g}; it cycles, between "
+                f"{float(tail.min()):.4g} and {float(tail.max()):.4g} over the last {len(tail)} "
+                "rounds"
             )
         else:
             note = ""
