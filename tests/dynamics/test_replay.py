@@ -372,3 +372,18 @@ def test_the_replay_chart_is_written_with_the_record_or_not_at_all(tmp_path: Pat
         assert len(err.strip().splitlines()) == 1
     with sqlite3.connect(db) as connection:
         assert list(connection.iterdump()) == before
+
+
+def test_a_step_on_the_scenarios_date_uses_what_was_seen_that_day() -> None:
+    """A sighting dated the scenario's own date: the first step, which counts it as seen, is the
+    forecast conditioned on it (it used to be the unconditioned one), as `simulate --as-of` is."""
+    import tightrope
+
+    scenario = tightrope.observe(
+        load_builtin("iraq-2025"), [{"event": "us_strikes", "date": "2025-03-15"}]
+    )
+    first = tightrope.replay(scenario, end="2025-04-15", runs=2000).steps[0]
+    assert (first.date, first.observations) == (dt.date(2025, 3, 15), 1)
+    direct = tightrope.simulate(scenario, runs=2000, as_of="2025-03-15", drivers="none")
+    assert first.questions["q2_us_strikes"].probability == 1
+    assert first.result.to_dict()["questions"] == direct.to_dict()["questions"]

@@ -194,7 +194,8 @@ def replay(
     workers: int = 1,
     progress: Progress | None = None,
 ) -> list[ReplayStep]:
-    """One conditioned simulation per date (the scenario's own date: no conditioning)."""
+    """One conditioned simulation per date (the scenario's own date: no conditioning, unless
+    something was seen on that very day)."""
     steps = []
     for day in dates:
         known = as_known_on(scenario, day)
@@ -204,7 +205,7 @@ def replay(
             seed=seed,
             workers=workers,
             drivers="none",
-            as_of=None if day == scenario.as_of else day,
+            as_of=None if day == scenario.as_of and not known.observations else day,
         )
         steps.append(
             ReplayStep(day, len(known.observations), run_simulation(known, request, progress))
