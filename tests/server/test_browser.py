@@ -239,6 +239,13 @@ def test_the_what_if_panel_takes_the_day_an_events_sources_end(
     page.wait_for_function("document.body.dataset.ran === '1'", timeout=60_000)
     assert page.input_value("input[data-watched='us_strikes']") == "2025-04-20"
     assert q2.all_inner_texts()[1] == expected[1]
+    # A hand-edited link: markup for a day, an unknown event, a number; none is taken.
+    odd = {"as_of": "2025-07-01", "watched_until": {"us_strikes": "<b>x</b>", "nope": 5}}
+    page.goto("about:blank")
+    page.goto(live.url + "/scenarios/iraq-2025/what-if#" + quote(json.dumps(odd)))
+    page.wait_for_function("document.body.dataset.ran === '1'", timeout=60_000)
+    assert page.input_value("input[data-watched='us_strikes']") == ""
+    assert q2.all_inner_texts()[1] == expected[0]
     assert errors == []
     assert outside == []
 
@@ -261,6 +268,7 @@ def test_the_what_if_panel_takes_the_day_an_events_sources_end(
                         {"event": "<img src=x onerror='window.__pwned = 1'>", "date": "2025-06-01"}
                     ],
                     "unobserved": "us_strikes",
+                    "watched_until": ["us_strikes"],
                     "as_of": "<script>window.__pwned = 1</script>",
                 }
             )
