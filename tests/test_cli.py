@@ -15,7 +15,7 @@ import yaml
 import tightrope
 from tests.cli_helpers import run
 from tightrope.scenario import load_scenario
-from tightrope.scenario.builtin import builtin_text
+from tightrope.scenario.builtin import builtin_text, source_text
 
 
 def test_scenarios_lists_the_builtin() -> None:
@@ -282,9 +282,19 @@ def test_new_writes_a_valid_template_and_refuses_to_overwrite(tmp_path: Path) ->
 
 def test_new_from_builtin_keeps_comments(tmp_path: Path) -> None:
     file = tmp_path / "copy.yaml"
-    code, _, _ = run("new", str(file), "--from", "iraq-2025")
+    code, _, err = run("new", str(file), "--from", "iraq-2025")
     assert code == 0
     assert file.read_text() == builtin_text("iraq-2025")
+    # The source document the built-in cites comes with it, so the copy is whole.
+    document = tmp_path / "sources" / "iraq-us-iran-2025.txt"
+    assert f"wrote {file} and {document};" in err
+    assert document.read_text() == source_text("sources/iraq-us-iran-2025.txt")
+    code, out, _ = run("validate", str(file), "--format", "json")
+    assert (code, json.loads(out)[0]["notes"]) == (0, [])
+    document.write_text("my own notes")  # one already there is left alone
+    code, _, err = run("new", str(file), "--from", "iraq-2025", "--force")
+    assert (code, document.read_text()) == (0, "my own notes")
+    assert f"wrote {file};" in err
 
 
 def test_new_from_ktab_writes_a_scenario(tmp_path: Path, data_dir: Path) -> None:

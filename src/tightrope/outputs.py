@@ -7,6 +7,7 @@ checked before any work starts, so that a long run is not lost to a folder that 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -124,10 +125,22 @@ class StagedFiles:
 
 def write_text_atomically(file: Path, text: str) -> None:
     """Write ``file`` whole or not at all."""
-    check_file(file)
-    with StagedFiles(file.parent) as staged:
-        staged.write_text(file.name, text)
-        staged.commit()
+    write_texts_atomically({file: text})
+
+
+def write_texts_atomically(texts: dict[Path, str]) -> None:
+    """Write every file whole, or (up to a failure while renaming them into place) none: each
+    staged in its folder, then all put in place."""
+    for file in texts:
+        check_file(file)
+    with contextlib.ExitStack() as stack:
+        folders: dict[Path, StagedFiles] = {}
+        for file, text in texts.items():
+            if file.parent not in folders:
+                folders[file.parent] = stack.enter_context(StagedFiles(file.parent))
+            folders[file.parent].write_text(file.name, text)
+        for staged in folders.values():
+            staged.commit()
 
 
 def json_text(document: Any) -> str:

@@ -182,24 +182,37 @@ def new(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
-    """Write a commented template, or a copy of a scenario, to start editing."""
-    from tightrope.outputs import check_file, write_text_atomically
+    """Write a commented template, or a copy of a scenario, to start editing (a built-in's
+    source documents beside it, where they are not already)."""
+    from tightrope.outputs import check_file, write_texts_atomically
     from tightrope.scenario import dump_yaml
-    from tightrope.scenario.builtin import builtin_ids, builtin_text, template_text
+    from tightrope.scenario.builtin import (
+        builtin_ids,
+        builtin_text,
+        load_builtin,
+        source_text,
+        template_text,
+    )
 
     if file.exists() and not force:
         fail(f"{file} exists; use --force to overwrite it")
     with refusals():
         check_file(file)
+    documents: dict[Path, str] = {}
     if source is None:
         text = template_text()
     elif source in builtin_ids():
         text = builtin_text(source)
+        for cited in load_builtin(source).sources:
+            beside = file.parent / cited.file if cited.file else None
+            if beside is not None and cited.file is not None and not beside.exists():
+                documents[beside] = source_text(cited.file)
     else:
         text = dump_yaml(open_scenario(source))
     with refusals():
-        write_text_atomically(file, text)
-    say(f"wrote {file}; check it with: tightrope validate {file}")
+        write_texts_atomically({**documents, file: text})
+    also = "".join(f" and {path}" for path in documents)
+    say(f"wrote {file}{also}; check it with: tightrope validate {file}")
 
 
 @app.command()
