@@ -204,9 +204,8 @@ def new(
     elif source in builtin_ids():
         text = builtin_text(source)
         for cited in load_builtin(source).sources:
-            beside = file.parent / cited.file if cited.file else None
-            if beside is not None and cited.file is not None and not beside.exists():
-                documents[beside] = source_text(cited.file)
+            if cited.file is not None and not (file.parent / cited.file).exists():
+                documents[file.parent / cited.file] = source_text(cited.file)
     else:
         text = dump_yaml(open_scenario(source))
     with refusals():
