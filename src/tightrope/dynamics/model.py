@@ -326,6 +326,11 @@ def compile_scenario(scenario: Scenario, months: int | None = None) -> CompiledM
     )
 
 
+def effect_path(event: str, group: str, number: int, effect: Effect) -> str:
+    """The readable path of an effect's amount: ``events.oil_restriction.effects[0].add``."""
+    return f"events.{event}.{group}[{number}].{effect.operation}"
+
+
 def _parameters(scenario: Scenario) -> tuple[list[Parameter], dict[str, int]]:
     """The uncertain numbers the runs draw, in file order, and each one's column by path."""
     parameters: list[Parameter] = []
@@ -336,7 +341,7 @@ def _parameters(scenario: Scenario) -> tuple[list[Parameter], dict[str, int]]:
         ("state", "events", "actors", "positions") if scenario.coupling else ("state", "events")
     )
     per_occurrence = {
-        f"events.{event.id}.{group}[{number}].{effect.operation}"
+        effect_path(event.id, group, number, effect)
         for event in scenario.events
         for group in EFFECT_GROUPS
         for number, effect in enumerate(getattr(event, group))
@@ -426,7 +431,7 @@ class _Compilers:
                     parameter=(
                         None
                         if amount is None
-                        else self.index[f"events.{event_id}.{group}[{number}].{operation}"]
+                        else self.index[effect_path(event_id, group, number, effect)]
                     ),
                     rate_variable=(
                         None
