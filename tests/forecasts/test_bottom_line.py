@@ -220,6 +220,40 @@ def test_the_brief_is_written_beside_the_report_and_escapes_scenario_text(tmp_pa
     assert "Read the source" not in page
 
 
+def test_the_brief_reads_as_written_in_a_markdown_renderer() -> None:
+    """Numbers that begin a label or a question ('7.5 to 8.5 million', '3. Where…') render as
+    written in CommonMark: no stray backslash, no list made of a sentence."""
+    from markdown_it import MarkdownIt
+
+    from tightrope.report.brief import escaped, render_brief
+
+    assert escaped("3. Where") == "3\\. Where"
+    assert escaped("7.5 to 8.5 million") == "7.5 to 8.5 million"
+    assert escaped("2) Or") == "2\\) Or"
+    data = tightrope.load("iraq-2025").model_dump(mode="json", exclude_none=True)
+    q9 = next(q for q in data["questions"] if q["id"] == "q9_disarmament_settlement")
+    q9["text"] = "3. Where will the disarmament stand on 31 March 2026?"
+    labels = ["Under 33: little", "33 to 67: partial", "1. Substantial"]
+    for level, label in zip(q9["levels"], labels, strict=True):
+        level["label"] = label
+    scenario = Scenario.model_validate(data)
+    result = tightrope.forecast(scenario, runs=2000, bargaining_samples=0, seed=1)
+    brief = render_brief(result.document, scenario)
+    tokens = MarkdownIt("commonmark").enable("table").parse(brief)
+    assert not [token for token in tokens if token.type == "ordered_list_open"]
+    shown = [
+        child.content
+        for token in tokens
+        if token.type == "inline"
+        for child in token.children or []
+        if child.type == "text"
+    ]
+    cells = [text for text in shown if text.startswith(q9["text"])]
+    assert sorted(cells[-3:]) == sorted(f"{q9['text']} {label}" for label in labels)
+    assert any(text.startswith(q9["text"] + " Most likely:") for text in shown)  # bottom line
+    assert not [text for text in shown if "\\" in text]
+
+
 def test_the_bottom_line_says_what_changed_since_the_scenario_date() -> None:
     from tightrope.report.bottomline import bottom_line
 

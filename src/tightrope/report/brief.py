@@ -27,15 +27,18 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 
 
 def escaped(text: str) -> str:
-    """Scenario text shown as itself in Markdown (and in the HTML a renderer makes of it): the
-    markup characters escaped, and a leading '#', '-', '+' or number-dot that would start a
-    heading or list."""
-    text = _SPECIAL.sub(r"\\\1", " ".join(text.split()))
-    return re.sub(r"^([#+-]|\d+\.)", r"\\\1", text)
+    """Scenario text that starts a line, shown as itself in Markdown (and in the HTML a renderer
+    makes of it): the markup characters escaped, and a leading '#', '-' or '+', or a number
+    followed by '.' or ')' and a space, that would start a heading or a list. CommonMark escapes
+    only punctuation, so a list's number keeps its digits and its '.' or ')' is escaped."""
+    text = inline(text)
+    text = re.sub(r"^(\d{1,9})([.)])(?=\s|$)", r"\1\\\2", text)
+    return re.sub(r"^([#+-])", r"\\\1", text)
 
 
-def _cell(text: str) -> str:
-    """A table cell's text: the markup characters escaped (a number may start a cell)."""
+def inline(text: str) -> str:
+    """Scenario text inside a line (a table cell, after other words): the markup characters
+    escaped; nothing there can start a heading or a list."""
     return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
@@ -49,7 +52,7 @@ def render_brief(document: dict[str, Any], scenario: Scenario) -> str:
     lines = [
         f"# {escaped(scenario.title)}",
         "",
-        f"Forecast of {escaped(run['created'][:10])}, scenario as of {scenario.as_of}{updated}; "
+        f"Forecast of {inline(run['created'][:10])}, scenario as of {scenario.as_of}{updated}; "
         f"{run_in_words(run, scenario)}, seed {run['seed']}.",
         "",
     ]
@@ -57,7 +60,7 @@ def render_brief(document: dict[str, Any], scenario: Scenario) -> str:
     if simulation and scenario.questions:
         lines += ["## Bottom line", ""]
         if (warning := caution(document)) is not None:
-            lines += [f"**{escaped(warning)}**", ""]
+            lines += [f"**{inline(warning)}**", ""]
         for line in bottom_line(
             simulation,
             scenario,
@@ -66,10 +69,10 @@ def render_brief(document: dict[str, Any], scenario: Scenario) -> str:
         ):
             lines.append(f"- {escaped(line.sentence)}")
             if line.movers:
-                lines.append(f"  Would move it most: {escaped('; '.join(line.movers))}.")
+                lines.append(f"  Would move it most: {inline('; '.join(line.movers))}.")
             if line.changed:
                 lines.append(f"  {escaped(line.changed)}")
-        lines += ["", f"_{escaped(scale_note(scenario))}._", ""]
+        lines += ["", f"_{inline(scale_note(scenario))}._", ""]
         lines += [
             "## Questions",
             "",
@@ -85,7 +88,7 @@ def render_brief(document: dict[str, Any], scenario: Scenario) -> str:
                 answer = resolution(resolved, question.id)[0]
                 said = f" (resolved {answer})" if answer else ""
                 lines.append(
-                    f"| {escaped(question.text)} | {percent(entry['probability'], 0)}{said} | "
+                    f"| {inline(question.text)} | {percent(entry['probability'], 0)}{said} | "
                     f"{error_points(entry.get('mc_error'))} | "
                     f"{span(entry['interval'], entry.get('interval_se'), 0)} |"
                 )
@@ -98,7 +101,7 @@ def render_brief(document: dict[str, Any], scenario: Scenario) -> str:
                 ends = entry.get("interval_ses", {}).get(level)
                 mark = f" {UNREACHABLE}" if level in marked else ""
                 lines.append(
-                    f"| {escaped(question.text)} {escaped(labels[level])} | "
+                    f"| {inline(question.text)} {inline(labels[level])} | "
                     f"{percent(share, 0)}{mark} | "
                     f"{error_points(errors.get(level))} | {span(interval, ends, 0)} |"
                 )
@@ -109,8 +112,8 @@ def render_brief(document: dict[str, Any], scenario: Scenario) -> str:
             "",
             "_MC error: the Monte Carlo standard error in percentage points, clustered by "
             "parameter sample._"
-            + ("" if unsteady is None else f" _{escaped(unsteady)}._")
-            + ("" if unreachable is None else f" _{escaped(unreachable)}._"),
+            + ("" if unsteady is None else f" _{inline(unsteady)}._")
+            + ("" if unreachable is None else f" _{inline(unreachable)}._"),
             "",
         ]
     if document.get("comparison"):
@@ -124,7 +127,7 @@ def render_brief(document: dict[str, Any], scenario: Scenario) -> str:
         later = published_after(scenario)
         lines += ["## Sources", ""]
         for source in sources:
-            details = ", ".join(escaped(part) for part in (source.publisher, source.date) if part)
+            details = ", ".join(inline(part) for part in (source.publisher, source.date) if part)
             title = escaped(source.title)
             if source.url and source.url.startswith(("https://", "http://")):
                 title = f"[{title}](<{source.url.replace('>', '%3E')}>)"
@@ -134,7 +137,7 @@ def render_brief(document: dict[str, Any], scenario: Scenario) -> str:
                 else ""
             )
             if source.file is not None and scenario.id not in builtin_ids():  # theirs: embedded
-                note += f" (the file {escaped(source.file)}, kept with the scenario)"
+                note += f" (the file {inline(source.file)}, kept with the scenario)"
             lines.append(f"- {title}" + (f", {details}" if details else "") + note)
         lines.append("")
     return "\n".join(lines)
@@ -152,19 +155,19 @@ def _settlements(entries: list[dict[str, Any]], scenario: Scenario) -> list[str]
         "|---" * len(header) + "|",
     ]
     for issue in grid.issues:
-        row = [_cell(grid.label(issue))]
+        row = [inline(grid.label(issue))]
         for model in grid.models:
             cell = grid.cell(issue, model)
             text = "–" if cell is None else cell.text
             spread = "" if cell is None or cell.spread is None else f" ({cell.spread})"
-            row.append(_cell(text + spread))
+            row.append(inline(text + spread))
         if consensus:
             agreement = grid.agreement.get(issue)
-            row.append("–" if agreement is None else _cell(agreement.text))
+            row.append("–" if agreement is None else inline(agreement.text))
         lines.append("| " + " | ".join(row) + " |")
     meanings = [f"{i.id}: 0 = {i.low_meaning}; 100 = {i.high_meaning}" for i in scenario.issues]
     notes = [grid.described("in brackets after it"), *grid.footnotes, *meanings]
-    return [*lines, "", *(f"_{escaped(note)}_  " for note in notes), ""]
+    return [*lines, "", *(f"_{inline(note)}_  " for note in notes), ""]
 
 
 def _what_if(document: dict[str, Any], scenario: Scenario) -> list[str]:
@@ -189,7 +192,7 @@ def _what_if(document: dict[str, Any], scenario: Scenario) -> list[str]:
             else [(f"{question.text} {labels[level]}", value) for level, value in entry.items()]
         )
         lines += [
-            f"| {escaped(text)} | {percent(value['baseline'], 0)} | "
+            f"| {inline(text)} | {percent(value['baseline'], 0)} | "
             f"{percent(value['what_if'], 0)} | {change_points(value['difference'], value['se'])} |"
             for text, value in items
         ]
