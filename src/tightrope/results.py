@@ -212,22 +212,41 @@ def largest_interval_error(results: dict[str, QuestionResult]) -> float:
     return max((result.largest_interval_error for result in results.values()), default=0.0)
 
 
+OUTSIDE = 0.005  # half a point: a chance this far beyond its interval's end is shown outside it
+
+
 def interval_note(results: dict[str, QuestionResult]) -> str | None:
-    """What "≈" and "spread unresolved" mean, where any interval among the questions shows it."""
-    pairs = [
-        (pair, error)
+    """What "≈" and "spread unresolved" mean, where any interval among the questions shows it,
+    and why a chance can lie outside its own interval, where one does."""
+    triples = [
+        (point, pair, error)
         for result in results.values()
-        for pair, error in [
-            (result.interval, result.interval_se),
+        for point, pair, error in [
+            (result.probability, result.interval, result.interval_se),
             *(
-                (pair, (result.interval_ses or {}).get(level))
+                (
+                    (result.distribution or {}).get(level),
+                    pair,
+                    (result.interval_ses or {}).get(level),
+                )
                 for level, pair in (result.intervals or {}).items()
             ),
         ]
         if pair is not None
     ]
-    unresolved = any(is_unresolved(pair, error) for pair, error in pairs)
-    return unsteady_note(largest_interval_error(results), unresolved)
+    unresolved = any(is_unresolved(pair, error) for _, pair, error in triples)
+    notes = [unsteady_note(largest_interval_error(results), unresolved)]
+    if any(
+        point is not None and not pair[0] - OUTSIDE <= point <= pair[1] + OUTSIDE
+        for point, pair, _ in triples
+    ):
+        notes.append(
+            "a chance outside its interval rests on the few parameter samples beyond the "
+            "interval's end (under 1 in 20), in which the outcome is far likelier (or far less "
+            "likely) than in the rest"
+        )
+    kept = [note for note in notes if note is not None]
+    return "; ".join(kept) if kept else None
 
 
 UNREACHABLE = "◇"  # marks a level no run can reach

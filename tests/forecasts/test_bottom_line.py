@@ -115,6 +115,31 @@ def test_an_unsteady_interval_that_shrank_to_its_point_says_so() -> None:
     assert unsteady_note(0.005) is None
 
 
+def test_a_chance_outside_its_interval_is_explained() -> None:
+    """A 4% chance with a 5th–95th interval of 0%–0% (it happens in 4 samples in 100, surely)
+    reads as a mistake unless the note says why; a chance within its interval, or beyond it by
+    less than the half point the tables round to, needs no such note."""
+    from tightrope.results import QuestionResult, interval_note
+
+    def stance(share: float, interval: tuple[float, float]) -> QuestionResult:
+        rest = (1 - share, (0.0, 1.0))
+        return QuestionResult(
+            "q",
+            "Where?",
+            "ordinal",
+            distribution={"withdraw": share, "stay": rest[0]},
+            intervals={"withdraw": interval, "stay": rest[1]},
+        )
+
+    outside = interval_note({"q": stance(0.04, (0.0, 0.0))})
+    assert outside is not None
+    assert outside.startswith("a chance outside its interval rests on the few parameter samples")
+    assert interval_note({"q": stance(0.04, (0.01, 0.09))}) is None
+    assert interval_note({"q": stance(0.004, (0.0, 0.0))}) is None
+    below = QuestionResult("b", "Yes?", "binary", probability=0.9, interval=(0.97, 1.0))
+    assert "outside its interval" in (interval_note({"b": below}) or "")
+
+
 def test_a_scenario_may_bring_its_own_scale() -> None:
     data = tightrope.load("iraq-2025").model_dump(mode="json", exclude_none=True)
     data["estimative_scale"] = [
