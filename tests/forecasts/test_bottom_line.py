@@ -140,6 +140,41 @@ def test_a_chance_outside_its_interval_is_explained() -> None:
     assert "outside its interval" in (interval_note({"b": below}) or "")
 
 
+def test_a_drivers_cell_that_shows_the_first_two_says_how_many_more_there_are() -> None:
+    """The questions' tables name two drivers; where the ranking lists more, the cell says how
+    many more and where they all are, so its list does not read as the whole of it."""
+    from rich.console import Console
+
+    from tightrope.report.terminal import _questions_result
+
+    scenario = tightrope.load("iraq-2025")
+    result = tightrope.forecast(scenario, runs=2000, bargaining_samples=0, seed=1)
+    document = copy.deepcopy(result.document)
+    simulation = document["simulation"]
+    ranked = [
+        {
+            "parameter": f"events.x{k}.hazard.per_month",
+            "label": f"Driver {k}",
+            "rank_regression": 0.5,
+        }
+        for k in range(4)
+    ]
+    simulation["drivers"] = {"q1_oil_restriction": ranked, "q2_us_strikes": ranked[:2]}
+    page = render_report(document, scenario)
+    page = page[page.index("<h2>Questions</h2>") :]
+    row = page[page.index("Will the US restrict Iraq") :]
+    row = row[: row.index("</tr>")]
+    assert "Driver 1</a>; and 2 more (all of them under What drives each question)" in row
+    assert "Driver 2" not in row
+    other = page[page.index("Will the US carry out") :]
+    assert "more (all of them" not in other[: other.index("</tr>")]
+    console = Console(width=400, record=True)
+    console.print(_questions_result(simulation, scenario, "Questions"))
+    text = console.export_text()
+    assert "Driver 1 (+0.50), and 2 more (all of them in --format json)" in text
+    assert text.count("more (all of them") == 1
+
+
 def test_a_scenario_may_bring_its_own_scale() -> None:
     data = tightrope.load("iraq-2025").model_dump(mode="json", exclude_none=True)
     data["estimative_scale"] = [

@@ -33,6 +33,7 @@ from tightrope.report.numbers import (
     no_driver_listed,
     number_range,
     percent,
+    shown_drivers,
     skill_words,
     span,
 )
@@ -341,15 +342,20 @@ def _questions(
     """The questions' table; a question the evidence answered (``resolved``) says so."""
     rows = []
     ranked = "drivers" in simulation  # not with --drivers none
-    drivers = simulation.get("drivers", {})
     results = question_results(scenario, simulation)
     for question in scenario.questions:
         result = results[question.id]
+        first, more = shown_drivers(
+            simulation, question.id, "all of them under What drives each question"
+        )
         top = "; ".join(
-            f"<a href='#number-{html.escape(d['parameter'], quote=True)}' "
-            f"title='{html.escape(d['parameter'])}'>"
-            f"{html.escape(d.get('label', d['parameter']))}</a>"
-            for d in drivers.get(question.id, [])[:2]
+            [
+                f"<a href='#number-{html.escape(d['parameter'], quote=True)}' "
+                f"title='{html.escape(d['parameter'])}'>"
+                f"{html.escape(d.get('label', d['parameter']))}</a>"
+                for d in first
+            ]
+            + more
         ) or (
             no_driver_listed(simulation, question.id)
             if ranked and question.id not in (resolved or {})

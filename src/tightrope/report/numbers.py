@@ -32,6 +32,19 @@ def no_driver_listed(simulation: dict[str, Any], question_id: str) -> str:
     return FIXED_INPUTS if entry.get("uncertain_inputs") is False else DRIVERLESS
 
 
+SHOWN_DRIVERS = 2  # a questions table's drivers cell; the rest are named where they all are
+
+
+def shown_drivers(
+    simulation: dict[str, Any], question_id: str, where: str
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """A drivers cell's first few drivers, and ['and 2 more (where)'] after them when there
+    are more (else [])."""
+    ranked = simulation.get("drivers", {}).get(question_id, [])
+    left = len(ranked) - SHOWN_DRIVERS
+    return ranked[:SHOWN_DRIVERS], [f"and {left} more ({where})"] if left > 0 else []
+
+
 UNSTEADY = 0.01  # an interval end whose standard error across seeds exceeds a point is marked
 
 

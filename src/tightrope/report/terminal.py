@@ -35,6 +35,7 @@ from tightrope.report.numbers import (
     no_driver_listed,
     number_range,
     percent,
+    shown_drivers,
     skill_words,
     span,
 )
@@ -869,19 +870,22 @@ def _questions_result(
     ranked = "drivers" in document  # not with --drivers none
     for column in ("question", *aligned, *(["main drivers"] if ranked else [])):
         table.add_column(column, overflow="fold", no_wrap=column in aligned)
-    drivers = document.get("drivers", {})
     for question in scenario.questions:
         result = results[question.id]
+        first, more = shown_drivers(document, question.id, "all of them in --format json")
         top = ", ".join(
-            f"{d.get('label', d['parameter'])} "
-            + (
-                f"({d['rank_regression']:+.2f})"
-                if "rank_regression" in d
-                else f"(ST {d['total']:.2f} ± {d['total_conf']:.2f})"
-                if "total" in d
-                else f"(μ* {d['mu_star']:.2f})"
-            )
-            for d in drivers.get(question.id, [])[:2]
+            [
+                f"{d.get('label', d['parameter'])} "
+                + (
+                    f"({d['rank_regression']:+.2f})"
+                    if "rank_regression" in d
+                    else f"(ST {d['total']:.2f} ± {d['total_conf']:.2f})"
+                    if "total" in d
+                    else f"(μ* {d['mu_star']:.2f})"
+                )
+                for d in first
+            ]
+            + more
         )
         if not top and ranked and question.id not in answered:
             top = no_driver_listed(document, question.id)
