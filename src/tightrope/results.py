@@ -10,6 +10,7 @@ what notebooks and the reports read: ``result.questions["q2_us_strikes"].probabi
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -417,7 +418,7 @@ class _RunResult:
             else:  # an ordinal question: each level
                 moves.update({f"{key}:{level}": move for level, move in entry.items()})
         width = max(len(key) for key in moves)
-        words = what_if_words(self.document["interventions"])
+        words = what_if_words(self.document["interventions"], self.scenario.as_of)
         return [f"what-if ({words}), against the baseline on the same runs:"] + [
             f"  {key:<{width}}  {move['baseline']:.3f} → {move['what_if']:.3f} "
             f"({with_error(move['difference'], move['se'], signed=True)})"
@@ -444,10 +445,17 @@ def given_runs(document: dict[str, Any]) -> str:
     return str(document.get("given", {}).get("runs_of", ""))
 
 
-def what_if_words(interventions: dict[str, Any]) -> str:
-    """A result's what-ifs in a line, ``force us_strikes@6; forbid oil_restriction``, and on a
-    conditioned forecast the date they act from."""
-    changes = [f"force {f['event']}@{f['month']}" for f in interventions["force"]]
+def what_if_words(interventions: dict[str, Any], as_of: dt.date) -> str:
+    """A result's what-ifs in a line, ``force us_strikes@6, the month ending 2025-09-15;
+    forbid oil_restriction``, and on a conditioned forecast the date they act from. The
+    forced month's last day is given, for a month ends on the scenario date's day: a
+    scenario of 1 March has month 2 end on 1 May."""
+    from tightrope.dynamics.calendar import add_months
+
+    changes = [
+        f"force {f['event']}@{f['month']}, the month ending {add_months(as_of, f['month'])}"
+        for f in interventions["force"]
+    ]
     changes += [f"forbid {event}" for event in interventions["forbid"]]
     changes += [f"set {path}={value:g}" for path, value in interventions["set"].items()]
     acting = interventions.get("from")

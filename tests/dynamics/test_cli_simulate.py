@@ -55,11 +55,14 @@ def test_what_if_and_given() -> None:
     assert document["given"]["runs_of"] == "what-if"
     assert document["given"]["runs"] > 0
     code, out, _ = run(
-        "simulate", "--runs", "2000", "--samples", "10", "--force", "us_casualties@2",
+        "simulate", "--runs", "2000", "--samples", "10", "--force", "us_casualties@2025-05",
         "--given", "militia_campaign",
     )  # fmt: skip
     assert code == 0
-    assert "What-if (force us_casualties@2) against the baseline (paired runs)" in out
+    # The calendar month typed is the simulated month that ends in it, whose last day is said.
+    what_if = "force us_casualties@2, the month ending 2025-05-15"
+    assert f"What-if: {what_if}" in out
+    assert f"What-if ({what_if}) against the baseline (paired runs)" in out
     # The runs given the event are the what-if's: the table says so.
     assert "Given militia_campaign, under the what-if (" in out
 

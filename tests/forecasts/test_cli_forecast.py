@@ -154,7 +154,10 @@ def test_forecast_sets_a_what_if_beside_the_baseline(tmp_path: Path) -> None:
     assert json.loads(plain)["simulation"]["questions"] == document["simulation"]["questions"]
     code, out, _ = run("forecast", *FAST, "--out", str(tmp_path), "--force", "us_casualties@3")
     assert code == 0
-    assert "What-if (force us_casualties@3) against the baseline (paired runs)" in out
+    assert (
+        "What-if (force us_casualties@3, the month ending 2025-06-15) against the baseline "
+        "(paired runs)" in out
+    )
     page = (tmp_path / "report.html").read_text()
     assert "<h2>What if</h2>" in page
     assert "<th>implied by the model</th>" in page  # no evidence: the model's own chance

@@ -561,7 +561,7 @@ def simulation_report(document: dict[str, Any], scenario: Scenario) -> Renderabl
         f"{design['runs_per_sample']} runs, {design['months']} months, seed {design['seed']}"
     )
     if "comparison" in document:
-        header.append(f"\nWhat-if: {what_if_words(document['interventions'])}")
+        header.append(f"\nWhat-if: {what_if_words(document['interventions'], scenario.as_of)}")
     parts.append(Panel(header))
     parts.append(_questions_result(document, scenario, "Questions"))
     if "conditioning" in document:
@@ -928,7 +928,7 @@ def _what_ifs_and_given(document: dict[str, Any], scenario: Scenario) -> list[Re
     """The what-if beside the baseline, and the probabilities given an event, if asked for."""
     parts: list[RenderableType] = []
     if "comparison" in document:
-        words = what_if_words(document["interventions"])
+        words = what_if_words(document["interventions"], scenario.as_of)
         parts.append(_comparison(document["comparison"], scenario, words))
     if "given" in document:
         given = document["given"]
