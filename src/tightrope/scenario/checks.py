@@ -451,6 +451,7 @@ def _events(scenario: Scenario) -> Iterator[Finding]:
     variables = [variable.id for variable in scenario.state]
     events = [event.id for event in scenario.events]
     top = len(scenario.ladder.levels) - 1 if scenario.ladder else None
+    bounds = {variable.id: (variable.min, variable.max) for variable in scenario.state}
     for index, event in enumerate(scenario.events):
         here: FieldPath = ("events", index)
         if event.actor is not None and event.actor not in actors:
@@ -474,9 +475,50 @@ def _events(scenario: Scenario) -> Iterator[Finding]:
                         (*here, group, number, "poisson"),
                         unknown("state variable", effect.rate_variable, variables),
                     )
+                if (problem := _clipped(effect, bounds)) is not None:
+                    yield (*here, group, number, effect.operation), problem
         for number, trigger in enumerate(event.triggers):
             if trigger.event not in events:
                 yield (*here, "triggers", number, "event"), unknown("event", trigger.event, events)
+
+
+INPUT_BOUNDS = {"position": (0.0, 100.0), "salience": (0.0, 1.0), "capability": (0.0, None)}
+
+
+def _clipped(effect: Any, bounds: dict[str, tuple[float | None, float | None]]) -> str | None:
+    """An effect that every run would clip to its target's bounds (effects clip to them): a
+    value set beyond them, or a negative factor on what cannot be negative. Both are slips (of
+    scale, or of sign) that would otherwise pass silently as "set to the bound"."""
+    if effect.variable is not None:
+        target, (low, high) = effect.variable, bounds.get(effect.variable, (None, None))
+    else:
+        kind = next(name for name in INPUT_BOUNDS if getattr(effect, name) is not None)
+        target, (low, high) = f"{kind} {getattr(effect, kind)}", INPUT_BOUNDS[kind]
+    where = f"{_bound(low, '-inf')} to {_bound(high, 'inf')}"
+    if effect.set is not None:
+        least, most = effect.set.support
+        beyond = [
+            value
+            for value, outside in (
+                (least, low is not None and least < low),
+                (most, high is not None and most > high),
+            )
+            if outside and math.isfinite(value)
+        ]
+        if beyond:
+            return (
+                f"can set {target} to {beyond[0]:g}, outside its range {where}: effects clip "
+                "to the range, so that is its bound; give values inside it"
+            )
+    if effect.multiply is not None and low is not None and low >= 0:
+        least = effect.multiply.support[0]
+        if least < 0:
+            return (
+                f"can multiply {target} by {least:g}: it cannot go below {low:g}, so a negative "
+                f"factor gives {low:g} (its bound); keep the factor at 0 or more, or set "
+                f"{low:g} where that is meant"
+            )
+    return None
 
 
 def _blocked_triggers(scenario: Scenario) -> Iterator[Finding]:
