@@ -803,3 +803,72 @@ def test_a_measure_over_no_whole_month_says_which_month_it_missed(tmp_path: Path
         "lies wholly within the export (its rows run from 2025-06-22 to 2025-07-10; the "
         "scenario's month holding its first row runs from 2025-06-16 to 2025-07-15)"
     ) in err
+
+
+def test_a_rule_can_name_the_province_district_and_place(tmp_path: Path) -> None:
+    """ "M23 takes Uvira" is a row of one town, not of the country: a rule names the place
+    (ACLED's admin1, admin2 and location; UCDP GED's adm_1, adm_2 and where_coordinates), and a
+    misspelt place says which the export has. The file written reads plainly: each event's
+    day in full, no YAML anchors."""
+    columns = ACLED_HEADER.split(",")
+    lines = [ACLED_HEADER]
+    places = [
+        ("P1", "2025-04-02", "Baghdad", "Karkh", "Baghdad"),
+        ("P2", "2025-05-03", "Basra", "Zubair", "Umm Qasr"),
+    ]
+    for row_id, day, province, district, town in places:
+        cells = dict.fromkeys(columns, "") | {
+            "event_id_cnty": row_id,
+            "event_date": day,
+            "actor1": "Kataib Hezbollah",
+            "actor2": "Military Forces of the United States",
+            "country": "Iraq",
+            "admin1": province,
+            "admin2": district,
+            "location": town,
+            "fatalities": "0",
+            "timestamp": str(int(dt.datetime(2025, 6, 1, tzinfo=dt.UTC).timestamp())),
+        }
+        lines.append(",".join(cells[column] for column in columns))
+    export = tmp_path / "places.csv"
+    export.write_text("\n".join(lines) + "\n")
+    mapping = tmp_path / "mapping.yaml"
+    for criterion, value in [("admin1", "Basra"), ("admin2", "Zubair"), ("location", "umm qasr")]:
+        mapping.write_text(
+            "rules:\n  - {event: us_strikes, actor1: [Kataib Hezbollah], "
+            f"{criterion}: [{value}]}}\n"
+            "  - {event: militia_campaign, actor1: [Kataib Hezbollah]}\n"
+        )
+        entries, _ = acled_import(export, mapping)
+        assert [(e["event"], e["date"]) for e in entries][-1] == ("us_strikes", "2025-05-03")
+    mapping.write_text("rules:\n  - {event: us_strikes, location: [Um Qasr]}\n")
+    code, out, err = run(
+        "observe", "import", str(export), "--format", "acled", "--map", str(mapping)
+    )
+    assert code == 0, err
+    assert "no row has location 'Um Qasr' (the export has 'Umm Qasr')" in err
+    mapping.write_text(
+        "rules:\n  - {event: us_strikes, actor1: [Kataib Hezbollah]}\n"
+        "  - {event: militia_campaign, actor1: [Kataib Hezbollah]}\n"
+    )
+    _, text, _ = run("observe", "import", str(export), "--format", "acled", "--map", str(mapping))
+    assert "&id" not in text
+    assert "*id" not in text
+    assert yaml.safe_load(text)["watched_until"]["us_strikes"]["day"] == dt.date(2025, 5, 3)
+    # UCDP GED: the same criteria read its own columns.
+    ged = (EVENTS / "ucdp-ged-sample.csv").read_text().splitlines()
+    header = ged[0].split(",")
+    row = dict(zip(header, ged[1].split(","), strict=True))
+    row |= {"id": "900900", "adm_1": "Basra governorate", "where_coordinates": "Umm Qasr town"}
+    (tmp_path / "ged.csv").write_text(ged[0] + "\n" + ",".join(row[c] for c in header) + "\n")
+    side_a = row["side_a"]
+    mapping.write_text(
+        f"rules:\n  - {{event: us_strikes, actor1: ['{side_a}'], location: [Umm Qasr town],"
+        " admin1: [Basra governorate]}\n"
+    )
+    code, out, err = run(
+        "observe", "import", str(tmp_path / "ged.csv"), "--format", "ucdp-ged",
+        "--map", str(mapping), "--published", "2025-09-01",
+    )  # fmt: skip
+    assert code == 0, err
+    assert [e["event"] for e in yaml.safe_load(out)["observations"]] == ["us_strikes"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -88,19 +88,29 @@ def observe_import(
         f"# Made by tightrope observe import from {Path(file).name} ({kind.value}) by the rules "
         f"of {Path(mapping_file).name}, for {loaded.id}\n"
     )
-    body = yaml.safe_dump({"observations": entries}, sort_keys=False, allow_unicode=True)
+
+    class Plain(yaml.SafeDumper):
+        """Writes a day shared by several events in full each time: a file to read and edit
+        has no anchors (&id001) and aliases (*id001)."""
+
+        def ignore_aliases(self, data: Any) -> bool:
+            return True
+
+    body = yaml.dump({"observations": entries}, Dumper=Plain, sort_keys=False, allow_unicode=True)
     if imported.unobserved:
         body += (
             f"# The events no rule of {Path(mapping_file).name} makes (every event, if the "
             "export has no rows): the export\n# says nothing of them, so their absence from it is "
             "no evidence. Remove one to take it as\n# evidence that it did not happen.\n"
-        ) + yaml.safe_dump({"unobserved": imported.unobserved}, default_flow_style=None)
+        ) + yaml.dump({"unobserved": imported.unobserved}, Dumper=Plain, default_flow_style=None)
     if imported.watched_until:
         body += (
             "# The export's last day: the events its rules make are known absent, where it shows "
             "none,\n# only for the whole months up to it, and only once it was published (its "
             "latest upload).\n"
-        ) + yaml.safe_dump({"watched_until": imported.watched_until}, default_flow_style=None)
+        ) + yaml.dump(
+            {"watched_until": imported.watched_until}, Dumper=Plain, default_flow_style=None
+        )
     text = source + body
     if out is None:
         sys.stdout.write(text)

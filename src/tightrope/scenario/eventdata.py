@@ -4,8 +4,9 @@ of a mapping file.
 Column layouts (matched by header name, never by position): ACLED's export as documented in its
 codebook and read by the R client acledR (``event_id_cnty``, ``event_date``, ``event_type``,
 ``sub_event_type``, ``actor1``, ``assoc_actor_1``, ``actor2``, ``assoc_actor_2``, ``country``,
-``region``, ``fatalities``, ``timestamp`` …); UCDP GED as read by the R package ucdp (``id``,
-``type_of_violence``, ``side_a``, ``side_b``, ``country``, ``region``, ``date_start``, ``best`` …).
+``region``, ``admin1``, ``admin2``, ``location``, ``fatalities``, ``timestamp`` …); UCDP GED as
+read by the R package ucdp (``id``, ``type_of_violence``, ``side_a``, ``side_b``, ``country``,
+``region``, ``adm_1``, ``adm_2``, ``where_coordinates``, ``date_start``, ``best`` …).
 
 A mapping file names actors with their aliases and gives rules; a rule turns matching rows into an
 event of the scenario once at least ``at_least`` of them fall within ``within_days``::
@@ -77,6 +78,9 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "sub_event_type": ("sub_event_type",),
         "country": ("country",),
         "region": ("region",),
+        "admin1": ("admin1",),
+        "admin2": ("admin2",),
+        "location": ("location",),
         "fatalities": ("fatalities",),
         "published": ("timestamp",),
         "precision": ("time_precision",),
@@ -89,12 +93,27 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "event_type": ("type_of_violence",),
         "country": ("country",),
         "region": ("region",),
+        "admin1": ("adm_1",),
+        "admin2": ("adm_2",),
+        "location": ("where_coordinates",),
         "fatalities": ("best",),
         "precision": ("date_prec",),
     },
 }
 
 
+# The rule fields that name what a row must show, each read from the format's columns above.
+CRITERIA = (
+    "actor1",
+    "actor2",
+    "event_type",
+    "sub_event_type",
+    "country",
+    "region",
+    "admin1",
+    "admin2",
+    "location",
+)
 EVENT_ONLY = ("at_least", "within_days", "reliability")
 MEASURE_ONLY = ("count", "per", "sd")
 
@@ -112,6 +131,9 @@ class Rule(Frozen):
     sub_event_type: tuple[str, ...] = ()
     country: tuple[str, ...] = ()
     region: tuple[str, ...] = ()
+    admin1: tuple[str, ...] = Field((), description="First-level divisions (a province).")
+    admin2: tuple[str, ...] = Field((), description="Second-level divisions (a district).")
+    location: tuple[str, ...] = Field((), description="Places: a town, as the export names it.")
     min_fatalities: int = Field(0, ge=0)
     at_least: int = Field(1, ge=1, le=100_000, description="Rows needed within the window.")
     within_days: int = Field(30, ge=1, le=3650)
@@ -753,7 +775,7 @@ class _RuleMatcher:
         self.actors = dict(mapping.actors)
         self.criteria = [
             (role, {name.casefold() for name in _expand(wanted, mapping)})
-            for role in ("actor1", "actor2", "event_type", "sub_event_type", "country", "region")
+            for role in CRITERIA
             # a criterion on a column the format lacks (UCDP has no sub-types) is not applied
             if (wanted := getattr(rule, role)) and role in COLUMNS[kind]
         ]
