@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,10 @@ settings.load_profile("deterministic")
 # given no local constants; the constants it ships with are still drawn.
 _NO_LOCAL_CONSTANTS = providers.Constants()
 providers._get_local_constants = lambda: _NO_LOCAL_CONSTANTS
+
+# No test reads or writes the developer's own registry (a forecast reports the track record it
+# finds there): the default registry is one in a fresh folder, set before any command runs.
+os.environ["TIGHTROPE_DB"] = str(Path(tempfile.mkdtemp(prefix="tightrope-tests-")) / "db.sqlite")
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"

@@ -82,7 +82,26 @@ def test_record_resolve_score_history(tmp_path: Path) -> None:
     assert '"name":"Balancing"' in (tmp_path / "h.html").read_text()  # the chart too
     code, out, _ = run("forecast", *FAST, "--out", out_dir, "--record", "--db", db)
     assert code == 0
-    assert "Track record" in (tmp_path / "out" / "report.html").read_text()
+    scored_row = "<tr><td>q1_oil_restriction</td><td>no</td><td class='num'>78</td>"
+    assert scored_row in (tmp_path / "out" / "report.html").read_text()
+    # A forecast that is not recorded still reports the scenario's track record, reading the
+    # registry without changing it; with no registry, it says there is none yet.
+    recorded = Path(db).read_bytes()
+    code, _, err = run("forecast", *FAST, "--out", str(tmp_path / "plain"), "--db", db)
+    assert code == 0, err
+    page = (tmp_path / "plain" / "report.html").read_text()
+    assert scored_row in page
+    assert "Reliability diagram and Brier decomposition: needs at least 10 resolved" in page
+    assert Path(db).read_bytes() == recorded
+    code, _, err = run(
+        "forecast", *FAST, "--out", str(tmp_path / "none"), "--db", str(tmp_path / "no.sqlite")
+    )
+    assert code == 0, err
+    assert (
+        "No recorded forecast of this scenario has been resolved yet"
+        in (tmp_path / "none" / "report.html").read_text()
+    )
+    assert not (tmp_path / "no.sqlite").exists()
 
 
 @pytest.mark.parametrize(

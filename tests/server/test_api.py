@@ -495,6 +495,18 @@ def test_observations_and_replay_through_the_api(client: TestClient) -> None:
     label = scenario.event("israel_escalation").label
     hover = json.dumps({"hovertext": f"“{label}” on 2025-06-13"}, separators=(",", ":"))
     assert hover[1:-1].replace("/", "\\u002f") in page  # the page escapes "/" in its scripts
+    # The report's track record reads the registry at each visit: resolved since, it shows.
+    unresolved = "No recorded forecast of this scenario has been resolved yet"
+    assert unresolved in client.get("/scenarios/seen").text
+    resolved = client.post(
+        "/api/registry/resolve",
+        json={"question": "q3_militia_campaign", "outcome": "yes", "date": "2025-09-01",
+              "scenario": "seen"},
+    )  # fmt: skip
+    assert resolved.status_code == 200, resolved.text
+    page = client.get("/scenarios/seen").text
+    assert "<tr><td>q3_militia_campaign</td><td>yes</td>" in page
+    assert unresolved not in page
 
 
 def test_bargaining_and_malformed_numbers(client: TestClient) -> None:

@@ -94,7 +94,7 @@ def forecast(
     Every destination is checked before the work starts; the files and the registry entry are
     written together at the end, or not at all."""
     from tightrope import api
-    from tightrope.forecasts.output import record_and_save, save_forecast
+    from tightrope.forecasts.output import record_and_save, recorded_track, save_forecast
     from tightrope.forecasts.registry import Registry, default_path
     from tightrope.forecasts.run import ForecastSettings
     from tightrope.outputs import check_file
@@ -141,7 +141,8 @@ def forecast(
         say(f"warning: {scenario}: {issue}: not bargained over ({reason})")
     with refusals():
         if registry_path is None:
-            paths = save_forecast(result, folder, pdf=pdf)
+            track = recorded_track(db or default_path(), loaded.id)
+            paths = save_forecast(result, folder, track, pdf=pdf)
         else:
             paths = record_and_save(result, folder, registry_path, forecast_date, pdf=pdf)
     document = result.to_dict()

@@ -68,6 +68,19 @@ def save_forecast(
     return paths
 
 
+def recorded_track(registry_path: Path, scenario_id: str) -> dict[str, Any] | None:
+    """How the scenario's recorded forecasts scored, read from the registry at
+    ``registry_path`` without changing it: a forecast that is not recorded still reports the
+    scenario's track record (replays and earlier forecasts, resolved since). None where there
+    is no registry."""
+    if not registry_path.exists():
+        return None
+    from tightrope.forecasts.scoring import score_all
+
+    with Registry(registry_path, read_only=True) as registry:
+        return score_all(registry.forecasts(scenario_id), registry.resolutions(scenario_id))
+
+
 def record_and_save(
     result: ForecastResult, folder: Path, registry_path: Path, date: dt.date, *, pdf: bool = False
 ) -> dict[str, Path]:

@@ -1123,8 +1123,11 @@ def _track_record(track_record: dict[str, Any] | None) -> str:
             f"resolution {calibration['resolution']:.3f}, "
             f"uncertainty {calibration['uncertainty']:.3f}.",
         )
-    else:
-        text += f"<p class='note'>{html.escape(calibration.get('note', ''))}</p>"
+    elif "note" in calibration:
+        text += (
+            "<p class='note'>Reliability diagram and Brier decomposition: "
+            f"{html.escape(calibration['note'])}.</p>"
+        )
     return text
 
 

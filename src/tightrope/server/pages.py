@@ -123,7 +123,10 @@ def board(rows: list[dict[str, Any]]) -> str:
 
 
 def scenario_page(
-    document: dict[str, Any], scenario: Scenario, as_of: dt.date | None = None
+    document: dict[str, Any],
+    scenario: Scenario,
+    as_of: dt.date | None = None,
+    track_record: dict[str, Any] | None = None,
 ) -> str:
     """The forecast report (bottom line, questions over time, ladder, fans, settlements,
     drivers, provenance with sources), with the workbench's navigation above it and, on a
@@ -145,7 +148,7 @@ def scenario_page(
                 f"known by {as_of.isoformat()}: <a href='{link(here)}'>the forecast as of "
                 f"{scenario.as_of.isoformat()}, without them</a>.</p>"
             )
-    return render_report(document, scenario, plotly_src=PLOTLY, banner=banner)
+    return render_report(document, scenario, track_record, plotly_src=PLOTLY, banner=banner)
 
 
 def _unreachable(scenario: Scenario) -> str:

@@ -4,6 +4,7 @@ from the worker pool, history from the registry) and renders it with :mod:`pages
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 from importlib.resources import files
 from typing import Annotated, Any
@@ -55,12 +56,17 @@ async def scenario_page(
     """The forecast report; with ``?as_of=DATE``, conditioned on the observations up to it."""
     scenario = bench.scenario(scenario_id)
     from tightrope.forecasts.run import scenario_hash
+    from tightrope.outputs import json_text
 
-    key = ("page", scenario_hash(scenario), bench.settings.page_runs, as_of)
+    # The registry is read on every visit: a forecast recorded or a question resolved since
+    # shows at once (the page is rendered again when the track record changed).
+    track = bench.track_record(scenario.id)
+    scored = hashlib.sha256(json_text(track).encode()).hexdigest()
+    key = ("page", scenario_hash(scenario), bench.settings.page_runs, as_of, scored)
 
     async def render() -> str:
         document = await bench.forecast(scenario, bench.settings.page_runs, 0, 100, as_of)
-        return pages.scenario_page(document, scenario, as_of)
+        return pages.scenario_page(document, scenario, as_of, track)
 
     return await bench.cache.get(key, render)  # type: ignore[no-any-return]
 

@@ -169,6 +169,13 @@ class Workbench:
             return None
         return Registry(path, create=False, read_only=True)
 
+    def track_record(self, scenario_id: str) -> dict[str, Any] | None:
+        """How the scenario's recorded forecasts scored, read from the registry without
+        changing it (None with no registry), for the report's track record."""
+        from tightrope.forecasts.output import recorded_track
+
+        return recorded_track(self.registry_path(), scenario_id)
+
     def latest_records(self) -> dict[tuple[str, str], tuple[float, float | None]]:
         """The last recorded probability of each binary question and its Monte Carlo error
         (None if recorded before errors were kept), by scenario and question."""
