@@ -61,6 +61,11 @@ def test_diff_forecast_names_the_questions_it_moved(tmp_path: Path) -> None:
     code, out, _ = run("diff", "iraq-2025", file, *args)
     assert code == 0
     assert "How the forecast moved" in out
+    # --runs alone asks for the simulation too: it is not dropped in silence.
+    code, implied, _ = run("diff", "iraq-2025", file, "--runs", "20000", "--format", "json")
+    assert json.loads(implied)["forecast"]["questions"] == questions
+    code, plain, _ = run("diff", "iraq-2025", file, "--format", "json")
+    assert "forecast" not in json.loads(plain)
     assert "".join(f"{STRIKES} (its mode)".split()) in "".join(out.split())  # words, not paths
 
 

@@ -110,11 +110,16 @@ def simulate(
 
 @app.command("diff")
 def diff_command(
+    context: typer.Context,
     first: Annotated[str, typer.Argument(help="A scenario file or built-in id.")],
     second: Annotated[str, typer.Argument(help="Another scenario file or built-in id.")],
     forecast: Annotated[
         bool,
-        typer.Option("--forecast", help="Also simulate both and say how each question moved."),
+        typer.Option(
+            "--forecast",
+            help="Also simulate both and say how each question moved (--runs or --seed alone "
+            "imply it).",
+        ),
     ] = False,
     runs: Annotated[
         int, bounded("--runs", 1, limits.MAX_RUNS, "Simulation runs per version.")
@@ -128,6 +133,14 @@ def diff_command(
     and which change moved it most."""
     from tightrope import api
 
+    # A number of runs or a seed typed asks for a simulation: it is not dropped in silence.
+    # The source is compared by name: recent typer carries its own copy of click's enum.
+    typed = [
+        name
+        for name in ("runs", "seed")
+        if getattr(context.get_parameter_source(name), "name", None) == "COMMANDLINE"
+    ]
+    forecast = forecast or bool(typed)
     a, b = open_scenario(first), open_scenario(second)
     with refusals():
         document = api.diff(a, b, forecast=forecast, runs=runs, seed=seed).to_dict()
