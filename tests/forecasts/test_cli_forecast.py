@@ -87,8 +87,11 @@ def test_record_resolve_score_history(tmp_path: Path) -> None:
     # A forecast that is not recorded still reports the scenario's track record, reading the
     # registry without changing it; with no registry, it says there is none yet.
     recorded = Path(db).read_bytes()
-    code, _, err = run("forecast", *FAST, "--out", str(tmp_path / "plain"), "--db", db)
+    code, _, err = run(
+        "forecast", *FAST, "--out", str(tmp_path / "plain"), "--db", db, "--date", "2025-06-01"
+    )
     assert code == 0, err
+    assert "note: --date files a recorded forecast under a date; without --record" in err
     page = (tmp_path / "plain" / "report.html").read_text()
     assert scored_row in page
     assert "Reliability diagram and Brier decomposition: needs at least 10 resolved" in page

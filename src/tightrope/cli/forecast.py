@@ -105,6 +105,11 @@ def forecast(
     )
     note_unused_observations(loaded, scenario, forecast_day)
     forecast_date = parse_date(date, "--date") if date or not forecast_day else forecast_day
+    if date and not record:
+        say(
+            "note: --date files a recorded forecast under a date; without --record nothing is "
+            "recorded (--as-of forecasts from what was known by a date)"
+        )
     folder = out or Path("tightrope-output") / loaded.id
     registry_path = (db or default_path()) if record else None
     with refusals(f"{scenario}: "):
