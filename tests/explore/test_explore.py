@@ -323,6 +323,7 @@ def test_a_worker_killed_mid_exploration_changes_nothing() -> None:
     ("args", "message"),
     [
         (["--lever", "nothing=never"], "neither an event nor a parameter"),
+        (["--lever", "us_strike=never"], "parameter of the scenario (did you mean 'us_strikes'?)"),
         (["--lever", "oil_restriction=sometimes"], "not modelled, never, @MONTH (1 to 13) or"),
         (["--lever", "oil_restriction=x-1"], "xFACTOR (a hazard scale from 0 to 100)"),
         (["--lever", "oil_restriction=x1e9"], "xFACTOR (a hazard scale from 0 to 100)"),

@@ -214,9 +214,16 @@ def parse_lever(text: str, scenario: Scenario, parameters: Sequence[str]) -> Lev
                 raise ExploreError(f"{option!r} is not a finite number", "lever", text)
         _check_values(scenario, name, options, text)
         return Lever(name, options, event=False)
+    import difflib
+
+    close = difflib.get_close_matches(name, [*events, *parameters], n=1, cutoff=0.6)
     raise ExploreError(
         f"{name!r} is neither an event nor a parameter of the scenario "
-        "(tightrope provenance lists the parameters)",
+        + (
+            f"(did you mean {close[0]!r}?)"
+            if close
+            else "(tightrope provenance lists the parameters)"
+        ),
         "lever",
         text,
     )
