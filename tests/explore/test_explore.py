@@ -334,6 +334,10 @@ def test_a_worker_killed_mid_exploration_changes_nothing() -> None:
             "--lever events.us_strikes.hazard.per_month=0.1,7: probability 7 is outside [0, 1]",
         ),
         (["--uncertainty", "actors.nobody.capability"], "not a parameter"),
+        (
+            ["--uncertainty", "events.us_strike.hazard.per_month"],
+            "(did you mean 'events.us_strikes.hazard.per_month'?)",
+        ),
         (["--uncertainty", "state.attacks.initial"], "a fixed number"),
         (["--uncertainty", "events.bank_sanctions.effects[0].add"], "drawn afresh at each"),
         (["--design", "factorial", "--samples", "10"], "at most 1,000,000 experiments"),

@@ -214,19 +214,23 @@ def parse_lever(text: str, scenario: Scenario, parameters: Sequence[str]) -> Lev
                 raise ExploreError(f"{option!r} is not a finite number", "lever", text)
         _check_values(scenario, name, options, text)
         return Lever(name, options, event=False)
-    import difflib
-
-    close = difflib.get_close_matches(name, [*events, *parameters], n=1, cutoff=0.6)
+    close = _closest(name, [*events, *parameters])
     raise ExploreError(
         f"{name!r} is neither an event nor a parameter of the scenario "
         + (
-            f"(did you mean {close[0]!r}?)"
-            if close
-            else "(tightrope provenance lists the parameters)"
+            f"(did you mean {close!r}?)" if close else "(tightrope provenance lists the parameters)"
         ),
         "lever",
         text,
     )
+
+
+def _closest(name: str, known: Sequence[str]) -> str | None:
+    """The known name closest to a misspelt one, if any is close."""
+    import difflib
+
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def _hazard_scale(option: str) -> float | None:
@@ -281,7 +285,13 @@ def make_plan(
     )
     for path in uncertainties or ():
         if path not in quantities:
-            raise ExploreError("not a parameter of the scenario", "uncertainty", path)
+            close = _closest(path, paths)
+            raise ExploreError(
+                "not a parameter of the scenario"
+                + (f" (did you mean {close!r}?)" if close else ""),
+                "uncertainty",
+                path,
+            )
         if not quantities[path].is_uncertain:
             raise ExploreError("a fixed number, with no range to explore", "uncertainty", path)
         if path in per_occurrence:
