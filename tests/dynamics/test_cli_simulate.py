@@ -157,3 +157,23 @@ def test_the_drivers_column_says_what_was_ranked() -> None:
     from tightrope.report.numbers import FIXED_INPUTS
 
     assert FIXED_INPUTS not in table  # every built-in question has uncertain inputs
+
+
+def test_observations_without_a_forecast_date_are_said_to_go_unused() -> None:
+    """Observations given without --as-of are checked, not used: the note says how many."""
+    from tests.conftest import ROOT
+
+    common = ("simulate", "--runs", "200", "--samples", "5", "--drivers", "none")
+    code, _, err = run(*common, "--observe", "us_strikes@2025-05-02")
+    assert code == 0, err
+    assert (
+        "note: iraq-2025: its observation is checked but not used without --as-of: results are "
+        "as of 2025-03-15" in err
+    )
+    seen = str(ROOT / "examples" / "iraq-2025-seen.yaml")
+    code, _, err = run(*common, "--observations", seen)
+    assert code == 0, err
+    assert "its 2 observations are checked but not used without --as-of" in err
+    code, _, err = run(*common, "--observations", seen, "--as-of", "2025-07-01")
+    assert code == 0, err
+    assert "checked but not used" not in err

@@ -271,9 +271,11 @@ def note_unused_observations(scenario: Scenario, spec: str, as_of: dt.date | Non
     """Say when observations or a forecast date go unused: without --as-of, or in a scenario
     with no events to condition (the bargaining reads no observations)."""
     if scenario.observations and as_of is None:
+        count = len(scenario.observations)
+        its = "its observation is" if count == 1 else f"its {count} observations are"
         say(
-            f"note: {spec}: its {len(scenario.observations)} observations are checked but not "
-            f"used without --as-of: results are as of {scenario.as_of}"
+            f"note: {spec}: {its} checked but not used without --as-of: results are as of "
+            f"{scenario.as_of}"
         )
     elif as_of is not None and not scenario.events:
         say(
