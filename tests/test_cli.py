@@ -207,6 +207,7 @@ def test_show_reads_ktab_and_tables(data_dir: Path) -> None:
     code, out, _ = run("show", str(data_dir / "bdm1994" / "emission_standards.csv"))
     assert code == 0
     assert "Netherlands" in out
+    assert "10 actors · 1 issue · 0 events · 0 questions" in out  # counted in words
 
 
 def test_unknown_scenario_is_one_clear_line() -> None:

@@ -253,4 +253,5 @@ def replay_forecasts(
         return
     consoles.out.print(terminal.replay_table(document, loaded))
     consoles.out.print(terminal.what_changed_table(document["what_changed"]))
-    say(f"recorded {len(run_ids)} forecasts in {registry_path}")
+    recorded = f"{len(run_ids)} forecast{'' if len(run_ids) == 1 else 's'}"
+    say(f"recorded {recorded} in {registry_path}")

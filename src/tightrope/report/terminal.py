@@ -89,9 +89,13 @@ def _header(scenario: Scenario) -> RenderableType:
     lines.append(
         f"\n{scenario.id} · as of {scenario.as_of} · horizon {scenario.horizon_months} months"
     )
+    sections = ("actors", "issues", "events", "questions")
     lines.append(
-        f" · {len(scenario.actors)} actors · {len(scenario.issues)} issues · "
-        f"{len(scenario.events)} events · {len(scenario.questions)} questions"
+        "".join(
+            f" · {len(items)} {name if len(items) != 1 else name[:-1]}"
+            for name in sections
+            for items in [getattr(scenario, name)]
+        )
     )
     if scenario.coupling is not None:
         lines.append(

@@ -661,8 +661,8 @@ def _questions(scenario: Scenario) -> Iterator[Finding]:
             yield (
                 (*here, "cuts"),
                 (
-                    f"{len(question.levels)} levels need {len(question.levels) - 1} cuts, "
-                    f"got {len(question.cuts)}"
+                    f"{len(question.levels)} levels need {len(question.levels) - 1} "
+                    f"cut{'' if len(question.levels) == 2 else 's'}, got {len(question.cuts)}"
                 ),
             )
         yield from _duplicates(question.levels, (*here, "levels"))
