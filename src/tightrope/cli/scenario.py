@@ -237,10 +237,12 @@ def provenance(
         emit_json(summary)
     else:
         consoles.out.print(terminal.provenance_table(number_records(loaded)))
+        both = sum(1 for number in summary["numbers"] if number["evidence"] and number["judgment"])
         consoles.out.print(
             f"{summary['count']} numbers: {summary['with_evidence']} with evidence, "
-            f"{summary['judgment']} flagged as judgment, {summary['definitions']} definitions, "
-            f"{len(unsupported)} with none of these.",
+            f"{summary['judgment']} flagged as judgment"
+            + (f" ({both} of them with evidence too)" if both else "")
+            + f", {summary['definitions']} definitions, {len(unsupported)} with none of these.",
             highlight=False,
         )
         if unsupported:
