@@ -181,8 +181,14 @@ def test_every_command_handles_degenerate_scenarios(variant: str, tmp_path: Path
     assert code == 0, err
     document = strict_json(out)
     assert (tmp_path / "out" / "report.html").exists()
-    code, _, err = run("forecast", file, "--runs", "20000", "--out", str(tmp_path / "o2"))
+    code, out, err = run("forecast", file, "--runs", "20000", "--out", str(tmp_path / "o2"))
     assert code == 0, err
+    if variant == "no-questions":  # said in a line, not an empty table; no drivers to show
+        assert "Questions: the scenario asks none." in out
+        assert "┃ question" not in out
+        page = (tmp_path / "o2" / "report.html").read_text()
+        assert "The scenario asks no questions" in page
+        assert "What drives each question" not in page
     if variant == "zero-salience":
         assert set(document["bargaining_skipped"]) == {"militia_disarmament"}
         assert "not bargained over" in err

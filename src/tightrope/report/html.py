@@ -164,7 +164,7 @@ def render_report(
                     "effects only.",
                 )
             )
-        else:
+        elif scenario.questions:
             sections.append(
                 "<h2>What drives each question</h2><p class='note'>No drivers to show: the "
                 "scenario has no uncertain number that moves a question's probability across "

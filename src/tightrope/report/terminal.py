@@ -852,6 +852,8 @@ def _questions_result(
 ) -> RenderableType:
     """The questions' table; a question the evidence answered (``resolved``, as the
     conditioning gives it, or the document's own) says so under its probability."""
+    if not scenario.questions:
+        return Text(f"{title}: the scenario asks none.", style="dim")
     results = question_results(scenario, document)
     if resolved is None:
         resolved = document.get("conditioning", {}).get("resolved")
