@@ -46,9 +46,11 @@ MEANINGS = {
     "Duration.ending_hazard": "Monthly chance the campaign ends (a quantity in 0–1).",
     "Duration.months": "Or a fixed length in months.",
     "Effect.variable": "The state variable the effect changes.",
-    "Effect.set": "Set the target to this quantity.",
+    "Effect.set": "Set the target to this quantity (inside the target's range: a value beyond "
+    "it is refused).",
     "Effect.add": "Add this quantity to the target.",
-    "Effect.multiply": "Multiply the target by this quantity.",
+    "Effect.multiply": "Multiply the target by this quantity (not below 0 where the target "
+    "cannot go below 0).",
     "EstimativeBand.phrase": "The words, e.g. 'very likely'.",
     "Event.label": "What happens, in words.",
     "Event.hazard": "How likely it is each month (see Hazard).",
