@@ -298,6 +298,40 @@ def test_new_from_builtin_keeps_comments(tmp_path: Path) -> None:
     assert f"wrote {file};" in err
 
 
+def test_new_from_a_users_file_keeps_its_comments_and_brings_its_documents(
+    tmp_path: Path,
+) -> None:
+    """A copy of one's own scenario is the file as written, comments and all, with the source
+    documents it cites from its folder; none from outside it (a path with '..' stays put)."""
+    import yaml
+
+    home = tmp_path / "a" / "home"
+    (home / "docs").mkdir(parents=True)
+    (home / "notes.txt").write_text("my notes")
+    (home / "docs" / "cable.pdf").write_bytes(b"%PDF-1.4 \x00\xff binary")
+    (tmp_path / "a" / "secret.txt").write_text("not to be copied")
+    data = tightrope.load("iraq-2025").model_dump(mode="json", exclude_none=True)
+    data["sources"][0]["file"] = "notes.txt"
+    data["sources"] += [
+        {"id": "cable", "title": "A cable", "file": "docs/cable.pdf"},
+        {"id": "secret", "title": "Outside", "file": "../secret.txt"},
+    ]
+    original = home / "crisis.yaml"
+    original.write_text("# my working notes stay\n" + yaml.safe_dump(data, sort_keys=False))
+    copy = tmp_path / "b" / "copy.yaml"
+    copy.parent.mkdir()
+    code, _, err = run("new", str(copy), "--from", str(original))
+    assert code == 0, err
+    assert copy.read_text() == original.read_text()
+    assert (copy.parent / "notes.txt").read_text() == "my notes"
+    assert (copy.parent / "docs" / "cable.pdf").read_bytes() == b"%PDF-1.4 \x00\xff binary"
+    assert not (tmp_path / "secret.txt").exists()
+    assert sorted(path.name for path in copy.parent.rglob("*")) == [
+        "cable.pdf", "copy.yaml", "docs", "notes.txt",
+    ]  # fmt: skip
+    assert f"wrote {copy} and {copy.parent / 'notes.txt'} and " in err
+
+
 def test_new_from_ktab_writes_a_scenario(tmp_path: Path, data_dir: Path) -> None:
     file = tmp_path / "soe.yaml"
     code, _, _ = run("new", str(file), "--from", str(data_dir / "ktab" / "SOE-Pol-Comp.csv"))

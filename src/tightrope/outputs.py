@@ -128,17 +128,21 @@ def write_text_atomically(file: Path, text: str) -> None:
     write_texts_atomically({file: text})
 
 
-def write_texts_atomically(texts: dict[Path, str]) -> None:
+def write_texts_atomically(texts: dict[Path, str | Path]) -> None:
     """Write every file whole, or (up to a failure while renaming them into place) none: each
-    staged in its folder, then all put in place."""
+    staged in its folder, then all put in place. A value is the file's text, or a file to copy
+    (a document of any kind, copied without being read into memory)."""
     for file in texts:
         check_file(file)
     with contextlib.ExitStack() as stack:
         folders: dict[Path, StagedFiles] = {}
-        for file, text in texts.items():
+        for file, content in texts.items():
             if file.parent not in folders:
                 folders[file.parent] = stack.enter_context(StagedFiles(file.parent))
-            folders[file.parent].write_text(file.name, text)
+            if isinstance(content, Path):
+                folders[file.parent].write(file.name, functools.partial(shutil.copyfile, content))
+            else:
+                folders[file.parent].write_text(file.name, content)
         for staged in folders.values():
             staged.commit()
 

@@ -182,8 +182,8 @@ def new(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
-    """Write a commented template, or a copy of a scenario, to start editing (a built-in's
-    source documents beside it, where they are not already)."""
+    """Write a commented template, or a copy of a scenario, to start editing (the source
+    documents it cites beside it, where they are not already)."""
     from tightrope.outputs import check_file, write_texts_atomically
     from tightrope.scenario import dump_yaml
     from tightrope.scenario.builtin import (
@@ -193,12 +193,14 @@ def new(
         source_text,
         template_text,
     )
+    from tightrope.scenario.load import read_input
+    from tightrope.scenario.yamlsafe import decode
 
     if file.exists() and not force:
         fail(f"{file} exists; use --force to overwrite it")
     with refusals():
         check_file(file)
-    documents: dict[Path, str] = {}
+    documents: dict[Path, str | Path] = {}
     if source is None:
         text = template_text()
     elif source in builtin_ids():
@@ -207,7 +209,22 @@ def new(
             if cited.file is not None and not (file.parent / cited.file).exists():
                 documents[file.parent / cited.file] = source_text(cited.file)
     else:
-        text = dump_yaml(open_scenario(source))
+        copied = open_scenario(source)
+        original = Path(source)
+        # A scenario file is copied as written, its comments kept; a table becomes YAML.
+        text = (
+            decode(read_input(original))
+            if original.suffix.lower() in (".yaml", ".yml")
+            else dump_yaml(copied)
+        )
+        for cited in copied.sources:
+            # Only a document in the scenario's folder or below it, where the copy finds it.
+            name = None if cited.file is None else Path(cited.file)
+            if name is None or name.is_absolute() or ".." in name.parts:
+                continue
+            beside = original.resolve().parent / name
+            if beside.is_file() and not (file.parent / name).exists():
+                documents[file.parent / name] = beside
     with refusals():
         write_texts_atomically({**documents, file: text})
     also = "".join(f" and {path}" for path in documents)
