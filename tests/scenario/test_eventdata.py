@@ -538,11 +538,19 @@ def test_a_rule_that_makes_nothing_says_why(tmp_path: Path) -> None:
     assert notes[-1] == (
         "the export's last row is dated 2025-08-03: watched_until gives that day for "
         "militia_campaign, us_casualties, us_strikes, so a forecast dated later takes their "
-        "absence as evidence only for the whole months up to it, and one dated before its latest "
-        "upload, 2025-10-20, takes nothing"
+        "absence as evidence only for the whole months up to it; one dated before its latest "
+        "upload, 2025-10-20, takes it up to the day the uploads out by then reached (earlier: 2 "
+        "uploads, each the first to cover another whole month), and one before 2025-06-09 nothing"
     )
+    # The rows were uploaded week by week: by 9 June they reached 2 June (two whole months of
+    # the scenario, to 15 May), by 27 June 20 June (three, to 15 June); later uploads before
+    # the last add no whole month.
+    growth = [
+        {"day": dt.date(2025, 6, 2), "published": dt.date(2025, 6, 9)},
+        {"day": dt.date(2025, 6, 20), "published": dt.date(2025, 6, 27)},
+    ]
     assert yaml.safe_load(out)["watched_until"] == {
-        event: {"day": dt.date(2025, 8, 3), "published": dt.date(2025, 10, 20)}
+        event: {"day": dt.date(2025, 8, 3), "published": dt.date(2025, 10, 20), "earlier": growth}
         for event in ("militia_campaign", "us_casualties", "us_strikes")
     }
     assert notes[:-2] == [
@@ -872,3 +880,76 @@ def test_a_rule_can_name_the_province_district_and_place(tmp_path: Path) -> None
     )  # fmt: skip
     assert code == 0, err
     assert [e["event"] for e in yaml.safe_load(out)["observations"]] == ["us_strikes"]
+
+
+def test_an_export_uploaded_week_by_week_is_evidence_as_far_as_it_had_reached() -> None:
+    """The sample's rows came out week by week: a forecast dated between uploads takes the
+    absence of the events its rules make as evidence for the whole months the uploads out by
+    then covered (it took none before the last upload, 20 October, though by 27 June the
+    export had reached 20 June); before the first upload, none."""
+    import warnings
+
+    import tightrope
+
+    scenario = load_builtin("iraq-2025")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the import's notes
+        seen = tightrope.observe(
+            scenario, EVENTS / "acled-sample.csv", format="acled", mapping=EVENTS / "mapping.yaml"
+        )
+
+    def silences(day: str) -> list[str]:
+        result = tightrope.simulate(seen, runs=400, drivers="none", as_of=day).to_dict()
+        said = [o["observation"] for o in result["conditioning"]["observations"]]
+        return [line for line in said if line.startswith("no ") and "us_strikes" in line]
+
+    assert silences("2025-06-05") == []
+    assert silences("2025-06-20") == [
+        "no us_strikes up to 2025-05-15 (its sources end on 2025-06-02)"
+    ]
+    assert silences("2025-07-01") == [
+        "no us_strikes up to 2025-06-15 (its sources end on 2025-06-20)"
+    ]
+    assert silences("2025-10-25") == [
+        "no other us_strikes up to 2025-07-15 (its sources end on 2025-08-03)"
+    ]
+
+
+def test_earlier_uploads_are_checked_and_read_as_of_a_day() -> None:
+    from pydantic import ValidationError
+
+    from tightrope.scenario.schema import SourcesEnd
+
+    sources = SourcesEnd.model_validate(
+        {
+            "day": "2025-08-03",
+            "published": "2025-10-20",
+            "earlier": [
+                {"day": "2025-06-02", "published": "2025-06-09"},
+                {"day": "2025-06-20", "published": "2025-06-27"},
+            ],
+        }
+    )
+    assert sources.as_known_on(dt.date(2025, 6, 8)) is None
+    assert sources.as_known_on(dt.date(2025, 6, 9)) == SourcesEnd(
+        day=dt.date(2025, 6, 2), published=dt.date(2025, 6, 9)
+    )
+    known = sources.as_known_on(dt.date(2025, 10, 19))
+    assert known is not None
+    assert known.day == dt.date(2025, 6, 20)
+    assert sources.as_known_on(dt.date(2025, 10, 20)) is sources
+    for earlier, message in [
+        ([{"day": "2025-06-20", "published": "2025-06-27"}, {"day": "2025-06-02",
+          "published": "2025-06-09"}], "earlier publications go oldest first"),
+        ([{"day": "2025-09-01", "published": "2025-09-08"}], "covering no later a day"),
+        ([{"day": "2025-06-02", "published": "2025-06-01"}], "published 2025-06-01 is before"),
+        ([{"day": "2025-06-02", "published": "2025-10-20"}], "each before the next"),
+    ]:  # fmt: skip
+        with pytest.raises(ValidationError, match=message):
+            SourcesEnd.model_validate(
+                {"day": "2025-08-03", "published": "2025-10-20", "earlier": earlier}
+            )
+    with pytest.raises(ValidationError, match="earlier publications need the sources' own"):
+        SourcesEnd.model_validate(
+            {"day": "2025-08-03", "earlier": [{"day": "2025-06-02", "published": "2025-06-09"}]}
+        )

@@ -109,7 +109,10 @@ def observe_import(
             "none,\n# only for the whole months up to it, and only once it was published (its "
             "latest upload).\n"
         ) + yaml.dump(
-            {"watched_until": imported.watched_until}, Dumper=Plain, default_flow_style=None
+            {"watched_until": imported.watched_until},
+            Dumper=Plain,
+            default_flow_style=None,
+            sort_keys=False,
         )
     text = source + body
     if out is None:

@@ -161,10 +161,13 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
     hidden = set(scenario.unobserved)
     for compiled in model.events:
         # An event whose sources end before the forecast date is watched for the whole months
-        # up to their last day: nothing is known of it after that, nor before they came out.
+        # up to their last day: nothing is known of it after that, nor before they came out
+        # (an export uploaded week by week: up to the day the latest upload by then covered).
         sources = scenario.watched_until.get(compiled.id)
-        if sources is not None and not sources.known_on(forecast_date):
-            continue
+        if sources is not None:
+            sources = sources.as_known_on(forecast_date)
+            if sources is None:
+                continue
         until = None if sources is None else sources.day
         cut = until is not None and until < forecast_date
         last = full_months(scenario.as_of, until) if until is not None and cut else complete

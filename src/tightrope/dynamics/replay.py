@@ -225,8 +225,9 @@ def what_changed(scenario: Scenario, steps: Sequence[ReplayStep]) -> list[dict[s
     def watched(day: dt.date) -> bool:
         for event in scenario.events:
             sources = scenario.watched_until.get(event.id)
+            known = None if sources is None else sources.as_known_on(day)
             if event.id not in scenario.unobserved and (
-                sources is None or (sources.known_on(day) and sources.day >= day)
+                sources is None or (known is not None and known.day >= day)
             ):
                 return True
         return False

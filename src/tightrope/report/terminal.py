@@ -109,7 +109,9 @@ def _header(scenario: Scenario) -> RenderableType:
     if scenario.watched_until:
         ends = ", ".join(
             f"{event} {sources.day}"
-            + ("" if sources.published is None else f" (published {sources.published})")
+            + ("" if sources.published is None else f" (published {sources.published}")
+            + (f"; {len(sources.earlier)} earlier uploads" if sources.earlier else "")
+            + ("" if sources.published is None else ")")
             for event, sources in scenario.watched_until.items()
         )
         lines.append(f"\nsources end (not seeing them later says nothing): {ends}")

@@ -532,7 +532,7 @@ class EventImport:
     # The events the rules make, watched until the export's last day (and from its latest
     # upload): after it the export says nothing of them (the scenario's own observations or
     # watched_until keep theirs).
-    watched_until: dict[str, dict[str, dt.date]]
+    watched_until: dict[str, dict[str, Any]]
     # Observations dated before the scenario's date, left out: its starting state stands for
     # what happened before it (an export often spans more than the scenario).
     before: int = 0
@@ -566,16 +566,23 @@ class EventImport:
         if self.watched_until:
             coverage = next(iter(self.watched_until.values()))
             upload = coverage.get("published")
+            growth = coverage.get("earlier", [])
             its = "its" if len(self.watched_until) == 1 else "their"
+            if upload is None:
+                before = ""
+            elif growth:
+                before = (
+                    f"; one dated before its latest upload, {upload}, takes it up to the day the "
+                    f"uploads out by then reached (earlier: {len(growth)} uploads, each the first "
+                    f"to cover another whole month), and one before {growth[0]['published']} "
+                    "nothing"
+                )
+            else:
+                before = f", and one dated before its latest upload, {upload}, takes nothing"
             said.append(
                 f"the export's last row is dated {coverage['day']}: watched_until gives that day "
                 f"for {', '.join(self.watched_until)}, so a forecast dated later takes {its} "
-                "absence as evidence only for the whole months up to it"
-                + (
-                    ""
-                    if upload is None
-                    else f", and one dated before its latest upload, {upload}, takes nothing"
-                )
+                "absence as evidence only for the whole months up to it" + before
             )
         said += [
             f"{count} match{'es' if count > 1 else ''} of {event} left out as an occurrence "
@@ -649,6 +656,25 @@ def first_starts(
     return kept, left_out
 
 
+def _growth(
+    reach: dict[dt.date, dt.date], as_of: dt.date, last_upload: dt.date
+) -> list[dict[str, dt.date]]:
+    """What an export uploaded week by week covered as it grew: for each whole month of the
+    scenario, the first upload by which its rows reached past it, with the latest day they
+    covered then (between two such uploads the evidence is the same), before the last upload
+    (the sources' own day and published)."""
+    from tightrope.dynamics.calendar import full_months
+
+    growth: list[dict[str, dt.date]] = []
+    covered, months = dt.date.min, 0
+    for upload in sorted(reach):
+        covered = max(covered, reach[upload])
+        if upload < last_upload and full_months(as_of, covered) > months:
+            months = full_months(as_of, covered)
+            growth.append({"day": covered, "published": upload})
+    return growth
+
+
 def import_events(
     scenario: Scenario,
     path: str | Path,
@@ -671,14 +697,21 @@ def import_events(
     # The latest row's date (after it the export says nothing) and its latest upload (before
     # it, a forecast knew none of the export).
     last_day, last_upload = dt.date.min, published
+    # The latest row dated in each upload, for what the export covered as it grew; a row
+    # without its upload time leaves that unknown.
+    reach: dict[dt.date, dt.date] = {}
+    undated = False
 
     def keep(row: Row) -> bool:
-        nonlocal last_day, last_upload
+        nonlocal last_day, last_upload, undated
         for role, found in row.fields.items():
             values[role].update(found)
         last_day = max(last_day, row.date)
         if row.published is not None:
             last_upload = max(last_upload or row.published, row.published)
+            reach[row.published] = max(reach.get(row.published, row.date), row.date)
+        else:
+            undated = True
         if measures:
             spans.append((row.date, row.published or published or row.date))
         folded = row.folded()
@@ -725,8 +758,10 @@ def import_events(
     ]
     kept = recorded | set(scenario.unobserved) | set(scenario.watched_until)
     sources_end = {"day": last_day, "published": last_upload}
+    growth = [] if undated or last_upload is None else _growth(reach, scenario.as_of, last_upload)
     until = {
         event.id: {key: day for key, day in sources_end.items() if day is not None}
+        | ({"earlier": growth} if growth else {})
         for event in scenario.events
         if event.id in spoken_for and event.id not in kept
     }

@@ -46,6 +46,8 @@ MEANINGS = {
     "Duration.ending_hazard": "Monthly chance the campaign ends (a quantity in 0–1).",
     "Duration.months": "Or a fixed length in months.",
     "Effect.variable": "The state variable the effect changes.",
+    "SourcesSeen.day": "The last day the sources covered then (YYYY-MM-DD).",
+    "SourcesSeen.published": "The day that part of them came out (YYYY-MM-DD).",
     "Effect.set": "Set the target to this quantity (inside the target's range: a value beyond "
     "it is refused).",
     "Effect.add": "Add this quantity to the target.",

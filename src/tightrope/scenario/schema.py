@@ -12,6 +12,7 @@ duplicate ids, cycles) live in :mod:`tightrope.scenario.checks`.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Callable
 from enum import StrEnum
@@ -567,9 +568,21 @@ class Question(Frozen):
         return cuts
 
 
+class SourcesSeen(Frozen):
+    """What an event's sources covered when an earlier part of them came out: the last day
+    they covered then, and the day it was published."""
+
+    day: dt.date
+    published: dt.date
+
+
+MAX_EARLIER = 1_000  # earlier publications of one event's sources (weekly uploads: 19 years)
+
+
 class SourcesEnd(Frozen):
     """The last day an event's sources cover (an export's last row), and when what they say
-    became known (its upload): written as the day alone, or as both."""
+    became known (its upload): written as the day alone, or as both; with ``earlier``, what
+    they covered when earlier parts of them came out (an export uploaded week by week)."""
 
     day: dt.date = Field(
         description="Not seeing the event says something only for the whole months up to it."
@@ -585,19 +598,59 @@ class SourcesEnd(Frozen):
     def _from_day(cls, data: object) -> object:
         return {"day": data} if isinstance(data, str | dt.date) else data
 
+    earlier: tuple[SourcesSeen, ...] = Field(
+        (),
+        max_length=MAX_EARLIER,
+        description="What the sources covered when earlier parts of them came out, oldest "
+        "first: each the last day covered then and the day it was published. A forecast dated "
+        "between two publications takes the absence of the event as evidence up to the day "
+        "the latest before it covered.",
+    )
+
     @model_validator(mode="after")
     def _published_after(self) -> Self:
-        if self.published is not None and self.published < self.day:
+        parts: list[SourcesSeen | SourcesEnd] = [*self.earlier, self]
+        for part in parts:
+            if part.published is not None and part.published < part.day:
+                raise PydanticCustomError(
+                    "published_before",
+                    "published {published} is before the day the sources cover, {day}",
+                    {"published": str(part.published), "day": str(part.day)},
+                )
+        if self.earlier and self.published is None:
             raise PydanticCustomError(
-                "published_before",
-                "published {published} is before the day the sources cover, {day}",
-                {"published": str(self.published), "day": str(self.day)},
+                "earlier_unpublished", "earlier publications need the sources' own published"
             )
+        for before, after in itertools.pairwise(parts):
+            # Every part has a published here: the earlier ones must, and then the last does.
+            assert before.published is not None
+            assert after.published is not None
+            if not (before.published < after.published and before.day <= after.day):
+                raise PydanticCustomError(
+                    "earlier_order",
+                    "earlier publications go oldest first, each before the next and covering "
+                    "no later a day ({day} published {published} comes after {next_day} "
+                    "published {next_published})",
+                    {
+                        "day": str(before.day),
+                        "published": str(before.published),
+                        "next_day": str(after.day),
+                        "next_published": str(after.published),
+                    },
+                )
         return self
 
     def known_on(self, day: dt.date) -> bool:
         """Whether the sources were out by ``day``."""
         return self.published is None or self.published <= day
+
+    def as_known_on(self, day: dt.date) -> SourcesEnd | None:
+        """The sources as they stood on ``day``: these once published; before that, the latest
+        earlier publication out by then; None while nothing of them was out."""
+        if self.known_on(day):
+            return self
+        out = [part for part in self.earlier if part.published <= day]
+        return None if not out else SourcesEnd(day=out[-1].day, published=out[-1].published)
 
 
 class Observation(Frozen):
