@@ -399,7 +399,8 @@ def observe(
     watched_until : mapping of event id to a date, or to {"day": …, "published": …}, optional
         With a list of observations: the day each event's sources end, after which its absence
         says nothing, and when they were published, before which nothing is known of it (an
-        observation file's ``watched_until:``).
+        observation file's ``watched_until:``); ``"earlier": [{"day": …, "published": …}, …]``
+        gives what they covered when earlier parts came out.
 
     Raises
     ------
