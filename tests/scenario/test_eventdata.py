@@ -549,8 +549,13 @@ def test_a_rule_that_makes_nothing_says_why(tmp_path: Path) -> None:
         {"day": dt.date(2025, 6, 2), "published": dt.date(2025, 6, 9)},
         {"day": dt.date(2025, 6, 20), "published": dt.date(2025, 6, 27)},
     ]
+    # Event data show what happened, not that it stopped: the campaign, which ends by chance,
+    # is watched for its starts only.
+    ends = {"militia_campaign": {"shows_ends": False}}
     assert yaml.safe_load(out)["watched_until"] == {
-        event: {"day": dt.date(2025, 8, 3), "published": dt.date(2025, 10, 20), "earlier": growth}
+        event: {"day": dt.date(2025, 8, 3), "published": dt.date(2025, 10, 20)}
+        | ends.get(event, {})
+        | {"earlier": growth}
         for event in ("militia_campaign", "us_casualties", "us_strikes")
     }
     assert notes[:-2] == [
@@ -953,3 +958,40 @@ def test_earlier_uploads_are_checked_and_read_as_of_a_day() -> None:
         SourcesEnd.model_validate(
             {"day": "2025-08-03", "earlier": [{"day": "2025-06-02", "published": "2025-06-09"}]}
         )
+
+
+def test_a_campaign_watched_by_event_data_is_watched_for_its_starts_only() -> None:
+    """Event data show what happened, not that it stopped: a campaign seen to start in an
+    export, with no end there, was taken to go on to the export's last day (every month of it
+    evidence that it had not ended). Watched with shows_ends false, its end is left to the
+    model; a restart is still evidence."""
+    import tightrope
+    from tightrope.dynamics.evidence import compile_evidence
+    from tightrope.dynamics.model import compile_scenario
+
+    scenario = load_builtin("iraq-2025")
+    started = [{"event": "militia_campaign", "date": "2025-04-01"}]
+    model = compile_scenario(scenario)
+    column = [event.id for event in model.events].index("militia_campaign")
+    for shows_ends, going_on in [(True, True), (False, False)]:
+        seen = tightrope.observe(
+            scenario,
+            started,
+            watched_until={"militia_campaign": {"day": "2025-08-20", "shows_ends": shows_ends}},
+        )
+        evidence = compile_evidence(seen, model, dt.date(2025, 9, 1))
+        assert any(column in by for by in evidence.not_ended.values()) is going_on
+        assert any(column in by for by in evidence.absent.values())  # starts are watched
+        said = " ".join(evidence.items)
+        assert ("start or end of militia_campaign" in said) is going_on
+        assert ("no other start of militia_campaign up to 2025-08-15" in said) is not going_on
+    # Seen to start again: where its sources would show the end, the missing end is refused;
+    # where they would not, the campaign may have ended unseen.
+    again = [*started, {"event": "militia_campaign", "date": "2025-07-01"}]
+    with pytest.raises(ScenarioError, match="starts again on 2025-07-01 with no end recorded"):
+        tightrope.observe(scenario, again, watched_until={"militia_campaign": "2025-08-20"})
+    tightrope.observe(
+        scenario,
+        again,
+        watched_until={"militia_campaign": {"day": "2025-08-20", "shows_ends": False}},
+    )

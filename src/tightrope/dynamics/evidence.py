@@ -174,15 +174,17 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
         if compiled.id in hidden or (last == 0 and (cut or partial is None)):
             continue
         covered = add_months(scenario.as_of, last) if cut else forecast_date
-        # A campaign that ends by chance and was not seen to end goes on; one of a fixed length
-        # ends when the model says, seen or not.
-        campaign = compiled.ending_hazard is not None
+        # A campaign that ends by chance and was not seen to end goes on, where its sources
+        # would show the end; one of a fixed length ends when the model says, seen or not.
+        campaign = compiled.ending_hazard is not None and (sources is None or sources.shows_ends)
         item = len(items)
         doubted = any(event == compiled.index for _, event in reported)
         if not (doubted or compiled.index in seen or compiled.index in ends):
             silence = "no {} up to "
         elif campaign:
             silence = "no other start or end of {} up to "
+        elif compiled.ending_hazard is not None:  # its sources would not show its end
+            silence = "no other start of {} up to "
         else:
             silence = "no other {} up to "
         label = f"“{scenario.event(compiled.id).label}”"

@@ -247,6 +247,9 @@ def what_changed(scenario: Scenario, steps: Sequence[ReplayStep]) -> list[dict[s
             new = [o for o in scenario.observations if earlier.date < o.known <= later.date]
             seen = [observation.describe() for observation in new]
             words = [observation.in_words(scenario) for observation in new]
+            for ids, labels in sources_reached(scenario, earlier.date, later.date):
+                seen.append(ids)
+                words.append(labels)
             if seen and watched(later.date):
                 silence = f"no other event seen since {earlier.date}"
                 seen.append(silence)
@@ -262,6 +265,28 @@ def what_changed(scenario: Scenario, steps: Sequence[ReplayStep]) -> list[dict[s
 
 
 NOTHING_SEEN = "nothing seen: the months passed without it"
+
+
+def sources_reached(scenario: Scenario, before: dt.date, after: dt.date) -> list[tuple[str, str]]:
+    """The watched sources that reached further in (before, after]: an export's upload that
+    came out then and covered more days, news though it holds no event. Each as ids and in the
+    scenario's words: "the sources of offensive, uvira_falls reached 2025-04-05 (published
+    2025-04-12)"."""
+    grown: dict[tuple[dt.date, dt.date | None], list[str]] = {}
+    for event, sources in scenario.watched_until.items():
+        now, then = sources.as_known_on(after), sources.as_known_on(before)
+        if (
+            event not in scenario.unobserved
+            and now is not None
+            and (then is None or now.day > then.day)
+        ):
+            grown.setdefault((now.day, now.published), []).append(event)
+    said = []
+    for (day, published), events in grown.items():
+        tail = f" reached {day}" + ("" if published is None else f" (published {published})")
+        labels = ", ".join(f"“{scenario.event(event).label}”" for event in events)
+        said.append((f"the sources of {', '.join(events)}{tail}", f"the sources of {labels}{tail}"))
+    return said
 
 
 def _headline(result: QuestionResult) -> tuple[str, float]:

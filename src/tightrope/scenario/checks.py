@@ -249,8 +249,8 @@ def _restarts(scenario: Scenario, events: dict[str, Any]) -> Iterator[Finding]:
         coverage = scenario.watched_until.get(event_id)
         seen.sort()
         for (before, _), (day, index) in itertools.pairwise(seen):
-            if coverage is not None and coverage.day < day:
-                continue  # an end after its sources ended could have gone unseen
+            if coverage is not None and (coverage.day < day or not coverage.shows_ends):
+                continue  # an end its sources would not show could have gone unseen
             if not any(before <= end < day for end in ends.get(event_id, ())):
                 yield (
                     ("observations", index, "date"),

@@ -656,6 +656,10 @@ def first_starts(
     return kept, left_out
 
 
+def _ends_by_chance(event: Any) -> bool:
+    return event.duration is not None and event.duration.ending_hazard is not None
+
+
 def _growth(
     reach: dict[dt.date, dt.date], as_of: dt.date, last_upload: dt.date
 ) -> list[dict[str, dt.date]]:
@@ -759,8 +763,11 @@ def import_events(
     kept = recorded | set(scenario.unobserved) | set(scenario.watched_until)
     sources_end = {"day": last_day, "published": last_upload}
     growth = [] if undated or last_upload is None else _growth(reach, scenario.as_of, last_upload)
+    # Event data show what happened, not that it stopped: a campaign that ends by chance is
+    # watched for its starts only.
     until = {
         event.id: {key: day for key, day in sources_end.items() if day is not None}
+        | ({"shows_ends": False} if _ends_by_chance(event) else {})
         | ({"earlier": growth} if growth else {})
         for event in scenario.events
         if event.id in spoken_for and event.id not in kept

@@ -598,6 +598,12 @@ class SourcesEnd(Frozen):
     def _from_day(cls, data: object) -> object:
         return {"day": data} if isinstance(data, str | dt.date) else data
 
+    shows_ends: bool = Field(
+        True,
+        description="Whether the sources would show a campaign's end. Event data show what "
+        "happened, not that it stopped: an import writes false for a campaign that ends by "
+        "chance, so that not seeing its end there is no evidence that it went on.",
+    )
     earlier: tuple[SourcesSeen, ...] = Field(
         (),
         max_length=MAX_EARLIER,
@@ -650,7 +656,9 @@ class SourcesEnd(Frozen):
         if self.known_on(day):
             return self
         out = [part for part in self.earlier if part.published <= day]
-        return None if not out else SourcesEnd(day=out[-1].day, published=out[-1].published)
+        if not out:
+            return None
+        return SourcesEnd(day=out[-1].day, published=out[-1].published, shows_ends=self.shows_ends)
 
 
 class Observation(Frozen):
