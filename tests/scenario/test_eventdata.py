@@ -995,3 +995,31 @@ def test_a_campaign_watched_by_event_data_is_watched_for_its_starts_only() -> No
         again,
         watched_until={"militia_campaign": {"day": "2025-08-20", "shows_ends": False}},
     )
+
+
+def test_a_replay_step_names_an_upload_that_reached_further() -> None:
+    """A step in which no event was seen can still move the forecast: an upload came out that
+    covered more days. The step's news says so, not "nothing seen"."""
+    import warnings
+
+    import tightrope
+    from tightrope.dynamics.replay import sources_reached
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the import's notes
+        seen = tightrope.observe(
+            load_builtin("iraq-2025"),
+            EVENTS / "acled-sample.csv",
+            format="acled",
+            mapping=EVENTS / "mapping.yaml",
+        )
+    assert sources_reached(seen, dt.date(2025, 5, 15), dt.date(2025, 6, 8)) == []
+    reached = sources_reached(seen, dt.date(2025, 6, 1), dt.date(2025, 6, 15))
+    assert [ids for ids, _ in reached] == [
+        "the sources of militia_campaign, us_strikes reached 2025-06-02 (published 2025-06-09)"
+    ]
+    assert reached[0][1].startswith("the sources of “Militia attacks on US forces resume")
+    final = sources_reached(seen, dt.date(2025, 7, 1), dt.date(2025, 10, 25))
+    assert [ids for ids, _ in final] == [
+        "the sources of militia_campaign, us_strikes reached 2025-08-03 (published 2025-10-20)"
+    ]
