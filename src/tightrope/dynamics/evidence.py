@@ -177,22 +177,33 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
         # A campaign that ends by chance and was not seen to end goes on, where its sources
         # would show the end; one of a fixed length ends when the model says, seen or not.
         campaign = compiled.ending_hazard is not None and (sources is None or sources.shows_ends)
+        # Seen to start, a campaign whose sources would not show its end may since have ended
+        # and started again unseen, or gone on: they tell the two apart no more, so they say
+        # nothing of it after its first start (event data: a later match is either).
+        blind = compiled.ending_hazard is not None and not campaign
+        first = evidence.first_seen.get(compiled.index) if blind else None
         item = len(items)
         doubted = any(event == compiled.index for _, event in reported)
-        if not (doubted or compiled.index in seen or compiled.index in ends):
-            silence = "no {} up to "
-        elif campaign:
-            silence = "no other start or end of {} up to "
-        elif compiled.ending_hazard is not None:  # its sources would not show its end
-            silence = "no other start of {} up to "
-        else:
-            silence = "no other {} up to "
         label = f"“{scenario.event(compiled.id).label}”"
         ending = f" (its sources end on {until})" if cut else ""
-        note(
-            silence.format(compiled.id) + str(covered) + ending,
-            silence.format(label) + str(covered) + ending,
-        )
+        if first is not None:
+            after = ", and nothing of it after (its sources would not show its end)"
+            note(
+                f"no start of {compiled.id} before {first[0]}{after}",
+                f"no start of {label} before {first[0]}{after}",
+            )
+            last = min(last, month_of(scenario.as_of, first[0]) - 1)
+        else:
+            if not (doubted or compiled.index in seen or compiled.index in ends):
+                silence = "no {} up to "
+            elif campaign:
+                silence = "no other start or end of {} up to "
+            else:
+                silence = "no other {} up to "
+            note(
+                silence.format(compiled.id) + str(covered) + ending,
+                silence.format(label) + str(covered) + ending,
+            )
         if not doubted:
             evidence.watched_until[compiled.index] = covered
         for month in range(1, last + 1):
@@ -203,7 +214,7 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
                 evidence.absent.setdefault(month, {})[compiled.index] = item
             if campaign and month not in ends.get(compiled.index, set()):
                 evidence.not_ended.setdefault(month, {})[compiled.index] = item
-        if partial is None or cut:
+        if partial is None or cut or first is not None:
             continue
         if partial not in seen.get(compiled.index, set()) and (
             (partial, compiled.index) not in reported

@@ -602,7 +602,8 @@ class SourcesEnd(Frozen):
         True,
         description="Whether the sources would show a campaign's end. Event data show what "
         "happened, not that it stopped: an import writes false for a campaign that ends by "
-        "chance, so that not seeing its end there is no evidence that it went on.",
+        "chance, and the sources are then evidence that it did not start before its first "
+        "start, and of nothing after it.",
     )
     earlier: tuple[SourcesSeen, ...] = Field(
         (),
