@@ -997,6 +997,15 @@ def test_a_campaign_watched_by_event_data_is_watched_for_its_starts_only() -> No
                 "no start of militia_campaign before 2025-06-01, and nothing of it after (its "
                 "sources would not show its end)" in said
             )
+    # Seen to start in month 1, there is nothing before its start for the sources to say.
+    early = tightrope.observe(
+        scenario,
+        [{"event": "militia_campaign", "date": "2025-03-20"}],
+        watched_until={"militia_campaign": {"day": "2025-08-20", "shows_ends": False}},
+    )
+    evidence = compile_evidence(early, model, dt.date(2025, 9, 1))
+    assert months(evidence.absent) == []
+    assert "militia_campaign" not in " ".join(evidence.items[1:])
     # Seen to start again: where its sources would show the end, the missing end is refused;
     # where they would not, the campaign may have ended unseen.
     again = [*started, {"event": "militia_campaign", "date": "2025-08-01"}]

@@ -187,12 +187,13 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
         label = f"“{scenario.event(compiled.id).label}”"
         ending = f" (its sources end on {until})" if cut else ""
         if first is not None:
-            after = ", and nothing of it after (its sources would not show its end)"
-            note(
-                f"no start of {compiled.id} before {first[0]}{after}",
-                f"no start of {label} before {first[0]}{after}",
-            )
             last = min(last, month_of(scenario.as_of, first[0]) - 1)
+            if last > 0:  # seen in month 1, there is nothing before its start to say
+                after = ", and nothing of it after (its sources would not show its end)"
+                note(
+                    f"no start of {compiled.id} before {first[0]}{after}",
+                    f"no start of {label} before {first[0]}{after}",
+                )
         else:
             if not (doubted or compiled.index in seen or compiled.index in ends):
                 silence = "no {} up to "
