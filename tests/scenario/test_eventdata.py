@@ -24,7 +24,7 @@ from tightrope.scenario.eventdata import (
     read_mapping,
     read_rows,
 )
-from tightrope.scenario.schema import Observation
+from tightrope.scenario.schema import Observation, Scenario
 from tightrope.scenario.yamlsafe import MAX_BYTES
 
 # Each import of the fixtures leaves events no rule makes unobserved, and says where the export
@@ -554,6 +554,7 @@ def test_a_rule_that_makes_nothing_says_why(tmp_path: Path) -> None:
     ends = {"militia_campaign": {"shows_ends": False}}
     assert yaml.safe_load(out)["watched_until"] == {
         event: {"day": dt.date(2025, 8, 3), "published": dt.date(2025, 10, 20)}
+        | {"since": dt.date(2025, 6, 2)}  # the first row: the export begins after 15 March
         | ends.get(event, {})
         | {"earlier": growth}
         for event in ("militia_campaign", "us_casualties", "us_strikes")
@@ -887,37 +888,103 @@ def test_a_rule_can_name_the_province_district_and_place(tmp_path: Path) -> None
     assert [e["event"] for e in yaml.safe_load(out)["observations"]] == ["us_strikes"]
 
 
-def test_an_export_uploaded_week_by_week_is_evidence_as_far_as_it_had_reached() -> None:
-    """The sample's rows came out week by week: a forecast dated between uploads takes the
-    absence of the events its rules make as evidence for the whole months the uploads out by
-    then covered (it took none before the last upload, 20 October, though by 27 June the
-    export had reached 20 June); before the first upload, none."""
+def test_an_export_uploaded_week_by_week_is_evidence_as_far_as_it_had_reached(
+    tmp_path: Path,
+) -> None:
+    """Rows that came out over time: a forecast dated between uploads takes the absence of the
+    events the rules make as evidence for the whole months the uploads out by then covered (it
+    took none before the last upload); before the first upload, none."""
     import warnings
 
     import tightrope
 
-    scenario = load_builtin("iraq-2025")
+    export = tmp_path / "weekly.csv"
+    export.write_text(
+        acled_rows(
+            [  # iraq-2025's months end on the 15th; no row is a US strike
+                ("C0", "2025-03-16", "Protesters (Iraq)", 0, "2025-03-20"),
+                ("C1", "2025-04-20", "Protesters (Iraq)", 0, "2025-04-25"),
+                ("C2", "2025-05-20", "Protesters (Iraq)", 0, "2025-05-25"),
+                ("C3", "2025-07-01", "Protesters (Iraq)", 0, "2025-07-05"),
+                ("C4", "2025-08-01", "Protesters (Iraq)", 0, "2025-08-10"),
+            ]
+        )
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the import's notes
         seen = tightrope.observe(
-            scenario, EVENTS / "acled-sample.csv", format="acled", mapping=EVENTS / "mapping.yaml"
+            load_builtin("iraq-2025"), export, format="acled", mapping=EVENTS / "mapping.yaml"
         )
+    assert seen.watched_until["us_strikes"].model_dump(mode="json", exclude_defaults=True) == {
+        "day": "2025-08-01",
+        "published": "2025-08-10",
+        "since": "2025-03-16",
+        "earlier": [
+            {"day": "2025-04-20", "published": "2025-04-25"},
+            {"day": "2025-05-20", "published": "2025-05-25"},
+            {"day": "2025-07-01", "published": "2025-07-05"},
+        ],
+    }
 
     def silences(day: str) -> list[str]:
         result = tightrope.simulate(seen, runs=400, drivers="none", as_of=day).to_dict()
         said = [o["observation"] for o in result["conditioning"]["observations"]]
         return [line for line in said if line.startswith("no ") and "us_strikes" in line]
 
-    assert silences("2025-06-05") == []
-    assert silences("2025-06-20") == [
-        "no us_strikes up to 2025-05-15 (its sources end on 2025-06-02)"
+    assert silences("2025-04-22") == []
+    assert silences("2025-05-01") == [
+        "no us_strikes up to 2025-04-15 (its sources end on 2025-04-20)"
     ]
-    assert silences("2025-07-01") == [
-        "no us_strikes up to 2025-06-15 (its sources end on 2025-06-20)"
+    assert silences("2025-06-01") == [
+        "no us_strikes up to 2025-05-15 (its sources end on 2025-05-20)"
     ]
-    assert silences("2025-10-25") == [
-        "no other us_strikes up to 2025-07-15 (its sources end on 2025-08-03)"
+    assert silences("2025-08-05") == [
+        "no us_strikes up to 2025-06-15 (its sources end on 2025-07-01)"
     ]
+    assert silences("2025-08-20") == [
+        "no us_strikes up to 2025-07-15 (its sources end on 2025-08-01)"
+    ]
+
+
+def sample_imported() -> Scenario:
+    """The built-in case with the sample export's observations, as the API imports them."""
+    import warnings
+
+    import tightrope
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the import's notes
+        return tightrope.observe(
+            load_builtin("iraq-2025"),
+            EVENTS / "acled-sample.csv",
+            format="acled",
+            mapping=EVENTS / "mapping.yaml",
+        )
+
+
+def test_an_export_that_begins_after_the_scenario_date_says_nothing_before_it() -> None:
+    """The sample's first row is dated 2 June 2025, the scenario 15 March: the months before
+    the export began were taken as months without the events its rules make. The import now
+    writes the first row's day as since, and only the whole months from it are evidence."""
+    import tightrope
+
+    seen = sample_imported()
+    assert seen.watched_until["us_strikes"].since == dt.date(2025, 6, 2)
+    result = tightrope.simulate(seen, runs=400, drivers="none", as_of="2025-10-25").to_dict()
+    said = [o["observation"] for o in result["conditioning"]["observations"]]
+    assert (
+        "no other us_strikes from 2025-06-16 up to 2025-07-15 (its sources begin on 2025-06-02, "
+        "end on 2025-08-03)" in said
+    )
+    from tightrope.dynamics.evidence import compile_evidence
+    from tightrope.dynamics.model import compile_scenario
+
+    model = compile_scenario(seen)
+    column = [event.id for event in model.events].index("us_strikes")
+    evidence = compile_evidence(seen, model, dt.date(2025, 10, 25))
+    assert sorted(m for m, by in evidence.absent.items() if column in by) == []  # month 4: seen
+    # Not known absent from the scenario's date on, it cannot settle a question as "no".
+    assert column not in evidence.watched_until
 
 
 def test_earlier_uploads_are_checked_and_read_as_of_a_day() -> None:
@@ -1021,19 +1088,9 @@ def test_a_campaign_watched_by_event_data_is_watched_for_its_starts_only() -> No
 def test_a_replay_step_names_an_upload_that_reached_further() -> None:
     """A step in which no event was seen can still move the forecast: an upload came out that
     covered more days. The step's news says so, not "nothing seen"."""
-    import warnings
-
-    import tightrope
     from tightrope.dynamics.replay import sources_reached
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the import's notes
-        seen = tightrope.observe(
-            load_builtin("iraq-2025"),
-            EVENTS / "acled-sample.csv",
-            format="acled",
-            mapping=EVENTS / "mapping.yaml",
-        )
+    seen = sample_imported()
     assert sources_reached(seen, dt.date(2025, 5, 15), dt.date(2025, 6, 8)) == []
     reached = sources_reached(seen, dt.date(2025, 6, 1), dt.date(2025, 6, 15))
     assert [ids for ids, _ in reached] == [

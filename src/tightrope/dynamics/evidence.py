@@ -33,7 +33,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
-from tightrope.dynamics.calendar import Deadline, add_months, full_months, month_of
+from tightrope.dynamics.calendar import Deadline, add_months, full_months, month_of, month_start
 from tightrope.dynamics.model import CompiledModel
 from tightrope.errors import TightropeError
 from tightrope.scenario.schema import Scenario
@@ -159,6 +159,12 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
     now = Deadline.of(scenario.as_of, forecast_date)
     partial = now.month if now.month > complete and now.share > 0 else None
     hidden = set(scenario.unobserved)
+
+    def first_whole(day: dt.date) -> int:
+        """The first month that starts on or after ``day``."""
+        month = month_of(scenario.as_of, day)
+        return month if month_start(scenario.as_of, month) >= day else month + 1
+
     for compiled in model.events:
         # An event whose sources end before the forecast date is watched for the whole months
         # up to their last day: nothing is known of it after that, nor before they came out
@@ -171,7 +177,11 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
         until = None if sources is None else sources.day
         cut = until is not None and until < forecast_date
         last = full_months(scenario.as_of, until) if until is not None and cut else complete
-        if compiled.id in hidden or (last == 0 and (cut or partial is None)):
+        # Sources that begin after the scenario's date say nothing of the months before them.
+        since = None if sources is None else sources.since
+        opening = 1 if since is None else first_whole(since)
+        here = partial if partial is not None and partial >= opening and not cut else None
+        if compiled.id in hidden or (last < opening and here is None):
             continue
         covered = add_months(scenario.as_of, last) if cut else forecast_date
         # A campaign that ends by chance and was not seen to end goes on, where its sources
@@ -185,29 +195,34 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
         item = len(items)
         doubted = any(event == compiled.index for _, event in reported)
         label = f"“{scenario.event(compiled.id).label}”"
-        ending = f" (its sources end on {until})" if cut else ""
+        begins = [f"begin on {since}"] if opening > 1 else []
+        bounds = [*begins, *([f"end on {until}"] if cut else [])]
+        ending = f" (its sources {', '.join(bounds)})" if bounds else ""
+        start = f"from {month_start(scenario.as_of, opening)} " if opening > 1 else ""
         if first is not None:
             last = min(last, month_of(scenario.as_of, first[0]) - 1)
-            if last > 0:  # seen in month 1, there is nothing before its start to say
-                after = ", and nothing of it after (its sources would not show its end)"
+            here = None
+            if last >= opening:  # seen in the sources' first month: nothing before it to say
+                why = ", ".join([*begins, "would not show its end"])
+                after = f", and nothing of it after (its sources {why})"
                 note(
-                    f"no start of {compiled.id} before {first[0]}{after}",
-                    f"no start of {label} before {first[0]}{after}",
+                    f"no start of {compiled.id} {start}before {first[0]}{after}",
+                    f"no start of {label} {start}before {first[0]}{after}",
                 )
         else:
             if not (doubted or compiled.index in seen or compiled.index in ends):
-                silence = "no {} up to "
+                silence = "no {} "
             elif campaign:
-                silence = "no other start or end of {} up to "
+                silence = "no other start or end of {} "
             else:
-                silence = "no other {} up to "
+                silence = "no other {} "
             note(
-                silence.format(compiled.id) + str(covered) + ending,
-                silence.format(label) + str(covered) + ending,
+                silence.format(compiled.id) + f"{start}up to {covered}{ending}",
+                silence.format(label) + f"{start}up to {covered}{ending}",
             )
-        if not doubted:
+        if not doubted and opening == 1:  # known absent from the scenario's date on
             evidence.watched_until[compiled.index] = covered
-        for month in range(1, last + 1):
+        for month in range(opening, last + 1):
             if (
                 month not in seen.get(compiled.index, set())
                 and (month, compiled.index) not in reported
@@ -215,14 +230,12 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
                 evidence.absent.setdefault(month, {})[compiled.index] = item
             if campaign and month not in ends.get(compiled.index, set()):
                 evidence.not_ended.setdefault(month, {})[compiled.index] = item
-        if partial is None or cut or first is not None:
+        if here is None:
             continue
-        if partial not in seen.get(compiled.index, set()) and (
-            (partial, compiled.index) not in reported
-        ):
-            evidence.later.setdefault(partial, {})[compiled.index] = (now.share, item)
-        if campaign and partial not in ends.get(compiled.index, set()):
-            evidence.ends_later.setdefault(partial, {})[compiled.index] = (now.share, item)
+        if here not in seen.get(compiled.index, set()) and ((here, compiled.index) not in reported):
+            evidence.later.setdefault(here, {})[compiled.index] = (now.share, item)
+        if campaign and here not in ends.get(compiled.index, set()):
+            evidence.ends_later.setdefault(here, {})[compiled.index] = (now.share, item)
     for item, count in again.items():
         more = f" (and {count} more sighting{'s' if count > 1 else ''} that month)"
         items[item] += more

@@ -249,7 +249,11 @@ def _restarts(scenario: Scenario, events: dict[str, Any]) -> Iterator[Finding]:
         coverage = scenario.watched_until.get(event_id)
         seen.sort()
         for (before, _), (day, index) in itertools.pairwise(seen):
-            if coverage is not None and (coverage.day < day or not coverage.shows_ends):
+            if coverage is not None and (
+                coverage.day < day
+                or not coverage.shows_ends
+                or (coverage.since is not None and coverage.since > before)
+            ):
                 continue  # an end its sources would not show could have gone unseen
             if not any(before <= end < day for end in ends.get(event_id, ())):
                 yield (
@@ -322,7 +326,13 @@ def _unstarted_ends(scenario: Scenario, events: dict[str, Any]) -> Iterator[Find
             )
             continue
         coverage = scenario.watched_until.get(event.id)
-        if event.id in scenario.unobserved or (coverage is not None and coverage.day < ended):
+        if event.id in scenario.unobserved or (
+            coverage is not None
+            and (
+                coverage.day < ended
+                or (coverage.since is not None and coverage.since > scenario.as_of)
+            )
+        ):
             continue  # its start could have gone unseen
         yield (
             here,

@@ -700,17 +700,17 @@ def import_events(
     spans: list[tuple[dt.date, dt.date]] = []
     # The latest row's date (after it the export says nothing) and its latest upload (before
     # it, a forecast knew none of the export).
-    last_day, last_upload = dt.date.min, published
+    first_day, last_day, last_upload = dt.date.max, dt.date.min, published
     # The latest row dated in each upload, for what the export covered as it grew; a row
     # without its upload time leaves that unknown.
     reach: dict[dt.date, dt.date] = {}
     undated = False
 
     def keep(row: Row) -> bool:
-        nonlocal last_day, last_upload, undated
+        nonlocal first_day, last_day, last_upload, undated
         for role, found in row.fields.items():
             values[role].update(found)
-        last_day = max(last_day, row.date)
+        first_day, last_day = min(first_day, row.date), max(last_day, row.date)
         if row.published is not None:
             last_upload = max(last_upload or row.published, row.published)
             reach[row.published] = max(reach.get(row.published, row.date), row.date)
@@ -767,6 +767,8 @@ def import_events(
     # watched for its starts only.
     until = {
         event.id: {key: day for key, day in sources_end.items() if day is not None}
+        # An export that begins after the scenario's date says nothing of the days before it.
+        | ({"since": first_day} if scenario.as_of < first_day <= last_day else {})
         | ({"shows_ends": False} if _ends_by_chance(event) else {})
         | ({"earlier": growth} if growth else {})
         for event in scenario.events

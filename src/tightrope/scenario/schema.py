@@ -598,6 +598,11 @@ class SourcesEnd(Frozen):
     def _from_day(cls, data: object) -> object:
         return {"day": data} if isinstance(data, str | dt.date) else data
 
+    since: dt.date | None = Field(
+        None,
+        description="The first day the sources cover, where they start after the scenario's "
+        "date (an export's first row): not seeing the event before it says nothing.",
+    )
     shows_ends: bool = Field(
         True,
         description="Whether the sources would show a campaign's end. Event data show what "
@@ -624,6 +629,12 @@ class SourcesEnd(Frozen):
                     "published {published} is before the day the sources cover, {day}",
                     {"published": str(part.published), "day": str(part.day)},
                 )
+        if self.since is not None and any(self.since > part.day for part in parts):
+            raise PydanticCustomError(
+                "since_after",
+                "since {since} is after a day the sources cover",
+                {"since": str(self.since)},
+            )
         if self.earlier and self.published is None:
             raise PydanticCustomError(
                 "earlier_unpublished", "earlier publications need the sources' own published"
@@ -659,7 +670,12 @@ class SourcesEnd(Frozen):
         out = [part for part in self.earlier if part.published <= day]
         if not out:
             return None
-        return SourcesEnd(day=out[-1].day, published=out[-1].published, shows_ends=self.shows_ends)
+        return SourcesEnd(
+            day=out[-1].day,
+            published=out[-1].published,
+            since=self.since,
+            shows_ends=self.shows_ends,
+        )
 
 
 class Observation(Frozen):
