@@ -24,7 +24,7 @@ from tightrope.scenario import expressions
 from tightrope.scenario.checks import iter_quantities
 from tightrope.scenario.provenance import readable_path
 from tightrope.scenario.quantity import Quantity
-from tightrope.scenario.schema import EFFECT_GROUPS, Effect, Event, Scenario
+from tightrope.scenario.schema import EFFECT_GROUPS, INPUT_BOUNDS, Effect, Event, Scenario
 
 NEVER = -1_000_000  # "month" of an event that has not happened
 
@@ -477,16 +477,21 @@ def _coupling_columns(scenario: Scenario) -> list[tuple[str, float, float, str |
         return []
     columns: list[tuple[str, float, float, str | None]] = []
     actors: list[str] = []
+
+    def bounded(kind: str, name: str, start: str) -> tuple[str, float, float, str]:
+        low, high = INPUT_BOUNDS[kind]
+        return (f"{kind}:{name}", low, MAX_MAGNITUDE if high is None else high, start)
+
     for issue, members in _participants(scenario).items():
         columns.append((f"settlement:{issue}", 0.0, 100.0, None))
         for actor in members:
             base = f"positions.{issue}.{actor}"
-            columns.append((f"position:{issue}.{actor}", 0.0, 100.0, f"{base}.position"))
-            columns.append((f"salience:{issue}.{actor}", 0.0, 1.0, f"{base}.salience"))
+            columns.append(bounded("position", f"{issue}.{actor}", f"{base}.position"))
+            columns.append(bounded("salience", f"{issue}.{actor}", f"{base}.salience"))
             if actor not in actors:
                 actors.append(actor)
     for actor in actors:
-        columns.append((f"capability:{actor}", 0.0, MAX_MAGNITUDE, f"actors.{actor}.capability"))
+        columns.append(bounded("capability", actor, f"actors.{actor}.capability"))
     return columns
 
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from tightrope.scenario import expressions
 from tightrope.scenario.quantity import Quantity
-from tightrope.scenario.schema import EFFECT_GROUPS, Scenario
+from tightrope.scenario.schema import EFFECT_GROUPS, INPUT_BOUNDS, Scenario
 
 FieldPath = tuple[str | int, ...]  # where a value sits in a scenario, e.g. ("events", 2, "hazard")
 Finding = tuple[FieldPath, str]
@@ -490,9 +490,6 @@ def _events(scenario: Scenario) -> Iterator[Finding]:
         for number, trigger in enumerate(event.triggers):
             if trigger.event not in events:
                 yield (*here, "triggers", number, "event"), unknown("event", trigger.event, events)
-
-
-INPUT_BOUNDS = {"position": (0.0, 100.0), "salience": (0.0, 1.0), "capability": (0.0, None)}
 
 
 def _clipped(effect: Any, bounds: dict[str, tuple[float | None, float | None]]) -> str | None:

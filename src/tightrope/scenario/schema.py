@@ -405,6 +405,12 @@ class Effect(Frozen):
 EFFECT_TARGETS = ("variable", "position", "salience", "capability")
 EFFECT_OPERATIONS = ("set", "add", "multiply", "poisson")
 EFFECT_GROUPS = ("effects", "while_active", "on_end")  # an event's lists of effects
+# The bargaining inputs an effect may change, and their bounds (a capability has no upper one).
+INPUT_BOUNDS: dict[str, tuple[float, float | None]] = {
+    "position": (0.0, 100.0),
+    "salience": (0.0, 1.0),
+    "capability": (0.0, None),
+}
 
 
 class Coupling(Frozen):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import ipaddress
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -85,6 +86,8 @@ class Workbench:
         self.store = ScenarioStore(settings.scenarios, settings.data / "scenarios")
         self.pool = jobs.WorkerPool(settings.workers, settings.timeout)
         self.cache = Cache()
+        # Each scenario's track record, with the state of the registry's files it was read at.
+        self.tracks: dict[str, tuple[object, dict[str, Any] | None]] = {}
 
     def entry(self, scenario_id: str) -> Entry:
         """A valid scenario's entry, or a 404 (unknown) or 400 (not valid)."""
@@ -171,10 +174,20 @@ class Workbench:
 
     def track_record(self, scenario_id: str) -> dict[str, Any] | None:
         """How the scenario's recorded forecasts scored, read from the registry without
-        changing it (None with no registry), for the report's track record."""
+        changing it (None with no registry), for the report's track record; read again only
+        when the registry's files changed (a page visit costs two stat calls, not a query)."""
         from tightrope.forecasts.output import recorded_track
 
-        return recorded_track(self.registry_path(), scenario_id)
+        path = self.registry_path()
+        stamp = tuple(
+            (found.st_mtime_ns, found.st_size) if (found := _stat(file)) is not None else None
+            for file in (path, path.with_name(path.name + "-wal"))
+        )
+        known = self.tracks.get(scenario_id)
+        if known is None or known[0] != stamp:
+            known = (stamp, recorded_track(path, scenario_id))
+            self.tracks[scenario_id] = known
+        return known[1]
 
     def latest_records(self) -> dict[tuple[str, str], tuple[float, float | None]]:
         """The last recorded probability of each binary question and its Monte Carlo error
@@ -213,3 +226,10 @@ def check_whatif(scenario: Scenario, whatif: jobs.WhatIfSpec, given: str | None 
         checked_interventions(scenario, compile_scenario(scenario), whatif.objects())
     except TightropeError as error:
         raise Invalid(str(error)) from None
+
+
+def _stat(file: Path) -> os.stat_result | None:
+    try:
+        return file.stat()
+    except FileNotFoundError:
+        return None
