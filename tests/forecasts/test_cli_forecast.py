@@ -105,6 +105,14 @@ def test_record_resolve_score_history(tmp_path: Path) -> None:
         in (tmp_path / "none" / "report.html").read_text()
     )
     assert not (tmp_path / "no.sqlite").exists()
+    # A registry that cannot be read is refused before the work, recorded or not.
+    (tmp_path / "text.sqlite").write_text("not a registry")
+    code, _, err = run(
+        "forecast", *FAST, "--out", str(tmp_path / "never"), "--db", str(tmp_path / "text.sqlite")
+    )
+    assert code == 2
+    assert "text.sqlite: cannot open the registry (file is not a database)" in err
+    assert not (tmp_path / "never").exists()
 
 
 @pytest.mark.parametrize(

@@ -112,10 +112,11 @@ def forecast(
         )
     folder = out or Path("tightrope-output") / loaded.id
     registry_path = (db or default_path()) if record else None
+    read_from = db or default_path()  # the track record's, recorded or not
     with refusals(f"{scenario}: "):
         check_file(folder / "report.html")
-        if registry_path is not None:
-            Registry.check(registry_path)
+        if registry_path is not None or read_from.exists():
+            Registry.check(read_from)
         if pdf:
             from tightrope.report.pdf import find_browser
 
@@ -146,7 +147,7 @@ def forecast(
         say(f"warning: {scenario}: {issue}: not bargained over ({reason})")
     with refusals():
         if registry_path is None:
-            track = recorded_track(db or default_path(), loaded.id)
+            track = recorded_track(read_from, loaded.id)
             paths = save_forecast(result, folder, track, pdf=pdf)
         else:
             paths = record_and_save(result, folder, registry_path, forecast_date, pdf=pdf)
