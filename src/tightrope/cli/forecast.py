@@ -111,11 +111,11 @@ def forecast(
             "recorded (--as-of forecasts from what was known by a date)"
         )
     folder = out or Path("tightrope-output") / loaded.id
-    registry_path = (db or default_path()) if record else None
     read_from = db or default_path()  # the track record's, recorded or not
+    registry_path = read_from if record else None
     with refusals(f"{scenario}: "):
         check_file(folder / "report.html")
-        if registry_path is not None or read_from.exists():
+        if record or read_from.exists():
             Registry.check(read_from)
         if pdf:
             from tightrope.report.pdf import find_browser

@@ -75,10 +75,15 @@ def recorded_track(registry_path: Path, scenario_id: str) -> dict[str, Any] | No
     is no registry."""
     if not registry_path.exists():
         return None
+    with Registry(registry_path, read_only=True) as registry:
+        return _track(registry, scenario_id)
+
+
+def _track(registry: Registry, scenario_id: str) -> dict[str, Any]:
+    """The scenario's recorded forecasts scored against their resolutions."""
     from tightrope.forecasts.scoring import score_all
 
-    with Registry(registry_path, read_only=True) as registry:
-        return score_all(registry.forecasts(scenario_id), registry.resolutions(scenario_id))
+    return score_all(registry.forecasts(scenario_id), registry.resolutions(scenario_id))
 
 
 def record_and_save(
@@ -87,16 +92,14 @@ def record_and_save(
     """Record the forecast in the registry and write its files, both or neither: the files are
     staged inside the registry's transaction (the report shows the track record with this
     forecast) and put in place just before it commits; a failed commit removes them again."""
-    from tightrope.forecasts.scoring import score_all
-
     paths: dict[str, Path] = {}
     with Registry.opened_for(registry_path) as registry:
 
         def write(run_id: int) -> None:
             result.document["registry"] = {"path": str(registry.path), "run_id": run_id}
-            scenario_id = result.scenario.id
-            track = score_all(registry.forecasts(scenario_id), registry.resolutions(scenario_id))
-            paths.update(save_forecast(result, folder, track, pdf=pdf))
+            paths.update(
+                save_forecast(result, folder, _track(registry, result.scenario.id), pdf=pdf)
+            )
 
         try:
             registry.record(result, date, before_commit=write)
