@@ -353,6 +353,53 @@ observations: [{event: c, date: 2025-01-20}]
     assert result.questions["q_on"].probability == pytest.approx(0.2, abs=0.015)
 
 
+UNDER_WAY = """
+id: going
+title: Going
+as_of: 2025-01-01
+horizon_months: 4
+actors: [{id: a, name: A, kind: state, capability: 1}]
+state: [{id: months_on, label: Months under way, initial: 0}]
+events:
+  - id: c
+    label: C
+    hazard: {per_month: 0.2}
+    repeatable: true
+    duration: {ending_hazard: 0.5}
+    while_active: [{variable: months_on, add: 1}]
+questions:
+  - {id: q, text: "3 months?", resolution: r, deadline: 2025-04-01, type: binary,
+     when: "months_on >= 3"}
+observations:
+  - {event: c, date: 2025-01-20}
+"""
+
+
+@pytest.mark.parametrize(
+    "sources", ["unobserved: [c]", "watched_until: {c: {day: 2025-04-01, shows_ends: false}}"]
+)
+def test_a_campaign_seen_under_way_went_on_or_started_again(sources: str, tmp_path: Path) -> None:
+    """Started in January (s = 0.2 a month to start, h = 0.5 to end, its end unseen) and seen
+    under way in March: it went on through February and into March, or ended and started again
+    by March. Under way in all three months unless it ended in January and first started again
+    in March, h (1 − s) s = 0.08 of the paths' 0.44: P(3 months) = 0.36 / 0.44 = 0.818. Without
+    the sighting, 0.36 (0.25 + 0.05 + 0.05 + 0.01)."""
+    seen = "  - {event: c, under_way: 2025-03-20}\n"
+    text = UNDER_WAY + seen + sources + "\n"
+    result = tightrope.simulate(
+        scenario_from(text, tmp_path), runs=40_000, seed=3, drivers="none", as_of="2025-04-01"
+    )
+    assert result.questions["q"].probability == pytest.approx(0.36 / 0.44, abs=0.01)
+    unseen = tightrope.simulate(
+        scenario_from(UNDER_WAY + sources + "\n", tmp_path),
+        runs=40_000,
+        seed=3,
+        drivers="none",
+        as_of="2025-04-01",
+    )
+    assert unseen.questions["q"].probability == pytest.approx(0.36, abs=0.01)
+
+
 def test_two_sightings_in_one_month_are_one_piece_of_evidence(tmp_path: Path) -> None:
     """A month holds one occurrence of an event: its second sighting there is the same
     evidence, with the month's chance (0.2); the first used to read as certain (chance 1). An
@@ -511,6 +558,11 @@ def test_an_end_a_fixed_length_campaign_cannot_have_is_refused_where_it_is_writt
         ("{months: 2}", "2025-02-20", False, "c is seen to end on 2025-02-20 but no start is"),
         ("{ending_hazard: 0.5}", "2025-01-20", False, "c is seen to end on 2025-01-20 but no"),
         ("{ending_hazard: 0.5}", "2025-01-20", True, None),
+        # Seen under way: the same closed world; where its start could go unseen, the runs
+        # start it that month (a campaign of fixed length too).
+        ("{ending_hazard: 0.5}", "under_way 2025-02-20", False, "c is seen under way on 2025"),
+        ("{ending_hazard: 0.5}", "under_way 2025-02-20", True, None),
+        ("{months: 2}", "under_way 2025-01-20", True, None),
     ],
 )
 def test_an_end_with_no_start_seen_is_refused_where_no_run_could_agree(
@@ -524,11 +576,12 @@ def test_an_end_with_no_start_seen_is_refused_where_no_run_could_agree(
     from tightrope.scenario import ScenarioError, parse_scenario
     from tightrope.scenario.schema import Scenario
 
+    form, day = end.split() if " " in end else ("ended", end)
     text = (
         "id: fixed\ntitle: F\nas_of: 2025-01-01\nhorizon_months: 6\n"
         "actors: [{id: a, name: A, kind: state, capability: 1}]\n"
         f"events: [{{id: c, label: C, hazard: {{per_month: 0.3}}, duration: {duration}}}]\n"
-        f"observations:\n  - {{event: c, ended: {end}}}\n"
+        f"observations:\n  - {{event: c, {form}: {day}}}\n"
         + ("unobserved: [c]\n" if unobserved else "")
     )
     request = SimulationRequest(runs=400, drivers="none", as_of=dt.date(2025, 3, 15))
@@ -538,7 +591,8 @@ def test_an_end_with_no_start_seen_is_refused_where_no_run_could_agree(
     with pytest.raises(ScenarioError) as caught:
         parse_scenario(text, "f.yaml")
     [problem] = caught.value.problems
-    assert str(problem).startswith("f.yaml:8:23: observations[0].ended: ")
+    column = len("  - {event: c, ") + len(form) + len(": ") + 1
+    assert str(problem).startswith(f"f.yaml:8:{column}: observations[0].{form}: ")
     assert refused in str(problem)
     with pytest.raises(ObservationError, match="no run agrees"):
         run_simulation(Scenario.model_validate(yaml.safe_load(text)), request)

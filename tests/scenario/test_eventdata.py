@@ -372,31 +372,36 @@ def test_the_events_no_rule_makes_are_listed_as_unobserved(tmp_path: Path) -> No
 def test_later_matches_of_the_same_occurrence_are_left_out() -> None:
     """Real exports hold many rows of one strike campaign: a second US drone strike row made
     an event that is not repeatable "observed twice" and refused the import, and a campaign's
-    second window contradicted the campaign still going on (no run agreed)."""
+    second window contradicted the campaign still going on (no run agreed). The campaign ends
+    by chance, so a later month's first certain match says it was under way then."""
     from tightrope.scenario.eventdata import first_starts
 
     scenario = load_builtin("iraq-2025")
     entries = [
         {"event": "iran_approval", "date": "2025-05-02"},
         {"event": "iran_approval", "date": "2025-05-09"},
-        {"event": "militia_campaign", "date": "2025-06-01"},
-        {"event": "militia_campaign", "date": "2025-07-01"},
+        {"event": "militia_campaign", "date": "2025-06-01"},  # month 3
+        {"event": "militia_campaign", "date": "2025-06-10"},  # month 3 again: going on
+        {"event": "militia_campaign", "date": "2025-07-01"},  # month 4
+        {"event": "militia_campaign", "date": "2025-07-05"},  # month 4 again
+        {"event": "militia_campaign", "date": "2025-08-01", "reliability": 0.6},  # doubtful
         {"event": "us_strikes", "date": "2025-06-02"},
         {"event": "us_strikes", "date": "2025-06-20"},
     ]
     kept, left_out = first_starts(entries, scenario)
-    assert [(e["event"], e["date"]) for e in kept] == [
-        ("iran_approval", "2025-05-02"),
-        ("militia_campaign", "2025-06-01"),
-        ("us_strikes", "2025-06-02"),
-        ("us_strikes", "2025-06-20"),  # repeatable, not a campaign: each strike counts
+    assert [(e["event"], e.get("date"), e.get("under_way")) for e in kept] == [
+        ("iran_approval", "2025-05-02", None),
+        ("militia_campaign", "2025-06-01", None),
+        ("us_strikes", "2025-06-02", None),
+        ("us_strikes", "2025-06-20", None),  # repeatable, not a campaign: each strike counts
+        ("militia_campaign", None, "2025-07-01"),
     ]
-    assert left_out == {"iran_approval": 1, "militia_campaign": 1}
+    assert left_out == {"iran_approval": 1, "militia_campaign": 3}
     # Once the scenario records the campaign's end, a later window starts a new one.
     ended = scenario.model_copy(
         update={"observations": (Observation(event="militia_campaign", ended="2025-06-20"),)}
     )
-    kept, left_out = first_starts(entries[2:4], ended)
+    kept, left_out = first_starts([entries[2], entries[4]], ended)
     assert [e["date"] for e in kept] == ["2025-06-01", "2025-07-01"]
     assert left_out == {}
 
@@ -854,7 +859,7 @@ def test_a_rule_can_name_the_province_district_and_place(tmp_path: Path) -> None
             "  - {event: militia_campaign, actor1: [Kataib Hezbollah]}\n"
         )
         entries, _ = acled_import(export, mapping)
-        assert [(e["event"], e["date"]) for e in entries][-1] == ("us_strikes", "2025-05-03")
+        assert ("us_strikes", "2025-05-03") in [(e["event"], e.get("date")) for e in entries]
     mapping.write_text("rules:\n  - {event: us_strikes, location: [Um Qasr]}\n")
     code, out, err = run(
         "observe", "import", str(export), "--format", "acled", "--map", str(mapping)
@@ -1073,6 +1078,22 @@ def test_a_campaign_watched_by_event_data_is_watched_for_its_starts_only() -> No
     evidence = compile_evidence(early, model, dt.date(2025, 9, 1))
     assert months(evidence.absent) == []
     assert "militia_campaign" not in " ".join(evidence.items[1:])
+    # Seen only under way, in month 4 (its start in the export's first months, say): nothing
+    # started before it; it started in month 4 or went on from before, unseen.
+    going = tightrope.observe(
+        scenario,
+        [{"event": "militia_campaign", "under_way": "2025-07-01"}],
+        watched_until={"militia_campaign": {"day": "2025-08-20", "shows_ends": False}},
+    )
+    evidence = compile_evidence(going, model, dt.date(2025, 9, 1))
+    assert months(evidence.absent) == [1, 2, 3]
+    assert months(evidence.under_way) == [4]
+    assert evidence.items[0] == "militia_campaign under way on 2025-07-01"
+    assert evidence.words[0].endswith("(a campaign, not one incident)” under way on 2025-07-01")
+    assert (
+        "no start of militia_campaign before 2025-07-01, and nothing of it after (its sources "
+        "would not show its end)" in evidence.items
+    )
     # Seen to start again: where its sources would show the end, the missing end is refused;
     # where they would not, the campaign may have ended unseen.
     again = [*started, {"event": "militia_campaign", "date": "2025-08-01"}]

@@ -390,3 +390,43 @@ def test_a_campaign_may_start_again_unseen_to_end_once_its_sources_have_ended(
     seen = read_observations(load_builtin("iraq-2025"), file)
     result = tightrope.simulate(seen, runs=4000, drivers="none", as_of="2025-08-01").to_dict()
     assert result["conditioning"]["effective_sample_size"] > 100
+
+
+def test_a_campaign_seen_under_way_is_checked_like_its_end() -> None:
+    """``under_way`` is a campaign's, certain, the only day of its observation, and under the
+    closed world needs a start seen by its month with no end in a month between."""
+    scenario = load_builtin("iraq-2025")
+    cases = [
+        ({"event": "us_strikes", "under_way": "2025-06-01"}, "us_strikes is not a campaign"),
+        (
+            {"event": "militia_campaign", "under_way": "2025-06-01", "reliability": 0.8},
+            "a campaign seen under way is taken as certain: give no reliability",
+        ),
+        (
+            {"event": "militia_campaign", "date": "2025-06-01", "under_way": "2025-06-01"},
+            "an event observation gives one of date (it happened), ended (it ended) and "
+            "under_way (it was going on)",
+        ),
+        (
+            {"event": "militia_campaign", "under_way": "2025-06-01"},
+            "militia_campaign is seen under way on 2025-06-01 but no start is recorded before it",
+        ),
+    ]
+    for observation, message in cases:
+        with pytest.raises(ScenarioError) as caught:
+            tightrope.observe(scenario, [observation])
+        [problem] = caught.value.problems
+        assert message in str(problem)
+    started = {"event": "militia_campaign", "date": "2025-05-01"}  # month 2
+    going = {"event": "militia_campaign", "under_way": "2025-07-01"}  # month 4
+    seen = tightrope.observe(scenario, [started, going])
+    assert seen.observations[-1].describe() == "militia_campaign under way on 2025-07-01"
+    # Seen to end in month 3, a start is needed again before it is seen under way in month 4;
+    # an end in month 4 itself leaves it under way that month.
+    for ended, refused in [("2025-06-10", True), ("2025-07-10", False)]:
+        stop = {"event": "militia_campaign", "ended": ended}
+        if not refused:
+            tightrope.observe(scenario, [started, stop, going])
+            continue
+        with pytest.raises(ScenarioError, match="seen under way on 2025-07-01 but no start"):
+            tightrope.observe(scenario, [started, stop, going])

@@ -880,10 +880,11 @@ class _Tile:
         happened = self.evidence.happened.get(month, {}).get(column)
         absent = self.evidence.absent.get(month, {}).get(column)
         later = self.evidence.later.get(month, {}).get(column)
+        under_way = self.evidence.under_way.get(month, {}).get(column)
         if later is not None:  # not seen by the forecast date: if it came, it came after
             observed, item = later
             self._weigh(item, np.where(happening[column], 1.0 - observed, 1.0))
-        if happened is None and absent is None:
+        if happened is None and absent is None and under_way is None:
             return
         possible = self._allowed_column(history, np.ones_like(happening[column]), column, month)
         certain = triggered[column] & possible
@@ -891,10 +892,19 @@ class _Tile:
         if happened is not None:
             self._weigh(happened, np.where(certain, 1.0, hazard))
             happening[column] = possible
-        else:
-            assert absent is not None
+            return
+        if absent is not None:
             self._weigh(absent, np.where(certain, 0.0, 1.0 - hazard))
             happening[column] = False
+        if under_way is not None:
+            # Under way this month: going on from before, or (no start seen to rule it out)
+            # starting now.
+            going_on = history.active[column]
+            if absent is None and later is None:
+                self._weigh(under_way, np.where(going_on | certain, 1.0, hazard))
+                happening[column] = possible
+            else:
+                self._weigh(under_way, going_on.astype(float))
 
     def _reports(self, happening: NDArray[np.bool_], month: int) -> None:
         """A report of reliability r weighs r where the event happened, 1 − r where not."""

@@ -5,7 +5,9 @@ Bayesian networks; Fung & Chang 1990, Shachter & Peot 1990): in the months up to
 an event seen in a month is made to happen there and the run's weight is multiplied by the chance
 the model gave it (1 if a trigger forced it); an event not seen (closed world) is kept from
 happening and the weight multiplied by the chance it did not; the end of a campaign that ends by
-chance likewise (one of a fixed length ends when the model says); a report
+chance likewise (one of a fixed length ends when the model says); a campaign seen under way, its
+start unseen, is let be where it went on from before the month, and elsewhere made to start in
+the month, the run weighed by that chance (it may end later in the month); a report
 with reliability r < 1 weighs r where the event happened and 1 − r where it did not; a measured
 variable weighs by the normal density of the measurement around the run's value on the day it
 was measured: the month's end if the month's changes came by that day, else the month before's
@@ -66,6 +68,8 @@ class Evidence:
     # month → event → (reliability, item) of each doubtful report, taken as independent
     reported: dict[int, dict[int, list[tuple[float, int]]]] = field(default_factory=dict)
     ended: dict[int, dict[int, int]] = field(default_factory=dict)  # month → campaign → item
+    # A campaign seen under way in the month, its start unseen: month → campaign → item.
+    under_way: dict[int, dict[int, int]] = field(default_factory=dict)
     not_ended: dict[int, dict[int, int]] = field(default_factory=dict)
     measured: dict[int, list[Measurement]] = field(default_factory=dict)
     # The month holding the forecast date: an event (a campaign's end) not seen by then came
@@ -110,6 +114,7 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
     seen: dict[int, set[int]] = {}  # event → months it was seen in with certainty
     reported: set[tuple[int, int]] = set()
     ends: dict[int, set[int]] = {}
+    going: dict[int, dt.date] = {}  # campaign → the first day it was seen under way
     for observation in scenario.observations:
         if observation.day <= forecast_date < observation.known:
             continue  # it happened, but nobody knew it yet on the forecast date
@@ -136,6 +141,15 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
             note(observation.describe(), observation.in_words(scenario))
             evidence.ended.setdefault(month, {})[event] = item
             ends.setdefault(event, set()).add(month)
+        elif observation.under_way is not None:
+            earlier = evidence.under_way.get(month, {}).get(event)
+            if earlier is not None:  # the same month's evidence again
+                item = earlier
+                again[item] = again.get(item, 0) + 1
+            else:
+                note(observation.describe(), observation.in_words(scenario))
+            evidence.under_way.setdefault(month, {})[event] = item
+            going[event] = min(observation.day, going.get(event, observation.day))
         elif observation.reliability < 1:
             note(observation.describe(), observation.in_words(scenario))
             reports = evidence.reported.setdefault(month, {})
@@ -191,7 +205,10 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
         # and started again unseen, or gone on: they tell the two apart no more, so they say
         # nothing of it after its first start (event data: a later match is either).
         blind = compiled.ending_hazard is not None and not campaign
-        first = evidence.first_seen.get(compiled.index) if blind else None
+        sightings = [going[compiled.index]] if compiled.index in going else []
+        if compiled.index in evidence.first_seen:
+            sightings.append(evidence.first_seen[compiled.index][0])
+        first = min(sightings) if blind and sightings else None
         item = len(items)
         doubted = any(event == compiled.index for _, event in reported)
         label = f"“{scenario.event(compiled.id).label}”"
@@ -200,17 +217,17 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
         ending = f" (its sources {', '.join(bounds)})" if bounds else ""
         start = f"from {month_start(scenario.as_of, opening)} " if opening > 1 else ""
         if first is not None:
-            last = min(last, month_of(scenario.as_of, first[0]) - 1)
+            last = min(last, month_of(scenario.as_of, first) - 1)
             here = None
             if last >= opening:  # seen in the sources' first month: nothing before it to say
                 why = ", ".join([*begins, "would not show its end"])
                 after = f", and nothing of it after (its sources {why})"
                 note(
-                    f"no start of {compiled.id} {start}before {first[0]}{after}",
-                    f"no start of {label} {start}before {first[0]}{after}",
+                    f"no start of {compiled.id} {start}before {first}{after}",
+                    f"no start of {label} {start}before {first}{after}",
                 )
         else:
-            if not (doubted or compiled.index in seen or compiled.index in ends):
+            if not (doubted or any(compiled.index in table for table in (seen, ends, going))):
                 silence = "no {} "
             elif campaign:
                 silence = "no other start or end of {} "

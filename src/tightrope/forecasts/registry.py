@@ -196,8 +196,10 @@ def observation_words(scenario: Scenario) -> dict[str, str]:
 
 
 def _stored(observation: Observation) -> str:
-    ended = " ended" if observation.ended else ""
-    return f"{observation.event or observation.variable}{ended} on {observation.day}"
+    from tightrope.scenario.schema import FORM_WORDS  # loaded with the observation already
+
+    name = observation.event or observation.variable
+    return f"{name} {FORM_WORDS[observation.form]}on {observation.day}"
 
 
 def default_path() -> Path:

@@ -153,7 +153,7 @@ def _observations(scenario: Scenario) -> Iterator[Finding]:
     sighted: dict[str, int] = {}  # a non-repeatable event → the month it was seen in
     for index, observation in enumerate(scenario.observations):
         here: FieldPath = ("observations", index)
-        day_field = "date" if observation.date is not None else "ended"
+        day_field = observation.form
         if observation.published is not None and observation.published < observation.day:
             yield (
                 (*here, "published"),
@@ -168,8 +168,8 @@ def _observations(scenario: Scenario) -> Iterator[Finding]:
             event = events.get(observation.event)
             if event is None:
                 yield (*here, "event"), unknown("event", observation.event, list(events))
-            elif observation.ended is not None and event.duration is None:
-                yield (*here, "ended"), f"{event.id} is not a campaign (it has no duration)"
+            elif not observation.starts and event.duration is None:
+                yield (*here, day_field), f"{event.id} is not a campaign (it has no duration)"
             elif observation.date is not None:
                 started.setdefault(event.id, []).append(observation.date)
                 if observation.reliability == 1 and not event.repeatable:
@@ -299,29 +299,42 @@ def _fixed_ends(scenario: Scenario, events: dict[str, Any]) -> Iterator[Finding]
 
 
 def _unstarted_ends(scenario: Scenario, events: dict[str, Any]) -> Iterator[Finding]:
-    """An end seen with no start seen at all. No campaign is under way at the
-    scenario's date, so one of a fixed length N cannot end before month N; and under the closed
-    world a start nobody recorded did not happen (the forecast said only "no run agrees")."""
+    """An end seen with no start seen at all, or a campaign seen under way with no start seen by
+    then. No campaign is under way at the scenario's date, so one of a fixed length N cannot
+    end before month N; and under the closed world a start nobody recorded did not happen (the
+    forecast said only "no run agrees")."""
     from tightrope.dynamics.calendar import add_months, month_of, month_start
 
     for index, observation in enumerate(scenario.observations):
         event = events.get(observation.event or "")
-        if event is None or event.duration is None or observation.ended is None:
+        if event is None or event.duration is None or observation.starts:
             continue
         if observation.reliability < 1:
             continue
-        ended = observation.ended
-        if any(seen.event == event.id and seen.date is not None for seen in scenario.observations):
+        day, ended = observation.day, observation.ended is not None
+        seen_in: dict[str, list[int]] = {"starts": [], "ends": []}  # the campaign's months
+        for other in scenario.observations:
+            if other.event == event.id and (other.starts or other.ended is not None):
+                kind = "starts" if other.starts else "ends"
+                seen_in[kind].append(month_of(scenario.as_of, other.day))
+        if ended and seen_in["starts"]:
             continue  # a start after the end is refused as such
+        # Seen under way, it had started by that month and not ended in a month before it.
+        month = month_of(scenario.as_of, day)
+        if not ended and any(
+            start <= month and not any(start <= end < month for end in seen_in["ends"])
+            for start in seen_in["starts"]
+        ):
+            continue
         months = event.duration.months
-        here = ("observations", index, "ended")
-        if months is not None and month_of(scenario.as_of, ended) < months:
+        here = ("observations", index, observation.form)
+        if ended and months is not None and month_of(scenario.as_of, day) < months:
             yield (
                 here,
                 f"{event.id} lasts a fixed {months} months and no campaign is under way at the "
                 f"scenario's date, so it ends in month {months} "
                 f"({month_start(scenario.as_of, months)} to {add_months(scenario.as_of, months)}) "
-                f"at the earliest, not on {ended}: one under way before {scenario.as_of} is not "
+                f"at the earliest, not on {day}: one under way before {scenario.as_of} is not "
                 "in the model (move as_of before its start, or model what is left of it)",
             )
             continue
@@ -329,14 +342,16 @@ def _unstarted_ends(scenario: Scenario, events: dict[str, Any]) -> Iterator[Find
         if event.id in scenario.unobserved or (
             coverage is not None
             and (
-                coverage.day < ended
+                coverage.day < day
                 or (coverage.since is not None and coverage.since > scenario.as_of)
+                or (not ended and not coverage.shows_ends)
             )
         ):
             continue  # its start could have gone unseen
+        seen = "to end" if ended else "under way"
         yield (
             here,
-            f"{event.id} is seen to end on {ended} but no start is recorded before it: under "
+            f"{event.id} is seen {seen} on {day} but no start is recorded before it: under "
             f"the closed world it never started (record its start, {{event: {event.id}, date: "
             "DATE}, or list it as unobserved)",
         )

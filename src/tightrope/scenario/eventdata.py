@@ -587,7 +587,8 @@ class EventImport:
         said += [
             f"{count} match{'es' if count > 1 else ''} of {event} left out as an occurrence "
             "already seen (recorded on that day already; an event that is not repeatable "
-            "happens once; a campaign goes on until an end is recorded or its fixed months pass)"
+            "happens once; a campaign goes on until an end is recorded or its fixed months "
+            "pass, and one that ends by chance is seen under way once a month)"
             for event, count in self.left_out.items()
         ]
         if self.unpublished and self.entries:
@@ -607,7 +608,10 @@ def first_starts(
     already). A campaign's later matches, before an end the scenario records (or, for one of a
     fixed length, before its months are over), are the same campaign going on: event data say
     when something happened, never that it stopped. A start on a day the scenario (or another
-    rule) records already is the same one. A measurement of a variable is kept as it is."""
+    rule) records already is the same one. A campaign that ends by chance, seen going on in a
+    month after its start's, is written seen ``under_way`` there (its first certain match in the
+    month): it had not ended before that month, or had started again unseen. A measurement of a
+    variable is kept as it is."""
     from tightrope.dynamics.calendar import month_of
 
     events = {event.id: event for event in scenario.events}
@@ -618,10 +622,18 @@ def first_starts(
             continue
         if observation.ended is not None:
             ends.setdefault(observation.event, []).append(observation.day)
-        elif observation.event not in started or observation.day > started[observation.event]:
+        elif observation.starts and (
+            observation.event not in started or observation.day > started[observation.event]
+        ):
             started[observation.event] = observation.day
     recorded = {
         (observation.event, observation.day)
+        for observation in scenario.observations
+        if observation.event is not None and observation.ended is None
+    }
+    # Each campaign's months seen under way already (its start's month among them).
+    going: set[tuple[str, int]] = {
+        (observation.event, month_of(scenario.as_of, observation.day))
         for observation in scenario.observations
         if observation.event is not None and observation.ended is None
     }
@@ -647,12 +659,19 @@ def first_starts(
             # engine runs it): a match after that is a new start.
             last = month_of(scenario.as_of, since) + event.duration.months - 1
             going_on = month_of(scenario.as_of, day) <= last
+        month = month_of(scenario.as_of, day)
+        certain = "reliability" not in entry  # a doubtful match is no sighting of it going on
+        if going_on and certain and _ends_by_chance(event) and (name, month) not in going:
+            kept.append({("under_way" if key == "date" else key): entry[key] for key in entry})
+            going.add((name, month))
+            continue
         if (not event.repeatable and since is not None) or going_on:
             left_out[name] = left_out.get(name, 0) + 1
             continue
         kept.append(entry)
         started[name] = day
         recorded.add((name, day))
+        going.add((name, month))
     return kept, left_out
 
 

@@ -684,14 +684,24 @@ class SourcesEnd(Frozen):
         )
 
 
+FORM_WORDS = {"date": "", "ended": "ended ", "under_way": "under way "}  # before "on DAY"
+
+
 class Observation(Frozen):
     """Something seen after the scenario's date: an event that happened on a date, the end of a
-    campaign, or a state variable measured on a date with its measurement error."""
+    campaign, a campaign seen under way, or a state variable measured on a date with its
+    measurement error."""
 
     event: Identifier | None = Field(None, description="The event seen (or the campaign ended).")
     variable: Identifier | None = Field(None, description="The state variable measured.")
     date: dt.date | None = Field(None, description="When the event happened or was measured.")
     ended: dt.date | None = Field(None, description="When the campaign (event) ended.")
+    under_way: dt.date | None = Field(
+        None,
+        description="A day the campaign (event) was seen under way, its start unknown: it had "
+        "started by then, in that month or before, and had not ended before that month "
+        "(event data: a later match of a campaign whose end would not show).",
+    )
     value: Finite | None = Field(None, description="The measured value of the variable.")
     sd: Finite | None = Field(None, gt=0, description="The measurement's standard deviation.")
     reliability: Finite = Field(
@@ -715,17 +725,29 @@ class Observation(Frozen):
                 "observation_form", "an observation names either an event or a variable"
             )
         if self.event is not None:
-            if (self.date is None) == (self.ended is None):
+            if sum(day is not None for day in (self.date, self.ended, self.under_way)) != 1:
                 raise PydanticCustomError(
                     "observation_form",
-                    "an event observation gives either date (it happened) or ended (it ended)",
+                    "an event observation gives one of date (it happened), ended (it ended) "
+                    "and under_way (it was going on)",
+                )
+            if self.under_way is not None and self.reliability < 1:
+                raise PydanticCustomError(
+                    "observation_form",
+                    "a campaign seen under way is taken as certain: give no reliability",
                 )
             if self.value is not None or self.sd is not None:
                 raise PydanticCustomError(
                     "observation_form", "value and sd belong to variable observations"
                 )
             return self
-        if self.date is None or self.value is None or self.sd is None or self.ended is not None:
+        if (
+            self.date is None
+            or self.value is None
+            or self.sd is None
+            or self.ended is not None
+            or self.under_way is not None
+        ):
             raise PydanticCustomError(
                 "observation_form", "a variable observation needs date, value and sd"
             )
@@ -737,10 +759,20 @@ class Observation(Frozen):
 
     @property
     def day(self) -> dt.date:
-        """The date the observation is about: when it happened, ended or was measured."""
-        day = self.date if self.date is not None else self.ended
-        assert day is not None
-        return day
+        """The date the observation is about: when it happened, ended, was seen under way or
+        was measured."""
+        return next(day for day in (self.date, self.ended, self.under_way) if day is not None)
+
+    @property
+    def starts(self) -> bool:
+        """Whether it sees an event happen (a campaign start), as against its end, its going
+        on or a measurement."""
+        return self.event is not None and self.date is not None
+
+    @property
+    def form(self) -> str:
+        """Its day's field: date, ended or under_way."""
+        return "ended" if self.ended else "under_way" if self.under_way else "date"
 
     @property
     def known(self) -> dt.date:
@@ -749,10 +781,11 @@ class Observation(Frozen):
 
     def describe(self) -> str:
         """The observation in a line: "us_strikes on 2025-06-01", "militia_campaign ended on
-        2025-09-01", "x = 37 ± 0.5 on 2025-02-10", a doubtful report with its reliability."""
+        2025-09-01", "militia_campaign under way on 2025-10-02", "x = 37 ± 0.5 on 2025-02-10",
+        a doubtful report with its reliability."""
         if self.variable is not None:
             return f"{self.variable} = {self.value:g} ± {self.sd:g} on {self.day}"
-        text = f"{self.event} {'ended ' if self.ended else ''}on {self.day}"
+        text = f"{self.event} {FORM_WORDS[self.form]}on {self.day}"
         return text if self.reliability == 1 else f"{text} (reliability {self.reliability:g})"
 
     def in_words(self, scenario: Scenario) -> str:
@@ -765,8 +798,8 @@ class Observation(Frozen):
             return f"“{variable.label}” at {self.value:g} ± {self.sd:g}{unit} on {self.day}"
         assert self.event is not None
         label = f"“{scenario.event(self.event).label}”"
-        if self.ended is not None:
-            return f"{label} ended on {self.day}"
+        if not self.starts:
+            return f"{label} {FORM_WORDS[self.form]}on {self.day}"
         if self.reliability < 1:
             return f"{label} reported with reliability {self.reliability:g} on {self.day}"
         return f"{label} on {self.day}"

@@ -49,6 +49,7 @@ class ObservationItem(BaseModel):
     variable: Text | None = None
     date: dt.date | None = None
     ended: dt.date | None = None
+    under_way: dt.date | None = None
     value: Annotated[float, Field(allow_inf_nan=False)] | None = None
     sd: Annotated[float, Field(allow_inf_nan=False)] | None = None
     reliability: Annotated[float, Field(allow_inf_nan=False)] | None = None

@@ -242,10 +242,11 @@ def _evidence(scenario: Scenario) -> str:
     )
     seen = []
     for event in scenario.events:
-        # The option's value is the observation's form and its id: date (it happened), ended.
-        forms = ("date", "ended") if event.duration is not None else ("date",)
+        # The option's value is the observation's form and its id: date (it happened), ended,
+        # under_way.
+        forms = ("date", "ended", "under_way") if event.duration is not None else ("date",)
         for form in forms:
-            words = "happened" if form == "date" else "ended"
+            words = {"date": "happened", "ended": "ended", "under_way": "under way"}[form]
             seen.append(
                 f"<option value='{form}:{link(event.id)}'>{text(event.label)}: {words}</option>"
             )

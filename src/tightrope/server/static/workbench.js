@@ -37,8 +37,9 @@
   const added = [];
   const field = (id) => document.getElementById(id);
   function showObservation(item) {
-    const form = item.variable !== undefined ? "variable" : item.ended ? "ended" : "date";
-    const day = item.date || item.ended;
+    const form = item.variable !== undefined ? "variable"
+      : item.ended ? "ended" : item.under_way ? "under_way" : "date";
+    const day = item.date || item.ended || item.under_way;
     const option = [...document.querySelectorAll("#seen-what option")]
       .find((o) => o.value === form + ":" + (item.variable || item.event));
     added.push(item);
