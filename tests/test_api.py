@@ -255,7 +255,7 @@ def test_errors_name_the_field_and_value(scenario: tightrope.Scenario) -> None:
         (lambda: tightrope.observe(scenario, 5), "source: give a file's path"),  # type: ignore[arg-type]
         (
             lambda: tightrope.observe(scenario, "x.yaml", mapping="m.yaml"),
-            "mapping and published go with format: acled or ucdp-ged",
+            "mapping, published and since go with format: acled or ucdp-ged",
         ),
         (
             lambda: tightrope.bargain(scenario, issues="iran_ties"),

@@ -373,6 +373,7 @@ def observe(
     format: EventDataFormat | None = None,
     mapping: str | os.PathLike[str] | None = None,
     published: dt.date | str | None = None,
+    since: dt.date | str | None = None,
     unobserved: Sequence[str] = (),
     watched_until: Mapping[str, Any] | None = None,
 ) -> Scenario:
@@ -393,6 +394,9 @@ def observe(
         The mapping file (actors, aliases and rules); needed with ``format``.
     published : date or 'YYYY-MM-DD', optional
         The release date of an export whose rows carry none (UCDP GED).
+    since : date or 'YYYY-MM-DD', optional
+        The first day an export covers (its query's start), where its first row came later
+        (default: its first row's day): the months from it are evidence.
     unobserved : list of event ids, optional
         With a list of observations: events nobody could see, whose absence says nothing (an
         observation file's ``unobserved:``).
@@ -424,8 +428,8 @@ def observe(
         )
     path = as_path("source", source, "a file's path, or a list of observations")
     if format is None:
-        if mapping is not None or published is not None:
-            raise ArgumentError("mapping and published go with format: acled or ucdp-ged")
+        if mapping is not None or published is not None or since is not None:
+            raise ArgumentError("mapping, published and since go with format: acled or ucdp-ged")
         from tightrope.scenario.observations import read_observations
 
         return read_observations(scenario, path)
@@ -439,6 +443,7 @@ def observe(
         format,
         as_path("mapping", mapping),
         as_optional_date("published", published),
+        as_optional_date("since", since),
     )
     # What `observe import` prints as notes: a rule that made nothing is most often a name
     # misspelt, which would otherwise pass as "no events" in a notebook; what it left out.

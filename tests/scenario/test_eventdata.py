@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -325,7 +326,7 @@ def test_the_api_observes_event_data_as_the_command_imports_it() -> None:
     assert {o.known for o in ucdp.observations} == {dt.date(2025, 9, 1)}
     with pytest.raises(ValueError, match="give acled or ucdp-ged, with a mapping file"):
         tightrope.observe(scenario, EVENTS / "acled-sample.csv", format="acled")
-    with pytest.raises(ValueError, match="mapping and published go with format"):
+    with pytest.raises(ValueError, match="mapping, published and since go with format"):
         tightrope.observe(scenario, EVENTS / "acled-sample.csv", mapping=EVENTS / "mapping.yaml")
 
 
@@ -539,13 +540,19 @@ def test_a_rule_that_makes_nothing_says_why(tmp_path: Path) -> None:
     assert code == 0, err
     assert [e["date"] for e in yaml.safe_load(out)["observations"]] == ["2025-07-05", "2025-08-03"]
     notes = [line.removeprefix("note: ") for line in err.splitlines() if line.startswith("note:")]
-    assert notes[-2].startswith("6 events no rule makes (israel_escalation, bank_sanctions, ")
-    assert notes[-1] == (
+    assert notes[-3].startswith("6 events no rule makes (israel_escalation, bank_sanctions, ")
+    assert notes[-2] == (
         "the export's last row is dated 2025-08-03: watched_until gives that day for "
         "militia_campaign, us_casualties, us_strikes, so a forecast dated later takes their "
         "absence as evidence only for the whole months up to it; one dated before its latest "
         "upload, 2025-10-20, takes it up to the day the uploads out by then reached (earlier: 2 "
         "uploads, each the first to cover another whole month), and one before 2025-06-09 nothing"
+    )
+    assert notes[-1] == (
+        "watched_until gives 2025-06-02 as since, the first day the export covers (its first "
+        "row, unless --since gave it), after the scenario's date 2025-03-15: only the whole "
+        "months from it are evidence (give --since, the first day the export's query covered, "
+        "where that was earlier)"
     )
     # The rows were uploaded week by week: by 9 June they reached 2 June (two whole months of
     # the scenario, to 15 May), by 27 June 20 June (three, to 15 June); later uploads before
@@ -564,7 +571,7 @@ def test_a_rule_that_makes_nothing_says_why(tmp_path: Path) -> None:
         | {"earlier": growth}
         for event in ("militia_campaign", "us_casualties", "us_strikes")
     }
-    assert notes[:-2] == [
+    assert notes[:-3] == [
         "rules[0] (us_strikes) matched no row: no row has actor1 'us_force' (did you mean the "
         "mapping's 'us_forces'?)",
         # US forces' rows and IEDs are in the export, but the IEDs are the militias', in Iraq
@@ -990,6 +997,31 @@ def test_an_export_that_begins_after_the_scenario_date_says_nothing_before_it() 
     assert sorted(m for m, by in evidence.absent.items() if column in by) == []  # month 4: seen
     # Not known absent from the scenario's date on, it cannot settle a question as "no".
     assert column not in evidence.watched_until
+    # The analyst knows the query began on 16 April: the months from it are evidence; a day
+    # after the first row is refused; one on or before the scenario's date writes no since.
+    export, mapping = str(EVENTS / "acled-sample.csv"), str(EVENTS / "mapping.yaml")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the import's notes
+        earlier = tightrope.observe(
+            load_builtin("iraq-2025"), export, format="acled", mapping=mapping, since="2025-04-16"
+        )
+    assert earlier.watched_until["us_strikes"].since == dt.date(2025, 4, 16)
+    evidence = compile_evidence(earlier, model, dt.date(2025, 10, 25))
+    assert sorted(m for m, by in evidence.absent.items() if column in by) == [2, 3]
+    code, out, err = run(
+        "observe", "import", export, "--format", "acled", "--map", mapping, "--since", "2025-06-03"
+    )
+    assert (code, out) == (2, "")
+    assert err.strip() == (
+        "tightrope: --since 2025-06-03 is after the export's first row, dated 2025-06-02: give "
+        "the first day the export covers"
+    )
+    code, out, err = run(
+        "observe", "import", export, "--format", "acled", "--map", mapping, "--since", "2025-03-01"
+    )
+    assert code == 0, err
+    assert "since" not in yaml.safe_load(out)["watched_until"]["us_strikes"]
+    assert "as since" not in err
 
 
 def test_earlier_uploads_are_checked_and_read_as_of_a_day() -> None:

@@ -11,6 +11,7 @@ import typer
 
 from tightrope.cli.common import (
     DEFAULT_SCENARIO,
+    fail,
     observe_app,
     open_scenario,
     parse_date,
@@ -64,6 +65,15 @@ def observe_import(
         str | None,
         typer.Option("--published", help="Release date of a file whose rows carry none (UCDP)."),
     ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            help="The first day the export covers (its query's start date), where its first "
+            "row came later. Default: the first row's day, so that the months before it are "
+            "no evidence either way.",
+        ),
+    ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Observation file to write; else stdout.")
     ] = None,
@@ -71,16 +81,20 @@ def observe_import(
     """Turn event-data rows into observations by the rules of a mapping file."""
     import yaml
 
+    from tightrope.errors import ArgumentError
     from tightrope.outputs import write_text_atomically
     from tightrope.scenario import ScenarioError
     from tightrope.scenario.eventdata import import_events
 
     loaded = open_scenario(scenario)
     release = parse_date(published, "--published") if published else None
+    covered_from = parse_date(since, "--since") if since else None
     try:
-        imported = import_events(loaded, file, kind.value, mapping_file, release)
+        imported = import_events(loaded, file, kind.value, mapping_file, release, covered_from)
     except ScenarioError as error:
         report_problems(error)
+    except ArgumentError as error:  # the API names its argument, "since": here it is a flag
+        fail(f"--{error}")
     entries = imported.entries
     # Where the observations came from, for whoever reads the file later (names only: a file's
     # folder may be private, and the same inputs give the same bytes).

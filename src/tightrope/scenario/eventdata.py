@@ -57,6 +57,7 @@ from typing import Any, Literal, Self
 
 from pydantic import Field, model_validator
 
+from tightrope.errors import ArgumentError
 from tightrope.limits import MAX_EXPORT_BYTES
 from tightrope.scenario import load
 from tightrope.scenario.checks import unknown
@@ -584,6 +585,14 @@ class EventImport:
                 f"for {', '.join(self.watched_until)}, so a forecast dated later takes {its} "
                 "absence as evidence only for the whole months up to it" + before
             )
+            if "since" in coverage:
+                said.append(
+                    f"watched_until gives {coverage['since']} as since, the first day the "
+                    "export covers (its first row, unless --since gave it), after the "
+                    f"scenario's date {self.scenario.as_of}: only the whole months from it are "
+                    "evidence (give --since, the first day the export's query covered, where "
+                    "that was earlier)"
+                )
         said += [
             f"{count} match{'es' if count > 1 else ''} of {event} left out as an occurrence "
             "already seen (recorded on that day already; an event that is not repeatable "
@@ -704,9 +713,11 @@ def import_events(
     kind: Format,
     mapping: str | Path,
     published: dt.date | None = None,
+    since: dt.date | None = None,
 ) -> EventImport:
     """The observations an export's rows make by the rules of the mapping file, added to the
-    scenario; every problem of either file located, as :class:`ScenarioError`."""
+    scenario; every problem of either file located, as :class:`ScenarioError`. ``since`` is
+    the first day the export covers (its query's start), where its first row came later."""
     from tightrope.scenario.observations import with_observations
     from tightrope.scenario.yamlsafe import Document
 
@@ -741,6 +752,12 @@ def import_events(
         return any([match(row, folded) for match in matchers])
 
     rows, count = _read_export(path, kind, keep)
+    if since is not None and count and first_day < since:
+        raise ArgumentError(
+            f"since {since} is after the export's first row, dated {first_day}: give the first "
+            "day the export covers"
+        )
+    first_day = min(first_day, since or first_day)
     # Each rule's rows, the rows' lower-case names taken once for all the rules.
     matching: list[list[Row]] = [[] for _ in matchers]
     for row in rows:
@@ -767,8 +784,8 @@ def import_events(
             reason = matcher.why_idle(len(matching[index]), values, coverage, scenario.as_of)
             idle.append(f"rules[{index}] ({rule.target}) {reason}")
     found.sort(key=_order)
-    since = [entry for entry in found if entry["date"] >= scenario.as_of.isoformat()]
-    entries, left_out = first_starts(since, scenario)
+    after = [entry for entry in found if entry["date"] >= scenario.as_of.isoformat()]
+    entries, left_out = first_starts(after, scenario)
     # The export speaks only for the events its rules make (an empty one for none): another's
     # absence from it is no evidence that it did not happen, as the closed world would take it.
     # An event the scenario's own observations record is watched there, and stays so.
@@ -804,7 +821,7 @@ def import_events(
         idle,
         unseen,
         until,
-        len(found) - len(since),
+        len(found) - len(after),
         unpublished,
     )
 
