@@ -400,6 +400,37 @@ def test_a_campaign_seen_under_way_went_on_or_started_again(sources: str, tmp_pa
     assert unseen.questions["q"].probability == pytest.approx(0.36, abs=0.01)
 
 
+def test_a_step_that_cannot_move_a_question_is_within_the_noise(tmp_path: Path) -> None:
+    """Seeing b says nothing of a, an independent event: the replay's step moves a's forecast by
+    Monte Carlo noise alone, and says so; b's own forecast moves beyond it."""
+    from tightrope.dynamics.replay import replay, what_changed
+    from tightrope.report.bottomline import moved_most_words
+
+    text = (
+        "id: two\ntitle: Two\nas_of: 2025-01-15\nhorizon_months: 8\n"
+        "actors: [{id: x, name: X, kind: state, capability: 1}]\nevents:\n"
+        "  - {id: a, label: A, hazard: {per_month: {low: 0.02, high: 0.2, dist: uniform, "
+        "judgment: true}}}\n"
+        "  - {id: b, label: B, hazard: {per_month: {low: 0.02, high: 0.2, dist: uniform, "
+        "judgment: true}}}\n"
+        "questions:\n"
+        "  - {id: qa, text: A?, resolution: r, deadline: 2025-09-15, type: binary, event: a}\n"
+        "  - {id: qb, text: B?, resolution: r, deadline: 2025-09-15, type: binary, event: b}\n"
+        "observations: [{event: b, date: 2025-02-10}]\nunobserved: [a]\n"
+    )
+    scenario = scenario_from(text, tmp_path)
+    steps = replay(scenario, [dt.date(2025, 1, 15), dt.date(2025, 2, 20)], runs=20_000, seed=5)
+    changed = {entry["question"]: entry for entry in what_changed(scenario, steps)}
+    noise = changed["qa"]["moved_most"]["noise"]
+    assert 0 < abs(changed["qa"]["moved_most"]["change"]) <= noise < 0.05
+    assert moved_most_words(changed["qa"]["moved_most"]).endswith(
+        f", within the Monte Carlo noise, ± {noise:.3f})"
+    )
+    assert changed["qb"]["after"] == 1
+    assert changed["qb"]["moved_most"]["change"] > 10 * changed["qb"]["moved_most"]["noise"]
+    assert "noise" not in moved_most_words(changed["qb"]["moved_most"])
+
+
 def test_two_sightings_in_one_month_are_one_piece_of_evidence(tmp_path: Path) -> None:
     """A month holds one occurrence of an event: its second sighting there is the same
     evidence, with the month's chance (0.2); the first used to read as certain (chance 1). An

@@ -349,6 +349,16 @@ def test_the_bottom_line_says_what_changed_since_the_scenario_date() -> None:
         "Unchanged since the scenario date (within 0.05 points); the largest step +4.0 points, "
         "2025-07-01 (c)."
     )
+    # Moves within the Monte Carlo noise (two standard errors) are not told as moves.
+    changed[0].update(after=0.16, noise=0.05)
+    changed[0]["moved_most"] |= {"noise": 0.045}
+    (line,) = bottom_line(simulation, scenario, changed)
+    assert line.changed == (
+        "No move since the scenario date beyond the Monte Carlo noise (± 5.0 points)."
+    )
+    changed[0]["moved_most"] |= {"noise": 0.035}
+    (line,) = bottom_line(simulation, scenario, changed)
+    assert line.changed.endswith("(± 5.0 points); the largest step +4.0 points, 2025-07-01 (c).")
 
 
 def test_a_conditioned_report_and_brief_give_the_date_the_evidence_runs_to() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -235,11 +236,13 @@ def what_changed(scenario: Scenario, steps: Sequence[ReplayStep]) -> list[dict[s
     for question in scenario.questions:
         path = [_headline(step.questions[question.id]) for step in steps]
         moves = [abs(b[1] - a[1]) for a, b in itertools.pairwise(path)]
+        errors = [_headline_error(step.questions[question.id]) for step in steps]
         entry: dict[str, Any] = {
             "question": question.id,
             "measure": path[-1][0],
             "before": path[0][1],
             "after": path[-1][1],
+            "noise": _noise(errors[0], errors[-1]),
         }
         if moves:
             largest = max(range(len(moves)), key=moves.__getitem__)
@@ -257,6 +260,7 @@ def what_changed(scenario: Scenario, steps: Sequence[ReplayStep]) -> list[dict[s
             entry["moved_most"] = {
                 "by": later.date.isoformat(),
                 "change": path[largest + 1][1] - path[largest][1],
+                "noise": _noise(errors[largest], errors[largest + 1]),
                 "observations": seen or [NOTHING_SEEN],
                 "in_words": words or [NOTHING_SEEN],
             }
@@ -287,6 +291,23 @@ def sources_reached(scenario: Scenario, before: dt.date, after: dt.date) -> list
         labels = ", ".join(f"“{scenario.event(event).label}”" for event in events)
         said.append((f"the sources of {', '.join(events)}{tail}", f"the sources of {labels}{tail}"))
     return said
+
+
+def _headline_error(result: QuestionResult) -> float:
+    """The Monte Carlo standard error of a question's headline: P(yes)'s, or at most the sum
+    of each level's times its number for the mean level (the levels' errors are not
+    independent, and this bound holds whatever their correlation)."""
+    if result.kind == "binary":
+        return result.mc_error or 0.0
+    errors = result.mc_errors or {}
+    return sum(i * error for i, error in enumerate(errors.values()))
+
+
+def _noise(first: float, second: float) -> float:
+    """Two standard errors of the difference of two headlines, taken as independent: at most
+    that, since the steps share their parameter samples and seed (their errors go together).
+    A move within it is not told apart from Monte Carlo noise."""
+    return 2 * math.hypot(first, second)
 
 
 def _headline(result: QuestionResult) -> tuple[str, float]:

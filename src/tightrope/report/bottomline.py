@@ -166,7 +166,8 @@ def resolved_in_words(document: dict[str, Any]) -> dict[str, str] | None:
 def _changed(entry: dict[str, Any] | None) -> str | None:
     """``Up 12.0 points since the scenario date; the largest step +9.0 points, 2025-06-20
     (militia_campaign on 2025-06-20).`` A move that rounds to nothing reads "Unchanged"
-    ("Down 0.0 points" read as a move), and a step that does is left out."""
+    ("Down 0.0 points" read as a move), and a step that does is left out; so is a move within
+    the Monte Carlo noise (``noise``, two standard errors: older records have none)."""
     if entry is None:
         return None
     binary = entry["measure"] == "P(yes)"
@@ -176,19 +177,36 @@ def _changed(entry: dict[str, Any] | None) -> str | None:
         return f"{move * 100:{sign}.1f} points" if binary else f"{move:{sign}.2f} levels"
 
     move = entry["after"] - entry["before"]
-    if float(shown(abs(move)).split()[0]) == 0:
+    if within_noise(move, entry):
+        noise = shown(entry["noise"])
+        text = f"No move since the scenario date beyond the Monte Carlo noise (± {noise})"
+    elif float(shown(abs(move)).split()[0]) == 0:
         within = "0.05 points" if binary else "0.005 levels"
         text = f"Unchanged since the scenario date (within {within})"
     else:
         mean = "" if binary else " (mean)"
         text = f"{'Up' if move >= 0 else 'Down'} {shown(abs(move))}{mean} since the scenario date"
     most = entry.get("moved_most")
-    if most and float(shown(abs(most["change"])).split()[0]) != 0:
+    clear = most is not None and not within_noise(most["change"], most)
+    if most and clear and float(shown(abs(most["change"])).split()[0]) != 0:
         # The largest step may go against the net move: its sign says which way it went. The
         # news in the scenario's words where the record has them (older records: the ids).
         seen = ", ".join(news_in_brief(most.get("in_words", most["observations"])))
         text += f"; the largest step {shown(most['change'], True)}, {most['by']} ({seen})"
     return text + "."
+
+
+def within_noise(move: float, entry: dict[str, Any]) -> bool:
+    """Whether a move is within the Monte Carlo noise its entry gives (none in older records)."""
+    return abs(move) <= entry.get("noise", 0.0) and move != 0
+
+
+def moved_most_words(moved: dict[str, Any]) -> str:
+    """The step that moved a question most, for the tables: "2025-06-01: “…” on 2025-05-20
+    (+0.120)", saying where the move is within the Monte Carlo noise."""
+    noise = f", within the Monte Carlo noise, ± {moved['noise']:.3f}"
+    within = noise if within_noise(moved["change"], moved) else ""
+    return f"{moved['by']}: {step_news(moved)} ({moved['change']:+.3f}{within})"
 
 
 def step_news(moved: dict[str, Any]) -> str:

@@ -18,11 +18,11 @@ from tightrope.bargaining import MODELS
 from tightrope.report.bottomline import (
     bottom_line,
     caution,
+    moved_most_words,
     resolution,
     resolved_in_words,
     run_in_words,
     scale_note,
-    step_news,
     what_if_in_words,
 )
 from tightrope.report.grid import before_the_evidence, settlement_grid
@@ -883,7 +883,7 @@ def _what_changed(changes: list[dict[str, Any]], scenario: Scenario) -> str:
     rows = []
     for change in changes:
         moved = change.get("moved_most")
-        why = "" if moved is None else f"{moved['by']}: {step_news(moved)} ({moved['change']:+.3f})"
+        why = "" if moved is None else moved_most_words(moved)
         rows.append(
             f"<tr><td title='{html.escape(change['question'])}'>"
             f"{html.escape(texts.get(change['question'], change['question']))}</td>"

@@ -15,11 +15,11 @@ from rich.text import Text
 from tightrope.report.bottomline import (
     bottom_line,
     caution,
+    moved_most_words,
     resolution,
     resolved_in_words,
     run_in_words,
     scale_note,
-    step_news,
 )
 from tightrope.report.grid import (
     SettlementGrid,
@@ -841,7 +841,7 @@ def what_changed_table(changes: list[dict[str, Any]]) -> RenderableType:
             change["measure"],
             f"{change['before']:.3f}",
             f"{change['after']:.3f}",
-            "" if moved is None else f"{moved['by']}: {step_news(moved)} ({moved['change']:+.3f})",
+            "" if moved is None else moved_most_words(moved),
         )
     return table
 
