@@ -674,6 +674,18 @@ def test_a_forecast_takes_observations_and_an_event_to_condition_on(client: Test
     assert response.status_code == 200, response.text
     document = response.json()
     assert document["conditioning"]["resolved"]["q3_militia_campaign"].startswith("yes")
+    going = {"event": "militia_campaign", "under_way": "2025-06-25"}  # the month after its start
+    response = client.post(
+        "/api/scenarios/iraq-2025/simulate",
+        json={
+            "runs": 4000,
+            "as_of": "2025-07-01",
+            "observations": [*body["observations"], going],
+        },
+    )
+    assert response.status_code == 200, response.text
+    seen = [item["observation"] for item in response.json()["conditioning"]["observations"]]
+    assert "militia_campaign under way on 2025-06-25" in seen
     from tests.cli_helpers import run, strict_json
 
     code, out, _ = run(
@@ -688,6 +700,7 @@ def test_a_forecast_takes_observations_and_an_event_to_condition_on(client: Test
     for bad, message in (
         ({"observations": [{"event": "nothing", "date": "2025-06-01"}]}, "unknown event"),
         ({"observations": [{"event": "us_strikes", "date": "2024-01-01"}]}, "before"),
+        ({"observations": [{"event": "us_strikes", "under_way": "2025-06-01"}]}, "not a campaign"),
         ({"given": "nothing"}, "unknown event 'nothing'"),
     ):
         response = client.post("/api/scenarios/iraq-2025/forecast", json={"runs": 1000, **bad})
