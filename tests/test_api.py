@@ -204,6 +204,25 @@ def test_forecast_and_score_to_dict_are_the_cli_json(
     assert list(scores.to_frame()["question"]) == ["q1_oil_restriction"]
 
 
+def test_a_forced_month_and_a_set_number_take_what_the_command_line_takes(
+    scenario: tightrope.Scenario,
+) -> None:
+    """``Force`` takes the month as the command line does, its number or the calendar month it
+    ends in (numpy's integers too); ``Set`` a numpy number."""
+    import numpy as np
+
+    forced = [
+        tightrope.simulate(scenario, runs=200, whatif=[tightrope.Force("us_strikes", month)])
+        for month in (3, "2025-06", np.int64(3))
+    ]
+    assert {str(result.to_dict()["interventions"]["force"]) for result in forced} == {
+        "[{'event': 'us_strikes', 'month': 3}]"
+    }
+    path = "events.us_strikes.hazard.per_month"
+    result = tightrope.simulate(scenario, runs=200, whatif=[tightrope.Set(path, np.float64(0.1))])
+    assert result.to_dict()["interventions"]["set"] == {path: 0.1}
+
+
 def test_errors_name_the_field_and_value(scenario: tightrope.Scenario) -> None:
     from tightrope.errors import TightropeError
 
@@ -246,6 +265,25 @@ def test_errors_name_the_field_and_value(scenario: tightrope.Scenario) -> None:
         (
             lambda: tightrope.simulate(scenario, runs=100, whatif=["force x@3"]),  # type: ignore[list-item]
             "whatif 'force x@3': give Force, Forbid or Set",
+        ),
+        # A month or a number of the wrong kind was a TypeError deep in the engine.
+        *(
+            (
+                lambda month=month: tightrope.simulate(
+                    scenario, runs=100, whatif=[tightrope.Force("us_strikes", month)]
+                ),
+                f"force us_strikes@{month}: give EVENT@MONTH with a month from 1 to 13 (an int), "
+                "or the calendar month YYYY-MM it ends in",
+            )
+            for month in (2.5, True, "May", "2025-03")
+        ),
+        (
+            lambda: tightrope.simulate(
+                scenario,
+                runs=100,
+                whatif=[tightrope.Set("events.us_strikes.hazard.per_month", "0.1")],  # type: ignore[arg-type]
+            ),
+            "set events.us_strikes.hazard.per_month='0.1': the value must be a finite number",
         ),
         # Paths and lists of names: a number, or one text read letter by letter, is refused.
         (

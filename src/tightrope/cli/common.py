@@ -341,7 +341,7 @@ def whatifs(
     ``months`` (default: the scenario's simulated months) words the error; ``within`` refuses a
     calendar month past them as typed (``simulate``; ``forecast`` simulates up to it)."""
     from tightrope.dynamics.calendar import add_months, month_start
-    from tightrope.dynamics.interventions import Forbid, Force, Set
+    from tightrope.dynamics.interventions import Forbid, Force, Set, month_number
 
     whatif: list[Any] = []
     if not (force or forbid or settings):
@@ -352,7 +352,7 @@ def whatifs(
         months = simulated_months(scenario)
     for item in force or []:
         event, _, month = item.partition("@")
-        number = _month_number(month, scenario)
+        number = month_number(month, scenario.as_of)
         if number is None or (within and "-" in month and number > months):
             first, last = (add_months(scenario.as_of, m).strftime("%Y-%m") for m in (1, months))
             calendar = f"from {first} to {last}" if within else f"from {first} (month 1) on"
@@ -373,21 +373,6 @@ def whatifs(
             fail(f"--set {item}: the value must be a number")
         whatif.append(Set(path, value))
     return whatif
-
-
-def _month_number(text: str, scenario: Scenario) -> int | None:
-    """A simulated month from its number, or from YYYY-MM: the month that ends in it (month m
-    ends m months after the scenario date)."""
-    if text.isdigit() and len(text) <= 4:
-        return int(text)
-    year, dash, month = text.partition("-")
-    if not (dash and year.isdigit() and month.isdigit() and len(year) == 4 and len(month) <= 2):
-        return None
-    if not 1 <= int(month) <= 12:
-        return None
-    as_of = scenario.as_of
-    number = (int(year) - as_of.year) * 12 + int(month) - as_of.month
-    return number if number >= 1 else None
 
 
 def parse_date(text: str | None, flag: str) -> dt.date:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,15 +25,38 @@ from tightrope.scenario.schema import Scenario
 
 @dataclass(frozen=True)
 class Force:
-    """``event`` happens in ``month`` (1 is the first month after the scenario's date),
-    whatever its hazard and precondition, unless it cannot happen again: a one-shot event that
-    has happened already, or a campaign under way."""
+    """``event`` happens in ``month`` (1 is the first month after the scenario's date, or
+    "YYYY-MM": the simulated month that ends in it), whatever its hazard and precondition,
+    unless it cannot happen again: a one-shot event that has happened already, or a campaign
+    under way."""
 
     event: str
-    month: int
+    month: int | str
 
     def __str__(self) -> str:
         return f"{self.event}@{self.month}"
+
+    def month_on(self, as_of: dt.date) -> int | None:
+        """The simulated month, for a scenario dated ``as_of``; None for a month of another
+        kind (refused where the what-ifs are checked)."""
+        if isinstance(self.month, str):
+            return month_number(self.month, as_of)
+        whole = isinstance(self.month, numbers.Integral) and not isinstance(self.month, bool)
+        return int(self.month) if whole else None  # numpy's integers too; not 2.5 or True
+
+
+def month_number(text: str, as_of: dt.date) -> int | None:
+    """A simulated month from its number, or from YYYY-MM: the month that ends in it (month m
+    ends m months after the scenario date); None for anything else."""
+    if text.isdigit() and len(text) <= 4:
+        return int(text)
+    year, dash, month = text.partition("-")
+    if not (dash and year.isdigit() and month.isdigit() and len(year) == 4 and len(month) <= 2):
+        return None
+    if not 1 <= int(month) <= 12:
+        return None
+    number = (int(year) - as_of.year) * 12 + int(month) - as_of.month
+    return number if number >= 1 else None
 
 
 @dataclass(frozen=True)
@@ -53,8 +77,13 @@ class Set:
     path: str
     value: float
 
+    @property
+    def is_number(self) -> bool:
+        """Whether the value is a number (numpy's too), not a text or a bool given by mistake."""
+        return isinstance(self.value, numbers.Real) and not isinstance(self.value, bool)
+
     def __str__(self) -> str:
-        return f"{self.path}={self.value:g}"
+        return f"{self.path}={self.value:g}" if self.is_number else f"{self.path}={self.value!r}"
 
 
 WhatIf = Force | Forbid | Set
@@ -107,20 +136,24 @@ def checked_interventions(
     for item in whatif:
         if isinstance(item, Force):
             _known("force", str(item), item.event, events, "event")
-            if not 1 <= item.month <= model.months:
+            number = item.month_on(scenario.as_of)
+            if number is None or not 1 <= number <= model.months:
                 raise WhatIfError(
-                    "force", str(item), f"give EVENT@MONTH with a month from 1 to {model.months}"
+                    "force",
+                    str(item),
+                    f"give EVENT@MONTH with a month from 1 to {model.months} (an int), or the "
+                    "calendar month YYYY-MM it ends in",
                 )
-            forced.append((item.event, item.month))
+            forced.append((item.event, number))
         elif isinstance(item, Forbid):
             _known("forbid", str(item), item.event, events, "event")
             forbidden.append(item.event)
         elif isinstance(item, Set):
             if item.path not in model.parameter_index:
                 raise WhatIfError("set", str(item), _not_simulated(scenario, model, item.path))
-            if not math.isfinite(item.value):
-                raise WhatIfError("set", str(item), "the value must be finite")
-            settings[item.path] = item.value
+            if not item.is_number or not math.isfinite(item.value):
+                raise WhatIfError("set", str(item), "the value must be a finite number")
+            settings[item.path] = float(item.value)
         else:
             raise ArgumentError(
                 f"whatif {item!r}: give Force, Forbid or Set, e.g. tightrope.Force('us_strikes', 3)"

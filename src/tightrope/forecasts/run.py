@@ -62,7 +62,11 @@ class ForecastSettings:
     def design_for(self, scenario: Scenario) -> Design:
         """The design on this scenario: months to the last deadline, or further to a forced
         event's month (a what-if after every deadline moves no question, but is allowed)."""
-        forced = [item.month for item in self.whatif if isinstance(item, Force)]
+        forced = [
+            number
+            for item in self.whatif
+            if isinstance(item, Force) and (number := item.month_on(scenario.as_of)) is not None
+        ]
         months = min(limits.MAX_MONTHS, max([simulated_months(scenario), *forced]))
         return Design.for_runs(self.runs, self.samples, self.seed, months)
 
