@@ -218,18 +218,25 @@ def test_a_forced_month_lies_within_the_simulated_months() -> None:
     """``@MONTH`` runs to the simulation's last month, the month of the last deadline (or the
     horizon): the horizon + 1 let a month no run reaches through, where it moved nothing, and
     refused months that a deadline past the horizon simulates."""
+    from tightrope.dynamics.calendar import add_months
     from tightrope.dynamics.model import simulated_months
 
     scenario = steady(0.1)
     months = simulated_months(scenario)
     assert months == 12
     tightrope.explore(scenario, [f"tick=@{months}"], samples=2, runs=10)
-    with pytest.raises(TightropeError, match=rf"@MONTH \(1 to {months}\)"):
+    with pytest.raises(TightropeError, match=rf"@MONTH \(1 to {months}, or the calendar"):
         tightrope.explore(scenario, [f"tick=@{months + 1}"], samples=2, runs=10)
     short = scenario.model_copy(update={"horizon_months": 2})  # the June deadline: month 6
     assert simulated_months(short) == 6
     [forced] = tightrope.explore(short, ["tick=@6"], samples=2, runs=10).robustness
     assert forced["set_by_policy"]
+    # The calendar month it ends in, as --force takes it: the same experiments.
+    last = add_months(scenario.as_of, 6).strftime("%Y-%m")
+    by_month = tightrope.explore(short, [f"tick=@{last}"], samples=2, runs=10)
+    assert by_month.robustness[0]["mean"] == forced["mean"] == 1
+    with pytest.raises(TightropeError, match="or the calendar month YYYY-MM it ends in"):
+        tightrope.explore(short, [f"tick=@{add_months(scenario.as_of, 7):%Y-%m}"], runs=10)
 
 
 def test_a_question_few_runs_see_is_named() -> None:
@@ -324,7 +331,7 @@ def test_a_worker_killed_mid_exploration_changes_nothing() -> None:
     [
         (["--lever", "nothing=never"], "neither an event nor a parameter"),
         (["--lever", "us_strike=never"], "parameter of the scenario (did you mean 'us_strikes'?)"),
-        (["--lever", "oil_restriction=sometimes"], "not modelled, never, @MONTH (1 to 13) or"),
+        (["--lever", "oil_restriction=sometimes"], "never, @MONTH (1 to 13, or the"),
         (["--lever", "oil_restriction=x-1"], "xFACTOR (a hazard scale from 0 to 100)"),
         (["--lever", "oil_restriction=x1e9"], "xFACTOR (a hazard scale from 0 to 100)"),
         (["--lever", "oil_restriction=xnan"], "xFACTOR (a hazard scale from 0 to 100)"),

@@ -190,15 +190,14 @@ def parse_lever(text: str, scenario: Scenario, parameters: Sequence[str]) -> Lev
 
         months = simulated_months(scenario)  # to the last deadline: a later month moves nothing
         for option in options:
-            month = option[1:]
-            if option in (MODELLED, NEVER) or (
-                option.startswith("@") and month.isdigit() and 1 <= int(month) <= months
-            ):
+            month = _forced_month(option, scenario)
+            if option in (MODELLED, NEVER) or (month is not None and 1 <= month <= months):
                 continue
             if option.startswith("x") and _hazard_scale(option) is not None:
                 continue
             raise ExploreError(
-                f"{option!r} is not modelled, never, @MONTH (1 to {months}) "
+                f"{option!r} is not modelled, never, @MONTH (1 to {months}, or the calendar "
+                "month YYYY-MM it ends in) "
                 f"or xFACTOR (a hazard scale from 0 to {MAX_HAZARD_SCALE:g})",
                 "lever",
                 text,
@@ -223,6 +222,13 @@ def parse_lever(text: str, scenario: Scenario, parameters: Sequence[str]) -> Lev
         "lever",
         text,
     )
+
+
+def _forced_month(option: str, scenario: Scenario) -> int | None:
+    """The simulated month of an ``@MONTH`` option (its number or YYYY-MM), else None."""
+    from tightrope.dynamics.interventions import month_number
+
+    return month_number(option[1:], scenario.as_of) if option.startswith("@") else None
 
 
 def _closest(name: str, known: Sequence[str]) -> str | None:
@@ -389,8 +395,8 @@ def run_task(scenario: Scenario, plan: Plan, task: Task) -> dict[str, NDArray[np
     for lever, option in zip(plan.levers, options, strict=True):
         if lever.event and option == NEVER:
             forbid.append(lever.name)
-        elif lever.event and option.startswith("@"):
-            force.append((lever.name, int(option[1:])))
+        elif lever.event and (month := _forced_month(option, scenario)) is not None:
+            force.append((lever.name, month))
         elif lever.event and option.startswith("x"):
             hazard = model.events[model.event_index(lever.name)].hazard
             scale.append((hazard, float(option[1:])))
