@@ -65,6 +65,10 @@ def test_a_what_if_comes_back_beside_its_baseline(client: TestClient) -> None:
     q2 = document["comparison"]["q2_us_strikes"]
     assert q2["what_if"] > q2["baseline"] + 5 * q2["se"]
     assert document["interventions"]["force"] == [{"event": "us_casualties", "month": 2}]
+    # The calendar month it ends in, as --force takes it: the same what-if.
+    calendar = {**body, "force": [{"event": "us_casualties", "month": "2025-05"}]}
+    again = client.post("/api/scenarios/iraq-2025/simulate", json=calendar)
+    assert again.json()["interventions"] == document["interventions"]
     from tests.cli_helpers import run, strict_json
 
     code, out, _ = run(
@@ -145,6 +149,7 @@ def _refuse(constant: str) -> None:
     ("body", "message"),
     [
         ({"force": [{"event": "nothing", "month": 2}]}, "unknown event 'nothing'"),
+        ({"force": [{"event": "us_strikes", "month": "2025-02"}]}, "a month from 1 to 13"),
         ({"set": {"events.nope.hazard.per_month": 0.5}}, "nope"),
         ({"runs": 60_000}, "at most 50,000 per request"),
         ({"given": "nothing"}, "unknown event 'nothing'"),

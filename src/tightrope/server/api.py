@@ -32,9 +32,15 @@ class Validation(BaseModel):
 
 
 class ForceItem(BaseModel):
+    """An event forced in a month: its number, or the calendar month "YYYY-MM" it ends in (as
+    --force and ``tightrope.Force`` take it; checked against the scenario with the what-if)."""
+
     model_config = ConfigDict(extra="forbid")
     event: Text
-    month: int = Field(ge=1, le=limits.MAX_MONTHS)
+    month: (
+        Annotated[int, Field(ge=1, le=limits.MAX_MONTHS)]
+        | Annotated[str, Field(pattern=r"^\d{4}-\d{2}$")]
+    )
 
 
 MAX_OBSERVATIONS = 2_000  # per request, beside the scenario's own: well inside the body limit

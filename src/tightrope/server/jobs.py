@@ -23,7 +23,7 @@ from tightrope.workers import process_pool
 class WhatIfSpec:
     """A what-if as the HTTP API takes it: forced events by month, forbidden events, numbers."""
 
-    force: tuple[tuple[str, int], ...] = ()
+    force: tuple[tuple[str, int | str], ...] = ()  # a month's number or "YYYY-MM"
     forbid: tuple[str, ...] = ()
     set: tuple[tuple[str, float], ...] = ()
 
