@@ -29,10 +29,11 @@ from tightrope.scenario.schema import Observation, Scenario
 from tightrope.scenario.yamlsafe import MAX_BYTES
 
 # Each import of the fixtures leaves events no rule makes unobserved, and says where the export
-# ends; the tests that are about those notes catch them.
+# begins and ends; the tests that are about those notes catch them.
 pytestmark = [
     pytest.mark.filterwarnings("ignore:.*events no rule makes:UserWarning"),
     pytest.mark.filterwarnings("ignore:the export's last row:UserWarning"),
+    pytest.mark.filterwarnings("ignore:watched_until gives .* as since:UserWarning"),
 ]
 EVENTS = DATA / "eventdata"
 
