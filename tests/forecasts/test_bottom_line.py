@@ -354,11 +354,17 @@ def test_the_bottom_line_says_what_changed_since_the_scenario_date() -> None:
     changed[0]["moved_most"] |= {"noise": 0.045}
     (line,) = bottom_line(simulation, scenario, changed)
     assert line.changed == (
-        "No move since the scenario date beyond the Monte Carlo noise (± 5.0 points)."
+        "No move since the scenario date beyond the Monte Carlo noise (± 5 points)."
     )
     changed[0]["moved_most"] |= {"noise": 0.035}
     (line,) = bottom_line(simulation, scenario, changed)
-    assert line.changed.endswith("(± 5.0 points); the largest step +4.0 points, 2025-07-01 (c).")
+    assert line.changed.endswith("(± 5 points); the largest step +4.0 points, 2025-07-01 (c).")
+    # A small noise keeps two significant figures, never "± 0.00 levels".
+    ordinal = {**changed[0], "measure": "mean level", "after": 0.122, "noise": 0.0031}
+    (line,) = bottom_line(simulation, scenario, [ordinal])
+    assert line.changed.startswith(
+        "No move since the scenario date beyond the Monte Carlo noise (± 0.0031 levels);"
+    )
 
 
 def test_a_conditioned_report_and_brief_give_the_date_the_evidence_runs_to() -> None:

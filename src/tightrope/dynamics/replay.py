@@ -16,10 +16,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+from numpy.typing import NDArray
+
 from tightrope import limits
-from tightrope._types import Progress
+from tightrope._types import Array, Progress
 from tightrope.dynamics.analysis import SimulationRequest, run_simulation
 from tightrope.dynamics.conditioning import as_known_on
+from tightrope.dynamics.engine import RunRecord
 from tightrope.errors import TightropeError
 from tightrope.results import QuestionResult, SimulationResult
 from tightrope.scenario.schema import Scenario
@@ -236,13 +240,12 @@ def what_changed(scenario: Scenario, steps: Sequence[ReplayStep]) -> list[dict[s
     for question in scenario.questions:
         path = [_headline(step.questions[question.id]) for step in steps]
         moves = [abs(b[1] - a[1]) for a, b in itertools.pairwise(path)]
-        errors = [_headline_error(step.questions[question.id]) for step in steps]
         entry: dict[str, Any] = {
             "question": question.id,
             "measure": path[-1][0],
             "before": path[0][1],
             "after": path[-1][1],
-            "noise": _noise(errors[0], errors[-1]),
+            "noise": _noise(steps[0], steps[-1], question.id),
         }
         if moves:
             largest = max(range(len(moves)), key=moves.__getitem__)
@@ -260,7 +263,7 @@ def what_changed(scenario: Scenario, steps: Sequence[ReplayStep]) -> list[dict[s
             entry["moved_most"] = {
                 "by": later.date.isoformat(),
                 "change": path[largest + 1][1] - path[largest][1],
-                "noise": _noise(errors[largest], errors[largest + 1]),
+                "noise": _noise(earlier, later, question.id),
                 "observations": seen or [NOTHING_SEEN],
                 "in_words": words or [NOTHING_SEEN],
             }
@@ -293,6 +296,35 @@ def sources_reached(scenario: Scenario, before: dt.date, after: dt.date) -> list
     return said
 
 
+def _noise(first: ReplayStep, second: ReplayStep, question_id: str) -> float:
+    """Two standard errors of a question's move from one step to another (P(yes), or the mean
+    level), beyond which the move is not Monte Carlo noise. The steps share their seed, so their
+    runs come from the same parameter samples: the error is clustered by sample, from the spread
+    of each sample's share of the move (the ultimate-cluster estimator that gives each step's
+    own error, here of the difference). Where a step keeps no runs, the two steps' errors taken
+    as independent, at most that."""
+    before, after = first.result.record, second.result.record
+    if before is None or after is None or not np.array_equal(before.parameters, after.parameters):
+        errors = [_headline_error(step.questions[question_id]) for step in (first, second)]
+        return 2 * math.hypot(*errors)
+    samples = before.parameters.shape[0]
+
+    def shares(record: RunRecord) -> tuple[Array, NDArray[np.bool_]]:
+        """Each sample's share of the step's headline, less its runs' share of the mean."""
+        values = record.answers[question_id].astype(float)
+        counts = np.bincount(record.sample, minlength=samples)
+        sums = np.bincount(record.sample, weights=values, minlength=samples)
+        return (sums - values.mean() * counts) / len(values), counts > 0
+
+    (was, seen_before), (now, seen_after) = shares(before), shares(after)
+    present = seen_before | seen_after
+    clusters = int(present.sum())
+    if clusters < 2:
+        return 0.0
+    residual = (now - was)[present]
+    return 2 * math.sqrt(clusters / (clusters - 1) * float(np.sum(residual**2)))
+
+
 def _headline_error(result: QuestionResult) -> float:
     """The Monte Carlo standard error of a question's headline: P(yes)'s, or at most the sum
     of each level's times its number for the mean level (the levels' errors are not
@@ -301,13 +333,6 @@ def _headline_error(result: QuestionResult) -> float:
         return result.mc_error or 0.0
     errors = result.mc_errors or {}
     return sum(i * error for i, error in enumerate(errors.values()))
-
-
-def _noise(first: float, second: float) -> float:
-    """Two standard errors of the difference of two headlines, taken as independent: at most
-    that, since the steps share their parameter samples and seed (their errors go together).
-    A move within it is not told apart from Monte Carlo noise."""
-    return 2 * math.hypot(first, second)
 
 
 def _headline(result: QuestionResult) -> tuple[str, float]:

@@ -186,10 +186,11 @@ def _what_changed(
     scenario: Scenario,
     settings: ForecastSettings,
     document: dict[str, Any],
+    record: RunRecord,
     progress: Progress | None,
 ) -> list[dict[str, Any]]:
-    """Before the evidence (the scenario's date) and after (the forecast), through a step at each
-    date something was seen, all with the forecast's seed and runs."""
+    """Before the evidence (the scenario's date) and after (the forecast, ``record`` its runs),
+    through a step at each date something was seen, all with the forecast's seed and runs."""
     assert settings.as_of is not None
     seen = {o.known for o in scenario.observations if scenario.as_of < o.known < settings.as_of}
     dates = sorted({scenario.as_of, *seen})
@@ -202,7 +203,7 @@ def _what_changed(
         workers=settings.workers,
         progress=progress,
     )
-    final = SimulationResult(scenario, document["simulation"])
+    final = SimulationResult(scenario, document["simulation"], record=record)
     known = len(as_known_on(scenario, settings.as_of).observations)
     return what_changed(scenario, [*steps, ReplayStep(settings.as_of, known, final)])
 
@@ -255,7 +256,7 @@ def run_forecast(
         if settings.whatif:
             document.update(_what_if(scenario, settings, model, record, progress))
         if settings.as_of is not None:
-            document["what_changed"] = _what_changed(scenario, settings, document, progress)
+            document["what_changed"] = _what_changed(scenario, settings, document, record, progress)
     usable, skipped = bargaining_issues(scenario)
     if skipped:
         document["bargaining_skipped"] = skipped

@@ -178,7 +178,8 @@ def _changed(entry: dict[str, Any] | None) -> str | None:
 
     move = entry["after"] - entry["before"]
     if within_noise(move, entry):
-        noise = shown(entry["noise"])
+        # Two significant figures: a small noise must not read "± 0.00 levels".
+        noise = f"{entry['noise'] * 100:.2g} points" if binary else f"{entry['noise']:.2g} levels"
         text = f"No move since the scenario date beyond the Monte Carlo noise (± {noise})"
     elif float(shown(abs(move)).split()[0]) == 0:
         within = "0.05 points" if binary else "0.005 levels"
