@@ -9,6 +9,7 @@ import yaml
 
 import tightrope
 from tests.cli_helpers import run
+from tightrope.scenario import parse_scenario
 from tightrope.scenario.diff import diff, with_change
 from tightrope.scenario.schema import Scenario
 
@@ -43,6 +44,40 @@ def test_diff_lists_exactly_the_change(tmp_path: Path) -> None:
     code, out, _ = run("diff", "iraq-2025", str(tmp_path / "changed.yaml"))
     title = f"What changed from iraq-2025 to {tmp_path / 'changed.yaml'}"
     assert "".join(title.split()) in "".join(out.split())  # the title may wrap anywhere
+
+
+def test_a_moves_error_is_that_of_the_paired_runs() -> None:
+    """Run i of both versions has the same parameter sample and random numbers: the move's error
+    is that of the paired differences, clustered by sample. Over 30 seeds the moves spread about
+    as it says; the two versions' errors as if independent made it several times wider."""
+    import numpy as np
+
+    from tightrope.forecasts.versions import compare_versions
+
+    text = (
+        "id: pair\ntitle: Pair\nas_of: 2025-01-15\nhorizon_months: 6\n"
+        "actors: [{id: x, name: X, kind: state, capability: 1}]\nevents:\n"
+        "  - {id: a, label: A, hazard: {per_month: {low: 0.02, high: 0.2, dist: uniform, "
+        "judgment: true}}, modifiers: [{when: 'month >= 3', odds_ratio: RATIO}]}\n"
+        "questions:\n"
+        "  - {id: qa, text: A?, resolution: r, deadline: 2025-07-15, type: binary, event: a}\n"
+    )
+    first, second = (parse_scenario(text.replace("RATIO", ratio)) for ratio in ("1.5", "1.8"))
+    moves = [
+        compare_versions(first, second, forecast=True, runs=20_000, seed=seed)["forecast"][
+            "questions"
+        ]["qa"]
+        for seed in range(30)
+    ]
+    spread = np.std([move["move"]["yes"] for move in moves], ddof=1)
+    error = np.mean([move["se"]["yes"] for move in moves])
+    assert 0.7 < spread / error < 1.4
+    assert all(move["moved"]["yes"] for move in moves)  # a real move, 10 errors and more
+    alone = [
+        tightrope.simulate(version, runs=20_000, drivers="none").questions["qa"].mc_error or 0
+        for version in (first, second)
+    ]
+    assert np.hypot(*alone) > 3 * error
 
 
 def test_diff_forecast_names_the_questions_it_moved(tmp_path: Path) -> None:

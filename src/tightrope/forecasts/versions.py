@@ -6,9 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from tightrope import limits
 from tightrope.dynamics.analysis import SimulationRequest, run_simulation
 from tightrope.dynamics.dependencies import parameter_labels
+from tightrope.dynamics.engine import RunRecord
+from tightrope.dynamics.results import clustered_mean
 from tightrope.scenario.diff import Change, diff, with_change
 from tightrope.scenario.schema import Scenario
 
@@ -16,10 +20,46 @@ MAX_ATTRIBUTED = 20  # changes simulated one at a time to say which moved a ques
 DIFF_RUNS = 20_000  # runs per version by default: enough to see a move of a point or two
 
 
-def _probabilities(scenario: Scenario, runs: int, seed: int) -> dict[str, dict[str, Any]]:
-    """Each question's probability (binary) or distribution (ordinal), and their errors."""
+def _simulated(scenario: Scenario, runs: int, seed: int) -> tuple[dict[str, Any], RunRecord | None]:
+    """Each question's probability (binary) or distribution (ordinal) and their errors, and
+    the runs behind them."""
     request = SimulationRequest(runs=runs, seed=seed, drivers="none")
-    return dict(run_simulation(scenario, request).document["questions"])
+    result = run_simulation(scenario, request)
+    return dict(result.document["questions"]), result.record
+
+
+def _probabilities(scenario: Scenario, runs: int, seed: int) -> dict[str, dict[str, Any]]:
+    return _simulated(scenario, runs, seed)[0]
+
+
+def _paired_errors(
+    first: RunRecord | None,
+    second: RunRecord | None,
+    question: str,
+    levels: list[str],
+    kind: str,
+) -> dict[str, float] | None:
+    """Each level's move's standard error, the two versions' runs paired (the same seed and
+    runs: run i of both has the same parameter sample) and clustered by parameter sample, as a
+    what-if's; None where they cannot be paired (different samples, levels or kinds)."""
+    if (
+        first is None
+        or second is None
+        or question not in first.answers
+        or question not in second.answers
+        or not np.array_equal(first.sample, second.sample)
+    ):
+        return None
+    samples = first.parameters.shape[0]
+    before, after = first.answers[question], second.answers[question]
+    if kind == "binary":
+        pairs = {"yes": (before, after)}
+    else:
+        pairs = {level: (before == index, after == index) for index, level in enumerate(levels)}
+    return {
+        level: clustered_mean(now.astype(float) - was.astype(float), first.sample, samples)[1]
+        for level, (was, now) in pairs.items()
+    }
 
 
 def _shares(entry: dict[str, Any]) -> dict[str, float]:
@@ -106,8 +146,8 @@ def compare_versions(
             f"{simulations} simulations of {runs:,} runs are {runs * simulations:,} runs; the "
             f"limit is {limits.MAX_RUNS:,} (use fewer --runs)"
         )
-    before = _probabilities(first, runs, seed)
-    after = _probabilities(second, runs, seed)
+    before, first_runs = _simulated(first, runs, seed)
+    after, second_runs = _simulated(second, runs, seed)
     singles: list[tuple[str, dict[str, dict[str, Any]]]] = []
     for path, together in trials[:MAX_ATTRIBUTED]:
         version = with_change(first, *together)
@@ -122,9 +162,16 @@ def compare_versions(
         was, now = _shares(before[question.id]), _shares(after[question.id])
         moves = {level: now[level] - was.get(level, 0.0) for level in now}
         errors_before, errors_after = _errors(before[question.id]), _errors(after[question.id])
-        # The versions' Monte Carlo errors as if independent: conservative, since the same seed
-        # makes their runs share random numbers where the structure allows.
-        errors = {
+        earlier = next((q for q in first.questions if q.id == question.id), None)
+        same = earlier is not None and earlier.type == question.type and list(was) == list(now)
+        paired = (
+            _paired_errors(first_runs, second_runs, question.id, list(now), question.type)
+            if same
+            else None
+        )
+        # Unpaired (a question's levels changed), the versions' errors as if independent:
+        # conservative, since the same seed makes their runs share random numbers.
+        errors = paired or {
             level: (errors_before.get(level, 0.0) ** 2 + errors_after[level] ** 2) ** 0.5
             for level in now
         }
