@@ -17,13 +17,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 from tightrope import limits
-from tightrope._types import Array, Progress
+from tightrope._types import Progress
 from tightrope.dynamics.analysis import SimulationRequest, run_simulation
 from tightrope.dynamics.conditioning import as_known_on
-from tightrope.dynamics.engine import RunRecord
+from tightrope.dynamics.results import clustered_difference
 from tightrope.errors import TightropeError
 from tightrope.results import QuestionResult, SimulationResult
 from tightrope.scenario.schema import Scenario
@@ -307,22 +306,9 @@ def _noise(first: ReplayStep, second: ReplayStep, question_id: str) -> float:
     if before is None or after is None or not np.array_equal(before.parameters, after.parameters):
         errors = [_headline_error(step.questions[question_id]) for step in (first, second)]
         return 2 * math.hypot(*errors)
+    was, now = (record.answers[question_id].astype(float) for record in (before, after))
     samples = before.parameters.shape[0]
-
-    def shares(record: RunRecord) -> tuple[Array, NDArray[np.bool_]]:
-        """Each sample's share of the step's headline, less its runs' share of the mean."""
-        values = record.answers[question_id].astype(float)
-        counts = np.bincount(record.sample, minlength=samples)
-        sums = np.bincount(record.sample, weights=values, minlength=samples)
-        return (sums - values.mean() * counts) / len(values), counts > 0
-
-    (was, seen_before), (now, seen_after) = shares(before), shares(after)
-    present = seen_before | seen_after
-    clusters = int(present.sum())
-    if clusters < 2:
-        return 0.0
-    residual = (now - was)[present]
-    return 2 * math.sqrt(clusters / (clusters - 1) * float(np.sum(residual**2)))
+    return 2 * clustered_difference(was, before.sample, now, after.sample, samples)
 
 
 def _headline_error(result: QuestionResult) -> float:

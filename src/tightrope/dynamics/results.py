@@ -238,6 +238,33 @@ def clustered_mean(values: Array, sample: NDArray[np.int32], samples: int) -> tu
     return mean, float(np.sqrt(variance))
 
 
+def clustered_difference(
+    before: Array,
+    before_sample: NDArray[np.int32],
+    after: Array,
+    after_sample: NDArray[np.int32],
+    samples: int,
+) -> float:
+    """The standard error of mean(after) − mean(before) for two sets of runs drawn from the same
+    parameter samples but not paired run by run (two conditioned forecasts, each resampled):
+    clustered by sample, from the spread of each sample's share of the difference (each set's
+    ratio-estimator residual, as in :func:`clustered_mean`)."""
+
+    def shares(values: Array, sample: NDArray[np.int32]) -> tuple[Array, Mask]:
+        counts = np.bincount(sample, minlength=samples)
+        sums = np.bincount(sample, weights=values, minlength=samples)
+        return (sums - values.mean() * counts) / len(values), counts > 0
+
+    was, seen_before = shares(before, before_sample)
+    now, seen_after = shares(after, after_sample)
+    present = seen_before | seen_after
+    clusters = int(present.sum())
+    if clusters < 2:
+        return 0.0
+    residual = (now - was)[present]
+    return float(np.sqrt(clusters / (clusters - 1) * np.sum(residual**2)))
+
+
 def between_sample_interval(
     hits: Array,
     sample: NDArray[np.int32],
