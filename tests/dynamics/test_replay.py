@@ -130,6 +130,25 @@ def test_a_failed_replay_leaves_the_registry_unchanged(tmp_path: Path) -> None:
         assert list(connection.iterdump()) == before
 
 
+def test_a_replay_run_again_records_nothing_twice(tmp_path: Path) -> None:
+    """The same replay recorded again finds its steps in the registry and says so."""
+    db = tmp_path / "r.sqlite"
+    file = tmp_path / "o.yaml"
+    file.write_text(OBSERVATIONS)
+    arguments = ["replay", "--observations", str(file), "--to", "2025-05-15", "--runs", "1000"]
+    code, _, err = run(*arguments, "--db", str(db))
+    assert code == 0, err
+    first = err.strip().splitlines()[-1]
+    assert first.startswith("recorded 3 forecasts in ")
+    code, _, err = run(*arguments, "--db", str(db))
+    assert code == 0, err
+    assert err.strip().splitlines()[-1] == (
+        f"recorded 0 forecasts in {db} (3 were there already, the same: runs 1, 2, 3)"
+    )
+    code, _, err = run(*arguments, "--seed", "1", "--db", str(db))
+    assert err.strip().splitlines()[-1] == f"recorded 3 forecasts in {db}"
+
+
 def test_history_reads_a_registry_from_before_observations(tmp_path: Path) -> None:
     db = tmp_path / "old.sqlite"
     code, _, _ = run(

@@ -331,6 +331,25 @@ def test_each_recorded_forecast_keeps_its_monte_carlo_error(tmp_path: Path) -> N
     }
 
 
+def test_the_same_forecast_recorded_again_is_kept_once(tmp_path: Path) -> None:
+    """A replay or forecast recorded a second time (same scenario and hash, version, seed,
+    runs, date and numbers) was stored again, and history listed every step twice. It is kept
+    once; a forecast with another seed, or for another day, is a run of its own."""
+    import tightrope
+
+    scenario = tightrope.load("iraq-2025")
+    forecast, other = (
+        tightrope.forecast(scenario, runs=1000, seed=seed, bargaining_samples=0) for seed in (0, 1)
+    )
+    with Registry(tmp_path / "r.sqlite") as registry:
+        first = registry.record(forecast, D0)
+        assert registry.record(forecast, D0) == first
+        assert registry.latest_run_id() == first
+        assert registry.record(other, D0) == first + 1
+        assert registry.record(forecast, D0 + dt.timedelta(days=1)) == first + 2
+        assert len(registry.history("q1_oil_restriction")) == 3
+
+
 def test_an_ordinal_question_resolves_by_a_levels_label(tmp_path: Path) -> None:
     """An ordinal outcome may be given by its level's label (any case) as well as its id; a
     wrong one is refused with both."""

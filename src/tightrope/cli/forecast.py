@@ -245,6 +245,7 @@ def replay_forecasts(
             write_text_atomically(chart, replay_chart(document, loaded))
 
     with refusals(), Registry.opened_for(registry_path) as registry:
+        before = registry.latest_run_id()
         run_ids = registry.record_replay(result, before_commit=write_chart)
     document["registry"] = {"path": str(registry_path), "run_ids": run_ids}
     if chart is not None:
@@ -254,5 +255,13 @@ def replay_forecasts(
         return
     consoles.out.print(terminal.replay_table(document, loaded))
     consoles.out.print(terminal.what_changed_table(document["what_changed"]))
-    recorded = f"{len(run_ids)} forecast{'' if len(run_ids) == 1 else 's'}"
-    say(f"recorded {recorded} in {registry_path}")
+    new = [run for run in run_ids if run > before]
+    recorded = f"{len(new)} forecast{'' if len(new) == 1 else 's'}"
+    again = [str(run) for run in run_ids if run <= before]
+    held = (
+        f" ({len(again)} {'was' if len(again) == 1 else 'were'} there already, the same: "
+        f"run{'' if len(again) == 1 else 's'} {', '.join(again)})"
+        if again
+        else ""
+    )
+    say(f"recorded {recorded} in {registry_path}{held}")

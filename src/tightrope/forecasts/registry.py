@@ -202,6 +202,38 @@ def _stored(observation: Observation) -> str:
     return f"{name} {FORM_WORDS[observation.form]}on {observation.day}"
 
 
+def _same_run(connection: sqlite3.Connection, entry: RunEntry) -> int | None:
+    """The id of a recorded run identical to ``entry``, if any: the same scenario, hash,
+    version, seed, runs and date, and the same number for every question."""
+    candidates = connection.execute(
+        "SELECT id FROM runs WHERE forecast_date = ? AND scenario_id = ? AND scenario_hash = ?"
+        " AND version = ? AND seed = ? AND runs = ?",
+        (
+            entry.forecast_date.isoformat(),
+            entry.scenario_id,
+            entry.scenario_hash,
+            entry.version,
+            entry.seed,
+            entry.runs,
+        ),
+    ).fetchall()
+    numbers = {
+        question.question_id: (
+            question.probability,
+            None if question.distribution is None else json.dumps(list(question.distribution)),
+        )
+        for question in entry.questions
+    }
+    for (run_id,) in candidates:
+        stored = connection.execute(
+            "SELECT question_id, probability, distribution FROM forecasts WHERE run_id = ?",
+            (run_id,),
+        ).fetchall()
+        if {question: (probability, shares) for question, probability, shares in stored} == numbers:
+            return int(run_id)
+    return None
+
+
 def default_path() -> Path:
     """The registry in the user's data directory (TIGHTROPE_DB overrides it)."""
     override = os.environ.get("TIGHTROPE_DB")
@@ -374,6 +406,11 @@ class Registry:
         ]
         return self.record_runs(entries, before_commit=before_commit)
 
+    def latest_run_id(self) -> int:
+        """The id of the latest run recorded (0 for none): a recording's ids above it are new,
+        the others runs it found recorded already."""
+        return int(self._rows("SELECT coalesce(max(id), 0) FROM runs", [])[0][0])
+
     def observations(self, scenario_id: str | None = None) -> list[dict[str, str]]:
         """Every observation a recorded forecast was conditioned on, once, by date."""
         query = (
@@ -435,7 +472,9 @@ class Registry:
         *,
         before_commit: Callable[[int], None] | None = None,
     ) -> list[int]:
-        """Store several runs' forecasts (a replay's steps) in one transaction: all or none."""
+        """Store several runs' forecasts (a replay's steps) in one transaction: all or none. A
+        run the registry holds already (the same scenario and hash, version, seed, runs, date and
+        numbers: a replay or a forecast recorded again) is not stored twice; its id is returned."""
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         run_ids = []
         try:
@@ -450,6 +489,10 @@ class Registry:
                 if "level_labels" not in columns:
                     connection.execute("ALTER TABLE forecasts ADD COLUMN level_labels TEXT")
                 for entry in entries:
+                    same = _same_run(connection, entry)
+                    if same is not None:
+                        run_ids.append(same)
+                        continue
                     cursor = connection.execute(
                         "INSERT INTO runs (created, forecast_date, scenario_id, scenario_hash,"
                         " version, seed, runs) VALUES (?, ?, ?, ?, ?, ?, ?)",
