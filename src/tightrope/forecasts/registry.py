@@ -202,20 +202,25 @@ def _stored(observation: Observation) -> str:
     return f"{name} {FORM_WORDS[observation.form]}on {observation.day}"
 
 
+def _run_key(entry: RunEntry) -> tuple[str, str, str, str, int, int]:
+    """What names a run in the runs table, in its columns' order after ``created``."""
+    return (
+        entry.forecast_date.isoformat(),
+        entry.scenario_id,
+        entry.scenario_hash,
+        entry.version,
+        entry.seed,
+        entry.runs,
+    )
+
+
 def _same_run(connection: sqlite3.Connection, entry: RunEntry) -> int | None:
     """The id of a recorded run identical to ``entry``, if any: the same scenario, hash,
     version, seed, runs and date, and the same number for every question."""
     candidates = connection.execute(
         "SELECT id FROM runs WHERE forecast_date = ? AND scenario_id = ? AND scenario_hash = ?"
         " AND version = ? AND seed = ? AND runs = ?",
-        (
-            entry.forecast_date.isoformat(),
-            entry.scenario_id,
-            entry.scenario_hash,
-            entry.version,
-            entry.seed,
-            entry.runs,
-        ),
+        _run_key(entry),
     ).fetchall()
     numbers = {
         question.question_id: (
@@ -496,15 +501,7 @@ class Registry:
                     cursor = connection.execute(
                         "INSERT INTO runs (created, forecast_date, scenario_id, scenario_hash,"
                         " version, seed, runs) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            now,
-                            entry.forecast_date.isoformat(),
-                            entry.scenario_id,
-                            entry.scenario_hash,
-                            entry.version,
-                            entry.seed,
-                            entry.runs,
-                        ),
+                        (now, *_run_key(entry)),
                     )
                     run_id = int(cursor.lastrowid or 0)
                     run_ids.append(run_id)
