@@ -210,7 +210,7 @@ def _observations(scenario: Scenario) -> Iterator[Finding]:
             )
     yield from _restarts(scenario, events)
     yield from _fixed_ends(scenario, events)
-    yield from _unstarted_ends(scenario, events)
+    yield from _no_start_seen(scenario, events)
     for index, event_id in enumerate(scenario.unobserved):
         if event_id not in events:
             yield ("unobserved", index), unknown("event", event_id, list(events))
@@ -298,7 +298,7 @@ def _fixed_ends(scenario: Scenario, events: dict[str, Any]) -> Iterator[Finding]
             )
 
 
-def _unstarted_ends(scenario: Scenario, events: dict[str, Any]) -> Iterator[Finding]:
+def _no_start_seen(scenario: Scenario, events: dict[str, Any]) -> Iterator[Finding]:
     """An end seen with no start seen at all, or a campaign seen under way with no start seen by
     then. No campaign is under way at the scenario's date, so one of a fixed length N cannot
     end before month N; and under the closed world a start nobody recorded did not happen (the
