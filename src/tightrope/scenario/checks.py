@@ -211,6 +211,7 @@ def _observations(scenario: Scenario) -> Iterator[Finding]:
     yield from _restarts(scenario, events)
     yield from _fixed_ends(scenario, events)
     yield from _no_start_seen(scenario, events)
+    yield from _unmet_preconditions(scenario, events)
     for index, event_id in enumerate(scenario.unobserved):
         if event_id not in events:
             yield ("unobserved", index), unknown("event", event_id, list(events))
@@ -355,6 +356,50 @@ def _no_start_seen(scenario: Scenario, events: dict[str, Any]) -> Iterator[Findi
             f"the closed world it never started (record its start, {{event: {event.id}, date: "
             "DATE}, or list it as unobserved)",
         )
+
+
+def _unmet_preconditions(scenario: Scenario, events: dict[str, Any]) -> Iterator[Finding]:
+    """An event seen in a month whose precondition, read at the start of that month, needs an
+    event not seen before that month, under the closed world: no run can agree (the forecast
+    said only "no run agrees", after the work). Only where that other event alone settles the
+    precondition (``occurred(X)``, ``count(X) >= 1`` and the like)."""
+    from tightrope.dynamics.calendar import add_months, month_of, month_start
+
+    first: dict[str, Any] = {}  # an event → the day it was first seen (or reported) to happen
+    for seen in scenario.observations:
+        if seen.event is not None and seen.starts:
+            first[seen.event] = min(seen.day, first.get(seen.event, seen.day))
+    for index, observation in enumerate(scenario.observations):
+        event = events.get(observation.event or "")
+        if event is None or event.requires is None or not observation.starts:
+            continue
+        if observation.reliability < 1:
+            continue
+        try:
+            tree = expressions.parse(event.requires)
+        except expressions.ExpressionError:
+            continue  # reported with the condition
+        month = month_of(scenario.as_of, observation.day)
+        if month > scenario.horizon_months:
+            continue  # no forecast reads it: one dated then leaves nothing of the horizon
+        opens = month_start(scenario.as_of, month)
+        for other in sorted({call.event for call in expressions.references(tree)[1]}):
+            closed = other not in scenario.unobserved and other not in scenario.watched_until
+            seen_first = first.get(other)
+            if other == event.id or not closed or (seen_first and seen_first < opens):
+                continue
+            if _before_first(tree, other) is not False:
+                continue
+            when = f"first seen on {seen_first}" if seen_first else "never seen"
+            yield (
+                ("observations", index, "date"),
+                f"{event.id} on {observation.day} cannot be: its precondition "
+                f"{event.requires!r} is read at the start of its month ({opens} to "
+                f"{add_months(scenario.as_of, month)}), and {other} is {when}, so under the "
+                f"closed world it had not happened by then (write the precondition without "
+                f"{other}, or list {other} as unobserved)",
+            )
+            break
 
 
 def format_path(path: FieldPath) -> str:
