@@ -611,12 +611,6 @@ def test_an_end_with_no_start_seen_is_refused_where_no_run_could_agree(
     duration: str, end: str, unobserved: bool, refused: str | None
 ) -> None:
     """Refused exactly where the conditioned simulation finds no run (it said only that)."""
-    import yaml
-
-    from tightrope.dynamics.analysis import SimulationRequest, run_simulation
-    from tightrope.dynamics.evidence import ObservationError
-    from tightrope.scenario import ScenarioError, parse_scenario
-    from tightrope.scenario.schema import Scenario
 
     form, day = end.split() if " " in end else ("ended", end)
     text = (
@@ -626,18 +620,9 @@ def test_an_end_with_no_start_seen_is_refused_where_no_run_could_agree(
         f"observations:\n  - {{event: c, {form}: {day}}}\n"
         + ("unobserved: [c]\n" if unobserved else "")
     )
-    request = SimulationRequest(runs=400, drivers="none", as_of=dt.date(2025, 3, 15))
-    if refused is None:
-        run_simulation(parse_scenario(text, "f.yaml"), request)
-        return
-    with pytest.raises(ScenarioError) as caught:
-        parse_scenario(text, "f.yaml")
-    [problem] = caught.value.problems
     column = len("  - {event: c, ") + len(form) + len(": ") + 1
-    assert str(problem).startswith(f"f.yaml:8:{column}: observations[0].{form}: ")
-    assert refused in str(problem)
-    with pytest.raises(ObservationError, match="no run agrees"):
-        run_simulation(Scenario.model_validate(yaml.safe_load(text)), request)
+    place = f"f.yaml:8:{column}: observations[0].{form}: "
+    refused_where_no_run_agrees(text, dt.date(2025, 3, 15), place, refused)
 
 
 @pytest.mark.parametrize(
@@ -656,13 +641,6 @@ def test_a_sighting_its_precondition_rules_out_is_refused_where_no_run_could_agr
     """A truce that requires strikes, seen days after strikes in the same month: `observe
     check` passed it, and the forecast found no run that agrees. It is refused at its line
     exactly where the conditioned simulation finds no run."""
-    import yaml
-
-    from tightrope.dynamics.analysis import SimulationRequest, run_simulation
-    from tightrope.dynamics.evidence import ObservationError
-    from tightrope.scenario import ScenarioError, parse_scenario
-    from tightrope.scenario.schema import Scenario
-
     seen = [] if strike is None else [f"  - {{event: x_strikes, date: {strike}}}"]
     text = (
         "id: pre\ntitle: P\nas_of: 2025-04-10\nhorizon_months: 4\n"
@@ -674,14 +652,28 @@ def test_a_sighting_its_precondition_rules_out_is_refused_where_no_run_could_agr
         + "\n"
         + extra
     )
-    request = SimulationRequest(runs=400, drivers="none", as_of=dt.date(2025, 6, 1))
+    place = f"f.yaml:{10 + len(seen)}:26: observations[{len(seen)}].date: truce on 2025-05-20"
+    refused_where_no_run_agrees(text, dt.date(2025, 6, 1), place, refused)
+
+
+def refused_where_no_run_agrees(text: str, as_of: dt.date, place: str, refused: str | None) -> None:
+    """The scenario ``text`` (as ``f.yaml``) is refused at ``place`` with the words
+    ``refused``, and then, unchecked, the forecast as of ``as_of`` finds no run that agrees;
+    or, with ``refused`` None, it is accepted and forecast."""
+    import yaml
+
+    from tightrope.dynamics.analysis import SimulationRequest, run_simulation
+    from tightrope.dynamics.evidence import ObservationError
+    from tightrope.scenario import ScenarioError, parse_scenario
+    from tightrope.scenario.schema import Scenario
+
+    request = SimulationRequest(runs=400, drivers="none", as_of=as_of)
     if refused is None:
-        run_simulation(parse_scenario(text, "p.yaml"), request)
+        run_simulation(parse_scenario(text, "f.yaml"), request)
         return
     with pytest.raises(ScenarioError) as caught:
-        parse_scenario(text, "p.yaml")
+        parse_scenario(text, "f.yaml")
     [problem] = caught.value.problems
-    place = f"p.yaml:{10 + len(seen)}:26: observations[{len(seen)}].date: truce on 2025-05-20"
     assert str(problem).startswith(place)
     assert refused in str(problem)
     with pytest.raises(ObservationError, match="no run agrees"):
