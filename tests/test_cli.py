@@ -245,6 +245,28 @@ def test_validate_accepts_the_builtin_file_and_its_id(tmp_path: Path) -> None:
     )
 
 
+def test_validate_notes_a_question_whose_text_names_another_day(tmp_path: Path) -> None:
+    """A question answered on its deadline whose text names a later day (an analyst's slip the
+    format cannot refuse, as a text may name other days): a note, and the file stays valid."""
+    file = tmp_path / "iraq.yaml"
+    text = builtin_text("iraq-2025")
+    said = "Iraq by 31 March 2026?"
+    file.write_text(text.replace(said, "Iraq by March 30, 2026?", 1))
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "iraq-us-iran-2025.txt").write_text("the article")
+    code, _, err = run("validate", str(file))
+    assert code == 0
+    assert err.splitlines()[1:] == [
+        f"note: {file}: questions[1].deadline: q2_us_strikes's text names 30 March 2026, its "
+        "deadline is 2026-03-31: the forecast answers on the deadline (set it to the day the "
+        "question means, or mend the text)"
+    ]
+    file.write_text(text.replace(said, "Iraq by 2026-03-31, after the 1 April 2025 talks?", 1))
+    assert run("validate", str(file))[2].splitlines()[1:] != []
+    file.write_text(text.replace(said, "Iraq after the 1 April 2025 talks, by 2026-03-31?", 1))
+    assert run("validate", str(file))[2].splitlines()[1:] == []
+
+
 def test_validate_json_lists_problems(tmp_path: Path) -> None:
     good = tmp_path / "good.yaml"
     good.write_text(builtin_text("iraq-2025"))

@@ -12,12 +12,14 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.cli_helpers import run
 from tests.conftest import DATA
 from tightrope.scenario import ScenarioError
 from tightrope.scenario.builtin import load_builtin
-from tightrope.scenario.dates import event_day
+from tightrope.scenario.dates import day_in_words, days_named, event_day
 from tightrope.scenario.eventdata import (
     Mapping,
     Row,
@@ -228,6 +230,22 @@ def test_a_date_is_read_in_the_forms_exports_write(written: str, day: dt.date | 
     else:
         assert isinstance(found, str)
         assert day in found
+
+
+@given(st.dates(min_value=dt.date(1000, 1, 1)), st.sampled_from(["iso", "words", "us"]))
+def test_a_day_named_in_a_text_is_read_back(day: dt.date, form: str) -> None:
+    """What a question's text names as its day (checked against its deadline), in any form."""
+    month = day_in_words(day).split()[1]
+    written = {
+        "iso": day.isoformat(),
+        "words": day_in_words(day),
+        "us": f"{month} {day.day}, {day.year}",
+    }[form]
+    assert days_named(f"Will it happen (phase 2, 12 units) by {written}?") == [day]
+
+
+def test_a_text_without_a_whole_day_names_none() -> None:
+    assert days_named("by March 2026, in Kashmir 2025, on 31 February 2025 or 32 May 2025") == []
 
 
 def test_an_export_with_dates_in_words_makes_the_same_observations(tmp_path: Path) -> None:

@@ -119,6 +119,7 @@ def validate(
 ) -> None:
     """Check scenario files; report every problem as FILE:LINE:COL: field: message."""
     from tightrope.scenario import ScenarioError, open_scenario
+    from tightrope.scenario.checks import format_path, question_date_notes
 
     results: list[dict[str, Any]] = []
     for file in files:
@@ -129,14 +130,10 @@ def validate(
                 {"file": str(file), "valid": False, "problems": error.problems, "notes": []}
             )
             continue
+        notes = [f"{format_path(path)}: {note}" for path, note in question_date_notes(scenario)]
+        notes += _missing_source_files(scenario, file)
         results.append(
-            {
-                "file": str(file),
-                "valid": True,
-                "problems": [],
-                "id": scenario.id,
-                "notes": _missing_source_files(scenario, file),
-            }
+            {"file": str(file), "valid": True, "problems": [], "id": scenario.id, "notes": notes}
         )
     if output is OutputFormat.JSON:
         emit_json(

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from tightrope.scenario import expressions
+from tightrope.scenario.dates import day_in_words, days_named
 from tightrope.scenario.quantity import Quantity
 from tightrope.scenario.schema import EFFECT_GROUPS, INPUT_BOUNDS, Scenario
 
@@ -733,6 +734,25 @@ def _questions(scenario: Scenario) -> Iterator[Finding]:
                 ),
             )
         yield from _duplicates(question.levels, (*here, "levels"))
+
+
+def question_date_notes(scenario: Scenario) -> list[Finding]:
+    """Questions whose text names a last day other than their deadline ("by 31 December 2025",
+    deadline 2025-12-15): a note, not an error, since a text may name other days too; the
+    forecast answers on the deadline, and a reader reads the text."""
+    notes: list[Finding] = []
+    for index, question in enumerate(scenario.questions):
+        named = days_named(question.text)
+        if named and named[-1] != question.deadline:
+            notes.append(
+                (
+                    ("questions", index, "deadline"),
+                    f"{question.id}'s text names {day_in_words(named[-1])}, its deadline is "
+                    f"{question.deadline}: the forecast answers on the deadline (set it to the "
+                    "day the question means, or mend the text)",
+                )
+            )
+    return notes
 
 
 def unreachable_levels(scenario: Scenario) -> dict[str, dict[str, str]]:

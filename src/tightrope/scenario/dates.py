@@ -13,6 +13,11 @@ MONTH_NAMES = (
 )
 _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[- ]([A-Za-z]+|\d{1,2})[- ](\d{4})")
 _DATE_FORMS = "YYYY-MM-DD, DD-MM-YYYY or 14 March 2025"
+# Days as a question's text names them: 2025-09-30, 30 September 2025, September 30, 2025.
+_DAYS_IN_TEXT = re.compile(
+    r"\b(?:(\d{4})-(\d{2})-(\d{2})|(\d{1,2})(?:st|nd|rd|th)? ([A-Za-z]+),? (\d{4})"
+    r"|([A-Za-z]+) (\d{1,2})(?:st|nd|rd|th)?,? (\d{4}))\b"
+)
 
 
 def event_day(text: str) -> dt.date | str:
@@ -44,6 +49,32 @@ def event_day(text: str) -> dt.date | str:
         return dt.date(int(year), number, int(day))
     except ValueError:
         return f"{refusal}: no such day"
+
+
+def day_in_words(day: dt.date) -> str:
+    """2 June 2025, in English whatever the machine's locale (as ``%B`` would not be)."""
+    return f"{day.day} {MONTH_NAMES[day.month - 1].capitalize()} {day.year}"
+
+
+def days_named(text: str) -> list[dt.date]:
+    """The days a text names in full (day, month and year), in the order it names them."""
+    days = []
+    for match in _DAYS_IN_TEXT.finditer(text):
+        iso_year, iso_month, iso_day, day, month, year, month_first, day_after, year_after = (
+            match.groups()
+        )
+        if iso_year is not None:
+            year, month, day = iso_year, iso_month, iso_day
+        elif day is None:
+            year, month, day = year_after, month_first, day_after
+        number = int(month) if month.isdigit() else _month_number(month)
+        if number is None:  # "in Kashmir 2025": not a month's name
+            continue
+        try:
+            days.append(dt.date(int(year), number, int(day)))
+        except ValueError:  # no such day
+            continue
+    return days
 
 
 def _month_number(word: str) -> int | None:

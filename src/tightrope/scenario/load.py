@@ -25,7 +25,7 @@ from pydantic_core import ErrorDetails
 
 from tightrope.errors import TightropeError
 from tightrope.scenario.checks import FieldPath, check_scenario, format_path, iter_quantities
-from tightrope.scenario.dates import MONTH_NAMES, event_day
+from tightrope.scenario.dates import day_in_words, event_day
 from tightrope.scenario.schema import IDENTIFIER_PATTERN, SCENARIO_ID_PATTERN, Scenario
 from tightrope.scenario.yamlsafe import MAX_BYTES, Document, Location, YamlRefused, decode, parse
 
@@ -300,8 +300,7 @@ def _date_hint(value: object) -> str | None:
     if not isinstance(day, dt.date):
         return None
     if re.fullmatch(r"\d{1,2}-\d{1,2}-\d{4}", value.strip()):  # 02-06-2026: day first?
-        month = MONTH_NAMES[day.month - 1].capitalize()
-        return f"write YYYY-MM-DD: {day.isoformat()} if you mean {day.day} {month} {day.year}"
+        return f"write YYYY-MM-DD: {day.isoformat()} if you mean {day_in_words(day)}"
     return f"write {day.isoformat()}"
 
 
