@@ -241,6 +241,8 @@ def problem_from_pydantic(
         close = difflib.get_close_matches(field, known, n=1, cutoff=0.6)
         if field.isdigit():  # `{value: 0,9}` is value 0 and a field named 9
             message += f" ({_decimal_comma(document.data, path)})"
+        elif (split := _split_text(document.data, path)) is not None:
+            message += f" ({split})"
         elif owners:  # a real field in the wrong place says where it belongs
             message += f" here ({field!r} belongs to {' or '.join(owners)})"
         elif close:
@@ -340,6 +342,24 @@ def _decimal_comma(data: Any, path: FieldPath) -> str:
         else "the number with a point"
     )
     return f"a decimal comma? inside {{…}} a comma separates fields: write {written}"
+
+
+def _split_text(data: Any, path: FieldPath) -> str | None:
+    """What a field named by words with no value most likely is: the end of the text before
+    it, cut at a comma inside a flow mapping (``{name: Hun Manet, Hun Sen}``)."""
+    mapping: Any = data
+    for part in path[:-1]:
+        mapping = mapping[part]
+    field = path[-1]
+    if not isinstance(mapping, dict) or mapping.get(field) is not None:
+        return None
+    if not isinstance(field, str) or re.fullmatch(IDENTIFIER_PATTERN, field):
+        return None
+    keys = list(mapping)
+    before = keys[keys.index(field) - 1] if keys.index(field) > 0 else None
+    text = mapping.get(before) if before is not None else None
+    written = f'{before}: "{text}, {field}"' if isinstance(text, str) else "the text in quotes"
+    return f"text with a comma? inside {{…}} a comma separates fields: write {written}"
 
 
 def _data_path(data: Any, loc: tuple[int | str, ...], absent: bool = False) -> FieldPath:
