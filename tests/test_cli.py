@@ -226,6 +226,29 @@ def test_bad_flag_value_exits_2() -> None:
     assert "xml" in err
 
 
+def test_a_usage_error_is_one_line_and_names_what_to_write() -> None:
+    """Click lists a choice's values on lines of their own; and `observe check SCENARIO FILE`,
+    as `forecast SCENARIO` is written, gets the command the user meant."""
+    code, _, err = run("observe", "import", "export.csv")
+    assert code == 2
+    assert err.splitlines() == [
+        "tightrope observe import: Missing option '--format'. Choose from: acled, ucdp-ged "
+        "(see tightrope observe import --help)"
+    ]
+    code, _, err = run("observe", "check", "crisis.yaml", "seen.yaml")
+    assert code == 2
+    [line] = err.splitlines()
+    assert line.endswith(
+        "(seen.yaml) (the scenario is a flag here: tightrope observe check seen.yaml --scenario "
+        "crisis.yaml; see tightrope observe check --help)"
+    )
+    # Given the flag too, or with more than one argument too many, only the help is named.
+    for args in (("-s", "iraq-2025"), ("more.yaml",)):
+        code, _, err = run("observe", "check", "crisis.yaml", "seen.yaml", *args)
+        assert code == 2
+        assert err.strip().endswith("(see tightrope observe check --help)")
+
+
 def test_validate_accepts_the_builtin_file_and_its_id(tmp_path: Path) -> None:
     file = tmp_path / "iraq.yaml"
     file.write_text(builtin_text("iraq-2025"))

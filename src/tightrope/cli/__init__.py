@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import inspect
 import os
+import re
 import sys
+from typing import Any
 
 import typer
 
@@ -70,6 +72,23 @@ def _terminated(signal_number: int, _: object) -> None:
     raise SystemExit(128 + signal_number)
 
 
+def _scenario_flag(message: str, context: Any) -> str | None:
+    """How to write ``observe check SCENARIO FILE``, as ``forecast SCENARIO`` reads: a command
+    whose scenario is a flag took the scenario for its file and the file as one too many."""
+    extra = re.fullmatch(r"Got unexpected extra argument(?:\(s\))? \((\S+)\)", message)
+    if context is None or extra is None or "scenario" not in context.params:
+        return None
+    if context.get_parameter_source("scenario").name != "DEFAULT":
+        return None
+    arguments = [
+        param.name for param in context.command.params if param.param_type_name == "argument"
+    ]
+    if len(arguments) != 1 or context.params.get(arguments[0]) is None:
+        return None
+    written = f"{context.command_path} {extra[1]} --scenario {context.params[arguments[0]]}"
+    return f"the scenario is a flag here: {written}; see"
+
+
 def run(args: list[str] | None = None) -> None:
     """The console entry point: like ``app()``, but a bad flag or value is one line on stderr.
     ``args`` replaces the command line (tests)."""
@@ -102,9 +121,11 @@ def _run(args: list[str] | None) -> None:
             raise
         context = getattr(error, "ctx", None)
         command = context.command_path if context is not None else "tightrope"
-        message = error.format_message()
+        # One line: Click lists a choice's values on lines of their own.
+        message = " ".join(error.format_message().split())
         if message:  # empty when the help was shown because no arguments were given
-            say(f"{command}: {message} (see {command} --help)")
+            see = _scenario_flag(message, context) or "see"
+            say(f"{command}: {message} ({see} {command} --help)")
         raise SystemExit(USAGE_ERROR) from None
     if code == INTERRUPTED:  # Ctrl-C, as typer reports it; the clean-up has run
         say("tightrope: interrupted")
