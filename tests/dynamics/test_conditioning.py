@@ -629,10 +629,22 @@ def test_an_end_with_no_start_seen_is_refused_where_no_run_could_agree(
     ("strike", "extra", "refused"),
     [
         # Read at the start of the month (11 May), the precondition cannot see a strike of 12 May.
-        ("2025-05-12", "", "and x_strikes is first seen on 2025-05-12, so under the closed"),
+        (
+            "2025-05-12",
+            "",
+            "and x_strikes is first seen on 2025-05-12, so under the closed world it had not "
+            "happened by then (to let truce follow x_strikes within a month, write the "
+            "precondition without x_strikes and have x_strikes set it off with a same-month "
+            "trigger; or list x_strikes as unobserved)",
+        ),
         ("2025-05-05", "", None),  # the month before: it holds
         ("2025-05-12", "unobserved: [x_strikes]\n", None),  # one may have come before, unseen
-        (None, "", "and x_strikes is never seen, so under the closed world"),
+        (
+            None,
+            "",
+            "x_strikes is never seen, so under the closed world it had not happened "
+            "by then (write the precondition without x_strikes; or list x_strikes as unobserved)",
+        ),
     ],
 )
 def test_a_sighting_its_precondition_rules_out_is_refused_where_no_run_could_agree(
@@ -654,6 +666,21 @@ def test_a_sighting_its_precondition_rules_out_is_refused_where_no_run_could_agr
     )
     place = f"f.yaml:{10 + len(seen)}:26: observations[{len(seen)}].date: truce on 2025-05-20"
     refused_where_no_run_agrees(text, dt.date(2025, 6, 1), place, refused)
+
+
+def test_a_chain_within_a_month_is_written_as_a_trigger() -> None:
+    """What the refusal above advises: the truce without the precondition, set off by the
+    strikes in their month, agrees with a truce seen days after them."""
+    text = (
+        "id: pre\ntitle: P\nas_of: 2025-04-10\nhorizon_months: 4\n"
+        "actors: [{id: a, name: A, kind: state, capability: 1}]\nevents:\n"
+        "  - {id: x_strikes, label: S, hazard: {per_month: 0.3}, repeatable: true,\n"
+        "     triggers: [{event: truce, probability: 0.5}]}\n"
+        "  - {id: truce, label: T, hazard: {per_month: 0.01}}\n"
+        "observations:\n  - {event: x_strikes, date: 2025-05-12}\n"
+        "  - {event: truce, date: 2025-05-20}\n"
+    )
+    refused_where_no_run_agrees(text, dt.date(2025, 6, 1), "", None)
 
 
 def refused_where_no_run_agrees(text: str, as_of: dt.date, place: str, refused: str | None) -> None:

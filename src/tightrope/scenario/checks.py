@@ -392,13 +392,20 @@ def _unmet_preconditions(scenario: Scenario, events: dict[str, Any]) -> Iterator
             if _before_first(tree, other) is not False:
                 continue
             when = f"first seen on {seen_first}" if seen_first else "never seen"
+            # A chain within the month (a clash, then a ceasefire days later) is a trigger's.
+            remedy = (
+                f"to let {event.id} follow {other} within a month, write the precondition "
+                f"without {other} and have {other} set it off with a same-month trigger"
+                if seen_first
+                else f"write the precondition without {other}"
+            )
             yield (
                 ("observations", index, "date"),
                 f"{event.id} on {observation.day} cannot be: its precondition "
                 f"{event.requires!r} is read at the start of its month ({opens} to "
                 f"{add_months(scenario.as_of, month)}), and {other} is {when}, so under the "
-                f"closed world it had not happened by then (write the precondition without "
-                f"{other}, or list {other} as unobserved)",
+                f"closed world it had not happened by then ({remedy}; or list {other} as "
+                "unobserved)",
             )
             break
 
