@@ -442,6 +442,32 @@ def test_a_step_that_cannot_move_a_question_is_within_the_noise(tmp_path: Path) 
     assert "noise" not in moved_most_words(changed["qb"]["moved_most"])
 
 
+def test_a_question_no_step_moves_names_no_step(tmp_path: Path) -> None:
+    """A question that no step moves at all (its event cannot happen before the deadline) has
+    no step that moved it most: the tables say so, rather than name the first step with
+    +0.000."""
+    from tightrope.dynamics.replay import replay, what_changed
+    from tightrope.report.bottomline import moved_most_cell
+
+    text = (
+        "id: none\ntitle: None\nas_of: 2025-01-15\nhorizon_months: 8\n"
+        "actors: [{id: x, name: X, kind: state, capability: 1}]\nevents:\n"
+        "  - {id: a, label: A, hazard: {per_month: 0.2}}\n"
+        "  - {id: late, label: L, hazard: {per_month: 0.5}, requires: 'month >= 7'}\n"
+        "questions:\n"
+        "  - {id: qa, text: A?, resolution: r, deadline: 2025-05-15, type: binary, event: a}\n"
+        "  - {id: ql, text: L?, resolution: r, deadline: 2025-05-15, type: binary, event: late}\n"
+        "observations: [{event: a, date: 2025-02-10}]\n"
+    )
+    scenario = scenario_from(text, tmp_path)
+    steps = replay(scenario, [dt.date(2025, 1, 15), dt.date(2025, 2, 20)], runs=2_000, seed=0)
+    changed = {entry["question"]: entry for entry in what_changed(scenario, steps)}
+    assert changed["ql"]["before"] == changed["ql"]["after"] == 0
+    assert "moved_most" not in changed["ql"]
+    assert moved_most_cell(changed["ql"]) == "no step moved it"
+    assert moved_most_cell(changed["qa"]).startswith("2025-02-20: ")
+
+
 def test_two_sightings_in_one_month_are_one_piece_of_evidence(tmp_path: Path) -> None:
     """A month holds one occurrence of an event: its second sighting there is the same
     evidence, with the month's chance (0.2); the first used to read as certain (chance 1). An
@@ -799,8 +825,10 @@ def test_a_step_claims_no_silence_where_no_event_is_watched() -> None:
     example = Path(__file__).parent.parent.parent / "examples" / "iraq-2025-seen.yaml"
     scenario = tightrope.observe(tightrope.load("iraq-2025"), example)
     steps = replay(scenario, [dt.date(2025, 3, 15), dt.date(2025, 3, 20)], runs=2000)
-    moved = [entry["moved_most"]["observations"] for entry in what_changed(scenario, steps)]
+    changed = what_changed(scenario, steps)
+    moved = [entry["moved_most"]["observations"] for entry in changed if "moved_most" in entry]
     assert moved[0] == ["israel_escalation on 2025-03-18"]
+    assert len(moved) >= len(changed) // 2
     assert all(len(items) == 1 for items in moved)
 
 

@@ -246,7 +246,7 @@ def what_changed(scenario: Scenario, steps: Sequence[ReplayStep]) -> list[dict[s
             "after": path[-1][1],
             "noise": _noise(steps[0], steps[-1], question.id),
         }
-        if moves:
+        if moves and max(moves) > 0:  # a question no step moved has no step to name
             largest = max(range(len(moves)), key=moves.__getitem__)
             earlier, later = steps[largest], steps[largest + 1]
             new = [o for o in scenario.observations if earlier.date < o.known <= later.date]

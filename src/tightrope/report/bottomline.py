@@ -202,6 +202,12 @@ def within_noise(move: float, entry: dict[str, Any]) -> bool:
     return abs(move) <= entry.get("noise", 0.0) and move != 0
 
 
+def moved_most_cell(change: dict[str, Any]) -> str:
+    """The tables' "moved most by" of a question's entry: the step, or that none moved it."""
+    moved = change.get("moved_most")
+    return "no step moved it" if moved is None else moved_most_words(moved)
+
+
 def moved_most_words(moved: dict[str, Any]) -> str:
     """The step that moved a question most, for the tables: "2025-06-01: “…” on 2025-05-20
     (+0.120)", saying where the move is within the Monte Carlo noise."""

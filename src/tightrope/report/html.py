@@ -18,7 +18,7 @@ from tightrope.bargaining import MODELS
 from tightrope.report.bottomline import (
     bottom_line,
     caution,
-    moved_most_words,
+    moved_most_cell,
     resolution,
     resolved_in_words,
     run_in_words,
@@ -882,8 +882,7 @@ def _what_changed(changes: list[dict[str, Any]], scenario: Scenario) -> str:
     texts = {question.id: question.text for question in scenario.questions}
     rows = []
     for change in changes:
-        moved = change.get("moved_most")
-        why = "" if moved is None else moved_most_words(moved)
+        why = moved_most_cell(change)
         rows.append(
             f"<tr><td title='{html.escape(change['question'])}'>"
             f"{html.escape(texts.get(change['question'], change['question']))}</td>"

@@ -15,7 +15,7 @@ from rich.text import Text
 from tightrope.report.bottomline import (
     bottom_line,
     caution,
-    moved_most_words,
+    moved_most_cell,
     resolution,
     resolved_in_words,
     run_in_words,
@@ -835,13 +835,12 @@ def what_changed_table(changes: list[dict[str, Any]]) -> RenderableType:
     for column in ("question", "measure", "before", "after", "moved most by"):
         table.add_column(column, overflow="fold")
     for change in changes:
-        moved = change.get("moved_most")
         table.add_row(
             change["question"],
             change["measure"],
             f"{change['before']:.3f}",
             f"{change['after']:.3f}",
-            "" if moved is None else moved_most_words(moved),
+            moved_most_cell(change),
         )
     return table
 
