@@ -80,6 +80,8 @@ def test_each_step_is_recorded_and_scored_as_an_updating_forecaster(tmp_path: Pa
         "history", "q5_more_banks", "--db", str(db), "--format", "json", "--chart", str(chart)
     )
     assert code == 0
+    # The registry's flag has the name the help and the messages give the file, too.
+    assert run("history", "q5_more_banks", "--registry", str(db), "--format", "json")[1] == out
     history = json.loads(out)
     assert history["observations"] == [
         {"date": "2025-04-20", "observation": "bank_sanctions on 2025-04-20"},

@@ -170,7 +170,9 @@ ScenarioArgument = Annotated[
 DbOption = Annotated[
     Path | None,
     typer.Option(
-        "--db", help="Registry database (default: the user data directory, or $TIGHTROPE_DB)."
+        "--db",
+        "--registry",
+        help="Registry database (default: the user data directory, or $TIGHTROPE_DB).",
     ),
 ]
 
