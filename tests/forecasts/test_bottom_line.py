@@ -210,6 +210,23 @@ def test_every_question_gets_a_sentence_whose_phrase_matches_its_number() -> Non
             assert line.sentence.lower().startswith(phrase)
             assert f"({percent_in_band(entry['probability'])}; " in line.sentence
         assert scenario.question(line.question).text in line.sentence
+        # A certainty says that no run gave another answer: the model's structure (q9's
+        # settlement stays in one level in every run), not a finding.
+        if "probability" in entry:
+            certain = entry["probability"] in (0.0, 1.0)
+        else:
+            certain = max(entry["distribution"].values()) == 1.0
+        assert ("no run of the model" in line.sentence) == certain, line.sentence
+    [q9] = [line for line in lines if line.question == "q9_disarmament_settlement"]
+    assert q9.sentence.endswith("(100%; no run of the model reaches another level).")
+    for probability, other in ((0.0, "yes"), (1.0, "no")):
+        forced = copy.deepcopy(simulation)
+        forced["questions"]["q1_oil_restriction"] |= {
+            "probability": probability,
+            "interval": [probability, probability],
+        }
+        [q1, *_] = bottom_line(forced, scenario)
+        assert f"; no run of the model answers {other}): " in q1.sentence
     page = render_report(result.document, scenario)
     assert page.index("id='bottom-line'") < page.index("<h2>Questions</h2>")
     # Nothing but the title, the scenario's paragraph and a line on the run comes before the

@@ -128,17 +128,24 @@ def bottom_line(
             probability = entry["probability"]
             phrase = estimative(probability, scale)
             interval = span(entry["interval"], entry.get("interval_se"), 0)
+            # A certainty is the model's structure (or a chance too small to sample), not a
+            # finding: it says that no run gave the other answer.
+            other = {
+                0.0: "; no run of the model answers yes",
+                1.0: "; no run of the model answers no",
+            }
             sentence = (
                 f"{phrase[0].upper()}{phrase[1:]} ({percent_in_band(probability, scale)}; "
-                f"{interval}): {question.text}"
+                f"{interval}{other.get(probability, '')}): {question.text}"
             )
         else:
             levels = {level.id: level.label for level in question.levels}
             level, share = max(entry["distribution"].items(), key=lambda item: item[1])
             phrase = estimative(share, scale)
+            every = "; no run of the model reaches another level" if share == 1 else ""
             sentence = (
                 f"{question.text} Most likely: {levels[level]} — {phrase} "
-                f"({percent_in_band(share, scale)})."
+                f"({percent_in_band(share, scale)}{every})."
             )
         movers = tuple(
             driver.get("label", driver["parameter"])
