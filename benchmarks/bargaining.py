@@ -2,8 +2,9 @@
 
 Cases: SMP to convergence with 100 and 200 actors on one dimension, the EUM with 200 actors for 10
 rounds, 1,000 uncertainty samples of the built-in scenario (all models, all issues), KTAB's own
-reference inputs against KTAB's recorded run times, and how cost grows with the number of actors
-(the exponent of a power law fitted to the timings).
+reference inputs against KTAB's recorded run times, how cost grows with the number of actors
+(the exponent of a power law fitted to the timings), and a forecast's 500 SMP samples of a
+30-actor scenario, compiled and in numpy (where the compiled loops begin to pay).
 """
 
 from __future__ import annotations
@@ -179,6 +180,69 @@ def smp_many_inputs(count: int = 100, seeds: int = 60) -> dict[str, Any]:
     }
 
 
+def sampled_smp(count: int = 30, samples: int = 500) -> dict[str, Any]:
+    """A forecast's bargaining samples of one scenario with ``count`` actors on two issues whose
+    positions are elicited ranges: the SMP's seconds with its compiled loops and in numpy, each
+    once loaded (the loops' loading, about 0.25 s a process, comes on top)."""
+    from tightrope.bargaining import smp
+    from tightrope.scenario.schema import Scenario
+
+    rng = np.random.default_rng(0)
+    actors = [f"a{index}" for index in range(count)]
+    data = {
+        "id": "sampled",
+        "title": "Sampled",
+        "as_of": "2025-01-01",
+        "horizon_months": 1,
+        "actors": [
+            {"id": actor, "name": actor, "kind": "state", "capability": float(rng.uniform(1, 50))}
+            for actor in actors
+        ],
+        "issues": [
+            {"id": issue, "label": issue, "low_meaning": "0", "high_meaning": "100"}
+            for issue in ("p", "q")
+        ],
+        "positions": {
+            issue: {
+                actor: {
+                    "position": {
+                        "low": int(low),
+                        "high": int(low) + 20,
+                        "dist": "uniform",
+                        "judgment": True,
+                    },
+                    "salience": float(rng.uniform(0.2, 1.0)),
+                }
+                for actor, low in zip(actors, rng.choice([0, 20, 40, 60, 80], count), strict=True)
+            }
+            for issue in ("p", "q")
+        },
+    }
+    scenario = Scenario.model_validate(data)
+    issues = [["p"], ["q"]]
+    seconds = {}
+    threshold = smp._COMPILED_FROM
+    try:
+        for way, compiled_from in (("compiled", 2), ("numpy", count + 1)):
+            smp._COMPILED_FROM = compiled_from
+            forecast_distributions(scenario, [make_model("smp")], issues, 2, seed=0)  # loads
+            seconds[way], _ = timed(
+                lambda: forecast_distributions(
+                    scenario, [make_model("smp")], issues, samples, seed=0
+                ),
+                1,
+            )
+    finally:
+        smp._COMPILED_FROM = threshold
+    return {
+        "actors": count,
+        "issues": 2,
+        "samples": samples,
+        "compiled_seconds": round(seconds["compiled"], 2),
+        "numpy_seconds": round(seconds["numpy"], 2),
+    }
+
+
 def main() -> None:
     scenario = load_builtin("iraq-2025")
     issues = [[issue.id] for issue in scenario.issues]
@@ -257,6 +321,7 @@ def main() -> None:
         },
         "smp_100_actors_vs_ktab": ktab_extrapolation(ktab, smp_scaling),
         "smp_300_vs_200_actors": smp_300_vs_200(),
+        "smp_500_samples": [sampled_smp(count) for count in (12, 16, 30)],
         "targets": {
             "smp_100_actors_seconds": 1.0,
             "smp_100_actors_any_input_seconds_issue_15": 0.3,

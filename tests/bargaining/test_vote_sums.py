@@ -1,6 +1,6 @@
 """The two ways of summing the votes for x_a over x_c agree (base.sorted_vote_sums), the SMP's
 compiled loops (bargaining.kernels) equal their definitions, and the models give the same answers
-whichever way they sum."""
+whichever way they sum (the EUM by sorting or directly, the SMP compiled or in numpy)."""
 
 from __future__ import annotations
 
@@ -52,24 +52,6 @@ def test_the_model_gives_the_same_answer_either_way(monkeypatch: pytest.MonkeyPa
     assert fast.details[9]["dyads"] == slow.details[9]["dyads"]
 
 
-def test_the_smp_gives_the_same_answer_either_way(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tightrope.bargaining import smp
-
-    rng = np.random.default_rng(5)
-    count = 40  # below smp._COMPILED_FROM: the numpy path, by sorting or in blocks
-    issue = IssueData(
-        tuple(f"a{i}" for i in range(count)),
-        rng.choice(GRID, (count, 1)),
-        rng.uniform(0.1, 1.0, (count, 1)),
-        rng.pareto(1.2, count) * 10 + 1,
-    )
-    fast = SpatialModelOfPolitics().solve(issue)
-    monkeypatch.setattr(smp, "_SORTED_FROM", count + 1)
-    slow = SpatialModelOfPolitics().solve(issue)
-    assert fast.rounds == slow.rounds
-    assert np.allclose(fast.positions, slow.positions, rtol=0, atol=1e-9)
-
-
 RULES = ["proportional", "binary", "prop-bin", "prop-cubic", "cubic", "asymmetric-prospect"]
 
 
@@ -119,23 +101,25 @@ def test_the_compiled_third_parties_equal_the_definition(count: int, seed: int, 
     assert np.allclose(con, np.maximum(-votes, 0).sum(axis=3), rtol=1e-10, atol=1e-10)
 
 
+@pytest.mark.parametrize(("count", "dimensions", "seed"), [(60, 2, 8), (16, 1, 5), (40, 1, 5)])
 def test_the_smp_gives_the_same_answer_compiled_or_in_numpy(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, count: int, dimensions: int, seed: int
 ) -> None:
-    """60 actors, KTAB-style (round-number positions, a few dominant actors), on two dimensions:
-    the compiled loops and the numpy blocks give the same turns and positions."""
+    """KTAB-style inputs (round-number positions, a few dominant actors), from the fewest actors
+    the compiled loops take: they and numpy (in blocks) give the
+    same turns and positions."""
     from tightrope.bargaining import smp
 
-    rng = np.random.default_rng(8)
-    count = 60
-    saliences = rng.uniform(0.1, 0.5, (count, 2))
+    rng = np.random.default_rng(seed)
+    saliences = rng.uniform(0.1, 0.5 if dimensions > 1 else 1.0, (count, dimensions))
     issue = IssueData(
         tuple(f"a{i}" for i in range(count)),
-        rng.choice(GRID, (count, 2)),
+        rng.choice(GRID, (count, dimensions)),
         saliences,
         rng.pareto(1.2, count) * 10 + 1,
-        ("p", "q"),
+        tuple("pq"[:dimensions]),
     )
+    assert count >= smp._COMPILED_FROM
     compiled = SpatialModelOfPolitics().solve(issue)
     monkeypatch.setattr(smp, "_COMPILED_FROM", count + 1)
     in_numpy = SpatialModelOfPolitics().solve(issue)

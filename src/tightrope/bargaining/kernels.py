@@ -5,7 +5,7 @@ cache, so a turn at 100 actors spends most of its time moving memory (measured: 
 step alone took 5 ms a turn). One fused loop reads each input once and keeps the intermediate
 values in registers. The loops release the GIL, so blocks of initiators run on several threads.
 
-Imported only when an SMP of at least 48 actors runs (smp._COMPILED_FROM): numba and the
+Imported only when an SMP of at least 16 actors runs (smp._COMPILED_FROM): numba and the
 cached loops take about 0.25 s to load in a new process.
 """
 

@@ -1,4 +1,4 @@
-"""KAPSARC's Spatial Model of Politics (SMP), as in the KTAB toolkit, vectorised (from 48 actors
+"""KAPSARC's Spatial Model of Politics (SMP), as in the KTAB toolkit, vectorised (from 16 actors
 its O(N³) steps are compiled loops: :mod:`tightrope.bargaining.kernels`).
 
 Sources: Wise, B., Lester, S. & Efird, B. (2015), "An introduction to the KAPSARC Toolkit for
@@ -58,7 +58,6 @@ from tightrope.bargaining.base import (
     BargainingModel,
     BargainResult,
     IssueBatch,
-    sorted_vote_sums,
     trajectory_summary,
 )
 from tightrope.limits import MAX_ROUNDS
@@ -77,11 +76,12 @@ _MIN_GAIN = 1e-5  # KTAB's threshold for a challenge worth making
 _MIN_WEIGHT = 1e-6  # KTAB's guard against 0/0 in bargain interpolation
 _CACHE_ELEMENTS = 60_000  # elements per work block: small enough to stay in the CPU cache
 _PCE_ELEMENTS = 250_000  # per block of votes: a PCE makes three passes over it, not dozens
-_SORTED_FROM = 24  # options from which vote sums by sorting beat the direct O(N³) sums
 # Actors from which the O(N³) steps run as compiled loops (bargaining.kernels, 4–6× faster a
-# turn): from there they repay numba's one-time start-up in a process (about 0.25 s); below, a
-# turn costs under a millisecond in numpy anyway, and the results stay those of numpy.
-_COMPILED_FROM = 48
+# turn): from there they repay numba's one-time start-up in a process (about 0.25 s) in a
+# forecast's 500 bargaining samples (benchmarks/bargaining.py, smp_500_samples: two issues, 16
+# actors 1.5 s → 0.8 s, 30 actors 5.9 s → 3.3 s). 12 actors gain too, 8 do not; below 16 the
+# results stay numpy's bit for bit, and with them the built-in case's 11 actors.
+_COMPILED_FROM = 16
 _THREADS = max(1, min(4, os.cpu_count() or 1))
 _POOL = ThreadPoolExecutor(max_workers=_THREADS)
 
@@ -261,7 +261,7 @@ class SpatialModelOfPolitics(BargainingModel):
         batch, count, _ = x.shape
         sigma = s.sum(axis=2)  # total salience
         d = _distances(x, s)  # d[b, i, j]: from i's ideal (its position) to j's position
-        risk = self._risk_attitudes(x, d, c)
+        risk = self._risk_attitudes(d, c)
 
         gain, win = self._challenges(d, risk, sigma * c, sigma)
         gain[:, np.arange(count), np.arange(count)] = -np.inf
@@ -276,14 +276,11 @@ class SpatialModelOfPolitics(BargainingModel):
 
     # ------------------------------------------------------------------ turn steps
 
-    def _risk_attitudes(self, x: Array, d: Array, c: Array) -> Array:
+    def _risk_attitudes(self, d: Array, c: Array) -> Array:
         """R_i from a PCE over the actors' positions with risk-neutral utilities."""
         utility = 1.0 - d  # utility[b, k, option]
         mask = np.ones(d.shape[:2], dtype=bool)
-        # On one dimension the utilities fall with the distance between positions, so the vote
-        # sums can be taken by sorting (sorted_vote_sums).
-        positions = x[:, :, 0] if x.shape[2] == 1 else None
-        p = self._pce(utility, c, mask[:, None, :], positions)[:, 0, :]
+        p = self._pce(utility, c, mask[:, None, :])[:, 0, :]
         top, bottom = p.max(axis=1, keepdims=True), p.min(axis=1, keepdims=True)
         spread = top - bottom
         safe = np.where(spread > 1e-15, spread, 1.0)
@@ -537,16 +534,13 @@ class SpatialModelOfPolitics(BargainingModel):
         utility: Array,
         c: Array,
         mask: NDArray[np.bool_],
-        positions: Array | None = None,
     ) -> Array:
         """PCE over options for each of K option sets.
 
         utility[b, a, m]: actor a's utility of option m; c[b, a]: voting weights;
         mask[b, k, m]: option m is in set k. Returns p[b, k, m] (zero outside the set).
-        ``positions`` (B, N), when the voters are the options and their utilities fall with the
-        distance between positions on one dimension.
         """
-        strength = self._strength(utility, c, positions)
+        strength = self._strength(utility, c)
         diagonal = np.arange(utility.shape[2])
         strength[:, diagonal, diagonal] = _MIN_COALITION
         victory = self._victory(strength)
@@ -562,11 +556,12 @@ class SpatialModelOfPolitics(BargainingModel):
             result[:, k] = self._markov(strength, victory, mask[:, k])
         return result
 
-    def _strength(self, utility: Array, c: Array, positions: Array | None) -> Array:
+    def _strength(self, utility: Array, c: Array) -> Array:
         """strength[b, m, m'] = 1e-8 + Σ_a vote_a(m : m')⁺, the coalition for m against m'.
 
-        A compiled loop from _COMPILED_FROM options (faster than the sums by sorting at every
-        size measured, 50 to 800); below it, sums by sorting or numpy blocks."""
+        A compiled loop from _COMPILED_FROM options (faster than numpy, in blocks or by sorting
+        as base.sorted_vote_sums does, at every size measured from 16 to 800); below it, numpy
+        blocks."""
         batch, voters, options = utility.shape
         strength = np.full((batch, options, options), _MIN_COALITION)
         if options >= _COMPILED_FROM:
@@ -582,9 +577,6 @@ class SpatialModelOfPolitics(BargainingModel):
             return strength
         # Proportional votes with weights ≥ 0: Σ_k max(c_k δ_k, 0) = Σ_k c_k max(δ_k, 0).
         weighted = self.voting_rule == "proportional" and bool((c >= 0).all())
-        if weighted and positions is not None and options >= _SORTED_FROM:
-            strength += sorted_vote_sums(positions, utility, c)
-            return strength
         step = max(1, _PCE_ELEMENTS // max(1, batch * options * options))
         for start in range(0, voters, step):
             block = slice(start, start + step)
