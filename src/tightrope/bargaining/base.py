@@ -361,11 +361,11 @@ def sorted_vote_sums(x: Array, utility: Array, weights: Array) -> Array:
     """positive[b, a, c] = Σ_k max(w_k (u_k(x_a) − u_k(x_c)), 0) over the voters k, who are the
     options themselves, in O(N² log N) rather than O(N³).
 
-    For weights ≥ 0 and utilities that fall with the distance on one dimension (the EUM's −d^r,
-    the SMP's 1 − d), voter k prefers x_a to x_c exactly when it lies on x_a's side of their
-    midpoint. With the voters sorted by position, those who count form a prefix (x_a < x_c) or a
-    suffix (x_a > x_c), and each sum is a difference of cumulative sums. Agrees with the direct
-    sum to rounding (tests/bargaining/test_vote_sums.py)."""
+    For weights ≥ 0 and utilities that fall with the distance on one dimension (the EUM's −d^r),
+    voter k prefers x_a to x_c exactly when it lies on x_a's side of their midpoint. With the
+    voters sorted by position, those who count form a prefix (x_a < x_c) or a suffix (x_a > x_c),
+    and each sum is a difference of cumulative sums. Agrees with the direct sum to rounding
+    (tests/bargaining/test_vote_sums.py)."""
     batch, count = x.shape
     positive = np.zeros((batch, count, count))
     mine = np.arange(count)[:, None]
