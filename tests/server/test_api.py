@@ -170,6 +170,16 @@ def test_validation_is_located_as_the_cli_locates_it(client: TestClient) -> None
     assert answer["valid"] is False
     assert answer["problems"][0].startswith("x.yaml:17:")
     assert "horizon_months" in answer["problems"][0]
+    # A valid scenario's notes, as validate prints them: a question whose text names a day
+    # other than its deadline.
+    text = builtin_text("iraq-2025").replace("Iraq by 31 March 2026?", "Iraq by 1 March 2026?")
+    answer = client.post("/api/scenarios/validate", json={"text": text, "name": "x.yaml"}).json()
+    assert answer["valid"] is True
+    assert answer["notes"] == [
+        "questions[1].deadline: q2_us_strikes's text names 1 March 2026, its deadline is "
+        "2026-03-31: the forecast answers on the deadline (set it to the day the question "
+        "means, or mend the text)"
+    ]
 
 
 @pytest.mark.parametrize(

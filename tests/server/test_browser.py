@@ -316,3 +316,26 @@ def test_the_what_if_table_marks_a_level_no_run_can_reach(
     assert "6 Sustained US–militia conflict (q8_max_ladder): nothing in the model" in below
     assert errors == []
     assert outside == []
+
+
+def test_the_editor_lists_problems_then_a_valid_scenarios_notes(
+    live: LiveServer, browser_page: tuple[Any, list[str], list[str]]
+) -> None:
+    """Validate in the editor: a problem in red with its line; once mended, the notes of a
+    valid scenario (a question whose text names another day than its deadline)."""
+    page, outside, errors = browser_page
+    page.goto(live.url + "/scenarios/iraq-2025/edit", wait_until="load")
+    text = page.input_value("#source")
+    page.fill("#source", text.replace("horizon_months: 12", "horizon_months: -3"))
+    page.click("#validate")
+    page.wait_for_function("document.getElementById('status').textContent === 'not valid'")
+    [problem] = page.locator("#problems li").all_inner_texts()
+    assert problem.startswith("editor.yaml:")
+    assert "horizon_months" in problem
+    page.fill("#source", text.replace("Iraq by 31 March 2026?", "Iraq by 1 March 2026?"))
+    page.click("#validate")
+    page.wait_for_function("document.getElementById('status').textContent === 'valid'")
+    [note] = page.locator("#problems li.note").all_inner_texts()
+    assert note.startswith("note: questions[1].deadline: q2_us_strikes's text names 1 March")
+    assert errors == []
+    assert outside == []

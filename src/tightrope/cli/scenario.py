@@ -119,7 +119,7 @@ def validate(
 ) -> None:
     """Check scenario files; report every problem as FILE:LINE:COL: field: message."""
     from tightrope.scenario import ScenarioError, open_scenario
-    from tightrope.scenario.checks import format_path, question_date_notes
+    from tightrope.scenario.checks import scenario_notes
 
     results: list[dict[str, Any]] = []
     for file in files:
@@ -130,8 +130,7 @@ def validate(
                 {"file": str(file), "valid": False, "problems": error.problems, "notes": []}
             )
             continue
-        notes = [f"{format_path(path)}: {note}" for path, note in question_date_notes(scenario)]
-        notes += _missing_source_files(scenario, file)
+        notes = scenario_notes(scenario) + _missing_source_files(scenario, file)
         results.append(
             {"file": str(file), "valid": True, "problems": [], "id": scenario.id, "notes": notes}
         )

@@ -743,6 +743,12 @@ def _questions(scenario: Scenario) -> Iterator[Finding]:
         yield from _duplicates(question.levels, (*here, "levels"))
 
 
+def scenario_notes(scenario: Scenario) -> list[str]:
+    """What a valid scenario may hold by mistake, each as "path: note" (validate prints them,
+    the HTTP API's validation lists them)."""
+    return [f"{format_path(path)}: {note}" for path, note in question_date_notes(scenario)]
+
+
 def question_date_notes(scenario: Scenario) -> list[Finding]:
     """Questions whose text names a last day other than their deadline ("by 31 December 2025",
     deadline 2025-12-15): a note, not an error, since a text may name other days too; the

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tightrope import limits
 from tightrope.scenario import ScenarioError, parse_scenario
+from tightrope.scenario.checks import scenario_notes
 from tightrope.scenario.schema import Scenario, SourcesEnd
 from tightrope.scenario.yamlsafe import MAX_BYTES
 from tightrope.server import jobs
@@ -28,6 +29,7 @@ class Validation(BaseModel):
     valid: bool
     id: str | None = None
     problems: list[str] = []
+    notes: list[str] = []  # what a valid scenario may hold by mistake (as validate notes it)
     saved: bool = False
 
 
@@ -196,7 +198,7 @@ def validate_scenario(bench: Bench, body: ScenarioText) -> Validation:
         scenario = parse_scenario(body.text, body.name)
     except ScenarioError as error:
         return Validation(valid=False, problems=[str(p) for p in error.problems])
-    return Validation(valid=True, id=scenario.id)
+    return Validation(valid=True, id=scenario.id, notes=scenario_notes(scenario))
 
 
 @router.post("/api/scenarios", tags=["scenarios"], status_code=201)
@@ -211,7 +213,7 @@ def upload_scenario(bench: Bench, body: ScenarioText) -> Validation:
         raise Invalid(problems[0] + also if problems else "not a valid scenario") from None
     except ValueError as error:
         raise Invalid(str(error)) from None
-    return Validation(valid=True, id=scenario.id, saved=True)
+    return Validation(valid=True, id=scenario.id, saved=True, notes=scenario_notes(scenario))
 
 
 @router.post("/api/scenarios/{scenario_id}/simulate", tags=["runs"])

@@ -1,5 +1,5 @@
 // The scenario editor: validates or saves the text through the HTTP API and lists each
-// problem (file, line, field) as text.
+// problem (file, line, field) as text, then a valid scenario's notes.
 "use strict";
 (function () {
   const source = document.getElementById("source");
@@ -21,6 +21,12 @@
     for (const problem of problems) {
       const item = document.createElement("li");
       item.textContent = problem;
+      list.append(item);
+    }
+    for (const note of answer.notes || []) {  // a valid scenario's likely slips
+      const item = document.createElement("li");
+      item.className = "note";
+      item.textContent = "note: " + note;
       list.append(item);
     }
     status.textContent = response.ok ? (answer.saved ? "saved as " + answer.id : (answer.valid ? "valid" : "not valid")) : "refused";
