@@ -24,7 +24,8 @@ nav.top strong { font-size: 1.1rem; } .up { color: #b00; } .down { color: #060; 
 .lever.seen { grid-template-columns: 22rem 30rem; } .seen input[type=number] { width: 6rem; }
 .param { display: grid; grid-template-columns: 28rem 12rem 5rem; gap: 0.4rem; font-size: 0.85rem; }
 textarea { width: 100%; height: 32rem; font-family: monospace; font-size: 0.85rem; }
-button { padding: 0.3rem 1rem; } .problems li { color: #b00; font-family: monospace; } .problems li.note { color: inherit; }
+button { padding: 0.3rem 1rem; } .problems li { color: #b00; font-family: monospace; }
+.problems li.note { color: inherit; }
 """
 
 
