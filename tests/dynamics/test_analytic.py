@@ -246,17 +246,27 @@ def test_a_what_if_sets_an_amount_drawn_at_each_occurrence() -> None:
         ("occurred(a) or tempo < 5", 0, False, False),
         ("occurred(a)", 1, False, False),  # read the month after, once A has happened
         ("occurred(a)", 0, True, False),  # from A's second time on
+        # A campaign (repeatable, with an ending hazard) is never under way at the start of a
+        # month it starts in; the template of `tightrope new` drew this trigger, which never
+        # fired.
+        ("active(a)", 0, "campaign", True),
+        ("active(a) and occurred(a)", 0, "campaign", True),
+        ("active(a) or occurred(a)", 0, "campaign", False),  # from its second campaign on
+        ("not active(a)", 0, "campaign", False),
+        ("active(a)", 1, "campaign", False),  # the month after, while it goes on
     ],
 )
 def test_a_trigger_its_targets_precondition_blocks_is_refused_as_the_engine_never_fires_it(
-    requires: str, lag: int, repeatable: bool, blocked: bool
+    requires: str, lag: int, repeatable: bool | str, blocked: bool
 ) -> None:
     """The check reads a precondition at the start of the month A first happens, as the engine
     does: where it refuses the trigger, B never happens in the runs; elsewhere B does."""
+    lasts = ", duration: {ending_hazard: 0.5}" if repeatable == "campaign" else ""
+    again = str(bool(repeatable)).lower()
     text = HEAD + (
         "events:\n"
-        f"  - {{id: a, label: A, hazard: {{per_month: 0.3}}, repeatable: {str(repeatable).lower()},"
-        f" triggers: [{{event: b, probability: 1, lag_months: {lag}}}]}}\n"
+        f"  - {{id: a, label: A, hazard: {{per_month: 0.3}}, repeatable: {again},"
+        f" triggers: [{{event: b, probability: 1, lag_months: {lag}}}]{lasts}}}\n"
         f"  - {{id: b, label: B, hazard: {{per_month: 0}}, requires: '{requires}'}}\n"
     )
     scenario = Scenario.model_validate(yaml.safe_load(text))  # the fields, not the checks

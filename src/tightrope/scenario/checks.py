@@ -597,13 +597,14 @@ def _clipped(effect: Any, bounds: dict[str, tuple[float | None, float | None]]) 
 
 
 def _blocked_triggers(scenario: Scenario) -> Iterator[Finding]:
-    """A same-month trigger from an event that happens once, to an event whose precondition
-    needs that one to have happened: preconditions are read at the start of the month, before
-    the event happens, so the trigger never fires (and the model quietly lacks a path the file
-    draws)."""
+    """A same-month trigger to an event whose precondition needs the triggering one to have
+    happened (an event that happens once) or to be under way (a campaign, which is never under
+    way at the start of a month it starts in): preconditions are read at the start of the
+    month, so the trigger never fires (and the model quietly lacks a path the file draws)."""
     events = {event.id: event for event in scenario.events}
     for index, event in enumerate(scenario.events):
-        if event.repeatable:
+        campaign = event.duration is not None
+        if event.repeatable and not campaign:
             continue
         for number, trigger in enumerate(event.triggers):
             target = events.get(trigger.event)
@@ -613,12 +614,17 @@ def _blocked_triggers(scenario: Scenario) -> Iterator[Finding]:
                 tree = expressions.parse(target.requires)
             except expressions.ExpressionError:
                 continue  # reported with the condition
-            if _before_first(tree, event.id) is False:
+            if _before_first(tree, event.id, starting=event.repeatable) is False:
+                why = (
+                    ", a campaign, is never under way at the start of a month it starts in"
+                    if event.repeatable
+                    else " happens once"
+                )
                 yield (
                     ("events", index, "triggers", number),
                     f"never sets off {target.id}: its precondition {target.requires!r} is read "
-                    f"at the start of the month, before {event.id} happens, and {event.id} "
-                    "happens once; give the trigger lag_months: 1 (the month after), or write "
+                    f"at the start of the month, before {event.id} happens, and {event.id}"
+                    f"{why}; give the trigger lag_months: 1 (the month after), or write "
                     f"the precondition without {event.id}",
                 )
 
@@ -630,24 +636,31 @@ _ARITHMETIC: dict[str, Callable[[float, float], float]] = {
 }
 
 
-def _before_first(node: expressions.Node, event: str) -> float | bool | None:
+def _before_first(
+    node: expressions.Node, event: str, *, starting: bool = False
+) -> float | bool | None:
     """A condition's value at the start of the month in which ``event`` first happens, as far
     as that alone fixes it: ``occurred`` and ``active`` of it false, its ``count`` 0, its
-    ``months_since`` very large (as the engine has it); None where anything else matters."""
+    ``months_since`` very large (as the engine has it); None where anything else matters. With
+    ``starting``, at the start of any month in which the campaign ``event`` starts: only its
+    ``active`` is known (false)."""
     if isinstance(node, expressions.Number | expressions.Truth):
         return node.value
     if isinstance(node, expressions.Call):
         if node.event != event:
             return None
+        if starting:
+            return False if node.function == "active" else None
         return {"occurred": False, "active": False, "count": 0.0}.get(node.function, 1e9)
     if isinstance(node, expressions.Unary):
-        operand = _before_first(node.operand, event)
+        operand = _before_first(node.operand, event, starting=starting)
         if operand is None:
             return None
         return (not operand) if node.operator == "not" else -operand
     if not isinstance(node, expressions.Binary):
         return None  # a state variable, the ladder, the month, a settlement
-    left, right = _before_first(node.left, event), _before_first(node.right, event)
+    left = _before_first(node.left, event, starting=starting)
+    right = _before_first(node.right, event, starting=starting)
     if node.operator in ("and", "or"):
         decisive = node.operator == "or"  # the value that settles it whatever the other side
         if left is decisive or right is decisive:
