@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 import os
 import re
+import shlex
 import sys
 from typing import Any
 
@@ -85,7 +86,8 @@ def _scenario_flag(message: str, context: Any) -> str | None:
     ]
     if len(arguments) != 1 or context.params.get(arguments[0]) is None:
         return None
-    written = f"{context.command_path} {extra[1]} --scenario {context.params[arguments[0]]}"
+    scenario = shlex.quote(str(context.params[arguments[0]]))
+    written = f"{context.command_path} {shlex.quote(extra[1])} --scenario {scenario}"
     return f"the scenario is a flag here: {written}; see"
 
 
