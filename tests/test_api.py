@@ -495,6 +495,8 @@ def test_a_question_the_evidence_settled_says_so(scenario: tightrope.Scenario) -
         frame = result.to_frame().set_index("question")
         assert frame.loc["q2_us_strikes", "resolved"] == "yes"
         assert frame["resolved"].isna().sum() == len(frame) - 1
+        # None where a question is open, as the result has it (pandas made it NaN beside "yes").
+        assert frame.loc["q1_oil_restriction", "resolved"] is None
         assert result.questions["q1_oil_restriction"].resolved is None
         assert repr(result).count("resolved yes") == 1
 

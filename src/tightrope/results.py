@@ -298,7 +298,10 @@ def _frame(results: dict[str, QuestionResult]) -> pandas.DataFrame:
         "resolved",
         "unreachable",
     ]
-    return pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(rows, columns=columns)
+    for column in ("resolved", "unreachable"):  # None where absent, as in the API, not NaN
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    return frame
 
 
 @dataclass(frozen=True, eq=False)
