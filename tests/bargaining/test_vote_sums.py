@@ -35,6 +35,35 @@ def test_sorted_sums_equal_the_direct_sums(count: int, seed: int, ties: bool) ->
     assert (direct >= 0).all()
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 40), st.integers(1, 6), st.integers(0, 2**32 - 1), st.booleans())
+def test_the_compiled_vote_sums_are_the_sorted_sums_bit_for_bit(
+    count: int, batch: int, seed: int, ties: bool
+) -> None:
+    """kernels.vote_sums, which base.sorted_vote_sums calls for many samples, does the same
+    arithmetic in the same order: the same bits, zeros' signs included (so that forecasts do
+    not depend on which way ran)."""
+    rng = np.random.default_rng(seed)
+    x = rng.choice(GRID, (batch, count)) / 100 if ties else rng.uniform(0, 1, (batch, count))
+    weights = rng.uniform(0, 10, (batch, count)) * (rng.random((batch, count)) > 0.2)
+    r = rng.uniform(0.5, 2.0, (batch, count))
+    utility = -(np.abs(x[:, :, None] - x[:, None, :]) ** r[:, :, None])
+    assert batch * count * count < base._COMPILED_WORK  # so that numpy sums these
+    in_numpy = base.sorted_vote_sums(x, utility, weights)
+    compiled = np.empty_like(in_numpy)
+    kernels.vote_sums(x, utility, weights, compiled)
+    assert np.array_equal(compiled, in_numpy)
+    assert np.array_equal(np.signbit(compiled), np.signbit(in_numpy))
+
+
+def test_many_samples_take_the_compiled_vote_sums(monkeypatch: pytest.MonkeyPatch) -> None:
+    called: list[int] = []
+    monkeypatch.setattr(kernels, "vote_sums", lambda x, *_: called.append(x.shape[0]))
+    base.sorted_vote_sums(np.zeros((200, 30)), np.zeros((200, 30, 30)), np.ones((200, 30)))
+    base.sorted_vote_sums(np.zeros((1, 200)), np.zeros((1, 200, 200)), np.ones((1, 200)))
+    assert called == [200]
+
+
 def test_the_model_gives_the_same_answer_either_way(monkeypatch: pytest.MonkeyPatch) -> None:
     rng = np.random.default_rng(3)
     count = 60

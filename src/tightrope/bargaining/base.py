@@ -357,6 +357,12 @@ def trajectory_summary(history: Array, weights: Array) -> tuple[Array, Array]:
     return weighted_median(history, repeated), weighted_mean(history, repeated)
 
 
+# Cells (samples × actors²) of one call from which the vote sums run as a compiled loop, 3–4×
+# faster (a forecast's samples of the EUM: 167 × 30² took 15.6 ms a call, 3.5 ms compiled); a
+# single solve, even of 200 actors (4.3 ms a call), does not repay numba's load (about 0.25 s).
+_COMPILED_WORK = 100_000
+
+
 def sorted_vote_sums(x: Array, utility: Array, weights: Array) -> Array:
     """positive[b, a, c] = Σ_k max(w_k (u_k(x_a) − u_k(x_c)), 0) over the voters k, who are the
     options themselves, in O(N² log N) rather than O(N³).
@@ -365,9 +371,20 @@ def sorted_vote_sums(x: Array, utility: Array, weights: Array) -> Array:
     voter k prefers x_a to x_c exactly when it lies on x_a's side of their midpoint. With the
     voters sorted by position, those who count form a prefix (x_a < x_c) or a suffix (x_a > x_c),
     and each sum is a difference of cumulative sums. Agrees with the direct sum to rounding
-    (tests/bargaining/test_vote_sums.py)."""
+    (tests/bargaining/test_vote_sums.py). From _COMPILED_WORK cells, a compiled loop of the same
+    arithmetic (bargaining.kernels.vote_sums), bit for bit the same."""
     batch, count = x.shape
     positive = np.zeros((batch, count, count))
+    if batch * count * count >= _COMPILED_WORK:
+        from tightrope.bargaining import kernels  # numba: imported only for this much work
+
+        kernels.vote_sums(
+            np.ascontiguousarray(x),
+            np.ascontiguousarray(utility),
+            np.ascontiguousarray(weights),
+            positive,
+        )
+        return positive
     mine = np.arange(count)[:, None]
     theirs = np.arange(count)[None, :]
     for b in range(batch):

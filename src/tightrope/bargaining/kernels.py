@@ -1,12 +1,14 @@
-"""Compiled loops for the SMP's O(N³) steps (numba, compiled once and cached on disk).
+"""Compiled loops for the SMP's O(N³) steps and the EUM's vote sums (numba, compiled once and
+cached on disk).
 
 numpy computes these steps as a dozen passes over (N, N, N) arrays, each too big for the CPU
 cache, so a turn at 100 actors spends most of its time moving memory (measured: the third-party
 step alone took 5 ms a turn). One fused loop reads each input once and keeps the intermediate
 values in registers. The loops release the GIL, so blocks of initiators run on several threads.
 
-Imported only when an SMP of at least 16 actors runs (smp._COMPILED_FROM): numba and the
-cached loops take about 0.25 s to load in a new process.
+Imported only when an SMP of at least 16 actors runs (smp._COMPILED_FROM), or the EUM's vote
+sums by sorting over many parameter samples (base.sorted_vote_sums): numba and the cached loops
+take about 0.25 s to load in a new process.
 """
 
 from __future__ import annotations
@@ -151,3 +153,32 @@ def third_parties(
         pro,
         con,
     )
+
+
+@compiled(nogil=True)
+def vote_sums(x: Array, utility: Array, weights: Array, positive: Array) -> None:
+    """base.sorted_vote_sums as one loop: the same sort (stable), cumulative sums and
+    differences in the same order, so ``positive`` is bit for bit the same (the numpy version
+    spends its time in many small calls, one batch row at a time)."""
+    batch, count = x.shape
+    prefix = np.zeros((count + 1, count))
+    for b in range(batch):
+        order = np.argsort(x[b], kind="mergesort")
+        ordered = x[b][order]
+        for m in range(count):
+            voter = order[m]
+            for a in range(count):
+                vote = weights[b, voter] * utility[b, voter, a]
+                prefix[m + 1, a] = vote if m == 0 else prefix[m, a] + vote
+        for a in range(count):
+            for c in range(count):
+                if x[b, a] < x[b, c]:
+                    left = np.searchsorted(ordered, (x[b, a] + x[b, c]) / 2, side="left")
+                    positive[b, a, c] = prefix[left, a] - prefix[left, c]
+                elif x[b, a] > x[b, c]:
+                    right = np.searchsorted(ordered, (x[b, a] + x[b, c]) / 2, side="right")
+                    positive[b, a, c] = (prefix[count, a] - prefix[right, a]) - (
+                        prefix[count, c] - prefix[right, c]
+                    )
+                else:
+                    positive[b, a, c] = 0.0
