@@ -3,8 +3,9 @@
 Cases: SMP to convergence with 100 and 200 actors on one dimension, the EUM with 200 actors for 10
 rounds, 1,000 uncertainty samples of the built-in scenario (all models, all issues), KTAB's own
 reference inputs against KTAB's recorded run times, how cost grows with the number of actors
-(the exponent of a power law fitted to the timings), and a forecast's 500 SMP samples of a
-30-actor scenario, compiled and in numpy (where the compiled loops begin to pay).
+(the exponent of a power law fitted to the timings), and a forecast's 500 bargaining samples
+of scenarios of 12 to 60 actors, compiled and in numpy: the SMP's O(N³) steps (where the
+compiled loops begin to pay) and the EUM's vote sums by sorting (used from 24 actors).
 """
 
 from __future__ import annotations
@@ -180,11 +181,12 @@ def smp_many_inputs(count: int = 100, seeds: int = 60) -> dict[str, Any]:
     }
 
 
-def sampled_smp(count: int = 30, samples: int = 500) -> dict[str, Any]:
+def sampled(model: str, count: int = 30, samples: int = 500) -> dict[str, Any]:
     """A forecast's bargaining samples of one scenario with ``count`` actors on two issues whose
-    positions are elicited ranges: the SMP's seconds with its compiled loops and in numpy, each
-    once loaded (the loops' loading, about 0.25 s a process, comes on top)."""
-    from tightrope.bargaining import smp
+    positions are elicited ranges: the model's seconds with its compiled loops and in numpy
+    (the SMP's O(N³) steps, the EUM's vote sums by sorting), each once loaded (the loops'
+    loading, about 0.25 s a process, comes on top)."""
+    from tightrope.bargaining import base, smp
     from tightrope.scenario.schema import Scenario
 
     rng = np.random.default_rng(0)
@@ -220,20 +222,24 @@ def sampled_smp(count: int = 30, samples: int = 500) -> dict[str, Any]:
     }
     scenario = Scenario.model_validate(data)
     issues = [["p"], ["q"]]
+    module, name, ways = {
+        "smp": (smp, "_COMPILED_FROM", (("compiled", 2), ("numpy", count + 1))),
+        "eum": (base, "_COMPILED_WORK", (("compiled", 0), ("numpy", 10**18))),
+    }[model]
     seconds = {}
-    threshold = smp._COMPILED_FROM
+    threshold = getattr(module, name)
     try:
-        for way, compiled_from in (("compiled", 2), ("numpy", count + 1)):
-            smp._COMPILED_FROM = compiled_from
-            forecast_distributions(scenario, [make_model("smp")], issues, 2, seed=0)  # loads
+        for way, value in ways:
+            setattr(module, name, value)
+            forecast_distributions(scenario, [make_model(model)], issues, 2, seed=0)  # loads
             seconds[way], _ = timed(
                 lambda: forecast_distributions(
-                    scenario, [make_model("smp")], issues, samples, seed=0
+                    scenario, [make_model(model)], issues, samples, seed=0
                 ),
                 1,
             )
     finally:
-        smp._COMPILED_FROM = threshold
+        setattr(module, name, threshold)
     return {
         "actors": count,
         "issues": 2,
@@ -321,7 +327,8 @@ def main() -> None:
         },
         "smp_100_actors_vs_ktab": ktab_extrapolation(ktab, smp_scaling),
         "smp_300_vs_200_actors": smp_300_vs_200(),
-        "smp_500_samples": [sampled_smp(count) for count in (12, 16, 30)],
+        "smp_500_samples": [sampled("smp", count) for count in (12, 16, 30)],
+        "eum_500_samples": [sampled("eum", count) for count in (24, 30, 60)],
         "targets": {
             "smp_100_actors_seconds": 1.0,
             "smp_100_actors_any_input_seconds_issue_15": 0.3,

@@ -79,7 +79,7 @@ _PCE_ELEMENTS = 250_000  # per block of votes: a PCE makes three passes over it,
 # Actors from which the O(N³) steps run as compiled loops (bargaining.kernels, 4–6× faster a
 # turn): from there they repay numba's one-time start-up in a process (about 0.25 s) in a
 # forecast's 500 bargaining samples (benchmarks/bargaining.py, smp_500_samples: two issues, 16
-# actors 1.64 s → 0.77 s, 30 actors 5.81 s → 2.79 s). 12 actors gain too, 8 do not; below 16
+# actors 1.78 s → 1.02 s, 30 actors 5.71 s → 2.70 s). 12 actors gain too, 8 do not; below 16
 # the results stay numpy's bit for bit, and with them the built-in case's 11 actors.
 _COMPILED_FROM = 16
 _THREADS = max(1, min(4, os.cpu_count() or 1))
