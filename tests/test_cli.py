@@ -446,6 +446,8 @@ def test_export_builtin_to_ktab_warns_about_rescaling() -> None:
     assert code == 0
     assert out.splitlines()[1].startswith("Actor,Description,Power")
     assert "scaled down" in err
+    # --format, the word the other commands use, names the kind of file too.
+    assert run("export", "iraq-2025", "--format", "ktab")[:2] == (0, out)
 
 
 def test_a_ktab_export_keeps_each_row_on_one_line(tmp_path: Path) -> None:

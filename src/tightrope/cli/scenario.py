@@ -309,7 +309,8 @@ def schema(
 def export(
     scenario: ScenarioArgument,
     to: Annotated[
-        ExportFormat, typer.Option("--to", help="yaml (a scenario file) or ktab (KTAB SMP CSV).")
+        ExportFormat,
+        typer.Option("--to", "--format", help="yaml (a scenario file) or ktab (KTAB SMP CSV)."),
     ] = ExportFormat.YAML,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="File to write; stdout if omitted.")
