@@ -249,6 +249,31 @@ def test_a_usage_error_is_one_line_and_names_what_to_write() -> None:
         assert err.strip().endswith("(see tightrope observe check --help)")
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("forecast", "--json"), "No such option: --json (did you mean --format json?)"),
+        (("replay", "--step", "week"), "No such option: --step (did you mean --every?)"),
+        (("simulate", "--n", "10"), "No such option: --n (did you mean --runs?)"),
+        (("forecast", "--horizon=9"), "No such option: --horizon: the horizon is the scenario's"),
+        # A flag the command lacks under any name keeps Click's own guess.
+        (
+            ("forecast", "--asof", "2025-08-01"),
+            "No such option: --asof (Possible options: --as-of)",
+        ),
+        (("resolve", "q1", "--json"), "No such option: --json (see tightrope resolve --help)"),
+    ],
+)
+def test_a_flag_written_as_users_guess_it_names_the_one_meant(
+    args: tuple[str, ...], said: str
+) -> None:
+    """Click's guess goes by spelling ("--json": "Possible options: --as-of")."""
+    code, _, err = run(*args)
+    assert code == 2
+    [line] = err.splitlines()
+    assert line.startswith(f"tightrope {args[0]}: {said}")
+
+
 def test_validate_accepts_the_builtin_file_and_its_id(tmp_path: Path) -> None:
     file = tmp_path / "iraq.yaml"
     file.write_text(builtin_text("iraq-2025"))

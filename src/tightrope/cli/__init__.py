@@ -91,6 +91,34 @@ def _scenario_flag(message: str, context: Any) -> str | None:
     return f"the scenario is a flag here: {written}; see"
 
 
+# Flags users write for an option tightrope names otherwise, where Click's spelling-based
+# guess misleads ("--json": "Possible options: --as-of").
+_MEANT = {
+    "--json": "--format json",
+    "--step": "--every",
+    "--interval": "--every",
+    "--output": "--out",
+    "--n": "--runs",
+    "--iterations": "--runs",
+}
+_HORIZON = "the horizon is the scenario's horizon_months (extended to its last deadline)"
+
+
+def _meant(message: str, context: Any) -> str | None:
+    """The message for an unknown flag that is another name of one the command has."""
+    unknown = re.match(r"No such option: (\S+)", message)
+    if context is None or unknown is None:
+        return None
+    flag = unknown[1].split("=")[0]
+    if flag in ("--horizon", "--months", "--horizon-months"):
+        return f"No such option: {flag}: {_HORIZON}"
+    meant = _MEANT.get(flag)
+    options = {name for param in context.command.params for name in getattr(param, "opts", ())}
+    if meant is None or meant.split()[0] not in options:
+        return None
+    return f"No such option: {flag} (did you mean {meant}?)"
+
+
 def run(args: list[str] | None = None) -> None:
     """The console entry point: like ``app()``, but a bad flag or value is one line on stderr.
     ``args`` replaces the command line (tests)."""
@@ -125,6 +153,7 @@ def _run(args: list[str] | None) -> None:
         command = context.command_path if context is not None else "tightrope"
         # One line: Click lists a choice's values on lines of their own.
         message = " ".join(error.format_message().split())
+        message = _meant(message, context) or message
         if message:  # empty when the help was shown because no arguments were given
             see = _scenario_flag(message, context) or "see"
             say(f"{command}: {message} ({see} {command} --help)")
