@@ -132,6 +132,50 @@ observations:
     seen = posterior.to_dict()["conditioning"]["observations"][0]
     assert seen["observation"] == "x = 37 ± 0.5 on 2025-02-10"
     assert seen["chance"] == pytest.approx(0.5205, abs=0.01)
+    # Before it, x was uniform on [0, 100], so the reading lay within its sd of x with chance
+    # ∫ (Φ(z + 1) − Φ(z − 1)) dz / 200 = 2 / 200: the surprise the posterior average hides.
+    assert seen["chance_given_before"] == pytest.approx(0.01, rel=0.05)
+
+
+def test_each_observation_in_turn_gives_its_surprise_and_the_runs_left(tmp_path: Path) -> None:
+    """An event with a monthly hazard p ~ U(0.1, 0.5), seen in month 1, then nothing more
+    (it happens once): before the sighting the model gave it E[p] = 0.3, and the runs weighed
+    by p keep N·E[p]²/E[p²] = 0.871·N of N effective runs; the last item's runs left is the
+    forecast's effective sample size, and the chances given those above multiply to the mean
+    weight (the evidence's likelihood)."""
+    text = (
+        "id: turn\ntitle: T\nas_of: 2025-01-01\nhorizon_months: 4\n"
+        "actors: [{id: x, name: X, kind: state, capability: 1}]\nevents:\n"
+        "  - {id: a, label: A, hazard: {per_month: {low: 0.1, high: 0.5, dist: uniform, "
+        "judgment: true}}}\n"
+        "  - {id: b, label: B, hazard: {per_month: 0.2}}\n"
+        "observations: [{event: a, date: 2025-01-20}]\n"
+    )
+    scenario = scenario_from(text, tmp_path)
+    runs = 100_000
+    posterior = tightrope.simulate(
+        scenario, runs=runs, samples=10_000, seed=2, drivers="none", as_of=dt.date(2025, 3, 1)
+    )
+    conditioning = posterior.to_dict()["conditioning"]
+    first, *rest = conditioning["observations"]
+    assert first["observation"] == "a on 2025-01-20"
+    assert first["chance_given_before"] == pytest.approx(0.3, abs=0.005)
+    assert first["effective_runs_after"] / runs == pytest.approx(
+        0.09 / (0.09 + 0.4**2 / 12), abs=0.01
+    )
+    # No b in months 1 and 2: 0.8² whatever came before (b has a fixed hazard).
+    [no_b] = [item for item in rest if "b" in item["observation"]]
+    assert no_b["chance_given_before"] == pytest.approx(0.64, abs=0.01)
+    last = conditioning["observations"][-1]
+    assert last["effective_runs_after"] == pytest.approx(conditioning["effective_sample_size"])
+    # The chances given those above multiply to the evidence's likelihood, E[p] · 1 · 0.8².
+    assert [item["observation"] for item in conditioning["observations"]] == [
+        "a on 2025-01-20",
+        "no other a up to 2025-03-01",
+        "no b up to 2025-03-01",
+    ]
+    product = np.prod([item["chance_given_before"] for item in conditioning["observations"]])
+    assert product == pytest.approx(0.3 * 0.64, abs=0.004)
 
 
 def test_the_builtin_case_updated_on_a_militia_campaign() -> None:
@@ -973,10 +1017,11 @@ def test_the_report_gives_each_observation_its_evidence(tmp_path: Path) -> None:
     )
     assert code == 0, err
     report = (tmp_path / "report.html").read_text()
-    assert "<th>chance the model gave it</th><th>evidence</th>" in report
+    assert "<th>chance</th><th>given those above</th><th>runs left</th><th>evidence</th>" in report
     row = report[report.index("<td title='israel_escalation on 2025-03-18'>") :]
     row = row[: row.index("</tr>")]
     assert "<td>Israel resumed large-scale air strikes on Gaza" in row
+    assert row.count("<td class='num'>") == 3  # the chance, given those above, runs left
     # The note's sources one click away.
     address = "https://theweek.com/defence/israeli-air-strikes-in-gaza-why-has-ceasefire-collapsed"
     assert f"<a href='{address}' rel='noreferrer'>{address}</a>; LBC" in row

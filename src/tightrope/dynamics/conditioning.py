@@ -152,9 +152,19 @@ def condition(model: CompiledModel, record: RunRecord, evidence: Evidence, seed:
         "effective_sample_size": ess,
         "effective_share": ess / runs,
         "observations": [
-            {"observation": item, "in_words": words, "chance": chance}
-            for item, words, chance in zip(
-                evidence.items, evidence.words, _chances(record, evidence, chosen), strict=True
+            {
+                "observation": item,
+                "in_words": words,
+                "chance": chance,
+                "chance_given_before": before,
+                "effective_runs_after": left,
+            }
+            for item, words, chance, (before, left) in zip(
+                evidence.items,
+                evidence.words,
+                _chances(record, evidence, chosen),
+                _one_by_one(record, evidence),
+                strict=True,
             )
         ],
         "parameters": _parameters(model, record, weights),
@@ -221,6 +231,31 @@ def _chances(record: RunRecord, evidence: Evidence, chosen: np.ndarray) -> list[
             assert record.within is not None
             chances[measurement.item] = record.within[chosen, measurement.item].mean()
     return [float(chance) for chance in chances]
+
+
+def _one_by_one(record: RunRecord, evidence: Evidence) -> list[tuple[float, float]]:
+    """Each piece of evidence taken in turn, in the order listed: the chance the model gave it
+    given only the pieces before it (over the runs as those weigh them: low means it surprised
+    the model), and the effective runs left once it is weighed in too (where the runs run out,
+    the model could hardly produce it). A measurement's chance is that of a reading within its
+    ± sd, as in _chances."""
+    assert record.loglik is not None
+    measured = {m.item for entries in evidence.measured.values() for m in entries}
+    before = np.zeros(record.loglik.shape[0])  # each run's log weight from the pieces so far
+    said = []
+    for item in range(record.loglik.shape[1]):
+        after = before + record.loglik[:, item]
+        total = np.logaddexp.reduce(before)
+        if item in measured:
+            assert record.within is not None
+            chance = float(np.exp(before - total) @ record.within[:, item])
+        else:
+            chance = float(np.exp(np.logaddexp.reduce(after) - total))
+        weights = np.exp(after - after.max()) if np.isfinite(after).any() else after * 0
+        squares = (weights**2).sum()
+        said.append((chance, float(weights.sum() ** 2 / squares) if squares else 0.0))
+        before = after
+    return said
 
 
 def _effective_runs_per_sample(sample: np.ndarray, weights: Array, samples: int) -> float:

@@ -97,8 +97,9 @@ def caution(document: dict[str, Any]) -> str | None:
     return (
         f"Caution: the evidence leaves about {few} of {runs:,}, so the numbers below, and their "
         "Monte Carlo errors, rest on too few runs to stand on. Run more, or check the "
-        "observations against the model: the chance it gave each is listed with the evidence, "
-        "and one it could hardly produce points to a number or a path the scenario lacks."
+        "observations against the model: the evidence lists the chance it gave each and the "
+        "runs left after each, and one where they drop, which it could hardly produce, points "
+        "to a number or a path the scenario lacks."
     )
 
 

@@ -27,11 +27,13 @@ from tightrope.report.bottomline import (
 )
 from tightrope.report.grid import before_the_evidence, settlement_grid
 from tightrope.report.numbers import (
+    OBSERVATIONS_CAPTION,
     change_points,
     drawn_range,
     error_points,
     no_driver_listed,
     number_range,
+    one_by_one,
     percent,
     shown_drivers,
     skill_words,
@@ -927,7 +929,9 @@ def _conditioning(conditioning: dict[str, Any], scenario: Scenario) -> str:
     observations = "".join(
         f"<tr><td title='{html.escape(o['observation'])}'>"
         f"{html.escape(o.get('in_words', o['observation']))}</td>"
-        f"<td class='num'>{o['chance']:.3g}</td><td>{behind(o['observation'])}</td></tr>"
+        f"<td class='num'>{o['chance']:.3g}</td>"
+        + "".join(f"<td class='num'>{cell}</td>" for cell in one_by_one(o))
+        + f"<td>{behind(o['observation'])}</td></tr>"
         for o in conditioning["observations"]
     )
     note = "".join(
@@ -950,10 +954,9 @@ def _conditioning(conditioning: dict[str, Any], scenario: Scenario) -> str:
         f"{conditioning['effective_sample_size']:,.0f} of {conditioning['runs']:,} runs. "
         "Parameters: mean [5th–95th percentile] across parameter samples.</p>"
         f"{note}<table><tr><th>parameter</th><th>prior</th><th>posterior</th></tr>{parameters}"
-        "</table><p class='note'>Each observation: the chance the model gave it, averaged over "
-        "the posterior runs; a measurement: the chance of a reading within its ± sd (at most "
-        "0.68).</p><table><tr><th>observation</th><th>chance the model gave it</th>"
-        "<th>evidence</th></tr>"
+        f"</table><p class='note'>Each observation, in order. {OBSERVATIONS_CAPTION}.</p>"
+        "<table><tr><th>observation</th><th>chance</th><th>given those above</th>"
+        "<th>runs left</th><th>evidence</th></tr>"
         f"{observations}</table>"
     )
 

@@ -152,3 +152,23 @@ def skill_words(skill: dict[str, Any], strong: Callable[[str], str] = str) -> st
         f"questions resolved yes, known only afterwards): {score} [{low:.2f}, {high:.2f}] "
         "(95 % bootstrap over the questions); above 0, the forecasts beat the base rate"
     )
+
+
+OBSERVATIONS_CAPTION = (
+    "chance: averaged over the posterior runs (how well the updated model accounts for it); "
+    "given those above: the chance the model gave it given only the observations above it (low: "
+    "it surprised the model); runs left: the effective runs once it and those above it are "
+    "weighed in (where they drop, the model could hardly produce it); a measurement: the chance "
+    "of a reading within its ± sd (at most 0.68)"
+)
+
+
+def one_by_one(observation: dict[str, Any]) -> tuple[str, str]:
+    """An observation's chance given those before it and the effective runs left after it, as
+    cells (empty in a record written before they were kept)."""
+    if "chance_given_before" not in observation:
+        return "", ""
+    return (
+        f"{observation['chance_given_before']:.3g}",
+        f"{observation['effective_runs_after']:,.0f}",
+    )

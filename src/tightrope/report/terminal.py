@@ -29,11 +29,13 @@ from tightrope.report.grid import (
     settlement_grid,
 )
 from tightrope.report.numbers import (
+    OBSERVATIONS_CAPTION,
     change_points,
     drawn_range,
     error_points,
     no_driver_listed,
     number_range,
+    one_by_one,
     percent,
     shown_drivers,
     skill_words,
@@ -624,14 +626,18 @@ def conditioning_table(conditioning: dict[str, Any]) -> RenderableType:
     chances = Table(
         title="Observations: the chance the model gave each",
         title_justify="left",
-        caption="averaged over the posterior runs; a measurement: the chance of a reading within "
-        "its ± sd (at most 0.68)",
+        caption=OBSERVATIONS_CAPTION,
         caption_justify="left",
     )
     chances.add_column("observation", overflow="fold")
-    chances.add_column("chance", justify="right")
+    for column in ("chance", "given those above", "runs left"):
+        chances.add_column(column, justify="right")
     for item in conditioning["observations"]:  # in the scenario's words where it has them
-        chances.add_row(item.get("in_words", item["observation"]), f"{item['chance']:.3g}")
+        chances.add_row(
+            item.get("in_words", item["observation"]),
+            f"{item['chance']:.3g}",
+            *one_by_one(item),
+        )
     parts.append(chances)
     resolved = conditioning.get("resolved_in_words") or conditioning.get("resolved", {})
     for question, answer in resolved.items():
