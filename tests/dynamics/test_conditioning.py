@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import itertools
 import json
 import re
 from pathlib import Path
@@ -1080,6 +1081,13 @@ def test_evidence_the_model_can_hardly_produce_puts_a_caution_before_the_bottom_
     flat = " ".join(out.split())
     caution = "Caution: the evidence leaves about"
     assert flat.index("Bottom line") < flat.index(caution) < flat.index("•")
+    # It names the observation that cut the runs by the largest factor, taken in turn: the
+    # single attack counted by mid-May, where a campaign from March makes many.
+    left = [4000] + [o["effective_runs_after"] for o in document["conditioning"]["observations"]]
+    ratios = [before / after for before, after in itertools.pairwise(left)]
+    steepest = document["conditioning"]["observations"][ratios.index(max(ratios))]
+    assert steepest["observation"] == "attacks = 1 ± 0.2 on 2025-05-15"
+    assert "They fall most at “Attacks on US forces" in flat
     assert f"<p class='unsupported'>{caution}" in (out_dir / "report.html").read_text()
     brief = (out_dir / "brief.md").read_text()
     assert brief.index("## Bottom line") < brief.index(f"**{caution}") < brief.index("- ")

@@ -11,6 +11,7 @@ still apply, with the number beside them. A scenario may bring its own scale
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -99,7 +100,29 @@ def caution(document: dict[str, Any]) -> str | None:
         "Monte Carlo errors, rest on too few runs to stand on. Run more, or check the "
         "observations against the model: the evidence lists the chance it gave each and the "
         "runs left after each, and one where they drop, which it could hardly produce, points "
-        "to a number or a path the scenario lacks."
+        f"to a number or a path the scenario lacks.{_steepest_drop(conditioning)}"
+    )
+
+
+def _steepest_drop(conditioning: dict[str, Any]) -> str:
+    """The observation that cut the effective runs by the largest factor, taken in turn (none
+    in a record written before the runs left were kept)."""
+    left = [conditioning["runs"]]
+    for observation in conditioning.get("observations", []):
+        if "effective_runs_after" not in observation:
+            return ""
+        left.append(observation["effective_runs_after"])
+    drops = [
+        (before / max(after, 1e-300), index)
+        for index, (before, after) in enumerate(itertools.pairwise(left))
+    ]
+    if not drops:
+        return ""
+    _, index = max(drops)
+    observation = conditioning["observations"][index]
+    return (
+        f" They fall most at {observation.get('in_words', observation['observation'])} (from "
+        f"{left[index]:,.0f} to {left[index + 1]:,.0f})."
     )
 
 
