@@ -153,7 +153,7 @@ def _run(args: list[str] | None) -> None:
         command = context.command_path if context is not None else "tightrope"
         # One line: Click lists a choice's values on lines of their own.
         message = " ".join(error.format_message().split())
-        message = _meant(message, context) or message
+        message = _meant(message, context) or message.replace(": Value error, ", ": ")
         if message:  # empty when the help was shown because no arguments were given
             see = _scenario_flag(message, context) or "see"
             say(f"{command}: {message} ({see} {command} --help)")
