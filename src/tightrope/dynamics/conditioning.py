@@ -238,23 +238,27 @@ def _one_by_one(record: RunRecord, evidence: Evidence) -> list[tuple[float, floa
     given only the pieces before it (over the runs as those weigh them: low means it surprised
     the model), and the effective runs left once it is weighed in too (where the runs run out,
     the model could hardly produce it). A measurement's chance is that of a reading within its
-    ± sd, as in _chances."""
+    ± sd, as in _chances. Weights are kept scaled by their largest, with its logarithm beside
+    them, so that no product of many small chances underflows."""
     assert record.loglik is not None
     measured = {m.item for entries in evidence.measured.values() for m in entries}
-    before = np.zeros(record.loglik.shape[0])  # each run's log weight from the pieces so far
+    log_weight = np.zeros(record.loglik.shape[0])  # each run's, from the pieces so far
+    weights, top = np.ones_like(log_weight), 0.0  # exp(log_weight − top), top its largest
     said = []
+    # Some run agrees with every piece (condition() refuses the evidence otherwise), and so
+    # with every piece up to each: the largest log weight stays finite.
     for item in range(record.loglik.shape[1]):
-        after = before + record.loglik[:, item]
-        total = np.logaddexp.reduce(before)
+        log_weight = log_weight + record.loglik[:, item]
+        new_top = float(log_weight.max())
+        new_weights = np.exp(log_weight - new_top)
+        total, new_total = weights.sum(), new_weights.sum()
         if item in measured:
             assert record.within is not None
-            chance = float(np.exp(before - total) @ record.within[:, item])
+            chance = float(weights @ record.within[:, item] / total)
         else:
-            chance = float(np.exp(np.logaddexp.reduce(after) - total))
-        weights = np.exp(after - after.max()) if np.isfinite(after).any() else after * 0
-        squares = (weights**2).sum()
-        said.append((chance, float(weights.sum() ** 2 / squares) if squares else 0.0))
-        before = after
+            chance = float(np.exp(np.log(new_total / total) + new_top - top))
+        said.append((chance, float(new_total**2 / (new_weights**2).sum())))
+        weights, top = new_weights, new_top
     return said
 
 
