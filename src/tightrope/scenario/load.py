@@ -241,12 +241,12 @@ def problem_from_pydantic(
         close = difflib.get_close_matches(field, known, n=1, cutoff=0.6)
         if field.isdigit():  # `{value: 0,9}` is value 0 and a field named 9
             message += f" ({_decimal_comma(document.data, path)})"
-        elif (split := _split_text(document.data, path)) is not None:
-            message += f" ({split})"
         elif owners:  # a real field in the wrong place says where it belongs
             message += f" here ({field!r} belongs to {' or '.join(owners)})"
         elif close:
             message += f" (did you mean {close[0]!r}?)"
+        elif (split := _split_text(document.data, path)) is not None:
+            message += f" ({split})"
         elif known:  # nothing close: what the part takes
             message += f" (known here: {', '.join(known)})"
         return located_problem(name, document.locate(path, key=True), format_path(path), message)
@@ -345,19 +345,24 @@ def _decimal_comma(data: Any, path: FieldPath) -> str:
 
 
 def _split_text(data: Any, path: FieldPath) -> str | None:
-    """What a field named by words with no value most likely is: the end of the text before
-    it, cut at a comma inside a flow mapping (``{name: Hun Manet, Hun Sen}``)."""
+    """What a field with no value most likely is, where it is not a misspelt field: the end of
+    the text before it, cut at a comma inside a flow mapping (``{name: Hun Manet, Hun Sen}``,
+    ``{note: one, two}``)."""
     mapping: Any = data
     for part in path[:-1]:
         mapping = mapping[part]
     field = path[-1]
-    if not isinstance(mapping, dict) or mapping.get(field) is not None:
-        return None
-    if not isinstance(field, str) or re.fullmatch(IDENTIFIER_PATTERN, field):
+    if (
+        not isinstance(mapping, dict)
+        or not isinstance(field, str)
+        or mapping.get(field) is not None
+    ):
         return None
     keys = list(mapping)
     before = keys[keys.index(field) - 1] if keys.index(field) > 0 else None
     text = mapping.get(before) if before is not None else None
+    if re.fullmatch(IDENTIFIER_PATTERN, field) and not isinstance(text, str):
+        return None  # a word after a number or a list is a field of its own, misspelt
     written = f'{before}: "{text}, {field}"' if isinstance(text, str) else "the text in quotes"
     return f"text with a comma? inside {{…}} a comma separates fields: write {written}"
 
