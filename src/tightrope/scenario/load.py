@@ -326,16 +326,24 @@ def _is_scalar(value: Any) -> bool:
     return value is None or isinstance(value, str | int | float | bool)
 
 
-def _decimal_comma(data: Any, path: FieldPath) -> str:
-    """What a field named by digits most likely is: the decimals of the number before it,
-    written with a comma inside a flow mapping (``{value: 0,9}``)."""
+def _before(data: Any, path: FieldPath) -> tuple[Any, Any, Any]:
+    """The mapping that holds the field at ``path``, the field's value (None where it has
+    none), and the field written before it with its value (None, None for the first): what
+    a comma inside a flow mapping cut the field from."""
     mapping: Any = data
     for part in path[:-1]:
         mapping = mapping[part]
     keys = list(mapping) if isinstance(mapping, dict) else []
     place = keys.index(path[-1]) if path[-1] in keys else 0
     before = keys[place - 1] if place > 0 else None
-    number = mapping.get(before) if before is not None else None
+    value = mapping.get(path[-1]) if keys else None
+    return value, before, (mapping.get(before) if before is not None else None)
+
+
+def _decimal_comma(data: Any, path: FieldPath) -> str:
+    """What a field named by digits most likely is: the decimals of the number before it,
+    written with a comma inside a flow mapping (``{value: 0,9}``)."""
+    _, before, number = _before(data, path)
     written = (
         f"{before}: {number}.{path[-1]}"
         if isinstance(number, int) and not isinstance(number, bool)
@@ -348,19 +356,10 @@ def _split_text(data: Any, path: FieldPath) -> str | None:
     """What a field with no value most likely is, where it is not a misspelt field: the end of
     the text before it, cut at a comma inside a flow mapping (``{name: Hun Manet, Hun Sen}``,
     ``{note: one, two}``)."""
-    mapping: Any = data
-    for part in path[:-1]:
-        mapping = mapping[part]
     field = path[-1]
-    if (
-        not isinstance(mapping, dict)
-        or not isinstance(field, str)
-        or mapping.get(field) is not None
-    ):
+    value, before, text = _before(data, path)
+    if not isinstance(field, str) or value is not None:
         return None
-    keys = list(mapping)
-    before = keys[keys.index(field) - 1] if keys.index(field) > 0 else None
-    text = mapping.get(before) if before is not None else None
     if re.fullmatch(IDENTIFIER_PATTERN, field) and not isinstance(text, str):
         return None  # a word after a number or a list is a field of its own, misspelt
     written = f'{before}: "{text}, {field}"' if isinstance(text, str) else "the text in quotes"
