@@ -287,6 +287,44 @@ def test_ending_hazard_gives_geometric_durations() -> None:
     assert months_active.mean() == pytest.approx(4.0, abs=0.1)  # 1 / 0.25
 
 
+@pytest.mark.parametrize(
+    ("duration", "mean_months"),
+    [("{ending_hazard: 0}", 1 / 0.2), ("{months: 6}", (1 - 0.8**6) / 0.2)],
+)
+def test_an_event_that_ends_a_campaign_stops_it_in_the_month_it_happens(
+    duration: str, mean_months: float
+) -> None:
+    """A ceasefire with a monthly chance of 0.2 ends a campaign forced in month 1: the campaign
+    is under way k months with chance 0.8^(k−1)·0.2 (the ceasefire's month included), a mean of
+    1/0.2 = 5 months; one of at most six months lasts (1 − 0.8⁶)/0.2 = 3.69 on average. Its end
+    applies its on_end effect once, whether the ceasefire or its length ends it."""
+    scenario = toy(
+        "  - id: campaign\n    label: Campaign\n    hazard: {per_month: 0}\n"
+        f"    duration: {duration}\n"
+        "    while_active: [{variable: attacks, add: 1}]\n"
+        "    on_end: [{variable: tempo, add: 1}]\n"
+        "  - {id: ceasefire, label: Ceasefire, hazard: {per_month: 0.2}, ends: [campaign]}\n"
+    )
+    _, record, _ = run(scenario, Interventions(force=(("campaign", 1),)), months=60)
+    months_active, ends = record.fan[:, -1, 1], record.fan[:, -1, 0]
+    assert months_active.mean() == pytest.approx(mean_months, rel=0.03)
+    assert set(np.unique(ends)) == {1.0}
+
+
+def test_an_event_before_a_campaign_starts_does_not_end_it() -> None:
+    """A ceasefire forced in month 1 ends nothing under way then; the campaign forced in month
+    3, which never ends by itself, is under way to the end."""
+    scenario = toy(
+        "  - id: campaign\n    label: Campaign\n    hazard: {per_month: 0}\n"
+        "    duration: {ending_hazard: 0}\n"
+        "    while_active: [{variable: attacks, add: 1}]\n"
+        "  - {id: ceasefire, label: Ceasefire, hazard: {per_month: 0}, ends: [campaign]}\n"
+    )
+    forced = Interventions(force=(("ceasefire", 1), ("campaign", 3)))
+    _, record, _ = run(scenario, forced, months=12)
+    assert set(np.unique(record.fan[:, -1, 1])) == {10.0}
+
+
 def test_ladder_rules_apply_in_order_at_the_end_of_the_month() -> None:
     """An event forced in month 3 lifts the ladder to 1 by its rung; a rule on the event lifts
     it to 2 that month, and a rule on the ladder itself, listed after, to 3 the same month: an

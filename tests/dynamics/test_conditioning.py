@@ -661,6 +661,62 @@ def test_an_end_a_fixed_length_campaign_cannot_have_is_refused_where_it_is_writt
         assert accepted == (end in ("2025-03-02", "2025-03-20", "2025-04-01")), end
 
 
+def test_an_end_seen_with_the_event_that_ends_it_teaches_that_events_rate(tmp_path: Path) -> None:
+    """A campaign that never ends by itself, ended in February with the ceasefire that ends it
+    (p ~ U(0.1, 0.5) a month, not seen in January): each run weighs (1 − p)·p, and the end is
+    certain in the runs where the ceasefire came, so the posterior mean of p is
+    ∫p²(1 − p) / ∫p(1 − p) over [0.1, 0.5] = 0.02573 / 0.07867 = 0.3271 (the prior's 0.3)."""
+    text = """
+id: ends
+title: Ends
+as_of: 2025-01-01
+horizon_months: 4
+actors: [{id: a, name: A, kind: state, capability: 1}]
+events:
+  - {id: c, label: C, hazard: {per_month: 0.3}, duration: {ending_hazard: 0}}
+  - {id: truce, label: Truce, hazard: {per_month: {low: 0.1, high: 0.5, dist: uniform}},
+     ends: [c]}
+observations:
+  - {event: c, date: 2025-01-20}
+  - {event: truce, date: 2025-02-10}
+  - {event: c, ended: 2025-02-10}
+"""
+    result = tightrope.simulate(
+        scenario_from(text, tmp_path), runs=100_000, seed=3, drivers="none", as_of="2025-03-01"
+    )
+    [rate] = [
+        row
+        for row in result.to_dict()["conditioning"]["parameters"]
+        if row["parameter"] == "events.truce.hazard.per_month"
+    ]
+    upper = (0.5**3 / 3 - 0.5**4 / 4) - (0.1**3 / 3 - 0.1**4 / 4)
+    lower = (0.5**2 / 2 - 0.5**3 / 3) - (0.1**2 / 2 - 0.1**3 / 3)
+    assert rate["posterior"]["mean"] == pytest.approx(upper / lower, abs=0.004)
+    assert rate["prior"]["mean"] == pytest.approx(0.3, abs=0.004)
+
+
+@pytest.mark.parametrize(
+    ("end", "refused"),
+    [
+        ("2025-02-20", None),  # ended early, by the truce
+        ("2025-04-20", "it ends in month 3 (2025-03-02 to 2025-04-01) at the latest (unless truce"),
+    ],
+)
+def test_a_campaign_of_fixed_length_may_end_early_where_an_event_ends_it(
+    end: str, refused: str | None
+) -> None:
+    text = (
+        "id: fixed\ntitle: F\nas_of: 2025-01-01\nhorizon_months: 6\n"
+        "actors: [{id: a, name: A, kind: state, capability: 1}]\n"
+        "events:\n  - {id: c, label: C, hazard: {per_month: 0.3}, duration: {months: 2}}\n"
+        "  - {id: truce, label: T, hazard: {per_month: 0.3}, ends: [c]}\n"
+        "observations:\n  - {event: c, date: 2025-02-10}\n  - {event: truce, date: 2025-02-15}\n"
+        f"  - {{event: c, ended: {end}}}\n"
+    )
+    place = "f.yaml:12:23: observations[2].ended: "
+    refused_where_no_run_agrees(text, dt.date(2025, 5, 15), place, refused)
+
+
 @pytest.mark.parametrize(
     ("duration", "end", "unobserved", "refused"),
     [

@@ -35,6 +35,32 @@ def test_the_dependency_graph_of_the_builtin_case() -> None:
     assert "events.bank_sanctions.hazard.probability" not in reachable["q6_energy_halt"]
 
 
+def test_an_event_that_ends_a_campaign_reaches_what_the_campaign_moves() -> None:
+    """A truce's rate moves the casualties of the strikes it ends, and nothing the strikes do
+    not move."""
+    from tightrope.scenario import parse_scenario
+
+    scenario = parse_scenario(
+        "id: t\ntitle: T\nas_of: 2025-01-01\nhorizon_months: 6\n"
+        "actors: [{id: a, name: A, kind: state, capability: 1}]\n"
+        "state:\n  - {id: killed, label: K, initial: 0, min: 0}\n"
+        "  - {id: trade, label: T, initial: 50, min: 0}\n"
+        "events:\n  - {id: strikes, label: S, hazard: {per_month: 0.3},\n"
+        "     duration: {ending_hazard: 0.2}, while_active: [{variable: killed, add: 10}]}\n"
+        "  - {id: truce, label: T, hazard: {per_month: 0.2}, ends: [strikes]}\n"
+        "  - {id: tariffs, label: X, hazard: {per_month: 0.1},\n"
+        "     effects: [{variable: trade, add: -5}]}\n"
+        "questions:\n"
+        "  - {id: q_killed, text: K?, resolution: r, deadline: 2025-06-01, type: binary,\n"
+        "     when: killed > 20}\n"
+        "  - {id: q_trade, text: T?, resolution: r, deadline: 2025-06-01, type: binary,\n"
+        "     when: trade < 45}\n"
+    )
+    reachable = reachable_parameters(scenario)
+    assert "events.truce.hazard.per_month" in reachable["q_killed"]
+    assert "events.truce.hazard.per_month" not in reachable["q_trade"]
+
+
 def test_show_says_which_state_variables_feed_back_and_which_are_outputs() -> None:
     """Of the built-in's nine state variables only two are read: the attack tempo (the Poisson
     mean of the attack count) and the US–Iran conflict (in Iran's approval); the other seven

@@ -2,13 +2,14 @@
 each number is called in words.
 
 The dynamics form a dependency graph: an event depends on what its precondition and modifiers
-read and on the events that trigger it; a state variable on the events whose effects change it
-(and on the variable a Poisson effect reads its mean from); the escalation ladder on the events
-that raise it and on what its levels' conditions read; a question on its event, its condition or
-its variable. A number acts on one node (a hazard, odds ratio or duration on its event, an effect
-amount on the variable it changes, a trigger's probability on the event it sets off, a starting
-value on its variable). A number can move a question only if its node is among the question's
-ancestors; the drivers never list one that cannot.
+read and on the events that trigger it (a campaign also on those that end it); a state variable
+on the events whose effects change it (and on the variable a Poisson effect reads its mean from);
+the escalation ladder on the events that raise it and on what its levels' conditions read; a
+question on its event, its condition or its variable. A number acts on one node (a hazard,
+odds ratio or duration on its event, an effect amount on the variable it changes, a trigger's
+probability on the event it sets off, a starting value on its variable). A number can move a
+question only if its node is among the question's ancestors; the drivers never list one that
+cannot.
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ def _graph(scenario: Scenario) -> dict[Node, set[Node]]:
             depends(node, _reads(scenario, modifier.term, term=True))
         for trigger in event.triggers:
             depends(("event", trigger.event), {node})
+        for campaign in event.ends:
+            depends(("event", campaign), {node})
         for effect in (*event.effects, *event.while_active, *event.on_end):
             depends(("variable", effect.target), {node})
             if effect.rate_variable is not None:

@@ -21,7 +21,8 @@ A month, for every run at once:
 3. same-month triggers propagate (validation guarantees they form no cycle); forced events
    happen, forbidden ones do not;
 4. effects apply in event order and are clipped to the variables' bounds; campaigns start, apply
-   their monthly effects, and end with their ending hazard (or after a fixed number of months);
+   their monthly effects, and end with their ending hazard (or after a fixed number of months,
+   or in a month an event that ends them happens);
 5. the ladder rises to the level of any event that happened, then to any level whose condition
    holds at the end of the month;
 6. the questions due this month are answered on their deadline's day, the day of the month's
@@ -548,6 +549,11 @@ class _Tile:
         self.trigger_slots = {slot: column for column, slot in enumerate(slots)}
         ending = [e.index for e in model.events if e.ending_hazard is not None]
         self.ending_slots = {event: len(slots) + number for number, event in enumerate(ending)}
+        # Each campaign → the events that end it.
+        self.enders: dict[int, list[int]] = {}
+        for event in model.events:
+            for campaign in event.ends:
+                self.enders.setdefault(campaign, []).append(event.index)
         rungs = [(e.index, float(e.ladder)) for e in model.events if e.ladder is not None]
         self.rung_events = as_indices([event for event, _ in rungs])
         self.rung_levels = np.array([level for _, level in rungs])
@@ -1012,7 +1018,8 @@ class _Tile:
         month: int,
     ) -> None:
         """Campaigns start, apply their effects while under way, and end by their ending
-        hazard or after their fixed duration (then apply their effects at the end)."""
+        hazard, after their fixed duration, or in a month an event that ends them happens
+        (then apply their effects at the end)."""
         theta = self.theta
         for event in self.model.events:
             column = event.index
@@ -1031,6 +1038,9 @@ class _Tile:
                 assert event.fixed_duration is not None
                 ending = active & (month - started[column] + 1 >= event.fixed_duration)
                 chance = ending.astype(float)
+            if column in self.enders:
+                stopped = active & np.logical_or.reduce(happening[self.enders[column]])
+                ending, chance = ending | stopped, np.where(stopped, 1.0, chance)
             ending = self._clamp_end(active, ending, chance, column, month)
             for effect in event.on_end:
                 self._apply(effect, ending, values, theta)

@@ -114,6 +114,7 @@ class CompiledEvent:
     on_end: tuple[CompiledEffect, ...]
     ladder: int | None
     triggers: tuple[tuple[int, int, int], ...]  # (event, probability parameter, lag)
+    ends: tuple[int, ...]  # the campaigns it ends
 
 
 @dataclass(frozen=True)
@@ -415,6 +416,7 @@ class _Compilers:
                 )
                 for k, trigger in enumerate(event.triggers)
             ),
+            ends=tuple(self.event_ids.index(campaign) for campaign in event.ends),
         )
 
     def effects(

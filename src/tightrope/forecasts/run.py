@@ -92,7 +92,7 @@ def scenario_hash(scenario: Scenario) -> str:
 
 # Fields added to the format after the first forecasts were recorded: left blank, they do not
 # count, so a scenario that does not use them keeps the hash it always had (so does an issue's
-# empty decided_by, below).
+# empty decided_by, and an event's empty ends, below).
 NEWER_FIELDS = frozenset(
     {
         "coupling",
@@ -114,7 +114,7 @@ def _without_newer_blanks(data: Any) -> Any:
             for key, value in data.items()
             if not (key in NEWER_FIELDS and value is None)
             and not (key == "definition" and value is False)
-            and not (key == "decided_by" and value == [])
+            and not (key in ("decided_by", "ends") and value == [])
         }
     if isinstance(data, list):
         return [_without_newer_blanks(item) for item in data]

@@ -285,8 +285,8 @@ def _at_start(term: tuple[float, float, float] | None) -> str:
 
 
 def _effects(event: Event, start: int | None = None) -> list[str]:
-    """What the event does: its effects, the ladder, how long it lasts and what it sets off;
-    a rung at or below the ladder's ``start`` says that it never moves it."""
+    """What the event does: its effects, the ladder, how long it lasts, what it sets off and
+    what it ends; a rung at or below the ladder's ``start`` says that it never moves it."""
     lines = [_effect(effect) for effect in event.effects]
     if event.ladder is not None:
         lines.append(
@@ -312,6 +312,7 @@ def _effects(event: Event, start: int | None = None) -> list[str]:
         lag = trigger.lag_months
         when = "same month" if lag == 0 else f"{lag} month{'s' if lag > 1 else ''} later"
         lines.append(f"triggers {trigger.event} {_quantity(trigger.probability)}, {when}")
+    lines += [f"ends {campaign}" for campaign in event.ends]
     return lines
 
 

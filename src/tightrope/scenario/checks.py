@@ -267,9 +267,9 @@ def _restarts(scenario: Scenario, events: dict[str, Any]) -> Iterator[Finding]:
 
 
 def _fixed_ends(scenario: Scenario, events: dict[str, Any]) -> Iterator[Finding]:
-    """A campaign of a fixed length N started in month s ends in month s + N − 1, so an end
-    seen in another month after a seen start is one no run could agree with (the forecast
-    said only "no run agrees with the observations")."""
+    """A campaign of a fixed length N started in month s ends in month s + N − 1 (or before,
+    where an event ends it), so an end seen in another month after a seen start is one no run
+    could agree with (the forecast said only "no run agrees with the observations")."""
     from tightrope.dynamics.calendar import add_months, month_of, month_start
 
     for index, observation in enumerate(scenario.observations):
@@ -290,14 +290,21 @@ def _fixed_ends(scenario: Scenario, events: dict[str, Any]) -> Iterator[Finding]
             continue
         months = event.duration.months
         last = month_of(scenario.as_of, max(starts)) + months - 1
-        if month_of(scenario.as_of, observation.ended) != last:
+        month, enders = month_of(scenario.as_of, observation.ended), _ended_by(scenario, event.id)
+        if month != last and not (month < last and enders):
+            latest = f" at the latest (unless {', '.join(enders)} ends it)" if enders else ""
             yield (
                 ("observations", index, "ended"),
                 f"{event.id} lasts a fixed {months} month{'s' if months > 1 else ''}: started "
                 f"on {max(starts)}, it ends in month {last} ({month_start(scenario.as_of, last)} "
-                f"to {add_months(scenario.as_of, last)}), not on {observation.ended} (an "
+                f"to {add_months(scenario.as_of, last)}){latest}, not on {observation.ended} (an "
                 "ending_hazard instead of months lets the evidence say when it ended)",
             )
+
+
+def _ended_by(scenario: Scenario, campaign: str) -> list[str]:
+    """The events that end a campaign (which may stop it before its fixed length is over)."""
+    return [event.id for event in scenario.events if campaign in event.ends]
 
 
 def _no_start_seen(scenario: Scenario, events: dict[str, Any]) -> Iterator[Finding]:
@@ -330,7 +337,8 @@ def _no_start_seen(scenario: Scenario, events: dict[str, Any]) -> Iterator[Findi
             continue
         months = event.duration.months
         here = ("observations", index, observation.form)
-        if ended and months is not None and month_of(scenario.as_of, day) < months:
+        early = month_of(scenario.as_of, day) < (months or 0)
+        if ended and early and not _ended_by(scenario, event.id):
             yield (
                 here,
                 f"{event.id} lasts a fixed {months} months and no campaign is under way at the "
@@ -558,6 +566,24 @@ def _events(scenario: Scenario) -> Iterator[Finding]:
         for number, trigger in enumerate(event.triggers):
             if trigger.event not in events:
                 yield (*here, "triggers", number, "event"), unknown("event", trigger.event, events)
+        yield from _ends(scenario, event, (*here, "ends"))
+
+
+def _ends(scenario: Scenario, event: Any, here: FieldPath) -> Iterator[Finding]:
+    """What an event ends must be another event, and a campaign (one with a duration)."""
+    events = {other.id: other for other in scenario.events}
+    for number, target in enumerate(event.ends):
+        campaign = events.get(target)
+        if campaign is None:
+            yield (*here, number), unknown("event", target, list(events))
+        elif target == event.id:
+            yield (*here, number), f"{target} cannot end itself (its duration says when it ends)"
+        elif campaign.duration is None:
+            yield (
+                (*here, number),
+                f"{target} is not a campaign (it has no duration), so nothing of it is under "
+                "way to end: give it a duration to make it one",
+            )
 
 
 def _clipped(effect: Any, bounds: dict[str, tuple[float | None, float | None]]) -> str | None:

@@ -486,6 +486,12 @@ class Event(Frozen):
         None, ge=0, description="Raises the escalation ladder to this level."
     )
     triggers: tuple[Trigger, ...] = ()
+    ends: tuple[Identifier, ...] = Field(
+        (),
+        description="Campaigns it ends: in a month it happens, each one under way (or starting "
+        "then) stops at the month's end and applies its on_end effects, as a ceasefire ends "
+        "the strikes.",
+    )
     description: str = ""
 
 
