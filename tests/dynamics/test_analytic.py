@@ -325,6 +325,42 @@ def test_an_event_before_a_campaign_starts_does_not_end_it() -> None:
     assert set(np.unique(record.fan[:, -1, 1])) == {10.0}
 
 
+@pytest.mark.parametrize(
+    ("campaign", "reached", "noted"),
+    [
+        ("duration: {ending_hazard: 0.5}", 0.5 * 0.7, "(by chance or when truce ends it)"),
+        ("duration: {ending_hazard: 0}", 0.7, "(when truce ends it)"),
+        ("duration: {ending_hazard: 0.5}, ladder: 1", 1.0, None),
+    ],
+)
+def test_a_level_reached_while_a_campaign_is_under_way_misses_one_over_in_a_month(
+    campaign: str, reached: float, noted: str | None
+) -> None:
+    """The ladder looks at a month's end: a campaign forced in month 1 that ends that month, by
+    its ending hazard of 0.5 or by a truce with a chance of 0.3 a month, never lifts it to a
+    level reached ``when: active(c)`` (0.5 × 0.7 and 0.7 of the runs reach it); `validate`
+    notes it, and not where the campaign's own rung marks the level."""
+    from tightrope.scenario.checks import ladder_notes
+
+    scenario = parse_scenario(
+        "id: t\ntitle: T\nas_of: 2025-01-01\nhorizon_months: 6\n"
+        "actors: [{id: a, name: A, kind: state, capability: 1}]\n"
+        "ladder:\n  start: 0\n  levels:\n    - {level: 0, id: calm, label: Calm}\n"
+        "    - {level: 1, id: fighting, label: F, when: active(c)}\n"
+        f"events:\n  - {{id: c, label: C, hazard: {{per_month: 0}}, {campaign}}}\n"
+        "  - {id: truce, label: T, hazard: {per_month: 0.3}, ends: [c]}\n"
+    )
+    _, _, summary = run(scenario, Interventions(force=(("c", 1),)))
+    within(summary["ladder"]["max_level"]["fighting"], reached)
+    notes = [note for _, note in ladder_notes(scenario)]
+    if noted is None:
+        assert notes == []
+    else:
+        [note] = notes
+        assert f"c can end in the month it starts {noted}" in note
+        assert note.endswith("give c ladder: 1 to reach it whenever c starts")
+
+
 def test_ladder_rules_apply_in_order_at_the_end_of_the_month() -> None:
     """An event forced in month 3 lifts the ladder to 1 by its rung; a rule on the event lifts
     it to 2 that month, and a rule on the ladder itself, listed after, to 3 the same month: an

@@ -785,7 +785,48 @@ def _questions(scenario: Scenario) -> Iterator[Finding]:
 def scenario_notes(scenario: Scenario) -> list[str]:
     """What a valid scenario may hold by mistake, each as "path: note" (validate prints them,
     the HTTP API's validation lists them)."""
-    return [f"{format_path(path)}: {note}" for path, note in question_date_notes(scenario)]
+    found = question_date_notes(scenario) + ladder_notes(scenario)
+    return [f"{format_path(path)}: {note}" for path, note in found]
+
+
+def ladder_notes(scenario: Scenario) -> list[Finding]:
+    """A level reached while a campaign is under way, ``when: "active(C)"``: the ladder looks at
+    the end of each month, and a campaign that can end in the month it starts (by chance, or
+    when an event ends it) is not under way then, so the level misses it (a five-day clash,
+    a twelve-day war). A note, as "under way at a month's end" may be meant; the rung on the
+    campaign itself marks the level whenever it starts."""
+    if scenario.ladder is None:
+        return []
+    events = {event.id: event for event in scenario.events}
+    notes: list[Finding] = []
+    for index, level in enumerate(scenario.ladder.levels):
+        if level.when is None:
+            continue
+        try:
+            tree = expressions.parse(level.when)
+        except expressions.ExpressionError:
+            continue
+        if not isinstance(tree, expressions.Call) or tree.function != "active":
+            continue
+        campaign = events.get(tree.event)
+        if campaign is None or campaign.duration is None:
+            continue
+        ways = []
+        ending = campaign.duration.ending_hazard
+        if ending is not None and ending.support[1] > 0:
+            ways.append("by chance")
+        ways += [f"when {ender} ends it" for ender in _ended_by(scenario, campaign.id)]
+        if ways and campaign.ladder is None:
+            notes.append(
+                (
+                    ("ladder", "levels", index, "when"),
+                    f"{level.id} is reached while {campaign.id} is under way at a month's end, "
+                    f"and {campaign.id} can end in the month it starts ({' or '.join(ways)}): "
+                    f"a run where it does so never reaches {level.id}; give {campaign.id} ladder: "
+                    f"{level.level} to reach it whenever {campaign.id} starts",
+                )
+            )
+    return notes
 
 
 def question_date_notes(scenario: Scenario) -> list[Finding]:
