@@ -3,6 +3,8 @@ named in the scenario's own words."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -59,6 +61,31 @@ def test_an_event_that_ends_a_campaign_reaches_what_the_campaign_moves() -> None
     reachable = reachable_parameters(scenario)
     assert "events.truce.hazard.per_month" in reachable["q_killed"]
     assert "events.truce.hazard.per_month" not in reachable["q_trade"]
+
+
+def test_a_window_of_one_month_is_named_in_the_singular(tmp_path: Path) -> None:
+    from tests.cli_helpers import run
+    from tightrope.scenario import parse_scenario
+
+    text = (
+        "id: t\ntitle: T\nas_of: 2025-01-01\nhorizon_months: 1\n"
+        "actors: [{id: a, name: A, kind: state, capability: 1}]\n"
+        "events:\n  - {id: vote, label: The Board votes, hazard: {probability: 0.6, months: 1}}\n"
+        "  - {id: war, label: War, hazard: {per_month: 0.1}, duration: {months: 1}}\n"
+    )
+    labels = parameter_labels(parse_scenario(text))
+    assert labels["events.vote.hazard.probability"] == (
+        "The Board votes — chance over 1 month when no modifier applies"
+    )
+    file = tmp_path / "t.yaml"
+    file.write_text(text)
+    code, out, _ = run("show", str(file))
+    assert code == 0
+    flat = " ".join(out.split())
+    assert "horizon 1 month " in flat
+    assert "0.6 in 1 month" in flat
+    assert "campaign of 1 month" in flat
+    assert " months" not in flat
 
 
 def test_show_says_which_state_variables_feed_back_and_which_are_outputs() -> None:

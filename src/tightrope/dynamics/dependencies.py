@@ -235,7 +235,7 @@ def parameter_labels(scenario: Scenario) -> dict[str, str]:
         part = path[2]
         if part == "hazard":
             words = (
-                f"chance over {event.hazard.months} months when no modifier applies"
+                f"chance over {_months(event.hazard.months)} when no modifier applies"
                 if event.hazard.probability is not None
                 else "monthly chance when no modifier applies"
             )
@@ -273,3 +273,7 @@ EFFECT_VERBS = {
 def possessive(name: str) -> str:
     """``Iran's``, ``US Congress hawks'``."""
     return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def _months(count: int | None) -> str:
+    return f"{count} month{'' if count == 1 else 's'}"

@@ -89,7 +89,7 @@ def _header(scenario: Scenario) -> RenderableType:
     lines = Text()
     lines.append(scenario.title, style="bold")
     lines.append(
-        f"\n{scenario.id} · as of {scenario.as_of} · horizon {scenario.horizon_months} months"
+        f"\n{scenario.id} · as of {scenario.as_of} · horizon {_months(scenario.horizon_months)}"
     )
     sections = ("actors", "issues", "events", "questions")
     lines.append(
@@ -218,7 +218,7 @@ def _hazard(event: Event, window: dict[str, Any] | None) -> str:
     if hazard.per_month is not None:
         return f"{_quantity(hazard.per_month)} /month"
     assert hazard.probability is not None
-    text = f"{_quantity(hazard.probability)} in {hazard.months} months"
+    text = f"{_quantity(hazard.probability)} in {_months(hazard.months)}"
     if window is not None:
         implied = f"{percent(window['implied'])} {error_points(window.get('implied_mc_error'))}"
         text += f"\n→ {implied.strip()} with modifiers"
@@ -300,7 +300,7 @@ def _effects(event: Event, start: int | None = None) -> list[str]:
     if event.duration is not None:
         duration = event.duration
         lines.append(
-            f"campaign of {duration.months} months"
+            f"campaign of {_months(duration.months)}"
             if duration.months is not None
             else f"campaign, ends {_quantity(duration.ending_hazard)} /month"
             if duration.ending_hazard is not None
@@ -1427,3 +1427,7 @@ def prim_table(
             f"{limit['qp']:.2g}",
         )
     return table
+
+
+def _months(count: int | None) -> str:
+    return f"{count} month{'' if count == 1 else 's'}"
