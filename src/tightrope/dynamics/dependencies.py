@@ -20,6 +20,7 @@ from typing import Any
 from tightrope.dynamics.model import issue_column, settling_actors
 from tightrope.scenario import expressions
 from tightrope.scenario.checks import iter_quantities
+from tightrope.scenario.dates import months_in_words
 from tightrope.scenario.expressions import Vocabulary, in_words, parse, parse_term
 from tightrope.scenario.provenance import readable_path
 from tightrope.scenario.schema import EFFECT_GROUPS, Scenario
@@ -235,7 +236,7 @@ def parameter_labels(scenario: Scenario) -> dict[str, str]:
         part = path[2]
         if part == "hazard":
             words = (
-                f"chance over {_months(event.hazard.months)} when no modifier applies"
+                f"chance over {months_in_words(event.hazard.months)} when no modifier applies"
                 if event.hazard.probability is not None
                 else "monthly chance when no modifier applies"
             )
@@ -273,7 +274,3 @@ EFFECT_VERBS = {
 def possessive(name: str) -> str:
     """``Iran's``, ``US Congress hawks'``."""
     return f"{name}'" if name.endswith("s") else f"{name}'s"
-
-
-def _months(count: int | None) -> str:
-    return f"{count} month{'' if count == 1 else 's'}"

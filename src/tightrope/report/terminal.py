@@ -50,6 +50,7 @@ from tightrope.results import (
     what_if_words,
 )
 from tightrope.scenario.checks import unreachable_levels
+from tightrope.scenario.dates import months_in_words
 
 if TYPE_CHECKING:  # types only: the engines load when a command needs them, not at start-up
     from tightrope.bargaining.analysis import IssueForecast
@@ -89,7 +90,8 @@ def _header(scenario: Scenario) -> RenderableType:
     lines = Text()
     lines.append(scenario.title, style="bold")
     lines.append(
-        f"\n{scenario.id} · as of {scenario.as_of} · horizon {_months(scenario.horizon_months)}"
+        f"\n{scenario.id} · as of {scenario.as_of} · "
+        f"horizon {months_in_words(scenario.horizon_months)}"
     )
     sections = ("actors", "issues", "events", "questions")
     lines.append(
@@ -218,7 +220,7 @@ def _hazard(event: Event, window: dict[str, Any] | None) -> str:
     if hazard.per_month is not None:
         return f"{_quantity(hazard.per_month)} /month"
     assert hazard.probability is not None
-    text = f"{_quantity(hazard.probability)} in {_months(hazard.months)}"
+    text = f"{_quantity(hazard.probability)} in {months_in_words(hazard.months)}"
     if window is not None:
         implied = f"{percent(window['implied'])} {error_points(window.get('implied_mc_error'))}"
         text += f"\n→ {implied.strip()} with modifiers"
@@ -300,7 +302,7 @@ def _effects(event: Event, start: int | None = None) -> list[str]:
     if event.duration is not None:
         duration = event.duration
         lines.append(
-            f"campaign of {_months(duration.months)}"
+            f"campaign of {months_in_words(duration.months)}"
             if duration.months is not None
             else f"campaign, ends {_quantity(duration.ending_hazard)} /month"
             if duration.ending_hazard is not None
@@ -1427,7 +1429,3 @@ def prim_table(
             f"{limit['qp']:.2g}",
         )
     return table
-
-
-def _months(count: int | None) -> str:
-    return f"{count} month{'' if count == 1 else 's'}"

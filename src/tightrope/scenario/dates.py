@@ -56,6 +56,11 @@ def day_in_words(day: dt.date) -> str:
     return f"{day.day} {MONTH_NAMES[day.month - 1].capitalize()} {day.year}"
 
 
+def months_in_words(count: int | None) -> str:
+    """'1 month', '3 months'."""
+    return f"{count} month{'' if count == 1 else 's'}"
+
+
 def days_named(text: str) -> list[dt.date]:
     """The days a text names in full (day, month and year), in the order it names them."""
     days = []
