@@ -227,6 +227,10 @@ def test_every_question_gets_a_sentence_whose_phrase_matches_its_number() -> Non
         }
         [q1, *_] = bottom_line(forced, scenario)
         assert f"; no run of the model answers {other}): " in q1.sentence
+        # On evidence, the certainty may be the evidence's: the runs it names are those left.
+        forced["conditioning"] = {"runs": 1000, "observations": []}
+        [q1, *_] = bottom_line(forced, scenario)
+        assert f"; no run that agrees with the evidence answers {other}): " in q1.sentence
     page = render_report(result.document, scenario)
     assert page.index("id='bottom-line'") < page.index("<h2>Questions</h2>")
     # Nothing but the title, the scenario's paragraph and a line on the run comes before the

@@ -138,6 +138,13 @@ def bottom_line(
     (``resolved``: "yes: …" or "no: …", as the conditioning gives them) says so instead."""
     scale, _ = scale_of(scenario)
     changes = {entry["question"]: entry for entry in what_changed or []}
+    # A certainty is the model's structure (or a chance too small to sample), not a finding,
+    # and on evidence it may be the evidence's: it says that no run gave the other answer.
+    runs = (
+        "no run that agrees with the evidence"
+        if "conditioning" in simulation
+        else "no run of the model"
+    )
     lines = []
     for question in scenario.questions:
         entry = simulation.get("questions", {}).get(question.id)
@@ -152,12 +159,7 @@ def bottom_line(
             probability = entry["probability"]
             phrase = estimative(probability, scale)
             interval = span(entry["interval"], entry.get("interval_se"), 0)
-            # A certainty is the model's structure (or a chance too small to sample), not a
-            # finding: it says that no run gave the other answer.
-            other = {
-                0.0: "; no run of the model answers yes",
-                1.0: "; no run of the model answers no",
-            }
+            other = {0.0: f"; {runs} answers yes", 1.0: f"; {runs} answers no"}
             sentence = (
                 f"{phrase[0].upper()}{phrase[1:]} ({percent_in_band(probability, scale)}; "
                 f"{interval}{other.get(probability, '')}): {question.text}"
@@ -166,7 +168,7 @@ def bottom_line(
             levels = {level.id: level.label for level in question.levels}
             level, share = max(entry["distribution"].items(), key=lambda item: item[1])
             phrase = estimative(share, scale)
-            every = "; no run of the model reaches another level" if share == 1 else ""
+            every = f"; {runs} reaches another level" if share == 1 else ""
             sentence = (
                 f"{question.text} Most likely: {levels[level]} — {phrase} "
                 f"({percent_in_band(share, scale)}{every})."
