@@ -661,11 +661,16 @@ def test_an_end_a_fixed_length_campaign_cannot_have_is_refused_where_it_is_writt
         assert accepted == (end in ("2025-03-02", "2025-03-20", "2025-04-01")), end
 
 
-def test_an_end_seen_with_the_event_that_ends_it_teaches_that_events_rate(tmp_path: Path) -> None:
-    """A campaign that never ends by itself, ended in February with the ceasefire that ends it
+@pytest.mark.parametrize("end_recorded", [True, False])
+def test_an_end_seen_with_the_event_that_ends_it_teaches_that_events_rate(
+    end_recorded: bool, tmp_path: Path
+) -> None:
+    """A campaign that never ends by itself, ended in February by the truce that ends it
     (p ~ U(0.1, 0.5) a month, not seen in January): each run weighs (1 − p)·p, and the end is
-    certain in the runs where the ceasefire came, so the posterior mean of p is
-    ∫p²(1 − p) / ∫p(1 − p) over [0.1, 0.5] = 0.02573 / 0.07867 = 0.3271 (the prior's 0.3)."""
+    certain in the runs where the truce came, so the posterior mean of p is
+    ∫p²(1 − p) / ∫p(1 − p) over [0.1, 0.5] = 0.02573 / 0.07867 = 0.3271 (the prior's 0.3).
+    The end need not be recorded: the truce seen implies it, and the closed world, which holds
+    a campaign not seen to end to go on, does not ask for it again (no run agreed before)."""
     text = """
 id: ends
 title: Ends
@@ -681,6 +686,8 @@ observations:
   - {event: truce, date: 2025-02-10}
   - {event: c, ended: 2025-02-10}
 """
+    if not end_recorded:
+        text = text.replace("  - {event: c, ended: 2025-02-10}\n", "")
     result = tightrope.simulate(
         scenario_from(text, tmp_path), runs=100_000, seed=3, drivers="none", as_of="2025-03-01"
     )
@@ -693,6 +700,35 @@ observations:
     lower = (0.5**2 / 2 - 0.5**3 / 3) - (0.1**2 / 2 - 0.1**3 / 3)
     assert rate["posterior"]["mean"] == pytest.approx(upper / lower, abs=0.004)
     assert rate["prior"]["mean"] == pytest.approx(0.3, abs=0.004)
+
+
+@pytest.mark.parametrize(
+    ("truce", "refused"),
+    [
+        ("  - {event: truce, date: 2025-02-15}\n", None),
+        ("  - {event: truce, date: 2025-04-02}\n", "c starts again on 2025-04-05 with no end"),
+        ("", "{event: c, ended: DATE}, or the truce that ends it in a month before, or list"),
+    ],
+)
+def test_a_campaign_stopped_by_an_event_seen_may_start_again(
+    truce: str, refused: str | None
+) -> None:
+    """Started in January, stopped by a truce seen in February, the campaign may start again
+    in April; a truce seen in April's own month stops nothing before the restart, and without
+    one the closed world holds the campaign going on."""
+    text = (
+        "id: again\ntitle: A\nas_of: 2025-01-01\nhorizon_months: 6\n"
+        "actors: [{id: a, name: A, kind: state, capability: 1}]\n"
+        "events:\n  - {id: c, label: C, hazard: {per_month: 0.3}, repeatable: true,\n"
+        "     duration: {ending_hazard: 0}}\n"
+        "  - {id: truce, label: T, hazard: {per_month: 0.3}, repeatable: true, ends: [c]}\n"
+        "observations:\n  - {event: c, date: 2025-01-20}\n"
+        f"{truce}  - {{event: c, date: 2025-04-05}}\n"
+    )
+    row = 13 if truce else 12
+    refused_where_no_run_agrees(
+        text, dt.date(2025, 5, 15), f"f.yaml:{row}:22: observations[{row - 11}].date: ", refused
+    )
 
 
 @pytest.mark.parametrize(

@@ -1038,16 +1038,27 @@ class _Tile:
                 assert event.fixed_duration is not None
                 ending = active & (month - started[column] + 1 >= event.fixed_duration)
                 chance = ending.astype(float)
+            seen_to_stop = np.zeros_like(active)
             if column in self.enders:
-                stopped = active & np.logical_or.reduce(happening[self.enders[column]])
+                enders = self.enders[column]
+                stopped = active & np.logical_or.reduce(happening[enders])
                 ending, chance = ending | stopped, np.where(stopped, 1.0, chance)
-            ending = self._clamp_end(active, ending, chance, column, month)
+                if self.evidence is not None:
+                    seen = [e for e in enders if e in self.evidence.happened.get(month, {})]
+                    seen_to_stop = (
+                        active & np.logical_or.reduce(happening[seen]) if seen else seen_to_stop
+                    )
+            ending = self._clamp_end(active, ending, chance, column, month, seen_to_stop)
             for effect in event.on_end:
                 self._apply(effect, ending, values, theta)
             history.active[column, ending] = False
 
-    def _clamp_end(self, active: Mask, ending: Mask, chance: Array, event: int, month: int) -> Mask:
-        """An observed end happens (weighed by its chance); a campaign not seen to end goes on."""
+    def _clamp_end(
+        self, active: Mask, ending: Mask, chance: Array, event: int, month: int, seen_to_stop: Mask
+    ) -> Mask:
+        """An observed end happens (weighed by its chance); a campaign not seen to end goes on,
+        unless an event seen this month ends it (``seen_to_stop``): that end is the event's,
+        which the closed world does not ask to be recorded again."""
         if self.evidence is None:
             return ending
         ended = self.evidence.ended.get(month, {}).get(event)
@@ -1056,12 +1067,12 @@ class _Tile:
             return active.copy()
         going_on = self.evidence.not_ended.get(month, {}).get(event)
         if going_on is not None:
-            self._weigh(going_on, np.where(active, 1.0 - chance, 1.0))
-            return np.zeros_like(ending)
+            self._weigh(going_on, np.where(active & ~seen_to_stop, 1.0 - chance, 1.0))
+            return seen_to_stop.copy()
         later = self.evidence.ends_later.get(month, {}).get(event)
         if later is not None:  # not seen to end by the forecast date: if it ended, after
             observed, item = later
-            self._weigh(item, np.where(ending, 1.0 - observed, 1.0))
+            self._weigh(item, np.where(ending & ~seen_to_stop, 1.0 - observed, 1.0))
         return ending
 
     def _answer(self, question_id: str, state: _TileState, due: Deadline) -> NDArray[np.int16]:

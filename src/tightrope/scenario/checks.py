@@ -234,7 +234,10 @@ def _observations(scenario: Scenario) -> Iterator[Finding]:
 
 def _restarts(scenario: Scenario, events: dict[str, Any]) -> Iterator[Finding]:
     """A campaign that ends by chance, seen to start again with no end recorded since it last
-    started: under the closed world it is still going on, so no run could agree."""
+    started, nor an event that ends it: under the closed world it is still going on, so no run
+    could agree."""
+    from tightrope.dynamics.calendar import month_of
+
     starts: dict[str, list[tuple[Any, int]]] = {}
     ends: dict[str, list[Any]] = {}
     for index, observation in enumerate(scenario.observations):
@@ -257,12 +260,24 @@ def _restarts(scenario: Scenario, events: dict[str, Any]) -> Iterator[Finding]:
                 or (coverage.since is not None and coverage.since > before)
             ):
                 continue  # an end its sources would not show could have gone unseen
-            if not any(before <= end < day for end in ends.get(event_id, ())):
+            stopped = [  # an event seen that ends it stops it at the end of its month
+                seen.day
+                for seen in scenario.observations
+                if seen.event in _ended_by(scenario, event_id)
+                and seen.starts
+                and seen.reliability == 1
+                and month_of(scenario.as_of, before)
+                <= month_of(scenario.as_of, seen.day)
+                < month_of(scenario.as_of, day)
+            ]
+            if not stopped and not any(before <= end < day for end in ends.get(event_id, ())):
+                enders = " or ".join(_ended_by(scenario, event_id))
+                ender = f", or the {enders} that ends it in a month before" if enders else ""
                 yield (
                     ("observations", index, "date"),
                     f"{event_id} starts again on {day} with no end recorded since it started on "
                     f"{before}: a campaign not seen to end goes on (record its end, "
-                    f"{{event: {event_id}, ended: DATE}}, or list it as unobserved)",
+                    f"{{event: {event_id}, ended: DATE}}{ender}, or list it as unobserved)",
                 )
 
 
