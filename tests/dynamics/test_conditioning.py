@@ -732,6 +732,31 @@ def test_a_campaign_stopped_by_an_event_seen_may_start_again(
 
 
 @pytest.mark.parametrize(
+    ("stop", "refused"),
+    [
+        ("", None),
+        ("  - {event: truce, date: 2025-02-15}\n", "c is seen under way on 2025-03-20, but it"),
+        ("  - {event: c, ended: 2025-02-15}\n", "c is seen under way on 2025-03-20, but it"),
+        ("  - {event: truce, date: 2025-03-15}\n", None),  # stops it at the end of March
+    ],
+)
+def test_a_campaign_seen_under_way_after_an_event_stopped_it_is_refused(
+    stop: str, refused: str | None
+) -> None:
+    text = (
+        "id: again\ntitle: A\nas_of: 2025-01-01\nhorizon_months: 6\n"
+        "actors: [{id: a, name: A, kind: state, capability: 1}]\n"
+        "events:\n  - {id: c, label: C, hazard: {per_month: 0.3}, repeatable: true,\n"
+        "     duration: {ending_hazard: 0.2}}\n"
+        "  - {id: truce, label: T, hazard: {per_month: 0.3}, repeatable: true, ends: [c]}\n"
+        f"observations:\n  - {{event: c, date: 2025-01-20}}\n{stop}"
+        "  - {event: c, under_way: 2025-03-20}\n"
+    )
+    place = "f.yaml:13:27: observations[2].under_way: "
+    refused_where_no_run_agrees(text, dt.date(2025, 5, 15), place, refused)
+
+
+@pytest.mark.parametrize(
     ("end", "refused"),
     [
         ("2025-02-20", None),  # ended early, by the truce

@@ -337,10 +337,13 @@ def _no_start_seen(scenario: Scenario, events: dict[str, Any]) -> Iterator[Findi
             continue
         day, ended = observation.day, observation.ended is not None
         seen_in: dict[str, list[int]] = {"starts": [], "ends": []}  # the campaign's months
+        enders = _ended_by(scenario, event.id)
         for other in scenario.observations:
             if other.event == event.id and (other.starts or other.ended is not None):
                 kind = "starts" if other.starts else "ends"
                 seen_in[kind].append(month_of(scenario.as_of, other.day))
+            elif other.event in enders and other.starts and other.reliability == 1:
+                seen_in["ends"].append(month_of(scenario.as_of, other.day))  # it stops it
         if ended and seen_in["starts"]:
             continue  # a start after the end is refused as such
         # Seen under way, it had started by that month and not ended in a month before it.
@@ -374,11 +377,19 @@ def _no_start_seen(scenario: Scenario, events: dict[str, Any]) -> Iterator[Findi
         ):
             continue  # its start could have gone unseen
         seen = "to end" if ended else "under way"
+        record = f"(record its start, {{event: {event.id}, date: DATE}}, or list it as unobserved)"
+        if not ended and any(start <= month for start in seen_in["starts"]):
+            yield (
+                here,
+                f"{event.id} is seen under way on {day}, but it ended after its last start seen, "
+                "in a month before (an end seen, or an event seen that ends it), and no start is "
+                f"recorded since: under the closed world it did not start again {record}",
+            )
+            continue
         yield (
             here,
             f"{event.id} is seen {seen} on {day} but no start is recorded before it: under "
-            f"the closed world it never started (record its start, {{event: {event.id}, date: "
-            "DATE}, or list it as unobserved)",
+            f"the closed world it never started {record}",
         )
 
 
