@@ -428,5 +428,5 @@ def test_a_campaign_seen_under_way_is_checked_like_its_end() -> None:
         if not refused:
             tightrope.observe(scenario, [started, stop, going])
             continue
-        with pytest.raises(ScenarioError, match="seen under way on 2025-07-01 but no start"):
+        with pytest.raises(ScenarioError, match="under way on 2025-07-01, but it ended after"):
             tightrope.observe(scenario, [started, stop, going])
