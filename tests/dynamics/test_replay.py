@@ -187,8 +187,10 @@ def test_step_dates_refuses_a_step_that_never_reaches_the_end() -> None:
     assert step_dates(scenario, start, end, "10d")[-2:] == [dt.date(2025, 4, 14), end]
     assert step_dates(scenario, start, end, "month") == [start, end]
     assert step_dates(scenario, start, end, "week")[-2:] == [dt.date(2025, 4, 12), end]
-    for every in ("0d", "0", "5", "-1d", "10000d", "²d", "fortnight"):
-        with pytest.raises(ValueError, match="give month, week or Nd"):
+    assert step_dates(scenario, start, end, "2w") == step_dates(scenario, start, end, "14d")
+    assert step_dates(scenario, start, end, "2w")[1] == dt.date(2025, 3, 29)
+    for every in ("0d", "0w", "0", "5", "-1d", "10000d", "10000w", "²d", "fortnight", "2 w"):
+        with pytest.raises(ValueError, match="give month, week, Nw"):
             step_dates(scenario, start, end, every)
 
 

@@ -185,7 +185,7 @@ def replay_forecasts(
         ),
     ] = None,
     every: Annotated[
-        str, typer.Option("--every", help="month, week, or Nd (every N days).")
+        str, typer.Option("--every", help="month, week, Nw (every N weeks) or Nd (every N days).")
     ] = "month",
     runs: RunsOption = 20_000,
     samples: ParameterSamplesOption = None,

@@ -116,13 +116,16 @@ def step_dates(
     names: Mapping[str, str] = SETTING_NAMES,
 ) -> list[dt.date]:
     """Dates from ``start`` to ``end``, both included: every ``month`` (same day of the month,
-    clipped to its last day), ``week``, or ``Nd`` (N days), and ``end`` itself where the steps
-    pass it (the last observation is then the last step's news, not left out)."""
+    clipped to its last day), ``week``, ``Nw`` (N weeks) or ``Nd`` (N days), and ``end`` itself
+    where the steps pass it (the last observation is then the last step's news, not left out)."""
     if end < start:
         raise ReplayError(f"{names['end']} {end} is before {names['start']} {start}")
-    if every not in ("month", "week") and not re.fullmatch(r"[1-9][0-9]{0,3}d", every):
+    if every not in ("month", "week") and not re.fullmatch(r"[1-9][0-9]{0,3}[dw]", every):
         # A step of 0 days would never reach the end.
-        raise ReplayError(f"{names['every']} {every!r}: give month, week or Nd (N days, 1 to 9999)")
+        raise ReplayError(
+            f"{names['every']} {every!r}: give month, week, Nw (N weeks) or Nd (N days), N from "
+            "1 to 9999"
+        )
     dates = [start]
     while True:
         previous = dates[-1]
@@ -134,7 +137,8 @@ def step_dates(
         elif every == "week":
             following = previous + dt.timedelta(days=7)
         else:
-            following = previous + dt.timedelta(days=int(every[:-1]))
+            days = int(every[:-1]) * (7 if every.endswith("w") else 1)
+            following = previous + dt.timedelta(days=days)
         if following > end:
             return dates if previous == end else [*dates, end]
         dates.append(following)

@@ -128,7 +128,7 @@ class StructureRequest(BaseModel):
 class ReplayRequest(Observed):
     model_config = ConfigDict(extra="forbid")
     every: str = Field(
-        "month", pattern=r"^(month|week|[1-9][0-9]{0,2}d)$", description="month, week, or Nd"
+        "month", pattern=r"^(month|week|[1-9][0-9]{0,2}[dw])$", description="month, week, Nw or Nd"
     )
     start: dt.date | None = None
     end: dt.date | None = None
