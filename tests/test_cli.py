@@ -153,7 +153,7 @@ events:
     while_active: [{variable: hits, poisson: rate}]
     on_end: [{variable: rate, add: 1, per_occurrence: true}, {variable: hits, add: -2}]
     triggers: [{event: leak, probability: 0.5, lag_months: 2}]
-  - {id: leak, label: Leak, hazard: {per_month: 0.01}}
+  - {id: leak, label: Leak, hazard: {per_month: 0.01}, requires: "month <= 4", ends: [raid]}
 questions:
   - {id: q_max, text: Q, resolution: R, deadline: 2025-06-30, type: ordinal, variable: ladder,
      statistic: max, cuts: [0.5], levels: [{id: no, label: No}, {id: yes, label: Yes}]}
@@ -192,12 +192,20 @@ def test_show_spells_out_every_part_of_the_model(tmp_path: Path) -> None:
         "ordinal: ladder (max), cut at 0.5",
         "binary: hits > 3 at the deadline",
         "each: drawn afresh at every occurrence",  # the caption explains a mark the table uses
+        "ends raid",
+        "only if month <= 4",
     ):
         assert shown in screen, shown
+    # Months count from the scenario's date, not from the calendar's first of the month.
+    assert (
+        "month counts from the scenario's date: 1 from 2025-01-02 to 2025-02-01, 2 from "
+        "2025-02-02 to 2025-03-01, 3 from 2025-03-02 to 2025-04-01, …"
+    ) in " ".join(screen.split())
     console = Console(width=400, record=True, file=io.StringIO())
     template = Path(tightrope.__file__).parent / "scenario" / "builtin" / "template.yaml"
     console.print(scenario_summary(load_scenario(template)))
     assert "drawn afresh" not in console.export_text()  # and not one it does not use
+    assert "month counts" not in console.export_text()
 
 
 def test_show_reads_ktab_and_tables(data_dir: Path) -> None:

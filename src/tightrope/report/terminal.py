@@ -248,6 +248,8 @@ def _events(
     )
     if any(effect.per_occurrence for effect in effects):
         caption.append("each: drawn afresh at every occurrence, not once per parameter set")
+    if (months := _months_on_the_calendar(scenario)) is not None:
+        caption.append(months)
     table = Table(
         title="Events and levers",
         title_justify="left",
@@ -276,6 +278,29 @@ def _events(
             "\n".join(_effects(event, scenario.ladder.start if scenario.ladder else None)),
         )
     return table
+
+
+def _months_on_the_calendar(scenario: Scenario) -> str | None:
+    """Where a condition reads ``month``, the days its first months span: they count from the
+    scenario's date, not from the calendar's first of the month."""
+    from tightrope.dynamics.calendar import add_months, month_start
+    from tightrope.scenario import expressions
+    from tightrope.scenario.checks import iter_conditions
+
+    def reads_month(path: tuple[Any, ...], text: str) -> bool:
+        parse = expressions.parse_term if path[-1] == "term" else expressions.parse
+        names, _, _ = expressions.all_references(parse(text))
+        return any(name.name == "month" for name in names)
+
+    if not any(reads_month(path, text) for path, text in iter_conditions(scenario)):
+        return None
+    as_of, shown = scenario.as_of, min(3, scenario.horizon_months)
+    spans = [
+        f"{month} from {month_start(as_of, month)} to {add_months(as_of, month)}"
+        for month in range(1, shown + 1)
+    ]
+    more = ", …" if scenario.horizon_months > shown else ""
+    return f"month counts from the scenario's date: {', '.join(spans)}{more}"
 
 
 def _at_start(term: tuple[float, float, float] | None) -> str:
