@@ -12,6 +12,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from tightrope.dynamics.calendar import add_months, month_start
 from tightrope.report.bottomline import (
     bottom_line,
     caution,
@@ -49,7 +50,8 @@ from tightrope.results import (
     unreachable_note,
     what_if_words,
 )
-from tightrope.scenario.checks import unreachable_levels
+from tightrope.scenario import expressions
+from tightrope.scenario.checks import iter_conditions, unreachable_levels
 from tightrope.scenario.dates import months_in_words
 
 if TYPE_CHECKING:  # types only: the engines load when a command needs them, not at start-up
@@ -283,9 +285,6 @@ def _events(
 def _months_on_the_calendar(scenario: Scenario) -> str | None:
     """Where a condition reads ``month``, the days its first months span: they count from the
     scenario's date, not from the calendar's first of the month."""
-    from tightrope.dynamics.calendar import add_months, month_start
-    from tightrope.scenario import expressions
-    from tightrope.scenario.checks import iter_conditions
 
     def reads_month(path: tuple[Any, ...], text: str) -> bool:
         parse = expressions.parse_term if path[-1] == "term" else expressions.parse
