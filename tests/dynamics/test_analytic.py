@@ -331,6 +331,8 @@ def test_an_event_before_a_campaign_starts_does_not_end_it() -> None:
         ("duration: {ending_hazard: 0.5}", 0.5 * 0.7, "(by chance or when truce ends it)"),
         ("duration: {ending_hazard: 0}", 0.7, "(when truce ends it)"),
         ("duration: {ending_hazard: 0.5}, ladder: 1", 1.0, None),
+        # A rung below the level does not reach it.
+        ("duration: {ending_hazard: 0.5}, ladder: 0", 0.5 * 0.7, "(by chance or when truce"),
     ],
 )
 def test_a_level_reached_while_a_campaign_is_under_way_misses_one_over_in_a_month(

@@ -356,7 +356,7 @@ def _no_start_seen(scenario: Scenario, events: dict[str, Any]) -> Iterator[Findi
         months = event.duration.months
         here = ("observations", index, observation.form)
         early = month_of(scenario.as_of, day) < (months or 0)
-        if ended and early and not _ended_by(scenario, event.id):
+        if ended and early and not enders:
             yield (
                 here,
                 f"{event.id} lasts a fixed {months} months and no campaign is under way at the "
@@ -842,7 +842,7 @@ def ladder_notes(scenario: Scenario) -> list[Finding]:
         if ending is not None and ending.support[1] > 0:
             ways.append("by chance")
         ways += [f"when {ender} ends it" for ender in _ended_by(scenario, campaign.id)]
-        if ways and campaign.ladder is None:
+        if ways and (campaign.ladder is None or campaign.ladder < level.level):
             notes.append(
                 (
                     ("ladder", "levels", index, "when"),
