@@ -93,13 +93,12 @@ def run_simulation(
             "mc_error": MC_ERROR_MEANING,
         },
         "interventions": described(interventions, scenario, request.as_of),
-        **summarise(model, record),
+        # The screening drivers only where asked for (others replace them, none has none).
+        **summarise(model, record, drivers=5 if request.drivers == "screen" else 0),
     }
     if conditioning is not None:
         document["conditioning"] = conditioning | ({"left_out": left_out} if left_out else {})
-    if request.drivers == "none":
-        document.pop("drivers", None)
-    elif request.drivers in ("morris", "sobol"):
+    if request.drivers in ("morris", "sobol"):
         from tightrope.dynamics.drivers import morris_drivers, sobol_drivers
 
         method = morris_drivers if request.drivers == "morris" else sobol_drivers
@@ -108,7 +107,7 @@ def run_simulation(
         )
         document["drivers"] = designed.pop("questions")
         document["drivers_method"] = designed
-    else:
+    elif request.drivers == "screen":
         document["drivers_method"] = {"method": DRIVERS_MEANING}
     if request.given is not None:
         column = model.event_index(request.given)
