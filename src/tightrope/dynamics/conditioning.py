@@ -299,10 +299,12 @@ def _resolved(model: CompiledModel, evidence: Evidence, in_words: bool = False) 
 
 
 def _resampled(record: RunRecord, chosen: np.ndarray) -> RunRecord:
-    position = {int(run): index for index, run in enumerate(record.fan_run)}
-    fan_rows = [(new, position[int(run)]) for new, run in enumerate(chosen) if int(run) in position]
-    fan_rows = fan_rows[:FAN_RUNS]
-    rows = np.array([row for _, row in fan_rows], dtype=np.int64)
+    # The fan rows of the chosen runs that kept one, in the resampled order, at most FAN_RUNS.
+    position = np.full(len(record.sample), -1, dtype=np.int64)
+    position[record.fan_run] = np.arange(len(record.fan_run))
+    kept = position[chosen]
+    new = np.flatnonzero(kept >= 0)[:FAN_RUNS]
+    rows = kept[new]
     return replace(
         record,
         first=record.first[chosen],
@@ -311,7 +313,7 @@ def _resampled(record: RunRecord, chosen: np.ndarray) -> RunRecord:
         answers={question: answers[chosen] for question, answers in record.answers.items()},
         fan=record.fan[rows] if len(rows) else record.fan[:0],
         fan_sample=record.fan_sample[rows] if len(rows) else record.fan_sample[:0],
-        fan_run=np.array([new for new, _ in fan_rows], dtype=np.int64),
+        fan_run=new.astype(np.int64),
         sample=record.sample[chosen],
         loglik=None,
         within=None,
