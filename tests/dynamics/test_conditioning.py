@@ -138,6 +138,91 @@ observations:
     assert seen["chance_given_before"] == pytest.approx(0.01, rel=0.05)
 
 
+@pytest.mark.parametrize(
+    ("measured", "said", "in_words"),
+    [
+        ("{issue: deal, actor: b, ", "position(deal, b) = 37", "B's position on “Deal” at 37"),
+        ("{issue: deal, ", "settlement(deal) = 37", "“Deal” settled at 37"),
+    ],
+)
+def test_a_measured_position_or_settlement_pins_the_position(
+    measured: str, said: str, in_words: str, tmp_path: Path
+) -> None:
+    """In a coupled scenario, B's position on the deal starts uniform on [0, 100] and a talk
+    moves it by +10 in month 1; B alone decides the deal, so its settlement is B's position.
+    Read at 37 ± 0.5 in February (month 2, after the talk), either pins the start at 27."""
+    text = f"""
+id: measured
+title: Measured
+as_of: 2025-01-15
+horizon_months: 4
+actors:
+  - {{id: a, name: A, kind: state, capability: 1}}
+  - {{id: b, name: B, kind: state, capability: 1}}
+issues: [{{id: deal, label: Deal, low_meaning: none, high_meaning: all, decided_by: [b]}}]
+positions:
+  deal:
+    a: {{position: 50, salience: 0.5}}
+    b: {{position: {{dist: uniform, low: 0, high: 100, judgment: true}}, salience: 0.5}}
+coupling: {{model: compromise}}
+events:
+  - {{id: talk, label: Talk, hazard: {{per_month: 0.5}}, effects: [{{position: deal.b, add: 10}}]}}
+observations:
+  - {{event: talk, date: 2025-01-20}}
+  - {measured}date: 2025-02-20, value: 37, sd: 0.5}}
+"""
+    posterior = tightrope.simulate(
+        scenario_from(text, tmp_path),
+        runs=100_000,
+        samples=20_000,
+        seed=3,
+        drivers="none",
+        as_of=dt.date(2025, 3, 1),
+    )
+    conditioning = posterior.to_dict()["conditioning"]
+    [start] = [
+        p for p in conditioning["parameters"] if p["parameter"] == "positions.deal.b.position"
+    ]
+    assert start["prior"]["mean"] == pytest.approx(50, abs=1)
+    assert start["posterior"]["mean"] == pytest.approx(27, abs=0.3)
+    seen = conditioning["observations"][1]
+    assert seen["observation"] == f"{said} ± 0.5 on 2025-02-20"
+    assert seen["in_words"] == f"{in_words} ± 0.5 (0–100) on 2025-02-20"
+
+
+@pytest.mark.parametrize(
+    ("measured", "refused"),
+    [
+        ("{issue: deal, actor: c, ", "observations[0].actor: unknown actor with a stance on deal"),
+        ("{issue: dael, ", "observations[0].issue: unknown issue with stances 'dael'"),
+        ("{issue: deal, actor: a, value: 120, ", "120 is outside the issue's scale [0, 100]"),
+        ("{actor: a, ", "actor goes with issue"),
+    ],
+)
+def test_a_measured_position_names_an_issue_and_an_actor_with_a_stance(
+    measured: str, refused: str
+) -> None:
+    from tightrope.scenario import ScenarioError, parse_scenario
+
+    text = (
+        "id: m\ntitle: M\nas_of: 2025-01-15\nhorizon_months: 4\n"
+        "actors: [{id: a, name: A, kind: state, capability: 1}]\n"
+        "issues: [{id: deal, label: Deal, low_meaning: none, high_meaning: all}]\n"
+        "positions: {deal: {a: {position: 50, salience: 0.5}}}\n"
+        "coupling: {model: compromise}\n"
+        "events: [{id: talk, label: Talk, hazard: {per_month: 0.1}}]\n"
+        f"observations:\n  - {measured}date: 2025-02-20, sd: 1"
+        + ("}\n" if "value" in measured else ", value: 40}\n")
+    )
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(text, "m.yaml")
+    assert refused in str(caught.value.problems[0]), caught.value.problems
+    if "issue: deal, actor: a, value" in measured:
+        uncoupled = text.replace("coupling: {model: compromise}\n", "").replace("120", "40")
+        with pytest.raises(ScenarioError, match="measured settlement or position needs a coupl"):
+            parse_scenario(uncoupled, "m.yaml")
+
+
 def test_each_observation_in_turn_gives_its_surprise_and_the_runs_left(tmp_path: Path) -> None:
     """An event with a monthly hazard p ~ U(0.1, 0.5), seen in month 1, then nothing more
     (it happens once): before the sighting the model gave it E[p] = 0.3, and the runs weighed

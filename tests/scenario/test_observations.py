@@ -60,7 +60,7 @@ EXPECTED = {
         "2:1: observations[0].date: should be a date such as 2025-03-15: month value is "
         "outside expected range of 1-12 (got '2025-13-01')",
         "3:4: observations[1].value: should be a number (got 'abc')",
-        "4:1: observations[2]: a variable observation needs date, value and sd",
+        "4:1: observations[2]: a measurement needs date, value and sd",
     ],
 }
 
@@ -107,6 +107,13 @@ def test_observations_leave_the_hash_of_scenarios_without_them() -> None:
     scenario = load_builtin("iraq-2025")
     with_one = scenario.model_copy(update={"unobserved": ("iran_approval",)})
     assert scenario_hash(scenario) != scenario_hash(with_one)
+    # An observation's issue and actor, newer, leave the hash of one without them as it was.
+    from tightrope.scenario.observations import read_observations
+
+    example = Path(__file__).parent.parent.parent / "examples" / "iraq-2025-seen.yaml"
+    assert scenario_hash(read_observations(scenario, example)) == (
+        "fdd8c760ebebed21290558614805a7a8a532465de74ecc01fb0e3baddced20c3"
+    )
     assert scenario_hash(scenario) == (
         "5c3a9e1f20a398032ce214f7fc4dcaeed42401c5aab8a036a33aaa30cfc10734"
     )

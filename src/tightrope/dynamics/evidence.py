@@ -36,7 +36,7 @@ from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from tightrope.dynamics.calendar import Deadline, add_months, full_months, month_of, month_start
-from tightrope.dynamics.model import CompiledModel
+from tightrope.dynamics.model import CompiledModel, issue_column
 from tightrope.errors import TightropeError
 from tightrope.scenario.schema import Scenario
 
@@ -120,16 +120,19 @@ def compile_evidence(scenario: Scenario, model: CompiledModel, forecast_date: dt
             continue  # it happened, but nobody knew it yet on the forecast date
         if observation.day > forecast_date:
             raise ObservationError(
-                f"an observation of {observation.event or observation.variable} is dated "
+                f"an observation of {observation.about} is dated "
                 f"{observation.day}, after the forecast date {forecast_date}"
             )
         month = month_of(scenario.as_of, observation.day)
         item = len(items)
-        if observation.variable is not None:
+        if observation.event is None:  # a measurement: of a variable, a settlement, a position
             assert observation.value is not None
             assert observation.sd is not None
             note(observation.describe(), observation.in_words(scenario))
-            column = model.variables.index(observation.variable)
+            measured = observation.variable
+            if observation.issue is not None:
+                measured = issue_column(observation.issue, observation.actor)
+            column = model.variables.index(measured)
             share = Deadline.of(scenario.as_of, observation.day).share
             evidence.measured.setdefault(month, []).append(
                 Measurement(column, observation.value, observation.sd, item, share)

@@ -198,8 +198,7 @@ def observation_words(scenario: Scenario) -> dict[str, str]:
 def _stored(observation: Observation) -> str:
     from tightrope.scenario.schema import FORM_WORDS  # loaded with the observation already
 
-    name = observation.event or observation.variable
-    return f"{name} {FORM_WORDS[observation.form]}on {observation.day}"
+    return f"{observation.about} {FORM_WORDS[observation.form]}on {observation.day}"
 
 
 def _run_key(entry: RunEntry) -> tuple[str, str, str, str, int, int]:

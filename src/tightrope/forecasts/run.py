@@ -86,6 +86,9 @@ def scenario_hash(scenario: Scenario) -> str:
     for question in data["questions"]:  # a question's actor is newer (an event's is not)
         if question["actor"] is None:
             del question["actor"]
+    for observation in data.get("observations", []):  # so is an observation's
+        if observation["actor"] is None:
+            del observation["actor"]
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 

@@ -194,6 +194,8 @@ def _observations(scenario: Scenario) -> Iterator[Finding]:
                     f"{observation.value:g} is outside {variable.id}'s bounds "
                     f"[{_bound(variable.min, '-inf')}, {_bound(variable.max, 'inf')}]",
                 )
+        if observation.issue is not None:
+            yield from _measured_bargaining(scenario, observation, here)
         for number, claim in enumerate(observation.evidence):
             if claim not in claims:
                 yield (*here, "evidence", number), unknown("claim", claim, claims)
@@ -230,6 +232,27 @@ def _observations(scenario: Scenario) -> Iterator[Finding]:
                 ("watched_until", event_id),
                 f"{coverage.day} is before the scenario date {scenario.as_of}",
             )
+
+
+def _measured_bargaining(
+    scenario: Scenario, observation: Any, here: FieldPath
+) -> Iterator[Finding]:
+    """A settlement or position measured: it lives in the runs of a coupled scenario only, on
+    an issue with stances, and an actor's has a stance there; both lie on 0–100."""
+    if scenario.coupling is None:
+        yield (*here, "issue"), "a measured settlement or position needs a coupling: section"
+        return
+    stances = _stances(scenario)
+    issue, actor = observation.issue, observation.actor
+    if not stances.get(issue):
+        yield (
+            (*here, "issue"),
+            unknown("issue with stances", issue, [i for i in stances if stances[i]]),
+        )
+    elif actor is not None and actor not in stances[issue]:
+        yield (*here, "actor"), unknown(_on(issue), actor, stances[issue])
+    elif observation.value is not None and not 0 <= observation.value <= 100:
+        yield (*here, "value"), f"{observation.value:g} is outside the issue's scale [0, 100]"
 
 
 def _restarts(scenario: Scenario, events: dict[str, Any]) -> Iterator[Finding]:

@@ -7,11 +7,12 @@ problem located ``FILE:LINE:COL: field: message``:
   ``unobserved:`` (event ids nobody could see) and ``watched_until:`` (event: the day its
   sources end);
 - CSV: a header row, then one observation per row. Columns ``date, event, variable, value, sd,
-  source, note`` and, optionally, ``ended``, ``under_way``, ``reliability`` and ``evidence``
-  (claim ids separated by ``;``); empty cells are absent fields. A row with ``event`` and
-  ``date`` says the event happened; with ``event`` and ``ended``, that the campaign ended; with
-  ``event`` and ``under_way``, that the campaign was going on; with ``variable``, ``date``,
-  ``value`` and ``sd``, a measurement.
+  source, note`` and, optionally, ``issue``, ``actor``, ``ended``, ``under_way``,
+  ``reliability`` and ``evidence`` (claim ids separated by ``;``); empty cells are absent
+  fields. A row with ``event`` and ``date`` says the event happened; with ``event`` and
+  ``ended``, that the campaign ended; with ``event`` and ``under_way``, that the campaign was
+  going on; with ``variable`` (or ``issue``, with or without ``actor``), ``date``, ``value`` and
+  ``sd``, a measurement.
 """
 
 from __future__ import annotations

@@ -93,7 +93,7 @@ def provenance_summary(scenario: Scenario) -> dict[str, Any]:
         "observations": [
             {
                 "observation": index,
-                "about": observation.event or observation.variable,
+                "about": observation.about,
                 "date": observation.day.isoformat(),
                 "evidence": list(observation.evidence),
                 "source": observation.source,

@@ -696,10 +696,21 @@ FORM_WORDS = {"date": "", "ended": "ended ", "under_way": "under way "}  # befor
 class Observation(Frozen):
     """Something seen after the scenario's date: an event that happened on a date, the end of a
     campaign, a campaign seen under way, or a state variable measured on a date with its
-    measurement error."""
+    measurement error (in a coupled scenario, also an issue's settlement or an actor's position
+    on it, as an analyst reads them from what was said or signed)."""
 
     event: Identifier | None = Field(None, description="The event seen (or the campaign ended).")
     variable: Identifier | None = Field(None, description="The state variable measured.")
+    issue: Identifier | None = Field(
+        None,
+        description="Coupled scenarios: the issue whose settlement (0–100) was measured, as an "
+        "analyst reads it from an agreement or a decision.",
+    )
+    actor: Identifier | None = Field(
+        None,
+        description="With issue: the actor whose position on the issue (0–100) was measured "
+        "instead of the settlement, as read from what it said or signed.",
+    )
     date: dt.date | None = Field(None, description="When the event happened or was measured.")
     ended: dt.date | None = Field(None, description="When the campaign (event) ended.")
     under_way: dt.date | None = Field(
@@ -726,9 +737,15 @@ class Observation(Frozen):
 
     @model_validator(mode="after")
     def _one_form(self) -> Self:
-        if (self.event is None) == (self.variable is None):
+        if self.actor is not None and self.issue is None:
             raise PydanticCustomError(
-                "observation_form", "an observation names either an event or a variable"
+                "observation_form", "actor goes with issue: that actor's position on the issue"
+            )
+        if sum(name is not None for name in (self.event, self.variable, self.issue)) != 1:
+            raise PydanticCustomError(
+                "observation_form",
+                "an observation names one of an event, a variable or an issue (its settlement, "
+                "or with actor that actor's position)",
             )
         if self.event is not None:
             if sum(day is not None for day in (self.date, self.ended, self.under_way)) != 1:
@@ -754,9 +771,7 @@ class Observation(Frozen):
             or self.ended is not None
             or self.under_way is not None
         ):
-            raise PydanticCustomError(
-                "observation_form", "a variable observation needs date, value and sd"
-            )
+            raise PydanticCustomError("observation_form", "a measurement needs date, value and sd")
         if abs(self.value) > MAX_MAGNITUDE:
             raise PydanticCustomError(
                 "too_large", "value is larger than tightrope computes with (10^12)"
@@ -785,12 +800,24 @@ class Observation(Frozen):
         """From when the observation can be used: its publication, or its date."""
         return self.published if self.published is not None else self.day
 
+    @property
+    def about(self) -> str:
+        """What it sees: the event, the variable, or the settlement or position measured, as a
+        condition reads it ("settlement(deal)", "position(deal, a)")."""
+        if self.issue is not None:
+            if self.actor is not None:
+                return f"position({self.issue}, {self.actor})"
+            return f"settlement({self.issue})"
+        name = self.event or self.variable
+        assert name is not None
+        return name
+
     def describe(self) -> str:
         """The observation in a line: "us_strikes on 2025-06-01", "militia_campaign ended on
         2025-09-01", "militia_campaign under way on 2025-10-02", "x = 37 ± 0.5 on 2025-02-10",
-        a doubtful report with its reliability."""
-        if self.variable is not None:
-            return f"{self.variable} = {self.value:g} ± {self.sd:g} on {self.day}"
+        "settlement(deal) = 65 ± 5 on 2025-04-09", a doubtful report with its reliability."""
+        if self.event is None:
+            return f"{self.about} = {self.value:g} ± {self.sd:g} on {self.day}"
         text = f"{self.event} {FORM_WORDS[self.form]}on {self.day}"
         return text if self.reliability == 1 else f"{text} (reliability {self.reliability:g})"
 
@@ -802,6 +829,13 @@ class Observation(Frozen):
             variable = next(v for v in scenario.state if v.id == self.variable)
             unit = f" {variable.unit}" if variable.unit else ""
             return f"“{variable.label}” at {self.value:g} ± {self.sd:g}{unit} on {self.day}"
+        if self.issue is not None:
+            issue = next(i for i in scenario.issues if i.id == self.issue).label
+            what = f"“{issue}” settled"
+            if self.actor is not None:
+                actor = next(a for a in scenario.actors if a.id == self.actor).name
+                what = f"{actor}'s position on “{issue}”"
+            return f"{what} at {self.value:g} ± {self.sd:g} (0–100) on {self.day}"
         assert self.event is not None
         label = f"“{scenario.event(self.event).label}”"
         if not self.starts:
