@@ -133,6 +133,39 @@ def test_the_what_if_panel_conditions_on_the_evidence(
     assert outside == []
 
 
+def test_a_position_read_on_the_page_conditions_the_forecast(
+    live: LiveServer, browser_page: tuple[Any, list[str], list[str]]
+) -> None:
+    """A coupled scenario's page offers the settlements and positions as readings on 0–100: one
+    off the scale is refused in one line naming it; a good one conditions the runs."""
+    page, outside, errors = browser_page
+    page.goto(live.url + "/scenarios/iraq-2025/what-if", wait_until="load")
+    page.wait_for_function("document.body.dataset.ran === '1'", timeout=60_000)
+    page.select_option("#seen-what", "position:iran_ties.iraq_gov")
+    page.fill("#seen-date", "2025-07-01")
+    page.fill("#seen-value", "120")
+    page.fill("#seen-sd", "10")
+    page.click("#seen-add")
+    assert page.inner_text("#seen tbody tr td >> nth=0").endswith("on 2025-07-01: 120 ± 10")
+    assert "position on" in page.inner_text("#seen tbody tr td >> nth=0")
+    page.click("#run")
+    page.wait_for_function(
+        "document.getElementById('status').textContent.startsWith('given')", timeout=60_000
+    )
+    assert page.inner_text("#status") == (
+        "given observations: observations[0].value: 120 is outside the issue's scale [0, 100]"
+    )
+    page.locator("#seen tbody tr").nth(0).locator("button").click()
+    page.select_option("#seen-what", "settlement:militia_disarmament")
+    page.fill("#seen-value", "30")
+    page.click("#seen-add")
+    page.click("#run")
+    page.wait_for_function("document.body.dataset.ran === '2'", timeout=60_000)
+    assert "conditioned on the evidence up to 2025-07-01 (" in page.inner_text("#status")
+    assert errors == []
+    assert outside == []
+
+
 def test_evidence_added_on_the_page_is_the_files(
     live: LiveServer, browser_page: tuple[Any, list[str], list[str]]
 ) -> None:

@@ -55,6 +55,8 @@ class ObservationItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
     event: Text | None = None
     variable: Text | None = None
+    issue: Text | None = None
+    actor: Text | None = None
     date: dt.date | None = None
     ended: dt.date | None = None
     under_way: dt.date | None = None

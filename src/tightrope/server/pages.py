@@ -257,6 +257,21 @@ def _evidence(scenario: Scenario) -> str:
             f"<option value='variable:{link(variable.id)}'>{text(variable.label)}{unit}: "
             "measured</option>"
         )
+    if scenario.coupling is not None:  # a settlement or a position read, on 0–100
+        names = {actor.id: actor.name for actor in scenario.actors}
+        for issue in scenario.issues:
+            stances = scenario.positions.get(issue.id, {})
+            if not stances:
+                continue
+            seen.append(
+                f"<option value='settlement:{link(issue.id)}'>{text(issue.label)}: settled at "
+                "(0–100)</option>"
+            )
+            seen += [
+                f"<option value='position:{link(issue.id)}.{link(actor)}'>"
+                f"{text(names[actor])}'s position on {text(issue.label)} (0–100)</option>"
+                for actor in stances
+            ]
     unseen = "".join(
         f"<tr><td>{text(event.label)}</td><td><input type='checkbox' "
         f"data-unseen='{link(event.id)}' aria-label='could happen unseen'"

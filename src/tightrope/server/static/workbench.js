@@ -36,17 +36,22 @@
   // with a button to take it out again; the API checks them as it checks a file's.
   const added = [];
   const field = (id) => document.getElementById(id);
+  // A measured variable, settlement or position: an observation with a value and its sd.
+  const MEASURED = ["variable", "settlement", "position"];
   function showObservation(item) {
     const form = item.variable !== undefined ? "variable"
+      : item.issue !== undefined ? (item.actor !== undefined ? "position" : "settlement")
       : item.ended ? "ended" : item.under_way ? "under_way" : "date";
     const day = item.date || item.ended || item.under_way;
+    const id = form === "position" ? item.issue + "." + item.actor
+      : item.variable || item.issue || item.event;
     const option = [...document.querySelectorAll("#seen-what option")]
-      .find((o) => o.value === form + ":" + (item.variable || item.event));
+      .find((o) => o.value === form + ":" + id);
     added.push(item);
     const tr = document.createElement("tr");
     const what = document.createElement("td");
-    what.textContent = (option ? option.textContent : item.variable || item.event) + " on " + day
-      + (form === "variable" ? ": " + item.value + " ± " + item.sd : "")
+    what.textContent = (option ? option.textContent : id) + " on " + day
+      + (MEASURED.includes(form) ? ": " + item.value + " ± " + item.sd : "")
       + (item.reliability !== undefined ? " (chance right " + item.reliability + ")" : "");
     const remove = document.createElement("button");
     remove.textContent = "remove";
@@ -69,14 +74,19 @@
     const day = field("seen-date").value;
     const status = field("status");
     if (!day) { status.textContent = "seen: give the date it was seen"; return; }
-    if (form === "variable" && (field("seen-value").value === "" || field("seen-sd").value === "")) {
+    const measured = MEASURED.includes(form);
+    if (measured && (field("seen-value").value === "" || field("seen-sd").value === "")) {
       status.textContent = "seen: a measurement needs its value and standard deviation";
       return;
     }
-    const item = form === "variable"
-      ? { variable: id, date: day, value: Number(field("seen-value").value),
+    const [issue, actor] = id.split(".");
+    const what = form === "variable" ? { variable: id }
+      : form === "settlement" ? { issue: id }
+      : form === "position" ? { issue: issue, actor: actor } : { event: id };
+    const item = measured
+      ? { ...what, date: day, value: Number(field("seen-value").value),
           sd: Number(field("seen-sd").value) }
-      : { event: id, [form]: day };
+      : { ...what, [form]: day };
     const reliability = Number(field("seen-reliability").value);
     if (reliability !== 1) item.reliability = reliability;
     showObservation(item);
