@@ -47,6 +47,9 @@ class SimulationRequest:
     given: str | None = None
     drivers: Drivers = "screen"
     as_of: dt.date | None = None  # condition on the scenario's observations up to this date
+    # The questions alone, and of the evidence its effective sample size: a forecast's
+    # what-changed steps read nothing else.
+    outline: bool = False
 
     @property
     def design(self) -> Design:
@@ -79,6 +82,7 @@ def run_simulation(
         as_of=request.as_of,
         workers=request.workers,
         progress=progress,
+        describe=not request.outline,
     )
     document: dict[str, Any] = {
         "scenario": scenario.id,
@@ -94,7 +98,12 @@ def run_simulation(
         },
         "interventions": described(interventions, scenario, request.as_of),
         # The screening drivers only where asked for (others replace them, none has none).
-        **summarise(model, record, drivers=5 if request.drivers == "screen" else 0),
+        **summarise(
+            model,
+            record,
+            drivers=5 if request.drivers == "screen" else 0,
+            outline=request.outline,
+        ),
     }
     if conditioning is not None:
         document["conditioning"] = conditioning | ({"left_out": left_out} if left_out else {})

@@ -80,9 +80,11 @@ def simulate_as_of(
     as_of: dt.date | None = None,
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
+    describe: bool = True,
 ) -> tuple[CompiledModel, RunRecord, dict[str, Any] | None]:
     """Simulate; with ``as_of``, conditioned on the observations known then and resampled. Returns
-    the model, the (posterior) record and the ``conditioning`` section (None without ``as_of``)."""
+    the model, the (posterior) record and the ``conditioning`` section (None without ``as_of``;
+    without ``describe``, its effective sample size and resolved questions alone)."""
     evidence = None
     if as_of is not None:
         compiled = compile_scenario(scenario, design.months)
@@ -94,7 +96,7 @@ def simulate_as_of(
     if evidence is None:
         return model, record, None
     assert as_of is not None
-    posterior = condition(model, record, evidence, design.seed)
+    posterior = condition(model, record, evidence, design.seed, describe=describe)
     return model, posterior.record, {"as_of": as_of.isoformat(), **posterior.summary}
 
 
@@ -132,8 +134,12 @@ def after_the_evidence(
     return replace(interventions, from_month=first)
 
 
-def condition(model: CompiledModel, record: RunRecord, evidence: Evidence, seed: int) -> Posterior:
-    """Resample the runs by the likelihood of the evidence and describe what it taught."""
+def condition(
+    model: CompiledModel, record: RunRecord, evidence: Evidence, seed: int, describe: bool = True
+) -> Posterior:
+    """Resample the runs by the likelihood of the evidence and describe what it taught (without
+    ``describe``: no observation's chance and no parameter's posterior, which cost as much as
+    the resampling)."""
     assert record.loglik is not None
     logw = record.loglik.sum(axis=1)
     if not np.isfinite(logw).any():
@@ -151,7 +157,9 @@ def condition(model: CompiledModel, record: RunRecord, evidence: Evidence, seed:
         "runs": runs,
         "effective_sample_size": ess,
         "effective_share": ess / runs,
-        "observations": [
+    }
+    if describe:
+        summary["observations"] = [
             {
                 "observation": item,
                 "in_words": words,
@@ -166,11 +174,10 @@ def condition(model: CompiledModel, record: RunRecord, evidence: Evidence, seed:
                 _one_by_one(record, evidence),
                 strict=True,
             )
-        ],
-        "parameters": _parameters(model, record, weights),
-        "resolved": _resolved(model, evidence),
-        "resolved_in_words": _resolved(model, evidence, in_words=True),
-    }
+        ]
+        summary["parameters"] = _parameters(model, record, weights)
+    summary["resolved"] = _resolved(model, evidence)
+    summary["resolved_in_words"] = _resolved(model, evidence, in_words=True)
     per_sample = _effective_runs_per_sample(record.sample, weights, record.parameters.shape[0])
     summary["effective_runs_per_sample"] = per_sample
     if per_sample < FEW_PER_SAMPLE:

@@ -201,9 +201,10 @@ def replay(
     seed: int = 0,
     workers: int = 1,
     progress: Progress | None = None,
+    outline: bool = False,
 ) -> list[ReplayStep]:
     """One conditioned simulation per date (the scenario's own date: no conditioning, unless
-    something was seen on that very day)."""
+    something was seen on that very day); in ``outline``, each step's questions alone."""
     steps = []
     for day in dates:
         known = as_known_on(scenario, day)
@@ -214,6 +215,7 @@ def replay(
             workers=workers,
             drivers="none",
             as_of=None if day == scenario.as_of and not known.observations else day,
+            outline=outline,
         )
         steps.append(
             ReplayStep(day, len(known.observations), run_simulation(known, request, progress))

@@ -54,9 +54,15 @@ INTERVAL_SE_MEANING = (
 
 
 def summarise(
-    model: CompiledModel, record: RunRecord, *, where: Mask | None = None, drivers: int = 5
+    model: CompiledModel,
+    record: RunRecord,
+    *,
+    where: Mask | None = None,
+    drivers: int = 5,
+    outline: bool = False,
 ) -> dict[str, Any]:
-    """The JSON-ready summary of the runs selected by ``where`` (all runs by default)."""
+    """The JSON-ready summary of the runs selected by ``where`` (all runs by default); in
+    ``outline``, the questions alone (a forecast's what-changed steps read nothing else)."""
     where = np.ones(len(record.sample), dtype=bool) if where is None else where
     runs = int(where.sum())
     document: dict[str, Any] = {"runs": runs, "months": model.months}
@@ -72,6 +78,8 @@ def summarise(
         )
         for question in model.scenario.questions
     }
+    if outline:
+        return document
     first = record.first[where]
     document["events"] = {
         event.id: _event(model, record, event.id, first[:, event.index], where, sample, samples)

@@ -205,6 +205,7 @@ def _what_changed(
         seed=settings.seed,
         workers=settings.workers,
         progress=progress,
+        outline=True,
     )
     final = SimulationResult(scenario, document["simulation"], record=record)
     known = len(as_known_on(scenario, settings.as_of).observations)
