@@ -195,11 +195,9 @@ def _what_changed(
     """Before the evidence (the scenario's date) and after (the forecast, ``record`` its runs),
     through a step at each date something was seen, all with the forecast's seed and runs."""
     assert settings.as_of is not None
-    seen = {o.known for o in scenario.observations if scenario.as_of < o.known < settings.as_of}
-    dates = sorted({scenario.as_of, *seen})
     steps = replay(
         scenario,
-        dates,
+        _step_dates(scenario, settings),
         runs=settings.runs,
         samples=settings.samples,
         seed=settings.seed,
@@ -210,6 +208,27 @@ def _what_changed(
     final = SimulationResult(scenario, document["simulation"], record=record)
     known = len(as_known_on(scenario, settings.as_of).observations)
     return what_changed(scenario, [*steps, ReplayStep(settings.as_of, known, final)])
+
+
+def _step_dates(scenario: Scenario, settings: ForecastSettings) -> list[dt.date]:
+    """The steps of what changed: the scenario's date and each date something became known
+    before the forecast's."""
+    assert settings.as_of is not None
+    seen = {o.known for o in scenario.observations if scenario.as_of < o.known < settings.as_of}
+    return sorted({scenario.as_of, *seen})
+
+
+def _expect_work(scenario: Scenario, settings: ForecastSettings) -> None:
+    """Load the compiled loops where the forecast's simulations together repay them (each
+    alone may fall short): the forecast, its baseline beside a what-if, and the steps of what
+    changed. They give the same numbers bit for bit, sooner."""
+    from tightrope.dynamics.loops import choose
+
+    design = settings.design_for(scenario)
+    simulations = (2 if settings.whatif else 1) + (
+        0 if settings.as_of is None else len(_step_dates(scenario, settings))
+    )
+    choose(simulations * design.total_runs * (design.months or simulated_months(scenario)))
 
 
 def run_forecast(
@@ -240,6 +259,7 @@ def run_forecast(
     }
     model = record = None
     if scenario.events:
+        _expect_work(scenario, settings)
         model, record, conditioning = simulate_as_of(
             scenario,
             settings.design_for(scenario),
