@@ -476,7 +476,7 @@ def replay(
         The last step at most; by default the day the last observation became known (its
         date, or its publication if later).
     every : str, default "month"
-        ``"month"``, ``"week"`` or ``"Nd"`` (every N days).
+        ``"month"``, ``"week"``, ``"Nw"`` (every N weeks) or ``"Nd"`` (every N days).
     runs, samples, seed, workers
         As for :func:`simulate`, for each step; every step uses the same seed, so steps differ
         by the evidence, not by chance.
@@ -498,7 +498,7 @@ def replay(
     from tightrope.dynamics.replay import replay as replay_steps
 
     first, last = as_optional_date("start", start), as_optional_date("end", end)
-    every = of_kind("every", every, str, "'month', 'week' or 'Nd' (every N days)")
+    every = of_kind("every", every, str, "'month', 'week', 'Nw' or 'Nd' (every N weeks, days)")
     dates = replay_dates(scenario, first, last, every, runs=runs, samples=samples)
     steps = replay_steps(
         scenario, dates, runs=runs, samples=samples, seed=seed, workers=workers, progress=progress

@@ -205,6 +205,12 @@ def replay(
 ) -> list[ReplayStep]:
     """One conditioned simulation per date (the scenario's own date: no conditioning, unless
     something was seen on that very day); in ``outline``, each step's questions alone."""
+    from tightrope.dynamics.engine import Design
+    from tightrope.dynamics.loops import choose
+    from tightrope.dynamics.model import simulated_months
+
+    # The steps together may repay the compiled loops where each alone would not.
+    choose(len(dates) * Design.for_runs(runs, samples).total_runs * simulated_months(scenario))
     steps = []
     for day in dates:
         known = as_known_on(scenario, day)
