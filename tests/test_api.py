@@ -313,7 +313,7 @@ def test_errors_name_the_field_and_value(scenario: tightrope.Scenario) -> None:
         ),
         (
             lambda: tightrope.replay(scenario, every=7),  # type: ignore[arg-type]
-            "every: give 'month', 'week' or 'Nd' (every N days); got an int",
+            "every: give 'month', 'week', 'Nw' or 'Nd' (every N weeks, days); got an int",
         ),
         (
             lambda: tightrope.Registry(5),  # type: ignore[arg-type]
