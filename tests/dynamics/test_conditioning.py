@@ -1290,6 +1290,10 @@ def test_evidence_the_model_can_hardly_produce_puts_a_caution_before_the_bottom_
     steepest = document["conditioning"]["observations"][ratios.index(max(ratios))]
     assert steepest["observation"] == "attacks = 1 ± 0.2 on 2025-05-15"
     assert "They fall most at “Attacks on US forces" in flat
+    # How many runs would leave about 1,000 effective ones at the least.
+    effective = document["conditioning"]["effective_sample_size"]
+    needed = float(f"{4000 * 1000 / effective:.2g}")
+    assert f"Run more (at least about {needed:,.0f} runs for some 1,000 effective;" in flat
     assert f"<p class='unsupported'>{caution}" in (out_dir / "report.html").read_text()
     brief = (out_dir / "brief.md").read_text()
     assert brief.index("## Bottom line") < brief.index(f"**{caution}") < brief.index("- ")

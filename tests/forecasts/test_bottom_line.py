@@ -473,3 +473,19 @@ def test_a_steps_news_is_grouped_and_capped() -> None:
         "nothing seen: the months passed without it"
     ]
     assert news_in_brief(kinds[:NEWS_SHOWN]) == kinds[:NEWS_SHOWN]  # no cap at the limit
+
+
+def test_the_caution_says_how_many_runs_would_leave_enough_or_that_none_would() -> None:
+    """The effective runs grow at most in proportion to the runs: 45 of 200,000 call for at
+    least about 4.4 million to leave 1,000; 5 of them for 40 million, beyond the 10 million
+    tightrope draws."""
+    from tightrope.report.bottomline import caution
+
+    def read(effective: float) -> str:
+        conditioning = {"runs": 200_000, "effective_sample_size": effective, "warning": "few"}
+        text = caution({"conditioning": conditioning})
+        assert text is not None
+        return text
+
+    assert "Run more (at least about 4,400,000 runs for some 1,000 effective; more" in read(45)
+    assert "would take more than the 10,000,000 runs tightrope draws)" in read(5)

@@ -95,12 +95,36 @@ def caution(document: dict[str, Any]) -> str | None:
     runs = conditioning["runs"]
     effective = conditioning["effective_sample_size"]
     few = f"{effective:,.0f} effective run" + ("" if round(effective) == 1 else "s")
+    more = _runs_needed(runs, effective)
     return (
         f"Caution: the evidence leaves about {few} of {runs:,}, so the numbers below, and their "
-        "Monte Carlo errors, rest on too few runs to stand on. Run more, or check the "
-        "observations against the model: the evidence lists the chance it gave each and the "
-        "runs left after each, and one where they drop, which it could hardly produce, points "
-        f"to a number or a path the scenario lacks.{_steepest_drop(conditioning)}"
+        f"Monte Carlo errors, rest on too few runs to stand on. Run more{more}, "
+        "or check the observations against the model: the evidence lists the chance it gave "
+        "each and the runs left after each, and one where they drop, which it could hardly "
+        f"produce, points to a number or a path the scenario lacks.{_steepest_drop(conditioning)}"
+    )
+
+
+ENOUGH_EFFECTIVE = 1_000  # effective runs that put a probability's error near 1.5 points
+
+
+def _runs_needed(runs: int, effective: float) -> str:
+    """How many runs would leave ENOUGH_EFFECTIVE effective runs at the least: the effective
+    runs grow in proportion to the runs once the runs that carry the weight are sampled, and
+    more slowly before (their share estimated from a few runs is too high: on the Israel–Iran
+    probe, 57 of 200,000, then 471 of 3,500,000)."""
+    from tightrope.limits import MAX_RUNS
+
+    needed = runs * ENOUGH_EFFECTIVE / max(effective, 1e-9)
+    if needed > MAX_RUNS:
+        return (
+            f" ({ENOUGH_EFFECTIVE:,} effective runs would take more than the {MAX_RUNS:,} runs "
+            "tightrope draws)"
+        )
+    rounded = float(f"{needed:.2g}")
+    return (
+        f" (at least about {rounded:,.0f} runs for some {ENOUGH_EFFECTIVE:,} effective; more "
+        "where a few runs carry the weight)"
     )
 
 
