@@ -264,8 +264,8 @@ def _evidence(scenario: Scenario) -> str:
             if not stances:
                 continue
             seen.append(
-                f"<option value='settlement:{link(issue.id)}'>{text(issue.label)}: settled at "
-                "(0–100)</option>"
+                f"<option value='settlement:{link(issue.id)}'>{text(issue.label)}: where it "
+                "settled (0–100)</option>"
             )
             seen += [
                 f"<option value='position:{link(issue.id)}.{link(actor)}'>"
