@@ -223,6 +223,67 @@ def test_a_measured_position_names_an_issue_and_an_actor_with_a_stance(
             parse_scenario(uncoupled, "m.yaml")
 
 
+@pytest.mark.parametrize(
+    ("question", "seen", "settled"),
+    [
+        (
+            "cuts: [1, 2], levels: [{id: calm, label: Calm}, {id: tense, label: Tense}, "
+            "{id: war, label: War}]",
+            "strike",
+            "war",
+        ),
+        (
+            "cuts: [1, 2], levels: [{id: calm, label: Calm}, {id: tense, label: Tense}, "
+            "{id: war, label: War}]",
+            "threat",
+            None,
+        ),
+        # Without cuts, each of the ladder's levels is one of the question's.
+        (
+            "levels: [{id: calm, label: Calm}, {id: tense, label: Tense}, {id: war, label: War}]",
+            "strike",
+            "war",
+        ),
+    ],
+)
+def test_an_event_seen_that_lifts_the_ladder_to_its_top_level_resolves_its_highest_level(
+    question: str, seen: str, settled: str | None, tmp_path: Path
+) -> None:
+    """The ladder only rises: a strike (rung 2, the top level) seen before the deadline settles
+    the question on the highest level reached; a threat (rung 1) leaves it open."""
+    from tightrope.report.bottomline import bottom_line
+
+    text = f"""
+id: top
+title: Top
+as_of: 2025-01-15
+horizon_months: 6
+actors: [{{id: a, name: A, kind: state, capability: 1}}]
+ladder:
+  start: 0
+  levels: [{{level: 0, id: calm, label: Calm}}, {{level: 1, id: tense, label: Tense}},
+           {{level: 2, id: war, label: War}}]
+events:
+  - {{id: threat, label: A threat, hazard: {{per_month: 0.3}}, ladder: 1}}
+  - {{id: strike, label: A strike, hazard: {{per_month: 0.1}}, ladder: 2}}
+questions:
+  - {{id: q, text: How high?, resolution: r, deadline: 2025-07-15, type: ordinal,
+     variable: ladder, statistic: max, {question}}}
+observations: [{{event: {seen}, date: 2025-02-10}}]
+"""
+    scenario = scenario_from(text, tmp_path)
+    result = tightrope.simulate(scenario, runs=4000, seed=1, drivers="none", as_of="2025-03-01")
+    document = result.to_dict()
+    resolved = document["conditioning"]["resolved"]
+    if settled is None:
+        assert resolved == {}
+        return
+    assert resolved == {"q": f"{settled}: strike on 2025-02-10"}
+    assert result.questions["q"].distribution == {"calm": 0.0, "tense": 0.0, "war": 1.0}
+    [line] = bottom_line(document, scenario, resolved=document["conditioning"]["resolved_in_words"])
+    assert line.sentence == "Resolved at “War” (“A strike” on 2025-02-10): How high?"
+
+
 def test_each_observation_in_turn_gives_its_surprise_and_the_runs_left(tmp_path: Path) -> None:
     """An event with a monthly hazard p ~ U(0.1, 0.5), seen in month 1, then nothing more
     (it happens once): before the sighting the model gave it E[p] = 0.3, and the runs weighed

@@ -29,7 +29,7 @@ from tightrope.dynamics.engine import (
 from tightrope.dynamics.evidence import Evidence, ObservationError, compile_evidence
 from tightrope.dynamics.model import CompiledModel, compile_scenario
 from tightrope.errors import WhatIfError
-from tightrope.scenario.schema import Scenario
+from tightrope.scenario.schema import Question, Scenario
 
 ESS_WARNING = 0.01  # warn when the effective sample size falls under this share of the runs
 # Under this many effective runs per parameter sample, chance can hide the parameters' spread.
@@ -289,9 +289,15 @@ def _resolved(model: CompiledModel, evidence: Evidence, in_words: bool = False) 
     deadline; no if the deadline has passed, the event would have been seen by then (not covert,
     no doubtful report, its sources not ended before) and it was not. ``in_words``: the event by
     its label, for the reports' bottom line ("yes: “Militia attacks on US forces resume” on
-    2025-06-01")."""
+    2025-06-01"). A question on the ladder's highest level, where an event seen lifted it into
+    the top level: that level."""
     resolved = {}
     for question in model.scenario.questions:
+        if question.variable == "ladder" and question.statistic == "max":
+            top = _top_reached(model, evidence, question, in_words)
+            if top is not None:
+                resolved[question.id] = top
+            continue
         if question.event is None:
             continue
         column = model.event_index(question.event)
@@ -303,6 +309,26 @@ def _resolved(model: CompiledModel, evidence: Evidence, in_words: bool = False) 
         elif question.deadline <= evidence.watched_until.get(column, dt.date.min):
             resolved[question.id] = f"no: {named} not seen by {question.deadline}"
     return resolved
+
+
+def _top_reached(
+    model: CompiledModel, evidence: Evidence, question: Question, in_words: bool
+) -> str | None:
+    """A question on the ladder's highest level that an event seen by its deadline lifted the
+    ladder into its top level: the ladder only rises, so that is its answer ("us_in:
+    us_strikes on 2025-06-22")."""
+    # Without cuts each of the ladder's levels is one of the question's.
+    top = question.cuts[-1] if question.cuts else len(question.levels) - 1
+    sightings = []
+    for event in model.scenario.events:
+        seen = evidence.first_seen.get(model.event_index(event.id))
+        rung = event.ladder
+        if rung is not None and rung >= top and seen and seen[0] <= question.deadline:
+            named = f"“{event.label}” on {seen[0]}" if in_words else evidence.items[seen[1]]
+            sightings.append((seen[0], named))
+    if not sightings:
+        return None
+    return f"{question.levels[-1].id}: {min(sightings)[1]}"
 
 
 def _resampled(record: RunRecord, chosen: np.ndarray) -> RunRecord:

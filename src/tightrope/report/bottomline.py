@@ -176,6 +176,8 @@ def bottom_line(
             continue
         answer, seen = resolution(resolved, question.id)
         if answer:
+            if question.type == "ordinal":  # the level the evidence settles it at
+                answer = f"at “{next(lv.label for lv in question.levels if lv.id == answer)}”"
             sentence = f"Resolved {answer} ({seen}): {question.text}"
             lines.append(Line(question.id, sentence, (), _changed(changes.get(question.id))))
             continue

@@ -379,6 +379,7 @@ def _questions(
             labels = {level.id: level.label for level in question.levels}
             errors = result.mc_errors or {}
             marked = result.unreachable or {}
+            settled = resolution(resolved, question.id)[0]
             lines = "<br>".join(
                 f"{html.escape(labels[level])}: {percent(p)}"
                 + (
@@ -386,6 +387,7 @@ def _questions(
                     if level in marked
                     else ""
                 )
+                + (" <span class='note'>resolved</span>" if level == settled else "")
                 for level, p in result.distribution.items()
             )
             margins = "<br>".join(error_points(errors.get(level)) for level in result.distribution)

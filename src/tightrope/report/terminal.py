@@ -947,8 +947,11 @@ def _questions_result(
             labels = {level.id: level.label for level in question.levels}
             errors = result.mc_errors or {}
             marked = result.unreachable or {}
+            settled = resolution(answered, question.id)[0]
             lines = [
-                f"{labels[level]}: {percent(p)}" + (f" {UNREACHABLE}" if level in marked else "")
+                f"{labels[level]}: {percent(p)}"
+                + (f" {UNREACHABLE}" if level in marked else "")
+                + (" resolved" if level == settled else "")
                 for level, p in result.distribution.items()
             ]
             margins = [error_points(errors.get(level)) for level in result.distribution]
