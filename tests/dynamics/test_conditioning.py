@@ -282,6 +282,15 @@ observations: [{{event: {seen}, date: 2025-02-10}}]
     assert result.questions["q"].distribution == {"calm": 0.0, "tense": 0.0, "war": 1.0}
     [line] = bottom_line(document, scenario, resolved=document["conditioning"]["resolved_in_words"])
     assert line.sentence == "Resolved at “War” (“A strike” on 2025-02-10): How high?"
+    # The tables mark the level, in the terminal and in the report.
+    file = tmp_path / "top.yaml"
+    file.write_text(text)
+    out_dir = tmp_path / "out"
+    args = ["--as-of", "2025-03-01", "--runs", "4000", "--out", str(out_dir)]
+    code, out, err = run("forecast", str(file), *args)
+    assert code == 0, err
+    assert "War: 100.0% resolved" in out
+    assert "War: 100.0% <span class='note'>resolved</span>" in (out_dir / "report.html").read_text()
 
 
 def test_each_observation_in_turn_gives_its_surprise_and_the_runs_left(tmp_path: Path) -> None:
