@@ -912,21 +912,23 @@ def test_a_campaign_seen_under_way_after_an_event_stopped_it_is_refused(
 
 
 @pytest.mark.parametrize(
-    ("end", "refused"),
+    ("truce", "end", "refused"),
     [
-        ("2025-02-20", None),  # ended early, by the truce
-        ("2025-04-20", "it ends in month 3 (2025-03-02 to 2025-04-01) at the latest (unless truce"),
+        ("2025-02-15", "2025-02-20", None),  # ended early, by the truce
+        ("2025-02-15", "2025-04-20", "ends in month 3 (2025-03-02 to 2025-04-01) at the latest,"),
+        # An early end in a month the truce was not seen: under the closed world nothing ended it.
+        ("2025-03-15", "2025-02-20", "at the latest, or in a month truce, which ends it, is seen"),
     ],
 )
 def test_a_campaign_of_fixed_length_may_end_early_where_an_event_ends_it(
-    end: str, refused: str | None
+    truce: str, end: str, refused: str | None
 ) -> None:
     text = (
         "id: fixed\ntitle: F\nas_of: 2025-01-01\nhorizon_months: 6\n"
         "actors: [{id: a, name: A, kind: state, capability: 1}]\n"
         "events:\n  - {id: c, label: C, hazard: {per_month: 0.3}, duration: {months: 2}}\n"
         "  - {id: truce, label: T, hazard: {per_month: 0.3}, ends: [c]}\n"
-        "observations:\n  - {event: c, date: 2025-02-10}\n  - {event: truce, date: 2025-02-15}\n"
+        f"observations:\n  - {{event: c, date: 2025-02-10}}\n  - {{event: truce, date: {truce}}}\n"
         f"  - {{event: c, ended: {end}}}\n"
     )
     place = "f.yaml:12:23: observations[2].ended: "

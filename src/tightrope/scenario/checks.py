@@ -305,9 +305,9 @@ def _restarts(scenario: Scenario, events: dict[str, Any]) -> Iterator[Finding]:
 
 
 def _fixed_ends(scenario: Scenario, events: dict[str, Any]) -> Iterator[Finding]:
-    """A campaign of a fixed length N started in month s ends in month s + N − 1 (or before,
-    where an event ends it), so an end seen in another month after a seen start is one no run
-    could agree with (the forecast said only "no run agrees with the observations")."""
+    """A campaign of a fixed length N started in month s ends in month s + N − 1 (or before, in
+    a month an event that ends it came), so an end seen in another month after a seen start is
+    one no run could agree with (the forecast said only "no run agrees with the observations")."""
     from tightrope.dynamics.calendar import add_months, month_of, month_start
 
     for index, observation in enumerate(scenario.observations):
@@ -329,8 +329,23 @@ def _fixed_ends(scenario: Scenario, events: dict[str, Any]) -> Iterator[Finding]
         months = event.duration.months
         last = month_of(scenario.as_of, max(starts)) + months - 1
         month, enders = month_of(scenario.as_of, observation.ended), _ended_by(scenario, event.id)
-        if month != last and not (month < last and enders):
-            latest = f" at the latest (unless {', '.join(enders)} ends it)" if enders else ""
+        # Earlier, an event that ends it must have come that month: seen then, or able to come
+        # unseen (covert, or its sources ended); under the closed world nothing else did.
+        stopping = [
+            ender
+            for ender in enders
+            if ender in scenario.unobserved
+            or ender in scenario.watched_until
+            or any(
+                seen.event == ender and seen.starts and month_of(scenario.as_of, seen.day) == month
+                for seen in scenario.observations
+            )
+        ]
+        if month != last and not (month < last and stopping):
+            names = " or ".join(enders)
+            latest = (
+                f" at the latest, or in a month {names}, which ends it, is seen" if enders else ""
+            )
             yield (
                 ("observations", index, "ended"),
                 f"{event.id} lasts a fixed {months} month{'s' if months > 1 else ''}: started "
