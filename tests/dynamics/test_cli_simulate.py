@@ -65,6 +65,12 @@ def test_what_if_and_given() -> None:
     assert f"What-if ({what_if}) against the baseline (paired runs)" in out
     # The runs given the event are the what-if's: the table says so.
     assert "Given militia_campaign, under the what-if (" in out
+    # A question whose event the what-if forbids has no driver to rank, and says why.
+    code, out, _ = run("simulate", "--runs", "4000", "--samples", "100", "--forbid", "us_strikes")
+    assert code == 0
+    row = out[out.index("q2_us_strikes") : out.index("q3_militia_campaign")]
+    assert "none: the what-if" in row  # the cell wraps over the row's lines
+    assert "forbids its event" in row
 
 
 def test_bad_what_if_flags() -> None:

@@ -359,7 +359,7 @@ def _questions(
             ]
             + more
         ) or (
-            no_driver_listed(simulation, question.id)
+            no_driver_listed(simulation, question.id, question.event)
             if ranked and question.id not in (resolved or {})
             else ""
         )

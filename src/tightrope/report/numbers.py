@@ -26,8 +26,15 @@ DRIVERLESS = "none clear of the noise"
 FIXED_INPUTS = "no uncertain input"
 
 
-def no_driver_listed(simulation: dict[str, Any], question_id: str) -> str:
-    """What a question's drivers cell says where they were ranked and none is listed."""
+# A question whose event a what-if forbids: its 0% is the what-if's, with nothing to rank.
+FORBIDDEN = "none: the what-if forbids its event"
+
+
+def no_driver_listed(simulation: dict[str, Any], question_id: str, event: str | None) -> str:
+    """What a question's drivers cell says where they were ranked and none is listed
+    (``event``: the question's, if it asks about one)."""
+    if event is not None and event in simulation.get("interventions", {}).get("forbid", ()):
+        return FORBIDDEN
     entry = simulation.get("questions", {}).get(question_id, {})
     return FIXED_INPUTS if entry.get("uncertain_inputs") is False else DRIVERLESS
 

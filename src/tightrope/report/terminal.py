@@ -928,7 +928,7 @@ def _questions_result(
             + more
         )
         if not top and ranked and question.id not in answered:
-            top = no_driver_listed(document, question.id)
+            top = no_driver_listed(document, question.id, question.event)
         cells = [top] if ranked else []
         if result.kind == "binary":
             assert result.probability is not None
