@@ -490,3 +490,62 @@ def test_levels_outside_a_variables_bounds_are_listed_and_never_reached() -> Non
     _, _, summary = run(scenario, samples=1, runs=2_000)
     for level, share in summary["questions"]["q"]["distribution"].items():
         assert (share == 0) == (level in found), level
+
+
+WALK = """
+id: walk
+title: Walk
+as_of: 2025-01-01
+horizon_months: {months}
+actors: [{{id: a, name: A, kind: state, capability: 1}}]
+state:
+  - {{id: x, label: X, initial: {initial}, monthly_change: {change}}}
+events:
+  - {{id: e, label: E, hazard: {{per_month: 0.1}}}}
+questions:
+  - {{id: q, text: "X?", resolution: r, deadline: {deadline}, type: ordinal, variable: x,
+      cuts: {cuts}, levels: [{{id: low, label: L}}, {{id: mid, label: M}}, {{id: high, label: H}}]}}
+"""
+Z90 = 1.2815515655446004  # the standard normal's 90th percentile
+
+
+@pytest.mark.parametrize(
+    ("change", "months", "deadline", "cuts"),
+    [
+        # Four steps of N(2, 10²): N(8, 20²) at the deadline.
+        ("{sd: 10, mean: 2}", 4, "2025-05-01", [8, 8 + 20 * Z90]),
+        # Nine steps of N(0, 0.1²) in the logarithm: a median of 100, log-sd 0.3.
+        ("{sd: 0.1, relative: true}", 9, "2025-10-01", [100, float(100 * np.exp(0.3 * Z90))]),
+    ],
+)
+def test_a_variable_that_moves_by_itself_is_a_random_walk(
+    change: str, months: int, deadline: str, cuts: list[float]
+) -> None:
+    scenario = parse_scenario(
+        WALK.format(
+            initial=100 if "relative" in change else 0,
+            change=change,
+            months=months,
+            deadline=deadline,
+            cuts=cuts,
+        )
+    )
+    _, _, summary = run(scenario)
+    shares = summary["questions"]["q"]["distribution"]
+    for level, expected in {"low": 0.5, "mid": 0.4, "high": 0.1}.items():
+        within(shares[level], expected)
+
+
+def test_a_variable_moves_by_itself_within_its_bounds_and_its_draws_leave_the_events_alone() -> (
+    None
+):
+    """A step past a bound stops at it; the steps come from a stream of their own, so the
+    events' draws, and their answers, are the same with or without them."""
+    text = WALK.format(initial=0, change="{sd: 50}", months=3, deadline="2025-04-01", cuts=[0, 10])
+    bounded = parse_scenario(text.replace("monthly_change", "min: 0, max: 10, monthly_change"))
+    _, record, summary = run(bounded)
+    # P(x < 0) is nil; a first step below 0 stops at 0 and the next ones start from there.
+    assert summary["questions"]["q"]["distribution"]["low"] == 0
+    still = parse_scenario(text.replace(", monthly_change: {sd: 50}", ""))
+    _, unmoved, _ = run(still)
+    assert np.array_equal(record.first, unmoved.first)

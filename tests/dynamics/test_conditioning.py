@@ -1530,3 +1530,35 @@ def test_the_terminal_lists_the_parameters_that_moved_and_says_when_none_did() -
         "runs): no parameter's mean moved by 5% of its prior 5th–95th percentile range or "
         "more (of 1;" in shown([entry("b", 0.51)])
     )
+
+
+def test_a_measured_random_walk_updates_as_a_normal_prior_and_reading_do(tmp_path: Path) -> None:
+    """x moves by N(0, 10²) a month from 0: N(0, 200) after two months. Read there at 15 ± 10,
+    it is N(10, 66.7) (precision-weighted), and two months later N(10, 266.7): the question's
+    cuts at 10 and 10 + 1.2816 × 16.33 part it 0.5, 0.4, 0.1."""
+    spread = float(np.sqrt(200 * 100 / 300 + 200))
+    text = f"""
+id: walk
+title: Walk
+as_of: 2025-01-01
+horizon_months: 4
+actors: [{{id: a, name: A, kind: state, capability: 1}}]
+state:
+  - {{id: x, label: X, initial: 0, monthly_change: {{sd: 10}}}}
+events:
+  - {{id: e, label: E, hazard: {{per_month: 0.1}}}}
+questions:
+  - {{id: q, text: "X?", resolution: r, deadline: 2025-05-01, type: ordinal, variable: x,
+      cuts: [10, {10 + 1.2815515655446004 * spread}],
+      levels: [{{id: low, label: L}}, {{id: mid, label: M}}, {{id: high, label: H}}]}}
+observations:
+  - {{variable: x, date: 2025-03-01, value: 15, sd: 10}}
+"""
+    scenario = scenario_from(text, tmp_path)
+    posterior = tightrope.simulate(
+        scenario, runs=200_000, samples=1, seed=5, drivers="none", as_of=dt.date(2025, 3, 1)
+    )
+    answer = posterior.to_dict()["questions"]["q"]
+    for level, expected in {"low": 0.5, "mid": 0.4, "high": 0.1}.items():
+        assert answer["distribution"][level] == pytest.approx(expected, abs=0.005)
+        assert answer["mc_errors"][level] < 0.0015

@@ -63,6 +63,48 @@ def test_an_event_that_ends_a_campaign_reaches_what_the_campaign_moves() -> None
     assert "events.truce.hazard.per_month" not in reachable["q_trade"]
 
 
+def test_a_monthly_change_reaches_the_questions_on_its_variable_and_is_named_for_it(
+    tmp_path: Path,
+) -> None:
+    """The standard deviation of a price's own monthly change can move a question on the
+    price, and on what reads it, but not one on an event that does not; show puts it beside
+    the variable."""
+    from tests.cli_helpers import run
+    from tightrope.scenario import parse_scenario
+
+    text = (
+        "id: t\ntitle: T\nas_of: 2025-01-01\nhorizon_months: 6\n"
+        "actors: [{id: a, name: A, kind: state, capability: 1}]\n"
+        "state:\n  - {id: oil, label: Brent, initial: 70, min: 0, monthly_change:\n"
+        "     {sd: {low: 0.05, high: 0.15, dist: uniform, judgment: true}, relative: true}}\n"
+        "events:\n  - {id: cut, label: OPEC cuts, hazard: {per_month: 0.1},\n"
+        "     modifiers: [{when: oil < 60, odds_ratio: 3}]}\n"
+        "  - {id: vote, label: A vote, hazard: {per_month: 0.1}}\n"
+        "questions:\n"
+        "  - {id: q_cut, text: C?, resolution: r, deadline: 2025-06-01, type: binary,\n"
+        "     event: cut}\n"
+        "  - {id: q_vote, text: V?, resolution: r, deadline: 2025-06-01, type: binary,\n"
+        "     event: vote}\n"
+    )
+    scenario = parse_scenario(text)
+    path = "state.oil.monthly_change.sd"
+    reachable = reachable_parameters(scenario)
+    assert path in reachable["q_cut"]
+    assert path not in reachable["q_vote"]
+    assert parameter_labels(scenario)[path] == "Brent: standard deviation of its monthly change"
+    model, record = simulate(scenario, Design(samples=200, runs=50, seed=1))
+    assert model.parameters[model.parameter_index[path]].path == path
+    # The draws of the standard deviation lie in its range, one per parameter sample.
+    drawn = record.parameters[:, model.parameter_index[path]]
+    assert 0.05 <= drawn.min() < 0.06
+    assert 0.14 < drawn.max() <= 0.15
+    file = tmp_path / "t.yaml"
+    file.write_text(text)
+    code, out, _ = run("show", str(file))
+    assert code == 0
+    assert "× e^(± 0.1 (0.05–0.15) uniform J)" in out
+
+
 def test_a_window_of_one_month_is_named_in_the_singular(tmp_path: Path) -> None:
     from tests.cli_helpers import run
     from tightrope.scenario import parse_scenario

@@ -7,9 +7,9 @@ on the events whose effects change it (and on the variable a Poisson effect read
 the escalation ladder on the events that raise it and on what its levels' conditions read; a
 question on its event, its condition or its variable. A number acts on one node (a hazard,
 odds ratio or duration on its event, an effect amount on the variable it changes, a trigger's
-probability on the event it sets off, a starting value on its variable). A number can move a
-question only if its node is among the question's ancestors; the drivers never list one that
-cannot.
+probability on the event it sets off, a starting value or a monthly change on its variable). A
+number can move a question only if its node is among the question's ancestors; the drivers never
+list one that cannot.
 """
 
 from __future__ import annotations
@@ -214,7 +214,8 @@ def parameter_labels(scenario: Scenario) -> dict[str, str]:
         path: tuple[Any, ...] = found
         if path[0] == "state":
             variable = scenario.state[path[1]]
-            labels[readable_path(scenario, path)] = f"{variable.label}: starting value"
+            words = STATE_NUMBERS[path[-1]]
+            labels[readable_path(scenario, path)] = f"{variable.label}: {words}"
             continue
         if path[0] == "positions":
             labels[readable_path(scenario, path)] = (
@@ -262,6 +263,12 @@ def parameter_labels(scenario: Scenario) -> dict[str, str]:
         labels[readable_path(scenario, path)] = f"{event.label} — {words}"
     return labels
 
+
+STATE_NUMBERS = {
+    "initial": "starting value",
+    "sd": "standard deviation of its monthly change",
+    "mean": "mean monthly change",
+}
 
 EFFECT_VERBS = {
     "add": "amount added to",

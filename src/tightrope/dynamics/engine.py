@@ -5,14 +5,14 @@ parameters (what we do not know), an inner loop replays runs with each parameter
 Runs are numbered sample by sample and grouped into *streams*: stream b holds runs
 b·block … (b+1)·block − 1 and draws every random number from its own generator, seeded by
 (seed, b). Each month a stream draws one uniform per event for each of its runs, event by event,
-then one per trigger and one per campaign with an ending hazard; amounts and counts come from two
-generators of their own. Version 0.2 set this order (0.1's runs are reproduced by 0.1 only;
-tests/dynamics/test_stream_equivalence.py checks that the distribution stayed). Streams are
-computed together in vectorised tiles, in one process or several; the result does not depend on
-how they are tiled or on the number of workers. With common random
-numbers (for screening designs, whose points are compared with each other) every parameter sample
-instead replays the same streams, so a difference between two samples is the parameters' doing,
-not chance's.
+then one per trigger and one per campaign with an ending hazard; amounts, counts and the state
+variables' own monthly changes come from three generators of their own. Version 0.2 set this
+order (0.1's runs are reproduced by 0.1 only; tests/dynamics/test_stream_equivalence.py checks
+that the distribution stayed). Streams are computed together in vectorised tiles, in one process
+or several; the result does not depend on how they are tiled or on the number of workers. With
+common random numbers (for screening designs, whose points are compared with each other) every
+parameter sample instead replays the same streams, so a difference between two samples is the
+parameters' doing, not chance's.
 
 A month, for every run at once:
 1. conditions are evaluated on the history up to the month before;
@@ -20,7 +20,9 @@ A month, for every run at once:
    the modifiers whose condition holds; lagged triggers due this month fire;
 3. same-month triggers propagate (validation guarantees they form no cycle); forced events
    happen, forbidden ones do not;
-4. effects apply in event order and are clipped to the variables' bounds; campaigns start, apply
+4. the state variables that move by themselves take their month's change (a normal step, added or
+   in the logarithm); effects apply in event order; both are clipped to the variables' bounds;
+   campaigns start, apply
    their monthly effects, and end with their ending hazard (or after a fixed number of months,
    or in a month an event that ends them happens);
 5. the ladder rises to the level of any event that happened, then to any level whose condition
@@ -512,6 +514,7 @@ class _Tile:
         # uniform when a parameter changes, and break common random numbers between designs.
         self.amounts = [np.random.default_rng([*key, 7]) for key in self.keys]
         self.counts = [np.random.default_rng([*key, 8]) for key in self.keys]
+        self.steps = [np.random.default_rng([*key, 9]) for key in self.keys]
         self.sizes = [n for _, _, n in streams]
         # This month's value of each condition and term, on the history before the month's
         # events: several events read the same one (the model compiles each text once).
@@ -578,6 +581,13 @@ class _Tile:
                 effect.quantity.sample(rng, n)
                 for rng, n in zip(self.amounts, self.sizes, strict=True)
             ]
+        )
+
+    def normals(self, rows: int) -> Array:
+        """(rows, runs) standard normal draws for the state variables' own monthly changes."""
+        return np.concatenate(
+            [rng.standard_normal((rows, n)) for rng, n in zip(self.steps, self.sizes, strict=True)],
+            axis=1,
         )
 
     def poisson(self, rate: Array) -> Array:
@@ -667,12 +677,35 @@ class _Tile:
         """Step 4: the events' effects in event order, the campaigns, and the bargaining
         re-solved where its inputs moved."""
         model, values = self.model, state.history.values
+        self._changes(values)
         for index, event in enumerate(model.events):
             for effect in event.effects:
                 self._apply(effect, happening[index], values, self.theta)
         self._campaigns(state.history, happening, state.started, draws, values, month)
         if model.coupling is not None:
             self._bargain(model.coupling, values, happening, month)
+
+    def _changes(self, values: Array) -> None:
+        """The state variables' own monthly changes: a normal step with the run's standard
+        deviation (and mean), added to the variable or to its logarithm, within its bounds."""
+        if not self.model.changes:
+            return
+        model, theta = self.model, self.theta
+        steps = self.normals(len(model.changes))
+        everywhere = np.ones(len(self.sample), dtype=bool)
+        for row, change in enumerate(model.changes):
+            step = theta[:, change.sd] * steps[row]
+            if change.mean is not None:
+                step += theta[:, change.mean]
+            amount, operation = (np.exp(step), "multiply") if change.relative else (step, "add")
+            self.loops.apply_effect(
+                values[:, change.column],
+                everywhere,
+                amount,
+                OPERATIONS[operation],
+                model.lower[change.column],
+                model.upper[change.column],
+            )
 
     def _record(self, state: _TileState, happening: Mask, month: int) -> None:
         """Step 5: the month's events into the history; the ladder rises to their rungs, then

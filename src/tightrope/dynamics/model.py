@@ -213,6 +213,17 @@ class RunParameters:
 
 
 @dataclass(frozen=True)
+class CompiledChange:
+    """A state variable's own monthly change: its column, and the parameters of its standard
+    deviation and (None: no drift) its mean."""
+
+    column: int
+    sd: int
+    mean: int | None
+    relative: bool
+
+
+@dataclass(frozen=True)
 class CompiledModel:
     """A scenario compiled for simulation over ``months``: the columns of the values array
     (state variables, then the coupling's), its events, ladder rules and uncertain parameters."""
@@ -230,6 +241,7 @@ class CompiledModel:
     months: int
     parameter_index: dict[str, int] = field(default_factory=dict)
     coupling: CompiledCoupling | None = None
+    changes: tuple[CompiledChange, ...] = ()  # the state variables that move by themselves
 
     @property
     def fan_columns(self) -> tuple[int, ...]:
@@ -324,6 +336,16 @@ def compile_scenario(scenario: Scenario, months: int | None = None) -> CompiledM
         months=months or simulated_months(scenario),
         parameter_index=index,
         coupling=_compile_coupling(scenario, variables, event_ids),
+        changes=tuple(
+            CompiledChange(
+                column,
+                index[f"state.{v.id}.monthly_change.sd"],
+                index.get(f"state.{v.id}.monthly_change.mean"),
+                v.monthly_change.relative,
+            )
+            for column, v in enumerate(scenario.state)
+            if v.monthly_change is not None
+        ),
     )
 
 

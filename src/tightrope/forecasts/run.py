@@ -106,6 +106,7 @@ NEWER_FIELDS = frozenset(
         "coefficient",
         "issue",
         "estimative_scale",
+        "monthly_change",
     }
 )
 

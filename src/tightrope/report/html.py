@@ -258,7 +258,9 @@ def _state_section(fans: dict[str, Any], scenario: Scenario, what_if: bool) -> s
         variable.id: f"{variable.label}: {variable.initial.estimate:g}"
         + (f" ({variable.unit})" if " " in variable.unit else f" {variable.unit}".rstrip())
         for variable in scenario.state
-        if variable.id not in moved and not variable.initial.is_uncertain
+        if variable.id not in moved
+        and not variable.initial.is_uncertain
+        and variable.monthly_change is None
     }
     unmoved = (
         f"The same in every {'baseline ' if what_if else ''}run, as nothing in the model moves "

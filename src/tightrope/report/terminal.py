@@ -60,7 +60,7 @@ if TYPE_CHECKING:  # types only: the engines load when a command needs them, not
     from tightrope.bargaining.base import BargainResult
     from tightrope.scenario.provenance import NumberRecord
     from tightrope.scenario.quantity import Quantity
-    from tightrope.scenario.schema import Effect, Event, Question, Scenario
+    from tightrope.scenario.schema import Effect, Event, MonthlyChange, Question, Scenario
 
 
 def scenario_summary(
@@ -177,25 +177,47 @@ def _issue(scenario: Scenario, issue_id: str) -> RenderableType:
 
 
 def _state(scenario: Scenario, readers: dict[str, list[str]] | None = None) -> RenderableType:
+    wanders = any(variable.monthly_change for variable in scenario.state)
+    caption = []
+    if wanders:
+        caption.append(
+            "monthly change: a normal step in every run and month, apart from the events, of "
+            "this standard deviation (± S), or × e^(± S) in the logarithm"
+        )
+    if readers is not None:
+        caption.append(
+            "read by: the events whose conditions read the variable, the ladder, the questions "
+            "that ask about it; an output feeds back into nothing, so its numbers move no event"
+        )
     table = Table(
         title="State variables",
         title_justify="left",
-        caption=None
-        if readers is None
-        else "read by: the events whose conditions read the variable, the ladder, the questions "
-        "that ask about it; an output feeds back into nothing, so its numbers move no event",
+        caption="; ".join(caption) or None,
         caption_justify="left",
     )
-    columns = ["id", "label", "initial", "bounds", "unit"]
+    columns = ["id", "label", "initial", *(["monthly change"] * wanders), "bounds", "unit"]
     for column in columns if readers is None else [*columns, "read by"]:
         table.add_column(column)
     for variable in scenario.state:
         bounds = f"[{_bound(variable.min)}, {_bound(variable.max)}]"
-        cells = [variable.id, variable.label, _quantity(variable.initial), bounds, variable.unit]
+        cells = [variable.id, variable.label, _quantity(variable.initial)]
+        if wanders:
+            cells.append(_monthly_change(variable.monthly_change))
+        cells += [bounds, variable.unit]
         if readers is not None:
             cells.append(", ".join(readers.get(variable.id, [])) or "nothing: an output")
         table.add_row(*cells)
     return table
+
+
+def _monthly_change(change: MonthlyChange | None) -> str:
+    """How a variable moves by itself: "± 25 J" (sd), "× e^(± 0.02 J)" relative, with a drift."""
+    if change is None:
+        return "only events move it"
+    sd, mean = _quantity(change.sd), None if change.mean is None else _quantity(change.mean)
+    if change.relative:
+        return f"× e^(± {sd}" + (f", mean {mean})" if mean else ")")
+    return f"± {sd}" + (f", mean {mean}" if mean else "")
 
 
 def _bound(value: float | None) -> str:

@@ -97,6 +97,7 @@ Salience = Annotated[Quantity, AfterValidator(_within(0, 1, "salience"))]
 Probability = Annotated[Quantity, AfterValidator(_within(0, 1, "probability"))]
 Capability = Annotated[Quantity, AfterValidator(_within(0, float("inf"), "capability"))]
 OddsRatio = Annotated[Quantity, AfterValidator(_positive("odds ratio"))]
+Spread = Annotated[Quantity, AfterValidator(_within(0, float("inf"), "a standard deviation"))]
 
 
 def _poisson_form(value: object) -> str:
@@ -192,6 +193,43 @@ class Stance(Frozen):
     salience: Salience
 
 
+MAX_RELATIVE_SD = 1.0  # a change in the logarithm of ±1 a month is a factor of e (2.7)
+
+
+class MonthlyChange(Frozen):
+    """How a state variable moves by itself each month, apart from the events, as an exchange
+    rate, a price or a poll wanders: a normal change drawn afresh in every run and month (a
+    random walk), added to the variable or, with relative, to its logarithm."""
+
+    sd: Spread = Field(
+        description="The standard deviation of a month's change: in the variable's unit, or "
+        "with relative, of the change in its logarithm (0.05: about 5 % a month)."
+    )
+    mean: Quantity | None = Field(
+        None,
+        description="The mean change a month, a drift (default none): in the variable's unit, "
+        "or with relative, in its logarithm.",
+    )
+    relative: bool = Field(
+        False,
+        description="The change multiplies the variable by e to its power, as a price moves "
+        "by a share of itself; its median stays where it was without a mean.",
+    )
+
+    @model_validator(mode="after")
+    def _sizes(self) -> Self:
+        for name in ("sd", "mean"):
+            quantity = getattr(self, name)
+            if self.relative and quantity is not None and max(map(abs, quantity.support)) > 1:
+                raise PydanticCustomError(
+                    "too_large",
+                    "a relative change's {name} is at most {limit} (a change in the logarithm "
+                    "of ±1 a month, a factor of 2.7), got {shown}",
+                    {"name": name, "limit": _text(MAX_RELATIVE_SD), "shown": quantity.describe()},
+                )
+        return self
+
+
 class StateVariable(Frozen):
     """A named quantity of the crisis that events change, held within [min, max] (within ±10¹²
     where no bound is given)."""
@@ -199,6 +237,11 @@ class StateVariable(Frozen):
     id: Identifier
     label: str = Field(min_length=1)
     initial: Quantity
+    monthly_change: MonthlyChange | None = Field(
+        None,
+        description="How it moves each month by itself, apart from the events (a random walk, "
+        "see MonthlyChange); none: only events move it.",
+    )
     min: Finite | None = None
     max: Finite | None = None
     unit: str = ""
@@ -748,6 +791,14 @@ class Observation(Frozen):
                 "or with actor that actor's position)",
             )
         if self.event is not None:
+            if self.date is not None and self.ended is not None and self.under_way is None:
+                raise PydanticCustomError(
+                    "observation_form",
+                    "a campaign seen to start and to end is two observations, as each may be "
+                    "known on a different day: {event: {event}, date: {date}} and "
+                    "{event: {event}, ended: {ended}}",
+                    {"event": self.event, "date": str(self.date), "ended": str(self.ended)},
+                )
             if sum(day is not None for day in (self.date, self.ended, self.under_way)) != 1:
                 raise PydanticCustomError(
                     "observation_form",
