@@ -437,3 +437,20 @@ def test_a_campaign_seen_under_way_is_checked_like_its_end() -> None:
             continue
         with pytest.raises(ScenarioError, match="under way on 2025-07-01, but it ended after"):
             tightrope.observe(scenario, [started, stop, going])
+
+
+def test_a_campaign_seen_to_start_and_end_in_one_entry_is_shown_as_two(tmp_path: Path) -> None:
+    """Each half may be known on a different day (a forecast between them knows the start
+    only), so the message writes the two observations out."""
+    file = tmp_path / "seen.yaml"
+    file.write_text(
+        "observations:\n  - {event: militia_campaign, date: 2025-06-20, ended: 2025-07-10}\n"
+    )
+    code, out, err = run("observe", "check", str(file))
+    assert code == 2
+    assert out == ""
+    assert err.strip() == (
+        f"{file}:2:5: observations[0]: a campaign seen to start and to end is two observations, "
+        "as each may be known on a different day: {event: militia_campaign, date: 2025-06-20} "
+        "and {event: militia_campaign, ended: 2025-07-10}"
+    )
