@@ -261,7 +261,10 @@ def _one_by_one(record: RunRecord, evidence: Evidence) -> list[tuple[float, floa
         total, new_total = weights.sum(), new_weights.sum()
         if item in measured:
             assert record.within is not None
-            chance = float(weights @ record.within[:, item] / total)
+            within = record.within[:, item]
+            if record.proposal is not None:  # a step drawn toward the reading, weighed back
+                within = within * np.exp(record.proposal[:, item])
+            chance = float(weights @ within / total)
         else:
             chance = float(np.exp(np.log(new_total / total) + new_top - top))
         said.append((chance, float(new_total**2 / (new_weights**2).sum())))
@@ -349,6 +352,7 @@ def _resampled(record: RunRecord, chosen: np.ndarray) -> RunRecord:
         fan_run=new.astype(np.int64),
         sample=record.sample[chosen],
         loglik=None,
+        proposal=None,
         within=None,
         final=None if record.final is None else record.final[chosen],
         origin=chosen.astype(np.int64),

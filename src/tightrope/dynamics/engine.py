@@ -20,11 +20,10 @@ A month, for every run at once:
    the modifiers whose condition holds; lagged triggers due this month fire;
 3. same-month triggers propagate (validation guarantees they form no cycle); forced events
    happen, forbidden ones do not;
-4. the state variables that move by themselves take their month's change (a normal step, added or
-   in the logarithm); effects apply in event order; both are clipped to the variables' bounds;
-   campaigns start, apply
+4. effects apply in event order and are clipped to the variables' bounds; campaigns start, apply
    their monthly effects, and end with their ending hazard (or after a fixed number of months,
-   or in a month an event that ends them happens);
+   or in a month an event that ends them happens); then the state variables that move by
+   themselves take their month's step (normal, added or in the logarithm), within their bounds;
 5. the ladder rises to the level of any event that happened, then to any level whose condition
    holds at the end of the month;
 6. the questions due this month are answered on their deadline's day, the day of the month's
@@ -47,7 +46,7 @@ from numpy.typing import NDArray
 from tightrope import limits
 from tightrope._types import Array, Mask, Progress
 from tightrope.dynamics.calendar import Deadline
-from tightrope.dynamics.evidence import Evidence
+from tightrope.dynamics.evidence import Evidence, Measurement
 from tightrope.dynamics.loops import OPERATIONS, as_indices, choose
 from tightrope.dynamics.model import (
     NEVER,
@@ -164,6 +163,10 @@ class RunRecord:
     sample: NDArray[np.int32]  # (runs,) parameter sample of each run
     parameters: Array  # (samples, parameters): the outer-loop draws
     loglik: Array | None = None  # (runs, evidence items): log-likelihood of each observation
+    # (runs, evidence items): the part of loglik that is the log weight of a step drawn
+    # toward the item's reading (_Tile._guided); None where no variable both moves by itself
+    # and is read
+    proposal: Array | None = None
     # (runs, evidence items), measurements only: the chance of a reading within its ± sd
     within: NDArray[np.float32] | None = None
     final: NDArray[np.float32] | None = None  # (runs, state variables): the state at the end
@@ -240,6 +243,45 @@ def simulate(
     return model, record.finish()
 
 
+DEFENSIVE = 0.05  # the share of a guided step drawn from its own law (Engine._guided)
+
+
+@dataclass(frozen=True)
+class _Walk:
+    """A variable's own step this month, to be drawn toward a reading: whether it moves the
+    logarithm, the value it starts from (after the month's events), and each run's standard
+    deviation and mean."""
+
+    relative: bool
+    start: Array
+    sd: Array
+    mean: Array
+
+    def origin(self, value: Array) -> Array:
+        """A value on the step's scale: itself, or its logarithm (NaN where not above 0)."""
+        if not self.relative:
+            return value
+        positive = value > 0
+        return np.where(positive, np.log(np.where(positive, value, 1.0)), np.nan)
+
+
+def _log_normal(x: Array, centre: Array | float, spread: Array | float) -> Array:
+    """The normal log density, elementwise (scipy.stats.norm.logpdf, without its overhead on
+    every month's arrays)."""
+    z = (x - centre) / spread
+    result: Array = -0.5 * z * z - np.log(spread) - 0.5 * math.log(2 * math.pi)
+    return result
+
+
+def guides(model: CompiledModel, evidence: Evidence | None) -> bool:
+    """Whether some step will be drawn toward a reading: a variable that moves by itself is
+    read (_Tile._guided)."""
+    walking = {change.column for change in model.changes}
+    return evidence is not None and any(
+        m.column in walking for entries in evidence.measured.values() for m in entries
+    )
+
+
 def check_design(model: CompiledModel, design: Design, workers: int) -> int:
     """Refuse a design beyond the limits or the memory budget, before anything is allocated;
     return how many runs a tile may hold (fewer than ``design.tile`` for a large scenario, which
@@ -312,6 +354,7 @@ class _Part:
     fan_local: NDArray[np.intp]  # each fan run's index among the tile's runs
     sample: NDArray[np.int32]
     loglik: Array
+    proposal: Array | None
     within: NDArray[np.float32] | None
     final: NDArray[np.float32]
 
@@ -357,6 +400,7 @@ class _Assembly:
             sample=empty((runs,), np.int32),
             parameters=parameters,
             loglik=None if evidence is None else empty((runs, items), np.float64),
+            proposal=empty((runs, items), np.float64) if guides(model, evidence) else None,
             within=empty((runs, items), np.float32) if evidence and evidence.measured else None,
             final=self.final,
         )
@@ -375,6 +419,8 @@ class _Assembly:
         self.final[rows] = part.final
         if record.loglik is not None:
             record.loglik[rows] = part.loglik
+        if record.proposal is not None and part.proposal is not None:
+            record.proposal[rows] = part.proposal
         if record.within is not None and part.within is not None:
             record.within[rows] = part.within
         # The fans keep the first fan runs of the whole record, in run order.
@@ -492,6 +538,12 @@ class _Tile:
         self.loops = choose(design.total_runs * model.months)
         items = 0 if evidence is None else len(evidence.items)
         self.loglik = np.zeros((sum(n for _, _, n in streams), items))
+        # Each run's log weight for the step drawn toward each reading (_guided): the prior's
+        # density over the proposal's, 0 where no step was guided (also in loglik).
+        self.proposal = np.zeros(self.loglik.shape) if guides(model, evidence) else None
+        # This month's own step of each variable read in it, with its standard deviation and
+        # whether it is relative: column → (step, sd, relative), for the reading's bridge.
+        self.walked: dict[int, tuple[Array, Array, bool]] = {}
         self.within = (
             np.zeros(self.loglik.shape, np.float32) if evidence and evidence.measured else None
         )
@@ -590,6 +642,13 @@ class _Tile:
             axis=1,
         )
 
+    def picks(self) -> Array:
+        """A uniform for every run, from the monthly changes' streams: which part of a guided
+        step's mixture each run draws from."""
+        return np.concatenate(
+            [rng.random(n) for rng, n in zip(self.steps, self.sizes, strict=True)]
+        )
+
     def poisson(self, rate: Array) -> Array:
         """A count for every run, drawn only where the rate is not zero: numpy's sampler returns
         0 for a zero rate without consuming a random bit, so skipping those runs leaves every
@@ -677,26 +736,43 @@ class _Tile:
         """Step 4: the events' effects in event order, the campaigns, and the bargaining
         re-solved where its inputs moved."""
         model, values = self.model, state.history.values
-        self._changes(values)
         for index, event in enumerate(model.events):
             for effect in event.effects:
                 self._apply(effect, happening[index], values, self.theta)
         self._campaigns(state.history, happening, state.started, draws, values, month)
+        self._changes(state, happening, month)
         if model.coupling is not None:
             self._bargain(model.coupling, values, happening, month)
 
-    def _changes(self, values: Array) -> None:
-        """The state variables' own monthly changes: a normal step with the run's standard
-        deviation (and mean), added to the variable or to its logarithm, within its bounds."""
+    def _changes(self, state: _TileState, happening: Mask, month: int) -> None:
+        """The state variables' own monthly changes, after the month's events: a normal step
+        with the run's standard deviation (and mean), added to the variable or to its
+        logarithm, within its bounds. In a month the variable is read, the step is drawn
+        toward the reading instead (_guided), and kept, with its standard deviation, for the
+        reading's bridge (_measurements)."""
+        self.walked.clear()
         if not self.model.changes:
             return
-        model, theta = self.model, self.theta
-        steps = self.normals(len(model.changes))
+        model, theta, values = self.model, self.theta, state.history.values
+        normals = self.normals(len(model.changes))
         everywhere = np.ones(len(self.sample), dtype=bool)
         for row, change in enumerate(model.changes):
-            step = theta[:, change.sd] * steps[row]
-            if change.mean is not None:
-                step += theta[:, change.mean]
+            sd = theta[:, change.sd]
+            mean = np.zeros(len(sd)) if change.mean is None else theta[:, change.mean]
+            readings = [] if self.evidence is None else self.evidence.measured.get(month, [])
+            latest = max(
+                (m for m in readings if m.column == change.column),
+                key=lambda m: m.share,
+                default=None,
+            )
+            if latest is None:
+                step = mean + sd * normals[row]
+            else:
+                walk = _Walk(change.relative, values[:, change.column], sd, mean)
+                came = self._came_chance(month, latest.share, happening)
+                before = state.measured_before.get(latest.item)
+                step = self._guided(walk, latest, came, before, normals[row])
+                self.walked[change.column] = (step, sd, change.relative)
             amount, operation = (np.exp(step), "multiply") if change.relative else (step, "add")
             self.loops.apply_effect(
                 values[:, change.column],
@@ -706,6 +782,85 @@ class _Tile:
                 model.lower[change.column],
                 model.upper[change.column],
             )
+
+    def _guided(
+        self,
+        walk: _Walk,
+        reading: Measurement,
+        came: Array,
+        before: Array | None,
+        normal: Array,
+    ) -> Array:
+        """The step of a variable read this month, drawn toward the reading: a step drawn from
+        its own law lands within a close reading's error in few runs, and a few monthly
+        readings would leave a handful of runs. The reading, on a share f of the month, sees
+        the value the walk passed through that day (_measurements): from the month's start
+        after the month's events (where they came by that day, chance ``came``) or before
+        them, f of the step, with the bridge's spread f(1 − f)·sd² besides its own error
+        (in the logarithm for a relative step, its error there sd / reading). Each of the two
+        is normal in the step, so the law of the step given the reading is a mixture of two
+        normals, weighed by each one's chance and how well it predicts the reading; the step
+        is drawn from it (19 in 20) or from its own law (1 in 20, so that no run's weight can
+        pass 20 times its prior's: defensive importance sampling, Hesterberg 1995), and the
+        run's weight is multiplied by the prior's density over this mixture's at the step
+        drawn (the locally optimal proposal, Doucet, Godsill & Andrieu 2000). The weighted runs
+        are then as the model makes them. A run whose step cannot be guided (no spread; a
+        relative step from a value, or to a reading, not above 0) takes its own law's."""
+        runs, share = len(walk.sd), reading.share
+        guide = walk.sd > 0
+        if walk.relative:
+            if reading.value <= 0:
+                return walk.mean + walk.sd * normal
+            target, error = math.log(reading.value), reading.sd / reading.value
+        else:
+            target, error = reading.value, reading.sd
+        sd = np.where(guide, walk.sd, 1.0)
+        bridge = error**2 + share * (1 - share) * sd**2
+        starts = [(walk.start, came)]
+        if before is not None:  # the reading may see the month before's end, f of the step on
+            starts.append((before, 1.0 - came))
+        parts = [(np.full(runs, math.log(DEFENSIVE)), walk.mean, sd)]  # log weight, centre, sd
+        for start, chance in starts:
+            origin = walk.origin(start)
+            guide &= np.isfinite(origin)
+            origin = np.where(np.isfinite(origin), origin, 0.0)
+            precision = sd**-2 + share**2 / bridge
+            centre = (walk.mean * sd**-2 + share * (target - origin) / bridge) / precision
+            with np.errstate(divide="ignore"):  # a chance of 0 leaves its part out
+                weight = np.log(chance) + _log_normal(
+                    np.full(runs, target),
+                    origin + share * walk.mean,
+                    np.sqrt(share**2 * sd**2 + bridge),
+                )
+            parts.append((weight, centre, precision**-0.5))
+        # The two guided parts share 1 − DEFENSIVE in proportion to their weights.
+        guided = np.logaddexp.reduce(np.array([weight for weight, _, _ in parts[1:]]), axis=0)
+        for number in range(1, len(parts)):
+            weight, centre, spread = parts[number]
+            with np.errstate(invalid="ignore"):  # no part predicts the reading: left unguided
+                share_of = np.exp(weight - guided)
+            with np.errstate(divide="ignore"):  # a part that cannot predict it is never drawn
+                parts[number] = (np.log((1 - DEFENSIVE) * share_of), centre, spread)
+        guide &= np.isfinite(guided)
+        pick = self.picks()
+        bounds = np.cumsum([np.exp(weight) for weight, _, _ in parts], axis=0)
+        chosen = np.zeros(runs, dtype=np.intp)
+        for bound in bounds[:-1]:
+            chosen += pick >= bound
+        centres = np.array([centre for _, centre, _ in parts])
+        spreads = np.array([spread for _, _, spread in parts])
+        rows = np.arange(runs)
+        step = centres[chosen, rows] + spreads[chosen, rows] * normal
+        step = np.where(guide, step, walk.mean + walk.sd * normal)
+        with np.errstate(divide="ignore"):
+            proposal = np.logaddexp.reduce(
+                np.array([weight + _log_normal(step, c, sp) for weight, c, sp in parts]), axis=0
+            )
+        weight = np.where(guide, _log_normal(step, walk.mean, sd) - proposal, 0.0)
+        assert self.proposal is not None
+        self.proposal[:, reading.item] += weight
+        self.loglik[:, reading.item] += weight
+        return step
 
     def _record(self, state: _TileState, happening: Mask, month: int) -> None:
         """Step 5: the month's events into the history; the ladder rises to their rungs, then
@@ -771,13 +926,14 @@ class _Tile:
 
     def _changes_by(self, question_id: str, state: _TileState, due: Deadline) -> Mask:
         """Whether the month's changes came by the deadline's day (see _came_chance)."""
-        return self._days(question_id) < self._came_chance(state, due.month, due.share)
+        occurred = state.history.occurred[due.month]
+        return self._days(question_id) < self._came_chance(due.month, due.share, occurred)
 
-    def _came_chance(self, state: _TileState, month: int, share: float) -> Array:
+    def _came_chance(self, month: int, share: float, occurred: Mask) -> Array:
         """Each run's chance that the month's changes came by ``share`` of it, as an event
         does (_came_by): on the day of the month's first sighting; else, in a run where a
-        watched event not seen by the forecast date happened, on a uniform day after it; else
-        on a uniform day."""
+        watched event not seen by the forecast date happened (``occurred``: the month's events,
+        events × runs), on a uniform day after it; else on a uniform day."""
         chance = np.full(len(self.sample), share)
         if self.evidence is None:
             return chance
@@ -787,7 +943,7 @@ class _Tile:
         later = self.evidence.later.get(month, {})
         if later:
             after = next(iter(later.values()))[0]  # the forecast date's share of the month
-            happened = state.history.occurred[month][list(later)].any(axis=0)
+            happened = occurred[list(later)].any(axis=0)
             chance[happened] = min(1.0, max(0.0, (share - after) / (1.0 - after)))
         return chance
 
@@ -828,6 +984,7 @@ class _Tile:
             fan_local=np.flatnonzero(self.fan_keep),
             sample=self.sample,
             loglik=self.loglik,
+            proposal=self.proposal,
             within=self.within,
             final=state.history.values[:, : self.state_columns].astype(np.float32),
         )
@@ -957,7 +1114,11 @@ class _Tile:
         """A measured variable weighs by the normal density of the measurement around the
         run's value on its day: this month's end where the month's changes came by that day
         (see _came_chance), else the month before's end, a mixture of the two densities.
-        ``within`` keeps each run's chance of a reading within the ± sd."""
+        ``within`` keeps each run's chance of a reading within the ± sd. A variable that moves
+        by itself passes on that day the point its walk had reached, a share f of the month's
+        step from where it started (after the month's events, or before them), give or take
+        the bridge's spread, f(1 − f)·sd² (a Brownian bridge; a relative walk's taken at the
+        point reached, sd times it): the reading's error and that spread add up."""
         if self.evidence is None or self.within is None:
             return
         from scipy import special  # the normal CDF, only where something was measured
@@ -968,12 +1129,18 @@ class _Tile:
 
         for measurement in self.evidence.measured.get(month, []):
             sd = measurement.sd
+            before = state.measured_before.pop(measurement.item, None)
+            if measurement.column in self.walked:
+                density, chance = self._bridged(state, values, month, measurement, before)
+                self.loglik[:, measurement.item] += density
+                self.within[:, measurement.item] = chance
+                continue
             scale = math.log(sd * math.sqrt(2 * math.pi))
             after = (values[:, measurement.column] - measurement.value) / sd
             density, chance = -0.5 * after * after - scale, within(after)
-            before = state.measured_before.pop(measurement.item, None)
             if before is not None:
-                came = self._came_chance(state, month, measurement.share)
+                occurred = state.history.occurred[month]
+                came = self._came_chance(month, measurement.share, occurred)
                 earlier = (before - measurement.value) / sd
                 with np.errstate(divide="ignore"):  # a chance of 0 or 1 leaves one density
                     density = np.logaddexp(
@@ -982,6 +1149,50 @@ class _Tile:
                 chance = came * chance + (1 - came) * within(earlier)
             self.loglik[:, measurement.item] += density
             self.within[:, measurement.item] = chance
+
+    def _bridged(
+        self,
+        state: _TileState,
+        values: Array,
+        month: int,
+        reading: Measurement,
+        before: Array | None,
+    ) -> tuple[Array, Array]:
+        """A reading of a variable that moved by itself this month (see _measurements): its
+        log density in each run and the chance of a reading within its ± sd, both mixed over
+        whether the month's changes came by its day."""
+        from scipy import special
+
+        step, walk_sd, relative = self.walked[reading.column]
+        share = reading.share
+        end = values[:, reading.column]
+        # The point reached on the day, from the month's end (its changes came by then) or
+        # from the month before's end.
+        if relative:
+            branches = [end * np.exp(-(1 - share) * step)]
+            if before is not None:
+                branches.append(before * np.exp(share * step))
+        else:
+            branches = [end - (1 - share) * step]
+            if before is not None:
+                branches.append(before + share * step)
+        occurred = state.history.occurred[month]
+        came = self._came_chance(month, share, occurred) if before is not None else None
+        densities, chances = [], []
+        for point in branches:
+            walk = walk_sd * np.abs(point) if relative else walk_sd
+            spread = np.sqrt(reading.sd**2 + share * (1 - share) * walk**2)
+            distance = np.abs(point - reading.value)
+            densities.append(_log_normal(np.full(len(end), reading.value), point, spread))
+            chances.append(
+                special.ndtr((distance + reading.sd) / spread)
+                - special.ndtr((distance - reading.sd) / spread)
+            )
+        if came is None:
+            return densities[0], np.asarray(chances[0])
+        with np.errstate(divide="ignore"):  # a chance of 0 or 1 leaves one density
+            density = np.logaddexp(np.log(came) + densities[0], np.log1p(-came) + densities[1])
+        return density, came * chances[0] + (1 - came) * chances[1]
 
     def _allowed(
         self, history: History, happening: NDArray[np.bool_], month: int

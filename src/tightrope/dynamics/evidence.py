@@ -11,8 +11,11 @@ the month, the run weighed by that chance (it may end later in the month); a rep
 with reliability r < 1 weighs r where the event happened and 1 − r where it did not; a measured
 variable weighs by the normal density of the measurement around the run's value on the day it
 was measured: the month's end if the month's changes came by that day, else the month before's
-end (a mixture of the two densities; the day of the changes is placed as an event's, below). Runs
-keep their
+end (a mixture of the two densities; the day of the changes is placed as an event's, below). A
+variable that moves by itself (a random walk) passes on that day the point its walk had reached,
+a share of the month's step on, with a Brownian bridge's spread; and its step in a month it is
+read is drawn toward the reading and weighed back (the locally optimal proposal), so that
+readings month after month do not use the runs up (``_Tile._guided``). Runs keep their
 parameter samples, so the weights update the uncertain parameters too (the epistemic layer), and
 resampling the runs in proportion to their weights gives the posterior forecast.
 
