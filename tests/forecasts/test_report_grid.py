@@ -308,3 +308,25 @@ def test_a_questions_input_link_says_what_stands_behind_the_number() -> None:
     link = _evidence_link(q2, triggered)
     assert "href='#number-events.us_casualties.triggers[0].probability'" in link
     assert ">evidence for the chance “US casualties from a militia attack” sets it off</a>" in link
+
+
+def test_a_reading_is_marked_on_its_variables_chart_and_the_caption_says_so() -> None:
+    """A measured variable's reading is drawn on its fan, as a dot with its ± sd; the other
+    charts carry none, and without readings the caption does not speak of them."""
+    from tightrope.report.html import READINGS, _state_section
+
+    scenario = tightrope.load("iraq-2025")
+    plain = tightrope.simulate(scenario, runs=2000, drivers="none").to_dict()
+    assert READINGS not in html.unescape(_state_section(plain["variables"], scenario, False))
+    events = [event.id for event in scenario.events]
+    read = tightrope.observe(
+        scenario,
+        [{"variable": "banks_barred", "date": "2025-05-20", "value": 12, "sd": 2}],
+        unobserved=events,
+    )
+    simulation = tightrope.simulate(read, runs=2000, drivers="none", as_of="2025-06-01")
+    section = html.unescape(_state_section(simulation.to_dict()["variables"], read, False))
+    assert READINGS in section
+    assert section.count('"name":"reading"') == 1
+    assert '"x":["2025-05-20"],"y":[12.0]' in section
+    assert '"error_y":{"array":[2.0],"type":"data"}' in section

@@ -46,7 +46,7 @@ from tightrope.results import (
     question_results,
     unreachable_note,
 )
-from tightrope.scenario.schema import Question, Scenario
+from tightrope.scenario.schema import Observation, Question, Scenario
 
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf", "#7f7f7f")
 STYLE = """
@@ -130,12 +130,20 @@ def render_report(
             sections.append(
                 _figure(
                     "Where the issues settle, month by month, inside the runs",
-                    _fan_figures(simulation["settlements"], scenario),
+                    _fan_figures(simulation["settlements"], scenario, settlements=True),
                     "The coupled bargaining: each run re-solves every issue by "
                     f"{scenario.coupling.cadence() if scenario.coupling else 'the compromise'}, "
                     "on its own positions, saliences and capabilities as events move them; "
                     "between re-solves an issue holds its last settlement. Median (line), "
                     "25th–75th and 5th–95th percentiles (bands), 0–100."
+                    + (
+                        " " + READINGS.strip()
+                        if any(
+                            _readings(scenario, issue, settlements=True)
+                            for issue in simulation["settlements"]
+                        )
+                        else ""
+                    )
                     + "".join(
                         f" {issue.label} is decided by "
                         f"{' and '.join(scenario.actor(a).name for a in issue.decided_by)} alone: "
@@ -243,6 +251,10 @@ def _figure(title: str, figure: go.Figure | list[go.Figure], caption: str) -> st
     return f"<h2>{html.escape(title)}</h2><p class='note'>{html.escape(caption)}</p>{body}"
 
 
+READINGS = (
+    "Dots: the readings the forecast knew, ± their standard deviation (the bands join the "
+    "months' ends, so a reading between two may stand apart from them). "
+)
 PER_PRINTED_PAGE = 6  # fan charts in one figure: three rows, which fit a printed page
 
 
@@ -271,17 +283,32 @@ def _state_section(fans: dict[str, Any], scenario: Scenario, what_if: bool) -> s
     drawn = {name: fan for name, fan in fans.items() if name not in fixed}
     if not drawn:
         return f"<h2>State of the crisis</h2><p class='note'>{html.escape(unmoved)}</p>"
-    caption = "Median (line), 25th–75th and 5th–95th percentiles (bands) by month. " + unmoved
+    caption = "Median (line), 25th–75th and 5th–95th percentiles (bands) by month. "
+    if any(_readings(scenario, name, settlements=False) for name in drawn):
+        caption += READINGS
+    caption += unmoved
     return _figure("State of the crisis", _fan_figures(drawn, scenario), caption.strip())
 
 
-def _fan_figures(fans: dict[str, Any], scenario: Scenario) -> list[go.Figure]:
+def _fan_figures(
+    fans: dict[str, Any], scenario: Scenario, *, settlements: bool = False
+) -> list[go.Figure]:
     """The fans in figures of at most PER_PRINTED_PAGE charts: one tall figure was cut across
     the pages of the printed report."""
     items = list(fans.items())
     return [
-        _fans(dict(items[start : start + PER_PRINTED_PAGE]), scenario)
+        _fans(dict(items[start : start + PER_PRINTED_PAGE]), scenario, settlements=settlements)
         for start in range(0, len(items), PER_PRINTED_PAGE)
+    ]
+
+
+def _readings(scenario: Scenario, name: str, settlements: bool) -> list[Observation]:
+    """The measurements of a fan's variable (or, ``settlements``, of an issue's settlement)
+    that the forecast knew, to mark on its chart."""
+    return [
+        o
+        for o in scenario.observations
+        if (o.issue == name and o.actor is None if settlements else o.variable == name)
     ]
 
 
@@ -563,7 +590,7 @@ def _ladder(simulation: dict[str, Any], scenario: Scenario) -> go.Figure:
     return figure
 
 
-def _fans(fans: dict[str, Any], scenario: Scenario) -> go.Figure:
+def _fans(fans: dict[str, Any], scenario: Scenario, *, settlements: bool = False) -> go.Figure:
     variables = list(fans.items())
     columns = 2
     rows = -(-len(variables) // columns)
@@ -573,7 +600,7 @@ def _fans(fans: dict[str, Any], scenario: Scenario) -> go.Figure:
         subplot_titles=[_shortened(fan["label"], 45) for _, fan in variables],
         vertical_spacing=0.3 / max(1, rows),
     )
-    for index, (_, fan) in enumerate(variables):
+    for index, (name, fan) in enumerate(variables):
         row, column = index // columns + 1, index % columns + 1
         p = fan["percentiles"]
         months = _calendar(scenario, range(len(p["p50"])))
@@ -616,6 +643,20 @@ def _fans(fans: dict[str, Any], scenario: Scenario) -> go.Figure:
             row=row,
             col=column,
         )
+        if readings := _readings(scenario, name, settlements):
+            figure.add_trace(
+                go.Scatter(
+                    x=[o.day.isoformat() for o in readings],
+                    y=[o.value for o in readings],
+                    mode="markers",
+                    marker={"color": "#d62728", "size": 6},
+                    error_y={"type": "data", "array": [o.sd for o in readings]},
+                    showlegend=False,
+                    name="reading",
+                ),
+                row=row,
+                col=column,
+            )
     figure.update_layout(height=260 * rows)
     return figure
 
