@@ -71,3 +71,8 @@ def size_text(size: float) -> str:
         if size >= scale:
             return f"{size / scale:,.1f} {unit}"
     return f"{size:.0f} bytes"
+
+
+# Effective runs under which a forecast on evidence is cautioned: a probability's Monte Carlo
+# error is then above about 1.5 points, and its own estimate unsure.
+ENOUGH_EFFECTIVE = 1_000

@@ -978,9 +978,9 @@ def test_an_end_with_no_start_seen_is_refused_where_no_run_could_agree(
             "2025-05-12",
             "",
             "and x_strikes is first seen on 2025-05-12, so under the closed world it had not "
-            "happened by then (to let truce follow x_strikes within a month, write the "
-            "precondition without x_strikes and have x_strikes set it off with a same-month "
-            "trigger; or list x_strikes as unobserved)",
+            "happened by then (to let truce follow x_strikes within a month, have x_strikes "
+            "set it off with a same-month trigger, which reads the precondition with it "
+            "counted; or list x_strikes as unobserved)",
         ),
         ("2025-05-05", "", None),  # the month before: it holds
         ("2025-05-12", "unobserved: [x_strikes]\n", None),  # one may have come before, unseen
@@ -1013,19 +1013,38 @@ def test_a_sighting_its_precondition_rules_out_is_refused_where_no_run_could_agr
     refused_where_no_run_agrees(text, dt.date(2025, 6, 1), place, refused)
 
 
-def test_a_chain_within_a_month_is_written_as_a_trigger() -> None:
-    """What the refusal above advises: the truce without the precondition, set off by the
-    strikes in their month, agrees with a truce seen days after them."""
-    text = (
+def test_a_chain_within_a_month_is_written_as_a_trigger_and_teaches_its_chance() -> None:
+    """What the refusal above advises: the strikes set the truce off in their month, and the
+    truce keeps its precondition (so its own rate acts in later months only). A truce seen
+    days after the strikes is then certain where the trigger fired: with the trigger's chance
+    uniform on [0, 1], the posterior mean is ∫p·p / ∫p = 2/3; with no truce seen that month,
+    ∫p(1 − p) / ∫(1 − p) = 1/3."""
+    from tightrope.scenario import parse_scenario
+
+    head = (
         "id: pre\ntitle: P\nas_of: 2025-04-10\nhorizon_months: 4\n"
         "actors: [{id: a, name: A, kind: state, capability: 1}]\nevents:\n"
         "  - {id: x_strikes, label: S, hazard: {per_month: 0.3}, repeatable: true,\n"
-        "     triggers: [{event: truce, probability: 0.5}]}\n"
-        "  - {id: truce, label: T, hazard: {per_month: 0.01}}\n"
+        "     triggers: [{event: truce, probability: {dist: uniform, low: 0, high: 1,\n"
+        "       judgment: true}}]}\n"
+        "  - {id: truce, label: T, hazard: {per_month: 0.2}, requires: 'occurred(x_strikes)'}\n"
         "observations:\n  - {event: x_strikes, date: 2025-05-12}\n"
-        "  - {event: truce, date: 2025-05-20}\n"
     )
-    refused_where_no_run_agrees(text, dt.date(2025, 6, 1), "", None)
+    path = "events.x_strikes.triggers[0].probability"
+    for truce, expected in (("  - {event: truce, date: 2025-05-20}\n", 2 / 3), ("", 1 / 3)):
+        refused_where_no_run_agrees(head + truce, dt.date(2025, 6, 1), "", None)
+        posterior = tightrope.simulate(
+            parse_scenario(head + truce),
+            runs=100_000,
+            samples=5_000,
+            seed=1,
+            drivers="none",
+            as_of=dt.date(2025, 6, 10),
+        )
+        [chance] = [
+            p for p in posterior.to_dict()["conditioning"]["parameters"] if p["parameter"] == path
+        ]
+        assert chance["posterior"]["mean"] == pytest.approx(expected, abs=0.01)
 
 
 def refused_where_no_run_agrees(text: str, as_of: dt.date, place: str, refused: str | None) -> None:
@@ -1351,7 +1370,7 @@ def test_evidence_the_model_can_hardly_produce_puts_a_caution_before_the_bottom_
     code, out, err = run("forecast", *args, "--bargaining-samples", "0", "--out", str(out_dir))
     assert code == 0, err
     document = json.loads((out_dir / "forecast.json").read_text())
-    assert document["conditioning"]["effective_sample_size"] < 40  # under 1% of the runs
+    assert document["conditioning"]["effective_sample_size"] < 40  # under 1,000
     flat = " ".join(out.split())
     caution = "Caution: the evidence leaves about"
     assert flat.index("Bottom line") < flat.index(caution) < flat.index("•")
@@ -1375,9 +1394,7 @@ def test_evidence_the_model_can_hardly_produce_puts_a_caution_before_the_bottom_
     code, out, err = run("replay", "--observations", str(seen), "--runs", "4000", "--db", db)
     assert code == 0, err
     assert "⚠ ESS" in out
-    assert "⚠ the evidence by that date leaves under 1% of the runs effective" in " ".join(
-        out.split()
-    )
+    assert "⚠ the evidence by that date leaves under 1,000 effective runs" in " ".join(out.split())
     code, out, _ = run(
         "replay", "--observations", str(seen), "--runs", "4000", "--db", db, "-f", "json"
     )

@@ -29,9 +29,9 @@ from tightrope.dynamics.engine import (
 from tightrope.dynamics.evidence import Evidence, ObservationError, compile_evidence
 from tightrope.dynamics.model import CompiledModel, compile_scenario
 from tightrope.errors import WhatIfError
+from tightrope.limits import ENOUGH_EFFECTIVE
 from tightrope.scenario.schema import Question, Scenario
 
-ESS_WARNING = 0.01  # warn when the effective sample size falls under this share of the runs
 # Under this many effective runs per parameter sample, chance can hide the parameters' spread.
 FEW_PER_SAMPLE = 5.0
 MAX_NAMED = 3  # observations named in a message, the rest counted
@@ -186,10 +186,10 @@ def condition(
             "parameters' spread, so an interval may shrink to its point ('spread unresolved'); "
             "fewer parameter samples (samples, --samples) give each more runs"
         )
-    if ess < ESS_WARNING * runs:
+    if ess < ENOUGH_EFFECTIVE:
         summary["warning"] = (
-            f"effective sample size {ess:.0f} is under {ESS_WARNING:.0%} of the {runs:,} runs: "
-            "the posterior rests on few runs; run more"
+            f"effective sample size {ess:.0f} of the {runs:,} runs is under "
+            f"{ENOUGH_EFFECTIVE:,}: the posterior rests on few runs; run more"
         )
     return Posterior(_resampled(record, chosen), summary)
 

@@ -37,7 +37,7 @@ import mmap
 import multiprocessing
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import numpy as np
@@ -271,6 +271,13 @@ def _log_normal(x: Array, centre: Array | float, spread: Array | float) -> Array
     z = (x - centre) / spread
     result: Array = -0.5 * z * z - np.log(spread) - 0.5 * math.log(2 * math.pi)
     return result
+
+
+def _events_read(condition: str | None) -> set[str]:
+    """The events a condition reads."""
+    if condition is None:
+        return set()
+    return {call.event for call in expressions.references(expressions.parse(condition))[1]}
 
 
 def guides(model: CompiledModel, evidence: Evidence | None) -> bool:
@@ -604,6 +611,16 @@ class _Tile:
         self.trigger_slots = {slot: column for column, slot in enumerate(slots)}
         ending = [e.index for e in model.events if e.ending_hazard is not None]
         self.ending_slots = {event: len(slots) + number for number, event in enumerate(ending)}
+        # The same-month triggers whose target's precondition reads their source: (source,
+        # target). Where one fires, the precondition is read with the source counted.
+        self.follows = {
+            (event.index, target)
+            for event in model.events
+            for target, _, lag in event.triggers
+            if lag == 0 and event.id in _events_read(model.scenario.events[target].requires)
+        }
+        # This month, each target → the runs a trigger's source let in (_allowed_column).
+        self.followed: dict[int, Mask] = {}
         # Each campaign → the events that end it.
         self.enders: dict[int, list[int]] = {}
         for event in model.events:
@@ -667,6 +684,7 @@ class _Tile:
         for month in range(1, self.months + 1):
             state.history.month = month
             self.this_month.clear()
+            self.followed.clear()
             if month == self.from_month:
                 self.pinned = self.set_parameters
             if month == self.from_month and self.later is not None:
@@ -724,8 +742,9 @@ class _Tile:
                 if lag == 0:
                     happening[target] |= fire
                     triggered[target] |= fire
+                    after = (index, fire) if (index, target) in self.follows else None
                     happening[target] = self._allowed_column(
-                        history, happening[target], target, month
+                        history, happening[target], target, month, after
                     )
                 elif month + lag <= self.months:
                     state.scheduled[month + lag, target] |= fire
@@ -1083,11 +1102,12 @@ class _Tile:
         if happened is None and absent is None and under_way is None:
             return
         possible = self._allowed_column(history, np.ones_like(happening[column]), column, month)
-        certain = triggered[column] & possible
+        followed = self.followed.get(column)
+        certain = triggered[column] & (possible if followed is None else possible | followed)
         hazard = chance[column] * possible
         if happened is not None:
             self._weigh(happened, np.where(certain, 1.0, hazard))
-            happening[column] = possible
+            happening[column] = possible | certain
             return
         if absent is not None:
             self._weigh(absent, np.where(certain, 0.0, 1.0 - hazard))
@@ -1205,11 +1225,27 @@ class _Tile:
         return happening
 
     def _allowed_column(
-        self, history: History, happening: NDArray[np.bool_], column: int, month: int
+        self,
+        history: History,
+        happening: NDArray[np.bool_],
+        column: int,
+        month: int,
+        after: tuple[int, Mask] | None = None,
     ) -> NDArray[np.bool_]:
+        """Where the event may happen this month: its precondition holds (read at the start of
+        the month; ``after``, a same-month trigger's source and the runs it fired in: there,
+        also with the source counted as having happened, a campaign as under way, for the
+        source came first), it is not over or under way where it cannot be again, not
+        forbidden; or it is forced."""
         event = self.model.events[column]
         if event.requires is not None:
-            happening = happening & self._holds(event.requires, history)
+            holds = self._holds(event.requires, history)
+            if after is not None:
+                source, fire = after
+                let_in = fire & event.requires(self._counting(history, source, fire, month))
+                self.followed[column] = self.followed.get(column, let_in) | let_in
+                holds = holds | let_in
+            happening = happening & holds
         if month in self.forced.get(column, ()):
             # Forcing overrides the hazard and the precondition, not what the event is: a
             # one-shot event that has happened, or a campaign under way, does not start again.
@@ -1221,6 +1257,20 @@ class _Tile:
         if column in self.forbidden and month >= self.from_month:
             happening = np.zeros_like(happening)
         return happening
+
+    def _counting(self, history: History, source: int, fire: Mask, month: int) -> History:
+        """The history at the start of the month with ``source`` counted where ``fire``: it
+        happened this month (once more), and a campaign is under way."""
+        last, counts = history.last.copy(), history.counts.copy()
+        last[source] = np.where(fire, month, last[source])
+        counts[source] += fire
+        active = history.active
+        if self.model.events[source].ending_hazard is not None or (
+            self.model.events[source].fixed_duration is not None
+        ):
+            active = active.copy()
+            active[source] |= fire
+        return replace(history, last=last, counts=counts, active=active)
 
     def _apply(
         self, effect: CompiledEffect, where: NDArray[np.bool_], values: Array, theta: RunParameters

@@ -363,7 +363,7 @@ def replay_document(scenario: Scenario, steps: Sequence[ReplayStep]) -> dict[str
                 "questions": questions,
                 "mc_errors": errors,
                 "effective_sample_size": conditioning.get("effective_sample_size"),
-                # Under 1% of the runs effective: the step's numbers rest on a few runs.
+                # Under 1,000 effective runs: the step's numbers rest on a few runs.
                 **({"warning": conditioning["warning"]} if "warning" in conditioning else {}),
             }
         )

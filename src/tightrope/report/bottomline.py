@@ -105,15 +105,12 @@ def caution(document: dict[str, Any]) -> str | None:
     )
 
 
-ENOUGH_EFFECTIVE = 1_000  # effective runs that put a probability's error near 1.5 points
-
-
 def _runs_needed(runs: int, effective: float) -> str:
     """How many runs would leave ENOUGH_EFFECTIVE effective runs at the least: the effective
     runs grow in proportion to the runs once the runs that carry the weight are sampled, and
     more slowly before (their share estimated from a few runs is too high: on the Israel–Iran
     probe, 57 of 200,000, then 471 of 3,500,000)."""
-    from tightrope.limits import MAX_RUNS
+    from tightrope.limits import ENOUGH_EFFECTIVE, MAX_RUNS
 
     needed = runs * ENOUGH_EFFECTIVE / max(effective, 1e-9)
     if needed > MAX_RUNS:

@@ -708,7 +708,7 @@ def _described(entry: dict[str, Any]) -> str:
 REPLAY_STEPS_PER_TABLE = 6  # date columns side by side; more steps continue in another table
 
 
-FEW_RUNS = "⚠"  # marks a replay step whose evidence leaves under 1% of the runs effective
+FEW_RUNS = "⚠"  # marks a replay step whose evidence leaves under 1,000 effective runs
 
 
 def replay_table(document: dict[str, Any], scenario: Scenario) -> RenderableType:
@@ -737,7 +737,7 @@ def replay_table(document: dict[str, Any], scenario: Scenario) -> RenderableType
         caption += f"; {unreachable}"
     if any("warning" in step for step in steps):
         caption += (
-            f"; {FEW_RUNS} the evidence by that date leaves under 1% of the runs effective (the "
+            f"; {FEW_RUNS} the evidence by that date leaves under 1,000 effective runs (the "
             "effective sample size beside it): its numbers rest on too few runs to stand on, and "
             "their Monte Carlo errors, taken from copies of those runs, understate it"
         )

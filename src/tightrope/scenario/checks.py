@@ -38,7 +38,6 @@ def check_scenario(scenario: Scenario) -> list[Finding]:
     findings += _ladder(scenario)
     findings += _events(scenario)
     findings += _trigger_cycles(scenario)
-    findings += _blocked_triggers(scenario)
     findings += _questions(scenario)
     findings += _conditions(scenario)
     findings += _coupling(scenario)
@@ -435,10 +434,18 @@ def _unmet_preconditions(scenario: Scenario, events: dict[str, Any]) -> Iterator
     """An event seen in a month whose precondition, read at the start of that month, needs an
     event not seen before that month, under the closed world: no run can agree (the forecast
     said only "no run agrees", after the work). Only where that other event alone settles the
-    precondition (``occurred(X)``, ``count(X) >= 1`` and the like)."""
+    precondition (``occurred(X)``, ``count(X) >= 1`` and the like), and not where the other
+    event, seen that month, sets it off by a same-month trigger (which reads the precondition
+    with its source counted)."""
     from tightrope.dynamics.calendar import add_months, month_of, month_start
 
     first: dict[str, Any] = {}  # an event → the day it was first seen (or reported) to happen
+    sets_off = {
+        (event.id, trigger.event)
+        for event in scenario.events
+        for trigger in event.triggers
+        if trigger.lag_months == 0
+    }
     for seen in scenario.observations:
         if seen.event is not None and seen.starts:
             first[seen.event] = min(seen.day, first.get(seen.event, seen.day))
@@ -463,11 +470,14 @@ def _unmet_preconditions(scenario: Scenario, events: dict[str, Any]) -> Iterator
                 continue
             if _before_first(tree, other) is not False:
                 continue
+            in_the_month = seen_first and month_of(scenario.as_of, seen_first) == month
+            if in_the_month and (other, event.id) in sets_off:
+                continue  # the chain within the month is the trigger's
             when = f"first seen on {seen_first}" if seen_first else "never seen"
             # A chain within the month (a clash, then a ceasefire days later) is a trigger's.
             remedy = (
-                f"to let {event.id} follow {other} within a month, write the precondition "
-                f"without {other} and have {other} set it off with a same-month trigger"
+                f"to let {event.id} follow {other} within a month, have {other} set it off "
+                "with a same-month trigger, which reads the precondition with it counted"
                 if seen_first
                 else f"write the precondition without {other}"
             )
@@ -686,39 +696,6 @@ def _clipped(effect: Any, bounds: dict[str, tuple[float | None, float | None]]) 
     return None
 
 
-def _blocked_triggers(scenario: Scenario) -> Iterator[Finding]:
-    """A same-month trigger to an event whose precondition needs the triggering one to have
-    happened (an event that happens once) or to be under way (a campaign, which is never under
-    way at the start of a month it starts in): preconditions are read at the start of the
-    month, so the trigger never fires (and the model quietly lacks a path the file draws)."""
-    events = {event.id: event for event in scenario.events}
-    for index, event in enumerate(scenario.events):
-        campaign = event.duration is not None
-        if event.repeatable and not campaign:
-            continue
-        for number, trigger in enumerate(event.triggers):
-            target = events.get(trigger.event)
-            if trigger.lag_months or target is None or target.requires is None:
-                continue
-            try:
-                tree = expressions.parse(target.requires)
-            except expressions.ExpressionError:
-                continue  # reported with the condition
-            if _before_first(tree, event.id, starting=event.repeatable) is False:
-                why = (
-                    ", a campaign, is never under way at the start of a month it starts in"
-                    if event.repeatable
-                    else " happens once"
-                )
-                yield (
-                    ("events", index, "triggers", number),
-                    f"never sets off {target.id}: its precondition {target.requires!r} is read "
-                    f"at the start of the month, before {event.id} happens, and {event.id}"
-                    f"{why}; give the trigger lag_months: 1 (the month after), or write "
-                    f"the precondition without {event.id}",
-                )
-
-
 _ARITHMETIC: dict[str, Callable[[float, float], float]] = {
     "+": operator.add,
     "-": operator.sub,
@@ -726,31 +703,25 @@ _ARITHMETIC: dict[str, Callable[[float, float], float]] = {
 }
 
 
-def _before_first(
-    node: expressions.Node, event: str, *, starting: bool = False
-) -> float | bool | None:
+def _before_first(node: expressions.Node, event: str) -> float | bool | None:
     """A condition's value at the start of the month in which ``event`` first happens, as far
     as that alone fixes it: ``occurred`` and ``active`` of it false, its ``count`` 0, its
-    ``months_since`` very large (as the engine has it); None where anything else matters. With
-    ``starting``, at the start of any month in which the campaign ``event`` starts: only its
-    ``active`` is known (false)."""
+    ``months_since`` very large (as the engine has it); None where anything else matters."""
     if isinstance(node, expressions.Number | expressions.Truth):
         return node.value
     if isinstance(node, expressions.Call):
         if node.event != event:
             return None
-        if starting:
-            return False if node.function == "active" else None
         return {"occurred": False, "active": False, "count": 0.0}.get(node.function, 1e9)
     if isinstance(node, expressions.Unary):
-        operand = _before_first(node.operand, event, starting=starting)
+        operand = _before_first(node.operand, event)
         if operand is None:
             return None
         return (not operand) if node.operator == "not" else -operand
     if not isinstance(node, expressions.Binary):
         return None  # a state variable, the ladder, the month, a settlement
-    left = _before_first(node.left, event, starting=starting)
-    right = _before_first(node.right, event, starting=starting)
+    left = _before_first(node.left, event)
+    right = _before_first(node.right, event)
     if node.operator in ("and", "or"):
         decisive = node.operator == "or"  # the value that settles it whatever the other side
         if left is decisive or right is decisive:

@@ -42,7 +42,9 @@ MEANINGS = {
     "lowest (min) on the way; the ladder, which only rises, final or max.",
     "StateVariable.unit": "The unit the report shows beside its values.",
     "Trigger.event": "The id of the event it sets off.",
-    "Trigger.lag_months": "Months after this event; 0 sets it off in the same month.",
+    "Trigger.lag_months": "Months after this event; 0 sets it off in the same month, its "
+    "target's precondition read with this event counted as having happened (a campaign as "
+    "under way).",
     "Duration.ending_hazard": "Monthly chance the campaign ends (a quantity in 0–1).",
     "Duration.months": "Or a fixed length in months.",
     "Effect.variable": "The state variable the effect changes.",
