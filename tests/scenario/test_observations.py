@@ -454,3 +454,39 @@ def test_a_campaign_seen_to_start_and_end_in_one_entry_is_shown_as_two(tmp_path:
         "as each may be known on a different day: {event: militia_campaign, date: 2025-06-20} "
         "and {event: militia_campaign, ended: 2025-07-10}"
     )
+
+
+def test_a_walk_read_twice_in_a_month_is_noted_where_the_file_reads_it(tmp_path: Path) -> None:
+    """Each reading of a variable that moves by itself is weighed on its own bridge, so two in
+    a month count its movement twice: `observe check` notes it at the month's second reading,
+    as the file numbers it (after the scenario's own observations), and `validate` in a
+    scenario; one reading a month draws no note."""
+    scenario = tmp_path / "walk.yaml"
+    scenario.write_text(
+        "id: walk\ntitle: W\nas_of: 2025-01-10\nhorizon_months: 3\n"
+        "actors: [{id: a, name: A, kind: state, capability: 1}]\n"
+        "state: [{id: fx, label: FX, initial: 100, monthly_change: {sd: 2}}]\n"
+        "events: [{id: e, label: E, hazard: {per_month: 0.1}}]\n"
+        "observations: [{variable: fx, date: 2025-01-20, value: 101, sd: 1}]\n"
+    )
+    seen = tmp_path / "seen.yaml"
+    seen.write_text(
+        "observations:\n  - {variable: fx, date: 2025-02-20, value: 103, sd: 1}\n"
+        "  - {variable: fx, date: 2025-02-01, value: 102, sd: 1}\n"
+        "  - {variable: fx, date: 2025-03-01, value: 104, sd: 1}\n"
+    )
+    code, _, err = run("observe", "check", str(seen), "--scenario", str(scenario))
+    assert code == 0
+    notes = [line for line in err.splitlines() if line.startswith("note:")]
+    # 1 February joins the scenario's own reading of 20 January (month 1, to 10 February);
+    # 1 March joins 20 February's (month 2).
+    assert notes == [
+        f"note: {seen}: observations[{index}]: fx, which moves by itself, is read more than "
+        f"once in the month {month}: each reading is weighed as if the others were not there, "
+        "which counts the month's movement once for each and overstates the evidence; keep "
+        "one reading a month (its last, say)"
+        for index, month in ((1, "2025-01-11 to 2025-02-10"), (2, "2025-02-11 to 2025-03-10"))
+    ]
+    code, _, err = run("validate", str(scenario))
+    assert code == 0
+    assert "note:" not in err

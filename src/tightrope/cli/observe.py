@@ -30,6 +30,7 @@ def observe_check(
 ) -> None:
     """Check an observation file against a scenario: every problem as FILE:LINE:COL."""
     from tightrope.scenario import ScenarioError
+    from tightrope.scenario.checks import format_path, reading_notes
     from tightrope.scenario.observations import read_observations
 
     loaded = open_scenario(scenario)
@@ -39,6 +40,10 @@ def observe_check(
         report_problems(error)
     added = len(combined.observations) - len(loaded.observations)
     say(f"{file}: {added} observation{'' if added == 1 else 's'}, valid against {loaded.id}")
+    own = len(loaded.observations)  # the file's entries follow the scenario's own
+    for (section, index, *rest), note in reading_notes(combined):
+        if isinstance(index, int) and index >= own:
+            say(f"note: {file}: {format_path((section, index - own, *rest))}: {note}")
 
 
 class EventDataFormat(StrEnum):

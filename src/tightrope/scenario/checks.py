@@ -820,8 +820,38 @@ def _questions(scenario: Scenario) -> Iterator[Finding]:
 def scenario_notes(scenario: Scenario) -> list[str]:
     """What a valid scenario may hold by mistake, each as "path: note" (validate prints them,
     the HTTP API's validation lists them)."""
-    found = question_date_notes(scenario) + ladder_notes(scenario)
+    found = question_date_notes(scenario) + ladder_notes(scenario) + reading_notes(scenario)
     return [f"{format_path(path)}: {note}" for path, note in found]
+
+
+def reading_notes(scenario: Scenario) -> list[Finding]:
+    """A variable that moves by itself read more than once in a month: each reading is weighed
+    on its own Brownian bridge, as if the others were not there, so the month's movement counts
+    once for each and the evidence is overstated (a daily series, say). A note, at the
+    month's second reading and after."""
+    from tightrope.dynamics.calendar import add_months, month_of, month_start
+
+    walking = {v.id for v in scenario.state if v.monthly_change is not None}
+    seen: dict[tuple[str, int], int] = {}
+    notes: list[Finding] = []
+    for index, observation in enumerate(scenario.observations):
+        if observation.variable not in walking:
+            continue
+        month = month_of(scenario.as_of, observation.day)
+        key = (observation.variable, month)
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] == 2:
+            notes.append(
+                (
+                    ("observations", index),
+                    f"{observation.variable}, which moves by itself, is read more than once in "
+                    f"the month {month_start(scenario.as_of, month)} to "
+                    f"{add_months(scenario.as_of, month)}: each reading is weighed as if the "
+                    "others were not there, which counts the month's movement once for each "
+                    "and overstates the evidence; keep one reading a month (its last, say)",
+                )
+            )
+    return notes
 
 
 def ladder_notes(scenario: Scenario) -> list[Finding]:
