@@ -290,7 +290,12 @@ observations: [{{event: {seen}, date: 2025-02-10}}]
     code, out, err = run("forecast", str(file), *args)
     assert code == 0, err
     assert "War: 100.0% resolved" in out
-    assert "War: 100.0% <span class='note'>resolved</span>" in (out_dir / "report.html").read_text()
+    report = html.unescape((out_dir / "report.html").read_text())
+    assert "War: 100.0% <span class='note'>resolved</span>" in report
+    # Where the evidence section names it: by the level's label, not its id.
+    said = "resolved by observation: at “War” (“A strike” on 2025-02-10)"
+    assert f"q {said}" in " ".join(out.split())
+    assert f"“How high?” {said}.</p>" in report
 
 
 def test_each_observation_in_turn_gives_its_surprise_and_the_runs_left(tmp_path: Path) -> None:
@@ -1275,7 +1280,7 @@ def test_given_an_event_the_evidence_saw_the_report_says_it_is_the_forecast(
     # The question it resolves, by its text, and the sighting, by the event's label.
     [q3] = [q for q in tightrope.load("iraq-2025").questions if q.id == "q3_militia_campaign"]
     assert (
-        f"<p>“{html.escape(q3.text)}” resolved by observation (yes: “Militia attacks on US "
+        f"<p>“{html.escape(q3.text)}” resolved by observation: yes (“Militia attacks on US "
         "forces resume (a campaign, not one incident)” on 2025-06-01).</p>"
     ) in report
     assert (
@@ -1289,7 +1294,7 @@ def test_the_terminal_names_the_evidence_in_the_scenarios_words(tmp_path: Path) 
     campaign = "“Militia attacks on US forces resume (a campaign, not one incident)”"
     assert f"{campaign} on 2025-06-01" in flat  # the chances and what-changed tables
     assert "no “US strikes militia targets in Iraq” up to 2025-07-01" in flat
-    assert f"q3_militia_campaign resolved by observation (yes: {campaign} on 2025-06-01)" in flat
+    assert f"q3_militia_campaign resolved by observation: yes ({campaign} on 2025-06-01)" in flat
     assert "militia_campaign on 2025-06-01" not in flat  # the ids stay in the JSON
 
 
@@ -1532,7 +1537,7 @@ def test_the_terminal_lists_the_parameters_that_moved_and_says_when_none_did() -
             "observations": [],
         }
         console = Console(record=True, width=400)
-        console.print(conditioning_table(conditioning))
+        console.print(conditioning_table(conditioning, tightrope.load("iraq-2025")))
         return " ".join(console.export_text().split())
 
     # 5 % of the prior's 0.3–0.7 is 0.02: a = 0.52 moved, b = 0.51 did not.

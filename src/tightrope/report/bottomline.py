@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tightrope.report.numbers import percent, span
-from tightrope.scenario.schema import EstimativeBand, Scenario
+from tightrope.scenario.schema import EstimativeBand, Question, Scenario
 
 ICD_203: tuple[EstimativeBand, ...] = (
     EstimativeBand(phrase="almost no chance", below=0.05),
@@ -173,9 +173,7 @@ def bottom_line(
             continue
         answer, seen = resolution(resolved, question.id)
         if answer:
-            if question.type == "ordinal":  # the level the evidence settles it at
-                answer = f"at “{next(lv.label for lv in question.levels if lv.id == answer)}”"
-            sentence = f"Resolved {answer} ({seen}): {question.text}"
+            sentence = f"Resolved {settled_in_words(question, answer)} ({seen}): {question.text}"
             lines.append(Line(question.id, sentence, (), _changed(changes.get(question.id))))
             continue
         if "probability" in entry:
@@ -209,6 +207,14 @@ def resolution(resolved: dict[str, str] | None, question_id: str) -> tuple[str, 
     the answer and what settled it; two empty texts for a question it left open."""
     answer, _, seen = (resolved or {}).get(question_id, "").partition(": ")
     return answer, seen
+
+
+def settled_in_words(question: Question, answer: str) -> str:
+    """An answer the evidence settled, as the reports say it: "yes", or an ordinal question's
+    level by its label, "at “The US strikes or worse”"."""
+    if question.type != "ordinal":
+        return answer
+    return f"at “{next(lv.label for lv in question.levels if lv.id == answer)}”"
 
 
 def resolved_in_words(document: dict[str, Any]) -> dict[str, str] | None:

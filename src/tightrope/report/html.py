@@ -23,6 +23,7 @@ from tightrope.report.bottomline import (
     resolved_in_words,
     run_in_words,
     scale_note,
+    settled_in_words,
     what_if_in_words,
 )
 from tightrope.report.grid import before_the_evidence, settlement_grid
@@ -986,13 +987,14 @@ def _conditioning(conditioning: dict[str, Any], scenario: Scenario) -> str:
     )
     if conditioning.get("left_out"):
         note += f"<p>{html.escape(conditioning['left_out']['note'])}.</p>"
-    texts = {question.id: question.text for question in scenario.questions}
     resolved = conditioning.get("resolved_in_words") or conditioning.get("resolved", {})
-    note += "".join(
-        f"<p>“{html.escape(texts.get(question, question))}” resolved by observation "
-        f"({html.escape(answer)}).</p>"
-        for question, answer in resolved.items()
-    )
+    for question_id in resolved:
+        question = scenario.question(question_id)
+        answer, seen = resolution(resolved, question_id)
+        note += (
+            f"<p>“{html.escape(question.text)}” resolved by observation: "
+            f"{html.escape(settled_in_words(question, answer))} ({html.escape(seen)}).</p>"
+        )
     return (
         f"<h2>As of {html.escape(conditioning['as_of'])}: what the evidence taught the model</h2>"
         f"<p class='note'>{html.escape(conditioning['method'])}; effective sample size "

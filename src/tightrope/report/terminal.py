@@ -21,6 +21,7 @@ from tightrope.report.bottomline import (
     resolved_in_words,
     run_in_words,
     scale_note,
+    settled_in_words,
 )
 from tightrope.report.grid import (
     SettlementGrid,
@@ -622,7 +623,7 @@ def simulation_report(document: dict[str, Any], scenario: Scenario) -> Renderabl
     parts.append(Panel(header))
     parts.append(_questions_result(document, scenario, "Questions"))
     if "conditioning" in document:
-        parts.append(conditioning_table(document["conditioning"]))
+        parts.append(conditioning_table(document["conditioning"], scenario))
     parts += _what_ifs_and_given(document, scenario)
     parts.append(_events_result(document, scenario))
     parts.append(_ladder_result(document, scenario))
@@ -636,7 +637,7 @@ def simulation_report(document: dict[str, Any], scenario: Scenario) -> Renderabl
 MOVED_SHARE = 0.05  # the terminal lists a parameter whose mean moved this share of its range
 
 
-def conditioning_table(conditioning: dict[str, Any]) -> RenderableType:
+def conditioning_table(conditioning: dict[str, Any], scenario: Scenario) -> RenderableType:
     """What the evidence taught the model: each uncertain parameter that moved, prior against
     posterior, and how expected each observation was."""
     title = (
@@ -689,8 +690,10 @@ def conditioning_table(conditioning: dict[str, Any]) -> RenderableType:
         )
     parts.append(chances)
     resolved = conditioning.get("resolved_in_words") or conditioning.get("resolved", {})
-    for question, answer in resolved.items():
-        parts.append(Text(f"{question} resolved by observation ({answer})"))
+    for question_id in resolved:
+        answer, seen = resolution(resolved, question_id)
+        settled = settled_in_words(scenario.question(question_id), answer)
+        parts.append(Text(f"{question_id} resolved by observation: {settled} ({seen})"))
     for key in ("warning", "note"):
         if key in conditioning:
             parts.append(Text(f"{key}: {conditioning[key]}", style="yellow"))
@@ -1135,7 +1138,7 @@ def forecast_summary(document: dict[str, Any], scenario: Scenario) -> Renderable
     if "versions" in document:
         parts.append(versions_report(document["versions"], scenario))
     if "conditioning" in document:
-        parts.append(conditioning_table(document["conditioning"]))
+        parts.append(conditioning_table(document["conditioning"], scenario))
     if "what_changed" in document:
         parts.append(what_changed_table(document["what_changed"]))
     if "bargaining" in document:
