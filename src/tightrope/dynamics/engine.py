@@ -37,7 +37,7 @@ import mmap
 import multiprocessing
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import numpy as np
@@ -54,6 +54,7 @@ from tightrope.dynamics.model import (
     CompiledEffect,
     CompiledEvent,
     CompiledModel,
+    Condition,
     History,
     RunParameters,
     compile_condition,
@@ -1242,7 +1243,7 @@ class _Tile:
             holds = self._holds(event.requires, history)
             if after is not None:
                 source, fire = after
-                let_in = fire & event.requires(self._counting(history, source, fire, month))
+                let_in = fire & self._counting(history, source, fire, month, event.requires)
                 self.followed[column] = self.followed.get(column, let_in) | let_in
                 holds = holds | let_in
             happening = happening & holds
@@ -1258,19 +1259,28 @@ class _Tile:
             happening = np.zeros_like(happening)
         return happening
 
-    def _counting(self, history: History, source: int, fire: Mask, month: int) -> History:
-        """The history at the start of the month with ``source`` counted where ``fire``: it
-        happened this month (once more), and a campaign is under way."""
-        last, counts = history.last.copy(), history.counts.copy()
-        last[source] = np.where(fire, month, last[source])
-        counts[source] += fire
-        active = history.active
-        if self.model.events[source].ending_hazard is not None or (
-            self.model.events[source].fixed_duration is not None
-        ):
-            active = active.copy()
-            active[source] |= fire
-        return replace(history, last=last, counts=counts, active=active)
+    def _counting(
+        self, history: History, source: int, fire: Mask, month: int, condition: Condition
+    ) -> Mask:
+        """``condition`` on the history at the start of the month with ``source`` counted where
+        ``fire``: it happened this month (once more), and a campaign is under way. The source's
+        rows are changed in place and put back (a copy of the whole history for each trigger
+        and month cost more than the rest of the month)."""
+        event = self.model.events[source]
+        campaign = event.ending_hazard is not None or event.fixed_duration is not None
+        saved = (history.last[source].copy(), history.counts[source].copy())
+        was_active = history.active[source].copy()
+        try:
+            history.last[source] = np.where(fire, month, history.last[source])
+            history.counts[source] += fire
+            if campaign:
+                history.active[source] |= fire
+            # A copy: a condition may return a view of a row (active) put back below.
+            holds: Mask = np.array(condition(history), dtype=bool)
+            return holds
+        finally:
+            history.last[source], history.counts[source] = saved
+            history.active[source] = was_active
 
     def _apply(
         self, effect: CompiledEffect, where: NDArray[np.bool_], values: Array, theta: RunParameters
