@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 import re
 from collections.abc import Callable
 from enum import StrEnum
@@ -220,7 +221,16 @@ class MonthlyChange(Frozen):
     def _sizes(self) -> Self:
         for name in ("sd", "mean"):
             quantity = getattr(self, name)
-            if self.relative and quantity is not None and max(map(abs, quantity.support)) > 1:
+            if quantity is None or not self.relative:
+                continue
+            if not all(map(math.isfinite, quantity.support)):
+                raise PydanticCustomError(
+                    "too_large",
+                    "a relative change's {name} needs bounds within ±{limit} (a normal's low "
+                    "and high): unbounded, a draw could multiply the variable by any factor",
+                    {"name": name, "limit": _text(MAX_RELATIVE_SD)},
+                )
+            if max(map(abs, quantity.support)) > 1:
                 raise PydanticCustomError(
                     "too_large",
                     "a relative change's {name} is at most {limit} (a change in the logarithm "
