@@ -489,3 +489,38 @@ def test_the_caution_says_how_many_runs_would_leave_enough_or_that_none_would() 
 
     assert "Run more (at least about 4,400,000 runs for some 1,000 effective; more" in read(45)
     assert "would take more than the 10,000,000 runs tightrope draws)" in read(5)
+
+
+@pytest.mark.parametrize(("sd", "cautioned"), [(0.22, False), (0.05, True)])
+def test_the_caution_comes_under_a_thousand_effective_runs_whatever_their_share(
+    sd: float, cautioned: bool, tmp_path: Path
+) -> None:
+    """A reading at ± sd of a value uniform on 0–100 keeps about 2·sd·√π % of the runs: at
+    ± 0.22, 0.78 % of 200,000, some 1,560, enough for the errors to stand (the caution used to
+    come under 1 % of the runs, and then asked for fewer runs than were run); at ± 0.05, some
+    350, which it cautions."""
+    from tightrope.report.bottomline import caution
+
+    file = tmp_path / "read.yaml"
+    file.write_text(
+        "id: read\ntitle: R\nas_of: 2025-01-15\nhorizon_months: 3\n"
+        "actors: [{id: a, name: A, kind: state, capability: 1}]\n"
+        "state: [{id: x, label: X, initial: {dist: uniform, low: 0, high: 100, judgment: true},"
+        " min: 0, max: 100}]\n"
+        "events: [{id: e, label: E, hazard: {per_month: 0.1}, effects: [{variable: x, add: 0}]}]\n"
+        f"observations: [{{variable: x, date: 2025-02-10, value: 37, sd: {sd}}}]\n"
+    )
+    posterior = tightrope.simulate(
+        tightrope.load(file),
+        runs=200_000,
+        samples=20_000,
+        seed=2,
+        drivers="none",
+        as_of="2025-03-01",
+    )
+    conditioning = posterior.to_dict()["conditioning"]
+    effective = conditioning["effective_sample_size"]
+    assert (effective < 1_000) is cautioned
+    assert effective < 0.01 * 200_000
+    assert ("warning" in conditioning) is cautioned
+    assert (caution({"conditioning": conditioning}) is not None) is cautioned
