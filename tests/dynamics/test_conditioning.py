@@ -1023,7 +1023,8 @@ def test_a_chain_within_a_month_is_written_as_a_trigger_and_teaches_its_chance()
     truce keeps its precondition (so its own rate acts in later months only). A truce seen
     days after the strikes is then certain where the trigger fired: with the trigger's chance
     uniform on [0, 1], the posterior mean is ∫p·p / ∫p = 2/3; with no truce seen that month,
-    ∫p(1 − p) / ∫(1 − p) = 1/3."""
+    ∫p(1 − p) / ∫(1 − p) = 1/3. Each run weighs by the trigger's chance, p or 1 − p, not by
+    whether its draw fired (1 or 0), so the effective share is (E p)² / E p² = 3/4, not 1/2."""
     from tightrope.scenario import parse_scenario
 
     head = (
@@ -1050,6 +1051,8 @@ def test_a_chain_within_a_month_is_written_as_a_trigger_and_teaches_its_chance()
             p for p in posterior.to_dict()["conditioning"]["parameters"] if p["parameter"] == path
         ]
         assert chance["posterior"]["mean"] == pytest.approx(expected, abs=0.01)
+        effective = posterior.to_dict()["conditioning"]["effective_share"]
+        assert effective == pytest.approx(0.75, abs=0.02)
 
 
 def refused_where_no_run_agrees(text: str, as_of: dt.date, place: str, refused: str | None) -> None:

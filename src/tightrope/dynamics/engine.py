@@ -622,6 +622,9 @@ class _Tile:
         }
         # This month, each target → the runs a trigger's source let in (_allowed_column).
         self.followed: dict[int, Mask] = {}
+        # This month, each target the evidence decides → the chance its same-month triggers
+        # set it off in each run (_events, _clamp).
+        self.set_off: dict[int, Array] = {}
         # Each campaign → the events that end it.
         self.enders: dict[int, list[int]] = {}
         for event in model.events:
@@ -735,10 +738,19 @@ class _Tile:
         happening |= triggered
         draws = self.uniforms(len(self.trigger_slots) + len(self.ending_slots))
         happening = self._allowed(history, happening, month)
+        self.set_off.clear()
         for index in model.trigger_order:
             self._clamp(history, happening, triggered, chance, index, month)
             for number, (target, probability, lag) in enumerate(model.events[index].triggers):
                 column = self.trigger_slots[(index, number)]
+                if lag == 0 and self._clamped(target, month):
+                    # The evidence decides the target: its weight takes the trigger's chance
+                    # in place of the trigger's draw (_clamp).
+                    after = (index, happening[index]) if (index, target) in self.follows else None
+                    can = self._allowed_column(history, happening[index], target, month, after)
+                    off = self.set_off.get(target, np.zeros(len(can)))
+                    self.set_off[target] = 1 - (1 - off) * (1 - theta[:, probability] * can)
+                    continue
                 fire = happening[index] & (draws[column] < theta[:, probability])
                 if lag == 0:
                     happening[target] |= fire
@@ -1090,7 +1102,8 @@ class _Tile:
         month: int,
     ) -> None:
         """Make an observed event happen, or an event not seen not happen, and weigh the run by
-        the chance the model gave that (a trigger that fired makes it certain)."""
+        the chance the model gave that (a lagged trigger that fired makes it certain; a
+        same-month trigger's chance joins the event's own, _events)."""
         if self.evidence is None:
             return
         happened = self.evidence.happened.get(month, {}).get(column)
@@ -1106,6 +1119,10 @@ class _Tile:
         followed = self.followed.get(column)
         certain = triggered[column] & (possible if followed is None else possible | followed)
         hazard = chance[column] * possible
+        set_off = self.set_off.get(column)
+        if set_off is not None:  # by its own rate, or set off this month (Rao-Blackwellised)
+            hazard = 1 - (1 - hazard) * (1 - set_off)
+            possible = possible | (set_off > 0)
         if happened is not None:
             self._weigh(happened, np.where(certain, 1.0, hazard))
             happening[column] = possible | certain
@@ -1122,6 +1139,16 @@ class _Tile:
                 happening[column] = possible
             else:
                 self._weigh(under_way, going_on.astype(float))
+
+    def _clamped(self, column: int, month: int) -> bool:
+        """Whether the evidence decides the event this month: seen, not seen (closed world) or
+        seen under way, and not left open by the forecast date inside the month."""
+        if self.evidence is None or column in self.evidence.later.get(month, {}):
+            return False
+        return any(
+            column in found.get(month, {})
+            for found in (self.evidence.happened, self.evidence.absent, self.evidence.under_way)
+        )
 
     def _reports(self, happening: NDArray[np.bool_], month: int) -> None:
         """A report of reliability r weighs r where the event happened, 1 − r where not."""

@@ -3,8 +3,11 @@
 Conditioning is likelihood weighting (importance sampling with the observed events clamped, as in
 Bayesian networks; Fung & Chang 1990, Shachter & Peot 1990): in the months up to the forecast date,
 an event seen in a month is made to happen there and the run's weight is multiplied by the chance
-the model gave it (1 if a trigger forced it); an event not seen (closed world) is kept from
-happening and the weight multiplied by the chance it did not; the end of a campaign that ends by
+the model gave it (1 if a lagged trigger forced it; an event another sets off that month by
+its own rate and the trigger's chance together, not by whether the trigger's draw fired: the
+weight's expectation is the same, its spread far smaller); an event not seen (closed world) is
+kept from happening and the weight multiplied by the chance it did not; the end of a campaign
+that ends by
 chance likewise (one of a fixed length ends when the model says); a campaign seen under way, its
 start unseen, is let be where it went on from before the month, and elsewhere made to start in
 the month, the run weighed by that chance (it may end later in the month); a report
