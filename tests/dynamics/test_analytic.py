@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tests.dynamics.walks import PARTS, WALK, Z90
 from tightrope.dynamics.engine import Design, Interventions, simulate
 from tightrope.dynamics.results import summarise
 from tightrope.scenario import Scenario, parse_scenario
@@ -492,23 +493,6 @@ def test_levels_outside_a_variables_bounds_are_listed_and_never_reached() -> Non
         assert (share == 0) == (level in found), level
 
 
-WALK = """
-id: walk
-title: Walk
-as_of: 2025-01-01
-horizon_months: {months}
-actors: [{{id: a, name: A, kind: state, capability: 1}}]
-state:
-  - {{id: x, label: X, initial: {initial}, monthly_change: {change}}}
-events:
-  - {{id: e, label: E, hazard: {{per_month: 0.1}}}}
-questions:
-  - {{id: q, text: "X?", resolution: r, deadline: {deadline}, type: ordinal, variable: x,
-      cuts: {cuts}, levels: [{{id: low, label: L}}, {{id: mid, label: M}}, {{id: high, label: H}}]}}
-"""
-Z90 = 1.2815515655446004  # the standard normal's 90th percentile
-
-
 @pytest.mark.parametrize(
     ("change", "months", "deadline", "cuts"),
     [
@@ -523,16 +507,18 @@ def test_a_variable_that_moves_by_itself_is_a_random_walk(
 ) -> None:
     scenario = parse_scenario(
         WALK.format(
+            as_of="2025-01-01",
             initial=100 if "relative" in change else 0,
             change=change,
             months=months,
             deadline=deadline,
-            cuts=cuts,
+            low=cuts[0],
+            high=cuts[1],
         )
     )
     _, _, summary = run(scenario)
     shares = summary["questions"]["q"]["distribution"]
-    for level, expected in {"low": 0.5, "mid": 0.4, "high": 0.1}.items():
+    for level, expected in PARTS.items():
         within(shares[level], expected)
 
 
@@ -541,7 +527,15 @@ def test_a_variable_moves_by_itself_within_its_bounds_and_its_draws_leave_the_ev
 ):
     """A step past a bound stops at it; the steps come from a stream of their own, so the
     events' draws, and their answers, are the same with or without them."""
-    text = WALK.format(initial=0, change="{sd: 50}", months=3, deadline="2025-04-01", cuts=[0, 10])
+    text = WALK.format(
+        as_of="2025-01-01",
+        initial=0,
+        change="{sd: 50}",
+        months=3,
+        deadline="2025-04-01",
+        low=0,
+        high=10,
+    )
     bounded = parse_scenario(text.replace("monthly_change", "min: 0, max: 10, monthly_change"))
     _, record, summary = run(bounded)
     # P(x < 0) is nil; a first step below 0 stops at 0 and the next ones start from there.

@@ -16,6 +16,7 @@ import pytest
 
 import tightrope
 from tests.cli_helpers import run
+from tests.dynamics.walks import PARTS, WALK, Z90
 from tightrope.errors import WhatIfError
 
 BETA = """
@@ -1557,30 +1558,11 @@ def test_the_terminal_lists_the_parameters_that_moved_and_says_when_none_did() -
     )
 
 
-WALK = """
-id: walk
-title: Walk
-as_of: {as_of}
-horizon_months: {months}
-actors: [{{id: a, name: A, kind: state, capability: 1}}]
-state:
-  - {{id: x, label: X, initial: {initial}, monthly_change: {change}}}
-events:
-  - {{id: e, label: E, hazard: {{per_month: 0.1}}}}
-questions:
-  - {{id: q, text: "X?", resolution: r, deadline: {deadline}, type: ordinal, variable: x,
-      cuts: [{low}, {high}],
-      levels: [{{id: low, label: L}}, {{id: mid, label: M}}, {{id: high, label: H}}]}}
-observations:
-{seen}
-"""
-Z90 = 1.2815515655446004  # the standard normal's 90th percentile
-
-
 def forecast_walk(tmp_path: Path, cuts: list[float], forecast_date: dt.date, **fields: Any):
     """A walk's forecast as of ``forecast_date``, as a dictionary: its question's cuts part the
     answer 0.5, 0.4, 0.1 where the forecast is right (assert_parted)."""
-    text = WALK.format(low=cuts[0], high=cuts[1], **fields)
+    seen = fields.pop("seen")
+    text = WALK.format(low=cuts[0], high=cuts[1], **fields) + "observations:\n" + seen + "\n"
     posterior = tightrope.simulate(
         scenario_from(text, tmp_path),
         runs=fields.get("runs", 200_000),
@@ -1593,7 +1575,7 @@ def forecast_walk(tmp_path: Path, cuts: list[float], forecast_date: dt.date, **f
 
 
 def assert_parted(result: dict[str, Any], tolerance: float) -> None:
-    for level, expected in {"low": 0.5, "mid": 0.4, "high": 0.1}.items():
+    for level, expected in PARTS.items():
         assert result["questions"]["q"]["distribution"][level] == pytest.approx(
             expected, abs=tolerance
         )
