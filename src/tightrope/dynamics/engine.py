@@ -244,7 +244,7 @@ def simulate(
     return model, record.finish()
 
 
-DEFENSIVE = 0.05  # the share of a guided step drawn from its own law (Engine._guided)
+DEFENSIVE = 0.05  # the share of a guided step drawn from its own law (_Tile._guided)
 
 
 @dataclass(frozen=True)
@@ -747,7 +747,9 @@ class _Tile:
                     # The evidence decides the target: its weight takes the trigger's chance
                     # in place of the trigger's draw (_clamp).
                     after = (index, happening[index]) if (index, target) in self.follows else None
-                    can = self._allowed_column(history, happening[index], target, month, after)
+                    can = happening[index] & self._allowed_column(
+                        history, happening[index], target, month, after
+                    )
                     off = self.set_off.get(target, np.zeros(len(can)))
                     self.set_off[target] = 1 - (1 - off) * (1 - theta[:, probability] * can)
                     continue
