@@ -361,6 +361,11 @@ def test_the_builtin_case_updated_on_a_militia_campaign() -> None:
     conditioning = document["conditioning"]
     assert conditioning["as_of"] == "2025-07-01"
     assert conditioning["effective_sample_size"] > 0.01 * 20_000
+    # No trigger's source may happen in a month its target is decided, and no walk is read.
+    assert conditioning["method"] == (
+        "likelihood weighting with the observations clamped, then systematic resampling of "
+        "the runs (their parameter samples with them)"
+    )
     hazards = {p["parameter"]: p["label"] for p in conditioning["parameters"]}
     assert hazards["events.militia_campaign.hazard.per_month"] == (
         "Militia attacks on US forces resume (a campaign, not one incident) — monthly chance "
@@ -1052,8 +1057,12 @@ def test_a_chain_within_a_month_is_written_as_a_trigger_and_teaches_its_chance()
             p for p in posterior.to_dict()["conditioning"]["parameters"] if p["parameter"] == path
         ]
         assert chance["posterior"]["mean"] == pytest.approx(expected, abs=0.01)
-        effective = posterior.to_dict()["conditioning"]["effective_share"]
-        assert effective == pytest.approx(0.75, abs=0.02)
+        conditioning = posterior.to_dict()["conditioning"]
+        assert conditioning["effective_share"] == pytest.approx(0.75, abs=0.02)
+        assert (
+            "weighed by its same-month triggers' chances, not by their draws"
+            in (conditioning["method"])
+        )
 
 
 def refused_where_no_run_agrees(text: str, as_of: dt.date, place: str, refused: str | None) -> None:
@@ -1600,6 +1609,11 @@ def test_a_measured_random_walk_updates_as_a_normal_prior_and_reading_do(tmp_pat
     assert_parted(result, 0.005)
     for level in ("low", "mid", "high"):
         assert result["questions"]["q"]["mc_errors"][level] < 0.0015
+    assert result["conditioning"]["method"] == (
+        "likelihood weighting with the observations clamped (the month's step of a variable "
+        "that moves by itself drawn toward its reading and weighed back), then systematic "
+        "resampling of the runs (their parameter samples with them)"
+    )
 
 
 @pytest.mark.parametrize("relative", [False, True])

@@ -152,8 +152,7 @@ def condition(
     positions = (rng.random() + np.arange(runs)) / runs
     chosen = np.minimum(np.searchsorted(np.cumsum(weights) / total, positions), runs - 1)
     summary: dict[str, Any] = {
-        "method": "likelihood weighting with the observations clamped, then systematic "
-        "resampling of the runs (their parameter samples with them)",
+        "method": _method(model, record, evidence),
         "runs": runs,
         "effective_sample_size": ess,
         "effective_share": ess / runs,
@@ -192,6 +191,37 @@ def condition(
             f"{ENOUGH_EFFECTIVE:,}: the posterior rests on few runs; run more"
         )
     return Posterior(_resampled(record, chosen), summary)
+
+
+def _method(model: CompiledModel, record: RunRecord, evidence: Evidence) -> str:
+    """The method in words, with the refinements this evidence called on: a same-month
+    trigger toward an event the evidence decides in a month its source may happen (not held
+    absent then), and a walk's reading."""
+    refined = []
+    decided = (evidence.happened, evidence.absent, evidence.under_way)
+    chained = any(
+        lag == 0
+        and any(target in found.get(month, {}) for found in decided)
+        and event.index not in evidence.absent.get(month, {})
+        for month in set().union(*decided)
+        for event in model.events
+        for target, _, lag in event.triggers
+    )
+    if chained:
+        refined.append(
+            "an event the evidence decides weighed by its same-month triggers' chances, not by "
+            "their draws"
+        )
+    if record.proposal is not None:
+        refined.append(
+            "the month's step of a variable that moves by itself drawn toward its reading and "
+            "weighed back"
+        )
+    said = f" ({'; '.join(refined)})" if refined else ""
+    return (
+        f"likelihood weighting with the observations clamped{said}, then systematic resampling "
+        "of the runs (their parameter samples with them)"
+    )
 
 
 def _no_run_agrees(model: CompiledModel, loglik: Array, evidence: Evidence) -> str:
